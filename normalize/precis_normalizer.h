@@ -1,0 +1,37 @@
+/*  precis_normalizer - Unicode clean-up of article text before summarizing.
+
+    NFC normalization (utf8proc), removal of control and zero-width characters
+    (newlines that separate paragraphs are kept, runs of blank lines become one
+    blank line), runs of spaces collapsed to one, common HTML entities decoded.
+    Typographic quotes and dashes are kept in the output; precis_fold_codepoint
+    maps them to ASCII for matching. Invalid UTF-8 is repaired: each invalid
+    byte becomes U+FFFD. Pure ASCII text takes a fast path that skips utf8proc.
+*/
+#ifndef PRECIS_NORMALIZER_H
+#define PRECIS_NORMALIZER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct _precis_normalizer_t precis_normalizer_t;
+
+precis_normalizer_t *precis_normalizer_new(void);
+void precis_normalizer_destroy(precis_normalizer_t **self_p);
+
+/* Normalizes text[0..len). Returns a malloc'd NUL-terminated string (the
+   caller frees it) and stores its length in *out_len. Leading and trailing
+   white space is trimmed. */
+char *precis_normalizer_run(precis_normalizer_t *self, const char *text, size_t len,
+                            size_t *out_len);
+
+/* Maps typographic variants to one form for matching: curly quotes to ' and ",
+   en and em dashes and minus to -, ellipsis stays. Other code points unchanged. */
+int32_t precis_fold_codepoint(int32_t codepoint);
+
+/* True when text[0..len) is valid UTF-8 (no overlongs, no surrogates). */
+bool precis_utf8_valid(const char *text, size_t len);
+
+int precis_normalizer_test(bool verbose);
+
+#endif

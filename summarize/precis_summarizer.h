@@ -1,0 +1,66 @@
+/*  precis_summarizer - extractive summarization of one article.
+
+    Splits the text into sentences, tokenizes them (utf8proc categories,
+    casefolding, stop words, Snowball stemming chosen by language), scores them
+    by graph centrality with a position prior, removes redundancy and selects
+    sentences within a length budget. Results are deterministic: the same input
+    gives the same summary on any machine. One summarizer object is reused for
+    many articles by one thread (it keeps caches and scratch memory); it is not
+    shared between threads.
+*/
+#ifndef PRECIS_SUMMARIZER_H
+#define PRECIS_SUMMARIZER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct _precis_summarizer_t precis_summarizer_t;
+
+/* Length controls. At most one is normally set; when several are, words wins
+   over sentences, which wins over ratio. All zero: default_sentences. */
+typedef struct {
+    int sentences;        /* > 0: number of sentences */
+    double ratio;         /* > 0: share of the article's sentences (rounded, at least 1) */
+    int words;            /* > 0: word budget; never exceeded, never an empty summary */
+    const char *lang;     /* ISO 639-1 code, or NULL / "" to detect */
+    size_t max_sentences; /* > 0: articles with more sentences are refused */
+} precis_summary_options_t;
+
+#define PRECIS_DEFAULT_SENTENCES 3
+
+/* One selected sentence. */
+typedef struct {
+    uint32_t index; /* 0-based position of the sentence in the article */
+    double score;   /* its score; higher is more central */
+    uint32_t start; /* byte span in the text that was summarized */
+    uint32_t len;
+} precis_selected_t;
+
+/* The result of one run. Owned by the caller; free with precis_summary_clear. */
+typedef struct {
+    char lang[8];               /* language used: "en", ..., "und" when unknown */
+    size_t sentence_count;      /* sentences in the article */
+    size_t selected_count;      /* sentences in the summary */
+    precis_selected_t *selected; /* in document order */
+    size_t keyword_count;
+    char **keywords; /* NUL-terminated surface forms, most important first */
+} precis_summary_t;
+
+precis_summarizer_t *precis_summarizer_new(void);
+void precis_summarizer_destroy(precis_summarizer_t **self_p);
+
+/* Summarizes text[0..len) (valid UTF-8, normally already normalized). title may
+   be NULL. Returns 0 on success. Returns -1 when the article is refused (over
+   max_sentences); then *error_p points to a static reason string. An empty or
+   white-space text gives 0 with an empty summary. */
+int precis_summarizer_run(precis_summarizer_t *self, const char *title, const char *text,
+                          size_t len, const precis_summary_options_t *options,
+                          precis_summary_t *summary, const char **error_p);
+
+/* Frees what a run stored in summary and zeroes it. */
+void precis_summary_clear(precis_summary_t *summary);
+
+int precis_summarizer_test(bool verbose);
+
+#endif
