@@ -1,0 +1,483 @@
+/*  precis_article - the article message: decode with validation, encode.
+
+    The decoder walks the map once with a table of known keys, so adding a
+    key is one row. Every rejection names the key and what was wrong with
+    it, because the reason goes back to a client who has to fix its code.
+*/
+#include "precis_article.h"
+#include "precis_msgpack.h"
+#include <czmq.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+typedef enum { FIELD_STRING, FIELD_INT, FIELD_RATIO, FIELD_BOOL, FIELD_TYPE, FIELD_VERSION } field_kind_t;
+
+typedef struct {
+    const char *key;
+    field_kind_t kind;
+    size_t offset;
+    int64_t min, max; /* integers: range; strings: length range */
+} field_row_t;
+
+#define AT(f) offsetof(precis_article_t, f)
+
+static const field_row_t field_table[] = {
+    {"id", FIELD_STRING, AT(id), 1, PRECIS_MAX_ID},
+    {"title", FIELD_STRING, AT(title), 0, PRECIS_MAX_FIELD},
+    {"text", FIELD_STRING, AT(text), 0, INT64_MAX},
+    {"url", FIELD_STRING, AT(url), 0, PRECIS_MAX_FIELD},
+    {"source", FIELD_STRING, AT(source), 0, PRECIS_MAX_FIELD},
+    {"lang", FIELD_STRING, AT(lang), 0, 16},
+    {"published", FIELD_STRING, AT(published), 0, PRECIS_MAX_FIELD},
+    {"sentences", FIELD_INT, AT(sentences), 1, 1000},
+    {"words", FIELD_INT, AT(words), 1, 100000},
+    {"ratio", FIELD_RATIO, AT(ratio), 0, 1},
+    {"received_us", FIELD_INT, AT(received_us), 0, INT64_MAX},
+    {"normalize_us", FIELD_INT, AT(normalize_us), 0, INT64_MAX},
+    {"attempt", FIELD_INT, AT(attempt), 0, UINT32_MAX},
+    {"normalized", FIELD_BOOL, AT(normalized), 0, 1},
+    {"type", FIELD_TYPE, 0, 0, 0},
+    {"v", FIELD_VERSION, 0, 0, 0},
+};
+
+#define FIELD_COUNT (sizeof field_table / sizeof field_table[0])
+
+precis_article_t *precis_article_new(void)
+{
+    precis_article_t *self = calloc(1, sizeof *self);
+    assert(self);
+    return self;
+}
+
+static void free_strings(precis_article_t *self)
+{
+    precis_str_t *fields[] = {&self->id,     &self->title, &self->text,     &self->url,
+                              &self->source, &self->lang,  &self->published};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        free(fields[i]->ptr);
+        fields[i]->ptr = NULL;
+        fields[i]->len = 0;
+    }
+}
+
+void precis_article_destroy(precis_article_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    free_strings(*self_p);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+void precis_str_set(precis_str_t *field, const char *ptr, size_t len)
+{
+    char *copy = malloc(len + 1);
+    assert(copy);
+    if (len)
+        memcpy(copy, ptr, len);
+    copy[len] = 0;
+    free(field->ptr);
+    field->ptr = copy;
+    field->len = len;
+}
+
+/* Stores one value of a known key; returns -1 with a reason when invalid. */
+static int store_field(precis_article_t *self, const field_row_t *row,
+                       const msgpack_object *value, char *error)
+{
+    char *base = (char *)self;
+    int64_t number;
+    switch (row->kind) {
+    case FIELD_STRING: {
+        if (value->type == MSGPACK_OBJECT_NIL)
+            return 0; /* nil means absent */
+        if (value->type != MSGPACK_OBJECT_STR) {
+            snprintf(error, PRECIS_ERROR_SIZE, "field '%s' must be a string, got %s",
+                     row->key, precis_mp_type_name(value));
+            return -1;
+        }
+        size_t len = value->via.str.size;
+        if ((int64_t)len < row->min || (int64_t)len > row->max) {
+            snprintf(error, PRECIS_ERROR_SIZE,
+                     "field '%s' is %zu bytes long, allowed is %lld to %lld", row->key, len,
+                     (long long)row->min, (long long)row->max);
+            return -1;
+        }
+        precis_str_set((precis_str_t *)(base + row->offset), value->via.str.ptr, len);
+        return 0;
+    }
+    case FIELD_INT:
+        if (!precis_mp_int(value, &number) || number < row->min || number > row->max) {
+            snprintf(error, PRECIS_ERROR_SIZE,
+                     "field '%s' must be an integer from %lld to %lld", row->key,
+                     (long long)row->min, (long long)row->max);
+            return -1;
+        }
+        if (row->offset == AT(sentences) || row->offset == AT(words))
+            *(int *)(base + row->offset) = (int)number;
+        else if (row->offset == AT(attempt))
+            self->attempt = (uint32_t)number;
+        else
+            *(int64_t *)(base + row->offset) = number;
+        return 0;
+    case FIELD_RATIO: {
+        double ratio = -1;
+        if (value->type == MSGPACK_OBJECT_FLOAT32 || value->type == MSGPACK_OBJECT_FLOAT64)
+            ratio = value->via.f64;
+        else if (precis_mp_int(value, &number))
+            ratio = (double)number;
+        if (!(ratio > 0 && ratio <= 1)) {
+            snprintf(error, PRECIS_ERROR_SIZE,
+                     "field 'ratio' must be a number greater than 0 and at most 1");
+            return -1;
+        }
+        self->ratio = ratio;
+        return 0;
+    }
+    case FIELD_BOOL:
+        if (value->type != MSGPACK_OBJECT_BOOLEAN) {
+            snprintf(error, PRECIS_ERROR_SIZE, "field '%s' must be a boolean", row->key);
+            return -1;
+        }
+        *(bool *)(base + row->offset) = value->via.boolean;
+        return 0;
+    case FIELD_TYPE:
+        if (value->type != MSGPACK_OBJECT_STR || value->via.str.size != 7 ||
+            memcmp(value->via.str.ptr, "article", 7) != 0) {
+            snprintf(error, PRECIS_ERROR_SIZE,
+                     "unknown message type (field 'type' must be \"article\")");
+            return -1;
+        }
+        return 0;
+    case FIELD_VERSION:
+        if (!precis_mp_int(value, &number) || number != PRECIS_PROTOCOL_VERSION) {
+            snprintf(error, PRECIS_ERROR_SIZE,
+                     "unsupported protocol version (field 'v' must be %d)",
+                     PRECIS_PROTOCOL_VERSION);
+            return -1;
+        }
+        return 0;
+    }
+    return 0;
+}
+
+static bool is_blank(const char *text, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!strchr(" \t\r\n\f\v", text[i]))
+            return false;
+    return true;
+}
+
+/* Validates and stores every known key of the map. */
+static int decode_map(precis_article_t *self, const msgpack_object *map, size_t max_text,
+                      char *error)
+{
+    /* The id first, so that a rejection can name the article. */
+    const msgpack_object *id = precis_mp_lookup(map, "id");
+    if (id && store_field(self, &field_table[0], id, error) != 0)
+        return -1;
+    for (uint32_t i = 0; i < map->via.map.size; i++) {
+        const msgpack_object_kv *entry = &map->via.map.ptr[i];
+        if (entry->key.type != MSGPACK_OBJECT_STR) {
+            snprintf(error, PRECIS_ERROR_SIZE, "map keys must be strings, got %s",
+                     precis_mp_type_name(&entry->key));
+            return -1;
+        }
+        for (size_t f = 1; f < FIELD_COUNT; f++)
+            if (precis_mp_key_is(&entry->key, field_table[f].key)) {
+                if (store_field(self, &field_table[f], &entry->val, error) != 0)
+                    return -1;
+                break;
+            }
+    }
+    if (!self->text.ptr) {
+        snprintf(error, PRECIS_ERROR_SIZE, "missing required field 'text'");
+        return -1;
+    }
+    if (max_text && self->text.len > max_text) {
+        snprintf(error, PRECIS_ERROR_SIZE,
+                 "field 'text' is %zu bytes, over the limit of %zu bytes", self->text.len,
+                 max_text);
+        return -1;
+    }
+    if (is_blank(self->text.ptr, self->text.len)) {
+        snprintf(error, PRECIS_ERROR_SIZE, "field 'text' is empty");
+        return -1;
+    }
+    return 0;
+}
+
+int precis_article_decode(precis_article_t *self, const void *data, size_t size,
+                          size_t max_text, char *error)
+{
+    msgpack_unpacked result;
+    msgpack_unpacked_init(&result);
+    size_t offset = 0;
+    int rc = -1;
+    msgpack_unpack_return ret = msgpack_unpack_next(&result, data, size, &offset);
+    if (ret == MSGPACK_UNPACK_CONTINUE || ret == MSGPACK_UNPACK_NOMEM_ERROR)
+        snprintf(error, PRECIS_ERROR_SIZE,
+                 "malformed msgpack: the frame (%zu bytes) ends inside a value", size);
+    else if (ret != MSGPACK_UNPACK_SUCCESS)
+        snprintf(error, PRECIS_ERROR_SIZE, "malformed msgpack: invalid data in the frame");
+    else if (offset != size)
+        snprintf(error, PRECIS_ERROR_SIZE,
+                 "malformed msgpack: %zu extra bytes after the first value", size - offset);
+    else if (result.data.type != MSGPACK_OBJECT_MAP)
+        snprintf(error, PRECIS_ERROR_SIZE, "the message must be a msgpack map, got %s",
+                 precis_mp_type_name(&result.data));
+    else
+        rc = decode_map(self, &result.data, max_text, error);
+    msgpack_unpacked_destroy(&result);
+    return rc;
+}
+
+int precis_article_check_utf8(const precis_article_t *self,
+                              bool (*is_valid)(const char *, size_t), char *error)
+{
+    struct {
+        const char *key;
+        const precis_str_t *field;
+    } fields[] = {{"id", &self->id},         {"title", &self->title}, {"text", &self->text},
+                  {"url", &self->url},       {"source", &self->source},
+                  {"lang", &self->lang},     {"published", &self->published}};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (fields[i].field->ptr && !is_valid(fields[i].field->ptr, fields[i].field->len)) {
+            snprintf(error, PRECIS_ERROR_SIZE, "field '%s' is not valid UTF-8",
+                     fields[i].key);
+            return -1;
+        }
+    return 0;
+}
+
+void precis_article_generate_id(precis_article_t *self)
+{
+    zuuid_t *uuid = zuuid_new();
+    const byte *data = zuuid_data(uuid);
+    char hex[33];
+    for (int i = 0; i < 16; i++)
+        snprintf(hex + 2 * i, 3, "%02x", data[i]);
+    zuuid_destroy(&uuid);
+    precis_str_set(&self->id, hex, 32);
+}
+
+void *precis_article_encode(const precis_article_t *self, size_t *size_p)
+{
+    msgpack_sbuffer buffer;
+    msgpack_sbuffer_init(&buffer);
+    msgpack_packer packer;
+    msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
+
+    const struct {
+        const char *key;
+        const precis_str_t *field;
+    } strings[] = {{"id", &self->id},         {"title", &self->title},
+                   {"text", &self->text},     {"url", &self->url},
+                   {"source", &self->source}, {"lang", &self->lang},
+                   {"published", &self->published}};
+    size_t string_count = 0;
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        string_count += strings[i].field->ptr != NULL;
+    size_t count = 2 + string_count + 4 + (self->sentences > 0) + (self->words > 0) +
+                   (self->ratio > 0);
+    msgpack_pack_map(&packer, count);
+    precis_mp_pack_kv_str(&packer, "type", "article", 7);
+    precis_mp_pack_kv_int(&packer, "v", PRECIS_PROTOCOL_VERSION);
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        if (strings[i].field->ptr)
+            precis_mp_pack_kv_str(&packer, strings[i].key, strings[i].field->ptr,
+                                  strings[i].field->len);
+    precis_mp_pack_kv_int(&packer, "received_us", self->received_us);
+    precis_mp_pack_kv_int(&packer, "normalize_us", self->normalize_us);
+    precis_mp_pack_kv_int(&packer, "attempt", self->attempt);
+    precis_mp_pack_cstr(&packer, "normalized");
+    if (self->normalized)
+        msgpack_pack_true(&packer);
+    else
+        msgpack_pack_false(&packer);
+    if (self->sentences > 0)
+        precis_mp_pack_kv_int(&packer, "sentences", self->sentences);
+    if (self->words > 0)
+        precis_mp_pack_kv_int(&packer, "words", self->words);
+    if (self->ratio > 0) {
+        precis_mp_pack_cstr(&packer, "ratio");
+        msgpack_pack_double(&packer, self->ratio);
+    }
+    *size_p = buffer.size;
+    return buffer.data; /* the caller frees it */
+}
+
+int64_t precis_now_us(void)
+{
+    struct timeval now;
+    gettimeofday(&now, NULL);
+    return (int64_t)now.tv_sec * 1000000 + now.tv_usec;
+}
+
+/* Packs a map from alternating key/value C strings, for the tests. */
+static void *pack_strings(size_t *size_p, int pairs, ...)
+{
+    msgpack_sbuffer buffer;
+    msgpack_sbuffer_init(&buffer);
+    msgpack_packer packer;
+    msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
+    msgpack_pack_map(&packer, pairs);
+    va_list args;
+    va_start(args, pairs);
+    for (int i = 0; i < 2 * pairs; i++)
+        precis_mp_pack_cstr(&packer, va_arg(args, const char *));
+    va_end(args);
+    *size_p = buffer.size;
+    return buffer.data;
+}
+
+static bool accept_all(const char *text, size_t len)
+{
+    return true;
+}
+
+static bool reject_bad_byte(const char *text, size_t len)
+{
+    return memchr(text, 0xff, len) == NULL;
+}
+
+int precis_article_test(bool verbose)
+{
+    int failures = 0;
+#define CHECK(cond)                                                                      \
+    do {                                                                                 \
+        if (!(cond)) {                                                                   \
+            fprintf(stderr, "article test failed: %s (line %d)\n", #cond, __LINE__);     \
+            failures++;                                                                  \
+        }                                                                                \
+    } while (0)
+    char error[PRECIS_ERROR_SIZE];
+    size_t size;
+    precis_article_t *article;
+
+    /* A complete request decodes, and survives an encode/decode round trip. */
+    void *data = pack_strings(&size, 3, "id", "a1", "title", "Héadline", "text",
+                              "Body text. More text.");
+    article = precis_article_new();
+    CHECK(precis_article_decode(article, data, size, 0, error) == 0);
+    CHECK(strcmp(article->id.ptr, "a1") == 0 && strcmp(article->title.ptr, "Héadline") == 0);
+    free(data);
+    article->received_us = 42;
+    article->sentences = 2;
+    article->normalized = true;
+    data = precis_article_encode(article, &size);
+    precis_article_t *copy = precis_article_new();
+    CHECK(precis_article_decode(copy, data, size, 0, error) == 0);
+    CHECK(strcmp(copy->text.ptr, article->text.ptr) == 0);
+    CHECK(copy->received_us == 42 && copy->sentences == 2 && copy->normalized);
+    CHECK(copy->url.ptr == NULL); /* absent stays absent */
+    free(data);
+    precis_article_destroy(&copy);
+    precis_article_destroy(&article);
+
+    /* Malformed msgpack, a non-map, trailing bytes. */
+    const char garbage[] = "\xc1\x00\x01";
+    article = precis_article_new();
+    CHECK(precis_article_decode(article, garbage, 3, 0, error) == -1);
+    CHECK(strstr(error, "malformed msgpack") != NULL);
+    precis_article_destroy(&article);
+    const char truncated[] = "\x82\xa4text";
+    article = precis_article_new();
+    CHECK(precis_article_decode(article, truncated, 6, 0, error) == -1);
+    CHECK(strstr(error, "ends inside") != NULL);
+    precis_article_destroy(&article);
+    const char array[] = "\x91\x01";
+    article = precis_article_new();
+    CHECK(precis_article_decode(article, array, 2, 0, error) == -1);
+    CHECK(strstr(error, "must be a msgpack map, got array") != NULL);
+    precis_article_destroy(&article);
+    const char extra[] = "\x80\x01";
+    article = precis_article_new();
+    CHECK(precis_article_decode(article, extra, 2, 0, error) == -1);
+    CHECK(strstr(error, "extra bytes") != NULL);
+    precis_article_destroy(&article);
+
+    /* Missing, empty and oversize text; the id is kept for the reply. */
+    data = pack_strings(&size, 1, "id", "x7");
+    article = precis_article_new();
+    CHECK(precis_article_decode(article, data, size, 0, error) == -1);
+    CHECK(strcmp(error, "missing required field 'text'") == 0);
+    CHECK(article->id.ptr && strcmp(article->id.ptr, "x7") == 0);
+    free(data);
+    precis_article_destroy(&article);
+    data = pack_strings(&size, 1, "text", " \n\t ");
+    article = precis_article_new();
+    CHECK(precis_article_decode(article, data, size, 0, error) == -1);
+    CHECK(strstr(error, "is empty") != NULL);
+    free(data);
+    precis_article_destroy(&article);
+    data = pack_strings(&size, 1, "text", "0123456789");
+    article = precis_article_new();
+    CHECK(precis_article_decode(article, data, size, 9, error) == -1);
+    CHECK(strstr(error, "over the limit of 9 bytes") != NULL);
+    free(data);
+    precis_article_destroy(&article);
+
+    /* Wrong types, unknown message type, bad version, bad ranges. */
+    data = pack_strings(&size, 2, "text", "Fine.", "type", "ping");
+    article = precis_article_new();
+    CHECK(precis_article_decode(article, data, size, 0, error) == -1);
+    CHECK(strstr(error, "unknown message type") != NULL);
+    free(data);
+    precis_article_destroy(&article);
+    msgpack_sbuffer buffer;
+    msgpack_sbuffer_init(&buffer);
+    msgpack_packer packer;
+    msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
+    msgpack_pack_map(&packer, 2);
+    precis_mp_pack_kv_str(&packer, "text", "Fine.", 5);
+    precis_mp_pack_kv_int(&packer, "sentences", 0);
+    article = precis_article_new();
+    CHECK(precis_article_decode(article, buffer.data, buffer.size, 0, error) == -1);
+    CHECK(strstr(error, "'sentences' must be an integer from 1") != NULL);
+    precis_article_destroy(&article);
+    msgpack_sbuffer_clear(&buffer);
+    msgpack_pack_map(&packer, 1);
+    precis_mp_pack_cstr(&packer, "text");
+    msgpack_pack_int(&packer, 12);
+    article = precis_article_new();
+    CHECK(precis_article_decode(article, buffer.data, buffer.size, 0, error) == -1);
+    CHECK(strcmp(error, "field 'text' must be a string, got integer") == 0);
+    precis_article_destroy(&article);
+    msgpack_sbuffer_clear(&buffer);
+    msgpack_pack_map(&packer, 2);
+    precis_mp_pack_kv_str(&packer, "text", "Fine.", 5);
+    precis_mp_pack_cstr(&packer, "ratio");
+    msgpack_pack_double(&packer, 0.4);
+    article = precis_article_new();
+    CHECK(precis_article_decode(article, buffer.data, buffer.size, 0, error) == 0);
+    CHECK(article->ratio == 0.4);
+    precis_article_destroy(&article);
+    msgpack_sbuffer_destroy(&buffer);
+
+    /* UTF-8 checking is delegated to the validator it is given. */
+    data = pack_strings(&size, 2, "text", "ok", "title", "bad \xff byte");
+    article = precis_article_new();
+    CHECK(precis_article_decode(article, data, size, 0, error) == 0);
+    CHECK(precis_article_check_utf8(article, accept_all, error) == 0);
+    CHECK(precis_article_check_utf8(article, reject_bad_byte, error) == -1);
+    CHECK(strcmp(error, "field 'title' is not valid UTF-8") == 0);
+    free(data);
+    precis_article_destroy(&article);
+
+    /* Generated ids are 32 hex digits and differ. */
+    precis_article_t *one = precis_article_new(), *two = precis_article_new();
+    precis_article_generate_id(one);
+    precis_article_generate_id(two);
+    CHECK(one->id.len == 32 && strspn(one->id.ptr, "0123456789abcdef") == 32);
+    CHECK(strcmp(one->id.ptr, two->id.ptr) != 0);
+    precis_article_destroy(&one);
+    precis_article_destroy(&two);
+    if (verbose && !failures)
+        printf("article: all checks passed\n");
+    return failures;
+#undef CHECK
+}

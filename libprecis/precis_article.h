@@ -1,0 +1,74 @@
+/*  precis_article - the article message: what a client pushes and what
+    travels between ingest, normalize and summarize.
+
+    Decoding validates a request against docs/PROTOCOL.md and says exactly
+    what is wrong with it; encoding writes the internal form (type
+    "article", protocol version, id always set, timings). The same decoder
+    reads both, so a stage never trusts a frame more than ingest does.
+*/
+#ifndef PRECIS_ARTICLE_H
+#define PRECIS_ARTICLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PRECIS_PROTOCOL_VERSION 1
+#define PRECIS_MAX_ID      256
+#define PRECIS_MAX_FIELD   4096
+#define PRECIS_ERROR_SIZE  256
+
+/* A string field: pointer and length. Strings are NUL-terminated copies. */
+typedef struct {
+    char *ptr;
+    size_t len;
+} precis_str_t;
+
+typedef struct {
+    precis_str_t id;
+    precis_str_t title;
+    precis_str_t text;
+    precis_str_t url;
+    precis_str_t source;
+    precis_str_t lang;
+    precis_str_t published;
+    int sentences; /* 0 when not given */
+    double ratio;  /* 0 when not given */
+    int words;     /* 0 when not given */
+    int64_t received_us;  /* Unix time ingest accepted it */
+    int64_t normalize_us; /* time spent in normalize */
+    bool normalized;
+    uint32_t attempt;     /* delivery attempt, from 1 */
+} precis_article_t;
+
+precis_article_t *precis_article_new(void);
+void precis_article_destroy(precis_article_t **self_p);
+
+/* Decodes one frame. On success returns 0 and fills self (which must be
+   fresh). On failure returns -1 and writes a reason for the sender into
+   error (PRECIS_ERROR_SIZE bytes); self then holds whatever was read,
+   notably the id when one was found. max_text 0 means no limit.
+   Strings are not checked for valid UTF-8 here: see precis_article_check_utf8. */
+int precis_article_decode(precis_article_t *self, const void *data, size_t size,
+                          size_t max_text, char *error);
+
+/* Checks every string field with is_valid; on the first invalid one returns
+   -1 with a reason in error. */
+int precis_article_check_utf8(const precis_article_t *self,
+                              bool (*is_valid)(const char *, size_t), char *error);
+
+/* Replaces a string field's value with a copy of ptr[0..len). */
+void precis_str_set(precis_str_t *field, const char *ptr, size_t len);
+
+/* Gives the article a fresh random id (32 lowercase hex digits). */
+void precis_article_generate_id(precis_article_t *self);
+
+/* Encodes the internal form. Returns a malloc'd buffer, its size in *size_p. */
+void *precis_article_encode(const precis_article_t *self, size_t *size_p);
+
+/* Microseconds since the Unix epoch. */
+int64_t precis_now_us(void);
+
+int precis_article_test(bool verbose);
+
+#endif

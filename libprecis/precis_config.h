@@ -1,0 +1,95 @@
+/*  precis_config - the options every precis program shares.
+
+    One table of options (endpoints, length controls, limits, files, -v) and
+    one parser, so that the daemons and the CLI spell and document each
+    option the same way. A program names the options it takes with a mask;
+    --help prints just those, with their defaults.
+*/
+#ifndef PRECIS_CONFIG_H
+#define PRECIS_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Default endpoints. Public sockets bind on every interface; the internal
+   ones on loopback, so that a single-host pipeline exposes nothing else. */
+#define PRECIS_INGEST_BIND       "tcp://*:5555"
+#define PRECIS_INGEST_CONNECT    "tcp://127.0.0.1:5555"
+#define PRECIS_NORMALIZE_ENDPOINT  "tcp://127.0.0.1:5556"
+#define PRECIS_NORMALIZED_ENDPOINT "tcp://127.0.0.1:5557"
+#define PRECIS_SUMMARIZE_ENDPOINT  "tcp://127.0.0.1:5558"
+#define PRECIS_RESULTS_ENDPOINT    "tcp://127.0.0.1:5559"
+#define PRECIS_OUTPUT_BIND       "tcp://*:5560"
+#define PRECIS_OUTPUT_CONNECT    "tcp://127.0.0.1:5560"
+
+/* Default limits (documented in docs/PROTOCOL.md). */
+#define PRECIS_MAX_BYTES     (4u << 20)
+#define PRECIS_MAX_TEXT      (1u << 20)
+#define PRECIS_MAX_SENTENCES 5000u
+
+/* Option bits: a program passes the ones it accepts. */
+enum {
+    PRECIS_OPT_INGEST = 1 << 0,     /* --ingest ENDPOINT */
+    PRECIS_OPT_NORMALIZE = 1 << 1,  /* --normalize-endpoint ENDPOINT */
+    PRECIS_OPT_NORMALIZED = 1 << 2, /* --normalized-endpoint ENDPOINT */
+    PRECIS_OPT_SUMMARIZE = 1 << 3,  /* --summarize-endpoint ENDPOINT */
+    PRECIS_OPT_RESULTS = 1 << 4,    /* --results-endpoint ENDPOINT */
+    PRECIS_OPT_OUTPUT = 1 << 5,     /* --output ENDPOINT */
+    PRECIS_OPT_LENGTH = 1 << 6,     /* --sentences N --ratio R --words N */
+    PRECIS_OPT_LIMITS = 1 << 7,     /* --max-bytes --max-text --max-sentences */
+    PRECIS_OPT_JSONL = 1 << 8,      /* --jsonl PATH */
+    PRECIS_OPT_PIDFILE = 1 << 9,    /* --pidfile PATH */
+    PRECIS_OPT_TOPIC = 1 << 10,     /* --topic T */
+    PRECIS_OPT_JSON = 1 << 11,      /* --json */
+    PRECIS_OPT_COUNT = 1 << 12,     /* --count N --timeout SECONDS */
+};
+
+typedef struct {
+    const char *ingest_endpoint;
+    const char *normalize_endpoint;
+    const char *normalized_endpoint;
+    const char *summarize_endpoint;
+    const char *results_endpoint;
+    const char *output_endpoint;
+    int sentences;
+    double ratio;
+    int words;
+    size_t max_bytes;
+    size_t max_text;
+    size_t max_sentences;
+    const char *jsonl_path;
+    const char *pidfile;
+    const char *topic;
+    bool json;
+    long count;      /* stop after this many messages; 0 = never */
+    double timeout;  /* give up after this many seconds; 0 = never */
+    int verbose;
+    int argc;        /* operands left after the options */
+    char **argv;
+} precis_config_t;
+
+/* Fills config with the defaults. bind: true for the daemons, which bind
+   the public endpoints; false for clients, which connect to them. */
+void precis_config_defaults(precis_config_t *config, bool bind);
+
+/* Parses argv for the options in mask. usage is the synopsis line and
+   description printed first by --help. Returns -1 when the program should
+   exit 0 (--help was printed), 1 on a usage error (message on stderr, exit
+   code 2 expected), 0 otherwise. */
+int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned mask,
+                        const char *usage);
+
+/* Sets up logging: ident shown on each log line, verbosity. */
+void precis_log_init(const char *ident, int verbose);
+
+/* Logs at debug level when -v was given. */
+void precis_debug(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+/* Writes the process id to path (if not NULL). Returns 0 on success. */
+int precis_pidfile_write(const char *path);
+void precis_pidfile_remove(const char *path);
+
+int precis_config_test(bool verbose);
+
+#endif

@@ -1,0 +1,29 @@
+/*  precis_msgpack - small helpers over msgpack-c shared by the message
+    modules: look up keys in a map object, describe an object's type in an
+    error, and pack key/value pairs in one call. */
+#ifndef PRECIS_MSGPACK_H
+#define PRECIS_MSGPACK_H
+
+#include <msgpack.h>
+#include <stdbool.h>
+
+/* The value under key in a map object, or NULL. */
+const msgpack_object *precis_mp_lookup(const msgpack_object *map, const char *key);
+
+/* A word for the object's type, for error messages ("integer", "array"...). */
+const char *precis_mp_type_name(const msgpack_object *object);
+
+/* True when the key of a map entry equals key. */
+bool precis_mp_key_is(const msgpack_object *key_object, const char *key);
+
+/* Reads an integer object (either sign) into *value; false when not one. */
+bool precis_mp_int(const msgpack_object *object, int64_t *value);
+
+void precis_mp_pack_string(msgpack_packer *packer, const char *ptr, size_t len);
+void precis_mp_pack_cstr(msgpack_packer *packer, const char *text);
+/* Packs "key": "value" (value may be NULL: packed as the empty string). */
+void precis_mp_pack_kv_str(msgpack_packer *packer, const char *key, const char *ptr,
+                           size_t len);
+void precis_mp_pack_kv_int(msgpack_packer *packer, const char *key, int64_t value);
+
+#endif

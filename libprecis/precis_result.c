@@ -1,0 +1,386 @@
+/*  precis_result - summaries and errors: encode, decode, topic, JSON. */
+#include "precis_result.h"
+#include "precis_msgpack.h"
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *copy_string(const char *ptr, size_t len)
+{
+    char *copy = malloc(len + 1);
+    assert(copy);
+    if (len)
+        memcpy(copy, ptr, len);
+    copy[len] = 0;
+    return copy;
+}
+
+precis_result_t *precis_result_new(precis_result_kind_t kind)
+{
+    precis_result_t *self = calloc(1, sizeof *self);
+    assert(self);
+    self->kind = kind;
+    return self;
+}
+
+void precis_result_destroy(precis_result_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    precis_result_t *self = *self_p;
+    char *strings[] = {self->id,   self->title, self->url,    self->source, self->published,
+                       self->lang, self->stage, self->reason, self->error};
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        free(strings[i]);
+    for (size_t i = 0; i < self->summary_count; i++)
+        free(self->summary[i]);
+    free(self->summary);
+    free(self->scored);
+    for (size_t i = 0; i < self->keyword_count; i++)
+        free(self->keywords[i]);
+    free(self->keywords);
+    free(self);
+    *self_p = NULL;
+}
+
+static char *copy_field(const precis_str_t *field)
+{
+    return field->ptr ? copy_string(field->ptr, field->len) : NULL;
+}
+
+void precis_result_copy_article(precis_result_t *self, const precis_article_t *article)
+{
+    self->id = copy_field(&article->id);
+    self->title = copy_field(&article->title);
+    self->url = copy_field(&article->url);
+    self->source = copy_field(&article->source);
+    self->published = copy_field(&article->published);
+    self->received_us = article->received_us;
+    self->normalize_us = article->normalize_us;
+}
+
+precis_result_t *precis_result_new_error(const precis_article_t *article, const char *stage,
+                                         const char *reason, const char *error)
+{
+    precis_result_t *self = precis_result_new(PRECIS_RESULT_ERROR);
+    precis_result_copy_article(self, article);
+    self->stage = strdup(stage);
+    self->reason = strdup(reason);
+    self->error = strdup(error);
+    return self;
+}
+
+void precis_result_add_sentence(precis_result_t *self, const char *text, size_t len,
+                                uint32_t index, double score)
+{
+    size_t count = self->summary_count + 1;
+    self->summary = realloc(self->summary, count * sizeof *self->summary);
+    self->scored = realloc(self->scored, count * sizeof *self->scored);
+    assert(self->summary && self->scored);
+    self->summary[count - 1] = copy_string(text, len);
+    self->scored[count - 1] = (precis_scored_t){index, score};
+    self->summary_count = count;
+}
+
+void precis_result_add_keyword(precis_result_t *self, const char *keyword)
+{
+    self->keywords = realloc(self->keywords, (self->keyword_count + 1) * sizeof(char *));
+    assert(self->keywords);
+    self->keywords[self->keyword_count++] = strdup(keyword);
+}
+
+static void pack_kv(msgpack_packer *packer, const char *key, const char *value)
+{
+    precis_mp_pack_kv_str(packer, key, value, value ? strlen(value) : 0);
+}
+
+static void pack_timings(msgpack_packer *packer, const precis_result_t *self)
+{
+    precis_mp_pack_cstr(packer, "timings");
+    msgpack_pack_map(packer, 4);
+    precis_mp_pack_kv_int(packer, "received_us", self->received_us);
+    precis_mp_pack_kv_int(packer, "normalize_us", self->normalize_us);
+    precis_mp_pack_kv_int(packer, "summarize_us", self->summarize_us);
+    precis_mp_pack_kv_int(packer, "published_us", self->published_us);
+}
+
+static void pack_summary_fields(msgpack_packer *packer, const precis_result_t *self)
+{
+    pack_kv(packer, "lang", self->lang ? self->lang : "und");
+    precis_mp_pack_cstr(packer, "summary");
+    msgpack_pack_array(packer, self->summary_count);
+    for (size_t i = 0; i < self->summary_count; i++)
+        precis_mp_pack_cstr(packer, self->summary[i]);
+    precis_mp_pack_cstr(packer, "sentences");
+    msgpack_pack_array(packer, self->summary_count);
+    for (size_t i = 0; i < self->summary_count; i++) {
+        msgpack_pack_map(packer, 2);
+        precis_mp_pack_kv_int(packer, "index", self->scored[i].index);
+        precis_mp_pack_cstr(packer, "score");
+        msgpack_pack_double(packer, self->scored[i].score);
+    }
+    precis_mp_pack_kv_int(packer, "sentence_count", self->sentence_count);
+    precis_mp_pack_cstr(packer, "keywords");
+    msgpack_pack_array(packer, self->keyword_count);
+    for (size_t i = 0; i < self->keyword_count; i++)
+        precis_mp_pack_cstr(packer, self->keywords[i]);
+}
+
+void *precis_result_encode(const precis_result_t *self, size_t *size_p)
+{
+    msgpack_sbuffer buffer;
+    msgpack_sbuffer_init(&buffer);
+    msgpack_packer packer;
+    msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
+    bool summary = self->kind == PRECIS_RESULT_SUMMARY;
+    msgpack_pack_map(&packer, summary ? 13 : 11);
+    precis_mp_pack_kv_int(&packer, "v", PRECIS_PROTOCOL_VERSION);
+    pack_kv(&packer, "type", summary ? "summary" : "error");
+    pack_kv(&packer, "id", self->id);
+    pack_kv(&packer, "title", self->title);
+    pack_kv(&packer, "url", self->url);
+    pack_kv(&packer, "source", self->source);
+    pack_kv(&packer, "published", self->published);
+    if (summary)
+        pack_summary_fields(&packer, self);
+    else {
+        pack_kv(&packer, "stage", self->stage);
+        pack_kv(&packer, "reason", self->reason);
+        pack_kv(&packer, "error", self->error);
+    }
+    pack_timings(&packer, self);
+    *size_p = buffer.size;
+    return buffer.data;
+}
+
+/* Copies a string value, or NULL when the key is absent or not a string. */
+static char *read_string(const msgpack_object *map, const char *key)
+{
+    const msgpack_object *value = precis_mp_lookup(map, key);
+    if (!value || value->type != MSGPACK_OBJECT_STR)
+        return NULL;
+    return copy_string(value->via.str.ptr, value->via.str.size);
+}
+
+static int64_t read_int(const msgpack_object *map, const char *key)
+{
+    const msgpack_object *value = precis_mp_lookup(map, key);
+    int64_t number = 0;
+    if (value)
+        precis_mp_int(value, &number);
+    return number;
+}
+
+static void read_summary_fields(precis_result_t *self, const msgpack_object *map)
+{
+    const msgpack_object *summary = precis_mp_lookup(map, "summary");
+    const msgpack_object *scored = precis_mp_lookup(map, "sentences");
+    if (summary && summary->type == MSGPACK_OBJECT_ARRAY)
+        for (uint32_t i = 0; i < summary->via.array.size; i++) {
+            const msgpack_object *item = &summary->via.array.ptr[i];
+            if (item->type != MSGPACK_OBJECT_STR)
+                continue;
+            uint32_t index = 0;
+            double score = 0;
+            if (scored && scored->type == MSGPACK_OBJECT_ARRAY && i < scored->via.array.size) {
+                const msgpack_object *entry = &scored->via.array.ptr[i];
+                index = (uint32_t)read_int(entry, "index");
+                const msgpack_object *value = precis_mp_lookup(entry, "score");
+                if (value && (value->type == MSGPACK_OBJECT_FLOAT64 ||
+                              value->type == MSGPACK_OBJECT_FLOAT32))
+                    score = value->via.f64;
+            }
+            precis_result_add_sentence(self, item->via.str.ptr, item->via.str.size, index,
+                                       score);
+        }
+    const msgpack_object *keywords = precis_mp_lookup(map, "keywords");
+    if (keywords && keywords->type == MSGPACK_OBJECT_ARRAY)
+        for (uint32_t i = 0; i < keywords->via.array.size; i++) {
+            const msgpack_object *item = &keywords->via.array.ptr[i];
+            if (item->type != MSGPACK_OBJECT_STR)
+                continue;
+            char *word = copy_string(item->via.str.ptr, item->via.str.size);
+            precis_result_add_keyword(self, word);
+            free(word);
+        }
+    self->sentence_count = (uint32_t)read_int(map, "sentence_count");
+}
+
+static precis_result_t *decode_map(const msgpack_object *map, char *error)
+{
+    const msgpack_object *type = precis_mp_lookup(map, "type");
+    precis_result_kind_t kind;
+    if (type && precis_mp_key_is(type, "summary"))
+        kind = PRECIS_RESULT_SUMMARY;
+    else if (type && precis_mp_key_is(type, "error"))
+        kind = PRECIS_RESULT_ERROR;
+    else {
+        snprintf(error, PRECIS_ERROR_SIZE, "not a result (type is not summary or error)");
+        return NULL;
+    }
+    precis_result_t *self = precis_result_new(kind);
+    self->id = read_string(map, "id");
+    self->title = read_string(map, "title");
+    self->url = read_string(map, "url");
+    self->source = read_string(map, "source");
+    self->published = read_string(map, "published");
+    if (kind == PRECIS_RESULT_SUMMARY) {
+        self->lang = read_string(map, "lang");
+        read_summary_fields(self, map);
+    } else {
+        self->stage = read_string(map, "stage");
+        self->reason = read_string(map, "reason");
+        self->error = read_string(map, "error");
+    }
+    const msgpack_object *timings = precis_mp_lookup(map, "timings");
+    if (timings) {
+        self->received_us = read_int(timings, "received_us");
+        self->normalize_us = read_int(timings, "normalize_us");
+        self->summarize_us = read_int(timings, "summarize_us");
+        self->published_us = read_int(timings, "published_us");
+    }
+    if (!self->id) {
+        snprintf(error, PRECIS_ERROR_SIZE, "result without an id");
+        precis_result_destroy(&self);
+    }
+    return self;
+}
+
+precis_result_t *precis_result_decode(const void *data, size_t size, char *error)
+{
+    msgpack_unpacked unpacked;
+    msgpack_unpacked_init(&unpacked);
+    size_t offset = 0;
+    precis_result_t *self = NULL;
+    if (msgpack_unpack_next(&unpacked, data, size, &offset) != MSGPACK_UNPACK_SUCCESS ||
+        offset != size)
+        snprintf(error, PRECIS_ERROR_SIZE, "malformed msgpack");
+    else if (unpacked.data.type != MSGPACK_OBJECT_MAP)
+        snprintf(error, PRECIS_ERROR_SIZE, "result is not a map");
+    else
+        self = decode_map(&unpacked.data, error);
+    msgpack_unpacked_destroy(&unpacked);
+    return self;
+}
+
+const char *precis_result_topic(const precis_result_t *self, char *buf, size_t size)
+{
+    if (self->kind == PRECIS_RESULT_SUMMARY)
+        snprintf(buf, size, "summary.%s", self->lang && *self->lang ? self->lang : "und");
+    else
+        snprintf(buf, size, "error.%s", self->reason && *self->reason ? self->reason : "internal");
+    return buf;
+}
+
+static void set_string(json_t *object, const char *key, const char *value)
+{
+    json_object_set_new(object, key, json_string(value ? value : ""));
+}
+
+json_t *precis_result_to_json(const precis_result_t *self)
+{
+    json_t *object = json_object();
+    bool summary = self->kind == PRECIS_RESULT_SUMMARY;
+    json_object_set_new(object, "v", json_integer(PRECIS_PROTOCOL_VERSION));
+    set_string(object, "type", summary ? "summary" : "error");
+    set_string(object, "id", self->id);
+    set_string(object, "title", self->title);
+    set_string(object, "url", self->url);
+    set_string(object, "source", self->source);
+    set_string(object, "published", self->published);
+    if (summary) {
+        set_string(object, "lang", self->lang ? self->lang : "und");
+        json_t *sentences = json_array(), *scored = json_array(), *keywords = json_array();
+        for (size_t i = 0; i < self->summary_count; i++) {
+            json_array_append_new(sentences, json_string(self->summary[i]));
+            json_array_append_new(scored, json_pack("{s:i,s:f}", "index",
+                                                    (json_int_t)self->scored[i].index,
+                                                    "score", self->scored[i].score));
+        }
+        for (size_t i = 0; i < self->keyword_count; i++)
+            json_array_append_new(keywords, json_string(self->keywords[i]));
+        json_object_set_new(object, "summary", sentences);
+        json_object_set_new(object, "sentences", scored);
+        json_object_set_new(object, "sentence_count", json_integer(self->sentence_count));
+        json_object_set_new(object, "keywords", keywords);
+    } else {
+        set_string(object, "stage", self->stage);
+        set_string(object, "reason", self->reason);
+        set_string(object, "error", self->error);
+    }
+    json_object_set_new(object, "timings",
+                        json_pack("{s:I,s:I,s:I,s:I}", "received_us",
+                                  (json_int_t)self->received_us, "normalize_us",
+                                  (json_int_t)self->normalize_us, "summarize_us",
+                                  (json_int_t)self->summarize_us, "published_us",
+                                  (json_int_t)self->published_us));
+    return object;
+}
+
+int precis_result_test(bool verbose)
+{
+    int failures = 0;
+#define CHECK(cond)                                                                      \
+    do {                                                                                 \
+        if (!(cond)) {                                                                   \
+            fprintf(stderr, "result test failed: %s (line %d)\n", #cond, __LINE__);      \
+            failures++;                                                                  \
+        }                                                                                \
+    } while (0)
+    char error[PRECIS_ERROR_SIZE], topic[64];
+    precis_article_t *article = precis_article_new();
+    precis_str_set(&article->id, "art-1", 5);
+    precis_str_set(&article->title, "Title", 5);
+    article->received_us = 1000;
+
+    /* A summary survives encode/decode with its sentences, scores and keywords. */
+    precis_result_t *result = precis_result_new(PRECIS_RESULT_SUMMARY);
+    precis_result_copy_article(result, article);
+    result->lang = strdup("en");
+    result->sentence_count = 9;
+    precis_result_add_sentence(result, "First one.", 10, 0, 0.5);
+    precis_result_add_sentence(result, "Fifth one.", 10, 4, 0.25);
+    precis_result_add_keyword(result, "council");
+    size_t size;
+    void *data = precis_result_encode(result, &size);
+    precis_result_t *copy = precis_result_decode(data, size, error);
+    CHECK(copy != NULL);
+    if (copy) {
+        CHECK(copy->kind == PRECIS_RESULT_SUMMARY && strcmp(copy->id, "art-1") == 0);
+        CHECK(copy->summary_count == 2 && strcmp(copy->summary[1], "Fifth one.") == 0);
+        CHECK(copy->scored[1].index == 4 && copy->scored[1].score == 0.25);
+        CHECK(copy->sentence_count == 9 && copy->keyword_count == 1);
+        CHECK(copy->received_us == 1000);
+        CHECK(strcmp(precis_result_topic(copy, topic, sizeof topic), "summary.en") == 0);
+        json_t *json = precis_result_to_json(copy);
+        CHECK(json_array_size(json_object_get(json, "summary")) == 2);
+        CHECK(strcmp(json_string_value(json_object_get(json, "id")), "art-1") == 0);
+        json_decref(json);
+    }
+    free(data);
+    precis_result_destroy(&copy);
+    precis_result_destroy(&result);
+
+    /* An error keeps its reason in the topic. */
+    result = precis_result_new_error(article, "summarize", "too_long", "too many sentences");
+    data = precis_result_encode(result, &size);
+    copy = precis_result_decode(data, size, error);
+    CHECK(copy && copy->kind == PRECIS_RESULT_ERROR);
+    if (copy) {
+        CHECK(strcmp(precis_result_topic(copy, topic, sizeof topic), "error.too_long") == 0);
+        CHECK(strcmp(copy->error, "too many sentences") == 0);
+    }
+    free(data);
+    precis_result_destroy(&copy);
+    precis_result_destroy(&result);
+
+    /* Garbage is refused with a reason. */
+    CHECK(precis_result_decode("\xc1", 1, error) == NULL);
+    CHECK(precis_result_decode("\x80", 1, error) == NULL);
+    precis_article_destroy(&article);
+    if (verbose && !failures)
+        printf("result: all checks passed\n");
+    return failures;
+#undef CHECK
+}

@@ -1,0 +1,71 @@
+/*  precis_result - what comes out of the pipeline: a summary of an
+    article, or an error about one, with its topic.
+
+    Encoded as the msgpack maps of docs/PROTOCOL.md ("summary" and "error"),
+    decoded by the sink and by subscribers, and rendered as JSON for the
+    sink's --jsonl file and `precis sub --json`.
+*/
+#ifndef PRECIS_RESULT_H
+#define PRECIS_RESULT_H
+
+#include "precis_article.h"
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum { PRECIS_RESULT_SUMMARY, PRECIS_RESULT_ERROR } precis_result_kind_t;
+
+typedef struct {
+    uint32_t index;
+    double score;
+} precis_scored_t;
+
+typedef struct {
+    precis_result_kind_t kind;
+    char *id, *title, *url, *source, *published, *lang;
+    /* summaries */
+    size_t summary_count;
+    char **summary;           /* sentence strings, document order */
+    precis_scored_t *scored;  /* same order as summary */
+    uint32_t sentence_count;  /* sentences in the article */
+    size_t keyword_count;
+    char **keywords;
+    /* errors */
+    char *stage;  /* "normalize" or "summarize" */
+    char *reason; /* short machine word used in the topic: too_long, empty, ... */
+    char *error;  /* human-readable */
+    /* timings */
+    int64_t received_us, normalize_us, summarize_us, published_us;
+} precis_result_t;
+
+precis_result_t *precis_result_new(precis_result_kind_t kind);
+void precis_result_destroy(precis_result_t **self_p);
+
+/* An error result about an article (id, title, url, source are copied). */
+precis_result_t *precis_result_new_error(const precis_article_t *article, const char *stage,
+                                         const char *reason, const char *error);
+
+/* Copies the identifying fields of the article into the result. */
+void precis_result_copy_article(precis_result_t *self, const precis_article_t *article);
+
+/* Appends one summary sentence (copied) with its index and score. */
+void precis_result_add_sentence(precis_result_t *self, const char *text, size_t len,
+                                uint32_t index, double score);
+void precis_result_add_keyword(precis_result_t *self, const char *keyword);
+
+/* Encodes as a msgpack map; returns a malloc'd buffer and its size. */
+void *precis_result_encode(const precis_result_t *self, size_t *size_p);
+
+/* Decodes a result map; NULL with a reason in error when it is not one. */
+precis_result_t *precis_result_decode(const void *data, size_t size, char *error);
+
+/* The topic: "summary.<lang>" or "error.<reason>"; writes into buf. */
+const char *precis_result_topic(const precis_result_t *self, char *buf, size_t size);
+
+/* A JSON object with the same keys as the msgpack map (new reference). */
+json_t *precis_result_to_json(const precis_result_t *self);
+
+int precis_result_test(bool verbose);
+
+#endif

@@ -1,0 +1,36 @@
+/*  precis_worker - the loop every pipeline worker runs.
+
+    A worker pulls frames from one endpoint, hands each to its stage's
+    handler and pushes what the handler returns to the next endpoint. It
+    connects both sockets (workers come and go; the hub binds), keeps its
+    receive queue short so that work spreads over the workers that are
+    running, and on SIGTERM or SIGINT stops taking work, flushes what it has
+    done and exits.
+*/
+#ifndef PRECIS_WORKER_H
+#define PRECIS_WORKER_H
+
+#include <czmq.h>
+
+/* Turns one input frame into one output frame. Returns NULL only when the
+   input cannot be attributed to any article (then it has been logged). */
+typedef zframe_t *(precis_worker_fn)(void *state, zframe_t *input);
+
+typedef struct {
+    const char *name;         /* stage name for logs: "normalize" */
+    const char *in_endpoint;  /* PULL, connected */
+    const char *out_endpoint; /* PUSH, connected */
+    const char *pidfile;      /* written once connected; may be NULL */
+    precis_worker_fn *handler;
+    void *state;
+} precis_worker_config_t;
+
+/* Runs until interrupted. Returns a process exit code: 0 after a clean
+   stop, 3 when the sockets could not be set up. */
+int precis_worker_run(const precis_worker_config_t *config);
+
+/* Creates a socket of type, binding ('@') or connecting ('>') to endpoint,
+   with the limits every precis socket has. NULL (and a log line) on error. */
+zsock_t *precis_socket_new(int type, const char *endpoint, bool bind);
+
+#endif

@@ -1,0 +1,29 @@
+/*  precis-normalize: a normalize worker. Pulls articles from the hub,
+    cleans their Unicode up and pushes them back to the hub. */
+#include "precis.h"
+#include "precis_normalize_worker.h"
+
+static const char *usage =
+    "Usage: precis-normalize [OPTIONS]\n"
+    "A normalize worker: NFC, control and zero-width characters removed, spaces\n"
+    "collapsed, HTML entities decoded. Start any number of them.\n"
+    "Exit codes: 0 stopped cleanly, 2 usage error, 3 sockets could not be set up.";
+
+int main(int argc, char **argv)
+{
+    precis_config_t config;
+    precis_config_defaults(&config, false);
+    int rc = precis_config_parse(&config, argc, argv,
+                                 PRECIS_OPT_NORMALIZE | PRECIS_OPT_NORMALIZED | PRECIS_OPT_PIDFILE,
+                                 usage);
+    if (rc != 0)
+        return rc < 0 ? 0 : 2;
+    precis_log_init("precis-normalize", config.verbose);
+    precis_normalize_worker_t *worker = precis_normalize_worker_new();
+    precis_worker_config_t run = {"normalize",        config.normalize_endpoint,
+                                  config.normalized_endpoint, config.pidfile,
+                                  precis_normalize_worker_handle, worker};
+    int exit_code = precis_worker_run(&run);
+    precis_normalize_worker_destroy(&worker);
+    return exit_code;
+}

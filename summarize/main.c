@@ -1,0 +1,37 @@
+/*  precis-summarize: a summarize worker. Pulls normalized articles from the
+    hub, summarizes them and pushes the results to the sink. */
+#include "precis.h"
+#include "precis_summarize_worker.h"
+
+static const char *usage =
+    "Usage: precis-summarize [OPTIONS]\n"
+    "A summarize worker: sentence splitting, scoring and selection. Start any\n"
+    "number of them. --sentences/--ratio/--words set the length used when an\n"
+    "article asks for none (default 3 sentences).\n"
+    "Exit codes: 0 stopped cleanly, 2 usage error, 3 sockets could not be set up.";
+
+int main(int argc, char **argv)
+{
+    precis_config_t config;
+    precis_config_defaults(&config, false);
+    int rc = precis_config_parse(&config, argc, argv,
+                                 PRECIS_OPT_SUMMARIZE | PRECIS_OPT_RESULTS | PRECIS_OPT_LENGTH |
+                                     PRECIS_OPT_LIMITS | PRECIS_OPT_PIDFILE,
+                                 usage);
+    if (rc != 0)
+        return rc < 0 ? 0 : 2;
+    precis_log_init("precis-summarize", config.verbose);
+    precis_summary_options_t defaults = {.sentences = config.sentences,
+                                         .ratio = config.ratio,
+                                         .words = config.words,
+                                         .max_sentences = config.max_sentences};
+    if (!defaults.sentences && !defaults.ratio && !defaults.words)
+        defaults.sentences = PRECIS_DEFAULT_SENTENCES;
+    precis_summarize_worker_t *worker = precis_summarize_worker_new(&defaults);
+    precis_worker_config_t run = {"summarize",        config.summarize_endpoint,
+                                  config.results_endpoint, config.pidfile,
+                                  precis_summarize_worker_handle, worker};
+    int exit_code = precis_worker_run(&run);
+    precis_summarize_worker_destroy(&worker);
+    return exit_code;
+}

@@ -1,0 +1,159 @@
+/*  precis_summarize_worker - the summarize stage's message handler. */
+#include "precis_summarize_worker.h"
+
+struct _precis_summarize_worker_t {
+    precis_summarizer_t *summarizer;
+    precis_summary_options_t defaults;
+};
+
+precis_summarize_worker_t *precis_summarize_worker_new(const precis_summary_options_t *defaults)
+{
+    precis_summarize_worker_t *self = calloc(1, sizeof *self);
+    assert(self);
+    self->summarizer = precis_summarizer_new();
+    self->defaults = *defaults;
+    self->defaults.lang = NULL;
+    return self;
+}
+
+void precis_summarize_worker_destroy(precis_summarize_worker_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    precis_summarizer_destroy(&(*self_p)->summarizer);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+/* The article's own length controls win over the worker's defaults. */
+static precis_summary_options_t options_for(const precis_summarize_worker_t *self,
+                                            const precis_article_t *article)
+{
+    precis_summary_options_t options = self->defaults;
+    if (article->sentences || article->ratio > 0 || article->words) {
+        options.sentences = article->sentences;
+        options.ratio = article->ratio;
+        options.words = article->words;
+    }
+    options.lang = article->lang.ptr;
+    return options;
+}
+
+precis_result_t *precis_summarize_worker_article(precis_summarize_worker_t *self,
+                                                 const precis_article_t *article)
+{
+    precis_summary_options_t options = options_for(self, article);
+    precis_summary_t summary = {0};
+    const char *reason = NULL;
+    int64_t start = zclock_usecs();
+    if (precis_summarizer_run(self->summarizer, article->title.ptr, article->text.ptr,
+                              article->text.len, &options, &summary, &reason) != 0) {
+        precis_summary_clear(&summary);
+        return precis_result_new_error(article, "summarize", "too_long",
+                                       reason ? reason : "the article was refused");
+    }
+    precis_result_t *result = precis_result_new(PRECIS_RESULT_SUMMARY);
+    precis_result_copy_article(result, article);
+    result->lang = strdup(summary.lang[0] ? summary.lang : "und");
+    result->sentence_count = (uint32_t)summary.sentence_count;
+    for (size_t i = 0; i < summary.selected_count; i++) {
+        const precis_selected_t *chosen = &summary.selected[i];
+        precis_result_add_sentence(result, article->text.ptr + chosen->start, chosen->len,
+                                   chosen->index, chosen->score);
+    }
+    for (size_t i = 0; i < summary.keyword_count; i++)
+        precis_result_add_keyword(result, summary.keywords[i]);
+    precis_summary_clear(&summary);
+    result->summarize_us = zclock_usecs() - start;
+    return result;
+}
+
+static zframe_t *frame_from_result(precis_result_t *result)
+{
+    size_t size;
+    void *data = precis_result_encode(result, &size);
+    zframe_t *frame = zframe_new(data, size);
+    free(data);
+    return frame;
+}
+
+zframe_t *precis_summarize_worker_handle(void *state, zframe_t *input)
+{
+    precis_summarize_worker_t *self = state;
+    char error[PRECIS_ERROR_SIZE], ignored[PRECIS_ERROR_SIZE];
+    precis_article_t *article = precis_article_new();
+    zframe_t *output = NULL;
+    precis_result_t *result = NULL;
+    if (precis_article_decode(article, zframe_data(input), zframe_size(input), 0, error) == 0)
+        result = precis_summarize_worker_article(self, article);
+    else {
+        /* An error result from normalize travels on to the sink as it is. */
+        precis_result_t *passing =
+            precis_result_decode(zframe_data(input), zframe_size(input), ignored);
+        if (passing && passing->kind == PRECIS_RESULT_ERROR)
+            output = zframe_dup(input);
+        else if (article->id.ptr) {
+            zsys_error("summarize: undecodable article %s: %s", article->id.ptr, error);
+            result = precis_result_new_error(article, "summarize", "invalid", error);
+        } else
+            zsys_error("summarize: dropping a frame with no article id: %s", error);
+        precis_result_destroy(&passing);
+    }
+    if (result) {
+        if (result->kind == PRECIS_RESULT_ERROR)
+            zsys_warning("summarize: article %s: %s", result->id, result->error);
+        output = frame_from_result(result);
+        precis_result_destroy(&result);
+    }
+    precis_article_destroy(&article);
+    return output;
+}
+
+int precis_summarize_worker_test(bool verbose)
+{
+    int failures = 0;
+    precis_summary_options_t defaults = {.sentences = 2, .max_sentences = 50};
+    precis_summarize_worker_t *self = precis_summarize_worker_new(&defaults);
+    precis_article_t *article = precis_article_new();
+    precis_str_set(&article->id, "s1", 2);
+    const char *text = "The harbour council approved the new ferry timetable on Monday. "
+                       "Ferries will now run every twenty minutes during the summer. "
+                       "The council said the harbour ferry service had grown quickly. "
+                       "A local baker welcomed the change.";
+    precis_str_set(&article->text, text, strlen(text));
+
+    /* The worker's default length applies when the article asks for none. */
+    precis_result_t *result = precis_summarize_worker_article(self, article);
+    if (!result || result->kind != PRECIS_RESULT_SUMMARY || result->summary_count != 2 ||
+        result->sentence_count != 4 || strcmp(result->id, "s1") != 0) {
+        fprintf(stderr, "summarize worker: expected a 2-sentence summary of 4\n");
+        failures++;
+    }
+    precis_result_destroy(&result);
+    /* The article's own length wins. */
+    article->sentences = 1;
+    result = precis_summarize_worker_article(self, article);
+    if (!result || result->summary_count != 1) {
+        fprintf(stderr, "summarize worker: article's own length not used\n");
+        failures++;
+    }
+    precis_result_destroy(&result);
+
+    /* Error results pass through unchanged. */
+    precis_result_t *error = precis_result_new_error(article, "normalize", "empty", "nothing");
+    size_t size;
+    void *data = precis_result_encode(error, &size);
+    zframe_t *input = zframe_new(data, size);
+    free(data);
+    zframe_t *output = precis_summarize_worker_handle(self, input);
+    if (!output || !zframe_eq(input, output)) {
+        fprintf(stderr, "summarize worker: error result did not pass through\n");
+        failures++;
+    }
+    zframe_destroy(&input);
+    zframe_destroy(&output);
+    precis_result_destroy(&error);
+    precis_article_destroy(&article);
+    precis_summarize_worker_destroy(&self);
+    return failures;
+}
