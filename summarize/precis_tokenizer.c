@@ -1,0 +1,297 @@
+/*  precis_tokenizer - word tokens for matching sentences against each other.
+
+    The scanner reads one code point at a time, classifies it (ASCII through
+    a table, the rest through utf8proc_category) and appends its casefolded
+    form to a buffer owned by the tokenizer, so a token costs no allocation.
+*/
+#include "precis_tokenizer.h"
+#include "precis_normalizer.h"
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+/* What a code point is to the scanner. */
+typedef enum {
+    CLASS_SEPARATOR,
+    CLASS_LETTER,
+    CLASS_DIGIT,
+    CLASS_MARK,       /* combining mark: continues a token, never starts one */
+    CLASS_WORD_JOIN,  /* apostrophe, hyphen: kept between letters or digits */
+    CLASS_NUMBER_JOIN /* point, comma: kept between digits */
+} char_class_t;
+
+struct _precis_tokenizer_t {
+    char folded[PRECIS_TOKEN_MAX + 8]; /* the current token's folded form */
+};
+
+precis_tokenizer_t *precis_tokenizer_new(void)
+{
+    precis_tokenizer_t *self = calloc(1, sizeof *self);
+    assert(self);
+    return self;
+}
+
+void precis_tokenizer_destroy(precis_tokenizer_t **self_p)
+{
+    assert(self_p);
+    if (*self_p) {
+        free(*self_p);
+        *self_p = NULL;
+    }
+}
+
+/* Decodes the code point at text[pos]; stores its byte length in *size_p.
+   Invalid bytes decode as -1 with size 1. */
+static int32_t decode(const char *text, size_t len, size_t pos, size_t *size_p)
+{
+    unsigned char byte = (unsigned char)text[pos];
+    if (byte < 0x80) {
+        *size_p = 1;
+        return byte;
+    }
+    utf8proc_int32_t codepoint;
+    utf8proc_ssize_t size = utf8proc_iterate((const utf8proc_uint8_t *)text + pos,
+                                             (utf8proc_ssize_t)(len - pos), &codepoint);
+    if (size <= 0) {
+        *size_p = 1;
+        return -1;
+    }
+    *size_p = (size_t)size;
+    return codepoint;
+}
+
+/* Folds typographic apostrophes and dashes to ASCII. */
+static int32_t fold(int32_t codepoint)
+{
+    if (codepoint < 0x80)
+        return codepoint;
+    codepoint = precis_fold_codepoint(codepoint);
+    if (codepoint == 0x2018 || codepoint == 0x2019 || codepoint == 0x02BC)
+        return '\'';
+    if (codepoint == 0x2010 || codepoint == 0x2011)
+        return '-';
+    return codepoint;
+}
+
+static char_class_t classify(int32_t codepoint)
+{
+    if (codepoint < 0)
+        return CLASS_SEPARATOR;
+    if (codepoint < 0x80) {
+        if ((codepoint >= 'a' && codepoint <= 'z') ||
+            (codepoint >= 'A' && codepoint <= 'Z'))
+            return CLASS_LETTER;
+        if (codepoint >= '0' && codepoint <= '9')
+            return CLASS_DIGIT;
+        if (codepoint == '\'' || codepoint == '-')
+            return CLASS_WORD_JOIN;
+        if (codepoint == '.' || codepoint == ',')
+            return CLASS_NUMBER_JOIN;
+        return CLASS_SEPARATOR;
+    }
+    switch (utf8proc_category(codepoint)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+        return CLASS_LETTER;
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+        return CLASS_DIGIT;
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+        return CLASS_MARK;
+    default:
+        return CLASS_SEPARATOR;
+    }
+}
+
+static bool is_upper(int32_t codepoint)
+{
+    if (codepoint < 0x80)
+        return codepoint >= 'A' && codepoint <= 'Z';
+    utf8proc_category_t category = utf8proc_category(codepoint);
+    return category == UTF8PROC_CATEGORY_LU || category == UTF8PROC_CATEGORY_LT;
+}
+
+/* Appends the casefolded form of codepoint to the token buffer at *used_p,
+   unless the buffer is full (the token is then cut). */
+static void append_folded(precis_tokenizer_t *self, int32_t codepoint, size_t *used_p)
+{
+    if (codepoint < 0x80) {
+        if (*used_p < PRECIS_TOKEN_MAX) {
+            if (codepoint >= 'A' && codepoint <= 'Z')
+                codepoint += 'a' - 'A';
+            self->folded[(*used_p)++] = (char)codepoint;
+        }
+        return;
+    }
+    utf8proc_int32_t chars[8];
+    utf8proc_ssize_t count =
+        utf8proc_decompose_char(codepoint, chars, 8, UTF8PROC_CASEFOLD, NULL);
+    if (count < 0 || count > 8) {
+        chars[0] = codepoint;
+        count = 1;
+    }
+    for (utf8proc_ssize_t i = 0; i < count; i++) {
+        utf8proc_uint8_t bytes[4];
+        utf8proc_ssize_t size = utf8proc_encode_char(chars[i], bytes);
+        if (*used_p + (size_t)size > PRECIS_TOKEN_MAX)
+            return;
+        memcpy(self->folded + *used_p, bytes, (size_t)size);
+        *used_p += (size_t)size;
+    }
+}
+
+/* True when the code point at text[pos] is a letter or digit. */
+static bool word_char_at(const char *text, size_t len, size_t pos, bool digit_only)
+{
+    if (pos >= len)
+        return false;
+    size_t size;
+    char_class_t class = classify(fold(decode(text, len, pos, &size)));
+    return digit_only ? class == CLASS_DIGIT
+                      : class == CLASS_LETTER || class == CLASS_DIGIT;
+}
+
+bool precis_tokenizer_next(precis_tokenizer_t *self, const char *text, size_t len,
+                           size_t *pos_p, precis_token_t *token)
+{
+    assert(self && token);
+    size_t pos = *pos_p, size = 0;
+    int32_t codepoint = 0;
+    char_class_t class = CLASS_SEPARATOR;
+    /* Skip to the first letter or digit. */
+    while (pos < len) {
+        codepoint = fold(decode(text, len, pos, &size));
+        class = classify(codepoint);
+        if (class == CLASS_LETTER || class == CLASS_DIGIT)
+            break;
+        pos += size;
+    }
+    if (pos >= len) {
+        *pos_p = len;
+        return false;
+    }
+    size_t start = pos, used = 0;
+    token->has_letter = false;
+    token->upper_initial = is_upper(codepoint);
+    char_class_t previous = CLASS_SEPARATOR;
+    while (pos < len) {
+        if (class == CLASS_LETTER || class == CLASS_DIGIT || class == CLASS_MARK) {
+            token->has_letter |= class == CLASS_LETTER;
+            append_folded(self, codepoint, &used);
+        } else if (class == CLASS_WORD_JOIN && previous != CLASS_SEPARATOR &&
+                   word_char_at(text, len, pos + size, false)) {
+            append_folded(self, codepoint, &used);
+        } else if (class == CLASS_NUMBER_JOIN && previous == CLASS_DIGIT &&
+                   word_char_at(text, len, pos + size, true)) {
+            append_folded(self, codepoint, &used);
+        } else
+            break;
+        previous = class == CLASS_MARK ? previous : class;
+        pos += size;
+        if (pos < len) {
+            codepoint = fold(decode(text, len, pos, &size));
+            class = classify(codepoint);
+        }
+    }
+    self->folded[used] = '\0';
+    token->start = (uint32_t)start;
+    token->len = (uint32_t)(pos - start);
+    token->folded = self->folded;
+    token->folded_len = (uint32_t)used;
+    *pos_p = pos;
+    return true;
+}
+
+size_t precis_tokenizer_count(precis_tokenizer_t *self, const char *text, size_t len)
+{
+    size_t pos = 0, count = 0;
+    precis_token_t token;
+    while (precis_tokenizer_next(self, text, len, &pos, &token))
+        count++;
+    return count;
+}
+
+/* Tokenizes text and compares the folded forms, joined by '|', with expected. */
+static int check(precis_tokenizer_t *self, const char *text, const char *expected,
+                 bool verbose)
+{
+    char joined[512] = "";
+    size_t pos = 0, used = 0;
+    precis_token_t token;
+    while (precis_tokenizer_next(self, text, strlen(text), &pos, &token)) {
+        used += (size_t)snprintf(joined + used, sizeof joined - used, "%s%s",
+                                 used ? "|" : "", token.folded);
+        if (used >= sizeof joined)
+            break;
+    }
+    if (strcmp(joined, expected) == 0)
+        return 0;
+    if (verbose)
+        printf("tokenizer: \"%s\" gave \"%s\", expected \"%s\"\n", text, joined,
+               expected);
+    return 1;
+}
+
+int precis_tokenizer_test(bool verbose)
+{
+    precis_tokenizer_t *self = precis_tokenizer_new();
+    int failures = 0;
+    failures += check(self, "", "", verbose);
+    failures += check(self, "  ... --- ", "", verbose);
+    failures += check(self, "The Cat sat.", "the|cat|sat", verbose);
+    failures += check(self, "Don't stop-and-go 'quoted' words-",
+                      "don't|stop-and-go|quoted|words", verbose);
+    failures += check(self, "It\xe2\x80\x99s the council\xe2\x80\x99s plan",
+                      "it's|the|council's|plan", verbose);
+    failures += check(self, "Prices rose 3.5% to 1,200 units, then 7.",
+                      "prices|rose|3.5|to|1,200|units|then|7", verbose);
+    failures += check(self,
+                      "STRA\xc3\x9f"
+                      "E \xc3\x89t\xc3\xa9 \xc3\x9c"
+                      "ber",
+                      "strasse|\xc3\xa9t\xc3\xa9|\xc3\xbc"
+                      "ber",
+                      verbose);
+    failures += check(self, "\xce\x91\xce\xb8\xce\xae\xce\xbd\xce\xb1 2004",
+                      "\xce\xb1\xce\xb8\xce\xae\xce\xbd\xce\xb1|2004", verbose);
+    failures += check(self, "bad \xff byte", "bad|byte", verbose);
+    /* Spans and flags. */
+    const char *text = "  Hello world9 2024";
+    size_t pos = 0;
+    precis_token_t token;
+    bool ok = precis_tokenizer_next(self, text, strlen(text), &pos, &token) &&
+              token.start == 2 && token.len == 5 && token.upper_initial &&
+              token.has_letter;
+    ok = ok && precis_tokenizer_next(self, text, strlen(text), &pos, &token) &&
+         token.start == 8 && token.len == 6 && !token.upper_initial && token.has_letter;
+    ok = ok && precis_tokenizer_next(self, text, strlen(text), &pos, &token) &&
+         !token.has_letter;
+    ok = ok && !precis_tokenizer_next(self, text, strlen(text), &pos, &token);
+    ok = ok && precis_tokenizer_count(self, text, strlen(text)) == 3;
+    if (!ok) {
+        failures++;
+        if (verbose)
+            printf("tokenizer: spans or flags wrong\n");
+    }
+    /* Very long tokens are cut but still spanned whole. */
+    char long_word[400];
+    memset(long_word, 'a', sizeof long_word - 1);
+    long_word[sizeof long_word - 1] = '\0';
+    pos = 0;
+    if (!precis_tokenizer_next(self, long_word, strlen(long_word), &pos, &token) ||
+        token.folded_len != PRECIS_TOKEN_MAX || token.len != sizeof long_word - 1) {
+        failures++;
+        if (verbose)
+            printf("tokenizer: long token not cut\n");
+    }
+    precis_tokenizer_destroy(&self);
+    return failures ? 1 : 0;
+}
