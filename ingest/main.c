@@ -1,0 +1,31 @@
+/*  precis-ingest: the pipeline's front door and hub. */
+#include "precis.h"
+#include "precis_ingest.h"
+
+static const char *usage =
+    "Usage: precis-ingest [OPTIONS]\n"
+    "Accepts articles on the ingest socket (msgpack maps, see docs/PROTOCOL.md),\n"
+    "answers each request and hands accepted articles to the normalize workers.\n"
+    "Exit codes: 0 stopped cleanly, 2 usage error, 3 a socket could not be bound.";
+
+int main(int argc, char **argv)
+{
+    precis_config_t config;
+    precis_config_defaults(&config, true);
+    int rc = precis_config_parse(&config, argc, argv,
+                                 PRECIS_OPT_INGEST | PRECIS_OPT_NORMALIZE |
+                                     PRECIS_OPT_NORMALIZED | PRECIS_OPT_SUMMARIZE |
+                                     PRECIS_OPT_LIMITS | PRECIS_OPT_PIDFILE,
+                                 usage);
+    if (rc != 0)
+        return rc < 0 ? 0 : 2;
+    precis_log_init("precis-ingest", config.verbose);
+    precis_ingest_t *ingest = precis_ingest_new(&config);
+    if (!ingest)
+        return 3;
+    precis_pidfile_write(config.pidfile);
+    int exit_code = precis_ingest_run(ingest);
+    precis_pidfile_remove(config.pidfile);
+    precis_ingest_destroy(&ingest);
+    return exit_code;
+}

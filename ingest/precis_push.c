@@ -1,0 +1,537 @@
+/*  precis_push - the client side of the ingest socket: `precis push`.
+
+    Replies on a DEALER come back in the order ingest handled the requests,
+    so requests in flight are kept in a FIFO and matched to answers in
+    order (the id in each answer is checked against it). A "busy" request
+    moves to a retry list with its own backoff; the window of requests in
+    flight bounds memory whatever the size of the input.
+*/
+#include "precis_push.h"
+#include "precis_msgpack.h"
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PUSH_WINDOW     128
+#define BACKOFF_FIRST_MS 10
+#define BACKOFF_MAX_MS  1000
+
+typedef struct {
+    char id[PRECIS_MAX_ID + 1];
+    void *data;
+    size_t size;
+    int64_t due_ms;     /* when to resend, for busy requests */
+    int64_t backoff_ms;
+} request_t;
+
+/* Where articles come from: a list of paths, walked one file at a time. */
+typedef struct {
+    zlistx_t *paths; /* char *, directories already expanded */
+    FILE *file;
+    char *path;
+    bool jsonl;
+    bool plain_done;
+    long line;
+} source_t;
+
+typedef struct {
+    precis_config_t *config;
+    zsock_t *dealer;
+    zlistx_t *in_flight; /* request_t *, in send order */
+    zlistx_t *retry;     /* request_t *, waiting for their due time */
+    source_t source;
+    bool input_done;
+    uint64_t accepted, rejected, unreadable, retries;
+    int64_t last_answer_ms;
+    int64_t last_progress_ms;
+    bool progress; /* a progress line on the terminal instead of one line per answer */
+} push_t;
+
+static void request_destroy(request_t **self_p)
+{
+    if (*self_p) {
+        free((*self_p)->data);
+        free(*self_p);
+        *self_p = NULL;
+    }
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds path, or the regular files under it (sorted), to the list. */
+static void add_path(zlistx_t *paths, const char *path)
+{
+    struct stat info;
+    if (strcmp(path, "-") != 0 && stat(path, &info) == 0 && S_ISDIR(info.st_mode)) {
+        DIR *dir = opendir(path);
+        if (!dir) {
+            zlistx_add_end(paths, strdup(path)); /* reported when opened */
+            return;
+        }
+        zlistx_t *names = zlistx_new();
+        struct dirent *entry;
+        while ((entry = readdir(dir)))
+            if (entry->d_name[0] != '.')
+                zlistx_add_end(names, zsys_sprintf("%s/%s", path, entry->d_name));
+        closedir(dir);
+        size_t count = zlistx_size(names), i = 0;
+        char **sorted = calloc(count + 1, sizeof(char *));
+        for (char *name = zlistx_first(names); name; name = zlistx_next(names))
+            sorted[i++] = name;
+        qsort(sorted, count, sizeof(char *), compare_names);
+        for (i = 0; i < count; i++)
+            add_path(paths, sorted[i]);
+        for (i = 0; i < count; i++)
+            zstr_free(&sorted[i]);
+        free(sorted);
+        zlistx_destroy(&names);
+        return;
+    }
+    zlistx_add_end(paths, strdup(path));
+}
+
+static bool looks_like_jsonl(const char *path, FILE *file)
+{
+    size_t len = strlen(path);
+    if ((len > 6 && strcmp(path + len - 6, ".jsonl") == 0) ||
+        (len > 5 && strcmp(path + len - 5, ".json") == 0))
+        return true;
+    int c;
+    while ((c = fgetc(file)) != EOF && (c == ' ' || c == '\n' || c == '\t' || c == '\r'))
+        ;
+    if (c != EOF)
+        ungetc(c, file);
+    return c == '{';
+}
+
+/* Opens the next path; false when there is none left. */
+static bool source_open_next(push_t *self)
+{
+    source_t *source = &self->source;
+    while (true) {
+        if (source->file && source->file != stdin)
+            fclose(source->file);
+        source->file = NULL;
+        zstr_free(&source->path);
+        source->path = zlistx_detach(source->paths, NULL);
+        if (!source->path)
+            return false;
+        source->file = strcmp(source->path, "-") == 0 ? stdin : fopen(source->path, "r");
+        if (!source->file) {
+            fprintf(stderr, "error: cannot read %s: %s\n", source->path, strerror(errno));
+            self->unreadable++;
+            continue;
+        }
+        source->jsonl = looks_like_jsonl(source->path, source->file);
+        source->plain_done = false;
+        source->line = 0;
+        return true;
+    }
+}
+
+static void pack_json(msgpack_packer *packer, json_t *value)
+{
+    switch (json_typeof(value)) {
+    case JSON_OBJECT: {
+        msgpack_pack_map(packer, json_object_size(value));
+        const char *key;
+        json_t *item;
+        json_object_foreach(value, key, item)
+        {
+            precis_mp_pack_cstr(packer, key);
+            pack_json(packer, item);
+        }
+        break;
+    }
+    case JSON_ARRAY: {
+        msgpack_pack_array(packer, json_array_size(value));
+        size_t index;
+        json_t *item;
+        json_array_foreach(value, index, item) pack_json(packer, item);
+        break;
+    }
+    case JSON_STRING:
+        precis_mp_pack_string(packer, json_string_value(value), json_string_length(value));
+        break;
+    case JSON_INTEGER:
+        msgpack_pack_int64(packer, json_integer_value(value));
+        break;
+    case JSON_REAL:
+        msgpack_pack_double(packer, json_real_value(value));
+        break;
+    case JSON_TRUE:
+        msgpack_pack_true(packer);
+        break;
+    case JSON_FALSE:
+        msgpack_pack_false(packer);
+        break;
+    case JSON_NULL:
+        msgpack_pack_nil(packer);
+        break;
+    }
+}
+
+static void generate_id(char *id, size_t size)
+{
+    zuuid_t *uuid = zuuid_new();
+    snprintf(id, size, "%s", zuuid_str(uuid));
+    for (char *c = id; *c; c++)
+        *c = (char)tolower(*c);
+    zuuid_destroy(&uuid);
+}
+
+void *precis_push_request_from_json(json_t *object, size_t *size_p, char *id_out,
+                                    size_t id_size, char *error)
+{
+    if (!json_is_object(object)) {
+        snprintf(error, PRECIS_ERROR_SIZE, "not a JSON object");
+        return NULL;
+    }
+    json_t *id = json_object_get(object, "id");
+    if (id && !json_is_string(id)) {
+        snprintf(error, PRECIS_ERROR_SIZE, "\"id\" must be a string");
+        return NULL;
+    }
+    if (id && (json_string_length(id) == 0 || json_string_length(id) > PRECIS_MAX_ID)) {
+        snprintf(error, PRECIS_ERROR_SIZE, "\"id\" must be 1 to %d bytes", PRECIS_MAX_ID);
+        return NULL;
+    }
+    if (id)
+        snprintf(id_out, id_size, "%s", json_string_value(id));
+    else {
+        generate_id(id_out, id_size);
+        json_object_set_new(object, "id", json_string(id_out));
+    }
+    /* Reference summaries in evaluation sets are not for the pipeline. */
+    json_object_del(object, "summaries");
+    msgpack_sbuffer buffer;
+    msgpack_sbuffer_init(&buffer);
+    msgpack_packer packer;
+    msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
+    pack_json(&packer, object);
+    *size_p = buffer.size;
+    return buffer.data;
+}
+
+/* The length options of the command apply to articles that set none. */
+static void apply_length(const precis_config_t *config, json_t *object)
+{
+    if (json_object_get(object, "sentences") || json_object_get(object, "ratio") ||
+        json_object_get(object, "words"))
+        return;
+    if (config->words)
+        json_object_set_new(object, "words", json_integer(config->words));
+    else if (config->sentences)
+        json_object_set_new(object, "sentences", json_integer(config->sentences));
+    else if (config->ratio > 0)
+        json_object_set_new(object, "ratio", json_real(config->ratio));
+}
+
+/* A plain-text article: first line the title, the rest the text. */
+static json_t *read_plain(push_t *self)
+{
+    source_t *source = &self->source;
+    zchunk_t *chunk = zchunk_read(source->file, 1u << 30);
+    source->plain_done = true;
+    if (!chunk)
+        return NULL;
+    size_t size = zchunk_size(chunk);
+    const char *data = (const char *)zchunk_data(chunk);
+    const char *newline = memchr(data, '\n', size);
+    size_t title_len = newline ? (size_t)(newline - data) : 0;
+    json_t *object = json_object();
+    json_object_set_new(object, "title", json_stringn_nocheck(data, title_len));
+    size_t skip = newline ? title_len + 1 : 0;
+    json_object_set_new(object, "text", json_stringn_nocheck(data + skip, size - skip));
+    if (strcmp(source->path, "-") != 0) {
+        /* The file's name without directory or extension is its id. */
+        const char *base = strrchr(source->path, '/');
+        base = base ? base + 1 : source->path;
+        const char *dot = strrchr(base, '.');
+        json_object_set_new(object, "id", json_stringn(base, dot && dot > base ? (size_t)(dot - base) : strlen(base)));
+    }
+    zchunk_destroy(&chunk);
+    return object;
+}
+
+/* The next request from the input; NULL when the input is exhausted. */
+static request_t *next_request(push_t *self)
+{
+    source_t *source = &self->source;
+    char error[PRECIS_ERROR_SIZE];
+    while (true) {
+        if (!source->file || (!source->jsonl && source->plain_done)) {
+            if (!source_open_next(self))
+                return NULL;
+        }
+        json_t *object = NULL;
+        char where[4200];
+        if (source->jsonl) {
+            char *line = NULL;
+            size_t cap = 0;
+            ssize_t len = getline(&line, &cap, source->file);
+            if (len < 0) {
+                free(line);
+                source->plain_done = true;
+                source->jsonl = false;
+                continue;
+            }
+            source->line++;
+            snprintf(where, sizeof where, "%s:%ld", source->path, source->line);
+            if (strspn(line, " \t\r\n") == (size_t)len) {
+                free(line);
+                continue;
+            }
+            json_error_t json_error;
+            object = json_loadb(line, (size_t)len, 0, &json_error);
+            free(line);
+            if (!object) {
+                fprintf(stderr, "error: %s: invalid JSON: %s\n", where, json_error.text);
+                self->unreadable++;
+                continue;
+            }
+        } else {
+            snprintf(where, sizeof where, "%s", source->path);
+            object = read_plain(self);
+            if (!object)
+                continue;
+        }
+        apply_length(self->config, object);
+        request_t *request = calloc(1, sizeof *request);
+        request->data = precis_push_request_from_json(object, &request->size, request->id,
+                                                      sizeof request->id, error);
+        json_decref(object);
+        if (!request->data) {
+            fprintf(stderr, "error: %s: %s\n", where, error);
+            self->unreadable++;
+            request_destroy(&request);
+            continue;
+        }
+        request->backoff_ms = BACKOFF_FIRST_MS;
+        return request;
+    }
+}
+
+static bool send_request(push_t *self, request_t *request)
+{
+    if (zmq_send(zsock_resolve(self->dealer), request->data, request->size, 0) == -1) {
+        /* Interrupted: keep it, it is sent again or freed at the end. */
+        zlistx_add_end(self->retry, request);
+        return false;
+    }
+    zlistx_add_end(self->in_flight, request);
+    return true;
+}
+
+static void show_progress(push_t *self, bool final)
+{
+    int64_t now = zclock_mono();
+    if (!self->progress || (!final && now - self->last_progress_ms < 200))
+        return;
+    self->last_progress_ms = now;
+    fprintf(stderr, "\rpushing: %llu accepted, %llu rejected, %zu in flight, %llu retries%s",
+            (unsigned long long)self->accepted, (unsigned long long)self->rejected,
+            zlistx_size(self->in_flight) + zlistx_size(self->retry),
+            (unsigned long long)self->retries, final ? "\n" : "   ");
+}
+
+/* Reads one answer and settles the oldest request in flight. */
+static void handle_answer(push_t *self)
+{
+    zframe_t *frame = zframe_recv(self->dealer);
+    if (!frame)
+        return;
+    self->last_answer_ms = zclock_mono();
+    msgpack_unpacked unpacked;
+    msgpack_unpacked_init(&unpacked);
+    size_t offset = 0;
+    char status[16] = "", error[PRECIS_ERROR_SIZE] = "", id[PRECIS_MAX_ID + 1] = "";
+    if (msgpack_unpack_next(&unpacked, (const char *)zframe_data(frame), zframe_size(frame), &offset) ==
+        MSGPACK_UNPACK_SUCCESS) {
+        const msgpack_object *value;
+        if ((value = precis_mp_lookup(&unpacked.data, "status")) && value->type == MSGPACK_OBJECT_STR)
+            snprintf(status, sizeof status, "%.*s", (int)value->via.str.size, value->via.str.ptr);
+        if ((value = precis_mp_lookup(&unpacked.data, "error")) && value->type == MSGPACK_OBJECT_STR)
+            snprintf(error, sizeof error, "%.*s", (int)value->via.str.size, value->via.str.ptr);
+        if ((value = precis_mp_lookup(&unpacked.data, "id")) && value->type == MSGPACK_OBJECT_STR)
+            snprintf(id, sizeof id, "%.*s", (int)value->via.str.size, value->via.str.ptr);
+    }
+    msgpack_unpacked_destroy(&unpacked);
+    zframe_destroy(&frame);
+
+    request_t *request = zlistx_detach(self->in_flight, NULL);
+    if (!request) {
+        zsys_warning("an answer for no request in flight: %s %s", status, id);
+        return;
+    }
+    if (*id && strcmp(id, request->id) != 0)
+        zsys_warning("answer for %s arrived while %s was expected", id, request->id);
+    if (strcmp(status, "busy") == 0) {
+        self->retries++;
+        request->due_ms = zclock_mono() + request->backoff_ms;
+        request->backoff_ms = request->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
+                                                                       : request->backoff_ms * 2;
+        zlistx_add_end(self->retry, request);
+        return;
+    }
+    if (strcmp(status, "accepted") == 0) {
+        self->accepted++;
+        if (!self->progress)
+            printf("accepted\t%s\n", request->id);
+    } else {
+        self->rejected++;
+        if (self->progress)
+            fprintf(stderr, "\r\033[K");
+        printf("rejected\t%s\t%s\n", request->id, *error ? error : "(no reason given)");
+    }
+    request_destroy(&request);
+}
+
+/* Sends retries that are due, then new requests, up to the window. */
+static void fill_window(push_t *self)
+{
+    int64_t now = zclock_mono();
+    request_t *request;
+    /* Rebuilt each time: the retry list is at most one window long. */
+    zlistx_t *waiting = zlistx_new();
+    while ((request = zlistx_detach(self->retry, NULL))) {
+        if (request->due_ms <= now && zlistx_size(self->in_flight) < PUSH_WINDOW)
+            send_request(self, request);
+        else
+            zlistx_add_end(waiting, request);
+    }
+    zlistx_destroy(&self->retry);
+    self->retry = waiting;
+    while (!self->input_done && zlistx_size(self->in_flight) < PUSH_WINDOW &&
+           zlistx_size(self->retry) < PUSH_WINDOW) {
+        request = next_request(self);
+        if (!request) {
+            self->input_done = true;
+            break;
+        }
+        send_request(self, request);
+    }
+}
+
+static int push_all(push_t *self)
+{
+    zpoller_t *poller = zpoller_new(self->dealer, NULL);
+    int exit_code = 0;
+    self->last_answer_ms = zclock_mono();
+    while (!zsys_interrupted) {
+        fill_window(self);
+        if (self->input_done && zlistx_size(self->in_flight) == 0 && zlistx_size(self->retry) == 0)
+            break;
+        if (zpoller_wait(poller, 20))
+            handle_answer(self);
+        else if (zlistx_size(self->in_flight) > 0 &&
+                 zclock_mono() - self->last_answer_ms > (int64_t)(self->config->timeout * 1000)) {
+            fprintf(stderr, "\nerror: no answer from ingest at %s for %.0f s\n",
+                    self->config->ingest_endpoint, self->config->timeout);
+            exit_code = 3;
+            break;
+        }
+        show_progress(self, false);
+    }
+    if (zsys_interrupted && exit_code == 0)
+        exit_code = 3;
+    show_progress(self, true);
+    zpoller_destroy(&poller);
+    return exit_code;
+}
+
+static const char *usage =
+    "Usage: precis push [OPTIONS] [FILE|DIR|-]...\n"
+    "Pushes articles to the ingest socket: plain-text files (first line is the\n"
+    "title, the file name is the id), directories of them, or JSON Lines files\n"
+    "(one {\"id\",\"title\",\"text\",...} object a line; .jsonl, .json, or content\n"
+    "starting with '{'). Reads stdin when no file is given or for '-'.\n"
+    "Prints each answer (accepted/rejected, tab-separated) or, on a terminal, a\n"
+    "progress line; 'busy' answers are retried with backoff.\n"
+    "Exit codes: 0 all accepted, 1 something rejected or unreadable, 2 usage error,\n"
+    "3 ingest did not answer (see --timeout, default 10 s).";
+
+int precis_cmd_push(int argc, char **argv)
+{
+    precis_config_t config;
+    precis_config_defaults(&config, false);
+    int rc = precis_config_parse(&config, argc, argv,
+                                 PRECIS_OPT_INGEST | PRECIS_OPT_LENGTH | PRECIS_OPT_COUNT, usage);
+    if (rc != 0)
+        return rc < 0 ? 0 : 2;
+    if (config.timeout == 0)
+        config.timeout = 10;
+    precis_log_init("precis-push", config.verbose);
+    push_t self = {.config = &config};
+    self.dealer = precis_socket_new(ZMQ_DEALER, config.ingest_endpoint, false);
+    if (!self.dealer)
+        return 3;
+    self.in_flight = zlistx_new();
+    self.retry = zlistx_new();
+    self.source.paths = zlistx_new();
+    zlistx_set_destructor(self.source.paths, (zlistx_destructor_fn *)zstr_free);
+    if (config.argc == 0)
+        add_path(self.source.paths, "-");
+    for (int i = 0; i < config.argc; i++)
+        add_path(self.source.paths, config.argv[i]);
+    self.progress = isatty(STDERR_FILENO) && isatty(STDOUT_FILENO);
+
+    int exit_code = push_all(&self);
+    fprintf(stderr, "pushed %llu: %llu accepted, %llu rejected, %llu unreadable, %llu busy retries\n",
+            (unsigned long long)(self.accepted + self.rejected),
+            (unsigned long long)self.accepted, (unsigned long long)self.rejected,
+            (unsigned long long)self.unreadable, (unsigned long long)self.retries);
+    if (exit_code == 0 && (self.rejected || self.unreadable))
+        exit_code = 1;
+
+    request_t *request;
+    while ((request = zlistx_detach(self.in_flight, NULL)))
+        request_destroy(&request);
+    while ((request = zlistx_detach(self.retry, NULL)))
+        request_destroy(&request);
+    zlistx_destroy(&self.in_flight);
+    zlistx_destroy(&self.retry);
+    if (self.source.file && self.source.file != stdin)
+        fclose(self.source.file);
+    zstr_free(&self.source.path);
+    zlistx_destroy(&self.source.paths);
+    zsock_set_linger(self.dealer, 0);
+    zsock_destroy(&self.dealer);
+    return exit_code;
+}
+
+int precis_push_test(bool verbose)
+{
+    int failures = 0;
+    char id[PRECIS_MAX_ID + 1], error[PRECIS_ERROR_SIZE];
+    size_t size;
+    json_t *object = json_pack("{s:s,s:s,s:i,s:[s]}", "title", "T", "text", "Body.",
+                               "sentences", 2, "summaries", "ref");
+    void *data = precis_push_request_from_json(object, &size, id, sizeof id, error);
+    precis_article_t *article = precis_article_new();
+    if (!data || precis_article_decode(article, data, size, 0, error) != 0 ||
+        strcmp(article->id.ptr, id) != 0 || strlen(id) != 32 || article->sentences != 2) {
+        fprintf(stderr, "push test: JSON object did not become a request (%s)\n", error);
+        failures++;
+    }
+    free(data);
+    json_decref(object);
+    precis_article_destroy(&article);
+    object = json_pack("{s:i,s:s}", "id", 7, "text", "Body.");
+    if (precis_push_request_from_json(object, &size, id, sizeof id, error) != NULL ||
+        !strstr(error, "must be a string")) {
+        fprintf(stderr, "push test: a numeric id was not refused\n");
+        failures++;
+    }
+    json_decref(object);
+    object = json_pack("[s]", "x");
+    if (precis_push_request_from_json(object, &size, id, sizeof id, error) != NULL) {
+        fprintf(stderr, "push test: an array was not refused\n");
+        failures++;
+    }
+    json_decref(object);
+    return failures;
+}

@@ -1,0 +1,30 @@
+/*  precis-sink: publishes every result of the pipeline. */
+#include "precis.h"
+#include "precis_sink.h"
+
+static const char *usage =
+    "Usage: precis-sink [OPTIONS]\n"
+    "Publishes every summary (topic summary.<lang>) and every error (topic\n"
+    "error.<reason>) on the output socket; with --jsonl also appends each to a file.\n"
+    "Exit codes: 0 stopped cleanly, 2 usage error, 3 a socket or the file failed.";
+
+int main(int argc, char **argv)
+{
+    precis_config_t config;
+    precis_config_defaults(&config, true);
+    int rc = precis_config_parse(&config, argc, argv,
+                                 PRECIS_OPT_RESULTS | PRECIS_OPT_OUTPUT | PRECIS_OPT_JSONL |
+                                     PRECIS_OPT_PIDFILE,
+                                 usage);
+    if (rc != 0)
+        return rc < 0 ? 0 : 2;
+    precis_log_init("precis-sink", config.verbose);
+    precis_sink_t *sink = precis_sink_new(&config);
+    if (!sink)
+        return 3;
+    precis_pidfile_write(config.pidfile);
+    int exit_code = precis_sink_run(sink);
+    precis_pidfile_remove(config.pidfile);
+    precis_sink_destroy(&sink);
+    return exit_code;
+}
