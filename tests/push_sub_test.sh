@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Run by tests/with_pipeline.sh: every sample article pushed with `precis push`
+# comes out at a `precis sub` subscriber, and its summary is exactly what the
+# offline `precis summarize` gives for the same file.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+precis="$PRECIS_BIN/precis"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+samples=("$repo"/samples/*.txt)
+count=${#samples[@]}
+[ "$count" -ge 3 ] || fail "expected sample articles in samples/"
+
+"$precis" sub --output "$PRECIS_OUTPUT" --json --count "$count" --timeout 20 >"$work/out.jsonl" &
+sub_pid=$!
+sleep 0.5 # the subscription must reach the publisher before the first result
+
+"$precis" push --ingest "$PRECIS_INGEST" "${samples[@]}" >"$work/push.txt" \
+    || fail "precis push exited $? ($(cat "$work/push.txt"))"
+[ "$(grep -c '^accepted' "$work/push.txt")" -eq "$count" ] || fail "not all accepted"
+wait "$sub_pid" || fail "precis sub exited $? before $count results"
+
+for sample in "${samples[@]}"; do
+    id=$(basename "$sample" .txt)
+    python3 - "$work/out.jsonl" "$id" >"$work/$id.pipeline" <<'PY' || fail "no summary for $id"
+import json, sys
+for line in open(sys.argv[1]):
+    result = json.loads(line)
+    if result["id"] == sys.argv[2]:
+        assert result["type"] == "summary" and result["topic"].startswith("summary."), result
+        assert result["summary"], "empty summary"
+        print("\n".join(result["summary"]))
+        sys.exit(0)
+sys.exit(1)
+PY
+    "$precis" summarize "$sample" >"$work/$id.offline" || fail "precis summarize $sample"
+    diff -u "$work/$id.offline" "$work/$id.pipeline" >&2 \
+        || fail "$id: pipeline summary differs from the offline one"
+done
+echo "ok: $count articles summarized through the pipeline as offline"

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Runs a command against a private pipeline: starts ingest, sink and the
+# workers from BIN_DIR on free ports (ipc for the internal endpoints), exports
+# where they are, runs the command, and always stops every process it started.
+#
+#   tests/with_pipeline.sh BIN_DIR [--normalize N] [--summarize M] -- COMMAND...
+#
+# Exported to COMMAND: PRECIS_BIN, PRECIS_INGEST, PRECIS_OUTPUT, PRECIS_RUN_DIR
+# (logs: ingest.log, sink.log, normalize-K.log, summarize-K.log), and
+# PRECIS_STOP (a command that stops the pipeline gracefully, so that COMMAND
+# can read the workers' final log lines).
+set -euo pipefail
+
+bin_dir=$(cd "$1" && pwd)
+shift
+normalize=1
+summarize=2
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --normalize) normalize=$2; shift 2 ;;
+        --summarize) summarize=$2; shift 2 ;;
+        --) shift; break ;;
+        *) echo "with_pipeline: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+
+run_dir=$(mktemp -d /tmp/precis-test.XXXXXX)
+pids=()
+
+stop_all() {
+    local pid
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    pids=()
+}
+cleanup() {
+    local status=$?
+    stop_all
+    if [ "$status" -ne 0 ]; then
+        echo "--- pipeline logs ($run_dir) ---" >&2
+        tail -n 20 "$run_dir"/*.log >&2 2>/dev/null || true
+    fi
+    rm -rf "$run_dir"
+    exit "$status"
+}
+trap cleanup EXIT INT TERM
+
+# Two free TCP ports for the public sockets, chosen by the kernel.
+read -r ingest_port output_port < <(python3 -c '
+import socket
+s = [socket.socket() for _ in range(2)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*[x.getsockname()[1] for x in s])')
+
+internal="ipc://$run_dir"
+common=(--normalize-endpoint "$internal/normalize" --normalized-endpoint "$internal/normalized"
+        --summarize-endpoint "$internal/summarize")
+
+start() { # name, program, args...
+    local name=$1 program=$2
+    shift 2
+    "$bin_dir/$program" "$@" --pidfile "$run_dir/$name.pid" >"$run_dir/$name.log" 2>&1 &
+    pids+=($!)
+}
+start ingest precis-ingest --ingest "tcp://127.0.0.1:$ingest_port" "${common[@]}"
+start sink precis-sink --results-endpoint "$internal/results" --output "tcp://127.0.0.1:$output_port"
+for k in $(seq "$normalize"); do
+    start "normalize-$k" precis-normalize "${common[@]}"
+done
+for k in $(seq "$summarize"); do
+    start "summarize-$k" precis-summarize "${common[@]}" --results-endpoint "$internal/results"
+done
+
+# Ready when every process has written its pid file.
+expected=$((2 + normalize + summarize))
+for _ in $(seq 100); do
+    [ "$(ls "$run_dir"/*.pid 2>/dev/null | wc -l)" -ge "$expected" ] && break
+    sleep 0.1
+done
+if [ "$(ls "$run_dir"/*.pid 2>/dev/null | wc -l)" -lt "$expected" ]; then
+    echo "with_pipeline: the pipeline did not start" >&2
+    exit 1
+fi
+
+export PRECIS_BIN=$bin_dir
+export PRECIS_INGEST="tcp://127.0.0.1:$ingest_port"
+export PRECIS_OUTPUT="tcp://127.0.0.1:$output_port"
+export PRECIS_RUN_DIR=$run_dir
+stop_file="$run_dir/stop"
+# PRECIS_STOP asks this script to stop the pipeline and waits until it has.
+printf '#!/bin/sh\ntouch "%s"\nwhile [ ! -e "%s" ]; do sleep 0.1; done\n' \
+    "$stop_file" "$run_dir/stopped" >"$run_dir/stop.sh"
+chmod +x "$run_dir/stop.sh"
+export PRECIS_STOP="$run_dir/stop.sh"
+
+# The command runs in the background so that PRECIS_STOP can be honoured.
+"$@" &
+command_pid=$!
+while kill -0 "$command_pid" 2>/dev/null; do
+    if [ -e "$stop_file" ]; then
+        rm -f "$stop_file"
+        stop_all
+        touch "$run_dir/stopped"
+    fi
+    sleep 0.1
+done
+set +e
+wait "$command_pid"
+status=$?
+set -e
+exit "$status"
