@@ -67,7 +67,9 @@ static int32_t fold(int32_t codepoint)
 {
     if (codepoint < 0x80)
         return codepoint;
+#ifdef PRECIS_HAVE_FOLD
     codepoint = precis_fold_codepoint(codepoint);
+#endif
     if (codepoint == 0x2018 || codepoint == 0x2019 || codepoint == 0x02BC)
         return '\'';
     if (codepoint == 0x2010 || codepoint == 0x2011)

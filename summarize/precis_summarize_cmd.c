@@ -1,0 +1,351 @@
+/*  precis_summarize_cmd - the `precis summarize` command.
+
+    Runs the summarizer offline on a file or stdin, with no sockets. Plain
+    mode reads one article (first line the title, the rest the text) and
+    prints the summary sentences one per line. JSON Lines mode reads one
+    article per line ({"id", "title", "text", "lang", and optionally
+    "sentences", "ratio" or "words" overriding the command's length}) and
+    writes {"id", "summary", "lang", "keywords"} per line. A bad line is
+    reported on stderr with its number and skipped; the exit code is then 1.
+*/
+#include "precis_summarize_cmd.h"
+#include "precis_config.h"
+#include "precis_summarizer.h"
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+    "Usage: precis summarize [FILE|-] [--jsonl] [--sentences N | --ratio R | --words N]\n"
+    "                        [--lang L] [--help]\n"
+    "\n"
+    "Summarizes news articles by extracting their most central sentences.\n"
+    "\n"
+    "Plain input is one article: the first line is its title, the rest its text.\n"
+    "The summary sentences are printed one per line, in article order.\n"
+    "\n"
+    "  --jsonl          input has one JSON object per line: \"id\", \"title\", "
+    "\"text\",\n"
+    "                   optional \"lang\", \"sentences\", \"ratio\", \"words\" (these\n"
+    "                   override the options); output has one object per line:\n"
+    "                   {\"id\", \"summary\": [sentences], \"lang\", \"keywords\"}\n"
+    "  --sentences N    summary length in sentences (default 3)\n"
+    "  --ratio R        summary length as a share of the sentences, 0 < R <= 1\n"
+    "  --words N        word budget (never exceeded unless no sentence fits,\n"
+    "                   then the shortest sentence)\n"
+    "  --lang L         ISO 639-1 language code (default: detected)\n"
+    "  --help           this help\n"
+    "\n"
+    "Exit status: 0 ok, 1 bad input, 2 usage error.\n";
+
+typedef struct {
+    precis_summary_options_t options;
+    bool jsonl;
+    const char *path;
+} command_t;
+
+/* Parses a positive integer option value; returns false when invalid. */
+static bool parse_count(const char *value, int *out)
+{
+    char *end;
+    errno = 0;
+    long number = strtol(value, &end, 10);
+    if (errno || *end || end == value || number <= 0 || number > 1000000)
+        return false;
+    *out = (int)number;
+    return true;
+}
+
+static bool parse_ratio(const char *value, double *out)
+{
+    char *end;
+    errno = 0;
+    double number = strtod(value, &end);
+    if (errno || *end || end == value || !(number > 0 && number <= 1))
+        return false;
+    *out = number;
+    return true;
+}
+
+/* Returns -1 for --help, 2 on a usage error, 0 otherwise. */
+static int parse_arguments(command_t *command, int argc, char **argv)
+{
+    static const struct option long_options[] = {
+        {"jsonl", no_argument, NULL, 'j'},
+        {"sentences", required_argument, NULL, 's'},
+        {"ratio", required_argument, NULL, 'r'},
+        {"words", required_argument, NULL, 'w'},
+        {"lang", required_argument, NULL, 'l'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    memset(command, 0, sizeof *command);
+    command->options.max_sentences = PRECIS_MAX_SENTENCES;
+    optind = 1;
+    opterr = 0;
+    int option;
+    while ((option = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+        bool ok = true;
+        switch (option) {
+        case 'j':
+            command->jsonl = true;
+            break;
+        case 's':
+            ok = parse_count(optarg, &command->options.sentences);
+            break;
+        case 'r':
+            ok = parse_ratio(optarg, &command->options.ratio);
+            break;
+        case 'w':
+            ok = parse_count(optarg, &command->options.words);
+            break;
+        case 'l':
+            command->options.lang = optarg;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return -1;
+        case ':':
+            fprintf(stderr, "precis summarize: %s needs a value\n", argv[optind - 1]);
+            return 2;
+        default:
+            fprintf(stderr, "precis summarize: unknown option %s\n", argv[optind - 1]);
+            return 2;
+        }
+        if (!ok) {
+            fprintf(stderr, "precis summarize: bad value '%s' for %s\n", optarg,
+                    argv[optind - 2 >= 0 ? optind - 2 : 0]);
+            return 2;
+        }
+    }
+    int given = (command->options.sentences > 0) + (command->options.ratio > 0) +
+                (command->options.words > 0);
+    if (given > 1) {
+        fprintf(stderr, "precis summarize: give one of --sentences, --ratio, --words\n");
+        return 2;
+    }
+    if (argc - optind > 1) {
+        fprintf(stderr, "precis summarize: one input file at most\n");
+        return 2;
+    }
+    if (argc - optind == 1 && strcmp(argv[optind], "-") != 0)
+        command->path = argv[optind];
+    return 0;
+}
+
+/* Writes text[0..len) with newlines and tabs replaced by spaces. */
+static void put_line(const char *text, size_t len, FILE *out)
+{
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        putc(c == '\n' || c == '\r' || c == '\t' ? ' ' : c, out);
+    }
+    putc('\n', out);
+}
+
+/* Plain mode: the whole input is one article. */
+static int summarize_plain(precis_summarizer_t *summarizer, command_t *command, FILE *in)
+{
+    size_t size = 0, capacity = 1 << 16;
+    char *buffer = malloc(capacity);
+    size_t got;
+    while (buffer && (got = fread(buffer + size, 1, capacity - size, in)) > 0) {
+        size += got;
+        if (size == capacity)
+            buffer = realloc(buffer, capacity *= 2);
+    }
+    if (!buffer) {
+        fprintf(stderr, "precis summarize: out of memory\n");
+        return 1;
+    }
+    char *newline = memchr(buffer, '\n', size);
+    size_t title_len = newline ? (size_t)(newline - buffer) : size;
+    buffer[title_len] = '\0';
+    const char *text = newline ? newline + 1 : buffer + size;
+    size_t text_len = newline ? size - title_len - 1 : 0;
+    precis_summary_t summary;
+    const char *error = NULL;
+    int rc = 0;
+    if (precis_summarizer_run(summarizer, buffer, text, text_len, &command->options,
+                              &summary, &error) != 0) {
+        fprintf(stderr, "precis summarize: article refused: %s\n", error);
+        rc = 1;
+    } else
+        for (size_t i = 0; i < summary.selected_count; i++)
+            put_line(text + summary.selected[i].start, summary.selected[i].len, stdout);
+    precis_summary_clear(&summary);
+    free(buffer);
+    return rc;
+}
+
+/* Reads a positive length field of a JSON line into the options. Returns
+   false when it is there but not a positive number. */
+static bool length_field(json_t *object, const char *name,
+                         precis_summary_options_t *options, bool *seen)
+{
+    json_t *value = json_object_get(object, name);
+    if (!value || json_is_null(value))
+        return true;
+    if (!*seen) { /* a line's own length replaces the command's */
+        options->sentences = 0;
+        options->ratio = 0;
+        options->words = 0;
+        *seen = true;
+    }
+    if (strcmp(name, "ratio") == 0) {
+        if (!json_is_number(value))
+            return false;
+        options->ratio = json_number_value(value);
+        return options->ratio > 0 && options->ratio <= 1;
+    }
+    if (!json_is_integer(value) || json_integer_value(value) <= 0 ||
+        json_integer_value(value) > 1000000)
+        return false;
+    *(strcmp(name, "words") == 0 ? &options->words : &options->sentences) =
+        (int)json_integer_value(value);
+    return true;
+}
+
+/* Builds the output object of one summarized article. */
+static json_t *result_object(json_t *id, const char *text,
+                             const precis_summary_t *summary)
+{
+    json_t *sentences = json_array();
+    for (size_t i = 0; i < summary->selected_count; i++) {
+        const precis_selected_t *selected = &summary->selected[i];
+        json_array_append_new(sentences,
+                              json_stringn(text + selected->start, selected->len));
+    }
+    json_t *keywords = json_array();
+    for (size_t i = 0; i < summary->keyword_count; i++)
+        json_array_append_new(keywords, json_string(summary->keywords[i]));
+    json_t *result = json_object();
+    json_object_set(result, "id", id ? id : json_null());
+    json_object_set_new(result, "summary", sentences);
+    json_object_set_new(result, "lang", json_string(summary->lang));
+    json_object_set_new(result, "keywords", keywords);
+    return result;
+}
+
+/* Summarizes one JSON line. Returns 0, or 1 after reporting a bad line. */
+static int summarize_line(precis_summarizer_t *summarizer, const command_t *command,
+                          const char *line, size_t len, size_t number)
+{
+    json_error_t error;
+    json_t *object = json_loadb(line, len, JSON_REJECT_DUPLICATES, &error);
+    const char *problem = NULL;
+    json_t *title = NULL, *text = NULL, *lang = NULL;
+    precis_summary_options_t options = command->options;
+    bool seen = false;
+    if (!object)
+        problem = error.text;
+    else if (!json_is_object(object))
+        problem = "not a JSON object";
+    else if (!json_is_string(text = json_object_get(object, "text")))
+        problem = "\"text\" missing or not a string";
+    else if ((title = json_object_get(object, "title")) && !json_is_null(title) &&
+             !json_is_string(title))
+        problem = "\"title\" is not a string";
+    else if ((lang = json_object_get(object, "lang")) && !json_is_null(lang) &&
+             !json_is_string(lang))
+        problem = "\"lang\" is not a string";
+    else if (!length_field(object, "words", &options, &seen) ||
+             !length_field(object, "sentences", &options, &seen) ||
+             !length_field(object, "ratio", &options, &seen))
+        problem = "bad \"sentences\", \"ratio\" or \"words\"";
+    if (problem) {
+        fprintf(stderr, "precis summarize: line %zu: %s\n", number, problem);
+        json_decref(object);
+        return 1;
+    }
+    if (json_is_string(lang) && json_string_length(lang) > 0)
+        options.lang = json_string_value(lang);
+    precis_summary_t summary;
+    const char *reason = NULL;
+    int rc = 0;
+    const char *body = json_string_value(text);
+    if (precis_summarizer_run(
+            summarizer, json_is_string(title) ? json_string_value(title) : NULL, body,
+            json_string_length(text), &options, &summary, &reason) != 0) {
+        fprintf(stderr, "precis summarize: line %zu: article refused: %s\n", number,
+                reason);
+        rc = 1;
+    } else {
+        json_t *result = result_object(json_object_get(object, "id"), body, &summary);
+        json_dumpf(result, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        putchar('\n');
+        json_decref(result);
+    }
+    precis_summary_clear(&summary);
+    json_decref(object);
+    return rc;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* JSON Lines mode: one article per line. */
+static int summarize_jsonl(precis_summarizer_t *summarizer, command_t *command, FILE *in)
+{
+    char *line = NULL;
+    size_t capacity = 0, number = 0, done = 0;
+    ssize_t len;
+    int rc = 0;
+    bool progress = isatty(STDERR_FILENO);
+    double next_report = now_seconds() + 0.5;
+    while ((len = getline(&line, &capacity, in)) != -1) {
+        number++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            len--;
+        size_t blank = 0;
+        while (blank < (size_t)len && (line[blank] == ' ' || line[blank] == '\t'))
+            blank++;
+        if (blank == (size_t)len)
+            continue; /* empty lines are allowed, and ignored */
+        if (summarize_line(summarizer, command, line, (size_t)len, number) != 0)
+            rc = 1;
+        done++;
+        if (progress && (done & 63) == 0 && now_seconds() >= next_report) {
+            fprintf(stderr, "\r%zu lines", done);
+            next_report = now_seconds() + 0.5;
+        }
+    }
+    if (progress && done >= 64)
+        fprintf(stderr, "\r%zu lines\n", done);
+    free(line);
+    return rc;
+}
+
+int precis_cmd_summarize(int argc, char **argv)
+{
+    command_t command;
+    int rc = parse_arguments(&command, argc, argv);
+    if (rc != 0)
+        return rc < 0 ? 0 : rc;
+    FILE *in = command.path ? fopen(command.path, "rb") : stdin;
+    if (!in) {
+        fprintf(stderr, "precis summarize: cannot open %s: %s\n", command.path,
+                strerror(errno));
+        return 1;
+    }
+    precis_summarizer_t *summarizer = precis_summarizer_new();
+    rc = command.jsonl ? summarize_jsonl(summarizer, &command, in)
+                       : summarize_plain(summarizer, &command, in);
+    precis_summarizer_destroy(&summarizer);
+    if (in != stdin)
+        fclose(in);
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "precis summarize: cannot write: %s\n", strerror(errno));
+        rc = 1;
+    }
+    return rc;
+}

@@ -1,0 +1,1131 @@
+/*  precis_summarizer - extractive summarization of one article.
+
+    The steps of a run, each a small function below:
+
+    1. split the text into sentences (precis_split);
+    2. tokenize every sentence once, keeping each token's casefolded form in
+       a byte arena and its stop-word languages;
+    3. pick the language (the caller's, or detected from stop-word hits);
+    4. turn tokens into local term ids: stop words dropped, the rest stemmed
+       through the stemmer's cache and numbered 0..terms-1 for this article;
+    5. build one sparse TF-IDF vector per sentence (IDF over the article's
+       sentences) and the cosine similarity graph between sentences;
+    6. rank sentences by LexRank (power iteration, fixed iteration cap and
+       convergence threshold) and combine the rank with a position prior,
+       overlap with the title, and penalties for boilerplate (bylines, photo
+       captions, time stamps), very short and very long sentences;
+    7. select greedily by score with MMR redundancy control, within the
+       length budget, and return the selection in document order;
+    8. keywords: the top stems by frequency, title and early occurrence,
+       each shown as its most frequent surface form.
+
+    All scratch memory lives in the summarizer object and is reused from one
+    article to the next, so a run allocates only the split's span array and
+    the result. Ties are broken by sentence index, so results depend on the
+    input only.
+
+    Word budget: a summary never has more words (runs of non-space
+    characters) than options->words, with one exception: when every sentence
+    of the article is longer than the budget, the summary is the shortest
+    sentence (the best-scored one among equally short ones), because spans
+    must be whole sentences and an empty summary is not allowed.
+*/
+#include "precis_summarizer.h"
+#include "precis_lang.h"
+#include "precis_splitter.h"
+#include "precis_stemmer.h"
+#include "precis_stopwords.h"
+#include "precis_tokenizer.h"
+#include <assert.h>
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NO_TERM UINT32_MAX
+
+/* Above this many sentences the similarity matrix is not built (it grows
+   as the square); centrality is then similarity to the article centroid. */
+#define MATRIX_MAX 1500
+
+#define KEYWORDS_MAX 10
+
+/* Scoring parameters: one configuration for every kind of news. */
+static const struct {
+    double damping;         /* LexRank damping factor */
+    int iterations;         /* power iteration cap */
+    double epsilon;         /* power iteration convergence (L1) */
+    double weight_rank;     /* centrality, scaled to 1 for the best sentence */
+    double weight_position; /* position prior, 1 for the first sentence */
+    double position_decay;  /* prior = 1 / (1 + index / decay) */
+    double weight_title;    /* share of the title's IDF mass in the sentence */
+    double redundancy;      /* MMR: score minus this times max similarity */
+    double duplicate;       /* similarity above which a sentence is redundant */
+    int short_words;        /* sentences with fewer words are penalized */
+    int long_words;         /* sentences with more words are penalized */
+} params = {
+    .damping = 0.85,
+    .iterations = 60,
+    .epsilon = 1e-7,
+    .weight_rank = 1.0,
+    .weight_position = 1.0,
+    .position_decay = 3.0,
+    .weight_title = 0.5,
+    .redundancy = 0.4,
+    .duplicate = 0.65,
+    .short_words = 6,
+    .long_words = 60,
+};
+
+/* A token of the article (or title). */
+typedef struct {
+    uint32_t start, len;         /* source bytes */
+    uint32_t folded, folded_len; /* casefolded form in self->arena */
+    uint32_t mask;               /* stop-word languages */
+    uint32_t term;               /* local term id, NO_TERM for none */
+    uint32_t sentence;
+} token_t;
+
+/* A sentence and its features. */
+typedef struct {
+    uint32_t start, len;
+    uint32_t token_first, token_count;
+    uint32_t entry_first, entry_count; /* its sparse vector in self->entries */
+    uint32_t words;                    /* runs of non-space characters */
+    double rank, score, penalty, title;
+    double redundancy; /* max similarity to a selected sentence */
+    bool selected, excluded;
+} sentence_t;
+
+/* One non-zero of a sentence vector. */
+typedef struct {
+    uint32_t term;
+    float weight;
+} entry_t;
+
+/* A term of this article. */
+typedef struct {
+    uint32_t global; /* stemmer's id */
+    uint32_t df;     /* sentences containing it */
+    uint32_t tf;     /* occurrences in the article */
+    uint32_t first;  /* first token (for keyword surface forms and ties) */
+    uint32_t last_sentence;
+    uint32_t entry; /* its entry in the sentence being built */
+    double idf;
+    bool in_title, has_letter;
+} term_t;
+
+/* Growable arrays of the scratch memory. */
+#define RESERVE(array, capacity, needed)                                                 \
+    do {                                                                                 \
+        if ((needed) > (capacity)) {                                                     \
+            size_t wanted_ = (capacity) ? (capacity) : 64;                               \
+            while (wanted_ < (needed))                                                   \
+                wanted_ *= 2;                                                            \
+            (array) = realloc((array), wanted_ * sizeof *(array));                       \
+            assert(array);                                                               \
+            (capacity) = wanted_;                                                        \
+        }                                                                                \
+    } while (0)
+
+struct _precis_summarizer_t {
+    precis_tokenizer_t *tokenizer;
+    precis_stopwords_t *stopwords;
+    precis_lang_t *lang;
+    precis_stemmer_t *stemmer;
+
+    const char *text; /* the article being summarized */
+    size_t text_len;
+    precis_lang_id_t lang_id;
+
+    char *arena; /* folded token forms */
+    size_t arena_used, arena_cap;
+    token_t *tokens;
+    size_t token_count, title_first, token_cap;
+    sentence_t *sentences;
+    size_t sentence_count, sentence_cap;
+    term_t *terms;
+    size_t term_count, term_cap;
+    entry_t *entries;
+    size_t entry_count, entry_cap;
+    uint32_t *local_of; /* stemmer id -> local term id, valid where stamp matches */
+    uint32_t *stamp;
+    size_t global_cap;
+    uint32_t generation;
+    double *dense; /* per local term scratch, kept all zero between uses */
+    size_t dense_cap;
+    float *matrix; /* sentence similarities, row-major */
+    size_t matrix_cap;
+    double *rank_next, *row_sum;
+    size_t rank_cap;
+    uint32_t *order;
+    size_t order_cap;
+};
+
+precis_summarizer_t *precis_summarizer_new(void)
+{
+    precis_summarizer_t *self = calloc(1, sizeof *self);
+    assert(self);
+    self->tokenizer = precis_tokenizer_new();
+    self->stopwords = precis_stopwords_new();
+    self->lang = precis_lang_new();
+    self->stemmer = precis_stemmer_new();
+    return self;
+}
+
+void precis_summarizer_destroy(precis_summarizer_t **self_p)
+{
+    assert(self_p);
+    precis_summarizer_t *self = *self_p;
+    if (!self)
+        return;
+    precis_tokenizer_destroy(&self->tokenizer);
+    precis_stopwords_destroy(&self->stopwords);
+    precis_lang_destroy(&self->lang);
+    precis_stemmer_destroy(&self->stemmer);
+    free(self->arena);
+    free(self->tokens);
+    free(self->sentences);
+    free(self->terms);
+    free(self->entries);
+    free(self->local_of);
+    free(self->stamp);
+    free(self->dense);
+    free(self->matrix);
+    free(self->rank_next);
+    free(self->row_sum);
+    free(self->order);
+    free(self);
+    *self_p = NULL;
+}
+
+void precis_summary_clear(precis_summary_t *summary)
+{
+    if (!summary)
+        return;
+    free(summary->selected);
+    free(summary->keywords); /* one block: pointers, then the strings */
+    memset(summary, 0, sizeof *summary);
+}
+
+/* Words in text[0..len): runs of non-space characters. */
+static uint32_t count_words(const char *text, size_t len)
+{
+    uint32_t words = 0;
+    bool in_word = false;
+    for (size_t i = 0; i < len; i++) {
+        bool space =
+            text[i] == ' ' || text[i] == '\n' || text[i] == '\t' || text[i] == '\r';
+        words += !space && !in_word;
+        in_word = !space;
+    }
+    return words;
+}
+
+/* Tokenizes text[0..len) (offsets relative to base) as sentence number
+   sentence, appending to self->tokens and the folded forms to the arena. */
+static void tokenize(precis_summarizer_t *self, const char *text, size_t len,
+                     uint32_t base, uint32_t sentence)
+{
+    size_t pos = 0;
+    precis_token_t token;
+    while (precis_tokenizer_next(self->tokenizer, text, len, &pos, &token)) {
+        RESERVE(self->tokens, self->token_cap, self->token_count + 1);
+        RESERVE(self->arena, self->arena_cap, self->arena_used + token.folded_len);
+        token_t *out = &self->tokens[self->token_count++];
+        out->start = base + token.start;
+        out->len = token.len;
+        out->folded = (uint32_t)self->arena_used;
+        out->folded_len = token.folded_len;
+        memcpy(self->arena + self->arena_used, token.folded, token.folded_len);
+        self->arena_used += token.folded_len;
+        out->sentence = sentence;
+        out->term = NO_TERM;
+        /* A token with an elided article ("l'homme") counts for detection
+           by its article; the mask of the word itself decides stop words. */
+        uint32_t elided = 0;
+        if (precis_stopwords_elision(self->stopwords, token.folded, token.folded_len,
+                                     &elided))
+            out->mask = elided;
+        else
+            out->mask =
+                precis_stopwords_lookup(self->stopwords, token.folded, token.folded_len);
+        if (!token.has_letter)
+            out->mask = 0;
+    }
+}
+
+/* Steps 1 and 2: sentences and tokens. Returns the sentence count. */
+static size_t split_and_tokenize(precis_summarizer_t *self, const precis_span_t *spans,
+                                 size_t count)
+{
+    RESERVE(self->sentences, self->sentence_cap, count);
+    self->sentence_count = count;
+    for (size_t i = 0; i < count; i++) {
+        sentence_t *sentence = &self->sentences[i];
+        memset(sentence, 0, sizeof *sentence);
+        sentence->start = spans[i].start;
+        sentence->len = spans[i].len;
+        sentence->token_first = (uint32_t)self->token_count;
+        tokenize(self, self->text + spans[i].start, spans[i].len, spans[i].start,
+                 (uint32_t)i);
+        sentence->token_count = (uint32_t)(self->token_count - sentence->token_first);
+        sentence->words = count_words(self->text + spans[i].start, spans[i].len);
+    }
+    return count;
+}
+
+/* Step 3: the language code to use, stored in code[8]. */
+static void choose_language(precis_summarizer_t *self, const char *wanted, char *code)
+{
+    if (wanted && *wanted) {
+        size_t i = 0;
+        while (i < 7 && wanted[i] && wanted[i] != '-' && wanted[i] != '_') {
+            code[i] = (char)tolower((unsigned char)wanted[i]);
+            i++;
+        }
+        code[i] = '\0';
+        self->lang_id = precis_lang_from_code(code);
+        return;
+    }
+    precis_lang_reset(self->lang);
+    for (size_t i = 0; i < self->title_first; i++)
+        precis_lang_add(self->lang, self->tokens[i].mask);
+    self->lang_id = precis_lang_result(self->lang);
+    strcpy(code, precis_lang_code(self->lang_id));
+}
+
+/* True when the token is a stop word, or no use for matching. */
+static bool ignored(precis_summarizer_t *self, const token_t *token)
+{
+    if (token->folded_len < 2 && token->mask == 0) {
+        /* Single letters carry no meaning; single digits little. */
+        return true;
+    }
+    if (self->lang_id == PRECIS_LANG_UND)
+        return token->mask != 0; /* unknown language: any list's stop words */
+    return (token->mask >> self->lang_id) & 1;
+}
+
+/* The local id of a stemmer id, creating the local term when new. */
+static uint32_t local_term(precis_summarizer_t *self, uint32_t global, uint32_t token)
+{
+    if (global >= self->global_cap) {
+        size_t old = self->global_cap;
+        size_t wanted = old ? old : 4096;
+        while (wanted <= global)
+            wanted *= 2;
+        self->local_of = realloc(self->local_of, wanted * sizeof *self->local_of);
+        self->stamp = realloc(self->stamp, wanted * sizeof *self->stamp);
+        assert(self->local_of && self->stamp);
+        memset(self->stamp + old, 0, (wanted - old) * sizeof *self->stamp);
+        self->global_cap = wanted;
+    }
+    if (self->stamp[global] == self->generation)
+        return self->local_of[global];
+    RESERVE(self->terms, self->term_cap, self->term_count + 1);
+    uint32_t local = (uint32_t)self->term_count++;
+    term_t *term = &self->terms[local];
+    memset(term, 0, sizeof *term);
+    term->global = global;
+    term->first = token;
+    term->last_sentence = UINT32_MAX;
+    self->stamp[global] = self->generation;
+    self->local_of[global] = local;
+    return local;
+}
+
+/* Step 4: term ids for every token that is not ignored. */
+static void assign_terms(precis_summarizer_t *self)
+{
+    self->generation++;
+    if (self->generation == 0) { /* wrapped: stamps from long ago could match */
+        memset(self->stamp, 0, self->global_cap * sizeof *self->stamp);
+        self->generation = 1;
+    }
+    self->term_count = 0;
+    for (size_t i = 0; i < self->token_count; i++) {
+        token_t *token = &self->tokens[i];
+        if (ignored(self, token))
+            continue;
+        const char *word = self->arena + token->folded;
+        size_t len = token->folded_len;
+        size_t elided = precis_stopwords_elision(self->stopwords, word, len, NULL);
+        uint32_t global = precis_stemmer_term(self->stemmer, word + elided, len - elided);
+        token->term = local_term(self, global, (uint32_t)i);
+        term_t *term = &self->terms[token->term];
+        if (i < self->title_first) {
+            term->tf++;
+            for (size_t b = 0; b < len; b++)
+                term->has_letter |= isalpha((unsigned char)word[b]) || (word[b] & 0x80);
+        } else
+            term->in_title = true;
+    }
+}
+
+/* Step 5a: sparse vectors, document frequencies, IDF and TF-IDF weights
+   normalized to unit length. */
+static void build_vectors(precis_summarizer_t *self)
+{
+    self->entry_count = 0;
+    size_t n = self->sentence_count;
+    for (size_t s = 0; s < n; s++) {
+        sentence_t *sentence = &self->sentences[s];
+        sentence->entry_first = (uint32_t)self->entry_count;
+        for (size_t t = sentence->token_first;
+             t < sentence->token_first + sentence->token_count; t++) {
+            uint32_t id = self->tokens[t].term;
+            if (id == NO_TERM)
+                continue;
+            term_t *term = &self->terms[id];
+            if (term->last_sentence != s) {
+                RESERVE(self->entries, self->entry_cap, self->entry_count + 1);
+                term->last_sentence = (uint32_t)s;
+                term->entry = (uint32_t)self->entry_count;
+                term->df++;
+                self->entries[self->entry_count++] = (entry_t){id, 0.0f};
+            }
+            self->entries[term->entry].weight += 1.0f;
+        }
+        sentence->entry_count = (uint32_t)(self->entry_count - sentence->entry_first);
+    }
+    for (size_t i = 0; i < self->term_count; i++) {
+        term_t *term = &self->terms[i];
+        term->idf = term->df ? log((double)(n + 1) / term->df) : log((double)(n + 1));
+    }
+    for (size_t s = 0; s < n; s++) {
+        sentence_t *sentence = &self->sentences[s];
+        entry_t *entries = self->entries + sentence->entry_first;
+        double norm = 0;
+        for (size_t e = 0; e < sentence->entry_count; e++) {
+            double weight =
+                (1.0 + log(entries[e].weight)) * self->terms[entries[e].term].idf;
+            entries[e].weight = (float)weight;
+            norm += weight * weight;
+        }
+        norm = norm > 0 ? 1.0 / sqrt(norm) : 0;
+        for (size_t e = 0; e < sentence->entry_count; e++)
+            entries[e].weight = (float)(entries[e].weight * norm);
+    }
+}
+
+/* Adds (sign 1) or removes (sign 0) a sentence vector in self->dense. */
+static void scatter(precis_summarizer_t *self, const sentence_t *sentence, bool add)
+{
+    const entry_t *entries = self->entries + sentence->entry_first;
+    for (size_t e = 0; e < sentence->entry_count; e++)
+        self->dense[entries[e].term] = add ? entries[e].weight : 0.0;
+}
+
+/* Dot product of a sentence vector with self->dense. */
+static double dot_dense(precis_summarizer_t *self, const sentence_t *sentence)
+{
+    const entry_t *entries = self->entries + sentence->entry_first;
+    double sum = 0;
+    for (size_t e = 0; e < sentence->entry_count; e++)
+        sum += entries[e].weight * self->dense[entries[e].term];
+    return sum;
+}
+
+/* Step 5b: the cosine similarity matrix (vectors have unit length). */
+static void build_matrix(precis_summarizer_t *self)
+{
+    size_t n = self->sentence_count;
+    RESERVE(self->matrix, self->matrix_cap, n * n);
+    for (size_t i = 0; i < n; i++) {
+        self->matrix[i * n + i] = 0.0f;
+        scatter(self, &self->sentences[i], true);
+        for (size_t j = i + 1; j < n; j++) {
+            float sim = (float)dot_dense(self, &self->sentences[j]);
+            self->matrix[i * n + j] = sim;
+            self->matrix[j * n + i] = sim;
+        }
+        scatter(self, &self->sentences[i], false);
+    }
+}
+
+/* Step 6a: LexRank over the weighted similarity graph. A sentence with no
+   edges spreads its rank evenly, as the random surfer would. */
+static void lexrank(precis_summarizer_t *self)
+{
+    size_t n = self->sentence_count;
+    double *next = self->rank_next, *row_sum = self->row_sum;
+    for (size_t i = 0; i < n; i++) {
+        self->sentences[i].rank = 1.0 / n;
+        row_sum[i] = 0;
+        for (size_t j = 0; j < n; j++)
+            row_sum[i] += self->matrix[i * n + j];
+    }
+    for (int iteration = 0; iteration < params.iterations; iteration++) {
+        double dangling = 0;
+        for (size_t j = 0; j < n; j++)
+            next[j] = 0;
+        for (size_t i = 0; i < n; i++) {
+            double rank = self->sentences[i].rank;
+            if (row_sum[i] <= 0) {
+                dangling += rank;
+                continue;
+            }
+            double share = rank / row_sum[i];
+            const float *row = self->matrix + i * n;
+            for (size_t j = 0; j < n; j++)
+                next[j] += share * row[j];
+        }
+        double change = 0;
+        for (size_t j = 0; j < n; j++) {
+            double rank =
+                (1 - params.damping) / n + params.damping * (next[j] + dangling / n);
+            change += fabs(rank - self->sentences[j].rank);
+            self->sentences[j].rank = rank;
+        }
+        if (change < params.epsilon)
+            break;
+    }
+}
+
+/* Step 6a for long articles: similarity to the centroid of all sentences. */
+static void centroid_rank(precis_summarizer_t *self)
+{
+    size_t n = self->sentence_count;
+    for (size_t e = 0; e < self->entry_count; e++)
+        self->dense[self->entries[e].term] += self->entries[e].weight;
+    for (size_t i = 0; i < n; i++)
+        self->sentences[i].rank = dot_dense(self, &self->sentences[i]);
+    for (size_t e = 0; e < self->entry_count; e++)
+        self->dense[self->entries[e].term] = 0;
+}
+
+/* True when the sentence contains needle (ASCII, case-sensitive). */
+static bool contains(const char *text, size_t len, const char *needle)
+{
+    size_t needle_len = strlen(needle);
+    for (size_t i = 0; i + needle_len <= len; i++)
+        if (text[i] == needle[0] && memcmp(text + i, needle, needle_len) == 0)
+            return true;
+    return false;
+}
+
+/* Penalty factor (1: none) for sentences that are page furniture rather
+   than news: bylines, time stamps, photo credits and captions, calls to
+   share or subscribe; and for very short or very long sentences. */
+static double boilerplate_penalty(const char *text, size_t len, uint32_t words)
+{
+    static const char *const furniture[] = {
+        "PUBLISHED:",      "UPDATED:",
+        "Last updated",    "Daily Mail Reporter",
+        "Follow @",        "CLICK HERE",
+        "Click here",      "click here",
+        "Scroll down",     "scroll down",
+        "READ MORE",       "Read more:",
+        "Sign up",         "All rights reserved",
+        "Copyright",       "Photo:",
+        "Photograph:",     "Picture:",
+        "Pictures:",       "Image:",
+        "Credit:",         "Getty Images",
+        "AP Photo",        "(Photo",
+        "Share this",      "E-mail to a friend",
+        "Watch the video", "Video:",
+        "VIDEO:",
+    };
+    for (size_t i = 0; i < sizeof furniture / sizeof furniture[0]; i++)
+        if (contains(text, len, furniture[i]))
+            return 0.05;
+    /* "By Jane Doe ." and the like: a short line that starts with By. */
+    if (len > 3 && memcmp(text, "By ", 3) == 0 && words <= 8)
+        return 0.05;
+    double penalty = 1.0;
+    if (words < (uint32_t)params.short_words)
+        penalty *= 0.3 + 0.1 * words;
+    else if (words > (uint32_t)params.long_words)
+        penalty *= (double)params.long_words / words;
+    /* A caption or heading does not end like a sentence. */
+    char last = len ? text[len - 1] : '.';
+    bool closed = last == '.' || last == '!' || last == '?' || last == '"' ||
+                  last == '\'' || last == ')' || (last & 0x80);
+    if (!closed)
+        penalty *= 0.7;
+    if (last == '?')
+        penalty *= 0.8;
+    return penalty;
+}
+
+/* Step 6b: the combined score of every sentence. */
+static void score_sentences(precis_summarizer_t *self)
+{
+    size_t n = self->sentence_count;
+    double best_rank = 0;
+    for (size_t i = 0; i < n; i++)
+        if (self->sentences[i].rank > best_rank)
+            best_rank = self->sentences[i].rank;
+    double title_mass = 0;
+    for (size_t i = 0; i < self->term_count; i++)
+        if (self->terms[i].in_title)
+            title_mass += self->terms[i].idf;
+    for (size_t i = 0; i < n; i++) {
+        sentence_t *sentence = &self->sentences[i];
+        double title = 0;
+        if (title_mass > 0) {
+            const entry_t *entries = self->entries + sentence->entry_first;
+            for (size_t e = 0; e < sentence->entry_count; e++)
+                if (self->terms[entries[e].term].in_title)
+                    title += self->terms[entries[e].term].idf;
+            title /= title_mass;
+        }
+        sentence->title = title;
+        double rank = best_rank > 0 ? sentence->rank / best_rank : 0;
+        double position = 1.0 / (1.0 + i / params.position_decay);
+        sentence->penalty = boilerplate_penalty(self->text + sentence->start,
+                                                sentence->len, sentence->words);
+        sentence->score = (params.weight_rank * rank + params.weight_position * position +
+                           params.weight_title * title) *
+                          sentence->penalty;
+    }
+}
+
+/* True when sentence i goes before j: higher score, then lower index. */
+static bool before(const sentence_t *sentences, uint32_t i, uint32_t j)
+{
+    if (sentences[i].score != sentences[j].score)
+        return sentences[i].score > sentences[j].score;
+    return i < j;
+}
+
+/* Sorts self->order[0..n) by score (stable merge sort through scratch,
+   no global state, so that summarizers may run in several threads). */
+static void sort_by_score(precis_summarizer_t *self, size_t n)
+{
+    uint32_t *from = self->order, *to = self->order + n;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t low = 0; low < n; low += 2 * width) {
+            size_t middle = low + width < n ? low + width : n;
+            size_t high = low + 2 * width < n ? low + 2 * width : n;
+            size_t a = low, b = middle, out = low;
+            while (a < middle && b < high)
+                to[out++] =
+                    before(self->sentences, from[b], from[a]) ? from[b++] : from[a++];
+            while (a < middle)
+                to[out++] = from[a++];
+            while (b < high)
+                to[out++] = from[b++];
+        }
+        uint32_t *swap = from;
+        from = to;
+        to = swap;
+    }
+    if (from != self->order)
+        memcpy(self->order, from, n * sizeof *self->order);
+}
+
+/* True when sentences a and b have the same text. */
+static bool same_text(precis_summarizer_t *self, const sentence_t *a, const sentence_t *b)
+{
+    return a->len == b->len &&
+           memcmp(self->text + a->start, self->text + b->start, a->len) == 0;
+}
+
+/* Marks sentence s selected and updates every sentence's redundancy. */
+static void select_sentence(precis_summarizer_t *self, size_t s)
+{
+    sentence_t *chosen = &self->sentences[s];
+    chosen->selected = true;
+    scatter(self, chosen, true);
+    for (size_t i = 0; i < self->sentence_count; i++) {
+        sentence_t *other = &self->sentences[i];
+        double sim = same_text(self, chosen, other) ? 1.0 : dot_dense(self, other);
+        if (sim > other->redundancy)
+            other->redundancy = sim;
+    }
+    scatter(self, chosen, false);
+}
+
+/* The number of sentences the options ask for. */
+static size_t wanted_sentences(const precis_summary_options_t *options, size_t n)
+{
+    if (options && options->sentences > 0)
+        return (size_t)options->sentences;
+    if (options && options->ratio > 0) {
+        double wanted = floor(options->ratio * n + 0.5);
+        return wanted < 1 ? 1 : (size_t)wanted;
+    }
+    return PRECIS_DEFAULT_SENTENCES;
+}
+
+/* Step 7: MMR selection within the budget. Returns the count selected. */
+static size_t select_sentences(precis_summarizer_t *self,
+                               const precis_summary_options_t *options)
+{
+    size_t n = self->sentence_count;
+    bool by_words = options && options->words > 0;
+    size_t wanted = by_words ? n : wanted_sentences(options, n);
+    size_t budget = by_words ? (size_t)options->words : SIZE_MAX;
+    size_t selected = 0, used = 0;
+    while (selected < wanted) {
+        size_t best = SIZE_MAX;
+        double best_value = -INFINITY;
+        for (size_t k = 0; k < n; k++) {
+            size_t i = self->order[k];
+            sentence_t *sentence = &self->sentences[i];
+            if (sentence->selected || sentence->excluded ||
+                sentence->words > budget - used)
+                continue;
+            if (selected > 0 && sentence->redundancy > params.duplicate)
+                continue;
+            double value = sentence->score - params.redundancy * sentence->redundancy;
+            if (value > best_value) { /* strict: earlier in order wins ties */
+                best_value = value;
+                best = i;
+            }
+        }
+        if (best == SIZE_MAX)
+            break;
+        select_sentence(self, best);
+        used += self->sentences[best].words;
+        selected++;
+    }
+    if (selected == 0 && n > 0) {
+        /* Nothing fits the word budget: the shortest sentence, best first. */
+        size_t best = self->order[0];
+        for (size_t k = 1; k < n; k++) {
+            size_t i = self->order[k];
+            if (self->sentences[i].words < self->sentences[best].words)
+                best = i;
+        }
+        select_sentence(self, best);
+        selected = 1;
+    }
+    return selected;
+}
+
+/* Step 8: keyword score of a term. */
+static double keyword_score(precis_summarizer_t *self, const term_t *term)
+{
+    uint32_t first_sentence = self->tokens[term->first].sentence;
+    return term->tf * (term->in_title ? 1.5 : 1.0) + 1.0 / (1.0 + first_sentence);
+}
+
+/* The most frequent surface form of a term (ties: first occurrence). */
+static const token_t *surface_form(precis_summarizer_t *self, uint32_t id)
+{
+    const token_t *best = &self->tokens[self->terms[id].first];
+    uint32_t best_count = 0;
+    for (size_t i = self->terms[id].first; i < self->title_first; i++) {
+        const token_t *candidate = &self->tokens[i];
+        if (candidate->term != id)
+            continue;
+        uint32_t count = 0;
+        bool seen = false;
+        for (size_t j = self->terms[id].first; j < self->title_first && !seen; j++) {
+            const token_t *other = &self->tokens[j];
+            if (other->term != id || other->len != candidate->len ||
+                memcmp(self->text + other->start, self->text + candidate->start,
+                       other->len))
+                continue;
+            seen = j < i; /* counted already at its first occurrence */
+            count++;
+        }
+        if (!seen && count > best_count) {
+            best_count = count;
+            best = candidate;
+        }
+    }
+    return best;
+}
+
+/* Step 8: stores the keywords in summary, in one allocation. */
+static void extract_keywords(precis_summarizer_t *self, precis_summary_t *summary)
+{
+    uint32_t top[KEYWORDS_MAX];
+    double top_score[KEYWORDS_MAX];
+    size_t count = 0;
+    for (size_t i = 0; i < self->term_count; i++) {
+        term_t *term = &self->terms[i];
+        if (term->tf == 0 || !term->has_letter)
+            continue;
+        double score = keyword_score(self, term);
+        /* Insertion into the top list; ties keep the earlier term. */
+        size_t at = count;
+        while (at > 0 && top_score[at - 1] < score)
+            at--;
+        if (at >= KEYWORDS_MAX)
+            continue;
+        size_t last = count < KEYWORDS_MAX ? count : KEYWORDS_MAX - 1;
+        for (size_t k = last; k > at; k--) {
+            top[k] = top[k - 1];
+            top_score[k] = top_score[k - 1];
+        }
+        top[at] = (uint32_t)i;
+        top_score[at] = score;
+        if (count < KEYWORDS_MAX)
+            count++;
+    }
+    if (count == 0)
+        return;
+    const token_t *forms[KEYWORDS_MAX];
+    size_t bytes = count * sizeof(char *);
+    for (size_t k = 0; k < count; k++) {
+        forms[k] = surface_form(self, top[k]);
+        bytes += forms[k]->len + 1;
+    }
+    char **keywords = malloc(bytes);
+    assert(keywords);
+    char *strings = (char *)(keywords + count);
+    for (size_t k = 0; k < count; k++) {
+        keywords[k] = strings;
+        memcpy(strings, self->text + forms[k]->start, forms[k]->len);
+        strings[forms[k]->len] = '\0';
+        strings += forms[k]->len + 1;
+    }
+    summary->keywords = keywords;
+    summary->keyword_count = count;
+}
+
+/* Grows the per-sentence and per-term scratch arrays. */
+static void reserve_scratch(precis_summarizer_t *self)
+{
+    size_t n = self->sentence_count;
+    RESERVE(self->rank_next, self->rank_cap, n);
+    size_t rank_cap = self->rank_cap;
+    self->row_sum = realloc(self->row_sum, rank_cap * sizeof *self->row_sum);
+    assert(self->row_sum);
+    RESERVE(self->order, self->order_cap, 2 * n); /* second half: sort scratch */
+    if (self->term_count > self->dense_cap) {
+        free(self->dense);
+        self->dense_cap = self->term_count * 2;
+        self->dense = calloc(self->dense_cap, sizeof *self->dense);
+        assert(self->dense);
+    }
+}
+
+/* Stores the selection in document order. */
+static void store_selection(precis_summarizer_t *self, precis_summary_t *summary,
+                            size_t selected)
+{
+    summary->selected = malloc(selected * sizeof *summary->selected);
+    assert(summary->selected);
+    for (size_t i = 0; i < self->sentence_count; i++) {
+        sentence_t *sentence = &self->sentences[i];
+        if (sentence->selected)
+            summary->selected[summary->selected_count++] = (precis_selected_t){
+                (uint32_t)i, sentence->score, sentence->start, sentence->len};
+    }
+}
+
+int precis_summarizer_run(precis_summarizer_t *self, const char *title, const char *text,
+                          size_t len, const precis_summary_options_t *options,
+                          precis_summary_t *summary, const char **error_p)
+{
+    assert(self && summary && (text || len == 0));
+    memset(summary, 0, sizeof *summary);
+    if (error_p)
+        *error_p = NULL;
+    precis_span_t *spans = NULL;
+    size_t n = len ? precis_split(text, len, &spans) : 0;
+    if (options && options->max_sentences > 0 && n > options->max_sentences) {
+        free(spans);
+        if (error_p)
+            *error_p = "too many sentences";
+        return -1;
+    }
+    precis_stemmer_trim(self->stemmer);
+    self->text = text;
+    self->text_len = len;
+    self->token_count = 0;
+    self->arena_used = 0;
+    split_and_tokenize(self, spans, n);
+    free(spans);
+    self->title_first = self->token_count;
+    choose_language(self, options ? options->lang : NULL, summary->lang);
+    if (title && *title) {
+        /* Title tokens are kept after the article's, with sentence = n. */
+        tokenize(self, title, strlen(title), 0, (uint32_t)n);
+    }
+    summary->sentence_count = n;
+    if (n == 0)
+        return 0;
+    precis_stemmer_select(self->stemmer, summary->lang);
+    assign_terms(self);
+    build_vectors(self);
+    reserve_scratch(self);
+    if (n <= MATRIX_MAX) {
+        build_matrix(self);
+        lexrank(self);
+    } else
+        centroid_rank(self);
+    score_sentences(self);
+    for (size_t i = 0; i < n; i++)
+        self->order[i] = (uint32_t)i;
+    sort_by_score(self, n);
+    size_t selected = select_sentences(self, options);
+    store_selection(self, summary, selected);
+    extract_keywords(self, summary);
+    return 0;
+}
+
+/* --- Self test ------------------------------------------------------------ */
+
+/* Test articles written for precis. */
+static const char test_title[] = "Island ferry service to resume after storm repairs";
+static const char test_article[] =
+    "By Harriet Vale, Transport Reporter\n"
+    "PUBLISHED: 09:14 GMT, 4 March 2024 | UPDATED: 11:02 GMT, 4 March 2024\n"
+    "The ferry service to Skerry Island will resume on Monday after three weeks of "
+    "storm repairs to the harbour pier, the island council said. "
+    "Engineers replaced two damaged pier supports and rebuilt the loading ramp used by "
+    "the ferry. "
+    "The council said the repairs cost more than 400,000 pounds. "
+    "Islanders had relied on a small fishing boat for deliveries of food and medicine "
+    "while the ferry was out of service. "
+    "A local shopkeeper said the weeks without the ferry had been hard for everyone. "
+    "The pictured ramp was lifted into place by a crane on Friday. "
+    "The ferry operator said timetables would return to normal from Monday morning. "
+    "The weather forecast for the weekend is calm.";
+
+static const char test_german[] =
+    "Die Stadt hat am Montag beschlossen, die alte Brücke über den Fluss abzureißen. "
+    "Der Neubau soll im Herbst beginnen und wird nach Angaben der Verwaltung zwei Jahre "
+    "dauern. Während der Bauarbeiten wird eine Fähre eingesetzt, die Fußgänger und "
+    "Radfahrer über den Fluss bringt. Die Kosten werden auf zwölf Millionen Euro "
+    "geschätzt.";
+
+static const char test_french[] =
+    "La ville a décidé lundi de démolir le vieux pont sur la rivière. "
+    "Les travaux du nouveau pont commenceront à l'automne et dureront deux ans selon la "
+    "mairie. Pendant le chantier, un bac transportera les piétons et les cyclistes d'une "
+    "rive à l'autre. Le coût est estimé à douze millions d'euros.";
+
+static const char test_unknown[] =
+    "Kaupunki päätti maanantaina purkaa vanhan sillan joen yli. "
+    "Uuden sillan rakentaminen alkaa syksyllä ja kestää kaksi vuotta. "
+    "Rakennustöiden aikana lautta kuljettaa jalankulkijat ja pyöräilijät joen yli.";
+
+static int test_failures;
+
+#define CHECK(condition, ...)                                                            \
+    do {                                                                                 \
+        if (!(condition)) {                                                              \
+            test_failures++;                                                             \
+            if (verbose)                                                                 \
+                printf("summarizer: " __VA_ARGS__), printf("\n");                        \
+        }                                                                                \
+    } while (0)
+
+/* Runs one summary; checks the invariants every result has. */
+static int run_checked(precis_summarizer_t *self, const char *title, const char *text,
+                       precis_summary_options_t *options, precis_summary_t *summary,
+                       bool verbose)
+{
+    const char *error = NULL;
+    int rc =
+        precis_summarizer_run(self, title, text, strlen(text), options, summary, &error);
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; i < summary->selected_count; i++) {
+        const precis_selected_t *selected = &summary->selected[i];
+        CHECK(selected->index < summary->sentence_count, "index out of range");
+        CHECK(selected->start + selected->len <= strlen(text), "span out of range");
+        CHECK(i == 0 || selected->index > summary->selected[i - 1].index,
+              "not in document order");
+    }
+    CHECK(summary->sentence_count == 0 || summary->selected_count > 0, "empty summary");
+    return rc;
+}
+
+/* Words of a summary. */
+static size_t summary_words(const char *text, const precis_summary_t *summary)
+{
+    size_t words = 0;
+    for (size_t i = 0; i < summary->selected_count; i++)
+        words += count_words(text + summary->selected[i].start, summary->selected[i].len);
+    return words;
+}
+
+/* True when the summary contains a sentence with this text in it. */
+static bool summary_has(const char *text, const precis_summary_t *summary,
+                        const char *needle)
+{
+    for (size_t i = 0; i < summary->selected_count; i++)
+        if (contains(text + summary->selected[i].start, summary->selected[i].len, needle))
+            return true;
+    return false;
+}
+
+static void test_budgets(precis_summarizer_t *self, bool verbose)
+{
+    precis_summary_t summary;
+    precis_summary_options_t options = {0};
+    run_checked(self, test_title, test_article, &options, &summary, verbose);
+    CHECK(summary.selected_count == PRECIS_DEFAULT_SENTENCES,
+          "default gave %zu sentences", summary.selected_count);
+    CHECK(strcmp(summary.lang, "en") == 0, "language %s, expected en", summary.lang);
+    CHECK(summary_has(test_article, &summary, "will resume on Monday"),
+          "lead not chosen");
+    CHECK(!summary_has(test_article, &summary, "By Harriet"), "byline chosen");
+    CHECK(!summary_has(test_article, &summary, "PUBLISHED"), "time stamp chosen");
+    CHECK(summary.keyword_count > 0 && summary.keyword_count <= KEYWORDS_MAX &&
+              strcmp(summary.keywords[0], "ferry") == 0,
+          "first keyword %s, expected ferry",
+          summary.keyword_count ? summary.keywords[0] : "-");
+    size_t sentence_count = summary.sentence_count;
+    precis_summary_clear(&summary);
+
+    for (int wanted = 1; wanted <= 12; wanted++) {
+        options = (precis_summary_options_t){.sentences = wanted};
+        run_checked(self, test_title, test_article, &options, &summary, verbose);
+        CHECK(summary.selected_count <= (size_t)wanted, "%d sentences: got %zu", wanted,
+              summary.selected_count);
+        CHECK(summary.selected_count == (size_t)wanted || wanted > 6,
+              "%d sentences: got only %zu", wanted, summary.selected_count);
+        precis_summary_clear(&summary);
+    }
+    double ratios[] = {0.01, 0.2, 0.4, 0.5, 1.0};
+    for (size_t r = 0; r < sizeof ratios / sizeof ratios[0]; r++) {
+        options = (precis_summary_options_t){.ratio = ratios[r]};
+        run_checked(self, test_title, test_article, &options, &summary, verbose);
+        size_t expected = (size_t)floor(ratios[r] * sentence_count + 0.5);
+        expected = expected < 1 ? 1 : expected;
+        CHECK(summary.selected_count <= expected && summary.selected_count >= 1,
+              "ratio %.2f: got %zu, expected %zu", ratios[r], summary.selected_count,
+              expected);
+        CHECK(ratios[r] > 0.5 || summary.selected_count == expected,
+              "ratio %.2f: got %zu, expected %zu", ratios[r], summary.selected_count,
+              expected);
+        precis_summary_clear(&summary);
+    }
+    size_t shortest = SIZE_MAX;
+    for (int words = 1; words <= 120; words++) {
+        options = (precis_summary_options_t){.words = words, .sentences = 1};
+        run_checked(self, test_title, test_article, &options, &summary, verbose);
+        size_t got = summary_words(test_article, &summary);
+        if (summary.selected_count == 1 && got > (size_t)words)
+            shortest = got < shortest ? got : shortest; /* nothing fits: the shortest */
+        else
+            CHECK(got <= (size_t)words, "%d words: got %zu", words, got);
+        CHECK(summary.selected_count > 0, "%d words: empty", words);
+        precis_summary_clear(&summary);
+    }
+    CHECK(shortest == SIZE_MAX || shortest <= 6, "over-budget fallback of %zu words",
+          shortest);
+}
+
+static void test_determinism(precis_summarizer_t *self, bool verbose)
+{
+    precis_summary_t first, second;
+    precis_summary_options_t options = {.sentences = 4};
+    precis_summarizer_t *fresh = precis_summarizer_new();
+    run_checked(self, test_title, test_article, &options, &first, verbose);
+    /* Another article in between must not change anything. */
+    run_checked(self, NULL, test_german, &options, &second, verbose);
+    precis_summary_clear(&second);
+    run_checked(fresh, test_title, test_article, &options, &second, verbose);
+    bool same = first.selected_count == second.selected_count &&
+                first.keyword_count == second.keyword_count;
+    for (size_t i = 0; same && i < first.selected_count; i++)
+        same = first.selected[i].index == second.selected[i].index &&
+               first.selected[i].score == second.selected[i].score;
+    for (size_t i = 0; same && i < first.keyword_count; i++)
+        same = strcmp(first.keywords[i], second.keywords[i]) == 0;
+    CHECK(same, "two runs differ");
+    precis_summary_clear(&first);
+    precis_summary_clear(&second);
+    precis_summarizer_destroy(&fresh);
+}
+
+static void test_redundancy_and_ties(precis_summarizer_t *self, bool verbose)
+{
+    /* Sentence 1 and 3 are the same; it must be chosen once, as sentence 1. */
+    const char *text = "Rain is expected across the valley tonight. "
+                       "The river festival opens on Saturday with a parade of boats. "
+                       "Tickets for the concerts are sold at the town hall. "
+                       "The river festival opens on Saturday with a parade of boats. "
+                       "Organisers expect ten thousand visitors at the festival.";
+    precis_summary_t summary;
+    precis_summary_options_t options = {.sentences = 5};
+    run_checked(self, "River festival opens with boat parade", text, &options, &summary,
+                verbose);
+    bool second = false, fourth = false;
+    for (size_t i = 0; i < summary.selected_count; i++) {
+        second |= summary.selected[i].index == 1;
+        fourth |= summary.selected[i].index == 3;
+    }
+    CHECK(second && !fourth, "duplicate sentence handled wrongly");
+    precis_summary_clear(&summary);
+    /* Identical sentences score alike: the first one wins. */
+    text = "The bell rang twice. The bell rang twice. The bell rang twice.";
+    options = (precis_summary_options_t){.sentences = 1};
+    run_checked(self, NULL, text, &options, &summary, verbose);
+    CHECK(summary.selected_count == 1 && summary.selected[0].index == 0,
+          "tie not won by the first sentence");
+    precis_summary_clear(&summary);
+}
+
+static void test_languages(precis_summarizer_t *self, bool verbose)
+{
+    struct {
+        const char *text, *lang, *expected;
+    } cases[] = {
+        {test_german, NULL, "de"},     {test_french, NULL, "fr"},
+        {test_unknown, NULL, "und"},   {test_unknown, "fi", "fi"},
+        {test_article, "EN-gb", "en"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        precis_summary_t summary;
+        precis_summary_options_t options = {.sentences = 2, .lang = cases[i].lang};
+        run_checked(self, NULL, cases[i].text, &options, &summary, verbose);
+        CHECK(strcmp(summary.lang, cases[i].expected) == 0, "language %s, expected %s",
+              summary.lang, cases[i].expected);
+        CHECK(summary.selected_count == 2, "%s: %zu sentences", cases[i].expected,
+              summary.selected_count);
+        precis_summary_clear(&summary);
+    }
+}
+
+static void test_edge_cases(precis_summarizer_t *self, bool verbose)
+{
+    precis_summary_t summary;
+    precis_summary_options_t options = {0};
+    const char *texts[] = {"", "  \n\n \t "};
+    for (size_t i = 0; i < 2; i++) {
+        int rc = run_checked(self, "Title", texts[i], &options, &summary, verbose);
+        CHECK(rc == 0 && summary.selected_count == 0 && summary.keyword_count == 0,
+              "empty text not an empty summary");
+        precis_summary_clear(&summary);
+    }
+    const char *one = "Only one sentence is here.";
+    run_checked(self, NULL, one, &options, &summary, verbose);
+    CHECK(summary.selected_count == 1 && summary.selected[0].index == 0 &&
+              summary.selected[0].len == strlen(one),
+          "one-sentence article");
+    precis_summary_clear(&summary);
+    const char *two = "Storm closes the coast road. Repairs start tomorrow.";
+    run_checked(self, NULL, two, &options, &summary, verbose);
+    CHECK(summary.selected_count == 2, "two-sentence article gave %zu",
+          summary.selected_count);
+    precis_summary_clear(&summary);
+    /* Refusal. */
+    const char *error = NULL;
+    options.max_sentences = 3;
+    int rc = precis_summarizer_run(self, NULL, test_article, strlen(test_article),
+                                   &options, &summary, &error);
+    CHECK(rc == -1 && error && summary.selected_count == 0, "max_sentences not refused");
+    precis_summary_clear(&summary);
+    options.max_sentences = 100;
+    rc = precis_summarizer_run(self, NULL, test_article, strlen(test_article), &options,
+                               &summary, &error);
+    CHECK(rc == 0, "max_sentences 100 refused");
+    precis_summary_clear(&summary);
+    precis_summary_clear(NULL);
+}
+
+int precis_summarizer_test(bool verbose)
+{
+    test_failures = 0;
+    precis_summarizer_t *self = precis_summarizer_new();
+    test_budgets(self, verbose);
+    test_determinism(self, verbose);
+    test_redundancy_and_ties(self, verbose);
+    test_languages(self, verbose);
+    test_edge_cases(self, verbose);
+    precis_summarizer_destroy(&self);
+    return test_failures ? 1 : 0;
+}
