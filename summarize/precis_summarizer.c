@@ -39,6 +39,7 @@
 #include <assert.h>
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +68,7 @@ static const struct {
 } params = {
     .damping = 0.85,
     .iterations = 60,
-    .epsilon = 1e-7,
+    .epsilon = 1e-6,
     .weight_rank = 1.0,
     .weight_position = 1.0,
     .position_decay = 3.0,
@@ -82,9 +83,12 @@ static const struct {
 typedef struct {
     uint32_t start, len;         /* source bytes */
     uint32_t folded, folded_len; /* casefolded form in self->arena */
-    uint32_t mask;               /* stop-word languages */
+    uint8_t mask;                /* stop-word languages (bit 1 << id) */
+    uint8_t detect;              /* languages for detection (an elided article's) */
     uint32_t term;               /* local term id, NO_TERM for none */
     uint32_t sentence;
+    bool letter;    /* has a letter: not a number */
+    uint8_t elided; /* bytes of an elided article ("l'") before the word */
 } token_t;
 
 /* A sentence and its features. */
@@ -96,6 +100,7 @@ typedef struct {
     double rank, score, penalty, title;
     double redundancy; /* max similarity to a selected sentence */
     bool selected, excluded;
+    bool furniture; /* contains a furniture phrase */
 } sentence_t;
 
 /* One non-zero of a sentence vector. */
@@ -114,6 +119,7 @@ typedef struct {
     uint32_t entry; /* its entry in the sentence being built */
     double idf;
     bool in_title, has_letter;
+    uint8_t keyword; /* 1 + its place among the keywords, while choosing forms */
 } term_t;
 
 /* Growable arrays of the scratch memory. */
@@ -163,6 +169,68 @@ struct _precis_summarizer_t {
     size_t order_cap;
 };
 
+/* Phrases of page furniture: bylines, time stamps, photo credits, calls
+   to share or subscribe. Each starts a word. */
+#define PHRASE(text)                                                                     \
+    {                                                                                    \
+        text, sizeof text - 1                                                            \
+    }
+static const struct {
+    const char *text;
+    size_t len;
+} furniture[] = {
+    PHRASE("PUBLISHED:"),      PHRASE("UPDATED:"),
+    PHRASE("Last updated"),    PHRASE("Daily Mail Reporter"),
+    PHRASE("Follow @"),        PHRASE("CLICK HERE"),
+    PHRASE("Click here"),      PHRASE("click here"),
+    PHRASE("Scroll down"),     PHRASE("scroll down"),
+    PHRASE("READ MORE"),       PHRASE("Read more:"),
+    PHRASE("Sign up"),         PHRASE("All rights reserved"),
+    PHRASE("Copyright"),       PHRASE("Photo:"),
+    PHRASE("Photograph:"),     PHRASE("Picture:"),
+    PHRASE("Pictures:"),       PHRASE("Image:"),
+    PHRASE("Credit:"),         PHRASE("Getty Images"),
+    PHRASE("AP Photo"),        PHRASE("(Photo"),
+    PHRASE("Share this"),      PHRASE("E-mail to a friend"),
+    PHRASE("Watch the video"), PHRASE("Video:"),
+    PHRASE("VIDEO:"),
+};
+#define FURNITURE_COUNT (sizeof furniture / sizeof furniture[0])
+
+/* For each byte, the furniture phrases that start with it (bit k: phrase k). */
+static uint32_t furniture_first[256];
+
+static void furniture_init(void)
+{
+    for (size_t k = 0; k < FURNITURE_COUNT; k++)
+        furniture_first[(unsigned char)furniture[k].text[0]] |= 1u << k;
+}
+
+/* One pass over a sentence: counts its words (runs of non-space bytes) and
+   tells whether a furniture phrase starts one of them. */
+static uint32_t scan_sentence(const char *text, size_t len, bool *furniture_p)
+{
+    uint32_t words = 0;
+    bool in_word = false, found = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+        if (!space && !in_word) {
+            words++;
+            uint32_t phrases = furniture_first[c];
+            while (phrases && !found) {
+                int k = __builtin_ctz(phrases);
+                phrases &= phrases - 1;
+                found = furniture[k].len <= len - i &&
+                        memcmp(text + i, furniture[k].text, furniture[k].len) == 0;
+            }
+        }
+        in_word = !space;
+    }
+    *furniture_p = found;
+    return words;
+}
+
 precis_summarizer_t *precis_summarizer_new(void)
 {
     precis_summarizer_t *self = calloc(1, sizeof *self);
@@ -171,6 +239,8 @@ precis_summarizer_t *precis_summarizer_new(void)
     self->stopwords = precis_stopwords_new();
     self->lang = precis_lang_new();
     self->stemmer = precis_stemmer_new();
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, furniture_init);
     return self;
 }
 
@@ -209,20 +279,6 @@ void precis_summary_clear(precis_summary_t *summary)
     memset(summary, 0, sizeof *summary);
 }
 
-/* Words in text[0..len): runs of non-space characters. */
-static uint32_t count_words(const char *text, size_t len)
-{
-    uint32_t words = 0;
-    bool in_word = false;
-    for (size_t i = 0; i < len; i++) {
-        bool space =
-            text[i] == ' ' || text[i] == '\n' || text[i] == '\t' || text[i] == '\r';
-        words += !space && !in_word;
-        in_word = !space;
-    }
-    return words;
-}
-
 /* Tokenizes text[0..len) (offsets relative to base) as sentence number
    sentence, appending to self->tokens and the folded forms to the arena. */
 static void tokenize(precis_summarizer_t *self, const char *text, size_t len,
@@ -243,16 +299,17 @@ static void tokenize(precis_summarizer_t *self, const char *text, size_t len,
         out->sentence = sentence;
         out->term = NO_TERM;
         /* A token with an elided article ("l'homme") counts for detection
-           by its article; the mask of the word itself decides stop words. */
-        uint32_t elided = 0;
-        if (precis_stopwords_elision(self->stopwords, token.folded, token.folded_len,
-                                     &elided))
-            out->mask = elided;
-        else
-            out->mask =
-                precis_stopwords_lookup(self->stopwords, token.folded, token.folded_len);
+           by its article; the word after it decides whether it is a stop word. */
+        uint32_t elision_mask = 0;
+        size_t elided = precis_stopwords_elision(self->stopwords, token.folded,
+                                                 token.folded_len, &elision_mask);
+        out->elided = (uint8_t)elided;
+        out->letter = token.has_letter;
+        out->mask = (uint8_t)precis_stopwords_lookup(
+            self->stopwords, token.folded + elided, token.folded_len - elided);
+        out->detect = elided ? (uint8_t)elision_mask : out->mask;
         if (!token.has_letter)
-            out->mask = 0;
+            out->mask = out->detect = 0;
     }
 }
 
@@ -271,7 +328,8 @@ static size_t split_and_tokenize(precis_summarizer_t *self, const precis_span_t 
         tokenize(self, self->text + spans[i].start, spans[i].len, spans[i].start,
                  (uint32_t)i);
         sentence->token_count = (uint32_t)(self->token_count - sentence->token_first);
-        sentence->words = count_words(self->text + spans[i].start, spans[i].len);
+        sentence->words = scan_sentence(self->text + spans[i].start, spans[i].len,
+                                        &sentence->furniture);
     }
     return count;
 }
@@ -291,7 +349,7 @@ static void choose_language(precis_summarizer_t *self, const char *wanted, char 
     }
     precis_lang_reset(self->lang);
     for (size_t i = 0; i < self->title_first; i++)
-        precis_lang_add(self->lang, self->tokens[i].mask);
+        precis_lang_add(self->lang, self->tokens[i].detect);
     self->lang_id = precis_lang_result(self->lang);
     strcpy(code, precis_lang_code(self->lang_id));
 }
@@ -351,14 +409,13 @@ static void assign_terms(precis_summarizer_t *self)
             continue;
         const char *word = self->arena + token->folded;
         size_t len = token->folded_len;
-        size_t elided = precis_stopwords_elision(self->stopwords, word, len, NULL);
+        size_t elided = token->elided;
         uint32_t global = precis_stemmer_term(self->stemmer, word + elided, len - elided);
         token->term = local_term(self, global, (uint32_t)i);
         term_t *term = &self->terms[token->term];
         if (i < self->title_first) {
             term->tf++;
-            for (size_t b = 0; b < len; b++)
-                term->has_letter |= isalpha((unsigned char)word[b]) || (word[b] & 0x80);
+            term->has_letter |= token->letter;
         } else
             term->in_title = true;
     }
@@ -509,28 +566,11 @@ static bool contains(const char *text, size_t len, const char *needle)
 /* Penalty factor (1: none) for sentences that are page furniture rather
    than news: bylines, time stamps, photo credits and captions, calls to
    share or subscribe; and for very short or very long sentences. */
-static double boilerplate_penalty(const char *text, size_t len, uint32_t words)
+static double boilerplate_penalty(const char *text, size_t len, uint32_t words,
+                                  bool furniture)
 {
-    static const char *const furniture[] = {
-        "PUBLISHED:",      "UPDATED:",
-        "Last updated",    "Daily Mail Reporter",
-        "Follow @",        "CLICK HERE",
-        "Click here",      "click here",
-        "Scroll down",     "scroll down",
-        "READ MORE",       "Read more:",
-        "Sign up",         "All rights reserved",
-        "Copyright",       "Photo:",
-        "Photograph:",     "Picture:",
-        "Pictures:",       "Image:",
-        "Credit:",         "Getty Images",
-        "AP Photo",        "(Photo",
-        "Share this",      "E-mail to a friend",
-        "Watch the video", "Video:",
-        "VIDEO:",
-    };
-    for (size_t i = 0; i < sizeof furniture / sizeof furniture[0]; i++)
-        if (contains(text, len, furniture[i]))
-            return 0.05;
+    if (furniture)
+        return 0.05;
     /* "By Jane Doe ." and the like: a short line that starts with By. */
     if (len > 3 && memcmp(text, "By ", 3) == 0 && words <= 8)
         return 0.05;
@@ -575,8 +615,9 @@ static void score_sentences(precis_summarizer_t *self)
         sentence->title = title;
         double rank = best_rank > 0 ? sentence->rank / best_rank : 0;
         double position = 1.0 / (1.0 + i / params.position_decay);
-        sentence->penalty = boilerplate_penalty(self->text + sentence->start,
-                                                sentence->len, sentence->words);
+        sentence->penalty =
+            boilerplate_penalty(self->text + sentence->start, sentence->len,
+                                sentence->words, sentence->furniture);
         sentence->score = (params.weight_rank * rank + params.weight_position * position +
                            params.weight_title * title) *
                           sentence->penalty;
@@ -704,28 +745,24 @@ static double keyword_score(precis_summarizer_t *self, const term_t *term)
     return term->tf * (term->in_title ? 1.5 : 1.0) + 1.0 / (1.0 + first_sentence);
 }
 
-/* The most frequent surface form of a term (ties: first occurrence). */
-static const token_t *surface_form(precis_summarizer_t *self, uint32_t id)
+/* The most frequent surface form among a keyword's first occurrences
+   (ties: the earliest). */
+static const token_t *surface_form(precis_summarizer_t *self, const uint32_t *seen,
+                                   size_t count)
 {
-    const token_t *best = &self->tokens[self->terms[id].first];
-    uint32_t best_count = 0;
-    for (size_t i = self->terms[id].first; i < self->title_first; i++) {
-        const token_t *candidate = &self->tokens[i];
-        if (candidate->term != id)
-            continue;
-        uint32_t count = 0;
-        bool seen = false;
-        for (size_t j = self->terms[id].first; j < self->title_first && !seen; j++) {
-            const token_t *other = &self->tokens[j];
-            if (other->term != id || other->len != candidate->len ||
-                memcmp(self->text + other->start, self->text + candidate->start,
-                       other->len))
-                continue;
-            seen = j < i; /* counted already at its first occurrence */
-            count++;
+    const token_t *best = &self->tokens[seen[0]];
+    size_t best_count = 0;
+    for (size_t i = 0; i < count; i++) {
+        const token_t *candidate = &self->tokens[seen[i]];
+        size_t same = 0;
+        for (size_t j = 0; j < count; j++) {
+            const token_t *other = &self->tokens[seen[j]];
+            same += other->len == candidate->len &&
+                    memcmp(self->text + other->start, self->text + candidate->start,
+                           other->len) == 0;
         }
-        if (!seen && count > best_count) {
-            best_count = count;
+        if (same > best_count) {
+            best_count = same;
             best = candidate;
         }
     }
@@ -761,10 +798,25 @@ static void extract_keywords(precis_summarizer_t *self, precis_summary_t *summar
     }
     if (count == 0)
         return;
+    /* One pass collects the first occurrences of each keyword. */
+    enum { SEEN_MAX = 16 };
+    uint32_t seen[KEYWORDS_MAX][SEEN_MAX];
+    size_t seen_count[KEYWORDS_MAX] = {0};
+    for (size_t k = 0; k < count; k++)
+        self->terms[top[k]].keyword = (uint8_t)(k + 1);
+    for (size_t i = 0; i < self->title_first; i++) {
+        uint32_t id = self->tokens[i].term;
+        if (id == NO_TERM || !self->terms[id].keyword)
+            continue;
+        size_t k = self->terms[id].keyword - 1;
+        if (seen_count[k] < SEEN_MAX)
+            seen[k][seen_count[k]++] = (uint32_t)i;
+    }
     const token_t *forms[KEYWORDS_MAX];
     size_t bytes = count * sizeof(char *);
     for (size_t k = 0; k < count; k++) {
-        forms[k] = surface_form(self, top[k]);
+        self->terms[top[k]].keyword = 0;
+        forms[k] = surface_form(self, seen[k], seen_count[k]);
         bytes += forms[k]->len + 1;
     }
     char **keywords = malloc(bytes);
@@ -935,8 +987,11 @@ static int run_checked(precis_summarizer_t *self, const char *title, const char 
 static size_t summary_words(const char *text, const precis_summary_t *summary)
 {
     size_t words = 0;
-    for (size_t i = 0; i < summary->selected_count; i++)
-        words += count_words(text + summary->selected[i].start, summary->selected[i].len);
+    for (size_t i = 0; i < summary->selected_count; i++) {
+        bool furniture;
+        words += scan_sentence(text + summary->selected[i].start,
+                               summary->selected[i].len, &furniture);
+    }
     return words;
 }
 

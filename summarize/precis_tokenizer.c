@@ -77,6 +77,14 @@ static int32_t fold(int32_t codepoint)
     return codepoint;
 }
 
+/* Classes of the ASCII characters. */
+static const uint8_t ascii_class[128] = {
+    ['a' ... 'z'] = CLASS_LETTER, ['A' ... 'Z'] = CLASS_LETTER,
+    ['0' ... '9'] = CLASS_DIGIT,  ['\''] = CLASS_WORD_JOIN,
+    ['-'] = CLASS_WORD_JOIN,      ['.'] = CLASS_NUMBER_JOIN,
+    [','] = CLASS_NUMBER_JOIN,
+};
+
 static char_class_t classify(int32_t codepoint)
 {
     if (codepoint < 0)
@@ -111,6 +119,22 @@ static char_class_t classify(int32_t codepoint)
     default:
         return CLASS_SEPARATOR;
     }
+}
+
+/* Reads the code point at text[pos], folded, with its class and size.
+   ASCII, nearly all of news text, goes through the table only. */
+static inline int32_t next_char(const char *text, size_t len, size_t pos, size_t *size_p,
+                                char_class_t *class_p)
+{
+    unsigned char byte = (unsigned char)text[pos];
+    if (byte < 0x80) {
+        *size_p = 1;
+        *class_p = (char_class_t)ascii_class[byte];
+        return byte;
+    }
+    int32_t codepoint = fold(decode(text, len, pos, size_p));
+    *class_p = classify(codepoint);
+    return codepoint;
 }
 
 static bool is_upper(int32_t codepoint)
@@ -156,7 +180,8 @@ static bool word_char_at(const char *text, size_t len, size_t pos, bool digit_on
     if (pos >= len)
         return false;
     size_t size;
-    char_class_t class = classify(fold(decode(text, len, pos, &size)));
+    char_class_t class;
+    next_char(text, len, pos, &size, &class);
     return digit_only ? class == CLASS_DIGIT
                       : class == CLASS_LETTER || class == CLASS_DIGIT;
 }
@@ -170,8 +195,7 @@ bool precis_tokenizer_next(precis_tokenizer_t *self, const char *text, size_t le
     char_class_t class = CLASS_SEPARATOR;
     /* Skip to the first letter or digit. */
     while (pos < len) {
-        codepoint = fold(decode(text, len, pos, &size));
-        class = classify(codepoint);
+        codepoint = next_char(text, len, pos, &size, &class);
         if (class == CLASS_LETTER || class == CLASS_DIGIT)
             break;
         pos += size;
@@ -187,7 +211,11 @@ bool precis_tokenizer_next(precis_tokenizer_t *self, const char *text, size_t le
     while (pos < len) {
         if (class == CLASS_LETTER || class == CLASS_DIGIT || class == CLASS_MARK) {
             token->has_letter |= class == CLASS_LETTER;
-            append_folded(self, codepoint, &used);
+            if (codepoint < 0x80 && used < PRECIS_TOKEN_MAX)
+                self->folded[used++] =
+                    (char)(class == CLASS_LETTER ? codepoint | 0x20 : codepoint);
+            else
+                append_folded(self, codepoint, &used);
         } else if (class == CLASS_WORD_JOIN && previous != CLASS_SEPARATOR &&
                    word_char_at(text, len, pos + size, false)) {
             append_folded(self, codepoint, &used);
@@ -198,10 +226,8 @@ bool precis_tokenizer_next(precis_tokenizer_t *self, const char *text, size_t le
             break;
         previous = class == CLASS_MARK ? previous : class;
         pos += size;
-        if (pos < len) {
-            codepoint = fold(decode(text, len, pos, &size));
-            class = classify(codepoint);
-        }
+        if (pos < len)
+            codepoint = next_char(text, len, pos, &size, &class);
     }
     self->folded[used] = '\0';
     token->start = (uint32_t)start;
