@@ -1,0 +1,201 @@
+/*  precis_ledger - accepted articles not yet delivered.
+
+    A hash from key to entry for acknowledgements, and a list in order of
+    due time for retries. Entries are re-queued at the tail when sent again;
+    since every wait is at least retry_ms and grows, the list stays close to
+    due order and the scan for due entries stops at the first one not due.
+*/
+#include "precis_ledger.h"
+#include <czmq.h>
+
+typedef struct {
+    precis_ledger_entry_t public;
+    char *key;
+    void *data;
+    int64_t due_ms;
+    void *handle; /* position in the due list */
+} entry_t;
+
+struct _precis_ledger_t {
+    zhashx_t *entries; /* key -> entry_t */
+    zlistx_t *due;     /* entry_t *, roughly by due time */
+    int64_t retry_ms;
+    uint32_t max_attempts;
+    void *cursor;      /* for first/next */
+};
+
+static void entry_destroy(void **item)
+{
+    entry_t *entry = *item;
+    if (entry) {
+        free(entry->key);
+        free(entry->data);
+        free(entry);
+        *item = NULL;
+    }
+}
+
+precis_ledger_t *precis_ledger_new(int64_t retry_ms, uint32_t max_attempts)
+{
+    precis_ledger_t *self = calloc(1, sizeof *self);
+    assert(self);
+    self->entries = zhashx_new();
+    zhashx_set_destructor(self->entries, entry_destroy);
+    self->due = zlistx_new();
+    self->retry_ms = retry_ms;
+    self->max_attempts = max_attempts;
+    return self;
+}
+
+void precis_ledger_destroy(precis_ledger_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    zlistx_destroy(&(*self_p)->due);
+    zhashx_destroy(&(*self_p)->entries);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+/* The wait after the n-th send: retry, 2x, 4x, then 8x at most. */
+static int64_t wait_after(const precis_ledger_t *self, uint32_t attempts)
+{
+    uint32_t shift = attempts > 1 ? attempts - 1 : 0;
+    return self->retry_ms << (shift > 3 ? 3 : shift);
+}
+
+void precis_ledger_add(precis_ledger_t *self, const char *key, const void *data, size_t size,
+                       bool sent, int64_t now_ms)
+{
+    entry_t *entry = calloc(1, sizeof *entry);
+    assert(entry);
+    entry->key = strdup(key);
+    entry->data = malloc(size ? size : 1);
+    assert(entry->key && entry->data);
+    memcpy(entry->data, data, size);
+    entry->public = (precis_ledger_entry_t){entry->key, entry->data, size, sent ? 1 : 0, false};
+    entry->due_ms = sent ? now_ms + wait_after(self, 1) : now_ms;
+    if (zhashx_lookup(self->entries, key))
+        precis_ledger_remove(self, key);
+    zhashx_insert(self->entries, key, entry);
+    /* Due now goes first, so that the list stays in due order. */
+    entry->handle = sent ? zlistx_add_end(self->due, entry) : zlistx_add_start(self->due, entry);
+}
+
+bool precis_ledger_remove(precis_ledger_t *self, const char *key)
+{
+    entry_t *entry = zhashx_lookup(self->entries, key);
+    if (!entry)
+        return false;
+    zlistx_detach(self->due, entry->handle);
+    zhashx_delete(self->entries, key);
+    return true;
+}
+
+size_t precis_ledger_size(precis_ledger_t *self)
+{
+    return zhashx_size(self->entries);
+}
+
+bool precis_ledger_exhausted(precis_ledger_t *self, const precis_ledger_entry_t *entry)
+{
+    return entry->attempts >= self->max_attempts;
+}
+
+void precis_ledger_resend_due(precis_ledger_t *self, int64_t now_ms, precis_ledger_fn *fn,
+                              void *arg)
+{
+    /* At most one pass over the entries due now: re-queued ones go behind. */
+    size_t budget = zlistx_size(self->due);
+    entry_t *entry;
+    while (budget-- > 0 && (entry = zlistx_first(self->due)) && entry->due_ms <= now_ms) {
+        if (!fn(arg, &entry->public))
+            break; /* the workers are full: try again on the next tick */
+        entry->public.attempts++;
+        entry->due_ms = now_ms + wait_after(self, entry->public.attempts);
+        zlistx_detach(self->due, entry->handle);
+        entry->handle = zlistx_add_end(self->due, entry);
+    }
+}
+
+precis_ledger_entry_t *precis_ledger_first(precis_ledger_t *self)
+{
+    entry_t *entry = zhashx_first(self->entries);
+    return entry ? &entry->public : NULL;
+}
+
+precis_ledger_entry_t *precis_ledger_next(precis_ledger_t *self)
+{
+    entry_t *entry = zhashx_next(self->entries);
+    return entry ? &entry->public : NULL;
+}
+
+/* Test helper: counts resends, refusing after `accept` of them. */
+typedef struct {
+    int sent;
+    int accept;
+    bool saw_exhausted;
+    precis_ledger_t *ledger;
+} resend_log_t;
+
+static bool count_resend(void *arg, precis_ledger_entry_t *entry)
+{
+    resend_log_t *log = arg;
+    if (log->sent >= log->accept)
+        return false;
+    log->saw_exhausted |= precis_ledger_exhausted(log->ledger, entry);
+    log->sent++;
+    return true;
+}
+
+int precis_ledger_test(bool verbose)
+{
+    int failures = 0;
+#define CHECK(cond)                                                                      \
+    do {                                                                                 \
+        if (!(cond)) {                                                                   \
+            fprintf(stderr, "ledger test failed: %s (line %d)\n", #cond, __LINE__);      \
+            failures++;                                                                  \
+        }                                                                                \
+    } while (0)
+    precis_ledger_t *ledger = precis_ledger_new(100, 3);
+    precis_ledger_add(ledger, "a", "A", 1, true, 0);
+    precis_ledger_add(ledger, "b", "B", 1, true, 0);
+    precis_ledger_add(ledger, "c", "C", 1, false, 0); /* recovered: due at once */
+    CHECK(precis_ledger_size(ledger) == 3);
+
+    resend_log_t log = {0, 100, false, ledger};
+    precis_ledger_resend_due(ledger, 0, count_resend, &log);
+    CHECK(log.sent == 1); /* only the recovered one is due */
+    CHECK(precis_ledger_remove(ledger, "a"));
+    CHECK(!precis_ledger_remove(ledger, "a"));
+    log.sent = 0;
+    precis_ledger_resend_due(ledger, 100, count_resend, &log);
+    CHECK(log.sent == 2); /* b after its first wait, c after its first send */
+
+    /* Backoff doubles: b was sent at 0 and 100, so it is due at 300. */
+    log.sent = 0;
+    precis_ledger_resend_due(ledger, 299, count_resend, &log);
+    CHECK(log.sent == 0);
+    precis_ledger_resend_due(ledger, 300, count_resend, &log);
+    CHECK(log.sent == 2);
+    CHECK(!log.saw_exhausted);
+
+    /* A refusal (workers full) leaves the entry due; once sent 3 times,
+       an entry is exhausted. */
+    log = (resend_log_t){0, 0, false, ledger};
+    precis_ledger_resend_due(ledger, 10000, count_resend, &log);
+    log.accept = 100;
+    precis_ledger_resend_due(ledger, 10000, count_resend, &log);
+    CHECK(log.sent == 2);
+    CHECK(log.saw_exhausted);
+
+    size_t walked = 0;
+    for (precis_ledger_entry_t *entry = precis_ledger_first(ledger); entry;
+         entry = precis_ledger_next(ledger))
+        walked++;
+    CHECK(walked == 2);
+    precis_ledger_destroy(&ledger);
+    return failures;
+#undef CHECK
+}

@@ -1,0 +1,59 @@
+/*  precis_ledger - the articles ingest has accepted and not yet seen
+    delivered.
+
+    Each entry keeps the encoded article so that it can be sent again when
+    its result has not reached the sink in time. The wait doubles with each
+    attempt (retry, 2x, 4x, capped at 8x); after max_attempts an entry is
+    due for giving up: ingest then publishes an error for it instead of
+    sending the article again. Entries leave the ledger when the sink
+    acknowledges their result.
+*/
+#ifndef PRECIS_LEDGER_H
+#define PRECIS_LEDGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct _precis_ledger_t precis_ledger_t;
+
+typedef struct {
+    const char *key;   /* delivery key, unique per accepted article */
+    const void *data;  /* the encoded article */
+    size_t size;
+    uint32_t attempts; /* sends so far */
+    bool gave_up;      /* an error result has been sent in its place */
+} precis_ledger_entry_t;
+
+precis_ledger_t *precis_ledger_new(int64_t retry_ms, uint32_t max_attempts);
+void precis_ledger_destroy(precis_ledger_t **self_p);
+
+/* Adds an article that was just sent (attempts = 1) or is to be sent at
+   once (sent = false: due now, attempts = 0). Copies key and data. */
+void precis_ledger_add(precis_ledger_t *self, const char *key, const void *data, size_t size,
+                       bool sent, int64_t now_ms);
+
+/* Removes the entry; false when the key is not in the ledger. */
+bool precis_ledger_remove(precis_ledger_t *self, const char *key);
+
+size_t precis_ledger_size(precis_ledger_t *self);
+
+/* Calls fn for each entry whose wait has run out, oldest first. fn
+   returns true when it sent the article (or its error) again, and the
+   entry's next wait starts then; false leaves it due. The entry says
+   through attempts and max_attempts whether to give up: see
+   precis_ledger_exhausted. */
+typedef bool(precis_ledger_fn)(void *arg, precis_ledger_entry_t *entry);
+void precis_ledger_resend_due(precis_ledger_t *self, int64_t now_ms, precis_ledger_fn *fn,
+                              void *arg);
+
+/* True when the entry has been tried max_attempts times. */
+bool precis_ledger_exhausted(precis_ledger_t *self, const precis_ledger_entry_t *entry);
+
+/* Walks every entry (for journal compaction): first, then next until NULL. */
+precis_ledger_entry_t *precis_ledger_first(precis_ledger_t *self);
+precis_ledger_entry_t *precis_ledger_next(precis_ledger_t *self);
+
+int precis_ledger_test(bool verbose);
+
+#endif
