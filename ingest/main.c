@@ -6,6 +6,9 @@ static const char *usage =
     "Usage: precis-ingest [OPTIONS]\n"
     "Accepts articles on the ingest socket (msgpack maps, see docs/PROTOCOL.md),\n"
     "answers each request and hands accepted articles to the normalize workers.\n"
+    "Keeps each accepted article (in the --journal too, when given) until the sink\n"
+    "acknowledges its result, and sends it again when the result is late.\n"
+    "SIGTERM stops accepting and waits up to --drain seconds for work in flight.\n"
     "Exit codes: 0 stopped cleanly, 2 usage error, 3 a socket could not be bound.";
 
 int main(int argc, char **argv)
@@ -15,7 +18,8 @@ int main(int argc, char **argv)
     int rc = precis_config_parse(&config, argc, argv,
                                  PRECIS_OPT_INGEST | PRECIS_OPT_NORMALIZE |
                                      PRECIS_OPT_NORMALIZED | PRECIS_OPT_SUMMARIZE |
-                                     PRECIS_OPT_LIMITS | PRECIS_OPT_PIDFILE,
+                                     PRECIS_OPT_RESULTS | PRECIS_OPT_ACKS | PRECIS_OPT_JOURNAL |
+                                     PRECIS_OPT_DELIVERY | PRECIS_OPT_LIMITS | PRECIS_OPT_PIDFILE,
                                  usage);
     if (rc != 0)
         return rc < 0 ? 0 : 2;

@@ -1,13 +1,20 @@
-/*  precis_ingest - the front door of the pipeline.
+/*  precis_ingest - the front door of the pipeline, and the keeper of the
+    delivery guarantee.
 
     A request arrives on the ROUTER as [identity][empty delimiter][body] from
     REQ clients or [identity][body] from DEALER clients; the reply goes back
-    with the same envelope. Accepted articles are sent to the normalize
-    workers without blocking: when no worker can take one (none connected, or
-    every queue full) the client hears "busy" and nothing is kept, so a flood
-    cannot grow ingest's memory.
+    with the same envelope. An accepted article gets a delivery key, is sent
+    to the normalize workers without blocking, is recorded in the ledger
+    (and in the journal, synced once per batch of requests before any of
+    them is answered) and stays there until the sink acknowledges its
+    result. When no worker can take an article, or the ledger is full, the
+    client hears "busy" and nothing is kept, so a flood cannot grow ingest's
+    memory. Articles whose result is late are sent again; after
+    --max-attempts they are published as errors instead (poison messages).
 */
 #include "precis_ingest.h"
+#include "precis_journal.h"
+#include "precis_ledger.h"
 #include "precis_msgpack.h"
 #include "precis_normalizer.h"
 
@@ -15,15 +22,25 @@ struct _precis_ingest_t {
     const precis_config_t *config;
     zsock_t *frontend; /* ROUTER, public */
     zsock_t *dispatch; /* PUSH to normalize workers */
+    zsock_t *acks;     /* PULL: keys of delivered results, from the sink */
+    zsock_t *results;  /* PUSH to the sink, for articles given up */
     zactor_t *proxy;   /* normalized articles on to summarize workers */
-    uint64_t accepted, rejected, busy;
+    precis_ledger_t *ledger;
+    precis_journal_t *journal; /* NULL without --journal */
+    char nonce[9];             /* makes keys unique across restarts */
+    uint64_t next_key;
+    uint64_t accepted, rejected, busy, retried, given_up, delivered;
 };
 
 /* Send queue towards the normalize workers, per worker. */
 #define DISPATCH_SNDHWM 1000
+/* Requests answered per batch, and so per journal sync. */
+#define BATCH_MAX 256
+/* How often retries are looked for, in ms. */
+#define TICK_MS 100
 
-static void *encode_reply(const char *id, size_t id_len, const char *status, const char *error,
-                          size_t *size_p)
+static void *encode_reply(const char *id, size_t id_len, const char *status,
+                          const char *error, size_t *size_p)
 {
     msgpack_sbuffer buffer;
     msgpack_sbuffer_init(&buffer);
@@ -49,29 +66,64 @@ static zactor_t *start_proxy(const precis_config_t *config)
     return proxy;
 }
 
+/* Puts a recovered article back in the ledger, due at once. */
+static void recover_article(void *arg, const char *key, const void *data, size_t size)
+{
+    precis_ingest_t *self = arg;
+    precis_ledger_add(self->ledger, key, data, size, false, zclock_mono());
+}
+
+static bool bind_sockets(precis_ingest_t *self)
+{
+    const precis_config_t *config = self->config;
+    self->frontend = zsock_new(ZMQ_ROUTER);
+    /* Frames far over the request limit are refused by libzmq before they
+       are read into memory; those in between get a rejection with a reason. */
+    size_t socket_limit = config->max_bytes * 2 + 4096;
+    zsock_set_maxmsgsize(self->frontend,
+                         socket_limit > INT_MAX ? INT_MAX : (int)socket_limit);
+    zsock_set_linger(self->frontend, 1000);
+    if (zsock_bind(self->frontend, "%s", config->ingest_endpoint) == -1) {
+        zsys_error("cannot bind %s: %s", config->ingest_endpoint,
+                   zmq_strerror(zmq_errno()));
+        return false;
+    }
+    self->dispatch = zsock_new(ZMQ_PUSH);
+    zsock_set_sndhwm(self->dispatch, DISPATCH_SNDHWM);
+    zsock_set_linger(self->dispatch, 0); /* the ledger, not the socket, keeps articles */
+    if (zsock_bind(self->dispatch, "%s", config->normalize_endpoint) == -1) {
+        zsys_error("cannot bind %s: %s", config->normalize_endpoint,
+                   zmq_strerror(zmq_errno()));
+        return false;
+    }
+    self->acks = precis_socket_new(ZMQ_PULL, config->acks_endpoint, true);
+    self->results = precis_socket_new(ZMQ_PUSH, config->results_endpoint, false);
+    return self->acks && self->results;
+}
+
 precis_ingest_t *precis_ingest_new(const precis_config_t *config)
 {
     precis_ingest_t *self = calloc(1, sizeof *self);
     assert(self);
     self->config = config;
-    self->frontend = zsock_new(ZMQ_ROUTER);
-    /* Frames far over the request limit are refused by libzmq before they
-       are read into memory; those in between get a rejection with a reason. */
-    size_t socket_limit = config->max_bytes * 2 + 4096;
-    zsock_set_maxmsgsize(self->frontend, socket_limit > INT_MAX ? INT_MAX : (int)socket_limit);
-    zsock_set_linger(self->frontend, 1000);
-    if (zsock_bind(self->frontend, "%s", config->ingest_endpoint) == -1) {
-        zsys_error("cannot bind %s: %s", config->ingest_endpoint, zmq_strerror(zmq_errno()));
+    self->ledger = precis_ledger_new(config->retry_ms, (uint32_t)config->max_attempts);
+    zuuid_t *uuid = zuuid_new();
+    snprintf(self->nonce, sizeof self->nonce, "%.8s", zuuid_str(uuid));
+    zuuid_destroy(&uuid);
+    if (!bind_sockets(self)) {
         precis_ingest_destroy(&self);
         return NULL;
     }
-    self->dispatch = zsock_new(ZMQ_PUSH);
-    zsock_set_sndhwm(self->dispatch, DISPATCH_SNDHWM);
-    zsock_set_linger(self->dispatch, 2000);
-    if (zsock_bind(self->dispatch, "%s", config->normalize_endpoint) == -1) {
-        zsys_error("cannot bind %s: %s", config->normalize_endpoint, zmq_strerror(zmq_errno()));
-        precis_ingest_destroy(&self);
-        return NULL;
+    if (config->journal_dir) {
+        self->journal = precis_journal_new(config->journal_dir);
+        if (!self->journal) {
+            precis_ingest_destroy(&self);
+            return NULL;
+        }
+        long recovered = precis_journal_recover(self->journal, recover_article, self);
+        if (recovered > 0)
+            zsys_info("recovered %ld undelivered articles from the journal in %s",
+                      recovered, config->journal_dir);
     }
     self->proxy = start_proxy(config);
     return self;
@@ -85,17 +137,22 @@ void precis_ingest_destroy(precis_ingest_t **self_p)
     zactor_destroy(&self->proxy);
     zsock_destroy(&self->dispatch);
     zsock_destroy(&self->frontend);
+    zsock_destroy(&self->acks);
+    zsock_destroy(&self->results);
+    precis_journal_destroy(&self->journal);
+    precis_ledger_destroy(&self->ledger);
     free(self);
     *self_p = NULL;
 }
 
 /* Validates the body into article; returns NULL or the rejection reason. */
-static const char *validate(precis_ingest_t *self, precis_article_t *article, const void *data,
-                            size_t size, char *error)
+static const char *validate(precis_ingest_t *self, precis_article_t *article,
+                            const void *data, size_t size, char *error)
 {
     if (size > self->config->max_bytes) {
-        snprintf(error, PRECIS_ERROR_SIZE, "request is %zu bytes, over the limit of %zu bytes",
-                 size, self->config->max_bytes);
+        snprintf(error, PRECIS_ERROR_SIZE,
+                 "request is %zu bytes, over the limit of %zu bytes", size,
+                 self->config->max_bytes);
         return error;
     }
     if (precis_article_decode(article, data, size, self->config->max_text, error) != 0)
@@ -103,6 +160,31 @@ static const char *validate(precis_ingest_t *self, precis_article_t *article, co
     if (precis_article_check_utf8(article, precis_utf8_valid, error) != 0)
         return error;
     return NULL;
+}
+
+/* Sends a valid article on and records it; returns NULL or why it is busy. */
+static const char *admit(precis_ingest_t *self, precis_article_t *article)
+{
+    if (precis_ledger_size(self->ledger) >= (size_t)self->config->max_inflight)
+        return "the pipeline is full (too many articles in flight); retry later";
+    if (!article->id.ptr)
+        precis_article_generate_id(article);
+    char key[64];
+    int key_len = snprintf(key, sizeof key, "%s-%llu", self->nonce,
+                           (unsigned long long)++self->next_key);
+    precis_str_set(&article->key, key, (size_t)key_len);
+    article->received_us = precis_now_us();
+    article->attempt = 1;
+    size_t size;
+    void *data = precis_article_encode(article, &size);
+    int rc = zmq_send(zsock_resolve(self->dispatch), data, size, ZMQ_DONTWAIT);
+    if (rc != -1) {
+        precis_ledger_add(self->ledger, key, data, size, true, zclock_mono());
+        if (self->journal && precis_journal_append(self->journal, key, data, size) != 0)
+            zsys_error("journal append failed for %s", key);
+    }
+    free(data);
+    return rc == -1 ? "no normalize worker can take the article now; retry later" : NULL;
 }
 
 void *precis_ingest_handle(precis_ingest_t *self, const void *data, size_t size,
@@ -115,33 +197,23 @@ void *precis_ingest_handle(precis_ingest_t *self, const void *data, size_t size,
     if (reason) {
         status = "rejected";
         self->rejected++;
-        zsys_notice("rejected %s: %s", article->id.ptr ? article->id.ptr : "(no id)", reason);
+        zsys_notice("rejected %s: %s", article->id.ptr ? article->id.ptr : "(no id)",
+                    reason);
+    } else if ((reason = admit(self, article))) {
+        status = "busy";
+        self->busy++;
+        precis_debug("busy: %s", article->id.ptr ? article->id.ptr : "(no id)");
     } else {
-        if (!article->id.ptr)
-            precis_article_generate_id(article);
-        article->received_us = precis_now_us();
-        article->attempt = 1;
-        size_t encoded_size;
-        void *encoded = precis_article_encode(article, &encoded_size);
-        int rc = zmq_send(zsock_resolve(self->dispatch), encoded, encoded_size, ZMQ_DONTWAIT);
-        free(encoded);
-        if (rc == -1) {
-            status = "busy";
-            reason = "no normalize worker can take the article now; retry later";
-            self->busy++;
-            precis_debug("busy: %s", article->id.ptr);
-        } else {
-            self->accepted++;
-            precis_debug("accepted %s", article->id.ptr);
-        }
+        self->accepted++;
+        precis_debug("accepted %s as %s", article->id.ptr, article->key.ptr);
     }
     void *reply = encode_reply(article->id.ptr, article->id.len, status, reason, size_p);
     precis_article_destroy(&article);
     return reply;
 }
 
-/* Answers one message from the ROUTER: [identity][delimiter?][body]. */
-static void serve_one(precis_ingest_t *self, zmsg_t *msg)
+/* Builds the answer to one message from the ROUTER: [identity][delimiter?][body]. */
+static zmsg_t *answer_one(precis_ingest_t *self, zmsg_t *msg)
 {
     zframe_t *identity = zmsg_pop(msg);
     zframe_t *delimiter = NULL;
@@ -159,7 +231,8 @@ static void serve_one(precis_ingest_t *self, zmsg_t *msg)
         reply = encode_reply(NULL, 0, "rejected", error, &reply_size);
     } else {
         zframe_t *body = zmsg_first(msg);
-        reply = precis_ingest_handle(self, zframe_data(body), zframe_size(body), &reply_size);
+        reply =
+            precis_ingest_handle(self, zframe_data(body), zframe_size(body), &reply_size);
     }
     zmsg_t *answer = zmsg_new();
     zmsg_append(answer, &identity);
@@ -167,35 +240,161 @@ static void serve_one(precis_ingest_t *self, zmsg_t *msg)
         zmsg_append(answer, &delimiter);
     zmsg_addmem(answer, reply, reply_size);
     free(reply);
+    return answer;
+}
+
+/* Handles the requests waiting on the frontend, up to a batch; the journal
+   is synced once for all of them before any answer goes out, so that
+   "accepted" always means "on disk". */
+static void serve_batch(precis_ingest_t *self)
+{
+    zmsg_t *answers[BATCH_MAX];
+    size_t count = 0;
+    uint64_t accepted_before = self->accepted;
+    while (count < BATCH_MAX && (zsock_events(self->frontend) & ZMQ_POLLIN)) {
+        zmsg_t *msg = zmsg_recv(self->frontend);
+        if (!msg)
+            break;
+        if (zmsg_size(msg) >= 2)
+            answers[count++] = answer_one(self, msg);
+        zmsg_destroy(&msg);
+    }
+    if (self->journal && self->accepted != accepted_before)
+        precis_journal_sync(self->journal);
     /* A client that does not read its replies fills its own queue; the
        ROUTER then drops its replies instead of blocking everyone. */
-    zmsg_send(&answer, self->frontend);
+    for (size_t i = 0; i < count; i++)
+        zmsg_send(&answers[i], self->frontend);
+}
+
+/* Drops delivered articles from the ledger and the journal. */
+static void take_acks(precis_ingest_t *self)
+{
+    while (zsock_events(self->acks) & ZMQ_POLLIN) {
+        char *key = zstr_recv(self->acks);
+        if (!key)
+            break;
+        if (precis_ledger_remove(self->ledger, key)) {
+            self->delivered++;
+            if (self->journal)
+                precis_journal_done(self->journal, key);
+        }
+        zstr_free(&key);
+    }
+}
+
+/* Publishes an error in place of an article that failed every attempt. */
+static bool give_up(precis_ingest_t *self, precis_ledger_entry_t *entry)
+{
+    char error[PRECIS_ERROR_SIZE];
+    precis_article_t *article = precis_article_new();
+    precis_article_decode(article, entry->data, entry->size, 0, error);
+    snprintf(error, sizeof error,
+             "no result after %u attempts (the article may crash or stall the workers)",
+             entry->attempts);
+    precis_result_t *result = precis_result_new_error(article, "ingest", "poison", error);
+    size_t size;
+    void *data = precis_result_encode(result, &size);
+    int rc = zmq_send(zsock_resolve(self->results), data, size, ZMQ_DONTWAIT);
+    if (rc != -1 && !entry->gave_up) {
+        zsys_warning("giving up on %s (%s): %s", article->id.ptr, entry->key, error);
+        entry->gave_up = true;
+        self->given_up++;
+    }
+    free(data);
+    precis_result_destroy(&result);
+    precis_article_destroy(&article);
+    return rc != -1;
+}
+
+static bool resend(void *arg, precis_ledger_entry_t *entry)
+{
+    precis_ingest_t *self = arg;
+    if (entry->gave_up || precis_ledger_exhausted(self->ledger, entry))
+        return give_up(self, entry);
+    if (zmq_send(zsock_resolve(self->dispatch), entry->data, entry->size, ZMQ_DONTWAIT) ==
+        -1)
+        return false;
+    if (entry->attempts > 0) {
+        self->retried++;
+        precis_debug("sending %s again (attempt %u)", entry->key, entry->attempts + 1);
+    }
+    return true;
+}
+
+/* Walks the ledger for journal compaction. */
+typedef struct {
+    precis_ledger_t *ledger;
+    bool started;
+} live_cursor_t;
+
+static int next_live(void *arg, const char **key, const void **data, size_t *size)
+{
+    live_cursor_t *cursor = arg;
+    precis_ledger_entry_t *entry = cursor->started ? precis_ledger_next(cursor->ledger)
+                                                   : precis_ledger_first(cursor->ledger);
+    cursor->started = true;
+    if (!entry)
+        return -1;
+    *key = entry->key;
+    *data = entry->data;
+    *size = entry->size;
+    return 0;
+}
+
+static void maintain(precis_ingest_t *self)
+{
+    precis_ledger_resend_due(self->ledger, zclock_mono(), resend, self);
+    if (self->journal && precis_journal_wants_compaction(
+                             self->journal, precis_ledger_size(self->ledger))) {
+        live_cursor_t cursor = {self->ledger, false};
+        precis_journal_compact(self->journal, next_live, &cursor);
+    }
 }
 
 int precis_ingest_run(precis_ingest_t *self)
 {
-    zsys_info("ingest ready: clients on %s, normalize workers on %s, summarize workers on "
-              "%s (from %s)",
-              self->config->ingest_endpoint, self->config->normalize_endpoint,
-              self->config->summarize_endpoint, self->config->normalized_endpoint);
-    zpoller_t *poller = zpoller_new(self->frontend, NULL);
-    while (!zsys_interrupted) {
-        if (!zpoller_wait(poller, 500)) {
-            if (zpoller_terminated(poller))
-                break;
-            continue;
+    zsys_info(
+        "ingest ready: clients on %s, normalize workers on %s, summarize workers on "
+        "%s (from %s), acknowledgements on %s%s%s",
+        self->config->ingest_endpoint, self->config->normalize_endpoint,
+        self->config->summarize_endpoint, self->config->normalized_endpoint,
+        self->config->acks_endpoint, self->journal ? ", journal in " : "",
+        self->journal ? self->config->journal_dir : "");
+    zpoller_t *poller = zpoller_new(self->frontend, self->acks, NULL);
+    /* SIGTERM must not stop the poller: ingest drains before it exits. */
+    zpoller_set_nonstop(poller, true);
+    int64_t next_tick = zclock_mono() + TICK_MS, drain_until = 0;
+    while (true) {
+        if (zsys_interrupted && !drain_until) {
+            /* Stop taking articles; wait for those in flight to be delivered. */
+            zpoller_remove(poller, self->frontend);
+            drain_until = zclock_mono() + (int64_t)(self->config->drain * 1000);
+            zsys_info("draining %zu articles in flight",
+                      precis_ledger_size(self->ledger));
         }
-        zmsg_t *msg = zmsg_recv(self->frontend);
-        if (!msg)
-            continue;
-        if (zmsg_size(msg) >= 2)
-            serve_one(self, msg);
-        zmsg_destroy(&msg);
+        if (drain_until &&
+            (precis_ledger_size(self->ledger) == 0 || zclock_mono() >= drain_until))
+            break;
+        int64_t wait = next_tick - zclock_mono();
+        void *ready = zpoller_wait(poller, wait > 0 ? (int)wait : 0);
+        if (ready == self->frontend)
+            serve_batch(self);
+        else if (ready == self->acks)
+            take_acks(self);
+        if (zclock_mono() >= next_tick) {
+            maintain(self);
+            next_tick = zclock_mono() + TICK_MS;
+        }
     }
     zpoller_destroy(&poller);
-    zsys_info("ingest stopping: %llu accepted, %llu rejected, %llu busy",
-              (unsigned long long)self->accepted, (unsigned long long)self->rejected,
-              (unsigned long long)self->busy);
+    zsys_info("ingest stopping: %llu accepted, %llu delivered, %llu rejected, %llu busy, "
+              "%llu retried, %llu given up, %zu still in flight%s",
+              (unsigned long long)self->accepted, (unsigned long long)self->delivered,
+              (unsigned long long)self->rejected, (unsigned long long)self->busy,
+              (unsigned long long)self->retried, (unsigned long long)self->given_up,
+              precis_ledger_size(self->ledger),
+              self->journal ? " (kept in the journal)" : " (lost: no journal)");
     return 0;
 }
 
@@ -220,6 +419,23 @@ static char *reply_status(const void *data, size_t size, char *error)
     return status;
 }
 
+static int expect_status(precis_ingest_t *self, const void *request, size_t size,
+                         const char *expected, const char *reason_part)
+{
+    char error[PRECIS_ERROR_SIZE];
+    size_t reply_size;
+    void *reply = precis_ingest_handle(self, request, size, &reply_size);
+    char *status = reply_status(reply, reply_size, error);
+    int failed = !status || strcmp(status, expected) != 0 ||
+                 (reason_part && !strstr(error, reason_part));
+    if (failed)
+        fprintf(stderr, "ingest test: expected %s (%s), got %s (%s)\n", expected,
+                reason_part ? reason_part : "", status, error);
+    free(status);
+    free(reply);
+    return failed;
+}
+
 int precis_ingest_test(bool verbose)
 {
     int failures = 0;
@@ -229,65 +445,61 @@ int precis_ingest_test(bool verbose)
     config.normalize_endpoint = "inproc://ingest-test-normalize";
     config.normalized_endpoint = "inproc://ingest-test-normalized";
     config.summarize_endpoint = "inproc://ingest-test-summarize";
+    config.acks_endpoint = "inproc://ingest-test-acks";
+    config.results_endpoint = "inproc://ingest-test-results";
     config.max_bytes = 200;
+    config.max_inflight = 2;
     precis_ingest_t *self = precis_ingest_new(&config);
     assert(self);
     char error[PRECIS_ERROR_SIZE];
-    size_t size;
     const char request[] = "\x81\xa4text\xa5Hello"; /* {"text": "Hello"} */
 
-    /* No normalize worker yet: busy, and nothing is queued. */
-    void *reply = precis_ingest_handle(self, request, sizeof request - 1, &size);
-    char *status = reply_status(reply, size, error);
-    if (!status || strcmp(status, "busy") != 0) {
-        fprintf(stderr, "ingest test: expected busy without workers, got %s\n", status);
+    /* No normalize worker yet: busy, and nothing is kept. */
+    failures +=
+        expect_status(self, request, sizeof request - 1, "busy", "no normalize worker");
+    if (precis_ledger_size(self->ledger) != 0) {
+        fprintf(stderr, "ingest test: a busy article was kept\n");
         failures++;
     }
-    free(status);
-    free(reply);
 
-    /* With a worker connected the article is accepted and arrives there. */
+    /* With a worker connected the article is accepted, arrives there with a
+       key, and stays in the ledger until its key is acknowledged. */
     zsock_t *worker = zsock_new_pull(">inproc://ingest-test-normalize");
     zclock_sleep(50);
-    reply = precis_ingest_handle(self, request, sizeof request - 1, &size);
-    status = reply_status(reply, size, error);
-    if (!status || strcmp(status, "accepted") != 0) {
-        fprintf(stderr, "ingest test: expected accepted, got %s (%s)\n", status, error);
-        failures++;
-    }
-    free(status);
-    free(reply);
+    failures += expect_status(self, request, sizeof request - 1, "accepted", NULL);
     zframe_t *frame = zframe_recv(worker);
     precis_article_t *article = precis_article_new();
     if (!frame ||
-        precis_article_decode(article, zframe_data(frame), zframe_size(frame), 0, error) != 0 ||
-        article->id.len != 32 || article->received_us == 0) {
+        precis_article_decode(article, zframe_data(frame), zframe_size(frame), 0,
+                              error) != 0 ||
+        article->id.len != 32 || !article->key.ptr || article->received_us == 0) {
         fprintf(stderr, "ingest test: the worker did not get a complete article\n");
         failures++;
     }
-    precis_article_destroy(&article);
     zframe_destroy(&frame);
+
+    /* The ledger bounds what is in flight: the third article is busy. */
+    failures += expect_status(self, request, sizeof request - 1, "accepted", NULL);
+    failures +=
+        expect_status(self, request, sizeof request - 1, "busy", "pipeline is full");
+    zsock_t *sink = zsock_new_push(">inproc://ingest-test-acks");
+    zstr_send(sink, article->key.ptr ? article->key.ptr : "");
+    zclock_sleep(50);
+    take_acks(self);
+    if (precis_ledger_size(self->ledger) != 1 || self->delivered != 1) {
+        fprintf(stderr, "ingest test: an acknowledged article stayed in the ledger\n");
+        failures++;
+    }
+    precis_article_destroy(&article);
 
     /* Invalid UTF-8 and oversize requests are rejected with reasons. */
     const char bad_utf8[] = "\x81\xa4text\xa3\x61\xff\x62";
-    reply = precis_ingest_handle(self, bad_utf8, sizeof bad_utf8 - 1, &size);
-    status = reply_status(reply, size, error);
-    if (!status || strcmp(status, "rejected") != 0 || !strstr(error, "not valid UTF-8")) {
-        fprintf(stderr, "ingest test: invalid UTF-8 not rejected (%s)\n", error);
-        failures++;
-    }
-    free(status);
-    free(reply);
+    failures +=
+        expect_status(self, bad_utf8, sizeof bad_utf8 - 1, "rejected", "not valid UTF-8");
     char big[300];
     memset(big, 0xc0, sizeof big);
-    reply = precis_ingest_handle(self, big, sizeof big, &size);
-    status = reply_status(reply, size, error);
-    if (!status || strcmp(status, "rejected") != 0 || !strstr(error, "over the limit")) {
-        fprintf(stderr, "ingest test: oversize request not rejected (%s)\n", error);
-        failures++;
-    }
-    free(status);
-    free(reply);
+    failures += expect_status(self, big, sizeof big, "rejected", "over the limit");
+    zsock_destroy(&sink);
     zsock_destroy(&worker);
     precis_ingest_destroy(&self);
     return failures;

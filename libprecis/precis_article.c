@@ -25,6 +25,7 @@ typedef struct {
 
 static const field_row_t field_table[] = {
     {"id", FIELD_STRING, AT(id), 1, PRECIS_MAX_ID},
+    {"key", FIELD_STRING, AT(key), 1, 128},
     {"title", FIELD_STRING, AT(title), 0, PRECIS_MAX_FIELD},
     {"text", FIELD_STRING, AT(text), 0, INT64_MAX},
     {"url", FIELD_STRING, AT(url), 0, PRECIS_MAX_FIELD},
@@ -53,8 +54,8 @@ precis_article_t *precis_article_new(void)
 
 static void free_strings(precis_article_t *self)
 {
-    precis_str_t *fields[] = {&self->id,     &self->title, &self->text,     &self->url,
-                              &self->source, &self->lang,  &self->published};
+    precis_str_t *fields[] = {&self->id,  &self->key,    &self->title, &self->text,
+                              &self->url, &self->source, &self->lang,  &self->published};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         free(fields[i]->ptr);
         fields[i]->ptr = NULL;
@@ -274,7 +275,8 @@ void *precis_article_encode(const precis_article_t *self, size_t *size_p)
     const struct {
         const char *key;
         const precis_str_t *field;
-    } strings[] = {{"id", &self->id},         {"title", &self->title},
+    } strings[] = {{"id", &self->id},         {"key", &self->key},
+                   {"title", &self->title},
                    {"text", &self->text},     {"url", &self->url},
                    {"source", &self->source}, {"lang", &self->lang},
                    {"published", &self->published}};

@@ -26,6 +26,7 @@ typedef struct {
 
 typedef struct {
     precis_str_t id;
+    precis_str_t key;     /* delivery key given by ingest, unique per acceptance */
     precis_str_t title;
     precis_str_t text;
     precis_str_t url;

@@ -49,6 +49,24 @@ static const option_row_t option_table[] = {
      "ENDPOINT", "results from summarize workers to the sink"},
     {"output", PRECIS_OPT_OUTPUT, ARG_ENDPOINT, FIELD(output_endpoint), "ENDPOINT",
      "summary output socket (public, PUB)"},
+    {"acks-endpoint", PRECIS_OPT_ACKS, ARG_ENDPOINT, FIELD(acks_endpoint), "ENDPOINT",
+     "acknowledgements of delivered results, from the sink to ingest"},
+    {"replay", PRECIS_OPT_REPLAY, ARG_ENDPOINT, FIELD(replay_endpoint), "ENDPOINT",
+     "replay socket of the sink's output log (public, ROUTER)"},
+    {"journal", PRECIS_OPT_JOURNAL, ARG_STRING, FIELD(journal_dir), "DIR",
+     "keep accepted articles in a journal in DIR until delivered (survives restarts)"},
+    {"log", PRECIS_OPT_OUTLOG, ARG_STRING, FIELD(out_log), "PATH",
+     "append every published result to the output log PATH (enables replay)"},
+    {"max-inflight", PRECIS_OPT_DELIVERY, ARG_INT, FIELD(max_inflight), "N",
+     "articles accepted and not yet delivered, at most; beyond it clients hear busy"},
+    {"retry-ms", PRECIS_OPT_DELIVERY, ARG_INT, FIELD(retry_ms), "MS",
+     "send an article again when its result has not arrived after MS (doubling)"},
+    {"max-attempts", PRECIS_OPT_DELIVERY, ARG_INT, FIELD(max_attempts), "N",
+     "attempts before an article is given up and published as an error"},
+    {"drain", PRECIS_OPT_DELIVERY, ARG_SECONDS, FIELD(drain), "SECONDS",
+     "on SIGTERM, wait this long for work in flight to be delivered"},
+    {"since", PRECIS_OPT_SINCE, ARG_INT, FIELD(since), "SEQ",
+     "first replay the output log from sequence number SEQ, then follow live"},
     {"sentences", PRECIS_OPT_LENGTH, ARG_INT, FIELD(sentences), "N",
      "summary length in sentences"},
     {"ratio", PRECIS_OPT_LENGTH, ARG_RATIO, FIELD(ratio), "R",
@@ -86,6 +104,12 @@ void precis_config_defaults(precis_config_t *config, bool bind)
     config->max_bytes = PRECIS_MAX_BYTES;
     config->max_text = PRECIS_MAX_TEXT;
     config->max_sentences = PRECIS_MAX_SENTENCES;
+    config->acks_endpoint = PRECIS_ACKS_ENDPOINT;
+    config->replay_endpoint = bind ? PRECIS_REPLAY_BIND : PRECIS_REPLAY_CONNECT;
+    config->max_inflight = PRECIS_MAX_INFLIGHT;
+    config->retry_ms = PRECIS_RETRY_MS;
+    config->max_attempts = PRECIS_MAX_ATTEMPTS;
+    config->drain = 30;
 }
 
 static void describe_default(const precis_config_t *config, const option_row_t *row,
@@ -101,6 +125,14 @@ static void describe_default(const precis_config_t *config, const option_row_t *
         break;
     case ARG_SIZE:
         snprintf(buf, size, " (default %zu)", *(const size_t *)field);
+        break;
+    case ARG_INT:
+        if (row->offset != FIELD(count) && row->offset != FIELD(since) && *(const int *)field)
+            snprintf(buf, size, " (default %d)", *(const int *)field);
+        break;
+    case ARG_SECONDS:
+        if (*(const double *)field > 0)
+            snprintf(buf, size, " (default %g)", *(const double *)field);
         break;
     default:
         break;
@@ -143,6 +175,8 @@ static int parse_value(precis_config_t *config, const option_row_t *row, const c
             goto bad;
         if (row->offset == FIELD(count))
             config->count = value;
+        else if (row->offset == FIELD(since))
+            config->since = value;
         else
             *(int *)field = (int)value;
         return 0;

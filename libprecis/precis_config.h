@@ -22,6 +22,14 @@
 #define PRECIS_RESULTS_ENDPOINT    "tcp://127.0.0.1:5559"
 #define PRECIS_OUTPUT_BIND       "tcp://*:5560"
 #define PRECIS_OUTPUT_CONNECT    "tcp://127.0.0.1:5560"
+#define PRECIS_ACKS_ENDPOINT     "tcp://127.0.0.1:5561"
+#define PRECIS_REPLAY_BIND       "tcp://*:5562"
+#define PRECIS_REPLAY_CONNECT    "tcp://127.0.0.1:5562"
+
+/* Default delivery settings (see ingest/precis_ledger.h). */
+#define PRECIS_MAX_INFLIGHT  10000
+#define PRECIS_RETRY_MS      5000
+#define PRECIS_MAX_ATTEMPTS  5
 
 /* Default limits (documented in docs/PROTOCOL.md). */
 #define PRECIS_MAX_BYTES     (4u << 20)
@@ -43,6 +51,12 @@ enum {
     PRECIS_OPT_TOPIC = 1 << 10,     /* --topic T */
     PRECIS_OPT_JSON = 1 << 11,      /* --json */
     PRECIS_OPT_COUNT = 1 << 12,     /* --count N --timeout SECONDS */
+    PRECIS_OPT_ACKS = 1 << 13,      /* --acks-endpoint ENDPOINT */
+    PRECIS_OPT_REPLAY = 1 << 14,    /* --replay ENDPOINT */
+    PRECIS_OPT_JOURNAL = 1 << 15,   /* --journal DIR */
+    PRECIS_OPT_OUTLOG = 1 << 16,    /* --log PATH */
+    PRECIS_OPT_DELIVERY = 1 << 17,  /* --max-inflight --retry-ms --max-attempts --drain */
+    PRECIS_OPT_SINCE = 1 << 18,     /* --since SEQ */
 };
 
 typedef struct {
@@ -52,6 +66,15 @@ typedef struct {
     const char *summarize_endpoint;
     const char *results_endpoint;
     const char *output_endpoint;
+    const char *acks_endpoint;
+    const char *replay_endpoint;
+    const char *journal_dir;   /* ingest's journal; NULL: no journal */
+    const char *out_log;       /* sink's output log; NULL: no replay */
+    int max_inflight;
+    int retry_ms;
+    int max_attempts;
+    double drain;              /* seconds to drain work in flight on SIGTERM */
+    long since;                /* replay from this sequence number; 0: live only */
     int sentences;
     double ratio;
     int words;

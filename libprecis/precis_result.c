@@ -29,8 +29,8 @@ void precis_result_destroy(precis_result_t **self_p)
     if (!self_p || !*self_p)
         return;
     precis_result_t *self = *self_p;
-    char *strings[] = {self->id,   self->title, self->url,    self->source, self->published,
-                       self->lang, self->stage, self->reason, self->error};
+    char *strings[] = {self->id,   self->key,   self->title,  self->url,  self->source,
+                       self->published, self->lang, self->stage, self->reason, self->error};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         free(strings[i]);
     for (size_t i = 0; i < self->summary_count; i++)
@@ -52,6 +52,7 @@ static char *copy_field(const precis_str_t *field)
 void precis_result_copy_article(precis_result_t *self, const precis_article_t *article)
 {
     self->id = copy_field(&article->id);
+    self->key = copy_field(&article->key);
     self->title = copy_field(&article->title);
     self->url = copy_field(&article->url);
     self->source = copy_field(&article->source);
@@ -134,10 +135,12 @@ void *precis_result_encode(const precis_result_t *self, size_t *size_p)
     msgpack_packer packer;
     msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
     bool summary = self->kind == PRECIS_RESULT_SUMMARY;
-    msgpack_pack_map(&packer, summary ? 13 : 11);
+    msgpack_pack_map(&packer, summary ? 15 : 13);
     precis_mp_pack_kv_int(&packer, "v", PRECIS_PROTOCOL_VERSION);
     pack_kv(&packer, "type", summary ? "summary" : "error");
     pack_kv(&packer, "id", self->id);
+    pack_kv(&packer, "key", self->key);
+    precis_mp_pack_kv_int(&packer, "seq", (int64_t)self->seq);
     pack_kv(&packer, "title", self->title);
     pack_kv(&packer, "url", self->url);
     pack_kv(&packer, "source", self->source);
@@ -221,6 +224,8 @@ static precis_result_t *decode_map(const msgpack_object *map, char *error)
     }
     precis_result_t *self = precis_result_new(kind);
     self->id = read_string(map, "id");
+    self->key = read_string(map, "key");
+    self->seq = (uint64_t)read_int(map, "seq");
     self->title = read_string(map, "title");
     self->url = read_string(map, "url");
     self->source = read_string(map, "source");
@@ -285,6 +290,7 @@ json_t *precis_result_to_json(const precis_result_t *self)
     json_object_set_new(object, "v", json_integer(PRECIS_PROTOCOL_VERSION));
     set_string(object, "type", summary ? "summary" : "error");
     set_string(object, "id", self->id);
+    json_object_set_new(object, "seq", json_integer((json_int_t)self->seq));
     set_string(object, "title", self->title);
     set_string(object, "url", self->url);
     set_string(object, "source", self->source);
@@ -331,6 +337,7 @@ int precis_result_test(bool verbose)
     char error[PRECIS_ERROR_SIZE], topic[64];
     precis_article_t *article = precis_article_new();
     precis_str_set(&article->id, "art-1", 5);
+    precis_str_set(&article->key, "k-1", 3);
     precis_str_set(&article->title, "Title", 5);
     article->received_us = 1000;
 
@@ -352,6 +359,7 @@ int precis_result_test(bool verbose)
         CHECK(copy->scored[1].index == 4 && copy->scored[1].score == 0.25);
         CHECK(copy->sentence_count == 9 && copy->keyword_count == 1);
         CHECK(copy->received_us == 1000);
+        CHECK(copy->key && strcmp(copy->key, "k-1") == 0);
         CHECK(strcmp(precis_result_topic(copy, topic, sizeof topic), "summary.en") == 0);
         json_t *json = precis_result_to_json(copy);
         CHECK(json_array_size(json_object_get(json, "summary")) == 2);

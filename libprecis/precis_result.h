@@ -24,6 +24,8 @@ typedef struct {
 typedef struct {
     precis_result_kind_t kind;
     char *id, *title, *url, *source, *published, *lang;
+    char *key;    /* delivery key of the article (internal, for deduplication) */
+    uint64_t seq; /* position in the sink's output, from 1; 0 before the sink */
     /* summaries */
     size_t summary_count;
     char **summary;           /* sentence strings, document order */

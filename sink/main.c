@@ -5,7 +5,9 @@
 static const char *usage =
     "Usage: precis-sink [OPTIONS]\n"
     "Publishes every summary (topic summary.<lang>) and every error (topic\n"
-    "error.<reason>) on the output socket; with --jsonl also appends each to a file.\n"
+    "error.<reason>) on the output socket, numbered from 1 (seq); with --jsonl also\n"
+    "appends each to a file; with --log keeps every result for replay (precis sub\n"
+    "--since). Each result is acknowledged to ingest; duplicates are dropped.\n"
     "Exit codes: 0 stopped cleanly, 2 usage error, 3 a socket or the file failed.";
 
 int main(int argc, char **argv)
@@ -14,6 +16,7 @@ int main(int argc, char **argv)
     precis_config_defaults(&config, true);
     int rc = precis_config_parse(&config, argc, argv,
                                  PRECIS_OPT_RESULTS | PRECIS_OPT_OUTPUT | PRECIS_OPT_JSONL |
+                                     PRECIS_OPT_ACKS | PRECIS_OPT_REPLAY | PRECIS_OPT_OUTLOG |
                                      PRECIS_OPT_PIDFILE,
                                  usage);
     if (rc != 0)

@@ -1,0 +1,28 @@
+/*  precis_seen - a bounded set of the delivery keys the sink has published,
+    for dropping duplicates (an article sent again by ingest whose first
+    result did arrive after all).
+
+    Keys are kept as 64-bit hashes in an open-addressing table, with a ring
+    that forgets the oldest once the set is full: memory is fixed at start
+    (16 bytes x 2 x capacity) however long the sink runs. Duplicates can only
+    come from retries, which happen within minutes, so the window of
+    `capacity` most recent keys is ample.
+*/
+#ifndef PRECIS_SEEN_H
+#define PRECIS_SEEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct _precis_seen_t precis_seen_t;
+
+precis_seen_t *precis_seen_new(size_t capacity);
+void precis_seen_destroy(precis_seen_t **self_p);
+
+/* Adds key; returns false when it was already there (a duplicate). */
+bool precis_seen_add(precis_seen_t *self, const char *key);
+bool precis_seen_contains(precis_seen_t *self, const char *key);
+
+int precis_seen_test(bool verbose);
+
+#endif
