@@ -77,6 +77,11 @@ void precis_lang_add(precis_lang_t *self, uint32_t mask)
         }
 }
 
+void precis_lang_add_plain(precis_lang_t *self, size_t count)
+{
+    self->tokens += (uint32_t)count;
+}
+
 precis_lang_id_t precis_lang_result(precis_lang_t *self)
 {
     assert(self);
@@ -105,7 +110,10 @@ precis_lang_id_t precis_lang_detect(precis_lang_t *self, precis_stopwords_t *sto
         uint32_t mask = 0;
         if (!precis_stopwords_elision(stopwords, token.folded, token.folded_len, &mask))
             mask = precis_stopwords_lookup(stopwords, token.folded, token.folded_len);
-        precis_lang_add(self, mask);
+        if (mask)
+            precis_lang_add(self, mask);
+        else
+            precis_lang_add_plain(self, 1);
     }
     return precis_lang_result(self);
 }

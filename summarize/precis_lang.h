@@ -45,6 +45,9 @@ void precis_lang_reset(precis_lang_t *self);
 /* Counts one token whose stop-word language mask is mask (bit 1 << id). */
 void precis_lang_add(precis_lang_t *self, uint32_t mask);
 
+/* Counts count tokens that are no stop word in any language. */
+void precis_lang_add_plain(precis_lang_t *self, size_t count);
+
 /* The language with most hits, or PRECIS_LANG_UND when the evidence is thin. */
 precis_lang_id_t precis_lang_result(precis_lang_t *self);
 

@@ -3,8 +3,8 @@
     The steps of a run, each a small function below:
 
     1. split the text into sentences (precis_split);
-    2. tokenize every sentence once, keeping each token's casefolded form in
-       a byte arena and its stop-word languages;
+    2. tokenize every sentence once; each casefolded token is looked up once
+       in the vocabulary, which knows its stop-word languages and stem;
     3. pick the language (the caller's, or detected from stop-word hits);
     4. turn tokens into local term ids: stop words dropped, the rest stemmed
        through the stemmer's cache and numbered 0..terms-1 for this article;
@@ -36,6 +36,7 @@
 #include "precis_stemmer.h"
 #include "precis_stopwords.h"
 #include "precis_tokenizer.h"
+#include "precis_vocab.h"
 #include <assert.h>
 #include <ctype.h>
 #include <math.h>
@@ -51,6 +52,9 @@
 #define MATRIX_MAX 1500
 
 #define KEYWORDS_MAX 10
+
+/* Words the vocabulary keeps before it is flushed. */
+#define VOCAB_LIMIT (1u << 19)
 
 /* Scoring parameters: one configuration for every kind of news. */
 #ifdef PRECIS_TUNING
@@ -125,14 +129,14 @@ static void tuning_init(void)
 
 /* A token of the article (or title). */
 typedef struct {
-    uint32_t start, len;         /* source bytes */
-    uint32_t folded, folded_len; /* casefolded form in self->arena */
-    uint8_t mask;                /* stop-word languages (bit 1 << id) */
-    uint8_t detect;              /* languages for detection (an elided article's) */
-    uint32_t term;               /* local term id, NO_TERM for none */
+    uint32_t start, len; /* source bytes */
+    uint32_t word;       /* number in self->vocab */
+    uint8_t mask;        /* stop-word languages (bit 1 << id) */
+    uint8_t detect;      /* languages for detection (an elided article's) */
+    uint32_t term;       /* local term id, NO_TERM for none */
     uint32_t sentence;
-    bool letter;    /* has a letter: not a number */
-    uint8_t elided; /* bytes of an elided article ("l'") before the word */
+    bool letter; /* has a letter: not a number */
+    bool single; /* one byte long */
 } token_t;
 
 /* A sentence and its features. */
@@ -190,8 +194,9 @@ struct _precis_summarizer_t {
     size_t text_len;
     precis_lang_id_t lang_id;
 
-    char *arena; /* folded token forms */
-    size_t arena_used, arena_cap;
+    precis_vocab_t *vocab;
+    char lang_codes[15][8]; /* languages met, numbered 1.. for the vocabulary */
+    uint16_t lang_count, lang_number;
     token_t *tokens;
     size_t token_count, title_first, token_cap;
     sentence_t *sentences;
@@ -282,6 +287,7 @@ precis_summarizer_t *precis_summarizer_new(void)
     assert(self);
     self->tokenizer = precis_tokenizer_new();
     self->stopwords = precis_stopwords_new();
+    self->vocab = precis_vocab_new(self->stopwords);
     self->lang = precis_lang_new();
     self->stemmer = precis_stemmer_new();
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -299,10 +305,10 @@ void precis_summarizer_destroy(precis_summarizer_t **self_p)
     if (!self)
         return;
     precis_tokenizer_destroy(&self->tokenizer);
+    precis_vocab_destroy(&self->vocab);
     precis_stopwords_destroy(&self->stopwords);
     precis_lang_destroy(&self->lang);
     precis_stemmer_destroy(&self->stemmer);
-    free(self->arena);
     free(self->tokens);
     free(self->sentences);
     free(self->terms);
@@ -328,7 +334,7 @@ void precis_summary_clear(precis_summary_t *summary)
 }
 
 /* Tokenizes text[0..len) (offsets relative to base) as sentence number
-   sentence, appending to self->tokens and the folded forms to the arena. */
+   sentence, appending to self->tokens. */
 static void tokenize(precis_summarizer_t *self, const char *text, size_t len,
                      uint32_t base, uint32_t sentence)
 {
@@ -336,28 +342,17 @@ static void tokenize(precis_summarizer_t *self, const char *text, size_t len,
     precis_token_t token;
     while (precis_tokenizer_next(self->tokenizer, text, len, &pos, &token)) {
         RESERVE(self->tokens, self->token_cap, self->token_count + 1);
-        RESERVE(self->arena, self->arena_cap, self->arena_used + token.folded_len);
         token_t *out = &self->tokens[self->token_count++];
         out->start = base + token.start;
         out->len = token.len;
-        out->folded = (uint32_t)self->arena_used;
-        out->folded_len = token.folded_len;
-        memcpy(self->arena + self->arena_used, token.folded, token.folded_len);
-        self->arena_used += token.folded_len;
         out->sentence = sentence;
         out->term = NO_TERM;
-        /* A token with an elided article ("l'homme") counts for detection
-           by its article; the word after it decides whether it is a stop word. */
-        uint32_t elision_mask = 0;
-        size_t elided = precis_stopwords_elision(self->stopwords, token.folded,
-                                                 token.folded_len, &elision_mask);
-        out->elided = (uint8_t)elided;
+        out->word = precis_vocab_lookup(self->vocab, token.folded, token.folded_len);
+        const precis_word_t *word = precis_vocab_word(self->vocab, out->word);
         out->letter = token.has_letter;
-        out->mask = (uint8_t)precis_stopwords_lookup(
-            self->stopwords, token.folded + elided, token.folded_len - elided);
-        out->detect = elided ? (uint8_t)elision_mask : out->mask;
-        if (!token.has_letter)
-            out->mask = out->detect = 0;
+        out->single = token.folded_len < 2;
+        out->mask = token.has_letter ? word->mask : 0;
+        out->detect = token.has_letter ? word->detect : 0;
     }
 }
 
@@ -396,16 +391,38 @@ static void choose_language(precis_summarizer_t *self, const char *wanted, char 
         return;
     }
     precis_lang_reset(self->lang);
-    for (size_t i = 0; i < self->title_first; i++)
-        precis_lang_add(self->lang, self->tokens[i].detect);
+    size_t plain = 0;
+    for (size_t i = 0; i < self->title_first; i++) {
+        if (self->tokens[i].detect)
+            precis_lang_add(self->lang, self->tokens[i].detect);
+        else
+            plain++;
+    }
+    precis_lang_add_plain(self->lang, plain);
     self->lang_id = precis_lang_result(self->lang);
     strcpy(code, precis_lang_code(self->lang_id));
+}
+
+/* Numbers the language for the vocabulary's term cache (1..15). */
+static void number_language(precis_summarizer_t *self, const char *code)
+{
+    for (uint16_t i = 0; i < self->lang_count; i++)
+        if (strcmp(self->lang_codes[i], code) == 0) {
+            self->lang_number = i + 1;
+            return;
+        }
+    if (self->lang_count == 15) { /* full: start over, forgetting cached terms */
+        self->lang_count = 0;
+        precis_vocab_clear(self->vocab);
+    }
+    strcpy(self->lang_codes[self->lang_count++], code);
+    self->lang_number = self->lang_count;
 }
 
 /* True when the token is a stop word, or no use for matching. */
 static bool ignored(precis_summarizer_t *self, const token_t *token)
 {
-    if (token->folded_len < 2 && token->mask == 0) {
+    if (token->single && token->mask == 0) {
         /* Single letters carry no meaning; single digits little. */
         return true;
     }
@@ -455,11 +472,15 @@ static void assign_terms(precis_summarizer_t *self)
         token_t *token = &self->tokens[i];
         if (ignored(self, token))
             continue;
-        const char *word = self->arena + token->folded;
-        size_t len = token->folded_len;
-        size_t elided = token->elided;
-        uint32_t global = precis_stemmer_term(self->stemmer, word + elided, len - elided);
-        token->term = local_term(self, global, (uint32_t)i);
+        precis_word_t *word = precis_vocab_word(self->vocab, token->word);
+        if (word->term_lang != self->lang_number) {
+            size_t len;
+            const char *text = precis_vocab_text(self->vocab, token->word, &len);
+            word->term = precis_stemmer_term(self->stemmer, text + word->elided,
+                                             len - word->elided);
+            word->term_lang = self->lang_number;
+        }
+        token->term = local_term(self, word->term, (uint32_t)i);
         term_t *term = &self->terms[token->term];
         if (i < self->title_first) {
             term->tf++;
@@ -976,11 +997,13 @@ int precis_summarizer_run(precis_summarizer_t *self, const char *title, const ch
             *error_p = "too many sentences";
         return -1;
     }
-    precis_stemmer_trim(self->stemmer);
+    /* Bounded memory: caches are flushed between articles when too big. */
+    if (precis_stemmer_trim(self->stemmer) ||
+        precis_vocab_size(self->vocab) > VOCAB_LIMIT)
+        precis_vocab_clear(self->vocab);
     self->text = text;
     self->text_len = len;
     self->token_count = 0;
-    self->arena_used = 0;
     split_and_tokenize(self, spans, n);
     free(spans);
     self->title_first = self->token_count;
@@ -993,6 +1016,7 @@ int precis_summarizer_run(precis_summarizer_t *self, const char *title, const ch
     if (n == 0)
         return 0;
     precis_stemmer_select(self->stemmer, summary->lang);
+    number_language(self, summary->lang);
     assign_terms(self);
     build_vectors(self);
     reserve_scratch(self);

@@ -5,6 +5,7 @@
 #include "precis_stopwords.h"
 #include "precis_summarizer.h"
 #include "precis_tokenizer.h"
+#include "precis_vocab.h"
 #include "precis_summarize_worker.h"
 #include "precis_selftest.h"
 
@@ -14,6 +15,7 @@ static const precis_module_test_t tests[] = {
     {"stopwords", precis_stopwords_test},
     {"lang", precis_lang_test},
     {"stemmer", precis_stemmer_test},
+    {"vocab", precis_vocab_test},
     {"summarizer", precis_summarizer_test},
     {"summarize_worker", precis_summarize_worker_test},
 };

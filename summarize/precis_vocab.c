@@ -1,0 +1,233 @@
+/*  precis_vocab - the words the summarizer has seen, with what it knows of them.
+
+    Open addressing over a power-of-two slot array; slots hold word number
+    + 1 and the low bits of the hash, so most misses and all hits but the
+    last compare no bytes. Word texts live in one growing byte arena.
+*/
+#include "precis_vocab.h"
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    uint32_t offset; /* text in the arena */
+    uint32_t len;
+    precis_word_t word;
+} record_t;
+
+typedef struct {
+    uint32_t number; /* word number + 1; 0: empty */
+    uint32_t hash;
+} slot_t;
+
+struct _precis_vocab_t {
+    const precis_stopwords_t *stopwords;
+    record_t *records;
+    size_t count, capacity;
+    slot_t *slots;
+    size_t mask;
+    char *arena;
+    size_t arena_used, arena_size;
+};
+
+/* A fast hash of short strings: eight bytes at a time, multiply and fold. */
+static uint32_t hash_word(const char *text, size_t len)
+{
+    uint64_t hash = 0x9e3779b97f4a7c15ull ^ len;
+    while (len >= 8) {
+        uint64_t chunk;
+        memcpy(&chunk, text, 8);
+        hash = (hash ^ chunk) * 0xff51afd7ed558ccdull;
+        hash ^= hash >> 32;
+        text += 8;
+        len -= 8;
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, text, len);
+    hash = (hash ^ tail) * 0xc4ceb9fe1a85ec53ull;
+    hash ^= hash >> 29;
+    return (uint32_t)hash;
+}
+
+static void allocate_slots(precis_vocab_t *self, size_t count)
+{
+    free(self->slots);
+    self->mask = count - 1;
+    self->slots = calloc(count, sizeof *self->slots);
+    assert(self->slots);
+}
+
+precis_vocab_t *precis_vocab_new(const precis_stopwords_t *stopwords)
+{
+    precis_vocab_t *self = calloc(1, sizeof *self);
+    assert(self);
+    self->stopwords = stopwords;
+    self->capacity = 4096;
+    self->records = malloc(self->capacity * sizeof *self->records);
+    self->arena_size = 1 << 16;
+    self->arena = malloc(self->arena_size);
+    assert(self->records && self->arena);
+    allocate_slots(self, 8192);
+    return self;
+}
+
+void precis_vocab_destroy(precis_vocab_t **self_p)
+{
+    assert(self_p);
+    precis_vocab_t *self = *self_p;
+    if (!self)
+        return;
+    free(self->records);
+    free(self->slots);
+    free(self->arena);
+    free(self);
+    *self_p = NULL;
+}
+
+/* Doubles the slot array and re-inserts every word. */
+static void grow(precis_vocab_t *self)
+{
+    allocate_slots(self, (self->mask + 1) * 2);
+    for (size_t i = 0; i < self->count; i++) {
+        record_t *record = &self->records[i];
+        uint32_t hash = hash_word(self->arena + record->offset, record->len);
+        size_t index = hash & self->mask;
+        while (self->slots[index].number)
+            index = (index + 1) & self->mask;
+        self->slots[index] = (slot_t){(uint32_t)i + 1, hash};
+    }
+}
+
+/* Adds a new word at slot index; returns its number. */
+static uint32_t add(precis_vocab_t *self, const char *text, size_t len, uint32_t hash,
+                    size_t index)
+{
+    if (self->arena_used + len > self->arena_size) {
+        while (self->arena_used + len > self->arena_size)
+            self->arena_size *= 2;
+        self->arena = realloc(self->arena, self->arena_size);
+        assert(self->arena);
+    }
+    if (self->count == self->capacity) {
+        self->capacity *= 2;
+        self->records = realloc(self->records, self->capacity * sizeof *self->records);
+        assert(self->records);
+    }
+    memcpy(self->arena + self->arena_used, text, len);
+    record_t *record = &self->records[self->count];
+    record->offset = (uint32_t)self->arena_used;
+    record->len = (uint32_t)len;
+    self->arena_used += len;
+    /* What the stop-word lists say of it. */
+    uint32_t elision_mask = 0;
+    size_t elided = precis_stopwords_elision(self->stopwords, text, len, &elision_mask);
+    precis_word_t *word = &record->word;
+    memset(word, 0, sizeof *word);
+    word->elided = (uint8_t)elided;
+    word->mask =
+        (uint8_t)precis_stopwords_lookup(self->stopwords, text + elided, len - elided);
+    word->detect = elided ? (uint8_t)elision_mask : word->mask;
+    uint32_t number = (uint32_t)self->count++;
+    self->slots[index] = (slot_t){number + 1, hash};
+    if (self->count * 2 > self->mask)
+        grow(self);
+    return number;
+}
+
+uint32_t precis_vocab_lookup(precis_vocab_t *self, const char *text, size_t len)
+{
+    assert(self);
+    uint32_t hash = hash_word(text, len);
+    size_t index = hash & self->mask;
+    while (self->slots[index].number) {
+        slot_t *slot = &self->slots[index];
+        if (slot->hash == hash) {
+            record_t *record = &self->records[slot->number - 1];
+            if (record->len == len &&
+                memcmp(self->arena + record->offset, text, len) == 0)
+                return slot->number - 1;
+        }
+        index = (index + 1) & self->mask;
+    }
+    return add(self, text, len, hash, index);
+}
+
+precis_word_t *precis_vocab_word(precis_vocab_t *self, uint32_t number)
+{
+    assert(self && number < self->count);
+    return &self->records[number].word;
+}
+
+const char *precis_vocab_text(precis_vocab_t *self, uint32_t number, size_t *len_p)
+{
+    assert(self && number < self->count);
+    *len_p = self->records[number].len;
+    return self->arena + self->records[number].offset;
+}
+
+size_t precis_vocab_size(precis_vocab_t *self)
+{
+    return self->count;
+}
+
+void precis_vocab_clear(precis_vocab_t *self)
+{
+    assert(self);
+    self->count = 0;
+    self->arena_used = 0;
+    memset(self->slots, 0, (self->mask + 1) * sizeof *self->slots);
+}
+
+int precis_vocab_test(bool verbose)
+{
+    precis_stopwords_t *stopwords = precis_stopwords_new();
+    precis_vocab_t *self = precis_vocab_new(stopwords);
+    int failures = 0;
+    uint32_t the = precis_vocab_lookup(self, "the", 3);
+    uint32_t harbour = precis_vocab_lookup(self, "harbour", 7);
+    uint32_t homme = precis_vocab_lookup(self, "l'homme", 7);
+    size_t len;
+    const char *text = precis_vocab_text(self, harbour, &len);
+    if (the != 0 || harbour != 1 || precis_vocab_lookup(self, "the", 3) != the ||
+        !(precis_vocab_word(self, the)->mask & (1u << PRECIS_LANG_EN)) ||
+        precis_vocab_word(self, harbour)->mask != 0 || len != 7 ||
+        memcmp(text, "harbour", 7) != 0 || precis_vocab_word(self, homme)->elided != 2 ||
+        !(precis_vocab_word(self, homme)->detect & (1u << PRECIS_LANG_FR))) {
+        failures++;
+        if (verbose)
+            printf("vocab: records wrong\n");
+    }
+    /* Many words: the table grows, numbers stay. */
+    char word[32];
+    for (int i = 0; i < 50000; i++) {
+        snprintf(word, sizeof word, "word%d", i);
+        if (precis_vocab_lookup(self, word, strlen(word)) != (uint32_t)i + 3) {
+            failures++;
+            if (verbose)
+                printf("vocab: %s numbered wrong\n", word);
+            break;
+        }
+    }
+    if (precis_vocab_lookup(self, "harbour", 7) != harbour ||
+        precis_vocab_size(self) != 50003) {
+        failures++;
+        if (verbose)
+            printf("vocab: lookups after growth wrong\n");
+    }
+    precis_vocab_clear(self);
+    if (precis_vocab_size(self) != 0 || precis_vocab_lookup(self, "harbour", 7) != 0) {
+        failures++;
+        if (verbose)
+            printf("vocab: clear failed\n");
+    }
+    /* An empty word is a word like any other. */
+    if (precis_vocab_lookup(self, "", 0) != 1) {
+        failures++;
+        if (verbose)
+            printf("vocab: empty word\n");
+    }
+    precis_vocab_destroy(&self);
+    precis_stopwords_destroy(&stopwords);
+    return failures ? 1 : 0;
+}
