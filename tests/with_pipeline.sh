@@ -5,7 +5,8 @@
 #
 #   tests/with_pipeline.sh BIN_DIR [--normalize N] [--summarize M] -- COMMAND...
 #
-# Exported to COMMAND: PRECIS_BIN, PRECIS_INGEST, PRECIS_OUTPUT, PRECIS_RUN_DIR
+# Ingest keeps its journal in the run dir; PRECIS_INGEST_ARGS adds options.
+# Exported to COMMAND: PRECIS_BIN, PRECIS_INGEST, PRECIS_OUTPUT, PRECIS_REPLAY, PRECIS_RUN_DIR
 # (logs: ingest.log, sink.log, normalize-K.log, summarize-K.log), and
 # PRECIS_STOP (a command that stops the pipeline gracefully, so that COMMAND
 # can read the workers' final log lines).
@@ -28,7 +29,11 @@ run_dir=$(mktemp -d /tmp/precis-test.XXXXXX)
 pids=()
 
 stop_all() {
-    local pid
+    local pid file
+    # Processes restarted by a test are known by their pid files only.
+    for file in "$run_dir"/*.pid; do
+        [ -e "$file" ] && pids+=("$(cat "$file")")
+    done
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -49,30 +54,43 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# Two free TCP ports for the public sockets, chosen by the kernel.
-read -r ingest_port output_port < <(python3 -c '
+# Free TCP ports for the public sockets, chosen by the kernel.
+read -r ingest_port output_port replay_port < <(python3 -c '
 import socket
-s = [socket.socket() for _ in range(2)]
+s = [socket.socket() for _ in range(3)]
 for x in s: x.bind(("127.0.0.1", 0))
 print(*[x.getsockname()[1] for x in s])')
 
 internal="ipc://$run_dir"
-common=(--normalize-endpoint "$internal/normalize" --normalized-endpoint "$internal/normalized"
-        --summarize-endpoint "$internal/summarize")
+normalize_ends=(--normalize-endpoint "$internal/normalize" --normalized-endpoint "$internal/normalized")
+summarize_ends=(--summarize-endpoint "$internal/summarize" --results-endpoint "$internal/results")
+acks=(--acks-endpoint "$internal/acks")
 
+# Each process gets a launcher, NAME.cmd, so that a test can start it again
+# after killing it: "$PRECIS_RUN_DIR/NAME.cmd" &
 start() { # name, program, args...
     local name=$1 program=$2
     shift 2
-    "$bin_dir/$program" "$@" --pidfile "$run_dir/$name.pid" >"$run_dir/$name.log" 2>&1 &
+    {
+        echo '#!/bin/sh'
+        printf 'exec'
+        printf ' %q' "$bin_dir/$program" "$@" --pidfile "$run_dir/$name.pid"
+        printf ' >>%q 2>&1\n' "$run_dir/$name.log"
+    } >"$run_dir/$name.cmd"
+    chmod +x "$run_dir/$name.cmd"
+    "$run_dir/$name.cmd" &
     pids+=($!)
 }
-start ingest precis-ingest --ingest "tcp://127.0.0.1:$ingest_port" "${common[@]}"
-start sink precis-sink --results-endpoint "$internal/results" --output "tcp://127.0.0.1:$output_port"
+start ingest precis-ingest --ingest "tcp://127.0.0.1:$ingest_port" "${normalize_ends[@]}" \
+    "${summarize_ends[@]}" "${acks[@]}" --journal "$run_dir/journal" ${PRECIS_INGEST_ARGS:-}
+start sink precis-sink --results-endpoint "$internal/results" "${acks[@]}" \
+    --output "tcp://127.0.0.1:$output_port" --replay "tcp://127.0.0.1:$replay_port" \
+    --log "$run_dir/output.records"
 for k in $(seq "$normalize"); do
-    start "normalize-$k" precis-normalize "${common[@]}"
+    start "normalize-$k" precis-normalize "${normalize_ends[@]}"
 done
 for k in $(seq "$summarize"); do
-    start "summarize-$k" precis-summarize "${common[@]}" --results-endpoint "$internal/results"
+    start "summarize-$k" precis-summarize "${summarize_ends[@]}"
 done
 
 # Ready when every process has written its pid file.
@@ -89,6 +107,7 @@ fi
 export PRECIS_BIN=$bin_dir
 export PRECIS_INGEST="tcp://127.0.0.1:$ingest_port"
 export PRECIS_OUTPUT="tcp://127.0.0.1:$output_port"
+export PRECIS_REPLAY="tcp://127.0.0.1:$replay_port"
 export PRECIS_RUN_DIR=$run_dir
 stop_file="$run_dir/stop"
 # PRECIS_STOP asks this script to stop the pipeline and waits until it has.

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Deploy test: deploy/pipeline up/status/down with a real pipeline on free
+# ports in a private run dir, and one article pushed through it.
+#
+#   tests/deploy_test.sh [BUILD_DIR]     (default: build, relative to the repo)
+#
+# BUILD_DIR must already be built (BUILD_DIR/bin); the script does not build,
+# so that it can also run against the sanitizer build (build-asan).
+# Exit code 0 on success; on failure, non-zero with the reason on stderr.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+pipeline="$repo/deploy/pipeline"
+build=${1:-build}
+case "$build" in
+    /*) ;;
+    *) if [ -d "$build" ]; then build="$PWD/$build"; else build="$repo/$build"; fi ;;
+esac
+precis="$build/bin/precis"
+
+fail() { echo "FAIL: deploy_test: $*" >&2; exit 1; }
+
+# True when pid is a live precis program (not a zombie waiting to be reaped).
+live_pid() { # pid
+    local stat
+    kill -0 "$1" 2>/dev/null || return 1
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [ "${stat%% *}" != Z ] || return 1
+    tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q 'precis-'
+}
+
+for program in precis precis-ingest precis-sink precis-normalize precis-summarize; do
+    [ -x "$build/bin/$program" ] || fail "$build/bin/$program is missing (build $build first)"
+done
+command -v python3 >/dev/null || fail "python3 is needed (deploy/install-deps)"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/precis-deploy-test.XXXXXX")
+run_dir="$work/run"
+sub_pid=""
+pids_seen=()
+
+cleanup() {
+    local status=$?
+    trap - EXIT
+    [ -z "$sub_pid" ] || kill "$sub_pid" 2>/dev/null || true
+    if [ -f "$run_dir/procs" ]; then
+        "$pipeline" down --run-dir "$run_dir" >"$work/cleanup-down.txt" 2>&1 || true
+    fi
+    # Whatever survived, by the pids recorded (never by name).
+    local pid
+    for pid in "${pids_seen[@]}"; do
+        if live_pid "$pid"; then
+            echo "deploy_test: killing leftover pid $pid" >&2
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+    done
+    if [ "$status" -ne 0 ]; then
+        echo "--- deploy_test: the end of the logs in $run_dir ---" >&2
+        for log in "$run_dir"/*.log "$work"/*.txt; do
+            [ -f "$log" ] || continue
+            echo "== $log" >&2
+            tail -n 15 "$log" >&2
+        done
+    fi
+    rm -rf "$work"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Records the pids in the run dir so that cleanup can check them.
+remember_pids() {
+    local name pid
+    [ -f "$run_dir/procs" ] || return 0
+    while read -r name pid; do
+        pids_seen+=("$pid")
+    done <"$run_dir/procs"
+}
+
+# up, on free ports; another port base if a port was taken in the meantime.
+started=false
+for _ in 1 2 3; do
+    base=$("$pipeline" free-port-base) || fail "no free ports"
+    if "$pipeline" up --no-build --build-dir "$build" --port-base "$base" --run-dir "$run_dir" \
+        --normalize 1 --summarize 2 >"$work/up.txt" 2>&1; then
+        started=true
+        break
+    fi
+    remember_pids
+    grep -qi 'address already in use' "$run_dir"/*.log 2>/dev/null \
+        || { cat "$work/up.txt" >&2; fail "deploy/pipeline up failed"; }
+    echo "deploy_test: a port near $base was taken, trying again" >&2
+    rm -rf "$run_dir"
+done
+$started || fail "deploy/pipeline up failed three times"
+remember_pids
+grep -q "tcp://127.0.0.1:$base" "$work/up.txt" || fail "up did not print the ingest endpoint"
+[ -f "$run_dir/env" ] || fail "up wrote no $run_dir/env"
+
+# status: five live processes.
+"$pipeline" status --run-dir "$run_dir" >"$work/status.txt" 2>&1 \
+    || fail "status exited $? after up: $(cat "$work/status.txt")"
+live=$(grep -c ' alive$' "$work/status.txt" || true)
+[ "$live" -eq 5 ] || fail "status lists $live live processes, expected 5"
+for name in ingest sink normalize-1 summarize-1 summarize-2; do
+    grep -q "^$name .* alive$" "$work/status.txt" || fail "status does not list $name as alive"
+done
+
+# A second up in the same run dir is refused.
+if "$pipeline" up --no-build --build-dir "$build" --port-base "$base" --run-dir "$run_dir" \
+    >"$work/up2.txt" 2>&1; then
+    fail "a second up in the same run dir was not refused"
+fi
+grep -q "already running" "$work/up2.txt" || fail "the second up did not say why it refused"
+
+# One article through the pipeline, to a subscriber started before the push.
+PRECIS_INGEST="" PRECIS_OUTPUT=""
+# shellcheck disable=SC1091
+. "$run_dir/env"
+[ "$PRECIS_INGEST" = "tcp://127.0.0.1:$base" ] || fail "env: PRECIS_INGEST is '$PRECIS_INGEST'"
+[ "$PRECIS_OUTPUT" = "tcp://127.0.0.1:$((base + 5))" ] || fail "env: PRECIS_OUTPUT is '$PRECIS_OUTPUT'"
+id="deploy-test-$$"
+"$precis" sub --output "$PRECIS_OUTPUT" --json --count 1 --timeout 15 >"$work/sub.jsonl" \
+    2>"$work/sub.txt" &
+sub_pid=$!
+sleep 0.5 # the subscription must reach the publisher before the result
+printf '%s\n' "{\"id\": \"$id\", \"title\": \"Harbour bridge reopens\", \"text\": \"The harbour bridge reopened to traffic on Monday after two years of repairs. Engineers replaced the steel cables and the road deck. The city council said the work cost less than planned. Commuters had used ferries and a long detour while the bridge was closed. Cyclists get a separate lane on the new deck.\"}" \
+    | "$precis" push --ingest "$PRECIS_INGEST" >"$work/push.txt" 2>&1 \
+    || fail "precis push exited $?: $(cat "$work/push.txt")"
+grep -q "^accepted	$id\$" "$work/push.txt" || fail "the article was not accepted: $(cat "$work/push.txt")"
+sub_status=0
+wait "$sub_pid" || sub_status=$?
+sub_pid=""
+[ "$sub_status" -eq 0 ] || fail "precis sub exited $sub_status (no result within 15 s?)"
+python3 - "$work/sub.jsonl" "$id" <<'PY' || fail "the result is not the expected summary"
+import json, sys
+lines = [line for line in open(sys.argv[1]) if line.strip()]
+assert len(lines) == 1, "expected one result, got %d" % len(lines)
+result = json.loads(lines[0])
+assert result.get("id") == sys.argv[2], "id %r, expected %r" % (result.get("id"), sys.argv[2])
+assert result.get("type") == "summary", "type %r: %s" % (result.get("type"), lines[0])
+assert result.get("topic", "").startswith("summary."), "topic %r" % result.get("topic")
+summary = result.get("summary")
+assert isinstance(summary, list) and summary and all(isinstance(s, str) and s for s in summary), \
+    "summary %r" % summary
+PY
+
+# down: every process gone, pid files removed, status now non-zero.
+"$pipeline" down --run-dir "$run_dir" >"$work/down.txt" 2>&1 || fail "down exited $?"
+if grep -q SIGKILL "$work/down.txt"; then
+    fail "down had to SIGKILL: $(cat "$work/down.txt")"
+fi
+for pid in "${pids_seen[@]}"; do
+    if live_pid "$pid"; then
+        fail "pid $pid is still alive after down"
+    fi
+done
+leftover=$(find "$run_dir" -name '*.pid' | wc -l)
+[ "$leftover" -eq 0 ] || fail "$leftover pid file(s) left after down"
+if "$pipeline" status --run-dir "$run_dir" >"$work/status2.txt" 2>&1; then
+    fail "status exited 0 after down"
+fi
+"$pipeline" down --run-dir "$run_dir" >/dev/null 2>&1 || fail "a second down did not exit 0"
+
+echo "ok: deploy/pipeline up, status, push/sub and down with $build/bin"
