@@ -69,12 +69,12 @@ void precis_lang_add(precis_lang_t *self, uint32_t mask)
     self->tokens++;
     if (!mask)
         return;
-    bool exclusive = (mask & (mask - 1)) == 0;
-    for (int id = 1; id < PRECIS_LANG_COUNT; id++)
-        if (mask & (1u << id)) {
-            self->points[id] += exclusive ? 2 : 1;
-            self->hits[id]++;
-        }
+    uint32_t points = (mask & (mask - 1)) == 0 ? 2 : 1; /* exclusive: 2 */
+    for (mask &= (1u << PRECIS_LANG_COUNT) - 2; mask; mask &= mask - 1) {
+        int id = __builtin_ctz(mask);
+        self->points[id] += points;
+        self->hits[id]++;
+    }
 }
 
 void precis_lang_add_plain(precis_lang_t *self, size_t count)

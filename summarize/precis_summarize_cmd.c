@@ -22,7 +22,7 @@
 
 static const char usage_text[] =
     "Usage: precis summarize [FILE|-] [--jsonl] [--sentences N | --ratio R | --words N]\n"
-    "                        [--lang L] [--help]\n"
+    "                        [--lang L] [--stats] [--help]\n"
     "\n"
     "Summarizes news articles by extracting their most central sentences.\n"
     "\n"
@@ -39,6 +39,8 @@ static const char usage_text[] =
     "  --words N        word budget (never exceeded unless no sentence fits,\n"
     "                   then the shortest sentence)\n"
     "  --lang L         ISO 639-1 language code (default: detected)\n"
+    "  --stats          at the end, print to stderr the articles summarized and\n"
+    "                   the summarizer's own speed (JSON and I/O excluded)\n"
     "  --help           this help\n"
     "\n"
     "Exit status: 0 ok, 1 bad input, 2 usage error.\n";
@@ -46,7 +48,10 @@ static const char usage_text[] =
 typedef struct {
     precis_summary_options_t options;
     bool jsonl;
+    bool stats;
     const char *path;
+    size_t articles; /* summarized, for --stats */
+    double seconds;  /* CPU time spent in the summarizer */
 } command_t;
 
 /* Parses a positive integer option value; returns false when invalid. */
@@ -82,6 +87,7 @@ static int parse_arguments(command_t *command, int argc, char **argv)
         {"words", required_argument, NULL, 'w'},
         {"lang", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
+        {"stats", no_argument, NULL, 'S'},
         {NULL, 0, NULL, 0},
     };
     memset(command, 0, sizeof *command);
@@ -106,6 +112,9 @@ static int parse_arguments(command_t *command, int argc, char **argv)
             break;
         case 'l':
             command->options.lang = optarg;
+            break;
+        case 'S':
+            command->stats = true;
             break;
         case 'h':
             fputs(usage_text, stdout);
@@ -148,6 +157,29 @@ static void put_line(const char *text, size_t len, FILE *out)
     putc('\n', out);
 }
 
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* precis_summarizer_run, timed for --stats. */
+static int run_timed(precis_summarizer_t *summarizer, command_t *command,
+                     const char *title, const char *text, size_t len,
+                     const precis_summary_options_t *options, precis_summary_t *summary,
+                     const char **error_p)
+{
+    double start = command->stats ? cpu_seconds() : 0;
+    int rc =
+        precis_summarizer_run(summarizer, title, text, len, options, summary, error_p);
+    if (command->stats) {
+        command->seconds += cpu_seconds() - start;
+        command->articles++;
+    }
+    return rc;
+}
+
 /* Plain mode: the whole input is one article. */
 static int summarize_plain(precis_summarizer_t *summarizer, command_t *command, FILE *in)
 {
@@ -171,8 +203,8 @@ static int summarize_plain(precis_summarizer_t *summarizer, command_t *command, 
     precis_summary_t summary;
     const char *error = NULL;
     int rc = 0;
-    if (precis_summarizer_run(summarizer, buffer, text, text_len, &command->options,
-                              &summary, &error) != 0) {
+    if (run_timed(summarizer, command, buffer, text, text_len, &command->options,
+                  &summary, &error) != 0) {
         fprintf(stderr, "precis summarize: article refused: %s\n", error);
         rc = 1;
     } else
@@ -211,33 +243,77 @@ static bool length_field(json_t *object, const char *name,
     return true;
 }
 
-/* Builds the output object of one summarized article. */
-static json_t *result_object(json_t *id, const char *text,
-                             const precis_summary_t *summary)
+/* Writes text[0..len) as a JSON string. The text is valid UTF-8 (jansson
+   checked it), so only quotes, backslashes and control bytes need escapes. */
+static void put_json_string(const char *text, size_t len, FILE *out)
 {
-    json_t *sentences = json_array();
-    for (size_t i = 0; i < summary->selected_count; i++) {
-        const precis_selected_t *selected = &summary->selected[i];
-        json_array_append_new(sentences,
-                              json_stringn(text + selected->start, selected->len));
+    static const char hex[] = "0123456789abcdef";
+    putc_unlocked('"', out);
+    size_t run = 0; /* start of the bytes not written yet */
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        fwrite_unlocked(text + run, 1, i - run, out);
+        run = i + 1;
+        putc_unlocked('\\', out);
+        switch (c) {
+        case '"':
+        case '\\':
+            putc_unlocked((char)c, out);
+            break;
+        case '\n':
+            putc_unlocked('n', out);
+            break;
+        case '\t':
+            putc_unlocked('t', out);
+            break;
+        case '\r':
+            putc_unlocked('r', out);
+            break;
+        default:
+            fputs("u00", out);
+            putc_unlocked(hex[c >> 4], out);
+            putc_unlocked(hex[c & 15], out);
+        }
     }
-    json_t *keywords = json_array();
-    for (size_t i = 0; i < summary->keyword_count; i++)
-        json_array_append_new(keywords, json_string(summary->keywords[i]));
-    json_t *result = json_object();
-    json_object_set(result, "id", id ? id : json_null());
-    json_object_set_new(result, "summary", sentences);
-    json_object_set_new(result, "lang", json_string(summary->lang));
-    json_object_set_new(result, "keywords", keywords);
-    return result;
+    fwrite_unlocked(text + run, 1, len - run, out);
+    putc_unlocked('"', out);
+}
+
+/* Writes the output line of one summarized article:
+   {"id": ..., "summary": [...], "lang": "..", "keywords": [...]} */
+static void put_result(json_t *id, const char *text, const precis_summary_t *summary,
+                       FILE *out)
+{
+    fputs("{\"id\":", out);
+    if (id)
+        json_dumpf(id, out, JSON_COMPACT | JSON_ENCODE_ANY);
+    else
+        fputs("null", out);
+    fputs(",\"summary\":[", out);
+    for (size_t i = 0; i < summary->selected_count; i++) {
+        if (i)
+            putc_unlocked(',', out);
+        put_json_string(text + summary->selected[i].start, summary->selected[i].len, out);
+    }
+    fputs("],\"lang\":", out);
+    put_json_string(summary->lang, strlen(summary->lang), out);
+    fputs(",\"keywords\":[", out);
+    for (size_t i = 0; i < summary->keyword_count; i++) {
+        if (i)
+            putc_unlocked(',', out);
+        put_json_string(summary->keywords[i], strlen(summary->keywords[i]), out);
+    }
+    fputs("]}\n", out);
 }
 
 /* Summarizes one JSON line. Returns 0, or 1 after reporting a bad line. */
-static int summarize_line(precis_summarizer_t *summarizer, const command_t *command,
+static int summarize_line(precis_summarizer_t *summarizer, command_t *command,
                           const char *line, size_t len, size_t number)
 {
     json_error_t error;
-    json_t *object = json_loadb(line, len, JSON_REJECT_DUPLICATES, &error);
+    json_t *object = json_loadb(line, len, 0, &error);
     const char *problem = NULL;
     json_t *title = NULL, *text = NULL, *lang = NULL;
     precis_summary_options_t options = command->options;
@@ -269,17 +345,14 @@ static int summarize_line(precis_summarizer_t *summarizer, const command_t *comm
     const char *reason = NULL;
     int rc = 0;
     const char *body = json_string_value(text);
-    if (precis_summarizer_run(
-            summarizer, json_is_string(title) ? json_string_value(title) : NULL, body,
-            json_string_length(text), &options, &summary, &reason) != 0) {
+    if (run_timed(summarizer, command,
+                  json_is_string(title) ? json_string_value(title) : NULL, body,
+                  json_string_length(text), &options, &summary, &reason) != 0) {
         fprintf(stderr, "precis summarize: line %zu: article refused: %s\n", number,
                 reason);
         rc = 1;
     } else {
-        json_t *result = result_object(json_object_get(object, "id"), body, &summary);
-        json_dumpf(result, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        putchar('\n');
-        json_decref(result);
+        put_result(json_object_get(object, "id"), body, &summary, stdout);
     }
     precis_summary_clear(&summary);
     json_decref(object);
@@ -341,6 +414,12 @@ int precis_cmd_summarize(int argc, char **argv)
     rc = command.jsonl ? summarize_jsonl(summarizer, &command, in)
                        : summarize_plain(summarizer, &command, in);
     precis_summarizer_destroy(&summarizer);
+    if (command.stats)
+        fprintf(
+            stderr,
+            "precis summarize: %zu articles, %.3f s in the summarizer, %.0f articles/s\n",
+            command.articles, command.seconds,
+            command.seconds > 0 ? command.articles / command.seconds : 0.0);
     if (in != stdin)
         fclose(in);
     if (fflush(stdout) != 0) {

@@ -1,8 +1,10 @@
 /*  precis_vocab - the words the summarizer has seen, with what it knows of them.
 
-    Open addressing over a power-of-two slot array; slots hold word number
-    + 1 and the low bits of the hash, so most misses and all hits but the
-    last compare no bytes. Word texts live in one growing byte arena.
+    Open addressing over a power-of-two slot array; slots hold the word
+    number + 1, the hash and the word's first eight bytes, so that a word of
+    up to eight bytes (most words) is found without touching the arena where
+    the texts live. Tokens never contain NUL bytes, so zero padding tells
+    "ab" from "abc".
 */
 #include "precis_vocab.h"
 #include <assert.h>
@@ -17,6 +19,7 @@ typedef struct {
 } record_t;
 
 typedef struct {
+    uint64_t head;   /* the first 8 bytes of the word, zero padded */
     uint32_t number; /* word number + 1; 0: empty */
     uint32_t hash;
 } slot_t;
@@ -85,6 +88,14 @@ void precis_vocab_destroy(precis_vocab_t **self_p)
     *self_p = NULL;
 }
 
+/* The first eight bytes of text, zero padded. */
+static uint64_t head_of(const char *text, size_t len)
+{
+    uint64_t head = 0;
+    memcpy(&head, text, len < 8 ? len : 8);
+    return head;
+}
+
 /* Doubles the slot array and re-inserts every word. */
 static void grow(precis_vocab_t *self)
 {
@@ -95,7 +106,8 @@ static void grow(precis_vocab_t *self)
         size_t index = hash & self->mask;
         while (self->slots[index].number)
             index = (index + 1) & self->mask;
-        self->slots[index] = (slot_t){(uint32_t)i + 1, hash};
+        self->slots[index] = (slot_t){head_of(self->arena + record->offset, record->len),
+                                      (uint32_t)i + 1, hash};
     }
 }
 
@@ -129,7 +141,7 @@ static uint32_t add(precis_vocab_t *self, const char *text, size_t len, uint32_t
         (uint8_t)precis_stopwords_lookup(self->stopwords, text + elided, len - elided);
     word->detect = elided ? (uint8_t)elision_mask : word->mask;
     uint32_t number = (uint32_t)self->count++;
-    self->slots[index] = (slot_t){number + 1, hash};
+    self->slots[index] = (slot_t){head_of(text, len), number + 1, hash};
     if (self->count * 2 > self->mask)
         grow(self);
     return number;
