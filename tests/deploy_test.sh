@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Deploy test: deploy/pipeline up/status/down with a real pipeline on free
-# ports in a private run dir, and one article pushed through it.
+# ports in a private run dir, and one article pushed through it (received
+# live, then replayed from the sink's output log).
 #
 #   tests/deploy_test.sh [BUILD_DIR]     (default: build, relative to the repo)
 #
@@ -116,11 +117,12 @@ fi
 grep -q "already running" "$work/up2.txt" || fail "the second up did not say why it refused"
 
 # One article through the pipeline, to a subscriber started before the push.
-PRECIS_INGEST="" PRECIS_OUTPUT=""
+PRECIS_INGEST="" PRECIS_OUTPUT="" PRECIS_REPLAY=""
 # shellcheck disable=SC1091
 . "$run_dir/env"
 [ "$PRECIS_INGEST" = "tcp://127.0.0.1:$base" ] || fail "env: PRECIS_INGEST is '$PRECIS_INGEST'"
 [ "$PRECIS_OUTPUT" = "tcp://127.0.0.1:$((base + 5))" ] || fail "env: PRECIS_OUTPUT is '$PRECIS_OUTPUT'"
+[ "$PRECIS_REPLAY" = "tcp://127.0.0.1:$((base + 7))" ] || fail "env: PRECIS_REPLAY is '$PRECIS_REPLAY'"
 id="deploy-test-$$"
 "$precis" sub --output "$PRECIS_OUTPUT" --json --count 1 --timeout 15 >"$work/sub.jsonl" \
     2>"$work/sub.txt" &
@@ -146,6 +148,11 @@ summary = result.get("summary")
 assert isinstance(summary, list) and summary and all(isinstance(s, str) and s for s in summary), \
     "summary %r" % summary
 PY
+
+# The sink's output log replays it.
+"$precis" sub --replay "$PRECIS_REPLAY" --output "$PRECIS_OUTPUT" --since 1 --json --count 1 \
+    --timeout 10 >"$work/replay.jsonl" 2>"$work/replay.txt" || fail "precis sub --since 1 exited $?"
+grep -q "\"id\": *\"$id\"" "$work/replay.jsonl" || fail "the replay did not return the article"
 
 # down: every process gone, pid files removed, status now non-zero.
 "$pipeline" down --run-dir "$run_dir" >"$work/down.txt" 2>&1 || fail "down exited $?"
