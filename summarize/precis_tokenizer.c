@@ -62,19 +62,15 @@ static int32_t decode(const char *text, size_t len, size_t pos, size_t *size_p)
     return codepoint;
 }
 
-/* Folds typographic apostrophes and dashes to ASCII. */
+/* Folds typographic quotes and dashes to ASCII, as the normalizer defines
+   it, plus the modifier apostrophe (U+02BC) that some sources use. */
 static int32_t fold(int32_t codepoint)
 {
     if (codepoint < 0x80)
         return codepoint;
-#ifdef PRECIS_HAVE_FOLD
-    codepoint = precis_fold_codepoint(codepoint);
-#endif
-    if (codepoint == 0x2018 || codepoint == 0x2019 || codepoint == 0x02BC)
+    if (codepoint == 0x02BC)
         return '\'';
-    if (codepoint == 0x2010 || codepoint == 0x2011)
-        return '-';
-    return codepoint;
+    return precis_fold_codepoint(codepoint);
 }
 
 /* Classes of the ASCII characters. */
