@@ -10,6 +10,7 @@
 */
 #include "precis_summarize_cmd.h"
 #include "precis_config.h"
+#include "precis_normalizer.h"
 #include "precis_summarizer.h"
 #include <errno.h>
 #include <getopt.h>
@@ -52,6 +53,8 @@ typedef struct {
     const char *path;
     size_t articles; /* summarized, for --stats */
     double seconds;  /* CPU time spent in the summarizer */
+    precis_normalizer_t *normalizer;
+    char *clean_title, *clean_text; /* the last article, normalized */
 } command_t;
 
 /* Parses a positive integer option value; returns false when invalid. */
@@ -164,12 +167,34 @@ static double cpu_seconds(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* precis_summarizer_run, timed for --stats. */
+/* The pipeline normalizes an article before it summarizes it; so does the
+   command, so that both give the same summary. *text_p and *len_p are
+   replaced by the normalized text, which lives until the next article. */
+static void normalize_input(command_t *command, const char **title_p, const char **text_p,
+                            size_t *len_p)
+{
+    free(command->clean_title);
+    free(command->clean_text);
+    command->clean_title = NULL;
+    size_t len;
+    if (*title_p) {
+        command->clean_title =
+            precis_normalizer_run(command->normalizer, *title_p, strlen(*title_p), &len);
+        *title_p = command->clean_title;
+    }
+    command->clean_text =
+        precis_normalizer_run(command->normalizer, *text_p, *len_p, len_p);
+    *text_p = command->clean_text;
+}
+
+/* precis_summarizer_run on the normalized article, timed for --stats. */
 static int run_timed(precis_summarizer_t *summarizer, command_t *command,
-                     const char *title, const char *text, size_t len,
+                     const char *title, const char **text_p, size_t len,
                      const precis_summary_options_t *options, precis_summary_t *summary,
                      const char **error_p)
 {
+    normalize_input(command, &title, text_p, &len);
+    const char *text = *text_p;
     double start = command->stats ? cpu_seconds() : 0;
     int rc =
         precis_summarizer_run(summarizer, title, text, len, options, summary, error_p);
@@ -203,7 +228,7 @@ static int summarize_plain(precis_summarizer_t *summarizer, command_t *command, 
     precis_summary_t summary;
     const char *error = NULL;
     int rc = 0;
-    if (run_timed(summarizer, command, buffer, text, text_len, &command->options,
+    if (run_timed(summarizer, command, buffer, &text, text_len, &command->options,
                   &summary, &error) != 0) {
         fprintf(stderr, "precis summarize: article refused: %s\n", error);
         rc = 1;
@@ -346,7 +371,7 @@ static int summarize_line(precis_summarizer_t *summarizer, command_t *command,
     int rc = 0;
     const char *body = json_string_value(text);
     if (run_timed(summarizer, command,
-                  json_is_string(title) ? json_string_value(title) : NULL, body,
+                  json_is_string(title) ? json_string_value(title) : NULL, &body,
                   json_string_length(text), &options, &summary, &reason) != 0) {
         fprintf(stderr, "precis summarize: line %zu: article refused: %s\n", number,
                 reason);
@@ -411,9 +436,13 @@ int precis_cmd_summarize(int argc, char **argv)
         return 1;
     }
     precis_summarizer_t *summarizer = precis_summarizer_new();
+    command.normalizer = precis_normalizer_new();
     rc = command.jsonl ? summarize_jsonl(summarizer, &command, in)
                        : summarize_plain(summarizer, &command, in);
     precis_summarizer_destroy(&summarizer);
+    precis_normalizer_destroy(&command.normalizer);
+    free(command.clean_title);
+    free(command.clean_text);
     if (command.stats)
         fprintf(
             stderr,
