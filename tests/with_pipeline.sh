@@ -28,23 +28,45 @@ done
 run_dir=$(mktemp -d /tmp/precis-test.XXXXXX)
 pids=()
 
+stop_failures=0
 stop_all() {
-    local pid file
+    local pid file status
+    local -A alive=()
     # Processes restarted by a test are known by their pid files only.
     for file in "$run_dir"/*.pid; do
         [ -e "$file" ] && pids+=("$(cat "$file")")
     done
-    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
+        kill -0 "$pid" 2>/dev/null && alive[$pid]=1
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${pids[@]}"; do
+        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        if kill -0 "$pid" 2>/dev/null; then
+            echo "with_pipeline: process $pid ignored SIGTERM for 10 s" >&2
+            kill -KILL "$pid" 2>/dev/null || true
+            stop_failures=$((stop_failures + 1))
+        fi
+        # Our own children report how they ended: a clean stop is status 0.
+        status=0
+        wait "$pid" 2>/dev/null || status=$?
+        if [ -n "${alive[$pid]:-}" ] && [ "$status" -ne 0 ] && [ "$status" -ne 127 ]; then
+            echo "with_pipeline: process $pid exited with status $status on SIGTERM" >&2
+            stop_failures=$((stop_failures + 1))
+        fi
     done
     pids=()
+    # Sanitizer reports from any process, restarted ones included.
+    if grep -l "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" \
+        "$run_dir"/*.log >&2 2>/dev/null; then
+        echo "with_pipeline: sanitizer errors in the logs above" >&2
+        stop_failures=$((stop_failures + 1))
+    fi
 }
 cleanup() {
     local status=$?
     stop_all
+    [ "$status" -eq 0 ] && [ "$stop_failures" -gt 0 ] && status=1
     if [ "$status" -ne 0 ]; then
         echo "--- pipeline logs ($run_dir) ---" >&2
         tail -n 20 "$run_dir"/*.log >&2 2>/dev/null || true
