@@ -18,6 +18,7 @@ static const command_t commands[] = {
     {"sub", precis_cmd_sub, "subscribe to summaries and print them"},
     {"summarize", precis_cmd_summarize, "summarize offline, no sockets"},
     {"split", precis_cmd_split, "split text into sentences"},
+    {"keygen", precis_cmd_keygen, "make a CURVE key pair for encrypted sockets"},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

@@ -15,21 +15,27 @@ int main(int argc, char **argv)
 {
     precis_config_t config;
     precis_config_defaults(&config, true);
-    int rc = precis_config_parse(&config, argc, argv,
-                                 PRECIS_OPT_INGEST | PRECIS_OPT_NORMALIZE |
-                                     PRECIS_OPT_NORMALIZED | PRECIS_OPT_SUMMARIZE |
-                                     PRECIS_OPT_RESULTS | PRECIS_OPT_ACKS | PRECIS_OPT_JOURNAL |
-                                     PRECIS_OPT_DELIVERY | PRECIS_OPT_LIMITS | PRECIS_OPT_PIDFILE,
-                                 usage);
+    int rc = precis_config_parse(
+        &config, argc, argv,
+        PRECIS_OPT_INGEST | PRECIS_OPT_NORMALIZE | PRECIS_OPT_NORMALIZED |
+            PRECIS_OPT_SUMMARIZE | PRECIS_OPT_RESULTS | PRECIS_OPT_ACKS |
+            PRECIS_OPT_JOURNAL | PRECIS_OPT_DELIVERY | PRECIS_OPT_LIMITS |
+            PRECIS_OPT_PIDFILE | PRECIS_OPT_CURVE,
+        usage);
     if (rc != 0)
         return rc < 0 ? 0 : 2;
     precis_log_init("precis-ingest", config.verbose);
-    precis_ingest_t *ingest = precis_ingest_new(&config);
-    if (!ingest)
+    if (precis_curve_start(&config) != 0)
         return 3;
+    precis_ingest_t *ingest = precis_ingest_new(&config);
+    if (!ingest) {
+        precis_curve_stop();
+        return 3;
+    }
     precis_pidfile_write(config.pidfile);
     int exit_code = precis_ingest_run(ingest);
     precis_pidfile_remove(config.pidfile);
     precis_ingest_destroy(&ingest);
+    precis_curve_stop();
     return exit_code;
 }

@@ -59,6 +59,15 @@ static void *encode_reply(const char *id, size_t id_len, const char *status,
 static zactor_t *start_proxy(const precis_config_t *config)
 {
     zactor_t *proxy = zactor_new(zproxy, NULL);
+    if (precis_curve_enabled()) {
+        /* The proxy's sockets are bound, so they are CURVE servers. */
+        const char *sides[] = {"FRONTEND", "BACKEND"};
+        for (int i = 0; i < 2; i++) {
+            zstr_sendx(proxy, "CURVE", sides[i], precis_curve_public_txt(),
+                       precis_curve_secret_txt(), NULL);
+            zsock_wait(proxy);
+        }
+    }
     zstr_sendx(proxy, "FRONTEND", "PULL", config->normalized_endpoint, NULL);
     zsock_wait(proxy);
     zstr_sendx(proxy, "BACKEND", "PUSH", config->summarize_endpoint, NULL);
@@ -83,6 +92,7 @@ static bool bind_sockets(precis_ingest_t *self)
     zsock_set_maxmsgsize(self->frontend,
                          socket_limit > INT_MAX ? INT_MAX : (int)socket_limit);
     zsock_set_linger(self->frontend, 1000);
+    precis_curve_server(self->frontend);
     if (zsock_bind(self->frontend, "%s", config->ingest_endpoint) == -1) {
         zsys_error("cannot bind %s: %s", config->ingest_endpoint,
                    zmq_strerror(zmq_errno()));
@@ -91,6 +101,7 @@ static bool bind_sockets(precis_ingest_t *self)
     self->dispatch = zsock_new(ZMQ_PUSH);
     zsock_set_sndhwm(self->dispatch, DISPATCH_SNDHWM);
     zsock_set_linger(self->dispatch, 0); /* the ledger, not the socket, keeps articles */
+    precis_curve_server(self->dispatch);
     if (zsock_bind(self->dispatch, "%s", config->normalize_endpoint) == -1) {
         zsys_error("cannot bind %s: %s", config->normalize_endpoint,
                    zmq_strerror(zmq_errno()));

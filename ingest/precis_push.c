@@ -12,15 +12,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PUSH_WINDOW     128
+#define PUSH_WINDOW      128
 #define BACKOFF_FIRST_MS 10
-#define BACKOFF_MAX_MS  1000
+#define BACKOFF_MAX_MS   1000
 
 typedef struct {
     char id[PRECIS_MAX_ID + 1];
     void *data;
     size_t size;
-    int64_t due_ms;     /* when to resend, for busy requests */
+    int64_t due_ms; /* when to resend, for busy requests */
     int64_t backoff_ms;
 } request_t;
 
@@ -154,7 +154,8 @@ static void pack_json(msgpack_packer *packer, json_t *value)
         break;
     }
     case JSON_STRING:
-        precis_mp_pack_string(packer, json_string_value(value), json_string_length(value));
+        precis_mp_pack_string(packer, json_string_value(value),
+                              json_string_length(value));
         break;
     case JSON_INTEGER:
         msgpack_pack_int64(packer, json_integer_value(value));
@@ -251,7 +252,9 @@ static json_t *read_plain(push_t *self)
         const char *base = strrchr(source->path, '/');
         base = base ? base + 1 : source->path;
         const char *dot = strrchr(base, '.');
-        json_object_set_new(object, "id", json_stringn(base, dot && dot > base ? (size_t)(dot - base) : strlen(base)));
+        json_object_set_new(
+            object, "id",
+            json_stringn(base, dot && dot > base ? (size_t)(dot - base) : strlen(base)));
     }
     zchunk_destroy(&chunk);
     return object;
@@ -332,7 +335,8 @@ static void show_progress(push_t *self, bool final)
     if (!self->progress || (!final && now - self->last_progress_ms < 200))
         return;
     self->last_progress_ms = now;
-    fprintf(stderr, "\rpushing: %llu accepted, %llu rejected, %zu in flight, %llu retries%s",
+    fprintf(stderr,
+            "\rpushing: %llu accepted, %llu rejected, %zu in flight, %llu retries%s",
             (unsigned long long)self->accepted, (unsigned long long)self->rejected,
             zlistx_size(self->in_flight) + zlistx_size(self->retry),
             (unsigned long long)self->retries, final ? "\n" : "   ");
@@ -349,14 +353,19 @@ static void handle_answer(push_t *self)
     msgpack_unpacked_init(&unpacked);
     size_t offset = 0;
     char status[16] = "", error[PRECIS_ERROR_SIZE] = "", id[PRECIS_MAX_ID + 1] = "";
-    if (msgpack_unpack_next(&unpacked, (const char *)zframe_data(frame), zframe_size(frame), &offset) ==
-        MSGPACK_UNPACK_SUCCESS) {
+    if (msgpack_unpack_next(&unpacked, (const char *)zframe_data(frame),
+                            zframe_size(frame), &offset) == MSGPACK_UNPACK_SUCCESS) {
         const msgpack_object *value;
-        if ((value = precis_mp_lookup(&unpacked.data, "status")) && value->type == MSGPACK_OBJECT_STR)
-            snprintf(status, sizeof status, "%.*s", (int)value->via.str.size, value->via.str.ptr);
-        if ((value = precis_mp_lookup(&unpacked.data, "error")) && value->type == MSGPACK_OBJECT_STR)
-            snprintf(error, sizeof error, "%.*s", (int)value->via.str.size, value->via.str.ptr);
-        if ((value = precis_mp_lookup(&unpacked.data, "id")) && value->type == MSGPACK_OBJECT_STR)
+        if ((value = precis_mp_lookup(&unpacked.data, "status")) &&
+            value->type == MSGPACK_OBJECT_STR)
+            snprintf(status, sizeof status, "%.*s", (int)value->via.str.size,
+                     value->via.str.ptr);
+        if ((value = precis_mp_lookup(&unpacked.data, "error")) &&
+            value->type == MSGPACK_OBJECT_STR)
+            snprintf(error, sizeof error, "%.*s", (int)value->via.str.size,
+                     value->via.str.ptr);
+        if ((value = precis_mp_lookup(&unpacked.data, "id")) &&
+            value->type == MSGPACK_OBJECT_STR)
             snprintf(id, sizeof id, "%.*s", (int)value->via.str.size, value->via.str.ptr);
     }
     msgpack_unpacked_destroy(&unpacked);
@@ -372,8 +381,9 @@ static void handle_answer(push_t *self)
     if (strcmp(status, "busy") == 0) {
         self->retries++;
         request->due_ms = zclock_mono() + request->backoff_ms;
-        request->backoff_ms = request->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
-                                                                       : request->backoff_ms * 2;
+        request->backoff_ms = request->backoff_ms * 2 > BACKOFF_MAX_MS
+                                  ? BACKOFF_MAX_MS
+                                  : request->backoff_ms * 2;
         zlistx_add_end(self->retry, request);
         return;
     }
@@ -423,12 +433,14 @@ static int push_all(push_t *self)
     self->last_answer_ms = zclock_mono();
     while (!zsys_interrupted) {
         fill_window(self);
-        if (self->input_done && zlistx_size(self->in_flight) == 0 && zlistx_size(self->retry) == 0)
+        if (self->input_done && zlistx_size(self->in_flight) == 0 &&
+            zlistx_size(self->retry) == 0)
             break;
         if (zpoller_wait(poller, 20))
             handle_answer(self);
         else if (zlistx_size(self->in_flight) > 0 &&
-                 zclock_mono() - self->last_answer_ms > (int64_t)(self->config->timeout * 1000)) {
+                 zclock_mono() - self->last_answer_ms >
+                     (int64_t)(self->config->timeout * 1000)) {
             fprintf(stderr, "\nerror: no answer from ingest at %s for %.0f s\n",
                     self->config->ingest_endpoint, self->config->timeout);
             exit_code = 3;
@@ -459,12 +471,16 @@ int precis_cmd_push(int argc, char **argv)
     precis_config_t config;
     precis_config_defaults(&config, false);
     int rc = precis_config_parse(&config, argc, argv,
-                                 PRECIS_OPT_INGEST | PRECIS_OPT_LENGTH | PRECIS_OPT_COUNT, usage);
+                                 PRECIS_OPT_INGEST | PRECIS_OPT_LENGTH |
+                                     PRECIS_OPT_COUNT | PRECIS_OPT_CURVE,
+                                 usage);
     if (rc != 0)
         return rc < 0 ? 0 : 2;
     if (config.timeout == 0)
         config.timeout = 10;
     precis_log_init("precis-push", config.verbose);
+    if (precis_curve_start(&config) != 0)
+        return 3;
     push_t self = {.config = &config};
     self.dealer = precis_socket_new(ZMQ_DEALER, config.ingest_endpoint, false);
     if (!self.dealer)
@@ -480,10 +496,12 @@ int precis_cmd_push(int argc, char **argv)
     self.progress = isatty(STDERR_FILENO) && isatty(STDOUT_FILENO);
 
     int exit_code = push_all(&self);
-    fprintf(stderr, "pushed %llu: %llu accepted, %llu rejected, %llu unreadable, %llu busy retries\n",
-            (unsigned long long)(self.accepted + self.rejected),
-            (unsigned long long)self.accepted, (unsigned long long)self.rejected,
-            (unsigned long long)self.unreadable, (unsigned long long)self.retries);
+    fprintf(
+        stderr,
+        "pushed %llu: %llu accepted, %llu rejected, %llu unreadable, %llu busy retries\n",
+        (unsigned long long)(self.accepted + self.rejected),
+        (unsigned long long)self.accepted, (unsigned long long)self.rejected,
+        (unsigned long long)self.unreadable, (unsigned long long)self.retries);
     if (exit_code == 0 && (self.rejected || self.unreadable))
         exit_code = 1;
 
@@ -500,6 +518,7 @@ int precis_cmd_push(int argc, char **argv)
     zlistx_destroy(&self.source.paths);
     zsock_set_linger(self.dealer, 0);
     zsock_destroy(&self.dealer);
+    precis_curve_stop();
     return exit_code;
 }
 

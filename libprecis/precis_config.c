@@ -42,7 +42,8 @@ static const option_row_t option_table[] = {
     {"normalize-endpoint", PRECIS_OPT_NORMALIZE, ARG_ENDPOINT, FIELD(normalize_endpoint),
      "ENDPOINT", "articles from ingest to normalize workers"},
     {"normalized-endpoint", PRECIS_OPT_NORMALIZED, ARG_ENDPOINT,
-     FIELD(normalized_endpoint), "ENDPOINT", "articles from normalize workers back to the hub"},
+     FIELD(normalized_endpoint), "ENDPOINT",
+     "articles from normalize workers back to the hub"},
     {"summarize-endpoint", PRECIS_OPT_SUMMARIZE, ARG_ENDPOINT, FIELD(summarize_endpoint),
      "ENDPOINT", "articles from the hub to summarize workers"},
     {"results-endpoint", PRECIS_OPT_RESULTS, ARG_ENDPOINT, FIELD(results_endpoint),
@@ -67,6 +68,12 @@ static const option_row_t option_table[] = {
      "on SIGTERM, wait this long for work in flight to be delivered"},
     {"since", PRECIS_OPT_SINCE, ARG_INT, FIELD(since), "SEQ",
      "first replay the output log from sequence number SEQ, then follow live"},
+    {"curve-cert", PRECIS_OPT_CURVE, ARG_STRING, FIELD(curve_cert), "PATH",
+     "encrypt every socket with CURVE, with this certificate (precis keygen)"},
+    {"curve-server", PRECIS_OPT_CURVE, ARG_STRING, FIELD(curve_server), "PATH",
+     "public certificate of the server to connect to (default: --curve-cert)"},
+    {"curve-allow", PRECIS_OPT_CURVE, ARG_STRING, FIELD(curve_allow), "DIR",
+     "accept only clients whose public certificate is in DIR"},
     {"sentences", PRECIS_OPT_LENGTH, ARG_INT, FIELD(sentences), "N",
      "summary length in sentences"},
     {"ratio", PRECIS_OPT_LENGTH, ARG_RATIO, FIELD(ratio), "R",
@@ -127,7 +134,8 @@ static void describe_default(const precis_config_t *config, const option_row_t *
         snprintf(buf, size, " (default %zu)", *(const size_t *)field);
         break;
     case ARG_INT:
-        if (row->offset != FIELD(count) && row->offset != FIELD(since) && *(const int *)field)
+        if (row->offset != FIELD(count) && row->offset != FIELD(since) &&
+            *(const int *)field)
             snprintf(buf, size, " (default %d)", *(const int *)field);
         break;
     case ARG_SECONDS:
@@ -152,8 +160,8 @@ static void print_help(const precis_config_t *config, unsigned mask, const char 
         describe_default(config, row, dflt, sizeof dflt);
         printf("  %-32s %s%s\n", flag, row->help, dflt);
     }
-    printf("  %-32s %s\n  %-32s %s\n", "-v, --verbose", "log more (debug lines on stderr)",
-           "-h, --help", "show this help and exit");
+    printf("  %-32s %s\n  %-32s %s\n", "-v, --verbose",
+           "log more (debug lines on stderr)", "-h, --help", "show this help and exit");
 }
 
 /* Parses one option argument into its field; returns 0 or -1 with a message. */
@@ -216,10 +224,10 @@ int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned
         if (!(mask & option_table[i].bit))
             continue;
         rows[used] = &option_table[i];
-        longopts[used] = (struct option){option_table[i].name,
-                                         option_table[i].kind == ARG_NONE ? no_argument
-                                                                           : required_argument,
-                                         NULL, 1000 + (int)used};
+        longopts[used] = (struct option){
+            option_table[i].name,
+            option_table[i].kind == ARG_NONE ? no_argument : required_argument, NULL,
+            1000 + (int)used};
         used++;
     }
     longopts[used++] = (struct option){"help", no_argument, NULL, 'h'};
@@ -309,8 +317,8 @@ int precis_config_test(bool verbose)
     precis_config_defaults(&config, false);
     CHECK(strcmp(config.ingest_endpoint, PRECIS_INGEST_CONNECT) == 0);
 
-    char *args1[] = {"prog", "--ingest", "tcp://1.2.3.4:9", "--ratio", "0.25", "-v",
-                     "file.txt", NULL};
+    char *args1[] = {"prog", "--ingest", "tcp://1.2.3.4:9", "--ratio",
+                     "0.25", "-v",       "file.txt",        NULL};
     CHECK(precis_config_parse(&config, 7, args1, PRECIS_OPT_INGEST | PRECIS_OPT_LENGTH,
                               "usage") == 0);
     CHECK(strcmp(config.ingest_endpoint, "tcp://1.2.3.4:9") == 0);

@@ -57,6 +57,7 @@ enum {
     PRECIS_OPT_OUTLOG = 1 << 16,    /* --log PATH */
     PRECIS_OPT_DELIVERY = 1 << 17,  /* --max-inflight --retry-ms --max-attempts --drain */
     PRECIS_OPT_SINCE = 1 << 18,     /* --since SEQ */
+    PRECIS_OPT_CURVE = 1 << 19,     /* --curve-cert --curve-server --curve-allow */
 };
 
 typedef struct {
@@ -75,6 +76,9 @@ typedef struct {
     int max_attempts;
     double drain;              /* seconds to drain work in flight on SIGTERM */
     long since;                /* replay from this sequence number; 0: live only */
+    const char *curve_cert;    /* own certificate: CURVE on */
+    const char *curve_server;  /* the server's public certificate, for connecting */
+    const char *curve_allow;   /* directory of allowed client certificates */
     int sentences;
     double ratio;
     int words;

@@ -1,6 +1,7 @@
 /*  precis_worker - the loop every pipeline worker runs. */
 #include "precis_worker.h"
 #include "precis_config.h"
+#include "precis_curve.h"
 
 /* A worker's receive queue: short, so that a busy worker does not hoard
    articles that an idle one could take (PUSH spreads round-robin over
@@ -16,7 +17,12 @@ zsock_t *precis_socket_new(int type, const char *endpoint, bool bind)
     }
     /* Never hang on exit with undelivered messages to a dead peer. */
     zsock_set_linger(sock, 2000);
-    int rc = bind ? zsock_bind(sock, "%s", endpoint) : zsock_connect(sock, "%s", endpoint);
+    if (bind)
+        precis_curve_server(sock);
+    else
+        precis_curve_client(sock);
+    int rc =
+        bind ? zsock_bind(sock, "%s", endpoint) : zsock_connect(sock, "%s", endpoint);
     if (rc == -1) {
         zsys_error("cannot %s %s: %s", bind ? "bind" : "connect to", endpoint,
                    zmq_strerror(zmq_errno()));
@@ -34,8 +40,10 @@ int precis_worker_run(const precis_worker_config_t *config)
         return exit_code;
     zsock_set_rcvhwm(input, WORKER_RCVHWM);
     zsock_set_linger(input, 0);
+    precis_curve_client(input);
     if (zsock_connect(input, "%s", config->in_endpoint) == -1) {
-        zsys_error("cannot connect to %s: %s", config->in_endpoint, zmq_strerror(zmq_errno()));
+        zsys_error("cannot connect to %s: %s", config->in_endpoint,
+                   zmq_strerror(zmq_errno()));
         goto done;
     }
     output = precis_socket_new(ZMQ_PUSH, config->out_endpoint, false);
@@ -60,7 +68,8 @@ int precis_worker_run(const precis_worker_config_t *config)
         zframe_t *result = config->handler(config->state, frame);
         zframe_destroy(&frame);
         if (result && zframe_send(&result, output, 0) == -1) {
-            zsys_error("cannot send to %s: %s", config->out_endpoint, zmq_strerror(zmq_errno()));
+            zsys_error("cannot send to %s: %s", config->out_endpoint,
+                       zmq_strerror(zmq_errno()));
             zframe_destroy(&result);
         }
         handled++;

@@ -14,16 +14,20 @@ int main(int argc, char **argv)
     precis_config_t config;
     precis_config_defaults(&config, false);
     int rc = precis_config_parse(&config, argc, argv,
-                                 PRECIS_OPT_NORMALIZE | PRECIS_OPT_NORMALIZED | PRECIS_OPT_PIDFILE,
+                                 PRECIS_OPT_NORMALIZE | PRECIS_OPT_NORMALIZED |
+                                     PRECIS_OPT_PIDFILE | PRECIS_OPT_CURVE,
                                  usage);
     if (rc != 0)
         return rc < 0 ? 0 : 2;
     precis_log_init("precis-normalize", config.verbose);
+    if (precis_curve_start(&config) != 0)
+        return 3;
     precis_normalize_worker_t *worker = precis_normalize_worker_new();
-    precis_worker_config_t run = {"normalize",        config.normalize_endpoint,
-                                  config.normalized_endpoint, config.pidfile,
-                                  precis_normalize_worker_handle, worker};
+    precis_worker_config_t run = {
+        "normalize",    config.normalize_endpoint,      config.normalized_endpoint,
+        config.pidfile, precis_normalize_worker_handle, worker};
     int exit_code = precis_worker_run(&run);
     precis_normalize_worker_destroy(&worker);
+    precis_curve_stop();
     return exit_code;
 }

@@ -14,20 +14,25 @@ int main(int argc, char **argv)
 {
     precis_config_t config;
     precis_config_defaults(&config, true);
-    int rc = precis_config_parse(&config, argc, argv,
-                                 PRECIS_OPT_RESULTS | PRECIS_OPT_OUTPUT | PRECIS_OPT_JSONL |
-                                     PRECIS_OPT_ACKS | PRECIS_OPT_REPLAY | PRECIS_OPT_OUTLOG |
-                                     PRECIS_OPT_PIDFILE,
-                                 usage);
+    int rc = precis_config_parse(
+        &config, argc, argv,
+        PRECIS_OPT_RESULTS | PRECIS_OPT_OUTPUT | PRECIS_OPT_JSONL | PRECIS_OPT_ACKS |
+            PRECIS_OPT_REPLAY | PRECIS_OPT_OUTLOG | PRECIS_OPT_PIDFILE | PRECIS_OPT_CURVE,
+        usage);
     if (rc != 0)
         return rc < 0 ? 0 : 2;
     precis_log_init("precis-sink", config.verbose);
-    precis_sink_t *sink = precis_sink_new(&config);
-    if (!sink)
+    if (precis_curve_start(&config) != 0)
         return 3;
+    precis_sink_t *sink = precis_sink_new(&config);
+    if (!sink) {
+        precis_curve_stop();
+        return 3;
+    }
     precis_pidfile_write(config.pidfile);
     int exit_code = precis_sink_run(sink);
     precis_pidfile_remove(config.pidfile);
     precis_sink_destroy(&sink);
+    precis_curve_stop();
     return exit_code;
 }

@@ -6,8 +6,8 @@
 void precis_sub_print(FILE *stream, const precis_result_t *result, const char *topic)
 {
     const char *title = result->title && *result->title ? result->title : "(untitled)";
-    fprintf(stream, "[%s #%llu] %s: %s\n", topic, (unsigned long long)result->seq, result->id,
-            title);
+    fprintf(stream, "[%s #%llu] %s: %s\n", topic, (unsigned long long)result->seq,
+            result->id, title);
     if (result->kind == PRECIS_RESULT_ERROR) {
         fprintf(stream, "  error in %s: %s\n", result->stage ? result->stage : "?",
                 result->error ? result->error : "");
@@ -86,7 +86,8 @@ static int replay_until(sub_t *self, uint64_t until)
         msgpack_sbuffer_destroy(&buffer);
         zmsg_t *answer = zmsg_recv(self->replay);
         if (!answer) {
-            zsys_error("no answer from the replay socket %s", self->config->replay_endpoint);
+            zsys_error("no answer from the replay socket %s",
+                       self->config->replay_endpoint);
             return -1;
         }
         zframe_t *header = zmsg_pop(answer);
@@ -94,11 +95,13 @@ static int replay_until(sub_t *self, uint64_t until)
         msgpack_unpacked_init(&unpacked);
         size_t offset = 0;
         int64_t count = 0;
-        if (header && msgpack_unpack_next(&unpacked, (const char *)zframe_data(header),
-                                          zframe_size(header), &offset) == MSGPACK_UNPACK_SUCCESS) {
+        if (header &&
+            msgpack_unpack_next(&unpacked, (const char *)zframe_data(header),
+                                zframe_size(header), &offset) == MSGPACK_UNPACK_SUCCESS) {
             const msgpack_object *value = precis_mp_lookup(&unpacked.data, "error");
             if (value && value->type == MSGPACK_OBJECT_STR)
-                zsys_error("replay refused: %.*s", (int)value->via.str.size, value->via.str.ptr);
+                zsys_error("replay refused: %.*s", (int)value->via.str.size,
+                           value->via.str.ptr);
             else if ((value = precis_mp_lookup(&unpacked.data, "count")))
                 precis_mp_int(value, &count);
         }
@@ -133,11 +136,14 @@ int precis_cmd_sub(int argc, char **argv)
     precis_config_defaults(&config, false);
     int rc = precis_config_parse(&config, argc, argv,
                                  PRECIS_OPT_OUTPUT | PRECIS_OPT_TOPIC | PRECIS_OPT_JSON |
-                                     PRECIS_OPT_COUNT | PRECIS_OPT_SINCE | PRECIS_OPT_REPLAY,
+                                     PRECIS_OPT_COUNT | PRECIS_OPT_SINCE |
+                                     PRECIS_OPT_REPLAY | PRECIS_OPT_CURVE,
                                  usage);
     if (rc != 0)
         return rc < 0 ? 0 : 2;
     precis_log_init("precis-sub", config.verbose);
+    if (precis_curve_start(&config) != 0)
+        return 3;
     zsock_t *subscriber = precis_socket_new(ZMQ_SUB, config.output_endpoint, false);
     if (!subscriber)
         return 3;
@@ -179,7 +185,8 @@ int precis_cmd_sub(int argc, char **argv)
             char error[PRECIS_ERROR_SIZE];
             precis_result_t *result =
                 precis_result_decode(zframe_data(body), zframe_size(body), error);
-            if (result && result->seq > self.next && replay_until(&self, result->seq) != 0)
+            if (result && result->seq > self.next &&
+                replay_until(&self, result->seq) != 0)
                 exit_code = 3;
             precis_result_destroy(&result);
         }
@@ -191,5 +198,6 @@ int precis_cmd_sub(int argc, char **argv)
     zsock_set_linger(subscriber, 0);
     zsock_destroy(&subscriber);
     zsock_destroy(&self.replay);
+    precis_curve_stop();
     return exit_code;
 }

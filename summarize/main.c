@@ -15,12 +15,15 @@ int main(int argc, char **argv)
     precis_config_t config;
     precis_config_defaults(&config, false);
     int rc = precis_config_parse(&config, argc, argv,
-                                 PRECIS_OPT_SUMMARIZE | PRECIS_OPT_RESULTS | PRECIS_OPT_LENGTH |
-                                     PRECIS_OPT_LIMITS | PRECIS_OPT_PIDFILE,
+                                 PRECIS_OPT_SUMMARIZE | PRECIS_OPT_RESULTS |
+                                     PRECIS_OPT_LENGTH | PRECIS_OPT_LIMITS |
+                                     PRECIS_OPT_PIDFILE | PRECIS_OPT_CURVE,
                                  usage);
     if (rc != 0)
         return rc < 0 ? 0 : 2;
     precis_log_init("precis-summarize", config.verbose);
+    if (precis_curve_start(&config) != 0)
+        return 3;
     precis_summary_options_t defaults = {.sentences = config.sentences,
                                          .ratio = config.ratio,
                                          .words = config.words,
@@ -28,10 +31,11 @@ int main(int argc, char **argv)
     if (!defaults.sentences && !defaults.ratio && !defaults.words)
         defaults.sentences = PRECIS_DEFAULT_SENTENCES;
     precis_summarize_worker_t *worker = precis_summarize_worker_new(&defaults);
-    precis_worker_config_t run = {"summarize",        config.summarize_endpoint,
-                                  config.results_endpoint, config.pidfile,
-                                  precis_summarize_worker_handle, worker};
+    precis_worker_config_t run = {
+        "summarize",    config.summarize_endpoint,      config.results_endpoint,
+        config.pidfile, precis_summarize_worker_handle, worker};
     int exit_code = precis_worker_run(&run);
     precis_summarize_worker_destroy(&worker);
+    precis_curve_stop();
     return exit_code;
 }

@@ -103,16 +103,24 @@ start() { # name, program, args...
     "$run_dir/$name.cmd" &
     pids+=($!)
 }
+# CURVE: PRECIS_CURVE_HUB (the hub's certificate), PRECIS_CURVE_ALLOW (the
+# allowed client certificates) and PRECIS_CURVE_WORKER (the workers').
+hub_curve=() worker_curve=()
+if [ -n "${PRECIS_CURVE_HUB:-}" ]; then
+    hub_curve=(--curve-cert "$PRECIS_CURVE_HUB" --curve-allow "$PRECIS_CURVE_ALLOW")
+    worker_curve=(--curve-cert "$PRECIS_CURVE_WORKER" --curve-server "$PRECIS_CURVE_HUB")
+fi
 start ingest precis-ingest --ingest "tcp://127.0.0.1:$ingest_port" "${normalize_ends[@]}" \
-    "${summarize_ends[@]}" "${acks[@]}" --journal "$run_dir/journal" ${PRECIS_INGEST_ARGS:-}
+    "${summarize_ends[@]}" "${acks[@]}" --journal "$run_dir/journal" ${PRECIS_INGEST_ARGS:-} \
+    ${hub_curve[@]+"${hub_curve[@]}"}
 start sink precis-sink --results-endpoint "$internal/results" "${acks[@]}" \
     --output "tcp://127.0.0.1:$output_port" --replay "tcp://127.0.0.1:$replay_port" \
-    --log "$run_dir/output.records"
+    --log "$run_dir/output.records" ${hub_curve[@]+"${hub_curve[@]}"}
 for k in $(seq "$normalize"); do
-    start "normalize-$k" precis-normalize "${normalize_ends[@]}"
+    start "normalize-$k" precis-normalize "${normalize_ends[@]}" ${worker_curve[@]+"${worker_curve[@]}"}
 done
 for k in $(seq "$summarize"); do
-    start "summarize-$k" precis-summarize "${summarize_ends[@]}"
+    start "summarize-$k" precis-summarize "${summarize_ends[@]}" ${worker_curve[@]+"${worker_curve[@]}"}
 done
 
 # Ready when every process has written its pid file.
