@@ -160,6 +160,8 @@ static void print_help(const precis_config_t *config, unsigned mask, const char 
         describe_default(config, row, dflt, sizeof dflt);
         printf("  %-32s %s%s\n", flag, row->help, dflt);
     }
+    printf("  %-32s %s\n", "--config PATH",
+           "read options from a ZPL file (section 'precis', or the program's own)");
     printf("  %-32s %s\n  %-32s %s\n", "-v, --verbose",
            "log more (debug lines on stderr)", "-h, --help", "show this help and exit");
 }
@@ -214,10 +216,76 @@ bad:
     return -1;
 }
 
+/* The loaded configuration file; its strings back config fields until exit. */
+static zconfig_t *config_file = NULL;
+
+static void free_config_file(void)
+{
+    zconfig_destroy(&config_file);
+}
+
+/* The section of the file for this program: "ingest" for precis-ingest,
+   "push" for `precis push`. */
+static const char *program_section(const char *argv0)
+{
+    const char *base = strrchr(argv0, '/');
+    base = base ? base + 1 : argv0;
+    return strncmp(base, "precis-", 7) == 0 ? base + 7 : base;
+}
+
+/* Applies --config PATH, if argv has it, before the command line: the
+   command line overrides the file, and the program's own section overrides
+   the shared "precis" section. Returns 0 or -1 after a message. */
+static int apply_config_file(precis_config_t *config, int argc, char **argv,
+                             unsigned mask)
+{
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            path = argv[i + 1];
+        else if (strncmp(argv[i], "--config=", 9) == 0)
+            path = argv[i] + 9;
+    }
+    if (!path)
+        return 0;
+    zconfig_destroy(&config_file);
+    config_file = zconfig_load(path);
+    if (!config_file) {
+        fprintf(stderr, "error: cannot read the configuration file %s\n", path);
+        return -1;
+    }
+    static bool registered = false;
+    if (!registered)
+        registered = atexit(free_config_file) == 0;
+    const char *sections[] = {"precis", program_section(argv[0])};
+    for (size_t s = 0; s < 2; s++)
+        for (size_t i = 0; i < OPTION_COUNT; i++) {
+            if (!(mask & option_table[i].bit))
+                continue;
+            char key[128];
+            snprintf(key, sizeof key, "%s/%s", sections[s], option_table[i].name);
+            char *value = zconfig_get(config_file, key, NULL);
+            if (!value)
+                continue;
+            if (option_table[i].kind == ARG_NONE &&
+                (strcmp(value, "0") == 0 || strcmp(value, "false") == 0))
+                continue;
+            if (parse_value(config, &option_table[i], value) != 0) {
+                fprintf(stderr, "error: in %s, %s\n", path, key);
+                return -1;
+            }
+        }
+    return 0;
+}
+
 int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned mask,
                         const char *usage)
 {
-    struct option longopts[OPTION_COUNT + 3];
+    if (apply_config_file(config, argc, argv, mask) != 0)
+        return 1;
+    struct option longopts[OPTION_COUNT + 4];
     const option_row_t *rows[OPTION_COUNT];
     size_t used = 0;
     for (size_t i = 0; i < OPTION_COUNT; i++) {
@@ -231,6 +299,7 @@ int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned
         used++;
     }
     longopts[used++] = (struct option){"help", no_argument, NULL, 'h'};
+    longopts[used++] = (struct option){"config", required_argument, NULL, 'c'};
     longopts[used++] = (struct option){"verbose", no_argument, NULL, 'v'};
     longopts[used] = (struct option){NULL, 0, NULL, 0};
 
@@ -244,6 +313,8 @@ int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned
         }
         if (c == 'v')
             config->verbose++;
+        else if (c == 'c')
+            continue; /* applied before the command line */
         else if (c >= 1000) {
             if (parse_value(config, rows[c - 1000], optarg) != 0)
                 return 1;
@@ -341,6 +412,24 @@ int precis_config_test(bool verbose)
     CHECK(precis_config_parse(&config, 4, args6, PRECIS_OPT_COUNT | PRECIS_OPT_JSON,
                               "usage") == 0);
     CHECK(config.count == 5 && config.json);
+
+    /* A configuration file: the program's section beats the shared one,
+       and the command line beats both. */
+    char path[] = "/tmp/precis-config-test-XXXXXX";
+    FILE *file = fdopen(mkstemp(path), "w");
+    fprintf(file, "precis\n    retry-ms = 700\n    max-inflight = 9\n"
+                  "ingest\n    max-inflight = 11\n    journal = \"/var/x\"\n");
+    fclose(file);
+    precis_config_defaults(&config, true);
+    char *args7[] = {
+        "/usr/bin/precis-ingest", "--config", path, "--journal", "/tmp/j", NULL};
+    CHECK(precis_config_parse(&config, 5, args7, PRECIS_OPT_DELIVERY | PRECIS_OPT_JOURNAL,
+                              "usage") == 0);
+    CHECK(config.retry_ms == 700 && config.max_inflight == 11);
+    CHECK(strcmp(config.journal_dir, "/tmp/j") == 0);
+    unlink(path);
+    char *args8[] = {"prog", "--config", "/nonexistent/precis.cfg", NULL};
+    CHECK(precis_config_parse(&config, 3, args8, PRECIS_OPT_DELIVERY, "usage") == 1);
     if (verbose && !failures)
         printf("config: all checks passed\n");
     return failures;
