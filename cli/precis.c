@@ -19,6 +19,8 @@ static const command_t commands[] = {
     {"summarize", precis_cmd_summarize, "summarize offline, no sockets"},
     {"split", precis_cmd_split, "split text into sentences"},
     {"keygen", precis_cmd_keygen, "make a CURVE key pair for encrypted sockets"},
+    {"stats", precis_cmd_stats, "print the live figures of running stages"},
+    {"ping", precis_cmd_ping, "ask running stages whether they are alive"},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
@@ -28,7 +30,8 @@ static void print_usage(FILE *stream)
     fprintf(stream, "Usage: precis COMMAND [OPTIONS] [ARGS]\n\nCommands:\n");
     for (size_t i = 0; i < COMMAND_COUNT; i++)
         fprintf(stream, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(stream, "\n'precis COMMAND --help' describes each. 'precis --version' prints %s.\n",
+    fprintf(stream,
+            "\n'precis COMMAND --help' describes each. 'precis --version' prints %s.\n",
             PRECIS_VERSION);
 }
 

@@ -20,7 +20,8 @@ int main(int argc, char **argv)
         PRECIS_OPT_INGEST | PRECIS_OPT_NORMALIZE | PRECIS_OPT_NORMALIZED |
             PRECIS_OPT_SUMMARIZE | PRECIS_OPT_RESULTS | PRECIS_OPT_ACKS |
             PRECIS_OPT_JOURNAL | PRECIS_OPT_DELIVERY | PRECIS_OPT_LIMITS |
-            PRECIS_OPT_PIDFILE | PRECIS_OPT_CURVE,
+            PRECIS_OPT_PIDFILE | PRECIS_OPT_CURVE | PRECIS_OPT_CONTROL |
+            PRECIS_OPT_METRICS,
         usage);
     if (rc != 0)
         return rc < 0 ? 0 : 2;

@@ -13,6 +13,7 @@
     --max-attempts they are published as errors instead (poison messages).
 */
 #include "precis_ingest.h"
+#include "precis_control.h"
 #include "precis_journal.h"
 #include "precis_ledger.h"
 #include "precis_msgpack.h"
@@ -29,8 +30,14 @@ struct _precis_ingest_t {
     precis_journal_t *journal; /* NULL without --journal */
     char nonce[9];             /* makes keys unique across restarts */
     uint64_t next_key;
-    uint64_t accepted, rejected, busy, retried, given_up, delivered;
+    precis_stats_t *stats;
+    precis_control_t *control;
+    /* Counters in stats, by index. */
+    int accepted, rejected, busy, retried, given_up, delivered, in_flight;
 };
+
+#define COUNT(self, counter)   precis_stats_add((self)->stats, (self)->counter, 1)
+#define COUNTED(self, counter) precis_stats_get((self)->stats, (self)->counter)
 
 /* Send queue towards the normalize workers, per worker. */
 #define DISPATCH_SNDHWM 1000
@@ -118,10 +125,21 @@ precis_ingest_t *precis_ingest_new(const precis_config_t *config)
     assert(self);
     self->config = config;
     self->ledger = precis_ledger_new(config->retry_ms, (uint32_t)config->max_attempts);
+    self->stats = precis_stats_new("ingest");
+    self->accepted = precis_stats_counter(self->stats, "accepted", "articles accepted");
+    self->rejected = precis_stats_counter(self->stats, "rejected", "requests rejected");
+    self->busy = precis_stats_counter(self->stats, "busy", "requests answered busy");
+    self->retried = precis_stats_counter(self->stats, "retried", "articles sent again");
+    self->given_up = precis_stats_counter(self->stats, "given_up", "articles given up");
+    self->delivered =
+        precis_stats_counter(self->stats, "delivered", "results acknowledged");
+    self->in_flight =
+        precis_stats_counter(self->stats, "in_flight", "articles in flight");
     zuuid_t *uuid = zuuid_new();
     snprintf(self->nonce, sizeof self->nonce, "%.8s", zuuid_str(uuid));
     zuuid_destroy(&uuid);
-    if (!bind_sockets(self)) {
+    self->control = precis_control_new(config, self->stats);
+    if (!self->control || !bind_sockets(self)) {
         precis_ingest_destroy(&self);
         return NULL;
     }
@@ -152,6 +170,8 @@ void precis_ingest_destroy(precis_ingest_t **self_p)
     zsock_destroy(&self->results);
     precis_journal_destroy(&self->journal);
     precis_ledger_destroy(&self->ledger);
+    precis_control_destroy(&self->control);
+    precis_stats_destroy(&self->stats);
     free(self);
     *self_p = NULL;
 }
@@ -207,15 +227,15 @@ void *precis_ingest_handle(precis_ingest_t *self, const void *data, size_t size,
     const char *status = "accepted";
     if (reason) {
         status = "rejected";
-        self->rejected++;
+        COUNT(self, rejected);
         zsys_notice("rejected %s: %s", article->id.ptr ? article->id.ptr : "(no id)",
                     reason);
     } else if ((reason = admit(self, article))) {
         status = "busy";
-        self->busy++;
+        COUNT(self, busy);
         precis_debug("busy: %s", article->id.ptr ? article->id.ptr : "(no id)");
     } else {
-        self->accepted++;
+        COUNT(self, accepted);
         precis_debug("accepted %s as %s", article->id.ptr, article->key.ptr);
     }
     void *reply = encode_reply(article->id.ptr, article->id.len, status, reason, size_p);
@@ -238,7 +258,7 @@ static zmsg_t *answer_one(precis_ingest_t *self, zmsg_t *msg)
         snprintf(error, sizeof error, "a request is exactly one frame, got %zu",
                  zmsg_size(msg));
         zsys_notice("rejected a request: %s", error);
-        self->rejected++;
+        COUNT(self, rejected);
         reply = encode_reply(NULL, 0, "rejected", error, &reply_size);
     } else {
         zframe_t *body = zmsg_first(msg);
@@ -261,16 +281,18 @@ static void serve_batch(precis_ingest_t *self)
 {
     zmsg_t *answers[BATCH_MAX];
     size_t count = 0;
-    uint64_t accepted_before = self->accepted;
+    uint64_t accepted_before = COUNTED(self, accepted);
     while (count < BATCH_MAX && (zsock_events(self->frontend) & ZMQ_POLLIN)) {
         zmsg_t *msg = zmsg_recv(self->frontend);
         if (!msg)
             break;
+        int64_t start = zclock_usecs();
         if (zmsg_size(msg) >= 2)
             answers[count++] = answer_one(self, msg);
+        precis_stats_latency(self->stats, zclock_usecs() - start);
         zmsg_destroy(&msg);
     }
-    if (self->journal && self->accepted != accepted_before)
+    if (self->journal && COUNTED(self, accepted) != accepted_before)
         precis_journal_sync(self->journal);
     /* A client that does not read its replies fills its own queue; the
        ROUTER then drops its replies instead of blocking everyone. */
@@ -286,7 +308,7 @@ static void take_acks(precis_ingest_t *self)
         if (!key)
             break;
         if (precis_ledger_remove(self->ledger, key)) {
-            self->delivered++;
+            COUNT(self, delivered);
             if (self->journal)
                 precis_journal_done(self->journal, key);
         }
@@ -310,7 +332,7 @@ static bool give_up(precis_ingest_t *self, precis_ledger_entry_t *entry)
     if (rc != -1 && !entry->gave_up) {
         zsys_warning("giving up on %s (%s): %s", article->id.ptr, entry->key, error);
         entry->gave_up = true;
-        self->given_up++;
+        COUNT(self, given_up);
     }
     free(data);
     precis_result_destroy(&result);
@@ -327,7 +349,7 @@ static bool resend(void *arg, precis_ledger_entry_t *entry)
         -1)
         return false;
     if (entry->attempts > 0) {
-        self->retried++;
+        COUNT(self, retried);
         precis_debug("sending %s again (attempt %u)", entry->key, entry->attempts + 1);
     }
     return true;
@@ -355,6 +377,7 @@ static int next_live(void *arg, const char **key, const void **data, size_t *siz
 
 static void maintain(precis_ingest_t *self)
 {
+    precis_stats_set(self->stats, self->in_flight, precis_ledger_size(self->ledger));
     precis_ledger_resend_due(self->ledger, zclock_mono(), resend, self);
     if (self->journal && precis_journal_wants_compaction(
                              self->journal, precis_ledger_size(self->ledger))) {
@@ -373,6 +396,9 @@ int precis_ingest_run(precis_ingest_t *self)
         self->config->acks_endpoint, self->journal ? ", journal in " : "",
         self->journal ? self->config->journal_dir : "");
     zpoller_t *poller = zpoller_new(self->frontend, self->acks, NULL);
+    zsock_t *control = precis_control_socket(self->control);
+    if (control)
+        zpoller_add(poller, control);
     /* SIGTERM must not stop the poller: ingest drains before it exits. */
     zpoller_set_nonstop(poller, true);
     int64_t next_tick = zclock_mono() + TICK_MS, drain_until = 0;
@@ -393,6 +419,8 @@ int precis_ingest_run(precis_ingest_t *self)
             serve_batch(self);
         else if (ready == self->acks)
             take_acks(self);
+        else if (ready && ready == control)
+            precis_control_handle(self->control);
         if (zclock_mono() >= next_tick) {
             maintain(self);
             next_tick = zclock_mono() + TICK_MS;
@@ -401,9 +429,12 @@ int precis_ingest_run(precis_ingest_t *self)
     zpoller_destroy(&poller);
     zsys_info("ingest stopping: %llu accepted, %llu delivered, %llu rejected, %llu busy, "
               "%llu retried, %llu given up, %zu still in flight%s",
-              (unsigned long long)self->accepted, (unsigned long long)self->delivered,
-              (unsigned long long)self->rejected, (unsigned long long)self->busy,
-              (unsigned long long)self->retried, (unsigned long long)self->given_up,
+              (unsigned long long)COUNTED(self, accepted),
+              (unsigned long long)COUNTED(self, delivered),
+              (unsigned long long)COUNTED(self, rejected),
+              (unsigned long long)COUNTED(self, busy),
+              (unsigned long long)COUNTED(self, retried),
+              (unsigned long long)COUNTED(self, given_up),
               precis_ledger_size(self->ledger),
               self->journal ? " (kept in the journal)" : " (lost: no journal)");
     return 0;
@@ -497,7 +528,7 @@ int precis_ingest_test(bool verbose)
     zstr_send(sink, article->key.ptr ? article->key.ptr : "");
     zclock_sleep(50);
     take_acks(self);
-    if (precis_ledger_size(self->ledger) != 1 || self->delivered != 1) {
+    if (precis_ledger_size(self->ledger) != 1 || COUNTED(self, delivered) != 1) {
         fprintf(stderr, "ingest test: an acknowledged article stayed in the ledger\n");
         failures++;
     }

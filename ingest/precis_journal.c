@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #define JOURNAL_NAME "journal"
-#define HEADER_SIZE 13
+#define HEADER_SIZE  13
 /* Rewrite once the file holds this many records per live article... */
 #define COMPACT_RATIO 4
 /* ...and is bigger than this, so that small journals are left alone. */
@@ -79,7 +79,8 @@ void precis_journal_destroy(precis_journal_t **self_p)
     *self_p = NULL;
 }
 
-static int write_record(FILE *file, char kind, const char *key, const void *data, size_t size)
+static int write_record(FILE *file, char kind, const char *key, const void *data,
+                        size_t size)
 {
     size_t key_len = strlen(key);
     unsigned char header[HEADER_SIZE];
@@ -88,7 +89,8 @@ static int write_record(FILE *file, char kind, const char *key, const void *data
     put_u32(header + 5, (uint32_t)size);
     put_u32(header + 9, checksum(key, key_len, data, size));
     if (fwrite(header, 1, HEADER_SIZE, file) != HEADER_SIZE ||
-        fwrite(key, 1, key_len, file) != key_len || (size && fwrite(data, 1, size, file) != size))
+        fwrite(key, 1, key_len, file) != key_len ||
+        (size && fwrite(data, 1, size, file) != size))
         return -1;
     return 0;
 }
@@ -184,8 +186,8 @@ long precis_journal_recover(precis_journal_t *self, precis_journal_fn *fn, void 
         free(record.data);
     }
     if (rc == -1) {
-        zsys_warning("journal: cutting a torn record at byte %lld of %s", (long long)good_end,
-                     self->path);
+        zsys_warning("journal: cutting a torn record at byte %lld of %s",
+                     (long long)good_end, self->path);
         if (ftruncate(fileno(self->file), good_end) != 0)
             zsys_error("journal: cannot truncate %s: %s", self->path, strerror(errno));
     }
@@ -210,7 +212,8 @@ long precis_journal_recover(precis_journal_t *self, precis_journal_fn *fn, void 
 
 bool precis_journal_wants_compaction(precis_journal_t *self, size_t live_count)
 {
-    return self->size > COMPACT_MIN_BYTES && self->records > COMPACT_RATIO * (live_count + 1);
+    return self->size > COMPACT_MIN_BYTES &&
+           self->records > COMPACT_RATIO * (live_count + 1);
 }
 
 int precis_journal_compact(precis_journal_t *self,
@@ -233,7 +236,8 @@ int precis_journal_compact(precis_journal_t *self,
         size += HEADER_SIZE + strlen(key) + data_size;
         records++;
     }
-    if (fflush(file) != 0 || fdatasync(fileno(file)) != 0 || rename(temp, self->path) != 0)
+    if (fflush(file) != 0 || fdatasync(fileno(file)) != 0 ||
+        rename(temp, self->path) != 0)
         goto done;
     /* The rename is durable once the directory is synced. */
     int dir_fd = open(self->dir, O_RDONLY | O_DIRECTORY);
@@ -266,7 +270,8 @@ uint64_t precis_journal_size(precis_journal_t *self)
 /* Test helpers: collect recovered keys; iterate a fixed list for compaction. */
 static void collect(void *arg, const char *key, const void *data, size_t size)
 {
-    zlistx_add_end((zlistx_t *)arg, zsys_sprintf("%s=%.*s", key, (int)size, (const char *)data));
+    zlistx_add_end((zlistx_t *)arg,
+                   zsys_sprintf("%s=%.*s", key, (int)size, (const char *)data));
 }
 
 typedef struct {

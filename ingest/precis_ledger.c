@@ -21,7 +21,7 @@ struct _precis_ledger_t {
     zlistx_t *due;     /* entry_t *, roughly by due time */
     int64_t retry_ms;
     uint32_t max_attempts;
-    void *cursor;      /* for first/next */
+    void *cursor; /* for first/next */
 };
 
 static void entry_destroy(void **item)
@@ -64,8 +64,8 @@ static int64_t wait_after(const precis_ledger_t *self, uint32_t attempts)
     return self->retry_ms << (shift > 3 ? 3 : shift);
 }
 
-void precis_ledger_add(precis_ledger_t *self, const char *key, const void *data, size_t size,
-                       bool sent, int64_t now_ms)
+void precis_ledger_add(precis_ledger_t *self, const char *key, const void *data,
+                       size_t size, bool sent, int64_t now_ms)
 {
     entry_t *entry = calloc(1, sizeof *entry);
     assert(entry);
@@ -73,13 +73,15 @@ void precis_ledger_add(precis_ledger_t *self, const char *key, const void *data,
     entry->data = malloc(size ? size : 1);
     assert(entry->key && entry->data);
     memcpy(entry->data, data, size);
-    entry->public = (precis_ledger_entry_t){entry->key, entry->data, size, sent ? 1 : 0, false};
+    entry->public =
+        (precis_ledger_entry_t){entry->key, entry->data, size, sent ? 1 : 0, false};
     entry->due_ms = sent ? now_ms + wait_after(self, 1) : now_ms;
     if (zhashx_lookup(self->entries, key))
         precis_ledger_remove(self, key);
     zhashx_insert(self->entries, key, entry);
     /* Due now goes first, so that the list stays in due order. */
-    entry->handle = sent ? zlistx_add_end(self->due, entry) : zlistx_add_start(self->due, entry);
+    entry->handle =
+        sent ? zlistx_add_end(self->due, entry) : zlistx_add_start(self->due, entry);
 }
 
 bool precis_ledger_remove(precis_ledger_t *self, const char *key)

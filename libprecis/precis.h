@@ -5,6 +5,7 @@
 
 #include "precis_article.h"
 #include "precis_config.h"
+#include "precis_control.h"
 #include "precis_curve.h"
 #include "precis_result.h"
 #include "precis_worker.h"

@@ -12,7 +12,14 @@
 #include <string.h>
 #include <sys/time.h>
 
-typedef enum { FIELD_STRING, FIELD_INT, FIELD_RATIO, FIELD_BOOL, FIELD_TYPE, FIELD_VERSION } field_kind_t;
+typedef enum {
+    FIELD_STRING,
+    FIELD_INT,
+    FIELD_RATIO,
+    FIELD_BOOL,
+    FIELD_TYPE,
+    FIELD_VERSION
+} field_kind_t;
 
 typedef struct {
     const char *key;
@@ -102,8 +109,8 @@ static int store_field(precis_article_t *self, const field_row_t *row,
         size_t len = value->via.str.size;
         if ((int64_t)len < row->min || (int64_t)len > row->max) {
             snprintf(error, PRECIS_ERROR_SIZE,
-                     "field '%s' is %zu bytes long, allowed is %lld to %lld", row->key, len,
-                     (long long)row->min, (long long)row->max);
+                     "field '%s' is %zu bytes long, allowed is %lld to %lld", row->key,
+                     len, (long long)row->min, (long long)row->max);
             return -1;
         }
         precis_str_set((precis_str_t *)(base + row->offset), value->via.str.ptr, len);
@@ -125,7 +132,8 @@ static int store_field(precis_article_t *self, const field_row_t *row,
         return 0;
     case FIELD_RATIO: {
         double ratio = -1;
-        if (value->type == MSGPACK_OBJECT_FLOAT32 || value->type == MSGPACK_OBJECT_FLOAT64)
+        if (value->type == MSGPACK_OBJECT_FLOAT32 ||
+            value->type == MSGPACK_OBJECT_FLOAT64)
             ratio = value->via.f64;
         else if (precis_mp_int(value, &number))
             ratio = (double)number;
@@ -223,10 +231,12 @@ int precis_article_decode(precis_article_t *self, const void *data, size_t size,
         snprintf(error, PRECIS_ERROR_SIZE,
                  "malformed msgpack: the frame (%zu bytes) ends inside a value", size);
     else if (ret != MSGPACK_UNPACK_SUCCESS)
-        snprintf(error, PRECIS_ERROR_SIZE, "malformed msgpack: invalid data in the frame");
+        snprintf(error, PRECIS_ERROR_SIZE,
+                 "malformed msgpack: invalid data in the frame");
     else if (offset != size)
         snprintf(error, PRECIS_ERROR_SIZE,
-                 "malformed msgpack: %zu extra bytes after the first value", size - offset);
+                 "malformed msgpack: %zu extra bytes after the first value",
+                 size - offset);
     else if (result.data.type != MSGPACK_OBJECT_MAP)
         snprintf(error, PRECIS_ERROR_SIZE, "the message must be a msgpack map, got %s",
                  precis_mp_type_name(&result.data));
@@ -242,11 +252,16 @@ int precis_article_check_utf8(const precis_article_t *self,
     struct {
         const char *key;
         const precis_str_t *field;
-    } fields[] = {{"id", &self->id},         {"title", &self->title}, {"text", &self->text},
-                  {"url", &self->url},       {"source", &self->source},
-                  {"lang", &self->lang},     {"published", &self->published}};
+    } fields[] = {{"id", &self->id},
+                  {"title", &self->title},
+                  {"text", &self->text},
+                  {"url", &self->url},
+                  {"source", &self->source},
+                  {"lang", &self->lang},
+                  {"published", &self->published}};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        if (fields[i].field->ptr && !is_valid(fields[i].field->ptr, fields[i].field->len)) {
+        if (fields[i].field->ptr &&
+            !is_valid(fields[i].field->ptr, fields[i].field->len)) {
             snprintf(error, PRECIS_ERROR_SIZE, "field '%s' is not valid UTF-8",
                      fields[i].key);
             return -1;
@@ -275,11 +290,10 @@ void *precis_article_encode(const precis_article_t *self, size_t *size_p)
     const struct {
         const char *key;
         const precis_str_t *field;
-    } strings[] = {{"id", &self->id},         {"key", &self->key},
-                   {"title", &self->title},
-                   {"text", &self->text},     {"url", &self->url},
-                   {"source", &self->source}, {"lang", &self->lang},
-                   {"published", &self->published}};
+    } strings[] = {{"id", &self->id},       {"key", &self->key},
+                   {"title", &self->title}, {"text", &self->text},
+                   {"url", &self->url},     {"source", &self->source},
+                   {"lang", &self->lang},   {"published", &self->published}};
     size_t string_count = 0;
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         string_count += strings[i].field->ptr != NULL;
@@ -365,7 +379,8 @@ int precis_article_test(bool verbose)
                               "Body text. More text.");
     article = precis_article_new();
     CHECK(precis_article_decode(article, data, size, 0, error) == 0);
-    CHECK(strcmp(article->id.ptr, "a1") == 0 && strcmp(article->title.ptr, "Héadline") == 0);
+    CHECK(strcmp(article->id.ptr, "a1") == 0 &&
+          strcmp(article->title.ptr, "Héadline") == 0);
     free(data);
     article->received_us = 42;
     article->sentences = 2;

@@ -58,6 +58,8 @@ enum {
     PRECIS_OPT_DELIVERY = 1 << 17,  /* --max-inflight --retry-ms --max-attempts --drain */
     PRECIS_OPT_SINCE = 1 << 18,     /* --since SEQ */
     PRECIS_OPT_CURVE = 1 << 19,     /* --curve-cert --curve-server --curve-allow */
+    PRECIS_OPT_CONTROL = 1 << 20,   /* --control ENDPOINT */
+    PRECIS_OPT_METRICS = 1 << 21,   /* --metrics-port PORT */
 };
 
 typedef struct {
@@ -79,6 +81,8 @@ typedef struct {
     const char *curve_cert;    /* own certificate: CURVE on */
     const char *curve_server;  /* the server's public certificate, for connecting */
     const char *curve_allow;   /* directory of allowed client certificates */
+    const char *control_endpoint; /* PING/STATS socket; NULL: none */
+    int metrics_port;             /* Prometheus over HTTP; 0: off */
     int sentences;
     double ratio;
     int words;

@@ -29,8 +29,9 @@ void precis_result_destroy(precis_result_t **self_p)
     if (!self_p || !*self_p)
         return;
     precis_result_t *self = *self_p;
-    char *strings[] = {self->id,   self->key,   self->title,  self->url,  self->source,
-                       self->published, self->lang, self->stage, self->reason, self->error};
+    char *strings[] = {self->id,     self->key,       self->title, self->url,
+                       self->source, self->published, self->lang,  self->stage,
+                       self->reason, self->error};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         free(strings[i]);
     for (size_t i = 0; i < self->summary_count; i++)
@@ -61,8 +62,9 @@ void precis_result_copy_article(precis_result_t *self, const precis_article_t *a
     self->normalize_us = article->normalize_us;
 }
 
-precis_result_t *precis_result_new_error(const precis_article_t *article, const char *stage,
-                                         const char *reason, const char *error)
+precis_result_t *precis_result_new_error(const precis_article_t *article,
+                                         const char *stage, const char *reason,
+                                         const char *error)
 {
     precis_result_t *self = precis_result_new(PRECIS_RESULT_ERROR);
     precis_result_copy_article(self, article);
@@ -186,7 +188,8 @@ static void read_summary_fields(precis_result_t *self, const msgpack_object *map
                 continue;
             uint32_t index = 0;
             double score = 0;
-            if (scored && scored->type == MSGPACK_OBJECT_ARRAY && i < scored->via.array.size) {
+            if (scored && scored->type == MSGPACK_OBJECT_ARRAY &&
+                i < scored->via.array.size) {
                 const msgpack_object *entry = &scored->via.array.ptr[i];
                 index = (uint32_t)read_int(entry, "index");
                 const msgpack_object *value = precis_mp_lookup(entry, "score");
@@ -274,7 +277,8 @@ const char *precis_result_topic(const precis_result_t *self, char *buf, size_t s
     if (self->kind == PRECIS_RESULT_SUMMARY)
         snprintf(buf, size, "summary.%s", self->lang && *self->lang ? self->lang : "und");
     else
-        snprintf(buf, size, "error.%s", self->reason && *self->reason ? self->reason : "internal");
+        snprintf(buf, size, "error.%s",
+                 self->reason && *self->reason ? self->reason : "internal");
     return buf;
 }
 
@@ -297,7 +301,8 @@ json_t *precis_result_to_json(const precis_result_t *self)
     set_string(object, "published", self->published);
     if (summary) {
         set_string(object, "lang", self->lang ? self->lang : "und");
-        json_t *sentences = json_array(), *scored = json_array(), *keywords = json_array();
+        json_t *sentences = json_array(), *scored = json_array(),
+               *keywords = json_array();
         for (size_t i = 0; i < self->summary_count; i++) {
             json_array_append_new(sentences, json_string(self->summary[i]));
             json_array_append_new(scored, json_pack("{s:i,s:f}", "index",
@@ -371,12 +376,14 @@ int precis_result_test(bool verbose)
     precis_result_destroy(&result);
 
     /* An error keeps its reason in the topic. */
-    result = precis_result_new_error(article, "summarize", "too_long", "too many sentences");
+    result =
+        precis_result_new_error(article, "summarize", "too_long", "too many sentences");
     data = precis_result_encode(result, &size);
     copy = precis_result_decode(data, size, error);
     CHECK(copy && copy->kind == PRECIS_RESULT_ERROR);
     if (copy) {
-        CHECK(strcmp(precis_result_topic(copy, topic, sizeof topic), "error.too_long") == 0);
+        CHECK(strcmp(precis_result_topic(copy, topic, sizeof topic), "error.too_long") ==
+              0);
         CHECK(strcmp(copy->error, "too many sentences") == 0);
     }
     free(data);

@@ -1,6 +1,7 @@
 /*  precis_worker - the loop every pipeline worker runs. */
 #include "precis_worker.h"
 #include "precis_config.h"
+#include "precis_control.h"
 #include "precis_curve.h"
 
 /* A worker's receive queue: short, so that a busy worker does not hoard
@@ -36,8 +37,11 @@ int precis_worker_run(const precis_worker_config_t *config)
     zsock_t *input = zsock_new(ZMQ_PULL);
     zsock_t *output = NULL;
     int exit_code = 3;
-    if (!input)
-        return exit_code;
+    precis_stats_t *stats = precis_stats_new(config->name);
+    precis_control_t *control =
+        config->options ? precis_control_new(config->options, stats) : NULL;
+    if (!input || (config->options && !control))
+        goto done;
     zsock_set_rcvhwm(input, WORKER_RCVHWM);
     zsock_set_linger(input, 0);
     precis_curve_client(input);
@@ -55,9 +59,19 @@ int precis_worker_run(const precis_worker_config_t *config)
               config->in_endpoint, config->out_endpoint);
 
     zpoller_t *poller = zpoller_new(input, NULL);
-    uint64_t handled = 0;
+    if (precis_control_socket(control))
+        zpoller_add(poller, precis_control_socket(control));
+    int received = precis_stats_counter(stats, "received", "messages received");
+    int sent = precis_stats_counter(stats, "sent", "messages sent on");
+    int dropped =
+        precis_stats_counter(stats, "dropped", "frames no article could be found in");
     while (!zsys_interrupted) {
-        if (!zpoller_wait(poller, 500)) {
+        void *ready = zpoller_wait(poller, 500);
+        if (ready && ready == precis_control_socket(control)) {
+            precis_control_handle(control);
+            continue;
+        }
+        if (!ready) {
             if (zpoller_terminated(poller))
                 break;
             continue;
@@ -65,22 +79,29 @@ int precis_worker_run(const precis_worker_config_t *config)
         zframe_t *frame = zframe_recv(input);
         if (!frame)
             continue;
+        precis_stats_add(stats, received, 1);
+        int64_t start = zclock_usecs();
         zframe_t *result = config->handler(config->state, frame);
+        precis_stats_latency(stats, zclock_usecs() - start);
         zframe_destroy(&frame);
-        if (result && zframe_send(&result, output, 0) == -1) {
+        if (!result)
+            precis_stats_add(stats, dropped, 1);
+        else if (zframe_send(&result, output, 0) == -1) {
             zsys_error("cannot send to %s: %s", config->out_endpoint,
                        zmq_strerror(zmq_errno()));
             zframe_destroy(&result);
-        }
-        handled++;
+        } else
+            precis_stats_add(stats, sent, 1);
     }
     zpoller_destroy(&poller);
     zsys_info("%s worker stopping after %llu messages", config->name,
-              (unsigned long long)handled);
+              (unsigned long long)precis_stats_get(stats, received));
     precis_pidfile_remove(config->pidfile);
     exit_code = 0;
 done:
     zsock_destroy(&input);
     zsock_destroy(&output);
+    precis_control_destroy(&control);
+    precis_stats_destroy(&stats);
     return exit_code;
 }

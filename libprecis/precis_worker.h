@@ -10,6 +10,7 @@
 #ifndef PRECIS_WORKER_H
 #define PRECIS_WORKER_H
 
+#include "precis_config.h"
 #include <czmq.h>
 
 /* Turns one input frame into one output frame. Returns NULL only when the
@@ -23,6 +24,7 @@ typedef struct {
     const char *pidfile;      /* written once connected; may be NULL */
     precis_worker_fn *handler;
     void *state;
+    const precis_config_t *options; /* --control and --metrics-port */
 } precis_worker_config_t;
 
 /* Runs until interrupted. Returns a process exit code: 0 after a clean

@@ -1,11 +1,13 @@
 /*  Runs the shared library's module self tests: selftest [MODULE]... */
 #include "precis.h"
+#include "precis_control.h"
 #include "precis_selftest.h"
+#include "precis_stats.h"
 
 static const precis_module_test_t tests[] = {
-    {"config", precis_config_test},
-    {"article", precis_article_test},
-    {"result", precis_result_test},
+    {"config", precis_config_test},   {"article", precis_article_test},
+    {"result", precis_result_test},   {"stats", precis_stats_test},
+    {"control", precis_control_test},
 };
 
 PRECIS_SELFTEST_MAIN(tests)

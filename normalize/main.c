@@ -15,7 +15,8 @@ int main(int argc, char **argv)
     precis_config_defaults(&config, false);
     int rc = precis_config_parse(&config, argc, argv,
                                  PRECIS_OPT_NORMALIZE | PRECIS_OPT_NORMALIZED |
-                                     PRECIS_OPT_PIDFILE | PRECIS_OPT_CURVE,
+                                     PRECIS_OPT_PIDFILE | PRECIS_OPT_CURVE |
+                                     PRECIS_OPT_CONTROL | PRECIS_OPT_METRICS,
                                  usage);
     if (rc != 0)
         return rc < 0 ? 0 : 2;
@@ -25,7 +26,8 @@ int main(int argc, char **argv)
     precis_normalize_worker_t *worker = precis_normalize_worker_new();
     precis_worker_config_t run = {
         "normalize",    config.normalize_endpoint,      config.normalized_endpoint,
-        config.pidfile, precis_normalize_worker_handle, worker};
+        config.pidfile, precis_normalize_worker_handle, worker,
+        &config};
     int exit_code = precis_worker_run(&run);
     precis_normalize_worker_destroy(&worker);
     precis_curve_stop();

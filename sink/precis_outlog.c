@@ -6,14 +6,14 @@
 #include <unistd.h>
 
 #define INDEX_STRIDE 256
-#define MAX_RECORD (64u << 20)
+#define MAX_RECORD   (64u << 20)
 
 struct _precis_outlog_t {
     char *path;
     int fd;
-    uint64_t size;     /* bytes of whole records */
+    uint64_t size; /* bytes of whole records */
     uint64_t next_seq;
-    uint64_t *index;   /* offset of records 1, 1 + STRIDE, 1 + 2 STRIDE, ... */
+    uint64_t *index; /* offset of records 1, 1 + STRIDE, 1 + 2 STRIDE, ... */
     size_t index_count, index_cap;
 };
 
@@ -120,7 +120,8 @@ int precis_outlog_append(precis_outlog_t *self, const char *topic, const void *b
                                (unsigned char)(len >> 16), (unsigned char)(len >> 24),
                                (unsigned char)topic_len};
     /* One writev, so a record is never interleaved or half-written by us. */
-    struct iovec parts[3] = {{header, 5}, {(void *)topic, topic_len}, {(void *)body, size}};
+    struct iovec parts[3] = {
+        {header, 5}, {(void *)topic, topic_len}, {(void *)body, size}};
     ssize_t written = writev(self->fd, parts, 3);
     if (written != (ssize_t)(4 + len)) {
         zsys_error("output log: cannot append to %s: %s", self->path, strerror(errno));
@@ -185,8 +186,8 @@ int precis_outlog_test(bool verbose)
     uint64_t state[3] = {0, 0, 0};
     size_t read = precis_outlog_read(log, 300, 1000, count_records, state);
     if (read != 301 || state[0] != 301 || state[1] != 600 || state[2] != 0) {
-        fprintf(stderr, "outlog test: replay from 300 read %zu, last %llu, bad %llu\n", read,
-                (unsigned long long)state[1], (unsigned long long)state[2]);
+        fprintf(stderr, "outlog test: replay from 300 read %zu, last %llu, bad %llu\n",
+                read, (unsigned long long)state[1], (unsigned long long)state[2]);
         failures++;
     }
     memset(state, 0, sizeof state);
@@ -205,7 +206,8 @@ int precis_outlog_test(bool verbose)
     log = precis_outlog_new(path, count_records, state);
     if (state[0] != 600 || state[2] != 0 || precis_outlog_next_seq(log) != 601) {
         fprintf(stderr, "outlog test: reopening found %llu records, next seq %llu\n",
-                (unsigned long long)state[0], (unsigned long long)precis_outlog_next_seq(log));
+                (unsigned long long)state[0],
+                (unsigned long long)precis_outlog_next_seq(log));
         failures++;
     }
     precis_outlog_destroy(&log);

@@ -133,8 +133,8 @@ int precis_seen_test(bool verbose)
             i < 500 ? old_kept++ : new_kept++;
     }
     if (old_kept != 0 || new_kept != 1000) {
-        fprintf(stderr, "seen test: after eviction %d old and %d new keys kept\n", old_kept,
-                new_kept);
+        fprintf(stderr, "seen test: after eviction %d old and %d new keys kept\n",
+                old_kept, new_kept);
         failures++;
     }
     precis_seen_destroy(&seen);

@@ -13,6 +13,7 @@
     from sequence number N (docs/PROTOCOL.md).
 */
 #include "precis_sink.h"
+#include "precis_control.h"
 #include "precis_msgpack.h"
 #include "precis_outlog.h"
 #include "precis_seen.h"
@@ -32,7 +33,9 @@ struct _precis_sink_t {
     precis_seen_t *seen;
     FILE *jsonl;
     uint64_t next_seq;
-    uint64_t published, duplicates, invalid;
+    precis_stats_t *stats;
+    precis_control_t *control;
+    int received, published, duplicates, invalid; /* counters in stats */
 };
 
 /* Rebuilds the set of published keys from the output log. */
@@ -76,13 +79,21 @@ precis_sink_t *precis_sink_new(const precis_config_t *config)
     assert(self);
     self->config = config;
     self->seen = precis_seen_new(SEEN_CAPACITY);
+    self->stats = precis_stats_new("sink");
+    self->received = precis_stats_counter(self->stats, "received", "results received");
+    self->published = precis_stats_counter(self->stats, "published", "results published");
+    self->duplicates =
+        precis_stats_counter(self->stats, "duplicates", "duplicates dropped");
+    self->invalid =
+        precis_stats_counter(self->stats, "invalid", "frames that were no result");
     self->next_seq = 1;
     self->results = precis_socket_new(ZMQ_PULL, config->results_endpoint, true);
-    self->output = self->results ? precis_socket_new(ZMQ_PUB, config->output_endpoint, true)
-                                 : NULL;
-    self->acks = self->output ? precis_socket_new(ZMQ_PUSH, config->acks_endpoint, false)
-                              : NULL;
-    if (!self->acks || !open_files(self)) {
+    self->output =
+        self->results ? precis_socket_new(ZMQ_PUB, config->output_endpoint, true) : NULL;
+    self->acks =
+        self->output ? precis_socket_new(ZMQ_PUSH, config->acks_endpoint, false) : NULL;
+    self->control = self->acks ? precis_control_new(config, self->stats) : NULL;
+    if (!self->control || !open_files(self)) {
         precis_sink_destroy(&self);
         return NULL;
     }
@@ -105,6 +116,8 @@ void precis_sink_destroy(precis_sink_t **self_p)
     zsock_destroy(&self->replay);
     precis_outlog_destroy(&self->log);
     precis_seen_destroy(&self->seen);
+    precis_control_destroy(&self->control);
+    precis_stats_destroy(&self->stats);
     if (self->jsonl)
         fclose(self->jsonl);
     free(self);
@@ -134,14 +147,16 @@ static void acknowledge(precis_sink_t *self, const char *key)
 int precis_sink_publish(precis_sink_t *self, zframe_t *frame)
 {
     char error[PRECIS_ERROR_SIZE], topic[64];
-    precis_result_t *result = precis_result_decode(zframe_data(frame), zframe_size(frame), error);
+    precis_stats_add(self->stats, self->received, 1);
+    precis_result_t *result =
+        precis_result_decode(zframe_data(frame), zframe_size(frame), error);
     if (!result) {
-        self->invalid++;
+        precis_stats_add(self->stats, self->invalid, 1);
         zsys_error("sink: dropping a frame that is not a result: %s", error);
         return -1;
     }
     if (result->key && !precis_seen_add(self->seen, result->key)) {
-        self->duplicates++;
+        precis_stats_add(self->stats, self->duplicates, 1);
         precis_debug("dropping a duplicate result for %s (%s)", result->id, result->key);
         acknowledge(self, result->key);
         precis_result_destroy(&result);
@@ -164,7 +179,9 @@ int precis_sink_publish(precis_sink_t *self, zframe_t *frame)
         zsys_notice("published %s for %s: %s", topic, result->id, result->error);
     else
         precis_debug("published %s for %s", topic, result->id);
-    self->published++;
+    precis_stats_add(self->stats, self->published, 1);
+    if (result->received_us)
+        precis_stats_latency(self->stats, result->published_us - result->received_us);
     precis_result_destroy(&result);
     return 0;
 }
@@ -216,8 +233,9 @@ static void serve_replay(precis_sink_t *self)
     msgpack_unpacked unpacked;
     msgpack_unpacked_init(&unpacked);
     size_t offset = 0;
-    if (!body || msgpack_unpack_next(&unpacked, (const char *)zframe_data(body),
-                                     zframe_size(body), &offset) != MSGPACK_UNPACK_SUCCESS)
+    if (!body ||
+        msgpack_unpack_next(&unpacked, (const char *)zframe_data(body), zframe_size(body),
+                            &offset) != MSGPACK_UNPACK_SUCCESS)
         error = "malformed msgpack";
     else {
         const msgpack_object *type = precis_mp_lookup(&unpacked.data, "type");
@@ -239,8 +257,8 @@ static void serve_replay(precis_sink_t *self)
         count = precis_outlog_read(self->log, (uint64_t)since, (size_t)max, add_to_answer,
                                    records);
     size_t header_size;
-    void *header = encode_replay_header((uint64_t)since, count, self->next_seq, error,
-                                        &header_size);
+    void *header =
+        encode_replay_header((uint64_t)since, count, self->next_seq, error, &header_size);
     zmsg_addmem(answer, header, header_size);
     free(header);
     zframe_t *frame;
@@ -255,15 +273,19 @@ static void serve_replay(precis_sink_t *self)
 
 int precis_sink_run(precis_sink_t *self)
 {
-    zsys_info("sink ready: results on %s, publishing on %s from sequence number %llu%s%s%s%s",
-              self->config->results_endpoint, self->config->output_endpoint,
-              (unsigned long long)self->next_seq, self->log ? ", replay on " : "",
-              self->log ? self->config->replay_endpoint : "",
-              self->jsonl ? ", appending to " : "",
-              self->jsonl ? self->config->jsonl_path : "");
+    zsys_info(
+        "sink ready: results on %s, publishing on %s from sequence number %llu%s%s%s%s",
+        self->config->results_endpoint, self->config->output_endpoint,
+        (unsigned long long)self->next_seq, self->log ? ", replay on " : "",
+        self->log ? self->config->replay_endpoint : "",
+        self->jsonl ? ", appending to " : "",
+        self->jsonl ? self->config->jsonl_path : "");
     zpoller_t *poller = zpoller_new(self->results, NULL);
     if (self->replay)
         zpoller_add(poller, self->replay);
+    zsock_t *control = precis_control_socket(self->control);
+    if (control)
+        zpoller_add(poller, control);
     while (!zsys_interrupted) {
         void *ready = zpoller_wait(poller, 500);
         if (ready == self->results) {
@@ -273,13 +295,17 @@ int precis_sink_run(precis_sink_t *self)
             zframe_destroy(&frame);
         } else if (ready && ready == self->replay)
             serve_replay(self);
+        else if (ready && ready == control)
+            precis_control_handle(self->control);
         else if (zpoller_terminated(poller))
             break;
     }
     zpoller_destroy(&poller);
-    zsys_info("sink stopping: %llu published, %llu duplicates dropped, %llu invalid frames",
-              (unsigned long long)self->published, (unsigned long long)self->duplicates,
-              (unsigned long long)self->invalid);
+    zsys_info(
+        "sink stopping: %llu published, %llu duplicates dropped, %llu invalid frames",
+        (unsigned long long)precis_stats_get(self->stats, self->published),
+        (unsigned long long)precis_stats_get(self->stats, self->duplicates),
+        (unsigned long long)precis_stats_get(self->stats, self->invalid));
     return 0;
 }
 
@@ -334,11 +360,13 @@ int precis_sink_test(bool verbose)
         failures++;
     }
     zstr_free(&ack);
-    if (zsock_recv(subscriber, "sf", &topic, &body) != 0 || strcmp(topic, "summary.de") != 0) {
+    if (zsock_recv(subscriber, "sf", &topic, &body) != 0 ||
+        strcmp(topic, "summary.de") != 0) {
         fprintf(stderr, "sink test: subscriber did not get summary.de\n");
         failures++;
     } else {
-        precis_result_t *result = precis_result_decode(zframe_data(body), zframe_size(body), error);
+        precis_result_t *result =
+            precis_result_decode(zframe_data(body), zframe_size(body), error);
         if (!result || result->published_us == 0 || result->seq != 1 ||
             strcmp(result->summary[0], "Ein Satz.") != 0) {
             fprintf(stderr, "sink test: published result is not the one sent\n");
@@ -353,7 +381,8 @@ int precis_sink_test(bool verbose)
     precis_sink_publish(self, frame);
     zframe_destroy(&frame);
     ack = zstr_recv(ingest);
-    if (self->published != 1 || self->duplicates != 1 || !ack) {
+    if (precis_stats_get(self->stats, self->published) != 1 ||
+        precis_stats_get(self->stats, self->duplicates) != 1 || !ack) {
         fprintf(stderr, "sink test: a duplicate was published\n");
         failures++;
     }
@@ -374,7 +403,8 @@ int precis_sink_test(bool verbose)
 
     /* A restarted sink goes on numbering after the log, remembers keys, and
        replays from a sequence number. */
-    config.results_endpoint = "inproc://sink-test-results-2"; /* closing is asynchronous */
+    config.results_endpoint =
+        "inproc://sink-test-results-2"; /* closing is asynchronous */
     config.output_endpoint = "inproc://sink-test-output-2";
     config.replay_endpoint = "inproc://sink-test-replay-2";
     self = precis_sink_new(&config);
@@ -382,7 +412,7 @@ int precis_sink_test(bool verbose)
     frame = summary_frame("k2", "key-2");
     precis_sink_publish(self, frame);
     zframe_destroy(&frame);
-    if (self->next_seq != 3 || self->duplicates != 1) {
+    if (self->next_seq != 3 || precis_stats_get(self->stats, self->duplicates) != 1) {
         fprintf(stderr, "sink test: restart lost the numbering or the keys\n");
         failures++;
     }

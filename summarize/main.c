@@ -17,7 +17,8 @@ int main(int argc, char **argv)
     int rc = precis_config_parse(&config, argc, argv,
                                  PRECIS_OPT_SUMMARIZE | PRECIS_OPT_RESULTS |
                                      PRECIS_OPT_LENGTH | PRECIS_OPT_LIMITS |
-                                     PRECIS_OPT_PIDFILE | PRECIS_OPT_CURVE,
+                                     PRECIS_OPT_PIDFILE | PRECIS_OPT_CURVE |
+                                     PRECIS_OPT_CONTROL | PRECIS_OPT_METRICS,
                                  usage);
     if (rc != 0)
         return rc < 0 ? 0 : 2;
@@ -33,7 +34,8 @@ int main(int argc, char **argv)
     precis_summarize_worker_t *worker = precis_summarize_worker_new(&defaults);
     precis_worker_config_t run = {
         "summarize",    config.summarize_endpoint,      config.results_endpoint,
-        config.pidfile, precis_summarize_worker_handle, worker};
+        config.pidfile, precis_summarize_worker_handle, worker,
+        &config};
     int exit_code = precis_worker_run(&run);
     precis_summarize_worker_destroy(&worker);
     precis_curve_stop();

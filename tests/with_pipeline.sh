@@ -6,7 +6,10 @@
 #   tests/with_pipeline.sh BIN_DIR [--normalize N] [--summarize M] -- COMMAND...
 #
 # Ingest keeps its journal in the run dir; PRECIS_INGEST_ARGS adds options.
-# Exported to COMMAND: PRECIS_BIN, PRECIS_INGEST, PRECIS_OUTPUT, PRECIS_REPLAY, PRECIS_RUN_DIR
+# Every process has a control socket, ipc://RUN_DIR/NAME.ctl (precis stats);
+# ingest serves Prometheus metrics.
+# Exported to COMMAND: PRECIS_BIN, PRECIS_INGEST, PRECIS_OUTPUT, PRECIS_REPLAY,
+# PRECIS_METRICS (ingest's Prometheus URL), PRECIS_RUN_DIR
 # (logs: ingest.log, sink.log, normalize-K.log, summarize-K.log), and
 # PRECIS_STOP (a command that stops the pipeline gracefully, so that COMMAND
 # can read the workers' final log lines).
@@ -77,9 +80,9 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 # Free TCP ports for the public sockets, chosen by the kernel.
-read -r ingest_port output_port replay_port < <(python3 -c '
+read -r ingest_port output_port replay_port metrics_port < <(python3 -c '
 import socket
-s = [socket.socket() for _ in range(3)]
+s = [socket.socket() for _ in range(4)]
 for x in s: x.bind(("127.0.0.1", 0))
 print(*[x.getsockname()[1] for x in s])')
 
@@ -96,7 +99,8 @@ start() { # name, program, args...
     {
         echo '#!/bin/sh'
         printf 'exec'
-        printf ' %q' "$bin_dir/$program" "$@" --pidfile "$run_dir/$name.pid"
+        printf ' %q' "$bin_dir/$program" "$@" --pidfile "$run_dir/$name.pid" \
+            --control "ipc://$run_dir/$name.ctl"
         printf ' >>%q 2>&1\n' "$run_dir/$name.log"
     } >"$run_dir/$name.cmd"
     chmod +x "$run_dir/$name.cmd"
@@ -112,6 +116,7 @@ if [ -n "${PRECIS_CURVE_HUB:-}" ]; then
 fi
 start ingest precis-ingest --ingest "tcp://127.0.0.1:$ingest_port" "${normalize_ends[@]}" \
     "${summarize_ends[@]}" "${acks[@]}" --journal "$run_dir/journal" ${PRECIS_INGEST_ARGS:-} \
+    --metrics-port "$metrics_port" \
     ${hub_curve[@]+"${hub_curve[@]}"}
 start sink precis-sink --results-endpoint "$internal/results" "${acks[@]}" \
     --output "tcp://127.0.0.1:$output_port" --replay "tcp://127.0.0.1:$replay_port" \
@@ -138,6 +143,7 @@ export PRECIS_BIN=$bin_dir
 export PRECIS_INGEST="tcp://127.0.0.1:$ingest_port"
 export PRECIS_OUTPUT="tcp://127.0.0.1:$output_port"
 export PRECIS_REPLAY="tcp://127.0.0.1:$replay_port"
+export PRECIS_METRICS="http://127.0.0.1:$metrics_port/metrics"
 export PRECIS_RUN_DIR=$run_dir
 stop_file="$run_dir/stop"
 # PRECIS_STOP asks this script to stop the pipeline and waits until it has.

@@ -1,0 +1,297 @@
+/*  precis_control - control socket (PING, STATS) and Prometheus endpoint. */
+#include "precis_control.h"
+#include "precis_msgpack.h"
+#include <glob.h>
+#include <microhttpd.h>
+
+struct _precis_control_t {
+    zsock_t *socket;
+    struct MHD_Daemon *http;
+    precis_stats_t *stats;
+};
+
+/* libmicrohttpd calls this in its own thread: counters are atomics. */
+static enum MHD_Result serve_metrics(void *arg, struct MHD_Connection *connection,
+                                     const char *url, const char *method,
+                                     const char *version, const char *upload,
+                                     size_t *upload_size, void **state)
+{
+    precis_control_t *self = arg;
+    bool found = strcmp(url, "/metrics") == 0 && strcmp(method, "GET") == 0;
+    char *text = malloc(16384);
+    if (!text)
+        return MHD_NO;
+    size_t len = found ? precis_stats_prometheus(self->stats, text, 16384)
+                       : (size_t)snprintf(text, 16384, "not found: try GET /metrics\n");
+    struct MHD_Response *response =
+        MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(response, "Content-Type", "text/plain; version=0.0.4");
+    enum MHD_Result rc = MHD_queue_response(
+        connection, found ? MHD_HTTP_OK : MHD_HTTP_NOT_FOUND, response);
+    MHD_destroy_response(response);
+    return rc;
+}
+
+precis_control_t *precis_control_new(const precis_config_t *config, precis_stats_t *stats)
+{
+    precis_control_t *self = calloc(1, sizeof *self);
+    assert(self);
+    self->stats = stats;
+    if (config->control_endpoint) {
+        self->socket = zsock_new(ZMQ_ROUTER);
+        zsock_set_linger(self->socket, 0);
+        zsock_set_maxmsgsize(self->socket, 1024);
+        if (zsock_bind(self->socket, "%s", config->control_endpoint) == -1) {
+            zsys_error("cannot bind the control socket %s: %s", config->control_endpoint,
+                       zmq_strerror(zmq_errno()));
+            precis_control_destroy(&self);
+            return NULL;
+        }
+    }
+    if (config->metrics_port) {
+        self->http = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD,
+                                      (uint16_t)config->metrics_port, NULL, NULL,
+                                      serve_metrics, self, MHD_OPTION_END);
+        if (!self->http) {
+            zsys_error("cannot serve metrics on port %d", config->metrics_port);
+            precis_control_destroy(&self);
+            return NULL;
+        }
+        zsys_info("Prometheus metrics on http://*:%d/metrics", config->metrics_port);
+    }
+    return self;
+}
+
+void precis_control_destroy(precis_control_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    precis_control_t *self = *self_p;
+    if (self->http)
+        MHD_stop_daemon(self->http);
+    zsock_destroy(&self->socket);
+    free(self);
+    *self_p = NULL;
+}
+
+zsock_t *precis_control_socket(precis_control_t *self)
+{
+    return self ? self->socket : NULL;
+}
+
+void precis_control_handle(precis_control_t *self)
+{
+    zmsg_t *request = zmsg_recv(self->socket);
+    if (!request)
+        return;
+    zframe_t *identity = zmsg_pop(request);
+    char *command = zmsg_popstr(request);
+    zmsg_t *answer = zmsg_new();
+    zmsg_append(answer, &identity);
+    if (command && strcmp(command, "PING") == 0)
+        zmsg_addstr(answer, "PONG");
+    else if (command && strcmp(command, "STATS") == 0) {
+        msgpack_sbuffer buffer;
+        msgpack_sbuffer_init(&buffer);
+        msgpack_packer packer;
+        msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
+        precis_stats_pack(self->stats, &packer);
+        zmsg_addmem(answer, buffer.data, buffer.size);
+        msgpack_sbuffer_destroy(&buffer);
+    } else
+        zmsg_addstr(answer, "ERROR unknown command (PING or STATS)");
+    zstr_free(&command);
+    zmsg_destroy(&request);
+    zmsg_send(&answer, self->socket);
+}
+
+/* Sends command to a control endpoint; the answer frame, or NULL on timeout. */
+static zframe_t *ask(const char *endpoint, const char *command, int timeout_ms)
+{
+    zsock_t *sock = zsock_new(ZMQ_DEALER);
+    zsock_set_linger(sock, 0);
+    zsock_set_rcvtimeo(sock, timeout_ms);
+    zframe_t *answer = NULL;
+    if (zsock_connect(sock, "%s", endpoint) == 0) {
+        zstr_send(sock, command);
+        answer = zframe_recv(sock);
+    }
+    zsock_destroy(&sock);
+    return answer;
+}
+
+/* The control endpoints: those given, or every NAME.ctl in the run dir. */
+static zlistx_t *control_endpoints(const precis_config_t *config, const char *run_dir)
+{
+    zlistx_t *endpoints = zlistx_new();
+    zlistx_set_destructor(endpoints, (zlistx_destructor_fn *)zstr_free);
+    if (config->control_endpoint)
+        zlistx_add_end(endpoints, strdup(config->control_endpoint));
+    for (int i = 0; i < config->argc; i++)
+        zlistx_add_end(endpoints, strdup(config->argv[i]));
+    if (run_dir) {
+        char *pattern = zsys_sprintf("%s/*.ctl", run_dir);
+        glob_t found;
+        if (glob(pattern, 0, NULL, &found) == 0)
+            for (size_t i = 0; i < found.gl_pathc; i++)
+                zlistx_add_end(endpoints, zsys_sprintf("ipc://%s", found.gl_pathv[i]));
+        globfree(&found);
+        zstr_free(&pattern);
+    }
+    return endpoints;
+}
+
+/* Prints one process's figures on one line; returns false when it is not a stats map. */
+static bool print_stats(const char *endpoint, zframe_t *answer)
+{
+    msgpack_unpacked unpacked;
+    msgpack_unpacked_init(&unpacked);
+    size_t offset = 0;
+    bool ok =
+        msgpack_unpack_next(&unpacked, (const char *)zframe_data(answer),
+                            zframe_size(answer), &offset) == MSGPACK_UNPACK_SUCCESS &&
+        unpacked.data.type == MSGPACK_OBJECT_MAP;
+    if (ok) {
+        const msgpack_object *map = &unpacked.data, *value;
+        int64_t pid = 0, uptime = 0;
+        if ((value = precis_mp_lookup(map, "pid")))
+            precis_mp_int(value, &pid);
+        if ((value = precis_mp_lookup(map, "uptime_s")))
+            precis_mp_int(value, &uptime);
+        value = precis_mp_lookup(map, "name");
+        printf("%-10.*s pid %-7lld up %5llds ", value ? (int)value->via.str.size : 1,
+               value ? value->via.str.ptr : "?", (long long)pid, (long long)uptime);
+        const msgpack_object *counters = precis_mp_lookup(map, "counters");
+        for (uint32_t i = 0; counters && i < counters->via.map.size; i++) {
+            int64_t number = 0;
+            precis_mp_int(&counters->via.map.ptr[i].val, &number);
+            printf(" %.*s=%lld", (int)counters->via.map.ptr[i].key.via.str.size,
+                   counters->via.map.ptr[i].key.via.str.ptr, (long long)number);
+        }
+        const msgpack_object *latency = precis_mp_lookup(map, "latency_us");
+        int64_t p50 = 0, p99 = 0;
+        if (latency && (value = precis_mp_lookup(latency, "p50")))
+            precis_mp_int(value, &p50);
+        if (latency && (value = precis_mp_lookup(latency, "p99")))
+            precis_mp_int(value, &p99);
+        printf("  latency p50<=%lldus p99<=%lldus\n", (long long)p50, (long long)p99);
+    }
+    msgpack_unpacked_destroy(&unpacked);
+    if (!ok)
+        fprintf(stderr, "%s: not a stats answer\n", endpoint);
+    return ok;
+}
+
+static const char *stats_usage =
+    "Usage: precis stats [--run-dir DIR] [--control ENDPOINT] [ENDPOINT...]\n"
+    "Prints the live figures of every process: those whose control endpoints are\n"
+    "given, and every NAME.ctl socket in the run directory of deploy/pipeline.\n"
+    "Exit codes: 0 every process answered, 1 one did not, 2 usage error.";
+
+static const char *ping_usage =
+    "Usage: precis ping [--timeout SECONDS] [--control ENDPOINT] [ENDPOINT...]\n"
+    "Asks each process whether it is alive (its control socket answers PONG).\n"
+    "Exit codes: 0 every process answered, 1 one did not, 2 usage error.";
+
+/* Shared by stats and ping: ask every endpoint, report, count failures. */
+static int ask_all(int argc, char **argv, const char *usage, const char *command)
+{
+    precis_config_t config;
+    precis_config_defaults(&config, false);
+    /* --run-dir is only for these two commands, so it is taken here. */
+    const char *run_dir = NULL;
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--run-dir") == 0) {
+            run_dir = argv[i + 1];
+            memmove(argv + i, argv + i + 2, (size_t)(argc - i - 2) * sizeof *argv);
+            argc -= 2;
+            break;
+        }
+    int rc = precis_config_parse(&config, argc, argv,
+                                 PRECIS_OPT_CONTROL | PRECIS_OPT_COUNT, usage);
+    if (rc != 0)
+        return rc < 0 ? 0 : 2;
+    zlistx_t *endpoints = control_endpoints(&config, run_dir);
+    if (zlistx_size(endpoints) == 0) {
+        fprintf(stderr, "error: no control endpoint given and none found\n%s\n", usage);
+        zlistx_destroy(&endpoints);
+        return 2;
+    }
+    int timeout_ms = config.timeout > 0 ? (int)(config.timeout * 1000) : 2000,
+        failures = 0;
+    for (char *endpoint = zlistx_first(endpoints); endpoint;
+         endpoint = zlistx_next(endpoints)) {
+        zframe_t *answer = ask(endpoint, command, timeout_ms);
+        if (!answer) {
+            printf("%s: no answer\n", endpoint);
+            failures++;
+        } else if (strcmp(command, "PING") == 0) {
+            bool pong = zframe_streq(answer, "PONG");
+            printf("%s: %s\n", endpoint, pong ? "alive" : "wrong answer");
+            failures += !pong;
+        } else
+            failures += !print_stats(endpoint, answer);
+        zframe_destroy(&answer);
+    }
+    zlistx_destroy(&endpoints);
+    return failures ? 1 : 0;
+}
+
+int precis_cmd_stats(int argc, char **argv)
+{
+    return ask_all(argc, argv, stats_usage, "STATS");
+}
+
+int precis_cmd_ping(int argc, char **argv)
+{
+    return ask_all(argc, argv, ping_usage, "PING");
+}
+
+int precis_control_test(bool verbose)
+{
+    int failures = 0;
+    precis_config_t config;
+    precis_config_defaults(&config, true);
+    config.control_endpoint = "inproc://control-test";
+    precis_stats_t *stats = precis_stats_new("sink");
+    int published = precis_stats_counter(stats, "published", "results published");
+    precis_stats_add(stats, published, 42);
+    precis_control_t *control = precis_control_new(&config, stats);
+    assert(control);
+    zsock_t *client = zsock_new_dealer(">inproc://control-test");
+    zsock_set_rcvtimeo(client, 1000);
+    zstr_send(client, "PING");
+    precis_control_handle(control);
+    char *pong = zstr_recv(client);
+    if (!pong || strcmp(pong, "PONG") != 0) {
+        fprintf(stderr, "control test: PING not answered\n");
+        failures++;
+    }
+    zstr_free(&pong);
+    zstr_send(client, "STATS");
+    precis_control_handle(control);
+    zframe_t *answer = zframe_recv(client);
+    msgpack_unpacked unpacked;
+    msgpack_unpacked_init(&unpacked);
+    size_t offset = 0;
+    int64_t value = 0;
+    if (answer &&
+        msgpack_unpack_next(&unpacked, (const char *)zframe_data(answer),
+                            zframe_size(answer), &offset) == MSGPACK_UNPACK_SUCCESS) {
+        const msgpack_object *counters = precis_mp_lookup(&unpacked.data, "counters");
+        const msgpack_object *count =
+            counters ? precis_mp_lookup(counters, "published") : NULL;
+        if (count)
+            precis_mp_int(count, &value);
+    }
+    if (value != 42) {
+        fprintf(stderr, "control test: STATS did not carry the counter\n");
+        failures++;
+    }
+    msgpack_unpacked_destroy(&unpacked);
+    zframe_destroy(&answer);
+    zsock_destroy(&client);
+    precis_control_destroy(&control);
+    precis_stats_destroy(&stats);
+    return failures;
+}
