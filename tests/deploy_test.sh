@@ -103,10 +103,11 @@ grep -q "tcp://127.0.0.1:$base" "$work/up.txt" || fail "up did not print the ing
 # status: five live processes.
 "$pipeline" status --run-dir "$run_dir" >"$work/status.txt" 2>&1 \
     || fail "status exited $? after up: $(cat "$work/status.txt")"
-live=$(grep -c ' alive$' "$work/status.txt" || true)
+live=$(grep -c ' alive ' "$work/status.txt" || true)
 [ "$live" -eq 5 ] || fail "status lists $live live processes, expected 5"
 for name in ingest sink normalize-1 summarize-1 summarize-2; do
-    grep -q "^$name .* alive$" "$work/status.txt" || fail "status does not list $name as alive"
+    grep -q "^$name .* alive  *answers PING$" "$work/status.txt" \
+        || fail "status does not list $name as alive and answering: $(cat "$work/status.txt")"
 done
 
 # A second up in the same run dir is refused.
@@ -164,8 +165,8 @@ for pid in "${pids_seen[@]}"; do
         fail "pid $pid is still alive after down"
     fi
 done
-leftover=$(find "$run_dir" -name '*.pid' | wc -l)
-[ "$leftover" -eq 0 ] || fail "$leftover pid file(s) left after down"
+leftover=$(find "$run_dir" \( -name '*.pid' -o -name '*.ctl' \) | wc -l)
+[ "$leftover" -eq 0 ] || fail "$leftover pid or control socket file(s) left after down"
 if "$pipeline" status --run-dir "$run_dir" >"$work/status2.txt" 2>&1; then
     fail "status exited 0 after down"
 fi
