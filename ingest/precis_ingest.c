@@ -107,6 +107,7 @@ static bool bind_sockets(precis_ingest_t *self)
     }
     self->dispatch = zsock_new(ZMQ_PUSH);
     zsock_set_sndhwm(self->dispatch, DISPATCH_SNDHWM);
+    precis_socket_tune(self->dispatch);
     zsock_set_linger(self->dispatch, 0); /* the ledger, not the socket, keeps articles */
     precis_curve_server(self->dispatch);
     if (zsock_bind(self->dispatch, "%s", config->normalize_endpoint) == -1) {

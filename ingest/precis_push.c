@@ -45,6 +45,8 @@ typedef struct {
     int64_t last_answer_ms;
     int64_t last_progress_ms;
     bool progress; /* a progress line on the terminal instead of one line per answer */
+    int64_t started_ms;
+    uint64_t sent_new; /* new articles sent, for --rate */
 } push_t;
 
 static void request_destroy(request_t **self_p)
@@ -400,6 +402,13 @@ static void handle_answer(push_t *self)
     request_destroy(&request);
 }
 
+/* True when sending one more new article now would exceed --rate. */
+static bool over_rate(const push_t *self, int64_t now)
+{
+    return self->config->rate > 0 && (int64_t)self->sent_new * 1000 >=
+                                         (now - self->started_ms) * self->config->rate;
+}
+
 /* Sends retries that are due, then new requests, up to the window. */
 static void fill_window(push_t *self)
 {
@@ -416,13 +425,14 @@ static void fill_window(push_t *self)
     zlistx_destroy(&self->retry);
     self->retry = waiting;
     while (!self->input_done && zlistx_size(self->in_flight) < PUSH_WINDOW &&
-           zlistx_size(self->retry) < PUSH_WINDOW) {
+           zlistx_size(self->retry) < PUSH_WINDOW && !over_rate(self, now)) {
         request = next_request(self);
         if (!request) {
             self->input_done = true;
             break;
         }
         send_request(self, request);
+        self->sent_new++;
     }
 }
 
@@ -430,7 +440,7 @@ static int push_all(push_t *self)
 {
     zpoller_t *poller = zpoller_new(self->dealer, NULL);
     int exit_code = 0;
-    self->last_answer_ms = zclock_mono();
+    self->last_answer_ms = self->started_ms = zclock_mono();
     while (!zsys_interrupted) {
         fill_window(self);
         if (self->input_done && zlistx_size(self->in_flight) == 0 &&
@@ -470,10 +480,11 @@ int precis_cmd_push(int argc, char **argv)
 {
     precis_config_t config;
     precis_config_defaults(&config, false);
-    int rc = precis_config_parse(&config, argc, argv,
-                                 PRECIS_OPT_INGEST | PRECIS_OPT_LENGTH |
-                                     PRECIS_OPT_COUNT | PRECIS_OPT_CURVE,
-                                 usage);
+    int rc =
+        precis_config_parse(&config, argc, argv,
+                            PRECIS_OPT_INGEST | PRECIS_OPT_LENGTH | PRECIS_OPT_COUNT |
+                                PRECIS_OPT_CURVE | PRECIS_OPT_RATE,
+                            usage);
     if (rc != 0)
         return rc < 0 ? 0 : 2;
     if (config.timeout == 0)

@@ -78,6 +78,8 @@ static const option_row_t option_table[] = {
      "control socket answering PING and STATS (precis ping, precis stats)"},
     {"metrics-port", PRECIS_OPT_METRICS, ARG_INT, FIELD(metrics_port), "PORT",
      "serve Prometheus metrics on http://*:PORT/metrics (default off)"},
+    {"rate", PRECIS_OPT_RATE, ARG_INT, FIELD(rate), "N",
+     "send at most N articles a second (default: as fast as ingest answers)"},
     {"sentences", PRECIS_OPT_LENGTH, ARG_INT, FIELD(sentences), "N",
      "summary length in sentences"},
     {"ratio", PRECIS_OPT_LENGTH, ARG_RATIO, FIELD(ratio), "R",

@@ -60,6 +60,7 @@ enum {
     PRECIS_OPT_CURVE = 1 << 19,     /* --curve-cert --curve-server --curve-allow */
     PRECIS_OPT_CONTROL = 1 << 20,   /* --control ENDPOINT */
     PRECIS_OPT_METRICS = 1 << 21,   /* --metrics-port PORT */
+    PRECIS_OPT_RATE = 1 << 22,      /* --rate N */
 };
 
 typedef struct {
@@ -83,6 +84,7 @@ typedef struct {
     const char *curve_allow;   /* directory of allowed client certificates */
     const char *control_endpoint; /* PING/STATS socket; NULL: none */
     int metrics_port;             /* Prometheus over HTTP; 0: off */
+    int rate;                     /* articles per second at most; 0: as fast as possible */
     int sentences;
     double ratio;
     int words;

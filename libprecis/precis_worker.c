@@ -9,6 +9,19 @@
    peers whose queues have room). */
 #define WORKER_RCVHWM 64
 
+/* A peer that sends nothing (not even a heartbeat) for this long is gone. */
+#define HEARTBEAT_IVL_MS     1000
+#define HEARTBEAT_TIMEOUT_MS 5000
+
+void precis_socket_tune(zsock_t *sock)
+{
+    zsock_set_heartbeat_ivl(sock, HEARTBEAT_IVL_MS);
+    zsock_set_heartbeat_timeout(sock, HEARTBEAT_TIMEOUT_MS);
+    zsock_set_heartbeat_ttl(sock, HEARTBEAT_TIMEOUT_MS);
+    /* Never hang on exit with undelivered messages to a dead peer. */
+    zsock_set_linger(sock, 2000);
+}
+
 zsock_t *precis_socket_new(int type, const char *endpoint, bool bind)
 {
     zsock_t *sock = zsock_new(type);
@@ -16,8 +29,7 @@ zsock_t *precis_socket_new(int type, const char *endpoint, bool bind)
         zsys_error("cannot create socket: %s", zmq_strerror(zmq_errno()));
         return NULL;
     }
-    /* Never hang on exit with undelivered messages to a dead peer. */
-    zsock_set_linger(sock, 2000);
+    precis_socket_tune(sock);
     if (bind)
         precis_curve_server(sock);
     else
@@ -43,6 +55,7 @@ int precis_worker_run(const precis_worker_config_t *config)
     if (!input || (config->options && !control))
         goto done;
     zsock_set_rcvhwm(input, WORKER_RCVHWM);
+    precis_socket_tune(input);
     zsock_set_linger(input, 0);
     precis_curve_client(input);
     if (zsock_connect(input, "%s", config->in_endpoint) == -1) {

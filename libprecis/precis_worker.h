@@ -31,6 +31,11 @@ typedef struct {
    stop, 3 when the sockets could not be set up. */
 int precis_worker_run(const precis_worker_config_t *config);
 
+/* Sets what every precis socket has: heartbeats, so that a peer whose host
+   vanished (no FIN, no RST) is dropped within seconds instead of keeping
+   messages queued to it, and a bounded linger. */
+void precis_socket_tune(zsock_t *sock);
+
 /* Creates a socket of type, binding ('@') or connecting ('>') to endpoint,
    with the limits every precis socket has. NULL (and a log line) on error. */
 zsock_t *precis_socket_new(int type, const char *endpoint, bool bind);
