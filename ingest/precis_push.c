@@ -505,6 +505,8 @@ int precis_cmd_push(int argc, char **argv)
     for (int i = 0; i < config.argc; i++)
         add_path(self.source.paths, config.argv[i]);
     self.progress = isatty(STDERR_FILENO) && isatty(STDOUT_FILENO);
+    /* Each answer is a line as soon as it comes, even into a pipe or file. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
 
     int exit_code = push_all(&self);
     fprintf(

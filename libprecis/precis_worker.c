@@ -44,6 +44,32 @@ zsock_t *precis_socket_new(int type, const char *endpoint, bool bind)
     return sock;
 }
 
+/* Waits until the input socket is connected (and, with CURVE, through its
+   handshake), so that a worker that says it is ready gets work at once.
+   A hub that is not up yet is not fatal: the worker keeps trying in the
+   background, as ZeroMQ does, and says so. */
+static void wait_connected(zactor_t *monitor, const precis_worker_config_t *config)
+{
+    zpoller_t *poller = zpoller_new(monitor, NULL);
+    int64_t deadline = zclock_mono() + 5000;
+    bool connected = false;
+    while (!connected && !zsys_interrupted && zclock_mono() < deadline) {
+        if (!zpoller_wait(poller, 100))
+            continue;
+        zmsg_t *event = zmsg_recv(monitor);
+        char *name = event ? zmsg_popstr(event) : NULL;
+        /* With CURVE the handshake is what proves the hub lets us in. */
+        connected = name && (strcmp(name, "HANDSHAKE_SUCCEEDED") == 0 ||
+                             (!precis_curve_enabled() && strcmp(name, "CONNECTED") == 0));
+        zstr_free(&name);
+        zmsg_destroy(&event);
+    }
+    zpoller_destroy(&poller);
+    if (!connected)
+        zsys_warning("%s worker: %s is not reachable yet; going on trying", config->name,
+                     config->in_endpoint);
+}
+
 int precis_worker_run(const precis_worker_config_t *config)
 {
     zsock_t *input = zsock_new(ZMQ_PULL);
@@ -58,12 +84,20 @@ int precis_worker_run(const precis_worker_config_t *config)
     precis_socket_tune(input);
     zsock_set_linger(input, 0);
     precis_curve_client(input);
+    /* Ready means connected: watch the connection come up. */
+    zactor_t *monitor = zactor_new(zmonitor, input);
+    zstr_sendx(monitor, "LISTEN", "HANDSHAKE_SUCCEEDED", "CONNECTED", NULL);
+    zstr_send(monitor, "START");
+    zsock_wait(monitor);
     if (zsock_connect(input, "%s", config->in_endpoint) == -1) {
+        zactor_destroy(&monitor);
         zsys_error("cannot connect to %s: %s", config->in_endpoint,
                    zmq_strerror(zmq_errno()));
         goto done;
     }
     output = precis_socket_new(ZMQ_PUSH, config->out_endpoint, false);
+    wait_connected(monitor, config);
+    zactor_destroy(&monitor);
     if (!output)
         goto done;
     if (precis_pidfile_write(config->pidfile) != 0)
