@@ -9,6 +9,8 @@
 set -euo pipefail
 set +m
 bin=$(cd "$1" && pwd)
+build=$(dirname "$bin")
+repo=$(cd "$(dirname "$0")/.." && pwd)
 if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null; then
     echo "SKIP: the network namespace test needs root and iproute2 (ip)" >&2
     exit 77
@@ -16,19 +18,18 @@ fi
 tag=p$$
 switch=$tag-sw hosts=(hub w1 w2 client)
 work=$(mktemp -d)
+run_dirs=()
 fail() { echo "FAIL: $*" >&2; exit 1; }
 cleanup() {
     local status=$?
-    for pidfile in "$work"/*.pid; do
-        [ -e "$pidfile" ] && kill -TERM "$(cat "$pidfile")" 2>/dev/null
-    done
-    sleep 0.5
-    for pidfile in "$work"/*.pid; do
-        [ -e "$pidfile" ] && kill -KILL "$(cat "$pidfile")" 2>/dev/null
+    local entry
+    for entry in $(printf '%s\n' "${run_dirs[@]}" | tac); do
+        ip netns exec "$tag-${entry%%:*}" "$repo/deploy/pipeline" down --run-dir "${entry#*:}" \
+            >/dev/null 2>&1 || true
     done
     for host in "${hosts[@]}"; do ip netns del "$tag-$host" 2>/dev/null || true; done
     ip netns del "$switch" 2>/dev/null || true
-    [ "$status" -ne 0 ] && tail -n 15 "$work"/*.log >&2 2>/dev/null
+    [ "$status" -ne 0 ] && tail -n 15 "$work"/*.log "$work"/*/*.log >&2 2>/dev/null
     rm -rf "$work"
     exit "$status"
 }
@@ -55,30 +56,21 @@ for host in "${hosts[@]}"; do
 done
 hub=10.213.77.1
 
-run_on() { # host, name, program, args... : starts a stage in the background
-    local host=$1 name=$2 program=$3
-    shift 3
-    ip netns exec "$tag-$host" "$bin/$program" "$@" --pidfile "$work/$name.pid" \
-        >"$work/$name.log" 2>&1 &
+# The hub and the worker hosts are started the way an operator would, with
+# deploy/pipeline's roles; one configuration file shortens ingest's retry time.
+printf 'precis\n    retry-ms = 1000\n' >"$work/precis.cfg"
+base=25555
+deploy_on() { # host, run dir, options...
+    local host=$1 dir=$2
+    shift 2
+    ip netns exec "$tag-$host" "$repo/deploy/pipeline" up --no-build --build-dir "$build" \
+        --run-dir "$dir" --port-base "$base" --config "$work/precis.cfg" "$@" \
+        >>"$work/deploy.log" 2>&1 || fail "deploy/pipeline up $* on $host"
+    run_dirs+=("$host:$dir")
 }
-internal=(--normalize-endpoint "tcp://$hub:5556" --normalized-endpoint "tcp://$hub:5557"
-          --summarize-endpoint "tcp://$hub:5558")
-run_on hub ingest precis-ingest --ingest "tcp://$hub:5555" "${internal[@]}" \
-    --results-endpoint "tcp://$hub:5559" --acks-endpoint "tcp://$hub:5561" \
-    --journal "$work/journal" --retry-ms 1000
-run_on hub sink precis-sink --results-endpoint "tcp://$hub:5559" --acks-endpoint "tcp://$hub:5561" \
-    --output "tcp://$hub:5560" --replay "tcp://$hub:5562" --log "$work/output.records"
-for host in w1 w2; do
-    run_on "$host" "normalize-$host" precis-normalize --normalize-endpoint "tcp://$hub:5556" \
-        --normalized-endpoint "tcp://$hub:5557"
-    run_on "$host" "summarize-$host" precis-summarize --summarize-endpoint "tcp://$hub:5558" \
-        --results-endpoint "tcp://$hub:5559"
-done
-for _ in $(seq 100); do
-    [ "$(ls "$work"/*.pid 2>/dev/null | wc -l)" -eq 6 ] && break
-    sleep 0.1
-done
-[ "$(ls "$work"/*.pid 2>/dev/null | wc -l)" -eq 6 ] || fail "the stages did not start"
+deploy_on hub "$work/hub" --role hub
+deploy_on w1 "$work/w1" --role workers --connect "$hub" --normalize 1 --summarize 1
+deploy_on w2 "$work/w2" --role workers --connect "$hub" --normalize 1 --summarize 1
 
 total=600
 python3 -c 'import json, sys
@@ -86,12 +78,12 @@ for i in range(int(sys.argv[1])):
     print(json.dumps({"id": "net-%d" % i, "text": "Article %d: the coastal town opened its new lifeboat station on Monday. The station cost 2.4 million euros and took two years to build. Volunteers said response times would fall by half." % i}))' \
     "$total" >"$work/articles.jsonl"
 
-ip netns exec "$tag-client" "$bin/precis" sub --output "tcp://$hub:5560" \
-    --replay "tcp://$hub:5562" --since 1 --json --count "$total" --timeout 60 \
+ip netns exec "$tag-client" "$bin/precis" sub --output "tcp://$hub:$((base + 5))" \
+    --replay "tcp://$hub:$((base + 7))" --since 1 --json --count "$total" --timeout 60 \
     >"$work/results.jsonl" 2>"$work/sub.log" &
 sub_pid=$!
 sleep 0.5
-ip netns exec "$tag-client" "$bin/precis" push --ingest "tcp://$hub:5555" --rate 150 \
+ip netns exec "$tag-client" "$bin/precis" push --ingest "tcp://$hub:$base" --rate 150 \
     "$work/articles.jsonl" >"$work/push.txt" 2>"$work/push.log" &
 push_pid=$!
 
@@ -114,4 +106,4 @@ assert set(ids) == accepted, f"lost {len(accepted - set(ids))}"
 assert all(r["type"] == "summary" and r["summary"] for r in results), "a result is not a summary"
 print(f"ok: {total} articles through workers on two hosts, one host cut off mid-stream, none lost")
 PY
-grep -h "ingest stopping\|retried" "$work/ingest.log" | tail -1 || true
+echo "ingest: $(ip netns exec "$tag-hub" "$bin/precis" stats --run-dir "$work/hub" | grep '^ingest')"
