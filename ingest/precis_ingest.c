@@ -21,11 +21,12 @@
 
 struct _precis_ingest_t {
     const precis_config_t *config;
-    zsock_t *frontend; /* ROUTER, public */
-    zsock_t *dispatch; /* PUSH to normalize workers */
-    zsock_t *acks;     /* PULL: keys of delivered results, from the sink */
-    zsock_t *results;  /* PUSH to the sink, for articles given up */
-    zactor_t *proxy;   /* normalized articles on to summarize workers */
+    zsock_t *frontend;   /* ROUTER, public */
+    zsock_t *dispatch;   /* PUSH to normalize workers */
+    zsock_t *acks;       /* PULL: keys of delivered results, from the sink */
+    zsock_t *results;    /* PUSH to the sink, for articles given up */
+    zsock_t *normalized; /* PULL: articles back from normalize workers */
+    zsock_t *summarize;  /* PUSH: ... on to summarize workers */
     precis_ledger_t *ledger;
     precis_journal_t *journal; /* NULL without --journal */
     char nonce[9];             /* makes keys unique across restarts */
@@ -63,25 +64,6 @@ static void *encode_reply(const char *id, size_t id_len, const char *status,
     return buffer.data;
 }
 
-static zactor_t *start_proxy(const precis_config_t *config)
-{
-    zactor_t *proxy = zactor_new(zproxy, NULL);
-    if (precis_curve_enabled()) {
-        /* The proxy's sockets are bound, so they are CURVE servers. */
-        const char *sides[] = {"FRONTEND", "BACKEND"};
-        for (int i = 0; i < 2; i++) {
-            zstr_sendx(proxy, "CURVE", sides[i], precis_curve_public_txt(),
-                       precis_curve_secret_txt(), NULL);
-            zsock_wait(proxy);
-        }
-    }
-    zstr_sendx(proxy, "FRONTEND", "PULL", config->normalized_endpoint, NULL);
-    zsock_wait(proxy);
-    zstr_sendx(proxy, "BACKEND", "PUSH", config->summarize_endpoint, NULL);
-    zsock_wait(proxy);
-    return proxy;
-}
-
 /* Puts a recovered article back in the ledger, due at once. */
 static void recover_article(void *arg, const char *key, const void *data, size_t size)
 {
@@ -117,7 +99,16 @@ static bool bind_sockets(precis_ingest_t *self)
     }
     self->acks = precis_socket_new(ZMQ_PULL, config->acks_endpoint, true);
     self->results = precis_socket_new(ZMQ_PUSH, config->results_endpoint, false);
-    return self->acks && self->results;
+    /* Normalized articles pass through the hub on their way to the summarize
+       workers, so that workers of both stages connect to one place. The hub
+       forwards them itself rather than with a zproxy so that the sockets get
+       heartbeats (a vanished worker host is dropped in seconds) and so that
+       it stops reading when no summarize worker can take more. */
+    self->normalized = precis_socket_new(ZMQ_PULL, config->normalized_endpoint, true);
+    self->summarize = precis_socket_new(ZMQ_PUSH, config->summarize_endpoint, true);
+    if (self->summarize)
+        zsock_set_sndhwm(self->summarize, DISPATCH_SNDHWM);
+    return self->acks && self->results && self->normalized && self->summarize;
 }
 
 precis_ingest_t *precis_ingest_new(const precis_config_t *config)
@@ -155,7 +146,6 @@ precis_ingest_t *precis_ingest_new(const precis_config_t *config)
             zsys_info("recovered %ld undelivered articles from the journal in %s",
                       recovered, config->journal_dir);
     }
-    self->proxy = start_proxy(config);
     return self;
 }
 
@@ -164,7 +154,8 @@ void precis_ingest_destroy(precis_ingest_t **self_p)
     if (!self_p || !*self_p)
         return;
     precis_ingest_t *self = *self_p;
-    zactor_destroy(&self->proxy);
+    zsock_destroy(&self->normalized);
+    zsock_destroy(&self->summarize);
     zsock_destroy(&self->dispatch);
     zsock_destroy(&self->frontend);
     zsock_destroy(&self->acks);
@@ -301,6 +292,30 @@ static void serve_batch(precis_ingest_t *self)
         zmsg_send(&answers[i], self->frontend);
 }
 
+/* Moves normalized articles on to the summarize workers, as many as they
+   can take now, without copying them (zmq_msg_t). Returns false when the
+   workers are full, so that the caller stops polling for more. */
+static bool forward_normalized(precis_ingest_t *self)
+{
+    void *from = zsock_resolve(self->normalized), *to = zsock_resolve(self->summarize);
+    for (int moved = 0; moved < BATCH_MAX; moved++) {
+        if (!(zsock_events(self->summarize) & ZMQ_POLLOUT))
+            return false;
+        zmq_msg_t msg;
+        zmq_msg_init(&msg);
+        if (zmq_msg_recv(&msg, from, ZMQ_DONTWAIT) == -1) {
+            zmq_msg_close(&msg);
+            break;
+        }
+        if (zmq_msg_send(&msg, to, ZMQ_DONTWAIT) == -1) {
+            /* Dropped: the ledger sends the article again later. */
+            zmq_msg_close(&msg);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Drops delivered articles from the ledger and the journal. */
 static void take_acks(precis_ingest_t *self)
 {
@@ -396,7 +411,8 @@ int precis_ingest_run(precis_ingest_t *self)
         self->config->summarize_endpoint, self->config->normalized_endpoint,
         self->config->acks_endpoint, self->journal ? ", journal in " : "",
         self->journal ? self->config->journal_dir : "");
-    zpoller_t *poller = zpoller_new(self->frontend, self->acks, NULL);
+    zpoller_t *poller = zpoller_new(self->frontend, self->acks, self->normalized, NULL);
+    bool forwarding = true; /* false while the summarize workers are full */
     zsock_t *control = precis_control_socket(self->control);
     if (control)
         zpoller_add(poller, control);
@@ -420,9 +436,16 @@ int precis_ingest_run(precis_ingest_t *self)
             serve_batch(self);
         else if (ready == self->acks)
             take_acks(self);
-        else if (ready && ready == control)
+        else if (ready == self->normalized && !forward_normalized(self)) {
+            zpoller_remove(poller, self->normalized);
+            forwarding = false;
+        } else if (ready && ready == control)
             precis_control_handle(self->control);
         if (zclock_mono() >= next_tick) {
+            if (!forwarding && (zsock_events(self->summarize) & ZMQ_POLLOUT)) {
+                zpoller_add(poller, self->normalized);
+                forwarding = true;
+            }
             maintain(self);
             next_tick = zclock_mono() + TICK_MS;
         }
