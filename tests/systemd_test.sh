@@ -12,7 +12,8 @@
 #    0 even after warnings (unknown keys, values it cannot parse), so any
 #    line it prints about a precis unit is a failure too. A copy with a
 #    missing binary must fail, which shows verify really checks.
-# 2. What the units must say: the user precis, Restart=on-failure,
+# 2. What the units must say: the user precis (precis.sysusers creates it,
+#    tried with systemd-sysusers --root), Restart=on-failure,
 #    KillSignal=SIGTERM, the sandboxing options, the environment file, the
 #    target, the state directory (ingest and sink), TimeoutStopSec above
 #    ingest's default --drain, and the stop order (workers before ingest).
@@ -139,6 +140,16 @@ if [ -z "$stop" ]; then
     fail "precis-ingest.service: no TimeoutStopSec in plain seconds"
 elif ! awk -v s="$stop" -v d="$drain" 'BEGIN { exit !(s > d + 5) }'; then
     fail "precis-ingest.service: TimeoutStopSec=$stop is not above --drain $drain (+5 s to exit)"
+fi
+
+# The user: deploy/systemd/precis.sysusers makes 'precis' (in a scratch root).
+if command -v systemd-sysusers >/dev/null 2>&1; then
+    mkdir -p "$work/root/etc"
+    if ! systemd-sysusers --root="$work/root" "$units_dir/precis.sysusers" >"$work/sysusers.out" 2>&1 ||
+        ! grep -q '^precis:x:[0-9]*:[0-9]*:.*:/var/lib/precis:' "$work/root/etc/passwd" 2>/dev/null; then
+        cat "$work/sysusers.out" >&2
+        fail "systemd-sysusers did not create the user precis from precis.sysusers"
+    fi
 fi
 
 # ---- 3. the command lines against the real programs ------------------------------
