@@ -226,6 +226,13 @@ int precis_article_decode(precis_article_t *self, const void *data, size_t size,
     msgpack_unpacked_init(&result);
     size_t offset = 0;
     int rc = -1;
+    if (!precis_mp_plausible(data, size, 16)) {
+        snprintf(error, PRECIS_ERROR_SIZE,
+                 "malformed msgpack: truncated, nested too deep, or a length larger than "
+                 "the frame");
+        msgpack_unpacked_destroy(&result);
+        return -1;
+    }
     msgpack_unpack_return ret = msgpack_unpack_next(&result, data, size, &offset);
     if (ret == MSGPACK_UNPACK_CONTINUE || ret == MSGPACK_UNPACK_NOMEM_ERROR)
         snprintf(error, PRECIS_ERROR_SIZE,
@@ -404,7 +411,18 @@ int precis_article_test(bool verbose)
     const char truncated[] = "\x82\xa4text";
     article = precis_article_new();
     CHECK(precis_article_decode(article, truncated, 6, 0, error) == -1);
-    CHECK(strstr(error, "ends inside") != NULL);
+    CHECK(strstr(error, "malformed msgpack: truncated") != NULL);
+    precis_article_destroy(&article);
+    /* A header that declares more elements than the frame holds. */
+    const char bomb[] = "\xdd\xff\xff\xff\xff";
+    article = precis_article_new();
+    CHECK(precis_article_decode(article, bomb, 5, 0, error) == -1);
+    CHECK(strstr(error, "malformed msgpack") != NULL);
+    precis_article_destroy(&article);
+    const char deep[] = "\x91\x91\x91\x91\x91\x91\x91\x91\x91\x91\x91\x91\x91\x91\x91"
+                        "\x91\x91\x91\x91\x91\x01";
+    article = precis_article_new();
+    CHECK(precis_article_decode(article, deep, sizeof deep - 1, 0, error) == -1);
     precis_article_destroy(&article);
     const char array[] = "\x91\x01";
     article = precis_article_new();

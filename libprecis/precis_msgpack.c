@@ -61,6 +61,142 @@ bool precis_mp_int(const msgpack_object *object, int64_t *value)
     return false;
 }
 
+/* Reads a big-endian unsigned integer of width bytes at *at. */
+static bool read_be(const unsigned char **at, const unsigned char *end, int width,
+                    uint64_t *value)
+{
+    if (end - *at < width)
+        return false;
+    *value = 0;
+    for (int i = 0; i < width; i++)
+        *value = (*value << 8) | (*at)[i];
+    *at += width;
+    return true;
+}
+
+/* Skips one value at *at, checking container sizes; false when implausible. */
+static bool skip_value(const unsigned char **at, const unsigned char *end, int depth)
+{
+    if (*at >= end || depth < 0)
+        return false;
+    unsigned char type = *(*at)++;
+    uint64_t count = 0, bytes = 0;
+    int pairs = 1; /* elements per entry: 2 for maps */
+    if (type <= 0x7f || type >= 0xe0 || type == 0xc0 || type == 0xc2 || type == 0xc3)
+        return true; /* fixint, nil, booleans */
+    if ((type & 0xe0) == 0xa0)
+        bytes = type & 0x1f; /* fixstr */
+    else if ((type & 0xf0) == 0x90)
+        count = type & 0x0f; /* fixarray */
+    else if ((type & 0xf0) == 0x80)
+        count = type & 0x0f, pairs = 2; /* fixmap */
+    else
+        switch (type) {
+        case 0xcc:
+        case 0xd0:
+            bytes = 1;
+            break;
+        case 0xcd:
+        case 0xd1:
+            bytes = 2;
+            break;
+        case 0xce:
+        case 0xd2:
+        case 0xca:
+            bytes = 4;
+            break;
+        case 0xcf:
+        case 0xd3:
+        case 0xcb:
+            bytes = 8;
+            break;
+        case 0xd4:
+            bytes = 2;
+            break; /* fixext: type byte + data */
+        case 0xd5:
+            bytes = 3;
+            break;
+        case 0xd6:
+            bytes = 5;
+            break;
+        case 0xd7:
+            bytes = 9;
+            break;
+        case 0xd8:
+            bytes = 17;
+            break;
+        case 0xc4:
+        case 0xd9:
+            if (!read_be(at, end, 1, &bytes))
+                return false;
+            break;
+        case 0xc5:
+        case 0xda:
+            if (!read_be(at, end, 2, &bytes))
+                return false;
+            break;
+        case 0xc6:
+        case 0xdb:
+            if (!read_be(at, end, 4, &bytes))
+                return false;
+            break;
+        case 0xc7:
+            if (!read_be(at, end, 1, &bytes))
+                return false;
+            bytes++;
+            break;
+        case 0xc8:
+            if (!read_be(at, end, 2, &bytes))
+                return false;
+            bytes++;
+            break;
+        case 0xc9:
+            if (!read_be(at, end, 4, &bytes))
+                return false;
+            bytes++;
+            break;
+        case 0xdc:
+            if (!read_be(at, end, 2, &count))
+                return false;
+            break;
+        case 0xdd:
+            if (!read_be(at, end, 4, &count))
+                return false;
+            break;
+        case 0xde:
+            if (!read_be(at, end, 2, &count))
+                return false;
+            pairs = 2;
+            break;
+        case 0xdf:
+            if (!read_be(at, end, 4, &count))
+                return false;
+            pairs = 2;
+            break;
+        default:
+            return false; /* 0xc1 is never used */
+        }
+    if (bytes) {
+        if ((uint64_t)(end - *at) < bytes)
+            return false;
+        *at += bytes;
+        return true;
+    }
+    /* Every element takes at least one byte. */
+    if (count * (uint64_t)pairs > (uint64_t)(end - *at))
+        return false;
+    for (uint64_t i = 0; i < count * (uint64_t)pairs; i++)
+        if (!skip_value(at, end, depth - 1))
+            return false;
+    return true;
+}
+
+bool precis_mp_plausible(const void *data, size_t size, int max_depth)
+{
+    const unsigned char *at = data, *end = at + size;
+    return skip_value(&at, end, max_depth);
+}
+
 void precis_mp_pack_string(msgpack_packer *packer, const char *ptr, size_t len)
 {
     msgpack_pack_str(packer, len);

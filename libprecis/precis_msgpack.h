@@ -19,6 +19,14 @@ bool precis_mp_key_is(const msgpack_object *key_object, const char *key);
 /* Reads an integer object (either sign) into *value; false when not one. */
 bool precis_mp_int(const msgpack_object *object, int64_t *value);
 
+/* Checks that data[0..size) holds one msgpack value whose containers
+   declare no more elements than the bytes could hold, nested at most
+   max_depth deep. msgpack-c allocates what a header declares before it
+   reads the elements, so a 5-byte frame declaring 4 billion elements would
+   ask for 100 GB; this walk, linear in size, refuses such frames first.
+   Returns true when the value is plausible (it may still be invalid). */
+bool precis_mp_plausible(const void *data, size_t size, int max_depth);
+
 void precis_mp_pack_string(msgpack_packer *packer, const char *ptr, size_t len);
 void precis_mp_pack_cstr(msgpack_packer *packer, const char *text);
 /* Packs "key": "value" (value may be NULL: packed as the empty string). */

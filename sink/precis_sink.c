@@ -233,7 +233,7 @@ static void serve_replay(precis_sink_t *self)
     msgpack_unpacked unpacked;
     msgpack_unpacked_init(&unpacked);
     size_t offset = 0;
-    if (!body ||
+    if (!body || !precis_mp_plausible(zframe_data(body), zframe_size(body), 4) ||
         msgpack_unpack_next(&unpacked, (const char *)zframe_data(body), zframe_size(body),
                             &offset) != MSGPACK_UNPACK_SUCCESS)
         error = "malformed msgpack";

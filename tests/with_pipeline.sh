@@ -39,11 +39,13 @@ stop_all() {
     for file in "$run_dir"/*.pid; do
         [ -e "$file" ] && pids+=("$(cat "$file")")
     done
-    for pid in "${pids[@]}"; do
+    # Each once: a second SIGTERM while a process exits would kill it outright.
+    mapfile -t pids < <(printf '%s\n' ${pids[@]+"${pids[@]}"} | sort -un | grep .)
+    for pid in ${pids[@]+"${pids[@]}"}; do
         kill -0 "$pid" 2>/dev/null && alive[$pid]=1
         kill -TERM "$pid" 2>/dev/null || true
     done
-    for pid in "${pids[@]}"; do
+    for pid in ${pids[@]+"${pids[@]}"}; do
         for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         if kill -0 "$pid" 2>/dev/null; then
             echo "with_pipeline: process $pid ignored SIGTERM for 10 s" >&2
