@@ -394,12 +394,17 @@ static size_t split_and_tokenize(precis_summarizer_t *self, const precis_span_t 
 static void choose_language(precis_summarizer_t *self, const char *wanted, char *code)
 {
     if (wanted && *wanted) {
+        /* The primary subtag of a language tag ("pt" of "pt-BR"): ASCII
+           letters only, since the code ends up in topics and messages;
+           anything else is a language we do not know. */
         size_t i = 0;
-        while (i < 7 && wanted[i] && wanted[i] != '-' && wanted[i] != '_') {
+        while (i < 7 && isalpha((unsigned char)wanted[i]) && !((unsigned char)wanted[i] & 0x80)) {
             code[i] = (char)tolower((unsigned char)wanted[i]);
             i++;
         }
         code[i] = '\0';
+        if (i == 0 || (wanted[i] && wanted[i] != '-' && wanted[i] != '_'))
+            strcpy(code, "und");
         self->lang_id = precis_lang_from_code(code);
         return;
     }
