@@ -1,0 +1,224 @@
+/*  fuzz_summarizer - libFuzzer target for the summarizer.
+
+    Input layout: byte 0 picks the length options (none, sentences, ratio,
+    words, and pairs of them, each with a few values, and max_sentences);
+    byte 1 picks the language (NULL, "", a few codes, or up to 15 bytes taken
+    from the input), whether a title follows (a length byte, then its bytes)
+    and whether the text is normalized first; the rest is the text. Texts
+    that are not valid UTF-8 are always normalized first, since the
+    summarizer is documented for valid UTF-8 only.
+
+    Checked: refusal exactly when the split has more than max_sentences
+    sentences; sentence_count is the split's count; selected sentences are
+    in range, in document order, and their spans are the split's spans; the
+    summary is not empty when there are sentences; no more sentences than
+    asked; the word budget (precis_summarizer.c: never exceeded, unless every
+    sentence is longer than the budget, and then the summary is one shortest
+    sentence); language and keywords are valid UTF-8; and a second run gives
+    the same summary (one summarizer is reused, as a worker does).
+*/
+#include "fuzz_check.h"
+#include "precis_normalizer.h"
+#include "precis_splitter.h"
+#include "precis_summarizer.h"
+#include <math.h>
+#include <string.h>
+
+/* Words as the summarizer counts them: runs of bytes other than ' ', '\n',
+   '\t' and '\r'. */
+static size_t count_words(const char *text, size_t len)
+{
+    size_t words = 0;
+    bool space_before = true;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+        words += space_before && !space;
+        space_before = space;
+    }
+    return words;
+}
+
+static const int s_sentences[4] = {1, 2, 3, 7};
+static const double s_ratios[4] = {0.01, 0.2, 0.5, 1.0};
+static const int s_words[4] = {1, 5, 20, 60};
+static const size_t s_max_sentences[4] = {0, 0, 3, 40};
+static const char *const s_langs[7] = {NULL, "", "en", "de", "fr", "es", "EN-gb"};
+
+static void options_from(uint8_t selector, precis_summary_options_t *options)
+{
+    int value = (selector >> 3) & 3;
+    switch (selector & 7) {
+    case 0: /* none */
+        break;
+    case 1:
+        options->sentences = s_sentences[value];
+        break;
+    case 2:
+        options->ratio = s_ratios[value];
+        break;
+    case 3:
+        options->words = s_words[value];
+        break;
+    case 4:
+        options->words = s_words[value];
+        options->sentences = s_sentences[3 - value];
+        break;
+    case 5:
+        options->sentences = s_sentences[value];
+        options->ratio = s_ratios[3 - value];
+        break;
+    case 6:
+        options->words = s_words[value];
+        options->ratio = s_ratios[value];
+        break;
+    case 7:
+        options->words = s_words[value];
+        options->sentences = s_sentences[value];
+        options->ratio = s_ratios[value];
+        break;
+    }
+    options->max_sentences = s_max_sentences[(selector >> 5) & 3];
+}
+
+static bool same_summary(const precis_summary_t *a, const precis_summary_t *b)
+{
+    if (strcmp(a->lang, b->lang) != 0 || a->sentence_count != b->sentence_count ||
+        a->selected_count != b->selected_count || a->keyword_count != b->keyword_count)
+        return false;
+    for (size_t i = 0; i < a->selected_count; i++) {
+        const precis_selected_t *x = &a->selected[i], *y = &b->selected[i];
+        if (x->index != y->index || x->start != y->start || x->len != y->len ||
+            memcmp(&x->score, &y->score, sizeof x->score) != 0)
+            return false;
+    }
+    for (size_t i = 0; i < a->keyword_count; i++)
+        if (strcmp(a->keywords[i], b->keywords[i]) != 0)
+            return false;
+    return true;
+}
+
+static void check_summary(const precis_summary_options_t *options, const char *text,
+                          size_t len, const precis_summary_t *summary)
+{
+    precis_span_t *spans = NULL;
+    size_t n = len ? precis_split(text, len, &spans) : 0;
+    FUZZ_CHECK(summary->sentence_count == n);
+    FUZZ_CHECK(summary->selected_count <= n);
+    FUZZ_CHECK(n == 0 || summary->selected_count > 0);
+    FUZZ_CHECK(n > 0 || summary->selected == NULL || summary->selected_count == 0);
+    size_t words = 0;
+    for (size_t i = 0; i < summary->selected_count; i++) {
+        const precis_selected_t *selected = &summary->selected[i];
+        FUZZ_CHECK(selected->index < n);
+        FUZZ_CHECK(i == 0 || selected->index > summary->selected[i - 1].index);
+        FUZZ_CHECK(selected->start == spans[selected->index].start);
+        FUZZ_CHECK(selected->len == spans[selected->index].len);
+        FUZZ_CHECK(!isnan(selected->score));
+        words += count_words(text + selected->start, selected->len);
+    }
+
+    if (options->words > 0) {
+        if (words > (size_t)options->words) {
+            /* Allowed only when no sentence fits: one shortest sentence. */
+            FUZZ_CHECK(summary->selected_count == 1);
+            size_t shortest = SIZE_MAX;
+            for (size_t i = 0; i < n; i++) {
+                size_t w = count_words(text + spans[i].start, spans[i].len);
+                shortest = w < shortest ? w : shortest;
+            }
+            FUZZ_CHECK(shortest > (size_t)options->words);
+            FUZZ_CHECK(words == shortest);
+        }
+    } else if (options->sentences > 0) {
+        FUZZ_CHECK(summary->selected_count <= (size_t)options->sentences);
+    } else if (options->ratio > 0) {
+        double wanted = floor(options->ratio * (double)n + 0.5);
+        FUZZ_CHECK(summary->selected_count <= (wanted < 1 ? 1 : (size_t)wanted));
+    } else {
+        FUZZ_CHECK(summary->selected_count <= PRECIS_DEFAULT_SENTENCES);
+    }
+
+    size_t lang_len = strnlen(summary->lang, sizeof summary->lang);
+    FUZZ_CHECK(lang_len > 0 && lang_len < sizeof summary->lang);
+    FUZZ_CHECK(fuzz_utf8_valid((const uint8_t *)summary->lang, lang_len));
+    for (size_t i = 0; i < summary->keyword_count; i++) {
+        const char *keyword = summary->keywords[i];
+        FUZZ_CHECK(keyword && keyword[0]);
+        FUZZ_CHECK(fuzz_utf8_valid((const uint8_t *)keyword, strlen(keyword)));
+    }
+    free(spans);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static precis_summarizer_t *summarizer;
+    static precis_normalizer_t *normalizer;
+    if (!summarizer) {
+        summarizer = precis_summarizer_new();
+        normalizer = precis_normalizer_new();
+    }
+    if (size < 2)
+        return 0;
+    precis_summary_options_t options = {0};
+    options_from(data[0], &options);
+    uint8_t flags = data[1];
+    size_t at = 2;
+
+    char lang[16] = "";
+    if ((flags & 7) < 7)
+        options.lang = s_langs[flags & 7];
+    else {
+        size_t lang_len = at < size ? data[at++] & 15 : 0;
+        if (lang_len > size - at)
+            lang_len = size - at;
+        memcpy(lang, data + at, lang_len);
+        lang[lang_len] = 0;
+        at += lang_len;
+        /* ingest accepts only valid UTF-8; an embedded NUL just ends it. */
+        options.lang = fuzz_utf8_valid((const uint8_t *)lang, strlen(lang)) ? lang : NULL;
+    }
+    char *title = NULL;
+    if (flags & 8) {
+        size_t title_len = at < size ? data[at++] : 0;
+        if (title_len > size - at)
+            title_len = size - at;
+        if (fuzz_utf8_valid(data + at, title_len)) {
+            title = malloc(title_len + 1);
+            FUZZ_CHECK(title);
+            memcpy(title, data + at, title_len);
+            title[title_len] = 0;
+        }
+        at += title_len;
+    }
+
+    const char *text = (const char *)data + at;
+    size_t len = size - at;
+    char *normalized = NULL;
+    if ((flags & 16) || !fuzz_utf8_valid(data + at, len)) {
+        normalized = precis_normalizer_run(normalizer, text, len, &len);
+        text = normalized;
+    }
+
+    precis_summary_t summary, again;
+    const char *error = NULL;
+    int rc =
+        precis_summarizer_run(summarizer, title, text, len, &options, &summary, &error);
+    precis_span_t *spans = NULL;
+    size_t n = len ? precis_split(text, len, &spans) : 0;
+    free(spans);
+    bool refuse = options.max_sentences > 0 && n > options.max_sentences;
+    FUZZ_CHECK(rc == (refuse ? -1 : 0));
+    if (rc == 0) {
+        check_summary(&options, text, len, &summary);
+        FUZZ_CHECK(precis_summarizer_run(summarizer, title, text, len, &options, &again,
+                                         &error) == 0);
+        FUZZ_CHECK(same_summary(&summary, &again));
+        precis_summary_clear(&again);
+    } else
+        FUZZ_CHECK(error && error[0]);
+    precis_summary_clear(&summary);
+    free(normalized);
+    free(title);
+    return 0;
+}
