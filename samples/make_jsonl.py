@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds samples/articles.jsonl from the samples/NN-slug.txt articles.
 
-Each .txt file holds the title on its first line, a blank line, then the
+An article's id is its file name without .txt. Each file holds the title on its first line, a blank line, then the
 paragraphs separated by blank lines. Run it again after editing an article:
     python3 samples/make_jsonl.py
 """
@@ -21,7 +21,7 @@ def article(path):
     if len(lines) < 3 or not lines[0].strip() or lines[1].strip():
         sys.exit(f"{path.name}: expected a title, a blank line, then the text")
     record = {
-        "id": f"sample-{number}",
+        "id": path.stem,
         "title": lines[0].strip(),
         "text": "\n".join(lines[2:]).strip(),
         "source": SOURCE,
