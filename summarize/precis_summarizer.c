@@ -44,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define NO_TERM UINT32_MAX
 
@@ -652,6 +653,22 @@ static bool contains(const char *text, size_t len, const char *needle)
     return false;
 }
 
+/* True for "Published 3 May...", "Updated: 10:02", "Posted on ...": a
+   publishing verb first, and a digit soon after. */
+static bool starts_time_stamp(const char *text, size_t len)
+{
+    static const char *const verbs[] = {"Published", "Updated", "Posted", "Last modified"};
+    for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++) {
+        size_t verb_len = strlen(verbs[v]);
+        if (len <= verb_len || strncasecmp(text, verbs[v], verb_len) != 0)
+            continue;
+        for (size_t i = verb_len; i < len && i < verb_len + 16; i++)
+            if (text[i] >= '0' && text[i] <= '9')
+                return true;
+    }
+    return false;
+}
+
 /* Penalty factor (1: none) for sentences that are page furniture rather
    than news: bylines, time stamps, photo credits and captions, calls to
    share or subscribe; and for very short or very long sentences. */
@@ -662,6 +679,10 @@ static double boilerplate_penalty(const char *text, size_t len, uint32_t words,
         return 0.05;
     /* "By Jane Doe ." and the like: a short line that starts with By. */
     if (len > 3 && memcmp(text, "By ", 3) == 0 && words <= 8)
+        return 0.05;
+    /* Time stamps ("Published 14 April, 18:42 | Updated ...") and other
+       lines of fields separated by bars are page furniture too. */
+    if (memchr(text, '|', len) || starts_time_stamp(text, len))
         return 0.05;
     double penalty = 1.0;
     if (words < params.short_words)
@@ -1314,6 +1335,29 @@ static void test_edge_cases(precis_summarizer_t *self, bool verbose)
     precis_summary_clear(NULL);
 }
 
+/* Page furniture in the lead position loses to the news under it. */
+static void test_furniture(precis_summarizer_t *self, bool verbose)
+{
+    const char *text =
+        "By Ona Reyes, Transport Editor\n"
+        "Published 2 June, 07:15 | Updated 2 June, 11:40\n\n"
+        "Photo: Commuters wait at Central station. (Credit: Ivo Marsh)\n\n"
+        "The regional rail operator cancelled all morning trains on Monday after a signal "
+        "failure near Central station.\n\n"
+        "About 40,000 commuters were affected, the operator said.\n\n"
+        "Engineers expected to restore the signals by the evening rush hour.\n\n"
+        "Bus companies added extra services on the main routes into the city.\n";
+    precis_summary_t summary;
+    precis_summary_options_t options = {.sentences = 3};
+    run_checked(self, "Signal failure halts morning trains", text, &options, &summary,
+                verbose);
+    CHECK(!summary_has(text, &summary, "Published"), "time stamp line chosen");
+    CHECK(!summary_has(text, &summary, "By Ona"), "byline chosen");
+    CHECK(!summary_has(text, &summary, "Photo:"), "photo caption chosen");
+    CHECK(summary_has(text, &summary, "cancelled all morning trains"), "lead not chosen");
+    precis_summary_clear(&summary);
+}
+
 int precis_summarizer_test(bool verbose)
 {
     test_failures = 0;
@@ -1323,6 +1367,7 @@ int precis_summarizer_test(bool verbose)
     test_redundancy_and_ties(self, verbose);
     test_languages(self, verbose);
     test_edge_cases(self, verbose);
+    test_furniture(self, verbose);
     precis_summarizer_destroy(&self);
     return test_failures ? 1 : 0;
 }
