@@ -120,6 +120,10 @@ int main(int argc, char **argv)
                                          : replay_file(argv[i]) != 0)
             rc = 1;
     }
-    printf("replay: %zu inputs, no failure\n", s_inputs);
+    if (rc)
+        fprintf(stderr, "replay: %zu inputs ran, some paths could not be read\n",
+                s_inputs);
+    else
+        printf("replay: %zu inputs, no failure\n", s_inputs);
     return rc;
 }
