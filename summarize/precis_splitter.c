@@ -374,7 +374,9 @@ static inline size_t s_space_len(const char *text, size_t len, size_t i)
         return i + 1 < len && t[i + 1] == 0xA0 ? 2 : 0;
     if (i + 2 >= len)
         return 0;
-    if (c == 0xE2 && t[i + 1] == 0x80 &&
+    /* U+2000..U+200B, U+2028, U+2029, U+202F; the third byte must be a
+       continuation byte (0x80..0xBF), or this is not UTF-8 for a space. */
+    if (c == 0xE2 && t[i + 1] == 0x80 && t[i + 2] >= 0x80 &&
         (t[i + 2] <= 0x8B || t[i + 2] == 0xA8 || t[i + 2] == 0xA9 || t[i + 2] == 0xAF))
         return 3;
     if (c == 0xE2 && t[i + 1] == 0x81 && t[i + 2] == 0x9F)
