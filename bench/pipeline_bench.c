@@ -1,0 +1,676 @@
+/*  pipeline_bench - the whole pipeline from a client's point of view, and
+    the raw ZeroMQ ceiling to compare it with.
+
+    `run`: a DEALER pushes articles to the ingest socket, pipelining up to
+    --window requests and retrying "busy" answers with backoff (10 ms
+    doubling to 1 s, as precis push); a SUB on the output socket receives
+    the results. Each article has an id TAG-N; the client keeps the time it
+    was first sent and the time its result arrived, so the latency is push
+    to publish on one clock. --rate 0 sends as fast as the pipeline takes
+    articles (throughput: results per second over the last three quarters of
+    --duration); --rate R sends R articles a second on a fixed schedule
+    (latency: p50, p99, p99.9). Then it stops sending and waits for the rest
+    (lost: accepted and never published).
+
+    `ceiling`: a PUSH/PULL pair over tcp on loopback, in two threads with a
+    context each, sending messages the size of the mean request: messages/s.
+
+    pipeline_bench run --ingest EP --output EP [--data PATH | --samples PATH]
+                       [--duration S] [--rate R] [--window W] [--tag T]
+    pipeline_bench ceiling [--data PATH | --samples PATH] [--duration S]
+
+    Prints key=value lines on stdout; progress on stderr when a terminal.
+*/
+#define _GNU_SOURCE
+#include "bench_data.h"
+#include <getopt.h>
+#include <math.h>
+#include <msgpack.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#define BACKOFF_FIRST 0.010
+#define BACKOFF_MAX   1.0
+
+typedef struct {
+    const char *ingest, *output, *data, *samples, *tag;
+    double duration, rate;
+    int window;
+} options_t;
+
+/* ---- requests ---------------------------------------------------------- */
+
+static void pack_str(msgpack_packer *packer, const char *string, size_t len)
+{
+    msgpack_pack_str(packer, len);
+    msgpack_pack_str_body(packer, string, len);
+}
+
+/* The request for article number index of the set, id TAG-index. */
+static void encode_request(msgpack_sbuffer *buffer, const bench_set_t *set,
+                           const char *tag, size_t index)
+{
+    const bench_article_t *article = &set->items[index % set->count];
+    char id[128];
+    int id_len = snprintf(id, sizeof id, "%s-%zu", tag, index);
+    msgpack_sbuffer_clear(buffer);
+    msgpack_packer packer;
+    msgpack_packer_init(&packer, buffer, msgpack_sbuffer_write);
+    msgpack_pack_map(&packer, 4);
+    pack_str(&packer, "id", 2);
+    pack_str(&packer, id, (size_t)id_len);
+    pack_str(&packer, "title", 5);
+    pack_str(&packer, article->title, strlen(article->title));
+    pack_str(&packer, "text", 4);
+    pack_str(&packer, article->text, article->text_len);
+    pack_str(&packer, "sentences", 9);
+    msgpack_pack_int(&packer, 3);
+}
+
+static double mean_request_size(const bench_set_t *set)
+{
+    msgpack_sbuffer buffer;
+    msgpack_sbuffer_init(&buffer);
+    double total = 0;
+    for (size_t i = 0; i < set->count; i++) {
+        encode_request(&buffer, set, "bench-run", 100000 + i);
+        total += (double)buffer.size;
+    }
+    msgpack_sbuffer_destroy(&buffer);
+    return total / (double)set->count;
+}
+
+/* Finds the string value of key in a msgpack map; NULL when absent. */
+static const char *map_string(const msgpack_object *map, const char *key, size_t *len_p)
+{
+    if (map->type != MSGPACK_OBJECT_MAP)
+        return NULL;
+    size_t key_len = strlen(key);
+    for (uint32_t i = 0; i < map->via.map.size; i++) {
+        const msgpack_object_kv *kv = &map->via.map.ptr[i];
+        if (kv->key.type == MSGPACK_OBJECT_STR && kv->key.via.str.size == key_len &&
+            memcmp(kv->key.via.str.ptr, key, key_len) == 0 &&
+            kv->val.type == MSGPACK_OBJECT_STR) {
+            *len_p = kv->val.via.str.size;
+            return kv->val.via.str.ptr;
+        }
+    }
+    return NULL;
+}
+
+/* ---- run --------------------------------------------------------------- */
+
+typedef struct {
+    size_t index;
+    double due, backoff;
+} retry_t;
+
+typedef struct {
+    double *sent;         /* first send time per index, 0 when not sent */
+    double *received;     /* result time per index, 0 when none */
+    double *backoff;      /* current backoff per index */
+    unsigned char *state; /* 0 new, 1 awaiting answer, 2 accepted, 3 rejected, 4 busy */
+    size_t capacity;
+    retry_t *retries;
+    size_t retry_count, retry_capacity;
+} tracker_t;
+
+static void tracker_reserve(tracker_t *tracker, size_t count)
+{
+    if (count <= tracker->capacity)
+        return;
+    size_t capacity = tracker->capacity ? tracker->capacity : 4096;
+    while (capacity < count)
+        capacity *= 2;
+    tracker->sent = realloc(tracker->sent, capacity * sizeof(double));
+    tracker->received = realloc(tracker->received, capacity * sizeof(double));
+    tracker->backoff = realloc(tracker->backoff, capacity * sizeof(double));
+    tracker->state = realloc(tracker->state, capacity);
+    size_t added = capacity - tracker->capacity;
+    memset(tracker->sent + tracker->capacity, 0, added * sizeof(double));
+    memset(tracker->received + tracker->capacity, 0, added * sizeof(double));
+    memset(tracker->backoff + tracker->capacity, 0, added * sizeof(double));
+    memset(tracker->state + tracker->capacity, 0, added);
+    tracker->capacity = capacity;
+}
+
+static void tracker_retry(tracker_t *tracker, size_t index, double due)
+{
+    if (tracker->retry_count == tracker->retry_capacity) {
+        tracker->retry_capacity =
+            tracker->retry_capacity ? tracker->retry_capacity * 2 : 256;
+        tracker->retries =
+            realloc(tracker->retries, tracker->retry_capacity * sizeof *tracker->retries);
+    }
+    tracker->retries[tracker->retry_count++] = (retry_t){index, due, 0};
+}
+
+/* Parses "TAG-N"; returns N, or -1 when the id is not one of this run's. */
+static long parse_id(const char *id, size_t len, const char *tag, size_t tag_len)
+{
+    if (len <= tag_len + 1 || memcmp(id, tag, tag_len) != 0 || id[tag_len] != '-')
+        return -1;
+    long index = 0;
+    for (size_t i = tag_len + 1; i < len; i++) {
+        if (id[i] < '0' || id[i] > '9')
+            return -1;
+        index = index * 10 + (id[i] - '0');
+    }
+    return index;
+}
+
+static int compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double percentile(const double *sorted, size_t count, double p)
+{
+    if (!count)
+        return NAN;
+    size_t rank = (size_t)ceil(p * (double)count);
+    if (rank < 1)
+        rank = 1;
+    return sorted[rank - 1];
+}
+
+typedef struct {
+    const options_t *options;
+    const bench_set_t *set;
+    void *dealer, *sub;
+    tracker_t tracker;
+    msgpack_sbuffer buffer;
+    msgpack_unpacked unpacked;
+    size_t tag_len;
+    const char *tag; /* of the current phase */
+    size_t next;     /* next new index */
+    size_t awaiting; /* requests sent, answer not yet read */
+    size_t accepted, rejected, busy, received, errors, duplicates, foreign;
+    double last_receive;
+} run_t;
+
+static void send_index(run_t *run, size_t index)
+{
+    encode_request(&run->buffer, run->set, run->tag, index);
+    if (zmq_send(run->dealer, run->buffer.data, run->buffer.size, 0) < 0) {
+        perror("pipeline_bench: send");
+        exit(1);
+    }
+    tracker_t *tracker = &run->tracker;
+    if (tracker->sent[index] == 0)
+        tracker->sent[index] = bench_now();
+    tracker->state[index] = 1;
+    run->awaiting++;
+}
+
+static void read_answer(run_t *run)
+{
+    zmq_msg_t message;
+    zmq_msg_init(&message);
+    if (zmq_msg_recv(&message, run->dealer, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&message);
+        return;
+    }
+    if (zmq_msg_size(&message) == 0) { /* a delimiter: not expected, skip */
+        zmq_msg_close(&message);
+        return;
+    }
+    size_t id_len = 0, status_len = 0;
+    const char *id = NULL, *status = NULL;
+    if (msgpack_unpack_next(&run->unpacked, zmq_msg_data(&message),
+                            zmq_msg_size(&message), NULL) == MSGPACK_UNPACK_SUCCESS) {
+        id = map_string(&run->unpacked.data, "id", &id_len);
+        status = map_string(&run->unpacked.data, "status", &status_len);
+    }
+    long index = id ? parse_id(id, id_len, run->tag, run->tag_len) : -1;
+    if (index < 0 || !status) {
+        run->foreign++;
+        zmq_msg_close(&message);
+        return;
+    }
+    tracker_t *tracker = &run->tracker;
+    run->awaiting--;
+    if (status_len == 8 && memcmp(status, "accepted", 8) == 0) {
+        tracker->state[index] = 2;
+        run->accepted++;
+    } else if (status_len == 4 && memcmp(status, "busy", 4) == 0) {
+        double backoff = tracker->backoff[index];
+        backoff = backoff == 0 ? BACKOFF_FIRST : fmin(backoff * 2, BACKOFF_MAX);
+        tracker->backoff[index] = backoff;
+        tracker->state[index] = 4;
+        tracker_retry(tracker, (size_t)index, bench_now() + backoff);
+        run->busy++;
+    } else {
+        tracker->state[index] = 3;
+        run->rejected++;
+        if (run->rejected <= 3) {
+            size_t error_len = 0;
+            const char *error = map_string(&run->unpacked.data, "error", &error_len);
+            fprintf(stderr, "pipeline_bench: rejected: %.*s\n", (int)error_len,
+                    error ? error : "");
+        }
+    }
+    zmq_msg_close(&message);
+}
+
+static void read_result(run_t *run)
+{
+    zmq_msg_t topic, body;
+    zmq_msg_init(&topic);
+    zmq_msg_init(&body);
+    if (zmq_msg_recv(&topic, run->sub, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&topic);
+        zmq_msg_close(&body);
+        return;
+    }
+    double now = bench_now();
+    bool error =
+        zmq_msg_size(&topic) >= 5 && memcmp(zmq_msg_data(&topic), "error", 5) == 0;
+    if (!zmq_msg_more(&topic) || zmq_msg_recv(&body, run->sub, 0) < 0) {
+        zmq_msg_close(&topic);
+        zmq_msg_close(&body);
+        return;
+    }
+    /* Frames beyond two would be a protocol change: drain them. */
+    while (zmq_msg_more(&body)) {
+        zmq_msg_close(&body);
+        zmq_msg_init(&body);
+        zmq_msg_recv(&body, run->sub, 0);
+    }
+    size_t id_len = 0;
+    const char *id = NULL;
+    if (msgpack_unpack_next(&run->unpacked, zmq_msg_data(&body), zmq_msg_size(&body),
+                            NULL) == MSGPACK_UNPACK_SUCCESS)
+        id = map_string(&run->unpacked.data, "id", &id_len);
+    long index = id ? parse_id(id, id_len, run->tag, run->tag_len) : -1;
+    if (index < 0 || (size_t)index >= run->tracker.capacity) {
+        run->foreign++;
+    } else if (run->tracker.received[index] != 0) {
+        run->duplicates++;
+    } else {
+        run->tracker.received[index] = now;
+        run->received++;
+        run->errors += error;
+        run->last_receive = now;
+    }
+    zmq_msg_close(&topic);
+    zmq_msg_close(&body);
+}
+
+static void poll_once(run_t *run, double timeout)
+{
+    zmq_pollitem_t items[] = {{run->dealer, 0, ZMQ_POLLIN, 0},
+                              {run->sub, 0, ZMQ_POLLIN, 0}};
+    long ms = timeout <= 0 ? 0 : (long)ceil(timeout * 1000);
+    if (zmq_poll(items, 2, ms) < 0)
+        return;
+    for (int burst = 0; burst < 256 && (items[1].revents & ZMQ_POLLIN); burst++) {
+        read_result(run);
+        int more = 0;
+        size_t size = sizeof more;
+        zmq_getsockopt(run->sub, ZMQ_EVENTS, &more, &size);
+        if (!(more & ZMQ_POLLIN))
+            break;
+    }
+    for (int burst = 0; burst < 256 && (items[0].revents & ZMQ_POLLIN); burst++) {
+        read_answer(run);
+        int more = 0;
+        size_t size = sizeof more;
+        zmq_getsockopt(run->dealer, ZMQ_EVENTS, &more, &size);
+        if (!(more & ZMQ_POLLIN))
+            break;
+    }
+}
+
+/* Sends due retries; returns the earliest due time of those left (or +inf). */
+static double send_retries(run_t *run, double now)
+{
+    tracker_t *tracker = &run->tracker;
+    double earliest = INFINITY;
+    size_t kept = 0;
+    for (size_t i = 0; i < tracker->retry_count; i++) {
+        retry_t retry = tracker->retries[i];
+        if (retry.due <= now && run->awaiting < (size_t)run->options->window)
+            send_index(run, retry.index);
+        else {
+            tracker->retries[kept++] = retry;
+            if (retry.due < earliest)
+                earliest = retry.due;
+        }
+    }
+    tracker->retry_count = kept;
+    return earliest;
+}
+
+/* Sends articles for duration seconds at rate (0: as fast as taken).
+   Records the number received at warm and at the end for the throughput. */
+static void run_phase(run_t *run, double duration, double rate, double *throughput)
+{
+    const options_t *options = run->options;
+    double start = bench_now(), warm = start + duration / 4, end = start + duration;
+    size_t first = run->next, received_at_warm = 0;
+    bool warm_seen = false;
+    double last_progress = start;
+    for (;;) {
+        double now = bench_now();
+        if (now >= end)
+            break;
+        if (!warm_seen && now >= warm) {
+            received_at_warm = run->received;
+            warm_seen = true;
+        }
+        double next_retry = send_retries(run, now);
+        double wait = fmin(end, next_retry) - now;
+        if (rate > 0) {
+            /* Fixed schedule: article first + k is due at start + k / rate. */
+            for (;;) {
+                double due = start + (double)(run->next - first) / rate;
+                if (due > now) {
+                    wait = fmin(wait, due - now);
+                    break;
+                }
+                if (run->awaiting >= (size_t)options->window) {
+                    wait = 0.001;
+                    break;
+                }
+                tracker_reserve(&run->tracker, run->next + 1);
+                send_index(run, run->next++);
+            }
+        } else if (run->tracker.retry_count == 0) {
+            /* As fast as taken: new articles only while nothing waits for a retry. */
+            while (run->awaiting < (size_t)options->window) {
+                tracker_reserve(&run->tracker, run->next + 1);
+                send_index(run, run->next++);
+            }
+        }
+        poll_once(run, fmin(wait, 0.005));
+        if (now - last_progress > 0.5) {
+            last_progress = now;
+            bench_progress("pipeline %s: %.1f/%.0f s, sent %zu, received %zu, busy %zu",
+                           run->tag, now - start, duration, run->next - first,
+                           run->received, run->busy);
+        }
+    }
+    double now = bench_now();
+    if (throughput)
+        *throughput = (double)(run->received - received_at_warm) / (now - warm);
+}
+
+/* Waits until every accepted article has its result (retrying busy ones),
+   or until nothing arrived for quiet seconds. */
+static void drain(run_t *run, double quiet)
+{
+    double start = bench_now();
+    run->last_receive = start;
+    for (;;) {
+        double now = bench_now();
+        double next_retry = send_retries(run, now);
+        bool pending = run->awaiting > 0 || run->tracker.retry_count > 0 ||
+                       run->received + run->rejected < run->next;
+        if (!pending || now - run->last_receive > quiet)
+            break;
+        poll_once(run, fmin(0.05, fmax(0, next_retry - now)));
+        bench_progress("pipeline %s: draining, %zu of %zu received", run->tag,
+                       run->received, run->next);
+    }
+    bench_progress_done();
+}
+
+static void *connect_socket(void *context, int type, const char *endpoint)
+{
+    void *socket = zmq_socket(context, type);
+    int zero = 0, linger = 0;
+    zmq_setsockopt(socket, ZMQ_RCVHWM, &zero, sizeof zero);
+    zmq_setsockopt(socket, ZMQ_SNDHWM, &zero, sizeof zero);
+    zmq_setsockopt(socket, ZMQ_LINGER, &linger, sizeof linger);
+    if (type == ZMQ_SUB)
+        zmq_setsockopt(socket, ZMQ_SUBSCRIBE, "", 0);
+    if (zmq_connect(socket, endpoint) != 0) {
+        fprintf(stderr, "pipeline_bench: cannot connect to %s: %s\n", endpoint,
+                zmq_strerror(zmq_errno()));
+        exit(1);
+    }
+    return socket;
+}
+
+static void reset_counters(run_t *run, const char *tag)
+{
+    free(run->tracker.sent);
+    free(run->tracker.received);
+    free(run->tracker.backoff);
+    free(run->tracker.state);
+    free(run->tracker.retries);
+    memset(&run->tracker, 0, sizeof run->tracker);
+    run->tag = tag;
+    run->tag_len = strlen(tag);
+    run->next = run->awaiting = 0;
+    run->accepted = run->rejected = run->busy = run->received = 0;
+    run->errors = run->duplicates = run->foreign = 0;
+}
+
+static int command_run(const options_t *options, const bench_set_t *set)
+{
+    if (!options->ingest || !options->output) {
+        fprintf(stderr, "pipeline_bench run: --ingest and --output are required\n");
+        return 2;
+    }
+    void *context = zmq_ctx_new();
+    run_t run = {.options = options, .set = set};
+    msgpack_sbuffer_init(&run.buffer);
+    msgpack_unpacked_init(&run.unpacked);
+    run.sub = connect_socket(context, ZMQ_SUB, options->output);
+    run.dealer = connect_socket(context, ZMQ_DEALER, options->ingest);
+
+    /* Warm-up: one article every 50 ms until five results came back, so that
+       the subscription is in place and every stage is connected. */
+    char warm_tag[160];
+    snprintf(warm_tag, sizeof warm_tag, "%s.warm", options->tag);
+    reset_counters(&run, warm_tag);
+    double start = bench_now();
+    while (run.received < 5) {
+        if (bench_now() - start > 20) {
+            fprintf(stderr, "pipeline_bench: no results from the pipeline after 20 s\n");
+            return 1;
+        }
+        tracker_reserve(&run.tracker, run.next + 1);
+        send_index(&run, run.next++);
+        poll_once(&run, 0.05);
+        send_retries(&run, bench_now());
+    }
+    drain(&run, 2);
+
+    reset_counters(&run, options->tag);
+    double throughput = 0;
+    run_phase(&run, options->duration, options->rate, &throughput);
+    size_t sent = run.next;
+    drain(&run, 10);
+
+    /* Latency of every article with a result: first send to publish. */
+    double *latencies = malloc((run.next + 1) * sizeof(double));
+    size_t count = 0;
+    for (size_t i = 0; i < run.next; i++)
+        if (run.tracker.received[i] != 0 && run.tracker.sent[i] != 0)
+            latencies[count++] = (run.tracker.received[i] - run.tracker.sent[i]) * 1000;
+    qsort(latencies, count, sizeof(double), compare_double);
+    size_t lost = run.accepted > run.received ? run.accepted - run.received : 0;
+    printf("req_bytes=%.0f\n", mean_request_size(set));
+    printf("offered_rate=%.0f\n", options->rate);
+    printf("sent=%zu\n", sent);
+    printf("accepted=%zu\n", run.accepted);
+    printf("rejected=%zu\n", run.rejected);
+    printf("busy=%zu\n", run.busy);
+    printf("received=%zu\n", run.received);
+    printf("error_results=%zu\n", run.errors);
+    printf("duplicates=%zu\n", run.duplicates);
+    printf("lost=%zu\n", lost);
+    printf("throughput=%.0f\n", throughput);
+    printf("p50_ms=%.2f\n", percentile(latencies, count, 0.50));
+    printf("p99_ms=%.2f\n", percentile(latencies, count, 0.99));
+    printf("p999_ms=%.2f\n", percentile(latencies, count, 0.999));
+    printf("max_ms=%.2f\n", count ? latencies[count - 1] : NAN);
+    free(latencies);
+    reset_counters(&run, "done");
+    msgpack_unpacked_destroy(&run.unpacked);
+    msgpack_sbuffer_destroy(&run.buffer);
+    zmq_close(run.dealer);
+    zmq_close(run.sub);
+    zmq_ctx_term(context);
+    return 0;
+}
+
+/* ---- ceiling ----------------------------------------------------------- */
+
+typedef struct {
+    char endpoint[256];
+    size_t size;
+    double duration;
+    atomic_bool stop;
+    double rate;
+} ceiling_t;
+
+static void *ceiling_sender(void *arg)
+{
+    ceiling_t *ceiling = arg;
+    void *context = zmq_ctx_new();
+    void *push = zmq_socket(context, ZMQ_PUSH);
+    int timeout = 100, linger = 0;
+    zmq_setsockopt(push, ZMQ_SNDTIMEO, &timeout, sizeof timeout);
+    zmq_setsockopt(push, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_connect(push, ceiling->endpoint);
+    char *payload = malloc(ceiling->size);
+    memset(payload, 'x', ceiling->size);
+    while (!atomic_load(&ceiling->stop))
+        zmq_send(push, payload, ceiling->size, 0);
+    free(payload);
+    zmq_close(push);
+    zmq_ctx_term(context);
+    return NULL;
+}
+
+static int command_ceiling(const options_t *options, const bench_set_t *set)
+{
+    ceiling_t ceiling = {.size = (size_t)mean_request_size(set),
+                         .duration = options->duration};
+    atomic_init(&ceiling.stop, false);
+    void *context = zmq_ctx_new();
+    void *pull = zmq_socket(context, ZMQ_PULL);
+    int linger = 0, timeout = 100;
+    zmq_setsockopt(pull, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(pull, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    if (zmq_bind(pull, "tcp://127.0.0.1:*") != 0) {
+        perror("pipeline_bench: bind");
+        return 1;
+    }
+    size_t len = sizeof ceiling.endpoint;
+    zmq_getsockopt(pull, ZMQ_LAST_ENDPOINT, ceiling.endpoint, &len);
+    pthread_t thread;
+    pthread_create(&thread, NULL, ceiling_sender, &ceiling);
+    zmq_msg_t message;
+    zmq_msg_init(&message);
+    /* The first message, then a quarter of the time to warm up, then count. */
+    while (zmq_msg_recv(&message, pull, 0) < 0)
+        ;
+    double start = bench_now(), warm = start + options->duration / 4;
+    double end = start + options->duration, counted_from = 0;
+    size_t count = 0;
+    bool counting = false;
+    for (;;) {
+        if (zmq_msg_recv(&message, pull, 0) < 0)
+            continue;
+        if (counting)
+            count++;
+        if ((count & 1023) == 0) {
+            double now = bench_now();
+            if (!counting && now >= warm) {
+                counting = true;
+                counted_from = now;
+                count = 0;
+            }
+            if (now >= end)
+                break;
+            bench_progress("ceiling: %.1f/%.0f s", now - start, options->duration);
+        }
+    }
+    double rate = (double)count / (bench_now() - counted_from);
+    atomic_store(&ceiling.stop, true);
+    pthread_join(thread, NULL);
+    zmq_msg_close(&message);
+    bench_progress_done();
+    zmq_close(pull);
+    zmq_ctx_term(context);
+    printf("ceiling_bytes=%zu\n", ceiling.size);
+    printf("ceiling_msgs_per_s=%.0f\n", rate);
+    printf("ceiling_mb_per_s=%.1f\n", rate * (double)ceiling.size / 1e6);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "ceiling") != 0)) {
+        fprintf(stderr, "usage: pipeline_bench run|ceiling [OPTIONS] (see the source)\n");
+        return 2;
+    }
+    const char *command = argv[1];
+    options_t options = {.samples = "samples/articles.jsonl",
+                         .tag = "bench",
+                         .duration = 5,
+                         .window = 256};
+    static const struct option long_options[] = {
+        {"ingest", required_argument, NULL, 'i'},
+        {"output", required_argument, NULL, 'o'},
+        {"data", required_argument, NULL, 'd'},
+        {"samples", required_argument, NULL, 's'},
+        {"duration", required_argument, NULL, 't'},
+        {"rate", required_argument, NULL, 'r'},
+        {"window", required_argument, NULL, 'w'},
+        {"tag", required_argument, NULL, 'g'},
+        {NULL, 0, NULL, 0}};
+    int option;
+    optind = 2;
+    while ((option = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+        switch (option) {
+        case 'i':
+            options.ingest = optarg;
+            break;
+        case 'o':
+            options.output = optarg;
+            break;
+        case 'd':
+            options.data = optarg;
+            break;
+        case 's':
+            options.samples = optarg;
+            break;
+        case 't':
+            options.duration = atof(optarg);
+            break;
+        case 'r':
+            options.rate = atof(optarg);
+            break;
+        case 'w':
+            options.window = atoi(optarg);
+            break;
+        case 'g':
+            options.tag = optarg;
+            break;
+        default:
+            return 2;
+        }
+    }
+    if (options.window < 1 || options.duration <= 0) {
+        fprintf(stderr, "pipeline_bench: --window and --duration must be positive\n");
+        return 2;
+    }
+    bench_set_t set;
+    if (bench_set_load(&set, options.data, options.samples, BENCH_DEFAULT_ARTICLES) != 0)
+        return 1;
+    int status = strcmp(command, "run") == 0 ? command_run(&options, &set)
+                                             : command_ceiling(&options, &set);
+    bench_set_free(&set);
+    return status;
+}
