@@ -1,0 +1,109 @@
+# bench/pipeline.sh - sourced by bench/run and bench/chaos: starts a private
+# pipeline the way tests/with_pipeline.sh does (free tcp ports for the public
+# sockets, ipc in RUN_DIR for the internal ones, a NAME.cmd launcher, a pid
+# file and a control socket per process, logs in RUN_DIR/NAME.log) and stops
+# it; reads a process's peak RSS.
+#
+#   bench_pipeline_start BIN_DIR RUN_DIR NORMALIZE SUMMARIZE JOURNAL [INGEST_ARGS...]
+#       JOURNAL is yes (ingest --journal RUN_DIR/journal) or no.
+#       Sets BENCH_INGEST, BENCH_OUTPUT, BENCH_REPLAY. Returns 1 when the
+#       processes did not all start within 10 s.
+#   bench_restart RUN_DIR NAME     start NAME again from its launcher, wait for its pid file
+#   bench_kill9 RUN_DIR NAME       SIGKILL NAME and wait until it is gone
+#   bench_vmhwm RUN_DIR NAME       peak RSS (VmHWM) of NAME in kB, or empty
+#   bench_pipeline_stop RUN_DIR    SIGTERM every process (SIGKILL after 10 s)
+
+bench_launcher() { # run_dir, name, program, args...
+    local run_dir=$1 name=$2 program=$3
+    shift 3
+    {
+        echo '#!/bin/sh'
+        printf 'exec'
+        printf ' %q' "$program" "$@" --pidfile "$run_dir/$name.pid" \
+            --control "ipc://$run_dir/$name.ctl"
+        printf ' >>%q 2>&1\n' "$run_dir/$name.log"
+    } >"$run_dir/$name.cmd"
+    chmod +x "$run_dir/$name.cmd"
+    "$run_dir/$name.cmd" &
+}
+
+bench_pipeline_start() {
+    local bin=$1 run_dir=$2 normalize=$3 summarize=$4 journal=$5
+    shift 5
+    local ports
+    ports=$(python3 -c '
+import socket
+s = [socket.socket() for _ in range(3)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*[x.getsockname()[1] for x in s])')
+    local ingest_port output_port replay_port
+    read -r ingest_port output_port replay_port <<<"$ports"
+    local internal="ipc://$run_dir"
+    local normalize_ends=(--normalize-endpoint "$internal/normalize"
+                          --normalized-endpoint "$internal/normalized")
+    local summarize_ends=(--summarize-endpoint "$internal/summarize"
+                          --results-endpoint "$internal/results")
+    local acks=(--acks-endpoint "$internal/acks")
+    local journal_args=()
+    [ "$journal" = yes ] && journal_args=(--journal "$run_dir/journal")
+    bench_launcher "$run_dir" ingest "$bin/precis-ingest" --ingest "tcp://127.0.0.1:$ingest_port" \
+        "${normalize_ends[@]}" "${summarize_ends[@]}" "${acks[@]}" \
+        ${journal_args[@]+"${journal_args[@]}"} "$@"
+    bench_launcher "$run_dir" sink "$bin/precis-sink" --results-endpoint "$internal/results" \
+        "${acks[@]}" --output "tcp://127.0.0.1:$output_port" \
+        --replay "tcp://127.0.0.1:$replay_port" --log "$run_dir/output.records"
+    local k
+    for k in $(seq "$normalize"); do
+        bench_launcher "$run_dir" "normalize-$k" "$bin/precis-normalize" "${normalize_ends[@]}"
+    done
+    for k in $(seq "$summarize"); do
+        bench_launcher "$run_dir" "summarize-$k" "$bin/precis-summarize" "${summarize_ends[@]}"
+    done
+    BENCH_INGEST="tcp://127.0.0.1:$ingest_port"
+    BENCH_OUTPUT="tcp://127.0.0.1:$output_port"
+    BENCH_REPLAY="tcp://127.0.0.1:$replay_port"
+    local expected=$((2 + normalize + summarize))
+    for _ in $(seq 100); do
+        [ "$(ls "$run_dir"/*.pid 2>/dev/null | wc -l)" -ge "$expected" ] && return 0
+        sleep 0.1
+    done
+    echo "bench: the pipeline did not start (logs in $run_dir)" >&2
+    return 1
+}
+
+bench_restart() { # run_dir, name
+    "$1/$2.cmd" &
+    for _ in $(seq 200); do
+        [ -e "$1/$2.pid" ] && return 0
+        sleep 0.05
+    done
+    echo "bench: $2 did not restart" >&2
+    return 1
+}
+
+bench_kill9() { # run_dir, name
+    local pid
+    pid=$(cat "$1/$2.pid" 2>/dev/null) || return 0
+    kill -KILL "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.02; done
+    rm -f "$1/$2.pid"
+}
+
+bench_vmhwm() { # run_dir, name
+    local pid
+    pid=$(cat "$1/$2.pid" 2>/dev/null) || return 0
+    awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true
+}
+
+bench_pipeline_stop() { # run_dir
+    local file pid pids=()
+    for file in "$1"/*.pid; do
+        [ -e "$file" ] && pids+=("$(cat "$file")")
+    done
+    for pid in ${pids[@]+"${pids[@]}"}; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in ${pids[@]+"${pids[@]}"}; do
+        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    wait 2>/dev/null || true
+}
