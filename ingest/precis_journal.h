@@ -23,7 +23,8 @@
 typedef struct _precis_journal_t precis_journal_t;
 
 /* Called once per live article found by recovery. */
-typedef void(precis_journal_fn)(void *arg, const char *key, const void *data, size_t size);
+typedef void(precis_journal_fn)(void *arg, const char *key, const void *data,
+                                size_t size);
 
 /* Opens (creating when needed) the journal in dir. NULL on error (logged). */
 precis_journal_t *precis_journal_new(const char *dir);

@@ -18,8 +18,8 @@
 typedef struct _precis_ledger_t precis_ledger_t;
 
 typedef struct {
-    const char *key;   /* delivery key, unique per accepted article */
-    const void *data;  /* the encoded article */
+    const char *key;  /* delivery key, unique per accepted article */
+    const void *data; /* the encoded article */
     size_t size;
     uint32_t attempts; /* sends so far */
     bool gave_up;      /* an error result has been sent in its place */
@@ -30,8 +30,8 @@ void precis_ledger_destroy(precis_ledger_t **self_p);
 
 /* Adds an article that was just sent (attempts = 1) or is to be sent at
    once (sent = false: due now, attempts = 0). Copies key and data. */
-void precis_ledger_add(precis_ledger_t *self, const char *key, const void *data, size_t size,
-                       bool sent, int64_t now_ms);
+void precis_ledger_add(precis_ledger_t *self, const char *key, const void *data,
+                       size_t size, bool sent, int64_t now_ms);
 
 /* Removes the entry; false when the key is not in the ledger. */
 bool precis_ledger_remove(precis_ledger_t *self, const char *key);

@@ -14,9 +14,9 @@
 #include <stdint.h>
 
 #define PRECIS_PROTOCOL_VERSION 1
-#define PRECIS_MAX_ID      256
-#define PRECIS_MAX_FIELD   4096
-#define PRECIS_ERROR_SIZE  256
+#define PRECIS_MAX_ID           256
+#define PRECIS_MAX_FIELD        4096
+#define PRECIS_ERROR_SIZE       256
 
 /* A string field: pointer and length. Strings are NUL-terminated copies. */
 typedef struct {
@@ -26,20 +26,20 @@ typedef struct {
 
 typedef struct {
     precis_str_t id;
-    precis_str_t key;     /* delivery key given by ingest, unique per acceptance */
+    precis_str_t key; /* delivery key given by ingest, unique per acceptance */
     precis_str_t title;
     precis_str_t text;
     precis_str_t url;
     precis_str_t source;
     precis_str_t lang;
     precis_str_t published;
-    int sentences; /* 0 when not given */
-    double ratio;  /* 0 when not given */
-    int words;     /* 0 when not given */
+    int sentences;        /* 0 when not given */
+    double ratio;         /* 0 when not given */
+    int words;            /* 0 when not given */
     int64_t received_us;  /* Unix time ingest accepted it */
     int64_t normalize_us; /* time spent in normalize */
     bool normalized;
-    uint32_t attempt;     /* delivery attempt, from 1 */
+    uint32_t attempt; /* delivery attempt, from 1 */
 } precis_article_t;
 
 precis_article_t *precis_article_new(void);

@@ -14,22 +14,22 @@
 
 /* Default endpoints. Public sockets bind on every interface; the internal
    ones on loopback, so that a single-host pipeline exposes nothing else. */
-#define PRECIS_INGEST_BIND       "tcp://*:5555"
-#define PRECIS_INGEST_CONNECT    "tcp://127.0.0.1:5555"
+#define PRECIS_INGEST_BIND         "tcp://*:5555"
+#define PRECIS_INGEST_CONNECT      "tcp://127.0.0.1:5555"
 #define PRECIS_NORMALIZE_ENDPOINT  "tcp://127.0.0.1:5556"
 #define PRECIS_NORMALIZED_ENDPOINT "tcp://127.0.0.1:5557"
 #define PRECIS_SUMMARIZE_ENDPOINT  "tcp://127.0.0.1:5558"
 #define PRECIS_RESULTS_ENDPOINT    "tcp://127.0.0.1:5559"
-#define PRECIS_OUTPUT_BIND       "tcp://*:5560"
-#define PRECIS_OUTPUT_CONNECT    "tcp://127.0.0.1:5560"
-#define PRECIS_ACKS_ENDPOINT     "tcp://127.0.0.1:5561"
-#define PRECIS_REPLAY_BIND       "tcp://*:5562"
-#define PRECIS_REPLAY_CONNECT    "tcp://127.0.0.1:5562"
+#define PRECIS_OUTPUT_BIND         "tcp://*:5560"
+#define PRECIS_OUTPUT_CONNECT      "tcp://127.0.0.1:5560"
+#define PRECIS_ACKS_ENDPOINT       "tcp://127.0.0.1:5561"
+#define PRECIS_REPLAY_BIND         "tcp://*:5562"
+#define PRECIS_REPLAY_CONNECT      "tcp://127.0.0.1:5562"
 
 /* Default delivery settings (see ingest/precis_ledger.h). */
-#define PRECIS_MAX_INFLIGHT  10000
-#define PRECIS_RETRY_MS      5000
-#define PRECIS_MAX_ATTEMPTS  5
+#define PRECIS_MAX_INFLIGHT 10000
+#define PRECIS_RETRY_MS     5000
+#define PRECIS_MAX_ATTEMPTS 5
 
 /* Default limits (documented in docs/PROTOCOL.md). */
 #define PRECIS_MAX_BYTES     (4u << 20)
@@ -72,19 +72,19 @@ typedef struct {
     const char *output_endpoint;
     const char *acks_endpoint;
     const char *replay_endpoint;
-    const char *journal_dir;   /* ingest's journal; NULL: no journal */
-    const char *out_log;       /* sink's output log; NULL: no replay */
+    const char *journal_dir; /* ingest's journal; NULL: no journal */
+    const char *out_log;     /* sink's output log; NULL: no replay */
     int max_inflight;
     int retry_ms;
     int max_attempts;
-    double drain;              /* seconds to drain work in flight on SIGTERM */
-    long since;                /* replay from this sequence number; 0: live only */
-    const char *curve_cert;    /* own certificate: CURVE on */
-    const char *curve_server;  /* the server's public certificate, for connecting */
-    const char *curve_allow;   /* directory of allowed client certificates */
+    double drain;                 /* seconds to drain work in flight on SIGTERM */
+    long since;                   /* replay from this sequence number; 0: live only */
+    const char *curve_cert;       /* own certificate: CURVE on */
+    const char *curve_server;     /* the server's public certificate, for connecting */
+    const char *curve_allow;      /* directory of allowed client certificates */
     const char *control_endpoint; /* PING/STATS socket; NULL: none */
     int metrics_port;             /* Prometheus over HTTP; 0: off */
-    int rate;                     /* articles per second at most; 0: as fast as possible */
+    int rate; /* articles per second at most; 0: as fast as possible */
     int sentences;
     double ratio;
     int words;
@@ -95,10 +95,10 @@ typedef struct {
     const char *pidfile;
     const char *topic;
     bool json;
-    long count;      /* stop after this many messages; 0 = never */
-    double timeout;  /* give up after this many seconds; 0 = never */
+    long count;     /* stop after this many messages; 0 = never */
+    double timeout; /* give up after this many seconds; 0 = never */
     int verbose;
-    int argc;        /* operands left after the options */
+    int argc; /* operands left after the options */
     char **argv;
 } precis_config_t;
 

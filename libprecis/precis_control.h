@@ -20,7 +20,8 @@ typedef struct _precis_control_t precis_control_t;
 
 /* Binds what the configuration asks for (nothing without --control and
    --metrics-port). NULL (logged) when a bind fails. */
-precis_control_t *precis_control_new(const precis_config_t *config, precis_stats_t *stats);
+precis_control_t *precis_control_new(const precis_config_t *config,
+                                     precis_stats_t *stats);
 void precis_control_destroy(precis_control_t **self_p);
 
 /* The control socket for the process's poller, or NULL when there is none. */

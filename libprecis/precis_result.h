@@ -28,9 +28,9 @@ typedef struct {
     uint64_t seq; /* position in the sink's output, from 1; 0 before the sink */
     /* summaries */
     size_t summary_count;
-    char **summary;           /* sentence strings, document order */
-    precis_scored_t *scored;  /* same order as summary */
-    uint32_t sentence_count;  /* sentences in the article */
+    char **summary;          /* sentence strings, document order */
+    precis_scored_t *scored; /* same order as summary */
+    uint32_t sentence_count; /* sentences in the article */
     size_t keyword_count;
     char **keywords;
     /* errors */
@@ -45,8 +45,9 @@ precis_result_t *precis_result_new(precis_result_kind_t kind);
 void precis_result_destroy(precis_result_t **self_p);
 
 /* An error result about an article (id, title, url, source are copied). */
-precis_result_t *precis_result_new_error(const precis_article_t *article, const char *stage,
-                                         const char *reason, const char *error);
+precis_result_t *precis_result_new_error(const precis_article_t *article,
+                                         const char *stage, const char *reason,
+                                         const char *error);
 
 /* Copies the identifying fields of the article into the result. */
 void precis_result_copy_article(precis_result_t *self, const precis_article_t *article);

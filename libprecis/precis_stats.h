@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #define PRECIS_STATS_MAX_COUNTERS 16
-#define PRECIS_STATS_BUCKETS 32
+#define PRECIS_STATS_BUCKETS      32
 
 typedef struct _precis_stats_t precis_stats_t;
 

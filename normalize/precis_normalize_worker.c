@@ -50,7 +50,8 @@ zframe_t *precis_normalize_worker_handle(void *state, zframe_t *input)
     char error[PRECIS_ERROR_SIZE];
     precis_article_t *article = precis_article_new();
     zframe_t *output = NULL;
-    if (precis_article_decode(article, zframe_data(input), zframe_size(input), 0, error) != 0) {
+    if (precis_article_decode(article, zframe_data(input), zframe_size(input), 0,
+                              error) != 0) {
         /* Ingest validated it, so this is a bug or a foreign sender. */
         zsys_error("normalize: undecodable article %s: %s",
                    article->id.ptr ? article->id.ptr : "(no id)", error);
@@ -69,7 +70,8 @@ zframe_t *precis_normalize_worker_handle(void *state, zframe_t *input)
     article->normalize_us = zclock_usecs() - start;
     article->normalized = true;
     if (article->text.len == 0) {
-        zsys_warning("normalize: article %s has no text left after clean-up", article->id.ptr);
+        zsys_warning("normalize: article %s has no text left after clean-up",
+                     article->id.ptr);
         precis_result_t *result = precis_result_new_error(
             article, "normalize", "empty", "the text is empty after Unicode clean-up");
         output = frame_from_result(result);
@@ -100,7 +102,8 @@ int precis_normalize_worker_test(bool verbose)
     char error[PRECIS_ERROR_SIZE];
     precis_article_t *clean = precis_article_new();
     if (!output ||
-        precis_article_decode(clean, zframe_data(output), zframe_size(output), 0, error) != 0 ||
+        precis_article_decode(clean, zframe_data(output), zframe_size(output), 0,
+                              error) != 0 ||
         strcmp(clean->text.ptr, "Caf\xc3\xa9 opens.") != 0 || !clean->normalized) {
         fprintf(stderr, "normalize worker: article not normalized\n");
         failures++;
@@ -116,8 +119,10 @@ int precis_normalize_worker_test(bool verbose)
     free(data);
     output = precis_normalize_worker_handle(self, input);
     precis_result_t *result =
-        output ? precis_result_decode(zframe_data(output), zframe_size(output), error) : NULL;
-    if (!result || result->kind != PRECIS_RESULT_ERROR || strcmp(result->reason, "empty") != 0) {
+        output ? precis_result_decode(zframe_data(output), zframe_size(output), error)
+               : NULL;
+    if (!result || result->kind != PRECIS_RESULT_ERROR ||
+        strcmp(result->reason, "empty") != 0) {
         fprintf(stderr, "normalize worker: empty text did not become an error\n");
         failures++;
     }

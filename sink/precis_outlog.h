@@ -17,8 +17,8 @@
 typedef struct _precis_outlog_t precis_outlog_t;
 
 /* Called for each record by open (to rebuild state) and by read. */
-typedef void(precis_outlog_fn)(void *arg, uint64_t seq, const char *topic, const void *body,
-                               size_t size);
+typedef void(precis_outlog_fn)(void *arg, uint64_t seq, const char *topic,
+                               const void *body, size_t size);
 
 /* Opens or creates the log; calls fn (may be NULL) for every record in it.
    NULL on error (logged). */

@@ -6,7 +6,8 @@ struct _precis_summarize_worker_t {
     precis_summary_options_t defaults;
 };
 
-precis_summarize_worker_t *precis_summarize_worker_new(const precis_summary_options_t *defaults)
+precis_summarize_worker_t *
+precis_summarize_worker_new(const precis_summary_options_t *defaults)
 {
     precis_summarize_worker_t *self = calloc(1, sizeof *self);
     assert(self);
@@ -84,7 +85,8 @@ zframe_t *precis_summarize_worker_handle(void *state, zframe_t *input)
     precis_article_t *article = precis_article_new();
     zframe_t *output = NULL;
     precis_result_t *result = NULL;
-    if (precis_article_decode(article, zframe_data(input), zframe_size(input), 0, error) == 0)
+    if (precis_article_decode(article, zframe_data(input), zframe_size(input), 0,
+                              error) == 0)
         result = precis_summarize_worker_article(self, article);
     else {
         /* An error result from normalize travels on to the sink as it is. */
@@ -140,7 +142,8 @@ int precis_summarize_worker_test(bool verbose)
     precis_result_destroy(&result);
 
     /* Error results pass through unchanged. */
-    precis_result_t *error = precis_result_new_error(article, "normalize", "empty", "nothing");
+    precis_result_t *error =
+        precis_result_new_error(article, "normalize", "empty", "nothing");
     size_t size;
     void *data = precis_result_encode(error, &size);
     zframe_t *input = zframe_new(data, size);

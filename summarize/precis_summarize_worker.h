@@ -11,7 +11,8 @@ typedef struct _precis_summarize_worker_t precis_summarize_worker_t;
 
 /* defaults: the length used when an article asks for none, and the limit
    on sentences; copied. */
-precis_summarize_worker_t *precis_summarize_worker_new(const precis_summary_options_t *defaults);
+precis_summarize_worker_t *
+precis_summarize_worker_new(const precis_summary_options_t *defaults);
 void precis_summarize_worker_destroy(precis_summarize_worker_t **self_p);
 
 /* A precis_worker_fn: one frame in, one frame out. */

@@ -399,7 +399,8 @@ static void choose_language(precis_summarizer_t *self, const char *wanted, char 
            letters only, since the code ends up in topics and messages;
            anything else is a language we do not know. */
         size_t i = 0;
-        while (i < 7 && isalpha((unsigned char)wanted[i]) && !((unsigned char)wanted[i] & 0x80)) {
+        while (i < 7 && isalpha((unsigned char)wanted[i]) &&
+               !((unsigned char)wanted[i] & 0x80)) {
             code[i] = (char)tolower((unsigned char)wanted[i]);
             i++;
         }
@@ -657,7 +658,8 @@ static bool contains(const char *text, size_t len, const char *needle)
    publishing verb first, and a digit soon after. */
 static bool starts_time_stamp(const char *text, size_t len)
 {
-    static const char *const verbs[] = {"Published", "Updated", "Posted", "Last modified"};
+    static const char *const verbs[] = {"Published", "Updated", "Posted",
+                                        "Last modified"};
     for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++) {
         size_t verb_len = strlen(verbs[v]);
         if (len <= verb_len || strncasecmp(text, verbs[v], verb_len) != 0)
@@ -1342,7 +1344,8 @@ static void test_furniture(precis_summarizer_t *self, bool verbose)
         "By Ona Reyes, Transport Editor\n"
         "Published 2 June, 07:15 | Updated 2 June, 11:40\n\n"
         "Photo: Commuters wait at Central station. (Credit: Ivo Marsh)\n\n"
-        "The regional rail operator cancelled all morning trains on Monday after a signal "
+        "The regional rail operator cancelled all morning trains on Monday after a "
+        "signal "
         "failure near Central station.\n\n"
         "About 40,000 commuters were affected, the operator said.\n\n"
         "Engineers expected to restore the signals by the evening rush hour.\n\n"

@@ -20,10 +20,10 @@ typedef struct _precis_summarizer_t precis_summarizer_t;
 /* Length controls. At most one is normally set; when several are, words wins
    over sentences, which wins over ratio. All zero: default_sentences. */
 typedef struct {
-    int sentences;        /* > 0: number of sentences */
-    double ratio;         /* > 0: share of the article's sentences (rounded, at least 1) */
-    int words;            /* > 0: word budget; never exceeded, never an empty summary */
-    const char *lang;     /* ISO 639-1 code, or NULL / "" to detect */
+    int sentences;    /* > 0: number of sentences */
+    double ratio;     /* > 0: share of the article's sentences (rounded, at least 1) */
+    int words;        /* > 0: word budget; never exceeded, never an empty summary */
+    const char *lang; /* ISO 639-1 code, or NULL / "" to detect */
     size_t max_sentences; /* > 0: articles with more sentences are refused */
 } precis_summary_options_t;
 
@@ -39,9 +39,9 @@ typedef struct {
 
 /* The result of one run. Owned by the caller; free with precis_summary_clear. */
 typedef struct {
-    char lang[8];               /* language used: "en", ..., "und" when unknown */
-    size_t sentence_count;      /* sentences in the article */
-    size_t selected_count;      /* sentences in the summary */
+    char lang[8];                /* language used: "en", ..., "und" when unknown */
+    size_t sentence_count;       /* sentences in the article */
+    size_t selected_count;       /* sentences in the summary */
     precis_selected_t *selected; /* in document order */
     size_t keyword_count;
     char **keywords; /* NUL-terminated surface forms, most important first */
