@@ -2,11 +2,14 @@
 
     Input layout: byte 0 picks the length options (none, sentences, ratio,
     words, and pairs of them, each with a few values, and max_sentences);
-    byte 1 picks the language (NULL, "", a few codes, or up to 15 bytes taken
-    from the input), whether a title follows (a length byte, then its bytes)
-    and whether the text is normalized first; the rest is the text. Texts
-    that are not valid UTF-8 are always normalized first, since the
-    summarizer is documented for valid UTF-8 only.
+    byte 1 picks the language (bits 0-2: NULL, "", a few codes, or 7: a
+    length byte and up to 15 bytes from the input), whether a title follows
+    (bit 3: a length byte, then its bytes), whether the text is normalized
+    first (bit 4) and whether the rest is a sequence of articles (bit 6:
+    NUL-separated records of a language, as above, and a text, summarized in
+    turn by one new summarizer); else the rest is the text. Texts that are
+    not valid UTF-8 are always normalized first, since the summarizer is
+    documented for valid UTF-8 only.
 
     Checked: refusal exactly when the split has more than max_sentences
     sentences; sentence_count is the split's count; selected sentences are
@@ -152,6 +155,54 @@ static void check_summary(const precis_summary_options_t *options, const char *t
     free(spans);
 }
 
+/* Copies up to 15 bytes of language code; NULL unless valid UTF-8, since
+   ingest accepts nothing else (an embedded NUL just ends it). */
+static const char *read_lang(const uint8_t *data, size_t size, size_t *at, char lang[16])
+{
+    size_t len = *at < size ? data[(*at)++] & 15 : 0;
+    if (len > size - *at)
+        len = size - *at;
+    memcpy(lang, data + *at, len);
+    lang[len] = 0;
+    *at += len;
+    return fuzz_utf8_valid((const uint8_t *)lang, strlen(lang)) ? lang : NULL;
+}
+
+/* One article: summarized by summarizer, checked, compared with a fresh one. */
+static void summarize_one(precis_summarizer_t *summarizer,
+                          precis_normalizer_t *normalizer,
+                          const precis_summary_options_t *options, const char *title,
+                          const uint8_t *bytes, size_t len, bool normalize)
+{
+    const char *text = (const char *)bytes;
+    char *normalized = NULL;
+    if (normalize || !fuzz_utf8_valid(bytes, len)) {
+        normalized = precis_normalizer_run(normalizer, text, len, &len);
+        text = normalized;
+    }
+    precis_summary_t summary, again;
+    const char *error = NULL;
+    int rc =
+        precis_summarizer_run(summarizer, title, text, len, options, &summary, &error);
+    precis_span_t *spans = NULL;
+    size_t n = len ? precis_split(text, len, &spans) : 0;
+    free(spans);
+    bool refuse = options->max_sentences > 0 && n > options->max_sentences;
+    FUZZ_CHECK(rc == (refuse ? -1 : 0));
+    if (rc == 0) {
+        check_summary(options, text, len, &summary);
+        precis_summarizer_t *fresh = precis_summarizer_new();
+        FUZZ_CHECK(
+            precis_summarizer_run(fresh, title, text, len, options, &again, &error) == 0);
+        FUZZ_CHECK(same_summary(&summary, &again));
+        precis_summary_clear(&again);
+        precis_summarizer_destroy(&fresh);
+    } else
+        FUZZ_CHECK(error && error[0]);
+    precis_summary_clear(&summary);
+    free(normalized);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static precis_summarizer_t *summarizer;
@@ -168,18 +219,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t at = 2;
 
     char lang[16] = "";
-    if ((flags & 7) < 7)
-        options.lang = s_langs[flags & 7];
-    else {
-        size_t lang_len = at < size ? data[at++] & 15 : 0;
-        if (lang_len > size - at)
-            lang_len = size - at;
-        memcpy(lang, data + at, lang_len);
-        lang[lang_len] = 0;
-        at += lang_len;
-        /* ingest accepts only valid UTF-8; an embedded NUL just ends it. */
-        options.lang = fuzz_utf8_valid((const uint8_t *)lang, strlen(lang)) ? lang : NULL;
-    }
+    options.lang =
+        (flags & 7) < 7 ? s_langs[flags & 7] : read_lang(data, size, &at, lang);
     char *title = NULL;
     if (flags & 8) {
         size_t title_len = at < size ? data[at++] : 0;
@@ -193,36 +234,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         at += title_len;
     }
+    bool normalize = flags & 16;
 
-    const char *text = (const char *)data + at;
-    size_t len = size - at;
-    char *normalized = NULL;
-    if ((flags & 16) || !fuzz_utf8_valid(data + at, len)) {
-        normalized = precis_normalizer_run(normalizer, text, len, &len);
-        text = normalized;
+    if (!(flags & 64)) {
+        summarize_one(summarizer, normalizer, &options, title, data + at, size - at,
+                      normalize);
+    } else {
+        /* A sequence: NUL-separated records, each a language (length byte and
+           bytes; empty: the header's) and a text, through one new summarizer,
+           so that what one article leaves behind meets the next. */
+        precis_summarizer_t *sequence = precis_summarizer_new();
+        const char *header_lang = options.lang;
+        for (int records = 0; at < size && records < 64; records++) {
+            char record_lang[16];
+            const char *code = read_lang(data, size, &at, record_lang);
+            options.lang = record_lang[0] ? code : header_lang;
+            const uint8_t *end = memchr(data + at, 0, size - at);
+            size_t len = end ? (size_t)(end - (data + at)) : size - at;
+            summarize_one(sequence, normalizer, &options, title, data + at, len,
+                          normalize);
+            at += len + (end != NULL);
+        }
+        precis_summarizer_destroy(&sequence);
     }
-
-    precis_summary_t summary, again;
-    const char *error = NULL;
-    int rc =
-        precis_summarizer_run(summarizer, title, text, len, &options, &summary, &error);
-    precis_span_t *spans = NULL;
-    size_t n = len ? precis_split(text, len, &spans) : 0;
-    free(spans);
-    bool refuse = options.max_sentences > 0 && n > options.max_sentences;
-    FUZZ_CHECK(rc == (refuse ? -1 : 0));
-    if (rc == 0) {
-        check_summary(&options, text, len, &summary);
-        precis_summarizer_t *fresh = precis_summarizer_new();
-        FUZZ_CHECK(precis_summarizer_run(fresh, title, text, len, &options, &again,
-                                         &error) == 0);
-        FUZZ_CHECK(same_summary(&summary, &again));
-        precis_summary_clear(&again);
-        precis_summarizer_destroy(&fresh);
-    } else
-        FUZZ_CHECK(error && error[0]);
-    precis_summary_clear(&summary);
-    free(normalized);
     free(title);
     return 0;
 }

@@ -178,6 +178,12 @@ def summarizer_seeds():
         "tricky": summarizer_seed(6, 16, TRICKY_UTF8),
         "lists": summarizer_seed(1, 0, text_seeds()["lists"]),
         "blank": summarizer_seed(0, 0, " \n\t "),
+        # Sequence mode (flags bit 6): NUL-separated records of a language
+        # (length byte, bytes) and a text, through one summarizer.
+        "sequence": bytes([1, 0x40]) + b"\x00".join(
+            bytes([len(code)]) + code + text.encode() for code, text in
+            [(b"en", ARTICLE_TEXT), (b"de", GERMAN_TEXT), (b"", TRICKY_UTF8),
+             (b"fr", "Le conseil a vot\u00e9 mardi. Les travaux commencent en mai.")]),
     }
 
 
