@@ -304,6 +304,9 @@ precis_summarizer_t *precis_summarizer_new(void)
     self->vocab = precis_vocab_new(self->stopwords);
     self->lang = precis_lang_new();
     self->stemmer = precis_stemmer_new();
+    /* Never NULL, so that "entries + first" is defined even for an article
+       in which no sentence has a term. */
+    RESERVE(self->entries, self->entry_cap, 64);
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, tables_init);
 #ifdef PRECIS_TUNING
@@ -423,20 +426,25 @@ static void choose_language(precis_summarizer_t *self, const char *wanted, char 
     strcpy(code, precis_lang_code(self->lang_id));
 }
 
-/* Numbers the language for the vocabulary's term cache (1..15). */
-static void number_language(precis_summarizer_t *self, const char *code)
+/* Numbers the language for the vocabulary's term cache (1..15). Returns
+   true when that cleared the vocabulary (a sixteenth language), which makes
+   the word numbers of tokens already read stale. */
+static bool number_language(precis_summarizer_t *self, const char *code)
 {
     for (uint16_t i = 0; i < self->lang_count; i++)
         if (strcmp(self->lang_codes[i], code) == 0) {
             self->lang_number = i + 1;
-            return;
+            return false;
         }
+    bool cleared = false;
     if (self->lang_count == 15) { /* full: start over, forgetting cached terms */
         self->lang_count = 0;
         precis_vocab_clear(self->vocab);
+        cleared = true;
     }
     strcpy(self->lang_codes[self->lang_count++], code);
     self->lang_number = self->lang_count;
+    return cleared;
 }
 
 /* True when the token is a stop word, or no use for matching. */
@@ -1048,7 +1056,6 @@ int precis_summarizer_run(precis_summarizer_t *self, const char *title, const ch
     self->text_len = len;
     self->token_count = 0;
     split_and_tokenize(self, spans, n);
-    free(spans);
     self->title_first = self->token_count;
     choose_language(self, options ? options->lang : NULL, summary->lang);
     if (title && *title) {
@@ -1056,10 +1063,19 @@ int precis_summarizer_run(precis_summarizer_t *self, const char *title, const ch
         tokenize(self, title, strlen(title), 0, (uint32_t)n);
     }
     summary->sentence_count = n;
-    if (n == 0)
+    if (n == 0) {
+        free(spans);
         return 0;
+    }
     precis_stemmer_select(self->stemmer, summary->lang);
-    number_language(self, summary->lang);
+    if (number_language(self, summary->lang)) {
+        /* The vocabulary was cleared under the tokens: read them again. */
+        self->token_count = 0;
+        split_and_tokenize(self, spans, n);
+        if (title && *title)
+            tokenize(self, title, strlen(title), 0, (uint32_t)n);
+    }
+    free(spans);
     assign_terms(self);
     build_vectors(self);
     reserve_scratch(self);
