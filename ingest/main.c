@@ -14,20 +14,16 @@ static const char *usage =
 int main(int argc, char **argv)
 {
     precis_config_t config;
-    precis_config_defaults(&config, true);
-    int rc = precis_config_parse(
+    int rc = precis_program_start(
         &config, argc, argv,
         PRECIS_OPT_INGEST | PRECIS_OPT_NORMALIZE | PRECIS_OPT_NORMALIZED |
             PRECIS_OPT_SUMMARIZE | PRECIS_OPT_RESULTS | PRECIS_OPT_ACKS |
             PRECIS_OPT_JOURNAL | PRECIS_OPT_DELIVERY | PRECIS_OPT_LIMITS |
             PRECIS_OPT_PIDFILE | PRECIS_OPT_CURVE | PRECIS_OPT_CONTROL |
             PRECIS_OPT_METRICS,
-        usage);
-    if (rc != 0)
-        return rc < 0 ? 0 : 2;
-    precis_log_init("precis-ingest", config.verbose);
-    if (precis_curve_start(&config) != 0)
-        return 3;
+        usage, "precis-ingest", true);
+    if (rc >= 0)
+        return rc;
     precis_ingest_t *ingest = precis_ingest_new(&config);
     if (!ingest) {
         precis_curve_stop();

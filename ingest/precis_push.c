@@ -479,19 +479,15 @@ static const char *usage =
 int precis_cmd_push(int argc, char **argv)
 {
     precis_config_t config;
-    precis_config_defaults(&config, false);
     int rc =
-        precis_config_parse(&config, argc, argv,
-                            PRECIS_OPT_INGEST | PRECIS_OPT_LENGTH | PRECIS_OPT_COUNT |
-                                PRECIS_OPT_CURVE | PRECIS_OPT_RATE,
-                            usage);
-    if (rc != 0)
-        return rc < 0 ? 0 : 2;
+        precis_program_start(&config, argc, argv,
+                             PRECIS_OPT_INGEST | PRECIS_OPT_LENGTH | PRECIS_OPT_COUNT |
+                                 PRECIS_OPT_CURVE | PRECIS_OPT_RATE,
+                             usage, "precis-push", false);
+    if (rc >= 0)
+        return rc;
     if (config.timeout == 0)
         config.timeout = 10;
-    precis_log_init("precis-push", config.verbose);
-    if (precis_curve_start(&config) != 0)
-        return 3;
     push_t self = {.config = &config};
     self.dealer = precis_socket_new(ZMQ_DEALER, config.ingest_endpoint, false);
     if (!self.dealer)

@@ -5,6 +5,7 @@
     enabled, so an option means the same thing in every program.
 */
 #include "precis_config.h"
+#include "precis_curve.h"
 #include <czmq.h>
 #include <errno.h>
 #include <getopt.h>
@@ -333,6 +334,17 @@ int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned
     config->argc = argc - optind;
     config->argv = argv + optind;
     return 0;
+}
+
+int precis_program_start(precis_config_t *config, int argc, char **argv, unsigned mask,
+                         const char *usage, const char *ident, bool bind)
+{
+    precis_config_defaults(config, bind);
+    int rc = precis_config_parse(config, argc, argv, mask, usage);
+    if (rc != 0)
+        return rc < 0 ? 0 : 2;
+    precis_log_init(ident, config->verbose);
+    return precis_curve_start(config) == 0 ? -1 : 3;
 }
 
 static int log_verbosity = 0;

@@ -113,6 +113,13 @@ void precis_config_defaults(precis_config_t *config, bool bind);
 int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned mask,
                         const char *usage);
 
+/* What every program does before its own work: defaults (bind: true for
+   the daemons), options, logging under ident, and CURVE. Returns -1 to go
+   on, or the exit code to return at once: 0 after --help, 2 on a usage
+   error, 3 when a certificate cannot be loaded. */
+int precis_program_start(precis_config_t *config, int argc, char **argv, unsigned mask,
+                         const char *usage, const char *ident, bool bind);
+
 /* Sets up logging: ident shown on each log line, verbosity. */
 void precis_log_init(const char *ident, int verbose);
 

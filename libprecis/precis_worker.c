@@ -9,6 +9,15 @@
    peers whose queues have room). */
 #define WORKER_RCVHWM 64
 
+zframe_t *precis_result_frame(const precis_result_t *result)
+{
+    size_t size;
+    void *data = precis_result_encode(result, &size);
+    zframe_t *frame = zframe_new(data, size);
+    free(data);
+    return frame;
+}
+
 /* A peer that sends nothing (not even a heartbeat) for this long is gone. */
 #define HEARTBEAT_IVL_MS     1000
 #define HEARTBEAT_TIMEOUT_MS 5000

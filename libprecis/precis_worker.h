@@ -11,6 +11,7 @@
 #define PRECIS_WORKER_H
 
 #include "precis_config.h"
+#include "precis_result.h"
 #include <czmq.h>
 
 /* Turns one input frame into one output frame. Returns NULL only when the
@@ -30,6 +31,9 @@ typedef struct {
 /* Runs until interrupted. Returns a process exit code: 0 after a clean
    stop, 3 when the sockets could not be set up. */
 int precis_worker_run(const precis_worker_config_t *config);
+
+/* A result encoded as one frame, as stages send it on. */
+zframe_t *precis_result_frame(const precis_result_t *result);
 
 /* Sets what every precis socket has: heartbeats, so that a peer whose host
    vanished (no FIN, no RST) is dropped within seconds instead of keeping

@@ -12,17 +12,13 @@ static const char *usage =
 int main(int argc, char **argv)
 {
     precis_config_t config;
-    precis_config_defaults(&config, false);
-    int rc = precis_config_parse(&config, argc, argv,
-                                 PRECIS_OPT_NORMALIZE | PRECIS_OPT_NORMALIZED |
-                                     PRECIS_OPT_PIDFILE | PRECIS_OPT_CURVE |
-                                     PRECIS_OPT_CONTROL | PRECIS_OPT_METRICS,
-                                 usage);
-    if (rc != 0)
-        return rc < 0 ? 0 : 2;
-    precis_log_init("precis-normalize", config.verbose);
-    if (precis_curve_start(&config) != 0)
-        return 3;
+    int rc = precis_program_start(&config, argc, argv,
+                                  PRECIS_OPT_NORMALIZE | PRECIS_OPT_NORMALIZED |
+                                      PRECIS_OPT_PIDFILE | PRECIS_OPT_CURVE |
+                                      PRECIS_OPT_CONTROL | PRECIS_OPT_METRICS,
+                                  usage, "precis-normalize", false);
+    if (rc >= 0)
+        return rc;
     precis_normalize_worker_t *worker = precis_normalize_worker_new();
     precis_worker_config_t run = {
         "normalize",    config.normalize_endpoint,      config.normalized_endpoint,

@@ -35,15 +35,6 @@ static void normalize_field(precis_normalizer_t *normalizer, precis_str_t *field
     field->len = len;
 }
 
-static zframe_t *frame_from_result(precis_result_t *result)
-{
-    size_t size;
-    void *data = precis_result_encode(result, &size);
-    zframe_t *frame = zframe_new(data, size);
-    free(data);
-    return frame;
-}
-
 zframe_t *precis_normalize_worker_handle(void *state, zframe_t *input)
 {
     precis_normalize_worker_t *self = state;
@@ -58,7 +49,7 @@ zframe_t *precis_normalize_worker_handle(void *state, zframe_t *input)
         if (article->id.ptr) {
             precis_result_t *result =
                 precis_result_new_error(article, "normalize", "invalid", error);
-            output = frame_from_result(result);
+            output = precis_result_frame(result);
             precis_result_destroy(&result);
         }
         precis_article_destroy(&article);
@@ -74,7 +65,7 @@ zframe_t *precis_normalize_worker_handle(void *state, zframe_t *input)
                      article->id.ptr);
         precis_result_t *result = precis_result_new_error(
             article, "normalize", "empty", "the text is empty after Unicode clean-up");
-        output = frame_from_result(result);
+        output = precis_result_frame(result);
         precis_result_destroy(&result);
     } else {
         size_t size;

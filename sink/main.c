@@ -13,18 +13,14 @@ static const char *usage =
 int main(int argc, char **argv)
 {
     precis_config_t config;
-    precis_config_defaults(&config, true);
-    int rc = precis_config_parse(
+    int rc = precis_program_start(
         &config, argc, argv,
         PRECIS_OPT_RESULTS | PRECIS_OPT_OUTPUT | PRECIS_OPT_JSONL | PRECIS_OPT_ACKS |
             PRECIS_OPT_REPLAY | PRECIS_OPT_OUTLOG | PRECIS_OPT_PIDFILE |
             PRECIS_OPT_CURVE | PRECIS_OPT_CONTROL | PRECIS_OPT_METRICS,
-        usage);
-    if (rc != 0)
-        return rc < 0 ? 0 : 2;
-    precis_log_init("precis-sink", config.verbose);
-    if (precis_curve_start(&config) != 0)
-        return 3;
+        usage, "precis-sink", true);
+    if (rc >= 0)
+        return rc;
     precis_sink_t *sink = precis_sink_new(&config);
     if (!sink) {
         precis_curve_stop();

@@ -133,17 +133,13 @@ static const char *usage =
 int precis_cmd_sub(int argc, char **argv)
 {
     precis_config_t config;
-    precis_config_defaults(&config, false);
-    int rc = precis_config_parse(&config, argc, argv,
-                                 PRECIS_OPT_OUTPUT | PRECIS_OPT_TOPIC | PRECIS_OPT_JSON |
-                                     PRECIS_OPT_COUNT | PRECIS_OPT_SINCE |
-                                     PRECIS_OPT_REPLAY | PRECIS_OPT_CURVE,
-                                 usage);
-    if (rc != 0)
-        return rc < 0 ? 0 : 2;
-    precis_log_init("precis-sub", config.verbose);
-    if (precis_curve_start(&config) != 0)
-        return 3;
+    int rc = precis_program_start(&config, argc, argv,
+                                  PRECIS_OPT_OUTPUT | PRECIS_OPT_TOPIC | PRECIS_OPT_JSON |
+                                      PRECIS_OPT_COUNT | PRECIS_OPT_SINCE |
+                                      PRECIS_OPT_REPLAY | PRECIS_OPT_CURVE,
+                                  usage, "precis-sub", false);
+    if (rc >= 0)
+        return rc;
     zsock_t *subscriber = precis_socket_new(ZMQ_SUB, config.output_endpoint, false);
     if (!subscriber)
         return 3;

@@ -13,18 +13,14 @@ static const char *usage =
 int main(int argc, char **argv)
 {
     precis_config_t config;
-    precis_config_defaults(&config, false);
-    int rc = precis_config_parse(&config, argc, argv,
-                                 PRECIS_OPT_SUMMARIZE | PRECIS_OPT_RESULTS |
-                                     PRECIS_OPT_LENGTH | PRECIS_OPT_LIMITS |
-                                     PRECIS_OPT_PIDFILE | PRECIS_OPT_CURVE |
-                                     PRECIS_OPT_CONTROL | PRECIS_OPT_METRICS,
-                                 usage);
-    if (rc != 0)
-        return rc < 0 ? 0 : 2;
-    precis_log_init("precis-summarize", config.verbose);
-    if (precis_curve_start(&config) != 0)
-        return 3;
+    int rc = precis_program_start(&config, argc, argv,
+                                  PRECIS_OPT_SUMMARIZE | PRECIS_OPT_RESULTS |
+                                      PRECIS_OPT_LENGTH | PRECIS_OPT_LIMITS |
+                                      PRECIS_OPT_PIDFILE | PRECIS_OPT_CURVE |
+                                      PRECIS_OPT_CONTROL | PRECIS_OPT_METRICS,
+                                  usage, "precis-summarize", false);
+    if (rc >= 0)
+        return rc;
     precis_summary_options_t defaults = {.sentences = config.sentences,
                                          .ratio = config.ratio,
                                          .words = config.words,

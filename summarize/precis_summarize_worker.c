@@ -69,15 +69,6 @@ precis_result_t *precis_summarize_worker_article(precis_summarize_worker_t *self
     return result;
 }
 
-static zframe_t *frame_from_result(precis_result_t *result)
-{
-    size_t size;
-    void *data = precis_result_encode(result, &size);
-    zframe_t *frame = zframe_new(data, size);
-    free(data);
-    return frame;
-}
-
 zframe_t *precis_summarize_worker_handle(void *state, zframe_t *input)
 {
     precis_summarize_worker_t *self = state;
@@ -104,7 +95,7 @@ zframe_t *precis_summarize_worker_handle(void *state, zframe_t *input)
     if (result) {
         if (result->kind == PRECIS_RESULT_ERROR)
             zsys_warning("summarize: article %s: %s", result->id, result->error);
-        output = frame_from_result(result);
+        output = precis_result_frame(result);
         precis_result_destroy(&result);
     }
     precis_article_destroy(&article);
