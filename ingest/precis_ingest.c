@@ -102,8 +102,9 @@ static bool bind_sockets(precis_ingest_t *self)
     /* Normalized articles pass through the hub on their way to the summarize
        workers, so that workers of both stages connect to one place. The hub
        forwards them itself rather than with a zproxy so that the sockets get
-       heartbeats (a vanished worker host is dropped in seconds) and so that
-       it stops reading when no summarize worker can take more. */
+       the same tuning as every other (a vanished worker host is dropped in
+       seconds) and so that it stops reading when no summarize worker can
+       take more. */
     self->normalized = precis_socket_new(ZMQ_PULL, config->normalized_endpoint, true);
     self->summarize = precis_socket_new(ZMQ_PUSH, config->summarize_endpoint, true);
     if (self->summarize)

@@ -18,15 +18,24 @@ zframe_t *precis_result_frame(const precis_result_t *result)
     return frame;
 }
 
-/* A peer that sends nothing (not even a heartbeat) for this long is gone. */
-#define HEARTBEAT_IVL_MS     1000
-#define HEARTBEAT_TIMEOUT_MS 5000
+/* A peer whose host vanished (no FIN, no RST) is dropped by TCP itself:
+   keepalive probes find it when the connection is idle, and TCP_USER_TIMEOUT
+   (ZMQ_TCP_MAXRT) when data waits unacknowledged. ZeroMQ heartbeats would
+   do it too, but a reader that stops reading under backpressure does not
+   see them, so they cut healthy connections under load, and libzmq 4.3.4
+   can then abort (stream_engine_base.cpp: !_io_error). */
+#define KEEPALIVE_IDLE_S  5
+#define KEEPALIVE_INTVL_S 1
+#define KEEPALIVE_CNT     3
+#define TCP_MAXRT_MS      5000
 
 void precis_socket_tune(zsock_t *sock)
 {
-    zsock_set_heartbeat_ivl(sock, HEARTBEAT_IVL_MS);
-    zsock_set_heartbeat_timeout(sock, HEARTBEAT_TIMEOUT_MS);
-    zsock_set_heartbeat_ttl(sock, HEARTBEAT_TIMEOUT_MS);
+    zsock_set_tcp_keepalive(sock, 1);
+    zsock_set_tcp_keepalive_idle(sock, KEEPALIVE_IDLE_S);
+    zsock_set_tcp_keepalive_intvl(sock, KEEPALIVE_INTVL_S);
+    zsock_set_tcp_keepalive_cnt(sock, KEEPALIVE_CNT);
+    zsock_set_tcp_maxrt(sock, TCP_MAXRT_MS);
     /* Never hang on exit with undelivered messages to a dead peer. */
     zsock_set_linger(sock, 2000);
 }

@@ -35,9 +35,9 @@ int precis_worker_run(const precis_worker_config_t *config);
 /* A result encoded as one frame, as stages send it on. */
 zframe_t *precis_result_frame(const precis_result_t *result);
 
-/* Sets what every precis socket has: heartbeats, so that a peer whose host
-   vanished (no FIN, no RST) is dropped within seconds instead of keeping
-   messages queued to it, and a bounded linger. */
+/* Sets what every precis socket has: TCP keepalive and a retransmission
+   limit, so that a peer whose host vanished (no FIN, no RST) is dropped
+   instead of keeping messages queued to it, and a bounded linger. */
 void precis_socket_tune(zsock_t *sock);
 
 /* Creates a socket of type, binding ('@') or connecting ('>') to endpoint,

@@ -22,7 +22,9 @@ typedef struct _precis_summarizer_t precis_summarizer_t;
 typedef struct {
     int sentences;    /* > 0: number of sentences */
     double ratio;     /* > 0: share of the article's sentences (rounded, at least 1) */
-    int words;        /* > 0: word budget; never exceeded, never an empty summary */
+    int words;        /* > 0: word budget; never exceeded, except that a summary is
+                             never empty: when every sentence is over the
+                             budget it is the one shortest sentence */
     const char *lang; /* ISO 639-1 code, or NULL / "" to detect */
     size_t max_sentences; /* > 0: articles with more sentences are refused */
 } precis_summary_options_t;
