@@ -61,6 +61,9 @@ stop_all() {
         fi
     done
     pids=()
+    # A stage a test restarted just as it ended may have no pid file yet:
+    # every stage names the run dir in its arguments, so none escapes this.
+    pkill -KILL -f -- "--pidfile $run_dir/" 2>/dev/null || true
     # Sanitizer reports from any process, restarted ones included.
     if grep -l "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" \
         "$run_dir"/*.log >&2 2>/dev/null; then
