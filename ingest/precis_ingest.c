@@ -470,10 +470,9 @@ static char *reply_status(const void *data, size_t size, char *error)
 {
     msgpack_unpacked unpacked;
     msgpack_unpacked_init(&unpacked);
-    size_t offset = 0;
     char *status = NULL;
     error[0] = 0;
-    if (msgpack_unpack_next(&unpacked, data, size, &offset) == MSGPACK_UNPACK_SUCCESS) {
+    if (precis_mp_unpack(&unpacked, data, size, 4)) {
         const msgpack_object *value = precis_mp_lookup(&unpacked.data, "status");
         if (value && value->type == MSGPACK_OBJECT_STR)
             status = strndup(value->via.str.ptr, value->via.str.size);

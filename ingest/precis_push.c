@@ -353,10 +353,8 @@ static void handle_answer(push_t *self)
     self->last_answer_ms = zclock_mono();
     msgpack_unpacked unpacked;
     msgpack_unpacked_init(&unpacked);
-    size_t offset = 0;
     char status[16] = "", error[PRECIS_ERROR_SIZE] = "", id[PRECIS_MAX_ID + 1] = "";
-    if (msgpack_unpack_next(&unpacked, (const char *)zframe_data(frame),
-                            zframe_size(frame), &offset) == MSGPACK_UNPACK_SUCCESS) {
+    if (precis_mp_unpack(&unpacked, zframe_data(frame), zframe_size(frame), 4)) {
         const msgpack_object *value;
         if ((value = precis_mp_lookup(&unpacked.data, "status")) &&
             value->type == MSGPACK_OBJECT_STR)

@@ -146,11 +146,8 @@ static bool print_stats(const char *endpoint, zframe_t *answer)
 {
     msgpack_unpacked unpacked;
     msgpack_unpacked_init(&unpacked);
-    size_t offset = 0;
-    bool ok =
-        msgpack_unpack_next(&unpacked, (const char *)zframe_data(answer),
-                            zframe_size(answer), &offset) == MSGPACK_UNPACK_SUCCESS &&
-        unpacked.data.type == MSGPACK_OBJECT_MAP;
+    bool ok = precis_mp_unpack(&unpacked, zframe_data(answer), zframe_size(answer), 4) &&
+              unpacked.data.type == MSGPACK_OBJECT_MAP;
     if (ok) {
         const msgpack_object *map = &unpacked.data, *value;
         int64_t pid = 0, uptime = 0;
@@ -273,11 +270,9 @@ int precis_control_test(bool verbose)
     zframe_t *answer = zframe_recv(client);
     msgpack_unpacked unpacked;
     msgpack_unpacked_init(&unpacked);
-    size_t offset = 0;
     int64_t value = 0;
     if (answer &&
-        msgpack_unpack_next(&unpacked, (const char *)zframe_data(answer),
-                            zframe_size(answer), &offset) == MSGPACK_UNPACK_SUCCESS) {
+        precis_mp_unpack(&unpacked, zframe_data(answer), zframe_size(answer), 4)) {
         const msgpack_object *counters = precis_mp_lookup(&unpacked.data, "counters");
         const msgpack_object *count =
             counters ? precis_mp_lookup(counters, "published") : NULL;

@@ -197,6 +197,15 @@ bool precis_mp_plausible(const void *data, size_t size, int max_depth)
     return skip_value(&at, end, max_depth);
 }
 
+bool precis_mp_unpack(msgpack_unpacked *unpacked, const void *data, size_t size,
+                      int max_depth)
+{
+    size_t offset = 0;
+    return data && precis_mp_plausible(data, size, max_depth) &&
+           msgpack_unpack_next(unpacked, data, size, &offset) == MSGPACK_UNPACK_SUCCESS &&
+           offset == size;
+}
+
 void precis_mp_pack_string(msgpack_packer *packer, const char *ptr, size_t len)
 {
     msgpack_pack_str(packer, len);

@@ -27,6 +27,12 @@ bool precis_mp_int(const msgpack_object *object, int64_t *value);
    Returns true when the value is plausible (it may still be invalid). */
 bool precis_mp_plausible(const void *data, size_t size, int max_depth);
 
+/* Unpacks data[0..size) into unpacked (initialized and destroyed by the
+   caller) when it is exactly one plausible msgpack value: the way every
+   stage reads a frame from a peer. */
+bool precis_mp_unpack(msgpack_unpacked *unpacked, const void *data, size_t size,
+                      int max_depth);
+
 void precis_mp_pack_string(msgpack_packer *packer, const char *ptr, size_t len);
 void precis_mp_pack_cstr(msgpack_packer *packer, const char *text);
 /* Packs "key": "value" (value may be NULL: packed as the empty string). */

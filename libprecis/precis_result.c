@@ -259,11 +259,8 @@ precis_result_t *precis_result_decode(const void *data, size_t size, char *error
 {
     msgpack_unpacked unpacked;
     msgpack_unpacked_init(&unpacked);
-    size_t offset = 0;
     precis_result_t *self = NULL;
-    if (!precis_mp_plausible(data, size, 16) ||
-        msgpack_unpack_next(&unpacked, data, size, &offset) != MSGPACK_UNPACK_SUCCESS ||
-        offset != size)
+    if (!precis_mp_unpack(&unpacked, data, size, 16))
         snprintf(error, PRECIS_ERROR_SIZE, "malformed msgpack");
     else if (unpacked.data.type != MSGPACK_OBJECT_MAP)
         snprintf(error, PRECIS_ERROR_SIZE, "result is not a map");

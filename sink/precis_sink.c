@@ -232,10 +232,7 @@ static void serve_replay(precis_sink_t *self)
     const char *error = NULL;
     msgpack_unpacked unpacked;
     msgpack_unpacked_init(&unpacked);
-    size_t offset = 0;
-    if (!body || !precis_mp_plausible(zframe_data(body), zframe_size(body), 4) ||
-        msgpack_unpack_next(&unpacked, (const char *)zframe_data(body), zframe_size(body),
-                            &offset) != MSGPACK_UNPACK_SUCCESS)
+    if (!body || !precis_mp_unpack(&unpacked, zframe_data(body), zframe_size(body), 4))
         error = "malformed msgpack";
     else {
         const msgpack_object *type = precis_mp_lookup(&unpacked.data, "type");

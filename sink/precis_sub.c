@@ -93,11 +93,9 @@ static int replay_until(sub_t *self, uint64_t until)
         zframe_t *header = zmsg_pop(answer);
         msgpack_unpacked unpacked;
         msgpack_unpacked_init(&unpacked);
-        size_t offset = 0;
         int64_t count = 0;
         if (header &&
-            msgpack_unpack_next(&unpacked, (const char *)zframe_data(header),
-                                zframe_size(header), &offset) == MSGPACK_UNPACK_SUCCESS) {
+            precis_mp_unpack(&unpacked, zframe_data(header), zframe_size(header), 4)) {
             const msgpack_object *value = precis_mp_lookup(&unpacked.data, "error");
             if (value && value->type == MSGPACK_OBJECT_STR)
                 zsys_error("replay refused: %.*s", (int)value->via.str.size,
