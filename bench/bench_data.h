@@ -44,6 +44,10 @@ char *bench_synthetic_text(size_t bytes, uint32_t seed, size_t *len_p);
 /* Seconds on a monotonic clock. */
 double bench_now(void);
 
+/* Seconds of CPU time used by the calling thread: a rate per CPU second
+   holds steadier than one per wall second on a shared machine. */
+double bench_cpu_now(void);
+
 /* A progress line on stderr, overwritten in place, when stderr is a
    terminal; bench_progress_done ends it. */
 void bench_progress(const char *format, ...) __attribute__((format(printf, 1, 2)));

@@ -1,10 +1,10 @@
 /*  precis_vocab - the words the summarizer has seen, with what it knows of them.
 
     Open addressing over a power-of-two slot array; slots hold the word
-    number + 1, the hash and the word's first eight bytes, so that a word of
-    up to eight bytes (most words) is found without touching the arena where
-    the texts live. Tokens never contain NUL bytes, so zero padding tells
-    "ab" from "abc".
+    number + 1, its length, some hash bits and the word's first eight bytes,
+    so that a word of up to eight bytes (most words) is found without
+    touching the arena where the texts live: the head and the length
+    together are the whole word.
 */
 #include "precis_vocab.h"
 #include <assert.h>
@@ -21,7 +21,9 @@ typedef struct {
 typedef struct {
     uint64_t head;   /* the first 8 bytes of the word, zero padded */
     uint32_t number; /* word number + 1; 0: empty */
-    uint32_t hash;
+    uint16_t check;  /* more hash bits, so that long words rarely need memcmp */
+    uint8_t len;     /* the word's length, 255 for 255 and longer */
+    uint8_t unused;
 } slot_t;
 
 struct _precis_vocab_t {
@@ -34,23 +36,66 @@ struct _precis_vocab_t {
     size_t arena_used, arena_size;
 };
 
-/* A fast hash of short strings: eight bytes at a time, multiply and fold. */
-static uint32_t hash_word(const char *text, size_t len)
+/* text[0..len) for len < 8, zero padded to eight bytes, in at most three
+   loads and no call to memcpy: overlapping loads agree where they overlap. */
+static inline uint64_t load_short(const char *text, size_t len)
+{
+    const unsigned char *bytes = (const unsigned char *)text;
+    if (len >= 4) {
+        uint32_t low, high;
+        memcpy(&low, bytes, 4);
+        memcpy(&high, bytes + len - 4, 4);
+        return (uint64_t)low | (uint64_t)high << (8 * (len - 4));
+    }
+    if (len == 0)
+        return 0;
+    return (uint64_t)bytes[0] | (uint64_t)bytes[len / 2] << (8 * (len / 2)) |
+           (uint64_t)bytes[len - 1] << (8 * (len - 1));
+}
+
+/* The first eight bytes of text, zero padded. */
+static inline uint64_t head_of(const char *text, size_t len)
+{
+    if (len < 8)
+        return load_short(text, len);
+    uint64_t head;
+    memcpy(&head, text, 8);
+    return head;
+}
+
+/* A fast hash of short strings: eight bytes at a time, multiply and fold.
+   head is head_of(text, len). */
+static inline uint32_t hash_word(const char *text, size_t len, uint64_t head)
 {
     uint64_t hash = 0x9e3779b97f4a7c15ull ^ len;
-    while (len >= 8) {
-        uint64_t chunk;
-        memcpy(&chunk, text, 8);
-        hash = (hash ^ chunk) * 0xff51afd7ed558ccdull;
+    if (len > 8) {
+        hash = (hash ^ head) * 0xff51afd7ed558ccdull;
         hash ^= hash >> 32;
         text += 8;
         len -= 8;
+        while (len > 8) {
+            uint64_t chunk;
+            memcpy(&chunk, text, 8);
+            hash = (hash ^ chunk) * 0xff51afd7ed558ccdull;
+            hash ^= hash >> 32;
+            text += 8;
+            len -= 8;
+        }
+        head = len == 8 ? head_of(text, 8) : load_short(text, len);
     }
-    uint64_t tail = 0;
-    memcpy(&tail, text, len);
-    hash = (hash ^ tail) * 0xc4ceb9fe1a85ec53ull;
+    hash = (hash ^ head) * 0xc4ceb9fe1a85ec53ull;
     hash ^= hash >> 29;
     return (uint32_t)hash;
+}
+
+static inline uint8_t len_byte(size_t len)
+{
+    return len < 255 ? (uint8_t)len : 255;
+}
+
+static inline uint16_t check_of(uint32_t hash)
+{
+    return (uint16_t)(hash >> 16);
 }
 
 static void allocate_slots(precis_vocab_t *self, size_t count)
@@ -88,32 +133,26 @@ void precis_vocab_destroy(precis_vocab_t **self_p)
     *self_p = NULL;
 }
 
-/* The first eight bytes of text, zero padded. */
-static uint64_t head_of(const char *text, size_t len)
-{
-    uint64_t head = 0;
-    memcpy(&head, text, len < 8 ? len : 8);
-    return head;
-}
-
 /* Doubles the slot array and re-inserts every word. */
 static void grow(precis_vocab_t *self)
 {
     allocate_slots(self, (self->mask + 1) * 2);
     for (size_t i = 0; i < self->count; i++) {
         record_t *record = &self->records[i];
-        uint32_t hash = hash_word(self->arena + record->offset, record->len);
+        const char *text = self->arena + record->offset;
+        uint64_t head = head_of(text, record->len);
+        uint32_t hash = hash_word(text, record->len, head);
         size_t index = hash & self->mask;
         while (self->slots[index].number)
             index = (index + 1) & self->mask;
-        self->slots[index] = (slot_t){head_of(self->arena + record->offset, record->len),
-                                      (uint32_t)i + 1, hash};
+        self->slots[index] =
+            (slot_t){head, (uint32_t)i + 1, check_of(hash), len_byte(record->len), 0};
     }
 }
 
 /* Adds a new word at slot index; returns its number. */
-static uint32_t add(precis_vocab_t *self, const char *text, size_t len, uint32_t hash,
-                    size_t index)
+static uint32_t add(precis_vocab_t *self, const char *text, size_t len, uint64_t head,
+                    uint32_t hash, size_t index)
 {
     if (self->arena_used + len > self->arena_size) {
         while (self->arena_used + len > self->arena_size)
@@ -141,7 +180,7 @@ static uint32_t add(precis_vocab_t *self, const char *text, size_t len, uint32_t
         (uint8_t)precis_stopwords_lookup(self->stopwords, text + elided, len - elided);
     word->detect = elided ? (uint8_t)elision_mask : word->mask;
     uint32_t number = (uint32_t)self->count++;
-    self->slots[index] = (slot_t){head_of(text, len), number + 1, hash};
+    self->slots[index] = (slot_t){head, number + 1, check_of(hash), len_byte(len), 0};
     if (self->count * 2 > self->mask)
         grow(self);
     return number;
@@ -150,19 +189,26 @@ static uint32_t add(precis_vocab_t *self, const char *text, size_t len, uint32_t
 uint32_t precis_vocab_lookup(precis_vocab_t *self, const char *text, size_t len)
 {
     assert(self);
-    uint32_t hash = hash_word(text, len);
+    uint64_t head = head_of(text, len);
+    uint32_t hash = hash_word(text, len, head);
+    uint16_t check = check_of(hash);
+    uint8_t len8 = len_byte(len);
     size_t index = hash & self->mask;
     while (self->slots[index].number) {
-        slot_t *slot = &self->slots[index];
-        if (slot->hash == hash) {
-            record_t *record = &self->records[slot->number - 1];
-            if (record->len == len &&
-                memcmp(self->arena + record->offset, text, len) == 0)
+        const slot_t *slot = &self->slots[index];
+        if (slot->head == head && slot->len == len8) {
+            /* Head and length settle words of up to eight bytes; longer
+               ones compare the rest in the arena. */
+            if (len <= 8)
+                return slot->number - 1;
+            const record_t *record = &self->records[slot->number - 1];
+            if (slot->check == check && record->len == len &&
+                memcmp(self->arena + record->offset + 8, text + 8, len - 8) == 0)
                 return slot->number - 1;
         }
         index = (index + 1) & self->mask;
     }
-    return add(self, text, len, hash, index);
+    return add(self, text, len, head, hash, index);
 }
 
 precis_word_t *precis_vocab_word(precis_vocab_t *self, uint32_t number)
@@ -226,6 +272,37 @@ int precis_vocab_test(bool verbose)
         failures++;
         if (verbose)
             printf("vocab: lookups after growth wrong\n");
+    }
+    /* Words that share their first eight bytes, or differ only past the
+       length byte's 255, or only by a NUL, are different words. */
+    static char longer[300];
+    memset(longer, 'x', sizeof longer);
+    const struct {
+        const char *text;
+        size_t len;
+    } alike[] = {{"abcdefgh", 8},    {"abcdefghi", 9}, {"abcdefghij", 10},
+                 {"abcdefghik", 10}, {"ab", 2},        {"ab\0", 3},
+                 {"abcdefg", 7},     {longer, 255},    {longer, 256},
+                 {longer, 300}};
+    enum { ALIKE = sizeof alike / sizeof alike[0] };
+    uint32_t numbers[ALIKE];
+    for (size_t i = 0; i < ALIKE; i++)
+        numbers[i] = precis_vocab_lookup(self, alike[i].text, alike[i].len);
+    longer[299] = 'y'; /* same length and head as the last one */
+    uint32_t last_changed = precis_vocab_lookup(self, longer, 300);
+    longer[299] = 'x';
+    for (size_t i = 0; i < ALIKE; i++) {
+        size_t text_len;
+        precis_vocab_text(self, numbers[i], &text_len);
+        bool distinct = true;
+        for (size_t j = 0; j < i; j++)
+            distinct &= numbers[j] != numbers[i];
+        if (!distinct || text_len != alike[i].len || last_changed == numbers[i] ||
+            precis_vocab_lookup(self, alike[i].text, alike[i].len) != numbers[i]) {
+            failures++;
+            if (verbose)
+                printf("vocab: alike word %zu (%zu bytes) confused\n", i, alike[i].len);
+        }
     }
     precis_vocab_clear(self);
     if (precis_vocab_size(self) != 0 || precis_vocab_lookup(self, "harbour", 7) != 0) {
