@@ -45,6 +45,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define NO_TERM UINT32_MAX
 
@@ -269,25 +272,56 @@ static void tables_init(void)
         furniture_first[(unsigned char)furniture[k].text[0]] |= 1u << k;
 }
 
+/* True when a furniture phrase starts at text[i] (i < len). */
+static bool furniture_at(const char *text, size_t len, size_t i)
+{
+    uint32_t phrases = furniture_first[(unsigned char)text[i]];
+    while (phrases) {
+        int k = __builtin_ctz(phrases);
+        phrases &= phrases - 1;
+        if (furniture[k].len <= len - i && text[i + 1] == furniture[k].text[1] &&
+            memcmp(text + i, furniture[k].text, furniture[k].len) == 0)
+            return true;
+    }
+    return false;
+}
+
+static inline bool is_space(unsigned char c)
+{
+    return c <= ' ' && (c == ' ' || c == '\n' || c == '\t' || c == '\r');
+}
+
 /* One pass over a sentence: counts its words (runs of non-space bytes) and
-   tells whether a furniture phrase starts one of them. */
+   tells whether a furniture phrase starts one of them. Sixteen bytes at a
+   time where SSE2 is there (every x86-64): a bit mask of the spaces gives
+   the word starts, a non-space after a space. */
 static uint32_t scan_sentence(const char *text, size_t len, bool *furniture_p)
 {
     uint32_t words = 0;
-    bool found = false, space_before = true;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)text[i];
-        bool space = c <= ' ' && (c == ' ' || c == '\n' || c == '\t' || c == '\r');
+    bool found = false;
+    uint32_t space_before = 1;
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i blank = _mm_set1_epi8(' '), newline = _mm_set1_epi8('\n'),
+                  tab = _mm_set1_epi8('\t'), carriage = _mm_set1_epi8('\r');
+    for (; i + 16 <= len; i += 16) {
+        __m128i chunk = _mm_loadu_si128((const __m128i *)(const void *)(text + i));
+        __m128i space = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(chunk, blank), _mm_cmpeq_epi8(chunk, newline)),
+            _mm_or_si128(_mm_cmpeq_epi8(chunk, tab), _mm_cmpeq_epi8(chunk, carriage)));
+        uint32_t spaces = (uint32_t)_mm_movemask_epi8(space);
+        uint32_t starts = ~spaces & ((spaces << 1) | space_before) & 0xffffu;
+        space_before = spaces >> 15;
+        words += (uint32_t)__builtin_popcount(starts);
+        for (; starts && !found; starts &= starts - 1)
+            found = furniture_at(text, len, i + (size_t)__builtin_ctz(starts));
+    }
+#endif
+    for (; i < len; i++) {
+        uint32_t space = is_space((unsigned char)text[i]);
         if (space_before && !space) {
             words++;
-            uint32_t phrases = furniture_first[c];
-            while (phrases && !found) {
-                int k = __builtin_ctz(phrases);
-                phrases &= phrases - 1;
-                found = furniture[k].len <= len - i &&
-                        text[i + 1] == furniture[k].text[1] &&
-                        memcmp(text + i, furniture[k].text, furniture[k].len) == 0;
-            }
+            found = found || furniture_at(text, len, i);
         }
         space_before = space;
     }
@@ -1377,10 +1411,49 @@ static void test_furniture(precis_summarizer_t *self, bool verbose)
     precis_summary_clear(&summary);
 }
 
+/* scan_sentence against a plain count, for every prefix of texts whose
+   words and spaces straddle the sixteen-byte chunks, and furniture found
+   wherever its word starts. */
+static void test_scan(bool verbose)
+{
+    const char *texts[] = {
+        "  Two\tspaces lead,\r\nthen words  of  many lengths: a bb ccc dddd eeeee "
+        "ffffff ggggggg hhhhhhhh iiiiiiiiiiiiiiiiiiiiiiiii j\n\n k ",
+        "NoSpacesAtAllInThisRatherLongRunOfLettersThatGoesOnPastSixteen",
+        "\xe2\x80\x9cQuoted\xe2\x80\x9d\xc2\xa0words\x01with\x7f odd bytes "};
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        size_t len = strlen(texts[t]);
+        for (size_t prefix = 0; prefix <= len; prefix++) {
+            uint32_t expected = 0;
+            for (size_t i = 0; i < prefix; i++)
+                expected += !is_space((unsigned char)texts[t][i]) &&
+                            (i == 0 || is_space((unsigned char)texts[t][i - 1]));
+            bool furniture;
+            uint32_t words = scan_sentence(texts[t], prefix, &furniture);
+            CHECK(words == expected && !furniture,
+                  "scan of text %zu, %zu bytes: %u words, expected %u", t, prefix, words,
+                  expected);
+        }
+    }
+    char line[80];
+    for (size_t at = 0; at < 40; at++) {
+        memset(line, 'x', sizeof line);
+        line[sizeof line - 1] = '\0';
+        memcpy(line + at, " Getty Images", 13);
+        bool furniture;
+        scan_sentence(line, strlen(line), &furniture);
+        CHECK(furniture, "furniture at byte %zu not found", at + 1);
+        line[at + 1] = 'g'; /* "getty Images": not furniture */
+        scan_sentence(line, strlen(line), &furniture);
+        CHECK(!furniture, "furniture wrongly found at byte %zu", at + 1);
+    }
+}
+
 int precis_summarizer_test(bool verbose)
 {
     test_failures = 0;
-    precis_summarizer_t *self = precis_summarizer_new();
+    precis_summarizer_t *self = precis_summarizer_new(); /* fills the tables */
+    test_scan(verbose);
     test_budgets(self, verbose);
     test_determinism(self, verbose);
     test_redundancy_and_ties(self, verbose);
