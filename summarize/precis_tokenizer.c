@@ -182,6 +182,19 @@ static bool word_char_at(const char *text, size_t len, size_t pos, bool digit_on
                       : class == CLASS_LETTER || class == CLASS_DIGIT;
 }
 
+/* ASCII letters and digits, folded; zero for every other byte. */
+static const char ascii_word[256] = {
+#define LOWER(c) [c] = c, [c - 'a' + 'A'] = c
+    LOWER('a'),  LOWER('b'),  LOWER('c'),  LOWER('d'),  LOWER('e'),  LOWER('f'),
+    LOWER('g'),  LOWER('h'),  LOWER('i'),  LOWER('j'),  LOWER('k'),  LOWER('l'),
+    LOWER('m'),  LOWER('n'),  LOWER('o'),  LOWER('p'),  LOWER('q'),  LOWER('r'),
+    LOWER('s'),  LOWER('t'),  LOWER('u'),  LOWER('v'),  LOWER('w'),  LOWER('x'),
+    LOWER('y'),  LOWER('z'),
+#undef LOWER
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5',
+    ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+};
+
 bool precis_tokenizer_next(precis_tokenizer_t *self, const char *text, size_t len,
                            size_t *pos_p, precis_token_t *token)
 {
@@ -189,8 +202,17 @@ bool precis_tokenizer_next(precis_tokenizer_t *self, const char *text, size_t le
     size_t pos = *pos_p, size = 0;
     int32_t codepoint = 0;
     char_class_t class = CLASS_SEPARATOR;
-    /* Skip to the first letter or digit. */
+    /* Skip to the first letter or digit; ASCII through the table alone. */
     while (pos < len) {
+        unsigned char byte = (unsigned char)text[pos];
+        if (byte < 0x80) {
+            if (ascii_word[byte]) {
+                codepoint = byte;
+                break;
+            }
+            pos++;
+            continue;
+        }
         codepoint = next_char(text, len, pos, &size, &class);
         if (class == CLASS_LETTER || class == CLASS_DIGIT)
             break;
@@ -201,31 +223,38 @@ bool precis_tokenizer_next(precis_tokenizer_t *self, const char *text, size_t le
         return false;
     }
     size_t start = pos, used = 0;
-    token->has_letter = false;
+    bool has_letter = false;
     token->upper_initial = is_upper(codepoint);
     char_class_t previous = CLASS_SEPARATOR;
-    while (pos < len) {
-        if (class == CLASS_LETTER || class == CLASS_DIGIT || class == CLASS_MARK) {
-            token->has_letter |= class == CLASS_LETTER;
-            if (codepoint < 0x80 && used < PRECIS_TOKEN_MAX)
-                self->folded[used++] =
-                    (char)(class == CLASS_LETTER ? codepoint | 0x20 : codepoint);
-            else
-                append_folded(self, codepoint, &used);
-        } else if (class == CLASS_WORD_JOIN && previous != CLASS_SEPARATOR &&
-                   word_char_at(text, len, pos + size, false)) {
-            append_folded(self, codepoint, &used);
-        } else if (class == CLASS_NUMBER_JOIN && previous == CLASS_DIGIT &&
-                   word_char_at(text, len, pos + size, true)) {
-            append_folded(self, codepoint, &used);
-        } else
+    for (;;) {
+        /* A run of ASCII letters and digits, most of any token. */
+        unsigned char byte;
+        char folded;
+        while (pos < len && (folded = ascii_word[byte = (unsigned char)text[pos]])) {
+            if (used < PRECIS_TOKEN_MAX)
+                self->folded[used++] = folded;
+            has_letter |= byte > '9';
+            previous = byte > '9' ? CLASS_LETTER : CLASS_DIGIT;
+            pos++;
+        }
+        if (pos >= len)
             break;
+        /* Anything else: a letter, digit or mark outside ASCII, or a joiner
+           kept between the right neighbours. */
+        codepoint = next_char(text, len, pos, &size, &class);
+        if (class == CLASS_LETTER || class == CLASS_DIGIT || class == CLASS_MARK)
+            has_letter |= class == CLASS_LETTER;
+        else if (!(class == CLASS_WORD_JOIN && previous != CLASS_SEPARATOR &&
+                   word_char_at(text, len, pos + size, false)) &&
+                 !(class == CLASS_NUMBER_JOIN && previous == CLASS_DIGIT &&
+                   word_char_at(text, len, pos + size, true)))
+            break;
+        append_folded(self, codepoint, &used);
         previous = class == CLASS_MARK ? previous : class;
         pos += size;
-        if (pos < len)
-            codepoint = next_char(text, len, pos, &size, &class);
     }
     self->folded[used] = '\0';
+    token->has_letter = has_letter;
     token->start = (uint32_t)start;
     token->len = (uint32_t)(pos - start);
     token->folded = self->folded;
