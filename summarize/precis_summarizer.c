@@ -291,6 +291,16 @@ static inline bool is_space(unsigned char c)
     return c <= ' ' && (c == ' ' || c == '\n' || c == '\t' || c == '\r');
 }
 
+/* The bits set in a 16-bit mask (__builtin_popcount is a libgcc call
+   unless the target has POPCNT). */
+static inline uint32_t bits16(uint32_t mask)
+{
+    mask = mask - ((mask >> 1) & 0x5555u);
+    mask = (mask & 0x3333u) + ((mask >> 2) & 0x3333u);
+    mask = (mask + (mask >> 4)) & 0x0f0fu;
+    return (mask + (mask >> 8)) & 0x1fu;
+}
+
 /* One pass over a sentence: counts its words (runs of non-space bytes) and
    tells whether a furniture phrase starts one of them. Sixteen bytes at a
    time where SSE2 is there (every x86-64): a bit mask of the spaces gives
@@ -312,7 +322,7 @@ static uint32_t scan_sentence(const char *text, size_t len, bool *furniture_p)
         uint32_t spaces = (uint32_t)_mm_movemask_epi8(space);
         uint32_t starts = ~spaces & ((spaces << 1) | space_before) & 0xffffu;
         space_before = spaces >> 15;
-        words += (uint32_t)__builtin_popcount(starts);
+        words += bits16(starts);
         for (; starts && !found; starts &= starts - 1)
             found = furniture_at(text, len, i + (size_t)__builtin_ctz(starts));
     }
