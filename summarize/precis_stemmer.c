@@ -14,7 +14,8 @@
 #include <string.h>
 
 #define MAX_LANGUAGES 16
-#define CACHE_LIMIT   (1u << 19) /* words remembered before a flush */
+#define CACHE_LIMIT   120000     /* words remembered before a flush */
+#define ARENA_LIMIT   (8u << 20) /* key bytes kept before a flush */
 
 typedef struct {
     uint32_t hash;
@@ -237,7 +238,7 @@ size_t precis_stemmer_size(precis_stemmer_t *self)
 
 bool precis_stemmer_trim(precis_stemmer_t *self)
 {
-    if (self->words.count < CACHE_LIMIT && self->arena_used < (64u << 20))
+    if (self->words.count < CACHE_LIMIT && self->arena_used < ARENA_LIMIT)
         return false;
     table_free(&self->words);
     table_free(&self->stems);

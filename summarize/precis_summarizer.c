@@ -57,8 +57,13 @@
 
 #define KEYWORDS_MAX 10
 
-/* Words the vocabulary keeps before it is flushed. */
-#define VOCAB_LIMIT (1u << 19)
+/* Words the vocabulary keeps before it is flushed between articles. News
+   in one language uses a few tens of thousands of words, but names, numbers
+   and typos never stop coming, so without a bound a long-running worker
+   would grow; at this bound the vocabulary holds about 7 MB (256K slots of
+   16 bytes, records, text), and the stemmer's cache, flushed at the same
+   count, about 5 MB. */
+#define VOCAB_LIMIT 120000
 
 /* Scoring parameters: one configuration for every kind of news. */
 #ifdef PRECIS_TUNING
@@ -1306,6 +1311,27 @@ static void test_determinism(precis_summarizer_t *self, bool verbose)
     for (size_t i = 0; same && i < first.keyword_count; i++)
         same = strcmp(first.keywords[i], second.keywords[i]) == 0;
     CHECK(same, "two runs differ");
+    precis_summary_clear(&second);
+    /* An article of more distinct words than the caches keep: they are
+       flushed before the next article, which is summarized as before. */
+    size_t flood_len = 0, flood_cap = (VOCAB_LIMIT + 1000) * 12;
+    char *flood = malloc(flood_cap);
+    assert(flood);
+    for (uint32_t i = 0; i < VOCAB_LIMIT + 1000; i++)
+        flood_len +=
+            (size_t)sprintf(flood + flood_len, "w%ux%s", i, i % 20 == 19 ? ".\n" : " ");
+    run_checked(fresh, NULL, flood, &options, &second, verbose);
+    precis_summary_clear(&second);
+    free(flood);
+    CHECK(precis_vocab_size(fresh->vocab) > VOCAB_LIMIT, "flood article not counted");
+    run_checked(fresh, test_title, test_article, &options, &second, verbose);
+    CHECK(precis_vocab_size(fresh->vocab) < 1000, "vocabulary not flushed: %zu words",
+          precis_vocab_size(fresh->vocab));
+    same = first.selected_count == second.selected_count;
+    for (size_t i = 0; same && i < first.selected_count; i++)
+        same = first.selected[i].index == second.selected[i].index &&
+               first.selected[i].score == second.selected[i].score;
+    CHECK(same, "summary changed after the caches were flushed");
     precis_summary_clear(&first);
     precis_summary_clear(&second);
     precis_summarizer_destroy(&fresh);
