@@ -4,6 +4,7 @@
 # file and a control socket per process, logs in RUN_DIR/NAME.log) and stops
 # it; reads a process's peak RSS.
 #
+#   bench_build ROOT               Release build with the benchmarks in ROOT/build-bench
 #   bench_pipeline_start BIN_DIR RUN_DIR NORMALIZE SUMMARIZE JOURNAL [INGEST_ARGS...]
 #       JOURNAL is yes (ingest --journal RUN_DIR/journal) or no.
 #       Sets BENCH_INGEST, BENCH_OUTPUT, BENCH_REPLAY. Returns 1 when the
@@ -12,6 +13,17 @@
 #   bench_kill9 RUN_DIR NAME       SIGKILL NAME and wait until it is gone
 #   bench_vmhwm RUN_DIR NAME       peak RSS (VmHWM) of NAME in kB, or empty
 #   bench_pipeline_stop RUN_DIR    SIGTERM every process (SIGKILL after 10 s)
+
+bench_build() { # root
+    local build="$1/build-bench"
+    mkdir -p "$build"
+    if ! { cmake -S "$1" -B "$build" -DCMAKE_BUILD_TYPE=Release -DPRECIS_BENCH=ON &&
+           cmake --build "$build" -j "$(nproc)"; } >"$build/bench-build.log" 2>&1; then
+        tail -n 30 "$build/bench-build.log" >&2
+        echo "bench: the build failed (log: $build/bench-build.log)" >&2
+        return 1
+    fi
+}
 
 bench_launcher() { # run_dir, name, program, args...
     local run_dir=$1 name=$2 program=$3

@@ -10,13 +10,14 @@
     articles (throughput: results per second over the last three quarters of
     --duration); --rate R sends R articles a second on a fixed schedule
     (latency: p50, p99, p99.9). Then it stops sending and waits for the rest
-    (lost: accepted and never published).
+    (lost: accepted and never published). --fresh ends every text with a
+    word never sent before (the memory soak, bench/soak).
 
     `ceiling`: a PUSH/PULL pair over tcp on loopback, in two threads with a
     context each, sending messages the size of the mean request: messages/s.
 
     pipeline_bench run --ingest EP --output EP [--data PATH | --samples PATH]
-                       [--duration S] [--rate R] [--window W] [--tag T]
+                       [--duration S] [--rate R] [--window W] [--tag T] [--fresh]
     pipeline_bench ceiling [--data PATH | --samples PATH] [--duration S]
 
     Prints key=value lines on stdout; progress on stderr when a terminal.
@@ -40,6 +41,7 @@ typedef struct {
     const char *ingest, *output, *data, *samples, *tag;
     double duration, rate;
     int window;
+    bool fresh; /* a word never seen before in every article */
 } options_t;
 
 /* ---- requests ---------------------------------------------------------- */
@@ -50,9 +52,11 @@ static void pack_str(msgpack_packer *packer, const char *string, size_t len)
     msgpack_pack_str_body(packer, string, len);
 }
 
-/* The request for article number index of the set, id TAG-index. */
+/* The request for article number index of the set, id TAG-index; with
+   fresh, the text ends in a sentence holding a word of its own, so that
+   the summarizers' vocabularies keep growing as they would on real news. */
 static void encode_request(msgpack_sbuffer *buffer, const bench_set_t *set,
-                           const char *tag, size_t index)
+                           const char *tag, size_t index, bool fresh)
 {
     const bench_article_t *article = &set->items[index % set->count];
     char id[128];
@@ -66,7 +70,12 @@ static void encode_request(msgpack_sbuffer *buffer, const bench_set_t *set,
     pack_str(&packer, "title", 5);
     pack_str(&packer, article->title, strlen(article->title));
     pack_str(&packer, "text", 4);
-    pack_str(&packer, article->text, article->text_len);
+    char extra[64] = "";
+    int extra_len =
+        fresh ? snprintf(extra, sizeof extra, "\n\nFiled as case k%zuz.", index) : 0;
+    msgpack_pack_str(&packer, article->text_len + (size_t)extra_len);
+    msgpack_pack_str_body(&packer, article->text, article->text_len);
+    msgpack_pack_str_body(&packer, extra, (size_t)extra_len);
     pack_str(&packer, "sentences", 9);
     msgpack_pack_int(&packer, 3);
 }
@@ -77,7 +86,7 @@ static double mean_request_size(const bench_set_t *set)
     msgpack_sbuffer_init(&buffer);
     double total = 0;
     for (size_t i = 0; i < set->count; i++) {
-        encode_request(&buffer, set, "bench-run", 100000 + i);
+        encode_request(&buffer, set, "bench-run", 100000 + i, false);
         total += (double)buffer.size;
     }
     msgpack_sbuffer_destroy(&buffer);
@@ -196,7 +205,7 @@ typedef struct {
 
 static void send_index(run_t *run, size_t index)
 {
-    encode_request(&run->buffer, run->set, run->tag, index);
+    encode_request(&run->buffer, run->set, run->tag, index, run->options->fresh);
     if (zmq_send(run->dealer, run->buffer.data, run->buffer.size, 0) < 0) {
         perror("pipeline_bench: send");
         exit(1);
@@ -629,6 +638,7 @@ int main(int argc, char **argv)
         {"rate", required_argument, NULL, 'r'},
         {"window", required_argument, NULL, 'w'},
         {"tag", required_argument, NULL, 'g'},
+        {"fresh", no_argument, NULL, 'f'},
         {NULL, 0, NULL, 0}};
     int option;
     optind = 2;
@@ -657,6 +667,9 @@ int main(int argc, char **argv)
             break;
         case 'g':
             options.tag = optarg;
+            break;
+        case 'f':
+            options.fresh = true;
             break;
         default:
             return 2;

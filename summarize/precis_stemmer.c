@@ -14,7 +14,7 @@
 #include <string.h>
 
 #define MAX_LANGUAGES 16
-#define CACHE_LIMIT   120000     /* words remembered before a flush */
+#define CACHE_LIMIT   50000      /* words remembered before a flush */
 #define ARENA_LIMIT   (8u << 20) /* key bytes kept before a flush */
 
 typedef struct {
