@@ -501,8 +501,10 @@ static bool number_language(precis_summarizer_t *self, const char *code)
 /* True when the token is a stop word, or no use for matching. */
 static bool ignored(precis_summarizer_t *self, const token_t *token)
 {
-    if (token->single && token->mask == 0) {
-        /* Single letters carry no meaning; single digits little. */
+    if (token->single) {
+        /* Single letters carry no meaning ("U" of "U.S."), single digits
+           little, even where another language lists the letter as a stop
+           word. */
         return true;
     }
     if (self->lang_id == PRECIS_LANG_UND)
@@ -1487,6 +1489,30 @@ static void test_scan(bool verbose)
     }
 }
 
+/* Single letters, such as those of "U.S.", are never keywords, even where
+   another language lists the letter as a stop word. */
+static void test_single_letters(precis_summarizer_t *self, bool verbose)
+{
+    const char *text =
+        "U.S. officials met U.K. negotiators in Geneva on Tuesday to discuss tariffs.\n\n"
+        "The U.S. delegation said tariffs on steel would stay until the talks end.\n\n"
+        "U.K. ministers called the U.S. position unhelpful but agreed to meet again.\n\n"
+        "Steel makers on both sides of the Atlantic welcomed the new talks.\n";
+    precis_summary_t summary;
+    precis_summary_options_t options = {.sentences = 2, .lang = "en"};
+    run_checked(self, "U.S. and U.K. hold tariff talks", text, &options, &summary,
+                verbose);
+    bool single = false, tariffs = false;
+    for (size_t i = 0; i < summary.keyword_count; i++) {
+        single |= strlen(summary.keywords[i]) < 2;
+        tariffs |= strcmp(summary.keywords[i], "tariffs") == 0;
+    }
+    CHECK(summary.keyword_count > 0 && !single && tariffs,
+          "single-letter keyword, or no \"tariffs\", among %zu keywords",
+          summary.keyword_count);
+    precis_summary_clear(&summary);
+}
+
 int precis_summarizer_test(bool verbose)
 {
     test_failures = 0;
@@ -1498,6 +1524,7 @@ int precis_summarizer_test(bool verbose)
     test_languages(self, verbose);
     test_edge_cases(self, verbose);
     test_furniture(self, verbose);
+    test_single_letters(self, verbose);
     precis_summarizer_destroy(&self);
     return test_failures ? 1 : 0;
 }
