@@ -1457,8 +1457,8 @@ static void test_furniture(precis_summarizer_t *self, bool verbose)
 static void test_scan(bool verbose)
 {
     const char *texts[] = {
-        "  Two\tspaces lead,\r\nthen words  of  many lengths: a bb ccc dddd eeeee "
-        "ffffff ggggggg hhhhhhhh iiiiiiiiiiiiiiiiiiiiiiiii j\n\n k ",
+        ("  Two\tspaces lead,\r\nthen words  of  many lengths: a bb ccc dddd eeeee "
+         "ffffff ggggggg hhhhhhhh iiiiiiiiiiiiiiiiiiiiiiiii j\n\n k "),
         "NoSpacesAtAllInThisRatherLongRunOfLettersThatGoesOnPastSixteen",
         "\xe2\x80\x9cQuoted\xe2\x80\x9d\xc2\xa0words\x01with\x7f odd bytes "};
     for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
