@@ -5,12 +5,27 @@
     REQ clients or [identity][body] from DEALER clients; the reply goes back
     with the same envelope. An accepted article gets a delivery key, is sent
     to the normalize workers without blocking, is recorded in the ledger
-    (and in the journal, synced once per batch of requests before any of
-    them is answered) and stays there until the sink acknowledges its
+    (and in the journal) and stays there until the sink acknowledges its
     result. When no worker can take an article, or the ledger is full, the
     client hears "busy" and nothing is kept, so a flood cannot grow ingest's
     memory. Articles whose result is late are sent again; after
     --max-attempts they are published as errors instead (poison messages).
+
+    With --journal, "accepted" means "on disk", yet the loop never waits for
+    the disk: requests are served in batches (up to BATCH_MAX), each batch's
+    journal records are written out (fflush) and committed to the syncer,
+    which fdatasyncs in a thread of its own, and the batch's answers are
+    held until the sync that covers them has finished. Batches served while
+    a sync is in flight are committed together by the next fdatasync (group
+    commit). Meanwhile the loop goes on dispatching, forwarding normalized
+    articles and taking acknowledgements. Answers leave in the order the
+    requests were handled, so a rejection queues behind held acceptances.
+    When the journal cannot be written or synced, the batch's accepted
+    articles are answered "busy" (with the reason) instead: they stay in the
+    ledger and are still delivered unless ingest dies, so a client that
+    retries may see its article published twice, but never lost unannounced.
+    On shutdown the answers still held go out after the last sync. Journal
+    compaction goes through the syncer as well, in steps (see compact).
 */
 #include "precis_ingest.h"
 #include "precis_control.h"
@@ -18,6 +33,7 @@
 #include "precis_ledger.h"
 #include "precis_msgpack.h"
 #include "precis_normalizer.h"
+#include "precis_syncer.h"
 
 struct _precis_ingest_t {
     const precis_config_t *config;
@@ -29,20 +45,35 @@ struct _precis_ingest_t {
     zsock_t *summarize;  /* PUSH: ... on to summarize workers */
     precis_ledger_t *ledger;
     precis_journal_t *journal; /* NULL without --journal */
+    precis_syncer_t *syncer;   /* syncs the journal, holds answers; with it */
     char nonce[9];             /* makes keys unique across restarts */
     uint64_t next_key;
     precis_stats_t *stats;
     precis_control_t *control;
     /* Counters in stats, by index. */
     int accepted, rejected, busy, retried, given_up, delivered, in_flight;
+    int journal_syncs, journal_failed;
+    /* Journal compaction in steps (see compact): the step under way, and
+       the outcome of its sync once the syncer has reported it. */
+    enum { COMPACT_IDLE, COMPACT_WRITTEN, COMPACT_RENAMED } compaction;
+    bool compaction_synced;
+    int compaction_error;
 };
+
+/* An answer on its way to a client: [identity][delimiter?][reply]. */
+typedef struct {
+    precis_ingest_t *self;
+    zmsg_t *msg;
+    char *id; /* of an article accepted and not yet answered; else NULL */
+    size_t id_len;
+} answer_t;
 
 #define COUNT(self, counter)   precis_stats_add((self)->stats, (self)->counter, 1)
 #define COUNTED(self, counter) precis_stats_get((self)->stats, (self)->counter)
 
 /* Send queue towards the normalize workers, per worker. */
 #define DISPATCH_SNDHWM 1000
-/* Requests answered per batch, and so per journal sync. */
+/* Requests handled per batch, and so per journal commit. */
 #define BATCH_MAX 256
 /* How often retries are looked for, in ms. */
 #define TICK_MS 100
@@ -62,6 +93,44 @@ static void *encode_reply(const char *id, size_t id_len, const char *status,
         precis_mp_pack_kv_str(&packer, "error", error, strlen(error));
     *size_p = buffer.size;
     return buffer.data;
+}
+
+/* Turns the answer to an accepted article into "busy": its record could not
+   be made durable (error, an errno). The article stays in the ledger. */
+static void unaccept(precis_ingest_t *self, answer_t *answer, int error)
+{
+    char reason[PRECIS_ERROR_SIZE];
+    snprintf(reason, sizeof reason,
+             "the journal could not be written or synced (%s): the article is not "
+             "safe on disk; it may still be published; retry later",
+             strerror(error));
+    zframe_t *reply = zmsg_last(answer->msg);
+    zmsg_remove(answer->msg, reply);
+    zframe_destroy(&reply);
+    size_t size;
+    void *data = encode_reply(answer->id, answer->id_len, "busy", reason, &size);
+    zmsg_addmem(answer->msg, data, size);
+    free(data);
+    COUNT(self, busy);
+    COUNT(self, journal_failed);
+    zstr_free(&answer->id);
+}
+
+/* Sends an answer (and frees it): released by the syncer once the journal
+   holds what it accepted (error 0) or could not be synced. A client that
+   does not read its replies fills its own queue; the ROUTER then drops its
+   replies instead of blocking everyone. */
+static void release_answer(void *arg, int error)
+{
+    answer_t *answer = arg;
+    precis_ingest_t *self = answer->self;
+    if (answer->id && error)
+        unaccept(self, answer, error);
+    if (answer->id)
+        COUNT(self, accepted);
+    zmsg_send(&answer->msg, self->frontend);
+    free(answer->id);
+    free(answer);
 }
 
 /* Puts a recovered article back in the ledger, due at once. */
@@ -128,6 +197,11 @@ precis_ingest_t *precis_ingest_new(const precis_config_t *config)
         precis_stats_counter(self->stats, "delivered", "results acknowledged");
     self->in_flight =
         precis_stats_counter(self->stats, "in_flight", "articles in flight");
+    self->journal_syncs =
+        precis_stats_counter(self->stats, "journal_syncs", "fdatasyncs of the journal");
+    self->journal_failed = precis_stats_counter(
+        self->stats, "journal_failed",
+        "articles answered busy as the journal could not be written or synced");
     zuuid_t *uuid = zuuid_new();
     snprintf(self->nonce, sizeof self->nonce, "%.8s", zuuid_str(uuid));
     zuuid_destroy(&uuid);
@@ -146,6 +220,7 @@ precis_ingest_t *precis_ingest_new(const precis_config_t *config)
         if (recovered > 0)
             zsys_info("recovered %ld undelivered articles from the journal in %s",
                       recovered, config->journal_dir);
+        self->syncer = precis_syncer_new();
     }
     return self;
 }
@@ -155,6 +230,8 @@ void precis_ingest_destroy(precis_ingest_t **self_p)
     if (!self_p || !*self_p)
         return;
     precis_ingest_t *self = *self_p;
+    /* First: the answers it still holds go out (after the last sync). */
+    precis_syncer_destroy(&self->syncer);
     zsock_destroy(&self->normalized);
     zsock_destroy(&self->summarize);
     zsock_destroy(&self->dispatch);
@@ -186,7 +263,13 @@ static const char *validate(precis_ingest_t *self, precis_article_t *article,
     return NULL;
 }
 
-/* Sends a valid article on and records it; returns NULL or why it is busy. */
+/* Why an article is busy whose journal record could not be written. */
+static const char journal_write_failed[] =
+    "the journal could not be written: the article is not safe on disk; it may still "
+    "be published; retry later";
+
+/* Sends a valid article on and records it; returns NULL or why it is busy
+   (journal_write_failed: it is in the ledger all the same). */
 static const char *admit(precis_ingest_t *self, precis_article_t *article)
 {
     if (precis_ledger_size(self->ledger) >= (size_t)self->config->max_inflight)
@@ -202,17 +285,25 @@ static const char *admit(precis_ingest_t *self, precis_article_t *article)
     size_t size;
     void *data = precis_article_encode(article, &size);
     int rc = zmq_send(zsock_resolve(self->dispatch), data, size, ZMQ_DONTWAIT);
-    if (rc != -1) {
+    const char *reason = NULL;
+    if (rc == -1)
+        reason = "no normalize worker can take the article now; retry later";
+    else {
         precis_ledger_add(self->ledger, key, data, size, true, zclock_mono());
-        if (self->journal && precis_journal_append(self->journal, key, data, size) != 0)
+        if (self->journal && precis_journal_append(self->journal, key, data, size) != 0) {
             zsys_error("journal append failed for %s", key);
+            reason = journal_write_failed;
+        }
     }
     free(data);
-    return rc == -1 ? "no normalize worker can take the article now; retry later" : NULL;
+    return reason;
 }
 
-void *precis_ingest_handle(precis_ingest_t *self, const void *data, size_t size,
-                           size_t *size_p)
+/* Handles one request body: returns the encoded reply (malloc'd, *size_p).
+   With answer, an accepted article's id goes there and is counted when the
+   answer is sent; without, it is counted here. */
+static void *handle(precis_ingest_t *self, const void *data, size_t size, size_t *size_p,
+                    answer_t *answer)
 {
     char error[PRECIS_ERROR_SIZE];
     precis_article_t *article = precis_article_new();
@@ -226,19 +317,38 @@ void *precis_ingest_handle(precis_ingest_t *self, const void *data, size_t size,
     } else if ((reason = admit(self, article))) {
         status = "busy";
         COUNT(self, busy);
+        if (reason == journal_write_failed)
+            COUNT(self, journal_failed);
         precis_debug("busy: %s", article->id.ptr ? article->id.ptr : "(no id)");
     } else {
-        COUNT(self, accepted);
         precis_debug("accepted %s as %s", article->id.ptr, article->key.ptr);
+        if (!answer)
+            COUNT(self, accepted);
+        else {
+            answer->id = malloc(article->id.len + 1);
+            assert(answer->id);
+            memcpy(answer->id, article->id.ptr, article->id.len);
+            answer->id[article->id.len] = 0;
+            answer->id_len = article->id.len;
+        }
     }
     void *reply = encode_reply(article->id.ptr, article->id.len, status, reason, size_p);
     precis_article_destroy(&article);
     return reply;
 }
 
-/* Builds the answer to one message from the ROUTER: [identity][delimiter?][body]. */
-static zmsg_t *answer_one(precis_ingest_t *self, zmsg_t *msg)
+void *precis_ingest_handle(precis_ingest_t *self, const void *data, size_t size,
+                           size_t *size_p)
 {
+    return handle(self, data, size, size_p, NULL);
+}
+
+/* Builds the answer to one message from the ROUTER: [identity][delimiter?][body]. */
+static answer_t *answer_one(precis_ingest_t *self, zmsg_t *msg)
+{
+    answer_t *answer = calloc(1, sizeof *answer);
+    assert(answer);
+    answer->self = self;
     zframe_t *identity = zmsg_pop(msg);
     zframe_t *delimiter = NULL;
     zframe_t *first = zmsg_first(msg);
@@ -255,42 +365,72 @@ static zmsg_t *answer_one(precis_ingest_t *self, zmsg_t *msg)
         reply = encode_reply(NULL, 0, "rejected", error, &reply_size);
     } else {
         zframe_t *body = zmsg_first(msg);
-        reply =
-            precis_ingest_handle(self, zframe_data(body), zframe_size(body), &reply_size);
+        reply = handle(self, zframe_data(body), zframe_size(body), &reply_size, answer);
     }
-    zmsg_t *answer = zmsg_new();
-    zmsg_append(answer, &identity);
+    answer->msg = zmsg_new();
+    zmsg_append(answer->msg, &identity);
     if (delimiter)
-        zmsg_append(answer, &delimiter);
-    zmsg_addmem(answer, reply, reply_size);
+        zmsg_append(answer->msg, &delimiter);
+    zmsg_addmem(answer->msg, reply, reply_size);
     free(reply);
     return answer;
 }
 
-/* Handles the requests waiting on the frontend, up to a batch; the journal
-   is synced once for all of them before any answer goes out, so that
-   "accepted" always means "on disk". */
+/* Handles the requests waiting on the frontend, up to a batch. With the
+   journal, the batch's records are written out and committed to the
+   syncer, and every answer is held until everything committed before it is
+   on disk, so that "accepted" always means "on disk" and answers keep the
+   order of the requests; the loop goes on meanwhile. */
 static void serve_batch(precis_ingest_t *self)
 {
-    zmsg_t *answers[BATCH_MAX];
+    answer_t *answers[BATCH_MAX];
     size_t count = 0;
-    uint64_t accepted_before = COUNTED(self, accepted);
+    bool accepted = false;
     while (count < BATCH_MAX && (zsock_events(self->frontend) & ZMQ_POLLIN)) {
         zmsg_t *msg = zmsg_recv(self->frontend);
         if (!msg)
             break;
         int64_t start = zclock_usecs();
-        if (zmsg_size(msg) >= 2)
-            answers[count++] = answer_one(self, msg);
+        if (zmsg_size(msg) >= 2) {
+            answers[count] = answer_one(self, msg);
+            accepted |= answers[count]->id != NULL;
+            count++;
+        }
         precis_stats_latency(self->stats, zclock_usecs() - start);
         zmsg_destroy(&msg);
     }
-    if (self->journal && COUNTED(self, accepted) != accepted_before)
-        precis_journal_sync(self->journal);
-    /* A client that does not read its replies fills its own queue; the
-       ROUTER then drops its replies instead of blocking everyone. */
-    for (size_t i = 0; i < count; i++)
-        zmsg_send(&answers[i], self->frontend);
+    if (!self->syncer) {
+        for (size_t i = 0; i < count; i++)
+            release_answer(answers[i], 0);
+        return;
+    }
+    int error = 0;
+    if (accepted && precis_journal_flush(self->journal) != 0)
+        error = errno ? errno : EIO;
+    else if (accepted) {
+        int fds[2], files = precis_journal_fds(self->journal, fds);
+        for (int i = 0; i < files && !error; i++)
+            if (precis_syncer_commit(self->syncer, fds[i]) != 0)
+                error = errno ? errno : EIO;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (error && answers[i]->id)
+            unaccept(self, answers[i], error);
+        precis_syncer_hold(self->syncer, release_answer, answers[i]);
+    }
+}
+
+/* Takes the report of a finished journal sync (waits for one): its answers
+   go out. Returns the sync's error, or -1 when no sync was in flight. */
+static int take_sync(precis_ingest_t *self)
+{
+    int error = precis_syncer_handle(self->syncer);
+    if (error > 0)
+        zsys_error("journal: cannot sync %s: %s; the articles it held are answered "
+                   "busy (they stay in the pipeline)",
+                   self->config->journal_dir, strerror(error));
+    precis_stats_set(self->stats, self->journal_syncs, precis_syncer_syncs(self->syncer));
+    return error;
 }
 
 /* Moves normalized articles on to the summarize workers, as many as they
@@ -392,15 +532,71 @@ static int next_live(void *arg, const char **key, const void **data, size_t *siz
     return 0;
 }
 
+/* Called by the syncer when a compaction step's sync is done. */
+static void compaction_synced(void *arg, int error)
+{
+    precis_ingest_t *self = arg;
+    self->compaction_synced = true;
+    self->compaction_error = error;
+}
+
+/* Has the syncer sync fd for the compaction step under way. */
+static void sync_compaction_step(precis_ingest_t *self, int fd)
+{
+    self->compaction_synced = false;
+    if (fd < 0) /* no directory to sync: the rename is as durable as it gets */
+        compaction_synced(self, 0);
+    else if (precis_syncer_commit(self->syncer, fd) != 0)
+        compaction_synced(self, errno ? errno : EIO);
+    else
+        precis_syncer_hold(self->syncer, compaction_synced, self);
+}
+
+/* Rewrites the journal when it is mostly dead records, one step per tick
+   and never waiting for the disk: the live articles go to a new file;
+   once that is synced it is renamed into place; once the directory is
+   synced the old file is dropped. Until then every record goes to both
+   files (and both are synced before an answer), so the file at the
+   journal's path holds every accepted article whatever the step. */
+static void compact(precis_ingest_t *self)
+{
+    if (self->compaction == COMPACT_IDLE) {
+        if (!precis_journal_wants_compaction(self->journal,
+                                             precis_ledger_size(self->ledger)))
+            return;
+        live_cursor_t cursor = {self->ledger, false};
+        if (precis_journal_compact_begin(self->journal, next_live, &cursor) != 0)
+            return;
+        self->compaction = COMPACT_WRITTEN;
+        sync_compaction_step(self, precis_journal_compact_fd(self->journal));
+    } else if (!self->compaction_synced)
+        return;
+    else if (self->compaction == COMPACT_WRITTEN) {
+        if (self->compaction_error)
+            zsys_error("journal: compaction given up, the new file cannot be synced: %s",
+                       strerror(self->compaction_error));
+        if (self->compaction_error || precis_journal_compact_rename(self->journal) != 0) {
+            precis_journal_compact_end(self->journal);
+            self->compaction = COMPACT_IDLE;
+            return;
+        }
+        self->compaction = COMPACT_RENAMED;
+        sync_compaction_step(self, precis_journal_dir_fd(self->journal));
+    } else {
+        if (self->compaction_error)
+            zsys_warning("journal: cannot sync the directory %s after compaction: %s",
+                         self->config->journal_dir, strerror(self->compaction_error));
+        precis_journal_compact_end(self->journal);
+        self->compaction = COMPACT_IDLE;
+    }
+}
+
 static void maintain(precis_ingest_t *self)
 {
     precis_stats_set(self->stats, self->in_flight, precis_ledger_size(self->ledger));
     precis_ledger_resend_due(self->ledger, zclock_mono(), resend, self);
-    if (self->journal && precis_journal_wants_compaction(
-                             self->journal, precis_ledger_size(self->ledger))) {
-        live_cursor_t cursor = {self->ledger, false};
-        precis_journal_compact(self->journal, next_live, &cursor);
-    }
+    if (self->journal)
+        compact(self);
 }
 
 int precis_ingest_run(precis_ingest_t *self)
@@ -412,7 +608,15 @@ int precis_ingest_run(precis_ingest_t *self)
         self->config->summarize_endpoint, self->config->normalized_endpoint,
         self->config->acks_endpoint, self->journal ? ", journal in " : "",
         self->journal ? self->config->journal_dir : "");
-    zpoller_t *poller = zpoller_new(self->frontend, self->acks, self->normalized, NULL);
+    /* The syncer first: a poller reports the first socket that is ready,
+       and answers waiting for a sync must not wait behind a flood. */
+    zpoller_t *poller = zpoller_new(NULL);
+    zsock_t *syncer = self->syncer ? precis_syncer_socket(self->syncer) : NULL;
+    if (syncer)
+        zpoller_add(poller, syncer);
+    zpoller_add(poller, self->frontend);
+    zpoller_add(poller, self->acks);
+    zpoller_add(poller, self->normalized);
     bool forwarding = true; /* false while the summarize workers are full */
     zsock_t *control = precis_control_socket(self->control);
     if (control)
@@ -433,7 +637,9 @@ int precis_ingest_run(precis_ingest_t *self)
             break;
         int64_t wait = next_tick - zclock_mono();
         void *ready = zpoller_wait(poller, wait > 0 ? (int)wait : 0);
-        if (ready == self->frontend)
+        if (ready && ready == syncer)
+            take_sync(self);
+        else if (ready == self->frontend)
             serve_batch(self);
         else if (ready == self->acks)
             take_acks(self);
@@ -452,6 +658,9 @@ int precis_ingest_run(precis_ingest_t *self)
         }
     }
     zpoller_destroy(&poller);
+    /* The answers still held go out once the last sync is done. */
+    while (self->syncer && precis_syncer_held(self->syncer) > 0 && take_sync(self) >= 0)
+        ;
     zsys_info("ingest stopping: %llu accepted, %llu delivered, %llu rejected, %llu busy, "
               "%llu retried, %llu given up, %zu still in flight%s",
               (unsigned long long)COUNTED(self, accepted),
@@ -463,6 +672,10 @@ int precis_ingest_run(precis_ingest_t *self)
               precis_ledger_size(self->ledger),
               self->journal ? " (kept in the journal)" : " (lost: no journal)");
     return 0;
+}
+
+static void recover_none(void *arg, const char *key, const void *data, size_t size)
+{
 }
 
 /* Decodes a reply for the test; returns the status, fills error. */
@@ -500,6 +713,140 @@ static int expect_status(precis_ingest_t *self, const void *request, size_t size
     free(status);
     free(reply);
     return failed;
+}
+
+/* The journal's sync in the test: waits for a byte on the gate, then
+   syncs ('s') or fails with EIO ('f'). */
+static int test_gate = -1;
+
+static int gated_sync(int fd)
+{
+    char byte;
+    if (read(test_gate, &byte, 1) != 1 || byte == 'f') {
+        errno = EIO;
+        return -1;
+    }
+    return fdatasync(fd);
+}
+
+/* Waits up to timeout ms for socket to be readable. */
+static bool readable(zsock_t *socket, int timeout)
+{
+    zpoller_t *poller = zpoller_new(socket, NULL);
+    bool ready = zpoller_wait(poller, timeout) == socket;
+    zpoller_destroy(&poller);
+    return ready;
+}
+
+/* Sends request from client and has ingest serve it. */
+static void push_one(precis_ingest_t *self, zsock_t *client, const char *request,
+                     size_t size)
+{
+    zmq_send(zsock_resolve(client), request, size, 0);
+    readable(self->frontend, 1000);
+    serve_batch(self);
+}
+
+/* The answer waiting at client: its status, or NULL (then error is empty). */
+static char *answer_status(zsock_t *client, int timeout, char *error)
+{
+    error[0] = 0;
+    if (!readable(client, timeout))
+        return NULL;
+    zframe_t *frame = zframe_recv(client);
+    char *status =
+        frame ? reply_status(zframe_data(frame), zframe_size(frame), error) : NULL;
+    zframe_destroy(&frame);
+    return status;
+}
+
+/* With the journal, an "accepted" answer waits for the journal sync, which
+   runs in the syncer's thread while the article is already on its way to
+   the workers; when the sync fails the answer is "busy" and the article
+   stays in the ledger and the journal. */
+static int journal_test(const precis_config_t *base)
+{
+    int failures = 0;
+    char dir[] = "/tmp/precis-ingest-test-XXXXXX";
+    int gate[2];
+    if (!mkdtemp(dir) || pipe(gate) != 0)
+        return 1;
+    test_gate = gate[0];
+    precis_config_t config = *base;
+    config.ingest_endpoint = "inproc://ingest-journal-test";
+    config.normalize_endpoint = "inproc://ingest-journal-test-normalize";
+    config.normalized_endpoint = "inproc://ingest-journal-test-normalized";
+    config.summarize_endpoint = "inproc://ingest-journal-test-summarize";
+    config.acks_endpoint = "inproc://ingest-journal-test-acks";
+    config.results_endpoint = "inproc://ingest-journal-test-results";
+    config.journal_dir = dir;
+    precis_ingest_t *self = precis_ingest_new(&config);
+    assert(self && self->syncer);
+    precis_syncer_set_sync_fn(self->syncer, gated_sync);
+    zsock_t *worker = zsock_new_pull(">inproc://ingest-journal-test-normalize");
+    zsock_t *client = zsock_new_dealer(">inproc://ingest-journal-test");
+    zclock_sleep(50);
+    const char request[] = "\x82\xa2id\xa2j1\xa4text\xa5Hello";
+    char error[PRECIS_ERROR_SIZE];
+
+    /* The article reaches the worker, its record is written out, but the
+       client hears nothing until the sync is done. */
+    push_one(self, client, request, sizeof request - 1);
+    if (!readable(worker, 1000)) {
+        fprintf(stderr, "ingest test: the article waited for the journal sync\n");
+        failures++;
+    }
+    char *status = answer_status(client, 100, error);
+    if (status || precis_syncer_held(self->syncer) != 1) {
+        fprintf(stderr, "ingest test: answered %s before the journal sync\n", status);
+        failures++;
+    }
+    free(status);
+    if (write(gate[1], "s", 1) != 1 || take_sync(self) != 0) {
+        fprintf(stderr, "ingest test: the journal sync failed\n");
+        failures++;
+    }
+    status = answer_status(client, 1000, error);
+    if (!status || !streq(status, "accepted") || COUNTED(self, accepted) != 1) {
+        fprintf(stderr, "ingest test: after the sync, answered %s\n", status);
+        failures++;
+    }
+    free(status);
+
+    /* A failed sync: "busy" with the reason; the article is kept. */
+    push_one(self, client, request, sizeof request - 1);
+    if (write(gate[1], "f", 1) != 1 || take_sync(self) != EIO) {
+        fprintf(stderr, "ingest test: a failed journal sync was not reported\n");
+        failures++;
+    }
+    status = answer_status(client, 1000, error);
+    if (!status || !streq(status, "busy") || !strstr(error, "journal could not be") ||
+        precis_ledger_size(self->ledger) != 2 || COUNTED(self, accepted) != 1 ||
+        COUNTED(self, journal_failed) != 1) {
+        fprintf(stderr, "ingest test: after a failed sync, answered %s (%s), %zu kept\n",
+                status, error, precis_ledger_size(self->ledger));
+        failures++;
+    }
+    free(status);
+    zsock_destroy(&client);
+    zsock_destroy(&worker);
+    precis_ingest_destroy(&self);
+
+    /* Both articles are in the journal for the next start. */
+    precis_journal_t *journal = precis_journal_new(dir);
+    long recovered = journal ? precis_journal_recover(journal, recover_none, NULL) : -1;
+    if (recovered != 2) {
+        fprintf(stderr, "ingest test: %ld articles in the journal, not 2\n", recovered);
+        failures++;
+    }
+    precis_journal_destroy(&journal);
+    char *path = zsys_sprintf("%s/journal", dir);
+    unlink(path);
+    zstr_free(&path);
+    rmdir(dir);
+    close(gate[0]);
+    close(gate[1]);
+    return failures;
 }
 
 int precis_ingest_test(bool verbose)
@@ -568,5 +915,6 @@ int precis_ingest_test(bool verbose)
     zsock_destroy(&sink);
     zsock_destroy(&worker);
     precis_ingest_destroy(&self);
+    failures += journal_test(&config);
     return failures;
 }

@@ -21,7 +21,9 @@ void precis_ingest_destroy(precis_ingest_t **self_p);
 int precis_ingest_run(precis_ingest_t *self);
 
 /* Handles one request body; returns the encoded reply (malloc'd, *size_p).
-   The core of the server, separate from the sockets for testing. */
+   The core of the server, separate from the sockets for testing. With a
+   journal, an accepted article is on disk only once the journal is synced:
+   the server holds its reply until then. */
 void *precis_ingest_handle(precis_ingest_t *self, const void *data, size_t size,
                            size_t *size_p);
 

@@ -14,9 +14,16 @@
 struct _precis_journal_t {
     char *dir;
     char *path;
+    char *temp; /* where compaction writes the new file */
+    int dir_fd; /* to sync a rename; -1 when the directory cannot be opened */
     FILE *file;
     uint64_t size;    /* bytes in the file */
     uint64_t records; /* records in the file */
+    /* A compaction in steps: the new file, written along with the old one
+       until it has replaced it durably; renamed once it is at path. */
+    FILE *next;
+    uint64_t next_size, next_records;
+    bool renamed;
 };
 
 static uint32_t checksum(const void *key, size_t key_len, const void *data, size_t size)
@@ -53,6 +60,8 @@ precis_journal_t *precis_journal_new(const char *dir)
     assert(self);
     self->dir = strdup(dir);
     self->path = zsys_sprintf("%s/%s", dir, JOURNAL_NAME);
+    self->temp = zsys_sprintf("%s.new", self->path);
+    self->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     self->file = fopen(self->path, "a+b");
     if (!self->file) {
         zsys_error("journal: cannot open %s: %s", self->path, strerror(errno));
@@ -69,12 +78,21 @@ void precis_journal_destroy(precis_journal_t **self_p)
     if (!self_p || !*self_p)
         return;
     precis_journal_t *self = *self_p;
+    if (self->next) {
+        /* Once renamed, the new file is the journal: finish the job. */
+        if (self->renamed && precis_journal_sync(self) == 0 && self->dir_fd >= 0)
+            fsync(self->dir_fd);
+        precis_journal_compact_end(self);
+    }
     if (self->file) {
         precis_journal_sync(self);
         fclose(self->file);
     }
+    if (self->dir_fd >= 0)
+        close(self->dir_fd);
     free(self->dir);
     zstr_free(&self->path);
+    zstr_free(&self->temp);
     free(self);
     *self_p = NULL;
 }
@@ -95,32 +113,65 @@ static int write_record(FILE *file, char kind, const char *key, const void *data
     return 0;
 }
 
-int precis_journal_append(precis_journal_t *self, const char *key, const void *data,
-                          size_t size)
+/* Appends a record to the file, and to the new one during a compaction. */
+static int append(precis_journal_t *self, char kind, const char *key, const void *data,
+                  size_t size)
 {
-    if (write_record(self->file, 'A', key, data, size) != 0)
+    if (write_record(self->file, kind, key, data, size) != 0)
         return -1;
     self->size += HEADER_SIZE + strlen(key) + size;
     self->records++;
+    if (self->next) {
+        if (write_record(self->next, kind, key, data, size) != 0)
+            return -1;
+        self->next_size += HEADER_SIZE + strlen(key) + size;
+        self->next_records++;
+    }
     return 0;
+}
+
+int precis_journal_append(precis_journal_t *self, const char *key, const void *data,
+                          size_t size)
+{
+    return append(self, 'A', key, data, size);
 }
 
 int precis_journal_done(precis_journal_t *self, const char *key)
 {
-    if (write_record(self->file, 'D', key, NULL, 0) != 0)
-        return -1;
-    self->size += HEADER_SIZE + strlen(key);
-    self->records++;
-    return 0;
+    return append(self, 'D', key, NULL, 0);
 }
 
 int precis_journal_sync(precis_journal_t *self)
 {
-    if (fflush(self->file) != 0 || fdatasync(fileno(self->file)) != 0) {
-        zsys_error("journal: cannot sync %s: %s", self->path, strerror(errno));
+    int fds[2];
+    if (precis_journal_flush(self) != 0)
+        return -1;
+    for (int i = 0, count = precis_journal_fds(self, fds); i < count; i++)
+        if (fdatasync(fds[i]) != 0) {
+            zsys_error("journal: cannot sync %s: %s", self->path, strerror(errno));
+            return -1;
+        }
+    return 0;
+}
+
+int precis_journal_flush(precis_journal_t *self)
+{
+    if (fflush(self->file) != 0 || (self->next && fflush(self->next) != 0)) {
+        int error = errno;
+        zsys_error("journal: cannot write %s: %s", self->path, strerror(error));
+        errno = error;
         return -1;
     }
     return 0;
+}
+
+int precis_journal_fds(precis_journal_t *self, int fds[2])
+{
+    fds[0] = fileno(self->file);
+    if (!self->next)
+        return 1;
+    fds[1] = fileno(self->next);
+    return 2;
 }
 
 /* One record read back: kind, key (NUL-terminated), data. */
@@ -212,8 +263,84 @@ long precis_journal_recover(precis_journal_t *self, precis_journal_fn *fn, void 
 
 bool precis_journal_wants_compaction(precis_journal_t *self, size_t live_count)
 {
-    return self->size > COMPACT_MIN_BYTES &&
+    return !self->next && self->size > COMPACT_MIN_BYTES &&
            self->records > COMPACT_RATIO * (live_count + 1);
+}
+
+int precis_journal_compact_begin(precis_journal_t *self,
+                                 int (*next)(void *arg, const char **key,
+                                             const void **data, size_t *size),
+                                 void *arg)
+{
+    if (self->next)
+        return -1;
+    FILE *file = fopen(self->temp, "wb");
+    uint64_t size = 0, records = 0;
+    if (!file)
+        goto failed;
+    const char *key;
+    const void *data;
+    size_t data_size;
+    while (next(arg, &key, &data, &data_size) == 0) {
+        if (write_record(file, 'A', key, data, data_size) != 0)
+            goto failed;
+        size += HEADER_SIZE + strlen(key) + data_size;
+        records++;
+    }
+    if (fflush(file) != 0)
+        goto failed;
+    self->next = file;
+    self->next_size = size;
+    self->next_records = records;
+    self->renamed = false;
+    return 0;
+failed:
+    zsys_error("journal: cannot write %s: %s", self->temp, strerror(errno));
+    if (file) {
+        fclose(file);
+        unlink(self->temp);
+    }
+    return -1;
+}
+
+int precis_journal_compact_fd(precis_journal_t *self)
+{
+    return self->next ? fileno(self->next) : -1;
+}
+
+int precis_journal_compact_rename(precis_journal_t *self)
+{
+    if (!self->next || self->renamed)
+        return -1;
+    if (rename(self->temp, self->path) != 0) {
+        zsys_error("journal: cannot rename %s: %s", self->temp, strerror(errno));
+        return -1;
+    }
+    self->renamed = true;
+    return 0;
+}
+
+int precis_journal_dir_fd(precis_journal_t *self)
+{
+    return self->dir_fd;
+}
+
+void precis_journal_compact_end(precis_journal_t *self)
+{
+    if (!self->next)
+        return;
+    if (!self->renamed) {
+        /* Given up: the old file never stopped being the journal. */
+        fclose(self->next);
+        unlink(self->temp);
+    } else {
+        fclose(self->file);
+        self->file = self->next;
+        self->size = self->next_size;
+        self->records = self->next_records;
+    }
+    self->next = NULL;
+    self->renamed = false;
 }
 
 int precis_journal_compact(precis_journal_t *self,
@@ -221,44 +348,17 @@ int precis_journal_compact(precis_journal_t *self,
                                        size_t *size),
                            void *arg)
 {
-    char *temp = zsys_sprintf("%s.new", self->path);
-    FILE *file = fopen(temp, "wb");
-    int rc = -1;
-    uint64_t size = 0, records = 0;
-    if (!file)
-        goto done;
-    const char *key;
-    const void *data;
-    size_t data_size;
-    while (next(arg, &key, &data, &data_size) == 0) {
-        if (write_record(file, 'A', key, data, data_size) != 0)
-            goto done;
-        size += HEADER_SIZE + strlen(key) + data_size;
-        records++;
-    }
-    if (fflush(file) != 0 || fdatasync(fileno(file)) != 0 ||
-        rename(temp, self->path) != 0)
-        goto done;
-    /* The rename is durable once the directory is synced. */
-    int dir_fd = open(self->dir, O_RDONLY | O_DIRECTORY);
-    if (dir_fd >= 0) {
-        fsync(dir_fd);
-        close(dir_fd);
-    }
-    fclose(self->file);
-    self->file = file;
-    file = NULL;
-    self->size = size;
-    self->records = records;
-    rc = 0;
-done:
-    if (rc != 0)
-        zsys_error("journal: compaction of %s failed: %s", self->path, strerror(errno));
-    if (file) {
-        fclose(file);
-        unlink(temp);
-    }
-    zstr_free(&temp);
+    if (precis_journal_compact_begin(self, next, arg) != 0)
+        return -1;
+    int rc = 0;
+    if (fdatasync(fileno(self->next)) != 0) {
+        zsys_error("journal: cannot sync %s: %s", self->temp, strerror(errno));
+        rc = -1;
+    } else if (precis_journal_compact_rename(self) != 0)
+        rc = -1;
+    else if (self->dir_fd >= 0)
+        fsync(self->dir_fd); /* the rename is durable once the directory is */
+    precis_journal_compact_end(self);
     return rc;
 }
 
@@ -306,11 +406,23 @@ static char *recovered_as_string(const char *dir)
     return strdup(text);
 }
 
+/* Compares (and frees) what recovery yielded. */
+static int check_recovered(char *text, const char *expected, const char *when)
+{
+    int failed = strcmp(text, expected) != 0;
+    if (failed)
+        fprintf(stderr, "journal test: %s, recovered '%s', expected '%s'\n", when, text,
+                expected);
+    free(text);
+    return failed;
+}
+
 int precis_journal_test(bool verbose)
 {
     int failures = 0;
     char dir[] = "/tmp/precis-journal-test-XXXXXX";
-    assert(mkdtemp(dir));
+    if (!mkdtemp(dir)) /* not in an assert: Release builds drop those */
+        return 1;
     precis_journal_t *journal = precis_journal_new(dir);
     assert(journal);
     precis_journal_append(journal, "k1", "one", 3);
@@ -359,6 +471,51 @@ int precis_journal_test(bool verbose)
         failures++;
     }
     free(text);
+
+    /* Compaction in steps: what is appended meanwhile goes to both files,
+       so the file at the journal's path is whole before the rename, after
+       it, and when the compaction is given up. */
+    journal = precis_journal_new(dir);
+    cursor = (key_cursor_t){live, 0, 2};
+    int fds[2];
+    char *temp = zsys_sprintf("%s.new", path);
+    if (precis_journal_compact_begin(journal, next_key, &cursor) != 0 ||
+        precis_journal_fds(journal, fds) != 2 || !zsys_file_exists(temp)) {
+        fprintf(stderr, "journal test: a compaction in steps did not begin\n");
+        failures++;
+    }
+    precis_journal_append(journal, "k10", "ten", 3);
+    precis_journal_done(journal, "k9");
+    precis_journal_flush(journal);
+    text = recovered_as_string(dir);
+    failures += check_recovered(text, "k3=body;k10=ten;", "before the rename");
+    if (precis_journal_compact_rename(journal) != 0 || zsys_file_exists(temp)) {
+        fprintf(stderr, "journal test: the new file was not renamed\n");
+        failures++;
+    }
+    precis_journal_append(journal, "k11", "eleven", 6);
+    precis_journal_flush(journal);
+    text = recovered_as_string(dir);
+    failures += check_recovered(text, "k3=body;k10=ten;k11=eleven;", "after the rename");
+    precis_journal_compact_end(journal);
+    if (precis_journal_fds(journal, fds) != 1) {
+        fprintf(stderr, "journal test: two files after the compaction ended\n");
+        failures++;
+    }
+    /* Given up before the rename: the new file goes, nothing is lost. */
+    cursor = (key_cursor_t){live, 0, 1};
+    precis_journal_compact_begin(journal, next_key, &cursor);
+    precis_journal_done(journal, "k3");
+    precis_journal_compact_end(journal);
+    precis_journal_append(journal, "k12", "twelve", 6);
+    precis_journal_destroy(&journal);
+    text = recovered_as_string(dir);
+    failures += check_recovered(text, "k10=ten;k11=eleven;k12=twelve;", "given up");
+    if (zsys_file_exists(temp)) {
+        fprintf(stderr, "journal test: a compaction given up left its file\n");
+        failures++;
+    }
+    zstr_free(&temp);
     unlink(path);
     zstr_free(&path);
     rmdir(dir);

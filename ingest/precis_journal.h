@@ -1,12 +1,18 @@
 /*  precis_journal - ingest's write-ahead journal of accepted articles.
 
-    An article is appended (and made durable by precis_journal_sync, which
-    ingest calls once per batch of requests, before any of them is answered
-    "accepted"); a "done" record is appended when its result has reached the
-    sink. After a crash, precis_journal_recover hands back every article
-    without a done record. The file is rewritten with only the live articles
-    (precis_journal_compact) whenever dead records dominate it, so it never
-    grows without bound.
+    An article is appended, and made durable before ingest answers
+    "accepted": ingest flushes the journal once per batch of requests
+    (precis_journal_flush) and has precis_syncer fdatasync its descriptors
+    in a thread of its own, holding the batch's answers until that is done
+    (precis_journal_sync does both, in the caller's thread). A "done" record
+    is appended when its result has reached the sink. After a crash,
+    precis_journal_recover hands back every article without a done record.
+    The file is rewritten with only the live articles whenever dead records
+    dominate it, so it never grows without bound: at once
+    (precis_journal_compact), or in steps whose syncs run elsewhere
+    (precis_journal_compact_begin and the rest), during which every record
+    goes to both files, so that whichever one is the journal after a crash
+    holds everything that was synced.
 
     Record layout (little-endian): kind (1 byte: 'A' article, 'D' done),
     key length (u32), data length (u32), checksum (u32, FNV-1a of key and
@@ -43,16 +49,45 @@ int precis_journal_done(precis_journal_t *self, const char *key);
 /* Flushes and fdatasyncs everything appended so far. 0 or -1. */
 int precis_journal_sync(precis_journal_t *self);
 
-/* True when the file is mostly dead records and worth rewriting. */
+/* Writes out what is buffered (fflush), without syncing it: durable once
+   the descriptors are fdatasynced, e.g. by precis_syncer. 0 or -1 (logged,
+   errno kept). */
+int precis_journal_flush(precis_journal_t *self);
+
+/* The descriptors to fdatasync for what was appended to be durable: the
+   file, and the new one during a compaction. Returns how many (1 or 2).
+   Compaction closes them: a sync in another thread must use dups (as
+   precis_syncer does). */
+int precis_journal_fds(precis_journal_t *self, int fds[2]);
+
+/* True when the file is mostly dead records and worth rewriting (and no
+   compaction is under way). */
 bool precis_journal_wants_compaction(precis_journal_t *self, size_t live_count);
 
 /* Rewrites the journal with just the articles the iterator yields: next()
    returns 0 and fills key/data/size for each, -1 after the last. The new
-   file replaces the old one atomically (rename) once it is durable. */
+   file replaces the old one atomically (rename) once it is durable, and
+   the directory is synced. Blocks on the disk; 0 or -1. */
 int precis_journal_compact(precis_journal_t *self,
                            int (*next)(void *arg, const char **key, const void **data,
                                        size_t *size),
                            void *arg);
+
+/* The same in steps, for a caller that syncs in another thread:
+   1. compact_begin writes the live articles to a new file (written out, not
+      synced); from then on records are appended to both files. 0 or -1.
+   2. Once compact_fd (the new file) is synced, compact_rename puts the new
+      file in place. 0, or -1: then give up with compact_end.
+   3. Once dir_fd (the directory) is synced, compact_end drops the old file.
+   compact_end before the rename gives up: the new file is removed. */
+int precis_journal_compact_begin(precis_journal_t *self,
+                                 int (*next)(void *arg, const char **key,
+                                             const void **data, size_t *size),
+                                 void *arg);
+int precis_journal_compact_fd(precis_journal_t *self);
+int precis_journal_compact_rename(precis_journal_t *self);
+int precis_journal_dir_fd(precis_journal_t *self);
+void precis_journal_compact_end(precis_journal_t *self);
 
 /* Size of the journal file in bytes. */
 uint64_t precis_journal_size(precis_journal_t *self);

@@ -4,12 +4,12 @@
 #include "precis_ledger.h"
 #include "precis_push.h"
 #include "precis_selftest.h"
+#include "precis_syncer.h"
 
 static const precis_module_test_t tests[] = {
-    {"ingest", precis_ingest_test},
-    {"push", precis_push_test},
-    {"journal", precis_journal_test},
-    {"ledger", precis_ledger_test},
+    {"ingest", precis_ingest_test},   {"push", precis_push_test},
+    {"journal", precis_journal_test}, {"ledger", precis_ledger_test},
+    {"syncer", precis_syncer_test},
 };
 
 PRECIS_SELFTEST_MAIN(tests)

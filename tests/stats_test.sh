@@ -25,6 +25,9 @@ sleep 0.3 # acknowledgements reach ingest
 "$precis" stats --run-dir "$PRECIS_RUN_DIR" >"$work/stats.txt" || fail "stats exited $?"
 cat "$work/stats.txt"
 grep -q "^ingest .* accepted=$count .*delivered=$count" "$work/stats.txt" || fail "ingest counters"
+# Ingest runs with its journal: the answers waited for its syncs, none failed.
+grep -q "^ingest .* journal_syncs=[1-9][0-9]* journal_failed=0 " "$work/stats.txt" \
+    || fail "journal counters"
 grep -q "^sink .* published=$count " "$work/stats.txt" || fail "sink counters"
 [ "$(grep -c '^normalize .* received=' "$work/stats.txt")" -eq 1 ] || fail "normalize stats"
 [ "$(grep -c '^summarize .* received=' "$work/stats.txt")" -eq 2 ] || fail "summarize stats"

@@ -1,0 +1,429 @@
+/*  precis_syncer - group commit: fdatasync in a thread of its own, and the
+    work that must wait for it. See precis_syncer.h.
+
+    The owner's side keeps the tickets: one per commit (committed), the one
+    whose sync is in flight (requested) and the last one known durable
+    (synced). The thread (a zactor) only runs requests: "SYNC" and a
+    request_t, the descriptors (dups, which it closes) to fdatasync; it
+    answers with the request's ticket and the first error.
+*/
+#include "precis_syncer.h"
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* What the thread is asked to sync. */
+typedef struct {
+    uint64_t ticket; /* every commit up to this one is covered */
+    int (*sync_fn)(int fd);
+    size_t count;
+    int fds[]; /* dups, closed by the thread */
+} request_t;
+
+/* A descriptor committed while a sync was in flight, with its file. */
+typedef struct {
+    int fd;
+    dev_t dev;
+    ino_t ino;
+} pending_t;
+
+typedef struct {
+    precis_syncer_fn *fn;
+    void *arg;
+    uint64_t ticket;
+} held_t;
+
+struct _precis_syncer_t {
+    zactor_t *actor;
+    int (*sync_fn)(int fd);
+    uint64_t committed; /* tickets given out, one per commit */
+    uint64_t requested; /* the ticket of the sync in flight, 0 when none */
+    uint64_t synced;    /* every commit up to this ticket is synced */
+    int error;          /* of the last sync that finished */
+    pending_t *pending; /* files to sync once the sync in flight ends */
+    size_t pending_count, pending_max;
+    zlistx_t *held; /* held_t, in order */
+    uint64_t syncs;
+};
+
+static void syncer_actor(zsock_t *pipe, void *args)
+{
+    (void)args;
+    zsock_signal(pipe, 0);
+    while (true) {
+        char *command = NULL;
+        request_t *request = NULL;
+        if (zsock_recv(pipe, "sp", &command, &request) == -1) {
+            if (zmq_errno() == EINTR)
+                continue; /* a signal; ingest goes on (it drains) */
+            break;
+        }
+        bool sync = command && streq(command, "SYNC") && request;
+        zstr_free(&command);
+        if (!sync)
+            break; /* $TERM */
+        int error = 0;
+        for (size_t i = 0; i < request->count; i++) {
+            errno = 0;
+            if (request->sync_fn(request->fds[i]) != 0 && !error)
+                error = errno ? errno : EIO;
+            close(request->fds[i]);
+        }
+        uint64_t ticket = request->ticket;
+        free(request);
+        zsock_send(pipe, "8i", ticket, error);
+    }
+}
+
+precis_syncer_t *precis_syncer_new(void)
+{
+    precis_syncer_t *self = calloc(1, sizeof *self);
+    assert(self);
+    self->sync_fn = fdatasync;
+    self->held = zlistx_new();
+    self->actor = zactor_new(syncer_actor, NULL);
+    assert(self->actor);
+    return self;
+}
+
+void precis_syncer_destroy(precis_syncer_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    precis_syncer_t *self = *self_p;
+    precis_syncer_flush(self);
+    /* Only when the thread could not be reached: nothing is known durable. */
+    held_t *held;
+    while ((held = zlistx_first(self->held))) {
+        zlistx_detach_cur(self->held);
+        held->fn(held->arg, ECANCELED);
+        free(held);
+    }
+    zlistx_destroy(&self->held);
+    for (size_t i = 0; i < self->pending_count; i++)
+        close(self->pending[i].fd);
+    free(self->pending);
+    zactor_destroy(&self->actor);
+    free(self);
+    *self_p = NULL;
+}
+
+void precis_syncer_set_sync_fn(precis_syncer_t *self, int (*sync_fn)(int fd))
+{
+    self->sync_fn = sync_fn;
+}
+
+/* Hands the pending descriptors to the thread, covering every commit so far. */
+static void send_request(precis_syncer_t *self)
+{
+    request_t *request = malloc(sizeof *request + self->pending_count * sizeof(int));
+    assert(request);
+    request->ticket = self->committed;
+    request->sync_fn = self->sync_fn;
+    request->count = self->pending_count;
+    for (size_t i = 0; i < self->pending_count; i++)
+        request->fds[i] = self->pending[i].fd;
+    self->pending_count = 0;
+    self->requested = request->ticket;
+    self->syncs += request->count;
+    zsock_send(self->actor, "sp", "SYNC", request);
+}
+
+int precis_syncer_commit(precis_syncer_t *self, int fd)
+{
+    struct stat file;
+    if (fstat(fd, &file) != 0) {
+        int error = errno;
+        zsys_error("syncer: cannot stat descriptor %d: %s", fd, strerror(error));
+        errno = error;
+        return -1;
+    }
+    /* A descriptor of the same file already waiting covers this commit too;
+       one of another file (the journal was swapped) is synced as well. */
+    bool covered = false;
+    for (size_t i = 0; i < self->pending_count; i++)
+        if (self->pending[i].dev == file.st_dev && self->pending[i].ino == file.st_ino)
+            covered = true;
+    if (!covered) {
+        int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        if (copy == -1) {
+            int error = errno;
+            zsys_error("syncer: cannot duplicate descriptor %d: %s", fd, strerror(error));
+            errno = error;
+            return -1;
+        }
+        if (self->pending_count == self->pending_max) {
+            self->pending_max = self->pending_max ? 2 * self->pending_max : 4;
+            self->pending = realloc(self->pending, self->pending_max * sizeof(pending_t));
+            assert(self->pending);
+        }
+        self->pending[self->pending_count++] =
+            (pending_t){copy, file.st_dev, file.st_ino};
+    }
+    self->committed++;
+    if (!self->requested)
+        send_request(self);
+    return 0;
+}
+
+void precis_syncer_hold(precis_syncer_t *self, precis_syncer_fn *fn, void *arg)
+{
+    if (self->synced == self->committed && zlistx_size(self->held) == 0) {
+        fn(arg, self->error);
+        return;
+    }
+    held_t *held = malloc(sizeof *held);
+    assert(held);
+    *held = (held_t){fn, arg, self->committed};
+    zlistx_add_end(self->held, held);
+}
+
+zsock_t *precis_syncer_socket(precis_syncer_t *self)
+{
+    return zactor_sock(self->actor);
+}
+
+int precis_syncer_handle(precis_syncer_t *self)
+{
+    if (!self->requested)
+        return -1;
+    uint64_t ticket = self->requested;
+    int error = 0;
+    while (zsock_recv(self->actor, "8i", &ticket, &error) == -1) {
+        if (zmq_errno() != EINTR) {
+            zsys_error("syncer: lost the sync thread: %s", zmq_strerror(zmq_errno()));
+            ticket = self->requested;
+            error = ECANCELED;
+            break;
+        }
+    }
+    self->requested = 0;
+    self->synced = ticket;
+    self->error = error;
+    /* The commits that came in meanwhile go to the disk at once... */
+    if (self->pending_count)
+        send_request(self);
+    /* ...and what waited for this sync goes on (a callback may hold more:
+       it comes after what is held now, with a later ticket). */
+    held_t *held;
+    while ((held = zlistx_first(self->held)) && held->ticket <= ticket) {
+        zlistx_detach_cur(self->held);
+        held->fn(held->arg, error);
+        free(held);
+    }
+    return error;
+}
+
+int precis_syncer_flush(precis_syncer_t *self)
+{
+    int last_error = 0;
+    while (self->requested) {
+        int error = precis_syncer_handle(self);
+        if (error > 0)
+            last_error = error;
+    }
+    return last_error;
+}
+
+size_t precis_syncer_held(precis_syncer_t *self)
+{
+    return zlistx_size(self->held);
+}
+
+uint64_t precis_syncer_syncs(precis_syncer_t *self)
+{
+    return self->syncs;
+}
+
+/* ---- self test ----------------------------------------------------------- */
+
+/* The test's sync: waits for a byte on the gate ('s': sync, 'f': fail with
+   EIO), notes the file's inode, then really syncs. */
+static int gate_fd = -1;
+static ino_t gated_inodes[16];
+static size_t gated_count;
+static pthread_mutex_t gated_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int gated_sync(int fd)
+{
+    char byte;
+    if (read(gate_fd, &byte, 1) != 1) {
+        errno = EIO;
+        return -1;
+    }
+    struct stat file;
+    int rc = fstat(fd, &file);
+    pthread_mutex_lock(&gated_lock);
+    if (gated_count < 16)
+        gated_inodes[gated_count++] = rc == 0 ? file.st_ino : 0;
+    pthread_mutex_unlock(&gated_lock);
+    if (byte == 'f') {
+        errno = EIO;
+        return -1;
+    }
+    return fdatasync(fd);
+}
+
+/* Callbacks append "name," (or "name!," on an error) to the log. */
+static char released[256];
+
+static void record(void *arg, int error)
+{
+    size_t used = strlen(released);
+    snprintf(released + used, sizeof released - used, "%s%s,", (const char *)arg,
+             error ? "!" : "");
+}
+
+static int check_log(const char *expected, const char *when)
+{
+    if (streq(released, expected))
+        return 0;
+    fprintf(stderr, "syncer test: %s: released '%s', expected '%s'\n", when, released,
+            expected);
+    return 1;
+}
+
+static int open_file(const char *dir, const char *name)
+{
+    char *path = zsys_sprintf("%s/%s", dir, name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || write(fd, "record", 6) != 6) {
+        fprintf(stderr, "syncer test: cannot write %s: %s\n", path, strerror(errno));
+        exit(1);
+    }
+    zstr_free(&path);
+    return fd;
+}
+
+/* Lets the gated sync go on: one byte per file. */
+static void open_gate(int fd, const char *bytes)
+{
+    if (write(fd, bytes, strlen(bytes)) != (ssize_t)strlen(bytes)) {
+        fprintf(stderr, "syncer test: cannot open the gate: %s\n", strerror(errno));
+        exit(1);
+    }
+}
+
+static ino_t inode_of(int fd)
+{
+    struct stat file;
+    return fstat(fd, &file) == 0 ? file.st_ino : 0;
+}
+
+int precis_syncer_test(bool verbose)
+{
+    (void)verbose;
+    int failures = 0;
+    char dir[] = "/tmp/precis-syncer-test-XXXXXX";
+    int gate[2];
+    if (!mkdtemp(dir) || pipe(gate) != 0) {
+        fprintf(stderr, "syncer test: %s\n", strerror(errno));
+        return 1;
+    }
+    gate_fd = gate[0];
+    released[0] = 0;
+    precis_syncer_t *syncer = precis_syncer_new();
+    precis_syncer_set_sync_fn(syncer, gated_sync);
+
+    /* Nothing committed: an item goes out at once. */
+    precis_syncer_hold(syncer, record, "0");
+    failures += check_log("0,", "with nothing committed");
+
+    /* Items held after a commit wait for its sync: the thread is stuck at
+       the gate, no report comes, nothing is released. */
+    int fd_a = open_file(dir, "a");
+    ino_t ino_a = inode_of(fd_a);
+    failures += precis_syncer_commit(syncer, fd_a) != 0;
+    precis_syncer_hold(syncer, record, "a1");
+    precis_syncer_hold(syncer, record, "a2");
+    zpoller_t *poller = zpoller_new(precis_syncer_socket(syncer), NULL);
+    if (zpoller_wait(poller, 50) != NULL) {
+        fprintf(stderr, "syncer test: a report came before the sync was done\n");
+        failures++;
+    }
+    failures += check_log("0,", "during the first sync");
+
+    /* Meanwhile: another commit on the same file, then the file is closed
+       and a new one (probably with the same descriptor number) committed,
+       as journal compaction does. Both wait for the next sync. */
+    failures += precis_syncer_commit(syncer, fd_a) != 0;
+    precis_syncer_hold(syncer, record, "b");
+    close(fd_a);
+    int fd_b = open_file(dir, "b");
+    ino_t ino_b = inode_of(fd_b);
+    failures += precis_syncer_commit(syncer, fd_b) != 0;
+    precis_syncer_hold(syncer, record, "c");
+    if (precis_syncer_held(syncer) != 4) {
+        fprintf(stderr, "syncer test: %zu held, expected 4\n",
+                precis_syncer_held(syncer));
+        failures++;
+    }
+
+    /* The first sync ends: exactly its items go out, in order, and one sync
+       starts for the three commits that came in meanwhile. */
+    open_gate(gate[1], "s");
+    if (zpoller_wait(poller, 5000) != precis_syncer_socket(syncer) ||
+        precis_syncer_handle(syncer) != 0) {
+        fprintf(stderr, "syncer test: the first sync did not report success\n");
+        failures++;
+    }
+    failures += check_log("0,a1,a2,", "after the first sync");
+
+    /* The group commit syncs both files, the closed one through its dup. */
+    open_gate(gate[1], "ss");
+    failures += precis_syncer_handle(syncer) != 0;
+    failures += check_log("0,a1,a2,b,c,", "after the group commit");
+    pthread_mutex_lock(&gated_lock);
+    if (gated_count != 3 || gated_inodes[0] != ino_a || gated_inodes[1] != ino_a ||
+        gated_inodes[2] != ino_b) {
+        fprintf(stderr, "syncer test: synced %zu files, not a, a, then b\n", gated_count);
+        failures++;
+    }
+    pthread_mutex_unlock(&gated_lock);
+    if (precis_syncer_syncs(syncer) != 3 || precis_syncer_held(syncer) != 0) {
+        fprintf(stderr, "syncer test: %llu syncs, %zu held\n",
+                (unsigned long long)precis_syncer_syncs(syncer),
+                precis_syncer_held(syncer));
+        failures++;
+    }
+
+    /* A failed sync releases its items with the error. */
+    failures += precis_syncer_commit(syncer, fd_b) != 0;
+    precis_syncer_hold(syncer, record, "d");
+    open_gate(gate[1], "f");
+    if (precis_syncer_flush(syncer) != EIO) {
+        fprintf(stderr, "syncer test: a failed sync was not reported\n");
+        failures++;
+    }
+    failures += check_log("0,a1,a2,b,c,d!,", "after a failed sync");
+    zpoller_destroy(&poller);
+    precis_syncer_destroy(&syncer);
+
+    /* The real fdatasync: a pipe cannot be synced (EINVAL); destroy waits
+       for the sync in flight and releases what it held. */
+    released[0] = 0;
+    syncer = precis_syncer_new();
+    failures += precis_syncer_commit(syncer, gate[1]) != 0;
+    precis_syncer_hold(syncer, record, "pipe");
+    if (precis_syncer_flush(syncer) != EINVAL) {
+        fprintf(stderr, "syncer test: fdatasync of a pipe did not fail\n");
+        failures++;
+    }
+    failures += precis_syncer_commit(syncer, fd_b) != 0;
+    precis_syncer_hold(syncer, record, "file");
+    close(fd_b);
+    precis_syncer_destroy(&syncer);
+    failures += check_log("pipe!,file,", "with fdatasync");
+
+    close(gate[0]);
+    close(gate[1]);
+    char *path = zsys_sprintf("%s/a", dir);
+    unlink(path);
+    zstr_free(&path);
+    path = zsys_sprintf("%s/b", dir);
+    unlink(path);
+    zstr_free(&path);
+    rmdir(dir);
+    return failures;
+}

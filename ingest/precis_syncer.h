@@ -1,0 +1,78 @@
+/*  precis_syncer - group commit: fdatasync in a thread of its own, and the
+    work (ingest's answers, journal compaction steps) that must wait for it.
+
+    The owner writes (and flushes) records to a file, then commits: the
+    syncer makes everything written to that file so far durable with an
+    fdatasync in its own thread, so that the owner's loop never blocks on
+    the disk. Callbacks held after a commit are called, in the order they
+    were held, only once a sync that started after that commit has
+    finished. While a sync is in flight, commits accumulate and the next
+    fdatasync covers all of them at once. A directory can be committed too
+    (after a rename).
+
+    Each commit syncs a dup() of the file descriptor it was given, so the
+    owner may close the file or swap it for another (journal compaction)
+    while a sync is in flight; a commit on a different file (another inode)
+    syncs that file too.
+
+    Single-threaded API: every call, and every release callback, happens in
+    the owner's thread. Poll precis_syncer_socket and call
+    precis_syncer_handle when it is readable.
+*/
+#ifndef PRECIS_SYNCER_H
+#define PRECIS_SYNCER_H
+
+#include <czmq.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct _precis_syncer_t precis_syncer_t;
+
+/* Called once per hold: error is 0 when everything committed before the
+   hold is durable, the errno of the failed sync otherwise. It may commit
+   and hold again. */
+typedef void(precis_syncer_fn)(void *arg, int error);
+
+/* Starts the sync thread. */
+precis_syncer_t *precis_syncer_new(void);
+/* Waits for the syncs in flight or asked for (precis_syncer_flush), which
+   calls every held callback, then stops the thread. */
+void precis_syncer_destroy(precis_syncer_t **self_p);
+
+/* Asks for everything written to fd so far to be made durable: a sync
+   starts at once when none is in flight, else when the one in flight ends.
+   Returns 0, or -1 when fd cannot be duplicated (nothing is committed). */
+int precis_syncer_commit(precis_syncer_t *self, int fd);
+
+/* Calls fn(arg, error) once everything committed so far is durable (or
+   its sync failed): at once when that is already so and nothing is held
+   before it. */
+void precis_syncer_hold(precis_syncer_t *self, precis_syncer_fn *fn, void *arg);
+
+/* Readable when a sync has finished. */
+zsock_t *precis_syncer_socket(precis_syncer_t *self);
+
+/* Takes the report of a finished sync (waiting for one when none is ready),
+   starts the next sync when commits came in meanwhile and calls the
+   callbacks it covers. Returns the sync's error (0 or an errno), -1 when
+   there was no sync to wait for. */
+int precis_syncer_handle(precis_syncer_t *self);
+
+/* Waits until everything committed so far is synced and every callback
+   called. Returns 0, or the errno of the last sync that failed on the way. */
+int precis_syncer_flush(precis_syncer_t *self);
+
+/* Callbacks held and not yet called. */
+size_t precis_syncer_held(precis_syncer_t *self);
+/* fdatasync calls asked of the thread so far (one per file per group
+   commit). */
+uint64_t precis_syncer_syncs(precis_syncer_t *self);
+
+/* For tests: replaces fdatasync (called in the sync thread; 0 or -1 with
+   errno set). Set it before the first commit. */
+void precis_syncer_set_sync_fn(precis_syncer_t *self, int (*sync_fn)(int fd));
+
+int precis_syncer_test(bool verbose);
+
+#endif
