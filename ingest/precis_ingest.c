@@ -457,6 +457,12 @@ static bool forward_normalized(precis_ingest_t *self)
     return true;
 }
 
+/* True when a message waits on sock (ZMQ_EVENTS: no system call). */
+static bool has_input(zsock_t *sock)
+{
+    return (zsock_events(sock) & ZMQ_POLLIN) != 0;
+}
+
 /* Drops delivered articles from the ledger and the journal. */
 static void take_acks(precis_ingest_t *self)
 {
@@ -608,8 +614,7 @@ int precis_ingest_run(precis_ingest_t *self)
         self->config->summarize_endpoint, self->config->normalized_endpoint,
         self->config->acks_endpoint, self->journal ? ", journal in " : "",
         self->journal ? self->config->journal_dir : "");
-    /* The syncer first: a poller reports the first socket that is ready,
-       and answers waiting for a sync must not wait behind a flood. */
+    /* The poller only waits; the loop then serves every ready socket. */
     zpoller_t *poller = zpoller_new(NULL);
     zsock_t *syncer = self->syncer ? precis_syncer_socket(self->syncer) : NULL;
     if (syncer)
@@ -636,17 +641,22 @@ int precis_ingest_run(precis_ingest_t *self)
             (precis_ledger_size(self->ledger) == 0 || zclock_mono() >= drain_until))
             break;
         int64_t wait = next_tick - zclock_mono();
-        void *ready = zpoller_wait(poller, wait > 0 ? (int)wait : 0);
-        if (ready && ready == syncer)
+        zpoller_wait(poller, wait > 0 ? (int)wait : 0);
+        /* A poller names only the first socket that is ready: every ready
+           socket gets its turn here, so that a flood of requests cannot
+           starve acknowledgements or the forwarding of normalized
+           articles, and sync reports go first. */
+        if (syncer && has_input(syncer))
             take_sync(self);
-        else if (ready == self->frontend)
+        if (!drain_until && has_input(self->frontend))
             serve_batch(self);
-        else if (ready == self->acks)
+        if (has_input(self->acks))
             take_acks(self);
-        else if (ready == self->normalized && !forward_normalized(self)) {
+        if (forwarding && has_input(self->normalized) && !forward_normalized(self)) {
             zpoller_remove(poller, self->normalized);
             forwarding = false;
-        } else if (ready && ready == control)
+        }
+        if (control && has_input(control))
             precis_control_handle(self->control);
         if (zclock_mono() >= next_tick) {
             if (!forwarding && (zsock_events(self->summarize) & ZMQ_POLLOUT)) {
