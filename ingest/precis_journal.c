@@ -2,6 +2,9 @@
 #include "precis_journal.h"
 #include <czmq.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdio_ext.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define JOURNAL_NAME "journal"
@@ -22,6 +25,11 @@ struct _precis_journal_t {
     FILE *file;
     uint64_t size;    /* bytes in the file */
     uint64_t records; /* records in the file */
+    /* The file as of the last flush that worked: after a failed write the
+       file is cut back to it, so that no torn record is left in the middle
+       for later records to hide behind (recovery stops at a torn record). */
+    uint64_t good_size, good_records, next_good_size, next_good_records;
+    bool failed; /* a write failed since that flush */
     /* A compaction in steps: the new file, written along with the old one
        until it has replaced it durably; renamed once it is at path. */
     FILE *next;
@@ -72,7 +80,7 @@ precis_journal_t *precis_journal_new(const char *dir)
         return NULL;
     }
     fseeko(self->file, 0, SEEK_END);
-    self->size = (uint64_t)ftello(self->file);
+    self->size = self->good_size = (uint64_t)ftello(self->file);
     return self;
 }
 
@@ -120,13 +128,18 @@ static int write_record(FILE *file, char kind, const char *key, const void *data
 static int append(precis_journal_t *self, char kind, const char *key, const void *data,
                   size_t size)
 {
-    if (write_record(self->file, kind, key, data, size) != 0)
+    /* Nothing goes after a failed write until the flush has cut it off. */
+    if (self->failed || write_record(self->file, kind, key, data, size) != 0) {
+        self->failed = true;
         return -1;
+    }
     self->size += HEADER_SIZE + strlen(key) + size;
     self->records++;
     if (self->next) {
-        if (write_record(self->next, kind, key, data, size) != 0)
+        if (write_record(self->next, kind, key, data, size) != 0) {
+            self->failed = true;
             return -1;
+        }
         self->next_size += HEADER_SIZE + strlen(key) + size;
         self->next_records++;
     }
@@ -157,15 +170,41 @@ int precis_journal_sync(precis_journal_t *self)
     return 0;
 }
 
+/* Cuts file back to size bytes: what its buffer holds is dropped. */
+static void cut_back(FILE *file, uint64_t size, const char *path)
+{
+    __fpurge(file);
+    clearerr(file);
+    if (ftruncate(fileno(file), (off_t)size) != 0 || fseeko(file, 0, SEEK_END) != 0)
+        zsys_error("journal: cannot cut %s back after a failed write: %s", path,
+                   strerror(errno));
+}
+
 int precis_journal_flush(precis_journal_t *self)
 {
-    if (fflush(self->file) != 0 || (self->next && fflush(self->next) != 0)) {
-        int error = errno;
-        zsys_error("journal: cannot write %s: %s", self->path, strerror(error));
-        errno = error;
-        return -1;
+    if (!self->failed && fflush(self->file) == 0 &&
+        (!self->next || fflush(self->next) == 0)) {
+        self->good_size = self->size;
+        self->good_records = self->records;
+        self->next_good_size = self->next_size;
+        self->next_good_records = self->next_records;
+        return 0;
     }
-    return 0;
+    int error = errno ? errno : EIO;
+    zsys_error("journal: cannot write %s: %s; the records since the last flush are "
+               "dropped from it",
+               self->path, strerror(error));
+    cut_back(self->file, self->good_size, self->path);
+    self->size = self->good_size;
+    self->records = self->good_records;
+    if (self->next) {
+        cut_back(self->next, self->next_good_size, self->temp);
+        self->next_size = self->next_good_size;
+        self->next_records = self->next_good_records;
+    }
+    self->failed = false;
+    errno = error;
+    return -1;
 }
 
 int precis_journal_fds(precis_journal_t *self, int fds[2])
@@ -259,8 +298,8 @@ long precis_journal_recover(precis_journal_t *self, precis_journal_fn *fn, void 
     zlistx_destroy(&order);
     zhashx_destroy(&live);
     fseeko(self->file, 0, SEEK_END);
-    self->size = (uint64_t)good_end;
-    self->records = records;
+    self->size = self->good_size = (uint64_t)good_end;
+    self->records = self->good_records = records;
     return recovered;
 }
 
@@ -293,8 +332,8 @@ int precis_journal_compact_begin(precis_journal_t *self,
     if (fflush(file) != 0)
         goto failed;
     self->next = file;
-    self->next_size = size;
-    self->next_records = records;
+    self->next_size = self->next_good_size = size;
+    self->next_records = self->next_good_records = records;
     self->renamed = false;
     return 0;
 failed:
@@ -341,6 +380,8 @@ void precis_journal_compact_end(precis_journal_t *self)
         self->file = self->next;
         self->size = self->next_size;
         self->records = self->next_records;
+        self->good_size = self->next_good_size;
+        self->good_records = self->next_good_records;
     }
     self->next = NULL;
     self->renamed = false;
@@ -418,6 +459,44 @@ static int check_recovered(char *text, const char *expected, const char *when)
                 expected);
     free(text);
     return failed;
+}
+
+/* A write that fails halfway through a record (the file size limit stands
+   in for a full disk): the flush reports it and cuts the torn record off,
+   so a record written once the disk has room again is recovered too. */
+static int test_failed_write(const char *dir)
+{
+    precis_journal_t *journal = precis_journal_new(dir);
+    zlistx_t *ignored = zlistx_new();
+    zlistx_set_destructor(ignored, (zlistx_destructor_fn *)zstr_free);
+    precis_journal_recover(journal, collect, ignored);
+    zlistx_destroy(&ignored);
+    precis_journal_append(journal, "f1", "before", 6);
+    int failures = precis_journal_flush(journal) != 0;
+    struct rlimit saved, limit;
+    getrlimit(RLIMIT_FSIZE, &saved);
+    limit = saved;
+    limit.rlim_cur = (rlim_t)journal->size + 20; /* the next record gets 20 bytes */
+    void (*saved_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+    setrlimit(RLIMIT_FSIZE, &limit);
+    static char big[4096];
+    memset(big, 'x', sizeof big);
+    precis_journal_append(journal, "f2", big, sizeof big);
+    int appended_after = precis_journal_append(journal, "f3", "after", 5);
+    int flushed = precis_journal_flush(journal);
+    setrlimit(RLIMIT_FSIZE, &saved);
+    signal(SIGXFSZ, saved_handler);
+    if (flushed != -1 || appended_after != -1) {
+        fprintf(stderr, "journal test: a failed write went unreported\n");
+        failures++;
+    }
+    precis_journal_append(journal, "f4", "later", 5);
+    failures += precis_journal_flush(journal) != 0;
+    precis_journal_destroy(&journal);
+    char *text = recovered_as_string(dir);
+    return failures + check_recovered(text,
+                                      "k10=ten;k11=eleven;k12=twelve;f1=before;f4=later;",
+                                      "after a failed write");
 }
 
 int precis_journal_test(bool verbose)
@@ -518,6 +597,7 @@ int precis_journal_test(bool verbose)
         fprintf(stderr, "journal test: a compaction given up left its file\n");
         failures++;
     }
+    failures += test_failed_write(dir);
     zstr_free(&temp);
     unlink(path);
     zstr_free(&path);
