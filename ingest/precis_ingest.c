@@ -770,6 +770,27 @@ static char *answer_status(zsock_t *client, int timeout, char *error)
     return status;
 }
 
+/* inproc endpoints for a test's ingest, named PREFIX and PREFIX-STAGE. */
+typedef struct {
+    char ingest[64], normalize[80], normalized[80], summarize[80], acks[80], results[80];
+} test_endpoints_t;
+
+static void test_endpoints(precis_config_t *config, test_endpoints_t *ends,
+                           const char *prefix)
+{
+    snprintf(ends->ingest, sizeof ends->ingest, "inproc://%s", prefix);
+    snprintf(ends->normalize, sizeof ends->normalize, "inproc://%s-normalize", prefix);
+    snprintf(ends->normalized, sizeof ends->normalized, "inproc://%s-normalized", prefix);
+    snprintf(ends->summarize, sizeof ends->summarize, "inproc://%s-summarize", prefix);
+    snprintf(ends->acks, sizeof ends->acks, "inproc://%s-acks", prefix);
+    snprintf(ends->results, sizeof ends->results, "inproc://%s-results", prefix);
+    config->ingest_endpoint = ends->ingest;
+    config->normalize_endpoint = ends->normalize;
+    config->normalized_endpoint = ends->normalized;
+    config->summarize_endpoint = ends->summarize;
+    config->acks_endpoint = ends->acks;
+    config->results_endpoint = ends->results;
+}
 /* With the journal, an "accepted" answer waits for the journal sync, which
    runs in the syncer's thread while the article is already on its way to
    the workers; when the sync fails the answer is "busy" and the article
@@ -783,12 +804,8 @@ static int journal_test(const precis_config_t *base)
         return 1;
     test_gate = gate[0];
     precis_config_t config = *base;
-    config.ingest_endpoint = "inproc://ingest-journal-test";
-    config.normalize_endpoint = "inproc://ingest-journal-test-normalize";
-    config.normalized_endpoint = "inproc://ingest-journal-test-normalized";
-    config.summarize_endpoint = "inproc://ingest-journal-test-summarize";
-    config.acks_endpoint = "inproc://ingest-journal-test-acks";
-    config.results_endpoint = "inproc://ingest-journal-test-results";
+    test_endpoints_t ends;
+    test_endpoints(&config, &ends, "ingest-journal-test");
     config.journal_dir = dir;
     precis_ingest_t *self = precis_ingest_new(&config);
     assert(self && self->syncer);
@@ -864,12 +881,8 @@ int precis_ingest_test(bool verbose)
     int failures = 0;
     precis_config_t config;
     precis_config_defaults(&config, true);
-    config.ingest_endpoint = "inproc://ingest-test";
-    config.normalize_endpoint = "inproc://ingest-test-normalize";
-    config.normalized_endpoint = "inproc://ingest-test-normalized";
-    config.summarize_endpoint = "inproc://ingest-test-summarize";
-    config.acks_endpoint = "inproc://ingest-test-acks";
-    config.results_endpoint = "inproc://ingest-test-results";
+    test_endpoints_t ends;
+    test_endpoints(&config, &ends, "ingest-test");
     config.max_bytes = 200;
     config.max_inflight = 2;
     precis_ingest_t *self = precis_ingest_new(&config);
