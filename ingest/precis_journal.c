@@ -29,7 +29,7 @@ struct _precis_journal_t {
        file is cut back to it, so that no torn record is left in the middle
        for later records to hide behind (recovery stops at a torn record). */
     uint64_t good_size, good_records, next_good_size, next_good_records;
-    bool failed; /* a write failed since that flush */
+    int failed; /* errno of a write that failed since that flush; 0: none */
     /* A compaction in steps: the new file, written along with the old one
        until it has replaced it durably; renamed once it is at path. */
     FILE *next;
@@ -130,14 +130,15 @@ static int append(precis_journal_t *self, char kind, const char *key, const void
 {
     /* Nothing goes after a failed write until the flush has cut it off. */
     if (self->failed || write_record(self->file, kind, key, data, size) != 0) {
-        self->failed = true;
+        if (!self->failed)
+            self->failed = errno ? errno : EIO;
         return -1;
     }
     self->size += HEADER_SIZE + strlen(key) + size;
     self->records++;
     if (self->next) {
         if (write_record(self->next, kind, key, data, size) != 0) {
-            self->failed = true;
+            self->failed = errno ? errno : EIO;
             return -1;
         }
         self->next_size += HEADER_SIZE + strlen(key) + size;
@@ -190,7 +191,7 @@ int precis_journal_flush(precis_journal_t *self)
         self->next_good_records = self->next_records;
         return 0;
     }
-    int error = errno ? errno : EIO;
+    int error = self->failed ? self->failed : errno ? errno : EIO;
     zsys_error("journal: cannot write %s: %s; the records since the last flush are "
                "dropped from it",
                self->path, strerror(error));
@@ -202,7 +203,7 @@ int precis_journal_flush(precis_journal_t *self)
         self->next_size = self->next_good_size;
         self->next_records = self->next_good_records;
     }
-    self->failed = false;
+    self->failed = 0;
     errno = error;
     return -1;
 }
