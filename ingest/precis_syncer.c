@@ -15,7 +15,8 @@
 
 /* What the thread is asked to sync. */
 typedef struct {
-    uint64_t ticket; /* every commit up to this one is covered */
+    uint64_t ticket;    /* every commit up to this one is covered */
+    int64_t spacing_us; /* least time since the last sync began; 0: none */
     int (*sync_fn)(int fd);
     size_t count;
     int fds[]; /* dups, closed by the thread */
@@ -37,7 +38,9 @@ typedef struct {
 struct _precis_syncer_t {
     zactor_t *actor;
     int (*sync_fn)(int fd);
+    int64_t spacing_us;
     uint64_t committed; /* tickets given out, one per commit */
+    uint64_t sent;      /* the ticket of the last request sent */
     uint64_t requested; /* the ticket of the sync in flight, 0 when none */
     uint64_t synced;    /* every commit up to this ticket is synced */
     int error;          /* of the last sync that finished */
@@ -51,6 +54,7 @@ static void syncer_actor(zsock_t *pipe, void *args)
 {
     (void)args;
     zsock_signal(pipe, 0);
+    int64_t last_start = 0;
     while (true) {
         char *command = NULL;
         request_t *request = NULL;
@@ -63,6 +67,10 @@ static void syncer_actor(zsock_t *pipe, void *args)
         zstr_free(&command);
         if (!sync)
             break; /* $TERM */
+        int64_t wait_us = last_start + request->spacing_us - zclock_usecs();
+        if (wait_us > 0)
+            usleep((useconds_t)wait_us);
+        last_start = zclock_usecs();
         int error = 0;
         for (size_t i = 0; i < request->count; i++) {
             errno = 0;
@@ -81,6 +89,7 @@ precis_syncer_t *precis_syncer_new(void)
     precis_syncer_t *self = calloc(1, sizeof *self);
     assert(self);
     self->sync_fn = fdatasync;
+    self->spacing_us = PRECIS_SYNC_SPACING_US;
     self->held = zlistx_new();
     self->actor = zactor_new(syncer_actor, NULL);
     assert(self->actor);
@@ -114,12 +123,20 @@ void precis_syncer_set_sync_fn(precis_syncer_t *self, int (*sync_fn)(int fd))
     self->sync_fn = sync_fn;
 }
 
-/* Hands the pending descriptors to the thread, covering every commit so far. */
+void precis_syncer_set_spacing(precis_syncer_t *self, int64_t spacing_us)
+{
+    self->spacing_us = spacing_us;
+}
+
+/* Hands the pending descriptors to the thread, covering every commit so
+   far; spaced from the last sync when that is more than one commit. */
 static void send_request(precis_syncer_t *self)
 {
     request_t *request = malloc(sizeof *request + self->pending_count * sizeof(int));
     assert(request);
     request->ticket = self->committed;
+    request->spacing_us = self->committed - self->sent > 1 ? self->spacing_us : 0;
+    self->sent = self->committed;
     request->sync_fn = self->sync_fn;
     request->count = self->pending_count;
     for (size_t i = 0; i < self->pending_count; i++)
@@ -311,6 +328,44 @@ static ino_t inode_of(int fd)
     return fstat(fd, &file) == 0 ? file.st_ino : 0;
 }
 
+static int instant_sync(int fd)
+{
+    (void)fd;
+    return 0;
+}
+
+/* Spacing: a lone client, each commit synced before the next, never waits;
+   commits that pile up during a sync are synced no sooner than the
+   spacing after the sync before. */
+static int test_spacing(int fd)
+{
+    int failures = 0;
+    precis_syncer_t *syncer = precis_syncer_new();
+    precis_syncer_set_sync_fn(syncer, instant_sync);
+    precis_syncer_set_spacing(syncer, 50000);
+    int64_t start = zclock_usecs();
+    for (int i = 0; i < 20; i++) {
+        failures += precis_syncer_commit(syncer, fd) != 0;
+        failures += precis_syncer_flush(syncer) != 0;
+    }
+    int64_t lone = zclock_usecs() - start;
+    start = zclock_usecs();
+    for (int i = 0; i < 3; i++) /* the first starts a sync, two pile up */
+        failures += precis_syncer_commit(syncer, fd) != 0;
+    failures += precis_syncer_flush(syncer) != 0;
+    int64_t piled = zclock_usecs() - start;
+    if (lone > 250000 || piled < 45000 || precis_syncer_syncs(syncer) != 22) {
+        fprintf(stderr,
+                "syncer test: spacing: 20 lone commits took %lld us (< 250000), 3 piled "
+                "up %lld us (>= 45000), %llu syncs (22)\n",
+                (long long)lone, (long long)piled,
+                (unsigned long long)precis_syncer_syncs(syncer));
+        failures++;
+    }
+    precis_syncer_destroy(&syncer);
+    return failures;
+}
+
 int precis_syncer_test(bool verbose)
 {
     (void)verbose;
@@ -415,6 +470,7 @@ int precis_syncer_test(bool verbose)
     close(fd_b);
     precis_syncer_destroy(&syncer);
     failures += check_log("pipe!,file,", "with fdatasync");
+    failures += test_spacing(gate[1]);
 
     close(gate[0]);
     close(gate[1]);

@@ -10,6 +10,12 @@
     fdatasync covers all of them at once. A directory can be committed too
     (after a rename).
 
+    Under load, when a sync would cover several commits, syncs start at
+    most every PRECIS_SYNC_SPACING_US: each fdatasync of a file that grew
+    also commits the file system's own journal, and that CPU is taken from
+    the workers on the same cores; spaced syncs gather more commits each. A
+    lone client, one commit per sync, never waits.
+
     Each commit syncs a dup() of the file descriptor it was given, so the
     owner may close the file or swap it for another (journal compaction)
     while a sync is in flight; a commit on a different file (another inode)
@@ -28,6 +34,9 @@
 #include <stdint.h>
 
 typedef struct _precis_syncer_t precis_syncer_t;
+
+/* Least time between the starts of two syncs under load, in microseconds. */
+#define PRECIS_SYNC_SPACING_US 2000
 
 /* Called once per hold: error is 0 when everything committed before the
    hold is durable, the errno of the failed sync otherwise. It may commit
@@ -72,6 +81,8 @@ uint64_t precis_syncer_syncs(precis_syncer_t *self);
 /* For tests: replaces fdatasync (called in the sync thread; 0 or -1 with
    errno set). Set it before the first commit. */
 void precis_syncer_set_sync_fn(precis_syncer_t *self, int (*sync_fn)(int fd));
+/* For tests: the spacing under load, in microseconds (0: none). */
+void precis_syncer_set_spacing(precis_syncer_t *self, int64_t spacing_us);
 
 int precis_syncer_test(bool verbose);
 
