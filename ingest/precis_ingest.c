@@ -286,6 +286,13 @@ static const char *admit(precis_ingest_t *self, precis_article_t *article)
     article->attempt = 1;
     size_t size;
     void *data = precis_article_encode(article, &size);
+    /* Memory is bounded in bytes too: an empty ledger takes any article
+       within --max-bytes, so a large one is never refused for good. */
+    size_t held = precis_ledger_bytes(self->ledger);
+    if (held > 0 && held + size > self->config->max_inflight_bytes) {
+        free(data);
+        return "the pipeline is full (too many bytes in flight); retry later";
+    }
     int rc = zmq_send(zsock_resolve(self->dispatch), data, size, ZMQ_DONTWAIT);
     const char *reason = NULL;
     if (rc == -1)
@@ -975,6 +982,14 @@ int precis_ingest_test(bool verbose)
         failures++;
     }
     precis_article_destroy(&article);
+
+    /* ... and so does its byte budget: with one article held, another that
+       would pass --max-inflight-bytes is busy. */
+    config.max_inflight_bytes = precis_ledger_bytes(self->ledger) + 10;
+    failures +=
+        expect_status(self, request, sizeof request - 1, "busy", "bytes in flight");
+    config.max_inflight_bytes = PRECIS_MAX_INFLIGHT_BYTES;
+    failures += expect_status(self, request, sizeof request - 1, "accepted", NULL);
 
     /* Invalid UTF-8 and oversize requests are rejected with reasons. */
     const char bad_utf8[] = "\x81\xa4text\xa3\x61\xff\x62";

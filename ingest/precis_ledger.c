@@ -21,6 +21,7 @@ struct _precis_ledger_t {
     zlistx_t *due;     /* entry_t *, roughly by due time */
     int64_t retry_ms;
     uint32_t max_attempts;
+    size_t bytes; /* of the articles held */
     void *cursor; /* for first/next */
 };
 
@@ -78,6 +79,7 @@ void precis_ledger_add(precis_ledger_t *self, const char *key, const void *data,
     entry->due_ms = sent ? now_ms + wait_after(self, 1) : now_ms;
     if (zhashx_lookup(self->entries, key))
         precis_ledger_remove(self, key);
+    self->bytes += size;
     zhashx_insert(self->entries, key, entry);
     /* Due now goes first, so that the list stays in due order. */
     entry->handle =
@@ -89,6 +91,7 @@ bool precis_ledger_remove(precis_ledger_t *self, const char *key)
     entry_t *entry = zhashx_lookup(self->entries, key);
     if (!entry)
         return false;
+    self->bytes -= entry->public.size;
     zlistx_detach(self->due, entry->handle);
     zhashx_delete(self->entries, key);
     return true;
@@ -97,6 +100,11 @@ bool precis_ledger_remove(precis_ledger_t *self, const char *key)
 size_t precis_ledger_size(precis_ledger_t *self)
 {
     return zhashx_size(self->entries);
+}
+
+size_t precis_ledger_bytes(precis_ledger_t *self)
+{
+    return self->bytes;
 }
 
 bool precis_ledger_exhausted(precis_ledger_t *self, const precis_ledger_entry_t *entry)
@@ -165,12 +173,15 @@ int precis_ledger_test(bool verbose)
     precis_ledger_add(ledger, "b", "B", 1, true, 0);
     precis_ledger_add(ledger, "c", "C", 1, false, 0); /* recovered: due at once */
     CHECK(precis_ledger_size(ledger) == 3);
+    precis_ledger_add(ledger, "c", "CCCC", 4, false, 0); /* the same key replaces */
+    CHECK(precis_ledger_size(ledger) == 3 && precis_ledger_bytes(ledger) == 6);
 
     resend_log_t log = {0, 100, false, ledger};
     precis_ledger_resend_due(ledger, 0, count_resend, &log);
     CHECK(log.sent == 1); /* only the recovered one is due */
     CHECK(precis_ledger_remove(ledger, "a"));
     CHECK(!precis_ledger_remove(ledger, "a"));
+    CHECK(precis_ledger_bytes(ledger) == 5);
     log.sent = 0;
     precis_ledger_resend_due(ledger, 100, count_resend, &log);
     CHECK(log.sent == 2); /* b after its first wait, c after its first send */

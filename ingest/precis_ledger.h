@@ -37,6 +37,8 @@ void precis_ledger_add(precis_ledger_t *self, const char *key, const void *data,
 bool precis_ledger_remove(precis_ledger_t *self, const char *key);
 
 size_t precis_ledger_size(precis_ledger_t *self);
+/* Bytes of the articles held (their encoded size). */
+size_t precis_ledger_bytes(precis_ledger_t *self);
 
 /* Calls fn for each entry whose wait has run out, oldest first. fn
    returns true when it sent the article (or its error) again, and the

@@ -61,6 +61,8 @@ static const option_row_t option_table[] = {
      "append every published result to the output log PATH (enables replay)"},
     {"max-inflight", PRECIS_OPT_DELIVERY, ARG_INT, FIELD(max_inflight), "N",
      "articles accepted and not yet delivered, at most; beyond it clients hear busy"},
+    {"max-inflight-bytes", PRECIS_OPT_DELIVERY, ARG_SIZE, FIELD(max_inflight_bytes), "N",
+     "bytes of articles in flight, at most (the first always fits); beyond it, busy"},
     {"retry-ms", PRECIS_OPT_DELIVERY, ARG_INT, FIELD(retry_ms), "MS",
      "send an article again when its result has not arrived after MS (doubling)"},
     {"max-attempts", PRECIS_OPT_DELIVERY, ARG_INT, FIELD(max_attempts), "N",
@@ -121,6 +123,7 @@ void precis_config_defaults(precis_config_t *config, bool bind)
     config->acks_endpoint = PRECIS_ACKS_ENDPOINT;
     config->replay_endpoint = bind ? PRECIS_REPLAY_BIND : PRECIS_REPLAY_CONNECT;
     config->max_inflight = PRECIS_MAX_INFLIGHT;
+    config->max_inflight_bytes = PRECIS_MAX_INFLIGHT_BYTES;
     config->retry_ms = PRECIS_RETRY_MS;
     config->max_attempts = PRECIS_MAX_ATTEMPTS;
     config->drain = 30;

@@ -27,9 +27,10 @@
 #define PRECIS_REPLAY_CONNECT      "tcp://127.0.0.1:5562"
 
 /* Default delivery settings (see ingest/precis_ledger.h). */
-#define PRECIS_MAX_INFLIGHT 10000
-#define PRECIS_RETRY_MS     5000
-#define PRECIS_MAX_ATTEMPTS 5
+#define PRECIS_MAX_INFLIGHT       10000
+#define PRECIS_MAX_INFLIGHT_BYTES (256u << 20)
+#define PRECIS_RETRY_MS           5000
+#define PRECIS_MAX_ATTEMPTS       5
 
 /* Default limits (documented in docs/PROTOCOL.md). */
 #define PRECIS_MAX_BYTES     (4u << 20)
@@ -55,12 +56,13 @@ enum {
     PRECIS_OPT_REPLAY = 1 << 14,    /* --replay ENDPOINT */
     PRECIS_OPT_JOURNAL = 1 << 15,   /* --journal DIR */
     PRECIS_OPT_OUTLOG = 1 << 16,    /* --log PATH */
-    PRECIS_OPT_DELIVERY = 1 << 17,  /* --max-inflight --retry-ms --max-attempts --drain */
-    PRECIS_OPT_SINCE = 1 << 18,     /* --since SEQ */
-    PRECIS_OPT_CURVE = 1 << 19,     /* --curve-cert --curve-server --curve-allow */
-    PRECIS_OPT_CONTROL = 1 << 20,   /* --control ENDPOINT */
-    PRECIS_OPT_METRICS = 1 << 21,   /* --metrics-port PORT */
-    PRECIS_OPT_RATE = 1 << 22,      /* --rate N */
+    PRECIS_OPT_DELIVERY =
+        1 << 17, /* --max-inflight(-bytes) --retry-ms --max-attempts --drain */
+    PRECIS_OPT_SINCE = 1 << 18,   /* --since SEQ */
+    PRECIS_OPT_CURVE = 1 << 19,   /* --curve-cert --curve-server --curve-allow */
+    PRECIS_OPT_CONTROL = 1 << 20, /* --control ENDPOINT */
+    PRECIS_OPT_METRICS = 1 << 21, /* --metrics-port PORT */
+    PRECIS_OPT_RATE = 1 << 22,    /* --rate N */
 };
 
 typedef struct {
@@ -75,6 +77,7 @@ typedef struct {
     const char *journal_dir; /* ingest's journal; NULL: no journal */
     const char *out_log;     /* sink's output log; NULL: no replay */
     int max_inflight;
+    size_t max_inflight_bytes;
     int retry_ms;
     int max_attempts;
     double drain;                 /* seconds to drain work in flight on SIGTERM */
