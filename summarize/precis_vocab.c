@@ -36,11 +36,13 @@ struct _precis_vocab_t {
     size_t arena_used, arena_size;
 };
 
-/* text[0..len) for len < 8, zero padded to eight bytes, in at most three
-   loads and no call to memcpy: overlapping loads agree where they overlap. */
+/* text[0..len) for len < 8, zero padded to eight bytes as memcpy would
+   load them. Little-endian: at most three loads and no call to memcpy, as
+   overlapping loads agree where they overlap; elsewhere byte by byte. */
 static inline uint64_t load_short(const char *text, size_t len)
 {
     const unsigned char *bytes = (const unsigned char *)text;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     if (len >= 4) {
         uint32_t low, high;
         memcpy(&low, bytes, 4);
@@ -51,6 +53,14 @@ static inline uint64_t load_short(const char *text, size_t len)
         return 0;
     return (uint64_t)bytes[0] | (uint64_t)bytes[len / 2] << (8 * (len / 2)) |
            (uint64_t)bytes[len - 1] << (8 * (len - 1));
+#else
+    unsigned char padded[8] = {0};
+    for (size_t i = 0; i < len; i++)
+        padded[i] = bytes[i];
+    uint64_t value;
+    memcpy(&value, padded, 8);
+    return value;
+#endif
 }
 
 /* The first eight bytes of text, zero padded. */
@@ -315,6 +325,17 @@ int precis_vocab_test(bool verbose)
         failures++;
         if (verbose)
             printf("vocab: empty word\n");
+    }
+    /* Short loads are the zero-padded bytes, exactly. */
+    const char bytes[8] = "\x01\x82\x03\xf4\x05\x06\x87\x08";
+    for (size_t len = 0; len < 8; len++) {
+        uint64_t expected = 0;
+        memcpy(&expected, bytes, len);
+        if (load_short(bytes, len) != expected) {
+            failures++;
+            if (verbose)
+                printf("vocab: short load of %zu bytes wrong\n", len);
+        }
     }
     precis_vocab_destroy(&self);
     precis_stopwords_destroy(&stopwords);
