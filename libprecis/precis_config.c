@@ -59,6 +59,8 @@ static const option_row_t option_table[] = {
      "keep accepted articles in a journal in DIR until delivered (survives restarts)"},
     {"log", PRECIS_OPT_OUTLOG, ARG_STRING, FIELD(out_log), "PATH",
      "append every published result to the output log PATH (enables replay)"},
+    {"log-max-bytes", PRECIS_OPT_OUTLOG, ARG_SIZE, FIELD(log_max_bytes), "N",
+     "keep at most N bytes of output log (segments PATH, PATH.SEQ; oldest deleted)"},
     {"max-inflight", PRECIS_OPT_DELIVERY, ARG_INT, FIELD(max_inflight), "N",
      "articles accepted and not yet delivered, at most; beyond it clients hear busy"},
     {"max-inflight-bytes", PRECIS_OPT_DELIVERY, ARG_SIZE, FIELD(max_inflight_bytes), "N",
@@ -124,6 +126,7 @@ void precis_config_defaults(precis_config_t *config, bool bind)
     config->replay_endpoint = bind ? PRECIS_REPLAY_BIND : PRECIS_REPLAY_CONNECT;
     config->max_inflight = PRECIS_MAX_INFLIGHT;
     config->max_inflight_bytes = PRECIS_MAX_INFLIGHT_BYTES;
+    config->log_max_bytes = PRECIS_LOG_MAX_BYTES;
     config->retry_ms = PRECIS_RETRY_MS;
     config->max_attempts = PRECIS_MAX_ATTEMPTS;
     config->drain = 30;
@@ -203,7 +206,9 @@ static int parse_value(precis_config_t *config, const option_row_t *row, const c
     }
     case ARG_SIZE: {
         unsigned long long value = strtoull(text, &end, 10);
-        if (errno || *end || value < 1 || value > (1ull << 31) || *text == '-')
+        unsigned long long most =
+            row->offset == FIELD(log_max_bytes) ? 1ull << 50 : 1ull << 31;
+        if (errno || *end || value < 1 || value > most || *text == '-')
             goto bad;
         *(size_t *)field = (size_t)value;
         return 0;

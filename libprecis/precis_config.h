@@ -32,6 +32,9 @@
 #define PRECIS_RETRY_MS           5000
 #define PRECIS_MAX_ATTEMPTS       5
 
+/* Budget of the sink's output log (--log-max-bytes): 1 GiB. */
+#define PRECIS_LOG_MAX_BYTES (1u << 30)
+
 /* Default limits (documented in docs/PROTOCOL.md). */
 #define PRECIS_MAX_BYTES     (4u << 20)
 #define PRECIS_MAX_TEXT      (1u << 20)
@@ -76,6 +79,7 @@ typedef struct {
     const char *replay_endpoint;
     const char *journal_dir; /* ingest's journal; NULL: no journal */
     const char *out_log;     /* sink's output log; NULL: no replay */
+    size_t log_max_bytes;    /* the output log's segments together, at most */
     int max_inflight;
     size_t max_inflight_bytes;
     int retry_ms;

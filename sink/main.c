@@ -6,8 +6,9 @@ static const char *usage =
     "Usage: precis-sink [OPTIONS]\n"
     "Publishes every summary (topic summary.<lang>) and every error (topic\n"
     "error.<reason>) on the output socket, numbered from 1 (seq); with --jsonl also\n"
-    "appends each to a file; with --log keeps every result for replay (precis sub\n"
-    "--since). Each result is acknowledged to ingest; duplicates are dropped.\n"
+    "appends each to a file; with --log keeps results for replay (precis sub\n"
+    "--since), the newest --log-max-bytes of them. Each result is acknowledged to\n"
+    "ingest; duplicates are dropped.\n"
     "Exit codes: 0 stopped cleanly, 2 usage error, 3 a socket or the file failed.";
 
 int main(int argc, char **argv)

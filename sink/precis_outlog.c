@@ -2,31 +2,51 @@
 #include "precis_outlog.h"
 #include <czmq.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <dirent.h>
+#include <libgen.h>
+
 #define INDEX_STRIDE 256
 #define MAX_RECORD   (64u << 20)
+/* A segment is closed when it would pass this share of the budget. */
+#define SEGMENTS_PER_BUDGET 8
+/* Segment size without a budget. */
+#define UNLIMITED_SEGMENT (128ull << 20)
+
+typedef struct {
+    char *path;
+    int fd;
+    uint64_t first;  /* sequence number of its first record */
+    uint64_t count;  /* whole records in it */
+    uint64_t size;   /* bytes of whole records */
+    uint64_t *index; /* offset of records first, first + STRIDE, ... */
+    size_t index_count, index_cap;
+} segment_t;
 
 struct _precis_outlog_t {
     char *path;
-    int fd;
-    uint64_t size; /* bytes of whole records */
+    uint64_t max_bytes;   /* budget of all segments together */
+    uint64_t segment_max; /* a segment is closed before it passes this */
     uint64_t next_seq;
-    uint64_t *index; /* offset of records 1, 1 + STRIDE, 1 + 2 STRIDE, ... */
-    size_t index_count, index_cap;
+    uint64_t bytes;      /* in all segments */
+    segment_t *segments; /* oldest first; the last one is appended to */
+    size_t segment_count, segment_cap;
 };
 
-static void index_add(precis_outlog_t *self, uint64_t seq, uint64_t offset)
+static void index_add(segment_t *segment, uint64_t seq, uint64_t offset)
 {
-    if ((seq - 1) % INDEX_STRIDE)
+    if ((seq - segment->first) % INDEX_STRIDE)
         return;
-    if (self->index_count == self->index_cap) {
-        self->index_cap = self->index_cap ? self->index_cap * 2 : 64;
-        self->index = realloc(self->index, self->index_cap * sizeof *self->index);
-        assert(self->index);
+    if (segment->index_count == segment->index_cap) {
+        segment->index_cap = segment->index_cap ? segment->index_cap * 2 : 64;
+        segment->index =
+            realloc(segment->index, segment->index_cap * sizeof *segment->index);
+        assert(segment->index);
     }
-    self->index[self->index_count++] = offset;
+    segment->index[segment->index_count++] = offset;
 }
 
 /* Reads the record at offset into buffer; returns its total size, 0 at a
@@ -60,34 +80,178 @@ static void call_with(precis_outlog_fn *fn, void *arg, uint64_t seq, zchunk_t *r
     fn(arg, seq, topic, data + 1 + topic_len, zchunk_size(record) - 1 - topic_len);
 }
 
-precis_outlog_t *precis_outlog_new(const char *path, precis_outlog_fn *fn, void *arg)
+/* Adds a segment (not opened yet) at the end of the list. */
+static segment_t *segment_add(precis_outlog_t *self, uint64_t first)
+{
+    if (self->segment_count == self->segment_cap) {
+        self->segment_cap = self->segment_cap ? self->segment_cap * 2 : 16;
+        self->segments =
+            realloc(self->segments, self->segment_cap * sizeof *self->segments);
+        assert(self->segments);
+    }
+    segment_t *segment = &self->segments[self->segment_count++];
+    memset(segment, 0, sizeof *segment);
+    segment->fd = -1;
+    segment->first = first;
+    segment->path = first == 1
+                        ? strdup(self->path)
+                        : zsys_sprintf("%s.%llu", self->path, (unsigned long long)first);
+    assert(segment->path);
+    return segment;
+}
+
+static void segment_free(segment_t *segment)
+{
+    if (segment->fd >= 0)
+        close(segment->fd);
+    free(segment->path);
+    free(segment->index);
+}
+
+/* Deletes the oldest segment (there is a newer one). */
+static void drop_oldest(precis_outlog_t *self)
+{
+    segment_t *oldest = &self->segments[0];
+    if (unlink(oldest->path) != 0 && errno != ENOENT)
+        zsys_error("output log: cannot delete %s: %s", oldest->path, strerror(errno));
+    else
+        zsys_info(
+            "output log: deleted %s (results %llu to %llu) to stay within %llu bytes",
+            oldest->path, (unsigned long long)oldest->first,
+            (unsigned long long)(self->segments[1].first - 1),
+            (unsigned long long)self->max_bytes);
+    self->bytes -= oldest->size;
+    segment_free(oldest);
+    self->segment_count--;
+    memmove(self->segments, self->segments + 1,
+            self->segment_count * sizeof *self->segments);
+}
+
+static int compare_first(const void *a, const void *b)
+{
+    uint64_t x = ((const segment_t *)a)->first, y = ((const segment_t *)b)->first;
+    return x < y ? -1 : x > y;
+}
+
+/* Finds the segments on disk: PATH (from 1) and PATH.N (from N). */
+static int find_segments(precis_outlog_t *self)
+{
+    char *copy = strdup(self->path), *copy2 = strdup(self->path);
+    assert(copy && copy2);
+    const char *dir = dirname(copy), *base = basename(copy2);
+    size_t base_len = strlen(base);
+    DIR *listing = opendir(dir);
+    if (!listing) {
+        zsys_error("output log: cannot list %s: %s", dir, strerror(errno));
+        free(copy);
+        free(copy2);
+        return -1;
+    }
+    struct dirent *entry;
+    while ((entry = readdir(listing))) {
+        const char *name = entry->d_name;
+        if (strncmp(name, base, base_len) != 0)
+            continue;
+        if (name[base_len] == 0) {
+            segment_add(self, 1);
+            continue;
+        }
+        const char *digits = name + base_len + 1;
+        if (name[base_len] != '.' || *digits < '1' || *digits > '9' ||
+            strspn(digits, "0123456789") != strlen(digits) || strlen(digits) > 19)
+            continue;
+        uint64_t first = strtoull(digits, NULL, 10);
+        if (first >= 2)
+            segment_add(self, first);
+    }
+    closedir(listing);
+    free(copy);
+    free(copy2);
+    if (self->segment_count > 1)
+        qsort(self->segments, self->segment_count, sizeof *self->segments, compare_first);
+    return 0;
+}
+
+/* Reads a segment's records (at most limit), building its index; the
+   newest one loses a torn record at its end. */
+static void scan_segment(segment_t *segment, uint64_t limit, bool newest,
+                         precis_outlog_fn *fn, void *arg)
+{
+    uint64_t file_size = segment->size;
+    segment->size = 0;
+    zchunk_t *record = zchunk_new(NULL, 4096);
+    ssize_t size = 0;
+    while (segment->count < limit &&
+           (size = read_at(segment->fd, segment->size, record)) > 0) {
+        uint64_t seq = segment->first + segment->count;
+        index_add(segment, seq, segment->size);
+        if (fn)
+            call_with(fn, arg, seq, record);
+        segment->count++;
+        segment->size += (uint64_t)size;
+    }
+    zchunk_destroy(&record);
+    if (newest) {
+        if (size < 0) {
+            zsys_warning("output log: cutting a torn record at byte %llu of %s",
+                         (unsigned long long)segment->size, segment->path);
+            if (ftruncate(segment->fd, (off_t)segment->size) != 0)
+                zsys_error("output log: cannot truncate %s", segment->path);
+        }
+    } else if (segment->count < limit)
+        zsys_warning("output log: %s ends after result %llu; results up to %llu are lost",
+                     segment->path,
+                     (unsigned long long)(segment->first + segment->count - 1),
+                     (unsigned long long)(segment->first + limit - 1));
+    else if (segment->size < file_size)
+        zsys_warning("output log: %s holds more than results %llu to %llu; "
+                     "ignoring the rest",
+                     segment->path, (unsigned long long)segment->first,
+                     (unsigned long long)(segment->first + limit - 1));
+}
+
+precis_outlog_t *precis_outlog_new(const char *path, uint64_t max_bytes,
+                                   precis_outlog_fn *fn, void *arg)
 {
     precis_outlog_t *self = calloc(1, sizeof *self);
     assert(self);
     self->path = strdup(path);
-    self->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (self->fd < 0) {
-        zsys_error("output log: cannot open %s: %s", path, strerror(errno));
+    self->max_bytes = max_bytes ? max_bytes : UINT64_MAX;
+    self->segment_max = max_bytes ? max_bytes / SEGMENTS_PER_BUDGET : UNLIMITED_SEGMENT;
+    if (self->segment_max < 1)
+        self->segment_max = 1;
+    if (find_segments(self) != 0) {
         precis_outlog_destroy(&self);
         return NULL;
     }
-    zchunk_t *record = zchunk_new(NULL, 4096);
-    self->next_seq = 1;
-    ssize_t size;
-    while ((size = read_at(self->fd, self->size, record)) > 0) {
-        index_add(self, self->next_seq, self->size);
-        if (fn)
-            call_with(fn, arg, self->next_seq, record);
-        self->next_seq++;
-        self->size += (uint64_t)size;
+    if (self->segment_count == 0)
+        segment_add(self, 1);
+    for (size_t i = 0; i < self->segment_count; i++) {
+        segment_t *segment = &self->segments[i];
+        segment->fd = open(segment->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        struct stat info;
+        if (segment->fd < 0 || fstat(segment->fd, &info) != 0) {
+            zsys_error("output log: cannot open %s: %s", segment->path, strerror(errno));
+            precis_outlog_destroy(&self);
+            return NULL;
+        }
+        segment->size = (uint64_t)info.st_size; /* until scanned */
+        self->bytes += segment->size;
     }
-    zchunk_destroy(&record);
-    if (size < 0) {
-        zsys_warning("output log: cutting a torn record at byte %llu of %s",
-                     (unsigned long long)self->size, path);
-        if (ftruncate(self->fd, (off_t)self->size) != 0)
-            zsys_error("output log: cannot truncate %s", path);
+    /* A smaller budget than last time: the oldest go before anything is read. */
+    while (self->segment_count > 1 && self->bytes > self->max_bytes)
+        drop_oldest(self);
+    self->bytes = 0;
+    for (size_t i = 0; i < self->segment_count; i++) {
+        segment_t *segment = &self->segments[i];
+        bool newest = i + 1 == self->segment_count;
+        scan_segment(segment,
+                     newest ? UINT64_MAX : self->segments[i + 1].first - segment->first,
+                     newest, fn, arg);
+        self->bytes += segment->size;
     }
+    segment_t *newest = &self->segments[self->segment_count - 1];
+    self->next_seq = newest->first + newest->count;
     return self;
 }
 
@@ -96,10 +260,10 @@ void precis_outlog_destroy(precis_outlog_t **self_p)
     if (!self_p || !*self_p)
         return;
     precis_outlog_t *self = *self_p;
-    if (self->fd >= 0)
-        close(self->fd);
+    for (size_t i = 0; i < self->segment_count; i++)
+        segment_free(&self->segments[i]);
+    free(self->segments);
     free(self->path);
-    free(self->index);
     free(self);
     *self_p = NULL;
 }
@@ -109,6 +273,40 @@ uint64_t precis_outlog_next_seq(precis_outlog_t *self)
     return self->next_seq;
 }
 
+uint64_t precis_outlog_first_seq(precis_outlog_t *self)
+{
+    for (size_t i = 0; i < self->segment_count; i++)
+        if (self->segments[i].count)
+            return self->segments[i].first;
+    return self->next_seq;
+}
+
+uint64_t precis_outlog_bytes(precis_outlog_t *self)
+{
+    return self->bytes;
+}
+
+size_t precis_outlog_segments(precis_outlog_t *self)
+{
+    return self->segment_count;
+}
+
+/* Starts a new segment for the next record; stays in the current one when
+   the new file cannot be made. */
+static void roll(precis_outlog_t *self)
+{
+    char *path = zsys_sprintf("%s.%llu", self->path, (unsigned long long)self->next_seq);
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        zsys_error("output log: cannot start segment %s: %s", path, strerror(errno));
+        zstr_free(&path);
+        return;
+    }
+    zstr_free(&path);
+    segment_t *segment = segment_add(self, self->next_seq);
+    segment->fd = fd;
+}
+
 int precis_outlog_append(precis_outlog_t *self, const char *topic, const void *body,
                          size_t size)
 {
@@ -116,21 +314,30 @@ int precis_outlog_append(precis_outlog_t *self, const char *topic, const void *b
     if (topic_len > 255 || 1 + topic_len + size > MAX_RECORD)
         return -1;
     uint32_t len = (uint32_t)(1 + topic_len + size);
+    uint64_t record_size = 4 + (uint64_t)len;
+    segment_t *segment = &self->segments[self->segment_count - 1];
+    if (segment->size > 0 && segment->size + record_size > self->segment_max)
+        roll(self);
+    while (self->segment_count > 1 && self->bytes + record_size > self->max_bytes)
+        drop_oldest(self);
+    segment = &self->segments[self->segment_count - 1];
     unsigned char header[5] = {(unsigned char)len, (unsigned char)(len >> 8),
                                (unsigned char)(len >> 16), (unsigned char)(len >> 24),
                                (unsigned char)topic_len};
     /* One writev, so a record is never interleaved or half-written by us. */
     struct iovec parts[3] = {
         {header, 5}, {(void *)topic, topic_len}, {(void *)body, size}};
-    ssize_t written = writev(self->fd, parts, 3);
-    if (written != (ssize_t)(4 + len)) {
-        zsys_error("output log: cannot append to %s: %s", self->path, strerror(errno));
-        if (written > 0 && ftruncate(self->fd, (off_t)self->size) != 0)
-            zsys_error("output log: cannot undo a partial write to %s", self->path);
+    ssize_t written = writev(segment->fd, parts, 3);
+    if (written != (ssize_t)record_size) {
+        zsys_error("output log: cannot append to %s: %s", segment->path, strerror(errno));
+        if (written > 0 && ftruncate(segment->fd, (off_t)segment->size) != 0)
+            zsys_error("output log: cannot undo a partial write to %s", segment->path);
         return -1;
     }
-    index_add(self, self->next_seq, self->size);
-    self->size += (uint64_t)written;
+    index_add(segment, self->next_seq, segment->size);
+    segment->size += record_size;
+    segment->count++;
+    self->bytes += record_size;
     self->next_seq++;
     return 0;
 }
@@ -138,23 +345,27 @@ int precis_outlog_append(precis_outlog_t *self, const char *topic, const void *b
 size_t precis_outlog_read(precis_outlog_t *self, uint64_t since, size_t max,
                           precis_outlog_fn *fn, void *arg)
 {
-    if (since < 1)
-        since = 1;
-    if (since >= self->next_seq || max == 0)
-        return 0;
-    size_t slot = (size_t)((since - 1) / INDEX_STRIDE);
-    uint64_t seq = 1 + (uint64_t)slot * INDEX_STRIDE, offset = self->index[slot];
     zchunk_t *record = zchunk_new(NULL, 4096);
     size_t count = 0;
-    ssize_t size;
-    while (count < max && seq < self->next_seq &&
-           (size = read_at(self->fd, offset, record)) > 0) {
-        if (seq >= since) {
-            call_with(fn, arg, seq, record);
-            count++;
+    for (size_t i = 0; i < self->segment_count && count < max; i++) {
+        segment_t *segment = &self->segments[i];
+        uint64_t end = segment->first + segment->count; /* after its last record */
+        if (since >= end)
+            continue;
+        uint64_t start = since > segment->first ? since : segment->first;
+        size_t slot = (size_t)((start - segment->first) / INDEX_STRIDE);
+        uint64_t seq = segment->first + (uint64_t)slot * INDEX_STRIDE,
+                 offset = segment->index[slot];
+        ssize_t size;
+        while (count < max && seq < end &&
+               (size = read_at(segment->fd, offset, record)) > 0) {
+            if (seq >= start) {
+                call_with(fn, arg, seq, record);
+                count++;
+            }
+            seq++;
+            offset += (uint64_t)size;
         }
-        seq++;
-        offset += (uint64_t)size;
     }
     zchunk_destroy(&record);
     return count;
@@ -163,38 +374,98 @@ size_t precis_outlog_read(precis_outlog_t *self, uint64_t since, size_t max,
 static void count_records(void *arg, uint64_t seq, const char *topic, const void *body,
                           size_t size)
 {
-    uint64_t *state = arg; /* [0] count, [1] last seq, [2] bad */
+    uint64_t *state = arg; /* [0] count, [1] last seq, [2] bad, [3] first seq */
     char expected[32];
     snprintf(expected, sizeof expected, "body-%llu", (unsigned long long)seq);
     state[0]++;
     state[2] += strcmp(topic, "summary.en") != 0 || size != strlen(expected) ||
                 memcmp(body, expected, size) != 0 || (state[1] && seq != state[1] + 1);
     state[1] = seq;
+    if (!state[3])
+        state[3] = seq;
 }
+
+static void append_bodies(precis_outlog_t *log, int from, int to)
+{
+    char body[32];
+    for (int seq = from; seq <= to; seq++) {
+        snprintf(body, sizeof body, "body-%d", seq);
+        if (precis_outlog_append(log, "summary.en", body, strlen(body)) != 0)
+            fprintf(stderr, "outlog test: append %d failed\n", seq);
+    }
+}
+
+/* Bytes of the files the log has on disk, and how many there are. */
+static uint64_t bytes_on_disk(const char *dir, size_t *files_p)
+{
+    uint64_t total = 0;
+    *files_p = 0;
+    DIR *listing = opendir(dir);
+    struct dirent *entry;
+    while (listing && (entry = readdir(listing))) {
+        if (entry->d_name[0] == '.')
+            continue;
+        char *path = zsys_sprintf("%s/%s", dir, entry->d_name);
+        struct stat info;
+        if (stat(path, &info) == 0) {
+            total += (uint64_t)info.st_size;
+            (*files_p)++;
+        }
+        zstr_free(&path);
+    }
+    if (listing)
+        closedir(listing);
+    return total;
+}
+
+static void remove_all(const char *dir)
+{
+    DIR *listing = opendir(dir);
+    struct dirent *entry;
+    while (listing && (entry = readdir(listing))) {
+        if (entry->d_name[0] == '.')
+            continue;
+        char *path = zsys_sprintf("%s/%s", dir, entry->d_name);
+        unlink(path);
+        zstr_free(&path);
+    }
+    if (listing)
+        closedir(listing);
+    rmdir(dir);
+}
+
+#define CHECK(cond, ...)                                                                 \
+    do {                                                                                 \
+        if (!(cond)) {                                                                   \
+            fprintf(stderr, "outlog test: " __VA_ARGS__);                                \
+            fprintf(stderr, "\n");                                                       \
+            failures++;                                                                  \
+        }                                                                                \
+    } while (0)
 
 int precis_outlog_test(bool verbose)
 {
     int failures = 0;
-    char path[] = "/tmp/precis-outlog-test-XXXXXX";
-    close(mkstemp(path));
-    precis_outlog_t *log = precis_outlog_new(path, NULL, NULL);
-    char body[32];
-    for (int seq = 1; seq <= 600; seq++) {
-        snprintf(body, sizeof body, "body-%d", seq);
-        precis_outlog_append(log, "summary.en", body, strlen(body));
+    char dir[] = "/tmp/precis-outlog-test-XXXXXX";
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "outlog test: cannot make %s\n", dir);
+        return 1;
     }
-    uint64_t state[3] = {0, 0, 0};
+    char *path = zsys_sprintf("%s/output.records", dir);
+
+    /* A log without a budget is one file, as before segments. */
+    precis_outlog_t *log = precis_outlog_new(path, 0, NULL, NULL);
+    append_bodies(log, 1, 600);
+    uint64_t state[4] = {0, 0, 0, 0};
     size_t read = precis_outlog_read(log, 300, 1000, count_records, state);
-    if (read != 301 || state[0] != 301 || state[1] != 600 || state[2] != 0) {
-        fprintf(stderr, "outlog test: replay from 300 read %zu, last %llu, bad %llu\n",
-                read, (unsigned long long)state[1], (unsigned long long)state[2]);
-        failures++;
-    }
+    CHECK(read == 301 && state[0] == 301 && state[1] == 600 && state[2] == 0,
+          "replay from 300 read %zu, last %llu, bad %llu", read,
+          (unsigned long long)state[1], (unsigned long long)state[2]);
     memset(state, 0, sizeof state);
-    if (precis_outlog_read(log, 10, 5, count_records, state) != 5 || state[1] != 14) {
-        fprintf(stderr, "outlog test: a bounded replay read the wrong records\n");
-        failures++;
-    }
+    CHECK(precis_outlog_read(log, 10, 5, count_records, state) == 5 && state[1] == 14,
+          "a bounded replay read the wrong records");
+    CHECK(precis_outlog_segments(log) == 1 && precis_outlog_first_seq(log) == 1,
+          "an unlimited log of 600 results is not one segment from 1");
     precis_outlog_destroy(&log);
 
     /* Reopened after a torn write: the numbering goes on from the last whole record. */
@@ -203,14 +474,90 @@ int precis_outlog_test(bool verbose)
         failures++;
     close(fd);
     memset(state, 0, sizeof state);
-    log = precis_outlog_new(path, count_records, state);
-    if (state[0] != 600 || state[2] != 0 || precis_outlog_next_seq(log) != 601) {
-        fprintf(stderr, "outlog test: reopening found %llu records, next seq %llu\n",
-                (unsigned long long)state[0],
-                (unsigned long long)precis_outlog_next_seq(log));
-        failures++;
+    log = precis_outlog_new(path, 0, count_records, state);
+    CHECK(state[0] == 600 && state[2] == 0 && precis_outlog_next_seq(log) == 601,
+          "reopening found %llu records, next seq %llu", (unsigned long long)state[0],
+          (unsigned long long)precis_outlog_next_seq(log));
+    precis_outlog_destroy(&log);
+
+    /* The single file opens under a budget as the first segment; appending
+       rolls segments and deletes the oldest, within the budget. Each record
+       of "body-N" takes 5 + 10 + 9 or 10 bytes. */
+    const uint64_t budget = 40000;
+    memset(state, 0, sizeof state);
+    log = precis_outlog_new(path, budget, count_records, state);
+    CHECK(state[0] == 600 && state[3] == 1 && precis_outlog_next_seq(log) == 601 &&
+              precis_outlog_segments(log) == 1,
+          "the single-file log did not open as the first segment");
+    append_bodies(log, 601, 5000);
+    size_t files;
+    uint64_t disk = bytes_on_disk(dir, &files);
+    uint64_t first = precis_outlog_first_seq(log);
+    CHECK(disk <= budget && disk == precis_outlog_bytes(log) && disk > budget / 2,
+          "%llu bytes on disk, %llu counted, budget %llu", (unsigned long long)disk,
+          (unsigned long long)precis_outlog_bytes(log), (unsigned long long)budget);
+    CHECK(files == precis_outlog_segments(log) && files >= 7 && files <= 9,
+          "%zu files, %zu segments", files, precis_outlog_segments(log));
+    CHECK(first > 1000 && access(path, F_OK) != 0,
+          "the oldest segment (PATH) was kept: first seq %llu",
+          (unsigned long long)first);
+    /* Replay from a trimmed seq starts at the oldest kept; replay starts
+       anywhere (index per segment) and crosses segments. */
+    memset(state, 0, sizeof state);
+    read = precis_outlog_read(log, 1, 100000, count_records, state);
+    CHECK(state[3] == first && state[1] == 5000 && state[2] == 0 && read == 5001 - first,
+          "replay from 1 read %zu from %llu to %llu", read, (unsigned long long)state[3],
+          (unsigned long long)state[1]);
+    for (uint64_t seq = first; seq <= 5000; seq += 7) {
+        memset(state, 0, sizeof state);
+        if (precis_outlog_read(log, seq, 600, count_records, state) !=
+                (5001 - seq < 600 ? 5001 - seq : 600) ||
+            state[3] != seq || state[2] != 0) {
+            CHECK(false, "replay from %llu started at %llu", (unsigned long long)seq,
+                  (unsigned long long)state[3]);
+            break;
+        }
     }
     precis_outlog_destroy(&log);
-    unlink(path);
+
+    /* After a restart: the same records, the same next seq; a torn record
+       at the end of the newest segment is cut off. */
+    char *newest = NULL;
+    log = precis_outlog_new(path, budget, NULL, NULL);
+    newest = strdup(log->segments[log->segment_count - 1].path);
+    precis_outlog_destroy(&log);
+    fd = open(newest, O_WRONLY | O_APPEND);
+    if (write(fd, "\x40\x00\x00\x00\x05summ", 9) != 9)
+        failures++;
+    close(fd);
+    memset(state, 0, sizeof state);
+    log = precis_outlog_new(path, budget, count_records, state);
+    CHECK(state[3] == first && state[1] == 5000 && state[2] == 0 &&
+              state[0] == 5001 - first && precis_outlog_next_seq(log) == 5001 &&
+              precis_outlog_first_seq(log) == first,
+          "reopening the segments found %llu to %llu, next seq %llu",
+          (unsigned long long)state[3], (unsigned long long)state[1],
+          (unsigned long long)precis_outlog_next_seq(log));
+    append_bodies(log, 5001, 5010);
+    memset(state, 0, sizeof state);
+    CHECK(precis_outlog_read(log, 4990, 100, count_records, state) == 21 &&
+              state[2] == 0 && state[1] == 5010,
+          "appending after the torn record went wrong");
+    precis_outlog_destroy(&log);
+    free(newest);
+
+    /* A smaller budget at the next start deletes the oldest segments first. */
+    memset(state, 0, sizeof state);
+    log = precis_outlog_new(path, budget / 4, count_records, state);
+    disk = bytes_on_disk(dir, &files);
+    CHECK(disk <= budget / 4 && precis_outlog_next_seq(log) == 5011 && state[1] == 5010 &&
+              state[2] == 0 && state[3] == precis_outlog_first_seq(log) &&
+              state[3] > first,
+          "a smaller budget kept %llu bytes from %llu", (unsigned long long)disk,
+          (unsigned long long)state[3]);
+    precis_outlog_destroy(&log);
+
+    remove_all(dir);
+    zstr_free(&path);
     return failures;
 }

@@ -54,7 +54,8 @@ static bool open_files(precis_sink_t *self)
 {
     const precis_config_t *config = self->config;
     if (config->out_log) {
-        self->log = precis_outlog_new(config->out_log, remember_key, self);
+        self->log =
+            precis_outlog_new(config->out_log, config->log_max_bytes, remember_key, self);
         if (!self->log)
             return false;
         self->next_seq = precis_outlog_next_seq(self->log);
@@ -195,13 +196,14 @@ static void add_to_answer(void *arg, uint64_t seq, const char *topic, const void
 }
 
 static void *encode_replay_header(uint64_t first, size_t count, uint64_t head,
-                                  const char *error, size_t *size_p)
+                                  uint64_t oldest, uint64_t trimmed, const char *error,
+                                  size_t *size_p)
 {
     msgpack_sbuffer buffer;
     msgpack_sbuffer_init(&buffer);
     msgpack_packer packer;
     msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
-    msgpack_pack_map(&packer, error ? 3 : 5);
+    msgpack_pack_map(&packer, error ? 3 : 7);
     precis_mp_pack_kv_int(&packer, "v", PRECIS_PROTOCOL_VERSION);
     precis_mp_pack_kv_str(&packer, "type", "replay", 6);
     if (error)
@@ -211,6 +213,10 @@ static void *encode_replay_header(uint64_t first, size_t count, uint64_t head,
         precis_mp_pack_kv_int(&packer, "count", (int64_t)count);
         /* The sequence number the next published result will get. */
         precis_mp_pack_kv_int(&packer, "next", (int64_t)head);
+        /* The oldest sequence number the log still keeps, and how many of
+           those asked for (from since on) it no longer keeps. */
+        precis_mp_pack_kv_int(&packer, "oldest", (int64_t)oldest);
+        precis_mp_pack_kv_int(&packer, "trimmed", (int64_t)trimmed);
     }
     *size_p = buffer.size;
     return buffer.data;
@@ -250,12 +256,20 @@ static void serve_replay(precis_sink_t *self)
         max = REPLAY_MAX;
     zmsg_t *records = zmsg_new();
     size_t count = 0;
-    if (!error)
-        count = precis_outlog_read(self->log, (uint64_t)since, (size_t)max, add_to_answer,
-                                   records);
+    /* Results deleted by retention are skipped, and the header says so:
+       first is then the oldest kept, trimmed how many were skipped. */
+    uint64_t oldest = precis_outlog_first_seq(self->log), first = (uint64_t)since,
+             trimmed = 0;
+    if (!error) {
+        if (first < oldest) {
+            trimmed = oldest - first;
+            first = oldest;
+        }
+        count = precis_outlog_read(self->log, first, (size_t)max, add_to_answer, records);
+    }
     size_t header_size;
-    void *header =
-        encode_replay_header((uint64_t)since, count, self->next_seq, error, &header_size);
+    void *header = encode_replay_header(first, count, self->next_seq, oldest, trimmed,
+                                        error, &header_size);
     zmsg_addmem(answer, header, header_size);
     free(header);
     zframe_t *frame;
@@ -304,6 +318,16 @@ int precis_sink_run(precis_sink_t *self)
         (unsigned long long)precis_stats_get(self->stats, self->duplicates),
         (unsigned long long)precis_stats_get(self->stats, self->invalid));
     return 0;
+}
+
+/* An integer of a replay header, or -1. */
+static int64_t header_int(const msgpack_object *map, const char *key)
+{
+    const msgpack_object *value = precis_mp_lookup(map, key);
+    int64_t number = -1;
+    if (!value || !precis_mp_int(value, &number))
+        return -1;
+    return number;
 }
 
 static zframe_t *summary_frame(const char *id, const char *key)
@@ -425,6 +449,93 @@ int precis_sink_test(bool verbose)
     zmsg_destroy(&answer);
     zsock_destroy(&client);
     precis_sink_destroy(&self);
+
+    /* With a small log budget the oldest results are deleted; a replay from
+       1 says so (oldest, trimmed) and starts at the oldest kept. */
+    char *small_log = zsys_sprintf("%s.small", path);
+    config.out_log = small_log;
+    config.log_max_bytes = 16000;
+    config.jsonl_path = NULL;
+    config.results_endpoint = "inproc://sink-test-results-3";
+    config.output_endpoint = "inproc://sink-test-output-3";
+    config.replay_endpoint = "inproc://sink-test-replay-3";
+    self = precis_sink_new(&config);
+    assert(self);
+    for (int i = 1; i <= 300; i++) {
+        char id[16], key[16];
+        snprintf(id, sizeof id, "s%d", i);
+        snprintf(key, sizeof key, "small-%d", i);
+        frame = summary_frame(id, key);
+        precis_sink_publish(self, frame);
+        zframe_destroy(&frame);
+    }
+    uint64_t oldest = precis_outlog_first_seq(self->log);
+    client = zsock_new_dealer(">inproc://sink-test-replay-3");
+    zsock_set_rcvtimeo(client, 1000);
+    zstr_send(client, "\x83\xa4type\xa6replay\xa5since\x01\xa3max\x05");
+    serve_replay(self);
+    answer = zmsg_recv(client);
+    int64_t first = 0, count = 0, trimmed = 0, oldest_field = 0, next = 0;
+    zframe_t *header = answer ? zmsg_first(answer) : NULL;
+    msgpack_unpacked unpacked;
+    msgpack_unpacked_init(&unpacked);
+    if (header &&
+        precis_mp_unpack(&unpacked, zframe_data(header), zframe_size(header), 4)) {
+        first = header_int(&unpacked.data, "first");
+        count = header_int(&unpacked.data, "count");
+        trimmed = header_int(&unpacked.data, "trimmed");
+        oldest_field = header_int(&unpacked.data, "oldest");
+        next = header_int(&unpacked.data, "next");
+    }
+    msgpack_unpacked_destroy(&unpacked);
+    uint64_t first_seq = 0;
+    if (answer && zmsg_size(answer) == 11) {
+        zframe_t *result_frame = zmsg_next(answer);
+        result_frame = zmsg_next(answer);
+        precis_result_t *result = precis_result_decode(zframe_data(result_frame),
+                                                       zframe_size(result_frame), error);
+        first_seq = result ? result->seq : 0;
+        precis_result_destroy(&result);
+    }
+    if (oldest < 20 || precis_outlog_bytes(self->log) > 16000 ||
+        first != (int64_t)oldest || oldest_field != (int64_t)oldest ||
+        trimmed != (int64_t)oldest - 1 || count != 5 || next != 301 ||
+        first_seq != oldest) {
+        fprintf(stderr,
+                "sink test: trimmed replay: oldest %llu, header first %lld oldest %lld "
+                "trimmed %lld count %lld next %lld, first result %llu\n",
+                (unsigned long long)oldest, (long long)first, (long long)oldest_field,
+                (long long)trimmed, (long long)count, (long long)next,
+                (unsigned long long)first_seq);
+        failures++;
+    }
+    zmsg_destroy(&answer);
+    /* A replay from a kept seq is not trimmed. */
+    zstr_send(client, "\x82\xa4type\xa6replay\xa5since\xcd\x01\x2c");
+    serve_replay(self);
+    answer = zmsg_recv(client);
+    header = answer ? zmsg_first(answer) : NULL;
+    trimmed = -1;
+    msgpack_unpacked_init(&unpacked);
+    if (header &&
+        precis_mp_unpack(&unpacked, zframe_data(header), zframe_size(header), 4))
+        trimmed = header_int(&unpacked.data, "trimmed");
+    msgpack_unpacked_destroy(&unpacked);
+    if (!answer || zmsg_size(answer) != 3 || trimmed != 0) {
+        fprintf(stderr,
+                "sink test: replay from 300 was not the last result, untrimmed\n");
+        failures++;
+    }
+    zmsg_destroy(&answer);
+    zsock_destroy(&client);
+    precis_sink_destroy(&self);
+    unlink(small_log);
+    for (int seq = 2; seq <= 301; seq++) {
+        char *segment = zsys_sprintf("%s.%d", small_log, seq);
+        unlink(segment);
+        zstr_free(&segment);
+    }
+    zstr_free(&small_log);
     zsock_destroy(&ingest);
 
     /* The JSON Lines file holds the two results. */

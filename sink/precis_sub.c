@@ -102,6 +102,20 @@ static int replay_until(sub_t *self, uint64_t until)
                            value->via.str.ptr);
             else if ((value = precis_mp_lookup(&unpacked.data, "count")))
                 precis_mp_int(value, &count);
+            int64_t trimmed = 0, first = 0;
+            if ((value = precis_mp_lookup(&unpacked.data, "trimmed")))
+                precis_mp_int(value, &trimmed);
+            if ((value = precis_mp_lookup(&unpacked.data, "first")))
+                precis_mp_int(value, &first);
+            if (trimmed > 0 && first > 0 && (uint64_t)first > self->next) {
+                /* Deleted by the sink's retention (--log-max-bytes): say so,
+                   and go on from the oldest result kept. */
+                zsys_warning("results %llu to %llu are no longer in the sink's output "
+                             "log (deleted by retention); going on from %llu",
+                             (unsigned long long)self->next,
+                             (unsigned long long)first - 1, (unsigned long long)first);
+                self->next = (uint64_t)first;
+            }
         }
         msgpack_unpacked_destroy(&unpacked);
         zframe_destroy(&header);
@@ -124,7 +138,9 @@ static const char *usage =
     "Subscribes to the output socket and prints each result as it comes: readable\n"
     "by default, one JSON object a line with --json. With --since SEQ it first\n"
     "replays the sink's output log from sequence number SEQ (the sink must run\n"
-    "with --log), then follows live without a gap or a duplicate.\n"
+    "with --log), then follows live without a gap or a duplicate. Results the\n"
+    "sink's retention (--log-max-bytes) already deleted are reported on stderr\n"
+    "and skipped.\n"
     "Exit codes: 0 stopped by --count or a signal, 1 --timeout passed first,\n"
     "2 usage error, 3 a socket could not be set up or replay failed.";
 
