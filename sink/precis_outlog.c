@@ -398,40 +398,19 @@ static void append_bodies(precis_outlog_t *log, int from, int to)
 /* Bytes of the files the log has on disk, and how many there are. */
 static uint64_t bytes_on_disk(const char *dir, size_t *files_p)
 {
-    uint64_t total = 0;
-    *files_p = 0;
-    DIR *listing = opendir(dir);
-    struct dirent *entry;
-    while (listing && (entry = readdir(listing))) {
-        if (entry->d_name[0] == '.')
-            continue;
-        char *path = zsys_sprintf("%s/%s", dir, entry->d_name);
-        struct stat info;
-        if (stat(path, &info) == 0) {
-            total += (uint64_t)info.st_size;
-            (*files_p)++;
-        }
-        zstr_free(&path);
-    }
-    if (listing)
-        closedir(listing);
+    zdir_t *listing = zdir_new(dir, "-");
+    *files_p = listing ? (size_t)zdir_count(listing) : 0;
+    uint64_t total = listing ? (uint64_t)zdir_cursize(listing) : 0;
+    zdir_destroy(&listing);
     return total;
 }
 
 static void remove_all(const char *dir)
 {
-    DIR *listing = opendir(dir);
-    struct dirent *entry;
-    while (listing && (entry = readdir(listing))) {
-        if (entry->d_name[0] == '.')
-            continue;
-        char *path = zsys_sprintf("%s/%s", dir, entry->d_name);
-        unlink(path);
-        zstr_free(&path);
-    }
+    zdir_t *listing = zdir_new(dir, "-");
     if (listing)
-        closedir(listing);
-    rmdir(dir);
+        zdir_remove(listing, true);
+    zdir_destroy(&listing);
 }
 
 #define CHECK(cond, ...)                                                                 \
