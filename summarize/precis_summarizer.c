@@ -1297,6 +1297,20 @@ static void test_budgets(precis_summarizer_t *self, bool verbose)
           shortest);
 }
 
+/* True when two summaries select the same sentences with the same scores
+   and the same keywords. */
+static bool same_summary(const precis_summary_t *a, const precis_summary_t *b)
+{
+    bool same =
+        a->selected_count == b->selected_count && a->keyword_count == b->keyword_count;
+    for (size_t i = 0; same && i < a->selected_count; i++)
+        same = a->selected[i].index == b->selected[i].index &&
+               a->selected[i].score == b->selected[i].score;
+    for (size_t i = 0; same && i < a->keyword_count; i++)
+        same = strcmp(a->keywords[i], b->keywords[i]) == 0;
+    return same;
+}
+
 static void test_determinism(precis_summarizer_t *self, bool verbose)
 {
     precis_summary_t first, second;
@@ -1307,14 +1321,7 @@ static void test_determinism(precis_summarizer_t *self, bool verbose)
     run_checked(self, NULL, test_german, &options, &second, verbose);
     precis_summary_clear(&second);
     run_checked(fresh, test_title, test_article, &options, &second, verbose);
-    bool same = first.selected_count == second.selected_count &&
-                first.keyword_count == second.keyword_count;
-    for (size_t i = 0; same && i < first.selected_count; i++)
-        same = first.selected[i].index == second.selected[i].index &&
-               first.selected[i].score == second.selected[i].score;
-    for (size_t i = 0; same && i < first.keyword_count; i++)
-        same = strcmp(first.keywords[i], second.keywords[i]) == 0;
-    CHECK(same, "two runs differ");
+    CHECK(same_summary(&first, &second), "two runs differ");
     precis_summary_clear(&second);
     /* An article of more distinct words than the caches keep: they are
        flushed before the next article, which is summarized as before. */
@@ -1331,11 +1338,7 @@ static void test_determinism(precis_summarizer_t *self, bool verbose)
     run_checked(fresh, test_title, test_article, &options, &second, verbose);
     CHECK(precis_vocab_size(fresh->vocab) < 1000, "vocabulary not flushed: %zu words",
           precis_vocab_size(fresh->vocab));
-    same = first.selected_count == second.selected_count;
-    for (size_t i = 0; same && i < first.selected_count; i++)
-        same = first.selected[i].index == second.selected[i].index &&
-               first.selected[i].score == second.selected[i].score;
-    CHECK(same, "summary changed after the caches were flushed");
+    CHECK(same_summary(&first, &second), "summary changed after the caches were flushed");
     precis_summary_clear(&first);
     precis_summary_clear(&second);
     precis_summarizer_destroy(&fresh);
