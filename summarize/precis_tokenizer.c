@@ -3,9 +3,19 @@
     The scanner reads one code point at a time, classifies it (ASCII through
     a table, the rest through utf8proc_category) and appends its casefolded
     form to a buffer owned by the tokenizer, so a token costs no allocation.
+
+    A code point of a script written without spaces (precis_wordbreak_script)
+    starts a run of such code points, which goes to ICU's word break
+    iterator (precis_wordbreak) as a whole; its words are then handed out
+    one per call. The tokenizer remembers the run and the end of the last
+    word it gave, so that the next call, which starts there, takes the next
+    word from the iterator instead of segmenting the run again. Text without
+    such scripts never reaches ICU and costs one comparison per non-ASCII
+    code point more than before.
 */
 #include "precis_tokenizer.h"
 #include "precis_normalizer.h"
+#include "precis_wordbreak.h"
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,11 +29,18 @@ typedef enum {
     CLASS_DIGIT,
     CLASS_MARK,       /* combining mark: continues a token, never starts one */
     CLASS_WORD_JOIN,  /* apostrophe, hyphen: kept between letters or digits */
-    CLASS_NUMBER_JOIN /* point, comma: kept between digits */
+    CLASS_NUMBER_JOIN, /* point, comma: kept between digits */
+    CLASS_SEGMENTED    /* script without spaces: its runs are segmented by ICU */
 } char_class_t;
 
 struct _precis_tokenizer_t {
     char folded[PRECIS_TOKEN_MAX + 8]; /* the current token's folded form */
+    precis_wordbreak_t *wordbreak;     /* opened at the first run that needs it */
+    bool wordbreak_failed;             /* ICU could not open it: runs are one token */
+    /* The run being segmented: text[run_start..run_end) of the caller's
+       text, and where its next word is expected (the end of the last). */
+    const char *run_text;
+    size_t run_text_len, run_start, run_end, run_resume;
 };
 
 precis_tokenizer_t *precis_tokenizer_new(void)
@@ -37,6 +54,7 @@ void precis_tokenizer_destroy(precis_tokenizer_t **self_p)
 {
     assert(self_p);
     if (*self_p) {
+        precis_wordbreak_destroy(&(*self_p)->wordbreak);
         free(*self_p);
         *self_p = NULL;
     }
@@ -85,6 +103,8 @@ static char_class_t classify(int32_t codepoint)
 {
     if (codepoint < 0)
         return CLASS_SEPARATOR;
+    if (codepoint >= 0x0E00 && precis_wordbreak_script(codepoint))
+        return CLASS_SEGMENTED;
     if (codepoint < 0x80) {
         if ((codepoint >= 'a' && codepoint <= 'z') ||
             (codepoint >= 'A' && codepoint <= 'Z'))
@@ -195,11 +215,89 @@ static const char ascii_word[256] = {
     ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
 };
 
+/* Fills token with text[start..start + len), a word of a script without
+   spaces: no case to fold, so the folded form is the text itself (cut at a
+   character boundary when too long). */
+static void segmented_token(precis_tokenizer_t *self, const char *text, size_t start,
+                            size_t len, bool has_letter, precis_token_t *token)
+{
+    size_t used = len;
+    if (used > PRECIS_TOKEN_MAX) {
+        used = PRECIS_TOKEN_MAX;
+        while (used > 0 && ((unsigned char)text[start + used] & 0xC0) == 0x80)
+            used--;
+    }
+    memcpy(self->folded, text + start, used);
+    self->folded[used] = '\0';
+    token->start = (uint32_t)start;
+    token->len = (uint32_t)len;
+    token->folded = self->folded;
+    token->folded_len = (uint32_t)used;
+    token->has_letter = has_letter;
+    token->upper_initial = false;
+    token->segmented = true;
+}
+
+/* The next word of the current run, from the end of the last one. Returns
+   false when the run has no more words; *pos_p is then the run's end. */
+static bool run_word(precis_tokenizer_t *self, const char *text, size_t *pos_p,
+                     precis_token_t *token)
+{
+    size_t start, len;
+    precis_word_kind_t kind;
+    if (!precis_wordbreak_next(self->wordbreak, &start, &len, &kind)) {
+        *pos_p = self->run_end;
+        self->run_text = NULL;
+        return false;
+    }
+    start += self->run_start;
+    segmented_token(self, text, start, len, kind == PRECIS_WORD_LETTER, token);
+    self->run_resume = *pos_p = start + len;
+    return true;
+}
+
+/* Starts the run of a script without spaces at text[pos]: it goes on over
+   code points of such scripts and the combining marks after them. Returns
+   its first word as run_word does. Without ICU the run is one token. */
+static bool open_run(precis_tokenizer_t *self, const char *text, size_t len, size_t pos,
+                     size_t *pos_p, precis_token_t *token)
+{
+    size_t end = pos, size;
+    char_class_t class;
+    while (end < len && (unsigned char)text[end] >= 0x80) {
+        next_char(text, len, end, &size, &class);
+        if (class != CLASS_SEGMENTED && class != CLASS_MARK)
+            break;
+        end += size;
+    }
+    if (!self->wordbreak && !self->wordbreak_failed) {
+        self->wordbreak = precis_wordbreak_new();
+        self->wordbreak_failed = !self->wordbreak;
+    }
+    if (!self->wordbreak || !precis_wordbreak_set(self->wordbreak, text + pos, end - pos)) {
+        segmented_token(self, text, pos, end - pos, true, token);
+        *pos_p = end;
+        return true;
+    }
+    self->run_text = text;
+    self->run_text_len = len;
+    self->run_start = pos;
+    self->run_end = end;
+    return run_word(self, text, pos_p, token);
+}
+
 bool precis_tokenizer_next(precis_tokenizer_t *self, const char *text, size_t len,
                            size_t *pos_p, precis_token_t *token)
 {
     assert(self && token);
     size_t pos = *pos_p, size = 0;
+    /* Inside a run: the call that follows the run's last word goes on. */
+    if (self->run_text == text && self->run_text_len == len && pos == self->run_resume &&
+        pos > self->run_start && pos < self->run_end) {
+        if (run_word(self, text, pos_p, token))
+            return true;
+        pos = *pos_p;
+    }
     int32_t codepoint = 0;
     char_class_t class = CLASS_SEPARATOR;
     /* Skip to the first letter or digit; ASCII through the table alone. */
@@ -216,6 +314,12 @@ bool precis_tokenizer_next(precis_tokenizer_t *self, const char *text, size_t le
         codepoint = next_char(text, len, pos, &size, &class);
         if (class == CLASS_LETTER || class == CLASS_DIGIT)
             break;
+        if (class == CLASS_SEGMENTED) {
+            if (open_run(self, text, len, pos, pos_p, token))
+                return true;
+            pos = *pos_p;
+            continue;
+        }
         pos += size;
     }
     if (pos >= len) {
@@ -254,6 +358,7 @@ bool precis_tokenizer_next(precis_tokenizer_t *self, const char *text, size_t le
         pos += size;
     }
     self->folded[used] = '\0';
+    token->segmented = false;
     token->has_letter = has_letter;
     token->start = (uint32_t)start;
     token->len = (uint32_t)(pos - start);
@@ -316,6 +421,15 @@ int precis_tokenizer_test(bool verbose)
     failures += check(self, "\xce\x91\xce\xb8\xce\xae\xce\xbd\xce\xb1 2004",
                       "\xce\xb1\xce\xb8\xce\xae\xce\xbd\xce\xb1|2004", verbose);
     failures += check(self, "bad \xff byte", "bad|byte", verbose);
+    /* Scripts without spaces: dictionary words, not whole clauses. */
+    failures += check(self, "北京地铁新线路今天开通。", "北京|地铁|新|线路|今天|开通",
+                      verbose);
+    failures += check(self, "iPhone 15在北京发布", "iphone|15|在|北京|发布", verbose);
+    failures += check(self, "iPhone15在北京，Apple说", "iphone15|在|北京|apple|说", verbose);
+    failures += check(self, "東京の地下鉄、JRの駅。", "東京|の|地下鉄|jr|の|駅", verbose);
+    failures += check(self, "รถไฟฟ้าเปิดสายใหม่ในกรุงเทพ",
+                      "รถไฟฟ้า|เปิด|สาย|ใหม่|ใน|กรุงเทพ", verbose);
+    failures += check(self, "stop-北京 «上海» 2024年", "stop|北京|上海|2024|年", verbose);
     /* Spans and flags. */
     const char *text = "  Hello world9 2024";
     size_t pos = 0;
@@ -334,6 +448,24 @@ int precis_tokenizer_test(bool verbose)
         if (verbose)
             printf("tokenizer: spans or flags wrong\n");
     }
+    /* Segmented words: spans, flags, and a run read from its middle. */
+    text = "地铁 Metro";
+    pos = 0;
+    ok = precis_tokenizer_next(self, text, strlen(text), &pos, &token) &&
+         token.start == 0 && token.len == 6 && token.segmented && token.has_letter &&
+         !token.upper_initial;
+    ok = ok && precis_tokenizer_next(self, text, strlen(text), &pos, &token) &&
+         token.start == 7 && !token.segmented && token.upper_initial;
+    text = "北京地铁";
+    pos = 3; /* at 京: a new run starts there */
+    ok = ok && precis_tokenizer_next(self, text, strlen(text), &pos, &token) &&
+         token.start == 3 && token.segmented;
+    ok = ok && precis_tokenizer_count(self, "北京地铁新线路今天开通。", 36) == 6;
+    if (!ok) {
+        failures++;
+        if (verbose)
+            printf("tokenizer: segmented spans or flags wrong\n");
+    }
     /* Very long tokens are cut but still spanned whole. */
     char long_word[400];
     memset(long_word, 'a', sizeof long_word - 1);
@@ -344,6 +476,18 @@ int precis_tokenizer_test(bool verbose)
         failures++;
         if (verbose)
             printf("tokenizer: long token not cut\n");
+    }
+    /* A segmented word too long to keep is cut between characters: one
+       of four bytes, then three-byte ones, leaves 118 bytes. */
+    char long_run[4 + 49 * 3 + 1] = "\xf0\xa0\x80\x80"; /* U+20000 */
+    for (int i = 0; i < 49; i++)
+        strcat(long_run, "\xe3\x82\xa2"); /* ア */
+    segmented_token(self, long_run, 0, strlen(long_run), true, &token);
+    if (token.len != strlen(long_run) || token.folded_len != 118 ||
+        strlen(token.folded) != 118) {
+        failures++;
+        if (verbose)
+            printf("tokenizer: long segmented word not cut at a character\n");
     }
     precis_tokenizer_destroy(&self);
     return failures ? 1 : 0;

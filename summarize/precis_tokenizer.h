@@ -7,6 +7,15 @@
     dashes are folded (precis_fold_codepoint) before that test, so "don’t"
     and "don't" give the same token. Each token is casefolded with utf8proc;
     ASCII takes a fast path. One tokenizer is used by one thread at a time.
+
+    Scripts written without spaces (Chinese, Japanese, Thai, Lao, Khmer,
+    Myanmar: precis_wordbreak_script) are different: a run of their code
+    points is cut into dictionary words by ICU (precis_wordbreak), and each
+    word is a token, marked segmented. Its folded form is its text (these
+    scripts have no case). Punctuation inside the run is skipped; Latin
+    letters or digits next to it ("iPhone 15在北京发布") are tokens of their
+    own. To be read word by word, a run must be tokenized from its start
+    with each call continuing at the *pos_p the previous one left.
 */
 #ifndef PRECIS_TOKENIZER_H
 #define PRECIS_TOKENIZER_H
@@ -28,6 +37,7 @@ typedef struct {
     uint32_t folded_len;
     bool has_letter;    /* at least one letter (false for "2004", "3.5") */
     bool upper_initial; /* the first character is an upper-case or title-case letter */
+    bool segmented;     /* a dictionary word of a script written without spaces */
 } precis_token_t;
 
 precis_tokenizer_t *precis_tokenizer_new(void);

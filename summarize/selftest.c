@@ -6,11 +6,13 @@
 #include "precis_summarizer.h"
 #include "precis_tokenizer.h"
 #include "precis_vocab.h"
+#include "precis_wordbreak.h"
 #include "precis_summarize_worker.h"
 #include "precis_selftest.h"
 
 static const precis_module_test_t tests[] = {
     {"splitter", precis_splitter_test},
+    {"wordbreak", precis_wordbreak_test},
     {"tokenizer", precis_tokenizer_test},
     {"stopwords", precis_stopwords_test},
     {"lang", precis_lang_test},
