@@ -28,7 +28,11 @@
     characters) than options->words, with one exception: when every sentence
     of the article is longer than the budget, the summary is the shortest
     sentence (the best-scored one among equally short ones), because spans
-    must be whole sentences and an empty summary is not allowed.
+    must be whole sentences and an empty summary is not allowed. In scripts
+    written without spaces (Chinese, Japanese, Thai...) a run of non-space
+    characters is a clause, so a run that holds a dictionary word of such a
+    script (a segmented token) counts as the tokens in it instead: each
+    dictionary word, number and Latin word (segmented_words).
 */
 #include "precis_summarizer.h"
 #include "precis_lang.h"
@@ -45,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <utf8proc.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -146,8 +151,10 @@ typedef struct {
     uint8_t detect;      /* languages for detection (an elided article's) */
     uint32_t term;       /* local term id, NO_TERM for none */
     uint32_t sentence;
-    bool letter; /* has a letter: not a number */
-    bool single; /* one byte long */
+    bool letter;    /* has a letter: not a number */
+    bool single;    /* one byte long */
+    bool segmented; /* a dictionary word of a script written without spaces */
+    bool grammar;   /* segmented and most likely a particle or ending: no keyword */
 } token_t;
 
 /* A sentence and its features. */
@@ -155,7 +162,7 @@ typedef struct {
     uint32_t start, len;
     uint32_t token_first, token_count;
     uint32_t entry_first, entry_count; /* its sparse vector in self->entries */
-    uint32_t words;                    /* runs of non-space characters */
+    uint32_t words; /* runs of non-space characters, or segmented_words */
     double rank, frequency, score, penalty, title;
     double redundancy; /* max similarity to a selected sentence */
     bool selected, excluded;
@@ -178,7 +185,7 @@ typedef struct {
     uint32_t last_sentence;
     uint32_t entry; /* its entry in the sentence being built */
     double idf;
-    bool in_title, has_letter;
+    bool in_title, has_letter; /* has_letter: some occurrence may be a keyword */
     uint8_t keyword; /* 1 + its place among the keywords, while choosing forms */
 } term_t;
 
@@ -401,11 +408,38 @@ void precis_summary_clear(precis_summary_t *summary)
     memset(summary, 0, sizeof *summary);
 }
 
+/* True for a segmented word that is more likely grammar than content:
+   one letter with its marks (的, 了, の, Thai นี้), or hiragana alone
+   (した, など, から: Japanese content words are mostly written in kanji or
+   katakana). Such words still count for similarity, where their IDF
+   weighs them down, but are not shown as keywords. */
+static bool grammar_word(const char *text, size_t len)
+{
+    size_t letters = 0, hiragana = 0, pos = 0;
+    while (pos < len) {
+        utf8proc_int32_t codepoint;
+        utf8proc_ssize_t size =
+            utf8proc_iterate((const utf8proc_uint8_t *)text + pos,
+                             (utf8proc_ssize_t)(len - pos), &codepoint);
+        if (size <= 0)
+            return false;
+        pos += (size_t)size;
+        utf8proc_category_t category = utf8proc_category(codepoint);
+        if (category == UTF8PROC_CATEGORY_MN || category == UTF8PROC_CATEGORY_MC)
+            continue;
+        letters++;
+        hiragana += codepoint >= 0x3041 && codepoint <= 0x309F;
+    }
+    return letters <= 1 || hiragana == letters;
+}
+
 /* Tokenizes text[0..len) (offsets relative to base) as sentence number
-   sentence, appending to self->tokens. */
-static void tokenize(precis_summarizer_t *self, const char *text, size_t len,
+   sentence, appending to self->tokens. Returns true when a token is
+   segmented (a script written without spaces). */
+static bool tokenize(precis_summarizer_t *self, const char *text, size_t len,
                      uint32_t base, uint32_t sentence)
 {
+    bool segmented = false;
     size_t pos = 0;
     precis_token_t token;
     while (precis_tokenizer_next(self->tokenizer, text, len, &pos, &token)) {
@@ -419,9 +453,42 @@ static void tokenize(precis_summarizer_t *self, const char *text, size_t len,
         const precis_word_t *word = precis_vocab_word(self->vocab, out->word);
         out->letter = token.has_letter;
         out->single = token.folded_len < 2;
+        out->segmented = token.segmented;
+        out->grammar = token.segmented && grammar_word(text + token.start, token.len);
+        segmented |= token.segmented;
         out->mask = token.has_letter ? word->mask : 0;
         out->detect = token.has_letter ? word->detect : 0;
     }
+    return segmented;
+}
+
+/* The words of a sentence text[0..len) (at base in the article) that has
+   segmented tokens: a run of non-space characters counts one word, as in
+   scan_sentence, unless a segmented token starts in it; then each token
+   that starts in it is a word. tokens[0..count) are the sentence's. */
+static uint32_t segmented_words(const char *text, size_t len, uint32_t base,
+                                const token_t *tokens, size_t count)
+{
+    uint32_t words = 0;
+    size_t i = 0, t = 0;
+    while (i < len) {
+        while (i < len && is_space((unsigned char)text[i]))
+            i++;
+        if (i == len)
+            break;
+        size_t end = i;
+        while (end < len && !is_space((unsigned char)text[end]))
+            end++;
+        uint32_t in_run = 0;
+        bool segmented = false;
+        for (; t < count && tokens[t].start < base + end; t++) {
+            in_run++;
+            segmented |= tokens[t].segmented;
+        }
+        words += segmented ? in_run : 1;
+        i = end;
+    }
+    return words;
 }
 
 /* Steps 1 and 2: sentences and tokens. Returns the sentence count. */
@@ -436,11 +503,15 @@ static size_t split_and_tokenize(precis_summarizer_t *self, const precis_span_t 
         sentence->start = spans[i].start;
         sentence->len = spans[i].len;
         sentence->token_first = (uint32_t)self->token_count;
-        tokenize(self, self->text + spans[i].start, spans[i].len, spans[i].start,
-                 (uint32_t)i);
+        bool segmented = tokenize(self, self->text + spans[i].start, spans[i].len,
+                                  spans[i].start, (uint32_t)i);
         sentence->token_count = (uint32_t)(self->token_count - sentence->token_first);
         sentence->words = scan_sentence(self->text + spans[i].start, spans[i].len,
                                         &sentence->furniture);
+        if (segmented)
+            sentence->words = segmented_words(
+                self->text + spans[i].start, spans[i].len, spans[i].start,
+                self->tokens + sentence->token_first, sentence->token_count);
     }
     return count;
 }
@@ -566,7 +637,7 @@ static void assign_terms(precis_summarizer_t *self)
         term_t *term = &self->terms[token->term];
         if (i < self->title_first) {
             term->tf++;
-            term->has_letter |= token->letter;
+            term->has_letter |= token->letter && !token->grammar;
         } else
             term->in_title = true;
     }
@@ -1185,6 +1256,39 @@ static const char test_unknown[] =
     "Uuden sillan rakentaminen alkaa syksyllä ja kestää kaksi vuotta. "
     "Rakennustöiden aikana lautta kuljettaa jalankulkijat ja pyöräilijät joen yli.";
 
+/* Scripts without spaces: a metro line opens in Beijing, a station in
+   Tokyo, a sky train line in Bangkok. Each opens with a byline and a short
+   weather line, which a summary must pass over. */
+static const char test_zh_title[] = "北京地铁十九号线今天开通运营";
+static const char test_zh[] =
+    "本报记者 王明\n"
+    "今天天气晴朗。\n"
+    "北京地铁十九号线今天上午正式开通运营，全长二十二公里，共设十座车站。\n"
+    "这条地铁线路连接北京南部的新城和市中心，乘客从新城到市中心只需要三十分钟。\n"
+    "北京市交通委员会表示，新线路开通后，每天可以运送乘客约三十万人次。\n"
+    "地铁公司在每座车站都安装了新的电梯和无障碍设施。\n"
+    "开通第一天，很多市民专程前来乘坐新线路。\n"
+    "一位乘客说，以前坐公交车去市中心要一个多小时，现在坐地铁方便多了。\n"
+    "北京市计划在明年再开通两条地铁线路。\n";
+static const char test_ja_title[] = "東京に新しい地下鉄の駅が開業";
+static const char test_ja[] =
+    "記者 佐藤花子\n"
+    "今日は晴れです。\n"
+    "東京の地下鉄に新しい駅が今朝開業し、多くの利用者が訪れた。\n"
+    "新しい駅は都心と空港を結ぶ地下鉄路線の途中にあり、空港までの時間が十分短くなる。\n"
+    "鉄道会社によると、駅には新しいエレベーターと広い改札が設置された。\n"
+    "開業初日は朝から多くの乗客が駅を利用した。\n"
+    "ある乗客は「通勤がとても便利になった」と話した。\n"
+    "鉄道会社は来年さらに二つの駅を開業する計画だ。\n";
+static const char test_th_title[] = "รถไฟฟ้าสายใหม่เปิดให้บริการในกรุงเทพ";
+static const char test_th[] =
+    "ผู้สื่อข่าว สมชาย\n"
+    "วันนี้อากาศดี\n"
+    "รถไฟฟ้าสายใหม่เปิดให้บริการในกรุงเทพเมื่อเช้าวันนี้ มีสถานีทั้งหมดสิบสถานี\n"
+    "รถไฟฟ้าสายนี้เชื่อมชานเมืองกับใจกลางกรุงเทพ ผู้โดยสารใช้เวลาเดินทางเพียงสามสิบนาที\n"
+    "บริษัทรถไฟฟ้าคาดว่าจะมีผู้โดยสารใช้บริการวันละหนึ่งแสนคน\n"
+    "ผู้โดยสารจำนวนมากมาทดลองใช้บริการรถไฟฟ้าในวันแรก\n";
+
 static int test_failures;
 
 #define CHECK(condition, ...)                                                            \
@@ -1516,6 +1620,87 @@ static void test_single_letters(precis_summarizer_t *self, bool verbose)
     precis_summary_clear(&summary);
 }
 
+/* Words of a summary, counted by the tokenizer (for texts in which every
+   run of non-space characters holds a segmented word, this is the budget's
+   count). */
+static size_t summary_tokens(precis_summarizer_t *self, const char *text,
+                             const precis_summary_t *summary)
+{
+    size_t words = 0;
+    for (size_t i = 0; i < summary->selected_count; i++)
+        words += precis_tokenizer_count(
+            self->tokenizer, text + summary->selected[i].start, summary->selected[i].len);
+    return words;
+}
+
+/* Chinese, Japanese and Thai: sentences are compared by dictionary words,
+   so the lead wins over the byline and the weather, budgets count words,
+   and keywords are words, not clauses. */
+static void test_segmented(precis_summarizer_t *self, bool verbose)
+{
+    const struct {
+        const char *title, *text, *byline, *weather, *lead, *keyword;
+    } cases[] = {
+        {test_zh_title, test_zh, "本报记者", "天气", "十九号线", "地铁"},
+        {test_ja_title, test_ja, "記者", "晴れ", "今朝開業", "地下鉄"},
+        {test_th_title, test_th, "ผู้สื่อข่าว", "อากาศ", "เมื่อเช้า", "รถไฟฟ้า"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const char *text = cases[c].text;
+        precis_summary_t summary;
+        precis_summary_options_t options = {.sentences = 2};
+        run_checked(self, cases[c].title, text, &options, &summary, verbose);
+        CHECK(summary.selected_count == 2, "case %zu: %zu sentences", c,
+              summary.selected_count);
+        CHECK(!summary_has(text, &summary, cases[c].byline), "case %zu: byline chosen",
+              c);
+        CHECK(!summary_has(text, &summary, cases[c].weather), "case %zu: weather chosen",
+              c);
+        CHECK(summary_has(text, &summary, cases[c].lead), "case %zu: lead not chosen", c);
+        bool found = false, long_keyword = false, one_ideograph = false;
+        for (size_t k = 0; k < summary.keyword_count; k++) {
+            size_t bytes = strlen(summary.keywords[k]);
+            found |= strcmp(summary.keywords[k], cases[c].keyword) == 0;
+            long_keyword |= bytes > 8 * 3 || strpbrk(summary.keywords[k], " ,") ||
+                            strstr(summary.keywords[k], "，") ||
+                            strstr(summary.keywords[k], "、");
+            one_ideograph |= c < 2 && bytes <= 3;
+        }
+        CHECK(found && !long_keyword && !one_ideograph,
+              "case %zu: keywords are not short words, or %s is not one of them", c,
+              cases[c].keyword);
+        precis_summary_clear(&summary);
+        for (int words = 5; words <= 40; words += 5) {
+            options = (precis_summary_options_t){.words = words};
+            run_checked(self, cases[c].title, text, &options, &summary, verbose);
+            size_t got = summary_tokens(self, text, &summary);
+            CHECK(got <= (size_t)words || summary.selected_count == 1,
+                  "case %zu: %d words: got %zu", c, words, got);
+            CHECK(words < 30 || summary_has(text, &summary, cases[c].lead),
+                  "case %zu: %d words: lead not chosen", c, words);
+            precis_summary_clear(&summary);
+        }
+    }
+    /* A 30-word budget on the Chinese article is not the whole article. */
+    precis_summary_t summary;
+    precis_summary_options_t options = {.words = 30};
+    run_checked(self, test_zh_title, test_zh, &options, &summary, verbose);
+    size_t got = summary_tokens(self, test_zh, &summary);
+    CHECK(got <= 30 && summary.selected_count < summary.sentence_count,
+          "30 words of Chinese: %zu words in %zu of %zu sentences", got,
+          summary.selected_count, summary.sentence_count);
+    precis_summary_clear(&summary);
+    /* Mixed runs: one word for a run without segmented words ("iPhone",
+       "—"), each token for a run with them. */
+    const char *mixed = "iPhone 15在北京发布 — 苹果说。";
+    self->token_count = 0;
+    tokenize(self, mixed, strlen(mixed), 0, 0);
+    uint32_t words =
+        segmented_words(mixed, strlen(mixed), 0, self->tokens, self->token_count);
+    CHECK(words == 8, "mixed sentence: %u words, expected 8", words);
+    self->token_count = 0;
+}
+
 int precis_summarizer_test(bool verbose)
 {
     test_failures = 0;
@@ -1528,6 +1713,7 @@ int precis_summarizer_test(bool verbose)
     test_edge_cases(self, verbose);
     test_furniture(self, verbose);
     test_single_letters(self, verbose);
+    test_segmented(self, verbose);
     precis_summarizer_destroy(&self);
     return test_failures ? 1 : 0;
 }

@@ -27,8 +27,8 @@ typedef enum {
     CLASS_SEPARATOR,
     CLASS_LETTER,
     CLASS_DIGIT,
-    CLASS_MARK,       /* combining mark: continues a token, never starts one */
-    CLASS_WORD_JOIN,  /* apostrophe, hyphen: kept between letters or digits */
+    CLASS_MARK,        /* combining mark: continues a token, never starts one */
+    CLASS_WORD_JOIN,   /* apostrophe, hyphen: kept between letters or digits */
     CLASS_NUMBER_JOIN, /* point, comma: kept between digits */
     CLASS_SEGMENTED    /* script without spaces: its runs are segmented by ICU */
 } char_class_t;
@@ -274,7 +274,8 @@ static bool open_run(precis_tokenizer_t *self, const char *text, size_t len, siz
         self->wordbreak = precis_wordbreak_new();
         self->wordbreak_failed = !self->wordbreak;
     }
-    if (!self->wordbreak || !precis_wordbreak_set(self->wordbreak, text + pos, end - pos)) {
+    if (!self->wordbreak ||
+        !precis_wordbreak_set(self->wordbreak, text + pos, end - pos)) {
         segmented_token(self, text, pos, end - pos, true, token);
         *pos_p = end;
         return true;
@@ -422,13 +423,14 @@ int precis_tokenizer_test(bool verbose)
                       "\xce\xb1\xce\xb8\xce\xae\xce\xbd\xce\xb1|2004", verbose);
     failures += check(self, "bad \xff byte", "bad|byte", verbose);
     /* Scripts without spaces: dictionary words, not whole clauses. */
-    failures += check(self, "北京地铁新线路今天开通。", "北京|地铁|新|线路|今天|开通",
-                      verbose);
+    failures +=
+        check(self, "北京地铁新线路今天开通。", "北京|地铁|新|线路|今天|开通", verbose);
     failures += check(self, "iPhone 15在北京发布", "iphone|15|在|北京|发布", verbose);
-    failures += check(self, "iPhone15在北京，Apple说", "iphone15|在|北京|apple|说", verbose);
+    failures +=
+        check(self, "iPhone15在北京，Apple说", "iphone15|在|北京|apple|说", verbose);
     failures += check(self, "東京の地下鉄、JRの駅。", "東京|の|地下鉄|jr|の|駅", verbose);
-    failures += check(self, "รถไฟฟ้าเปิดสายใหม่ในกรุงเทพ",
-                      "รถไฟฟ้า|เปิด|สาย|ใหม่|ใน|กรุงเทพ", verbose);
+    failures +=
+        check(self, "รถไฟฟ้าเปิดสายใหม่ในกรุงเทพ", "รถไฟฟ้า|เปิด|สาย|ใหม่|ใน|กรุงเทพ", verbose);
     failures += check(self, "stop-北京 «上海» 2024年", "stop|北京|上海|2024|年", verbose);
     /* Spans and flags. */
     const char *text = "  Hello world9 2024";

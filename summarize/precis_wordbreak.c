@@ -53,10 +53,10 @@ bool precis_wordbreak_script(int32_t codepoint)
     if (codepoint < 0x0E00)
         return false;
     if (codepoint < 0x3000)
-        return codepoint <= 0x0EFF                             /* Thai, Lao */
-               || (codepoint >= 0x1000 && codepoint <= 0x109F) /* Myanmar */
-               || (codepoint >= 0x1780 && codepoint <= 0x17FF) /* Khmer */
-               || (codepoint >= 0x19E0 && codepoint <= 0x19FF) /* Khmer symbols */
+        return codepoint <= 0x0EFF                              /* Thai, Lao */
+               || (codepoint >= 0x1000 && codepoint <= 0x109F)  /* Myanmar */
+               || (codepoint >= 0x1780 && codepoint <= 0x17FF)  /* Khmer */
+               || (codepoint >= 0x19E0 && codepoint <= 0x19FF)  /* Khmer symbols */
                || (codepoint >= 0x2E80 && codepoint <= 0x2FDF); /* CJK radicals */
     if (codepoint < 0xA000)
         return (codepoint >= 0x3005 && codepoint <= 0x3007)    /* 々 〆 〇 */
@@ -143,9 +143,9 @@ int precis_wordbreak_test(bool verbose)
     /* Which code points go to ICU. */
     static const int32_t accepted[] = {0x5317, 0x3042, 0x30A2, 0x30FC, 0x3005, 0x0E01,
                                        0x0E81, 0x1000, 0x1780, 0xFF71, 0x20000};
-    static const int32_t rejected[] = {'a',    0xE9,   0x3B1,  0x416,  0x5D0,  0x627,
-                                       0x915,  0x3002, 0x3001, 0x300C, 0xAC00, 0xFF0C,
-                                       0xFF21, 0x1F600};
+    static const int32_t rejected[] = {'a',    0xE9,   0x3B1,  0x416,  0x5D0,
+                                       0x627,  0x915,  0x3002, 0x3001, 0x300C,
+                                       0xAC00, 0xFF0C, 0xFF21, 0x1F600};
     for (size_t i = 0; i < sizeof accepted / sizeof accepted[0]; i++)
         if (!precis_wordbreak_script(accepted[i])) {
             failures++;
@@ -166,14 +166,13 @@ int precis_wordbreak_test(bool verbose)
         return 1;
     }
     /* Chinese: the new metro line opens in Beijing. */
-    failures += check(self, "北京地铁新线路今天开通",
-                      "北京|地铁|新|线路|今天|开通", verbose);
+    failures +=
+        check(self, "北京地铁新线路今天开通", "北京|地铁|新|线路|今天|开通", verbose);
     /* Japanese: Tokyo's subway. Kanji, hiragana and katakana together. */
     failures += check(self, "東京の地下鉄にエレベーターを設置した",
                       "東京|の|地下鉄|に|エレベーター|を|設置|した", verbose);
     /* Thai: the sky train opens a new line. */
-    failures +=
-        check(self, "รถไฟฟ้าเปิดสายใหม่", "รถไฟฟ้า|เปิด|สาย|ใหม่", verbose);
+    failures += check(self, "รถไฟฟ้าเปิดสายใหม่", "รถไฟฟ้า|เปิด|สาย|ใหม่", verbose);
     /* Punctuation and spaces inside the text are not words. */
     failures += check(self, "北京。 上海，", "北京|上海", verbose);
     failures += check(self, "", "", verbose);
