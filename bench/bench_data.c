@@ -209,9 +209,10 @@ int bench_set_load(bench_set_t *set, const char *data_path, const char *samples_
                 push_article(set, &capacity, id, set->items[i].title, set->items[i].text,
                              set->items[i].text_len);
             }
+        const char *base = strrchr(samples_path, '/');
         snprintf(set->description, sizeof set->description,
-                 "samples/articles.jsonl (%zu) repeated to %zu articles", originals,
-                 set->count);
+                 "%s (%zu) repeated to %zu articles", base ? base + 1 : samples_path,
+                 originals, set->count);
         return 0;
     }
     for (size_t i = 0; i < target; i++) {
