@@ -17,29 +17,50 @@
     summary is not empty when there are sentences; no more sentences than
     asked; the word budget (precis_summarizer.c: never exceeded, unless every
     sentence is longer than the budget, and then the summary is one shortest
-    sentence); language and keywords are valid UTF-8. One summarizer is
-    reused for every input, as a worker does; a fresh one must give the same
-    summary (results do not depend on what the caches hold), and makes every
-    input reproducible on its own.
+    sentence; words of scripts without spaces counted by the tokenizer); language and
+   keywords are valid UTF-8. One summarizer is reused for every input, as a worker does; a
+   fresh one must give the same summary (results do not depend on what the caches hold),
+   and makes every input reproducible on its own.
 */
 #include "fuzz_check.h"
 #include "precis_normalizer.h"
 #include "precis_splitter.h"
 #include "precis_summarizer.h"
+#include "precis_tokenizer.h"
 #include <math.h>
 #include <string.h>
 
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+
 /* Words as the summarizer counts them: runs of bytes other than ' ', '\n',
-   '\t' and '\r'. */
+   '\t' and '\r', except that a run holding a segmented token (a word of a
+   script written without spaces, such as Chinese) counts as its tokens. */
 static size_t count_words(const char *text, size_t len)
 {
-    size_t words = 0;
-    bool space_before = true;
-    for (size_t i = 0; i < len; i++) {
-        char c = text[i];
-        bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
-        words += space_before && !space;
-        space_before = space;
+    static precis_tokenizer_t *tokenizer;
+    if (!tokenizer)
+        tokenizer = precis_tokenizer_new();
+    size_t words = 0, i = 0;
+    while (i < len) {
+        if (is_space(text[i])) {
+            i++;
+            continue;
+        }
+        size_t end = i;
+        while (end < len && !is_space(text[end]))
+            end++;
+        size_t tokens = 0, pos = 0;
+        bool segmented = false;
+        precis_token_t token;
+        while (precis_tokenizer_next(tokenizer, text + i, end - i, &pos, &token)) {
+            tokens++;
+            segmented |= token.segmented;
+        }
+        words += segmented ? tokens : 1;
+        i = end;
     }
     return words;
 }

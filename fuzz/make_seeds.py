@@ -25,6 +25,11 @@ ARTICLE_TEXT = (
     "Residents of St. Brigid's Row, who were flooded twice last year, welcomed "
     "the vote. The U.S. firm that built the wall in 1962 no longer exists.")
 
+CHINESE_TEXT = (
+    "记者 李青\n港口新码头今天启用。新码头可以同时停靠四艘大型货船，"
+    "每年吞吐量达到五百万吨！港口公司说 iPhone 15在这里装船的时间缩短了一半。"
+    "东京の港でも新しい埠頭が完成した。ท่าเรือใหม่เปิดแล้ว")
+
 GERMAN_TEXT = (
     "Die Gemeinde hat am Dienstag beschlossen, die alte Ufermauer zu erneuern. "
     "Die Arbeiten sollen im Frühjahr beginnen. Laut Bürgermeisterin Jana Öztürk "
@@ -178,6 +183,9 @@ def summarizer_seeds():
         "tricky": summarizer_seed(6, 16, TRICKY_UTF8),
         "lists": summarizer_seed(1, 0, text_seeds()["lists"]),
         "blank": summarizer_seed(0, 0, " \n\t "),
+        # Words of scripts without spaces (ICU's dictionary word break).
+        "words_5_chinese": summarizer_seed(3 | 1 << 3, 0, CHINESE_TEXT),
+        "words_1_mixed": summarizer_seed(3, 8, CHINESE_TEXT, title="新港口 opens".encode()),
         # Sequence mode (flags bit 6): NUL-separated records of a language
         # (length byte, bytes) and a text, through one summarizer.
         "sequence": bytes([1, 0x40]) + b"\x00".join(
