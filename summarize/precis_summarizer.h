@@ -1,7 +1,8 @@
 /*  precis_summarizer - extractive summarization of one article.
 
     Splits the text into sentences, tokenizes them (utf8proc categories,
-    casefolding, stop words, Snowball stemming chosen by language), scores them
+    casefolding, stop words, Snowball stemming chosen by language; ICU
+    dictionary words in scripts written without spaces), scores them
     by graph centrality with a position prior, removes redundancy and selects
     sentences within a length budget. Results are deterministic: the same input
     gives the same summary on any machine. One summarizer object is reused for
@@ -24,7 +25,9 @@ typedef struct {
     double ratio;     /* > 0: share of the article's sentences (rounded, at least 1) */
     int words;        /* > 0: word budget; never exceeded, except that a summary is
                              never empty: when every sentence is over the
-                             budget it is the one shortest sentence */
+                             budget it is the one shortest sentence. Words are
+                             runs between spaces; in Chinese, Japanese, Thai...
+                             ICU dictionary words (docs/PROTOCOL.md) */
     const char *lang; /* ISO 639-1 code, or NULL / "" to detect */
     size_t max_sentences; /* > 0: articles with more sentences are refused */
 } precis_summary_options_t;
