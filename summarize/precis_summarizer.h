@@ -5,9 +5,10 @@
     dictionary words in scripts written without spaces), scores them
     by graph centrality with a position prior, removes redundancy and selects
     sentences within a length budget. Results are deterministic: the same input
-    gives the same summary on any machine. One summarizer object is reused for
-    many articles by one thread (it keeps caches and scratch memory); it is not
-    shared between threads.
+    gives the same summary on any machine (for scripts without spaces: with
+    the same ICU version, whose dictionaries may change). One summarizer
+    object is reused for many articles by one thread (it keeps caches and
+    scratch memory); it is not shared between threads.
 */
 #ifndef PRECIS_SUMMARIZER_H
 #define PRECIS_SUMMARIZER_H
