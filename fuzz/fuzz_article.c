@@ -10,7 +10,7 @@
 */
 #include "fuzz_check.h"
 #include "precis_article.h"
-#include "precis_normalizer.h"
+#include "precis_utf8.h"
 #include <string.h>
 
 static void check_string(const precis_str_t *field)

@@ -14,6 +14,7 @@
 */
 #include "fuzz_check.h"
 #include "precis_normalizer.h"
+#include "precis_utf8.h"
 #include <string.h>
 #include <utf8proc.h>
 

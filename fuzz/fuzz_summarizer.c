@@ -13,14 +13,16 @@
 
     Checked: refusal exactly when the split has more than max_sentences
     sentences; sentence_count is the split's count; selected sentences are
-    in range, in document order, and their spans are the split's spans; the
-    summary is not empty when there are sentences; no more sentences than
-    asked; the word budget (precis_summarizer.c: never exceeded, unless every
-    sentence is longer than the budget, and then the summary is one shortest
-    sentence; words of scripts without spaces counted by the tokenizer); language and
-   keywords are valid UTF-8. One summarizer is reused for every input, as a worker does; a
-   fresh one must give the same summary (results do not depend on what the caches hold),
-   and makes every input reproducible on its own.
+    in range, in document order, and their spans are the split's spans or,
+    marked truncated, a shorter prefix of one; no summary sentence has more
+    than PRECIS_LONG_SENTENCE_WORDS words; the summary is not empty when
+    there are sentences; no more sentences than asked; the word budget is
+    never exceeded (a cut sentence is alone, or the cut is of a long one;
+    words of scripts without spaces counted by the tokenizer);
+    language and keywords are valid UTF-8. One summarizer is
+    reused for every input, as a worker does; a fresh one must give the same
+    summary (results do not depend on what the caches hold), and makes every
+    input reproducible on its own.
 */
 #include "fuzz_check.h"
 #include "precis_normalizer.h"
@@ -139,23 +141,24 @@ static void check_summary(const precis_summary_options_t *options, const char *t
         FUZZ_CHECK(selected->index < n);
         FUZZ_CHECK(i == 0 || selected->index > summary->selected[i - 1].index);
         FUZZ_CHECK(selected->start == spans[selected->index].start);
-        FUZZ_CHECK(selected->len == spans[selected->index].len);
+        size_t whole = spans[selected->index].len;
+        size_t w = count_words(text + selected->start, selected->len);
+        if (selected->truncated) {
+            /* A prefix with words in it, of a long sentence or of the one
+               sentence given for a budget that no sentence fits. */
+            FUZZ_CHECK(selected->len < whole && w > 0);
+            FUZZ_CHECK(count_words(text + selected->start, whole) >
+                           PRECIS_LONG_SENTENCE_WORDS ||
+                       (options->words > 0 && summary->selected_count == 1));
+        } else
+            FUZZ_CHECK(selected->len == whole);
+        FUZZ_CHECK(w <= PRECIS_LONG_SENTENCE_WORDS);
         FUZZ_CHECK(!isnan(selected->score));
-        words += count_words(text + selected->start, selected->len);
+        words += w;
     }
 
     if (options->words > 0) {
-        if (words > (size_t)options->words) {
-            /* Allowed only when no sentence fits: one shortest sentence. */
-            FUZZ_CHECK(summary->selected_count == 1);
-            size_t shortest = SIZE_MAX;
-            for (size_t i = 0; i < n; i++) {
-                size_t w = count_words(text + spans[i].start, spans[i].len);
-                shortest = w < shortest ? w : shortest;
-            }
-            FUZZ_CHECK(shortest > (size_t)options->words);
-            FUZZ_CHECK(words == shortest);
-        }
+        FUZZ_CHECK(words <= (size_t)options->words);
     } else if (options->sentences > 0) {
         FUZZ_CHECK(summary->selected_count <= (size_t)options->sentences);
     } else if (options->ratio > 0) {

@@ -32,8 +32,8 @@
 #include "precis_journal.h"
 #include "precis_ledger.h"
 #include "precis_msgpack.h"
-#include "precis_normalizer.h"
 #include "precis_syncer.h"
+#include "precis_utf8.h"
 #include <signal.h>
 #include <sys/resource.h>
 

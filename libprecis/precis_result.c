@@ -82,7 +82,7 @@ void precis_result_add_sentence(precis_result_t *self, const char *text, size_t 
     self->scored = realloc(self->scored, count * sizeof *self->scored);
     assert(self->summary && self->scored);
     self->summary[count - 1] = copy_string(text, len);
-    self->scored[count - 1] = (precis_scored_t){index, score};
+    self->scored[count - 1] = (precis_scored_t){index, score, false};
     self->summary_count = count;
 }
 
@@ -118,10 +118,17 @@ static void pack_summary_fields(msgpack_packer *packer, const precis_result_t *s
     precis_mp_pack_cstr(packer, "sentences");
     msgpack_pack_array(packer, self->summary_count);
     for (size_t i = 0; i < self->summary_count; i++) {
-        msgpack_pack_map(packer, 2);
+        /* "truncated" only when set: old clients never see a new key
+           for an uncut sentence, and messages stay as small as before. */
+        bool truncated = self->scored[i].truncated;
+        msgpack_pack_map(packer, truncated ? 3 : 2);
         precis_mp_pack_kv_int(packer, "index", self->scored[i].index);
         precis_mp_pack_cstr(packer, "score");
         msgpack_pack_double(packer, self->scored[i].score);
+        if (truncated) {
+            precis_mp_pack_cstr(packer, "truncated");
+            msgpack_pack_true(packer);
+        }
     }
     precis_mp_pack_kv_int(packer, "sentence_count", self->sentence_count);
     precis_mp_pack_cstr(packer, "keywords");
@@ -188,6 +195,7 @@ static void read_summary_fields(precis_result_t *self, const msgpack_object *map
                 continue;
             uint32_t index = 0;
             double score = 0;
+            bool truncated = false;
             if (scored && scored->type == MSGPACK_OBJECT_ARRAY &&
                 i < scored->via.array.size) {
                 const msgpack_object *entry = &scored->via.array.ptr[i];
@@ -196,9 +204,13 @@ static void read_summary_fields(precis_result_t *self, const msgpack_object *map
                 if (value && (value->type == MSGPACK_OBJECT_FLOAT64 ||
                               value->type == MSGPACK_OBJECT_FLOAT32))
                     score = value->via.f64;
+                value = precis_mp_lookup(entry, "truncated");
+                truncated =
+                    value && value->type == MSGPACK_OBJECT_BOOLEAN && value->via.boolean;
             }
             precis_result_add_sentence(self, item->via.str.ptr, item->via.str.size, index,
                                        score);
+            self->scored[self->summary_count - 1].truncated = truncated;
         }
     const msgpack_object *keywords = precis_mp_lookup(map, "keywords");
     if (keywords && keywords->type == MSGPACK_OBJECT_ARRAY)
@@ -303,9 +315,12 @@ json_t *precis_result_to_json(const precis_result_t *self)
                *keywords = json_array();
         for (size_t i = 0; i < self->summary_count; i++) {
             json_array_append_new(sentences, json_string(self->summary[i]));
-            json_array_append_new(scored, json_pack("{s:i,s:f}", "index",
-                                                    (json_int_t)self->scored[i].index,
-                                                    "score", self->scored[i].score));
+            json_t *entry =
+                json_pack("{s:i,s:f}", "index", (json_int_t)self->scored[i].index,
+                          "score", self->scored[i].score);
+            if (self->scored[i].truncated)
+                json_object_set_new(entry, "truncated", json_true());
+            json_array_append_new(scored, entry);
         }
         for (size_t i = 0; i < self->keyword_count; i++)
             json_array_append_new(keywords, json_string(self->keywords[i]));
@@ -351,21 +366,34 @@ int precis_result_test(bool verbose)
     result->sentence_count = 9;
     precis_result_add_sentence(result, "First one.", 10, 0, 0.5);
     precis_result_add_sentence(result, "Fifth one.", 10, 4, 0.25);
+    precis_result_add_sentence(result, "Seventh, cut", 12, 6, 0.125);
+    result->scored[2].truncated = true;
     precis_result_add_keyword(result, "council");
     size_t size;
     void *data = precis_result_encode(result, &size);
+    /* Only the cut sentence's entry carries the key. */
+    size_t keys = 0;
+    for (size_t i = 0; i + 9 <= size; i++)
+        keys += memcmp((const char *)data + i, "truncated", 9) == 0;
+    CHECK(keys == 1);
     precis_result_t *copy = precis_result_decode(data, size, error);
     CHECK(copy != NULL);
     if (copy) {
         CHECK(copy->kind == PRECIS_RESULT_SUMMARY && strcmp(copy->id, "art-1") == 0);
-        CHECK(copy->summary_count == 2 && strcmp(copy->summary[1], "Fifth one.") == 0);
+        CHECK(copy->summary_count == 3 && strcmp(copy->summary[1], "Fifth one.") == 0);
         CHECK(copy->scored[1].index == 4 && copy->scored[1].score == 0.25);
+        /* The truncated flag survives; the uncut sentences stay without it. */
+        CHECK(!copy->scored[0].truncated && !copy->scored[1].truncated);
+        CHECK(copy->scored[2].truncated && copy->scored[2].index == 6);
         CHECK(copy->sentence_count == 9 && copy->keyword_count == 1);
         CHECK(copy->received_us == 1000);
         CHECK(copy->key && strcmp(copy->key, "k-1") == 0);
         CHECK(strcmp(precis_result_topic(copy, topic, sizeof topic), "summary.en") == 0);
         json_t *json = precis_result_to_json(copy);
-        CHECK(json_array_size(json_object_get(json, "summary")) == 2);
+        CHECK(json_array_size(json_object_get(json, "summary")) == 3);
+        json_t *entries = json_object_get(json, "sentences");
+        CHECK(json_object_get(json_array_get(entries, 0), "truncated") == NULL);
+        CHECK(json_is_true(json_object_get(json_array_get(entries, 2), "truncated")));
         CHECK(strcmp(json_string_value(json_object_get(json, "id")), "art-1") == 0);
         json_decref(json);
     }

@@ -16,9 +16,12 @@
 
 typedef enum { PRECIS_RESULT_SUMMARY, PRECIS_RESULT_ERROR } precis_result_kind_t;
 
+/* One summary sentence's entry of the "sentences" array. */
 typedef struct {
     uint32_t index;
     double score;
+    bool truncated; /* the sentence was cut (too long, or over the word budget):
+                       the summary string is a prefix of it; sent only when true */
 } precis_scored_t;
 
 typedef struct {
@@ -52,7 +55,8 @@ precis_result_t *precis_result_new_error(const precis_article_t *article,
 /* Copies the identifying fields of the article into the result. */
 void precis_result_copy_article(precis_result_t *self, const precis_article_t *article);
 
-/* Appends one summary sentence (copied) with its index and score. */
+/* Appends one summary sentence (copied) with its index and score, not
+   truncated; a caller that cut it sets scored[summary_count - 1].truncated. */
 void precis_result_add_sentence(precis_result_t *self, const char *text, size_t len,
                                 uint32_t index, double score);
 void precis_result_add_keyword(precis_result_t *self, const char *keyword);

@@ -4,8 +4,9 @@
     (newlines that separate paragraphs are kept, runs of blank lines become one
     blank line), runs of spaces collapsed to one, common HTML entities decoded.
     Typographic quotes and dashes are kept in the output; precis_fold_codepoint
-    maps them to ASCII for matching. Invalid UTF-8 is repaired: each invalid
-    byte becomes U+FFFD. Pure ASCII text takes a fast path that skips utf8proc.
+    (libprecis/precis_utf8.h) maps them to ASCII for matching. Invalid UTF-8
+    is repaired: each invalid byte becomes U+FFFD. Pure ASCII text takes a
+    fast path that skips utf8proc.
 */
 #ifndef PRECIS_NORMALIZER_H
 #define PRECIS_NORMALIZER_H
@@ -24,13 +25,6 @@ void precis_normalizer_destroy(precis_normalizer_t **self_p);
    white space is trimmed. */
 char *precis_normalizer_run(precis_normalizer_t *self, const char *text, size_t len,
                             size_t *out_len);
-
-/* Maps typographic variants to one form for matching: curly quotes to ' and ",
-   en and em dashes and minus to -, ellipsis stays. Other code points unchanged. */
-int32_t precis_fold_codepoint(int32_t codepoint);
-
-/* True when text[0..len) is valid UTF-8 (no overlongs, no surrogates). */
-bool precis_utf8_valid(const char *text, size_t len);
 
 int precis_normalizer_test(bool verbose);
 

@@ -5,8 +5,11 @@
     prints the summary sentences one per line. JSON Lines mode reads one
     article per line ({"id", "title", "text", "lang", and optionally
     "sentences", "ratio" or "words" overriding the command's length}) and
-    writes {"id", "summary", "lang", "keywords"} per line. A bad line is
+    writes {"id", "summary", "lang", "keywords"} per line, plus "truncated"
+    when a summary sentence was cut. A bad line (an empty text included) is
     reported on stderr with its number and skipped; the exit code is then 1.
+    JSON strings may contain \u0000, as in the pipeline: the normalizer
+    removes it. Input with no article at all is an error too.
 */
 #include "precis_summarize_cmd.h"
 #include "precis_config.h"
@@ -34,17 +37,20 @@ static const char usage_text[] =
     "\"text\",\n"
     "                   optional \"lang\", \"sentences\", \"ratio\", \"words\" (these\n"
     "                   override the options); output has one object per line:\n"
-    "                   {\"id\", \"summary\": [sentences], \"lang\", \"keywords\"}\n"
+    "                   {\"id\", \"summary\": [sentences], \"lang\", \"keywords\"},\n"
+    "                   and \"truncated\": [positions in \"summary\"] when sentences\n"
+    "                   were cut short (over 80 words, or to fit --words)\n"
     "  --sentences N    summary length in sentences (default 3)\n"
     "  --ratio R        summary length as a share of the sentences, 0 < R <= 1\n"
-    "  --words N        word budget (never exceeded unless no sentence fits,\n"
-    "                   then the shortest sentence)\n"
+    "  --words N        word budget, never exceeded (when no sentence fits, the\n"
+    "                   best one is cut short)\n"
     "  --lang L         ISO 639-1 language code (default: detected)\n"
     "  --stats          at the end, print to stderr the articles summarized and\n"
     "                   the summarizer's own speed (JSON and I/O excluded)\n"
     "  --help           this help\n"
     "\n"
-    "Exit status: 0 ok, 1 bad input, 2 usage error.\n";
+    "Exit status: 0 ok, 1 bad input (no article, an empty text, a bad line),\n"
+    "2 usage error.\n";
 
 typedef struct {
     precis_summary_options_t options;
@@ -170,8 +176,8 @@ static double cpu_seconds(void)
 /* The pipeline normalizes an article before it summarizes it; so does the
    command, so that both give the same summary. *text_p and *len_p are
    replaced by the normalized text, which lives until the next article. */
-static void normalize_input(command_t *command, const char **title_p, const char **text_p,
-                            size_t *len_p)
+static void normalize_input(command_t *command, const char **title_p, size_t title_len,
+                            const char **text_p, size_t *len_p)
 {
     free(command->clean_title);
     free(command->clean_text);
@@ -179,7 +185,7 @@ static void normalize_input(command_t *command, const char **title_p, const char
     size_t len;
     if (*title_p) {
         command->clean_title =
-            precis_normalizer_run(command->normalizer, *title_p, strlen(*title_p), &len);
+            precis_normalizer_run(command->normalizer, *title_p, title_len, &len);
         *title_p = command->clean_title;
     }
     command->clean_text =
@@ -187,14 +193,21 @@ static void normalize_input(command_t *command, const char **title_p, const char
     *text_p = command->clean_text;
 }
 
-/* precis_summarizer_run on the normalized article, timed for --stats. */
+/* precis_summarizer_run on the normalized article, timed for --stats.
+   Returns -1 with the reason in *error_p when the article is refused,
+   an empty text (nothing left after normalizing) included. */
 static int run_timed(precis_summarizer_t *summarizer, command_t *command,
-                     const char *title, const char **text_p, size_t len,
+                     const char *title, size_t title_len, const char **text_p, size_t len,
                      const precis_summary_options_t *options, precis_summary_t *summary,
                      const char **error_p)
 {
-    normalize_input(command, &title, text_p, &len);
+    normalize_input(command, &title, title_len, text_p, &len);
     const char *text = *text_p;
+    if (len == 0) { /* as ingest and normalize refuse it in the pipeline */
+        memset(summary, 0, sizeof *summary);
+        *error_p = "the text is empty or only white space";
+        return -1;
+    }
     double start = command->stats ? cpu_seconds() : 0;
     int rc =
         precis_summarizer_run(summarizer, title, text, len, options, summary, error_p);
@@ -220,6 +233,15 @@ static int summarize_plain(precis_summarizer_t *summarizer, command_t *command, 
         fprintf(stderr, "precis summarize: out of memory\n");
         return 1;
     }
+    size_t visible = 0;
+    while (visible < size && (buffer[visible] == ' ' || buffer[visible] == '\t' ||
+                              buffer[visible] == '\n' || buffer[visible] == '\r'))
+        visible++;
+    if (visible == size) {
+        fprintf(stderr, "precis summarize: no article in the input\n");
+        free(buffer);
+        return 1;
+    }
     char *newline = memchr(buffer, '\n', size);
     size_t title_len = newline ? (size_t)(newline - buffer) : size;
     buffer[title_len] = '\0';
@@ -228,8 +250,8 @@ static int summarize_plain(precis_summarizer_t *summarizer, command_t *command, 
     precis_summary_t summary;
     const char *error = NULL;
     int rc = 0;
-    if (run_timed(summarizer, command, buffer, &text, text_len, &command->options,
-                  &summary, &error) != 0) {
+    if (run_timed(summarizer, command, buffer, title_len, &text, text_len,
+                  &command->options, &summary, &error) != 0) {
         fprintf(stderr, "precis summarize: article refused: %s\n", error);
         rc = 1;
     } else
@@ -307,7 +329,9 @@ static void put_json_string(const char *text, size_t len, FILE *out)
 }
 
 /* Writes the output line of one summarized article:
-   {"id": ..., "summary": [...], "lang": "..", "keywords": [...]} */
+   {"id": ..., "summary": [...], "lang": "..", "keywords": [...]}, and
+   "truncated": [positions in "summary"] only when a sentence was cut, so
+   that the lines of uncut summaries stay as they were. */
 static void put_result(json_t *id, const char *text, const precis_summary_t *summary,
                        FILE *out)
 {
@@ -330,7 +354,15 @@ static void put_result(json_t *id, const char *text, const precis_summary_t *sum
             putc_unlocked(',', out);
         put_json_string(summary->keywords[i], strlen(summary->keywords[i]), out);
     }
-    fputs("]}\n", out);
+    putc_unlocked(']', out);
+    bool first = true;
+    for (size_t i = 0; i < summary->selected_count; i++)
+        if (summary->selected[i].truncated) {
+            fputs(first ? ",\"truncated\":[" : ",", out);
+            fprintf(out, "%zu", i);
+            first = false;
+        }
+    fputs(first ? "}\n" : "]}\n", out);
 }
 
 /* Summarizes one JSON line. Returns 0, or 1 after reporting a bad line. */
@@ -338,7 +370,7 @@ static int summarize_line(precis_summarizer_t *summarizer, command_t *command,
                           const char *line, size_t len, size_t number)
 {
     json_error_t error;
-    json_t *object = json_loadb(line, len, 0, &error);
+    json_t *object = json_loadb(line, len, JSON_ALLOW_NUL, &error);
     const char *problem = NULL;
     json_t *title = NULL, *text = NULL, *lang = NULL;
     precis_summary_options_t options = command->options;
@@ -371,7 +403,8 @@ static int summarize_line(precis_summarizer_t *summarizer, command_t *command,
     int rc = 0;
     const char *body = json_string_value(text);
     if (run_timed(summarizer, command,
-                  json_is_string(title) ? json_string_value(title) : NULL, &body,
+                  json_is_string(title) ? json_string_value(title) : NULL,
+                  json_is_string(title) ? json_string_length(title) : 0, &body,
                   json_string_length(text), &options, &summary, &reason) != 0) {
         fprintf(stderr, "precis summarize: line %zu: article refused: %s\n", number,
                 reason);
@@ -420,6 +453,10 @@ static int summarize_jsonl(precis_summarizer_t *summarizer, command_t *command, 
     if (progress && done >= 64)
         fprintf(stderr, "\r%zu lines\n", done);
     free(line);
+    if (done == 0) {
+        fprintf(stderr, "precis summarize: no article in the input\n");
+        rc = 1;
+    }
     return rc;
 }
 

@@ -61,6 +61,7 @@ precis_result_t *precis_summarize_worker_article(precis_summarize_worker_t *self
         const precis_selected_t *chosen = &summary.selected[i];
         precis_result_add_sentence(result, article->text.ptr + chosen->start, chosen->len,
                                    chosen->index, chosen->score);
+        result->scored[result->summary_count - 1].truncated = chosen->truncated;
     }
     for (size_t i = 0; i < summary.keyword_count; i++)
         precis_result_add_keyword(result, summary.keywords[i]);
@@ -128,6 +129,17 @@ int precis_summarize_worker_test(bool verbose)
     result = precis_summarize_worker_article(self, article);
     if (!result || result->summary_count != 1) {
         fprintf(stderr, "summarize worker: article's own length not used\n");
+        failures++;
+    }
+    precis_result_destroy(&result);
+    /* No sentence fits a budget of 3 words: the best one comes cut, and
+       its entry says so. */
+    article->sentences = 0;
+    article->words = 3;
+    result = precis_summarize_worker_article(self, article);
+    if (!result || result->summary_count != 1 || !result->scored[0].truncated ||
+        strcmp(result->summary[0], "The harbour council") != 0) {
+        fprintf(stderr, "summarize worker: over-budget sentence not cut and marked\n");
         failures++;
     }
     precis_result_destroy(&result);

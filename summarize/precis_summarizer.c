@@ -25,14 +25,24 @@
     input only.
 
     Word budget: a summary never has more words (runs of non-space
-    characters) than options->words, with one exception: when every sentence
-    of the article is longer than the budget, the summary is the shortest
-    sentence (the best-scored one among equally short ones), because spans
-    must be whole sentences and an empty summary is not allowed. In scripts
-    written without spaces (Chinese, Japanese, Thai...) a run of non-space
-    characters is a clause, so a run that holds a dictionary word of such a
-    script (a segmented token) counts as the tokens in it instead: each
-    dictionary word, number and Latin word (segmented_words).
+    characters) than options->words. When no sentence fits, the summary is
+    the best-scored sentence cut to the budget, since it is never empty. In
+    scripts written without spaces (Chinese, Japanese, Thai...) a run of
+    non-space characters is a clause, so a run that holds a dictionary word
+    of such a script (a segmented token) counts as the tokens in it instead:
+    each dictionary word, number and Latin word (segmented_words).
+
+    Cutting: a sentence of more than PRECIS_LONG_SENTENCE_WORDS words (text
+    without sentence punctuation, which the splitter cannot break) counts
+    in the summary, and in the budget, as its first part only; scores still
+    come from the whole sentence. The cut goes at the last clause boundary
+    that keeps at least half of the words allowed: after ';' or ':', after
+    a comma followed by a conjunction ("and", "but", "which", ...), or
+    before a dash standing between spaces; in segmented text, before an
+    ideographic comma, comma, semicolon or colon (，、；：). With none there
+    it goes after the last word that fits. A cut sentence is marked
+    truncated; its span is a prefix of the sentence without the trailing
+    punctuation.
 */
 #include "precis_summarizer.h"
 #include "precis_lang.h"
@@ -162,7 +172,10 @@ typedef struct {
     uint32_t start, len;
     uint32_t token_first, token_count;
     uint32_t entry_first, entry_count; /* its sparse vector in self->entries */
-    uint32_t words; /* runs of non-space characters, or segmented_words */
+    uint32_t words;              /* runs of non-space characters, or segmented_words */
+    uint32_t cut_len, cut_words; /* what a summary takes: all of it, or the
+                                    first part of a long sentence */
+    bool segmented;              /* has segmented tokens: words by segmented_words */
     double rank, frequency, score, penalty, title;
     double redundancy; /* max similarity to a selected sentence */
     bool selected, excluded;
@@ -353,6 +366,89 @@ static uint32_t scan_sentence(const char *text, size_t len, bool *furniture_p)
     return words;
 }
 
+/* Conjunctions that start a clause after a comma, in the languages whose
+   news precis sees most; lower case, as written mid-sentence. */
+static const char *const conjunctions[] = {
+    "and",     "but",      "or",     "nor",     "so",    "yet",     "while",
+    "whereas", "although", "though", "because", "which", "who",     "whose",
+    "where",   "when",     "und",    "aber",    "oder",  "sondern", "et",
+    "mais",    "ou",       "y",      "pero",    "e",     "ma",      "mentre",
+};
+
+static bool is_conjunction(const char *word, size_t len)
+{
+    for (size_t i = 0; i < sizeof conjunctions / sizeof conjunctions[0]; i++)
+        if (strlen(conjunctions[i]) == len && memcmp(conjunctions[i], word, len) == 0)
+            return true;
+    return false;
+}
+
+/* A dash standing as a word of its own: "-", "--", an en or em dash. */
+static bool is_dash(const char *word, size_t len)
+{
+    return (len == 1 && word[0] == '-') || (len == 2 && memcmp(word, "--", 2) == 0) ||
+           (len == 3 && (memcmp(word, "\xe2\x80\x93", 3) == 0 ||
+                         memcmp(word, "\xe2\x80\x94", 3) == 0));
+}
+
+/* The byte length of text[0..end) without trailing white space and clause
+   punctuation (",;:"); end itself when that would leave nothing. */
+static size_t trim_cut(const char *text, size_t end)
+{
+    size_t at = end;
+    while (at > 0 && (is_space((unsigned char)text[at - 1]) || text[at - 1] == ',' ||
+                      text[at - 1] == ';' || text[at - 1] == ':'))
+        at--;
+    return at ? at : end;
+}
+
+/* Where to cut text[0..len) (a sentence) so that at most limit words
+   (limit >= 1) remain: see "Cutting" above. Returns the prefix's byte
+   length and stores its words in *words_p. A text of limit words or fewer
+   is returned whole. */
+static uint32_t cut_point(const char *text, size_t len, uint32_t limit, uint32_t *words_p)
+{
+    size_t clause = 0;       /* end of the best clause prefix so far, 0: none */
+    size_t fit = len;        /* end of word number limit */
+    size_t previous_end = 0; /* end of the word before the current one */
+    uint32_t words = 0;
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && is_space((unsigned char)text[i]))
+            i++;
+        if (i == len)
+            break;
+        size_t start = i;
+        while (i < len && !is_space((unsigned char)text[i]))
+            i++;
+        words++;
+        const char *word = text + start;
+        size_t word_len = i - start;
+        /* Boundaries before this word: a dash, or a comma then a conjunction. */
+        if (words > 1 && words - 1 >= (limit + 1) / 2 && words - 1 <= limit &&
+            (is_dash(word, word_len) ||
+             (text[previous_end - 1] == ',' && is_conjunction(word, word_len))))
+            clause = previous_end;
+        if (words > limit)
+            break;
+        if (words == limit)
+            fit = i;
+        /* A boundary after this word: it ends with ';' or ':'. */
+        if (words >= (limit + 1) / 2 &&
+            (word[word_len - 1] == ';' || word[word_len - 1] == ':'))
+            clause = i;
+        previous_end = i;
+    }
+    if (words <= limit) {
+        *words_p = words;
+        return (uint32_t)len;
+    }
+    size_t end = trim_cut(text, clause ? clause : fit);
+    bool furniture;
+    *words_p = scan_sentence(text, end, &furniture);
+    return (uint32_t)end;
+}
+
 precis_summarizer_t *precis_summarizer_new(void)
 {
     precis_summarizer_t *self = calloc(1, sizeof *self);
@@ -491,6 +587,76 @@ static uint32_t segmented_words(const char *text, size_t len, uint32_t base,
     return words;
 }
 
+/* True when text[0..len) starts with a clause mark of the scripts written
+   without spaces: ideographic comma, fullwidth comma, semicolon or colon. */
+static bool is_segmented_clause_mark(const char *text, size_t len)
+{
+    static const char *const marks[] = {"\xE3\x80\x81", "\xEF\xBC\x8C", "\xEF\xBC\x9B",
+                                        "\xEF\xBC\x9A"};
+    for (size_t m = 0; m < sizeof marks / sizeof *marks; m++)
+        if (len >= 3 && memcmp(text, marks[m], 3) == 0)
+            return true;
+    return false;
+}
+
+/* cut_point for a sentence with segmented tokens: words counted as in
+   segmented_words, cuts at the end of a token. text[0..len) is at base in
+   the article, tokens[0..count) are the sentence's. */
+static uint32_t cut_segmented(const char *text, size_t len, uint32_t base,
+                              const token_t *tokens, size_t count, uint32_t limit,
+                              uint32_t *words_p)
+{
+    uint32_t words = 0;
+    size_t clause = 0, fit = len, i = 0, t = 0;
+    while (i < len && words <= limit) {
+        while (i < len && is_space((unsigned char)text[i]))
+            i++;
+        if (i == len)
+            break;
+        size_t end = i;
+        while (end < len && !is_space((unsigned char)text[end]))
+            end++;
+        size_t first = t;
+        bool segmented = false;
+        for (; t < count && tokens[t].start < base + end; t++)
+            segmented |= tokens[t].segmented;
+        if (!segmented) {
+            if (++words <= limit)
+                fit = end;
+        } else {
+            for (size_t k = first; k < t && words <= limit; k++) {
+                if (++words > limit)
+                    break;
+                size_t token_end = tokens[k].start + tokens[k].len - base;
+                fit = token_end;
+                if (words >= (limit + 1) / 2 &&
+                    is_segmented_clause_mark(text + token_end, len - token_end))
+                    clause = token_end;
+            }
+        }
+        i = end;
+    }
+    if (words <= limit) {
+        *words_p = words;
+        return (uint32_t)len;
+    }
+    size_t end = clause ? clause : fit;
+    *words_p = segmented_words(text, end, base, tokens, count);
+    return (uint32_t)end;
+}
+
+/* Where to cut the first len bytes of a sentence so that at most limit
+   words remain (cut_point, or cut_segmented for segmented text). */
+static uint32_t cut_sentence(precis_summarizer_t *self, const sentence_t *sentence,
+                             size_t len, uint32_t limit, uint32_t *words_p)
+{
+    const char *text = self->text + sentence->start;
+    if (!sentence->segmented)
+        return cut_point(text, len, limit, words_p);
+    return cut_segmented(text, len, sentence->start, self->tokens + sentence->token_first,
+                         sentence->token_count, limit, words_p);
+}
+
 /* Steps 1 and 2: sentences and tokens. Returns the sentence count. */
 static size_t split_and_tokenize(precis_summarizer_t *self, const precis_span_t *spans,
                                  size_t count)
@@ -508,10 +674,17 @@ static size_t split_and_tokenize(precis_summarizer_t *self, const precis_span_t 
         sentence->token_count = (uint32_t)(self->token_count - sentence->token_first);
         sentence->words = scan_sentence(self->text + spans[i].start, spans[i].len,
                                         &sentence->furniture);
+        sentence->segmented = segmented;
         if (segmented)
             sentence->words = segmented_words(
                 self->text + spans[i].start, spans[i].len, spans[i].start,
                 self->tokens + sentence->token_first, sentence->token_count);
+        sentence->cut_len = sentence->len;
+        sentence->cut_words = sentence->words;
+        if (sentence->words > PRECIS_LONG_SENTENCE_WORDS)
+            sentence->cut_len =
+                cut_sentence(self, sentence, sentence->len, PRECIS_LONG_SENTENCE_WORDS,
+                             &sentence->cut_words);
     }
     return count;
 }
@@ -1001,7 +1174,7 @@ static size_t select_sentences(precis_summarizer_t *self,
             size_t i = self->order[k];
             sentence_t *sentence = &self->sentences[i];
             if (sentence->selected || sentence->excluded ||
-                sentence->words > budget - used)
+                sentence->cut_words > budget - used)
                 continue;
             if (selected > 0 && sentence->redundancy > params.duplicate)
                 continue;
@@ -1014,18 +1187,16 @@ static size_t select_sentences(precis_summarizer_t *self,
         if (best == SIZE_MAX)
             break;
         select_sentence(self, best);
-        used += self->sentences[best].words;
+        used += self->sentences[best].cut_words;
         selected++;
     }
     if (selected == 0 && n > 0) {
-        /* Nothing fits the word budget: the shortest sentence, best first. */
-        size_t best = self->order[0];
-        for (size_t k = 1; k < n; k++) {
-            size_t i = self->order[k];
-            if (self->sentences[i].words < self->sentences[best].words)
-                best = i;
-        }
-        select_sentence(self, best);
+        /* Nothing fits the word budget: the best sentence, cut to fit. */
+        sentence_t *best = &self->sentences[self->order[0]];
+        if (by_words) /* (with a count of sentences, one always fits) */
+            best->cut_len = cut_sentence(self, best, best->cut_len, (uint32_t)budget,
+                                         &best->cut_words);
+        select_sentence(self, self->order[0]);
         selected = 1;
     }
     return selected;
@@ -1151,8 +1322,9 @@ static void store_selection(precis_summarizer_t *self, precis_summary_t *summary
     for (size_t i = 0; i < self->sentence_count; i++) {
         sentence_t *sentence = &self->sentences[i];
         if (sentence->selected)
-            summary->selected[summary->selected_count++] = (precis_selected_t){
-                (uint32_t)i, sentence->score, sentence->start, sentence->len};
+            summary->selected[summary->selected_count++] =
+                (precis_selected_t){(uint32_t)i, sentence->score, sentence->start,
+                                    sentence->cut_len, sentence->cut_len < sentence->len};
     }
 }
 
@@ -1385,20 +1557,132 @@ static void test_budgets(precis_summarizer_t *self, bool verbose)
               expected);
         precis_summary_clear(&summary);
     }
-    size_t shortest = SIZE_MAX;
+    /* The budget holds for every size, down to one word: where no sentence
+       fits, the one sentence given is cut, and only then. */
+    size_t cut = 0;
     for (int words = 1; words <= 120; words++) {
         options = (precis_summary_options_t){.words = words, .sentences = 1};
         run_checked(self, test_title, test_article, &options, &summary, verbose);
         size_t got = summary_words(test_article, &summary);
-        if (summary.selected_count == 1 && got > (size_t)words)
-            shortest = got < shortest ? got : shortest; /* nothing fits: the shortest */
-        else
-            CHECK(got <= (size_t)words, "%d words: got %zu", words, got);
-        CHECK(summary.selected_count > 0, "%d words: empty", words);
+        CHECK(got <= (size_t)words && got > 0, "%d words: got %zu", words, got);
+        for (size_t i = 0; i < summary.selected_count; i++)
+            cut += summary.selected[i].truncated;
+        CHECK(summary.selected_count == 1 || !summary.selected[0].truncated,
+              "%d words: a cut sentence and others", words);
         precis_summary_clear(&summary);
     }
-    CHECK(shortest == SIZE_MAX || shortest <= 6, "over-budget fallback of %zu words",
-          shortest);
+    /* The article's shortest sentence (the byline) has 5 words: budgets of
+       1 to 4 words are the ones that need a cut. */
+    CHECK(cut == 4, "%zu budgets gave a cut sentence", cut);
+}
+
+/* Count words of made-up speech with no punctuation at all, as a speech
+   to text service writes it; malloc'd. */
+static char *transcript(size_t count)
+{
+    static const char *const words[] = {
+        "so",     "we",      "met",    "the",   "residents", "last",    "night",
+        "about",  "the",     "bridge", "plan",  "and",       "most",    "of",
+        "them",   "told",    "us",     "they",  "want",      "the",     "ferry",
+        "kept",   "running", "until",  "works", "finish",    "because", "the",
+        "detour", "adds",    "an",     "hour",  "to",        "every",   "trip"};
+    size_t size = count * 10 + 1, len = 0;
+    char *text = malloc(size);
+    assert(text);
+    for (size_t i = 0; i < count; i++)
+        len += (size_t)snprintf(text + len, size - len, "%s%s", i ? " " : "",
+                                words[i % (sizeof words / sizeof words[0])]);
+    return text;
+}
+
+/* An unpunctuated run is one "sentence" to the splitter; a summary of it
+   is never the whole text, and never over the word budget. */
+static void test_unpunctuated(precis_summarizer_t *self, bool verbose)
+{
+    char *text = transcript(140);
+    struct {
+        precis_summary_options_t options;
+        size_t most;
+    } cases[] = {
+        {{.sentences = 2}, PRECIS_LONG_SENTENCE_WORDS},
+        {{.ratio = 1.0}, PRECIS_LONG_SENTENCE_WORDS},
+        {{.words = 40}, 40},
+        {{.words = 1}, 1},
+        {{0}, PRECIS_LONG_SENTENCE_WORDS},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        precis_summary_t summary;
+        run_checked(self, "Residents ask to keep the ferry", text, &cases[c].options,
+                    &summary, verbose);
+        size_t got = summary_words(text, &summary);
+        CHECK(summary.selected_count == 1 && summary.selected[0].truncated,
+              "transcript case %zu: %zu sentences, not cut", c, summary.selected_count);
+        CHECK(got <= cases[c].most && got * 2 >= cases[c].most,
+              "transcript case %zu: %zu words", c, got);
+        /* A prefix that ends with a whole word. */
+        const precis_selected_t *first = summary.selected;
+        CHECK(summary.selected_count == 0 ||
+                  (first->start == 0 && text[first->start + first->len] == ' '),
+              "transcript case %zu: not cut at a word boundary", c);
+        precis_summary_clear(&summary);
+    }
+    free(text);
+    /* Very long: 150,000 words in one run, and a budget of 40. */
+    text = transcript(150000);
+    precis_summary_t summary;
+    precis_summary_options_t options = {.words = 40};
+    run_checked(self, NULL, text, &options, &summary, verbose);
+    size_t got = summary_words(text, &summary);
+    CHECK(got <= 40 && got > 0 && summary.selected_count == 1 &&
+              summary.selected[0].truncated,
+          "150,000 words with a budget of 40: %zu words", got);
+    precis_summary_clear(&summary);
+    free(text);
+}
+
+/* Long sentences are cut at the last clause boundary that keeps at least
+   half of what is allowed, else at a word boundary. */
+static void test_cut_points(bool verbose)
+{
+    struct {
+        const char *joint; /* put after word number at */
+        size_t at;
+        uint32_t limit;
+        const char *ends; /* the cut prefix ends with this */
+    } cases[] = {
+        {";", 60, 80, "w60"},             /* after a semicolon */
+        {":", 45, 80, "w45"},             /* after a colon */
+        {", and", 70, 80, "w70"},         /* a comma before a conjunction */
+        {" \xe2\x80\x94", 55, 80, "w55"}, /* before an em dash */
+        {" -", 79, 80, "w79"},            /* before a dash */
+        {";", 10, 80, "w80"},             /* too early: the word boundary */
+        {",", 60, 80, "w80"},             /* a comma alone is no boundary */
+        {";", 20, 30, "w20"},             /* a budget of 30: half is 15 */
+        {";", 90, 80, "w80"},             /* past the limit */
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char text[2048];
+        size_t len = 0;
+        for (size_t w = 1; w <= 120; w++) {
+            len += (size_t)snprintf(text + len, sizeof text - len, "%sw%zu",
+                                    w > 1 ? " " : "", w);
+            if (w == cases[c].at)
+                len +=
+                    (size_t)snprintf(text + len, sizeof text - len, "%s", cases[c].joint);
+        }
+        uint32_t words;
+        uint32_t end = cut_point(text, len, cases[c].limit, &words);
+        size_t ends = strlen(cases[c].ends);
+        bool furniture;
+        CHECK(end >= ends && memcmp(text + end - ends, cases[c].ends, ends) == 0 &&
+                  text[end] != 'w' && words <= cases[c].limit &&
+                  words == scan_sentence(text, end, &furniture),
+              "cut case %zu: ends \"%.*s\", %u words", c, (int)(end < 12 ? end : 12),
+              text + end - (end < 12 ? end : 12), words);
+    }
+    /* Short enough: whole. */
+    uint32_t words;
+    CHECK(cut_point("a b c", 5, 3, &words) == 5 && words == 3, "whole sentence cut");
 }
 
 /* True when two summaries select the same sentences with the same scores
@@ -1532,6 +1816,21 @@ static void test_edge_cases(precis_summarizer_t *self, bool verbose)
     CHECK(rc == 0, "max_sentences 100 refused");
     precis_summary_clear(&summary);
     precis_summary_clear(NULL);
+}
+
+/* News of ordinary sentences: nothing is cut, and the summary is the one
+   precis gave before long sentences were cut. */
+static void test_normal_article(precis_summarizer_t *self, bool verbose)
+{
+    static const uint32_t expected[] = {2, 3, 5}; /* as before cutting existed */
+    precis_summary_t summary;
+    precis_summary_options_t options = {.sentences = 3};
+    run_checked(self, test_title, test_article, &options, &summary, verbose);
+    bool same = summary.selected_count == sizeof expected / sizeof expected[0];
+    for (size_t i = 0; same && i < summary.selected_count; i++)
+        same = summary.selected[i].index == expected[i] && !summary.selected[i].truncated;
+    CHECK(same, "normal article: summary changed or cut");
+    precis_summary_clear(&summary);
 }
 
 /* Page furniture in the lead position loses to the news under it. */
@@ -1674,8 +1973,7 @@ static void test_segmented(precis_summarizer_t *self, bool verbose)
             options = (precis_summary_options_t){.words = words};
             run_checked(self, cases[c].title, text, &options, &summary, verbose);
             size_t got = summary_tokens(self, text, &summary);
-            CHECK(got <= (size_t)words || summary.selected_count == 1,
-                  "case %zu: %d words: got %zu", c, words, got);
+            CHECK(got <= (size_t)words, "case %zu: %d words: got %zu", c, words, got);
             CHECK(words < 30 || summary_has(text, &summary, cases[c].lead),
                   "case %zu: %d words: lead not chosen", c, words);
             precis_summary_clear(&summary);
@@ -1690,6 +1988,25 @@ static void test_segmented(precis_summarizer_t *self, bool verbose)
           "30 words of Chinese: %zu words in %zu of %zu sentences", got,
           summary.selected_count, summary.sentence_count);
     precis_summary_clear(&summary);
+    /* One unpunctuated run of Chinese (a transcript): cut at a token end,
+       within the budget, marked truncated, also for a sentence count. */
+    char *run = malloc(64 * 64);
+    assert(run);
+    run[0] = '\0';
+    for (int k = 0; k < 40; k++)
+        strcat(run, k % 4 == 3 ? "市民说地铁很方便，" : "北京地铁新线路今天开通");
+    for (int words = 0; words <= 10; words += 10) {
+        options = (precis_summary_options_t){.words = words, .sentences = 2};
+        run_checked(self, NULL, run, &options, &summary, verbose);
+        got = summary_tokens(self, run, &summary);
+        size_t limit = words ? (size_t)words : PRECIS_LONG_SENTENCE_WORDS;
+        CHECK(summary.selected_count == 1 && summary.selected[0].truncated &&
+                  got <= limit && got >= limit / 2,
+              "unpunctuated Chinese, %d words: %zu words, %zu sentences", words, got,
+              summary.selected_count);
+        precis_summary_clear(&summary);
+    }
+    free(run);
     /* Mixed runs: one word for a run without segmented words ("iPhone",
        "—"), each token for a run with them. */
     const char *mixed = "iPhone 15在北京发布 — 苹果说。";
@@ -1713,6 +2030,9 @@ int precis_summarizer_test(bool verbose)
     test_edge_cases(self, verbose);
     test_furniture(self, verbose);
     test_single_letters(self, verbose);
+    test_unpunctuated(self, verbose);
+    test_cut_points(verbose);
+    test_normal_article(self, verbose);
     test_segmented(self, verbose);
     precis_summarizer_destroy(&self);
     return test_failures ? 1 : 0;

@@ -24,23 +24,35 @@ typedef struct _precis_summarizer_t precis_summarizer_t;
 typedef struct {
     int sentences;    /* > 0: number of sentences */
     double ratio;     /* > 0: share of the article's sentences (rounded, at least 1) */
-    int words;        /* > 0: word budget; never exceeded, except that a summary is
-                             never empty: when every sentence is over the
-                             budget it is the one shortest sentence. Words are
-                             runs between spaces; in Chinese, Japanese, Thai...
-                             ICU dictionary words (docs/PROTOCOL.md) */
+    int words;        /* > 0: word budget, never exceeded. Words are runs
+                         between spaces; in Chinese, Japanese, Thai... ICU
+                         dictionary words (docs/PROTOCOL.md). When no sentence
+                         fits, the best one is cut to fit (see "Cutting" in
+                         the .c) */
     const char *lang; /* ISO 639-1 code, or NULL / "" to detect */
     size_t max_sentences; /* > 0: articles with more sentences are refused */
 } precis_summary_options_t;
 
 #define PRECIS_DEFAULT_SENTENCES 3
 
+/* Sentences of more words than this are cut short in a summary (at a
+   clause boundary when there is one, else at a word boundary). Eighty
+   words is four times the median news sentence. In 2,225 BBC articles 2
+   of 41,738 sentences are longer; in 250 CNN/Daily Mail articles 83 of
+   5,756, nearly all photo captions run together without punctuation, and
+   none of them is chosen for summaries of 1 to 5 sentences or 40%. What
+   runs longer is text the splitter cannot break (transcripts, captions),
+   where one "sentence" can be the whole article. */
+#define PRECIS_LONG_SENTENCE_WORDS 80
+
 /* One selected sentence. */
 typedef struct {
     uint32_t index; /* 0-based position of the sentence in the article */
     double score;   /* its score; higher is more central */
-    uint32_t start; /* byte span in the text that was summarized */
-    uint32_t len;
+    uint32_t start; /* byte span in the text that was summarized: the */
+    uint32_t len;   /* sentence, or its first part when truncated */
+    bool truncated; /* cut short: over PRECIS_LONG_SENTENCE_WORDS, or to fit
+                       the word budget when no whole sentence did */
 } precis_selected_t;
 
 /* The result of one run. Owned by the caller; free with precis_summary_clear. */

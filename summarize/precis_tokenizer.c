@@ -14,7 +14,7 @@
     code point more than before.
 */
 #include "precis_tokenizer.h"
-#include "precis_normalizer.h"
+#include "precis_utf8.h"
 #include "precis_wordbreak.h"
 #include <assert.h>
 #include <stdio.h>
@@ -62,22 +62,12 @@ void precis_tokenizer_destroy(precis_tokenizer_t **self_p)
 
 /* Decodes the code point at text[pos]; stores its byte length in *size_p.
    Invalid bytes decode as -1 with size 1. */
-static int32_t decode(const char *text, size_t len, size_t pos, size_t *size_p)
+static inline int32_t decode(const char *text, size_t len, size_t pos, size_t *size_p)
 {
-    unsigned char byte = (unsigned char)text[pos];
-    if (byte < 0x80) {
-        *size_p = 1;
-        return byte;
-    }
-    utf8proc_int32_t codepoint;
-    utf8proc_ssize_t size = utf8proc_iterate((const utf8proc_uint8_t *)text + pos,
-                                             (utf8proc_ssize_t)(len - pos), &codepoint);
-    if (size <= 0) {
-        *size_p = 1;
-        return -1;
-    }
-    *size_p = (size_t)size;
-    return codepoint;
+    int32_t codepoint;
+    size_t size = precis_utf8_decode(text + pos, len - pos, &codepoint);
+    *size_p = size ? size : 1;
+    return size ? codepoint : -1;
 }
 
 /* Folds typographic quotes and dashes to ASCII, as the normalizer defines

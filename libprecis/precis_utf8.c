@@ -1,0 +1,164 @@
+/*  precis_utf8 - UTF-8 validation and quote/dash folding (the decoder
+    itself is inline in the header). */
+#include "precis_utf8.h"
+#include <stdio.h>
+#include <string.h>
+
+bool precis_utf8_valid(const char *text, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        /* Eight ASCII bytes at a time: the common case. */
+        if (len - i >= 8) {
+            uint64_t word;
+            memcpy(&word, text + i, 8);
+            if (!(word & 0x8080808080808080ull)) {
+                i += 8;
+                continue;
+            }
+        }
+        int32_t codepoint;
+        size_t size = precis_utf8_decode(text + i, len - i, &codepoint);
+        if (!size)
+            return false;
+        i += size;
+    }
+    return true;
+}
+
+int32_t precis_fold_codepoint(int32_t codepoint)
+{
+    switch (codepoint) {
+    case 0x2018: /* ‘ */
+    case 0x2019: /* ’ */
+    case 0x201A: /* ‚ */
+    case 0x201B: /* ‛ */
+    case 0x2032: /* ′ */
+        return '\'';
+    case 0x201C: /* “ */
+    case 0x201D: /* ” */
+    case 0x201E: /* „ */
+    case 0x201F: /* ‟ */
+    case 0x2033: /* ″ */
+    case 0x00AB: /* « */
+    case 0x00BB: /* » */
+        return '"';
+    case 0x2010: /* hyphen */
+    case 0x2011: /* non-breaking hyphen */
+    case 0x2012: /* figure dash */
+    case 0x2013: /* – */
+    case 0x2014: /* — */
+    case 0x2015: /* horizontal bar */
+    case 0x2212: /* minus */
+        return '-';
+    default:
+        return codepoint;
+    }
+}
+
+/* --- Self test ------------------------------------------------------------ */
+
+static int test_valid(void)
+{
+    static const char *valid[] = {
+        "",
+        "plain",
+        "caf\xc3\xa9",
+        "\xf0\x9f\x98\x80 emoji",
+        "long ascii text that spans more than eight bytes",
+        "\xf4\x8f\xbf\xbf",
+        "\xef\xbf\xbd",
+        "abcdefgh\xce\xb1\xce\xb2",
+        "\xed\x9f\xbf",
+    };
+    static const char *invalid[] = {
+        "\xff",                     /* never a UTF-8 byte */
+        "\xc0\xaf",                 /* overlong '/' */
+        "\xc1\xbf",                 /* overlong */
+        "\xed\xa0\x80",             /* surrogate U+D800 */
+        "\xe2\x82",                 /* truncated */
+        "abcdefgh\x80",             /* lone continuation after a fast run */
+        "\x80",                     /* lone continuation */
+        "\xe0\x80\xaf",             /* overlong, three bytes */
+        "\xf4\x90\x80\x80",         /* above U+10FFFF */
+        "\xf8\x88\x80\x80\x80",     /* five-byte form */
+        "abcdefghijklmnop\xe2\x82", /* truncated after two fast runs */
+        "\xc3(",                    /* continuation missing */
+    };
+    int failures = 0;
+    for (size_t i = 0; i < sizeof valid / sizeof valid[0]; i++)
+        if (!precis_utf8_valid(valid[i], strlen(valid[i]))) {
+            fprintf(stderr, "utf8: valid case %zu refused\n", i);
+            failures++;
+        }
+    for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++)
+        if (precis_utf8_valid(invalid[i], strlen(invalid[i]))) {
+            fprintf(stderr, "utf8: invalid case %zu accepted\n", i);
+            failures++;
+        }
+    return failures;
+}
+
+/* The decoder gives each sequence's code point and length, and 0 for a
+   sequence cut short by len even when the bytes after it would complete it. */
+static int test_decode(void)
+{
+    static const struct {
+        const char *bytes;
+        int32_t codepoint;
+        size_t size;
+    } cases[] = {
+        {"A", 'A', 1},
+        {"\xc3\xa9", 0xE9, 2},
+        {"\xe2\x80\x94", 0x2014, 3},
+        {"\xf0\x9f\x98\x80", 0x1F600, 4},
+        {"\xf4\x8f\xbf\xbf", 0x10FFFF, 4},
+        {"\xed\x9f\xbf", 0xD7FF, 3},
+        {"\xed\xb0\x80", -1, 0},
+        {"\xc2", -1, 0},
+    };
+    int failures = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int32_t codepoint = -1;
+        size_t size =
+            precis_utf8_decode(cases[i].bytes, strlen(cases[i].bytes), &codepoint);
+        if (size != cases[i].size || codepoint != cases[i].codepoint) {
+            fprintf(stderr, "utf8: decode case %zu gave U+%04X in %zu bytes\n", i,
+                    (unsigned)codepoint, size);
+            failures++;
+        }
+    }
+    int32_t codepoint = 0;
+    failures += precis_utf8_decode("\xe2\x80\x94", 2, &codepoint) != 0;
+    return failures;
+}
+
+static int test_fold(void)
+{
+    static const int32_t single[] = {0x2018, 0x2019, 0x201A, 0x201B, 0x2032, '\''};
+    static const int32_t dbl[] = {0x201C, 0x201D, 0x201E, 0x201F,
+                                  0x2033, 0xAB,   0xBB,   '"'};
+    static const int32_t dash[] = {0x2010, 0x2011, 0x2012, 0x2013,
+                                   0x2014, 0x2015, 0x2212, '-'};
+    static const int32_t same[] = {'a', 0xE9, 0x2026, 0x3B1, 0x4E00, 0x1F600, 0};
+    int failures = 0;
+    for (size_t i = 0; i < sizeof single / sizeof single[0]; i++)
+        failures += precis_fold_codepoint(single[i]) != '\'';
+    for (size_t i = 0; i < sizeof dbl / sizeof dbl[0]; i++)
+        failures += precis_fold_codepoint(dbl[i]) != '"';
+    for (size_t i = 0; i < sizeof dash / sizeof dash[0]; i++)
+        failures += precis_fold_codepoint(dash[i]) != '-';
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
+        failures += precis_fold_codepoint(same[i]) != same[i];
+    if (failures)
+        fprintf(stderr, "utf8: fold_codepoint wrong for %d code points\n", failures);
+    return failures;
+}
+
+int precis_utf8_test(bool verbose)
+{
+    int failures = test_valid() + test_decode() + test_fold();
+    if (verbose && !failures)
+        printf("utf8: all checks passed\n");
+    return failures;
+}
