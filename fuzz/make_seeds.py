@@ -74,6 +74,11 @@ def article_seeds():
         "not_a_map": pack(["text", "x"]),
         "truncated": pack({"text": ARTICLE_TEXT})[:40],
         "trailing": pack({"text": "x"}) + b"\x00",
+        "format_html": pack({"id": "h-1", "text": "<p>Caf&eacute; opens.</p>",
+                             "format": "html"}),
+        "format_text": pack({"text": "3 < 5 and 7 > 2.", "format": "text"}),
+        "format_unknown": pack({"id": "h-2", "text": "x", "format": "markdown"}),
+        "format_nil": pack({"text": "x", "format": None}),
     }
     return seeds
 
@@ -187,6 +192,21 @@ def summarizer_seeds():
     }
 
 
+def html_seeds():
+    return {
+        "page": "<!DOCTYPE html><html><head><title>T</title><meta property=\"og:title\" "
+                "content=\"O\"><script>x()</script></head><body><nav>N</nav><article><h1>H</h1>"
+                "<p>Caf&eacute; &#8217; &#x2019; &amp;</p><div class=\"ad\">Ad</div><pre>a\n b"
+                "</pre><ul><li>1<li>2</ul><table><tr><td>a<td>b</table></article><footer>F"
+                "</footer></body></html>",
+        "broken": "<div><p>Unclosed <b>bold <i>mixed</b> text</i><p>Next</span></div></div>"
+                  "<li>item<",
+        "text": "3 < 5 and a<b and b>c &eacute",
+        "deep": "<div>" * 300 + "x",
+        "empty_title": "<title>  </title><h1>\n</h1><p>x</p>",
+    }
+
+
 def write(target, seeds):
     folder = os.path.join(CORPUS, target)
     shutil.rmtree(folder, ignore_errors=True)
@@ -206,6 +226,7 @@ def main():
     write("normalizer", texts)
     write("splitter", texts)
     write("summarizer", summarizer_seeds())
+    write("html", html_seeds())
 
 
 if __name__ == "__main__":
