@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *title = NULL;
     char *text = precis_html_to_text(html, size, &len, &title);
     FUZZ_CHECK(text != NULL);
-    FUZZ_CHECK(text[len] == 0);
+    FUZZ_CHECK(text[len] == 0 && strlen(text) == len);
     if (len > 0) {
         FUZZ_CHECK(!is_space(text[0]) && !is_space(text[len - 1]));
         FUZZ_CHECK(strstr(text, "\n\n\n") == NULL);

@@ -508,6 +508,11 @@ static int test_conversions(void)
     failures += check("comments and doctype",
                       "<!DOCTYPE html><!-- hidden --><p>Shown.</p><!-- also hidden -->",
                       "Shown.", NULL);
+    failures +=
+        check("text is UTF-8 whatever the page declares",
+              "<html><head><meta charset=\"iso-8859-1\"><title>Caf\xc3\xa9</title>"
+              "</head><body><p>Na\xc3\xafve caf\xc3\xa9.</p></body></html>",
+              "Na\xc3\xafve caf\xc3\xa9.", "Caf\xc3\xa9");
     failures += check("empty input", "", "", NULL);
     failures += check("only markup", "<div><script>x()</script></div>", "", NULL);
     failures +=
