@@ -227,6 +227,19 @@ static void note_title(writer_t *w, xmlNode *node)
         w->h1 = node_text(node);
 }
 
+/* True for an h1 that repeats the page's title or og:title: the headline,
+   which the article carries as its title, is not repeated in its text. */
+static bool is_headline(writer_t *w, xmlNode *node)
+{
+    if (strcmp((const char *)node->name, "h1") != 0 || (!w->title && !w->og_title))
+        return false;
+    char *text = node_text(node);
+    bool same = text && ((w->title && strcmp(text, w->title) == 0) ||
+                         (w->og_title && strcmp(text, w->og_title) == 0));
+    free(text);
+    return same;
+}
+
 /* Starts a node; true when its children are to be walked. */
 static bool enter(writer_t *w, xmlNode *node)
 {
@@ -256,7 +269,7 @@ static bool enter(writer_t *w, xmlNode *node)
     else if (strcmp((const char *)node->name, "td") == 0 ||
              strcmp((const char *)node->name, "th") == 0)
         ask_break(w, BREAK_SPACE);
-    if (is_dropped(node))
+    if (is_dropped(node) || is_headline(w, node))
         return false;
     if (strcmp((const char *)node->name, "pre") == 0)
         w->pre_depth++;
@@ -493,6 +506,15 @@ static int test_conversions(void)
                       "<meta property=\"og:title\" content=\"OG\"></head>"
                       "<body><h1>H1</h1></body></html>",
                       "H1", "Bridge reopens");
+    failures += check("headline equal to the title not repeated",
+                      "<html><head><title>Bridge reopens</title></head><body>"
+                      "<h1>Bridge  reopens</h1><p>Text.</p><h1>Bridge reopens</h1></body>"
+                      "</html>",
+                      "Text.", "Bridge reopens");
+    failures += check("headline equal to og:title not repeated",
+                      "<html><head><meta property=\"og:title\" content=\"Vote\"></head>"
+                      "<body><h1>Vote</h1><h2>Vote</h2><p>Text.</p></body></html>",
+                      "Vote\n\nText.", "Vote");
     failures += check("title from og:title",
                       "<html><head><meta property=\"og:title\" content=\"Open &amp; "
                       "graph\"></head><body><h1>H1</h1>Text.</body></html>",

@@ -20,7 +20,9 @@
     - white space in text collapsed to one space, except inside pre.
 
     The title comes from <title>, else <meta property="og:title">, else the
-    first h1.
+    first h1. An h1 that says the same as the title or og:title (white space
+    collapsed) is the headline and is left out of the text, since the
+    article carries it as its title (as in a plain-text article).
 */
 #ifndef PRECIS_HTML_H
 #define PRECIS_HTML_H
