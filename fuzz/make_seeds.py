@@ -207,6 +207,27 @@ def html_seeds():
     }
 
 
+def feed_seeds():
+    return {
+        "rss": "<?xml version=\"1.0\"?><rss version=\"2.0\" xmlns:content=\"http://purl.org/"
+               "rss/1.0/modules/content/\"><channel><title>C</title><item><title>T</title>"
+               "<link>https://e.org/1</link><guid>g1</guid><pubDate>Mon, 30 Nov 2026 08:00:00"
+               " GMT</pubDate><description>D</description><content:encoded><![CDATA[<p>X</p>]]>"
+               "</content:encoded></item><item><guid> </guid></item></channel></rss>",
+        "atom": "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>e1</id><title>T"
+                "</title><link rel=\"self\" href=\"s\"/><link href=\"a\"/><published>2026</published>"
+                "<content type=\"xhtml\"><div><p>X</p></div></content></entry><entry><id>e2"
+                "</id><summary type=\"text\">S</summary></entry></feed>",
+        "rdf": "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><item>"
+               "<title>T</title><link>l</link><description>D</description></item></rdf:RDF>",
+        "entities": "<!DOCTYPE rss [<!ENTITY a \"aaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]><rss>"
+                    "<channel><item><description>&b; &amp; &#233;</description></item>"
+                    "</channel></rss>",
+        "broken": "<rss><channel><item><title>Open",
+        "not_feed": "<html><body>x</body></html>",
+    }
+
+
 def write(target, seeds):
     folder = os.path.join(CORPUS, target)
     shutil.rmtree(folder, ignore_errors=True)
@@ -227,6 +248,7 @@ def main():
     write("splitter", texts)
     write("summarizer", summarizer_seeds())
     write("html", html_seeds())
+    write("feed", feed_seeds())
 
 
 if __name__ == "__main__":

@@ -133,6 +133,8 @@ static char *atom_link(const xmlNode *entry)
         bool alternate = !rel || strcmp(rel, "alternate") == 0;
         free(rel);
         char *href = attribute(node, "href");
+        if (href && !*href) /* href="" is no link */
+            zstr_free(&href);
         if (alternate && href) {
             free(fallback);
             return href;
