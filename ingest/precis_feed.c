@@ -195,6 +195,25 @@ static void read_atom(precis_feed_t *self, const xmlNode *root)
             read_atom_entry(self, node);
 }
 
+/* libxml2's messages end with a newline and some have more inside; a
+   reason for the user is one line: out gets message with each newline a
+   space, trailing white space trimmed. */
+static void one_line(char *out, const char *message)
+{
+    snprintf(out, PRECIS_ERROR_SIZE, "%s", message ? message : "");
+    for (char *c = out; *c; c++)
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
+    size_t len = strlen(out);
+    while (len > 0 && out[len - 1] == ' ')
+        out[--len] = 0;
+}
+
+/* Encoding errors bypass XML_PARSE_NOERROR and go to the generic channel. */
+static void ignore_error(void *context, const char *message, ...)
+{
+}
+
 precis_feed_t *precis_feed_new(const char *data, size_t size, char *error)
 {
     if (size > INT_MAX) {
@@ -208,18 +227,21 @@ precis_feed_t *precis_feed_new(const char *data, size_t size, char *error)
         return NULL;
     }
     /* Without XML_PARSE_NOENT, DTDLOAD or DTDVALID nothing outside is read. */
+    xmlGenericErrorFunc saved_handler = xmlGenericError;
+    void *saved_context = xmlGenericErrorContext;
+    xmlSetGenericErrorFunc(NULL, ignore_error);
     xmlDocPtr doc = xmlCtxtReadMemory(context, data, (int)size, NULL, NULL,
                                       XML_PARSE_NONET | XML_PARSE_NOERROR |
                                           XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+    xmlSetGenericErrorFunc(saved_context, saved_handler);
     precis_feed_t *self = NULL;
     xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
     if (!doc || !context->wellFormed || !root) {
         const xmlError *last = &context->lastError;
+        char message[PRECIS_ERROR_SIZE];
+        one_line(message, last->message);
         snprintf(error, PRECIS_ERROR_SIZE, "not well-formed XML (line %d: %s)",
-                 last->line, last->message ? last->message : "no root element\n");
-        size_t len = strlen(error); /* libxml2's messages end with a newline */
-        if (len >= 2 && error[len - 2] == '\n')
-            memmove(error + len - 2, error + len - 1, 2);
+                 last->line, *message ? message : "no root element");
     } else if (named(root, "rss") || named(root, "RDF") || named(root, "feed")) {
         self = calloc(1, sizeof *self);
         assert(self);
@@ -427,6 +449,8 @@ static int test_bad_feeds(void)
         {"<html><body><p>A page</p></body></html>",
          "not an RSS or Atom feed (the root element is <html>"},
         {"<rss><item><title>a</title></item></rss><rss/>", "not well-formed XML"},
+        {"<rss><item><title>caf\xff\xff\xff\xff</title></item></rss>",
+         "not well-formed XML (line 1: Input is not proper UTF-8"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         precis_feed_t *feed = precis_feed_new(cases[i].xml, strlen(cases[i].xml), error);
