@@ -118,6 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(copy->normalize_us == article->normalize_us);
     FUZZ_CHECK(copy->normalized == article->normalized);
     FUZZ_CHECK(copy->attempt == article->attempt);
+    FUZZ_CHECK(copy->format == article->format);
     free(encoded);
     precis_article_destroy(&copy);
     precis_article_destroy(&article);

@@ -79,6 +79,11 @@ def article_seeds():
         "not_a_map": pack(["text", "x"]),
         "truncated": pack({"text": ARTICLE_TEXT})[:40],
         "trailing": pack({"text": "x"}) + b"\x00",
+        "format_html": pack({"id": "h-1", "text": "<p>Caf&eacute; opens.</p>",
+                             "format": "html"}),
+        "format_text": pack({"text": "3 < 5 and 7 > 2.", "format": "text"}),
+        "format_unknown": pack({"id": "h-2", "text": "x", "format": "markdown"}),
+        "format_nil": pack({"text": "x", "format": None}),
     }
     return seeds
 
@@ -195,6 +200,42 @@ def summarizer_seeds():
     }
 
 
+def html_seeds():
+    return {
+        "page": "<!DOCTYPE html><html><head><title>T</title><meta property=\"og:title\" "
+                "content=\"O\"><script>x()</script></head><body><nav>N</nav><article><h1>H</h1>"
+                "<p>Caf&eacute; &#8217; &#x2019; &amp;</p><div class=\"ad\">Ad</div><pre>a\n b"
+                "</pre><ul><li>1<li>2</ul><table><tr><td>a<td>b</table></article><footer>F"
+                "</footer></body></html>",
+        "broken": "<div><p>Unclosed <b>bold <i>mixed</b> text</i><p>Next</span></div></div>"
+                  "<li>item<",
+        "text": "3 < 5 and a<b and b>c &eacute",
+        "deep": "<div>" * 300 + "x",
+        "empty_title": "<title>  </title><h1>\n</h1><p>x</p>",
+    }
+
+
+def feed_seeds():
+    return {
+        "rss": "<?xml version=\"1.0\"?><rss version=\"2.0\" xmlns:content=\"http://purl.org/"
+               "rss/1.0/modules/content/\"><channel><title>C</title><item><title>T</title>"
+               "<link>https://e.org/1</link><guid>g1</guid><pubDate>Mon, 30 Nov 2026 08:00:00"
+               " GMT</pubDate><description>D</description><content:encoded><![CDATA[<p>X</p>]]>"
+               "</content:encoded></item><item><guid> </guid></item></channel></rss>",
+        "atom": "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>e1</id><title>T"
+                "</title><link rel=\"self\" href=\"s\"/><link href=\"a\"/><published>2026</published>"
+                "<content type=\"xhtml\"><div><p>X</p></div></content></entry><entry><id>e2"
+                "</id><summary type=\"text\">S</summary></entry></feed>",
+        "rdf": "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><item>"
+               "<title>T</title><link>l</link><description>D</description></item></rdf:RDF>",
+        "entities": "<!DOCTYPE rss [<!ENTITY a \"aaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]><rss>"
+                    "<channel><item><description>&b; &amp; &#233;</description></item>"
+                    "</channel></rss>",
+        "broken": "<rss><channel><item><title>Open",
+        "not_feed": "<html><body>x</body></html>",
+    }
+
+
 def write(target, seeds):
     folder = os.path.join(CORPUS, target)
     shutil.rmtree(folder, ignore_errors=True)
@@ -214,6 +255,8 @@ def main():
     write("normalizer", texts)
     write("splitter", texts)
     write("summarizer", summarizer_seeds())
+    write("html", html_seeds())
+    write("feed", feed_seeds())
 
 
 if __name__ == "__main__":

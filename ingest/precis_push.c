@@ -7,6 +7,8 @@
     flight bounds memory whatever the size of the input.
 */
 #include "precis_push.h"
+#include "precis_feed.h"
+#include "precis_html.h"
 #include "precis_msgpack.h"
 #include <dirent.h>
 #include <sys/stat.h>
@@ -24,7 +26,14 @@ typedef struct {
     int64_t backoff_ms;
 } request_t;
 
-/* Where articles come from: a list of paths, walked one file at a time. */
+/* How the first line of a plain-text file is taken: by precis_title_line,
+   always (--title-line), or never (--no-title). */
+typedef enum { TITLE_GUESS, TITLE_ALWAYS, TITLE_NEVER } title_rule_t;
+
+/* Where articles come from: a list of paths, walked one file at a time. A
+   JSON Lines file is read a line at a time; any other file is read whole
+   into the articles it holds (one, or a feed's items), which wait in
+   pending. */
 typedef struct {
     zlistx_t *paths; /* char *, directories already expanded */
     FILE *file;
@@ -32,6 +41,10 @@ typedef struct {
     bool jsonl;
     bool plain_done;
     long line;
+    zlistx_t *pending; /* json_t *, articles read from the file, not sent yet */
+    bool feed;         /* pending holds a feed's items */
+    long item;         /* of the feed, from 1, for messages */
+    title_rule_t title_rule;
 } source_t;
 
 typedef struct {
@@ -58,12 +71,44 @@ static void request_destroy(request_t **self_p)
     }
 }
 
+static void destroy_json(json_t **object_p)
+{
+    json_decref(*object_p);
+    *object_p = NULL;
+}
+
 static int compare_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Adds path, or the regular files under it (sorted), to the list. */
+/* The file name extensions a directory is searched for; other files in it
+   (README.md, scripts) are not articles. */
+static const char *article_extensions[] = {".txt",  ".html", ".htm", ".jsonl",
+                                           ".json", ".xml",  ".rss", ".atom"};
+
+static bool has_extension(const char *path, const char *extension)
+{
+    size_t len = strlen(path), n = strlen(extension);
+    return len > n && strcasecmp(path + len - n, extension) == 0;
+}
+
+static bool is_article_file(const char *path)
+{
+    for (size_t i = 0; i < sizeof article_extensions / sizeof article_extensions[0]; i++)
+        if (has_extension(path, article_extensions[i]))
+            return true;
+    return false;
+}
+
+static bool is_directory(const char *path)
+{
+    struct stat info;
+    return stat(path, &info) == 0 && S_ISDIR(info.st_mode);
+}
+
+/* Adds path, or the article files under it (sorted), to the list. A path
+   given by name is always added, whatever its extension. */
 static void add_path(zlistx_t *paths, const char *path)
 {
     struct stat info;
@@ -85,7 +130,8 @@ static void add_path(zlistx_t *paths, const char *path)
             sorted[i++] = name;
         qsort(sorted, count, sizeof(char *), compare_names);
         for (i = 0; i < count; i++)
-            add_path(paths, sorted[i]);
+            if (is_article_file(sorted[i]) || is_directory(sorted[i]))
+                add_path(paths, sorted[i]);
         for (i = 0; i < count; i++)
             zstr_free(&sorted[i]);
         free(sorted);
@@ -233,77 +279,187 @@ static void apply_length(const precis_config_t *config, json_t *object)
         json_object_set_new(object, "ratio", json_real(config->ratio));
 }
 
-/* A plain-text article: first line the title, the rest the text. */
-static json_t *read_plain(push_t *self)
+/* The file's name without directory or extension: its article's id. */
+static json_t *id_from_path(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    return json_stringn(base, dot && dot > base ? (size_t)(dot - base) : strlen(base));
+}
+
+/* A plain-text article: the first line is the title when the rule says so. */
+static json_t *plain_article(const source_t *source, const char *data, size_t size)
+{
+    size_t title_len = 0;
+    const char *newline = memchr(data, '\n', size);
+    if (source->title_rule == TITLE_ALWAYS && newline)
+        title_len = (size_t)(newline - data);
+    else if (source->title_rule == TITLE_GUESS)
+        title_len = precis_title_line(data, size);
+    json_t *object = json_object();
+    size_t skip = 0;
+    if (title_len || (source->title_rule == TITLE_ALWAYS && newline)) {
+        json_object_set_new(object, "title", json_stringn_nocheck(data, title_len));
+        skip = title_len + 1;
+    }
+    json_object_set_new(object, "text", json_stringn_nocheck(data + skip, size - skip));
+    return object;
+}
+
+/* An HTML page: one article, its title the page's. */
+static json_t *html_article(const char *data, size_t size)
+{
+    json_t *object = json_object();
+    char *title = NULL;
+    size_t len;
+    free(precis_html_to_text(data, size, &len, &title));
+    if (title)
+        json_object_set_new(object, "title", json_string_nocheck(title));
+    free(title);
+    json_object_set_new(object, "text", json_stringn_nocheck(data, size));
+    json_object_set_new(object, "format", json_string("html"));
+    return object;
+}
+
+static void set_string(json_t *object, const char *key, const char *value)
+{
+    if (value)
+        json_object_set_new(object, key, json_string_nocheck(value));
+}
+
+/* A feed: one article per item into pending; items without text are
+   reported and skipped. Returns false when the file is not a feed. */
+static bool read_feed(push_t *self, const char *data, size_t size)
+{
+    source_t *source = &self->source;
+    char error[PRECIS_ERROR_SIZE];
+    precis_feed_t *feed = precis_feed_new(data, size, error);
+    if (!feed) {
+        fprintf(stderr, "error: %s: %s\n", source->path, error);
+        self->unreadable++;
+        return false;
+    }
+    for (size_t i = 0; i < precis_feed_size(feed); i++) {
+        const precis_feed_item_t *item = precis_feed_item(feed, i);
+        if (!item->text) {
+            fprintf(stderr,
+                    "error: %s: item %zu (%s) has no content, description or summary: "
+                    "skipped\n",
+                    source->path, i + 1, item->id ? item->id : "no id");
+            self->unreadable++;
+            zlistx_add_end(source->pending, json_null()); /* keeps the numbering */
+            continue;
+        }
+        json_t *object = json_object();
+        set_string(object, "id", item->id);
+        set_string(object, "title", item->title);
+        set_string(object, "url", item->url);
+        set_string(object, "published", item->published);
+        set_string(object, "text", item->text);
+        if (item->format != PRECIS_FORMAT_AUTO)
+            json_object_set_new(object, "format",
+                                json_string(precis_format_name(item->format)));
+        zlistx_add_end(source->pending, object);
+    }
+    precis_feed_destroy(&feed);
+    return true;
+}
+
+/* Reads a whole file that is not JSON Lines into pending: a feed (by its
+   extension, or sniffed when it has none of ours), an HTML page (the same),
+   or plain text. */
+static void read_whole(push_t *self)
 {
     source_t *source = &self->source;
     zchunk_t *chunk = zchunk_read(source->file, 1u << 30);
     source->plain_done = true;
+    source->feed = false;
+    source->item = 0;
     if (!chunk)
-        return NULL;
-    size_t size = zchunk_size(chunk);
+        return;
     const char *data = (const char *)zchunk_data(chunk);
-    const char *newline = memchr(data, '\n', size);
-    size_t title_len = newline ? (size_t)(newline - data) : 0;
-    json_t *object = json_object();
-    json_object_set_new(object, "title", json_stringn_nocheck(data, title_len));
-    size_t skip = newline ? title_len + 1 : 0;
-    json_object_set_new(object, "text", json_stringn_nocheck(data + skip, size - skip));
-    if (strcmp(source->path, "-") != 0) {
-        /* The file's name without directory or extension is its id. */
-        const char *base = strrchr(source->path, '/');
-        base = base ? base + 1 : source->path;
-        const char *dot = strrchr(base, '.');
-        json_object_set_new(
-            object, "id",
-            json_stringn(base, dot && dot > base ? (size_t)(dot - base) : strlen(base)));
+    size_t size = zchunk_size(chunk);
+    const char *path = source->path;
+    bool named = strcmp(path, "-") != 0;
+    bool known = named && is_article_file(path);
+    json_t *object = NULL;
+    if (has_extension(path, ".xml") || has_extension(path, ".rss") ||
+        has_extension(path, ".atom") || (!known && precis_feed_sniff(data, size))) {
+        source->feed = read_feed(self, data, size);
+        zchunk_destroy(&chunk);
+        return;
     }
+    if (has_extension(path, ".html") || has_extension(path, ".htm") ||
+        (!known && precis_html_detect(data, size)))
+        object = html_article(data, size);
+    else
+        object = plain_article(source, data, size);
+    if (named)
+        json_object_set_new(object, "id", id_from_path(path));
+    zlistx_add_end(source->pending, object);
     zchunk_destroy(&chunk);
-    return object;
+}
+
+/* The next article object from the input, with where it comes from for
+   messages; NULL when the input is exhausted. */
+static json_t *next_object(push_t *self, char *where, size_t where_size)
+{
+    source_t *source = &self->source;
+    while (true) {
+        if (zlistx_size(source->pending) > 0) {
+            json_t *object = zlistx_detach(source->pending, NULL);
+            source->item++;
+            if (source->feed)
+                snprintf(where, where_size, "%s: item %ld", source->path, source->item);
+            else
+                snprintf(where, where_size, "%s", source->path);
+            if (json_is_null(object)) /* an item already reported */
+                continue;
+            return object;
+        }
+        if (!source->file || (!source->jsonl && source->plain_done)) {
+            if (!source_open_next(self))
+                return NULL;
+        }
+        if (!source->jsonl) {
+            read_whole(self);
+            continue;
+        }
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t len = getline(&line, &cap, source->file);
+        if (len < 0) {
+            free(line);
+            source->plain_done = true;
+            source->jsonl = false;
+            continue;
+        }
+        source->line++;
+        snprintf(where, where_size, "%s:%ld", source->path, source->line);
+        if (strspn(line, " \t\r\n") == (size_t)len) {
+            free(line);
+            continue;
+        }
+        json_error_t json_error;
+        json_t *object = json_loadb(line, (size_t)len, 0, &json_error);
+        free(line);
+        if (!object) {
+            fprintf(stderr, "error: %s: invalid JSON: %s\n", where, json_error.text);
+            self->unreadable++;
+            continue;
+        }
+        return object;
+    }
 }
 
 /* The next request from the input; NULL when the input is exhausted. */
 static request_t *next_request(push_t *self)
 {
-    source_t *source = &self->source;
     char error[PRECIS_ERROR_SIZE];
-    while (true) {
-        if (!source->file || (!source->jsonl && source->plain_done)) {
-            if (!source_open_next(self))
-                return NULL;
-        }
-        json_t *object = NULL;
-        char where[4200];
-        if (source->jsonl) {
-            char *line = NULL;
-            size_t cap = 0;
-            ssize_t len = getline(&line, &cap, source->file);
-            if (len < 0) {
-                free(line);
-                source->plain_done = true;
-                source->jsonl = false;
-                continue;
-            }
-            source->line++;
-            snprintf(where, sizeof where, "%s:%ld", source->path, source->line);
-            if (strspn(line, " \t\r\n") == (size_t)len) {
-                free(line);
-                continue;
-            }
-            json_error_t json_error;
-            object = json_loadb(line, (size_t)len, 0, &json_error);
-            free(line);
-            if (!object) {
-                fprintf(stderr, "error: %s: invalid JSON: %s\n", where, json_error.text);
-                self->unreadable++;
-                continue;
-            }
-        } else {
-            snprintf(where, sizeof where, "%s", source->path);
-            object = read_plain(self);
-            if (!object)
-                continue;
-        }
+    char where[4200];
+    json_t *object;
+    while ((object = next_object(self, where, sizeof where))) {
         apply_length(self->config, object);
         request_t *request = calloc(1, sizeof *request);
         request->data = precis_push_request_from_json(object, &request->size, request->id,
@@ -318,6 +474,7 @@ static request_t *next_request(push_t *self)
         request->backoff_ms = BACKOFF_FIRST_MS;
         return request;
     }
+    return NULL;
 }
 
 static bool send_request(push_t *self, request_t *request)
@@ -465,18 +622,55 @@ static int push_all(push_t *self)
 
 static const char *usage =
     "Usage: precis push [OPTIONS] [FILE|DIR|-]...\n"
-    "Pushes articles to the ingest socket: plain-text files (first line is the\n"
-    "title, the file name is the id), directories of them, or JSON Lines files\n"
-    "(one {\"id\",\"title\",\"text\",...} object a line; .jsonl, .json, or content\n"
-    "starting with '{'). Reads stdin when no file is given or for '-'.\n"
+    "Pushes articles to the ingest socket. Reads stdin when no file is given or for\n"
+    "'-'; a directory gives its .txt .html .htm .jsonl .json .xml .rss .atom files\n"
+    "(sorted, subdirectories too); other files in it are skipped.\n"
+    "  plain text  the file name is the id; the first line is the title when it\n"
+    "              looks like one: followed by a line break, at most 20 words and\n"
+    "              200 bytes, no final . ! ? or ...\n"
+    "  .html .htm  one article in format html, the title from the page\n"
+    "  .xml .rss .atom  an RSS or Atom feed: one article per item (id from guid\n"
+    "              or id, title, link as url, date as published, content or\n"
+    "              description as the text in format html)\n"
+    "  JSON Lines  one {\"id\",\"title\",\"text\",...} object a line (.jsonl, .json,\n"
+    "              or content starting with '{')\n"
+    "A file of another name is sniffed: a feed, HTML, or plain text.\n"
+    "  --title-line  the first line of a plain-text file is always the title\n"
+    "  --no-title    it never is: the whole file is the text\n"
     "Prints each answer (accepted/rejected, tab-separated) or, on a terminal, a\n"
     "progress line; 'busy' answers are retried with backoff.\n"
     "Exit codes: 0 all accepted, 1 something rejected or unreadable, 2 usage error,\n"
     "3 ingest did not answer (see --timeout, default 10 s).";
 
+/* Takes the title options out of argv (the shared parser does not know
+   them); returns the rule, or -1 when both are given. */
+static int take_title_options(int *argc_p, char **argv)
+{
+    int rule = TITLE_GUESS, kept = 0;
+    bool options_done = false;
+    for (int i = 0; i < *argc_p; i++) {
+        if (!options_done && strcmp(argv[i], "--title-line") == 0)
+            rule = rule == TITLE_NEVER ? -1 : rule < 0 ? rule : TITLE_ALWAYS;
+        else if (!options_done && strcmp(argv[i], "--no-title") == 0)
+            rule = rule == TITLE_ALWAYS ? -1 : rule < 0 ? rule : TITLE_NEVER;
+        else {
+            options_done = options_done || strcmp(argv[i], "--") == 0;
+            argv[kept++] = argv[i];
+        }
+    }
+    argv[kept] = NULL;
+    *argc_p = kept;
+    return rule;
+}
+
 int precis_cmd_push(int argc, char **argv)
 {
     precis_config_t config;
+    int title_rule = take_title_options(&argc, argv);
+    if (title_rule < 0) {
+        fprintf(stderr, "error: give one of --title-line and --no-title\n");
+        return 2;
+    }
     int rc =
         precis_program_start(&config, argc, argv,
                              PRECIS_OPT_INGEST | PRECIS_OPT_LENGTH | PRECIS_OPT_COUNT |
@@ -492,6 +686,9 @@ int precis_cmd_push(int argc, char **argv)
         return 3;
     self.in_flight = zlistx_new();
     self.retry = zlistx_new();
+    self.source.title_rule = (title_rule_t)title_rule;
+    self.source.pending = zlistx_new();
+    zlistx_set_destructor(self.source.pending, (zlistx_destructor_fn *)destroy_json);
     self.source.paths = zlistx_new();
     zlistx_set_destructor(self.source.paths, (zlistx_destructor_fn *)zstr_free);
     if (config.argc == 0)
@@ -523,15 +720,146 @@ int precis_cmd_push(int argc, char **argv)
         fclose(self.source.file);
     zstr_free(&self.source.path);
     zlistx_destroy(&self.source.paths);
+    zlistx_destroy(&self.source.pending);
     zsock_set_linger(self.dealer, 0);
     zsock_destroy(&self.dealer);
     precis_curve_stop();
     return exit_code;
 }
 
-int precis_push_test(bool verbose)
+/* Writes a file for the tests. */
+static void write_file(const char *dir, const char *name, const char *content)
+{
+    char *path = zsys_sprintf("%s/%s", dir, name);
+    FILE *file = fopen(path, "w");
+    if (file) { /* else the reading that follows fails */
+        fputs(content, file);
+        fclose(file);
+    }
+    zstr_free(&path);
+}
+
+/* Reads every article object of paths, as push would send them. */
+static json_t *read_all(const char *path, title_rule_t rule, uint64_t *unreadable)
+{
+    push_t self = {0};
+    self.source.title_rule = rule;
+    self.source.pending = zlistx_new();
+    zlistx_set_destructor(self.source.pending, (zlistx_destructor_fn *)destroy_json);
+    self.source.paths = zlistx_new();
+    zlistx_set_destructor(self.source.paths, (zlistx_destructor_fn *)zstr_free);
+    add_path(self.source.paths, path);
+    json_t *objects = json_array(), *object;
+    char where[4200];
+    while ((object = next_object(&self, where, sizeof where)))
+        json_array_append_new(objects, object);
+    zlistx_destroy(&self.source.paths);
+    zlistx_destroy(&self.source.pending);
+    *unreadable = self.unreadable;
+    return objects;
+}
+
+static const char *field(json_t *objects, size_t index, const char *key)
+{
+    return json_string_value(json_object_get(json_array_get(objects, index), key));
+}
+
+static bool same(const char *value, const char *expected)
+{
+    return (!value && !expected) || (value && expected && strcmp(value, expected) == 0);
+}
+
+/* Files of a directory: only article files, each read by its kind. */
+static int test_files(void)
 {
     int failures = 0;
+    char dir[] = "/tmp/precis-push-test-XXXXXX";
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "push test: cannot make a directory: %s\n", strerror(errno));
+        return 1;
+    }
+    write_file(dir, "README.md", "# Not an article\n\nSkip me.\n");
+    write_file(dir, "make.py", "print('skip me')\n");
+    write_file(dir, "a-titled.txt", "Harbour bridge reopens\n\nThe bridge reopened.\n");
+    write_file(dir, "b-untitled.txt",
+               "The bridge reopened on Monday.\nCars came back.\n");
+    write_file(dir, "c-page.html",
+               "<html><head><title>Ferry &amp; harbour</title></head><body><p>The "
+               "ferry is back.</p></body></html>");
+    write_file(
+        dir, "d-feed.rss",
+        "<rss><channel><item><guid>g1</guid><title>One</title><link>https://e.org/1"
+        "</link><pubDate>Mon, 30 Nov 2026 08:00:00 GMT</pubDate><description>&lt;p"
+        "&gt;First.&lt;/p&gt;</description></item><item><guid>g2</guid><title>Empty"
+        "</title></item><item><guid>g3</guid><description>Third.</description>"
+        "</item></channel></rss>");
+    write_file(dir, "e-broken.xml", "<rss><channel><item>");
+    uint64_t unreadable;
+    json_t *objects = read_all(dir, TITLE_GUESS, &unreadable);
+    if (json_array_size(objects) != 5 || unreadable != 2) {
+        fprintf(stderr, "push test: %zu articles and %llu unreadable, expected 5 and 2\n",
+                json_array_size(objects), (unsigned long long)unreadable);
+        failures++;
+    }
+    if (!same(field(objects, 0, "id"), "a-titled") ||
+        !same(field(objects, 0, "title"), "Harbour bridge reopens") ||
+        !same(field(objects, 0, "text"), "\nThe bridge reopened.\n") ||
+        !same(field(objects, 1, "title"), NULL) ||
+        !same(field(objects, 1, "text"),
+              "The bridge reopened on Monday.\nCars came back.\n") ||
+        !same(field(objects, 2, "id"), "c-page") ||
+        !same(field(objects, 2, "title"), "Ferry & harbour") ||
+        !same(field(objects, 2, "format"), "html") ||
+        !same(field(objects, 3, "id"), "g1") ||
+        !same(field(objects, 3, "url"), "https://e.org/1") ||
+        !same(field(objects, 3, "published"), "Mon, 30 Nov 2026 08:00:00 GMT") ||
+        !same(field(objects, 3, "text"), "<p>First.</p>") ||
+        !same(field(objects, 3, "format"), "html") ||
+        !same(field(objects, 4, "id"), "g3")) {
+        char *dump = json_dumps(objects, JSON_INDENT(1));
+        fprintf(stderr, "push test: files read as %s\n", dump);
+        free(dump);
+        failures++;
+    }
+    json_decref(objects);
+
+    /* --title-line and --no-title force the first line either way. */
+    char *path = zsys_sprintf("%s/b-untitled.txt", dir);
+    objects = read_all(path, TITLE_ALWAYS, &unreadable);
+    if (!same(field(objects, 0, "title"), "The bridge reopened on Monday.")) {
+        fprintf(stderr, "push test: --title-line did not take the first line\n");
+        failures++;
+    }
+    json_decref(objects);
+    zstr_free(&path);
+    path = zsys_sprintf("%s/a-titled.txt", dir);
+    objects = read_all(path, TITLE_NEVER, &unreadable);
+    if (field(objects, 0, "title") ||
+        !same(field(objects, 0, "text"),
+              "Harbour bridge reopens\n\nThe bridge reopened.\n")) {
+        fprintf(stderr, "push test: --no-title took a title\n");
+        failures++;
+    }
+    json_decref(objects);
+    zstr_free(&path);
+    /* A file named on the command line is read whatever its name: sniffed. */
+    path = zsys_sprintf("%s/README.md", dir);
+    objects = read_all(path, TITLE_GUESS, &unreadable);
+    if (json_array_size(objects) != 1 || !same(field(objects, 0, "id"), "README")) {
+        fprintf(stderr, "push test: a named file was not read\n");
+        failures++;
+    }
+    json_decref(objects);
+    zstr_free(&path);
+    zdir_t *tmp = zdir_new(dir, NULL);
+    zdir_remove(tmp, true);
+    zdir_destroy(&tmp);
+    return failures;
+}
+
+int precis_push_test(bool verbose)
+{
+    int failures = test_files();
     char id[PRECIS_MAX_ID + 1], error[PRECIS_ERROR_SIZE];
     size_t size;
     json_t *object = json_pack("{s:s,s:s,s:i,s:[s]}", "title", "T", "text", "Body.",

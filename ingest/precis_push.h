@@ -1,7 +1,11 @@
 /*  precis_push - the client side of the ingest socket: `precis push`.
 
-    Reads articles from plain-text files (first line is the title),
-    directories of them, JSON Lines files or stdin, sends them to ingest
+    Reads articles from plain-text files (the first line is the title when
+    precis_title_line says so, or as --title-line/--no-title force), HTML
+    pages (format html, the page's title), RSS and Atom feeds (one article
+    per item, see precis_feed.h), JSON Lines files, directories of them
+    (only those extensions: .txt .html .htm .jsonl .json .xml .rss .atom)
+    or stdin, sends them to ingest
     over a DEALER socket with a bounded window of requests in flight, and
     retries "busy" answers with exponential backoff. Reports each answer,
     or a progress line on a terminal, and totals at the end.

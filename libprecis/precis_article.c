@@ -4,6 +4,7 @@
     key is one row. Every rejection names the key and what was wrong with
     it, because the reason goes back to a client who has to fix its code.
 */
+#define _GNU_SOURCE /* memmem, in the self test */
 #include "precis_article.h"
 #include "precis_msgpack.h"
 #include <czmq.h>
@@ -17,6 +18,7 @@ typedef enum {
     FIELD_INT,
     FIELD_RATIO,
     FIELD_BOOL,
+    FIELD_FORMAT,
     FIELD_TYPE,
     FIELD_VERSION
 } field_kind_t;
@@ -46,6 +48,7 @@ static const field_row_t field_table[] = {
     {"normalize_us", FIELD_INT, AT(normalize_us), 0, INT64_MAX},
     {"attempt", FIELD_INT, AT(attempt), 0, UINT32_MAX},
     {"normalized", FIELD_BOOL, AT(normalized), 0, 1},
+    {"format", FIELD_FORMAT, AT(format), 0, 0},
     {"type", FIELD_TYPE, 0, 0, 0},
     {"v", FIELD_VERSION, 0, 0, 0},
 };
@@ -152,6 +155,20 @@ static int store_field(precis_article_t *self, const field_row_t *row,
         }
         *(bool *)(base + row->offset) = value->via.boolean;
         return 0;
+    case FIELD_FORMAT: {
+        int format =
+            value->type == MSGPACK_OBJECT_STR
+                ? precis_format_from_name(value->via.str.ptr, value->via.str.size)
+            : value->type == MSGPACK_OBJECT_NIL ? PRECIS_FORMAT_AUTO
+                                                : -1;
+        if (format < 0) {
+            snprintf(error, PRECIS_ERROR_SIZE,
+                     "field 'format' must be \"text\", \"html\" or \"auto\"");
+            return -1;
+        }
+        self->format = (precis_format_t)format;
+        return 0;
+    }
     case FIELD_TYPE:
         if (value->type != MSGPACK_OBJECT_STR || value->via.str.size != 7 ||
             memcmp(value->via.str.ptr, "article", 7) != 0) {
@@ -305,7 +322,7 @@ void *precis_article_encode(const precis_article_t *self, size_t *size_p)
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         string_count += strings[i].field->ptr != NULL;
     size_t count = 2 + string_count + 4 + (self->sentences > 0) + (self->words > 0) +
-                   (self->ratio > 0);
+                   (self->ratio > 0) + (self->format != PRECIS_FORMAT_AUTO);
     msgpack_pack_map(&packer, count);
     precis_mp_pack_kv_str(&packer, "type", "article", 7);
     precis_mp_pack_kv_int(&packer, "v", PRECIS_PROTOCOL_VERSION);
@@ -329,8 +346,58 @@ void *precis_article_encode(const precis_article_t *self, size_t *size_p)
         precis_mp_pack_cstr(&packer, "ratio");
         msgpack_pack_double(&packer, self->ratio);
     }
+    if (self->format != PRECIS_FORMAT_AUTO) { /* absent means auto */
+        const char *name = precis_format_name(self->format);
+        precis_mp_pack_kv_str(&packer, "format", name, strlen(name));
+    }
     *size_p = buffer.size;
     return buffer.data; /* the caller frees it */
+}
+
+static const char *format_names[] = {"auto", "text", "html"};
+
+int precis_format_from_name(const char *name, size_t len)
+{
+    for (int i = 0; i < (int)(sizeof format_names / sizeof format_names[0]); i++)
+        if (strlen(format_names[i]) == len && memcmp(name, format_names[i], len) == 0)
+            return i;
+    return -1;
+}
+
+const char *precis_format_name(precis_format_t format)
+{
+    return format_names[format];
+}
+
+/* True when the line ends with . ! ? or … (before closing quotes or brackets). */
+static bool ends_sentence(const char *line, size_t len)
+{
+    while (len > 0 && strchr("\"')]", line[len - 1]))
+        len--;
+    if (len >= 3 && memcmp(line + len - 3, "\xe2\x80\x9d", 3) == 0) /* ” */
+        len -= 3;
+    if (len >= 3 && memcmp(line + len - 3, "\xe2\x80\xa6", 3) == 0) /* … */
+        return true;
+    return len > 0 && strchr(".!?", line[len - 1]);
+}
+
+size_t precis_title_line(const char *data, size_t size)
+{
+    const char *newline = memchr(data, '\n', size);
+    if (!newline)
+        return 0; /* one line only: that is the text */
+    size_t line_len = (size_t)(newline - data), start = 0, end = line_len;
+    while (start < end && strchr(" \t\r", data[start]))
+        start++;
+    while (end > start && strchr(" \t\r", data[end - 1]))
+        end--;
+    if (end == start || end - start > 200 || ends_sentence(data + start, end - start))
+        return 0;
+    size_t words = 0;
+    for (size_t i = start; i < end; i++)
+        words += data[i] != ' ' && data[i] != '\t' &&
+                 (i == start || data[i - 1] == ' ' || data[i - 1] == '\t');
+    return words <= 20 ? line_len : 0;
 }
 
 int64_t precis_now_us(void)
@@ -492,6 +559,69 @@ int precis_article_test(bool verbose)
     CHECK(article->ratio == 0.4);
     precis_article_destroy(&article);
     msgpack_sbuffer_destroy(&buffer);
+
+    /* format: absent is auto, known names round-trip, others are refused. */
+    data = pack_strings(&size, 2, "text", "<p>Hi.</p>", "format", "html");
+    article = precis_article_new();
+    CHECK(precis_article_decode(article, data, size, 0, error) == 0);
+    CHECK(article->format == PRECIS_FORMAT_HTML);
+    free(data);
+    data = precis_article_encode(article, &size);
+    copy = precis_article_new();
+    CHECK(precis_article_decode(copy, data, size, 0, error) == 0);
+    CHECK(copy->format == PRECIS_FORMAT_HTML);
+    free(data);
+    precis_article_destroy(&copy);
+    precis_article_destroy(&article);
+    data = pack_strings(&size, 2, "text", "3 < 5.", "format", "text");
+    article = precis_article_new();
+    CHECK(precis_article_decode(article, data, size, 0, error) == 0);
+    CHECK(article->format == PRECIS_FORMAT_TEXT);
+    free(data);
+    precis_article_destroy(&article);
+    data = pack_strings(&size, 1, "text", "Plain.");
+    article = precis_article_new();
+    CHECK(precis_article_decode(article, data, size, 0, error) == 0);
+    CHECK(article->format == PRECIS_FORMAT_AUTO);
+    free(data);
+    data = precis_article_encode(article, &size);
+    CHECK(!memmem(data, size, "format", 6)); /* auto stays off the wire */
+    free(data);
+    precis_article_destroy(&article);
+    const char *bad_formats[] = {"markdown", "HTML", "", "htm"};
+    for (size_t i = 0; i < sizeof bad_formats / sizeof bad_formats[0]; i++) {
+        data =
+            pack_strings(&size, 3, "id", "f1", "text", "Fine.", "format", bad_formats[i]);
+        article = precis_article_new();
+        CHECK(precis_article_decode(article, data, size, 0, error) == -1);
+        CHECK(strcmp(error, "field 'format' must be \"text\", \"html\" or \"auto\"") ==
+              0);
+        CHECK(article->id.ptr && strcmp(article->id.ptr, "f1") == 0);
+        free(data);
+        precis_article_destroy(&article);
+    }
+    msgpack_sbuffer_init(&buffer);
+    msgpack_pack_map(&packer, 2);
+    precis_mp_pack_kv_str(&packer, "text", "Fine.", 5);
+    precis_mp_pack_kv_int(&packer, "format", 1);
+    article = precis_article_new();
+    CHECK(precis_article_decode(article, buffer.data, buffer.size, 0, error) == -1);
+    CHECK(strstr(error, "'format' must be") != NULL);
+    precis_article_destroy(&article);
+    msgpack_sbuffer_destroy(&buffer);
+
+    /* The first line is a title only when it looks like one. */
+    CHECK(precis_title_line("Harbour bridge reopens\n\nThe bridge reopened.", 44) == 22);
+    CHECK(precis_title_line("The bridge reopened on Monday.\nMore text.", 41) == 0);
+    CHECK(precis_title_line("Is the bridge safe?\nEngineers say yes.", 38) == 0);
+    CHECK(precis_title_line("\"It is over.\"\nThe mayor spoke.", 29) == 0);
+    CHECK(precis_title_line("A headline with no line break after it", 38) == 0);
+    CHECK(precis_title_line("\nText after an empty line.", 26) == 0);
+    const char *wordy = "one two three four five six seven eight nine ten eleven twelve "
+                        "thirteen fourteen fifteen sixteen seventeen eighteen nineteen "
+                        "twenty twentyone\nText.";
+    CHECK(precis_title_line(wordy, strlen(wordy)) == 0);
+    CHECK(precis_title_line("Caf\xc3\xa9 opens \r\nText.", 18) == 13);
 
     /* UTF-8 checking is delegated to the validator it is given. */
     data = pack_strings(&size, 2, "text", "ok", "title", "bad \xff byte");

@@ -18,6 +18,15 @@
 #define PRECIS_MAX_FIELD        4096
 #define PRECIS_ERROR_SIZE       256
 
+/* How the text is written (key "format"): "auto" (absent, the default)
+   lets the normalize stage decide with precis_html_detect, "text" is plain
+   text, "html" is an HTML page or fragment turned into text first. */
+typedef enum {
+    PRECIS_FORMAT_AUTO = 0,
+    PRECIS_FORMAT_TEXT,
+    PRECIS_FORMAT_HTML
+} precis_format_t;
+
 /* A string field: pointer and length. Strings are NUL-terminated copies. */
 typedef struct {
     char *ptr;
@@ -33,11 +42,12 @@ typedef struct {
     precis_str_t source;
     precis_str_t lang;
     precis_str_t published;
-    int sentences;        /* 0 when not given */
-    double ratio;         /* 0 when not given */
-    int words;            /* 0 when not given */
-    int64_t received_us;  /* Unix time ingest accepted it */
-    int64_t normalize_us; /* time spent in normalize */
+    int sentences;          /* 0 when not given */
+    double ratio;           /* 0 when not given */
+    int words;              /* 0 when not given */
+    precis_format_t format; /* PRECIS_FORMAT_AUTO when not given */
+    int64_t received_us;    /* Unix time ingest accepted it */
+    int64_t normalize_us;   /* time spent in normalize */
     bool normalized;
     uint32_t attempt; /* delivery attempt, from 1 */
 } precis_article_t;
@@ -66,6 +76,19 @@ void precis_article_generate_id(precis_article_t *self);
 
 /* Encodes the internal form. Returns a malloc'd buffer, its size in *size_p. */
 void *precis_article_encode(const precis_article_t *self, size_t *size_p);
+
+/* The format named name[0..len) ("auto", "text", "html"); -1 when unknown. */
+int precis_format_from_name(const char *name, size_t len);
+
+/* The name of a format, for the wire and for messages. */
+const char *precis_format_name(precis_format_t format);
+
+/* Decides whether the first line of a plain-text file is its title: it is
+   when the file has a line break after it, and the line, trimmed, is 1 to
+   200 bytes of at most 20 words and does not end with sentence punctuation
+   (. ! ? or …, also before a closing quote or bracket). Returns the length
+   of the first line (without the line break) when it is a title, else 0. */
+size_t precis_title_line(const char *data, size_t size);
 
 /* Microseconds since the Unix epoch. */
 int64_t precis_now_us(void);

@@ -1,6 +1,9 @@
 /*  precis_normalize_worker - the normalize stage's message handler: decodes
-    an article, normalizes its title and text, and passes it on; an article
-    whose text is empty once cleaned becomes an error result. */
+    an article, turns its text from HTML into plain text when its format is
+    "html" or "auto" and precis_html_detect says so (the page's title becomes
+    the article's when it has none; format is "text" from then on),
+    normalizes its title and text, and passes it on; an article whose text is
+    empty once converted or cleaned becomes an error result (error.empty). */
 #ifndef PRECIS_NORMALIZE_WORKER_H
 #define PRECIS_NORMALIZE_WORKER_H
 

@@ -20,6 +20,7 @@
 #include "precis_normalizer.h"
 #include "precis_utf8.h"
 #include <assert.h>
+#include <libxml/HTMLparser.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,20 +305,6 @@ static inline void put_codepoint(run_t *run, int32_t codepoint, const char *utf8
     }
 }
 
-typedef struct {
-    const char *name;
-    int32_t codepoint;
-} entity_t;
-
-static const entity_t named_entities[] = {
-    {"amp", '&'},       {"lt", '<'},       {"gt", '>'},       {"quot", '"'},
-    {"apos", '\''},     {"nbsp", 0xA0},    {"mdash", 0x2014}, {"ndash", 0x2013},
-    {"lsquo", 0x2018},  {"rsquo", 0x2019}, {"ldquo", 0x201C}, {"rdquo", 0x201D},
-    {"hellip", 0x2026}, {"laquo", 0xAB},   {"raquo", 0xBB},   {"copy", 0xA9},
-    {"reg", 0xAE},      {"trade", 0x2122}, {"euro", 0x20AC},  {"pound", 0xA3},
-    {"shy", 0xAD},      {"deg", 0xB0},     {"middot", 0xB7},  {"bull", 0x2022},
-};
-
 /* HTML reads &#128; to &#159; as Windows-1252, since that is what the
    pages that use them meant (&#146; for ’ is common in old feeds). */
 static const uint16_t windows_1252[32] = {
@@ -369,14 +356,15 @@ static size_t decode_entity(const char *text, size_t len, int32_t *codepoint)
         *codepoint = value;
         return end + 1;
     }
-    for (size_t i = 0; i < sizeof named_entities / sizeof named_entities[0]; i++) {
-        const char *name = named_entities[i].name;
-        if (strlen(name) == end - 1 && memcmp(text + 1, name, end - 1) == 0) {
-            *codepoint = named_entities[i].codepoint;
-            return end + 1;
-        }
-    }
-    return 0;
+    /* Named: libxml2's table of the HTML 4 entities (all 253 of them). */
+    char name[12];
+    memcpy(name, text + 1, end - 1);
+    name[end - 1] = 0;
+    const htmlEntityDesc *entity = htmlEntityLookup((const xmlChar *)name);
+    if (!entity)
+        return 0;
+    *codepoint = (int32_t)entity->value;
+    return end + 1;
 }
 
 /* Bytes of w equal to value get their top bit set; w must be 7-bit. */
@@ -643,7 +631,18 @@ static const test_case_t test_cases[] = {
          "\xef\xbf\xbd \xef\xbf\xbd \xef\xbf\xbd \xef\xbf\xbd"),
     CASE("windows-1252 numeric entities", "it&#146;s &#150; &#128;",
          "it\xe2\x80\x99s \xe2\x80\x93 \xe2\x82\xac"),
-    CASE("unknown entity kept", "&unknown; &foo; &Eacute;", "&unknown; &foo; &Eacute;"),
+    CASE("unknown entity kept", "&unknown; &foo; &EACUTE; &Hellip;",
+         "&unknown; &foo; &EACUTE; &Hellip;"),
+    CASE("any HTML 4 named entity",
+         "caf&eacute; Pe&ntilde;a &Eacute;cole &szlig; &alpha;",
+         "caf\xc3\xa9 Pe\xc3\xb1"
+         "a \xc3\x89"
+         "cole \xc3\x9f \xce\xb1"),
+    CASE("longest entity names", "&thetasym; &alefsym;", "\xcf\x91 \xe2\x84\xb5"),
+    CASE("apostrophes as entities", "it&#8217;s it&#x2019;s R&amp;D",
+         "it\xe2\x80\x99s it\xe2\x80\x99s R&D"),
+    CASE("incomplete named entity kept", "caf&eacute caf&eacute",
+         "caf&eacute caf&eacute"),
     CASE("malformed entities kept", "&#; &#x; &amp &#12a; & b &;",
          "&#; &#x; &amp &#12a; & b &;"),
     CASE("entity at end without ;", "fish &amp", "fish &amp"),

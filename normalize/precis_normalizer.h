@@ -2,7 +2,10 @@
 
     NFC normalization (utf8proc), removal of control and zero-width characters
     (newlines that separate paragraphs are kept, runs of blank lines become one
-    blank line), runs of spaces collapsed to one, common HTML entities decoded.
+    blank line), runs of spaces collapsed to one, HTML entities decoded: numeric ones
+    (&#233; &#xE9;, &#128;-&#159; read as Windows-1252) and every named one
+    of HTML 4 (libxml2's table: &eacute; &ntilde; &hellip; ...), only when
+    complete with its ';' ("&eacute" stays as it is).
     Typographic quotes and dashes are kept in the output; precis_fold_codepoint
     (libprecis/precis_utf8.h) maps them to ASCII for matching. Invalid UTF-8
     is repaired: each invalid byte becomes U+FFFD. Pure ASCII text takes a

@@ -10,9 +10,12 @@
     reported on stderr with its number and skipped; the exit code is then 1.
     JSON strings may contain \u0000, as in the pipeline: the normalizer
     removes it. Input with no article at all is an error too.
+    HTML input (--format html, a line's "format", or detected with the
+    default "auto") is turned into text first, as the normalize stage does.
 */
 #include "precis_summarize_cmd.h"
 #include "precis_config.h"
+#include "precis_html.h"
 #include "precis_normalizer.h"
 #include "precis_summarizer.h"
 #include <errno.h>
@@ -26,16 +29,19 @@
 
 static const char usage_text[] =
     "Usage: precis summarize [FILE|-] [--jsonl] [--sentences N | --ratio R | --words N]\n"
-    "                        [--lang L] [--stats] [--help]\n"
+    "                        [--lang L] [--format text|html|auto] [--stats] [--help]\n"
     "\n"
     "Summarizes news articles by extracting their most central sentences.\n"
     "\n"
     "Plain input is one article: the first line is its title, the rest its text.\n"
     "The summary sentences are printed one per line, in article order.\n"
+    "HTML input is one page: its text without markup, navigation and ads is\n"
+    "summarized, and its title is the page's.\n"
     "\n"
     "  --jsonl          input has one JSON object per line: \"id\", \"title\", "
     "\"text\",\n"
-    "                   optional \"lang\", \"sentences\", \"ratio\", \"words\" (these\n"
+    "                   optional \"lang\", \"format\", \"sentences\", \"ratio\",\n"
+    "                   \"words\" (these\n"
     "                   override the options); output has one object per line:\n"
     "                   {\"id\", \"summary\": [sentences], \"lang\", \"keywords\"},\n"
     "                   and \"truncated\": [positions in \"summary\"] when sentences\n"
@@ -45,6 +51,9 @@ static const char usage_text[] =
     "  --words N        word budget, never exceeded (when no sentence fits, the\n"
     "                   best one is cut short)\n"
     "  --lang L         ISO 639-1 language code (default: detected)\n"
+    "  --format F       text, html, or auto (the default: HTML when the input\n"
+    "                   starts with <!DOCTYPE html> or <html>, or has tags such\n"
+    "                   as <p> or <div> in its first 4 KB; see docs/PROTOCOL.md)\n"
     "  --stats          at the end, print to stderr the articles summarized and\n"
     "                   the summarizer's own speed (JSON and I/O excluded)\n"
     "  --help           this help\n"
@@ -56,6 +65,7 @@ typedef struct {
     precis_summary_options_t options;
     bool jsonl;
     bool stats;
+    precis_format_t format; /* --format, for articles that give none */
     const char *path;
     size_t articles; /* summarized, for --stats */
     double seconds;  /* CPU time spent in the summarizer */
@@ -97,6 +107,7 @@ static int parse_arguments(command_t *command, int argc, char **argv)
         {"lang", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
         {"stats", no_argument, NULL, 'S'},
+        {"format", required_argument, NULL, 'f'},
         {NULL, 0, NULL, 0},
     };
     memset(command, 0, sizeof *command);
@@ -125,6 +136,12 @@ static int parse_arguments(command_t *command, int argc, char **argv)
         case 'S':
             command->stats = true;
             break;
+        case 'f': {
+            int format = precis_format_from_name(optarg, strlen(optarg));
+            ok = format >= 0;
+            command->format = ok ? (precis_format_t)format : PRECIS_FORMAT_AUTO;
+            break;
+        }
         case 'h':
             fputs(usage_text, stdout);
             return -1;
@@ -174,14 +191,26 @@ static double cpu_seconds(void)
 }
 
 /* The pipeline normalizes an article before it summarizes it; so does the
-   command, so that both give the same summary. *text_p and *len_p are
-   replaced by the normalized text, which lives until the next article. */
-static void normalize_input(command_t *command, const char **title_p, size_t title_len,
-                            const char **text_p, size_t *len_p)
+   command, so that both give the same summary: HTML becomes text first (the
+   page's title standing in for a missing one), then both are normalized.
+   *text_p and *len_p are replaced by the normalized text, which lives until
+   the next article. */
+static void normalize_input(command_t *command, precis_format_t format,
+                            const char **title_p, size_t title_len, const char **text_p,
+                            size_t *len_p)
 {
     free(command->clean_title);
     free(command->clean_text);
     command->clean_title = NULL;
+    char *page_text = NULL, *page_title = NULL;
+    if (precis_html_wanted(format, *text_p, *len_p) &&
+        (page_text = precis_html_to_text(*text_p, *len_p, len_p, &page_title))) {
+        *text_p = page_text;
+        if ((!*title_p || !**title_p) && page_title) {
+            *title_p = page_title;
+            title_len = strlen(page_title);
+        }
+    }
     size_t len;
     if (*title_p) {
         command->clean_title =
@@ -191,17 +220,20 @@ static void normalize_input(command_t *command, const char **title_p, size_t tit
     command->clean_text =
         precis_normalizer_run(command->normalizer, *text_p, *len_p, len_p);
     *text_p = command->clean_text;
+    free(page_text);
+    free(page_title);
 }
 
 /* precis_summarizer_run on the normalized article, timed for --stats.
    Returns -1 with the reason in *error_p when the article is refused,
    an empty text (nothing left after normalizing) included. */
 static int run_timed(precis_summarizer_t *summarizer, command_t *command,
-                     const char *title, size_t title_len, const char **text_p, size_t len,
+                     precis_format_t format, const char *title, size_t title_len,
+                     const char **text_p, size_t len,
                      const precis_summary_options_t *options, precis_summary_t *summary,
                      const char **error_p)
 {
-    normalize_input(command, &title, title_len, text_p, &len);
+    normalize_input(command, format, &title, title_len, text_p, &len);
     const char *text = *text_p;
     if (len == 0) { /* as ingest and normalize refuse it in the pipeline */
         memset(summary, 0, sizeof *summary);
@@ -242,16 +274,21 @@ static int summarize_plain(precis_summarizer_t *summarizer, command_t *command, 
         free(buffer);
         return 1;
     }
-    char *newline = memchr(buffer, '\n', size);
-    size_t title_len = newline ? (size_t)(newline - buffer) : size;
-    buffer[title_len] = '\0';
-    const char *text = newline ? newline + 1 : buffer + size;
-    size_t text_len = newline ? size - title_len - 1 : 0;
+    /* An HTML page is one whole; plain text has its title on the first line. */
+    bool html = precis_html_wanted(command->format, buffer, size);
+    char *newline = html ? NULL : memchr(buffer, '\n', size);
+    size_t title_len = newline ? (size_t)(newline - buffer) : html ? 0 : size;
+    const char *text = newline ? newline + 1 : html ? buffer : buffer + size;
+    size_t text_len = newline ? size - title_len - 1 : html ? size : 0;
+    char *title = html ? NULL : buffer;
+    if (!html)
+        buffer[title_len] = '\0';
     precis_summary_t summary;
     const char *error = NULL;
     int rc = 0;
-    if (run_timed(summarizer, command, buffer, title_len, &text, text_len,
-                  &command->options, &summary, &error) != 0) {
+    if (run_timed(summarizer, command, html ? PRECIS_FORMAT_HTML : PRECIS_FORMAT_TEXT,
+                  title, title_len, &text, text_len, &command->options, &summary,
+                  &error) != 0) {
         fprintf(stderr, "precis summarize: article refused: %s\n", error);
         rc = 1;
     } else
@@ -372,7 +409,8 @@ static int summarize_line(precis_summarizer_t *summarizer, command_t *command,
     json_error_t error;
     json_t *object = json_loadb(line, len, JSON_ALLOW_NUL, &error);
     const char *problem = NULL;
-    json_t *title = NULL, *text = NULL, *lang = NULL;
+    json_t *title = NULL, *text = NULL, *lang = NULL, *format = NULL;
+    int format_value = command->format;
     precis_summary_options_t options = command->options;
     bool seen = false;
     if (!object)
@@ -387,6 +425,11 @@ static int summarize_line(precis_summarizer_t *summarizer, command_t *command,
     else if ((lang = json_object_get(object, "lang")) && !json_is_null(lang) &&
              !json_is_string(lang))
         problem = "\"lang\" is not a string";
+    else if ((format = json_object_get(object, "format")) && !json_is_null(format) &&
+             (!json_is_string(format) ||
+              (format_value = precis_format_from_name(json_string_value(format),
+                                                      json_string_length(format))) < 0))
+        problem = "\"format\" must be \"text\", \"html\" or \"auto\"";
     else if (!length_field(object, "words", &options, &seen) ||
              !length_field(object, "sentences", &options, &seen) ||
              !length_field(object, "ratio", &options, &seen))
@@ -402,7 +445,7 @@ static int summarize_line(precis_summarizer_t *summarizer, command_t *command,
     const char *reason = NULL;
     int rc = 0;
     const char *body = json_string_value(text);
-    if (run_timed(summarizer, command,
+    if (run_timed(summarizer, command, (precis_format_t)format_value,
                   json_is_string(title) ? json_string_value(title) : NULL,
                   json_is_string(title) ? json_string_length(title) : 0, &body,
                   json_string_length(text), &options, &summary, &reason) != 0) {

@@ -138,6 +138,8 @@ class PrecisClient(unittest.TestCase):
                              "unknown message type")
         self.assert_rejected(msgpack.packb({"v": 9, "text": "hi"}), "protocol version")
         self.assert_rejected(msgpack.packb({"text": "hi", "sentences": -1}), "'sentences'")
+        self.assert_rejected(msgpack.packb({"text": "hi", "format": "markdown"}),
+                             "'format' must be \"text\", \"html\" or \"auto\"")
         # A multipart request from a DEALER is refused too.
         sock = self.context.socket(zmq.DEALER)
         sock.setsockopt(zmq.LINGER, 0)
