@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_LANGUAGES 16
+#define MAX_LANGUAGES 64         /* Snowball has 29 stemmers; a slot is one key byte */
 #define CACHE_LIMIT   50000      /* words remembered before a flush */
 #define ARENA_LIMIT   (8u << 20) /* key bytes kept before a flush */
 
@@ -168,13 +168,16 @@ bool precis_stemmer_select(precis_stemmer_t *self, const char *code)
         }
     if (self->language_count == MAX_LANGUAGES)
         return false;
+    /* Only languages Snowball has take a slot, so that clients naming
+       languages it lacks cannot fill the table. */
+    struct sb_stemmer *stemmer = sb_stemmer_new(code, "UTF_8");
+    if (!stemmer)
+        return false;
     language_t *language = &self->languages[self->language_count];
     strcpy(language->code, code);
-    language->stemmer = sb_stemmer_new(code, "UTF_8");
-    if (language->stemmer)
-        self->current = (int)self->language_count;
-    self->language_count++;
-    return self->current >= 0;
+    language->stemmer = stemmer;
+    self->current = (int)self->language_count++;
+    return true;
 }
 
 /* The id of a stem key (slot byte + stem), added when new. */
