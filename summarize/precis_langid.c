@@ -3,6 +3,7 @@
     The prefix is cut back to the start of a UTF-8 character so that a
     character split at the bound does not read as invalid UTF-8, which
     would make CLD2 stop there.
+
 */
 #include "precis_langid.h"
 #include "precis_cld2.h"

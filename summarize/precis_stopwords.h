@@ -25,6 +25,12 @@ void precis_stopwords_destroy(precis_stopwords_t **self_p);
 bool precis_stopwords_is(const precis_stopwords_t *self, precis_lang_id_t lang,
                          const char *word, size_t len);
 
+/* The languages in which word[0..len) is a stop word, stored in ids (room
+   for precis_lang_count() ids), in increasing order; returns their number
+   (0 for no stop word). One lookup, for the stop-word vote. */
+size_t precis_stopwords_languages(const precis_stopwords_t *self, const char *word,
+                                  size_t len, precis_lang_id_t *ids);
+
 /* Elision: when word[0..len) starts with an elided stop word of any
    language, such as French "l'" or Italian "dell'" (in the lists with
    their apostrophe), the byte length of that prefix, apostrophe included;
