@@ -5,13 +5,14 @@
     per-language accuracy and the speed (texts/s, MB/s, best of three
     rounds of at least --min-time seconds, one core) as key=value lines.
 
-    langid_bench --method precis|cld2|vote|textcat [--prefix BYTES]
+    langid_bench --method precis|cld2|cld2-sure|vote|textcat [--prefix BYTES]
                  [--min-time S] FILE.jsonl
 
     precis:  precis_lang_detect, what the summarizer uses (CLD2 where it is
              sure, the stop-word vote where not), codes of 2 letters or und;
     cld2:    CLD2 alone on the first --prefix bytes (default: all), its best
              guess even when unsure;
+    cld2-sure: precis_langid: CLD2 on the first 2 KB, und when unsure;
     vote:    the stop-word vote alone;
     textcat: libexttextcat with the Debian fingerprints (only when built
              with it), the first candidate.
@@ -100,6 +101,10 @@ static void identify(detector_t *detector, const char *text, size_t len, char *c
         precis_cld2_detect(text, len < detector->prefix ? len : detector->prefix,
                            &result);
         precis_langid_code(result.code, code);
+    } else if (strcmp(method, "cld2-sure") == 0) {
+        precis_langid_t result;
+        precis_langid_identify(text, len, &result);
+        strcpy(code, result.code);
     } else if (strcmp(method, "vote") == 0) {
         strcpy(code,
                precis_lang_code(precis_lang_vote(detector->lang, detector->stopwords,
@@ -186,7 +191,7 @@ int main(int argc, char **argv)
             return 2;
     }
     if (optind != argc - 1) {
-        fprintf(stderr, "usage: langid_bench --method precis|cld2|vote|textcat "
+        fprintf(stderr, "usage: langid_bench --method precis|cld2|cld2-sure|vote|textcat "
                         "[--prefix BYTES] [--min-time S] FILE.jsonl\n");
         return 2;
     }
