@@ -2,12 +2,12 @@
 
     The steps of a run, each a small function below:
 
-    1. pick the language (the caller's, or detected by CLD2 on the raw text,
-       with a stop-word vote where CLD2 is unsure: precis_lang_detect);
-    2. split the text into sentences (precis_split), tokenize every sentence
-       once; each casefolded token is looked up once in the vocabulary,
-       which caches its stop-word flag and stem for the language in use;
-    3. (steps 1 and 2 give the tokens and the language);
+    1. pick the language: the caller's, or detected on the raw text
+       (precis_lang_detect: a decisive stop-word vote, else CLD2);
+    2. split the text into sentences (precis_split);
+    3. tokenize every sentence once; each casefolded token is looked up once
+       in the vocabulary, which caches its stop-word flag and stem for the
+       language in use;
     4. turn tokens into local term ids: stop words of the language dropped,
        the rest stemmed through the stemmer's cache and numbered
        0..terms-1 for this article;
@@ -428,7 +428,7 @@ static void tokenize(precis_summarizer_t *self, const char *text, size_t len,
     }
 }
 
-/* Steps 1 and 2: sentences and tokens. Returns the sentence count. */
+/* Steps 2 and 3: sentences and tokens. Returns the sentence count. */
 static size_t split_and_tokenize(precis_summarizer_t *self, const precis_span_t *spans,
                                  size_t count)
 {
