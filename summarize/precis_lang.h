@@ -5,11 +5,14 @@
     0 is the undetermined language "und". Snowball stems come separately,
     by code (precis_stemmer), for the languages Snowball has.
 
-    Detection asks CLD2 first (precis_langid), on the first few KB of the
-    text. Where CLD2 is unsure (short texts, mostly), a stop-word vote
-    decides: each token that is a stop word adds 2 points to its language
-    when it is a stop word of that language only, 1 point to each language
-    when it is shared ("de", "in"). Texts with too little evidence either
+    Detection is a stop-word vote and CLD2 (precis_langid). In the vote,
+    each token that is a stop word adds 2 points to its language when it
+    is a stop word of that language only, 1 point to each language when it
+    is shared ("de", "in"). The vote over the first 512 bytes comes first
+    and stops as soon as it leaves no doubt (most news in a language with a
+    list, in a few microseconds); otherwise CLD2 decides on the first 2 KB
+    (tens of microseconds); where CLD2 is unsure too (a headline, a
+    caption) the plain vote does. Texts with too little evidence either
     way are undetermined ("und"): they are still summarized, only without
     stemming and with the stop words of every list.
 */
@@ -52,7 +55,8 @@ precis_lang_id_t precis_lang_vote(precis_lang_t *self,
                                   precis_tokenizer_t *tokenizer, const char *text,
                                   size_t len);
 
-/* The language of text[0..len): CLD2 where it is sure, else the vote.
+/* The language of text[0..len): the vote where it leaves no doubt, else
+   CLD2 where it is sure, else the plain vote.
    Stores the ISO 639-1 code in code[8] ("und", or a language CLD2 knows
    that has no stop words here, such as "ko"); returns its id
    (PRECIS_LANG_UND for a language without stop words). */
