@@ -255,14 +255,17 @@ int precis_stopwords_test(bool verbose)
         const char *code, *word;
         bool expected;
     } cases[] = {
-        {"en", "the", true},       {"en", "doesn't", true}, {"en", "council", false},
-        {"de", "und", true},       {"de", "über", true},    {"de", "the", false},
-        {"fr", "les", true},       {"fr", "été", true},     {"es", "según", true},
-        {"it", "della", true},     {"pt", "não", true},     {"nl", "niet", true},
-        {"nl", "fiets", false},    {"und", "the", true},    {"und", "und", true},
-        {"und", "harbour", false}, {"ru", "в", true},       {"ru", "мост", false},
-        {"sv", "på", true},        {"pl", "się", true},     {"xx", "harbour", false},
+        {"en", "the", true},       {"en", "doesn't", true},  {"en", "council", false},
+        {"de", "und", true},       {"de", "über", true},     {"de", "the", false},
+        {"fr", "les", true},       {"fr", "été", true},      {"es", "según", true},
+        {"it", "della", true},     {"pt", "não", true},      {"nl", "niet", true},
+        {"nl", "fiets", false},    {"und", "the", true},     {"und", "und", true},
+        {"und", "harbour", false}, {"ru", "в", true},        {"ru", "мост", false},
+        {"sv", "på", true},        {"el", "τουσ", true},     {"el", "τους", false},
+        {"pl", "się", true},       {"xx", "harbour", false},
     };
+    /* The lists are casefolded as tokens are: the table has "τουσ" (final
+       sigma folded) for the list's "τους", as the tokenizer gives it. */
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         if (is_stop(self, cases[i].code, cases[i].word) != cases[i].expected) {
             failures++;
