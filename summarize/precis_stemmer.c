@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_LANGUAGES 16
+#define MAX_LANGUAGES 64         /* Snowball has 29 stemmers; a slot is one key byte */
 #define CACHE_LIMIT   50000      /* words remembered before a flush */
 #define ARENA_LIMIT   (8u << 20) /* key bytes kept before a flush */
 
@@ -168,13 +168,16 @@ bool precis_stemmer_select(precis_stemmer_t *self, const char *code)
         }
     if (self->language_count == MAX_LANGUAGES)
         return false;
+    /* Only languages Snowball has take a slot, so that clients naming
+       languages it lacks cannot fill the table. */
+    struct sb_stemmer *stemmer = sb_stemmer_new(code, "UTF_8");
+    if (!stemmer)
+        return false;
     language_t *language = &self->languages[self->language_count];
     strcpy(language->code, code);
-    language->stemmer = sb_stemmer_new(code, "UTF_8");
-    if (language->stemmer)
-        self->current = (int)self->language_count;
-    self->language_count++;
-    return self->current >= 0;
+    language->stemmer = stemmer;
+    self->current = (int)self->language_count++;
+    return true;
 }
 
 /* The id of a stem key (slot byte + stem), added when new. */
@@ -307,6 +310,27 @@ int precis_stemmer_test(bool verbose)
         failures++;
         if (verbose)
             printf("stemmer: ids unstable\n");
+    }
+    /* Codes Snowball lacks take no language slot: after a hundred of
+       them, Snowball's languages are still all available. */
+    char code[8];
+    for (int i = 0; i < 100; i++) {
+        snprintf(code, sizeof code, "q%02d", i);
+        precis_stemmer_select(self, code);
+    }
+    const char *snowball[] = {"ru", "sv", "ar", "hy", "eu", "ca", "da", "nl", "fi", "fr",
+                              "de", "el", "hi", "hu", "id", "ga", "it", "lt", "ne", "no",
+                              "pt", "ro", "sr", "es", "ta", "tr", "yi", "en"};
+    for (size_t i = 0; i < sizeof snowball / sizeof snowball[0]; i++)
+        if (!precis_stemmer_select(self, snowball[i])) {
+            failures++;
+            if (verbose)
+                printf("stemmer: no stemmer for %s\n", snowball[i]);
+        }
+    if (!precis_stemmer_select(self, "ru") || !same(self, "моста", "мост")) {
+        failures++;
+        if (verbose)
+            printf("stemmer: Russian stems wrong\n");
     }
     precis_stemmer_destroy(&self);
     return failures ? 1 : 0;

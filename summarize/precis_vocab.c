@@ -180,15 +180,11 @@ static uint32_t add(precis_vocab_t *self, const char *text, size_t len, uint64_t
     record->offset = (uint32_t)self->arena_used;
     record->len = (uint32_t)len;
     self->arena_used += len;
-    /* What the stop-word lists say of it. */
-    uint32_t elision_mask = 0;
-    size_t elided = precis_stopwords_elision(self->stopwords, text, len, &elision_mask);
+    /* An elided article of any language; stop words depend on the
+       article's language and are the caller's to fill in (term_lang). */
     precis_word_t *word = &record->word;
     memset(word, 0, sizeof *word);
-    word->elided = (uint8_t)elided;
-    word->mask =
-        (uint8_t)precis_stopwords_lookup(self->stopwords, text + elided, len - elided);
-    word->detect = elided ? (uint8_t)elision_mask : word->mask;
+    word->elided = (uint8_t)precis_stopwords_elision(self->stopwords, text, len);
     uint32_t number = (uint32_t)self->count++;
     self->slots[index] = (slot_t){head, number + 1, check_of(hash), len_byte(len), 0};
     if (self->count * 2 > self->mask)
@@ -258,10 +254,9 @@ int precis_vocab_test(bool verbose)
     size_t len;
     const char *text = precis_vocab_text(self, harbour, &len);
     if (the != 0 || harbour != 1 || precis_vocab_lookup(self, "the", 3) != the ||
-        !(precis_vocab_word(self, the)->mask & (1u << PRECIS_LANG_EN)) ||
-        precis_vocab_word(self, harbour)->mask != 0 || len != 7 ||
-        memcmp(text, "harbour", 7) != 0 || precis_vocab_word(self, homme)->elided != 2 ||
-        !(precis_vocab_word(self, homme)->detect & (1u << PRECIS_LANG_FR))) {
+        precis_vocab_word(self, the)->elided != 0 ||
+        precis_vocab_word(self, harbour)->term_lang != 0 || len != 7 ||
+        memcmp(text, "harbour", 7) != 0 || precis_vocab_word(self, homme)->elided != 2) {
         failures++;
         if (verbose)
             printf("vocab: records wrong\n");

@@ -1,10 +1,10 @@
 /*  precis_vocab - the words the summarizer has seen, with what it knows of them.
 
-    A hash table from a casefolded word to a small record: its stop-word
-    languages, the length of an elided article in front of it ("l'"), and
-    its stem's term id in the language it was last used in. One lookup per
-    token replaces the stop-word lookup, the elision test and the stemmer
-    cache lookup. Words are numbered densely from 0 until the next clear.
+    A hash table from a casefolded word to a small record: the length of an
+    elided article in front of it ("l'"), and, for the language it was last
+    used in, whether it is a stop word there and its stem's term id. One
+    lookup per token replaces the stop-word lookup, the elision test and
+    the stemmer cache lookup. Words are numbered densely from 0 until the next clear.
 */
 #ifndef PRECIS_VOCAB_H
 #define PRECIS_VOCAB_H
@@ -19,9 +19,8 @@ typedef struct _precis_vocab_t precis_vocab_t;
 /* What the vocabulary records of a word. */
 typedef struct {
     uint32_t term;      /* term id of its stem, valid when term_lang matches */
-    uint16_t term_lang; /* caller's language number the term is for; 0: none */
-    uint8_t mask;       /* stop-word languages of the word (after any elision) */
-    uint8_t detect;     /* languages for detection: the elided article's, or mask */
+    uint16_t term_lang; /* caller's language number term and stop are for; 0: none */
+    bool stop;          /* a stop word of that language (after any elision) */
     uint8_t elided;     /* bytes of an elided article at the front, apostrophe included */
 } precis_word_t;
 

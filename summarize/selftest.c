@@ -1,5 +1,7 @@
 /*  Runs the summarize stage's module self tests: selftest [MODULE]... */
 #include "precis_lang.h"
+#include "precis_lang_samples.h"
+#include "precis_langid.h"
 #include "precis_splitter.h"
 #include "precis_stemmer.h"
 #include "precis_stopwords.h"
@@ -15,6 +17,8 @@ static const precis_module_test_t tests[] = {
     {"wordbreak", precis_wordbreak_test},
     {"tokenizer", precis_tokenizer_test},
     {"stopwords", precis_stopwords_test},
+    {"langid", precis_langid_test},
+    {"lang_samples", precis_lang_samples_test},
     {"lang", precis_lang_test},
     {"stemmer", precis_stemmer_test},
     {"vocab", precis_vocab_test},
