@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Run by tests/with_pipeline.sh: an HTML page and an RSS feed of three items,
-# both written here, go through `precis push` and a live pipeline. Each of the
-# four results must be a summary of the article text only: no markup, no
-# navigation, script or advertisement, entities decoded, the feed items known
-# by their guids; the page's summary must equal the offline one.
+# Run by tests/with_pipeline.sh: an HTML page, an RSS feed of three items and
+# a Chinese article, all written here, go through `precis push` and a live
+# pipeline. Each of the four HTML results must be a summary of the article
+# text only: no markup, no navigation, script or advertisement, entities
+# decoded, the feed items known by their guids; the page's summary must equal
+# the offline one. The Chinese article must be identified as "zh", summarized
+# from ICU words (the lead, not the byline or the weather line) and give
+# keywords that are words, not clauses.
 set -euo pipefail
 precis="$PRECIS_BIN/precis"
 work=$(mktemp -d)
@@ -51,7 +54,20 @@ added a second start wave to keep the course safe.&lt;/p&gt;</description></item
 </channel></rss>
 EOF
 
-"$precis" sub --output "$PRECIS_OUTPUT" --json --count 4 --timeout 20 >"$work/out.jsonl" &
+# Chinese: a byline and a weather line first, then the story.
+cat >"$work/metro-zh.txt" <<'EOF'
+北京地铁新线开通
+
+本报记者 王芳
+今天天气晴朗。
+北京地铁十九号线今天上午正式开通运营，全长二十二公里，共设十座车站。
+这条线路连接城市北部的居住区和南部的商务区，预计每天运送乘客三十万人次。
+地铁公司负责人说，十九号线开通后，从北部到南部的通勤时间将缩短四十分钟。
+不少市民一早就来到车站，体验新线路。
+地铁公司表示，明年还将开通两条新的地铁线路。
+EOF
+
+"$precis" sub --output "$PRECIS_OUTPUT" --json --count 5 --timeout 20 >"$work/out.jsonl" &
 sub_pid=$!
 sleep 0.5 # the subscription must reach the publisher before the first result
 
@@ -59,7 +75,9 @@ sleep 0.5 # the subscription must reach the publisher before the first result
 "$precis" push --ingest "$PRECIS_INGEST" --sentences 20 "$work/ferry.html" "$work/courier.rss" \
     >"$work/push.txt" || fail "precis push exited $? ($(cat "$work/push.txt"))"
 [ "$(grep -c '^accepted' "$work/push.txt")" -eq 4 ] || fail "not 4 accepted: $(cat "$work/push.txt")"
-wait "$sub_pid" || fail "precis sub exited $? before 4 results"
+"$precis" push --ingest "$PRECIS_INGEST" --sentences 2 "$work/metro-zh.txt" \
+    >"$work/push-zh.txt" || fail "precis push metro-zh.txt exited $? ($(cat "$work/push-zh.txt"))"
+wait "$sub_pid" || fail "precis sub exited $? before 5 results"
 
 "$precis" summarize --sentences 20 "$work/ferry.html" >"$work/ferry.offline" \
     || fail "precis summarize ferry.html"
@@ -70,6 +88,14 @@ results = {}
 for line in open(sys.argv[1]):
     result = json.loads(line)
     results[result["id"]] = result
+zh = results.pop("metro-zh", None)
+assert zh is not None, sorted(results)
+assert zh["lang"] == "zh", zh
+assert len(zh["summary"]) == 2, zh["summary"]
+assert not any("\u8bb0\u8005" in s or "\u5929\u6c14" in s for s in zh["summary"]), zh["summary"]
+assert "\u5341\u4e5d\u53f7\u7ebf" in zh["summary"][0], zh["summary"]
+assert "\u5730\u94c1" in zh["keywords"], zh["keywords"]
+assert all(len(k) <= 4 for k in zh["keywords"]), zh["keywords"]
 expected = {"ferry", "courier-2026-0101", "courier-2026-0102", "courier-2026-0103"}
 assert set(results) == expected, sorted(results)
 tag_words = re.compile(r"\b(div|nav|body|html|script|style|span|h1|href|li|ul|cdata)\b", re.I)
@@ -97,6 +123,6 @@ assert offline == results["ferry"]["summary"], (offline, results["ferry"]["summa
 assert "caf\u00e9 stays closed" in " ".join(results["courier-2026-0101"]["summary"])
 assert "second start wave" in " ".join(results["courier-2026-0102"]["summary"])
 assert "Jos\u00e9 Pe\u00f1a" in " ".join(results["courier-2026-0103"]["summary"])
-print("ok: 4 results, markup and boilerplate gone, entities decoded")
+print("ok: 5 results, Chinese as zh, markup and boilerplate gone, entities decoded")
 PY
-echo "ok: HTML page and RSS feed summarized through the pipeline"
+echo "ok: HTML page, RSS feed and Chinese article summarized through the pipeline"
