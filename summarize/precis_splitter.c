@@ -26,6 +26,7 @@
     - CJK full stops end a sentence wherever they are.
 */
 #include "precis_splitter.h"
+#include "precis_abbrev.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,30 +40,39 @@
 /* An open parenthesis holds back a sentence end only when its ")" comes
    within this many bytes, so that a stray "(" glues nothing together. */
 #define PAREN_WINDOW 200
-/* The longest entry of s_abbreviations, in bytes. */
-#define MAX_ABBREVIATION_LEN 6
+/* How far a quotation may run on after a terminal inside it, in bytes. */
+#define QUOTE_CLOSE_WINDOW 300
+/* Capitalised words between a quotation and its speech verb. */
+#define MAX_SPEAKER_WORDS 4
+/* Footnote marks after a period, "consultation.11 12 Take". */
+#define MAX_FOOTNOTE_MARKS 4
+/* Lines are measured back and ahead this far, in bytes. */
+#define LINE_WINDOW 512
+/* A heading or list line has at most this many words and no final
+   punctuation; a hard-wrapped line that goes on before a capital has at
+   least WRAP_MIN_WORDS. */
+#define SHORT_LINE_WORDS 8
+#define WRAP_MIN_WORDS   6
 /* Sentences ending in an ambiguous abbreviation need this many words. */
 #define MIN_WORDS_BEFORE_ABBREVIATION 4
 
 typedef enum { NEXT_NONE, NEXT_LOWER, NEXT_UPPER, NEXT_DIGIT, NEXT_OTHER } next_case_t;
 typedef enum { RUN_PERIOD, RUN_EXCLAIM, RUN_ELLIPSIS } run_kind_t;
-typedef enum {
-    ABBR_NONE,
-    ABBR_NEVER_ENDS,
-    ABBR_BEFORE_NUMBER,
-    ABBR_AMBIGUOUS
-} abbr_kind_t;
+typedef enum { LIST_NUMBER, LIST_ALPHA, LIST_ROMAN } list_kind_t;
 
 /* What follows a candidate boundary. */
 typedef struct {
     next_case_t kind;
-    char word[24]; /* the next word, ASCII lower-cased, NUL-terminated */
+    char word[48]; /* the next word, lower-cased, NUL-terminated */
     size_t word_len;
+    size_t first; /* where the first character after the white space is */
 } lookahead_t;
 
 typedef struct {
     const char *text;
     size_t len;
+    const precis_abbrev_lang_t *lang; /* word lists, neutral when unknown */
+    unsigned lang_flags;
     size_t start; /* start of the current sentence */
     precis_span_t *spans;
     size_t count;
@@ -82,172 +92,9 @@ typedef struct {
     /* The list being read: next expected ordinal (0 when none), letters or
        numbers, and the marker form ('.', ')', ']' for ".)", '(' for "(2)"). */
     int list_next;
-    bool list_alpha;
+    list_kind_t list_kind;
     char list_form;
 } splitter_t;
-
-/* Abbreviations, lower case and without the final period, sorted (strcmp
-   order) for bsearch. Titles, e.g., vs. and the like never end a sentence;
-   No., Fig., Vol. and the like do not before a number; ambiguous ones (Inc.,
-   Jan., Jr., state names) end one only before a common sentence starter. */
-typedef struct {
-    const char *word;
-    abbr_kind_t kind;
-} abbreviation_t;
-
-static const abbreviation_t s_abbreviations[] = {
-    {"adm", ABBR_NEVER_ENDS},
-    {"al", ABBR_AMBIGUOUS},
-    {"approx", ABBR_NEVER_ENDS},
-    {"apr", ABBR_AMBIGUOUS},
-    {"ariz", ABBR_AMBIGUOUS},
-    {"art", ABBR_BEFORE_NUMBER},
-    {"assn", ABBR_AMBIGUOUS},
-    {"aug", ABBR_AMBIGUOUS},
-    {"ave", ABBR_AMBIGUOUS},
-    {"bd", ABBR_BEFORE_NUMBER},
-    {"blvd", ABBR_AMBIGUOUS},
-    {"brig", ABBR_NEVER_ENDS},
-    {"bros", ABBR_AMBIGUOUS},
-    {"bzw", ABBR_NEVER_ENDS},
-    {"ca", ABBR_NEVER_ENDS},
-    {"calif", ABBR_AMBIGUOUS},
-    {"capt", ABBR_NEVER_ENDS},
-    {"cf", ABBR_NEVER_ENDS},
-    {"ch", ABBR_BEFORE_NUMBER},
-    {"chap", ABBR_BEFORE_NUMBER},
-    {"cie", ABBR_AMBIGUOUS},
-    {"cmdr", ABBR_NEVER_ENDS},
-    {"co", ABBR_AMBIGUOUS},
-    {"col", ABBR_NEVER_ENDS},
-    {"colo", ABBR_AMBIGUOUS},
-    {"conn", ABBR_AMBIGUOUS},
-    {"corp", ABBR_AMBIGUOUS},
-    {"cpl", ABBR_NEVER_ENDS},
-    {"d.h", ABBR_NEVER_ENDS},
-    {"dec", ABBR_AMBIGUOUS},
-    {"dept", ABBR_AMBIGUOUS},
-    {"det", ABBR_NEVER_ENDS},
-    {"dr", ABBR_NEVER_ENDS},
-    {"drs", ABBR_NEVER_ENDS},
-    {"e.g", ABBR_NEVER_ENDS},
-    {"est", ABBR_AMBIGUOUS},
-    {"evtl", ABBR_NEVER_ENDS},
-    {"feb", ABBR_AMBIGUOUS},
-    {"fig", ABBR_BEFORE_NUMBER},
-    {"figs", ABBR_BEFORE_NUMBER},
-    {"fla", ABBR_AMBIGUOUS},
-    {"fr", ABBR_NEVER_ENDS},
-    {"ft", ABBR_AMBIGUOUS},
-    {"ga", ABBR_AMBIGUOUS},
-    {"gen", ABBR_NEVER_ENDS},
-    {"ggf", ABBR_NEVER_ENDS},
-    {"gov", ABBR_NEVER_ENDS},
-    {"govt", ABBR_AMBIGUOUS},
-    {"hon", ABBR_NEVER_ENDS},
-    {"hr", ABBR_NEVER_ENDS},
-    {"hrn", ABBR_NEVER_ENDS},
-    {"i.e", ABBR_NEVER_ENDS},
-    {"inc", ABBR_AMBIGUOUS},
-    {"inkl", ABBR_NEVER_ENDS},
-    {"insp", ABBR_NEVER_ENDS},
-    {"intl", ABBR_AMBIGUOUS},
-    {"jan", ABBR_AMBIGUOUS},
-    {"jr", ABBR_AMBIGUOUS},
-    {"jul", ABBR_AMBIGUOUS},
-    {"jun", ABBR_AMBIGUOUS},
-    {"kan", ABBR_AMBIGUOUS},
-    {"ky", ABBR_AMBIGUOUS},
-    {"llc", ABBR_AMBIGUOUS},
-    {"lt", ABBR_NEVER_ENDS},
-    {"ltd", ABBR_AMBIGUOUS},
-    {"maj", ABBR_NEVER_ENDS},
-    {"mar", ABBR_AMBIGUOUS},
-    {"md", ABBR_AMBIGUOUS},
-    {"messrs", ABBR_NEVER_ENDS},
-    {"mfg", ABBR_AMBIGUOUS},
-    {"mgr", ABBR_NEVER_ENDS},
-    {"mich", ABBR_AMBIGUOUS},
-    {"minn", ABBR_AMBIGUOUS},
-    {"mlle", ABBR_NEVER_ENDS},
-    {"mme", ABBR_NEVER_ENDS},
-    {"mr", ABBR_NEVER_ENDS},
-    {"mrs", ABBR_NEVER_ENDS},
-    {"ms", ABBR_NEVER_ENDS},
-    {"msgr", ABBR_NEVER_ENDS},
-    {"mt", ABBR_NEVER_ENDS},
-    {"neb", ABBR_AMBIGUOUS},
-    {"nev", ABBR_AMBIGUOUS},
-    {"no", ABBR_BEFORE_NUMBER},
-    {"nos", ABBR_BEFORE_NUMBER},
-    {"nov", ABBR_AMBIGUOUS},
-    {"nr", ABBR_BEFORE_NUMBER},
-    {"n\xc2\xb0", ABBR_BEFORE_NUMBER},
-    {"n\xc2\xba", ABBR_BEFORE_NUMBER},
-    {"oct", ABBR_AMBIGUOUS},
-    {"okla", ABBR_AMBIGUOUS},
-    {"op", ABBR_BEFORE_NUMBER},
-    {"pa", ABBR_AMBIGUOUS},
-    {"para", ABBR_BEFORE_NUMBER},
-    {"plc", ABBR_AMBIGUOUS},
-    {"pp", ABBR_BEFORE_NUMBER},
-    {"pres", ABBR_NEVER_ENDS},
-    {"prof", ABBR_NEVER_ENDS},
-    {"pvt", ABBR_NEVER_ENDS},
-    {"rd", ABBR_AMBIGUOUS},
-    {"ref", ABBR_BEFORE_NUMBER},
-    {"rep", ABBR_NEVER_ENDS},
-    {"reps", ABBR_NEVER_ENDS},
-    {"resp", ABBR_NEVER_ENDS},
-    {"rev", ABBR_NEVER_ENDS},
-    {"rs", ABBR_BEFORE_NUMBER},
-    {"sec", ABBR_BEFORE_NUMBER},
-    {"sen", ABBR_NEVER_ENDS},
-    {"sens", ABBR_NEVER_ENDS},
-    {"sep", ABBR_AMBIGUOUS},
-    {"sept", ABBR_AMBIGUOUS},
-    {"sgt", ABBR_NEVER_ENDS},
-    {"sog", ABBR_NEVER_ENDS},
-    {"sr", ABBR_AMBIGUOUS},
-    {"st", ABBR_NEVER_ENDS},
-    {"ste", ABBR_NEVER_ENDS},
-    {"supt", ABBR_NEVER_ENDS},
-    {"tel", ABBR_BEFORE_NUMBER},
-    {"tenn", ABBR_AMBIGUOUS},
-    {"tex", ABBR_AMBIGUOUS},
-    {"u.a", ABBR_NEVER_ENDS},
-    {"univ", ABBR_AMBIGUOUS},
-    {"va", ABBR_AMBIGUOUS},
-    {"vgl", ABBR_NEVER_ENDS},
-    {"viz", ABBR_NEVER_ENDS},
-    {"vol", ABBR_BEFORE_NUMBER},
-    {"vols", ABBR_BEFORE_NUMBER},
-    {"vs", ABBR_NEVER_ENDS},
-    {"wis", ABBR_AMBIGUOUS},
-    {"z.b", ABBR_NEVER_ENDS},
-    {"z.t", ABBR_NEVER_ENDS},
-};
-
-/* Words that often start a sentence, in English, German and French. After an
-   ambiguous abbreviation only these start a new sentence. */
-static const char *s_starters[] = {
-    "a",         "after",   "alors",    "also",  "although", "am",    "an",    "and",
-    "as",        "at",      "au",       "auch",  "because",  "bei",   "being", "both",
-    "but",       "by",      "ce",       "cela",  "ces",      "dann",  "dans",  "das",
-    "dem",       "den",     "der",      "did",   "die",      "do",    "doch",  "does",
-    "dr",        "during",  "each",     "ein",   "eine",     "elle",  "er",    "es",
-    "even",      "every",   "for",      "from",  "he",       "her",   "here",  "his",
-    "how",       "however", "i",        "ich",   "if",       "il",    "ils",   "in",
-    "instead",   "it",      "its",      "je",    "le",       "les",   "mais",  "many",
-    "meanwhile", "more",    "moreover", "most",  "mr",       "mrs",   "ms",    "my",
-    "nach",      "no",      "not",      "nous",  "now",      "nun",   "on",    "once",
-    "one",       "only",    "or",       "our",   "she",      "sie",   "since", "so",
-    "some",      "still",   "such",     "that",  "the",      "their", "then",  "there",
-    "these",     "they",    "this",     "those", "though",   "thus",  "to",    "today",
-    "und",       "under",   "unlike",   "until", "we",       "what",  "when",  "where",
-    "whether",   "which",   "while",    "who",   "whose",    "why",   "wir",   "with",
-    "yesterday", "yet",     "you",      "your",
-};
 
 /* Capitalised words that follow a time ("at 3 p.m. Monday", "5 a.m. GMT")
    without a sentence end between them. */
@@ -266,18 +113,14 @@ static const char *s_time_followers[] = {
    abbreviation. */
 static const char *s_exclaim_names[] = {"jeopardy", "wham", "yahoo", "yum"};
 
-/* German month names: "am 3. Oktober" is a date, not a sentence end. */
-static const char *s_german_months[] = {
-    "april",         "august", "dezember",    "februar",  "januar",  "juli",      "juni",
-    "j\xc3\xa4nner", "mai",    "m\xc3\xa4rz", "november", "oktober", "september",
-};
-
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))
 
 /* Bytes that may start something the splitter acts on. */
 static const bool s_interesting[256] = {
-    ['.'] = true, ['!'] = true,  ['?'] = true,  ['\n'] = true, ['('] = true,
-    [')'] = true, [0xE2] = true, [0xE3] = true, [0xEF] = true,
+    ['.'] = true,  ['!'] = true,  ['?'] = true,  ['\n'] = true,
+    ['('] = true,  [')'] = true,  [':'] = true,  [';'] = true,
+    [0xD6] = true, [0xD8] = true, [0xDB] = true, [0xE0] = true,
+    [0xE1] = true, [0xE2] = true, [0xE3] = true, [0xEF] = true,
 };
 
 static int s_compare_words(const void *key, const void *item)
@@ -429,8 +272,9 @@ static size_t s_quote_len(const char *text, size_t len, size_t i)
     if (t[i] == 0xC2 && i + 1 < len && (t[i + 1] == 0xBB || t[i + 1] == 0xAB))
         return 2; /* » « */
     if (t[i] == 0xE2 && i + 2 < len && t[i + 1] == 0x80 &&
-        (t[i + 2] == 0x99 || t[i + 2] == 0x9D || t[i + 2] == 0xBA || t[i + 2] == 0xB9))
-        return 3; /* ’ ” › ‹ */
+        (t[i + 2] == 0x99 || t[i + 2] == 0x9D || t[i + 2] == 0xBA || t[i + 2] == 0xB9 ||
+         t[i + 2] == 0x9C))
+        return 3; /* ’ ” › ‹, and “ which closes German quotations */
     if (t[i] == 0xE3 && i + 2 < len && t[i + 1] == 0x80 &&
         (t[i + 2] == 0x8D || t[i + 2] == 0x8F || t[i + 2] == 0x89 || t[i + 2] == 0x8B))
         return 3; /* 」 』 〉 》 */
@@ -521,12 +365,23 @@ static size_t s_terminal_len(const char *text, size_t len, size_t i, run_kind_t 
     return 0;
 }
 
-/* Length of a CJK sentence end at text[i] (。 ！ ？ ｡), 0 if none. */
+/* Length of a sentence end that ends a sentence wherever it is, 0 if none:
+   CJK 。 ！ ？ ｡ ．, Arabic ؟, Urdu ۔, Armenian ։, Devanagari । ॥,
+   Ethiopic ። ፧ and Myanmar ။. None of them is used for abbreviations. */
 static size_t s_cjk_terminal_len(const char *text, size_t len, size_t i)
 {
     const unsigned char *t = (const unsigned char *)text;
+    if (i + 1 < len &&
+        ((t[i] == 0xD8 && t[i + 1] == 0x9F) || (t[i] == 0xDB && t[i + 1] == 0x94) ||
+         (t[i] == 0xD6 && t[i + 1] == 0x89)))
+        return 2;
     if (i + 2 >= len)
         return 0;
+    if (t[i] == 0xE0 && t[i + 1] == 0xA5 && (t[i + 2] == 0xA4 || t[i + 2] == 0xA5))
+        return 3;
+    if (t[i] == 0xE1 && ((t[i + 1] == 0x8D && (t[i + 2] == 0xA2 || t[i + 2] == 0xA7)) ||
+                         (t[i + 1] == 0x81 && t[i + 2] == 0x8B)))
+        return 3;
     if (t[i] == 0xE3 && t[i + 1] == 0x80 && t[i + 2] == 0x82)
         return 3;
     if (t[i] == 0xEF && t[i + 1] == 0xBC && (t[i + 2] == 0x81 || t[i + 2] == 0x9F))
@@ -612,6 +467,8 @@ static bool s_at_sentence_start(const splitter_t *self, size_t end)
     return true;
 }
 
+static bool s_append_lower(int32_t cp, char *buffer, size_t *used, size_t size);
+
 /* Looks at what follows position i: skips white space and punctuation (but
    not a line break) to the first letter or digit, and takes the word there. */
 static void s_look_ahead(splitter_t *self, size_t i, lookahead_t *ahead)
@@ -621,6 +478,7 @@ static void s_look_ahead(splitter_t *self, size_t i, lookahead_t *ahead)
     ahead->kind = NEXT_NONE;
     ahead->word_len = 0;
     ahead->word[0] = 0;
+    ahead->first = self->len;
     /* Long runs of punctuation ("! ! ! ...") are skipped once, not once for
        every terminal in them. */
     size_t from = i;
@@ -637,6 +495,8 @@ static void s_look_ahead(splitter_t *self, size_t i, lookahead_t *ahead)
             i += n;
             continue;
         }
+        if (ahead->first == self->len)
+            ahead->first = i;
         int32_t cp = s_decode(text, self->len, i, &n);
         ahead->kind = s_case_of(cp);
         if (ahead->kind != NEXT_NONE)
@@ -650,17 +510,14 @@ static void s_look_ahead(splitter_t *self, size_t i, lookahead_t *ahead)
         ahead->kind = NEXT_NONE;
         return;
     }
-    /* The word: its letters, ASCII lower-cased, others kept as they are. */
+    /* The word: its letters, lower-cased. */
     while (i < self->len) {
         size_t n;
-        next_case_t letter = s_case_of(s_decode(text, self->len, i, &n));
+        int32_t cp = s_decode(text, self->len, i, &n);
+        next_case_t letter = s_case_of(cp);
         if (letter == NEXT_NONE || letter == NEXT_DIGIT ||
-            ahead->word_len + n >= sizeof ahead->word)
+            !s_append_lower(cp, ahead->word, &ahead->word_len, sizeof ahead->word))
             break;
-        for (size_t k = 0; k < n; k++) {
-            unsigned char c = (unsigned char)text[i + k];
-            ahead->word[ahead->word_len++] = (char)(s_is_ascii_upper(c) ? c | 0x20 : c);
-        }
         i += n;
     }
     ahead->word[ahead->word_len] = 0;
@@ -683,18 +540,47 @@ static bool s_token_before(const splitter_t *self, size_t end, size_t *start_p)
     return true;
 }
 
-/* Copies text[start, end) lower-cased (ASCII) into buffer; false if too long. */
+/* Appends the code point cp, lower-cased, to buffer[*used..size); false when
+   it does not fit (with room for the final NUL). */
+static bool s_append_lower(int32_t cp, char *buffer, size_t *used, size_t size)
+{
+    if (cp < 0x80) {
+        if (*used + 2 > size)
+            return false;
+        buffer[(*used)++] = (char)(s_is_ascii_upper((unsigned char)cp) ? cp | 0x20 : cp);
+        return true;
+    }
+    utf8proc_uint8_t encoded[4];
+    utf8proc_ssize_t n = utf8proc_encode_char(utf8proc_tolower(cp), encoded);
+    if (n <= 0 || *used + (size_t)n + 1 > size)
+        return false;
+    memcpy(buffer + *used, encoded, (size_t)n);
+    *used += (size_t)n;
+    return true;
+}
+
+/* Copies text[start, end) lower-cased into buffer; false if too long. */
 static bool s_lower_copy(const char *text, size_t start, size_t end, char *buffer,
                          size_t size)
 {
-    if (end - start + 1 > size)
-        return false;
-    for (size_t i = start; i < end; i++) {
-        unsigned char c = (unsigned char)text[i];
-        buffer[i - start] = (char)(s_is_ascii_upper(c) ? c | 0x20 : c);
-    }
-    buffer[end - start] = 0;
+    size_t used = 0, n;
+    for (size_t i = start; i < end; i += n)
+        if (!s_append_lower(s_decode(text, end, i, &n), buffer, &used, size))
+            return false;
+    buffer[used] = 0;
     return true;
+}
+
+/* Past an elided article: "l'Ing" is looked up as "ing". */
+static size_t s_skip_elision(const char *text, size_t start, size_t end)
+{
+    for (size_t i = end; i > start + 1; i--) {
+        if (text[i - 1] == '\'')
+            return i;
+        if (i >= start + 3 && memcmp(text + i - 3, "\xe2\x80\x99", 3) == 0)
+            return i;
+    }
+    return start;
 }
 
 /* An acronym such as "FT" or "MS" is a word, not the abbreviation "Ft." or
@@ -709,33 +595,37 @@ static bool s_is_acronym(const char *text, size_t start, size_t end)
     return true;
 }
 
-static int s_compare_abbreviations(const void *key, const void *item)
+/* A Roman numeral in capitals (I to XXXIX, and L C D M runs): "XII". */
+static bool s_is_roman(const char *text, size_t start, size_t end)
 {
-    return strcmp((const char *)key, ((const abbreviation_t *)item)->word);
+    if (end <= start || end - start > 7)
+        return false;
+    for (size_t i = start; i < end; i++)
+        if (!strchr("IVXLCDM", text[i]) || text[i] == 0)
+            return false;
+    return true;
 }
 
-static abbr_kind_t s_abbreviation_kind(const char *word)
+static precis_abbrev_kind_t s_abbreviation_kind(const splitter_t *self, const char *word)
 {
-    if (strlen(word) > MAX_ABBREVIATION_LEN)
-        return ABBR_NONE;
-    const abbreviation_t *found =
-        bsearch(word, s_abbreviations, COUNT(s_abbreviations), sizeof *s_abbreviations,
-                s_compare_abbreviations);
-    return found ? found->kind : ABBR_NONE;
+    return precis_abbrev_find(self->lang, word);
 }
 
-/* Letters with periods between, each part one or two letters: U.S, a.m, Ph.D. */
+/* Letters with periods between, each part one or two letters, in any
+   script: U.S, a.m, Ph.D, Л.Н, б.з.б. */
 static bool s_is_dotted_abbreviation(const char *word)
 {
-    size_t part = 0;
+    size_t part = 0, len = strlen(word), n;
     bool dotted = false;
-    for (const char *c = word; *c; c++) {
-        if (*c == '.') {
+    for (size_t i = 0; i < len; i += n) {
+        int32_t cp = s_decode(word, len, i, &n);
+        next_case_t kind = s_case_of(cp);
+        if (cp == '.') {
             if (part == 0)
                 return false;
             dotted = true;
             part = 0;
-        } else if (s_is_ascii_letter((unsigned char)*c)) {
+        } else if (kind == NEXT_LOWER || kind == NEXT_UPPER || kind == NEXT_OTHER) {
             if (++part > 2)
                 return false;
         } else
@@ -764,7 +654,7 @@ static bool s_ambiguous_ends(const splitter_t *self, size_t token_start,
                              const lookahead_t *ahead)
 {
     return ahead->kind == NEXT_UPPER &&
-           s_in_list(ahead->word, s_starters, COUNT(s_starters)) &&
+           precis_abbrev_has_word(self->lang, PRECIS_WORDS_STARTERS, ahead->word) &&
            s_words_before(self, token_start, MIN_WORDS_BEFORE_ABBREVIATION) + 1 >=
                MIN_WORDS_BEFORE_ABBREVIATION;
 }
@@ -792,24 +682,59 @@ static bool s_previous_word_is_lower(const splitter_t *self, size_t token_start)
     return i < end && s_is_ascii_lower((unsigned char)self->text[i]);
 }
 
+/* True when text[start, end) is a number of one to three digits, after an
+   optional dash: "3", "-3" (the end of a range "1. -3."). */
+static bool s_is_small_number(const char *text, size_t start, size_t end)
+{
+    if (start < end && text[start] == '-')
+        start++;
+    if (end <= start || end - start > 3)
+        return false;
+    for (size_t i = start; i < end; i++)
+        if (text[i] < '0' || text[i] > '9')
+            return false;
+    return true;
+}
+
+/* After a period that ends a number: a range ("1. -3.") or an ordinal
+   before a month or the like ("am 3. Oktober", "7. apríla") goes on. */
+static bool s_ordinal_goes_on(const splitter_t *self, const lookahead_t *ahead)
+{
+    const char *text = self->text;
+    if (ahead->first < self->len &&
+        (text[ahead->first] == '-' ||
+         (ahead->first + 2 < self->len &&
+          memcmp(text + ahead->first, "\xe2\x80\x93", 3) == 0)))
+        return ahead->kind == NEXT_DIGIT;
+    return precis_abbrev_has_word(self->lang, PRECIS_WORDS_ORDINAL_NOUNS, ahead->word);
+}
+
 /* Decides whether a single period at i, followed by white space and then
    something that is not lower case, ends the sentence. */
 static bool s_period_ends(const splitter_t *self, size_t i, const lookahead_t *ahead)
 {
     size_t start;
-    char word[32];
-    if (!s_token_before(self, i, &start) || start == i ||
-        !s_lower_copy(self->text, start, i, word, sizeof word) ||
-        s_is_acronym(self->text, start, i))
+    char word[48];
+    if (!s_token_before(self, i, &start) || start == i)
         return true;
-    switch (s_abbreviation_kind(word)) {
-    case ABBR_NEVER_ENDS:
+    start = s_skip_elision(self->text, start, i);
+    if ((self->lang_flags & PRECIS_ABBREV_ORDINAL_PERIOD) &&
+        s_is_roman(self->text, start, i))
+        return s_ambiguous_ends(self, start, ahead); /* "XII. Pluku" */
+    if (!s_lower_copy(self->text, start, i, word, sizeof word))
+        return true;
+    precis_abbrev_kind_t kind = s_abbreviation_kind(self, word);
+    if (s_is_acronym(self->text, start, i))
+        /* "SEC. 1262" numbers a section; other capitals are words. */
+        return !(kind == PRECIS_ABBREV_BEFORE_NUMBER && ahead->kind == NEXT_DIGIT);
+    switch (kind) {
+    case PRECIS_ABBREV_NEVER_ENDS:
         return false;
-    case ABBR_BEFORE_NUMBER:
+    case PRECIS_ABBREV_BEFORE_NUMBER:
         return ahead->kind != NEXT_DIGIT;
-    case ABBR_AMBIGUOUS:
+    case PRECIS_ABBREV_AMBIGUOUS:
         return s_ambiguous_ends(self, start, ahead);
-    case ABBR_NONE:
+    case PRECIS_ABBREV_NONE:
         break;
     }
     size_t size;
@@ -826,9 +751,8 @@ static bool s_period_ends(const splitter_t *self, size_t i, const lookahead_t *a
         return s_time_ends(self, start, ahead);
     if (s_is_dotted_abbreviation(word))
         return s_ambiguous_ends(self, start, ahead);
-    if (i - start <= 2 && self->text[start] >= '0' && self->text[start] <= '9' &&
-        s_in_list(ahead->word, s_german_months, COUNT(s_german_months)))
-        return false; /* am 3. Oktober */
+    if (s_is_small_number(self->text, start, i) && s_ordinal_goes_on(self, ahead))
+        return false;
     return true;
 }
 
@@ -939,19 +863,67 @@ static bool s_glued_quote_closes(splitter_t *self, size_t i, size_t after)
     return self->quotes % 2 == 1;
 }
 
-/* Paragraphs glued without a space, as in scraped news: "community.Dr
-   Venter", "wasted."Life was". Returns where the sentence ends, 0 if the
-   period at i (ending at after, past closers) is not such a boundary. */
+/* Decodes the code point that ends at text[end] and starts at or after
+   begin; *size is 0 when there is none. */
+static int32_t s_decode_before(const char *text, size_t begin, size_t end, size_t *size)
+{
+    size_t i = end;
+    while (i > begin && end - i < 4) {
+        i--;
+        if (((unsigned char)text[i] & 0xC0) != 0x80)
+            break;
+    }
+    *size = 0;
+    if (i == end)
+        return 0;
+    size_t n;
+    int32_t cp = s_decode(text, end, i, &n);
+    if (i + n != end) {
+        *size = 1;
+        return 0xFFFD;
+    }
+    *size = n;
+    return cp;
+}
+
+/* The word glued after a period may hold a period itself only when it is
+   an abbreviation followed by white space ("Tuesday.Mr. Smith"); any other
+   period, "@" or "/" makes it a file name, domain or address. */
+static bool s_glued_word_ok(const splitter_t *self, size_t next)
+{
+    const char *text = self->text;
+    for (size_t k = next; k < self->len && k - next < TOKEN_WINDOW; k++) {
+        unsigned char c = (unsigned char)text[k];
+        if (c == ' ' || c == '\n' || c == '\t')
+            return true;
+        if (c == '@' || c == '/')
+            return false;
+        if (c == '.') {
+            char word[48];
+            return k + 1 < self->len && s_space_len(text, self->len, k + 1) &&
+                   s_lower_copy(text, next, k, word, sizeof word) &&
+                   s_abbreviation_kind(self, word) != PRECIS_ABBREV_NONE;
+        }
+    }
+    return true;
+}
+
+/* Paragraphs or sentences glued without a space, as in scraped news:
+   "community.Dr Venter", "domestique.Consternant", "wasted."Life was".
+   Returns where the sentence ends, 0 if the period at i (ending at after,
+   past closers) is not such a boundary. */
 static size_t s_glued_boundary(splitter_t *self, size_t i, size_t after)
 {
     const char *text = self->text;
     const unsigned char *t = (const unsigned char *)text;
-    size_t before = i;
+    size_t before = i, n1, n2, n;
     while (before > self->start && (text[before - 1] == '"' || text[before - 1] == ')'))
         before--;
-    if (before < self->start + 2 || !s_is_ascii_alnum(t[before - 2]) ||
-        !(s_is_ascii_lower(t[before - 1]) ||
-          (t[before - 1] >= '0' && t[before - 1] <= '9')))
+    next_case_t last = s_case_of(s_decode_before(text, self->start, before, &n1));
+    if (!n1 || (last != NEXT_LOWER && last != NEXT_DIGIT))
+        return 0;
+    if (s_case_of(s_decode_before(text, self->start, before - n1, &n2)) == NEXT_NONE ||
+        !n2)
         return 0;
     size_t end = after, next = after;
     if (text[after] == '"') {
@@ -961,8 +933,10 @@ static size_t s_glued_boundary(splitter_t *self, size_t i, size_t after)
         end = next = after + 3; /* ” */
     if (next < self->len)
         next += s_opener_len(text, self->len, next);
-    if (next + 1 >= self->len || !s_is_ascii_upper(t[next]) || t[next + 1] == '.' ||
-        (t[next + 1] >= '0' && t[next + 1] <= '9'))
+    if (next >= self->len ||
+        s_case_of(s_decode(text, self->len, next, &n)) != NEXT_UPPER ||
+        next + n >= self->len || t[next + n] == '.' ||
+        (t[next + n] >= '0' && t[next + n] <= '9'))
         return 0;
     /* Not inside an e-mail address, URL or file name. */
     for (size_t k = i; k > self->start && i - k < GLUE_WINDOW; k--) {
@@ -972,22 +946,164 @@ static size_t s_glued_boundary(splitter_t *self, size_t i, size_t after)
         if (c == '@' || c == '/' || c == ':')
             return 0;
     }
-    for (size_t k = next; k < self->len && k - next < TOKEN_WINDOW; k++) {
-        unsigned char c = t[k];
-        if (c == ' ' || c == '\n' || c == '\t')
-            break;
-        if (c == '.' || c == '@' || c == '/')
-            return 0;
-    }
-    char word[32];
+    if (!s_glued_word_ok(self, next))
+        return 0;
+    char word[48];
     size_t start;
     if (s_token_before(self, before, &start) &&
         s_lower_copy(text, start, before, word, sizeof word) &&
-        s_abbreviation_kind(word) == ABBR_NEVER_ENDS)
+        s_abbreviation_kind(self, word) == PRECIS_ABBREV_NEVER_ENDS)
         return 0;
     if (!s_has_alnum(self, i) || self->paren_depth > 0)
         return 0;
     return end;
+}
+
+/* Numeric footnote marks glued to a sentence's period, "in a
+   consultation.11 12 Take": the sentence ends after the marks, which stay
+   with it. Returns that end, 0 if the text at i is not that shape. */
+static size_t s_footnote_marks_end(splitter_t *self, size_t i, size_t after)
+{
+    const char *text = self->text;
+    size_t n, j = after, end = 0;
+    if (s_case_of(s_decode_before(text, self->start, i, &n)) != NEXT_LOWER || !n)
+        return 0;
+    for (int marks = 0; marks < MAX_FOOTNOTE_MARKS; marks++) {
+        size_t digits = 0;
+        while (j < self->len && text[j] >= '0' && text[j] <= '9' && digits <= 3) {
+            j++;
+            digits++;
+        }
+        if (digits == 0 || digits > 3)
+            return 0;
+        end = j;
+        if (j + 1 < self->len && text[j] == ' ' && text[j + 1] >= '0' &&
+            text[j + 1] <= '9')
+            j++;
+        else
+            break;
+    }
+    if (end >= self->len || !s_space_len(text, self->len, end))
+        return 0;
+    lookahead_t ahead;
+    s_look_ahead(self, end, &ahead);
+    return ahead.kind == NEXT_UPPER && s_has_alnum(self, i) ? end : 0;
+}
+
+/* True when a quote character lies in text[from, to): the terminal was the
+   end of a quotation. */
+static bool s_quote_between(const splitter_t *self, size_t from, size_t to)
+{
+    for (size_t k = from; k < to; k++)
+        if (s_quote_len(self->text, self->len, k))
+            return true;
+    return false;
+}
+
+/* After a quotation that ends in a terminal: up to four capitalised words (a
+   name, a title) and then a speech verb, as in '"Why?" Mayor Lina Ortiz
+   asked.' or '"We will rebuild!" Ortiz told reporters.', tie the quotation
+   to its speaker: the sentence goes on. */
+static bool s_speaker_follows(const splitter_t *self, size_t i)
+{
+    const char *text = self->text;
+    for (int words = 0; words <= MAX_SPEAKER_WORDS; words++) {
+        char word[48];
+        size_t used = 0, n, begin = i;
+        next_case_t first = NEXT_NONE;
+        while (i < self->len) {
+            int32_t cp = s_decode(text, self->len, i, &n);
+            next_case_t letter = s_case_of(cp);
+            if (letter == NEXT_NONE || letter == NEXT_DIGIT)
+                break;
+            if (i == begin)
+                first = letter;
+            if (!s_append_lower(cp, word, &used, sizeof word))
+                return false;
+            i += n;
+        }
+        if (i == begin)
+            return false;
+        word[used] = 0;
+        if (precis_abbrev_has_word(self->lang, PRECIS_WORDS_SPEECH_VERBS, word))
+            return words > 0;
+        if (first != NEXT_UPPER)
+            return false;
+        /* "Dr. Ortiz said": a title's period does not stop the name. */
+        if (i < self->len && text[i] == '.' &&
+            s_abbreviation_kind(self, word) == PRECIS_ABBREV_NEVER_ENDS)
+            i++;
+        if (i >= self->len || text[i] != ' ')
+            return false;
+        i++;
+    }
+    return false;
+}
+
+/* Length of a double quote at text[i] (" « » “ ” „), 0 if none. */
+static size_t s_double_quote_len(const char *text, size_t len, size_t i)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    if (t[i] == '"')
+        return 1;
+    if (t[i] == 0xC2 && i + 1 < len && (t[i + 1] == 0xAB || t[i + 1] == 0xBB))
+        return 2;
+    if (t[i] == 0xE2 && i + 2 < len && t[i + 1] == 0x80 && t[i + 2] >= 0x9C &&
+        t[i + 2] <= 0x9E)
+        return 3;
+    return 0;
+}
+
+/* Whether the double quote at k (n bytes) opens a quotation: « and „
+   always do; the others when a letter or digit follows and nothing but white
+   space or an opening bracket precedes them. */
+static bool s_quote_opens(const splitter_t *self, size_t k, size_t n)
+{
+    const unsigned char *t = (const unsigned char *)self->text;
+    if ((n == 2 && t[k + 1] == 0xAB) || (n == 3 && t[k + 2] == 0x9E))
+        return true;
+    if (k + n >= self->len || s_space_len(self->text, self->len, k + n))
+        return false;
+    return k == 0 || s_space_len_before(self->text, 0, k) || t[k - 1] == '(' ||
+           t[k - 1] == '[';
+}
+
+/* True when i is inside a quotation that closes soon on the same line, as
+   in '"Ei fu. Siccome ..." (Manzoni)' or '„Prieskumy ... váhu. V podstate
+   ma to nezaujíma,“ reagoval': the quotation is one sentence with what
+   frames it. */
+static bool s_inside_quotation(const splitter_t *self, size_t i)
+{
+    const char *text = self->text;
+    size_t limit = i > self->start + QUOTE_WINDOW ? i - QUOTE_WINDOW : self->start;
+    size_t k = i, n = 0;
+    while (k > limit) {
+        k--;
+        unsigned char c = (unsigned char)text[k];
+        if ((c == '"' || c == 0xC2 || c == 0xE2) &&
+            (n = s_double_quote_len(text, self->len, k)) > 0)
+            break;
+    }
+    if (!n || !s_quote_opens(self, k, n))
+        return false;
+    size_t end = i + QUOTE_CLOSE_WINDOW < self->len ? i + QUOTE_CLOSE_WINDOW : self->len;
+    for (size_t j = i; j < end && text[j] != '\n'; j++) {
+        unsigned char c = (unsigned char)text[j];
+        size_t m;
+        if ((c == '"' || c == 0xC2 || c == 0xE2) &&
+            (m = s_double_quote_len(text, self->len, j)) > 0 &&
+            !s_quote_opens(self, j, m))
+            return true;
+    }
+    return false;
+}
+
+/* Two periods after a word, "23 Nov.. Grazie": an abbreviation's period and
+   then the sentence's. */
+static bool s_is_double_period(const splitter_t *self, size_t i, size_t run_end)
+{
+    return run_end == i + 2 && self->text[i + 1] == '.' && i > self->start &&
+           s_is_ascii_alnum((unsigned char)self->text[i - 1]);
 }
 
 /* Handles a run of terminals at i. Returns where scanning goes on. */
@@ -1002,6 +1118,8 @@ static size_t s_on_terminal(splitter_t *self, size_t i)
         return self->len;
     if (!s_space_len(text, self->len, after)) {
         size_t end = kind == RUN_ELLIPSIS ? 0 : s_glued_boundary(self, i, after);
+        if (!end && kind == RUN_PERIOD && after == i + 1)
+            end = s_footnote_marks_end(self, i, after);
         if (!end)
             return run_end;
         s_emit(self, end);
@@ -1012,9 +1130,12 @@ static size_t s_on_terminal(splitter_t *self, size_t i)
     int depth = self->paren_depth > parens ? self->paren_depth - parens : 0;
     lookahead_t ahead;
     s_look_ahead(self, after, &ahead);
+    /* A sentence does not start with a comma or semicolon (",,Das" is a
+       German opening quote typed as two commas). */
     bool ends = ahead.kind != NEXT_NONE && ahead.kind != NEXT_LOWER &&
                 s_has_alnum(self, i) &&
-                !(i > 0 && text[i - 1] == '[' && text[run_end] == ']');
+                !(i > 0 && text[i - 1] == '[' && text[run_end] == ']') &&
+                text[ahead.first] != ',' && text[ahead.first] != ';';
     if (ends && depth > 0) {
         if (s_paren_closes_soon(self, after))
             ends = false;
@@ -1023,7 +1144,7 @@ static size_t s_on_terminal(splitter_t *self, size_t i)
     }
     if (ends) {
         size_t start;
-        char word[32];
+        char word[48];
         switch (kind) {
         case RUN_ELLIPSIS:
             ends = ahead.kind != NEXT_DIGIT && strcmp(ahead.word, "i") != 0;
@@ -1035,10 +1156,15 @@ static size_t s_on_terminal(splitter_t *self, size_t i)
                 ends = s_ambiguous_ends(self, start, &ahead);
             break;
         case RUN_PERIOD:
-            ends = s_period_ends(self, i, &ahead);
+            ends = s_is_double_period(self, i, run_end) || s_period_ends(self, i, &ahead);
             break;
         }
     }
+    if (ends && ahead.kind == NEXT_UPPER && s_quote_between(self, run_end, after) &&
+        s_speaker_follows(self, ahead.first))
+        ends = false;
+    if (ends && s_inside_quotation(self, after))
+        ends = false;
     if (ends)
         s_emit(self, after);
     else
@@ -1046,16 +1172,41 @@ static size_t s_on_terminal(splitter_t *self, size_t i)
     return after;
 }
 
-/* A list marker ends at i: "2." "2.)" "2)" "(2)" "b." "b)". At the start of a
-   sentence it is part of it; elsewhere, when it is the next item of the list
-   being read, the sentence ends before it. Returns true, with where to go
-   on, when it was a marker. */
+/* The value of a Roman numeral of i, v and x (all lower or all upper case,
+   at most four letters), 0 if it is none. */
+static int s_roman_value(const char *text, size_t start, size_t end)
+{
+    int value = 0, previous = 0;
+    if (end <= start || end - start > 4)
+        return 0;
+    bool upper = s_is_ascii_upper((unsigned char)text[start]);
+    for (size_t k = end; k > start; k--) {
+        char c = text[k - 1];
+        if (s_is_ascii_upper((unsigned char)c) != upper)
+            return 0;
+        int digit = (c | 0x20) == 'i'   ? 1
+                    : (c | 0x20) == 'v' ? 5
+                    : (c | 0x20) == 'x' ? 10
+                                        : 0;
+        if (!digit)
+            return 0;
+        value += digit < previous ? -digit : digit;
+        if (digit > previous)
+            previous = digit;
+    }
+    return value > 0 ? value : 0;
+}
+
+/* A list marker ends at i: "2." "2.)" "2)" "(2)" "b." "b)" "ii)" "(iv)". At
+   the start of a sentence it is part of it; elsewhere, when it is the next
+   item of the list being read, the sentence ends before it. Returns true,
+   with where to go on, when it was a marker. */
 static bool s_on_list_marker(splitter_t *self, size_t i, size_t *next_p)
 {
     const char *text = self->text;
     size_t begin = i;
-    int value = 0;
-    bool alpha = false;
+    int value = 0, roman = 0;
+    list_kind_t kind = LIST_NUMBER;
     while (begin > self->start && i - begin < 3 && text[begin - 1] >= '0' &&
            text[begin - 1] <= '9')
         begin--;
@@ -1064,13 +1215,23 @@ static bool s_on_list_marker(splitter_t *self, size_t i, size_t *next_p)
             return false;
         for (size_t k = begin; k < i; k++)
             value = value * 10 + (text[k] - '0');
-    } else if (i > self->start && s_is_ascii_letter((unsigned char)text[i - 1]) &&
-               (i - 1 == self->start || !s_is_ascii_alnum((unsigned char)text[i - 2]))) {
-        begin = i - 1;
-        alpha = true;
-        value = (text[begin] | 0x20) - 'a' + 1;
-    } else
-        return false;
+    } else {
+        while (begin > self->start && i - begin < 4 &&
+               s_is_ascii_letter((unsigned char)text[begin - 1]))
+            begin--;
+        if (begin == i ||
+            (begin > self->start && s_is_ascii_alnum((unsigned char)text[begin - 1])))
+            return false;
+        roman = s_roman_value(text, begin, i);
+        if (i - begin == 1) {
+            kind = LIST_ALPHA;
+            value = (text[begin] | 0x20) - 'a' + 1;
+        } else if (roman && text[i] == ')') {
+            kind = LIST_ROMAN;
+            value = roman;
+        } else
+            return false;
+    }
     char form = text[i];
     size_t end = i + 1;
     if (form == '.' && end < self->len && text[end] == ')') {
@@ -1086,14 +1247,21 @@ static bool s_on_list_marker(splitter_t *self, size_t i, size_t *next_p)
         !s_bullet_len_before(text, self->start, begin))
         return false;
     if (s_at_sentence_start(self, begin)) {
-        if (form == '.' && alpha && value != 1)
+        if (form == '.' && kind == LIST_ALPHA && value != 1)
             return false; /* "E. Smith" is an initial, not item "e." */
+        /* "i)" starts a Roman list unless a lettered list is at "h)". */
+        if (kind == LIST_ALPHA && roman == 1 && form != '.' &&
+            !(self->list_kind == LIST_ALPHA && self->list_next == value)) {
+            kind = LIST_ROMAN;
+            value = 1;
+        }
         self->list_next = value + 1;
-        self->list_alpha = alpha;
+        self->list_kind = kind;
         self->list_form = form;
         self->paren_depth -= form == '(' && self->paren_depth > 0;
-    } else if (self->list_next == value && self->list_alpha == alpha &&
-               self->list_form == form && s_space_len_before(text, self->start, begin)) {
+    } else if (self->list_form == form && s_space_len_before(text, self->start, begin) &&
+               ((self->list_kind == kind && self->list_next == value) ||
+                (self->list_kind == LIST_ROMAN && roman == self->list_next))) {
         s_emit(self, begin);
         self->list_next++;
     } else
@@ -1109,35 +1277,189 @@ static void s_on_bullet(splitter_t *self, size_t i)
         s_emit(self, i);
 }
 
-/* A CJK full stop ends the sentence wherever it is, with its closers. */
-static size_t s_on_cjk_terminal(splitter_t *self, size_t i)
+/* True when i is inside CJK title or quotation brackets (《 》 「 」 『 』)
+   that close soon: 《摔跤吧！爸爸》 is a title, not two sentences. */
+static bool s_inside_cjk_brackets(const splitter_t *self, size_t i)
+{
+    const unsigned char *t = (const unsigned char *)self->text;
+    size_t limit = i > self->start + QUOTE_WINDOW ? i - QUOTE_WINDOW : self->start;
+    for (size_t k = i; k >= limit + 3; k--) {
+        if (t[k - 3] != 0xE3 || t[k - 2] != 0x80 || t[k - 1] < 0x8A || t[k - 1] > 0x8F)
+            continue;
+        if ((t[k - 1] & 1) == 1)
+            return false; /* the nearest bracket closes */
+        unsigned char closer = (unsigned char)(t[k - 1] + 1);
+        size_t end =
+            i + QUOTE_CLOSE_WINDOW < self->len ? i + QUOTE_CLOSE_WINDOW : self->len;
+        for (size_t j = i; j + 2 < end; j++)
+            if (t[j] == 0xE3 && t[j + 1] == 0x80 && t[j + 2] == closer)
+                return true;
+        return false;
+    }
+    return false;
+}
+
+/* A sentence end of a script without abbreviations (see s_cjk_terminal_len),
+   or a script's ":" or ";" of length first at i: it ends the sentence
+   wherever it is, with its closers, unless inside a title. */
+static size_t s_on_cjk_terminal(splitter_t *self, size_t i, size_t first)
 {
     size_t n;
     run_kind_t kind;
+    i += first;
     while (i < self->len && ((n = s_cjk_terminal_len(self->text, self->len, i)) > 0 ||
                              (n = s_terminal_len(self->text, self->len, i, &kind)) > 0))
         i += n;
     int parens;
     i = s_skip_closers(self, i, &parens);
-    if (s_has_alnum(self, i))
+    if (s_has_alnum(self, i) && !s_inside_cjk_brackets(self, i))
         s_emit(self, i);
     return i;
 }
 
-/* At a line break: a blank line always ends the sentence; a single line
-   break does unless the next line starts in lower case. */
+/* Whether the ":" or ";" at i ends a sentence: ":" is the Armenian full stop
+   (after an Armenian letter, also "...:"), and Arabic-script languages that
+   say so end sentences with it; ";" is the Greek question mark. */
+static bool s_script_mark_ends(const splitter_t *self, size_t i)
+{
+    size_t k = i, n;
+    while (k > self->start && self->text[k - 1] == '.')
+        k--;
+    while (k >= self->start + 3 && memcmp(self->text + k - 3, "\xe2\x80\xa6", 3) == 0)
+        k -= 3;
+    int32_t cp = s_decode_before(self->text, self->start, k, &n);
+    if (!n)
+        return false;
+    if (self->text[i] == ';')
+        return (cp >= 0x370 && cp <= 0x3FF) || (cp >= 0x1F00 && cp <= 0x1FFF);
+    if (cp >= 0x531 && cp <= 0x587)
+        return true;
+    return (self->lang_flags & PRECIS_ABBREV_COLON_ENDS) && cp >= 0x620 && cp <= 0x6FF &&
+           s_case_of(cp) == NEXT_OTHER;
+}
+
+/* What a line holds, for deciding what a single line break means. */
+typedef struct {
+    size_t words;
+    bool long_line;    /* longer than the window */
+    bool final_mark;   /* ends in punctuation, not a letter or digit */
+    bool terminal;     /* ends in . ! ? … (before closing quotes, brackets) */
+    next_case_t last;  /* the case of the last character */
+    next_case_t first; /* the case of the first character */
+    int32_t last_cp;
+} line_info_t;
+
+/* Measures the line text[from, to) (white space at both ends ignored). */
+static void s_line_info(const splitter_t *self, size_t from, size_t to, line_info_t *line)
+{
+    const char *text = self->text;
+    size_t n;
+    memset(line, 0, sizeof *line);
+    while (to > from && (n = s_space_len_before(text, from, to)) > 0)
+        to -= n;
+    while (from < to && (n = s_space_len(text, to, from)) > 0)
+        from += n;
+    if (from >= to)
+        return;
+    bool in_word = false;
+    for (size_t k = from; k < to; k++) {
+        bool space = text[k] == ' ' || text[k] == '\t';
+        line->words += !space && !in_word;
+        in_word = !space;
+    }
+    line->first = s_case_of(s_decode(text, to, from, &n));
+    line->last_cp = s_decode_before(text, from, to, &n);
+    line->last = s_case_of(line->last_cp);
+    line->final_mark = line->last == NEXT_NONE;
+    size_t end = to;
+    while (end > from && strchr("\"')]", text[end - 1]) && text[end - 1])
+        end--;
+    while (end >= from + 3 && s_quote_len(text, to, end - 3) == 3)
+        end -= 3;
+    while (end >= from + 2 && s_quote_len(text, to, end - 2) == 2)
+        end -= 2;
+    run_kind_t kind;
+    line->terminal =
+        end > from &&
+        (strchr(".!?", text[end - 1])
+             ? text[end - 1] != 0
+             : (end >= from + 3 && (s_terminal_len(text, end, end - 3, &kind) == 3 ||
+                                    s_cjk_terminal_len(text, end, end - 3) == 3)));
+}
+
+/* True when a list item starts at i: a bullet, "-", "*", "+", "1." "2)",
+   "a)" or "(b)" followed by white space. */
+static bool s_list_item_at(const splitter_t *self, size_t i)
+{
+    const char *text = self->text;
+    size_t len = self->len, k = i;
+    if (s_bullet_len(text, len, i))
+        return true;
+    if (i + 1 < len && strchr("-*+", text[i]) && text[i] && text[i + 1] == ' ')
+        return true;
+    if (k < len && text[k] == '(')
+        k++;
+    size_t digits = 0, letters = 0;
+    while (k < len && text[k] >= '0' && text[k] <= '9' && digits < 4) {
+        k++;
+        digits++;
+    }
+    while (!digits && k < len && s_is_ascii_letter((unsigned char)text[k]) &&
+           letters < 4) {
+        k++;
+        letters++;
+    }
+    if (k + 1 >= len ||
+        !(digits || (letters && s_roman_value(text, k - letters, k)) || letters == 1))
+        return false;
+    if (text[k] == ')' || (digits && text[k] == '.'))
+        return text[k + 1] == ' ' || text[k + 1] == '\t';
+    return false;
+}
+
+/* At a line break. A blank line always ends the sentence. A single line
+   break ends it when the next line starts a list item, when both lines are
+   short and unpunctuated (headings, newline-separated lists), or when the
+   line ends in terminal punctuation and the next does not start in lower
+   case; hard-wrapped running text goes on: a next line in lower case, or a
+   long line that ends in a lower-case word or a comma. */
 static size_t s_on_line_break(splitter_t *self, size_t i)
 {
+    const char *text = self->text;
     int breaks = 0;
     size_t j = i, n;
-    while (j < self->len && (n = s_space_len(self->text, self->len, j)) > 0) {
-        breaks += s_line_breaks(self->text, self->len, j);
+    while (j < self->len && (n = s_space_len(text, self->len, j)) > 0) {
+        breaks += s_line_breaks(text, self->len, j);
         j += n;
     }
-    size_t n_next;
-    bool continued = j < self->len &&
-                     s_case_of(s_decode(self->text, self->len, j, &n_next)) == NEXT_LOWER;
-    if (breaks < 2 && continued)
+    bool ends = true;
+    if (breaks < 2 && j < self->len && !s_list_item_at(self, j)) {
+        size_t from = i, to = j;
+        while (from > 0 && i - from < LINE_WINDOW && text[from - 1] != '\n')
+            from--;
+        while (to < self->len && to - j < LINE_WINDOW && text[to] != '\n')
+            to++;
+        line_info_t line, next;
+        s_line_info(self, from, i, &line);
+        s_line_info(self, j, to, &next);
+        line.long_line = from > 0 && text[from - 1] != '\n';
+        next.long_line = to < self->len && text[to] != '\n';
+        bool line_short = !line.long_line && line.words <= SHORT_LINE_WORDS &&
+                          !line.final_mark && line.words > 0;
+        bool next_short =
+            !next.long_line && next.words <= SHORT_LINE_WORDS && !next.final_mark;
+        if (line_short && next_short)
+            ends = true;
+        else if (next.first == NEXT_LOWER)
+            ends = false;
+        else if (line.terminal)
+            ends = true;
+        else
+            ends = !((line.long_line || line.words >= WRAP_MIN_WORDS) &&
+                     (line.last == NEXT_LOWER || line.last == NEXT_OTHER ||
+                      line.last_cp == ',' || line.last_cp == ';'));
+    }
+    if (!ends)
         return j;
     if (breaks >= 2)
         self->list_next = 0;
@@ -1155,8 +1477,8 @@ static size_t s_on_multibyte(splitter_t *self, size_t i)
         return s_on_line_break(self, i);
     if (s_terminal_len(self->text, self->len, i, &kind))
         return s_on_terminal(self, i);
-    if (s_cjk_terminal_len(self->text, self->len, i))
-        return s_on_cjk_terminal(self, i);
+    if ((n = s_cjk_terminal_len(self->text, self->len, i)) > 0)
+        return s_on_cjk_terminal(self, i, n);
     if ((n = s_bullet_len(self->text, self->len, i)) > 0) {
         s_on_bullet(self, i);
         return i + n;
@@ -1164,13 +1486,15 @@ static size_t s_on_multibyte(splitter_t *self, size_t i)
     return i + 1;
 }
 
-size_t precis_split(const char *text, size_t len, precis_span_t **spans_p)
+size_t precis_split_lang(const char *text, size_t len, const char *lang,
+                         precis_span_t **spans_p)
 {
     if (len > UINT32_MAX) {
         fprintf(stderr, "precis_split: text over 4 GiB\n");
         abort();
     }
-    splitter_t self = {.text = text, .len = len};
+    splitter_t self = {.text = text, .len = len, .lang = precis_abbrev_lang(lang)};
+    self.lang_flags = precis_abbrev_flags(self.lang);
     size_t i = 0, next;
     while (i < len) {
         while (i < len && !s_interesting[(unsigned char)text[i]])
@@ -1200,6 +1524,10 @@ size_t precis_split(const char *text, size_t len, precis_span_t **spans_p)
                 i++;
             }
             break;
+        case ':':
+        case ';':
+            i = s_script_mark_ends(&self, i) ? s_on_cjk_terminal(&self, i, 1) : i + 1;
+            break;
         default:
             i = s_on_multibyte(&self, i);
             break;
@@ -1208,6 +1536,11 @@ size_t precis_split(const char *text, size_t len, precis_span_t **spans_p)
     s_emit(&self, len);
     *spans_p = self.spans;
     return self.count;
+}
+
+size_t precis_split(const char *text, size_t len, precis_span_t **spans_p)
+{
+    return precis_split_lang(text, len, NULL, spans_p);
 }
 
 //  --------------------------------------------------------------------------
@@ -1366,19 +1699,8 @@ int precis_splitter_test(bool verbose)
     for (size_t i = 0; i < COUNT(s_cases); i++)
         failures += !s_check_case(&s_cases[i], verbose);
     /* The tables must stay sorted for bsearch. */
-    for (size_t i = 0; i < COUNT(s_abbreviations); i++)
-        if ((i > 0 &&
-             strcmp(s_abbreviations[i - 1].word, s_abbreviations[i].word) >= 0) ||
-            strlen(s_abbreviations[i].word) > MAX_ABBREVIATION_LEN) {
-            if (verbose)
-                printf("splitter: abbreviations unsorted or too long at \"%s\"\n",
-                       s_abbreviations[i].word);
-            failures++;
-        }
-    const char **tables[] = {s_starters, s_exclaim_names, s_german_months,
-                             s_time_followers};
-    size_t sizes[] = {COUNT(s_starters), COUNT(s_exclaim_names), COUNT(s_german_months),
-                      COUNT(s_time_followers)};
+    const char **tables[] = {s_exclaim_names, s_time_followers};
+    size_t sizes[] = {COUNT(s_exclaim_names), COUNT(s_time_followers)};
     for (size_t t = 0; t < COUNT(tables); t++)
         for (size_t i = 1; i < sizes[t]; i++)
             if (strcmp(tables[t][i - 1], tables[t][i]) >= 0) {

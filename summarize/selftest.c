@@ -1,4 +1,5 @@
 /*  Runs the summarize stage's module self tests: selftest [MODULE]... */
+#include "precis_abbrev.h"
 #include "precis_lang.h"
 #include "precis_splitter.h"
 #include "precis_stemmer.h"
@@ -11,6 +12,7 @@
 
 static const precis_module_test_t tests[] = {
     {"splitter", precis_splitter_test},
+    {"abbrev", precis_abbrev_test},
     {"tokenizer", precis_tokenizer_test},
     {"stopwords", precis_stopwords_test},
     {"lang", precis_lang_test},
