@@ -98,8 +98,8 @@ static const abbreviation_t s_ar_abbreviations[] = {
 };
 
 static const abbreviation_t s_bg_abbreviations[] = {
-    {"бул", BN},  {"г", AM},    {"гр", NE},  {"др", AM}, {"пл", NE},
-    {"проф", NE}, {"стр", BN},  {"т.е", NE}, {"ул", BN}, {"акад", NE},
+    {"бул", NE},  {"г", AM},    {"гр", NE},  {"др", AM}, {"пл", NE},
+    {"проф", NE}, {"стр", BN},  {"т.е", NE}, {"ул", NE}, {"акад", NE},
     {"млн", AM},  {"млрд", AM}, {NULL, 0},
 };
 static const char *const s_bg_starters[] = {
@@ -128,7 +128,7 @@ static const abbreviation_t s_de_abbreviations[] = {
     {"gegr", NE}, {"gest", NE},  {"ggf", NE},  {"hl", NE},    {"hr", NE},   {"hrn", NE},
     {"i.a", NE},  {"inkl", NE},  {"insb", NE}, {"jh", AM},    {"jhd", AM},  {"kath", NE},
     {"med", NE},  {"mio", AM},   {"mrd", AM},  {"n.chr", AM}, {"o.ä", AM},  {"s.o", AM},
-    {"s.u", AM},  {"sog", NE},   {"str", BN},  {"u.a", NE},   {"u.ä", AM},  {"usw", AM},
+    {"s.u", AM},  {"sog", NE},   {"str", NE},  {"u.a", NE},   {"u.ä", AM},  {"usw", AM},
     {"v.a", NE},  {"v.chr", AM}, {"vgl", NE},  {"z.b", NE},   {"z.t", NE},  {"zzgl", NE},
     {"ziff", BN}, {NULL, 0},
 };
@@ -156,7 +156,7 @@ static const abbreviation_t s_el_abbreviations[] = {
 };
 
 static const abbreviation_t s_es_abbreviations[] = {
-    {"arq", NE},   {"av", BN},  {"avda", BN}, {"cap", BN},  {"cra", BN},  {"dña", NE},
+    {"arq", NE},   {"av", NE},  {"avda", NE}, {"cap", BN},  {"cra", NE},  {"dña", NE},
     {"dom", BN},   {"dra", NE}, {"ee", NE},   {"ext", BN},  {"jue", BN},  {"lic", NE},
     {"lun", BN},   {"mié", BN}, {"núm", BN},  {"pág", BN},  {"págs", BN}, {"párr", BN},
     {"párrf", BN}, {"sáb", BN}, {"sra", NE},  {"sras", NE}, {"sres", NE}, {"srta", NE},
@@ -183,7 +183,7 @@ static const abbreviation_t s_fa_abbreviations[] = {
 };
 
 static const abbreviation_t s_fr_abbreviations[] = {
-    {"av", BN},   {"boul", BN}, {"c.-à-d", NE}, {"chap", BN}, {"déc", AM},  {"env", NE},
+    {"av", NE},   {"boul", BN}, {"c.-à-d", NE}, {"chap", BN}, {"déc", AM},  {"env", NE},
     {"févr", AM}, {"janv", AM}, {"juil", AM},   {"m", NE},    {"mlle", NE}, {"mm", NE},
     {"mme", NE},  {"mmes", NE}, {"pr", NE},     {"éd", AM},   {"avr", AM},  {NULL, 0},
 };
@@ -241,7 +241,7 @@ static const char *const s_nl_starters[] = {
 
 static const abbreviation_t s_pl_abbreviations[] = {
     {"godz", BN}, {"im", NE}, {"inż", NE}, {"mld", AM}, {"mln", AM}, {"np", NE},
-    {"św", NE},   {"tj", NE}, {"tys", AM}, {"tzw", NE}, {"ul", BN},  {NULL, 0},
+    {"św", NE},   {"tj", NE}, {"tys", AM}, {"tzw", NE}, {"ul", NE},  {NULL, 0},
 };
 static const char *const s_pl_starters[] = {
     "ale", "i",   "jak", "jest", "na", "nie", "on",
@@ -256,7 +256,7 @@ static const abbreviation_t s_ru_abbreviations[] = {
     {"акад", NE}, {"г", AM},   {"ген", NE},  {"гг", AM},  {"др", AM},  {"им", NE},
     {"кв", BN},   {"млн", AM}, {"млрд", AM}, {"пгт", NE}, {"пр", NE},  {"проф", NE},
     {"рис", BN},  {"руб", AM}, {"см", NE},   {"стр", BN}, {"т.д", AM}, {"т.е", NE},
-    {"т.к", NE},  {"т.п", AM}, {"тыс", AM},  {"ул", BN},  {"д", BN},   {NULL, 0},
+    {"т.к", NE},  {"т.п", AM}, {"тыс", AM},  {"ул", NE},  {"д", BN},   {NULL, 0},
 };
 static const char *const s_ru_starters[] = {
     "а",   "в",     "вчера", "для",  "если", "за",      "и",      "из",  "к",
@@ -270,8 +270,8 @@ static const char *const s_ru_speech_verbs[] = {
 
 static const abbreviation_t s_sk_abbreviations[] = {
     {"a.s", AM},  {"atď", AM},  {"mil", AM},   {"mld", AM}, {"napr", NE},
-    {"príp", NE}, {"resp", NE}, {"s.r.o", AM}, {"str", BN}, {"tj", NE},
-    {"tzv", NE},  {"ul", BN},   {"č", BN},     {NULL, 0},
+    {"príp", NE}, {"resp", NE}, {"s.r.o", AM}, {"str", NE}, {"tj", NE},
+    {"tzv", NE},  {"ul", NE},   {"č", BN},     {NULL, 0},
 };
 static const char *const s_sk_starters[] = {
     "a",   "ako", "ale",   "je", "keď", "na", "nie", "on", "ona",
@@ -510,7 +510,7 @@ static const abbrev_case_t s_cases[] = {
     {"en", "bzw", PRECIS_ABBREV_NONE},
     {NULL, "bzw", NE},
     {"es", "srta", NE},
-    {"ru", "ул", BN},
+    {"ru", "ул", NE},
     {"ar", "د", NE},
     {"und", "пгт", NE},
     {"xx", "dott", NE}, /* unknown code: neutral */

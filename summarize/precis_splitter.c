@@ -725,8 +725,12 @@ static bool s_period_ends(const splitter_t *self, size_t i, const lookahead_t *a
         return true;
     precis_abbrev_kind_t kind = s_abbreviation_kind(self, word);
     if (s_is_acronym(self->text, start, i))
-        /* "SEC. 1262" numbers a section; other capitals are words. */
-        return !(kind == PRECIS_ABBREV_BEFORE_NUMBER && ahead->kind == NEXT_DIGIT);
+        /* "SEC. 1262" numbers a section, and a language's own data know its
+           abbreviations in capitals ("EE. UU."); other capitals are words
+           ("MS. The" ends a sentence). */
+        return !(kind == PRECIS_ABBREV_BEFORE_NUMBER && ahead->kind == NEXT_DIGIT) &&
+               !(kind == PRECIS_ABBREV_NEVER_ENDS &&
+                 !precis_abbrev_is_neutral(self->lang));
     switch (kind) {
     case PRECIS_ABBREV_NEVER_ENDS:
         return false;
@@ -1551,6 +1555,12 @@ typedef struct {
     const char *expected[8]; /* NULL-terminated */
 } split_case_t;
 
+/* A case split with a language's rules (NULL: language-neutral). */
+typedef struct {
+    const char *lang;
+    split_case_t split;
+} lang_case_t;
+
 static const split_case_t s_cases[] = {
     {"", {NULL}},
     {" \n\t  \n", {NULL}},
@@ -1666,12 +1676,179 @@ static const split_case_t s_cases[] = {
     {"\xe6\xb5\x8b\xe8\xaf\x95\xef\xbc\x8e\xe5\xae\x8c\xe6\x88\x90\xef\xbc\x81",
      {"\xe6\xb5\x8b\xe8\xaf\x95\xef\xbc\x8e", "\xe5\xae\x8c\xe6\x88\x90\xef\xbc\x81"}},
     {"Use 3.5 liters... or more. Done.", {"Use 3.5 liters... or more.", "Done."}},
+    /* A quotation that ends in ? ! or . stays with its speaker. */
+    {"\"Why did the repairs take so long?\" Mayor Lina Ortiz asked at a council "
+     "meeting.",
+     {"\"Why did the repairs take so long?\" Mayor Lina Ortiz asked at a council "
+      "meeting."}},
+    {"\"We will rebuild!\" Ortiz told reporters. The council agreed.",
+     {"\"We will rebuild!\" Ortiz told reporters.", "The council agreed."}},
+    {"\"Go!\" she said.", {"\"Go!\" she said."}},
+    {"\"It is done.\" Dr. Ortiz said so twice.",
+     {"\"It is done.\" Dr. Ortiz said so twice."}},
+    {"\"It is done.\" Workers cheered.", {"\"It is done.\"", "Workers cheered."}},
+    /* Sentences inside a quotation that closes soon are one sentence. */
+    {"\"The bridge is safe. We checked it twice,\" the engineer said. Nobody asked.",
+     {"\"The bridge is safe. We checked it twice,\" the engineer said.",
+      "Nobody asked."}},
+    {"\xe2\x80\x9e"
+     "Wir sind fertig.\xe2\x80\x9c Dann gingen alle.",
+     {"\xe2\x80\x9e"
+      "Wir sind fertig.\xe2\x80\x9c",
+      "Dann gingen alle."}},
+    /* Hard-wrapped text stays whole; headings and lists do not. */
+    {"The plan to rebuild the harbour bridge was approved by\nMayor Lina Ortiz on "
+     "Monday.",
+     {"The plan to rebuild the harbour bridge was approved by\nMayor Lina Ortiz on "
+      "Monday."}},
+    {"Work on the bridge will start in spring,\nOrtiz said.",
+     {"Work on the bridge will start in spring,\nOrtiz said."}},
+    {"The bridge opened.\nTraffic was light.",
+     {"The bridge opened.", "Traffic was light."}},
+    {"Features\ncontact manager\nevents, activities\nshared calendar",
+     {"Features", "contact manager", "events, activities", "shared calendar"}},
+    {"The council set three goals for the coming year\n- faster repairs\n- lower fares",
+     {"The council set three goals for the coming year", "- faster repairs",
+      "- lower fares"}},
+    {"The council set three goals for the coming\nyear and two more later.",
+     {"The council set three goals for the coming\nyear and two more later."}},
+    /* Lettered and Roman lists. */
+    {"a) first item b) second item", {"a) first item", "b) second item"}},
+    {"i) cheaper tickets ii) more buses iii) later trains iv) none",
+     {"i) cheaper tickets", "ii) more buses", "iii) later trains", "iv) none"}},
+    {"(i) red (ii) green", {"(i) red", "(ii) green"}},
+    /* Glued sentences, also after an abbreviation-like word and in any script;
+       file names, domains and e.g. stay whole. */
+    {"Today is Tuesday.Mr. Smith went to the store.",
+     {"Today is Tuesday.", "Mr. Smith went to the store."}},
+    {"Le vote aura lieu demain.\xc3\x89lus et habitants attendent.",
+     {"Le vote aura lieu demain.", "\xc3\x89lus et habitants attendent."}},
+    {"The site news.example.org ran on Node.js all week, e.g.Monday.",
+     {"The site news.example.org ran on Node.js all week, e.g.Monday."}},
+    /* An abbreviation that ends a sentence before a common starter. */
+    {"The parade honoured the President of the U.S. Millions attended the parade.",
+     {"The parade honoured the President of the U.S.", "Millions attended the parade."}},
+    {"U.S. President Ortiz spoke first.", {"U.S. President Ortiz spoke first."}},
+    /* Footnote marks stay with the sentence they follow. */
+    {"Costs rose sharply in the last decade.11 12 Take the bridge as an example.",
+     {"Costs rose sharply in the last decade.11 12", "Take the bridge as an example."}},
+    {"SEC. 1262 FUNDING OF REPAIRS.", {"SEC. 1262 FUNDING OF REPAIRS."}},
+    {"Repairs will take 2 yrs. Then the bridge reopens.",
+     {"Repairs will take 2 yrs.", "Then the bridge reopens."}},
+    /* Sentence ends of other scripts. */
+    {"\xd9\x87\xd9\x84 \xd8\xa7\xd9\x86\xd8\xaa\xd9\x87\xd9\x89\xd8\x9f "
+     "\xd9\x86\xd8\xb9\xd9\x85.",
+     {"\xd9\x87\xd9\x84 \xd8\xa7\xd9\x86\xd8\xaa\xd9\x87\xd9\x89\xd8\x9f",
+      "\xd9\x86\xd8\xb9\xd9\x85."}},
+    {"\xd9\x82\xd8\xa7\xd9\x84\xd8\x8c \xd9\x86\xd8\xb9\xd9\x85.",
+     {"\xd9\x82\xd8\xa7\xd9\x84\xd8\x8c \xd9\x86\xd8\xb9\xd9\x85."}}, /* ، goes on */
+    {"\xd8\xa7\xd9\x84\xd8\xaa\xd9\x82\xd9\x89 \xd8\xaf. \xd8\xb3\xd8\xa7\xd9\x85\xd9"
+     "\x8a \xd8\xa7\xd9\x84\xd9\x88\xd8\xb2\xd9\x8a\xd8\xb1.",
+     {"\xd8\xa7\xd9\x84\xd8\xaa\xd9\x82\xd9\x89 \xd8\xaf. \xd8\xb3\xd8\xa7\xd9\x85\xd9"
+      "\x8a \xd8\xa7\xd9\x84\xd9\x88\xd8\xb2\xd9\x8a\xd8\xb1."}}, /* د. is Dr. */
+    {"\xdb\x8c\xdb\x81 \xd9\xb9\xda\xbe\xdb\x8c\xda\xa9 \xdb\x81\xdb\x92\xdb\x94 "
+     "\xd9\x88\xdb\x81 \xd8\xa8\xda\xbe\xdb\x8c\xdb\x94",
+     {"\xdb\x8c\xdb\x81 \xd9\xb9\xda\xbe\xdb\x8c\xda\xa9 \xdb\x81\xdb\x92\xdb\x94",
+      "\xd9\x88\xdb\x81 \xd8\xa8\xda\xbe\xdb\x8c\xdb\x94"}},
+    {"\xe0\xa4\xac\xe0\xa4\xbe\xe0\xa4\xb0\xe0\xa4\xbf\xe0\xa4\xb6 \xe0\xa4\xb9\xe0\xa5"
+     "\x88\xe0\xa5\xa4 \xe0\xa4\xb8\xe0\xa4\xa1\xe0\xa4\xbc\xe0\xa5\x87\xe0\xa4\x82 "
+     "\xe0\xa4\xac\xe0\xa4\x82\xe0\xa4\xa6\xe0\xa5\xa5",
+     {"\xe0\xa4\xac\xe0\xa4\xbe\xe0\xa4\xb0\xe0\xa4\xbf\xe0\xa4\xb6 \xe0\xa4\xb9\xe0\xa5"
+      "\x88\xe0\xa5\xa4",
+      "\xe0\xa4\xb8\xe0\xa4\xa1\xe0\xa4\xbc\xe0\xa5\x87\xe0\xa4\x82 \xe0\xa4\xac\xe0\xa4"
+      "\x82\xe0\xa4\xa6\xe0\xa5\xa5"}},
+    {"\xd4\xb1\xd5\xb5\xd5\xbd\xd6\x85\xd6\x80 \xd5\xa1\xd5\xb6\xd5\xb1\xd6\x80\xd6\x87 "
+     "\xd5\xa7: \xd5\x84\xd5\xa9 \xd5\xa7\xd6\x89 \xd4\xb5\xd5\xbd \xd5\xa3\xd5\xb6"
+     "\xd5\xb8\xd6\x82\xd5\xb4 \xd5\xa5\xd5\xb4...:",
+     {"\xd4\xb1\xd5\xb5\xd5\xbd\xd6\x85\xd6\x80 \xd5\xa1\xd5\xb6\xd5\xb1\xd6\x80\xd6\x87 "
+      "\xd5\xa7:",
+      "\xd5\x84\xd5\xa9 \xd5\xa7\xd6\x89",
+      "\xd4\xb5\xd5\xbd \xd5\xa3\xd5\xb6\xd5\xb8\xd6\x82\xd5\xb4 \xd5\xa5\xd5\xb4...:"}},
+    {"\xce\xa0\xce\xbf\xcf\x8d \xce\xb5\xce\xaf\xce\xbd\xce\xb1\xce\xb9; \xce\x95\xce"
+     "\xaf\xce\xbd\xce\xb1\xce\xb9 \xce\xba\xce\xbf\xce\xbd\xcf\x84\xce\xac.",
+     {"\xce\xa0\xce\xbf\xcf\x8d \xce\xb5\xce\xaf\xce\xbd\xce\xb1\xce\xb9;",
+      "\xce\x95\xce\xaf\xce\xbd\xce\xb1\xce\xb9 \xce\xba\xce\xbf\xce\xbd\xcf\x84\xce"
+      "\xac."}},
+    {"Tea; milk; sugar.", {"Tea; milk; sugar."}},
+    {"\xe1\x8b\x9d\xe1\x8a\x93\xe1\x89\xa5\xe1\x8d\xa2\xe1\x89\xa4\xe1\x89\xb5\xe1\x8d"
+     "\xa7",
+     {"\xe1\x8b\x9d\xe1\x8a\x93\xe1\x89\xa5\xe1\x8d\xa2", "\xe1\x89\xa4\xe1\x89\xb5\xe1"
+                                                          "\x8d\xa7"}},
+    {"\xe1\x80\x80\xe1\x81\x8b\xe1\x80\x81\xe1\x81\x8b",
+     {"\xe1\x80\x80\xe1\x81\x8b", "\xe1\x80\x81\xe1\x81\x8b"}},
+    {"\xe5\x8e\xbb\xe7\x9c\x8b\xe3\x80\x8a\xe4\xbd\xa0\xe5\xa5\xbd\xef\xbc\x81\xe4\xb8"
+     "\x96\xe7\x95\x8c\xe3\x80\x8b\xe5\x90\x97\xef\xbc\x9f\xe5\xa5\xbd\xef\xbc\x81",
+     {"\xe5\x8e\xbb\xe7\x9c\x8b\xe3\x80\x8a\xe4\xbd\xa0\xe5\xa5\xbd\xef\xbc\x81\xe4\xb8"
+      "\x96\xe7\x95\x8c\xe3\x80\x8b\xe5\x90\x97\xef\xbc\x9f",
+      "\xe5\xa5\xbd\xef\xbc\x81"}},
 };
 
-static bool s_check_case(const split_case_t *c, bool verbose)
+/* Per-language abbreviations and word lists, and what the neutral rules do. */
+static const lang_case_t s_lang_cases[] = {
+    {"de",
+     {"Der Umsatz stieg um 3 Mio. Euro bzw. 4 Prozent.",
+      {"Der Umsatz stieg um 3 Mio. Euro bzw. 4 Prozent."}}},
+    {"de",
+     {"Sie wohnt in der Berliner Str. 5 in Bremen.",
+      {"Sie wohnt in der Berliner Str. 5 in Bremen."}}},
+    {"de",
+     {"Er kaufte z. B. Brot usw. Das war teuer.",
+      {"Er kaufte z. B. Brot usw.", "Das war teuer."}}},
+    {"de",
+     {"Das Fest dauerte vom 1. -3. Jahrhundert an.",
+      {"Das Fest dauerte vom 1. -3. Jahrhundert an."}}},
+    {"fr", {"M. Le Maire a parl\xc3\xa9.", {"M. Le Maire a parl\xc3\xa9."}}},
+    {"es",
+     {"La Sra. Garc\xc3\xad"
+      "a habl\xc3\xb3 con el Lic. P\xc3\xa9rez en EE. UU. ayer.",
+      {"La Sra. Garc\xc3\xad"
+       "a habl\xc3\xb3 con el Lic. P\xc3\xa9rez en EE. UU. ayer."}}},
+    {"it",
+     {"Sono l'Ing. Rossi e lavoro con l'Avv. Bianchi.",
+      {"Sono l'Ing. Rossi e lavoro con l'Avv. Bianchi."}}},
+    {"ru",
+     {"\xd0\x9e\xd0\xbd \xd0\xb6\xd0\xb8\xd0\xb2\xd1\x91\xd1\x82 \xd0\xbd\xd0\xb0 "
+      "\xd1"
+      "\x83\xd0\xbb. \xd0\x9b\xd0\xb5\xd0\xbd\xd0\xb8\xd0\xbd\xd0\xb0.",
+      {"\xd0\x9e\xd0\xbd \xd0\xb6\xd0\xb8\xd0\xb2\xd1\x91\xd1\x82 \xd0\xbd\xd0\xb0 "
+       "\xd1"
+       "\x83\xd0\xbb. \xd0\x9b\xd0\xb5\xd0\xbd\xd0\xb8\xd0\xbd\xd0\xb0."}}},
+    {"ru",
+     {"\xd0\xad\xd1\x82\xd0\xbe \xd0\xb1\xd1\x8b\xd0\xbb\xd0\xbe \xd0\xb2 1998 "
+      "\xd0\xb3. "
+      "\xd0\x92 2000 \xd0\xb3. \xd0\xb2\xd1\x81\xd1\x91 "
+      "\xd0\xb8\xd0\xb7\xd0\xbc\xd0\xb5"
+      "\xd0\xbd\xd0\xb8\xd0\xbb\xd0\xbe\xd1\x81\xd1\x8c.",
+      {"\xd0\xad\xd1\x82\xd0\xbe \xd0\xb1\xd1\x8b\xd0\xbb\xd0\xbe \xd0\xb2 1998 "
+       "\xd0\xb3.",
+       "\xd0\x92 2000 \xd0\xb3. \xd0\xb2\xd1\x81\xd1\x91 "
+       "\xd0\xb8\xd0\xb7\xd0\xbc\xd0\xb5"
+       "\xd0\xbd\xd0\xb8\xd0\xbb\xd0\xbe\xd1\x81\xd1\x8c."}}},
+    {"sk", {"Ide o vojakov XII. Pluku.", {"Ide o vojakov XII. Pluku."}}},
+    {NULL, {"Ide o vojakov XII. Pluku.", {"Ide o vojakov XII.", "Pluku."}}},
+    {"sk",
+     {"Firma vznikla 7. Apr\xc3\xadla 2020.", {"Firma vznikla 7. Apr\xc3\xadla 2020."}}},
+    {"da", {"Vi bor i E.U. Hvad med dig?", {"Vi bor i E.U.", "Hvad med dig?"}}},
+    {"ar",
+     {"\xd8\xb3\xd8\xa4\xd8\xa7\xd9\x84: \xd9\x85\xd8\xa7\xd8\xb0\xd8\xa7 "
+      "\xd8\xad\xd8\xaf"
+      "\xd8\xab\xd8\x9f",
+      {"\xd8\xb3\xd8\xa4\xd8\xa7\xd9\x84:",
+       "\xd9\x85\xd8\xa7\xd8\xb0\xd8\xa7 \xd8\xad\xd8"
+       "\xaf\xd8\xab\xd8\x9f"}}},
+    {"und",
+     {"\xd8\xb3\xd8\xa4\xd8\xa7\xd9\x84: \xd9\x85\xd8\xa7\xd8\xb0\xd8\xa7 "
+      "\xd8\xad\xd8\xaf"
+      "\xd8\xab\xd8\x9f",
+      {"\xd8\xb3\xd8\xa4\xd8\xa7\xd9\x84: \xd9\x85\xd8\xa7\xd8\xb0\xd8\xa7 "
+       "\xd8\xad\xd8\xaf"
+       "\xd8\xab\xd8\x9f"}}},
+};
+
+static bool s_check_case(const split_case_t *c, const char *lang, bool verbose)
 {
     precis_span_t *spans;
-    size_t count = precis_split(c->text, strlen(c->text), &spans);
+    size_t count = precis_split_lang(c->text, strlen(c->text), lang, &spans);
     size_t expected = 0;
     bool ok = true;
     while (c->expected[expected])
@@ -1681,7 +1858,8 @@ static bool s_check_case(const split_case_t *c, bool verbose)
         ok = strlen(c->expected[i]) == spans[i].len &&
              memcmp(c->expected[i], c->text + spans[i].start, spans[i].len) == 0;
     if (!ok && verbose) {
-        printf("splitter: FAIL on \"%s\"\n  expected:", c->text);
+        printf("splitter: FAIL on \"%s\" (%s)\n  expected:", c->text,
+               lang ? lang : "neutral");
         for (size_t i = 0; i < expected; i++)
             printf(" [%s]", c->expected[i]);
         printf("\n  got:     ");
@@ -1697,7 +1875,9 @@ int precis_splitter_test(bool verbose)
 {
     int failures = 0;
     for (size_t i = 0; i < COUNT(s_cases); i++)
-        failures += !s_check_case(&s_cases[i], verbose);
+        failures += !s_check_case(&s_cases[i], NULL, verbose);
+    for (size_t i = 0; i < COUNT(s_lang_cases); i++)
+        failures += !s_check_case(&s_lang_cases[i].split, s_lang_cases[i].lang, verbose);
     /* The tables must stay sorted for bsearch. */
     const char **tables[] = {s_exclaim_names, s_time_followers};
     size_t sizes[] = {COUNT(s_exclaim_names), COUNT(s_time_followers)};
