@@ -40,6 +40,11 @@ typedef enum {
 /* Language flags. */
 #define PRECIS_ABBREV_COLON_ENDS     1u /* ":" is a full stop (Armenian, Arabic) */
 #define PRECIS_ABBREV_ORDINAL_PERIOD 2u /* "3." and "XII." are ordinals (de, sk) */
+/* A quotation in straight or English quotes is one sentence with what frames
+   it ('"Ei fu. Siccome ..." (Manzoni).'); without the flag (English, and the
+   neutral rules) only « » and „ “ quotations are, and each sentence of an
+   English quotation is one of its own, as English news references count. */
+#define PRECIS_ABBREV_QUOTATION_WHOLE 4u
 
 typedef struct _precis_abbrev_lang_t precis_abbrev_lang_t;
 

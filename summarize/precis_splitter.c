@@ -40,6 +40,8 @@
 /* An open parenthesis holds back a sentence end only when its ")" comes
    within this many bytes, so that a stray "(" glues nothing together. */
 #define PAREN_WINDOW 200
+/* The longest elided word before an apostrophe: "dell'", "nell'". */
+#define MAX_ELISION 4
 /* How far a quotation may run on after a terminal inside it, in bytes. */
 #define QUOTE_CLOSE_WINDOW 300
 /* Capitalised words between a quotation and its speech verb. */
@@ -65,7 +67,8 @@ typedef struct {
     next_case_t kind;
     char word[48]; /* the next word, lower-cased, NUL-terminated */
     size_t word_len;
-    size_t first; /* where the first character after the white space is */
+    size_t letters; /* its length in characters */
+    size_t first;   /* where the first character after the white space is */
 } lookahead_t;
 
 typedef struct {
@@ -477,6 +480,7 @@ static void s_look_ahead(splitter_t *self, size_t i, lookahead_t *ahead)
     size_t limit = i + LOOKAHEAD_WINDOW < self->len ? i + LOOKAHEAD_WINDOW : self->len;
     ahead->kind = NEXT_NONE;
     ahead->word_len = 0;
+    ahead->letters = 0;
     ahead->word[0] = 0;
     ahead->first = self->len;
     /* Long runs of punctuation ("! ! ! ...") are skipped once, not once for
@@ -518,6 +522,7 @@ static void s_look_ahead(splitter_t *self, size_t i, lookahead_t *ahead)
         if (letter == NEXT_NONE || letter == NEXT_DIGIT ||
             !s_append_lower(cp, ahead->word, &ahead->word_len, sizeof ahead->word))
             break;
+        ahead->letters++;
         i += n;
     }
     ahead->word[ahead->word_len] = 0;
@@ -571,14 +576,18 @@ static bool s_lower_copy(const char *text, size_t start, size_t end, char *buffe
     return true;
 }
 
-/* Past an elided article: "l'Ing" is looked up as "ing". */
+/* Past an elided article or preposition: "l'Ing", "dell'Avv" are looked up
+   as "ing", "avv"; "Parker's" and "don't" stay whole. */
 static size_t s_skip_elision(const char *text, size_t start, size_t end)
 {
-    for (size_t i = end; i > start + 1; i--) {
-        if (text[i - 1] == '\'')
-            return i;
-        if (i >= start + 3 && memcmp(text + i - 3, "\xe2\x80\x99", 3) == 0)
-            return i;
+    for (size_t i = start + 1; i <= start + MAX_ELISION && i < end; i++) {
+        if (!s_is_ascii_lower((unsigned char)text[i - 1]))
+            return start;
+        size_t n = text[i] == '\''                                            ? 1
+                   : i + 3 <= end && memcmp(text + i, "\xe2\x80\x99", 3) == 0 ? 3
+                                                                              : 0;
+        if (n)
+            return end - (i + n) >= 2 ? i + n : start;
     }
     return start;
 }
@@ -750,7 +759,7 @@ static bool s_period_ends(const splitter_t *self, size_t i, const lookahead_t *a
            common sentence starter follows ("World War I. But", "Plan B. The");
            a one-letter word may be the next initial ("J. A. Smith"). */
         return (cp == 'I' && s_previous_word_is_lower(self, start)) ||
-               (ahead->word_len > 1 && s_ambiguous_ends(self, start, ahead));
+               (ahead->letters > 1 && s_ambiguous_ends(self, start, ahead));
     if (strcmp(word, "a.m") == 0 || strcmp(word, "p.m") == 0)
         return s_time_ends(self, start, ahead);
     if (s_is_dotted_abbreviation(word))
@@ -1004,6 +1013,26 @@ static bool s_quote_between(const splitter_t *self, size_t from, size_t to)
     return false;
 }
 
+/* Subject pronouns and "that" after a speech verb start a reported clause:
+   '"Why?" Mr Blair said he would not answer' is a new sentence. */
+static const char *s_clause_starters[] = {"he",   "i",    "it", "she",
+                                          "that", "they", "we", "you"};
+
+/* True when the word after the speech verb ending at i starts a reported
+   clause. */
+static bool s_reported_clause_follows(const splitter_t *self, size_t i)
+{
+    char word[16];
+    size_t end = i + 1;
+    if (i >= self->len || self->text[i] != ' ')
+        return false;
+    while (end < self->len && end - i < sizeof word &&
+           s_is_ascii_letter((unsigned char)self->text[end]))
+        end++;
+    return s_lower_copy(self->text, i + 1, end, word, sizeof word) &&
+           s_in_list(word, s_clause_starters, COUNT(s_clause_starters));
+}
+
 /* After a quotation that ends in a terminal: up to four capitalised words (a
    name, a title) and then a speech verb, as in '"Why?" Mayor Lina Ortiz
    asked.' or '"We will rebuild!" Ortiz told reporters.', tie the quotation
@@ -1030,9 +1059,12 @@ static bool s_speaker_follows(const splitter_t *self, size_t i)
             return false;
         word[used] = 0;
         if (precis_abbrev_has_word(self->lang, PRECIS_WORDS_SPEECH_VERBS, word))
-            return words > 0;
-        if (first != NEXT_UPPER)
-            return false;
+            return words > 0 && !s_reported_clause_follows(self, i);
+        if (first != NEXT_UPPER ||
+            (words == 0 &&
+             precis_abbrev_has_word(self->lang, PRECIS_WORDS_STARTERS, word) &&
+             s_abbreviation_kind(self, word) != PRECIS_ABBREV_NEVER_ENDS))
+            return false; /* '"Why?" The council said' starts anew */
         /* "Dr. Ortiz said": a title's period does not stop the name. */
         if (i < self->len && text[i] == '.' &&
             s_abbreviation_kind(self, word) == PRECIS_ABBREV_NEVER_ENDS)
@@ -1089,6 +1121,10 @@ static bool s_inside_quotation(const splitter_t *self, size_t i)
             break;
     }
     if (!n || !s_quote_opens(self, k, n))
+        return false;
+    const unsigned char *t = (const unsigned char *)text;
+    bool continental = (n == 2 && t[k + 1] == 0xAB) || (n == 3 && t[k + 2] == 0x9E);
+    if (!continental && !(self->lang_flags & PRECIS_ABBREV_QUOTATION_WHOLE))
         return false;
     size_t end = i + QUOTE_CLOSE_WINDOW < self->len ? i + QUOTE_CLOSE_WINDOW : self->len;
     for (size_t j = i; j < end && text[j] != '\n'; j++) {
@@ -1164,8 +1200,8 @@ static size_t s_on_terminal(splitter_t *self, size_t i)
             break;
         }
     }
-    if (ends && ahead.kind == NEXT_UPPER && s_quote_between(self, run_end, after) &&
-        s_speaker_follows(self, ahead.first))
+    if (ends && kind == RUN_EXCLAIM && ahead.kind == NEXT_UPPER &&
+        s_quote_between(self, run_end, after) && s_speaker_follows(self, ahead.first))
         ends = false;
     if (ends && s_inside_quotation(self, after))
         ends = false;
@@ -1348,7 +1384,7 @@ typedef struct {
     bool long_line;    /* longer than the window */
     bool final_mark;   /* ends in punctuation, not a letter or digit */
     bool terminal;     /* ends in . ! ? … (before closing quotes, brackets) */
-    next_case_t last;  /* the case of the last character */
+    next_case_t last;  /* the case of the last word's first character */
     next_case_t first; /* the case of the first character */
     int32_t last_cp;
 } line_info_t;
@@ -1373,8 +1409,11 @@ static void s_line_info(const splitter_t *self, size_t from, size_t to, line_inf
     }
     line->first = s_case_of(s_decode(text, to, from, &n));
     line->last_cp = s_decode_before(text, from, to, &n);
-    line->last = s_case_of(line->last_cp);
-    line->final_mark = line->last == NEXT_NONE;
+    size_t word = to;
+    while (word > from && text[word - 1] != ' ' && text[word - 1] != '\t')
+        word--;
+    line->last = s_case_of(s_decode(text, to, word, &n));
+    line->final_mark = s_case_of(line->last_cp) == NEXT_NONE;
     size_t end = to;
     while (end > from && strchr("\"')]", text[end - 1]) && text[end - 1])
         end--;
@@ -1684,13 +1723,23 @@ static const split_case_t s_cases[] = {
     {"\"We will rebuild!\" Ortiz told reporters. The council agreed.",
      {"\"We will rebuild!\" Ortiz told reporters.", "The council agreed."}},
     {"\"Go!\" she said.", {"\"Go!\" she said."}},
-    {"\"It is done.\" Dr. Ortiz said so twice.",
-     {"\"It is done.\" Dr. Ortiz said so twice."}},
+    {"\"It is done!\" Dr. Ortiz said so twice.",
+     {"\"It is done!\" Dr. Ortiz said so twice."}},
     {"\"It is done.\" Workers cheered.", {"\"It is done.\"", "Workers cheered."}},
-    /* Sentences inside a quotation that closes soon are one sentence. */
+    /* In English each sentence of a quotation is one (as news references
+       count them), but a quotation ending in a period starts anew. */
     {"\"The bridge is safe. We checked it twice,\" the engineer said. Nobody asked.",
-     {"\"The bridge is safe. We checked it twice,\" the engineer said.",
+     {"\"The bridge is safe.", "We checked it twice,\" the engineer said.",
       "Nobody asked."}},
+    {"\"It is done.\" Ortiz said so twice.", {"\"It is done.\"", "Ortiz said so twice."}},
+    {"\"Why?\" The council said nothing.", {"\"Why?\"", "The council said nothing."}},
+    /* A continental quotation is one sentence with its frame; a quotation
+       closed by German \xe2\x80\x9c is not glued to the next sentence. */
+    {"\xc2\xab"
+     "Assez. Partons,\xc2\xbb dit-elle. Il partit.",
+     {"\xc2\xab"
+      "Assez. Partons,\xc2\xbb dit-elle.",
+      "Il partit."}},
     {"\xe2\x80\x9e"
      "Wir sind fertig.\xe2\x80\x9c Dann gingen alle.",
      {"\xe2\x80\x9e"
@@ -1785,6 +1834,10 @@ static const split_case_t s_cases[] = {
 
 /* Per-language abbreviations and word lists, and what the neutral rules do. */
 static const lang_case_t s_lang_cases[] = {
+    {"es",
+     {"\"El puente es seguro. Lo revisamos,\" dijo la ingeniera. Nadie pregunt\xc3\xb3.",
+      {"\"El puente es seguro. Lo revisamos,\" dijo la ingeniera.",
+       "Nadie pregunt\xc3\xb3."}}},
     {"de",
      {"Der Umsatz stieg um 3 Mio. Euro bzw. 4 Prozent.",
       {"Der Umsatz stieg um 3 Mio. Euro bzw. 4 Prozent."}}},
@@ -1814,13 +1867,13 @@ static const lang_case_t s_lang_cases[] = {
        "\xd1"
        "\x83\xd0\xbb. \xd0\x9b\xd0\xb5\xd0\xbd\xd0\xb8\xd0\xbd\xd0\xb0."}}},
     {"ru",
-     {"\xd0\xad\xd1\x82\xd0\xbe \xd0\xb1\xd1\x8b\xd0\xbb\xd0\xbe \xd0\xb2 1998 "
-      "\xd0\xb3. "
+     {"\xd0\xad\xd1\x82\xd0\xbe \xd0\xb1\xd1\x8b\xd0\xbb\xd0\xbe \xd0\xb2 1990-1998 "
+      "\xd0\xb3\xd0\xb3. "
       "\xd0\x92 2000 \xd0\xb3. \xd0\xb2\xd1\x81\xd1\x91 "
       "\xd0\xb8\xd0\xb7\xd0\xbc\xd0\xb5"
       "\xd0\xbd\xd0\xb8\xd0\xbb\xd0\xbe\xd1\x81\xd1\x8c.",
-      {"\xd0\xad\xd1\x82\xd0\xbe \xd0\xb1\xd1\x8b\xd0\xbb\xd0\xbe \xd0\xb2 1998 "
-       "\xd0\xb3.",
+      {"\xd0\xad\xd1\x82\xd0\xbe \xd0\xb1\xd1\x8b\xd0\xbb\xd0\xbe \xd0\xb2 1990-1998 "
+       "\xd0\xb3\xd0\xb3.",
        "\xd0\x92 2000 \xd0\xb3. \xd0\xb2\xd1\x81\xd1\x91 "
        "\xd0\xb8\xd0\xb7\xd0\xbc\xd0\xb5"
        "\xd0\xbd\xd0\xb8\xd0\xbb\xd0\xbe\xd1\x81\xd1\x8c."}}},
