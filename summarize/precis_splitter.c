@@ -1015,8 +1015,9 @@ static bool s_quote_between(const splitter_t *self, size_t from, size_t to)
 
 /* Subject pronouns and "that" after a speech verb start a reported clause:
    '"Why?" Mr Blair said he would not answer' is a new sentence. */
-static const char *s_clause_starters[] = {"he",   "i",    "it", "she",
-                                          "that", "they", "we", "you"};
+static const char *s_clause_starters[] = {
+    "he",   "his",   "i",     "it",    "its",  "my",   "our", "she",
+    "that", "their", "there", "these", "they", "this", "we",  "you"};
 
 /* True when the word after the speech verb ending at i starts a reported
    clause. */
