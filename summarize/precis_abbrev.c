@@ -8,6 +8,7 @@
 */
 #include "precis_abbrev.h"
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,11 +340,17 @@ static const language_t s_languages[] = {
 //  --------------------------------------------------------------------------
 //  The sorted indexes
 
+/* A bit per hash of each abbreviation: most words are no abbreviation, and
+   the filter tells so without a search (the splitter asks at nearly every
+   sentence end). */
+#define FILTER_BITS 16384
+
 struct _precis_abbrev_lang_t {
     const char *code; /* NULL for the neutral data */
     unsigned flags;
     const abbreviation_t **abbreviations;
     size_t abbreviation_count;
+    uint64_t filter[FILTER_BITS / 64];
     const char **lists[PRECIS_WORDS_COUNT];
     size_t list_counts[PRECIS_WORDS_COUNT];
 };
@@ -450,14 +457,33 @@ static void s_build(precis_abbrev_lang_t *index, const language_t *languages,
     }
 }
 
+/* FNV-1a over the word's bytes, folded to a filter bit. */
+static size_t s_filter_bit(const char *word)
+{
+    uint32_t hash = 2166136261u;
+    for (const unsigned char *c = (const unsigned char *)word; *c; c++)
+        hash = (hash ^ *c) * 16777619u;
+    return (hash ^ (hash >> 15)) % FILTER_BITS;
+}
+
+static void s_build_filter(precis_abbrev_lang_t *index)
+{
+    for (size_t i = 0; i < index->abbreviation_count; i++) {
+        size_t bit = s_filter_bit(index->abbreviations[i]->word);
+        index->filter[bit / 64] |= (uint64_t)1 << (bit % 64);
+    }
+}
+
 static void s_build_all(void)
 {
     for (size_t k = 0; k < COUNT(s_languages); k++) {
         s_indexes[k].code = s_languages[k].code;
         s_indexes[k].flags = s_languages[k].flags;
         s_build(&s_indexes[k], &s_languages[k], 1, false);
+        s_build_filter(&s_indexes[k]);
     }
     s_build(&s_neutral, s_languages, COUNT(s_languages), true);
+    s_build_filter(&s_neutral);
 }
 
 const precis_abbrev_lang_t *precis_abbrev_lang(const char *code)
@@ -488,6 +514,9 @@ static int s_compare_abbreviation(const void *key, const void *item)
 precis_abbrev_kind_t precis_abbrev_find(const precis_abbrev_lang_t *lang,
                                         const char *word)
 {
+    size_t bit = s_filter_bit(word);
+    if (!(lang->filter[bit / 64] & ((uint64_t)1 << (bit % 64))))
+        return PRECIS_ABBREV_NONE;
     const abbreviation_t *const *found =
         bsearch(word, lang->abbreviations, lang->abbreviation_count,
                 sizeof *lang->abbreviations, s_compare_abbreviation);

@@ -25,6 +25,7 @@
     - Paragraphs glued without a space ("community.Dr Venter") are split.
     - CJK full stops end a sentence wherever they are.
 */
+#define _GNU_SOURCE /* memrchr */
 #include "precis_splitter.h"
 #include "precis_abbrev.h"
 #include <stdio.h>
@@ -517,6 +518,13 @@ static void s_look_ahead(splitter_t *self, size_t i, lookahead_t *ahead)
     /* The word: its letters, lower-cased. */
     while (i < self->len) {
         size_t n;
+        unsigned char c = (unsigned char)text[i];
+        if (s_is_ascii_letter(c) && ahead->word_len + 1 < sizeof ahead->word) {
+            ahead->word[ahead->word_len++] = (char)(c | 0x20);
+            ahead->letters++;
+            i++;
+            continue;
+        }
         int32_t cp = s_decode(text, self->len, i, &n);
         next_case_t letter = s_case_of(cp);
         if (letter == NEXT_NONE || letter == NEXT_DIGIT ||
@@ -569,9 +577,14 @@ static bool s_lower_copy(const char *text, size_t start, size_t end, char *buffe
                          size_t size)
 {
     size_t used = 0, n;
-    for (size_t i = start; i < end; i += n)
-        if (!s_append_lower(s_decode(text, end, i, &n), buffer, &used, size))
+    for (size_t i = start; i < end; i += n) {
+        unsigned char c = (unsigned char)text[i];
+        if (c < 0x80 && used + 1 < size) {
+            buffer[used++] = (char)(s_is_ascii_upper(c) ? c | 0x20 : c);
+            n = 1;
+        } else if (!s_append_lower(s_decode(text, end, i, &n), buffer, &used, size))
             return false;
+    }
     buffer[used] = 0;
     return true;
 }
@@ -1113,13 +1126,33 @@ static bool s_inside_quotation(const splitter_t *self, size_t i)
 {
     const char *text = self->text;
     size_t limit = i > self->start + QUOTE_WINDOW ? i - QUOTE_WINDOW : self->start;
-    size_t k = i, n = 0;
-    while (k > limit) {
-        k--;
-        unsigned char c = (unsigned char)text[k];
-        if ((c == '"' || c == 0xC2 || c == 0xE2) &&
-            (n = s_double_quote_len(text, self->len, k)) > 0)
-            break;
+    size_t k = 0, n = 0;
+    /* The nearest quote: memrchr for each byte that ends one (", and the last
+       bytes of « » “ ” „) is much faster than a byte loop on this path. */
+    static const unsigned char last_bytes[] = {0xAB, 0x9E, '"', 0xBB, 0x9C, 0x9D};
+    /* Without QUOTATION_WHOLE only « and „ open a quotation that matters: when
+       neither is in the window, nothing else need be searched. */
+    bool whole = self->lang_flags & PRECIS_ABBREV_QUOTATION_WHOLE;
+    if (!whole && !memrchr(text + limit, 0xAB, i - limit) &&
+        !memrchr(text + limit, 0x9E, i - limit))
+        return false;
+    for (size_t b = 0; b < sizeof last_bytes; b++) {
+        size_t from = k > limit ? k : limit, to = i;
+        const char *hit;
+        while (to > from &&
+               (hit = memrchr(text + from, last_bytes[b], to - from)) != NULL) {
+            size_t at = (size_t)(hit - text);
+            size_t size = last_bytes[b] == '"' ? 1 : last_bytes[b] >= 0xAB ? 2 : 3;
+            if (at + 1 >= size &&
+                s_double_quote_len(text, self->len, at + 1 - size) == size) {
+                if (at + 1 - size >= k) {
+                    k = at + 1 - size;
+                    n = size;
+                }
+                break;
+            }
+            to = at;
+        }
     }
     if (!n || !s_quote_opens(self, k, n))
         return false;
@@ -1257,7 +1290,9 @@ static bool s_on_list_marker(splitter_t *self, size_t i, size_t *next_p)
         for (size_t k = begin; k < i; k++)
             value = value * 10 + (text[k] - '0');
     } else {
-        while (begin > self->start && i - begin < 4 &&
+        /* Roman numerals only take ")": "ii." is more often a word's end. */
+        size_t longest = text[i] == ')' ? 4 : 1;
+        while (begin > self->start && i - begin < longest &&
                s_is_ascii_letter((unsigned char)text[begin - 1]))
             begin--;
         if (begin == i ||
