@@ -991,8 +991,12 @@ static size_t s_glued_boundary(splitter_t *self, size_t i, size_t after)
 static size_t s_footnote_marks_end(splitter_t *self, size_t i, size_t after)
 {
     const char *text = self->text;
-    size_t n, j = after, end = 0;
-    if (s_case_of(s_decode_before(text, self->start, i, &n)) != NEXT_LOWER || !n)
+    size_t n, j = after, end = 0, before = i;
+    /* "(type 2).10 This": a closing bracket may come before the period. */
+    if (before > self->start + 1 && (text[before - 1] == ')' || text[before - 1] == ']'))
+        before--;
+    next_case_t last = s_case_of(s_decode_before(text, self->start, before, &n));
+    if (!n || !(last == NEXT_LOWER || (before < i && last == NEXT_DIGIT)))
         return 0;
     for (int marks = 0; marks < MAX_FOOTNOTE_MARKS; marks++) {
         size_t digits = 0;
@@ -1817,6 +1821,9 @@ static const split_case_t s_cases[] = {
     /* Footnote marks stay with the sentence they follow. */
     {"Costs rose sharply in the last decade.11 12 Take the bridge as an example.",
      {"Costs rose sharply in the last decade.11 12", "Take the bridge as an example."}},
+    {"The bridge dates from the last century (1901).4 It was rebuilt twice.",
+     {"The bridge dates from the last century (1901).4", "It was rebuilt twice."}},
+    {"The span is 3.5 km long.", {"The span is 3.5 km long."}},
     {"SEC. 1262 FUNDING OF REPAIRS.", {"SEC. 1262 FUNDING OF REPAIRS."}},
     {"Repairs will take 2 yrs. Then the bridge reopens.",
      {"Repairs will take 2 yrs.", "Then the bridge reopens."}},
