@@ -111,6 +111,23 @@ static const char *const s_bg_starters[] = {
     "в", "на", "но", "и", "той", "тя", "те", "това", "не", "с", "за", "от", NULL,
 };
 
+static const abbreviation_t s_cs_abbreviations[] = {
+    {"a.s", AM}, {"atd", AM},  {"doc", NE}, {"ing", NE}, {"kč", AM},    {"mil", AM},
+    {"mld", AM}, {"např", NE}, {"n.l", AM}, {"př", NE},  {"s.r.o", AM}, {"str", NE},
+    {"tj", NE},  {"tzv", NE},  {"ul", NE},  {"č", BN},   {NULL, 0},
+};
+static const char *const s_cs_starters[] = {
+    "a",     "ale", "je",  "když", "na", "on", "ona",  "oni",
+    "proto", "ta",  "tak", "ten",  "to", "v",  "však", NULL,
+};
+static const char *const s_cs_speech_verbs[] = {
+    "dodal", "dodala", "řekl", "řekla", "uvedl", "uvedla", NULL,
+};
+static const char *const s_cs_ordinal_nouns[] = {
+    "ledna", "února", "března", "dubna",     "května",   "června", "července",
+    "srpna", "září",  "října",  "listopadu", "prosince", NULL,
+};
+
 static const abbreviation_t s_da_abbreviations[] = {
     {"bl.a", NE}, {"ca", NE},   {"dvs", NE},  {"evt", NE}, {"f.eks", NE}, {"hhv", NE},
     {"hr", NE},   {"iflg", NE}, {"inkl", NE}, {"jf", NE},  {"kl", BN},    {"m.m", AM},
@@ -187,6 +204,17 @@ static const abbreviation_t s_fa_abbreviations[] = {
     {NULL, 0},
 };
 
+static const abbreviation_t s_fi_abbreviations[] = {
+    {"esim", NE}, {"jne", AM}, {"klo", BN}, {"ks", NE},  {"milj", AM},
+    {"mm", AM},   {"ns", NE},  {"tri", NE}, {"yms", AM}, {NULL, 0},
+};
+static const char *const s_fi_starters[] = {
+    "he", "hän", "ja", "kun", "me", "mutta", "ne", "nyt", "se", "tämä", NULL,
+};
+static const char *const s_fi_speech_verbs[] = {
+    "kertoi", "kertoo", "kysyi", "sanoi", "totesi", NULL,
+};
+
 static const abbreviation_t s_fr_abbreviations[] = {
     {"av", NE},   {"boul", BN}, {"c.-à-d", NE}, {"chap", BN}, {"déc", AM},  {"env", NE},
     {"févr", AM}, {"janv", AM}, {"juil", AM},   {"m", NE},    {"mlle", NE}, {"mm", NE},
@@ -244,6 +272,17 @@ static const char *const s_nl_starters[] = {
     "hij", "ik",  "maar", "we",  "wij", "zij", NULL,
 };
 
+static const abbreviation_t s_no_abbreviations[] = {
+    {"bl.a", NE}, {"dvs", NE}, {"evt", NE}, {"f.eks", NE}, {"hhv", NE},
+    {"ifb", NE},  {"jf", NE},  {"kl", BN},  {"mht", NE},   {"mv", AM},
+    {"osv", AM},  {"pga", NE}, {NULL, 0},
+};
+static const char *const s_no_starters[] = {
+    "de",  "den", "der", "det", "en", "et",  "han", "hun", "i",
+    "jeg", "men", "nå",  "når", "og", "som", "vi",  NULL,
+};
+static const char *const s_no_speech_verbs[] = {"sa", "sier", "spurte", NULL};
+
 static const abbreviation_t s_pl_abbreviations[] = {
     {"godz", BN}, {"im", NE}, {"inż", NE}, {"mld", AM}, {"mln", AM}, {"np", NE},
     {"św", NE},   {"tj", NE}, {"tys", AM}, {"tzw", NE}, {"ul", NE},  {NULL, 0},
@@ -255,6 +294,21 @@ static const char *const s_pl_starters[] = {
 static const char *const s_pl_ordinal_nouns[] = {
     "stycznia", "lutego",   "marca",        "kwietnia",  "maja",    "czerwca", "lipca",
     "sierpnia", "września", "października", "listopada", "grudnia", NULL,
+};
+
+static const abbreviation_t s_pt_abbreviations[] = {
+    {"av", NE},   {"cap", BN},  {"dra", NE},  {"eng", NE},   {"exma", NE},
+    {"exmo", NE}, {"ltda", AM}, {"p.ex", NE}, {"pág", BN},   {"profa", NE},
+    {"sr", NE},   {"sra", NE},  {"srta", NE}, {"v.exa", NE}, {NULL, 0},
+};
+static const char *const s_pt_starters[] = {
+    "a",    "as",   "com",  "e",   "ela",     "ele", "eles", "em", "esta",
+    "este", "hoje", "isso", "mas", "na",      "no",  "não",  "o",  "ontem",
+    "os",   "para", "por",  "se",  "segundo", "um",  "uma",  NULL,
+};
+static const char *const s_pt_speech_verbs[] = {
+    "acrescentou", "afirmou",  "contou",    "declarou",
+    "disse",       "explicou", "perguntou", NULL,
 };
 
 static const abbreviation_t s_ru_abbreviations[] = {
@@ -289,6 +343,43 @@ static const char *const s_sk_ordinal_nouns[] = {
     "október", "november",  "december", NULL,
 };
 
+static const abbreviation_t s_sv_abbreviations[] = {
+    {"bl.a", NE}, {"d.v.s", NE}, {"dvs", NE}, {"f.d", NE},   {"fr.o.m", NE},
+    {"jfr", NE},  {"kl", BN},    {"m.m", AM}, {"o.s.v", AM}, {"osv", AM},
+    {"s.k", NE},  {"t.ex", NE},  {NULL, 0},
+};
+static const char *const s_sv_starters[] = {
+    "de",  "den", "det", "där", "en",  "ett", "han", "hon", "i",
+    "jag", "men", "nu",  "när", "och", "som", "vi",  NULL,
+};
+static const char *const s_sv_speech_verbs[] = {
+    "frågade", "sa", "sade", "skriver", "säger", NULL,
+};
+
+static const abbreviation_t s_tr_abbreviations[] = {
+    {"av", NE},  {"bkz", NE}, {"cad", NE}, {"doç", NE}, {"mah", NE}, {"sn", NE},
+    {"sok", NE}, {"vb", AM},  {"yy", AM},  {"ör", NE},  {"örn", NE}, {NULL, 0},
+};
+static const char *const s_tr_starters[] = {
+    "ama", "ancak", "ben", "bir", "biz", "bu", "o", "onlar", "ve", "şu", NULL,
+};
+static const char *const s_tr_speech_verbs[] = {
+    "açıkladı", "belirtti", "dedi", "sordu", "söyledi", NULL,
+};
+
+static const abbreviation_t s_uk_abbreviations[] = {
+    {"акад", NE}, {"вул", NE},  {"грн", AM},  {"див", NE}, {"ім", NE},
+    {"млн", AM},  {"млрд", AM}, {"проф", NE}, {"рр", AM},  {"т.д", AM},
+    {"т.п", AM},  {"тис", AM},  {NULL, 0},
+};
+static const char *const s_uk_starters[] = {
+    "але", "в",     "вона", "вони", "він", "за",  "і",  "й", "коли", "на",
+    "не",  "після", "та",   "так",  "це",  "цей", "що", "у", "як",   NULL,
+};
+static const char *const s_uk_speech_verbs[] = {
+    "додав", "заявив", "заявила", "зазначив", "сказав", "сказала", NULL,
+};
+
 static const abbreviation_t s_none_abbreviations[] = {{NULL, 0}};
 static const char *const s_none_words[] = {NULL};
 
@@ -302,6 +393,8 @@ static const language_t s_languages[] = {
      WORDS(s_none_words, s_none_words, s_none_words)},
     {"bg", PRECIS_ABBREV_QUOTATION_WHOLE, s_bg_abbreviations,
      WORDS(s_bg_starters, s_none_words, s_none_words)},
+    {"cs", PRECIS_ABBREV_ORDINAL_PERIOD | PRECIS_ABBREV_QUOTATION_WHOLE,
+     s_cs_abbreviations, WORDS(s_cs_starters, s_cs_speech_verbs, s_cs_ordinal_nouns)},
     {"da", PRECIS_ABBREV_ORDINAL_PERIOD | PRECIS_ABBREV_QUOTATION_WHOLE,
      s_da_abbreviations, WORDS(s_da_starters, s_da_speech_verbs, s_da_ordinal_nouns)},
     {"de", PRECIS_ABBREV_ORDINAL_PERIOD | PRECIS_ABBREV_QUOTATION_WHOLE,
@@ -313,6 +406,8 @@ static const language_t s_languages[] = {
      WORDS(s_es_starters, s_es_speech_verbs, s_es_ordinal_nouns)},
     {"fa", PRECIS_ABBREV_COLON_ENDS | PRECIS_ABBREV_QUOTATION_WHOLE, s_fa_abbreviations,
      WORDS(s_none_words, s_none_words, s_none_words)},
+    {"fi", PRECIS_ABBREV_ORDINAL_PERIOD | PRECIS_ABBREV_QUOTATION_WHOLE,
+     s_fi_abbreviations, WORDS(s_fi_starters, s_fi_speech_verbs, s_none_words)},
     {"fr", PRECIS_ABBREV_QUOTATION_WHOLE, s_fr_abbreviations,
      WORDS(s_fr_starters, s_fr_speech_verbs, s_none_words)},
     {"hi", PRECIS_ABBREV_QUOTATION_WHOLE, s_hi_abbreviations,
@@ -327,12 +422,24 @@ static const language_t s_languages[] = {
      WORDS(s_none_words, s_none_words, s_none_words)},
     {"nl", PRECIS_ABBREV_QUOTATION_WHOLE, s_nl_abbreviations,
      WORDS(s_nl_starters, s_none_words, s_none_words)},
+    {"nb", PRECIS_ABBREV_ORDINAL_PERIOD | PRECIS_ABBREV_QUOTATION_WHOLE,
+     s_no_abbreviations, WORDS(s_no_starters, s_no_speech_verbs, s_da_ordinal_nouns)},
+    {"no", PRECIS_ABBREV_ORDINAL_PERIOD | PRECIS_ABBREV_QUOTATION_WHOLE,
+     s_no_abbreviations, WORDS(s_no_starters, s_no_speech_verbs, s_da_ordinal_nouns)},
     {"pl", PRECIS_ABBREV_ORDINAL_PERIOD | PRECIS_ABBREV_QUOTATION_WHOLE,
      s_pl_abbreviations, WORDS(s_pl_starters, s_none_words, s_pl_ordinal_nouns)},
+    {"pt", PRECIS_ABBREV_QUOTATION_WHOLE, s_pt_abbreviations,
+     WORDS(s_pt_starters, s_pt_speech_verbs, s_none_words)},
     {"ru", PRECIS_ABBREV_QUOTATION_WHOLE, s_ru_abbreviations,
      WORDS(s_ru_starters, s_ru_speech_verbs, s_none_words)},
     {"sk", PRECIS_ABBREV_ORDINAL_PERIOD | PRECIS_ABBREV_QUOTATION_WHOLE,
      s_sk_abbreviations, WORDS(s_sk_starters, s_none_words, s_sk_ordinal_nouns)},
+    {"sv", PRECIS_ABBREV_QUOTATION_WHOLE, s_sv_abbreviations,
+     WORDS(s_sv_starters, s_sv_speech_verbs, s_none_words)},
+    {"tr", PRECIS_ABBREV_ORDINAL_PERIOD | PRECIS_ABBREV_QUOTATION_WHOLE,
+     s_tr_abbreviations, WORDS(s_tr_starters, s_tr_speech_verbs, s_none_words)},
+    {"uk", PRECIS_ABBREV_QUOTATION_WHOLE, s_uk_abbreviations,
+     WORDS(s_uk_starters, s_uk_speech_verbs, s_none_words)},
 };
 
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))

@@ -1017,7 +1017,14 @@ static size_t s_footnote_marks_end(splitter_t *self, size_t i, size_t after)
         return 0;
     lookahead_t ahead;
     s_look_ahead(self, end, &ahead);
-    return ahead.kind == NEXT_UPPER && s_has_alnum(self, i) ? end : 0;
+    if (ahead.kind != NEXT_UPPER || !s_has_alnum(self, i))
+        return 0;
+    /* "Lane.26 April - Hereford": a date glued to the sentence before, which
+       ends at its period. */
+    if (end - after <= 2 &&
+        s_in_list(ahead.word, s_time_followers, COUNT(s_time_followers)))
+        return after;
+    return end;
 }
 
 /* True when a quote character lies in text[from, to): the terminal was the
@@ -1824,6 +1831,8 @@ static const split_case_t s_cases[] = {
     {"The bridge dates from the last century (1901).4 It was rebuilt twice.",
      {"The bridge dates from the last century (1901).4", "It was rebuilt twice."}},
     {"The span is 3.5 km long.", {"The span is 3.5 km long."}},
+    {"The club moved to a new ground.26 April - the season ends.",
+     {"The club moved to a new ground.", "26 April - the season ends."}},
     {"SEC. 1262 FUNDING OF REPAIRS.", {"SEC. 1262 FUNDING OF REPAIRS."}},
     {"Repairs will take 2 yrs. Then the bridge reopens.",
      {"Repairs will take 2 yrs.", "Then the bridge reopens."}},
@@ -1920,6 +1929,12 @@ static const lang_case_t s_lang_cases[] = {
        "\xd0\x92 2000 \xd0\xb3. \xd0\xb2\xd1\x81\xd1\x91 "
        "\xd0\xb8\xd0\xb7\xd0\xbc\xd0\xb5"
        "\xd0\xbd\xd0\xb8\xd0\xbb\xd0\xbe\xd1\x81\xd1\x8c."}}},
+    {"pt",
+     {"A Sra. Costa falou com o Eng. Lima ontem. Depois saiu.",
+      {"A Sra. Costa falou com o Eng. Lima ontem.", "Depois saiu."}}},
+    {"cs",
+     {"Firma vznikla 3. \xc5\x99\xc3\xadjna 2001. Pak rostla.",
+      {"Firma vznikla 3. \xc5\x99\xc3\xadjna 2001.", "Pak rostla."}}},
     {"sk", {"Ide o vojakov XII. Pluku.", {"Ide o vojakov XII. Pluku."}}},
     {NULL, {"Ide o vojakov XII. Pluku.", {"Ide o vojakov XII.", "Pluku."}}},
     {"sk",
