@@ -1428,11 +1428,13 @@ static bool s_script_mark_ends(const splitter_t *self, size_t i)
 /* What a line holds, for deciding what a single line break means. */
 typedef struct {
     size_t words;
-    bool long_line;    /* longer than the window */
-    bool final_mark;   /* ends in punctuation, not a letter or digit */
-    bool terminal;     /* ends in . ! ? … (before closing quotes, brackets) */
-    next_case_t last;  /* the case of the last word's first character */
-    next_case_t first; /* the case of the first character */
+    size_t capitalised; /* words that start with a capital */
+    size_t lower;       /* words that start in lower case */
+    bool long_line;     /* longer than the window */
+    bool final_mark;    /* ends in punctuation, not a letter or digit */
+    bool terminal;      /* ends in . ! ? … (before closing quotes, brackets) */
+    next_case_t last;   /* the case of the last word's first character */
+    next_case_t first;  /* the case of the first character */
     int32_t last_cp;
 } line_info_t;
 
@@ -1451,7 +1453,12 @@ static void s_line_info(const splitter_t *self, size_t from, size_t to, line_inf
     bool in_word = false;
     for (size_t k = from; k < to; k++) {
         bool space = text[k] == ' ' || text[k] == '\t';
-        line->words += !space && !in_word;
+        if (!space && !in_word) {
+            line->words++;
+            next_case_t initial = s_case_of(s_decode(text, to, k, &n));
+            line->capitalised += initial == NEXT_UPPER;
+            line->lower += initial == NEXT_LOWER;
+        }
         in_word = !space;
     }
     line->first = s_case_of(s_decode(text, to, from, &n));
@@ -1512,7 +1519,7 @@ static bool s_list_item_at(const splitter_t *self, size_t i)
    short and unpunctuated (headings, newline-separated lists), or when the
    line ends in terminal punctuation and the next does not start in lower
    case; hard-wrapped running text goes on: a next line in lower case, or a
-   long line that ends in a lower-case word or a comma. */
+   long line of mostly lower-case words, or one that ends in a comma. */
 static size_t s_on_line_break(splitter_t *self, size_t i)
 {
     const char *text = self->text;
@@ -1545,9 +1552,11 @@ static size_t s_on_line_break(splitter_t *self, size_t i)
         else if (line.terminal)
             ends = true;
         else
+            /* Running text wraps anywhere; a line mostly in capitals (a
+               title, a byline) ends where it ends. */
             ends = !((line.long_line || line.words >= WRAP_MIN_WORDS) &&
-                     (line.last == NEXT_LOWER || line.last == NEXT_OTHER ||
-                      line.last_cp == ',' || line.last_cp == ';'));
+                     (line.last_cp == ',' || line.last_cp == ';' ||
+                      line.last == NEXT_OTHER || line.lower > line.capitalised));
     }
     if (!ends)
         return j;
@@ -1801,6 +1810,10 @@ static const split_case_t s_cases[] = {
      {"Work on the bridge will start in spring,\nOrtiz said."}},
     {"The bridge opened.\nTraffic was light.",
      {"The bridge opened.", "Traffic was light."}},
+    {"The plan to rebuild the bridge was approved by Mayor Lina\nOrtiz on Monday.",
+     {"The plan to rebuild the bridge was approved by Mayor Lina\nOrtiz on Monday."}},
+    {"Photos by Lina Ortiz and Sam Lee for The Harbour Times\nThe bridge opened.",
+     {"Photos by Lina Ortiz and Sam Lee for The Harbour Times", "The bridge opened."}},
     {"Features\ncontact manager\nevents, activities\nshared calendar",
      {"Features", "contact manager", "events, activities", "shared calendar"}},
     {"The council set three goals for the coming year\n- faster repairs\n- lower fares",
