@@ -1,29 +1,44 @@
 /*  precis_splitter - sentence boundary detection for news text.
 
     One pass over the bytes. Only a few bytes can end a sentence or start a
-    list item (. ! ? ( ) newline, and the lead bytes of … 。 ！ ？ • ⁃ and the
-    Unicode line separators), so the scan skips everything else through a
-    table. At each candidate the splitter looks at a bounded window: the token
-    before the terminal (abbreviation? initial? number?), the closing quotes
-    and brackets after it, and the first word after it (lower case? a common
-    sentence starter?). The only allocation is the growing span array.
+    list item (. ! ? ( ) : ; newline, and the lead bytes of … 。 ！ ？ • ⁃,
+    of the sentence ends of other scripts and of the Unicode line
+    separators), so the scan skips everything else through a table. At each
+    candidate the splitter looks at a bounded window: the token before the
+    terminal (abbreviation? initial? number?), the closing quotes and
+    brackets after it, and the first word after it (lower case? a common
+    sentence starter? a speaker?). Abbreviations, sentence starters, speech
+    verbs and ordinal nouns come from precis_abbrev, per language or all
+    languages together. The only allocation is the growing span array.
 
     Rules, in short:
     - . ! ? … end a sentence when followed by white space and then a word that
-      does not start in lower case; closing quotes and brackets after the
-      terminal belong to the sentence.
-    - Titles (Mr. Dr. Gen. St. ...), e.g., i.e., and single-letter initials
-      never end a sentence; "No." and friends do not before a number.
-    - Abbreviations that often end a sentence (U.S., Inc., Jan., a.m., etc.)
-      end one only before a common sentence starter ("The", "He", "How"...)
-      and when the sentence has a few words, so "the U.S. Senate" and
-      "At 5 a.m. Mr. Smith" stay whole but "in the U.S. How about you?" splits.
+      does not start in lower case, a comma or a semicolon; closing quotes
+      and brackets after the terminal belong to the sentence.
+    - Titles (Mr. Dr. Sra. Dott. проф. ...), e.g., bzw., and single-letter
+      initials never end a sentence; "No.", "SEC." and friends do not before
+      a number; "3. Oktober" and "1. -3. Jahrhundert" are ordinals.
+    - Abbreviations that often end a sentence (U.S., Inc., Jan., a.m., usw.)
+      end one only before a common sentence starter ("The", "Millions",
+      "Hvad"...) and when the sentence has a few words, so "the U.S. Senate"
+      stays whole but "in the U.S. How about you?" splits.
+    - A quotation ending in ? or ! followed by a capitalised speaker and a
+      speech verb ('"Why?" Mayor Ortiz asked.') is one sentence. Sentences
+      inside « » and „ “ quotations (and, for languages other than English,
+      any quotation) that close soon stay with the quotation.
     - Ellipses end a sentence only before a capitalised word other than "I".
-    - Numbered, lettered and bulleted list items are sentences of their own.
-    - A blank line always ends a sentence; a single newline does too, unless
-      the next line starts in lower case (hard-wrapped text).
-    - Paragraphs glued without a space ("community.Dr Venter") are split.
-    - CJK full stops end a sentence wherever they are.
+    - Numbered, lettered, Roman and bulleted list items are sentences of
+      their own.
+    - A blank line always ends a sentence. A single line break ends one when
+      the next line starts a list item, when both lines are short without
+      final punctuation (headings, lists), or after terminal punctuation;
+      hard-wrapped running text stays whole.
+    - Sentences glued without a space ("community.Dr Venter",
+      "domestique.Élus", "Tuesday.Mr. Smith") are split, but not file names,
+      domains, addresses or "e.g.X"; footnote marks glued to a period
+      ("consultation.11 12 Take") stay with the sentence before.
+    - CJK full stops, ؟ ۔ । ॥ ։ ። ፧ ။, the Armenian ":" and the Greek ";"
+      end a sentence wherever they are (not inside 《 》 titles).
 */
 #define _GNU_SOURCE /* memrchr */
 #include "precis_splitter.h"
