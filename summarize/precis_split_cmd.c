@@ -3,9 +3,10 @@
 
     Plain mode prints one sentence a line. --lang CODE picks the language's
     abbreviations and word lists. --jsonl reads one JSON object a line with
-    "text" (and an optional "lang", which wins over --lang) and writes {"sentences":
-   [...]} for each; when the input also has the expected "sentences", it counts the cases
-   split exactly right, which is how the splitter is measured against test data.
+    "text" (and an optional "lang", which wins over --lang) and writes
+    {"sentences": [...]} for each; when the input also has the expected
+    "sentences", it counts the cases split exactly right, which is how the
+    splitter is measured against test data.
 */
 #include "precis_splitter.h"
 #include "precis_summarize_cmd.h"
