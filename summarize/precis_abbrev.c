@@ -103,7 +103,7 @@ static const abbreviation_t s_ar_abbreviations[] = {
 };
 
 static const abbreviation_t s_bg_abbreviations[] = {
-    {"бул", NE},  {"г", AM},    {"гр", NE},  {"др", AM}, {"пл", NE},
+    {"бул", NE},    {"гр", NE},  {"др", AM}, {"пл", NE},
     {"проф", NE}, {"стр", BN},  {"т.е", NE}, {"ул", NE}, {"акад", NE},
     {"млн", AM},  {"млрд", AM}, {NULL, 0},
 };
