@@ -822,6 +822,19 @@ static size_t s_scan_run(const splitter_t *self, size_t i, run_kind_t *kind_p)
     return i;
 }
 
+/* True for the quote of n bytes at text[i] that never opens anything: ” »
+   › and the CJK closers 」 』 〉 》, which belong to the sentence they end
+   even when a word follows at once (“我们赢了。”然后). */
+static bool s_quote_only_closes(const char *text, size_t i, size_t n)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    if (n == 2)
+        return t[i + 1] == 0xBB;
+    if (n == 3 && t[i] == 0xE2)
+        return t[i + 2] == 0x9D || t[i + 2] == 0xBA;
+    return n == 3 && t[i] == 0xE3;
+}
+
 /* Skips the closing quotes and brackets after a terminal. A quote counts only
    when no letter follows it (so "Jr.'s" keeps its apostrophe). */
 static size_t s_skip_closers(const splitter_t *self, size_t i, int *parens)
@@ -850,7 +863,7 @@ static size_t s_skip_closers(const splitter_t *self, size_t i, int *parens)
         if ((n = s_quote_len(text, self->len, i)) == 0)
             break;
         size_t after;
-        if (i + n < self->len &&
+        if (!s_quote_only_closes(text, i, n) && i + n < self->len &&
             s_case_of(s_decode(text, self->len, i + n, &after)) != NEXT_NONE)
             break;
         i += n;
@@ -1905,6 +1918,14 @@ static const split_case_t s_cases[] = {
                                                           "\x8d\xa7"}},
     {"\xe1\x80\x80\xe1\x81\x8b\xe1\x80\x81\xe1\x81\x8b",
      {"\xe1\x80\x80\xe1\x81\x8b", "\xe1\x80\x81\xe1\x81\x8b"}},
+    {"\xe4\xbb\x96\xe8\xaf\xb4\xef\xbc\x9a\xe2\x80\x9c\xe6\x88\x91\xe4\xbb\xac\xe8\xb5"
+     "\xa2"
+     "\xe4\xba\x86\xe3\x80\x82\xe2\x80\x9d\xe7\x84\xb6\xe5\x90\x8e\xe7\xa6\xbb\xe5\xbc"
+     "\x80"
+     "\xe3\x80\x82",
+     {"\xe4\xbb\x96\xe8\xaf\xb4\xef\xbc\x9a\xe2\x80\x9c\xe6\x88\x91\xe4\xbb\xac\xe8\xb5"
+      "\xa2\xe4\xba\x86\xe3\x80\x82\xe2\x80\x9d",
+      "\xe7\x84\xb6\xe5\x90\x8e\xe7\xa6\xbb\xe5\xbc\x80\xe3\x80\x82"}},
     {"\xe5\x8e\xbb\xe7\x9c\x8b\xe3\x80\x8a\xe4\xbd\xa0\xe5\xa5\xbd\xef\xbc\x81\xe4\xb8"
      "\x96\xe7\x95\x8c\xe3\x80\x8b\xe5\x90\x97\xef\xbc\x9f\xe5\xa5\xbd\xef\xbc\x81",
      {"\xe5\x8e\xbb\xe7\x9c\x8b\xe3\x80\x8a\xe4\xbd\xa0\xe5\xa5\xbd\xef\xbc\x81\xe4\xb8"
