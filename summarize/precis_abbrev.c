@@ -103,9 +103,8 @@ static const abbreviation_t s_ar_abbreviations[] = {
 };
 
 static const abbreviation_t s_bg_abbreviations[] = {
-    {"бул", NE},    {"гр", NE},  {"др", AM}, {"пл", NE},
-    {"проф", NE}, {"стр", BN},  {"т.е", NE}, {"ул", NE}, {"акад", NE},
-    {"млн", AM},  {"млрд", AM}, {NULL, 0},
+    {"бул", NE}, {"гр", NE}, {"др", AM},   {"пл", NE},  {"проф", NE}, {"стр", BN},
+    {"т.е", NE}, {"ул", NE}, {"акад", NE}, {"млн", AM}, {"млрд", AM}, {NULL, 0},
 };
 static const char *const s_bg_starters[] = {
     "в", "на", "но", "и", "той", "тя", "те", "това", "не", "с", "за", "от", NULL,
@@ -697,6 +696,19 @@ int precis_abbrev_test(bool verbose)
         if (verbose)
             printf("abbrev: word lists or flags wrong\n");
         failures++;
+    }
+    /* Every entry is found through its language's index and the neutral one
+       (the hash filter must let each through). */
+    for (size_t k = 0; k < COUNT(s_languages); k++) {
+        const precis_abbrev_lang_t *lang = precis_abbrev_lang(s_languages[k].code);
+        for (const abbreviation_t *a = s_languages[k].abbreviations; a->word; a++)
+            if (precis_abbrev_find(lang, a->word) == PRECIS_ABBREV_NONE ||
+                precis_abbrev_find(neutral, a->word) == PRECIS_ABBREV_NONE) {
+                if (verbose)
+                    printf("abbrev: \"%s\" of %s not found\n", a->word,
+                           s_languages[k].code);
+                failures++;
+            }
     }
     /* Lists are lower case: an upper-case ASCII letter could never match. */
     for (size_t i = 0; i < neutral->abbreviation_count; i++)
