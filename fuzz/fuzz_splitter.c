@@ -1,6 +1,8 @@
 /*  fuzz_splitter - libFuzzer target for the sentence splitter.
 
-    The input is a text, any bytes. Every span precis_split returns must be
+    The input is a text, any bytes, split twice: with the language-neutral
+    rules, and with the rules of a language picked by the first byte (so that
+    every language's word lists and flags are exercised). Every span must be
     in bounds, non-empty, after the previous one (increasing, no overlap) and
     trimmed: its first and last bytes are not ASCII white space. Nothing but
     white space is left out: the bytes between spans are white-space
@@ -49,10 +51,10 @@ static bool continuation(uint8_t c)
     return (c & 0xC0) == 0x80;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Checks the spans of one split of data[0..size) and frees them. */
+static void check_spans(const uint8_t *data, size_t size, precis_span_t *spans,
+                        size_t count)
 {
-    precis_span_t *spans = (precis_span_t *)&spans; /* must be overwritten */
-    size_t count = precis_split((const char *)data, size, &spans);
     FUZZ_CHECK(count == 0 ? spans == NULL : spans != NULL);
     FUZZ_CHECK(count <= size);
     bool utf8 = fuzz_utf8_valid(data, size);
@@ -73,5 +75,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     FUZZ_CHECK(only_space(data, previous_end, size));
     free(spans);
+}
+
+/* Languages with their own data in precis_abbrev, and one it does not know. */
+static const char *const s_langs[] = {"ar", "bg", "da", "de", "el", "en", "es",
+                                      "fa", "fr", "hi", "hy", "it", "kk", "mr",
+                                      "nl", "pl", "ru", "sk", "xx"};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    precis_span_t *spans = (precis_span_t *)&spans; /* must be overwritten */
+    size_t count = precis_split((const char *)data, size, &spans);
+    check_spans(data, size, spans, count);
+    if (size == 0)
+        return 0;
+    const char *lang = s_langs[data[0] % (sizeof s_langs / sizeof s_langs[0])];
+    spans = (precis_span_t *)&spans;
+    count = precis_split_lang((const char *)data, size, lang, &spans);
+    check_spans(data, size, spans, count);
     return 0;
 }

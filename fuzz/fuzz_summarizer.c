@@ -12,17 +12,17 @@
     documented for valid UTF-8 only.
 
     Checked: refusal exactly when the split has more than max_sentences
-    sentences; sentence_count is the split's count; selected sentences are
-    in range, in document order, and their spans are the split's spans or,
-    marked truncated, a shorter prefix of one; no summary sentence has more
-    than PRECIS_LONG_SENTENCE_WORDS words; the summary is not empty when
-    there are sentences; no more sentences than asked; the word budget is
-    never exceeded (a cut sentence is alone, or the cut is of a long one;
-    words of scripts without spaces counted by the tokenizer);
-    language and keywords are valid UTF-8. One summarizer is
-    reused for every input, as a worker does; a fresh one must give the same
-    summary (results do not depend on what the caches hold), and makes every
-    input reproducible on its own.
+    sentences; sentence_count is the count of the split in the summary's
+    language; selected sentences are in range, in document order, and their
+    spans are the split's spans or, marked truncated, a shorter prefix of one;
+    no summary sentence has more than PRECIS_LONG_SENTENCE_WORDS words; the
+    summary is not empty when there are sentences; no more sentences than asked;
+    the word budget is never exceeded (a cut sentence is alone, or the cut is of
+    a long one; words of scripts without spaces counted by the tokenizer);
+    language and keywords are valid UTF-8. One summarizer is reused for every
+    input, as a worker does; a fresh one must give the same summary (results do
+    not depend on what the caches hold), and makes every input reproducible on
+    its own.
 */
 #include "fuzz_check.h"
 #include "precis_normalizer.h"
@@ -130,7 +130,7 @@ static void check_summary(const precis_summary_options_t *options, const char *t
                           size_t len, const precis_summary_t *summary)
 {
     precis_span_t *spans = NULL;
-    size_t n = len ? precis_split(text, len, &spans) : 0;
+    size_t n = len ? precis_split_lang(text, len, summary->lang, &spans) : 0;
     FUZZ_CHECK(summary->sentence_count == n);
     FUZZ_CHECK(summary->selected_count <= n);
     FUZZ_CHECK(n == 0 || summary->selected_count > 0);
@@ -208,8 +208,10 @@ static void summarize_one(precis_summarizer_t *summarizer,
     const char *error = NULL;
     int rc =
         precis_summarizer_run(summarizer, title, text, len, options, &summary, &error);
+    /* The split in the language the summarizer chose (it is set also when
+       the article is refused). */
     precis_span_t *spans = NULL;
-    size_t n = len ? precis_split(text, len, &spans) : 0;
+    size_t n = len ? precis_split_lang(text, len, summary.lang, &spans) : 0;
     free(spans);
     bool refuse = options->max_sentences > 0 && n > options->max_sentences;
     FUZZ_CHECK(rc == (refuse ? -1 : 0));

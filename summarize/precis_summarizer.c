@@ -4,7 +4,7 @@
 
     1. pick the language: the caller's, or detected on the raw text
        (precis_lang_detect: a decisive stop-word vote, else CLD2);
-    2. split the text into sentences (precis_split);
+    2. split the text into sentences in that language (precis_split_lang);
     3. tokenize every sentence once; each casefolded token is looked up once
        in the vocabulary, which caches its stop-word flag and stem for the
        language in use;
@@ -1340,10 +1340,10 @@ int precis_summarizer_run(precis_summarizer_t *self, const char *title, const ch
     if (error_p)
         *error_p = NULL;
     choose_language(self, options ? options->lang : NULL, text, len, summary->lang);
-    /* The language-aware split, precis_split_lang(text, len, summary->lang, &spans), goes
-     * here. */
+    /* The language is known before the split: abbreviations, quotation
+       and sentence-end rules differ by language (precis_abbrev). */
     precis_span_t *spans = NULL;
-    size_t n = len ? precis_split(text, len, &spans) : 0;
+    size_t n = len ? precis_split_lang(text, len, summary->lang, &spans) : 0;
     if (options && options->max_sentences > 0 && n > options->max_sentences) {
         free(spans);
         if (error_p)

@@ -1,4 +1,5 @@
 /*  Runs the summarize stage's module self tests: selftest [MODULE]... */
+#include "precis_abbrev.h"
 #include "precis_lang.h"
 #include "precis_lang_samples.h"
 #include "precis_langid.h"
@@ -14,6 +15,7 @@
 
 static const precis_module_test_t tests[] = {
     {"splitter", precis_splitter_test},
+    {"abbrev", precis_abbrev_test},
     {"wordbreak", precis_wordbreak_test},
     {"tokenizer", precis_tokenizer_test},
     {"stopwords", precis_stopwords_test},
