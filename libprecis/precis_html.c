@@ -440,7 +440,7 @@ static int check(const char *name, const char *html, const char *expected,
         failures++;
     }
     if ((title == NULL) != (expected_title == NULL) ||
-        (title && strcmp(title, expected_title) != 0)) {
+        (title && expected_title && strcmp(title, expected_title) != 0)) {
         fprintf(stderr, "html test '%s': title \"%s\", expected \"%s\"\n", name,
                 title ? title : "(none)", expected_title ? expected_title : "(none)");
         failures++;
