@@ -81,7 +81,13 @@ void precis_result_add_sentence(precis_result_t *self, const char *text, size_t 
     self->summary = realloc(self->summary, count * sizeof *self->summary);
     self->scored = realloc(self->scored, count * sizeof *self->scored);
     assert(self->summary && self->scored);
-    self->summary[count - 1] = copy_string(text, len);
+    /* One sentence, one line: a line break inside it (hard-wrapped text,
+       which the splitter joins) becomes a space. */
+    char *sentence = copy_string(text, len);
+    for (size_t i = 0; i < len; i++)
+        if (sentence[i] == '\n' || sentence[i] == '\r')
+            sentence[i] = ' ';
+    self->summary[count - 1] = sentence;
     self->scored[count - 1] = (precis_scored_t){index, score, false};
     self->summary_count = count;
 }
@@ -365,7 +371,7 @@ int precis_result_test(bool verbose)
     result->lang = strdup("en");
     result->sentence_count = 9;
     precis_result_add_sentence(result, "First one.", 10, 0, 0.5);
-    precis_result_add_sentence(result, "Fifth one.", 10, 4, 0.25);
+    precis_result_add_sentence(result, "Fifth\none.", 10, 4, 0.25); /* hard-wrapped */
     precis_result_add_sentence(result, "Seventh, cut", 12, 6, 0.125);
     result->scored[2].truncated = true;
     precis_result_add_keyword(result, "council");
@@ -380,6 +386,7 @@ int precis_result_test(bool verbose)
     CHECK(copy != NULL);
     if (copy) {
         CHECK(copy->kind == PRECIS_RESULT_SUMMARY && strcmp(copy->id, "art-1") == 0);
+        /* One sentence, one line. */
         CHECK(copy->summary_count == 3 && strcmp(copy->summary[1], "Fifth one.") == 0);
         CHECK(copy->scored[1].index == 4 && copy->scored[1].score == 0.25);
         /* The truncated flag survives; the uncut sentences stay without it. */

@@ -329,7 +329,22 @@ static bool length_field(json_t *object, const char *name,
 
 /* Writes text[0..len) as a JSON string. The text is valid UTF-8 (jansson
    checked it), so only quotes, backslashes and control bytes need escapes. */
+static void put_json_text(const char *text, size_t len, bool flatten, FILE *out);
+
+/* A JSON string of text[0..len), escaped as JSON requires. */
 static void put_json_string(const char *text, size_t len, FILE *out)
+{
+    put_json_text(text, len, false, out);
+}
+
+/* A summary sentence as a JSON string: a line break inside it (hard-wrapped
+   text) is written as a space, as the pipeline's results do. */
+static void put_json_sentence(const char *text, size_t len, FILE *out)
+{
+    put_json_text(text, len, true, out);
+}
+
+static void put_json_text(const char *text, size_t len, bool flatten, FILE *out)
 {
     static const char hex[] = "0123456789abcdef";
     putc_unlocked('"', out);
@@ -340,6 +355,10 @@ static void put_json_string(const char *text, size_t len, FILE *out)
             continue;
         fwrite_unlocked(text + run, 1, i - run, out);
         run = i + 1;
+        if (flatten && (c == '\n' || c == '\r')) {
+            putc_unlocked(' ', out);
+            continue;
+        }
         putc_unlocked('\\', out);
         switch (c) {
         case '"':
@@ -381,7 +400,7 @@ static void put_result(json_t *id, const char *text, const precis_summary_t *sum
     for (size_t i = 0; i < summary->selected_count; i++) {
         if (i)
             putc_unlocked(',', out);
-        put_json_string(text + summary->selected[i].start, summary->selected[i].len, out);
+        put_json_sentence(text + summary->selected[i].start, summary->selected[i].len, out);
     }
     fputs("],\"lang\":", out);
     put_json_string(summary->lang, strlen(summary->lang), out);
