@@ -66,7 +66,7 @@ grep -q '"id":"news"' "$work/out" || fail "ordinary article not summarized"
 # the summary, with a space where the break was.
 printf '%s\n' '{"id":"wrap","text":"The plan to rebuild the harbour bridge was approved by\nMayor Lina Ortiz on Monday. Work starts in May."}' |
     run 0 --jsonl --sentences 1
-grep -q '"approved by Mayor Lina Ortiz on Monday."' "$work/out" ||
+grep -q 'approved by Mayor Lina Ortiz on Monday\."' "$work/out" ||
     fail "wrapped sentence not one line: $(cat "$work/out")"
 
 [ "$failures" -eq 0 ] && echo "ok: precis summarize input shapes"
