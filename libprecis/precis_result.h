@@ -56,7 +56,8 @@ precis_result_t *precis_result_new_error(const precis_article_t *article,
 void precis_result_copy_article(precis_result_t *self, const precis_article_t *article);
 
 /* Appends one summary sentence (copied, a line break inside it turned into
-   a space) with its index and score, not truncated; a caller that cut it sets scored[summary_count - 1].truncated. */
+   a space) with its index and score, not truncated; a caller that cut it sets
+   scored[summary_count - 1].truncated. */
 void precis_result_add_sentence(precis_result_t *self, const char *text, size_t len,
                                 uint32_t index, double score);
 void precis_result_add_keyword(precis_result_t *self, const char *keyword);

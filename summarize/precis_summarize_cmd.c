@@ -400,7 +400,8 @@ static void put_result(json_t *id, const char *text, const precis_summary_t *sum
     for (size_t i = 0; i < summary->selected_count; i++) {
         if (i)
             putc_unlocked(',', out);
-        put_json_sentence(text + summary->selected[i].start, summary->selected[i].len, out);
+        put_json_sentence(text + summary->selected[i].start, summary->selected[i].len,
+                          out);
     }
     fputs("],\"lang\":", out);
     put_json_string(summary->lang, strlen(summary->lang), out);
