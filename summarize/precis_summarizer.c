@@ -409,6 +409,23 @@ static size_t trim_cut(const char *text, size_t end)
     return at ? at : end;
 }
 
+/* The next run of non-space characters (a word, as the budget counts them)
+   in text[0..len) at or after *end_p: stores its span in *start_p, *end_p
+   and returns true; false when there is none. */
+static bool next_run(const char *text, size_t len, size_t *start_p, size_t *end_p)
+{
+    size_t i = *end_p;
+    while (i < len && is_space((unsigned char)text[i]))
+        i++;
+    if (i == len)
+        return false;
+    *start_p = i;
+    while (i < len && !is_space((unsigned char)text[i]))
+        i++;
+    *end_p = i;
+    return true;
+}
+
 /* Where to cut text[0..len) (a sentence) so that at most limit words
    (limit >= 1) remain: see "Cutting" above. Returns the prefix's byte
    length and stores its words in *words_p. A text of limit words or fewer
@@ -419,15 +436,8 @@ static uint32_t cut_point(const char *text, size_t len, uint32_t limit, uint32_t
     size_t fit = len;        /* end of word number limit */
     size_t previous_end = 0; /* end of the word before the current one */
     uint32_t words = 0;
-    size_t i = 0;
-    while (i < len) {
-        while (i < len && is_space((unsigned char)text[i]))
-            i++;
-        if (i == len)
-            break;
-        size_t start = i;
-        while (i < len && !is_space((unsigned char)text[i]))
-            i++;
+    size_t start, i = 0;
+    while (next_run(text, len, &start, &i)) {
         words++;
         const char *word = text + start;
         size_t word_len = i - start;
@@ -570,15 +580,8 @@ static uint32_t segmented_words(const char *text, size_t len, uint32_t base,
                                 const token_t *tokens, size_t count)
 {
     uint32_t words = 0;
-    size_t i = 0, t = 0;
-    while (i < len) {
-        while (i < len && is_space((unsigned char)text[i]))
-            i++;
-        if (i == len)
-            break;
-        size_t end = i;
-        while (end < len && !is_space((unsigned char)text[end]))
-            end++;
+    size_t start, end = 0, t = 0;
+    while (next_run(text, len, &start, &end)) {
         uint32_t in_run = 0;
         bool segmented = false;
         for (; t < count && tokens[t].start < base + end; t++) {
@@ -586,7 +589,6 @@ static uint32_t segmented_words(const char *text, size_t len, uint32_t base,
             segmented |= tokens[t].segmented;
         }
         words += segmented ? in_run : 1;
-        i = end;
     }
     return words;
 }
@@ -611,15 +613,8 @@ static uint32_t cut_segmented(const char *text, size_t len, uint32_t base,
                               uint32_t *words_p)
 {
     uint32_t words = 0;
-    size_t clause = 0, fit = len, i = 0, t = 0;
-    while (i < len && words <= limit) {
-        while (i < len && is_space((unsigned char)text[i]))
-            i++;
-        if (i == len)
-            break;
-        size_t end = i;
-        while (end < len && !is_space((unsigned char)text[end]))
-            end++;
+    size_t clause = 0, fit = len, start, end = 0, t = 0;
+    while (words <= limit && next_run(text, len, &start, &end)) {
         size_t first = t;
         bool segmented = false;
         for (; t < count && tokens[t].start < base + end; t++)
@@ -638,15 +633,14 @@ static uint32_t cut_segmented(const char *text, size_t len, uint32_t base,
                     clause = token_end;
             }
         }
-        i = end;
     }
     if (words <= limit) {
         *words_p = words;
         return (uint32_t)len;
     }
-    size_t end = clause ? clause : fit;
-    *words_p = segmented_words(text, end, base, tokens, count);
-    return (uint32_t)end;
+    size_t cut = clause ? clause : fit;
+    *words_p = segmented_words(text, cut, base, tokens, count);
+    return (uint32_t)cut;
 }
 
 /* Where to cut the first len bytes of a sentence so that at most limit
