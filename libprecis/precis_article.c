@@ -407,8 +407,15 @@ size_t precis_title_split(const char *data, size_t size, precis_title_rule_t rul
     size_t title_len = 0;
     if (rule == PRECIS_TITLE_ALWAYS && newline)
         title_len = (size_t)(newline - data);
-    else if (rule == PRECIS_TITLE_GUESS)
+    else if (rule == PRECIS_TITLE_GUESS) {
         title_len = precis_title_line(data, size);
+        /* A short line and nothing after it is the text, not a title. */
+        size_t rest = title_len ? title_len + 1 : size;
+        while (rest < size && strchr(" \t\r\n", data[rest]))
+            rest++;
+        if (rest == size)
+            title_len = 0;
+    }
     *title_len_p = title_len;
     bool titled = title_len > 0 || (rule == PRECIS_TITLE_ALWAYS && newline);
     return titled ? title_len + 1 : 0;
@@ -655,6 +662,9 @@ int precis_article_test(bool verbose)
     CHECK(precis_title_split("\nText.", 7, PRECIS_TITLE_ALWAYS, &title_len) == 1 &&
           title_len == 0);
     CHECK(precis_title_split("One line only", 13, PRECIS_TITLE_ALWAYS, &title_len) == 0);
+    CHECK(precis_title_split("Short line\n \n", 13, PRECIS_TITLE_GUESS, &title_len) ==
+              0 &&
+          title_len == 0);
 
     /* UTF-8 checking is delegated to the validator it is given. */
     data = pack_strings(&size, 2, "text", "ok", "title", "bad \xff byte");

@@ -104,7 +104,8 @@ typedef enum {
    just after the title line's line break; *title_len_p is then the title's
    length without the line break (0 for an empty first line taken by
    PRECIS_TITLE_ALWAYS). A file with no line break has no title, whatever
-   the rule: it is all text. */
+   the rule, nor has one with only white space after a title-like first line
+   unless the rule is PRECIS_TITLE_ALWAYS: it is all text. */
 size_t precis_title_split(const char *data, size_t size, precis_title_rule_t rule,
                           size_t *title_len_p);
 

@@ -76,6 +76,9 @@ grep -q 'approved by Mayor Lina Ortiz on Monday\."' "$work/out" ||
 printf 'The ferry resumes on Monday after three weeks of repairs to the pier.\n' >"$work/one.txt"
 run 0 "$work/one.txt"
 grep -q 'ferry resumes on Monday' "$work/out" || fail "one-line file: $(cat "$work/err")"
+# So is a short line with no final punctuation, which alone looks like a title.
+printf 'Residents want the ferry kept until the works end\n' | run 0
+grep -q 'Residents want the ferry' "$work/out" || fail "short one-line input: $(cat "$work/err")"
 # A first line that is a sentence is text too; a headline is the title.
 printf 'The pier reopened on Monday.\nFerries ran all day.\n' >"$work/sentence.txt"
 run 0 --sentences 5 "$work/sentence.txt"
