@@ -291,7 +291,7 @@ static char *read_rest(FILE *in, const char *head, size_t head_len, size_t *size
 {
     size_t size = head_len, capacity = head_len + (1 << 16);
     char *buffer = malloc(capacity);
-    if (buffer)
+    if (buffer && head_len > 0) /* memcpy wants a pointer even for 0 bytes */
         memcpy(buffer, head, head_len);
     size_t got;
     while (buffer && (got = fread(buffer + size, 1, capacity - size, in)) > 0) {
