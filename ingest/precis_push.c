@@ -26,10 +26,6 @@ typedef struct {
     int64_t backoff_ms;
 } request_t;
 
-/* How the first line of a plain-text file is taken: by precis_title_line,
-   always (--title-line), or never (--no-title). */
-typedef enum { TITLE_GUESS, TITLE_ALWAYS, TITLE_NEVER } title_rule_t;
-
 /* Where articles come from: a list of paths, walked one file at a time. A
    JSON Lines file is read a line at a time; any other file is read whole
    into the articles it holds (one, or a feed's items), which wait in
@@ -44,7 +40,7 @@ typedef struct {
     zlistx_t *pending; /* json_t *, articles read from the file, not sent yet */
     bool feed;         /* pending holds a feed's items */
     long item;         /* of the feed, from 1, for messages */
-    title_rule_t title_rule;
+    precis_title_rule_t title_rule;
 } source_t;
 
 typedef struct {
@@ -291,18 +287,11 @@ static json_t *id_from_path(const char *path)
 /* A plain-text article: the first line is the title when the rule says so. */
 static json_t *plain_article(const source_t *source, const char *data, size_t size)
 {
-    size_t title_len = 0;
-    const char *newline = memchr(data, '\n', size);
-    if (source->title_rule == TITLE_ALWAYS && newline)
-        title_len = (size_t)(newline - data);
-    else if (source->title_rule == TITLE_GUESS)
-        title_len = precis_title_line(data, size);
+    size_t title_len;
+    size_t skip = precis_title_split(data, size, source->title_rule, &title_len);
     json_t *object = json_object();
-    size_t skip = 0;
-    if (title_len || (source->title_rule == TITLE_ALWAYS && newline)) {
+    if (skip > 0)
         json_object_set_new(object, "title", json_stringn_nocheck(data, title_len));
-        skip = title_len + 1;
-    }
     json_object_set_new(object, "text", json_stringn_nocheck(data + skip, size - skip));
     return object;
 }
@@ -646,13 +635,17 @@ static const char *usage =
    them); returns the rule, or -1 when both are given. */
 static int take_title_options(int *argc_p, char **argv)
 {
-    int rule = TITLE_GUESS, kept = 0;
+    int rule = PRECIS_TITLE_GUESS, kept = 0;
     bool options_done = false;
     for (int i = 0; i < *argc_p; i++) {
         if (!options_done && strcmp(argv[i], "--title-line") == 0)
-            rule = rule == TITLE_NEVER ? -1 : rule < 0 ? rule : TITLE_ALWAYS;
+            rule = rule == PRECIS_TITLE_NEVER ? -1
+                   : rule < 0                 ? rule
+                                              : PRECIS_TITLE_ALWAYS;
         else if (!options_done && strcmp(argv[i], "--no-title") == 0)
-            rule = rule == TITLE_ALWAYS ? -1 : rule < 0 ? rule : TITLE_NEVER;
+            rule = rule == PRECIS_TITLE_ALWAYS ? -1
+                   : rule < 0                  ? rule
+                                               : PRECIS_TITLE_NEVER;
         else {
             options_done = options_done || strcmp(argv[i], "--") == 0;
             argv[kept++] = argv[i];
@@ -686,7 +679,7 @@ int precis_cmd_push(int argc, char **argv)
         return 3;
     self.in_flight = zlistx_new();
     self.retry = zlistx_new();
-    self.source.title_rule = (title_rule_t)title_rule;
+    self.source.title_rule = (precis_title_rule_t)title_rule;
     self.source.pending = zlistx_new();
     zlistx_set_destructor(self.source.pending, (zlistx_destructor_fn *)destroy_json);
     self.source.paths = zlistx_new();
@@ -740,7 +733,7 @@ static void write_file(const char *dir, const char *name, const char *content)
 }
 
 /* Reads every article object of paths, as push would send them. */
-static json_t *read_all(const char *path, title_rule_t rule, uint64_t *unreadable)
+static json_t *read_all(const char *path, precis_title_rule_t rule, uint64_t *unreadable)
 {
     push_t self = {0};
     self.source.title_rule = rule;
@@ -795,7 +788,7 @@ static int test_files(void)
         "</item></channel></rss>");
     write_file(dir, "e-broken.xml", "<rss><channel><item>");
     uint64_t unreadable;
-    json_t *objects = read_all(dir, TITLE_GUESS, &unreadable);
+    json_t *objects = read_all(dir, PRECIS_TITLE_GUESS, &unreadable);
     if (json_array_size(objects) != 5 || unreadable != 2) {
         fprintf(stderr, "push test: %zu articles and %llu unreadable, expected 5 and 2\n",
                 json_array_size(objects), (unsigned long long)unreadable);
@@ -825,7 +818,7 @@ static int test_files(void)
 
     /* --title-line and --no-title force the first line either way. */
     char *path = zsys_sprintf("%s/b-untitled.txt", dir);
-    objects = read_all(path, TITLE_ALWAYS, &unreadable);
+    objects = read_all(path, PRECIS_TITLE_ALWAYS, &unreadable);
     if (!same(field(objects, 0, "title"), "The bridge reopened on Monday.")) {
         fprintf(stderr, "push test: --title-line did not take the first line\n");
         failures++;
@@ -833,7 +826,7 @@ static int test_files(void)
     json_decref(objects);
     zstr_free(&path);
     path = zsys_sprintf("%s/a-titled.txt", dir);
-    objects = read_all(path, TITLE_NEVER, &unreadable);
+    objects = read_all(path, PRECIS_TITLE_NEVER, &unreadable);
     if (field(objects, 0, "title") ||
         !same(field(objects, 0, "text"),
               "Harbour bridge reopens\n\nThe bridge reopened.\n")) {
@@ -844,7 +837,7 @@ static int test_files(void)
     zstr_free(&path);
     /* A file named on the command line is read whatever its name: sniffed. */
     path = zsys_sprintf("%s/README.md", dir);
-    objects = read_all(path, TITLE_GUESS, &unreadable);
+    objects = read_all(path, PRECIS_TITLE_GUESS, &unreadable);
     if (json_array_size(objects) != 1 || !same(field(objects, 0, "id"), "README")) {
         fprintf(stderr, "push test: a named file was not read\n");
         failures++;

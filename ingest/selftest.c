@@ -1,5 +1,4 @@
 /*  Runs the ingest stage's module self tests: selftest [MODULE]... */
-#include "precis_feed.h"
 #include "precis_ingest.h"
 #include "precis_journal.h"
 #include "precis_ledger.h"
@@ -8,9 +7,9 @@
 #include "precis_syncer.h"
 
 static const precis_module_test_t tests[] = {
-    {"ingest", precis_ingest_test}, {"push", precis_push_test},
-    {"feed", precis_feed_test},     {"journal", precis_journal_test},
-    {"ledger", precis_ledger_test}, {"syncer", precis_syncer_test},
+    {"ingest", precis_ingest_test},   {"push", precis_push_test},
+    {"journal", precis_journal_test}, {"ledger", precis_ledger_test},
+    {"syncer", precis_syncer_test},
 };
 
 PRECIS_SELFTEST_MAIN(tests)

@@ -400,6 +400,27 @@ size_t precis_title_line(const char *data, size_t size)
     return words <= 20 ? line_len : 0;
 }
 
+size_t precis_title_split(const char *data, size_t size, precis_title_rule_t rule,
+                          size_t *title_len_p)
+{
+    const char *newline = memchr(data, '\n', size);
+    size_t title_len = 0;
+    if (rule == PRECIS_TITLE_ALWAYS && newline)
+        title_len = (size_t)(newline - data);
+    else if (rule == PRECIS_TITLE_GUESS) {
+        title_len = precis_title_line(data, size);
+        /* A short line and nothing after it is the text, not a title. */
+        size_t rest = title_len ? title_len + 1 : size;
+        while (rest < size && strchr(" \t\r\n", data[rest]))
+            rest++;
+        if (rest == size)
+            title_len = 0;
+    }
+    *title_len_p = title_len;
+    bool titled = title_len > 0 || (rule == PRECIS_TITLE_ALWAYS && newline);
+    return titled ? title_len + 1 : 0;
+}
+
 int64_t precis_now_us(void)
 {
     struct timeval now;
@@ -622,6 +643,28 @@ int precis_article_test(bool verbose)
                         "twenty twentyone\nText.";
     CHECK(precis_title_line(wordy, strlen(wordy)) == 0);
     CHECK(precis_title_line("Caf\xc3\xa9 opens \r\nText.", 18) == 13);
+
+    /* The rule: guessed, forced, or never; one line is all text. */
+    size_t title_len = 99;
+    const char *titled = "Harbour bridge reopens\nThe bridge reopened.";
+    CHECK(precis_title_split(titled, strlen(titled), PRECIS_TITLE_GUESS, &title_len) ==
+              23 &&
+          title_len == 22);
+    CHECK(precis_title_split(titled, strlen(titled), PRECIS_TITLE_NEVER, &title_len) ==
+              0 &&
+          title_len == 0);
+    const char *sentence = "It reopened.\nMore text.";
+    CHECK(precis_title_split(sentence, strlen(sentence), PRECIS_TITLE_GUESS,
+                             &title_len) == 0);
+    CHECK(precis_title_split(sentence, strlen(sentence), PRECIS_TITLE_ALWAYS,
+                             &title_len) == 13 &&
+          title_len == 12);
+    CHECK(precis_title_split("\nText.", 7, PRECIS_TITLE_ALWAYS, &title_len) == 1 &&
+          title_len == 0);
+    CHECK(precis_title_split("One line only", 13, PRECIS_TITLE_ALWAYS, &title_len) == 0);
+    CHECK(precis_title_split("Short line\n \n", 13, PRECIS_TITLE_GUESS, &title_len) ==
+              0 &&
+          title_len == 0);
 
     /* UTF-8 checking is delegated to the validator it is given. */
     data = pack_strings(&size, 2, "text", "ok", "title", "bad \xff byte");

@@ -90,6 +90,25 @@ const char *precis_format_name(precis_format_t format);
    of the first line (without the line break) when it is a title, else 0. */
 size_t precis_title_line(const char *data, size_t size);
 
+/* How the first line of a plain-text file is taken, by `precis push` and
+   `precis summarize` alike: as precis_title_line decides, always
+   (--title-line), or never (--no-title). */
+typedef enum {
+    PRECIS_TITLE_GUESS,
+    PRECIS_TITLE_ALWAYS,
+    PRECIS_TITLE_NEVER
+} precis_title_rule_t;
+
+/* Splits a plain-text file data[0..size) into its title and its text by
+   rule. Returns where the text starts: 0 when the file has no title, else
+   just after the title line's line break; *title_len_p is then the title's
+   length without the line break (0 for an empty first line taken by
+   PRECIS_TITLE_ALWAYS). A file with no line break has no title, whatever
+   the rule, nor has one with only white space after a title-like first line
+   unless the rule is PRECIS_TITLE_ALWAYS: it is all text. */
+size_t precis_title_split(const char *data, size_t size, precis_title_rule_t rule,
+                          size_t *title_len_p);
+
 /* Microseconds since the Unix epoch. */
 int64_t precis_now_us(void);
 

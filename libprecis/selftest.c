@@ -1,6 +1,7 @@
 /*  Runs the shared library's module self tests: selftest [MODULE]... */
 #include "precis.h"
 #include "precis_control.h"
+#include "precis_feed.h"
 #include "precis_html.h"
 #include "precis_selftest.h"
 #include "precis_stats.h"
@@ -10,7 +11,7 @@ static const precis_module_test_t tests[] = {
     {"config", precis_config_test},   {"article", precis_article_test},
     {"result", precis_result_test},   {"stats", precis_stats_test},
     {"control", precis_control_test}, {"utf8", precis_utf8_test},
-    {"html", precis_html_test},
+    {"html", precis_html_test},       {"feed", precis_feed_test},
 };
 
 PRECIS_SELFTEST_MAIN(tests)

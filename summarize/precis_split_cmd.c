@@ -7,6 +7,12 @@
     {"sentences": [...]} for each; when the input also has the expected
     "sentences", it counts the cases split exactly right, which is how the
     splitter is measured against test data.
+
+    NUL characters (raw bytes, or \u0000 in a JSON string) are removed before
+    splitting, as the pipeline's normalizer removes them before the splitter
+    sees a text, so that split gives the sentences summarize works on. Input
+    with no text at all (empty, only white space, or no JSON line) is bad
+    input.
 */
 #include "precis_splitter.h"
 #include "precis_summarize_cmd.h"
@@ -43,6 +49,8 @@ static void s_usage(FILE *out)
         "                    [--help]\n"
         "\n"
         "Splits text into sentences. Reads FILE, or stdin when it is absent or -.\n"
+        "NUL characters (\\u0000 in JSON) are removed first, as the pipeline's\n"
+        "normalizer removes them.\n"
         "\n"
         "  (default)      print one sentence a line; line breaks inside a sentence\n"
         "                 are printed as spaces\n"
@@ -59,7 +67,8 @@ static void s_usage(FILE *out)
         "  --verbose      with --jsonl, print each wrongly split case to stderr\n"
         "  --help         print this help\n"
         "\n"
-        "Exit status: 0 ok, 1 bad input, 2 usage error.\n");
+        "Exit status: 0 ok, 1 bad input (no text in the input, a bad JSON line),\n"
+        "2 usage error.\n");
 }
 
 static int s_parse_args(int argc, char **argv, split_options_t *options)
@@ -130,6 +139,16 @@ static void s_print_sentence(const char *text, size_t len, FILE *out)
     fputc('\n', out);
 }
 
+/* Removes the NUL bytes of text[0..len) in place; returns the new length. */
+static size_t s_strip_nul(char *text, size_t len)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < len; i++)
+        if (text[i] != '\0')
+            text[kept++] = text[i];
+    return kept;
+}
+
 static int s_split_plain(FILE *in, FILE *out, const char *lang)
 {
     size_t len;
@@ -138,8 +157,15 @@ static int s_split_plain(FILE *in, FILE *out, const char *lang)
         fprintf(stderr, "split: cannot read input: %s\n", strerror(errno));
         return EXIT_INPUT;
     }
+    len = s_strip_nul(text, len);
     precis_span_t *spans;
     size_t count = precis_split_lang(text, len, lang, &spans);
+    if (count == 0) {
+        fprintf(stderr, "split: no text in the input\n");
+        free(spans);
+        free(text);
+        return EXIT_INPUT;
+    }
     for (size_t i = 0; i < count; i++)
         s_print_sentence(text + spans[i].start, spans[i].len, out);
     free(spans);
@@ -185,7 +211,7 @@ static bool s_split_json_line(const char *line, size_t len, size_t line_number,
                               FILE *out)
 {
     json_error_t error;
-    json_t *object = json_loadb(line, len, 0, &error);
+    json_t *object = json_loadb(line, len, JSON_ALLOW_NUL, &error);
     if (!object) {
         fprintf(stderr, "split: line %zu: bad JSON: %s\n", line_number, error.text);
         return false;
@@ -201,11 +227,19 @@ static bool s_split_json_line(const char *line, size_t len, size_t line_number,
         json_decref(object);
         return true;
     }
-    const char *text = json_string_value(text_json);
+    size_t text_len = json_string_length(text_json);
+    char *text = malloc(text_len + 1);
+    if (!text) {
+        fprintf(stderr, "split: line %zu: out of memory\n", line_number);
+        json_decref(object);
+        return false;
+    }
+    memcpy(text, json_string_value(text_json), text_len + 1);
+    text_len = s_strip_nul(text, text_len);
+    text[text_len] = '\0';
     const char *lang = json_string_value(json_object_get(object, "lang"));
     precis_span_t *spans;
-    size_t count = precis_split_lang(text, json_string_length(text_json),
-                                     lang ? lang : options->lang, &spans);
+    size_t count = precis_split_lang(text, text_len, lang ? lang : options->lang, &spans);
     json_t *sentences = json_array();
     for (size_t i = 0; i < count; i++)
         json_array_append_new(sentences,
@@ -233,6 +267,7 @@ static bool s_split_json_line(const char *line, size_t len, size_t line_number,
     json_decref(result);
     json_decref(object);
     free(spans);
+    free(text);
     return true;
 }
 
@@ -248,13 +283,14 @@ static int s_split_jsonl(FILE *in, FILE *out, const split_options_t *options)
 {
     split_score_t score = {0, 0};
     char *line = NULL;
-    size_t cap = 0, line_number = 0;
+    size_t cap = 0, line_number = 0, texts = 0;
     ssize_t len;
     bool bad = false;
     while ((len = getline(&line, &cap, in)) >= 0) {
         line_number++;
         if (s_is_blank(line, (size_t)len))
             continue;
+        texts++;
         if (!s_split_json_line(line, (size_t)len, line_number, options, &score, out))
             bad = true;
     }
@@ -263,6 +299,10 @@ static int s_split_jsonl(FILE *in, FILE *out, const split_options_t *options)
         bad = true;
     }
     free(line);
+    if (texts == 0 && !bad) {
+        fprintf(stderr, "split: no text in the input\n");
+        bad = true;
+    }
     if (score.cases > 0)
         fprintf(stderr, "split: %zu/%zu cases exactly right (%.1f%%)\n", score.right,
                 score.cases, 100.0 * (double)score.right / (double)score.cases);

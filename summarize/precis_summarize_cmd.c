@@ -1,8 +1,9 @@
 /*  precis_summarize_cmd - the `precis summarize` command.
 
     Runs the summarizer offline on a file or stdin, with no sockets. Plain
-    mode reads one article (first line the title, the rest the text) and
-    prints the summary sentences one per line. JSON Lines mode reads one
+    mode reads one article (its first line the title when precis_title_split
+    says so, as `precis push` does, the rest the text) and prints the summary
+    sentences one per line. JSON Lines mode reads one
     article per line ({"id", "title", "text", "lang", and optionally
     "sentences", "ratio" or "words" overriding the command's length}) and
     writes {"id", "summary", "lang", "keywords"} per line, plus "truncated"
@@ -12,9 +13,14 @@
     removes it. Input with no article at all is an error too.
     HTML input (--format html, a line's "format", or detected with the
     default "auto") is turned into text first, as the normalize stage does.
+    An RSS or Atom feed (by its file name, as push reads it, or sniffed) is
+    summarized item by item: in plain mode a header line (the item's title,
+    else its id) before each item's sentences, with JSON Lines one output
+    line per item.
 */
 #include "precis_summarize_cmd.h"
 #include "precis_config.h"
+#include "precis_feed.h"
 #include "precis_html.h"
 #include "precis_normalizer.h"
 #include "precis_summarizer.h"
@@ -24,19 +30,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 static const char usage_text[] =
     "Usage: precis summarize [FILE|-] [--jsonl] [--sentences N | --ratio R | --words N]\n"
-    "                        [--lang L] [--format text|html|auto] [--stats] [--help]\n"
+    "                        [--lang L] [--format text|html|auto]\n"
+    "                        [--title-line | --no-title] [--stats] [--help]\n"
     "\n"
     "Summarizes news articles by extracting their most central sentences.\n"
     "\n"
-    "Plain input is one article: the first line is its title, the rest its text.\n"
-    "The summary sentences are printed one per line, in article order.\n"
+    "Plain input is one article. Its first line is the title when it looks like\n"
+    "one, as in `precis push`: followed by a line break, at most 20 words and\n"
+    "200 bytes, no final . ! ? or ...; otherwise the whole input is the text.\n"
+    "The summary sentences are printed one per line, in article order; plain\n"
+    "output does not show which were cut short (--jsonl's \"truncated\" does).\n"
     "HTML input is one page: its text without markup, navigation and ads is\n"
     "summarized, and its title is the page's.\n"
+    "An RSS or Atom feed (FILE named .xml, .rss or .atom, or content starting\n"
+    "with <rss>, <rdf:RDF> or <feed>) is summarized item by item: each item's\n"
+    "title (or id) on a line, then its summary sentences, a blank line between\n"
+    "items; with --jsonl, one output object per item, its \"id\" the item's.\n"
     "\n"
     "  --jsonl          input has one JSON object per line: \"id\", \"title\", "
     "\"text\",\n"
@@ -53,19 +68,24 @@ static const char usage_text[] =
     "  --lang L         ISO 639-1 language code (default: detected)\n"
     "  --format F       text, html, or auto (the default: HTML when the input\n"
     "                   starts with <!DOCTYPE html> or <html>, or has tags such\n"
-    "                   as <p> or <div> in its first 4 KB; see docs/PROTOCOL.md)\n"
+    "                   as <p> or <div> in its first 4 KB; see docs/PROTOCOL.md);\n"
+    "                   plain input given as text or html is never read as a feed\n"
+    "  --title-line     the first line of plain text is always the title\n"
+    "  --no-title       it never is: the whole input is the text\n"
     "  --stats          at the end, print to stderr the articles summarized and\n"
     "                   the summarizer's own speed (JSON and I/O excluded)\n"
     "  --help           this help\n"
     "\n"
-    "Exit status: 0 ok, 1 bad input (no article, an empty text, a bad line),\n"
+    "Exit status: 0 ok, 1 bad input (no article, an empty text, a bad line, a\n"
+    "feed that is not well-formed or an item with no text),\n"
     "2 usage error.\n";
 
 typedef struct {
     precis_summary_options_t options;
     bool jsonl;
     bool stats;
-    precis_format_t format; /* --format, for articles that give none */
+    precis_format_t format;         /* --format, for articles that give none */
+    precis_title_rule_t title_rule; /* --title-line, --no-title */
     const char *path;
     size_t articles; /* summarized, for --stats */
     double seconds;  /* CPU time spent in the summarizer */
@@ -108,6 +128,8 @@ static int parse_arguments(command_t *command, int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {"stats", no_argument, NULL, 'S'},
         {"format", required_argument, NULL, 'f'},
+        {"title-line", no_argument, NULL, 't'},
+        {"no-title", no_argument, NULL, 'n'},
         {NULL, 0, NULL, 0},
     };
     memset(command, 0, sizeof *command);
@@ -115,6 +137,7 @@ static int parse_arguments(command_t *command, int argc, char **argv)
     optind = 1;
     opterr = 0;
     int option;
+    bool title_line = false, no_title = false;
     while ((option = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
         bool ok = true;
         switch (option) {
@@ -135,6 +158,14 @@ static int parse_arguments(command_t *command, int argc, char **argv)
             break;
         case 'S':
             command->stats = true;
+            break;
+        case 't':
+            title_line = true;
+            command->title_rule = PRECIS_TITLE_ALWAYS;
+            break;
+        case 'n':
+            no_title = true;
+            command->title_rule = PRECIS_TITLE_NEVER;
             break;
         case 'f': {
             int format = precis_format_from_name(optarg, strlen(optarg));
@@ -162,6 +193,10 @@ static int parse_arguments(command_t *command, int argc, char **argv)
                 (command->options.words > 0);
     if (given > 1) {
         fprintf(stderr, "precis summarize: give one of --sentences, --ratio, --words\n");
+        return 2;
+    }
+    if (title_line && no_title) {
+        fprintf(stderr, "precis summarize: give one of --title-line and --no-title\n");
         return 2;
     }
     if (argc - optind > 1) {
@@ -250,17 +285,49 @@ static int run_timed(precis_summarizer_t *summarizer, command_t *command,
     return rc;
 }
 
-/* Plain mode: the whole input is one article. */
-static int summarize_plain(precis_summarizer_t *summarizer, command_t *command, FILE *in)
+/* Reads the rest of the stream after head[0..head_len) (what was read of it
+   already) into one malloc'd buffer; NULL when out of memory. */
+static char *read_rest(FILE *in, const char *head, size_t head_len, size_t *size_p)
 {
-    size_t size = 0, capacity = 1 << 16;
+    size_t size = head_len, capacity = head_len + (1 << 16);
     char *buffer = malloc(capacity);
+    if (buffer && head_len > 0) /* memcpy wants a pointer even for 0 bytes */
+        memcpy(buffer, head, head_len);
     size_t got;
     while (buffer && (got = fread(buffer + size, 1, capacity - size, in)) > 0) {
         size += got;
-        if (size == capacity)
-            buffer = realloc(buffer, capacity *= 2);
+        if (size == capacity) {
+            char *bigger = realloc(buffer, capacity *= 2);
+            if (!bigger)
+                free(buffer);
+            buffer = bigger;
+        }
     }
+    *size_p = size;
+    return buffer;
+}
+
+/* A file that push reads as a feed by its name. */
+static bool feed_named(const char *path)
+{
+    static const char *const extensions[] = {".xml", ".rss", ".atom"};
+    size_t len = path ? strlen(path) : 0;
+    for (size_t i = 0; i < sizeof extensions / sizeof *extensions; i++) {
+        size_t ext_len = strlen(extensions[i]);
+        if (len > ext_len && strcasecmp(path + len - ext_len, extensions[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+static int summarize_feed(precis_summarizer_t *summarizer, command_t *command,
+                          const char *data, size_t size);
+
+/* Plain mode: the whole input is one article, or a feed of them. */
+static int summarize_plain(precis_summarizer_t *summarizer, command_t *command, FILE *in)
+{
+    size_t size;
+    char *buffer = read_rest(in, NULL, 0, &size);
     if (!buffer) {
         fprintf(stderr, "precis summarize: out of memory\n");
         return 1;
@@ -274,20 +341,26 @@ static int summarize_plain(precis_summarizer_t *summarizer, command_t *command, 
         free(buffer);
         return 1;
     }
-    /* An HTML page is one whole; plain text has its title on the first line. */
+    /* --format text or html says what the input is; auto looks for a feed
+       first, as push does. */
+    if (command->format == PRECIS_FORMAT_AUTO &&
+        (feed_named(command->path) || precis_feed_sniff(buffer, size))) {
+        int rc = summarize_feed(summarizer, command, buffer, size);
+        free(buffer);
+        return rc;
+    }
+    /* An HTML page is one whole; plain text may have a title line. */
     bool html = precis_html_wanted(command->format, buffer, size);
-    char *newline = html ? NULL : memchr(buffer, '\n', size);
-    size_t title_len = newline ? (size_t)(newline - buffer) : html ? 0 : size;
-    const char *text = newline ? newline + 1 : html ? buffer : buffer + size;
-    size_t text_len = newline ? size - title_len - 1 : html ? size : 0;
-    char *title = html ? NULL : buffer;
-    if (!html)
-        buffer[title_len] = '\0';
+    size_t title_len = 0;
+    size_t skip =
+        html ? 0 : precis_title_split(buffer, size, command->title_rule, &title_len);
+    const char *title = skip > 0 ? buffer : NULL;
+    const char *text = buffer + skip;
     precis_summary_t summary;
     const char *error = NULL;
     int rc = 0;
     if (run_timed(summarizer, command, html ? PRECIS_FORMAT_HTML : PRECIS_FORMAT_TEXT,
-                  title, title_len, &text, text_len, &command->options, &summary,
+                  title, title_len, &text, size - skip, &command->options, &summary,
                   &error) != 0) {
         fprintf(stderr, "precis summarize: article refused: %s\n", error);
         rc = 1;
@@ -422,6 +495,109 @@ static void put_result(json_t *id, const char *text, const precis_summary_t *sum
     fputs(first ? "}\n" : "]}\n", out);
 }
 
+/* Summarizes one item of a feed: plain output is a header line (the title,
+   else the id, else the item's number) and the sentences, after a blank line
+   when items were printed before it; JSON Lines output is put_result's line
+   with the item's id. Returns 0, or 1 after reporting the item. */
+static int summarize_item(precis_summarizer_t *summarizer, command_t *command,
+                          const precis_feed_item_t *item, size_t number, size_t *printed)
+{
+    const char *id = item->id ? item->id : "no id";
+    if (!item->text) {
+        fprintf(stderr,
+                "precis summarize: item %zu (%s) has no content, description or "
+                "summary: skipped\n",
+                number, id);
+        return 1;
+    }
+    precis_format_t format =
+        item->format != PRECIS_FORMAT_AUTO ? item->format : command->format;
+    const char *text = item->text;
+    precis_summary_t summary;
+    const char *reason = NULL;
+    if (run_timed(summarizer, command, format, item->title,
+                  item->title ? strlen(item->title) : 0, &text, strlen(item->text),
+                  &command->options, &summary, &reason) != 0) {
+        fprintf(stderr, "precis summarize: item %zu (%s): article refused: %s\n", number,
+                id, reason);
+        precis_summary_clear(&summary);
+        return 1;
+    }
+    if (command->jsonl) {
+        json_t *id_json = item->id ? json_string_nocheck(item->id) : NULL;
+        put_result(id_json, text, &summary, stdout);
+        json_decref(id_json);
+    } else {
+        if (*printed > 0)
+            putc('\n', stdout);
+        const char *title = command->clean_title;
+        if (title && *title)
+            put_line(title, strlen(title), stdout);
+        else if (item->id)
+            put_line(item->id, strlen(item->id), stdout);
+        else
+            printf("item %zu\n", number);
+        for (size_t i = 0; i < summary.selected_count; i++)
+            put_line(text + summary.selected[i].start, summary.selected[i].len, stdout);
+    }
+    (*printed)++;
+    precis_summary_clear(&summary);
+    return 0;
+}
+
+/* A feed document data[0..size): every item summarized in document order.
+   Returns 1 when the feed cannot be read, has no items, or an item was
+   skipped or refused (the others are still summarized). */
+static int summarize_feed(precis_summarizer_t *summarizer, command_t *command,
+                          const char *data, size_t size)
+{
+    char error[PRECIS_ERROR_SIZE];
+    precis_feed_t *feed = precis_feed_new(data, size, error);
+    if (!feed) {
+        fprintf(stderr, "precis summarize: cannot read the feed: %s\n", error);
+        return 1;
+    }
+    int rc = 0;
+    size_t printed = 0;
+    for (size_t i = 0; i < precis_feed_size(feed); i++)
+        if (summarize_item(summarizer, command, precis_feed_item(feed, i), i + 1,
+                           &printed) != 0)
+            rc = 1;
+    if (precis_feed_size(feed) == 0) {
+        fprintf(stderr, "precis summarize: no article in the input (the feed has no "
+                        "items)\n");
+        rc = 1;
+    }
+    precis_feed_destroy(&feed);
+    return rc;
+}
+
+/* A feed given to --jsonl, seen from its first line: the rest of the input
+   is read and summarized item by item. */
+static int summarize_jsonl_feed(precis_summarizer_t *summarizer, command_t *command,
+                                FILE *in, const char *head, size_t head_len)
+{
+    size_t size;
+    char *buffer = read_rest(in, head, head_len, &size);
+    if (!buffer) {
+        fprintf(stderr, "precis summarize: out of memory\n");
+        return 1;
+    }
+    int rc = summarize_feed(summarizer, command, buffer, size);
+    free(buffer);
+    return rc;
+}
+
+/* True when a JSON Lines input's first line starts a markup document (a
+   byte order mark and white space before it allowed): no JSON line does. */
+static bool starts_markup(const char *line, size_t len)
+{
+    size_t i = len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+    while (i < len && strchr(" \t\r\n", line[i]))
+        i++;
+    return i < len && line[i] == '<';
+}
+
 /* Summarizes one JSON line. Returns 0, or 1 after reporting a bad line. */
 static int summarize_line(precis_summarizer_t *summarizer, command_t *command,
                           const char *line, size_t len, size_t number)
@@ -496,8 +672,15 @@ static int summarize_jsonl(precis_summarizer_t *summarizer, command_t *command, 
     int rc = 0;
     bool progress = isatty(STDERR_FILENO);
     double next_report = now_seconds() + 0.5;
+    if (feed_named(command->path))
+        return summarize_jsonl_feed(summarizer, command, in, NULL, 0);
     while ((len = getline(&line, &capacity, in)) != -1) {
         number++;
+        if (done == 0 && starts_markup(line, (size_t)len)) {
+            rc = summarize_jsonl_feed(summarizer, command, in, line, (size_t)len);
+            free(line);
+            return rc;
+        }
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             len--;
         size_t blank = 0;

@@ -3,7 +3,10 @@
 # \u0000 in its text is summarized (the normalizer removes NUL, as in the
 # pipeline); input with no article exits 1 with a reason; an empty text is
 # reported by its line number; an unpunctuated transcript is cut to the
-# word budget and marked truncated, and an ordinary article is not.
+# word budget and marked truncated, and an ordinary article is not. A
+# plain-text first line is the title only when it looks like one (as push
+# decides); feeds are summarized item by item; `precis split` refuses empty
+# input and accepts \u0000.
 set -uo pipefail
 bin=$1
 failures=0
@@ -68,6 +71,94 @@ printf '%s\n' '{"id":"wrap","text":"The plan to rebuild the harbour bridge was a
     run 0 --jsonl --sentences 1
 grep -q 'approved by Mayor Lina Ortiz on Monday\."' "$work/out" ||
     fail "wrapped sentence not one line: $(cat "$work/out")"
+
+# A one-line file is all text, not a title with an empty text.
+printf 'The ferry resumes on Monday after three weeks of repairs to the pier.\n' >"$work/one.txt"
+run 0 "$work/one.txt"
+grep -q 'ferry resumes on Monday' "$work/out" || fail "one-line file: $(cat "$work/err")"
+# So is a short line with no final punctuation, which alone looks like a title.
+printf 'Residents want the ferry kept until the works end\n' | run 0
+grep -q 'Residents want the ferry' "$work/out" || fail "short one-line input: $(cat "$work/err")"
+# A first line that is a sentence is text too; a headline is the title.
+printf 'The pier reopened on Monday.\nFerries ran all day.\n' >"$work/sentence.txt"
+run 0 --sentences 5 "$work/sentence.txt"
+grep -q 'pier reopened' "$work/out" || fail "first-line sentence taken as the title"
+printf 'Pier reopens\nThe pier reopened on Monday. Ferries ran all day.\n' >"$work/headed.txt"
+run 0 --sentences 5 "$work/headed.txt"
+! grep -qx 'Pier reopens' "$work/out" || fail "headline summarized as text"
+grep -q 'Ferries ran' "$work/out" || fail "text under a headline lost"
+# --no-title: the headline is text; --title-line: the sentence is the title.
+run 0 --sentences 5 --no-title "$work/headed.txt"
+grep -q 'Pier reopens' "$work/out" || fail "--no-title still took the headline"
+run 0 --sentences 5 --title-line "$work/sentence.txt"
+! grep -q 'pier reopened' "$work/out" || fail "--title-line did not take the first line"
+run 2 --title-line --no-title "$work/headed.txt"
+
+# An RSS feed: two items with text, one without (reported, exit 1).
+cat >"$work/harbour.rss" <<'EOF'
+<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Harbour desk</title>
+<item><guid>pier-1</guid><title>Pier reopens</title>
+<description>The pier reopened on Monday. Ferries ran all day. Fishing boats came back in the evening.</description></item>
+<item><guid>storm-2</guid>
+<description>&lt;p&gt;A storm closed the coast road overnight. Crews cleared it by noon.&lt;/p&gt;</description></item>
+<item><guid>empty-3</guid><title>Nothing here</title></item>
+</channel></rss>
+EOF
+run 1 --sentences 5 "$work/harbour.rss"
+grep -q 'item 3 (empty-3)' "$work/err" || fail "feed item without text not reported"
+printf 'Pier reopens\nThe pier reopened on Monday.\nFerries ran all day.\nFishing boats came back in the evening.\n\nstorm-2\nA storm closed the coast road overnight.\nCrews cleared it by noon.\n' >"$work/want"
+cmp -s "$work/out" "$work/want" || fail "feed plain output: $(cat "$work/out")"
+# The same feed sniffed on stdin, and with --jsonl one line per item.
+grep -v empty-3 "$work/harbour.rss" | run 0 --sentences 1
+[ "$(grep -c . "$work/out")" -eq 4 ] || fail "sniffed feed: $(cat "$work/out")"
+run 1 --jsonl "$work/harbour.rss"
+[ "$(wc -l <"$work/out")" -eq 2 ] || fail "feed --jsonl: not one line per item: $(cat "$work/out")"
+grep -q '^{"id":"pier-1","summary":\[' "$work/out" || fail "feed --jsonl: no pier-1 line"
+grep -q '^{"id":"storm-2",' "$work/out" || fail "feed --jsonl: no storm-2 line"
+grep -v empty-3 "$work/harbour.rss" | run 0 --jsonl
+[ "$(wc -l <"$work/out")" -eq 2 ] || fail "feed on --jsonl stdin: $(cat "$work/err")"
+# An Atom feed.
+cat >"$work/coast.atom" <<'EOF'
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Coast</title>
+<entry><id>urn:coast:1</id><title>Road open</title>
+<content type="text">The coast road is open again. Buses run on time.</content></entry>
+</feed>
+EOF
+run 0 "$work/coast.atom"
+[ "$(head -1 "$work/out")" = "Road open" ] || fail "atom entry header: $(cat "$work/out")"
+grep -q 'Buses run on time' "$work/out" || fail "atom entry not summarized"
+# A broken feed, and one with no items: exit 1 with a reason, no output.
+printf '<?xml version="1.0"?>\n<rss><channel><item><title>Cut off' >"$work/broken.rss"
+run 1 "$work/broken.rss"
+grep -q 'cannot read the feed: not well-formed XML' "$work/err" || fail "broken feed: $(cat "$work/err")"
+[ ! -s "$work/out" ] || fail "broken feed printed something"
+run 1 --jsonl <"$work/broken.rss"
+grep -q 'cannot read the feed' "$work/err" || fail "broken feed on --jsonl: $(cat "$work/err")"
+printf '<rss version="2.0"><channel><title>Quiet</title></channel></rss>\n' | run 1
+grep -q 'no article' "$work/err" || fail "feed with no items: $(cat "$work/err")"
+
+# precis split: no text is bad input, from stdin, a file and --jsonl.
+split() { # expected exit code, then split's arguments; stdin is passed on
+    local expected=$1
+    shift
+    "$bin/precis" split "$@" >"$work/out" 2>"$work/err"
+    local got=$?
+    [ "$got" -eq "$expected" ] || fail "split $*: exit $got, expected $expected"
+}
+: | split 1
+grep -q 'no text in the input' "$work/err" || fail "split, empty stdin: no reason"
+printf ' \n\t\n' >"$work/blank.txt"
+split 1 "$work/blank.txt"
+grep -q 'no text in the input' "$work/err" || fail "split, blank file: no reason"
+printf '\n\n' | split 1 --jsonl
+grep -q 'no text in the input' "$work/err" || fail "split --jsonl, no line: no reason"
+# \u0000 is accepted and removed, as summarize's normalizer does.
+printf '%s\n' '{"text":"The ferry\u0000 resumes on Monday. Repairs took three weeks."}' |
+    split 0 --jsonl
+grep -qF '"The ferry resumes on Monday."' "$work/out" || fail "split --jsonl with \\u0000: $(cat "$work/err")"
+printf 'Nets dried.\0 Gulls circled.' | split 0
+{ [ "$(wc -l <"$work/out")" -eq 2 ] && ! grep -qaP '\x00' "$work/out"; } || fail "split, raw NUL kept"
 
 [ "$failures" -eq 0 ] && echo "ok: precis summarize input shapes"
 exit $((failures > 0))

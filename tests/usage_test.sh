@@ -23,6 +23,20 @@ for command in push sub summarize split; do
     check "precis $command --help" 0 "$bin/precis" "$command" --help
     check "precis $command --bogus" 2 "$bin/precis" "$command" --bogus
 done
+check "precis summarize --title-line --no-title" 2 "$bin/precis" summarize --title-line --no-title
+# What the offline commands' help must tell: the title rule and its options,
+# feeds, that plain output does not mark cut sentences, split's empty input.
+help_says() { # command, fixed text its --help must contain
+    "$bin/precis" "$1" --help | grep -qF -- "$2" ||
+        { echo "FAIL: precis $1 --help does not say '$2'" >&2; failures=$((failures + 1)); }
+}
+help_says summarize --title-line
+help_says summarize --no-title
+help_says summarize "when it looks like"
+help_says summarize "RSS or Atom feed"
+help_says summarize "does not show which were cut short"
+help_says split "no text in the input"
+help_says split "NUL characters"
 check "precis --help" 0 "$bin/precis" --help
 check "precis (no command)" 2 "$bin/precis"
 check "precis unknown" 2 "$bin/precis" frobnicate

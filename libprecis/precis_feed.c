@@ -1,4 +1,5 @@
-/*  precis_feed - RSS and Atom feed files as articles, for `precis push`.
+/*  precis_feed - RSS and Atom feed files as articles, for `precis push` and
+    `precis summarize`.
 
     Elements are matched by local name, whatever their prefix, except the
     RSS content module's "encoded", so that feeds that bind the usual

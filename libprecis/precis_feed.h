@@ -1,4 +1,5 @@
-/*  precis_feed - RSS and Atom feed files as articles, for `precis push`.
+/*  precis_feed - RSS and Atom feed files as articles, for `precis push` and
+    `precis summarize`.
 
     Parsed with libxml2's XML parser: no network (XML_PARSE_NONET), no
     external DTD or entity loaded, entities not substituted (a reference to
