@@ -707,6 +707,17 @@ static bool s_time_ends(const splitter_t *self, size_t token_start,
                MIN_WORDS_BEFORE_ABBREVIATION;
 }
 
+/* After an abbreviation that closes a list or an amount ("usw.", "ecc.",
+   "κ.λπ.", "99,90 грн."): any capitalised word starts a new sentence, if
+   the sentence is no fragment. */
+static bool s_phrase_end_ends(const splitter_t *self, size_t token_start,
+                              const lookahead_t *ahead)
+{
+    return ahead->kind == NEXT_UPPER &&
+           s_words_before(self, token_start, MIN_WORDS_BEFORE_ABBREVIATION) + 1 >=
+               MIN_WORDS_BEFORE_ABBREVIATION;
+}
+
 /* The word before the token at token_start starts in lower case. */
 static bool s_previous_word_is_lower(const splitter_t *self, size_t token_start)
 {
@@ -775,13 +786,19 @@ static bool s_period_ends(const splitter_t *self, size_t i, const lookahead_t *a
         return ahead->kind != NEXT_DIGIT;
     case PRECIS_ABBREV_AMBIGUOUS:
         return s_ambiguous_ends(self, start, ahead);
+    case PRECIS_ABBREV_PHRASE_END:
+        return s_phrase_end_ends(self, start, ahead);
     case PRECIS_ABBREV_NONE:
         break;
     }
     size_t size;
     int32_t cp = s_decode(self->text, self->len, start, &size);
     if (start + size == i && s_case_of(cp) == NEXT_LOWER)
-        return false; /* p. 55, v. Wade */
+        /* p. 55, v. Wade; and a year, as the reference sets count it:
+           "в 2020 г. Тираж" goes on. */
+        return false;
+    if (start + size == i && s_case_of(cp) == NEXT_OTHER)
+        return false; /* a letter of a caseless script is an initial: 1990 ई. में */
     if (start + size == i && s_case_of(cp) == NEXT_UPPER)
         /* An initial, unless it is the pronoun ("you and I. Did you") or a
            common sentence starter follows ("World War I. But", "Plan B. The");
