@@ -1431,6 +1431,43 @@ static bool s_inside_cjk_brackets(const splitter_t *self, size_t i)
     return false;
 }
 
+/* True when what follows the closing quote that ends at i ties the
+   quotation to the sentence that frames it: a lower-case word after white
+   space ("«…;» ρώτησε"), the Japanese quotative particle glued to it
+   ("「…。」と述べた", "って"), or a Chinese speech verb among the next
+   three characters ("“…？”她问道", "”他说"). */
+static bool s_quote_goes_on(const splitter_t *self, size_t i)
+{
+    const unsigned char *t = (const unsigned char *)self->text;
+    size_t n, k = i;
+    while (k < self->len && (n = s_space_len(self->text, self->len, k)) > 0) {
+        if (s_line_breaks(self->text, self->len, k))
+            return false;
+        k += n;
+    }
+    if (k < self->len && s_case_of(s_decode(self->text, self->len, k, &n)) == NEXT_LOWER)
+        return k > i;
+    if (k != i || i + 2 >= self->len)
+        return false;
+    if (t[i] == 0xE3 && t[i + 1] == 0x81 && (t[i + 2] == 0xA8 || t[i + 2] == 0xA3))
+        return true; /* と, っ(て) */
+    for (int chars = 0; chars < 3 && k + 2 < self->len && t[k] >= 0xE4 && t[k] <= 0xE9;
+         chars++, k += 3)
+        if ((t[k] == 0xE8 && t[k + 1] == 0xAF && t[k + 2] == 0xB4) ||
+            (t[k] == 0xE9 && t[k + 1] == 0x97 && t[k + 2] == 0xAE))
+            return true; /* 说, 问 */
+    return false;
+}
+
+/* True when text[from, to) holds a quote. */
+static bool s_quote_in(const splitter_t *self, size_t from, size_t to)
+{
+    for (size_t k = from; k < to; k++)
+        if (s_quote_len(self->text, to, k))
+            return true;
+    return false;
+}
+
 /* A sentence end of a script without abbreviations (see s_cjk_terminal_len),
    or a script's ":" or ";" of length first at i: it ends the sentence
    wherever it is, with its closers, unless inside a title. */
@@ -1443,8 +1480,10 @@ static size_t s_on_cjk_terminal(splitter_t *self, size_t i, size_t first)
                              (n = s_terminal_len(self->text, self->len, i, &kind)) > 0))
         i += n;
     int parens;
+    size_t end = i;
     i = s_skip_closers(self, i, &parens);
-    if (s_has_alnum(self, i) && !s_inside_cjk_brackets(self, i))
+    if (s_has_alnum(self, i) && !s_inside_cjk_brackets(self, i) &&
+        !(s_quote_in(self, end, i) && s_quote_goes_on(self, i)))
         s_emit(self, i);
     return i;
 }
@@ -1464,6 +1503,13 @@ static bool s_script_mark_ends(const splitter_t *self, size_t i)
         return false;
     if (self->text[i] == ';')
         return (cp >= 0x370 && cp <= 0x3FF) || (cp >= 0x1F00 && cp <= 0x1FFF);
+    /* A colon before an opening quote introduces the quotation. */
+    k = i + 1;
+    while (k < self->len && (n = s_space_len(self->text, self->len, k)) > 0)
+        k += n;
+    if (k < self->len && s_opener_len(self->text, self->len, k) &&
+        self->text[k] != '(' && self->text[k] != '[' && self->text[k] != '{')
+        return false;
     if (cp >= 0x531 && cp <= 0x587)
         return true;
     return (self->lang_flags & PRECIS_ABBREV_COLON_ENDS) && cp >= 0x620 && cp <= 0x6FF &&
