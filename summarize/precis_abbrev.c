@@ -241,7 +241,7 @@ static const abbreviation_t s_it_abbreviations[] = {
     {"amm", NE},      {"arch", NE}, {"avv", NE},    {"cfr", NE}, {"dott", NE},
     {"dott.ssa", NE}, {"dir", NE},  {"ecc", PE},    {"egr", NE}, {"geom", NE},
     {"ing", NE},      {"pag", BN},  {"psicol", NE}, {"rag", NE}, {"sig", NE},
-    {"sig.ra", NE},   {"sigg", NE}, {"p.es", NE},   {NULL, 0},
+    {"sig.ra", NE},   {"sigg", NE}, {"p.es", NE},   {"on", AM},  {NULL, 0},
 };
 static const char *const s_it_starters[] = {
     "che", "con",  "e",   "gli",    "i",      "il", "in", "la",  "le", "lo", "ma",
@@ -364,6 +364,11 @@ static const abbreviation_t s_tr_abbreviations[] = {
 static const char *const s_tr_starters[] = {
     "ama", "ancak", "ben", "bir", "biz", "bu", "o", "onlar", "ve", "şu", NULL,
 };
+/* "2. Dünya Savaşı", "3. Ordu", "1. Lig": ordinals before a capitalised
+   noun of a name. */
+static const char *const s_tr_ordinal_nouns[] = {
+    "alay", "dünya", "kolordu", "lig", "ordu", "tugay", "tümen", NULL,
+};
 static const char *const s_tr_speech_verbs[] = {
     "açıkladı", "belirtti", "dedi", "sordu", "söyledi", NULL,
 };
@@ -438,7 +443,7 @@ static const language_t s_languages[] = {
     {"sv", PRECIS_ABBREV_QUOTATION_WHOLE, s_sv_abbreviations,
      WORDS(s_sv_starters, s_sv_speech_verbs, s_none_words)},
     {"tr", PRECIS_ABBREV_ORDINAL_PERIOD | PRECIS_ABBREV_QUOTATION_WHOLE,
-     s_tr_abbreviations, WORDS(s_tr_starters, s_tr_speech_verbs, s_none_words)},
+     s_tr_abbreviations, WORDS(s_tr_starters, s_tr_speech_verbs, s_tr_ordinal_nouns)},
     {"uk", PRECIS_ABBREV_QUOTATION_WHOLE, s_uk_abbreviations,
      WORDS(s_uk_starters, s_uk_speech_verbs, s_none_words)},
 };

@@ -1277,7 +1277,10 @@ static size_t s_on_terminal(splitter_t *self, size_t i)
         char word[48];
         switch (kind) {
         case RUN_ELLIPSIS:
-            ends = ahead.kind != NEXT_DIGIT && strcmp(ahead.word, "i") != 0;
+            /* In a script without case nothing tells a pause from an end;
+               an ellipsis inside a line is most often a pause. */
+            ends = ahead.kind != NEXT_DIGIT && ahead.kind != NEXT_OTHER &&
+                   strcmp(ahead.word, "i") != 0;
             break;
         case RUN_EXCLAIM:
             if (s_token_before(self, i, &start) &&
@@ -1503,15 +1506,16 @@ static bool s_script_mark_ends(const splitter_t *self, size_t i)
         return false;
     if (self->text[i] == ';')
         return (cp >= 0x370 && cp <= 0x3FF) || (cp >= 0x1F00 && cp <= 0x1FFF);
-    /* A colon before an opening quote introduces the quotation. */
+    if (cp >= 0x531 && cp <= 0x587)
+        return true;
+    /* In Arabic script a colon before an opening quote introduces the
+       quotation; the Armenian colon is a full stop. */
     k = i + 1;
     while (k < self->len && (n = s_space_len(self->text, self->len, k)) > 0)
         k += n;
-    if (k < self->len && s_opener_len(self->text, self->len, k) &&
-        self->text[k] != '(' && self->text[k] != '[' && self->text[k] != '{')
+    if (k < self->len && s_opener_len(self->text, self->len, k) && self->text[k] != '(' &&
+        self->text[k] != '[' && self->text[k] != '{')
         return false;
-    if (cp >= 0x531 && cp <= 0x587)
-        return true;
     return (self->lang_flags & PRECIS_ABBREV_COLON_ENDS) && cp >= 0x620 && cp <= 0x6FF &&
            s_case_of(cp) == NEXT_OTHER;
 }
