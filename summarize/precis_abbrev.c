@@ -113,7 +113,7 @@ static const char *const s_bg_starters[] = {
 };
 
 static const abbreviation_t s_cs_abbreviations[] = {
-    {"a.s", AM}, {"atd", AM},  {"doc", NE}, {"ing", NE}, {"kč", AM},    {"mil", AM},
+    {"a.s", AM}, {"atd", PE},  {"doc", NE}, {"ing", NE}, {"kč", AM},    {"mil", AM},
     {"mld", AM}, {"např", NE}, {"n.l", AM}, {"př", NE},  {"s.r.o", AM}, {"str", NE},
     {"tj", NE},  {"tzv", NE},  {"ul", NE},  {"č", BN},   {NULL, 0},
 };

@@ -203,6 +203,10 @@ static next_case_t s_case_of(int32_t cp)
             return NEXT_DIGIT;
         return NEXT_NONE;
     }
+    /* Georgian is written without case, though Unicode files its letters as
+       lower case (for the rare all-capital Mtavruli). */
+    if (cp >= 0x10D0 && cp <= 0x10FF)
+        return NEXT_OTHER;
     switch (utf8proc_category(cp)) {
     case UTF8PROC_CATEGORY_LL:
         return NEXT_LOWER;
@@ -757,6 +761,20 @@ static bool s_ordinal_goes_on(const splitter_t *self, const lookahead_t *ahead)
     return precis_abbrev_has_word(self->lang, PRECIS_WORDS_ORDINAL_NOUNS, ahead->word);
 }
 
+/* The end of the combining marks (vowel signs, viramas) from i on, before
+   end. */
+static size_t s_marks_end(const char *text, size_t i, size_t end)
+{
+    size_t n;
+    while (i < end) {
+        utf8proc_propval_t category = utf8proc_category(s_decode(text, end, i, &n));
+        if (category != UTF8PROC_CATEGORY_MN && category != UTF8PROC_CATEGORY_MC)
+            break;
+        i += n;
+    }
+    return i;
+}
+
 /* Decides whether a single period at i, followed by white space and then
    something that is not lower case, ends the sentence. */
 static bool s_period_ends(const splitter_t *self, size_t i, const lookahead_t *ahead)
@@ -797,8 +815,10 @@ static bool s_period_ends(const splitter_t *self, size_t i, const lookahead_t *a
         /* p. 55, v. Wade; and a year, as the reference sets count it:
            "в 2020 г. Тираж" goes on. */
         return false;
-    if (start + size == i && s_case_of(cp) == NEXT_OTHER)
-        return false; /* a letter of a caseless script is an initial: 1990 ई. में */
+    if (s_case_of(cp) == NEXT_OTHER && s_marks_end(self->text, start + size, i) == i)
+        /* One letter of a caseless script, with its vowel signs, is an
+           initial or an abbreviation: "1990 ई. में", "ডা. রহমান". */
+        return false;
     if (start + size == i && s_case_of(cp) == NEXT_UPPER)
         /* An initial, unless it is the pronoun ("you and I. Did you") or a
            common sentence starter follows ("World War I. But", "Plan B. The");
@@ -2183,6 +2203,42 @@ static const lang_case_t s_lang_cases[] = {
        "\xc2\xab\xd4\xb5\xd5\xbd \xd5\xb0\xd5\xb8\xd5\xa3\xd5\xb6\xd5\xa5\xd5\xac "
        "\xd5\xa5\xd5\xb4\xc2\xbb, - \xd5\xa1\xd5\xbd\xd5\xa1\xd6\x81 "
        "\xd5\xb6\xd5\xa1:"}}},
+    {"ka", /* Georgian has no case */
+     {"\xe1\x83\x9b\xe1\x83\x90\xe1\x83\xa2\xe1\x83\x90\xe1\x83\xa0\xe1\x83\x94\xe1\x83"
+      "\x91\xe1\x83\x94\xe1\x83\x9a\xe1\x83\x98 "
+      "\xe1\x83\x92\xe1\x83\x95\xe1\x83\x98\xe1\x83\x90\xe1\x83\x9c "
+      "\xe1\x83\x9b\xe1\x83\x9d\xe1\x83\x95\xe1\x83\x98\xe1\x83\x93\xe1\x83\x90. "
+      "\xe1\x83\x9b\xe1\x83\x92\xe1\x83\x96\xe1\x83\x90\xe1\x83\x95\xe1\x83\xa0\xe1\x83"
+      "\x94\xe1\x83\x91\xe1\x83\x98 "
+      "\xe1\x83\x94\xe1\x83\x9a\xe1\x83\x9d\xe1\x83\x93\xe1\x83\x9c\xe1\x83\x94\xe1\x83"
+      "\x9c.",
+      {"\xe1\x83\x9b\xe1\x83\x90\xe1\x83\xa2\xe1\x83\x90\xe1\x83\xa0\xe1\x83\x94\xe1\x83"
+       "\x91\xe1\x83\x94\xe1\x83\x9a\xe1\x83\x98 "
+       "\xe1\x83\x92\xe1\x83\x95\xe1\x83\x98\xe1\x83\x90\xe1\x83\x9c "
+       "\xe1\x83\x9b\xe1\x83\x9d\xe1\x83\x95\xe1\x83\x98\xe1\x83\x93\xe1\x83\x90.",
+       "\xe1\x83\x9b\xe1\x83\x92\xe1\x83\x96\xe1\x83\x90\xe1\x83\x95\xe1\x83\xa0\xe1\x83"
+       "\x94\xe1\x83\x91\xe1\x83\x98 "
+       "\xe1\x83\x94\xe1\x83\x9a\xe1\x83\x9d\xe1\x83\x93\xe1\x83\x9c\xe1\x83\x94\xe1\x83"
+       "\x9c."}}},
+    {"bn", /* one akshara is an abbreviation */
+     {"\xe0\xa6\xa1\xe0\xa6\xbe. \xe0\xa6\x95\xe0\xa6\xb0\xe0\xa6\xbf\xe0\xa6\xae "
+      "\xe0\xa6\xb0\xe0\xa7\x8b\xe0\xa6\x97\xe0\xa7\x80 "
+      "\xe0\xa6\xa6\xe0\xa7\x87\xe0\xa6\x96\xe0\xa6\xb2\xe0\xa7\x87\xe0\xa6\xa8\xe0\xa5"
+      "\xa4 \xe0\xa6\xa4\xe0\xa6\xbe\xe0\xa6\xb0\xe0\xa6\xaa\xe0\xa6\xb0 "
+      "\xe0\xa6\xac\xe0\xa6\xbe\xe0\xa6\xa1\xe0\xa6\xbc\xe0\xa6\xbf "
+      "\xe0\xa6\x97\xe0\xa7\x87\xe0\xa6\xb2\xe0\xa7\x87\xe0\xa6\xa8\xe0\xa5\xa4",
+      {"\xe0\xa6\xa1\xe0\xa6\xbe. \xe0\xa6\x95\xe0\xa6\xb0\xe0\xa6\xbf\xe0\xa6\xae "
+       "\xe0\xa6\xb0\xe0\xa7\x8b\xe0\xa6\x97\xe0\xa7\x80 "
+       "\xe0\xa6\xa6\xe0\xa7\x87\xe0\xa6\x96\xe0\xa6\xb2\xe0\xa7\x87\xe0\xa6\xa8\xe0\xa5"
+       "\xa4",
+       "\xe0\xa6\xa4\xe0\xa6\xbe\xe0\xa6\xb0\xe0\xa6\xaa\xe0\xa6\xb0 "
+       "\xe0\xa6\xac\xe0\xa6\xbe\xe0\xa6\xa1\xe0\xa6\xbc\xe0\xa6\xbf "
+       "\xe0\xa6\x97\xe0\xa7\x87\xe0\xa6\xb2\xe0\xa7\x87\xe0\xa6\xa8\xe0\xa5\xa4"}}},
+    {"cs", /* a list's end before a capital */
+     {"Prod\xc3\xa1vaj\xc3\xad ml\xc3\xa9ko, s\xc3\xbdry atd. Obchod "
+      "otv\xc3\xadr\xc3\xa1 v osm.",
+      {"Prod\xc3\xa1vaj\xc3\xad ml\xc3\xa9ko, s\xc3\xbdry atd.",
+       "Obchod otv\xc3\xadr\xc3\xa1 v osm."}}},
 };
 
 static bool s_check_case(const split_case_t *c, const char *lang, bool verbose)
