@@ -175,7 +175,7 @@ static const char *const s_de_ordinal_nouns[] = {
 };
 
 static const abbreviation_t s_el_abbreviations[] = {
-    {"δρ", NE}, {"κ", NE}, {"κα", NE}, {"π.χ", PE}, {"κ.λπ", PE}, {"κτλ", PE}, {NULL, 0},
+    {"δρ", NE}, {"κ", NE}, {"κα", NE}, {"π.χ", NE}, {"κ.λπ", PE}, {"κτλ", PE}, {NULL, 0},
 };
 
 static const abbreviation_t s_es_abbreviations[] = {
@@ -241,7 +241,7 @@ static const abbreviation_t s_it_abbreviations[] = {
     {"amm", NE},      {"arch", NE}, {"avv", NE},    {"cfr", NE}, {"dott", NE},
     {"dott.ssa", NE}, {"dir", NE},  {"ecc", PE},    {"egr", NE}, {"geom", NE},
     {"ing", NE},      {"pag", BN},  {"psicol", NE}, {"rag", NE}, {"sig", NE},
-    {"sig.ra", NE},   {"sigg", NE}, {"p.es", NE},   {"on", AM},  {NULL, 0},
+    {"sig.ra", NE},   {"sigg", NE}, {"p.es", NE},   {NULL, 0},
 };
 static const char *const s_it_starters[] = {
     "che", "con",  "e",   "gli",    "i",      "il", "in", "la",  "le", "lo", "ma",

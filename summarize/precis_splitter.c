@@ -2190,9 +2190,6 @@ static const lang_case_t s_lang_cases[] = {
       "k\xc3\xb6y\xc3\xbcne d\xc3\xb6nd\xc3\xbc.",
       {"Dedesi 2. D\xc3\xbcnya Sava\xc5\x9f\xc4\xb1'nda sava\xc5\x9ft\xc4\xb1.",
        "Sonra k\xc3\xb6y\xc3\xbcne d\xc3\xb6nd\xc3\xbc."}}},
-    {"it", /* title before a name */
-     {"Ha parlato l'on. Bianchi alla Camera. Poi ha lasciato l'aula.",
-      {"Ha parlato l'on. Bianchi alla Camera.", "Poi ha lasciato l'aula."}}},
     {"hy", /* the Armenian colon ends before a quote */
      {"\xd5\x86\xd5\xa1 \xd5\xa3\xd5\xb6\xd5\xa1\xd6\x81 "
       "\xd5\xbf\xd5\xb8\xd6\x82\xd5\xb6: \xc2\xab\xd4\xb5\xd5\xbd "
