@@ -3,9 +3,9 @@
 
 Usage: segmentation_heldout_test.py BIN_DIR [DATA_FILE]
 
-Splits every case of tests/data/segmentation/heldout.jsonl (296 short
-news-like texts in 46 languages, written for this test before the
-splitter's rules were looked at)
+Splits every case of tests/data/segmentation/heldout.jsonl (322 short
+news-like texts in 46 languages, written for this test; the first
+296 before the splitter's rules were looked at)
 with `precis split --jsonl`, once with each case's "lang" and once without
 it, and fails when fewer cases than MIN_RIGHT come out exactly right (the
 expected sentences, stripped, equal the spans, in order). MIN_RIGHT is the
@@ -21,7 +21,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "data", "segmentation", "heldout.jsonl")
-MIN_RIGHT = {"with lang": 288, "without lang": 288}
+MIN_RIGHT = {"with lang": 314, "without lang": 314}
 
 
 def main():
