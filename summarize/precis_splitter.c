@@ -203,11 +203,13 @@ static next_case_t s_case_of(int32_t cp)
             return NEXT_DIGIT;
         return NEXT_NONE;
     }
+    /* Georgian is written without case, though Unicode files its letters as
+       lower case (for the rare all-capital Mtavruli). */
+    if (cp >= 0x10D0 && cp <= 0x10FF)
+        return NEXT_OTHER;
     switch (utf8proc_category(cp)) {
     case UTF8PROC_CATEGORY_LL:
-        /* Georgian is written without case, though Unicode files its
-           letters as lower case (for the rare all-capital Mtavruli). */
-        return cp >= 0x10D0 && cp <= 0x10FF ? NEXT_OTHER : NEXT_LOWER;
+        return NEXT_LOWER;
     case UTF8PROC_CATEGORY_LU:
     case UTF8PROC_CATEGORY_LT:
         return NEXT_UPPER;
