@@ -16,6 +16,7 @@
 #define NE PRECIS_ABBREV_NEVER_ENDS
 #define BN PRECIS_ABBREV_BEFORE_NUMBER
 #define AM PRECIS_ABBREV_AMBIGUOUS
+#define PE PRECIS_ABBREV_PHRASE_END
 
 /* Room for every index: per language its words plus the base table, and
    the neutral index with all of them. */
@@ -103,15 +104,16 @@ static const abbreviation_t s_ar_abbreviations[] = {
 };
 
 static const abbreviation_t s_bg_abbreviations[] = {
-    {"бул", NE}, {"гр", NE}, {"др", AM},   {"пл", NE},  {"проф", NE}, {"стр", BN},
-    {"т.е", NE}, {"ул", NE}, {"акад", NE}, {"млн", AM}, {"млрд", AM}, {NULL, 0},
+    {"бул", NE},  {"гр", NE},  {"др", PE}, {"пл", NE},   {"проф", NE},
+    {"стр", BN},  {"т.е", NE}, {"ул", NE}, {"акад", NE}, {"млн", AM},
+    {"млрд", AM}, {"ок", NE},  {NULL, 0},
 };
 static const char *const s_bg_starters[] = {
     "в", "на", "но", "и", "той", "тя", "те", "това", "не", "с", "за", "от", NULL,
 };
 
 static const abbreviation_t s_cs_abbreviations[] = {
-    {"a.s", AM}, {"atd", AM},  {"doc", NE}, {"ing", NE}, {"kč", AM},    {"mil", AM},
+    {"a.s", AM}, {"atd", PE},  {"doc", NE}, {"ing", NE}, {"kč", AM},    {"mil", AM},
     {"mld", AM}, {"např", NE}, {"n.l", AM}, {"př", NE},  {"s.r.o", AM}, {"str", NE},
     {"tj", NE},  {"tzv", NE},  {"ul", NE},  {"č", BN},   {NULL, 0},
 };
@@ -149,7 +151,7 @@ static const abbreviation_t s_de_abbreviations[] = {
     {"gegr", NE}, {"gest", NE},  {"ggf", NE},  {"hl", NE},    {"hr", NE},   {"hrn", NE},
     {"i.a", NE},  {"inkl", NE},  {"insb", NE}, {"jh", AM},    {"jhd", AM},  {"kath", NE},
     {"med", NE},  {"mio", AM},   {"mrd", AM},  {"n.chr", AM}, {"o.ä", AM},  {"s.o", AM},
-    {"s.u", AM},  {"sog", NE},   {"str", NE},  {"u.a", NE},   {"u.ä", AM},  {"usw", AM},
+    {"s.u", AM},  {"sog", NE},   {"str", NE},  {"u.a", NE},   {"u.ä", AM},  {"usw", PE},
     {"v.a", NE},  {"v.chr", AM}, {"vgl", NE},  {"z.b", NE},   {"z.t", NE},  {"zzgl", NE},
     {"ziff", BN}, {NULL, 0},
 };
@@ -173,7 +175,7 @@ static const char *const s_de_ordinal_nouns[] = {
 };
 
 static const abbreviation_t s_el_abbreviations[] = {
-    {"δρ", NE}, {"κ", NE}, {"κα", NE}, {"π.χ", NE}, {"κ.λπ", AM}, {"κτλ", AM}, {NULL, 0},
+    {"δρ", NE}, {"κ", NE}, {"κα", NE}, {"π.χ", NE}, {"κ.λπ", PE}, {"κτλ", PE}, {NULL, 0},
 };
 
 static const abbreviation_t s_es_abbreviations[] = {
@@ -204,8 +206,8 @@ static const abbreviation_t s_fa_abbreviations[] = {
 };
 
 static const abbreviation_t s_fi_abbreviations[] = {
-    {"esim", NE}, {"jne", AM}, {"klo", BN}, {"ks", NE},  {"milj", AM},
-    {"mm", AM},   {"ns", NE},  {"tri", NE}, {"yms", AM}, {NULL, 0},
+    {"esim", NE}, {"jne", PE}, {"klo", BN}, {"ks", NE},  {"milj", AM},
+    {"mm", AM},   {"ns", NE},  {"tri", NE}, {"yms", PE}, {NULL, 0},
 };
 static const char *const s_fi_starters[] = {
     "he", "hän", "ja", "kun", "me", "mutta", "ne", "nyt", "se", "tämä", NULL,
@@ -237,7 +239,7 @@ static const abbreviation_t s_hi_abbreviations[] = {
 
 static const abbreviation_t s_it_abbreviations[] = {
     {"amm", NE},      {"arch", NE}, {"avv", NE},    {"cfr", NE}, {"dott", NE},
-    {"dott.ssa", NE}, {"dir", NE},  {"ecc", AM},    {"egr", NE}, {"geom", NE},
+    {"dott.ssa", NE}, {"dir", NE},  {"ecc", PE},    {"egr", NE}, {"geom", NE},
     {"ing", NE},      {"pag", BN},  {"psicol", NE}, {"rag", NE}, {"sig", NE},
     {"sig.ra", NE},   {"sigg", NE}, {"p.es", NE},   {NULL, 0},
 };
@@ -250,7 +252,7 @@ static const char *const s_it_speech_verbs[] = {
 };
 
 static const abbreviation_t s_kk_abbreviations[] = {
-    {"б.з.б", AM}, {"т.б", AM}, {"ж", AM}, {"млн", AM}, {"млрд", AM}, {NULL, 0},
+    {"б.з.б", AM}, {"т.б", PE}, {"ж", AM}, {"млн", AM}, {"млрд", AM}, {NULL, 0},
 };
 static const char *const s_kk_starters[] = {
     "бұл", "ол", "мен", "біз", "олар", "және", "бірақ", "енді", NULL,
@@ -311,10 +313,10 @@ static const char *const s_pt_speech_verbs[] = {
 };
 
 static const abbreviation_t s_ru_abbreviations[] = {
-    {"акад", NE}, {"ген", NE},  {"гг", AM},  {"др", AM},  {"им", NE},   {"кв", BN},
+    {"акад", NE}, {"ген", NE},  {"гг", AM},  {"др", PE},  {"им", NE},   {"кв", BN},
     {"млн", AM},  {"млрд", AM}, {"пгт", NE}, {"пр", NE},  {"проф", NE}, {"рис", BN},
-    {"руб", AM},  {"см", NE},   {"стр", BN}, {"т.д", AM}, {"т.е", NE},  {"т.к", NE},
-    {"т.п", AM},  {"тыс", AM},  {"ул", NE},  {"д", BN},   {NULL, 0},
+    {"руб", PE},  {"см", NE},   {"стр", BN}, {"т.д", PE}, {"т.е", NE},  {"т.к", NE},
+    {"т.п", PE},  {"тыс", AM},  {"ул", NE},  {"д", BN},   {NULL, 0},
 };
 static const char *const s_ru_starters[] = {
     "а",   "в",     "вчера", "для",  "если", "за",      "и",      "из",  "к",
@@ -327,7 +329,7 @@ static const char *const s_ru_speech_verbs[] = {
 };
 
 static const abbreviation_t s_sk_abbreviations[] = {
-    {"a.s", AM},  {"atď", AM},  {"mil", AM},   {"mld", AM}, {"napr", NE},
+    {"a.s", AM},  {"atď", PE},  {"mil", AM},   {"mld", AM}, {"napr", NE},
     {"príp", NE}, {"resp", NE}, {"s.r.o", AM}, {"str", NE}, {"tj", NE},
     {"tzv", NE},  {"ul", NE},   {"č", BN},     {NULL, 0},
 };
@@ -344,7 +346,7 @@ static const char *const s_sk_ordinal_nouns[] = {
 
 static const abbreviation_t s_sv_abbreviations[] = {
     {"bl.a", NE}, {"d.v.s", NE}, {"dvs", NE}, {"f.d", NE},   {"fr.o.m", NE},
-    {"jfr", NE},  {"kl", BN},    {"m.m", AM}, {"o.s.v", AM}, {"osv", AM},
+    {"jfr", NE},  {"kl", BN},    {"m.m", PE}, {"o.s.v", PE}, {"osv", PE},
     {"s.k", NE},  {"t.ex", NE},  {NULL, 0},
 };
 static const char *const s_sv_starters[] = {
@@ -362,14 +364,19 @@ static const abbreviation_t s_tr_abbreviations[] = {
 static const char *const s_tr_starters[] = {
     "ama", "ancak", "ben", "bir", "biz", "bu", "o", "onlar", "ve", "şu", NULL,
 };
+/* "2. Dünya Savaşı", "3. Ordu", "1. Lig": ordinals before a capitalised
+   noun of a name. */
+static const char *const s_tr_ordinal_nouns[] = {
+    "alay", "dünya", "kolordu", "lig", "ordu", "tugay", "tümen", NULL,
+};
 static const char *const s_tr_speech_verbs[] = {
     "açıkladı", "belirtti", "dedi", "sordu", "söyledi", NULL,
 };
 
 static const abbreviation_t s_uk_abbreviations[] = {
-    {"акад", NE}, {"вул", NE},  {"грн", AM},  {"див", NE}, {"ім", NE},
-    {"млн", AM},  {"млрд", AM}, {"проф", NE}, {"рр", AM},  {"т.д", AM},
-    {"т.п", AM},  {"тис", AM},  {NULL, 0},
+    {"акад", NE}, {"вул", NE},  {"грн", PE},  {"див", NE}, {"ім", NE},
+    {"млн", AM},  {"млрд", AM}, {"проф", NE}, {"рр", AM},  {"т.д", PE},
+    {"т.п", PE},  {"тис", AM},  {NULL, 0},
 };
 static const char *const s_uk_starters[] = {
     "але", "в",     "вона", "вони", "він", "за",  "і",  "й", "коли", "на",
@@ -436,7 +443,7 @@ static const language_t s_languages[] = {
     {"sv", PRECIS_ABBREV_QUOTATION_WHOLE, s_sv_abbreviations,
      WORDS(s_sv_starters, s_sv_speech_verbs, s_none_words)},
     {"tr", PRECIS_ABBREV_ORDINAL_PERIOD | PRECIS_ABBREV_QUOTATION_WHOLE,
-     s_tr_abbreviations, WORDS(s_tr_starters, s_tr_speech_verbs, s_none_words)},
+     s_tr_abbreviations, WORDS(s_tr_starters, s_tr_speech_verbs, s_tr_ordinal_nouns)},
     {"uk", PRECIS_ABBREV_QUOTATION_WHOLE, s_uk_abbreviations,
      WORDS(s_uk_starters, s_uk_speech_verbs, s_none_words)},
 };

@@ -26,7 +26,10 @@ typedef enum {
     PRECIS_ABBREV_NONE,          /* not an abbreviation */
     PRECIS_ABBREV_NEVER_ENDS,    /* titles, "e.g.", "bzw.": never a sentence end */
     PRECIS_ABBREV_BEFORE_NUMBER, /* "No. 5", "Art. 4", "ul. 1": not before a number */
-    PRECIS_ABBREV_AMBIGUOUS      /* "Inc.", "usw.": ends only before a starter */
+    PRECIS_ABBREV_AMBIGUOUS,     /* "Inc.", "Mio.": ends only before a starter */
+    PRECIS_ABBREV_PHRASE_END     /* "usw.", "и др.", "грн.": closes a list or an
+                                    amount, so a capital after it starts a new
+                                    sentence (unless that would leave a fragment) */
 } precis_abbrev_kind_t;
 
 /* The word lists besides abbreviations. */
