@@ -7,7 +7,8 @@ Fills the output log, then DEALERs send thousands of replay requests from
 sequence number 1 and never read. Asserts: the sink's resident memory grows
 by less than FLOOD_RSS_GROWTH_MIB; `precis ping` answers during the flood;
 the flooders hear "busy" (read afterwards); a normal `precis sub --since 1`
-still gets every result while the flooders are connected.
+still gets every result while the flooders are connected. And `precis sub
+--since N` with N beyond the sink's next result exits 4 at once.
 """
 import json
 import os
@@ -155,6 +156,23 @@ class ReplayFlood(unittest.TestCase):
         self.assertEqual(ping.returncode, 0, ping.stdout)
         for sock in flooders:
             sock.close()
+
+    def test_since_beyond_next(self):
+        """--since above the sink's next result: a clear error, not a wait."""
+        sub = subprocess.run(
+            [BIN + "/precis", "sub", "--output", OUTPUT, "--replay", REPLAY, "--since",
+             str(ARTICLES + 1000), "--timeout", "30"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+        self.assertEqual(sub.returncode, 4, sub.stderr)
+        self.assertIn("beyond the sink's output", sub.stderr)
+        self.assertIn("number %d" % (ARTICLES + 1), sub.stderr)
+        self.assertEqual(sub.stdout, "")
+        # The next result's number itself is fine: sub waits for it.
+        sub = subprocess.run(
+            [BIN + "/precis", "sub", "--output", OUTPUT, "--replay", REPLAY, "--since",
+             str(ARTICLES + 1), "--timeout", "1"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+        self.assertEqual(sub.returncode, 1, sub.stderr)
 
 
 if __name__ == "__main__":
