@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef enum {
@@ -372,6 +374,17 @@ unsigned precis_file_mode(void)
 void precis_set_file_mode(unsigned mode)
 {
     file_mode = mode;
+}
+
+int precis_data_file_open(const char *path, int flags)
+{
+    int fd = open(path, flags | O_CREAT | O_CLOEXEC, (mode_t)file_mode);
+    struct stat info;
+    if (fd >= 0 && fstat(fd, &info) == 0 && S_ISREG(info.st_mode) &&
+        (info.st_mode & 0777) != file_mode && fchmod(fd, (mode_t)file_mode) != 0)
+        zsys_warning("cannot set the mode of %s to %o: %s", path, file_mode,
+                     strerror(errno));
+    return fd;
 }
 
 void precis_log_init(const char *ident, int verbose)

@@ -149,6 +149,12 @@ void precis_pidfile_remove(const char *path);
 unsigned precis_file_mode(void);
 void precis_set_file_mode(unsigned mode);
 
+/* Opens (O_CREAT added) a data file with precis_file_mode(); a regular file
+   made earlier with other permissions is set to that mode too, so that an
+   upgrade or --group-readable takes effect on existing files. Returns the
+   descriptor, or -1 with errno. */
+int precis_data_file_open(const char *path, int flags);
+
 int precis_config_test(bool verbose);
 
 #endif

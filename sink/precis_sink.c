@@ -87,8 +87,11 @@ static bool open_files(precis_sink_t *self)
                                                        : PRECIS_REPLAY_MAX_BYTES);
     }
     if (config->jsonl_path) {
-        self->jsonl = fopen(config->jsonl_path, "a");
+        int fd = precis_data_file_open(config->jsonl_path, O_WRONLY | O_APPEND);
+        self->jsonl = fd >= 0 ? fdopen(fd, "a") : NULL;
         if (!self->jsonl) {
+            if (fd >= 0)
+                close(fd);
             zsys_error("cannot open %s: %s", config->jsonl_path, strerror(errno));
             return false;
         }
