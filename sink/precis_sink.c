@@ -50,7 +50,7 @@ struct _precis_sink_t {
     precis_stats_t *stats;
     precis_control_t *control;
     int received, published, duplicates, invalid; /* counters in stats */
-    int replayed, replay_busy, replay_dropped;
+    int replay_requests, replayed, replay_busy, replay_dropped;
 };
 
 /* Rebuilds the set of published keys from the output log. */
@@ -112,6 +112,8 @@ precis_sink_t *precis_sink_new(const precis_config_t *config)
         precis_stats_counter(self->stats, "duplicates", "duplicates dropped");
     self->invalid =
         precis_stats_counter(self->stats, "invalid", "frames that were no result");
+    self->replay_requests =
+        precis_stats_counter(self->stats, "replay_requests", "replay requests received");
     self->replayed = precis_stats_counter(self->stats, "replay_answers",
                                           "replay answers sent with results");
     self->replay_busy =
@@ -351,6 +353,7 @@ static void serve_replay(precis_sink_t *self)
     zmsg_t *request = zmsg_recv(self->replay);
     if (!request)
         return;
+    precis_stats_add(self->stats, self->replay_requests, 1);
     zframe_t *identity = zmsg_first(request);
     /* A REQ client sends a delimiter: keep it in the answer. */
     bool delimiter = zmsg_size(request) == 3 && zframe_size(zmsg_next(request)) == 0;
