@@ -145,7 +145,7 @@ void precis_pidfile_remove(const char *path);
 
 /* The mode data files (journal, output log, JSON Lines) are created with
    and set to: 0600, or 0640 after --group-readable (precis_program_start
-   sets it). The umask may take bits away. */
+   sets it). Set exactly, whatever the umask (see precis_data_file_open). */
 unsigned precis_file_mode(void);
 void precis_set_file_mode(unsigned mode);
 
