@@ -20,7 +20,7 @@ int main(int argc, char **argv)
             PRECIS_OPT_SUMMARIZE | PRECIS_OPT_RESULTS | PRECIS_OPT_ACKS |
             PRECIS_OPT_JOURNAL | PRECIS_OPT_DELIVERY | PRECIS_OPT_LIMITS |
             PRECIS_OPT_PIDFILE | PRECIS_OPT_CURVE | PRECIS_OPT_CONTROL |
-            PRECIS_OPT_METRICS,
+            PRECIS_OPT_METRICS | PRECIS_OPT_FILES,
         usage, "precis-ingest", true);
     if (rc >= 0)
         return rc;

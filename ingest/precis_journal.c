@@ -1,5 +1,8 @@
 /*  precis_journal - ingest's write-ahead journal of accepted articles. */
 #include "precis_journal.h"
+#include "precis_config.h"
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <czmq.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -73,7 +76,11 @@ precis_journal_t *precis_journal_new(const char *dir)
     self->path = zsys_sprintf("%s/%s", dir, JOURNAL_NAME);
     self->temp = zsys_sprintf("%s.new", self->path);
     self->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    self->file = fopen(self->path, "a+b");
+    /* Articles are the users' data: 0600 unless --group-readable. */
+    int fd = precis_data_file_open(self->path, O_RDWR | O_APPEND);
+    self->file = fd >= 0 ? fdopen(fd, "a+b") : NULL;
+    if (!self->file && fd >= 0)
+        close(fd);
     if (!self->file) {
         zsys_error("journal: cannot open %s: %s", self->path, strerror(errno));
         precis_journal_destroy(&self);
@@ -317,7 +324,10 @@ int precis_journal_compact_begin(precis_journal_t *self,
 {
     if (self->next)
         return -1;
-    FILE *file = fopen(self->temp, "wb");
+    int fd = precis_data_file_open(self->temp, O_WRONLY | O_TRUNC);
+    FILE *file = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (!file && fd >= 0)
+        close(fd);
     uint64_t size = 0, records = 0;
     if (!file)
         goto failed;
@@ -525,6 +535,13 @@ int precis_journal_test(bool verbose)
 
     /* A torn last record is cut off; what came before survives. */
     char *path = zsys_sprintf("%s/%s", dir, JOURNAL_NAME);
+    /* The journal holds users' articles: 0600 by default. */
+    struct stat info;
+    if (stat(path, &info) != 0 || (info.st_mode & 0777) != 0600) {
+        fprintf(stderr, "journal test: the journal has mode %o\n",
+                (unsigned)(info.st_mode & 0777));
+        failures++;
+    }
     FILE *file = fopen(path, "ab");
     fwrite("A\x05\x00\x00\x00\x09", 1, 6, file);
     fclose(file);

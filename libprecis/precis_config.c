@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef enum {
@@ -61,6 +63,10 @@ static const option_row_t option_table[] = {
      "append every published result to the output log PATH (enables replay)"},
     {"log-max-bytes", PRECIS_OPT_OUTLOG, ARG_SIZE, FIELD(log_max_bytes), "N",
      "keep at most N bytes of output log (segments PATH, PATH.SEQ; oldest deleted)"},
+    {"replay-max-bytes", PRECIS_OPT_OUTLOG, ARG_SIZE, FIELD(replay_max_bytes), "N",
+     "replay answers held in memory, at most; beyond it requests are answered busy"},
+    {"group-readable", PRECIS_OPT_FILES, ARG_NONE, FIELD(group_readable), NULL,
+     "make data files (journal, log, JSON Lines) 0640, not 0600: the group may read"},
     {"max-inflight", PRECIS_OPT_DELIVERY, ARG_INT, FIELD(max_inflight), "N",
      "articles accepted and not yet delivered, at most; beyond it clients hear busy"},
     {"max-inflight-bytes", PRECIS_OPT_DELIVERY, ARG_SIZE, FIELD(max_inflight_bytes), "N",
@@ -127,6 +133,7 @@ void precis_config_defaults(precis_config_t *config, bool bind)
     config->max_inflight = PRECIS_MAX_INFLIGHT;
     config->max_inflight_bytes = PRECIS_MAX_INFLIGHT_BYTES;
     config->log_max_bytes = PRECIS_LOG_MAX_BYTES;
+    config->replay_max_bytes = PRECIS_REPLAY_MAX_BYTES;
     config->retry_ms = PRECIS_RETRY_MS;
     config->max_attempts = PRECIS_MAX_ATTEMPTS;
     config->drain = 30;
@@ -352,10 +359,33 @@ int precis_program_start(precis_config_t *config, int argc, char **argv, unsigne
     if (rc != 0)
         return rc < 0 ? 0 : 2;
     precis_log_init(ident, config->verbose);
+    precis_set_file_mode(config->group_readable ? 0640 : 0600);
     return precis_curve_start(config) == 0 ? -1 : 3;
 }
 
 static int log_verbosity = 0;
+static unsigned file_mode = 0600;
+
+unsigned precis_file_mode(void)
+{
+    return file_mode;
+}
+
+void precis_set_file_mode(unsigned mode)
+{
+    file_mode = mode;
+}
+
+int precis_data_file_open(const char *path, int flags)
+{
+    int fd = open(path, flags | O_CREAT | O_CLOEXEC, (mode_t)file_mode);
+    struct stat info;
+    if (fd >= 0 && fstat(fd, &info) == 0 && S_ISREG(info.st_mode) &&
+        (info.st_mode & 0777) != file_mode && fchmod(fd, (mode_t)file_mode) != 0)
+        zsys_warning("cannot set the mode of %s to %o: %s", path, file_mode,
+                     strerror(errno));
+    return fd;
+}
 
 void precis_log_init(const char *ident, int verbose)
 {

@@ -35,6 +35,9 @@
 /* Budget of the sink's output log (--log-max-bytes): 1 GiB. */
 #define PRECIS_LOG_MAX_BYTES (1u << 30)
 
+/* Replay answers the sink holds in memory at most (--replay-max-bytes). */
+#define PRECIS_REPLAY_MAX_BYTES (64u << 20)
+
 /* Default limits (documented in docs/PROTOCOL.md). */
 #define PRECIS_MAX_BYTES     (4u << 20)
 #define PRECIS_MAX_TEXT      (1u << 20)
@@ -66,6 +69,7 @@ enum {
     PRECIS_OPT_CONTROL = 1 << 20, /* --control ENDPOINT */
     PRECIS_OPT_METRICS = 1 << 21, /* --metrics-port PORT */
     PRECIS_OPT_RATE = 1 << 22,    /* --rate N */
+    PRECIS_OPT_FILES = 1 << 23,   /* --group-readable */
 };
 
 typedef struct {
@@ -80,6 +84,8 @@ typedef struct {
     const char *journal_dir; /* ingest's journal; NULL: no journal */
     const char *out_log;     /* sink's output log; NULL: no replay */
     size_t log_max_bytes;    /* the output log's segments together, at most */
+    size_t replay_max_bytes; /* replay answers in the sink's memory, at most */
+    bool group_readable;     /* data files 0640 instead of 0600 */
     int max_inflight;
     size_t max_inflight_bytes;
     int retry_ms;
@@ -136,6 +142,18 @@ void precis_debug(const char *format, ...) __attribute__((format(printf, 1, 2)))
 /* Writes the process id to path (if not NULL). Returns 0 on success. */
 int precis_pidfile_write(const char *path);
 void precis_pidfile_remove(const char *path);
+
+/* The mode data files (journal, output log, JSON Lines) are created with
+   and set to: 0600, or 0640 after --group-readable (precis_program_start
+   sets it). Set exactly, whatever the umask (see precis_data_file_open). */
+unsigned precis_file_mode(void);
+void precis_set_file_mode(unsigned mode);
+
+/* Opens (O_CREAT added) a data file with precis_file_mode(); a regular file
+   made earlier with other permissions is set to that mode too, so that an
+   upgrade or --group-readable takes effect on existing files. Returns the
+   descriptor, or -1 with errno. */
+int precis_data_file_open(const char *path, int flags);
 
 int precis_config_test(bool verbose);
 

@@ -1,5 +1,6 @@
 /*  precis_outlog - the sink's append-only output log. */
 #include "precis_outlog.h"
+#include "precis_config.h"
 #include <czmq.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -228,7 +229,7 @@ precis_outlog_t *precis_outlog_new(const char *path, uint64_t max_bytes,
         segment_add(self, 1);
     for (size_t i = 0; i < self->segment_count; i++) {
         segment_t *segment = &self->segments[i];
-        segment->fd = open(segment->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        segment->fd = precis_data_file_open(segment->path, O_RDWR | O_APPEND);
         struct stat info;
         if (segment->fd < 0 || fstat(segment->fd, &info) != 0) {
             zsys_error("output log: cannot open %s: %s", segment->path, strerror(errno));
@@ -296,7 +297,7 @@ size_t precis_outlog_segments(precis_outlog_t *self)
 static void roll(precis_outlog_t *self)
 {
     char *path = zsys_sprintf("%s.%llu", self->path, (unsigned long long)self->next_seq);
-    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+    int fd = precis_data_file_open(path, O_RDWR | O_EXCL | O_APPEND);
     if (fd < 0) {
         zsys_error("output log: cannot start segment %s: %s", path, strerror(errno));
         zstr_free(&path);
@@ -446,6 +447,18 @@ int precis_outlog_test(bool verbose)
     CHECK(precis_outlog_segments(log) == 1 && precis_outlog_first_seq(log) == 1,
           "an unlimited log of 600 results is not one segment from 1");
     precis_outlog_destroy(&log);
+    /* Results are the users' data: the log is 0600, or 0640 when asked,
+       also when it was made earlier with other permissions. */
+    struct stat info;
+    CHECK(stat(path, &info) == 0 && (info.st_mode & 0777) == 0600,
+          "the output log was made with mode %o", (unsigned)(info.st_mode & 0777));
+    chmod(path, 0644);
+    precis_set_file_mode(0640);
+    log = precis_outlog_new(path, 0, NULL, NULL);
+    precis_outlog_destroy(&log);
+    precis_set_file_mode(0600);
+    CHECK(stat(path, &info) == 0 && (info.st_mode & 0777) == 0640,
+          "the output log was left with mode %o", (unsigned)(info.st_mode & 0777));
 
     /* Reopened after a torn write: the numbering goes on from the last whole record. */
     int fd = open(path, O_WRONLY | O_APPEND);

@@ -10,25 +10,39 @@
 
     The replay socket answers {"type": "replay", "since": N, "max": M} with
     one message: a header map, then topic and body frames of up to M results
-    from sequence number N (docs/PROTOCOL.md).
+    from sequence number N (docs/PROTOCOL.md). Answers are bounded (see
+    precis_credit.h): one outstanding a peer, --replay-max-bytes in all;
+    a request beyond that is answered "busy", a few bytes, so that a peer
+    that asks and never reads costs the sink next to nothing.
 */
 #include "precis_sink.h"
 #include "precis_control.h"
+#include "precis_credit.h"
 #include "precis_msgpack.h"
 #include "precis_outlog.h"
 #include "precis_seen.h"
+#include <malloc.h>
 
 /* Delivery keys remembered for deduplication. */
 #define SEEN_CAPACITY (1u << 20)
 /* Most results in one replay answer. */
 #define REPLAY_MAX 1000
+/* Small answers (busy, refused) queued for one replay peer, at most; beyond
+   it they are dropped: the peer is not reading them anyway. */
+#define REPLAY_SNDHWM 16
+/* How long a client told "busy" should wait before it asks again. */
+#define REPLAY_RETRY_MS 200
+/* Hand freed answer memory back to the system after this much was in use. */
+#define REPLAY_TRIM_BYTES (8u << 20)
 
 struct _precis_sink_t {
     const precis_config_t *config;
-    zsock_t *results; /* PULL from summarize workers (and ingest) */
-    zsock_t *output;  /* PUB, public */
-    zsock_t *acks;    /* PUSH to ingest */
-    zsock_t *replay;  /* ROUTER, public; NULL without an output log */
+    zsock_t *results;        /* PULL from summarize workers (and ingest) */
+    zsock_t *output;         /* PUB, public */
+    zsock_t *acks;           /* PUSH to ingest */
+    zsock_t *replay;         /* ROUTER, public; NULL without an output log */
+    precis_credit_t *credit; /* replay answers in flight */
+    size_t replay_peak;      /* bytes in flight at most since the last trim */
     precis_outlog_t *log;
     precis_seen_t *seen;
     FILE *jsonl;
@@ -36,6 +50,7 @@ struct _precis_sink_t {
     precis_stats_t *stats;
     precis_control_t *control;
     int received, published, duplicates, invalid; /* counters in stats */
+    int replay_requests, replayed, replay_busy, replay_dropped;
 };
 
 /* Rebuilds the set of published keys from the output log. */
@@ -63,10 +78,20 @@ static bool open_files(precis_sink_t *self)
         if (!self->replay)
             return false;
         zsock_set_maxmsgsize(self->replay, 4096);
+        /* Unsendable answers fail at once (EAGAIN, EHOSTUNREACH) instead of
+           vanishing, so that they are counted. */
+        zsock_set_sndhwm(self->replay, REPLAY_SNDHWM);
+        zsock_set_router_mandatory(self->replay, 1);
+        self->credit =
+            precis_credit_new(config->replay_max_bytes ? config->replay_max_bytes
+                                                       : PRECIS_REPLAY_MAX_BYTES);
     }
     if (config->jsonl_path) {
-        self->jsonl = fopen(config->jsonl_path, "a");
+        int fd = precis_data_file_open(config->jsonl_path, O_WRONLY | O_APPEND);
+        self->jsonl = fd >= 0 ? fdopen(fd, "a") : NULL;
         if (!self->jsonl) {
+            if (fd >= 0)
+                close(fd);
             zsys_error("cannot open %s: %s", config->jsonl_path, strerror(errno));
             return false;
         }
@@ -87,6 +112,15 @@ precis_sink_t *precis_sink_new(const precis_config_t *config)
         precis_stats_counter(self->stats, "duplicates", "duplicates dropped");
     self->invalid =
         precis_stats_counter(self->stats, "invalid", "frames that were no result");
+    self->replay_requests =
+        precis_stats_counter(self->stats, "replay_requests", "replay requests received");
+    self->replayed = precis_stats_counter(self->stats, "replay_answers",
+                                          "replay answers sent with results");
+    self->replay_busy =
+        precis_stats_counter(self->stats, "replay_busy", "replay requests answered busy");
+    self->replay_dropped =
+        precis_stats_counter(self->stats, "replay_dropped",
+                             "replay answers dropped: peer gone or not reading");
     self->next_seq = 1;
     self->results = precis_socket_new(ZMQ_PULL, config->results_endpoint, true);
     self->output =
@@ -115,6 +149,7 @@ void precis_sink_destroy(precis_sink_t **self_p)
     zsock_destroy(&self->output);
     zsock_destroy(&self->acks);
     zsock_destroy(&self->replay);
+    precis_credit_destroy(&self->credit);
     precis_outlog_destroy(&self->log);
     precis_seen_destroy(&self->seen);
     precis_control_destroy(&self->control);
@@ -187,28 +222,54 @@ int precis_sink_publish(precis_sink_t *self, zframe_t *frame)
     return 0;
 }
 
-/* Adds one logged result to a replay answer. */
+/* A replay answer being read from the log: results up to a byte budget. */
+typedef struct {
+    zmq_msg_t *frames; /* topic, body, topic, body... */
+    size_t count, seen, bytes, room;
+    precis_credit_answer_t *answer;
+} answer_t;
+
+/* Adds one logged result to a replay answer while it fits the room left. */
 static void add_to_answer(void *arg, uint64_t seq, const char *topic, const void *body,
                           size_t size)
 {
-    zmsg_addstr((zmsg_t *)arg, topic);
-    zmsg_addmem((zmsg_t *)arg, body, size);
+    answer_t *answer = arg;
+    size_t cost = strlen(topic) + size + 2 * PRECIS_CREDIT_FRAME_OVERHEAD;
+    answer->seen++;
+    if (answer->seen != answer->count + 1 || answer->bytes + cost > answer->room)
+        return; /* the answer stops before the first result that does not fit */
+    precis_credit_frame(answer->answer, &answer->frames[2 * answer->count], topic,
+                        strlen(topic));
+    precis_credit_frame(answer->answer, &answer->frames[2 * answer->count + 1], body,
+                        size);
+    answer->bytes += cost;
+    answer->count++;
 }
 
-static void *encode_replay_header(uint64_t first, size_t count, uint64_t head,
-                                  uint64_t oldest, uint64_t trimmed, const char *error,
-                                  size_t *size_p)
+/* The answer header: status "ok" with the counts, "busy" with the reason
+   and retry_ms, or "error" with the reason. */
+static void *encode_replay_header(const char *status, uint64_t first, size_t count,
+                                  uint64_t head, uint64_t oldest, uint64_t trimmed,
+                                  const char *error, size_t *size_p)
 {
     msgpack_sbuffer buffer;
     msgpack_sbuffer_init(&buffer);
     msgpack_packer packer;
     msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
-    msgpack_pack_map(&packer, error ? 3 : 7);
+    bool ok = strcmp(status, "ok") == 0, busy = strcmp(status, "busy") == 0;
+    msgpack_pack_map(&packer, ok ? 8 : busy ? 6 : 4);
     precis_mp_pack_kv_int(&packer, "v", PRECIS_PROTOCOL_VERSION);
     precis_mp_pack_kv_str(&packer, "type", "replay", 6);
-    if (error)
+    precis_mp_pack_kv_str(&packer, "status", status, strlen(status));
+    if (!ok)
+        /* Also for busy: a client that does not know status must not take
+           a busy answer for an empty one (count 0, caught up). */
         precis_mp_pack_kv_str(&packer, "error", error, strlen(error));
-    else {
+    if (busy) {
+        precis_mp_pack_kv_int(&packer, "retry_ms", REPLAY_RETRY_MS);
+        precis_mp_pack_kv_int(&packer, "next", (int64_t)head);
+    }
+    if (ok) {
         precis_mp_pack_kv_int(&packer, "first", (int64_t)first);
         precis_mp_pack_kv_int(&packer, "count", (int64_t)count);
         /* The sequence number the next published result will get. */
@@ -222,19 +283,9 @@ static void *encode_replay_header(uint64_t first, size_t count, uint64_t head,
     return buffer.data;
 }
 
-/* Answers one replay request: [identity][delimiter?][request map]. */
-static void serve_replay(precis_sink_t *self)
+/* Parses a replay request; NULL, or why it is refused. */
+static const char *parse_request(zframe_t *body, int64_t *since, int64_t *max)
 {
-    zmsg_t *request = zmsg_recv(self->replay);
-    if (!request)
-        return;
-    zmsg_t *answer = zmsg_new();
-    zframe_t *identity = zmsg_pop(request);
-    zmsg_append(answer, &identity);
-    zframe_t *body = zmsg_last(request);
-    if (zmsg_size(request) == 2 && zframe_size(zmsg_first(request)) == 0)
-        zmsg_addmem(answer, "", 0); /* a REQ client: keep its delimiter */
-    int64_t since = 0, max = REPLAY_MAX;
     const char *error = NULL;
     msgpack_unpacked unpacked;
     msgpack_unpacked_init(&unpacked);
@@ -245,41 +296,127 @@ static void serve_replay(precis_sink_t *self)
         const msgpack_object *value = precis_mp_lookup(&unpacked.data, "since");
         if (!type || !precis_mp_key_is(type, "replay"))
             error = "unknown message type (field 'type' must be \"replay\")";
-        else if (!value || !precis_mp_int(value, &since) || since < 1)
+        else if (!value || !precis_mp_int(value, since) || *since < 1)
             error = "field 'since' must be an integer of at least 1";
         value = precis_mp_lookup(&unpacked.data, "max");
-        if (value && (!precis_mp_int(value, &max) || max < 1))
+        if (value && (!precis_mp_int(value, max) || *max < 1))
             error = "field 'max' must be a positive integer";
     }
     msgpack_unpacked_destroy(&unpacked);
-    if (max > REPLAY_MAX)
-        max = REPLAY_MAX;
-    zmsg_t *records = zmsg_new();
-    size_t count = 0;
-    /* Results deleted by retention are skipped, and the header says so:
-       first is then the oldest kept, trimmed how many were skipped. */
-    uint64_t oldest = precis_outlog_first_seq(self->log), first = (uint64_t)since,
-             trimmed = 0;
-    if (!error) {
+    if (*max > REPLAY_MAX)
+        *max = REPLAY_MAX;
+    return error;
+}
+
+/* Sends [identity][delimiter?][header][frames...] without waiting; false
+   when the peer is gone or its queue is full (the frames are then freed). */
+static bool send_answer(precis_sink_t *self, zframe_t *identity, bool delimiter,
+                        zmq_msg_t *header, zmq_msg_t *frames, size_t frame_count)
+{
+    void *socket = zsock_resolve(self->replay);
+    bool sent = zmq_send(socket, zframe_data(identity), zframe_size(identity),
+                         ZMQ_SNDMORE | ZMQ_DONTWAIT) != -1;
+    if (sent && delimiter)
+        zmq_send(socket, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+    /* Once the identity frame is accepted the rest of the message is too. */
+    if (sent)
+        zmq_msg_send(header, socket, (frame_count ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT);
+    zmq_msg_close(header);
+    for (size_t i = 0; i < frame_count; i++) {
+        if (sent)
+            zmq_msg_send(&frames[i], socket,
+                         (i + 1 < frame_count ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT);
+        zmq_msg_close(&frames[i]);
+    }
+    if (!sent)
+        precis_stats_add(self->stats, self->replay_dropped, 1);
+    return sent;
+}
+
+/* Sends a small answer (busy or refused), not counted against the credit. */
+static void send_small_answer(precis_sink_t *self, zframe_t *identity, bool delimiter,
+                              const char *status, const char *reason)
+{
+    size_t size;
+    void *header =
+        encode_replay_header(status, 0, 0, self->next_seq, 0, 0, reason, &size);
+    zmq_msg_t msg;
+    zmq_msg_init_size(&msg, size);
+    memcpy(zmq_msg_data(&msg), header, size);
+    free(header);
+    send_answer(self, identity, delimiter, &msg, NULL, 0);
+}
+
+/* Answers one replay request: [identity][delimiter?][request map]. */
+static void serve_replay(precis_sink_t *self)
+{
+    zmsg_t *request = zmsg_recv(self->replay);
+    if (!request)
+        return;
+    precis_stats_add(self->stats, self->replay_requests, 1);
+    zframe_t *identity = zmsg_first(request);
+    /* A REQ client sends a delimiter: keep it in the answer. */
+    bool delimiter = zmsg_size(request) == 3 && zframe_size(zmsg_next(request)) == 0;
+    zframe_t *body = zmsg_size(request) >= 2 ? zmsg_last(request) : NULL;
+    int64_t since = 0, max = REPLAY_MAX;
+    const char *error = parse_request(body, &since, &max), *busy = NULL;
+    if (error) {
+        zsys_notice("replay request refused: %s", error);
+        send_small_answer(self, identity, delimiter, "error", error);
+    } else if ((busy = precis_credit_refusal(self->credit, zframe_data(identity),
+                                             zframe_size(identity)))) {
+        precis_stats_add(self->stats, self->replay_busy, 1);
+        precis_debug("replay request answered busy: %s", busy);
+        send_small_answer(self, identity, delimiter, "busy", busy);
+    } else {
+        /* Results deleted by retention are skipped, and the header says so:
+           first is then the oldest kept, trimmed how many were skipped. */
+        uint64_t oldest = precis_outlog_first_seq(self->log), first = (uint64_t)since,
+                 trimmed = 0;
         if (first < oldest) {
             trimmed = oldest - first;
             first = oldest;
         }
-        count = precis_outlog_read(self->log, first, (size_t)max, add_to_answer, records);
+        answer_t answer = {.frames = calloc(2 * (size_t)max, sizeof(zmq_msg_t)),
+                           .room = precis_credit_room(self->credit)};
+        assert(answer.frames);
+        answer.answer = precis_credit_begin(self->credit, zframe_data(identity),
+                                            zframe_size(identity));
+        precis_outlog_read(self->log, first, (size_t)max, add_to_answer, &answer);
+        size_t size;
+        void *header = encode_replay_header("ok", first, answer.count, self->next_seq,
+                                            oldest, trimmed, NULL, &size);
+        zmq_msg_t header_msg;
+        precis_credit_frame(answer.answer, &header_msg, header, size);
+        free(header);
+        if (answer.seen > 0 && answer.count == 0) {
+            /* Not even one result fits: an empty answer would read as
+               "caught up". */
+            zmq_msg_close(&header_msg);
+            precis_stats_add(self->stats, self->replay_busy, 1);
+            send_small_answer(self, identity, delimiter, "busy",
+                              "replay answers in flight use all of --replay-max-bytes");
+        } else if (send_answer(self, identity, delimiter, &header_msg, answer.frames,
+                               2 * answer.count))
+            precis_stats_add(self->stats, self->replayed, 1);
+        precis_credit_end(&answer.answer);
+        free(answer.frames);
+        size_t in_flight = precis_credit_bytes(self->credit);
+        if (in_flight > self->replay_peak)
+            self->replay_peak = in_flight;
     }
-    size_t header_size;
-    void *header = encode_replay_header(first, count, self->next_seq, oldest, trimmed,
-                                        error, &header_size);
-    zmsg_addmem(answer, header, header_size);
-    free(header);
-    zframe_t *frame;
-    while ((frame = zmsg_pop(records)))
-        zmsg_append(answer, &frame);
-    zmsg_destroy(&records);
     zmsg_destroy(&request);
-    if (error)
-        zsys_notice("replay request refused: %s", error);
-    zmsg_send(&answer, self->replay);
+}
+
+/* Once a burst of replay answers is gone, gives their memory back to the
+   system (freed heap pages would otherwise stay with the process). */
+static void trim_replay_memory(precis_sink_t *self)
+{
+    if (self->credit && self->replay_peak >= REPLAY_TRIM_BYTES &&
+        precis_credit_bytes(self->credit) == 0) {
+        malloc_trim(0);
+        self->replay_peak = 0;
+    }
 }
 
 int precis_sink_run(precis_sink_t *self)
@@ -291,27 +428,39 @@ int precis_sink_run(precis_sink_t *self)
         self->log ? self->config->replay_endpoint : "",
         self->jsonl ? ", appending to " : "",
         self->jsonl ? self->config->jsonl_path : "");
-    zpoller_t *poller = zpoller_new(self->results, NULL);
-    if (self->replay)
-        zpoller_add(poller, self->replay);
+    /* Every socket that is ready is served once a round, so that a flood
+       on one (replay requests) cannot starve the others (PING). */
     zsock_t *control = precis_control_socket(self->control);
-    if (control)
-        zpoller_add(poller, control);
+    zmq_pollitem_t items[3] = {{zsock_resolve(self->results), 0, ZMQ_POLLIN, 0}};
+    int item_count = 1, replay_item = -1, control_item = -1;
+    if (self->replay) {
+        replay_item = item_count;
+        items[item_count++] =
+            (zmq_pollitem_t){zsock_resolve(self->replay), 0, ZMQ_POLLIN, 0};
+    }
+    if (control) {
+        control_item = item_count;
+        items[item_count++] = (zmq_pollitem_t){zsock_resolve(control), 0, ZMQ_POLLIN, 0};
+    }
     while (!zsys_interrupted) {
-        void *ready = zpoller_wait(poller, 500);
-        if (ready == self->results) {
+        int ready = zmq_poll(items, item_count, 500);
+        if (ready == -1) {
+            if (errno == ETERM)
+                break;
+            continue;
+        }
+        if (items[0].revents & ZMQ_POLLIN) {
             zframe_t *frame = zframe_recv(self->results);
             if (frame)
                 precis_sink_publish(self, frame);
             zframe_destroy(&frame);
-        } else if (ready && ready == self->replay)
+        }
+        if (replay_item >= 0 && items[replay_item].revents & ZMQ_POLLIN)
             serve_replay(self);
-        else if (ready && ready == control)
+        if (control_item >= 0 && items[control_item].revents & ZMQ_POLLIN)
             precis_control_handle(self->control);
-        else if (zpoller_terminated(poller))
-            break;
+        trim_replay_memory(self);
     }
-    zpoller_destroy(&poller);
     zsys_info(
         "sink stopping: %llu published, %llu duplicates dropped, %llu invalid frames",
         (unsigned long long)precis_stats_get(self->stats, self->published),
@@ -328,6 +477,26 @@ static int64_t header_int(const msgpack_object *map, const char *key)
     if (!value || !precis_mp_int(value, &number))
         return -1;
     return number;
+}
+
+/* The status of a replay answer ("ok", "busy", "error"; "" when none) and
+   its count; destroys the answer. */
+static void answer_status(zmsg_t **answer_p, char *status, size_t size, int64_t *count)
+{
+    status[0] = 0;
+    *count = -1;
+    zframe_t *header = *answer_p ? zmsg_first(*answer_p) : NULL;
+    msgpack_unpacked unpacked;
+    msgpack_unpacked_init(&unpacked);
+    if (header &&
+        precis_mp_unpack(&unpacked, zframe_data(header), zframe_size(header), 4)) {
+        const msgpack_object *value = precis_mp_lookup(&unpacked.data, "status");
+        if (value && value->type == MSGPACK_OBJECT_STR)
+            snprintf(status, size, "%.*s", (int)value->via.str.size, value->via.str.ptr);
+        *count = header_int(&unpacked.data, "count");
+    }
+    msgpack_unpacked_destroy(&unpacked);
+    zmsg_destroy(answer_p);
 }
 
 static zframe_t *summary_frame(const char *id, const char *key)
@@ -527,6 +696,56 @@ int precis_sink_test(bool verbose)
         failures++;
     }
     zmsg_destroy(&answer);
+
+    /* A peer that asks again before it read the answer hears busy; the
+       answer it reads then is whole. */
+    char status[16];
+    int64_t busy_count;
+    const char *from_1 = "\x83\xa4type\xa6replay\xa5since\x01\xa3max\x05";
+    zstr_send(client, from_1);
+    serve_replay(self);
+    zstr_send(client, from_1);
+    serve_replay(self);
+    answer = zmsg_recv(client);
+    answer_status(&answer, status, sizeof status, &count);
+    answer = zmsg_recv(client);
+    answer_status(&answer, status + 8, sizeof status - 8, &busy_count);
+    if (strcmp(status, "ok") != 0 || count != 5 || strcmp(status + 8, "busy") != 0 ||
+        precis_stats_get(self->stats, self->replay_busy) != 1) {
+        fprintf(stderr, "sink test: second request before reading: %s %lld, %s\n", status,
+                (long long)count, status + 8);
+        failures++;
+    }
+    /* Read, the answer frees the peer. */
+    zstr_send(client, from_1);
+    serve_replay(self);
+    answer = zmsg_recv(client);
+    answer_status(&answer, status, sizeof status, &count);
+    if (strcmp(status, "ok") != 0 || count != 5) {
+        fprintf(stderr, "sink test: a peer that read its answer is still busy\n");
+        failures++;
+    }
+    /* All answers in flight stay within the budget: an answer is cut short
+       to fit, and another peer hears busy until it is read. */
+    precis_credit_destroy(&self->credit);
+    self->credit = precis_credit_new(900);
+    zsock_t *other = zsock_new_dealer(">inproc://sink-test-replay-3");
+    zsock_set_rcvtimeo(other, 1000);
+    zstr_send(client, from_1);
+    serve_replay(self);
+    zstr_send(other, from_1);
+    serve_replay(self);
+    answer = zmsg_recv(client);
+    answer_status(&answer, status, sizeof status, &count);
+    answer = zmsg_recv(other);
+    answer_status(&answer, status + 8, sizeof status - 8, &busy_count);
+    if (strcmp(status, "ok") != 0 || count < 1 || count >= 5 ||
+        strcmp(status + 8, "busy") != 0) {
+        fprintf(stderr, "sink test: small budget: %s %lld, other peer %s\n", status,
+                (long long)count, status + 8);
+        failures++;
+    }
+    zsock_destroy(&other);
     zsock_destroy(&client);
     precis_sink_destroy(&self);
     unlink(small_log);

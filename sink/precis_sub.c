@@ -69,56 +69,126 @@ static void deliver(sub_t *self, const char *topic, const void *body, size_t siz
     precis_result_destroy(&result);
 }
 
+/* What one replay answer's header says. */
+typedef struct {
+    bool busy;        /* asked too soon: ask again after retry_ms */
+    bool refused;     /* error: the request was refused */
+    int64_t count;    /* results in the answer */
+    int64_t first;    /* sequence number the answer starts at */
+    int64_t trimmed;  /* results from since on deleted by retention */
+    int64_t next;     /* the sequence number the next result will get; -1 unknown */
+    int64_t retry_ms; /* with busy */
+} header_t;
+
+static int64_t header_int(const msgpack_object *map, const char *key, int64_t absent)
+{
+    const msgpack_object *value = precis_mp_lookup(map, key);
+    int64_t number = absent;
+    if (value)
+        precis_mp_int(value, &number);
+    return number;
+}
+
+/* Reads a replay header; false when it is not one. */
+static bool read_header(zframe_t *frame, header_t *header)
+{
+    *header = (header_t){.next = -1};
+    msgpack_unpacked unpacked;
+    msgpack_unpacked_init(&unpacked);
+    bool ok =
+        frame && precis_mp_unpack(&unpacked, zframe_data(frame), zframe_size(frame), 4);
+    if (ok) {
+        const msgpack_object *map = &unpacked.data;
+        const msgpack_object *status = precis_mp_lookup(map, "status");
+        const msgpack_object *error = precis_mp_lookup(map, "error");
+        header->busy = status && precis_mp_key_is(status, "busy");
+        if (error && error->type == MSGPACK_OBJECT_STR && !header->busy) {
+            header->refused = true;
+            zsys_error("replay refused: %.*s", (int)error->via.str.size,
+                       error->via.str.ptr);
+        }
+        header->count = header_int(map, "count", 0);
+        header->first = header_int(map, "first", 0);
+        header->trimmed = header_int(map, "trimmed", 0);
+        header->next = header_int(map, "next", -1);
+        header->retry_ms = header_int(map, "retry_ms", 200);
+    }
+    msgpack_unpacked_destroy(&unpacked);
+    return ok;
+}
+
+static void send_request(sub_t *self)
+{
+    msgpack_sbuffer buffer;
+    msgpack_sbuffer_init(&buffer);
+    msgpack_packer packer;
+    msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
+    msgpack_pack_map(&packer, 3);
+    precis_mp_pack_kv_str(&packer, "type", "replay", 6);
+    precis_mp_pack_kv_int(&packer, "since", (int64_t)self->next);
+    precis_mp_pack_kv_int(&packer, "max", 1000);
+    zmq_send(zsock_resolve(self->replay), buffer.data, buffer.size, 0);
+    msgpack_sbuffer_destroy(&buffer);
+}
+
+/* Exit code of a --since beyond the sink's output (see the usage). */
+#define EXIT_SINCE_AHEAD 4
+
 /* Replays the log from self->next up to (not including) until, or to its
-   end when until is 0. Returns 0, or -1 when the sink cannot replay. */
+   end when until is 0. Returns 0, 3 when the sink cannot replay, or
+   EXIT_SINCE_AHEAD when self->next is beyond the sink's next result. */
 static int replay_until(sub_t *self, uint64_t until)
 {
+    bool told_busy = false;
     while (wants_more(self) && !zsys_interrupted && (until == 0 || self->next < until)) {
-        msgpack_sbuffer buffer;
-        msgpack_sbuffer_init(&buffer);
-        msgpack_packer packer;
-        msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
-        msgpack_pack_map(&packer, 3);
-        precis_mp_pack_kv_str(&packer, "type", "replay", 6);
-        precis_mp_pack_kv_int(&packer, "since", (int64_t)self->next);
-        precis_mp_pack_kv_int(&packer, "max", 1000);
-        zmq_send(zsock_resolve(self->replay), buffer.data, buffer.size, 0);
-        msgpack_sbuffer_destroy(&buffer);
+        send_request(self);
         zmsg_t *answer = zmsg_recv(self->replay);
         if (!answer) {
             zsys_error("no answer from the replay socket %s",
                        self->config->replay_endpoint);
-            return -1;
+            return 3;
         }
-        zframe_t *header = zmsg_pop(answer);
-        msgpack_unpacked unpacked;
-        msgpack_unpacked_init(&unpacked);
-        int64_t count = 0;
-        if (header &&
-            precis_mp_unpack(&unpacked, zframe_data(header), zframe_size(header), 4)) {
-            const msgpack_object *value = precis_mp_lookup(&unpacked.data, "error");
-            if (value && value->type == MSGPACK_OBJECT_STR)
-                zsys_error("replay refused: %.*s", (int)value->via.str.size,
-                           value->via.str.ptr);
-            else if ((value = precis_mp_lookup(&unpacked.data, "count")))
-                precis_mp_int(value, &count);
-            int64_t trimmed = 0, first = 0;
-            if ((value = precis_mp_lookup(&unpacked.data, "trimmed")))
-                precis_mp_int(value, &trimmed);
-            if ((value = precis_mp_lookup(&unpacked.data, "first")))
-                precis_mp_int(value, &first);
-            if (trimmed > 0 && first > 0 && (uint64_t)first > self->next) {
-                /* Deleted by the sink's retention (--log-max-bytes): say so,
-                   and go on from the oldest result kept. */
-                zsys_warning("results %llu to %llu are no longer in the sink's output "
-                             "log (deleted by retention); going on from %llu",
-                             (unsigned long long)self->next,
-                             (unsigned long long)first - 1, (unsigned long long)first);
-                self->next = (uint64_t)first;
-            }
+        zframe_t *frame = zmsg_pop(answer);
+        header_t header;
+        bool valid = read_header(frame, &header);
+        zframe_destroy(&frame);
+        if (!valid || header.refused) {
+            zmsg_destroy(&answer);
+            if (!valid)
+                zsys_error("the replay socket %s answered something else",
+                           self->config->replay_endpoint);
+            return 3;
         }
-        msgpack_unpacked_destroy(&unpacked);
-        zframe_destroy(&header);
+        if (header.busy) {
+            /* The sink holds as many replay answers as it allows: ask again. */
+            zmsg_destroy(&answer);
+            if (!told_busy)
+                zsys_notice("the sink's replay is busy; asking again");
+            told_busy = true;
+            zclock_sleep((int)(header.retry_ms > 0 && header.retry_ms < 5000
+                                   ? header.retry_ms
+                                   : 200));
+            continue;
+        }
+        if (header.next > 0 && self->next > (uint64_t)header.next) {
+            zsys_error(
+                "--since %llu is beyond the sink's output: its next result will be "
+                "number %lld (was its output log deleted or replaced?)",
+                (unsigned long long)self->next, (long long)header.next);
+            zmsg_destroy(&answer);
+            return EXIT_SINCE_AHEAD;
+        }
+        if (header.trimmed > 0 && header.first > 0 &&
+            (uint64_t)header.first > self->next) {
+            /* Deleted by the sink's retention (--log-max-bytes): say so,
+               and go on from the oldest result kept. */
+            zsys_warning("results %llu to %llu are no longer in the sink's output "
+                         "log (deleted by retention); going on from %llu",
+                         (unsigned long long)self->next,
+                         (unsigned long long)header.first - 1,
+                         (unsigned long long)header.first);
+            self->next = (uint64_t)header.first;
+        }
         while (zmsg_size(answer) >= 2) {
             char *topic = zmsg_popstr(answer);
             zframe_t *body = zmsg_pop(answer);
@@ -127,7 +197,7 @@ static int replay_until(sub_t *self, uint64_t until)
             zframe_destroy(&body);
         }
         zmsg_destroy(&answer);
-        if (count == 0)
+        if (header.count == 0)
             return 0; /* caught up with the log */
     }
     return 0;
@@ -140,9 +210,12 @@ static const char *usage =
     "replays the sink's output log from sequence number SEQ (the sink must run\n"
     "with --log), then follows live without a gap or a duplicate. Results the\n"
     "sink's retention (--log-max-bytes) already deleted are reported on stderr\n"
-    "and skipped.\n"
+    "and skipped. When the sink's replay is busy (it holds as many replay\n"
+    "answers as it allows), it asks again, saying so once on stderr.\n"
     "Exit codes: 0 stopped by --count or a signal, 1 --timeout passed first,\n"
-    "2 usage error, 3 a socket could not be set up or replay failed.";
+    "2 usage error, 3 a socket could not be set up or replay failed, 4 --since\n"
+    "SEQ is beyond the sink's output (SEQ above the number its next result will\n"
+    "get: the sink's output log was deleted or replaced), said on stderr.";
 
 int precis_cmd_sub(int argc, char **argv)
 {
@@ -168,8 +241,7 @@ int precis_cmd_sub(int argc, char **argv)
         if (!self.replay)
             return 3;
         zsock_set_rcvtimeo(self.replay, 10000);
-        if (replay_until(&self, 0) != 0)
-            exit_code = 3;
+        exit_code = replay_until(&self, 0);
     }
     zpoller_t *poller = zpoller_new(subscriber, NULL);
     int64_t last = zclock_mono();
@@ -195,9 +267,8 @@ int precis_cmd_sub(int argc, char **argv)
             char error[PRECIS_ERROR_SIZE];
             precis_result_t *result =
                 precis_result_decode(zframe_data(body), zframe_size(body), error);
-            if (result && result->seq > self.next &&
-                replay_until(&self, result->seq) != 0)
-                exit_code = 3;
+            if (result && result->seq > self.next)
+                exit_code = replay_until(&self, result->seq);
             precis_result_destroy(&result);
         }
         deliver(&self, topic, zframe_data(body), zframe_size(body));

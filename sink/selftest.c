@@ -1,5 +1,6 @@
 /*  Runs the sink stage's module self tests: selftest [MODULE]... */
 #include "precis_selftest.h"
+#include "precis_credit.h"
 #include "precis_outlog.h"
 #include "precis_seen.h"
 #include "precis_sink.h"
@@ -8,6 +9,7 @@ static const precis_module_test_t tests[] = {
     {"sink", precis_sink_test},
     {"seen", precis_seen_test},
     {"outlog", precis_outlog_test},
+    {"credit", precis_credit_test},
 };
 
 PRECIS_SELFTEST_MAIN(tests)

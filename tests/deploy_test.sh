@@ -85,7 +85,7 @@ started=false
 for _ in 1 2 3; do
     base=$("$pipeline" free-port-base) || fail "no free ports"
     if "$pipeline" up --no-build --build-dir "$build" --port-base "$base" --run-dir "$run_dir" \
-        --normalize 1 --summarize 2 >"$work/up.txt" 2>&1; then
+        --normalize 1 --summarize 2 --jsonl "$work/results.jsonl" >"$work/up.txt" 2>&1; then
         started=true
         break
     fi
@@ -154,6 +154,17 @@ PY
 "$precis" sub --replay "$PRECIS_REPLAY" --output "$PRECIS_OUTPUT" --since 1 --json --count 1 \
     --timeout 10 >"$work/replay.jsonl" 2>"$work/replay.txt" || fail "precis sub --since 1 exited $?"
 grep -q "\"id\": *\"$id\"" "$work/replay.jsonl" || fail "the replay did not return the article"
+
+# Users' articles and results are the owner's alone: run dir 0700, the
+# journal, the output log and the JSON Lines file 0600 (docs/SECURITY.md).
+mode_of() { stat -c %a "$1"; }
+[ "$(mode_of "$run_dir")" = 700 ] || fail "the run dir has mode $(mode_of "$run_dir")"
+data_files=("$run_dir"/output.records "$work/results.jsonl" "$run_dir"/journal/*)
+[ "${#data_files[@]}" -ge 3 ] && [ -e "$run_dir/journal/${data_files[2]##*/}" ] \
+    || fail "no journal file in $run_dir/journal"
+for file in "${data_files[@]}"; do
+    [ "$(mode_of "$file")" = 600 ] || fail "$file has mode $(mode_of "$file"), expected 600"
+done
 
 # down: every process gone, pid files removed, status now non-zero.
 "$pipeline" down --run-dir "$run_dir" >"$work/down.txt" 2>&1 || fail "down exited $?"

@@ -5,7 +5,8 @@
 #
 #   tests/with_pipeline.sh BIN_DIR [--normalize N] [--summarize M] -- COMMAND...
 #
-# Ingest keeps its journal in the run dir; PRECIS_INGEST_ARGS adds options.
+# Ingest keeps its journal in the run dir; PRECIS_INGEST_ARGS adds options
+# (PRECIS_SINK_ARGS to the sink).
 # Every process has a control socket, ipc://RUN_DIR/NAME.ctl (precis stats);
 # ingest serves Prometheus metrics.
 # Exported to COMMAND: PRECIS_BIN, PRECIS_INGEST, PRECIS_OUTPUT, PRECIS_REPLAY,
@@ -125,7 +126,7 @@ start ingest precis-ingest --ingest "tcp://127.0.0.1:$ingest_port" "${normalize_
     ${hub_curve[@]+"${hub_curve[@]}"}
 start sink precis-sink --results-endpoint "$internal/results" "${acks[@]}" \
     --output "tcp://127.0.0.1:$output_port" --replay "tcp://127.0.0.1:$replay_port" \
-    --log "$run_dir/output.records" ${hub_curve[@]+"${hub_curve[@]}"}
+    --log "$run_dir/output.records" ${PRECIS_SINK_ARGS:-} ${hub_curve[@]+"${hub_curve[@]}"}
 for k in $(seq "$normalize"); do
     start "normalize-$k" precis-normalize "${normalize_ends[@]}" ${worker_curve[@]+"${worker_curve[@]}"}
 done
