@@ -22,11 +22,11 @@
 #include "precis_config.h"
 #include "precis_feed.h"
 #include "precis_html.h"
+#include "precis_jsonl.h"
 #include "precis_normalizer.h"
 #include "precis_summarizer.h"
 #include <errno.h>
 #include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,11 +374,10 @@ static int summarize_plain(precis_summarizer_t *summarizer, command_t *command, 
 
 /* Reads a positive length field of a JSON line into the options. Returns
    false when it is there but not a positive number. */
-static bool length_field(json_t *object, const char *name,
+static bool length_field(const precis_jsonl_number_t *value, const char *name,
                          precis_summary_options_t *options, bool *seen)
 {
-    json_t *value = json_object_get(object, name);
-    if (!value || json_is_null(value))
+    if (value->kind == PRECIS_JSONL_ABSENT)
         return true;
     if (!*seen) { /* a line's own length replaces the command's */
         options->sentences = 0;
@@ -387,20 +386,20 @@ static bool length_field(json_t *object, const char *name,
         *seen = true;
     }
     if (strcmp(name, "ratio") == 0) {
-        if (!json_is_number(value))
+        if (value->kind != PRECIS_JSONL_INTEGER && value->kind != PRECIS_JSONL_REAL)
             return false;
-        options->ratio = json_number_value(value);
+        options->ratio = value->real;
         return options->ratio > 0 && options->ratio <= 1;
     }
-    if (!json_is_integer(value) || json_integer_value(value) <= 0 ||
-        json_integer_value(value) > 1000000)
+    if (value->kind != PRECIS_JSONL_INTEGER || value->integer <= 0 ||
+        value->integer > 1000000)
         return false;
     *(strcmp(name, "words") == 0 ? &options->words : &options->sentences) =
-        (int)json_integer_value(value);
+        (int)value->integer;
     return true;
 }
 
-/* Writes text[0..len) as a JSON string. The text is valid UTF-8 (jansson
+/* Writes text[0..len) as a JSON string. The text is valid UTF-8 (simdjson
    checked it), so only quotes, backslashes and control bytes need escapes. */
 static void put_json_text(const char *text, size_t len, bool flatten, FILE *out);
 
@@ -461,12 +460,14 @@ static void put_json_text(const char *text, size_t len, bool flatten, FILE *out)
    {"id": ..., "summary": [...], "lang": "..", "keywords": [...]}, and
    "truncated": [positions in "summary"] only when a sentence was cut, so
    that the lines of uncut summaries stay as they were. */
-static void put_result(json_t *id, const char *text, const precis_summary_t *summary,
-                       FILE *out)
+static void put_result(const char *id, size_t id_len, const char *id_json, size_t id_json_len,
+                       const char *text, const precis_summary_t *summary, FILE *out)
 {
     fputs("{\"id\":", out);
     if (id)
-        json_dumpf(id, out, JSON_COMPACT | JSON_ENCODE_ANY);
+        put_json_string(id, id_len, out);
+    else if (id_json)
+        fwrite(id_json, 1, id_json_len, out);
     else
         fputs("null", out);
     fputs(",\"summary\":[", out);
@@ -524,9 +525,8 @@ static int summarize_item(precis_summarizer_t *summarizer, command_t *command,
         return 1;
     }
     if (command->jsonl) {
-        json_t *id_json = item->id ? json_string_nocheck(item->id) : NULL;
-        put_result(id_json, text, &summary, stdout);
-        json_decref(id_json);
+        put_result(item->id, item->id ? strlen(item->id) : 0, NULL, 0, text, &summary,
+                   stdout);
     } else {
         if (*printed > 0)
             putc('\n', stdout);
@@ -600,59 +600,53 @@ static bool starts_markup(const char *line, size_t len)
 
 /* Summarizes one JSON line. Returns 0, or 1 after reporting a bad line. */
 static int summarize_line(precis_summarizer_t *summarizer, command_t *command,
-                          const char *line, size_t len, size_t number)
+                          precis_jsonl_t *reader, const char *line, size_t len,
+                          size_t number)
 {
-    json_error_t error;
-    json_t *object = json_loadb(line, len, JSON_ALLOW_NUL, &error);
-    const char *problem = NULL;
-    json_t *title = NULL, *text = NULL, *lang = NULL, *format = NULL;
+    precis_jsonl_record_t record;
+    const char *problem = precis_jsonl_parse(reader, line, len, &record);
     int format_value = command->format;
     precis_summary_options_t options = command->options;
     bool seen = false;
-    if (!object)
-        problem = error.text;
-    else if (!json_is_object(object))
-        problem = "not a JSON object";
-    else if (!json_is_string(text = json_object_get(object, "text")))
+    if (problem)
+        ;
+    else if (record.text_not_string || !record.text.ptr)
         problem = "\"text\" missing or not a string";
-    else if ((title = json_object_get(object, "title")) && !json_is_null(title) &&
-             !json_is_string(title))
+    else if (record.title_not_string)
         problem = "\"title\" is not a string";
-    else if ((lang = json_object_get(object, "lang")) && !json_is_null(lang) &&
-             !json_is_string(lang))
+    else if (record.lang_not_string)
         problem = "\"lang\" is not a string";
-    else if ((format = json_object_get(object, "format")) && !json_is_null(format) &&
-             (!json_is_string(format) ||
-              (format_value = precis_format_from_name(json_string_value(format),
-                                                      json_string_length(format))) < 0))
+    else if (record.format_not_string ||
+             (record.format.ptr &&
+              (format_value = precis_format_from_name(record.format.ptr, record.format.len)) <
+                  0))
         problem = "\"format\" must be \"text\", \"html\" or \"auto\"";
-    else if (!length_field(object, "words", &options, &seen) ||
-             !length_field(object, "sentences", &options, &seen) ||
-             !length_field(object, "ratio", &options, &seen))
+    else if (!length_field(&record.words, "words", &options, &seen) ||
+             !length_field(&record.sentences, "sentences", &options, &seen) ||
+             !length_field(&record.ratio, "ratio", &options, &seen))
         problem = "bad \"sentences\", \"ratio\" or \"words\"";
     if (problem) {
         fprintf(stderr, "precis summarize: line %zu: %s\n", number, problem);
-        json_decref(object);
         return 1;
     }
-    if (json_is_string(lang) && json_string_length(lang) > 0)
-        options.lang = json_string_value(lang);
+    /* simdjson keeps its strings NUL-terminated, so lang is a C string. */
+    if (record.lang.ptr && record.lang.len > 0)
+        options.lang = record.lang.ptr;
     precis_summary_t summary;
     const char *reason = NULL;
     int rc = 0;
-    const char *body = json_string_value(text);
-    if (run_timed(summarizer, command, (precis_format_t)format_value,
-                  json_is_string(title) ? json_string_value(title) : NULL,
-                  json_is_string(title) ? json_string_length(title) : 0, &body,
-                  json_string_length(text), &options, &summary, &reason) != 0) {
+    const char *body = record.text.ptr;
+    if (run_timed(summarizer, command, (precis_format_t)format_value, record.title.ptr,
+                  record.title.len, &body, record.text.len, &options, &summary,
+                  &reason) != 0) {
         fprintf(stderr, "precis summarize: line %zu: article refused: %s\n", number,
                 reason);
         rc = 1;
     } else {
-        put_result(json_object_get(object, "id"), body, &summary, stdout);
+        put_result(record.id_string.ptr, record.id_string.len, record.id_json.ptr,
+                   record.id_json.len, body, &summary, stdout);
     }
     precis_summary_clear(&summary);
-    json_decref(object);
     return rc;
 }
 
@@ -674,11 +668,17 @@ static int summarize_jsonl(precis_summarizer_t *summarizer, command_t *command, 
     double next_report = now_seconds() + 0.5;
     if (feed_named(command->path))
         return summarize_jsonl_feed(summarizer, command, in, NULL, 0);
+    precis_jsonl_t *reader = precis_jsonl_new();
+    if (!reader) {
+        fprintf(stderr, "precis summarize: out of memory\n");
+        return 1;
+    }
     while ((len = getline(&line, &capacity, in)) != -1) {
         number++;
         if (done == 0 && starts_markup(line, (size_t)len)) {
             rc = summarize_jsonl_feed(summarizer, command, in, line, (size_t)len);
             free(line);
+            precis_jsonl_destroy(&reader);
             return rc;
         }
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
@@ -688,7 +688,7 @@ static int summarize_jsonl(precis_summarizer_t *summarizer, command_t *command, 
             blank++;
         if (blank == (size_t)len)
             continue; /* empty lines are allowed, and ignored */
-        if (summarize_line(summarizer, command, line, (size_t)len, number) != 0)
+        if (summarize_line(summarizer, command, reader, line, (size_t)len, number) != 0)
             rc = 1;
         done++;
         if (progress && (done & 63) == 0 && now_seconds() >= next_report) {
@@ -699,6 +699,7 @@ static int summarize_jsonl(precis_summarizer_t *summarizer, command_t *command, 
     if (progress && done >= 64)
         fprintf(stderr, "\r%zu lines\n", done);
     free(line);
+    precis_jsonl_destroy(&reader);
     if (done == 0) {
         fprintf(stderr, "precis summarize: no article in the input\n");
         rc = 1;

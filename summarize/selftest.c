@@ -1,5 +1,6 @@
 /*  Runs the summarize stage's module self tests: selftest [MODULE]... */
 #include "precis_abbrev.h"
+#include "precis_jsonl.h"
 #include "precis_lang.h"
 #include "precis_lang_samples.h"
 #include "precis_langid.h"
@@ -14,6 +15,7 @@
 #include "precis_selftest.h"
 
 static const precis_module_test_t tests[] = {
+    {"jsonl", precis_jsonl_test},
     {"splitter", precis_splitter_test},
     {"abbrev", precis_abbrev_test},
     {"wordbreak", precis_wordbreak_test},

@@ -128,6 +128,28 @@ EOF
 run 0 "$work/coast.atom"
 [ "$(head -1 "$work/out")" = "Road open" ] || fail "atom entry header: $(cat "$work/out")"
 grep -q 'Buses run on time' "$work/out" || fail "atom entry not summarized"
+
+# JSON Lines records (the simdjson reader): an id of any JSON type comes back
+# as given; bad lines are reported by number and the good ones around them
+# still summarized; a line's own length and language are taken.
+{
+    printf '%s\n' '{"id":7,"text":"The tram line opens in June. Tickets go on sale in May."}'
+    printf '%s\n' '{"id":{"feed":"a","n":[1,2]},"text":"The tram line opens in June. Tickets go on sale in May."}'
+    printf '{"id":"bad-utf8","text":"caf\xe9 closes"}\n'
+    printf '%s\n' 'not json at all'
+    printf '%s\n' '{"id":"trailing","text":"One. Two."} {}'
+    printf '%s\n' '{"id":"q\"\\","text":"The tram line opens in June. Tickets go on sale in May.","sentences":1}'
+    printf '%s\n' '{"id":"badlen","text":"One. Two.","sentences":2.5}'
+} | run 1 --jsonl --sentences 2
+grep -qx '{"id":7,"summary":\["The tram line opens in June.","Tickets go on sale in May."\],.*' "$work/out" ||
+    fail "numeric id: $(cat "$work/out")"
+grep -q '^{"id":{"feed":"a","n":\[1,2\]},"summary"' "$work/out" || fail "object id not kept"
+grep -q '^{"id":"q\\"\\\\","summary":\["The tram line opens in June."\]' "$work/out" ||
+    fail "escaped id or the line's own sentences: $(cat "$work/out")"
+[ "$(wc -l <"$work/out")" -eq 3 ] || fail "JSON Lines: $(wc -l <"$work/out") results, expected 3"
+for line in 3 4 5 7; do
+    grep -q "line $line:" "$work/err" || fail "bad line $line not reported: $(cat "$work/err")"
+done
 # A broken feed, and one with no items: exit 1 with a reason, no output.
 printf '<?xml version="1.0"?>\n<rss><channel><item><title>Cut off' >"$work/broken.rss"
 run 1 "$work/broken.rss"
