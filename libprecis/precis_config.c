@@ -6,6 +6,7 @@
 */
 #include "precis_config.h"
 #include "precis_curve.h"
+#include "precis.h"
 #include <czmq.h>
 #include <errno.h>
 #include <getopt.h>
@@ -116,6 +117,20 @@ static const option_row_t option_table[] = {
 
 #define OPTION_COUNT (sizeof option_table / sizeof option_table[0])
 
+/* A client's public endpoints from the environment (what `. run/env`
+   exports), when set and not empty: PRECIS_INGEST, PRECIS_OUTPUT,
+   PRECIS_REPLAY. A configuration file and the command line still win. */
+static void apply_environment(precis_config_t *config)
+{
+    const char *value;
+    if ((value = getenv("PRECIS_INGEST")) && *value)
+        config->ingest_endpoint = value;
+    if ((value = getenv("PRECIS_OUTPUT")) && *value)
+        config->output_endpoint = value;
+    if ((value = getenv("PRECIS_REPLAY")) && *value)
+        config->replay_endpoint = value;
+}
+
 void precis_config_defaults(precis_config_t *config, bool bind)
 {
     memset(config, 0, sizeof *config);
@@ -137,6 +152,8 @@ void precis_config_defaults(precis_config_t *config, bool bind)
     config->retry_ms = PRECIS_RETRY_MS;
     config->max_attempts = PRECIS_MAX_ATTEMPTS;
     config->drain = 30;
+    if (!bind)
+        apply_environment(config);
 }
 
 static void describe_default(const precis_config_t *config, const option_row_t *row,
@@ -184,6 +201,7 @@ static void print_help(const precis_config_t *config, unsigned mask, const char 
            "read options from a ZPL file (section 'precis', or the program's own)");
     printf("  %-32s %s\n  %-32s %s\n", "-v, --verbose",
            "log more (debug lines on stderr)", "-h, --help", "show this help and exit");
+    printf("  %-32s %s\n", "--version", "print the version and exit");
 }
 
 /* Parses one option argument into its field; returns 0 or -1 with a message. */
@@ -307,7 +325,7 @@ int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned
 {
     if (apply_config_file(config, argc, argv, mask) != 0)
         return 1;
-    struct option longopts[OPTION_COUNT + 4];
+    struct option longopts[OPTION_COUNT + 5];
     const option_row_t *rows[OPTION_COUNT];
     size_t used = 0;
     for (size_t i = 0; i < OPTION_COUNT; i++) {
@@ -321,6 +339,7 @@ int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned
         used++;
     }
     longopts[used++] = (struct option){"help", no_argument, NULL, 'h'};
+    longopts[used++] = (struct option){"version", no_argument, NULL, 'V'};
     longopts[used++] = (struct option){"config", required_argument, NULL, 'c'};
     longopts[used++] = (struct option){"verbose", no_argument, NULL, 'v'};
     longopts[used] = (struct option){NULL, 0, NULL, 0};
@@ -331,6 +350,14 @@ int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned
     while ((c = getopt_long(argc, argv, "+hv", longopts, NULL)) != -1) {
         if (c == 'h') {
             print_help(config, mask, usage);
+            return -1;
+        }
+        if (c == 'V') {
+            /* "precis-ingest 0.1.0", or "precis push 0.1.0" for a command. */
+            const char *slash = strrchr(argv[0], '/'),
+                       *name = slash ? slash + 1 : argv[0];
+            printf("%s%s %s\n", strncmp(name, "precis", 6) == 0 ? "" : "precis ", name,
+                   PRECIS_VERSION);
             return -1;
         }
         if (c == 'v')

@@ -2,6 +2,8 @@
 #include "precis_control.h"
 #include "precis_msgpack.h"
 #include <glob.h>
+#include <jansson.h>
+#include <sys/stat.h>
 #include <microhttpd.h>
 
 struct _precis_control_t {
@@ -141,13 +143,47 @@ static zlistx_t *control_endpoints(const precis_config_t *config, const char *ru
     return endpoints;
 }
 
-/* Prints one process's figures on one line; returns false when it is not a stats map. */
-static bool print_stats(const char *endpoint, zframe_t *answer)
+/* The instance a control endpoint belongs to: NAME for the run dir's
+   ipc://DIR/NAME.ctl (e.g. "summarize-2"), else the endpoint itself. */
+static char *instance_of(const char *endpoint)
+{
+    const char *slash = strrchr(endpoint, '/');
+    size_t len = strlen(endpoint);
+    if (strncmp(endpoint, "ipc://", 6) == 0 && slash && len > 4 &&
+        strcmp(endpoint + len - 4, ".ctl") == 0)
+        return zsys_sprintf("%.*s", (int)(endpoint + len - 4 - slash - 1), slash + 1);
+    return strdup(endpoint);
+}
+
+/* A msgpack map of integers as a JSON object (NULL when not a map). */
+static json_t *json_of_int_map(const msgpack_object *map)
+{
+    if (!map || map->type != MSGPACK_OBJECT_MAP)
+        return NULL;
+    json_t *object = json_object();
+    for (uint32_t i = 0; i < map->via.map.size; i++) {
+        const msgpack_object *key = &map->via.map.ptr[i].key;
+        int64_t number = 0;
+        if (key->type != MSGPACK_OBJECT_STR ||
+            !precis_mp_int(&map->via.map.ptr[i].val, &number))
+            continue;
+        char *name = zsys_sprintf("%.*s", (int)key->via.str.size, key->via.str.ptr);
+        json_object_set_new(object, name, json_integer(number));
+        zstr_free(&name);
+    }
+    return object;
+}
+
+/* Prints one process's figures: one line of text, or with json one JSON
+   object on a line (instance, endpoint, name, pid, uptime_s, counters,
+   latency_us). Returns false when the answer is not a stats map. */
+static bool print_stats(const char *endpoint, zframe_t *answer, bool json)
 {
     msgpack_unpacked unpacked;
     msgpack_unpacked_init(&unpacked);
     bool ok = precis_mp_unpack(&unpacked, zframe_data(answer), zframe_size(answer), 4) &&
               unpacked.data.type == MSGPACK_OBJECT_MAP;
+    char *instance = instance_of(endpoint);
     if (ok) {
         const msgpack_object *map = &unpacked.data, *value;
         int64_t pid = 0, uptime = 0;
@@ -156,23 +192,46 @@ static bool print_stats(const char *endpoint, zframe_t *answer)
         if ((value = precis_mp_lookup(map, "uptime_s")))
             precis_mp_int(value, &uptime);
         value = precis_mp_lookup(map, "name");
-        printf("%-10.*s pid %-7lld up %5llds ", value ? (int)value->via.str.size : 1,
-               value ? value->via.str.ptr : "?", (long long)pid, (long long)uptime);
+        bool named = value && value->type == MSGPACK_OBJECT_STR;
         const msgpack_object *counters = precis_mp_lookup(map, "counters");
-        for (uint32_t i = 0; counters && i < counters->via.map.size; i++) {
-            int64_t number = 0;
-            precis_mp_int(&counters->via.map.ptr[i].val, &number);
-            printf(" %.*s=%lld", (int)counters->via.map.ptr[i].key.via.str.size,
-                   counters->via.map.ptr[i].key.via.str.ptr, (long long)number);
-        }
         const msgpack_object *latency = precis_mp_lookup(map, "latency_us");
-        int64_t p50 = 0, p99 = 0;
-        if (latency && (value = precis_mp_lookup(latency, "p50")))
-            precis_mp_int(value, &p50);
-        if (latency && (value = precis_mp_lookup(latency, "p99")))
-            precis_mp_int(value, &p99);
-        printf("  latency p50<=%lldus p99<=%lldus\n", (long long)p50, (long long)p99);
+        if (json) {
+            json_t *row = json_object();
+            json_object_set_new(row, "instance", json_string(instance));
+            json_object_set_new(row, "endpoint", json_string(endpoint));
+            json_object_set_new(
+                row, "name",
+                named ? json_stringn(value->via.str.ptr, value->via.str.size)
+                      : json_null());
+            json_object_set_new(row, "pid", json_integer(pid));
+            json_object_set_new(row, "uptime_s", json_integer(uptime));
+            json_t *c = json_of_int_map(counters), *l = json_of_int_map(latency);
+            json_object_set_new(row, "counters", c ? c : json_object());
+            json_object_set_new(row, "latency_us", l ? l : json_object());
+            char *text = json_dumps(row, JSON_COMPACT);
+            if (text)
+                puts(text);
+            free(text);
+            json_decref(row);
+        } else {
+            printf("%-12s %-10.*s pid %-7lld up %5llds ", instance,
+                   named ? (int)value->via.str.size : 1, named ? value->via.str.ptr : "?",
+                   (long long)pid, (long long)uptime);
+            for (uint32_t i = 0; counters && i < counters->via.map.size; i++) {
+                int64_t number = 0;
+                precis_mp_int(&counters->via.map.ptr[i].val, &number);
+                printf(" %.*s=%lld", (int)counters->via.map.ptr[i].key.via.str.size,
+                       counters->via.map.ptr[i].key.via.str.ptr, (long long)number);
+            }
+            int64_t p50 = 0, p99 = 0;
+            if (latency && (value = precis_mp_lookup(latency, "p50")))
+                precis_mp_int(value, &p50);
+            if (latency && (value = precis_mp_lookup(latency, "p99")))
+                precis_mp_int(value, &p99);
+            printf("  latency p50<=%lldus p99<=%lldus\n", (long long)p50, (long long)p99);
+        }
     }
+    zstr_free(&instance);
     msgpack_unpacked_destroy(&unpacked);
     if (!ok)
         fprintf(stderr, "%s: not a stats answer\n", endpoint);
@@ -180,37 +239,80 @@ static bool print_stats(const char *endpoint, zframe_t *answer)
 }
 
 static const char *stats_usage =
-    "Usage: precis stats [--run-dir DIR] [--control ENDPOINT] [ENDPOINT...]\n"
-    "Prints the live figures of every process: those whose control endpoints are\n"
+    "Usage: precis stats [--json] [--run-dir DIR] [--control ENDPOINT] [ENDPOINT...]\n"
+    "Prints the live figures of every process, one row each, named by its instance\n"
+    "(ingest, sink, normalize-1, summarize-2...): those whose control endpoints are\n"
     "given, and every NAME.ctl socket in the run directory of deploy/pipeline.\n"
-    "Exit codes: 0 every process answered, 1 one did not, 2 usage error.";
+    "  --run-dir DIR   the run directory (default: $PRECIS_RUN_DIR, else ./run,\n"
+    "                  when no endpoint is given)\n"
+    "  --json          one JSON object a line: instance, endpoint, name, pid,\n"
+    "                  uptime_s, counters, latency_us (for jq and scripts)\n"
+    "Exit codes: 0 every process answered, 1 one did not, 2 usage error or no\n"
+    "such run directory.";
 
 static const char *ping_usage =
-    "Usage: precis ping [--timeout SECONDS] [--control ENDPOINT] [ENDPOINT...]\n"
+    "Usage: precis ping [--timeout SECONDS] [--run-dir DIR] [--control ENDPOINT] "
+    "[ENDPOINT...]\n"
     "Asks each process whether it is alive (its control socket answers PONG).\n"
+    "  --run-dir DIR   the run directory (default: $PRECIS_RUN_DIR, else ./run,\n"
+    "                  when no endpoint is given)\n"
     "Exit codes: 0 every process answered, 1 one did not, 2 usage error.";
+
+static bool is_directory(const char *path)
+{
+    struct stat info;
+    return stat(path, &info) == 0 && S_ISDIR(info.st_mode);
+}
 
 /* Shared by stats and ping: ask every endpoint, report, count failures. */
 static int ask_all(int argc, char **argv, const char *usage, const char *command)
 {
     precis_config_t config;
     precis_config_defaults(&config, false);
-    /* --run-dir is only for these two commands, so it is taken here. */
+    /* --run-dir and --json are only for these commands, so they are taken
+       here. */
     const char *run_dir = NULL;
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], "--run-dir") == 0) {
-            run_dir = argv[i + 1];
-            memmove(argv + i, argv + i + 2, (size_t)(argc - i - 2) * sizeof *argv);
-            argc -= 2;
+    bool json = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
             break;
+        int take = strcmp(argv[i], "--run-dir") == 0 && i + 1 < argc                 ? 2
+                   : strcmp(argv[i], "--json") == 0 && strcmp(command, "STATS") == 0 ? 1
+                                                                                     : 0;
+        if (take == 2)
+            run_dir = argv[i + 1];
+        else if (take == 1)
+            json = true;
+        if (take) {
+            memmove(argv + i, argv + i + take, (size_t)(argc - i - take) * sizeof *argv);
+            argc -= take;
+            i--;
         }
+    }
     int rc = precis_config_parse(&config, argc, argv,
                                  PRECIS_OPT_CONTROL | PRECIS_OPT_COUNT, usage);
     if (rc != 0)
         return rc < 0 ? 0 : 2;
+    if (run_dir && !is_directory(run_dir)) {
+        fprintf(stderr,
+                "precis %s: the run directory %s does not exist (deploy/pipeline up "
+                "makes it; see --run-dir)\n",
+                command[0] == 'S' ? "stats" : "ping", run_dir);
+        return 2;
+    }
+    /* Nothing named: the pipeline of this shell (run/env exports
+       PRECIS_RUN_DIR), else ./run. */
+    if (!run_dir && !config.control_endpoint && config.argc == 0) {
+        const char *env = getenv("PRECIS_RUN_DIR");
+        run_dir = env && *env ? env : "run";
+    }
     zlistx_t *endpoints = control_endpoints(&config, run_dir);
     if (zlistx_size(endpoints) == 0) {
-        fprintf(stderr, "error: no control endpoint given and none found\n%s\n", usage);
+        fprintf(stderr,
+                "precis %s: no control endpoint given, and no NAME.ctl socket in %s (is "
+                "the pipeline running? deploy/pipeline status)\n%s\n",
+                command[0] == 'S' ? "stats" : "ping",
+                run_dir ? run_dir : "the run directory", usage);
         zlistx_destroy(&endpoints);
         return 2;
     }
@@ -220,14 +322,25 @@ static int ask_all(int argc, char **argv, const char *usage, const char *command
          endpoint = zlistx_next(endpoints)) {
         zframe_t *answer = ask(endpoint, command, timeout_ms);
         if (!answer) {
-            printf("%s: no answer\n", endpoint);
+            char *instance = instance_of(endpoint);
+            if (json) {
+                json_t *row = json_pack("{s:s, s:s, s:s}", "instance", instance,
+                                        "endpoint", endpoint, "error", "no answer");
+                char *text = row ? json_dumps(row, JSON_COMPACT) : NULL;
+                if (text)
+                    puts(text);
+                free(text);
+                json_decref(row);
+            } else
+                printf("%s: no answer (%s)\n", instance, endpoint);
+            zstr_free(&instance);
             failures++;
         } else if (strcmp(command, "PING") == 0) {
             bool pong = zframe_streq(answer, "PONG");
             printf("%s: %s\n", endpoint, pong ? "alive" : "wrong answer");
             failures += !pong;
         } else
-            failures += !print_stats(endpoint, answer);
+            failures += !print_stats(endpoint, answer, json);
         zframe_destroy(&answer);
     }
     zlistx_destroy(&endpoints);

@@ -5,6 +5,11 @@
     actor that answers ZAP requests for all CURVE server sockets.
 */
 #include "precis_curve.h"
+#include "precis.h"
+#include <stdbool.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static struct {
     zcert_t *own;
@@ -91,37 +96,72 @@ const char *precis_curve_secret_txt(void)
 }
 
 static const char *keygen_usage =
-    "Usage: precis keygen NAME [DIR]\n"
+    "Usage: precis keygen [--force] NAME [DIR]\n"
     "Makes a CURVE key pair: DIR/NAME.cert (public: give it to the other side, or\n"
     "put it in the hub's --curve-allow directory) and DIR/NAME.cert_secret (keep\n"
-    "it private). DIR defaults to the current directory.\n"
-    "Exit codes: 0 written, 1 cannot write, 2 usage error.";
+    "it private, mode 0600). DIR defaults to the current directory.\n"
+    "  --force     replace a key pair NAME that already exists (otherwise refused:\n"
+    "              peers that hold the old public key could no longer connect)\n"
+    "  --version   print the version and exit\n"
+    "Exit codes: 0 written, 1 cannot write or the pair exists, 2 usage error.";
 
 int precis_cmd_keygen(int argc, char **argv)
 {
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        puts(keygen_usage);
-        return 0;
+    bool force = false;
+    const char *args[2];
+    int count = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            puts(keygen_usage);
+            return 0;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("precis keygen %s\n", PRECIS_VERSION);
+            return 0;
+        }
+        if (strcmp(argv[i], "--force") == 0)
+            force = true;
+        else if (argv[i][0] == '-' || count == 2) {
+            fprintf(stderr, "precis keygen: unexpected argument '%s'\n%s\n", argv[i],
+                    keygen_usage);
+            return 2;
+        } else
+            args[count++] = argv[i];
     }
-    if (argc < 2 || argc > 3 || argv[1][0] == '-' || strchr(argv[1], '/')) {
-        fprintf(stderr, "%s\n", keygen_usage);
+    if (count == 0 || strchr(args[0], '/') || args[0][0] == '\0') {
+        fprintf(stderr, "precis keygen: a NAME without '/' is needed\n%s\n",
+                keygen_usage);
         return 2;
     }
-    const char *dir = argc == 3 ? argv[2] : ".";
-    char *path = zsys_sprintf("%s/%s.cert", dir, argv[1]);
+    const char *dir = count == 2 ? args[1] : ".";
+    char *path = zsys_sprintf("%s/%s.cert", dir, args[0]);
+    char *secret = zsys_sprintf("%s_secret", path);
+    int rc = -1;
+    if (!force && (access(path, F_OK) == 0 || access(secret, F_OK) == 0)) {
+        fprintf(stderr,
+                "precis keygen: %s already exists; peers may hold its public key. "
+                "Use --force to replace it.\n",
+                access(path, F_OK) == 0 ? path : secret);
+        zstr_free(&secret);
+        zstr_free(&path);
+        return 1;
+    }
     zcert_t *cert = zcert_new();
-    zcert_set_meta(cert, "name", "%s", argv[1]);
+    zcert_set_meta(cert, "name", "%s", args[0]);
     zcert_set_meta(cert, "created-by", "precis keygen");
-    int rc = zcert_save(cert, path);
+    /* The secret file is created 0600, never readable by others even for a
+       moment (a chmod after the write would leave a window). */
+    mode_t old_mask = umask(077);
+    rc = zcert_save(cert, path);
+    umask(old_mask);
     if (rc == 0) {
-        /* The secret file must not be readable by others. */
-        char *secret = zsys_sprintf("%s_secret", path);
+        chmod(path, 0644); /* the public half may be read by anyone */
         chmod(secret, 0600);
         printf("wrote %s and %s\n", path, secret);
-        zstr_free(&secret);
     } else
-        fprintf(stderr, "error: cannot write %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "precis keygen: cannot write %s: %s\n", path, strerror(errno));
     zcert_destroy(&cert);
+    zstr_free(&secret);
     zstr_free(&path);
     return rc == 0 ? 0 : 1;
 }

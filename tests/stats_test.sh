@@ -29,8 +29,8 @@ grep -q "^ingest .* accepted=$count .*delivered=$count" "$work/stats.txt" || fai
 grep -q "^ingest .* journal_syncs=[1-9][0-9]* journal_failed=0 " "$work/stats.txt" \
     || fail "journal counters"
 grep -q "^sink .* published=$count " "$work/stats.txt" || fail "sink counters"
-[ "$(grep -c '^normalize .* received=' "$work/stats.txt")" -eq 1 ] || fail "normalize stats"
-[ "$(grep -c '^summarize .* received=' "$work/stats.txt")" -eq 2 ] || fail "summarize stats"
+[ "$(grep -c '^normalize-[0-9]* .* received=' "$work/stats.txt")" -eq 1 ] || fail "normalize stats"
+[ "$(grep -c '^summarize-[0-9]* .* received=' "$work/stats.txt")" -eq 2 ] || fail "summarize stats"
 summarized=$(awk '/^summarize/ { for (i = 1; i <= NF; i++) if ($i ~ /^sent=/) { sub(/sent=/, "", $i); n += $i } } END { print n + 0 }' "$work/stats.txt")
 [ "$summarized" -eq "$count" ] || fail "summarize workers sent $summarized, not $count"
 

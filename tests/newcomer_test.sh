@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# What a newcomer meets first (issue 13): every program answers --version;
+# keygen does not overwrite a key pair without --force; the clients take
+# their endpoints from PRECIS_INGEST / PRECIS_OUTPUT / PRECIS_REPLAY (as
+# exported by run/env) and a flag wins over them; precis stats finds the
+# run directory from PRECIS_RUN_DIR, names each instance, has --json, and
+# says when --run-dir does not exist.
+#   tests/newcomer_test.sh BIN_DIR
+set -uo pipefail
+bin=$(cd "$1" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# --version everywhere, exit 0, the version on stdout.
+for program in precis-ingest precis-normalize precis-summarize precis-sink; do
+    out=$("$bin/$program" --version) || fail "$program --version exit $?"
+    [[ "$out" =~ ^$program\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "$program --version said '$out'"
+done
+for command in push sub stats ping keygen; do
+    out=$("$bin/precis" "$command" --version) || fail "precis $command --version exit $?"
+    [[ "$out" =~ ^precis\ $command\ [0-9]+\.[0-9]+\.[0-9]+$ ]] ||
+        fail "precis $command --version said '$out'"
+done
+
+# keygen: a second run refuses and keeps the pair; --force replaces it.
+"$bin/precis" keygen desk "$work" >/dev/null || fail "keygen exit $?"
+first=$(grep public-key "$work/desk.cert")
+status=0
+"$bin/precis" keygen desk "$work" >/dev/null 2>"$work/err" || status=$?
+[ "$status" -eq 1 ] || fail "keygen over an existing pair: exit $status, expected 1"
+grep -q -- "--force" "$work/err" || fail "keygen refusal does not name --force: $(cat "$work/err")"
+[ "$(grep public-key "$work/desk.cert")" = "$first" ] || fail "keygen replaced the pair without --force"
+"$bin/precis" keygen --force desk "$work" >/dev/null || fail "keygen --force exit $?"
+[ "$(grep public-key "$work/desk.cert")" != "$first" ] || fail "keygen --force kept the old pair"
+[ "$(stat -c %a "$work/desk.cert_secret")" = 600 ] || fail "secret file not 0600"
+
+# stats on a run directory that does not exist: exit 2 and the reason.
+status=0
+"$bin/precis" stats --run-dir "$work/nope" >/dev/null 2>"$work/err" || status=$?
+[ "$status" -eq 2 ] && grep -q "does not exist" "$work/err" ||
+    fail "stats --run-dir missing: exit $status, $(cat "$work/err")"
+
+# Against a live pipeline: the endpoints come from the environment.
+"$here/with_pipeline.sh" "$bin" -- bash -c '
+set -uo pipefail
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+precis=$PRECIS_BIN/precis
+out=$(mktemp -d)
+printf "%s\n" "{\"id\":\"env-1\",\"text\":\"The night ferry returns on Friday. Tickets are on sale at the pier.\"}" >"$out/a.jsonl"
+# No endpoint flags: sub and push use PRECIS_OUTPUT and PRECIS_INGEST.
+"$precis" sub --json --count 1 --timeout 20 >"$out/sub.jsonl" &
+sub=$!
+sleep 0.5
+"$precis" push "$out/a.jsonl" >/dev/null 2>"$out/push.err" || fail "push without --ingest: $(cat "$out/push.err")"
+wait "$sub" || fail "sub without --output got nothing"
+grep -q "\"id\":\"env-1\"" "$out/sub.jsonl" || fail "env-1 not received"
+# A flag wins over the environment: a wrong port in the flag gets no answer.
+status=0
+"$precis" push --ingest tcp://127.0.0.1:9 --timeout 2 "$out/a.jsonl" >/dev/null 2>&1 || status=$?
+[ "$status" -ne 0 ] || fail "push --ingest did not win over PRECIS_INGEST"
+# stats: PRECIS_RUN_DIR, one row per instance, and --json.
+(cd "$out" && "$precis" stats) >"$out/stats.txt" || fail "stats exit $?"
+for instance in ingest sink normalize-1 summarize-1; do
+    grep -q "^$instance " "$out/stats.txt" || fail "stats has no row for $instance: $(cat "$out/stats.txt")"
+done
+"$precis" stats --json >"$out/stats.jsonl" || fail "stats --json exit $?"
+python3 - "$out/stats.jsonl" <<PY || fail "stats --json is not one object a line with the fields"
+import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+names = {r["instance"] for r in rows}
+assert {"ingest", "sink"} <= names, names
+for r in rows:
+    assert isinstance(r["pid"], int) and r["pid"] > 0, r
+    assert isinstance(r["counters"], dict) and isinstance(r["latency_us"], dict), r
+sink = [r for r in rows if r["instance"] == "sink"][0]
+assert sink["counters"].get("published", 0) >= 1, sink
+PY
+rm -rf "$out"
+exit $((failures > 0))
+' || fail "the live pipeline checks failed"
+
+[ "$failures" -eq 0 ] && echo "ok: --version, keygen --force, endpoints from the environment, stats"
+exit $((failures > 0))
