@@ -197,13 +197,21 @@ precis_ingest_t *precis_ingest_new(const precis_config_t *config)
     self->given_up = precis_stats_counter(self->stats, "given_up", "articles given up");
     self->delivered =
         precis_stats_counter(self->stats, "delivered", "results acknowledged");
-    self->in_flight =
-        precis_stats_counter(self->stats, "in_flight", "articles in flight");
+    self->in_flight = precis_stats_gauge(self->stats, "in_flight", "articles in flight");
     self->journal_syncs =
         precis_stats_counter(self->stats, "journal_syncs", "fdatasyncs of the journal");
     self->journal_failed = precis_stats_counter(
         self->stats, "journal_failed",
         "articles answered busy as the journal could not be written or synced");
+    /* Prometheus: the answers are one family, by status. */
+    precis_stats_label(self->stats, self->accepted, "requests", "requests answered, by status",
+                       "status", "accepted");
+    precis_stats_label(self->stats, self->rejected, "requests", "requests answered, by status",
+                       "status", "rejected");
+    precis_stats_label(self->stats, self->busy, "requests", "requests answered, by status",
+                       "status", "busy");
+    precis_stats_describe_latency(self->stats, "request_seconds",
+                                  "time to handle one request, until its answer is ready");
     zuuid_t *uuid = zuuid_new();
     snprintf(self->nonce, sizeof self->nonce, "%.8s", zuuid_str(uuid));
     zuuid_destroy(&uuid);

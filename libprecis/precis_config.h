@@ -97,6 +97,7 @@ typedef struct {
     const char *curve_allow;      /* directory of allowed client certificates */
     const char *control_endpoint; /* PING/STATS socket; NULL: none */
     int metrics_port;             /* Prometheus over HTTP; 0: off */
+    const char *metrics_address;  /* numeric address to listen on; NULL: every one */
     int rate; /* articles per second at most; 0: as fast as possible */
     int sentences;
     double ratio;

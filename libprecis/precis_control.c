@@ -1,7 +1,9 @@
 /*  precis_control - control socket (PING, STATS) and Prometheus endpoint. */
 #include "precis_control.h"
 #include "precis_msgpack.h"
+#include <errno.h>
 #include <glob.h>
+#include <netdb.h>
 #include <jansson.h>
 #include <sys/stat.h>
 #include <microhttpd.h>
@@ -20,11 +22,13 @@ static enum MHD_Result serve_metrics(void *arg, struct MHD_Connection *connectio
 {
     precis_control_t *self = arg;
     bool found = strcmp(url, "/metrics") == 0 && strcmp(method, "GET") == 0;
-    char *text = malloc(16384);
+    enum { TEXT_SIZE = 65536 };
+    char *text = malloc(TEXT_SIZE);
     if (!text)
         return MHD_NO;
-    size_t len = found ? precis_stats_prometheus(self->stats, text, 16384)
-                       : (size_t)snprintf(text, 16384, "not found: try GET /metrics\n");
+    size_t len = found
+                     ? precis_stats_prometheus(self->stats, text, TEXT_SIZE)
+                     : (size_t)snprintf(text, TEXT_SIZE, "not found: try GET /metrics\n");
     struct MHD_Response *response =
         MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(response, "Content-Type", "text/plain; version=0.0.4");
@@ -32,6 +36,52 @@ static enum MHD_Result serve_metrics(void *arg, struct MHD_Connection *connectio
         connection, found ? MHD_HTTP_OK : MHD_HTTP_NOT_FOUND, response);
     MHD_destroy_response(response);
     return rc;
+}
+
+/* Starts the HTTP server for /metrics on --metrics-address (numeric IPv4
+   or IPv6; every interface when not given) and --metrics-port. 0 or -1,
+   with the reason logged. */
+static int start_metrics(precis_control_t *self, const precis_config_t *config)
+{
+    const char *address = config->metrics_address;
+    struct addrinfo *found = NULL;
+    if (address) {
+        struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+                                 .ai_socktype = SOCK_STREAM};
+        char port[16];
+        snprintf(port, sizeof port, "%d", config->metrics_port);
+        int rc = getaddrinfo(address, port, &hints, &found);
+        if (rc != 0) {
+            zsys_error("cannot serve metrics: --metrics-address %s is not a numeric IPv4 "
+                       "or IPv6 address (%s)",
+                       address, gai_strerror(rc));
+            return -1;
+        }
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD;
+    if (found && found->ai_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    errno = 0;
+    /* Without an address, libmicrohttpd listens on every IPv4 interface. */
+    self->http = found ? MHD_start_daemon(flags, (uint16_t)config->metrics_port, NULL,
+                                          NULL, serve_metrics, self, MHD_OPTION_SOCK_ADDR,
+                                          found->ai_addr, MHD_OPTION_END)
+                       : MHD_start_daemon(flags, (uint16_t)config->metrics_port, NULL,
+                                          NULL, serve_metrics, self, MHD_OPTION_END);
+    int error = errno;
+    if (found)
+        freeaddrinfo(found);
+    if (!self->http) {
+        zsys_error(
+            "cannot serve metrics on %s port %d: %s (another process on that port? "
+            "give each process its own --metrics-port)",
+            address ? address : "every interface", config->metrics_port,
+            error ? strerror(error) : "libmicrohttpd refused");
+        return -1;
+    }
+    zsys_info("Prometheus metrics on http://%s:%d/metrics", address ? address : "*",
+              config->metrics_port);
+    return 0;
 }
 
 precis_control_t *precis_control_new(const precis_config_t *config, precis_stats_t *stats)
@@ -50,16 +100,9 @@ precis_control_t *precis_control_new(const precis_config_t *config, precis_stats
             return NULL;
         }
     }
-    if (config->metrics_port) {
-        self->http = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD,
-                                      (uint16_t)config->metrics_port, NULL, NULL,
-                                      serve_metrics, self, MHD_OPTION_END);
-        if (!self->http) {
-            zsys_error("cannot serve metrics on port %d", config->metrics_port);
-            precis_control_destroy(&self);
-            return NULL;
-        }
-        zsys_info("Prometheus metrics on http://*:%d/metrics", config->metrics_port);
+    if (config->metrics_port && start_metrics(self, config) != 0) {
+        precis_control_destroy(&self);
+        return NULL;
     }
     return self;
 }

@@ -121,6 +121,9 @@ precis_sink_t *precis_sink_new(const precis_config_t *config)
     self->replay_dropped =
         precis_stats_counter(self->stats, "replay_dropped",
                              "replay answers dropped: peer gone or not reading");
+    precis_stats_describe_latency(self->stats, "delivery_latency_seconds",
+                                  "time from ingest's receipt of an article to the "
+                                  "publication of its result");
     self->next_seq = 1;
     self->results = precis_socket_new(ZMQ_PULL, config->results_endpoint, true);
     self->output =

@@ -68,7 +68,7 @@ deploy_on() { # host, run dir, options...
         >>"$work/deploy.log" 2>&1 || fail "deploy/pipeline up $* on $host"
     run_dirs+=("$host:$dir")
 }
-deploy_on hub "$work/hub" --role hub
+deploy_on hub "$work/hub" --role hub --public
 deploy_on w1 "$work/w1" --role workers --connect "$hub" --normalize 1 --summarize 1
 deploy_on w2 "$work/w2" --role workers --connect "$hub" --normalize 1 --summarize 1
 

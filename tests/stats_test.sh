@@ -37,8 +37,8 @@ summarized=$(awk '/^summarize/ { for (i = 1; i <= NF; i++) if ($i ~ /^sent=/) { 
 python3 - "$PRECIS_METRICS" "$count" <<'PY' || fail "Prometheus endpoint"
 import sys, urllib.request
 text = urllib.request.urlopen(sys.argv[1], timeout=5).read().decode()
-assert "precis_ingest_accepted %s\n" % sys.argv[2] in text, text
-assert "# TYPE precis_ingest_latency_seconds histogram" in text
+assert 'precis_ingest_requests_total{status="accepted"} %s\n' % sys.argv[2] in text, text
+assert "# TYPE precis_ingest_request_seconds histogram" in text
 PY
 # A stage that is gone does not answer.
 status=0
