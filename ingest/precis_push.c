@@ -661,12 +661,14 @@ int precis_cmd_push(int argc, char **argv)
     precis_config_t config;
     int title_rule = take_title_options(&argc, argv);
     if (title_rule < 0) {
-        fprintf(stderr, "error: give one of --title-line and --no-title\n");
+        fprintf(stderr, "precis push: give one of --title-line and --no-title\n");
         return 2;
     }
+    precis_config_help("timeout", "give up (exit 3) when ingest does not answer within "
+                                  "SECONDS (default 10)");
     int rc =
         precis_program_start(&config, argc, argv,
-                             PRECIS_OPT_INGEST | PRECIS_OPT_LENGTH | PRECIS_OPT_COUNT |
+                             PRECIS_OPT_INGEST | PRECIS_OPT_LENGTH | PRECIS_OPT_TIMEOUT |
                                  PRECIS_OPT_CURVE | PRECIS_OPT_RATE,
                              usage, "precis-push", false);
     if (rc >= 0)

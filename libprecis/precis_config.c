@@ -7,6 +7,7 @@
 #include "precis_config.h"
 #include "precis_curve.h"
 #include "precis.h"
+#include <ctype.h>
 #include <czmq.h>
 #include <errno.h>
 #include <getopt.h>
@@ -84,7 +85,7 @@ static const option_row_t option_table[] = {
      "encrypt every socket with CURVE, with this certificate (precis keygen)"},
     {"curve-server", PRECIS_OPT_CURVE, ARG_STRING, FIELD(curve_server), "PATH",
      "public certificate of the server to connect to (default: --curve-cert)"},
-    {"curve-allow", PRECIS_OPT_CURVE, ARG_STRING, FIELD(curve_allow), "DIR",
+    {"curve-allow", PRECIS_OPT_CURVE_ALLOW, ARG_STRING, FIELD(curve_allow), "DIR",
      "accept only clients whose public certificate is in DIR"},
     {"control", PRECIS_OPT_CONTROL, ARG_ENDPOINT, FIELD(control_endpoint), "ENDPOINT",
      "control socket answering PING and STATS (precis ping, precis stats)"},
@@ -113,11 +114,46 @@ static const option_row_t option_table[] = {
      "topic prefix: summary, error, summary.en, ... (default: all)"},
     {"json", PRECIS_OPT_JSON, ARG_NONE, FIELD(json), NULL, "print JSON Lines"},
     {"count", PRECIS_OPT_COUNT, ARG_INT, FIELD(count), "N", "stop after N messages"},
-    {"timeout", PRECIS_OPT_COUNT, ARG_SECONDS, FIELD(timeout), "SECONDS",
-     "stop after SECONDS without a message"},
+    {"timeout", PRECIS_OPT_COUNT | PRECIS_OPT_TIMEOUT, ARG_SECONDS, FIELD(timeout),
+     "SECONDS", "stop after SECONDS without a message"},
 };
 
 #define OPTION_COUNT (sizeof option_table / sizeof option_table[0])
+
+/* What a program says an option means when the table's text is another
+   program's meaning (--timeout is "no answer" for push, "no message" for
+   sub). Set before parsing; see precis_config_help. */
+static struct {
+    const char *name, *help;
+} help_overrides[8];
+
+void precis_config_help(const char *option, const char *help)
+{
+    for (size_t i = 0; i < sizeof help_overrides / sizeof help_overrides[0]; i++)
+        if (!help_overrides[i].name || strcmp(help_overrides[i].name, option) == 0) {
+            help_overrides[i].name = option;
+            help_overrides[i].help = help;
+            return;
+        }
+}
+
+static const char *help_of(const option_row_t *row)
+{
+    for (size_t i = 0; i < sizeof help_overrides / sizeof help_overrides[0]; i++)
+        if (help_overrides[i].name && strcmp(help_overrides[i].name, row->name) == 0)
+            return help_overrides[i].help;
+    return row->help;
+}
+
+/* The program's name in messages: "precis-ingest", or "precis push". */
+static char program_name[64] = "precis";
+
+static void set_program_name(const char *argv0)
+{
+    const char *slash = strrchr(argv0, '/'), *name = slash ? slash + 1 : argv0;
+    snprintf(program_name, sizeof program_name, "%s%s",
+             strncmp(name, "precis", 6) == 0 ? "" : "precis ", name);
+}
 
 /* A client's public endpoints from the environment (what `. run/env`
    exports), when set and not empty: PRECIS_INGEST, PRECIS_OUTPUT,
@@ -197,7 +233,7 @@ static void print_help(const precis_config_t *config, unsigned mask, const char 
         snprintf(flag, sizeof flag, "--%s%s%s", row->name, row->metavar ? " " : "",
                  row->metavar ? row->metavar : "");
         describe_default(config, row, dflt, sizeof dflt);
-        printf("  %-32s %s%s\n", flag, row->help, dflt);
+        printf("  %-32s %s%s\n", flag, help_of(row), dflt);
     }
     printf("  %-32s %s\n", "--config PATH",
            "read options from a ZPL file (section 'precis', or the program's own)");
@@ -206,22 +242,79 @@ static void print_help(const precis_config_t *config, unsigned mask, const char 
     printf("  %-32s %s\n", "--version", "print the version and exit");
 }
 
-/* Parses one option argument into its field; returns 0 or -1 with a message. */
+/* Reads a size: digits with an optional suffix, K M G T (x1000) or Ki Mi Gi
+   Ti (x1024), any case, an optional B after them. false when not a size or
+   above most. */
+static bool parse_size(const char *text, unsigned long long most, unsigned long long *out)
+{
+    if (!isdigit((unsigned char)*text))
+        return false;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long value = strtoull(text, &end, 10);
+    if (errno)
+        return false;
+    static const char units[] = "kmgt";
+    unsigned long long scale = 1;
+    if (*end) {
+        const char *unit = strchr(units, tolower((unsigned char)*end));
+        if (!unit)
+            return false;
+        bool binary = end[1] == 'i' || end[1] == 'I';
+        const char *rest = end + 1 + binary;
+        if (*rest == 'b' || *rest == 'B')
+            rest++;
+        if (*rest)
+            return false;
+        for (long i = 0; i <= unit - units; i++)
+            scale *= binary ? 1024 : 1000;
+    }
+    if (value > most / scale)
+        return false;
+    *out = value * scale;
+    return *out >= 1;
+}
+
+/* True for the endpoint forms ZeroMQ takes: tcp://HOST:PORT, ipc://PATH,
+   inproc://NAME, and the other transports' SCHEME://ADDRESS. */
+static bool looks_like_endpoint(const char *text)
+{
+    const char *scheme_end = strstr(text, "://");
+    if (!scheme_end || scheme_end == text || !scheme_end[3])
+        return false;
+    if (strncmp(text, "tcp://", 6) == 0) {
+        const char *colon = strrchr(text + 6, ':');
+        return colon && colon[1] && strspn(colon + 1, "0123456789*") == strlen(colon + 1);
+    }
+    return true;
+}
+
+/* Parses one option argument into its field; returns 0, or -1 after a
+   message that names the program, the option, the value and what is
+   allowed. */
 static int parse_value(precis_config_t *config, const option_row_t *row, const char *text)
 {
     char *field = (char *)config + row->offset;
     char *end = NULL;
+    const char *wanted = "a value";
     errno = 0;
     switch (row->kind) {
     case ARG_ENDPOINT:
+        wanted = "an endpoint such as tcp://HOST:PORT, tcp://*:PORT or ipc:///PATH";
+        if (!looks_like_endpoint(text))
+            goto bad;
+        *(const char **)field = text;
+        return 0;
     case ARG_STRING:
+        wanted = "a value that is not empty";
         if (!*text)
             goto bad;
         *(const char **)field = text;
         return 0;
     case ARG_INT: {
+        wanted = "a whole number from 1 to 100000000";
         long value = strtol(text, &end, 10);
-        if (errno || *end || value < 1 || value > 100000000)
+        if (errno || *end || end == text || value < 1 || value > 100000000)
             goto bad;
         if (row->offset == FIELD(count))
             config->count = value;
@@ -232,18 +325,24 @@ static int parse_value(precis_config_t *config, const option_row_t *row, const c
         return 0;
     }
     case ARG_SIZE: {
-        unsigned long long value = strtoull(text, &end, 10);
-        unsigned long long most =
-            row->offset == FIELD(log_max_bytes) ? 1ull << 50 : 1ull << 31;
-        if (errno || *end || value < 1 || value > most || *text == '-')
+        bool big = row->offset == FIELD(log_max_bytes);
+        wanted =
+            big ? "a size from 1 to 1 PiB: a number with an optional K, M, G or T "
+                  "(x1000) or Ki, Mi, Gi or Ti (x1024) suffix"
+                : "a size from 1 to 2Gi (2147483648): a number with an optional K, M "
+                  "or G (x1000) or Ki, Mi or Gi (x1024) suffix";
+        unsigned long long value = 0;
+        if (!parse_size(text, big ? 1ull << 50 : 1ull << 31, &value))
             goto bad;
         *(size_t *)field = (size_t)value;
         return 0;
     }
     case ARG_RATIO:
     case ARG_SECONDS: {
+        wanted = row->kind == ARG_RATIO ? "a number above 0 and at most 1"
+                                        : "a number of seconds above 0, such as 2 or 0.5";
         double value = strtod(text, &end);
-        if (errno || *end || !isfinite(value) || value <= 0 ||
+        if (errno || *end || end == text || !isfinite(value) || value <= 0 ||
             (row->kind == ARG_RATIO && value > 1))
             goto bad;
         *(double *)field = value;
@@ -254,7 +353,8 @@ static int parse_value(precis_config_t *config, const option_row_t *row, const c
         return 0;
     }
 bad:
-    fprintf(stderr, "error: invalid value for --%s: '%s'\n", row->name, text);
+    fprintf(stderr, "%s: --%s '%s': expected %s\n", program_name, row->name, text,
+            wanted);
     return -1;
 }
 
@@ -273,6 +373,68 @@ static const char *program_section(const char *argv0)
     const char *base = strrchr(argv0, '/');
     base = base ? base + 1 : argv0;
     return strncmp(base, "precis-", 7) == 0 ? base + 7 : base;
+}
+
+/* The line of the file where `name =` (or a section `name`) first
+   appears, for messages; 0 when not found. zconfig keeps no line numbers. */
+static int line_of(const char *path, const char *name)
+{
+    FILE *file = fopen(path, "r");
+    if (!file)
+        return 0;
+    char line[1024];
+    int number = 0, found = 0;
+    size_t len = strlen(name);
+    while (!found && fgets(line, sizeof line, file)) {
+        number++;
+        const char *start = line + strspn(line, " \t");
+        if (strncmp(start, name, len) == 0 &&
+            (start[len] == '=' || start[len] == ' ' || start[len] == '\t' ||
+             start[len] == '\n' || start[len] == '\r' || start[len] == '\0'))
+            found = number;
+    }
+    fclose(file);
+    return found;
+}
+
+/* Every section of a configuration file must be a program's (or "precis",
+   shared) and every key an option of the table: a misspelled key would
+   otherwise be ignored without a word. Returns 0 or -1 after a message
+   naming the key and its line. */
+static int check_config_keys(zconfig_t *root, const char *path)
+{
+    static const char *sections[] = {"precis", "ingest", "normalize", "summarize",
+                                     "sink",   "push",   "sub",       "stats",
+                                     "ping",   "split"};
+    for (zconfig_t *section = zconfig_child(root); section;
+         section = zconfig_next(section)) {
+        const char *name = zconfig_name(section);
+        bool known = false;
+        for (size_t i = 0; i < sizeof sections / sizeof sections[0] && !known; i++)
+            known = strcmp(name, sections[i]) == 0;
+        if (!known) {
+            fprintf(stderr,
+                    "%s: %s, line %d: unknown section '%s' (sections: precis, or a "
+                    "program: ingest, normalize, summarize, sink, push, sub, stats, "
+                    "ping, split)\n",
+                    program_name, path, line_of(path, name), name);
+            return -1;
+        }
+        for (zconfig_t *key = zconfig_child(section); key; key = zconfig_next(key)) {
+            const char *option = zconfig_name(key);
+            bool valid = false;
+            for (size_t i = 0; i < OPTION_COUNT && !valid; i++)
+                valid = strcmp(option, option_table[i].name) == 0;
+            if (!valid) {
+                fprintf(stderr,
+                        "%s: %s, line %d: unknown key '%s' in section '%s' (keys are the "
+                        "long options, without --: see --help)\n",
+                        program_name, path, line_of(path, option), option, name);
+                return -1;
+            }
+        }
+    }
+    return 0;
 }
 
 /* Applies --config PATH, if argv has it, before the command line: the
@@ -295,12 +457,17 @@ static int apply_config_file(precis_config_t *config, int argc, char **argv,
     zconfig_destroy(&config_file);
     config_file = zconfig_load(path);
     if (!config_file) {
-        fprintf(stderr, "error: cannot read the configuration file %s\n", path);
+        fprintf(stderr,
+                "%s: cannot read the configuration file %s (missing, unreadable, "
+                "or not ZPL: see the README)\n",
+                program_name, path);
         return -1;
     }
     static bool registered = false;
     if (!registered)
         registered = atexit(free_config_file) == 0;
+    if (check_config_keys(config_file, path) != 0)
+        return -1;
     const char *sections[] = {"precis", program_section(argv[0])};
     for (size_t s = 0; s < 2; s++)
         for (size_t i = 0; i < OPTION_COUNT; i++) {
@@ -315,7 +482,8 @@ static int apply_config_file(precis_config_t *config, int argc, char **argv,
                 (strcmp(value, "0") == 0 || strcmp(value, "false") == 0))
                 continue;
             if (parse_value(config, &option_table[i], value) != 0) {
-                fprintf(stderr, "error: in %s, %s\n", path, key);
+                fprintf(stderr, "%s: in %s, line %d: %s\n", program_name, path,
+                        line_of(path, option_table[i].name), key);
                 return -1;
             }
         }
@@ -325,6 +493,7 @@ static int apply_config_file(precis_config_t *config, int argc, char **argv,
 int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned mask,
                         const char *usage)
 {
+    set_program_name(argv[0]);
     if (apply_config_file(config, argc, argv, mask) != 0)
         return 1;
     struct option longopts[OPTION_COUNT + 5];
@@ -370,8 +539,9 @@ int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned
             if (parse_value(config, rows[c - 1000], optarg) != 0)
                 return 1;
         } else {
-            fprintf(stderr, "error: unknown or incomplete option '%s' (try --help)\n",
-                    argv[optind - 1]);
+            fprintf(stderr,
+                    "%s: unknown option, or one without its value: '%s' (see --help)\n",
+                    program_name, argv[optind - 1]);
             return 1;
         }
     }

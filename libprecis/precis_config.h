@@ -65,11 +65,13 @@ enum {
     PRECIS_OPT_DELIVERY =
         1 << 17, /* --max-inflight(-bytes) --retry-ms --max-attempts --drain */
     PRECIS_OPT_SINCE = 1 << 18,   /* --since SEQ */
-    PRECIS_OPT_CURVE = 1 << 19,   /* --curve-cert --curve-server --curve-allow */
+    PRECIS_OPT_CURVE = 1 << 19,   /* --curve-cert --curve-server */
     PRECIS_OPT_CONTROL = 1 << 20, /* --control ENDPOINT */
     PRECIS_OPT_METRICS = 1 << 21, /* --metrics-port PORT */
     PRECIS_OPT_RATE = 1 << 22,    /* --rate N */
     PRECIS_OPT_FILES = 1 << 23,   /* --group-readable */
+    PRECIS_OPT_TIMEOUT = 1 << 24, /* --timeout SECONDS alone (PRECIS_OPT_COUNT has both) */
+    PRECIS_OPT_CURVE_ALLOW = 1 << 25, /* --curve-allow DIR: servers only */
 };
 
 typedef struct {
@@ -120,12 +122,22 @@ typedef struct {
    the public endpoints; false for clients, which connect to them. */
 void precis_config_defaults(precis_config_t *config, bool bind);
 
-/* Parses argv for the options in mask. usage is the synopsis line and
-   description printed first by --help. Returns -1 when the program should
-   exit 0 (--help was printed), 1 on a usage error (message on stderr, exit
-   code 2 expected), 0 otherwise. */
+/* Parses argv for the options in mask, after the environment (clients:
+   PRECIS_INGEST, PRECIS_OUTPUT, PRECIS_REPLAY) and a --config file (an
+   unknown section or key there is an error naming it and its line). usage
+   is the synopsis line and description printed first by --help. Values are
+   checked: sizes take K/M/G/T (x1000) and Ki/Mi/Gi/Ti (x1024) suffixes,
+   endpoints must look like tcp://HOST:PORT or ipc://PATH; an error names
+   the program, the option and what is allowed. Returns -1 when the program
+   should exit 0 (--help or --version was printed), 1 on a usage error
+   (message on stderr, exit code 2 expected), 0 otherwise. */
 int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned mask,
                         const char *usage);
+
+/* Gives --OPTION this program's own help text (before parsing): e.g. push's
+   --timeout is "give up when ingest does not answer", not sub's "stop after
+   SECONDS without a message". help must outlive the parse. */
+void precis_config_help(const char *option, const char *help);
 
 /* What every program does before its own work: defaults (bind: true for
    the daemons), options, logging under ident, and CURVE. Returns -1 to go

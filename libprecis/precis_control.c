@@ -332,8 +332,9 @@ static int ask_all(int argc, char **argv, const char *usage, const char *command
             i--;
         }
     }
+    precis_config_help("timeout", "wait at most SECONDS for each answer (default 2)");
     int rc = precis_config_parse(&config, argc, argv,
-                                 PRECIS_OPT_CONTROL | PRECIS_OPT_COUNT, usage);
+                                 PRECIS_OPT_CONTROL | PRECIS_OPT_TIMEOUT, usage);
     if (rc != 0)
         return rc < 0 ? 0 : 2;
     if (run_dir && !is_directory(run_dir)) {

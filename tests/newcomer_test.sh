@@ -37,6 +37,29 @@ grep -q -- "--force" "$work/err" || fail "keygen refusal does not name --force: 
 [ "$(grep public-key "$work/desk.cert")" != "$first" ] || fail "keygen --force kept the old pair"
 [ "$(stat -c %a "$work/desk.cert_secret")" = 600 ] || fail "secret file not 0600"
 
+# Option values: one error style (program, option, value, what is allowed),
+# exit 2; sizes take suffixes; an endpoint without a scheme is a usage error.
+status=0
+"$bin/precis" push --ingest localhost:5555 /dev/null >/dev/null 2>"$work/err" || status=$?
+[ "$status" -eq 2 ] && grep -q "^precis push: --ingest 'localhost:5555': expected an endpoint" "$work/err" ||
+    fail "push --ingest localhost:5555: exit $status, $(cat "$work/err")"
+"$bin/precis-ingest" --max-text 1Mi --max-bytes 4M --help >/dev/null || fail "--max-text 1Mi refused"
+status=0
+"$bin/precis-ingest" --max-text 3G >/dev/null 2>"$work/err" || status=$?
+[ "$status" -eq 2 ] && grep -q "from 1 to 2Gi" "$work/err" || fail "--max-text 3G: exit $status, $(cat "$work/err")"
+# A misspelled key in a configuration file is an error with its line.
+printf 'precis\n    retry-ms = 1000\n    retyr-ms = 5\n' >"$work/bad.cfg"
+status=0
+"$bin/precis-ingest" --config "$work/bad.cfg" >/dev/null 2>"$work/err" || status=$?
+[ "$status" -eq 2 ] && grep -q "line 3: unknown key 'retyr-ms'" "$work/err" ||
+    fail "unknown configuration key: exit $status, $(cat "$work/err")"
+# Help texts say what the option means for that program.
+"$bin/precis" push --help | grep -q -- "--curve-allow" && fail "push --help shows the server-only --curve-allow"
+"$bin/precis-ingest" --help | grep -q -- "--curve-allow" || fail "ingest --help lacks --curve-allow"
+"$bin/precis" push --help | grep -- "--timeout" | grep -q "does not answer" ||
+    fail "push --help: --timeout not explained as push uses it"
+"$bin/precis" push --help | grep -q -- "--count" && fail "push --help shows sub's --count"
+
 # stats on a run directory that does not exist: exit 2 and the reason.
 status=0
 "$bin/precis" stats --run-dir "$work/nope" >/dev/null 2>"$work/err" || status=$?
