@@ -7,6 +7,7 @@
 #include "precis_config.h"
 #include "precis_curve.h"
 #include "precis.h"
+#include "precis_service.h"
 #include <ctype.h>
 #include <czmq.h>
 #include <errno.h>
@@ -589,7 +590,14 @@ int precis_data_file_open(const char *path, int flags)
 void precis_log_init(const char *ident, int verbose)
 {
     zsys_set_logident(ident);
-    zsys_set_logstream(stderr);
+    /* Under systemd, stderr is the journal: lines sent through syslog keep
+       their priority there (journalctl -p err), lines on stderr would all
+       be "info". */
+    if (precis_service_is_journal(STDERR_FILENO)) {
+        zsys_set_logstream(NULL);
+        zsys_set_logsystem(true);
+    } else
+        zsys_set_logstream(stderr);
     log_verbosity = verbose;
 }
 
@@ -607,6 +615,9 @@ void precis_debug(const char *format, ...)
 
 int precis_pidfile_write(const char *path)
 {
+    /* The pid file is written once every socket is set up: the moment to
+       tell systemd (Type=notify) too. */
+    precis_service_ready();
     if (!path)
         return 0;
     char temp[4096];
@@ -618,7 +629,9 @@ int precis_pidfile_write(const char *path)
     if (fclose(file) != 0)
         return -1;
     /* Renamed into place so a reader never sees a half-written file. */
-    return rename(temp, path);
+    if (rename(temp, path) != 0)
+        return -1;
+    return 0;
 }
 
 void precis_pidfile_remove(const char *path)

@@ -152,7 +152,8 @@ void precis_log_init(const char *ident, int verbose);
 /* Logs at debug level when -v was given. */
 void precis_debug(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
-/* Writes the process id to path (if not NULL). Returns 0 on success. */
+/* Writes the process id to path (if not NULL), and tells a service manager
+   the process is ready (precis_service_ready). Returns 0 on success. */
 int precis_pidfile_write(const char *path);
 void precis_pidfile_remove(const char *path);
 

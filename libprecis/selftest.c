@@ -4,6 +4,7 @@
 #include "precis_feed.h"
 #include "precis_html.h"
 #include "precis_selftest.h"
+#include "precis_service.h"
 #include "precis_stats.h"
 #include "precis_utf8.h"
 
@@ -12,6 +13,7 @@ static const precis_module_test_t tests[] = {
     {"result", precis_result_test},   {"stats", precis_stats_test},
     {"control", precis_control_test}, {"utf8", precis_utf8_test},
     {"html", precis_html_test},       {"feed", precis_feed_test},
+    {"service", precis_service_test},
 };
 
 PRECIS_SELFTEST_MAIN(tests)

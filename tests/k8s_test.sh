@@ -15,7 +15,8 @@
 #   on tcp://*:PORT; the workers connect to tcp://precis-hub:PORT for ports
 #   the internal Service has; the hub's terminationGracePeriodSeconds is
 #   above ingest's --drain; every container has a memory limit (workers:
-#   50Mi) and a liveness probe, and runs as non-root;
+#   50Mi), a liveness and a readiness probe, metrics on a named port with the
+#   pod's prometheus.io annotations and a tagged image, and runs as non-root;
 # * with kubectl installed: 'kubectl kustomize deploy/k8s' renders (offline;
 #   nothing is sent to a cluster).
 #
@@ -162,6 +163,19 @@ for name, doc, template in pod_specs():
                 check_command("%s %s" % (where, probe), command)
         if not c.get("livenessProbe"):
             fail("%s: no livenessProbe" % where)
+        if not c.get("readinessProbe"):
+            fail("%s: no readinessProbe" % where)
+        # Metrics on, on a port the container names, and the pod says so.
+        metrics = option_value(argv, "--metrics-port")
+        ports = {str(p.get("containerPort")) for p in c.get("ports") or []}
+        if not metrics or metrics not in ports:
+            fail("%s: --metrics-port %s is not one of its named ports" % (where, metrics))
+        annotations = template.get("metadata", {}).get("annotations") or {}
+        if annotations.get("prometheus.io/scrape") != "true":
+            fail("%s: the pod has no prometheus.io/scrape annotation" % where)
+        image = c.get("image", "")
+        if ":" not in image:
+            fail("%s: image %s has no tag" % (where, image))
         memory = ((c.get("resources") or {}).get("limits") or {}).get("memory")
         if not memory:
             fail("%s: no memory limit" % where)

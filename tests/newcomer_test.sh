@@ -66,6 +66,29 @@ status=0
 [ "$status" -eq 2 ] && grep -q "does not exist" "$work/err" ||
     fail "stats --run-dir missing: exit $status, $(cat "$work/err")"
 
+# systemd Type=notify: a daemon says READY=1 (with its pid) on
+# $NOTIFY_SOCKET once its sockets are set up.
+/usr/bin/python3 - "$bin/precis-normalize" "$work" <<'PY' || fail "precis-normalize did not notify READY=1"
+import os, socket, subprocess, sys
+program, work = sys.argv[1], sys.argv[2]
+path = os.path.join(work, "notify")
+listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+listener.bind(path)
+listener.settimeout(10)
+env = dict(os.environ, NOTIFY_SOCKET=path)
+daemon = subprocess.Popen([program, "--normalize-endpoint", "ipc://%s/n" % work,
+                           "--normalized-endpoint", "ipc://%s/nd" % work],
+                          env=env, stderr=subprocess.DEVNULL)
+try:
+    message = listener.recv(256).decode()
+    fields = dict(line.split("=", 1) for line in message.splitlines())
+    assert fields.get("READY") == "1", message
+    assert fields.get("MAINPID") == str(daemon.pid), message
+finally:
+    daemon.terminate()
+    daemon.wait(10)
+PY
+
 # Against a live pipeline: the endpoints come from the environment.
 "$here/with_pipeline.sh" "$bin" -- bash -c '
 set -uo pipefail

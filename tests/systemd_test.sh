@@ -107,7 +107,7 @@ has() { # unit, line (exact)
     grep -qxF "$2" "$units_dir/$1" || fail "$1: no line '$2'"
 }
 for unit in "${services[@]}"; do
-    for line in User=precis Group=precis Restart=on-failure KillSignal=SIGTERM \
+    for line in Type=notify User=precis Group=precis Restart=on-failure KillSignal=SIGTERM \
         NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes \
         EnvironmentFile=-/etc/precis/precis.env PartOf=precis.target \
         WantedBy=precis.target; do
