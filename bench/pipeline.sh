@@ -12,6 +12,7 @@
 #   bench_restart RUN_DIR NAME     start NAME again from its launcher, wait for its pid file
 #   bench_kill9 RUN_DIR NAME       SIGKILL NAME and wait until it is gone
 #   bench_vmhwm RUN_DIR NAME       peak RSS (VmHWM) of NAME in kB, or empty
+#   bench_cpu_s RUN_DIR NAME       CPU seconds (user + system) NAME has used, or empty
 #   bench_pipeline_stop RUN_DIR    SIGTERM every process (SIGKILL after 10 s)
 
 bench_build() { # root
@@ -119,4 +120,14 @@ bench_pipeline_stop() { # run_dir
         kill -KILL "$pid" 2>/dev/null || true
     done
     wait 2>/dev/null || true
+}
+
+bench_cpu_s() { # run_dir, name -> user + system CPU seconds of the process so far
+    local pid ticks
+    pid=$(tr -dc 0-9 <"$1/$2.pid" 2>/dev/null) || return 0
+    [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 0
+    ticks=$(getconf CLK_TCK)
+    # Fields 14 and 15 (utime, stime) counted after the command name, which
+    # may hold spaces: from the last ')' on (proc(5)).
+    sed 's/.*) //' "/proc/$pid/stat" | awk -v t="$ticks" '{ printf "%.3f", ($12 + $13) / t }'
 }
