@@ -435,7 +435,12 @@ static void report_damage(precis_outlog_t *self, segment_t *segment, uint64_t fr
     self->damage.bytes += to - from;
     if (after)
         self->damage.lost += after - before - 1;
-    if (after)
+    if (after == before + 2)
+        zsys_error("output log: %s is damaged at bytes %llu to %llu (%llu bytes): "
+                   "skipped; result %llu is lost, the records after it are kept",
+                   segment->path, (unsigned long long)from, (unsigned long long)to,
+                   (unsigned long long)(to - from), (unsigned long long)(before + 1));
+    else if (after)
         zsys_error("output log: %s is damaged at bytes %llu to %llu (%llu bytes): "
                    "skipped; results %llu to %llu are lost, the records after are kept",
                    segment->path, (unsigned long long)from, (unsigned long long)to,
