@@ -157,9 +157,12 @@ static int jsonl_catch_up(precis_sink_t *self)
     self->jsonl_behind = true;
     self->jsonl_stuck = false;
     uint64_t from = self->jsonl_seq;
-    while (!self->jsonl_stuck && precis_outlog_read(self->log, self->jsonl_seq + 1,
-                                                    REPLAY_MAX, jsonl_from_log, self))
-        ;
+    /* One line first: while the file cannot grow, each result that comes
+       in costs one record read, not a batch. */
+    size_t batch = 1;
+    while (!self->jsonl_stuck && precis_outlog_read(self->log, self->jsonl_seq + 1, batch,
+                                                    jsonl_from_log, self))
+        batch = REPLAY_MAX;
     if (self->jsonl_stuck)
         return -1;
     if (self->jsonl_failing)
