@@ -89,9 +89,11 @@ cmp -s "$aside" "$work/damaged" || fail "the file kept aside is not the damaged 
 grep -q "from sequence number 301" "$work/sink.log" || fail "the numbering did not go on at 301"
 
 send_results 301 310
+rss=$(awk '/^VmHWM/ { print $2 }' "/proc/$sink_pid/status")
 /usr/bin/python3 "$here/replay_all.py" "ipc://$work/replay" >"$work/replay.jsonl"
-/usr/bin/python3 - "$work/replay.jsonl" <<'PY' || fail "the replay after the damage"
+/usr/bin/python3 - "$work/replay.jsonl" "$rss" <<'PY' || fail "the replay after the damage"
 import json, sys
+rss = sys.argv[2]
 lines = [json.loads(l) for l in open(sys.argv[1])]
 tail = lines.pop()
 seqs = [r["seq"] for r in lines]
@@ -102,6 +104,7 @@ assert all(r["id"] == "r%d" % r["seq"] for r in lines), "a record has another re
 assert all(r["log_id"] == tail["log_id"] for r in lines), "log_id changed"
 assert tail["next"] == 311
 print(f"ok: one flipped byte lost result {missing[0]} only: 309 of 310 kept, "
-      f"the records after it too; new results 301..310 above the highest; 0 duplicated")
+      f"the records after it too; new results 301..310 above the highest; 0 duplicated; "
+      f"sink peak RSS {rss} kB")
 PY
 grep "damaged" "$work/sink.log"

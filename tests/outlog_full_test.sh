@@ -6,7 +6,8 @@
 # failures were counted (log_append_errors) and not published; a `precis sub
 # --since 1` that ran throughout got every result once; after a sink restart
 # the numbering goes on at N+1 in the same log_id (no reuse).
-#   OUTLOG_FULL_ARTICLES (default 1500) articles in the first run.
+#   OUTLOG_FULL_ARTICLES (default 1500) articles in the first run, on a
+#   tmpfs of OUTLOG_FULL_MB (default 6) MiB.
 set -euo pipefail
 set +m
 [ "$(id -u)" -eq 0 ] || { echo "skipped: needs root to mount a tmpfs"; exit 77; }
@@ -27,7 +28,7 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-if ! mount -t tmpfs -o size=6m,mode=0700 tmpfs "$mnt"; then
+if ! mount -t tmpfs -o "size=${OUTLOG_FULL_MB:-6}m,mode=0700" tmpfs "$mnt"; then
     echo "skipped: cannot mount a tmpfs"
     exit 77
 fi
