@@ -338,6 +338,42 @@ static void keep_range(scan_t *scan, uint64_t from, uint64_t to)
     scan->kept[scan->kept_count++] = (range_t){from, to};
 }
 
+/* Copies bytes [from, to) of a file to fd; 0 or -1. */
+static int copy_bytes(int from_fd, uint64_t from, uint64_t to, int fd)
+{
+    char buffer[65536];
+    while (from < to) {
+        size_t want = to - from < sizeof buffer ? (size_t)(to - from) : sizeof buffer;
+        ssize_t got = pread(from_fd, buffer, want, (off_t)from);
+        if (got <= 0 || write(fd, buffer, (size_t)got) != got)
+            return -1;
+        from += (uint64_t)got;
+    }
+    return 0;
+}
+
+/* Keeps the damaged segment as it is under the name aside: a hard link
+   (no copy, and the original inode stays untouched), or a copy where the
+   file system has no links. */
+static int keep_aside(segment_t *segment, const char *aside)
+{
+    if (link(segment->path, aside) == 0)
+        return 0;
+    struct stat info;
+    int fd = precis_data_file_open(aside, O_WRONLY | O_EXCL);
+    if (fd < 0)
+        return -1;
+    int rc = fstat(segment->fd, &info) == 0 &&
+                     copy_bytes(segment->fd, 0, (uint64_t)info.st_size, fd) == 0 &&
+                     fsync(fd) == 0
+                 ? 0
+                 : -1;
+    close(fd);
+    if (rc != 0)
+        unlink(aside);
+    return rc;
+}
+
 /* Copies the kept ranges of a damaged segment to a new file renamed over
    it, after a hard link PATH.corrupt-TIMESTAMP keeps the original. */
 static int rewrite_segment(precis_outlog_t *self, segment_t *segment, scan_t *scan)
@@ -352,24 +388,15 @@ static int rewrite_segment(precis_outlog_t *self, segment_t *segment, scan_t *sc
     }
     char *temp = zsys_sprintf("%s.repair", segment->path);
     int rc = -1, fd = -1;
-    if (link(segment->path, aside) != 0)
+    if (keep_aside(segment, aside) != 0)
         zsys_error("output log: cannot keep %s aside as %s: %s", segment->path, aside,
                    strerror(errno));
     else if ((fd = precis_data_file_open(temp, O_RDWR | O_TRUNC | O_APPEND)) < 0)
         zsys_error("output log: cannot make %s: %s", temp, strerror(errno));
     else {
         rc = 0;
-        char buffer[65536];
         for (size_t i = 0; i < scan->kept_count && rc == 0; i++)
-            for (uint64_t at = scan->kept[i].from; at < scan->kept[i].to && rc == 0;) {
-                size_t want = scan->kept[i].to - at < sizeof buffer
-                                  ? (size_t)(scan->kept[i].to - at)
-                                  : sizeof buffer;
-                ssize_t got = pread(segment->fd, buffer, want, (off_t)at);
-                if (got <= 0 || write(fd, buffer, (size_t)got) != got)
-                    rc = -1;
-                at += got > 0 ? (uint64_t)got : 0;
-            }
+            rc = copy_bytes(segment->fd, scan->kept[i].from, scan->kept[i].to, fd);
         if (rc != 0 || fsync(fd) != 0 || rename(temp, segment->path) != 0) {
             zsys_error("output log: cannot write the repaired %s: %s", segment->path,
                        strerror(errno));

@@ -97,6 +97,7 @@ assert line_seqs == log_seqs, (
     f"extra {len(line_seqs) - len(set(line_seqs))}")
 assert [r["id"] for r in lines] == ids, "a line has another result than the log"
 assert all(r.get("log_id") == tail["log_id"] for r in lines), "log_id"
+assert all(r["type"] == "summary" for r in log), "errors published"
 print(f"ok: {kills} SIGKILLs: accepted {count}, in the log {len(log)} (seq 1..{count}), "
       f"in the JSON Lines file {len(lines)}, lost 0, duplicated 0; sink peak RSS {rss} kB")
 PY

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Reads the whole output log through the sink's replay socket and prints one
-JSON line per result: {"seq", "id", "log_id"} (log_id of the result, or of the
+JSON line per result: {"seq", "id", "log_id", "type", "reason"} (log_id of the result, or of the
 answer's header when the result has none). Used by the delivery tests.
 
     tests/replay_all.py REPLAY_ENDPOINT
@@ -32,6 +32,7 @@ while True:
     for body in frames[2::2]:
         result = msgpack.unpackb(body)
         print(json.dumps({"seq": result["seq"], "id": result["id"],
-                          "log_id": result.get("log_id", header.get("log_id"))}))
+                          "log_id": result.get("log_id", header.get("log_id")),
+                          "type": result["type"], "reason": result.get("reason")}))
         since = result["seq"] + 1
 print(json.dumps({"next": header["next"], "log_id": header.get("log_id")}))
