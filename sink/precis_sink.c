@@ -698,13 +698,14 @@ static void trim_replay_memory(precis_sink_t *self)
 
 int precis_sink_run(precis_sink_t *self)
 {
-    zsys_info(
-        "sink ready: results on %s, publishing on %s from sequence number %llu%s%s%s%s",
-        self->config->results_endpoint, self->config->output_endpoint,
-        (unsigned long long)self->next_seq, self->log ? ", replay on " : "",
-        self->log ? self->config->replay_endpoint : "",
-        self->jsonl >= 0 ? ", appending to " : "",
-        self->jsonl >= 0 ? self->config->jsonl_path : "");
+    zsys_info("sink ready: results on %s, publishing on %s from sequence number %llu "
+              "(log_id %s)%s%s%s%s",
+              self->config->results_endpoint, self->config->output_endpoint,
+              (unsigned long long)self->next_seq, self->log_id,
+              self->log ? ", replay on " : "",
+              self->log ? self->config->replay_endpoint : "",
+              self->jsonl >= 0 ? ", appending to " : "",
+              self->jsonl >= 0 ? self->config->jsonl_path : "");
     /* Every socket that is ready is served once a round, so that a flood
        on one (replay requests) cannot starve the others (PING). */
     zsock_t *control = precis_control_socket(self->control);

@@ -108,3 +108,23 @@ print(f"ok: one flipped byte lost result {missing[0]} only: 309 of 310 kept, "
       f"sink peak RSS {rss} kB")
 PY
 grep "damaged" "$work/sink.log"
+
+# The log deleted while the sink is stopped: its state file keeps the
+# numbering (311 on) and the epoch. Both deleted: numbering starts over at
+# 1 in a new log_id.
+log_id=$(tail -n 1 "$work/replay.jsonl" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["log_id"])')
+stop_sink
+rm -f "$work"/log/output.records "$work"/log/output.records.[0-9]*
+start_sink
+grep -q "from sequence number 311 (log_id $log_id)" "$work/sink.log" ||
+    fail "a deleted log made the sink start at $(grep -o 'from sequence number [0-9]* (log_id [0-9a-f]*)' "$work/sink.log" | tail -1), not 311 in $log_id"
+stop_sink
+rm -f "$work"/log/output.records*
+start_sink
+new_start=$(grep -o 'from sequence number [0-9]* (log_id [0-9a-f]*)' "$work/sink.log" | tail -1)
+case "$new_start" in
+    "from sequence number 1 (log_id $log_id)") fail "numbering started over in the same log_id" ;;
+    "from sequence number 1 (log_id "*) ;;
+    *) fail "log and state deleted: $new_start" ;;
+esac
+echo "ok: a deleted log goes on at 311 in log_id $log_id; log and state deleted: $new_start"
