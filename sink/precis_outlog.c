@@ -39,6 +39,7 @@ typedef struct {
     char *path;
     int fd;
     int version;          /* 1: no header, no checksums; 2: see the header file */
+    bool bad_header;      /* version 2 whose header is damaged */
     uint64_t first;       /* from the file name: no record before it */
     uint64_t count;       /* whole records in it */
     uint64_t last_seq;    /* of its last record; 0 when none */
@@ -274,22 +275,33 @@ static int find_segments(precis_outlog_t *self)
    is a prefix of it (a header write cut short) counts as an empty one. */
 static void read_header(segment_t *segment, uint64_t file_size, char *id)
 {
-    unsigned char header[SEGMENT_HEADER];
+    unsigned char header[SEGMENT_HEADER] = {0};
     ssize_t got = pread(segment->fd, header, SEGMENT_HEADER, 0);
     segment->version = 2;
+    segment->bad_header = false;
     if (file_size == 0)
         return;
     size_t prefix = got > 0 ? (size_t)got : 0;
     if (prefix > MAGIC_SIZE)
         prefix = MAGIC_SIZE;
-    if (memcmp(header, MAGIC, prefix) != 0) {
-        segment->version = 1;
+    if (memcmp(header, MAGIC, prefix) == 0) {
+        char found[PRECIS_LOG_ID_SIZE];
+        memcpy(found, header + MAGIC_SIZE, PRECIS_LOG_ID_SIZE - 1);
+        found[PRECIS_LOG_ID_SIZE - 1] = 0;
+        /* All zeros: written in place of a damaged one; no epoch to take. */
+        if (got == SEGMENT_HEADER && id && strspn(found, "0123456789abcdef") == 16 &&
+            strspn(found, "0") != 16)
+            memcpy(id, found, PRECIS_LOG_ID_SIZE);
         return;
     }
-    if (got == SEGMENT_HEADER && id) {
-        memcpy(id, header + MAGIC_SIZE, PRECIS_LOG_ID_SIZE - 1);
-        id[PRECIS_LOG_ID_SIZE - 1] = 0;
-    }
+    /* Not the magic. A version 1 file starts with the length of its first
+       record (at most MAX_RECORD) and the topic length below it: one
+       flipped bit in the magic never looks like that ("S" is 0x53). */
+    uint32_t len = get_u32(header);
+    if (got < 5 || (len >= 1 && len <= MAX_RECORD && header[4] < len))
+        segment->version = 1;
+    else
+        segment->bad_header = true;
 }
 
 /* The offset of the next valid version 2 record after a bad one at from,
@@ -395,6 +407,15 @@ static int rewrite_segment(precis_outlog_t *self, segment_t *segment, scan_t *sc
         zsys_error("output log: cannot make %s: %s", temp, strerror(errno));
     else {
         rc = 0;
+        if (segment->bad_header) {
+            /* The state's log_id when there is one (read before the scan),
+               else zeros: "none". */
+            char header[SEGMENT_HEADER + 1];
+            snprintf(header, sizeof header, "%s%s", MAGIC,
+                     *self->log_id ? self->log_id : "0000000000000000");
+            if (write(fd, header, SEGMENT_HEADER) != SEGMENT_HEADER)
+                rc = -1;
+        }
         for (size_t i = 0; i < scan->kept_count && rc == 0; i++)
             rc = copy_bytes(segment->fd, scan->kept[i].from, scan->kept[i].to, fd);
         if (rc != 0 || fsync(fd) != 0 || rename(temp, segment->path) != 0) {
@@ -408,6 +429,7 @@ static int rewrite_segment(precis_outlog_t *self, segment_t *segment, scan_t *sc
         zsys_warning("output log: kept the damaged %s as %s", segment->path, aside);
         close(segment->fd);
         segment->fd = fd;
+        segment->bad_header = false;
         self->damage.kept++;
     } else if (fd >= 0)
         close(fd);
@@ -499,6 +521,15 @@ static int scan_v2(precis_outlog_t *self, segment_t *segment, uint64_t limit, bo
         return 0;
     }
     segment->size = offset;
+    if (segment->bad_header) {
+        /* Only the magic and the log_id are lost: the records are read,
+           and the file is rewritten with a new header. */
+        zsys_error("output log: the header of %s is damaged (bytes 0 to %d): skipped",
+                   segment->path, SEGMENT_HEADER);
+        self->damage.regions++;
+        self->damage.bytes += SEGMENT_HEADER;
+        kept_from = SEGMENT_HEADER;
+    }
     while (offset < file_size) {
         uint64_t seq = 0;
         ssize_t size = read_at(segment, offset, record, &seq);
@@ -541,7 +572,7 @@ static int scan_v2(precis_outlog_t *self, segment_t *segment, uint64_t limit, bo
     }
     zchunk_destroy(&record);
     int rc = 0;
-    if (scan.removed) {
+    if (scan.removed || segment->bad_header) {
         keep_range(&scan, kept_from, file_size);
         rc = rewrite_segment(self, segment, &scan);
     }
@@ -551,7 +582,7 @@ static int scan_v2(precis_outlog_t *self, segment_t *segment, uint64_t limit, bo
 
 /* Reads the state file; false when there is none (or it is unreadable). */
 static bool state_read(precis_outlog_t *self, char *id, uint64_t *next,
-                       uint64_t *reserved, char *boot, size_t boot_size)
+                       uint64_t *reserved, char *boot, size_t boot_size, bool quiet)
 {
     FILE *file = fopen(self->state_path, "r");
     if (!file)
@@ -576,7 +607,9 @@ static bool state_read(precis_outlog_t *self, char *id, uint64_t *next,
     }
     fclose(file);
     if (found != 7 || *reserved < *next) {
-        zsys_error("output log: %s is not a state file; ignoring it", self->state_path);
+        if (!quiet)
+            zsys_error("output log: %s is not a state file; ignoring it",
+                       self->state_path);
         return false;
     }
     return true;
@@ -634,7 +667,7 @@ static void decide_numbering(precis_outlog_t *self, uint64_t log_next,
     if (file)
         fclose(file);
     self->boot_id[strcspn(self->boot_id, "\n")] = 0;
-    if (!state_read(self, id, &next, &reserved, boot, sizeof boot)) {
+    if (!state_read(self, id, &next, &reserved, boot, sizeof boot, false)) {
         bool any = log_next > 1 || *header_id;
         if (*header_id)
             memcpy(self->log_id, header_id, PRECIS_LOG_ID_SIZE);
@@ -701,6 +734,12 @@ precis_outlog_t *precis_outlog_new(const char *path, uint64_t max_bytes,
         precis_outlog_destroy(&self);
         return NULL;
     }
+    /* The state's log_id, for a segment header that has to be rewritten;
+       the numbering is decided once the records are read. */
+    char boot[64];
+    uint64_t next, reserved;
+    if (!state_read(self, self->log_id, &next, &reserved, boot, sizeof boot, true))
+        self->log_id[0] = 0;
     /* A smaller budget than last time: the oldest go before anything is read. */
     while (self->segment_count > 1 && self->bytes > self->max_bytes)
         drop_oldest(self);
@@ -1238,6 +1277,47 @@ static int test_damage(const char *dir, const char *path)
     return failures;
 }
 
+/* Bytes flipped anywhere, the segment header too: the log always opens,
+   every record it gives is whole and in order, a flip costs at most one
+   record (none in the header), the numbering never goes back, and the
+   repaired log opens clean. */
+static int test_random_damage(const char *dir, const char *path)
+{
+    int failures = 0;
+    unsigned int seed = 11;
+    for (int round = 0; round < 40 && !failures; round++) {
+        remove_all(dir);
+        precis_outlog_t *log = precis_outlog_new(path, 0, NULL, NULL);
+        append_n(log, 200);
+        precis_outlog_destroy(&log);
+        uint64_t size = file_size(path);
+        int flips = round < 2 ? 1 : 1 + round % 3;
+        for (int i = 0; i < flips; i++)
+            /* Round 0: in the magic; round 1: in the log_id. */
+            flip_byte(path, round == 0   ? 2
+                            : round == 1 ? 12
+                                         : (uint64_t)rand_r(&seed) % size);
+        tally_t t = {0};
+        log = precis_outlog_new(path, 0, tally, &t);
+        uint64_t least = round < 2 ? 200 : 200 - (uint64_t)flips;
+        CHECK(log && !t.bad && t.count >= least && t.count <= 200 &&
+                  t.count + t.gaps + (t.first - 1) + (200 - t.last) == 200 &&
+                  precis_outlog_next_seq(log) == 201,
+              "round %d, %d flips: %llu records, %llu bad, next %llu", round, flips,
+              (unsigned long long)t.count, (unsigned long long)t.bad,
+              (unsigned long long)(log ? precis_outlog_next_seq(log) : 0));
+        uint64_t count = t.count;
+        precis_outlog_destroy(&log);
+        memset(&t, 0, sizeof t);
+        log = precis_outlog_new(path, 0, tally, &t);
+        precis_outlog_damage_t damage = precis_outlog_damage(log);
+        CHECK(t.count == count && !damage.regions && !damage.torn,
+              "round %d: the repaired log is not clean", round);
+        precis_outlog_destroy(&log);
+    }
+    return failures;
+}
+
 /* The state file keeps the numbering when the log is deleted or cut. */
 static int test_state(const char *dir, const char *path)
 {
@@ -1500,6 +1580,8 @@ int precis_outlog_test(bool verbose)
     failures += test_state(dir, path);
     remove_all(dir);
     failures += test_failed_append(dir, path);
+    remove_all(dir);
+    failures += test_random_damage(dir, path);
     remove_all(dir);
     rmdir(dir);
     zstr_free(&path);
