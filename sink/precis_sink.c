@@ -963,6 +963,61 @@ static int test_held_back(precis_config_t *config)
     return failures;
 }
 
+/* Without --log: numbering from 1 at every start, so a new log_id each time,
+   in every result. */
+static int test_without_log(precis_config_t *config)
+{
+    int failures = 0;
+    char dir[] = "/tmp/precis-sink-nolog-XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
+    char *jsonl_path = zsys_sprintf("%s/output.jsonl", dir);
+    config->out_log = NULL;
+    config->jsonl_path = jsonl_path;
+    char ids[2][PRECIS_LOG_ID_SIZE];
+    for (int start = 0; start < 2; start++) {
+        config->results_endpoint =
+            start ? "inproc://sink-test-results-7" : "inproc://sink-test-results-6";
+        config->output_endpoint =
+            start ? "inproc://sink-test-output-7" : "inproc://sink-test-output-6";
+        precis_sink_t *self = precis_sink_new(config);
+        assert(self);
+        zframe_t *frame =
+            summary_frame(start ? "n2" : "n1", start ? "nolog-2" : "nolog-1");
+        precis_sink_publish(self, frame);
+        zframe_destroy(&frame);
+        snprintf(ids[start], sizeof ids[start], "%s", self->log_id);
+        precis_sink_destroy(&self);
+    }
+    bool first_with_id, second_with_id;
+    char *seqs = jsonl_seqs(jsonl_path, ids[0], &first_with_id);
+    free(seqs);
+    seqs = jsonl_seqs(jsonl_path, ids[1], &second_with_id);
+    if (strcmp(seqs, "1 1") != 0 || strlen(ids[0]) != 16 || strcmp(ids[0], ids[1]) == 0 ||
+        first_with_id || second_with_id) {
+        fprintf(stderr, "sink test: without a log: seqs %s, log_ids %s %s\n", seqs,
+                ids[0], ids[1]);
+        failures++;
+    }
+    free(seqs);
+    /* Each line carries the log_id of its start. */
+    FILE *file = fopen(jsonl_path, "r");
+    char lines[2][4096] = {"", ""};
+    for (int i = 0; file && i < 2; i++)
+        if (!fgets(lines[i], sizeof lines[i], file))
+            lines[i][0] = 0;
+    if (file)
+        fclose(file);
+    if (!strstr(lines[0], ids[0]) || !strstr(lines[1], ids[1])) {
+        fprintf(stderr, "sink test: without a log the lines lack their log_id\n");
+        failures++;
+    }
+    unlink(jsonl_path);
+    rmdir(dir);
+    zstr_free(&jsonl_path);
+    return failures;
+}
+
 int precis_sink_test(bool verbose)
 {
     int failures = 0;
@@ -1224,5 +1279,6 @@ int precis_sink_test(bool verbose)
     zstr_free(&state);
     zstr_free(&log_path);
     failures += test_held_back(&config);
+    failures += test_without_log(&config);
     return failures;
 }
