@@ -5,7 +5,8 @@
 # accepted id is in the log exactly once with seq 1..N contiguous; the
 # failures were counted (log_append_errors) and not published; a `precis sub
 # --since 1` that ran throughout got every result once; after a sink restart
-# the numbering goes on at N+1 in the same log_id (no reuse).
+# the numbering goes on at N+1 in the same log_id (no reuse); the JSON Lines
+# file on the same disk has every seq of the log once.
 #   OUTLOG_FULL_ARTICLES (default 1500) articles in the first run, on a
 #   tmpfs of OUTLOG_FULL_MB (default 6) MiB.
 set -euo pipefail
@@ -57,9 +58,10 @@ sink_rss_peak() { # kB, VmHWM of the running sink
     awk '/^VmHWM/ { print $2 }' "/proc/$(cat "$run/sink.pid")/status"
 }
 
-# The sink moves its output log onto the small file system.
+# The sink moves its output log onto the small file system, with a JSON
+# Lines file there too.
 stop_sink
-sed -i "s|$run/output.records|$mnt/output.records|" "$run/sink.cmd"
+sed -i "s|$run/output.records|$mnt/output.records --jsonl $mnt/output.jsonl|" "$run/sink.cmd"
 rm -f "$run"/output.records*
 start_sink
 
@@ -91,12 +93,15 @@ for _ in $(seq 600); do
     sleep 0.05
 done
 dd if=/dev/zero of="$mnt/filler" bs=64k 2>/dev/null || true
+# Whichever file hits the full disk first holds the results back.
+held() { echo $(($(stat_of log_append_errors) + $(stat_of jsonl_append_errors))); }
 for _ in $(seq 600); do
-    [ "$(stat_of log_append_errors)" -ge 20 ] 2>/dev/null && break
+    [ "$(held)" -ge 20 ] 2>/dev/null && break
     sleep 0.05
 done
-errors=$(stat_of log_append_errors)
+errors=$(held)
 [ "$errors" -ge 20 ] || fail "the full disk failed only $errors appends"
+errors="$errors ($(stat_of log_append_errors) log, $(stat_of jsonl_append_errors) JSON Lines)"
 published_full=$(stat_of published)
 rm -f "$mnt/filler"
 
@@ -123,11 +128,12 @@ for _ in $(seq 600); do
     sleep 0.05
 done
 python3 "$here/replay_all.py" "$PRECIS_REPLAY" >"$work/log2.jsonl"
+cp "$mnt/output.jsonl" "$work/lines.jsonl"
 
 python3 - "$work" "$count" "$more" "$errors" "$published_full" "$rss" <<'PY'
 import json, sys
 work, count, more = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-errors, published_full, rss = int(sys.argv[4]), sys.argv[5], sys.argv[6]
+errors, published_full, rss = sys.argv[4], sys.argv[5], sys.argv[6]
 def accepted(name):
     return [l.split("\t")[1].strip() for l in open(f"{work}/{name}") if l.startswith("accepted")]
 def lines(name):
@@ -159,12 +165,17 @@ assert tail2["log_id"] == log_id and all(r["log_id"] == log_id for r in log2), "
 # Held back, not given up on: every result is the article's summary.
 errors_out = [r for r in log2 if r["type"] != "summary"]
 assert not errors_out, f"{len(errors_out)} errors published, e.g. {errors_out[0]}"
+lines = lines("lines.jsonl")
+assert [r["seq"] for r in lines] == [r["seq"] for r in log2], (
+    f"JSON Lines: {len(lines)} lines, {len(set(r['seq'] for r in lines))} seqs")
+assert [r["id"] for r in lines] == [r["id"] for r in log2], "JSON Lines ids"
 print(f"ok: accepted {count}+{more}, delivered {len(log2)}, lost 0, duplicated 0, "
       f"seq 1..{count + more} without gap or reuse across a restart; "
       f"{errors} appends failed on the full disk (after {published_full} published), "
-      f"subscriber got {len(sub)} once each; sink peak RSS {rss} kB")
+      f"subscriber got {len(sub)} once each, the JSON Lines file (same disk) every seq "
+      f"once; sink peak RSS {rss} kB")
 PY
-# Logged once per burst, not once per result.
+# Logged once per burst and file, not once per result.
 [ "$(cat "$work/error_lines")" -le 2 ] ||
     fail "$(cat "$work/error_lines") error lines for one full disk"
 echo "error lines in the sink log for the full disk: $(cat "$work/error_lines")"
