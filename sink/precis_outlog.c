@@ -63,10 +63,13 @@ struct _precis_outlog_t {
     precis_outlog_damage_t damage;
 };
 
-/* CRC32C (Castagnoli), as in iSCSI and ext4: a table, made once. */
+/* CRC32C (Castagnoli), as in iSCSI and ext4: the SSE4.2 instruction where
+   the CPU has it (a table-driven CRC was 13% of the sink's time at 90,000
+   results/s), else a table, made once. Both are the same function:
+   crc32c(0, "123456789", 9) == 0xE3069283. */
 static uint32_t crc_table[256];
 
-static uint32_t crc32c(uint32_t crc, const void *data, size_t size)
+static uint32_t crc32c_table(uint32_t crc, const void *data, size_t size)
 {
     if (!crc_table[1])
         for (uint32_t n = 0; n < 256; n++) {
@@ -80,6 +83,37 @@ static uint32_t crc32c(uint32_t crc, const void *data, size_t size)
     while (size--)
         crc = crc_table[(crc ^ *bytes++) & 0xff] ^ (crc >> 8);
     return ~crc;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <nmmintrin.h>
+__attribute__((target("sse4.2"))) static uint32_t
+crc32c_sse(uint32_t crc, const void *data, size_t size)
+{
+    const unsigned char *bytes = data;
+    uint64_t c = ~crc;
+    for (; size >= 8; size -= 8, bytes += 8) {
+        uint64_t word;
+        memcpy(&word, bytes, 8);
+        c = _mm_crc32_u64(c, word);
+    }
+    uint32_t c32 = (uint32_t)c;
+    while (size--)
+        c32 = _mm_crc32_u8(c32, *bytes++);
+    return ~c32;
+}
+#endif
+
+static uint32_t crc32c(uint32_t crc, const void *data, size_t size)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    static int sse = -1;
+    if (sse < 0)
+        sse = __builtin_cpu_supports("sse4.2") ? 1 : 0;
+    if (sse)
+        return crc32c_sse(crc, data, size);
+#endif
+    return crc32c_table(crc, data, size);
 }
 
 static uint32_t get_u32(const unsigned char *p)
@@ -1477,6 +1511,12 @@ static int test_failed_append(const char *dir, const char *path)
 int precis_outlog_test(bool verbose)
 {
     int failures = 0;
+    /* The standard check value, by both ways, in one piece and in parts. */
+    CHECK(crc32c(0, "123456789", 9) == 0xE3069283u &&
+              crc32c_table(0, "123456789", 9) == 0xE3069283u &&
+              crc32c(crc32c(0, "1234", 4), "56789", 5) == 0xE3069283u &&
+              crc32c_table(crc32c_table(0, "12345678", 8), "9", 1) == 0xE3069283u,
+          "CRC32C of 123456789 is %08x, not e3069283", crc32c(0, "123456789", 9));
     char dir[] = "/tmp/precis-outlog-test-XXXXXX";
     if (!mkdtemp(dir)) {
         fprintf(stderr, "outlog test: cannot make %s\n", dir);
