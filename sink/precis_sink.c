@@ -184,7 +184,8 @@ static char *last_newline(char *buffer, size_t size)
 }
 
 /* The seq and log_id of the JSON Lines file's last line, after dropping a
-   torn line at its end (a write cut short by a kill). */
+   torn line at its end (a write cut short by a kill); *seq is 0 when the
+   file is empty, UINT64_MAX when its last line has no seq. */
 static int jsonl_last_line(precis_sink_t *self, uint64_t *seq, char *log_id)
 {
     struct stat info;
@@ -235,8 +236,9 @@ static int jsonl_last_line(precis_sink_t *self, uint64_t *seq, char *log_id)
         json_error_t json_error;
         json_t *line = json_loads(start ? start + 1 : buffer, 0, &json_error);
         json_t *value = json_object_get(line, "seq");
-        if (json_is_integer(value) && json_integer_value(value) > 0)
-            *seq = (uint64_t)json_integer_value(value);
+        *seq = json_is_integer(value) && json_integer_value(value) > 0
+                   ? (uint64_t)json_integer_value(value)
+                   : UINT64_MAX;
         value = json_object_get(line, "log_id");
         if (json_is_string(value))
             snprintf(log_id, PRECIS_LOG_ID_SIZE, "%s", json_string_value(value));
@@ -257,7 +259,14 @@ static int jsonl_recover(precis_sink_t *self)
     }
     if (!self->log)
         return 0;
-    if (*log_id && strcmp(log_id, self->log_id) != 0) {
+    if (self->jsonl_seq == UINT64_MAX) {
+        /* Not written by a sink: rather than append the whole log again,
+           go on with new results only, and say so. */
+        self->jsonl_seq = precis_outlog_next_seq(self->log) - 1;
+        zsys_error("%s: the last line has no seq; results up to %llu are not "
+                   "checked against it",
+                   self->config->jsonl_path, (unsigned long long)self->jsonl_seq);
+    } else if (*log_id && strcmp(log_id, self->log_id) != 0) {
         zsys_notice("%s: the last line is of log_id %s, the output log of %s: "
                     "appending the whole log",
                     self->config->jsonl_path, log_id, self->log_id);
@@ -949,6 +958,26 @@ static int test_held_back(precis_config_t *config)
     if (!self || strcmp(seqs, "1 2 3 4 5") != 0 || !with_id ||
         strcmp(self->log_id, first_id) != 0) {
         fprintf(stderr, "sink test: after a kill the JSON Lines seqs are %s\n", seqs);
+        failures++;
+    }
+    free(seqs);
+    precis_sink_destroy(&self);
+
+    /* A last line that is not a sink's (no seq): the log is not appended
+       again; new results follow. */
+    file = fopen(jsonl_path, "a");
+    fputs("not a result\n", file);
+    fclose(file);
+    config->results_endpoint = "inproc://sink-test-results-8";
+    config->output_endpoint = "inproc://sink-test-output-8";
+    config->replay_endpoint = "inproc://sink-test-replay-8";
+    self = precis_sink_new(config);
+    frame = summary_frame("held-6", "held-6");
+    precis_sink_publish(self, frame);
+    zframe_destroy(&frame);
+    seqs = jsonl_seqs(jsonl_path, first_id, &with_id);
+    if (strcmp(seqs, "1 2 3 4 5 0 6") != 0) {
+        fprintf(stderr, "sink test: after a foreign last line the seqs are %s\n", seqs);
         failures++;
     }
     free(seqs);
