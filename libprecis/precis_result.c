@@ -31,7 +31,7 @@ void precis_result_destroy(precis_result_t **self_p)
     precis_result_t *self = *self_p;
     char *strings[] = {self->id,     self->key,       self->title, self->url,
                        self->source, self->published, self->lang,  self->stage,
-                       self->reason, self->error};
+                       self->reason, self->error,     self->log_id};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         free(strings[i]);
     for (size_t i = 0; i < self->summary_count; i++)
@@ -150,12 +150,16 @@ void *precis_result_encode(const precis_result_t *self, size_t *size_p)
     msgpack_packer packer;
     msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
     bool summary = self->kind == PRECIS_RESULT_SUMMARY;
-    msgpack_pack_map(&packer, summary ? 15 : 13);
+    /* log_id only when set (by the sink): a result before the sink, and
+       the maps older sinks wrote, have none. */
+    msgpack_pack_map(&packer, (summary ? 15 : 13) + (self->log_id ? 1 : 0));
     precis_mp_pack_kv_int(&packer, "v", PRECIS_PROTOCOL_VERSION);
     pack_kv(&packer, "type", summary ? "summary" : "error");
     pack_kv(&packer, "id", self->id);
     pack_kv(&packer, "key", self->key);
     precis_mp_pack_kv_int(&packer, "seq", (int64_t)self->seq);
+    if (self->log_id)
+        pack_kv(&packer, "log_id", self->log_id);
     pack_kv(&packer, "title", self->title);
     pack_kv(&packer, "url", self->url);
     pack_kv(&packer, "source", self->source);
@@ -247,6 +251,7 @@ static precis_result_t *decode_map(const msgpack_object *map, char *error)
     self->id = read_string(map, "id");
     self->key = read_string(map, "key");
     self->seq = (uint64_t)read_int(map, "seq");
+    self->log_id = read_string(map, "log_id");
     self->title = read_string(map, "title");
     self->url = read_string(map, "url");
     self->source = read_string(map, "source");
@@ -311,6 +316,8 @@ json_t *precis_result_to_json(const precis_result_t *self)
     set_string(object, "type", summary ? "summary" : "error");
     set_string(object, "id", self->id);
     json_object_set_new(object, "seq", json_integer((json_int_t)self->seq));
+    if (self->log_id)
+        set_string(object, "log_id", self->log_id);
     set_string(object, "title", self->title);
     set_string(object, "url", self->url);
     set_string(object, "source", self->source);
@@ -402,6 +409,23 @@ int precis_result_test(bool verbose)
         CHECK(json_object_get(json_array_get(entries, 0), "truncated") == NULL);
         CHECK(json_is_true(json_object_get(json_array_get(entries, 2), "truncated")));
         CHECK(strcmp(json_string_value(json_object_get(json, "id")), "art-1") == 0);
+        /* No log_id before the sink: the key is absent, not empty. */
+        CHECK(copy->log_id == NULL && json_object_get(json, "log_id") == NULL);
+        json_decref(json);
+    }
+    free(data);
+    precis_result_destroy(&copy);
+    /* The sink's seq and log_id travel together, in msgpack and JSON. */
+    result->seq = 42;
+    result->log_id = strdup("0123456789abcdef");
+    data = precis_result_encode(result, &size);
+    copy = precis_result_decode(data, size, error);
+    CHECK(copy && copy->seq == 42 && copy->log_id &&
+          strcmp(copy->log_id, "0123456789abcdef") == 0);
+    if (copy) {
+        json_t *json = precis_result_to_json(copy);
+        CHECK(strcmp(json_string_value(json_object_get(json, "log_id")),
+                     "0123456789abcdef") == 0);
         json_decref(json);
     }
     free(data);

@@ -29,6 +29,8 @@ typedef struct {
     char *id, *title, *url, *source, *published, *lang;
     char *key;    /* delivery key of the article (internal, for deduplication) */
     uint64_t seq; /* position in the sink's output, from 1; 0 before the sink */
+    char *log_id; /* the epoch of that numbering (16 hex characters), set by
+                     the sink; NULL before it and from older sinks */
     /* summaries */
     size_t summary_count;
     char **summary;          /* sentence strings, document order */

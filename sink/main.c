@@ -7,8 +7,10 @@ static const char *usage =
     "Publishes every summary (topic summary.<lang>) and every error (topic\n"
     "error.<reason>) on the output socket, numbered from 1 (seq); with --jsonl also\n"
     "appends each to a file; with --log keeps results for replay (precis sub\n"
-    "--since), the newest --log-max-bytes of them. Each result is acknowledged to\n"
-    "ingest; duplicates are dropped.\n"
+    "--since), the newest --log-max-bytes of them, its numbering and log_id in\n"
+    "PATH.state. A result gets its seq once it is in the log, and is acknowledged\n"
+    "to ingest once it is also in the --jsonl file; one that cannot be written (a\n"
+    "full disk) is held back and comes again from ingest. Duplicates are dropped.\n"
     "Exit codes: 0 stopped cleanly, 2 usage error, 3 a socket or the file failed.";
 
 int main(int argc, char **argv)

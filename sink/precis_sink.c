@@ -8,6 +8,21 @@
     forgotten before its result is kept. Duplicates are acknowledged again:
     ingest may have sent the article again after a restart.
 
+    The output log decides the numbering: a result whose append fails (a
+    full disk) gets no number, is not published and not acknowledged, so
+    ingest sends it again after --retry-ms; the failure is logged once per
+    burst and counted (log_append_errors). Numbering goes on without a gap
+    once appends work again. Every result carries the log's epoch, log_id
+    (a new one per start without --log, where numbering starts at 1 again).
+
+    The JSON Lines file holds every seq of the log exactly once: its line is
+    written after the log append and before the acknowledgement, and at
+    start the file is brought up to date from the log (a torn last line
+    dropped, the records after its seq appended). While a line cannot be
+    written, nothing more is taken in (results are not acknowledged, so
+    ingest sends them again); the missing lines come from the log as soon
+    as writing works again.
+
     The replay socket answers {"type": "replay", "since": N, "max": M} with
     one message: a header map, then topic and body frames of up to M results
     from sequence number N (docs/PROTOCOL.md). Answers are bounded (see
@@ -22,6 +37,7 @@
 #include "precis_outlog.h"
 #include "precis_seen.h"
 #include <malloc.h>
+#include <sys/resource.h>
 
 /* Delivery keys remembered for deduplication. */
 #define SEEN_CAPACITY (1u << 20)
@@ -45,12 +61,20 @@ struct _precis_sink_t {
     size_t replay_peak;      /* bytes in flight at most since the last trim */
     precis_outlog_t *log;
     precis_seen_t *seen;
-    FILE *jsonl;
+    char log_id[PRECIS_LOG_ID_SIZE];
+    int jsonl;           /* file descriptor, -1 without --jsonl */
+    uint64_t jsonl_size; /* bytes of whole lines */
+    uint64_t jsonl_seq;  /* the seq of its last line */
+    bool jsonl_behind;   /* lines of the log are missing from it */
+    bool jsonl_stuck;    /* a write failed in the current catch-up */
     uint64_t next_seq;
+    /* Failures of appends in the current burst (0: appends work). */
+    uint64_t log_failing, jsonl_failing;
     precis_stats_t *stats;
     precis_control_t *control;
     int received, published, duplicates, invalid; /* counters in stats */
     int replay_requests, replayed, replay_busy, replay_dropped;
+    int log_append_errors, jsonl_append_errors, log_damaged, log_damaged_bytes, log_lost;
 };
 
 /* Rebuilds the set of published keys from the output log. */
@@ -65,6 +89,200 @@ static void remember_key(void *arg, uint64_t seq, const char *topic, const void 
     precis_result_destroy(&result);
 }
 
+/* Appends one line for a result to the JSON Lines file, in one write (a
+   reader tailing the file never sees half a result); a short write is
+   undone. 0, or -1 with errno set. */
+static int jsonl_write(precis_sink_t *self, const precis_result_t *result)
+{
+    json_t *json = precis_result_to_json(result);
+    char *line = json_dumps(json, JSON_COMPACT);
+    json_decref(json);
+    if (!line) {
+        errno = ENOMEM;
+        return -1;
+    }
+    size_t len = strlen(line);
+    line[len] = '\n'; /* json_dumps leaves room: its NUL */
+    errno = 0;
+    ssize_t written = write(self->jsonl, line, len + 1);
+    int saved = errno ? errno : ENOSPC;
+    free(line);
+    if (written != (ssize_t)(len + 1)) {
+        if (written > 0 && ftruncate(self->jsonl, (off_t)self->jsonl_size) != 0)
+            zsys_error("cannot undo a partial line in %s", self->config->jsonl_path);
+        errno = saved;
+        return -1;
+    }
+    self->jsonl_size += len + 1;
+    self->jsonl_seq = result->seq;
+    return 0;
+}
+
+/* Writes a logged result to the JSON Lines file (catching up). */
+static void jsonl_from_log(void *arg, uint64_t seq, const char *topic, const void *body,
+                           size_t size)
+{
+    precis_sink_t *self = arg;
+    char error[PRECIS_ERROR_SIZE];
+    if (self->jsonl_stuck)
+        return; /* a write failed in this catch-up: the rest waits */
+    precis_result_t *result = precis_result_decode(body, size, error);
+    if (!result) {
+        zsys_error("output log: result %llu is not a result: %s", (unsigned long long)seq,
+                   error);
+        self->jsonl_seq = seq;
+        return;
+    }
+    result->seq = seq;
+    if (!result->log_id) /* written before results carried it */
+        result->log_id = strdup(self->log_id);
+    if (jsonl_write(self, result) != 0) {
+        self->jsonl_stuck = true;
+        if (!self->jsonl_failing)
+            zsys_error("cannot append to %s: %s; results are held back until it works "
+                       "again",
+                       self->config->jsonl_path, strerror(errno));
+        self->jsonl_failing++;
+        precis_stats_add(self->stats, self->jsonl_append_errors, 1);
+    }
+    precis_result_destroy(&result);
+}
+
+/* Brings the JSON Lines file up to date from the output log: the records
+   after the seq of its last line. 0 when it is. */
+static int jsonl_catch_up(precis_sink_t *self)
+{
+    if (!self->log)
+        return self->jsonl_behind ? -1 : 0;
+    self->jsonl_behind = true;
+    self->jsonl_stuck = false;
+    uint64_t from = self->jsonl_seq;
+    /* One line first: while the file cannot grow, each result that comes
+       in costs one record read, not a batch. */
+    size_t batch = 1;
+    while (!self->jsonl_stuck && precis_outlog_read(self->log, self->jsonl_seq + 1, batch,
+                                                    jsonl_from_log, self))
+        batch = REPLAY_MAX;
+    if (self->jsonl_stuck)
+        return -1;
+    if (self->jsonl_failing)
+        zsys_notice("%s: appends work again; results %llu to %llu written from the "
+                    "output log",
+                    self->config->jsonl_path, (unsigned long long)(from + 1),
+                    (unsigned long long)self->jsonl_seq);
+    self->jsonl_failing = 0;
+    self->jsonl_behind = false;
+    return 0;
+}
+
+static char *last_newline(char *buffer, size_t size)
+{
+    while (size--)
+        if (buffer[size] == '\n')
+            return buffer + size;
+    return NULL;
+}
+
+/* The seq and log_id of the JSON Lines file's last line, after dropping a
+   torn line at its end (a write cut short by a kill); *seq is 0 when the
+   file is empty, UINT64_MAX when its last line has no seq. */
+static int jsonl_last_line(precis_sink_t *self, uint64_t *seq, char *log_id)
+{
+    struct stat info;
+    if (fstat(self->jsonl, &info) != 0)
+        return -1;
+    uint64_t size = (uint64_t)info.st_size;
+    *seq = 0;
+    log_id[0] = 0;
+    size_t window = 65536;
+    char *buffer = NULL;
+    for (;;) {
+        size_t want = size < window ? (size_t)size : window;
+        buffer = realloc(buffer, want + 1);
+        assert(buffer);
+        if (pread(self->jsonl, buffer, want, (off_t)(size - want)) != (ssize_t)want) {
+            free(buffer);
+            return -1;
+        }
+        buffer[want] = 0;
+        /* end: after the last newline; start: after the one before it. */
+        char *end = last_newline(buffer, want);
+        char *start = end ? last_newline(buffer, (size_t)(end - buffer)) : NULL;
+        bool whole = want == size;
+        if (!end && !whole) {
+            window *= 4;
+            continue;
+        }
+        uint64_t keep = end ? size - want + (uint64_t)(end - buffer) + 1 : 0;
+        if (keep < size) {
+            zsys_warning("%s: dropping a torn last line (%llu bytes)",
+                         self->config->jsonl_path, (unsigned long long)(size - keep));
+            if (ftruncate(self->jsonl, (off_t)keep) != 0) {
+                zsys_error("cannot truncate %s: %s", self->config->jsonl_path,
+                           strerror(errno));
+                free(buffer);
+                return -1;
+            }
+        }
+        self->jsonl_size = keep;
+        if (!end)
+            break;
+        if (!start && !whole) {
+            window *= 4;
+            size = keep;
+            continue;
+        }
+        *end = 0;
+        json_error_t json_error;
+        json_t *line = json_loads(start ? start + 1 : buffer, 0, &json_error);
+        json_t *value = json_object_get(line, "seq");
+        *seq = json_is_integer(value) && json_integer_value(value) > 0
+                   ? (uint64_t)json_integer_value(value)
+                   : UINT64_MAX;
+        value = json_object_get(line, "log_id");
+        if (json_is_string(value))
+            snprintf(log_id, PRECIS_LOG_ID_SIZE, "%s", json_string_value(value));
+        json_decref(line);
+        break;
+    }
+    free(buffer);
+    return 0;
+}
+
+/* Opens the JSON Lines file where it stands and brings it up to date. */
+static int jsonl_recover(precis_sink_t *self)
+{
+    char log_id[PRECIS_LOG_ID_SIZE];
+    if (jsonl_last_line(self, &self->jsonl_seq, log_id) != 0) {
+        zsys_error("cannot read %s: %s", self->config->jsonl_path, strerror(errno));
+        return -1;
+    }
+    if (!self->log)
+        return 0;
+    if (self->jsonl_seq == UINT64_MAX) {
+        /* Not written by a sink: rather than append the whole log again,
+           go on with new results only, and say so. */
+        self->jsonl_seq = precis_outlog_next_seq(self->log) - 1;
+        zsys_error("%s: the last line has no seq; results up to %llu are not "
+                   "checked against it",
+                   self->config->jsonl_path, (unsigned long long)self->jsonl_seq);
+    } else if (*log_id && strcmp(log_id, self->log_id) != 0) {
+        zsys_notice("%s: the last line is of log_id %s, the output log of %s: "
+                    "appending the whole log",
+                    self->config->jsonl_path, log_id, self->log_id);
+        self->jsonl_seq = 0;
+    }
+    uint64_t from = self->jsonl_seq;
+    if (jsonl_catch_up(self) != 0)
+        zsys_error("%s: cannot bring it up to date from the output log yet",
+                   self->config->jsonl_path);
+    else if (self->jsonl_seq > from)
+        zsys_notice("%s: appended results %llu to %llu from the output log",
+                    self->config->jsonl_path, (unsigned long long)(from + 1),
+                    (unsigned long long)self->jsonl_seq);
+    return 0;
+}
+
 static bool open_files(precis_sink_t *self)
 {
     const precis_config_t *config = self->config;
@@ -74,6 +292,12 @@ static bool open_files(precis_sink_t *self)
         if (!self->log)
             return false;
         self->next_seq = precis_outlog_next_seq(self->log);
+        snprintf(self->log_id, sizeof self->log_id, "%s",
+                 precis_outlog_log_id(self->log));
+        precis_outlog_damage_t damage = precis_outlog_damage(self->log);
+        precis_stats_set(self->stats, self->log_damaged, damage.regions);
+        precis_stats_set(self->stats, self->log_damaged_bytes, damage.bytes);
+        precis_stats_set(self->stats, self->log_lost, damage.lost);
         self->replay = precis_socket_new(ZMQ_ROUTER, config->replay_endpoint, true);
         if (!self->replay)
             return false;
@@ -86,15 +310,16 @@ static bool open_files(precis_sink_t *self)
             precis_credit_new(config->replay_max_bytes ? config->replay_max_bytes
                                                        : PRECIS_REPLAY_MAX_BYTES);
     }
+    if (!self->log)
+        precis_outlog_new_id(self->log_id);
     if (config->jsonl_path) {
-        int fd = precis_data_file_open(config->jsonl_path, O_WRONLY | O_APPEND);
-        self->jsonl = fd >= 0 ? fdopen(fd, "a") : NULL;
-        if (!self->jsonl) {
-            if (fd >= 0)
-                close(fd);
+        self->jsonl = precis_data_file_open(config->jsonl_path, O_RDWR | O_APPEND);
+        if (self->jsonl < 0) {
             zsys_error("cannot open %s: %s", config->jsonl_path, strerror(errno));
             return false;
         }
+        if (jsonl_recover(self) != 0)
+            return false;
     }
     return true;
 }
@@ -121,10 +346,23 @@ precis_sink_t *precis_sink_new(const precis_config_t *config)
     self->replay_dropped =
         precis_stats_counter(self->stats, "replay_dropped",
                              "replay answers dropped: peer gone or not reading");
+    self->log_append_errors = precis_stats_counter(
+        self->stats, "log_append_errors",
+        "output log appends that failed (result held back, sent again by ingest)");
+    self->jsonl_append_errors = precis_stats_counter(self->stats, "jsonl_append_errors",
+                                                     "JSON Lines appends that failed");
+    self->log_damaged =
+        precis_stats_counter(self->stats, "log_damaged",
+                             "damaged stretches skipped in the output log at start");
+    self->log_damaged_bytes = precis_stats_counter(self->stats, "log_damaged_bytes",
+                                                   "bytes in the damaged stretches");
+    self->log_lost = precis_stats_counter(self->stats, "log_lost",
+                                          "results lost to damage in the output log");
     precis_stats_describe_latency(self->stats, "delivery_latency_seconds",
                                   "time from ingest's receipt of an article to the "
                                   "publication of its result");
     self->next_seq = 1;
+    self->jsonl = -1;
     self->results = precis_socket_new(ZMQ_PULL, config->results_endpoint, true);
     self->output =
         self->results ? precis_socket_new(ZMQ_PUB, config->output_endpoint, true) : NULL;
@@ -157,30 +395,44 @@ void precis_sink_destroy(precis_sink_t **self_p)
     precis_seen_destroy(&self->seen);
     precis_control_destroy(&self->control);
     precis_stats_destroy(&self->stats);
-    if (self->jsonl)
-        fclose(self->jsonl);
+    if (self->jsonl >= 0)
+        close(self->jsonl);
     free(self);
     *self_p = NULL;
-}
-
-static void append_jsonl(precis_sink_t *self, const precis_result_t *result)
-{
-    json_t *json = precis_result_to_json(result);
-    char *line = json_dumps(json, JSON_COMPACT);
-    json_decref(json);
-    if (!line)
-        return;
-    /* One write per line and a flush, so a reader tailing the file never
-       sees half a result. */
-    if (fprintf(self->jsonl, "%s\n", line) < 0 || fflush(self->jsonl) != 0)
-        zsys_error("cannot append to %s: %s", self->config->jsonl_path, strerror(errno));
-    free(line);
 }
 
 static void acknowledge(precis_sink_t *self, const char *key)
 {
     if (key && zmq_send(zsock_resolve(self->acks), key, strlen(key), ZMQ_DONTWAIT) == -1)
         precis_debug("acknowledgement of %s not sent: ingest is away", key);
+}
+
+/* A failed output log append: counted, logged once per burst. */
+static void log_append_failed(precis_sink_t *self, const precis_result_t *result)
+{
+    precis_stats_add(self->stats, self->log_append_errors, 1);
+    if (!self->log_failing++)
+        zsys_error("output log: cannot append (%s); results are held back (not "
+                   "published, not acknowledged: ingest sends them again) until it "
+                   "works again; first: %s",
+                   strerror(errno), result->id);
+}
+
+static void log_append_worked(precis_sink_t *self)
+{
+    if (self->log_failing)
+        zsys_notice("output log: appends work again after %llu failed; numbering goes "
+                    "on at %llu",
+                    (unsigned long long)self->log_failing,
+                    (unsigned long long)self->next_seq);
+    self->log_failing = 0;
+}
+
+/* Whether the JSON Lines file is up to date (or absent), catching up from
+   the log when a line was missing. */
+static bool jsonl_ready(precis_sink_t *self)
+{
+    return self->jsonl < 0 || !self->jsonl_behind || jsonl_catch_up(self) == 0;
 }
 
 int precis_sink_publish(precis_sink_t *self, zframe_t *frame)
@@ -194,26 +446,58 @@ int precis_sink_publish(precis_sink_t *self, zframe_t *frame)
         zsys_error("sink: dropping a frame that is not a result: %s", error);
         return -1;
     }
-    if (result->key && !precis_seen_add(self->seen, result->key)) {
+    /* The JSON Lines file lacks lines it cannot be given yet: nothing is
+       taken (nor acknowledged) until it has them. */
+    if (!jsonl_ready(self)) {
+        precis_result_destroy(&result);
+        return -1;
+    }
+    if (result->key && precis_seen_contains(self->seen, result->key)) {
         precis_stats_add(self->stats, self->duplicates, 1);
         precis_debug("dropping a duplicate result for %s (%s)", result->id, result->key);
         acknowledge(self, result->key);
         precis_result_destroy(&result);
         return 0;
     }
-    result->seq = self->next_seq++;
+    /* The number is the log's next; it is used only once the append worked. */
+    result->seq = self->next_seq;
+    free(result->log_id);
+    result->log_id = strdup(self->log_id);
     result->published_us = precis_now_us();
     size_t size;
     void *data = precis_result_encode(result, &size);
     precis_result_topic(result, topic, sizeof topic);
-    if (self->log && precis_outlog_append(self->log, topic, data, size) != 0)
-        zsys_error("result %llu for %s is published but not in the output log",
-                   (unsigned long long)result->seq, result->id);
+    if (self->log && precis_outlog_append(self->log, topic, data, size) != 0) {
+        log_append_failed(self, result);
+        free(data);
+        precis_result_destroy(&result);
+        return -1;
+    }
+    self->next_seq++;
+    log_append_worked(self);
     zsock_send(self->output, "sb", topic, data, size);
     free(data);
-    if (self->jsonl)
-        append_jsonl(self, result);
-    acknowledge(self, result->key);
+    bool kept = true;
+    if (self->jsonl >= 0 && jsonl_write(self, result) != 0) {
+        /* In the log and published: the line comes from the log later;
+           until then the key is not acknowledged. */
+        precis_stats_add(self->stats, self->jsonl_append_errors, 1);
+        if (!self->jsonl_failing++)
+            zsys_error("cannot append to %s: %s; results are held back until it works "
+                       "again",
+                       self->config->jsonl_path, strerror(errno));
+        self->jsonl_behind = true;
+        kept = false;
+    } else if (self->jsonl >= 0 && self->jsonl_failing) {
+        zsys_notice("%s: appends work again", self->config->jsonl_path);
+        self->jsonl_failing = 0;
+    }
+    /* Without a log a line that failed can only come from a retry: the key
+       is not remembered, so the retry is published again. */
+    if (result->key && (kept || self->log))
+        precis_seen_add(self->seen, result->key);
+    if (kept)
+        acknowledge(self, result->key);
     if (result->kind == PRECIS_RESULT_ERROR)
         zsys_notice("published %s for %s: %s", topic, result->id, result->error);
     else
@@ -251,19 +535,21 @@ static void add_to_answer(void *arg, uint64_t seq, const char *topic, const void
 
 /* The answer header: status "ok" with the counts, "busy" with the reason
    and retry_ms, or "error" with the reason. */
-static void *encode_replay_header(const char *status, uint64_t first, size_t count,
-                                  uint64_t head, uint64_t oldest, uint64_t trimmed,
-                                  const char *error, size_t *size_p)
+static void *encode_replay_header(const char *status, const char *log_id, uint64_t first,
+                                  size_t count, uint64_t head, uint64_t oldest,
+                                  uint64_t trimmed, const char *error, size_t *size_p)
 {
     msgpack_sbuffer buffer;
     msgpack_sbuffer_init(&buffer);
     msgpack_packer packer;
     msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
     bool ok = strcmp(status, "ok") == 0, busy = strcmp(status, "busy") == 0;
-    msgpack_pack_map(&packer, ok ? 8 : busy ? 6 : 4);
+    msgpack_pack_map(&packer, ok ? 9 : busy ? 7 : 5);
     precis_mp_pack_kv_int(&packer, "v", PRECIS_PROTOCOL_VERSION);
     precis_mp_pack_kv_str(&packer, "type", "replay", 6);
     precis_mp_pack_kv_str(&packer, "status", status, strlen(status));
+    /* The epoch of the numbers in this answer (and of next). */
+    precis_mp_pack_kv_str(&packer, "log_id", log_id, strlen(log_id));
     if (!ok)
         /* Also for busy: a client that does not know status must not take
            a busy answer for an empty one (count 0, caught up). */
@@ -341,8 +627,8 @@ static void send_small_answer(precis_sink_t *self, zframe_t *identity, bool deli
                               const char *status, const char *reason)
 {
     size_t size;
-    void *header =
-        encode_replay_header(status, 0, 0, self->next_seq, 0, 0, reason, &size);
+    void *header = encode_replay_header(status, self->log_id, 0, 0, self->next_seq, 0, 0,
+                                        reason, &size);
     zmq_msg_t msg;
     zmq_msg_init_size(&msg, size);
     memcpy(zmq_msg_data(&msg), header, size);
@@ -387,8 +673,8 @@ static void serve_replay(precis_sink_t *self)
                                             zframe_size(identity));
         precis_outlog_read(self->log, first, (size_t)max, add_to_answer, &answer);
         size_t size;
-        void *header = encode_replay_header("ok", first, answer.count, self->next_seq,
-                                            oldest, trimmed, NULL, &size);
+        void *header = encode_replay_header("ok", self->log_id, first, answer.count,
+                                            self->next_seq, oldest, trimmed, NULL, &size);
         zmq_msg_t header_msg;
         precis_credit_frame(answer.answer, &header_msg, header, size);
         free(header);
@@ -424,13 +710,14 @@ static void trim_replay_memory(precis_sink_t *self)
 
 int precis_sink_run(precis_sink_t *self)
 {
-    zsys_info(
-        "sink ready: results on %s, publishing on %s from sequence number %llu%s%s%s%s",
-        self->config->results_endpoint, self->config->output_endpoint,
-        (unsigned long long)self->next_seq, self->log ? ", replay on " : "",
-        self->log ? self->config->replay_endpoint : "",
-        self->jsonl ? ", appending to " : "",
-        self->jsonl ? self->config->jsonl_path : "");
+    zsys_info("sink ready: results on %s, publishing on %s from sequence number %llu "
+              "(log_id %s)%s%s%s%s",
+              self->config->results_endpoint, self->config->output_endpoint,
+              (unsigned long long)self->next_seq, self->log_id,
+              self->log ? ", replay on " : "",
+              self->log ? self->config->replay_endpoint : "",
+              self->jsonl >= 0 ? ", appending to " : "",
+              self->jsonl >= 0 ? self->config->jsonl_path : "");
     /* Every socket that is ready is served once a round, so that a flood
        on one (replay requests) cannot starve the others (PING). */
     zsock_t *control = precis_control_socket(self->control);
@@ -515,6 +802,252 @@ static zframe_t *summary_frame(const char *id, const char *key)
     free(data);
     precis_result_destroy(&result);
     return frame;
+}
+
+/* The seqs of a JSON Lines file, in order, as "1 2 3"; and whether every
+   line had the log_id. */
+static char *jsonl_seqs(const char *path, const char *log_id, bool *all_with_id)
+{
+    FILE *file = fopen(path, "r");
+    char *seqs = calloc(1, 4096), line[4096];
+    assert(seqs);
+    *all_with_id = true;
+    while (file && fgets(line, sizeof line, file)) {
+        json_error_t error;
+        json_t *json = json_loads(line, 0, &error);
+        const char *id = json_string_value(json_object_get(json, "log_id"));
+        *all_with_id &= id && strcmp(id, log_id) == 0;
+        size_t used = strlen(seqs);
+        snprintf(seqs + used, 4096 - used, "%s%lld", used ? " " : "",
+                 (long long)json_integer_value(json_object_get(json, "seq")));
+        json_decref(json);
+    }
+    if (file)
+        fclose(file);
+    return seqs;
+}
+
+/* Whether an acknowledgement is waiting (inproc: sent before publish returned). */
+static char *ack_waiting(zsock_t *ingest)
+{
+    zsock_set_rcvtimeo(ingest, 100);
+    return zstr_recv(ingest);
+}
+
+/* A full disk under the output log or the JSON Lines file: the result is
+   held back (not acknowledged, so ingest sends it again), no number is
+   used, and the JSON Lines file ends up with every seq once. */
+static int test_held_back(precis_config_t *config)
+{
+    int failures = 0;
+    char dir[] = "/tmp/precis-sink-held-XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
+    char *log_path = zsys_sprintf("%s/output.records", dir),
+         *jsonl_path = zsys_sprintf("%s/output.jsonl", dir);
+    config->out_log = log_path;
+    config->jsonl_path = jsonl_path;
+    config->log_max_bytes = 0;
+    config->results_endpoint = "inproc://sink-test-results-4";
+    config->output_endpoint = "inproc://sink-test-output-4";
+    config->replay_endpoint = "inproc://sink-test-replay-4";
+    config->acks_endpoint = "inproc://sink-test-acks-4";
+    zsock_t *ingest = zsock_new_pull("@inproc://sink-test-acks-4");
+    precis_sink_t *self = precis_sink_new(config);
+    assert(self);
+    const char *log_id = self->log_id;
+    char *ack = NULL;
+    for (int i = 1; i <= 3; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "held-%d", i);
+        zframe_t *frame = summary_frame(key, key);
+        precis_sink_publish(self, frame);
+        zframe_destroy(&frame);
+        ack = ack_waiting(ingest);
+        zstr_free(&ack);
+    }
+
+    /* The log cannot grow (a file size limit fails the write as ENOSPC would). */
+    struct stat info;
+    stat(log_path, &info);
+    void (*handler)(int) = signal(SIGXFSZ, SIG_IGN);
+    struct rlimit old_limit, limit;
+    getrlimit(RLIMIT_FSIZE, &old_limit);
+    limit = old_limit;
+    limit.rlim_cur = (rlim_t)info.st_size;
+    zframe_t *frame = summary_frame("held-4", "held-4");
+    setrlimit(RLIMIT_FSIZE, &limit);
+    int rc = precis_sink_publish(self, frame);
+    setrlimit(RLIMIT_FSIZE, &old_limit);
+    signal(SIGXFSZ, handler);
+    ack = ack_waiting(ingest);
+    if (rc != -1 || ack || self->next_seq != 4 ||
+        precis_stats_get(self->stats, self->log_append_errors) != 1 ||
+        precis_stats_get(self->stats, self->published) != 3) {
+        fprintf(stderr, "sink test: a failed log append was taken (ack %s, next %llu)\n",
+                ack ? ack : "none", (unsigned long long)self->next_seq);
+        failures++;
+    }
+    zstr_free(&ack);
+    /* Sent again once there is room: the number the failed one did not get. */
+    precis_sink_publish(self, frame);
+    zframe_destroy(&frame);
+    ack = ack_waiting(ingest);
+    if (!ack || self->next_seq != 5) {
+        fprintf(stderr, "sink test: the retry was not taken\n");
+        failures++;
+    }
+    zstr_free(&ack);
+
+    /* The JSON Lines file cannot grow: the result is in the log and
+       published, but not acknowledged; its retry is held back until the
+       line is written. */
+    int saved = dup(self->jsonl), full = open("/dev/full", O_WRONLY);
+    dup2(full, self->jsonl);
+    frame = summary_frame("held-5", "held-5");
+    rc = precis_sink_publish(self, frame);
+    ack = ack_waiting(ingest);
+    char *again = NULL;
+    int rc_again = precis_sink_publish(self, frame);
+    again = ack_waiting(ingest);
+    if (rc != 0 || ack || rc_again != -1 || again || self->next_seq != 6) {
+        fprintf(stderr, "sink test: a failed JSON Lines append was acknowledged\n");
+        failures++;
+    }
+    zstr_free(&ack);
+    zstr_free(&again);
+    dup2(saved, self->jsonl);
+    close(saved);
+    close(full);
+    precis_sink_publish(self, frame);
+    zframe_destroy(&frame);
+    ack = ack_waiting(ingest);
+    if (!ack || strcmp(ack, "held-5") != 0 || self->next_seq != 6) {
+        fprintf(stderr, "sink test: the retry after the JSON Lines file recovered was "
+                        "not acknowledged\n");
+        failures++;
+    }
+    zstr_free(&ack);
+    bool with_id;
+    char *seqs = jsonl_seqs(jsonl_path, log_id, &with_id);
+    if (strcmp(seqs, "1 2 3 4 5") != 0 || !with_id) {
+        fprintf(stderr, "sink test: JSON Lines seqs %s\n", seqs);
+        failures++;
+    }
+    free(seqs);
+    char *first_id = strdup(log_id);
+    precis_sink_destroy(&self);
+
+    /* Killed after the log append, before the line, with a line cut short
+       too: at start the file is brought up to date from the log. */
+    FILE *file = fopen(jsonl_path, "r+");
+    char text[8192];
+    size_t len = fread(text, 1, sizeof text - 1, file);
+    text[len] = 0;
+    char *cut = text + len - 1;
+    while (cut > text && cut[-1] != '\n')
+        cut--;
+    fclose(file);
+    if (truncate(jsonl_path, cut - text) != 0)
+        failures++;
+    file = fopen(jsonl_path, "a");
+    fputs("{\"v\":1,\"type\":\"summ", file);
+    fclose(file);
+    config->results_endpoint = "inproc://sink-test-results-5";
+    config->output_endpoint = "inproc://sink-test-output-5";
+    config->replay_endpoint = "inproc://sink-test-replay-5";
+    self = precis_sink_new(config);
+    seqs = jsonl_seqs(jsonl_path, first_id, &with_id);
+    if (!self || strcmp(seqs, "1 2 3 4 5") != 0 || !with_id ||
+        strcmp(self->log_id, first_id) != 0) {
+        fprintf(stderr, "sink test: after a kill the JSON Lines seqs are %s\n", seqs);
+        failures++;
+    }
+    free(seqs);
+    precis_sink_destroy(&self);
+
+    /* A last line that is not a sink's (no seq): the log is not appended
+       again; new results follow. */
+    file = fopen(jsonl_path, "a");
+    fputs("not a result\n", file);
+    fclose(file);
+    config->results_endpoint = "inproc://sink-test-results-8";
+    config->output_endpoint = "inproc://sink-test-output-8";
+    config->replay_endpoint = "inproc://sink-test-replay-8";
+    self = precis_sink_new(config);
+    frame = summary_frame("held-6", "held-6");
+    precis_sink_publish(self, frame);
+    zframe_destroy(&frame);
+    seqs = jsonl_seqs(jsonl_path, first_id, &with_id);
+    if (strcmp(seqs, "1 2 3 4 5 0 6") != 0) {
+        fprintf(stderr, "sink test: after a foreign last line the seqs are %s\n", seqs);
+        failures++;
+    }
+    free(seqs);
+    free(first_id);
+    precis_sink_destroy(&self);
+    zsock_destroy(&ingest);
+    zdir_t *listing = zdir_new(dir, "-");
+    zdir_remove(listing, true);
+    zdir_destroy(&listing);
+    zstr_free(&log_path);
+    zstr_free(&jsonl_path);
+    return failures;
+}
+
+/* Without --log: numbering from 1 at every start, so a new log_id each time,
+   in every result. */
+static int test_without_log(precis_config_t *config)
+{
+    int failures = 0;
+    char dir[] = "/tmp/precis-sink-nolog-XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
+    char *jsonl_path = zsys_sprintf("%s/output.jsonl", dir);
+    config->out_log = NULL;
+    config->jsonl_path = jsonl_path;
+    char ids[2][PRECIS_LOG_ID_SIZE];
+    for (int start = 0; start < 2; start++) {
+        config->results_endpoint =
+            start ? "inproc://sink-test-results-7" : "inproc://sink-test-results-6";
+        config->output_endpoint =
+            start ? "inproc://sink-test-output-7" : "inproc://sink-test-output-6";
+        precis_sink_t *self = precis_sink_new(config);
+        assert(self);
+        zframe_t *frame =
+            summary_frame(start ? "n2" : "n1", start ? "nolog-2" : "nolog-1");
+        precis_sink_publish(self, frame);
+        zframe_destroy(&frame);
+        snprintf(ids[start], sizeof ids[start], "%s", self->log_id);
+        precis_sink_destroy(&self);
+    }
+    bool first_with_id, second_with_id;
+    char *seqs = jsonl_seqs(jsonl_path, ids[0], &first_with_id);
+    free(seqs);
+    seqs = jsonl_seqs(jsonl_path, ids[1], &second_with_id);
+    if (strcmp(seqs, "1 1") != 0 || strlen(ids[0]) != 16 || strcmp(ids[0], ids[1]) == 0 ||
+        first_with_id || second_with_id) {
+        fprintf(stderr, "sink test: without a log: seqs %s, log_ids %s %s\n", seqs,
+                ids[0], ids[1]);
+        failures++;
+    }
+    free(seqs);
+    /* Each line carries the log_id of its start. */
+    FILE *file = fopen(jsonl_path, "r");
+    char lines[2][4096] = {"", ""};
+    for (int i = 0; file && i < 2; i++)
+        if (!fgets(lines[i], sizeof lines[i], file))
+            lines[i][0] = 0;
+    if (file)
+        fclose(file);
+    if (!strstr(lines[0], ids[0]) || !strstr(lines[1], ids[1])) {
+        fprintf(stderr, "sink test: without a log the lines lack their log_id\n");
+        failures++;
+    }
+    unlink(jsonl_path);
+    rmdir(dir);
+    zstr_free(&jsonl_path);
+    return failures;
 }
 
 int precis_sink_test(bool verbose)
@@ -752,6 +1285,9 @@ int precis_sink_test(bool verbose)
     zsock_destroy(&client);
     precis_sink_destroy(&self);
     unlink(small_log);
+    char *small_state = zsys_sprintf("%s.state", small_log);
+    unlink(small_state);
+    zstr_free(&small_state);
     for (int seq = 2; seq <= 301; seq++) {
         char *segment = zsys_sprintf("%s.%d", small_log, seq);
         unlink(segment);
@@ -770,6 +1306,11 @@ int precis_sink_test(bool verbose)
     json_decref(line);
     unlink(path);
     unlink(log_path);
+    char *state = zsys_sprintf("%s.state", log_path);
+    unlink(state);
+    zstr_free(&state);
     zstr_free(&log_path);
+    failures += test_held_back(&config);
+    failures += test_without_log(&config);
     return failures;
 }
