@@ -385,9 +385,13 @@ static void take(sub_t *self, const char *topic, zframe_t *body, bool live)
     body_log_id(zframe_data(body), zframe_size(body), log_id);
     adopt_log(self, log_id);
     precis_sub_step_t step = precis_sub_step(self->next, self->log_id, result->seq, NULL);
-    if (live && step == PRECIS_SUB_GAP && self->replay &&
-        fetch(self, result->seq, ANSWER_MS) == FETCH_OK)
-        step = precis_sub_step(self->next, self->log_id, result->seq, NULL);
+    if (live && step == PRECIS_SUB_GAP && self->replay) {
+        uint64_t from = self->next;
+        if (fetch(self, result->seq, ANSWER_MS) == FETCH_OK)
+            step = precis_sub_step(self->next, self->log_id, result->seq, NULL);
+        precis_debug("gap: results %llu to %llu fetched from the replay socket",
+                     (unsigned long long)from, (unsigned long long)self->next - 1);
+    }
     if (live && step == PRECIS_SUB_GAP) {
         /* No replay, or it does not answer, or its log stops short of this
            result: print it, the rest of the gap is lost. */
@@ -511,16 +515,19 @@ static int follow(sub_t *self, zsock_t *subscriber)
         if (self->end && self->next >= self->end)
             break; /* --exit-at-end: caught up */
         if (!zpoller_wait(poller, IDLE_CHECK_MS)) {
-            long printed = self->printed;
+            uint64_t from = self->next;
             /* Quiet: were results published that the subscription missed? */
             if (self->replay && fetch(self, self->end, QUICK_ANSWER_MS) == FETCH_FAILED) {
                 exit_code = EXIT_NO_REPLAY;
                 break;
             }
-            if (self->printed != printed)
+            if (self->next != from) {
+                precis_debug("quiet: results %llu to %llu fetched from the replay socket",
+                             (unsigned long long)from,
+                             (unsigned long long)self->next - 1);
                 last = zclock_mono();
-            else if (config->timeout > 0 &&
-                     zclock_mono() - last > config->timeout * 1000) {
+            } else if (config->timeout > 0 &&
+                       zclock_mono() - last > config->timeout * 1000) {
                 exit_code = 1;
                 break;
             }
@@ -619,8 +626,11 @@ int precis_cmd_sub(int argc, char **argv)
         zsock_set_unsubscribe(subscriber, "");
     }
     if (exit_code == 0) {
-        precis_debug("ready: printing results from number %llu on (log %s)",
-                     (unsigned long long)self.next, *self.log_id ? self.log_id : "?");
+        if (self.replay)
+            precis_debug("ready: printing results from number %llu on (log_id %s)",
+                         (unsigned long long)self.next, *self.log_id ? self.log_id : "-");
+        else
+            precis_debug("ready: printing live results as they come (no replay)");
         exit_code = follow(&self, subscriber);
     }
     if (subscriber)
