@@ -569,6 +569,17 @@ static const char *usage =
     "the number its next result will get: the sink's output log was deleted or\n"
     "replaced), said on stderr.";
 
+/* Whether argv has the option name (--name VALUE or --name=VALUE). */
+static bool option_given(int argc, char **argv, const char *name)
+{
+    size_t length = strlen(name);
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strncmp(argv[i], name, length) == 0 &&
+            (argv[i][length] == 0 || argv[i][length] == '='))
+            return true;
+    return false;
+}
+
 /* Start positions exclude each other. */
 static bool check_options(const precis_config_t *config)
 {
@@ -586,15 +597,10 @@ static bool check_options(const precis_config_t *config)
 int precis_cmd_sub(int argc, char **argv)
 {
     precis_config_t config;
-    /* Whether --replay was given: a guessed endpoint may have no socket. */
-    bool given = false;
-    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-        given = given || strcmp(argv[i], "--replay") == 0 ||
-                strncmp(argv[i], "--replay=", 9) == 0;
-    bool output_given = false;
-    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-        output_given = output_given || strcmp(argv[i], "--output") == 0 ||
-                       strncmp(argv[i], "--output=", 9) == 0;
+    /* Whether --replay and --output were given (on the command line or in
+       the --config file): a guessed replay endpoint may have no socket. */
+    bool given = option_given(argc, argv, "--replay");
+    bool output_given = option_given(argc, argv, "--output");
     int rc = precis_program_start(&config, argc, argv,
                                   PRECIS_OPT_OUTPUT | PRECIS_OPT_TOPIC | PRECIS_OPT_JSON |
                                       PRECIS_OPT_COUNT | PRECIS_OPT_SINCE |
@@ -605,6 +611,9 @@ int precis_cmd_sub(int argc, char **argv)
     if (!check_options(&config))
         return 2;
     sub_t self = {.config = &config};
+    given = given || strcmp(config.replay_endpoint, PRECIS_REPLAY_CONNECT) != 0;
+    output_given =
+        output_given || strcmp(config.output_endpoint, PRECIS_OUTPUT_CONNECT) != 0;
     if (given || !output_given)
         self.replay_endpoint = strdup(config.replay_endpoint);
     else
