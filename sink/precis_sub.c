@@ -114,7 +114,7 @@ static void body_log_id(const void *body, size_t size, char *log_id)
     msgpack_unpacked unpacked;
     msgpack_unpacked_init(&unpacked);
     log_id[0] = 0;
-    if (precis_mp_unpack(&unpacked, body, size, 4))
+    if (precis_mp_unpack(&unpacked, body, size, 16))
         read_log_id(&unpacked.data, log_id);
     msgpack_unpacked_destroy(&unpacked);
 }
@@ -337,12 +337,18 @@ static fetch_t fetch(sub_t *self, uint64_t until, int wait_ms)
            (until == 0 || self->next < until)) {
         header_t header;
         zmsg_t *answer = NULL;
-        ask_t asked = ask(self, self->next ? self->next : 1, REPLAY_PAGE, wait_ms,
-                          &header, &answer);
+        uint64_t since = self->next ? self->next : 1;
+        ask_t asked = ask(self, since, REPLAY_PAGE, wait_ms, &header, &answer);
         if (asked != ASK_OK)
             return asked == ASK_NO_ANSWER ? FETCH_NO_ANSWER : FETCH_FAILED;
         fetch_t status = FETCH_OK;
         bool go_on = check_header(self, &header, &status);
+        if (go_on && self->next < since) {
+            /* The numbering started over: this answer is from the middle
+               of the new log; ask again from its start. */
+            zmsg_destroy(&answer);
+            continue;
+        }
         while (go_on && zmsg_size(answer) >= 2) {
             char *topic = zmsg_popstr(answer);
             zframe_t *body = zmsg_pop(answer);
@@ -389,8 +395,9 @@ static void take(sub_t *self, const char *topic, zframe_t *body, bool live)
         uint64_t from = self->next;
         if (fetch(self, result->seq, ANSWER_MS) == FETCH_OK)
             step = precis_sub_step(self->next, self->log_id, result->seq, NULL);
-        precis_debug("gap: results %llu to %llu fetched from the replay socket",
-                     (unsigned long long)from, (unsigned long long)self->next - 1);
+        if (self->next > from)
+            precis_debug("gap: results %llu to %llu fetched from the replay socket",
+                         (unsigned long long)from, (unsigned long long)self->next - 1);
     }
     if (live && step == PRECIS_SUB_GAP) {
         /* No replay, or it does not answer, or its log stops short of this

@@ -8,12 +8,13 @@ plays a sink whose numbering starts over three times while one `precis sub
   log A: results 1-3 in the log before sub starts, 4-5 published live;
   log B: the log replaced by 1-2, then 3 published live (a live result
          from another log_id shows the change);
-  log C: the log replaced by 1-2, nothing published (the replay header's
-         log_id shows it when sub asks after a quiet spell);
+  log C: the log replaced by 1-6, nothing published (the replay header's
+         log_id shows it when sub asks from 4 after a quiet spell; the
+         answer holds C4-C6, which must wait for C1-C3);
   log D: an older sink, no log_id: the log replaced by 1, nothing published
          (its `next` below sub's position shows it).
 
-Asserts: sub prints A1-A5, B1-B3, C1-C2, D1 exactly once each, in that
+Asserts: sub prints A1-A5, B1-B3, C1-C6, D1 exactly once each, in that
 order, and says on stderr three times that the numbering started over.
 
 Usage: sub_log_id_test.py BIN_DIR
@@ -120,11 +121,11 @@ def main():
         sink.publish()
         sink.serve(20, lambda: len(printed()) >= 8)
         # Log C, shown by the replay header only.
-        sink.new_log("cccccccccccccccc", 2)
-        sink.serve(20, lambda: len(printed()) >= 10)
+        sink.new_log("cccccccccccccccc", 6)
+        sink.serve(20, lambda: len(printed()) >= 14)
         # Log D, an older sink: no log_id, its next below sub's position.
         sink.new_log(None, 1)
-        sink.serve(20, lambda: len(printed()) >= 11)
+        sink.serve(20, lambda: len(printed()) >= 15)
         sink.serve(1.5)  # nothing more may come
     finally:
         sub.terminate()
@@ -136,7 +137,7 @@ def main():
     context.destroy(linger=0)
     want = ["aaaaaaaaaaaaaaaa%d" % k for k in range(1, 6)] + \
         ["bbbbbbbbbbbbbbbb%d" % k for k in range(1, 4)] + \
-        ["cccccccccccccccc%d" % k for k in range(1, 3)] + ["old1"]
+        ["cccccccccccccccc%d" % k for k in range(1, 7)] + ["old1"]
     started_over = stderr.count("numbering started over")
     print("log_id changes: %d results expected, %d printed, %d duplicated; "
           "'numbering started over' said %d times" %
