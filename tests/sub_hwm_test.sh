@@ -7,7 +7,7 @@
 # replay socket, loses results the same way and must say so, once.
 set -euo pipefail
 precis="$PRECIS_BIN/precis"
-n=${SUB_HWM_N:-3000}
+n=${SUB_HWM_N:-4000}
 work=$(mktemp -d)
 pids=()
 cleanup() {
