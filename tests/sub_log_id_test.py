@@ -17,6 +17,12 @@ plays a sink whose numbering starts over three times while one `precis sub
 Asserts: sub prints A1-A5, B1-B3, C1-C6, D1 exactly once each, in that
 order, and says on stderr three times that the numbering started over.
 
+And ZeroMQ's slow joiner, made certain: a fake sink whose PUB socket is
+bound only after sub has its start (the sink's next, 1) publishes 3 results
+at once, before sub's subscription can have reached it, and nothing after.
+sub (default start, live from when it is ready) must print all 3, fetched
+from the replay socket once it has been quiet.
+
 Usage: sub_log_id_test.py BIN_DIR
 """
 import json
@@ -53,9 +59,11 @@ def result(log_id, seq):
 
 
 class FakeSink:
-    def __init__(self, context, output, replay):
+    def __init__(self, context, output, replay, bind=True):
         self.pub = context.socket(zmq.PUB)
-        self.pub.bind(output)
+        self.output = output
+        if bind:
+            self.pub.bind(output)
         self.router = context.socket(zmq.ROUTER)
         self.router.bind(replay)
         self.log_id = None
@@ -92,23 +100,63 @@ class FakeSink:
             self.router.send_multipart(frames)
 
 
-def main():
-    output_port, replay_port = free_ports(2)
-    output = "tcp://127.0.0.1:%d" % output_port
-    replay = "tcp://127.0.0.1:%d" % replay_port
-    context = zmq.Context()
-    sink = FakeSink(context, output, replay)
-    sink.new_log("aaaaaaaaaaaaaaaa", 3)
+def run_sub(output, replay, *options):
+    """Starts precis sub; returns it, a function reading what it printed
+    so far, and one reading its stderr (the files go when both are read
+    after it ended)."""
     work = tempfile.mkdtemp()
     out_path, err_path = os.path.join(work, "out.jsonl"), os.path.join(work, "err.txt")
     with open(out_path, "w") as out, open(err_path, "w") as err:
         sub = subprocess.Popen([BIN + "/precis", "sub", "--output", output, "--replay", replay,
-                                "--from-beginning", "--json"], stdout=out, stderr=err)
+                                "--json"] + list(options), stdout=out, stderr=err)
 
     def printed():
         with open(out_path) as lines:
             return [json.loads(line) for line in lines]
 
+    def stderr():
+        with open(err_path) as err:
+            text = err.read()
+        if sub.poll() is not None:
+            shutil.rmtree(work, ignore_errors=True)
+        return text
+    return sub, printed, stderr
+
+
+def slow_joiner(context):
+    output_port, replay_port = free_ports(2)
+    sink = FakeSink(context, "tcp://127.0.0.1:%d" % output_port,
+                    "tcp://127.0.0.1:%d" % replay_port, bind=False)
+    sink.new_log("eeeeeeeeeeeeeeee", 0)
+    sub, printed, stderr = run_sub(sink.output, "tcp://127.0.0.1:%d" % replay_port, "-v")
+    try:
+        sink.serve(20, lambda: "ready" in stderr())  # sub has its start: next is 1
+        sink.pub.bind(sink.output)
+        for _ in range(3):
+            sink.publish()  # no subscriber can be connected yet: dropped
+        sink.serve(20, lambda: len(printed()) >= 3)
+        sink.serve(1.5)  # nothing more may come
+    finally:
+        sub.terminate()
+        status = sub.wait(10)
+    seqs = [r["seq"] for r in printed()]
+    text = stderr()
+    print("slow joiner: 3 results published before the subscription arrived, "
+          "%d printed (seqs %s)" % (len(seqs), seqs))
+    assert status == 0, "precis sub exited %d: %s" % (status, text)
+    assert seqs == [1, 2, 3], text
+    assert "fetched from the replay socket" in text, text
+
+
+def main():
+    context = zmq.Context()
+    slow_joiner(context)
+    output_port, replay_port = free_ports(2)
+    output = "tcp://127.0.0.1:%d" % output_port
+    replay = "tcp://127.0.0.1:%d" % replay_port
+    sink = FakeSink(context, output, replay)
+    sink.new_log("aaaaaaaaaaaaaaaa", 3)
+    sub, printed, read_stderr = run_sub(output, replay, "--from-beginning")
     try:
         # Log A: sub has caught up with 1-3 once it asks from 4.
         sink.serve(20, lambda: 4 in sink.asked)
@@ -131,9 +179,7 @@ def main():
         sub.terminate()
         status = sub.wait(10)
     ids = [r["id"] for r in printed()]
-    with open(err_path) as err:
-        stderr = err.read()
-    shutil.rmtree(work)
+    stderr = read_stderr()
     context.destroy(linger=0)
     want = ["aaaaaaaaaaaaaaaa%d" % k for k in range(1, 6)] + \
         ["bbbbbbbbbbbbbbbb%d" % k for k in range(1, 4)] + \
