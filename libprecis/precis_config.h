@@ -64,7 +64,7 @@ enum {
     PRECIS_OPT_OUTLOG = 1 << 16,    /* --log PATH */
     PRECIS_OPT_DELIVERY =
         1 << 17, /* --max-inflight(-bytes) --retry-ms --max-attempts --drain */
-    PRECIS_OPT_SINCE = 1 << 18,   /* --since SEQ */
+    PRECIS_OPT_SINCE = 1 << 18,   /* --since --from-beginning --last ... */
     PRECIS_OPT_CURVE = 1 << 19,   /* --curve-cert --curve-server */
     PRECIS_OPT_CONTROL = 1 << 20, /* --control ENDPOINT */
     PRECIS_OPT_METRICS = 1 << 21, /* --metrics-port PORT */
@@ -94,6 +94,10 @@ typedef struct {
     int max_attempts;
     double drain;                 /* seconds to drain work in flight on SIGTERM */
     long since;                   /* replay from this sequence number; 0: live only */
+    bool from_beginning;          /* replay everything the output log keeps */
+    int last;                     /* replay the last N results; 0: not asked */
+    bool exit_at_end;             /* exit once caught up with the sink's next */
+    bool print_next;              /* print the sink's next sequence number, exit */
     const char *curve_cert;       /* own certificate: CURVE on */
     const char *curve_server;     /* the server's public certificate, for connecting */
     const char *curve_allow;      /* directory of allowed client certificates */

@@ -4,12 +4,14 @@
 #include "precis_outlog.h"
 #include "precis_seen.h"
 #include "precis_sink.h"
+#include "precis_sub.h"
 
 static const precis_module_test_t tests[] = {
     {"sink", precis_sink_test},
     {"seen", precis_seen_test},
     {"outlog", precis_outlog_test},
     {"credit", precis_credit_test},
+    {"sub", precis_sub_test},
 };
 
 PRECIS_SELFTEST_MAIN(tests)
