@@ -83,16 +83,16 @@ PY
     --count "$count" --timeout 60 >"$work/sub.jsonl" 2>"$work/sub.err" &
 sub_pid=$!
 sleep 0.5
+# The disk is filled before the push but for 300 KiB, room for a few
+# hundred results in the log and the JSON Lines file: it fills during the
+# run whatever the machine's speed (waiting for a count of published
+# results instead raced the pipeline on a loaded machine). It stays full
+# until the sink has turned away at least 20 results, then the space comes
+# back.
+dd if=/dev/zero of="$mnt/filler" bs=64k 2>/dev/null || true
+truncate -s -300K "$mnt/filler"
 "$precis" push --ingest "$PRECIS_INGEST" "$work/first.jsonl" >"$work/push1.txt" &
 push_pid=$!
-
-# A few hundred results in, the disk fills; it stays full until the sink
-# has turned away at least 20 results, then the space comes back.
-for _ in $(seq 600); do
-    [ "$(stat_of published)" -ge 200 ] 2>/dev/null && break
-    sleep 0.05
-done
-dd if=/dev/zero of="$mnt/filler" bs=64k 2>/dev/null || true
 # Whichever file hits the full disk first holds the results back.
 held() { echo $(($(stat_of log_append_errors) + $(stat_of jsonl_append_errors))); }
 for _ in $(seq 600); do
