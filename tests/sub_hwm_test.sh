@@ -34,13 +34,14 @@ for k in range(1, int(sys.argv[1]) + 1):
 PY
 
 # The replay socket is given; the other subscriber gets none (its --output
-# is an endpoint whose port + 2 has no replay socket in this test pipeline).
+# is an endpoint whose port + 2 has no replay socket in this test pipeline,
+# and PRECIS_REPLAY, which clients read, is taken out of its environment).
 PRECIS_SUB_RCVHWM=1 "$precis" sub --output "$PRECIS_OUTPUT" --replay "$PRECIS_REPLAY" \
     --since 1 --json --count $((n + 1)) --timeout 60 -v >"$work/out.jsonl" 2>"$work/sub.err" &
 sub_pid=$!
 pids+=("$sub_pid")
-PRECIS_SUB_RCVHWM=1 "$precis" sub --output "$PRECIS_OUTPUT" --json --timeout 60 -v \
-    >"$work/live.jsonl" 2>"$work/live.err" &
+PRECIS_SUB_RCVHWM=1 env -u PRECIS_REPLAY "$precis" sub --output "$PRECIS_OUTPUT" --json \
+    --timeout 60 -v >"$work/live.jsonl" 2>"$work/live.err" &
 live_pid=$!
 pids+=("$live_pid")
 # Both ready (they say so with -v) before they are stopped.

@@ -71,7 +71,7 @@ for options in "--last 3 --since 2" "--from-beginning --last 2" "--print-next --
     [ "$status" -eq 2 ] || fail "precis sub $options exited $status, expected 2"
 done
 status=0
-"$precis" sub --output "ipc://$work/nothing" --from-beginning --exit-at-end >/dev/null \
+env -u PRECIS_REPLAY "$precis" sub --output "ipc://$work/nothing" --from-beginning --exit-at-end >/dev/null \
     2>"$work/err.txt" || status=$?
 [ "$status" -eq 2 ] || fail "--from-beginning with no replay endpoint exited $status, expected 2"
 echo "ok: start positions"
