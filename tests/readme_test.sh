@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The README's shell blocks, run as written: every ```sh block of README.md,
+# except one marked <!-- readme-test: skip (why) --> on the line before it,
+# runs with bash -e in a scratch copy of the tree whose build/bin holds the
+# programs of BUILD_DIR, with PRECIS_PORT_BASE set to free ports and
+# PRECIS_NO_BUILD=1 (deploy/pipeline honours both). A block must exit 0;
+# when it pushes the samples, its subscriber must have printed a result for
+# every sample article (the recipe must not lose any). A README that lies
+# fails here.
+#   tests/readme_test.sh BUILD_DIR
+set -uo pipefail
+build=$(cd "$1" && pwd)
+repo=$(cd "$(dirname "$0")/.." && pwd)
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+scratch=$(mktemp -d)
+cleanup() {
+    "$scratch/deploy/pipeline" down --run-dir "$scratch/run" >/dev/null 2>&1 || true
+    pkill -f -- "$scratch/build/bin/" 2>/dev/null || true
+    rm -rf "$scratch"
+}
+trap cleanup EXIT
+
+# The tree without build output: the files git knows (committed or not).
+if git -C "$repo" rev-parse --git-dir >/dev/null 2>&1; then
+    (cd "$repo" && git ls-files -z --cached --others --exclude-standard |
+        xargs -0 tar -cf - --ignore-failed-read 2>/dev/null) | tar -xf - -C "$scratch"
+else
+    (cd "$repo" && tar -cf - --exclude='./build*' --exclude=./run .) | tar -xf - -C "$scratch"
+fi
+mkdir -p "$scratch/build/bin"
+for program in "$build"/bin/precis*; do
+    ln -s "$program" "$scratch/build/bin/$(basename "$program")"
+done
+
+/usr/bin/python3 - "$repo/README.md" "$scratch/blocks" <<'PY'
+import os, sys
+lines = open(sys.argv[1]).read().split("\n")
+os.makedirs(sys.argv[2])
+block, start, skip, count = None, 0, False, 0
+for number, line in enumerate(lines, 1):
+    if block is None:
+        if line.strip() == "```sh":
+            previous = lines[number - 2] if number >= 2 else ""
+            skip = previous.strip().startswith("<!-- readme-test: skip")
+            block, start = [], number
+    elif line.strip() == "```":
+        count += 1
+        name = "%02d-line%d%s.sh" % (count, start, "-skip" if skip else "")
+        open(os.path.join(sys.argv[2], name), "w").write("\n".join(block) + "\n")
+        block = None
+    else:
+        block.append(line)
+PY
+samples=$(find "$scratch/samples" -maxdepth 1 -type f | wc -l)
+ran=0
+for block in "$scratch"/blocks/*.sh; do
+    name=$(basename "$block" .sh)
+    case "$name" in *-skip) echo "skipped (marked in the README): $name"; continue ;; esac
+    base=$("$repo/deploy/pipeline" free-port-base) || { fail "no free ports"; continue; }
+    status=0
+    (cd "$scratch" && PRECIS_PORT_BASE=$base PRECIS_NO_BUILD=1 timeout 180 bash -e "$block") \
+        >"$scratch/$name.out" 2>"$scratch/$name.err" || status=$?
+    # A subscriber the block left in the background: its output is complete
+    # once the pipeline is down (the sink flushes on exit).
+    pkill -f -- "$scratch/build/bin/precis sub" 2>/dev/null || true
+    ran=$((ran + 1))
+    if [ "$status" -ne 0 ]; then
+        fail "README block $name exited $status; its stderr ends:"
+        tail -n 15 "$scratch/$name.err" >&2
+        continue
+    fi
+    if grep -q "pipeline demo" "$block"; then
+        want=$(grep -c '[^[:space:]]' "$scratch/samples/articles.jsonl")
+        got=$(grep -c '^\[summary' "$scratch/$name.out" || true)
+        echo "$name: the demo printed $got summaries of $want articles"
+        [ "$got" -eq "$want" ] || fail "README block $name: the demo printed $got of $want summaries"
+    fi
+    if grep -q "push samples" "$block"; then
+        # Every article push had accepted (its answer lines) has its result.
+        accepted=$(grep -c $'^accepted\t' "$scratch/$name.out" || true)
+        got=$(grep -c '^\[\(summary\|error\)' "$scratch/$name.out" || true)
+        echo "$name: $accepted articles accepted from $samples sample files; the subscriber printed $got results"
+        if [ "$accepted" -lt "$samples" ] || [ "$got" -ne "$accepted" ]; then
+            fail "README block $name: $got results printed for $accepted accepted articles"
+            cat "$scratch/$name.out" >&2
+        fi
+    fi
+done
+[ "$ran" -ge 1 ] || fail "no README block was run"
+[ "$failures" -eq 0 ] && echo "ok: $ran README block(s) ran as written"
+exit $((failures > 0))
