@@ -27,6 +27,11 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}
 # The prefix is found from where precis.pc lies (pkg-config's ${pcfiledir}),
 # so that `cmake --install --prefix DIR` gives a working file too.
 file(RELATIVE_PATH PRECIS_PC_TO_PREFIX /root/${CMAKE_INSTALL_LIBDIR}/pkgconfig /root)
+# A sanitizer build's libraries need the sanitizers' runtime in the program.
+set(PRECIS_PC_EXTRA "")
+if(PRECIS_SANITIZE)
+    set(PRECIS_PC_EXTRA "-fsanitize=address,undefined")
+endif()
 configure_file(${CMAKE_SOURCE_DIR}/cmake/precis.pc.in ${CMAKE_BINARY_DIR}/precis.pc @ONLY)
 install(FILES ${CMAKE_BINARY_DIR}/precis.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
