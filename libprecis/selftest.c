@@ -3,8 +3,10 @@
 #include "precis_control.h"
 #include "precis_feed.h"
 #include "precis_html.h"
+#include "precis_minhash.h"
 #include "precis_selftest.h"
 #include "precis_stats.h"
+#include "precis_stories.h"
 #include "precis_utf8.h"
 
 static const precis_module_test_t tests[] = {
@@ -12,6 +14,7 @@ static const precis_module_test_t tests[] = {
     {"result", precis_result_test},   {"stats", precis_stats_test},
     {"control", precis_control_test}, {"utf8", precis_utf8_test},
     {"html", precis_html_test},       {"feed", precis_feed_test},
+    {"minhash", precis_minhash_test}, {"stories", precis_stories_test},
 };
 
 PRECIS_SELFTEST_MAIN(tests)

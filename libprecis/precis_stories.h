@@ -1,0 +1,98 @@
+/*  precis_stories - the near-duplicate index: which earlier article, if any,
+    an article repeats, and so which story it belongs to.
+
+    One index serves the whole pipeline, in the sink: the sink is the one
+    ordered point every result passes (it numbers them), so the answers are
+    the same with any number of workers and come in the order subscribers
+    see; and it already keeps durable state. Offline `precis summarize
+    --jsonl` keeps one in process. The signatures come from precis_minhash,
+    computed where the work is parallel.
+
+    An article is looked up, then added:
+    - exact: an article in the window has the same text hash (same
+      normalized text, white space aside);
+    - near: LSH banding (the 128 bins cut into `bands` bands of 128/bands
+      rows; two articles are candidates when all rows of one band agree)
+      finds candidates, and the best one whose estimated Jaccard similarity
+      is at least `threshold` is the match. With 32 bands of 4 rows an
+      article with similarity 0.5 is a candidate with chance 0.87, at 0.6
+      0.988, at 0.7 0.9995; at 0.1, 0.003 (then dropped by the threshold).
+    The match is the exact copy if there is one, else the most similar
+    candidate, the earliest on a tie. An article's story is its match's
+    story, or its own id when it has no match. Candidates with the same
+    delivery key are skipped, so a retry never matches itself. A text with
+    no word is never a repeat and is not indexed.
+
+    The window: the last `max_articles` articles added, of at most
+    `max_age_us` (by the times given to precis_stories_add); older ones are
+    evicted as new ones come. Memory: about PRECIS_STORIES_ENTRY_BYTES per
+    article (the signature, text hash, links of each band, the bucket heads)
+    plus its id, key and story strings; the ring and bucket arrays are
+    allocated for max_articles at once but the system maps their pages only
+    as they are used. So the default window (1,000,000 articles) costs at
+    most about 0.6 GB plus ids.
+
+    Persistence (optional): every added article is appended as one record to
+    a file of its own (the sink's is OUTLOG.stories); at start the records
+    still in the window are loaded again, in order, so the answers after a
+    restart are the ones the running index would have given. The file is
+    rewritten with only the live records at start when it held others, and
+    whenever it has grown to twice the window. A torn last record (a crash
+    mid-write) is dropped.
+*/
+#ifndef PRECIS_STORIES_H
+#define PRECIS_STORIES_H
+
+#include "precis_minhash.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PRECIS_STORIES_MAX_ARTICLES 1000000
+#define PRECIS_STORIES_MAX_AGE_US   (7 * 24 * 3600 * INT64_C(1000000))
+#define PRECIS_STORIES_THRESHOLD    0.5
+#define PRECIS_STORIES_BANDS        32
+/* Bytes per article besides its strings, with the default 32 bands. */
+#define PRECIS_STORIES_ENTRY_BYTES 600
+
+typedef struct {
+    size_t max_articles; /* window by count; 0: the default */
+    int64_t max_age_us;  /* window by age; 0: the default */
+    double threshold;    /* least similarity of a near copy; 0: the default */
+    size_t bands;        /* LSH bands, dividing PRECIS_MINHASH_BINS; 0: the default */
+} precis_stories_options_t;
+
+/* The answer for one article. The strings live until the next call. */
+typedef struct {
+    const char *story;        /* the story's first article's id */
+    const char *duplicate_of; /* the matched article's id; NULL for a new story */
+    double similarity;        /* estimated Jaccard with the match; 0 without one */
+    bool exact;               /* the match has the same text hash */
+} precis_stories_match_t;
+
+typedef struct _precis_stories_t precis_stories_t;
+
+/* An index with the options (NULL: all defaults), kept in the file at path
+   (NULL: in memory only), loading what the file holds within the window at
+   time now_us. NULL with a log line when the file cannot be opened. */
+precis_stories_t *precis_stories_new(const precis_stories_options_t *options,
+                                     const char *path, int64_t now_us);
+void precis_stories_destroy(precis_stories_t **self_p);
+
+/* Looks the article up, then adds it (evicting what leaves the window at
+   now_us). key: its delivery key (NULL: the id). Returns 0, or -1 when the
+   file append failed (the answer is still given and the index updated). */
+int precis_stories_add(precis_stories_t *self, const char *id, const char *key,
+                       const precis_minhash_t *signature, int64_t now_us,
+                       precis_stories_match_t *match);
+
+/* Articles in the window now. */
+size_t precis_stories_size(precis_stories_t *self);
+
+/* Bytes the index uses for its live articles (the estimate above, with the
+   real string lengths). */
+size_t precis_stories_bytes(precis_stories_t *self);
+
+int precis_stories_test(bool verbose);
+
+#endif
