@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+/* xxhash's own code, compiled in: the short inputs hashed here (a shingle is
+   about 30 bytes) cost less than a call into the shared library. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
-/* Longest word kept whole, in bytes; the rest of a longer one is ignored
-   (no real word is that long; a run of letters that long is noise). */
-#define WORD_MAX 128
 /* Bits of a shingle hash that pick its bin (2^7 = PRECIS_MINHASH_BINS). */
 #define BIN_BITS 7
 /* An empty bin that takes the value of the bin t places on adds t times this
@@ -19,34 +19,18 @@
 _Static_assert(PRECIS_MINHASH_BINS == 1 << BIN_BITS, "bins and bin bits disagree");
 
 typedef struct {
-    uint64_t words[PRECIS_MINHASH_SHINGLE]; /* the last words' hashes, oldest first */
-    size_t count;                           /* words seen */
     uint64_t mins[PRECIS_MINHASH_BINS];
     uint32_t shingles;
 } state_t;
 
-static void add_shingle(state_t *state, size_t words)
+static void add_shingle(state_t *state, const char *words, size_t len)
 {
-    uint64_t hash = XXH3_64bits(state->words, words * sizeof(uint64_t));
+    uint64_t hash = XXH3_64bits(words, len);
     size_t bin = (size_t)(hash >> (64 - BIN_BITS));
     uint64_t value = hash & ((UINT64_C(1) << (64 - BIN_BITS)) - 1);
     if (value < state->mins[bin])
         state->mins[bin] = value;
     state->shingles++;
-}
-
-static void add_word(state_t *state, const char *word, size_t len)
-{
-    uint64_t hash = XXH3_64bits(word, len);
-    if (state->count >= PRECIS_MINHASH_SHINGLE) {
-        memmove(state->words, state->words + 1,
-                (PRECIS_MINHASH_SHINGLE - 1) * sizeof(uint64_t));
-        state->words[PRECIS_MINHASH_SHINGLE - 1] = hash;
-    } else
-        state->words[state->count] = hash;
-    state->count++;
-    if (state->count >= PRECIS_MINHASH_SHINGLE)
-        add_shingle(state, PRECIS_MINHASH_SHINGLE);
 }
 
 /* Letters, marks and digits make words (categories L, M, N). */
@@ -74,81 +58,128 @@ static void finish(state_t *state, uint16_t *bins)
     }
 }
 
-void precis_minhash_compute(precis_minhash_t *self, const char *text, size_t len)
+/* ASCII letters and digits lower-cased; 0 for every other ASCII byte (a
+   separator); bytes from 0x80 on are looked at by utf8proc. */
+static const char ascii_word[128] = {
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5',
+    ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9', ['A'] = 'a', ['B'] = 'b',
+    ['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f', ['G'] = 'g', ['H'] = 'h',
+    ['I'] = 'i', ['J'] = 'j', ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n',
+    ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't',
+    ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y', ['Z'] = 'z',
+    ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f',
+    ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l',
+    ['m'] = 'm', ['n'] = 'n', ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r',
+    ['s'] = 's', ['t'] = 't', ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x',
+    ['y'] = 'y', ['z'] = 'z'};
+
+/* The words of the text, lower-cased, one space after each, into out
+   (at most 4 * len + 1 bytes: lower-casing may lengthen a character); the
+   start of each word into starts (at most len / 2 + 2). Returns the words.
+   ASCII bytes take no branch (a word's first letter records its start, a
+   separator's space is kept only right after a word): word boundaries come
+   every few bytes and would be mispredicted. */
+static size_t collect_words(const uint8_t *bytes, size_t len, char *out, size_t *starts,
+                            size_t *size_p)
 {
-    state_t state;
-    state.count = 0;
-    state.shingles = 0;
-    for (size_t j = 0; j < PRECIS_MINHASH_BINS; j++)
-        state.mins[j] = UINT64_MAX;
-    char word[WORD_MAX + 4];
-    size_t word_len = 0;
-    const uint8_t *bytes = (const uint8_t *)text;
-    size_t i = 0;
-    while (i <= len) {
-        utf8proc_int32_t codepoint = -1;
-        size_t step = 1;
-        if (i == len)
-            codepoint = -1; /* the end closes the last word */
-        else if (bytes[i] < 0x80) {
-            uint8_t c = bytes[i];
-            bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                         (c >= '0' && c <= '9');
-            codepoint = alnum ? c : -1;
-        } else {
-            utf8proc_ssize_t got =
-                utf8proc_iterate(bytes + i, (utf8proc_ssize_t)(len - i), &codepoint);
-            step = got > 0 ? (size_t)got : 1;
-            if (got <= 0 || !word_codepoint(codepoint))
-                codepoint = -1;
+    size_t count = 0, size = 0, i = 0;
+    uint8_t in_word = 0;
+    while (i < len) {
+        uint8_t c = bytes[i];
+        if (c < 0x80) {
+            char lower = ascii_word[c];
+            uint8_t letter = lower != 0;
+            starts[count] = size;
+            count += letter & !in_word;
+            out[size] = letter ? lower : ' ';
+            size += letter | in_word;
+            in_word = letter;
+            i++;
+            continue;
         }
-        if (codepoint >= 0) {
+        utf8proc_int32_t codepoint = -1;
+        utf8proc_ssize_t got =
+            utf8proc_iterate(bytes + i, (utf8proc_ssize_t)(len - i), &codepoint);
+        i += got > 0 ? (size_t)got : 1;
+        if (got > 0 && word_codepoint(codepoint)) {
+            if (!in_word)
+                starts[count++] = size;
             utf8proc_uint8_t encoded[4];
             utf8proc_ssize_t n =
                 utf8proc_encode_char(utf8proc_tolower(codepoint), encoded);
-            if (word_len + (size_t)n <= WORD_MAX) {
-                memcpy(word + word_len, encoded, (size_t)n);
-                word_len += (size_t)n;
-            }
-        } else if (word_len) {
-            add_word(&state, word, word_len);
-            word_len = 0;
+            memcpy(out + size, encoded, (size_t)n);
+            size += (size_t)n;
+            in_word = 1;
+        } else if (in_word) {
+            out[size++] = ' ';
+            in_word = 0;
         }
-        i += step;
     }
-    /* A text shorter than a shingle is one shingle of all its words. */
-    if (state.count > 0 && state.count < PRECIS_MINHASH_SHINGLE)
-        add_shingle(&state, state.count);
+    if (in_word)
+        out[size++] = ' ';
+    *size_p = size;
+    return count;
+}
+
+void precis_minhash_compute(precis_minhash_t *self, const char *text, size_t len)
+{
+    state_t state;
+    state.shingles = 0;
+    for (size_t j = 0; j < PRECIS_MINHASH_BINS; j++)
+        state.mins[j] = UINT64_MAX;
+    /* Texts of up to 8 KB (most articles) need no allocation. */
+    char small_words[4 * 8192 + 2];
+    size_t small_starts[8192 / 2 + 2];
+    bool small = len <= 8192;
+    char *words = small ? small_words : malloc(4 * len + 2);
+    size_t *starts = small ? small_starts : malloc((len / 2 + 2) * sizeof *starts);
+    assert(words && starts);
+    size_t size, count = collect_words((const uint8_t *)text, len, words, starts, &size);
+    starts[count] = size; /* the end of the last word's space */
+    /* Each shingle is its words with the space after each: hashed as one
+       string. A text shorter than a shingle is one shingle of all its words. */
+    if (count > 0 && count < PRECIS_MINHASH_SHINGLE)
+        add_shingle(&state, words, size);
+    for (size_t w = 0; w + PRECIS_MINHASH_SHINGLE <= count; w++)
+        add_shingle(&state, words + starts[w],
+                    starts[w + PRECIS_MINHASH_SHINGLE] - starts[w]);
+    if (!small) {
+        free(words);
+        free(starts);
+    }
     finish(&state, self->bins);
     self->shingles = state.shingles;
     precis_minhash_text_hash(text, len, self->text_hash);
 }
 
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
+/* 1 for the ASCII white space bytes (the text is UTF-8: no other byte is
+   part of a multi-byte character). */
+static const uint8_t space_byte[256] = {
+    [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\f'] = 1, ['\v'] = 1};
 
 void precis_minhash_text_hash(const char *text, size_t len, uint8_t hash[16])
 {
-    char *folded = malloc(len + 1);
+    char small[8192];
+    char *folded = len <= sizeof small ? small : malloc(len + 1);
     assert(folded);
+    /* Every run of white space becomes one space, without a branch a byte:
+       a space is written and kept only when the byte before was not one.
+       Starting as if after a space drops the leading run. */
     size_t size = 0;
-    bool space = false;
+    uint8_t after_space = 1;
     for (size_t i = 0; i < len; i++) {
-        if (is_space(text[i])) {
-            space = size > 0;
-            continue;
-        }
-        if (space)
-            folded[size++] = ' ';
-        space = false;
-        folded[size++] = text[i];
+        uint8_t c = (uint8_t)text[i], space = space_byte[c];
+        folded[size] = space ? ' ' : (char)c;
+        size += !(space & after_space);
+        after_space = space;
     }
+    if (size > 0 && folded[size - 1] == ' ')
+        size--; /* the trailing run */
     XXH128_canonical_t canonical;
     XXH128_canonicalFromHash(&canonical, XXH3_128bits(folded, size));
     memcpy(hash, canonical.digest, 16);
-    free(folded);
+    if (folded != small)
+        free(folded);
 }
 
 double precis_minhash_similarity(const uint16_t *a, const uint16_t *b)

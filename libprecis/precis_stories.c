@@ -9,7 +9,9 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#define NIL UINT32_MAX
+/* Links and heads hold slot + 1, so that 0 (calloc'd, untouched pages) is
+   the end of a chain. */
+#define NIL 0
 /* Longest id, key or story kept, in bytes (the file stores 16-bit lengths). */
 #define STRING_MAX 4096
 /* A file record: size, time, hash, bins, three lengths, strings. */
@@ -92,9 +94,9 @@ static void evict_oldest(precis_stories_t *self)
     for (size_t band = 0; band < bands; band++) {
         uint32_t *link = &self->heads[band * (self->bucket_mask + 1) +
                                       bucket_of(self, entry->bins, band)];
-        while (*link != NIL && *link != slot)
-            link = &self->links[(size_t)*link * bands + band];
-        if (*link == slot)
+        while (*link != NIL && *link != slot + 1)
+            link = &self->links[(size_t)(*link - 1) * bands + band];
+        if (*link == slot + 1)
             *link = NIL;
     }
     self->string_bytes -= string_cost(entry);
@@ -114,7 +116,7 @@ static void evict(precis_stories_t *self, int64_t now_us)
         evict_oldest(self);
 }
 
-/* The best match among the candidates of all bands, or NIL. */
+/* The best match among the candidates of all bands (its slot + 1), or NIL. */
 static uint32_t find_match(precis_stories_t *self, const precis_minhash_t *signature,
                            const char *key, double *similarity_p, bool *exact_p)
 {
@@ -123,10 +125,10 @@ static uint32_t find_match(precis_stories_t *self, const precis_minhash_t *signa
     bool best_exact = false;
     size_t bands = self->options.bands;
     for (size_t band = 0; band < bands; band++) {
-        uint32_t slot = self->heads[band * (self->bucket_mask + 1) +
-                                    bucket_of(self, signature->bins, band)];
-        for (; slot != NIL; slot = self->links[(size_t)slot * bands + band]) {
-            const entry_t *entry = &self->ring[slot];
+        uint32_t ref = self->heads[band * (self->bucket_mask + 1) +
+                                   bucket_of(self, signature->bins, band)];
+        for (; ref != NIL; ref = self->links[(size_t)(ref - 1) * bands + band]) {
+            const entry_t *entry = &self->ring[ref - 1];
             if (!band_equal(self, entry->bins, signature->bins, band) ||
                 strcmp(entry_key(entry), key) == 0)
                 continue;
@@ -138,9 +140,9 @@ static uint32_t find_match(precis_stories_t *self, const precis_minhash_t *signa
             bool better = best == NIL || (exact && !best_exact) ||
                           (exact == best_exact && similarity > best_similarity) ||
                           (exact == best_exact && similarity == best_similarity &&
-                           entry->number < self->ring[best].number);
+                           entry->number < self->ring[best - 1].number);
             if (better) {
-                best = slot;
+                best = ref;
                 best_similarity = similarity;
                 best_exact = exact;
             }
@@ -151,6 +153,32 @@ static uint32_t find_match(precis_stories_t *self, const precis_minhash_t *signa
     return best;
 }
 
+/* Puts the entry in a slot at the front of every band's bucket. */
+static void link_entry(precis_stories_t *self, size_t slot)
+{
+    size_t bands = self->options.bands;
+    for (size_t band = 0; band < bands; band++) {
+        uint32_t *head = &self->heads[band * (self->bucket_mask + 1) +
+                                      bucket_of(self, self->ring[slot].bins, band)];
+        self->links[slot * bands + band] = *head;
+        *head = (uint32_t)slot + 1;
+    }
+}
+
+/* Buckets grow with the articles (one a band per article at most), not
+   allocated for the whole window at once: each article touches one bucket a
+   band at random, and a table for a million articles touched at random
+   would cost a page fault for nearly each. */
+static void grow_buckets(precis_stories_t *self, size_t buckets)
+{
+    free(self->heads);
+    self->bucket_mask = buckets - 1;
+    self->heads = calloc(buckets * self->options.bands, sizeof *self->heads);
+    assert(self->heads);
+    for (size_t i = 0; i < self->count; i++) /* oldest first: newest ends in front */
+        link_entry(self, (self->head + i) % self->options.max_articles);
+}
+
 /* Puts an entry in the ring and every band's bucket (the strings are taken). */
 static void insert(precis_stories_t *self, entry_t *entry)
 {
@@ -159,13 +187,10 @@ static void insert(precis_stories_t *self, entry_t *entry)
     self->ring[slot] = *entry;
     self->count++;
     self->string_bytes += string_cost(entry);
-    size_t bands = self->options.bands;
-    for (size_t band = 0; band < bands; band++) {
-        uint32_t *head = &self->heads[band * (self->bucket_mask + 1) +
-                                      bucket_of(self, entry->bins, band)];
-        self->links[slot * bands + band] = *head;
-        *head = (uint32_t)slot;
-    }
+    if (self->count > self->bucket_mask + 1)
+        grow_buckets(self, 2 * (self->bucket_mask + 1));
+    else
+        link_entry(self, slot);
 }
 
 static void put16(uint8_t **p, uint16_t value)
@@ -350,16 +375,11 @@ precis_stories_t *precis_stories_new(const precis_stories_options_t *options,
     if (!self->options.bands || PRECIS_MINHASH_BINS % self->options.bands)
         self->options.bands = PRECIS_STORIES_BANDS;
     self->rows = PRECIS_MINHASH_BINS / self->options.bands;
-    size_t capacity = self->options.max_articles, buckets = 16;
-    while (buckets < capacity)
-        buckets *= 2;
-    self->bucket_mask = buckets - 1;
+    size_t capacity = self->options.max_articles;
     self->ring = calloc(capacity, sizeof *self->ring);
     self->links = malloc(capacity * self->options.bands * sizeof *self->links);
-    self->heads = malloc(buckets * self->options.bands * sizeof *self->heads);
-    assert(self->ring && self->links && self->heads);
-    /* NIL is all ones; links are written before they are read. */
-    memset(self->heads, 0xff, buckets * self->options.bands * sizeof *self->heads);
+    assert(self->ring && self->links);
+    grow_buckets(self, 256);
     self->fd = -1;
     if (path) {
         self->path = strdup(path);
@@ -422,7 +442,7 @@ int precis_stories_add(precis_stories_t *self, const char *id, const char *key,
     if (strcmp(key, id) != 0)
         entry.key = copy_bounded(key);
     if (found != NIL) {
-        const entry_t *earlier = &self->ring[found];
+        const entry_t *earlier = &self->ring[found - 1];
         free(self->answer_story);
         self->answer_story = copy_bounded(entry_story(earlier));
         self->answer_of = copy_bounded(earlier->id);
