@@ -73,34 +73,48 @@ static const char ascii_word[128] = {
     ['s'] = 's', ['t'] = 't', ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x',
     ['y'] = 'y', ['z'] = 'z'};
 
+/* 1 for the ASCII white space bytes (the text is UTF-8: no other byte is
+   part of a multi-byte character). */
+static const uint8_t space_byte[256] = {
+    [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\f'] = 1, ['\v'] = 1};
+
 /* The words of the text, lower-cased, one space after each, into out
    (at most 4 * len + 1 bytes: lower-casing may lengthen a character); the
    start of each word into starts (at most len / 2 + 2). Returns the words.
    ASCII bytes take no branch (a word's first letter records its start, a
    separator's space is kept only right after a word): word boundaries come
-   every few bytes and would be mispredicted. */
+   every few bytes and would be mispredicted. The same pass writes the text
+   with its white space folded into folded (len bytes at most; see
+   precis_minhash_text_hash), its size into *folded_p. */
 static size_t collect_words(const uint8_t *bytes, size_t len, char *out, size_t *starts,
-                            size_t *size_p)
+                            size_t *size_p, char *folded, size_t *folded_p)
 {
-    size_t count = 0, size = 0, i = 0;
-    uint8_t in_word = 0;
+    size_t count = 0, size = 0, i = 0, kept = 0;
+    uint8_t in_word = 0, after_space = 1;
     while (i < len) {
         uint8_t c = bytes[i];
         if (c < 0x80) {
             char lower = ascii_word[c];
-            uint8_t letter = lower != 0;
+            uint8_t letter = lower != 0, space = space_byte[c];
             starts[count] = size;
             count += letter & !in_word;
             out[size] = letter ? lower : ' ';
             size += letter | in_word;
             in_word = letter;
+            folded[kept] = space ? ' ' : (char)c;
+            kept += !(space & after_space);
+            after_space = space;
             i++;
             continue;
         }
         utf8proc_int32_t codepoint = -1;
         utf8proc_ssize_t got =
             utf8proc_iterate(bytes + i, (utf8proc_ssize_t)(len - i), &codepoint);
-        i += got > 0 ? (size_t)got : 1;
+        size_t step = got > 0 ? (size_t)got : 1;
+        memcpy(folded + kept, bytes + i, step);
+        kept += step;
+        after_space = 0;
+        i += step;
         if (got > 0 && word_codepoint(codepoint)) {
             if (!in_word)
                 starts[count++] = size;
@@ -117,7 +131,10 @@ static size_t collect_words(const uint8_t *bytes, size_t len, char *out, size_t 
     }
     if (in_word)
         out[size++] = ' ';
+    if (kept > 0 && folded[kept - 1] == ' ')
+        kept--; /* the trailing run */
     *size_p = size;
+    *folded_p = kept;
     return count;
 }
 
@@ -128,13 +145,16 @@ void precis_minhash_compute(precis_minhash_t *self, const char *text, size_t len
     for (size_t j = 0; j < PRECIS_MINHASH_BINS; j++)
         state.mins[j] = UINT64_MAX;
     /* Texts of up to 8 KB (most articles) need no allocation. */
-    char small_words[4 * 8192 + 2];
+    char small_words[4 * 8192 + 2], small_folded[8192];
     size_t small_starts[8192 / 2 + 2];
     bool small = len <= 8192;
     char *words = small ? small_words : malloc(4 * len + 2);
+    char *folded = small ? small_folded : malloc(len + 1);
     size_t *starts = small ? small_starts : malloc((len / 2 + 2) * sizeof *starts);
-    assert(words && starts);
-    size_t size, count = collect_words((const uint8_t *)text, len, words, starts, &size);
+    assert(words && starts && folded);
+    size_t size, folded_size,
+        count = collect_words((const uint8_t *)text, len, words, starts, &size, folded,
+                              &folded_size);
     starts[count] = size; /* the end of the last word's space */
     /* Each shingle is its words with the space after each: hashed as one
        string. A text shorter than a shingle is one shingle of all its words. */
@@ -143,19 +163,17 @@ void precis_minhash_compute(precis_minhash_t *self, const char *text, size_t len
     for (size_t w = 0; w + PRECIS_MINHASH_SHINGLE <= count; w++)
         add_shingle(&state, words + starts[w],
                     starts[w + PRECIS_MINHASH_SHINGLE] - starts[w]);
+    XXH128_canonical_t canonical;
+    XXH128_canonicalFromHash(&canonical, XXH3_128bits(folded, folded_size));
+    memcpy(self->text_hash, canonical.digest, 16);
     if (!small) {
         free(words);
         free(starts);
+        free(folded);
     }
     finish(&state, self->bins);
     self->shingles = state.shingles;
-    precis_minhash_text_hash(text, len, self->text_hash);
 }
-
-/* 1 for the ASCII white space bytes (the text is UTF-8: no other byte is
-   part of a multi-byte character). */
-static const uint8_t space_byte[256] = {
-    [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\f'] = 1, ['\v'] = 1};
 
 void precis_minhash_text_hash(const char *text, size_t len, uint8_t hash[16])
 {
@@ -243,6 +261,21 @@ int precis_minhash_test(bool verbose)
     CHECK(memcmp(a.text_hash, b.text_hash, 16) == 0);
     CHECK(precis_minhash_similarity(a.bins, b.bins) == 1.0);
     CHECK(a.shingles > 70 && a.shingles == b.shingles);
+
+    /* The exact hash of a signature is the one precis_minhash_text_hash
+       gives (two code paths), also around non-ASCII text and white space at
+       the ends. */
+    static const char mixed[] =
+        "  \tGr\xc3\xbc\xc3\x9f  Gott,\n\n caf\xc3\xa9 \xe2\x80\x94 "
+        "na\xc3\xafve\xff end \n";
+    uint8_t alone[16];
+    precis_minhash_compute(&a, mixed, strlen(mixed));
+    precis_minhash_text_hash(mixed, strlen(mixed), alone);
+    CHECK(memcmp(a.text_hash, alone, 16) == 0);
+    precis_minhash_text_hash(
+        "Gr\xc3\xbc\xc3\x9f Gott, caf\xc3\xa9 \xe2\x80\x94 na\xc3\xafve\xff end", 34,
+        alone);
+    CHECK(memcmp(a.text_hash, alone, 16) == 0);
 
     /* Typography and case change neither words nor shingles, only the exact
        hash: curly quotes, an em dash for a hyphen, upper case. */

@@ -14,12 +14,13 @@
 #define NIL 0
 /* Longest id, key or story kept, in bytes (the file stores 16-bit lengths). */
 #define STRING_MAX 4096
-/* A file record: size, time, hash, bins, three lengths, strings. */
-#define RECORD_FIXED (4 + 8 + 16 + 2 * PRECIS_MINHASH_BINS + 3 * 2)
+/* A file record: size, time, shingles, hash, bins, three lengths, strings. */
+#define RECORD_FIXED (4 + 8 + 4 + 16 + 2 * PRECIS_MINHASH_BINS + 3 * 2)
 
 typedef struct {
     uint64_t number; /* order of addition, from 1: earlier wins a tie */
     int64_t time_us;
+    uint32_t shingles; /* of the text, for the containment estimate */
     uint8_t text_hash[16];
     uint16_t bins[PRECIS_MINHASH_BINS];
     char *id, *key, *story; /* key and story NULL when equal to id */
@@ -61,11 +62,17 @@ static const char *entry_story(const entry_t *entry)
     return entry->story ? entry->story : entry->id;
 }
 
+/* A band's bucket. The bins are already hash bits (the low bits of minima
+   of XXH3 values), uniform and independent: the band's rows side by side,
+   16 bits each (folded over 64 bits when there are more than 4), index the
+   bucket with no hashing again. */
 static size_t bucket_of(const precis_stories_t *self, const uint16_t *bins, size_t band)
 {
     const uint16_t *rows = bins + band * self->rows;
-    return (size_t)(XXH3_64bits_withSeed(rows, self->rows * sizeof(uint16_t), band) &
-                    self->bucket_mask);
+    uint64_t key = 0;
+    for (size_t i = 0; i < self->rows; i++)
+        key ^= (uint64_t)rows[i] << (16 * (i % 4));
+    return (size_t)(key & self->bucket_mask);
 }
 
 static bool band_equal(const precis_stories_t *self, const uint16_t *a, const uint16_t *b,
@@ -116,6 +123,26 @@ static void evict(precis_stories_t *self, int64_t now_us)
         evict_oldest(self);
 }
 
+/* How much of the shorter text the longer one holds, estimated from the
+   Jaccard similarity and the shingle counts: |A and B| = J (|A| + |B|) / (1 + J). */
+static double containment(double jaccard, uint32_t a, uint32_t b)
+{
+    double shared = jaccard * ((double)a + b) / (1 + jaccard);
+    double shorter = a < b ? a : b;
+    return shorter > 0 && shared < shorter ? shared / shorter : 1.0;
+}
+
+/* A near copy: similar enough, or a text mostly held in the other (a copy
+   with its end cut) and still similar enough not to be chance. */
+static bool near_copy(const precis_stories_t *self, double similarity, uint32_t a,
+                      uint32_t b)
+{
+    if (similarity >= self->options.threshold)
+        return true;
+    return similarity >= PRECIS_STORIES_CONTAINED_FLOOR &&
+           containment(similarity, a, b) >= PRECIS_STORIES_CONTAINED;
+}
+
 /* The best match among the candidates of all bands (its slot + 1), or NIL. */
 static uint32_t find_match(precis_stories_t *self, const precis_minhash_t *signature,
                            const char *key, double *similarity_p, bool *exact_p)
@@ -135,7 +162,8 @@ static uint32_t find_match(precis_stories_t *self, const precis_minhash_t *signa
             bool exact = memcmp(entry->text_hash, signature->text_hash, 16) == 0;
             double similarity =
                 exact ? 1.0 : precis_minhash_similarity(entry->bins, signature->bins);
-            if (!exact && similarity < self->options.threshold)
+            if (!exact &&
+                !near_copy(self, similarity, entry->shingles, signature->shingles))
                 continue;
             bool better = best == NIL || (exact && !best_exact) ||
                           (exact == best_exact && similarity > best_similarity) ||
@@ -222,6 +250,8 @@ static uint8_t *encode_record(const entry_t *entry, size_t *size_p)
         *p++ = (uint8_t)(size >> (8 * i));
     for (size_t i = 0; i < 8; i++)
         *p++ = (uint8_t)((uint64_t)entry->time_us >> (8 * i));
+    for (size_t i = 0; i < 4; i++)
+        *p++ = (uint8_t)(entry->shingles >> (8 * i));
     memcpy(p, entry->text_hash, 16);
     p += 16;
     precis_minhash_encode_bins(entry->bins, p);
@@ -278,6 +308,8 @@ static size_t decode_record(const uint8_t *data, size_t size, entry_t *entry)
     memset(entry, 0, sizeof *entry);
     entry->time_us = (int64_t)get_le(p, 8);
     p += 8;
+    entry->shingles = (uint32_t)get_le(p, 4);
+    p += 4;
     memcpy(entry->text_hash, p, 16);
     p += 16;
     precis_minhash_decode_bins(p, 2 * PRECIS_MINHASH_BINS, entry->bins);
@@ -436,6 +468,7 @@ int precis_stories_add(precis_stories_t *self, const char *id, const char *key,
     uint32_t found = find_match(self, signature, key, &similarity, &exact);
     entry_t entry = {0};
     entry.time_us = now_us;
+    entry.shingles = signature->shingles;
     memcpy(entry.text_hash, signature->text_hash, 16);
     memcpy(entry.bins, signature->bins, sizeof entry.bins);
     entry.id = copy_bounded(id);
@@ -474,10 +507,9 @@ size_t precis_stories_size(precis_stories_t *self)
 
 size_t precis_stories_bytes(precis_stories_t *self)
 {
-    size_t per_entry = sizeof(entry_t) + self->options.bands * sizeof(uint32_t) +
-                       (self->bucket_mask + 1) * self->options.bands * sizeof(uint32_t) /
-                           self->options.max_articles;
-    return self->count * per_entry + self->string_bytes;
+    size_t per_entry = sizeof(entry_t) + self->options.bands * sizeof(uint32_t);
+    size_t heads = (self->bucket_mask + 1) * self->options.bands * sizeof(uint32_t);
+    return self->count * per_entry + heads + self->string_bytes;
 }
 
 /* A test text: `words` words from a fixed vocabulary, drawn by seed. */

@@ -13,10 +13,15 @@
       normalized text, white space aside);
     - near: LSH banding (the 128 bins cut into `bands` bands of 128/bands
       rows; two articles are candidates when all rows of one band agree)
-      finds candidates, and the best one whose estimated Jaccard similarity
-      is at least `threshold` is the match. With 32 bands of 4 rows an
-      article with similarity 0.5 is a candidate with chance 0.87, at 0.6
-      0.988, at 0.7 0.9995; at 0.1, 0.003 (then dropped by the threshold).
+      finds candidates; a candidate is a near copy when its estimated
+      Jaccard similarity is at least `threshold` (0.5), or when it is at
+      least 0.25 and the shorter text is at least 80% held in the longer
+      (containment estimated from the similarity and the shingle counts): a
+      copy with its last third cut has a Jaccard similarity of only about
+      0.4 to 0.6 with its original. With 64 bands of 2 rows a pair of
+      similarity 0.25 is a candidate with chance 0.98, 0.3 with 0.998; a pair
+      of unrelated news articles (similarity 0.01 or less) with 0.006 or
+      less. bench/stories.py measured these choices.
     The match is the exact copy if there is one, else the most similar
     candidate, the earliest on a tie. An article's story is its match's
     story, or its own id when it has no match. Candidates with the same
@@ -25,12 +30,14 @@
 
     The window: the last `max_articles` articles added, of at most
     `max_age_us` (by the times given to precis_stories_add); older ones are
-    evicted as new ones come. Memory: about PRECIS_STORIES_ENTRY_BYTES per
-    article (the signature, text hash, links of each band, the bucket heads)
-    plus its id, key and story strings; the ring and bucket arrays are
-    allocated for max_articles at once but the system maps their pages only
-    as they are used. So the default window (1,000,000 articles) costs at
-    most about 0.6 GB plus ids.
+    evicted as new ones come. Memory, with the default 64 bands: 580 bytes
+    an article (the 256-byte signature, the text hash, a link a band) plus
+    its id, key and story strings, and the bucket heads, 256 bytes a bucket
+    for one to two buckets an article (they double as articles come). So
+    about 0.9 to 1.1 KB an article, about 1 GB for the default window of
+    1,000,000 articles: max_articles is the cap. The ring is allocated for
+    max_articles at once, but the system maps its pages only as they are
+    used.
 
     Persistence (optional): every added article is appended as one record to
     a file of its own (the sink's is OUTLOG.stories); at start the records
@@ -51,9 +58,10 @@
 #define PRECIS_STORIES_MAX_ARTICLES 1000000
 #define PRECIS_STORIES_MAX_AGE_US   (7 * 24 * 3600 * INT64_C(1000000))
 #define PRECIS_STORIES_THRESHOLD    0.5
-#define PRECIS_STORIES_BANDS        32
-/* Bytes per article besides its strings, with the default 32 bands. */
-#define PRECIS_STORIES_ENTRY_BYTES 600
+#define PRECIS_STORIES_BANDS        64
+/* The other way to be a near copy: containment and its floor (see above). */
+#define PRECIS_STORIES_CONTAINED       0.8
+#define PRECIS_STORIES_CONTAINED_FLOOR 0.25
 
 typedef struct {
     size_t max_articles; /* window by count; 0: the default */

@@ -803,7 +803,6 @@ int precis_cmd_summarize(int argc, char **argv)
                        : summarize_plain(summarizer, &command, in);
     precis_summarizer_destroy(&summarizer);
     precis_normalizer_destroy(&command.normalizer);
-    precis_stories_destroy(&command.stories);
     free(command.clean_title);
     free(command.clean_text);
     if (command.stats)
@@ -815,9 +814,16 @@ int precis_cmd_summarize(int argc, char **argv)
     if (command.stats && command.jsonl && !command.no_stories)
         fprintf(stderr,
                 "precis summarize: %zu stories, %zu exact repeats, %zu near repeats, "
-                "%.3f s on signatures and the index\n",
+                "%.3f s on signatures and the index; index: %zu articles, %zu bytes "
+                "(%.0f an article)\n",
                 command.story_count, command.exact_repeats, command.near_repeats,
-                command.story_seconds);
+                command.story_seconds, precis_stories_size(command.stories),
+                precis_stories_bytes(command.stories),
+                precis_stories_size(command.stories)
+                    ? (double)precis_stories_bytes(command.stories) /
+                          precis_stories_size(command.stories)
+                    : 0.0);
+    precis_stories_destroy(&command.stories);
     if (in != stdin)
         fclose(in);
     if (fflush(stdout) != 0) {
