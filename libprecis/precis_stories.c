@@ -29,7 +29,8 @@ typedef struct {
 struct _precis_stories_t {
     precis_stories_options_t options;
     size_t rows;     /* bins per band */
-    entry_t *ring;   /* max_articles entries; oldest at head */
+    entry_t *ring;   /* slots entries; oldest at head */
+    size_t slots;    /* allocated: doubled as articles come, up to max_articles */
     uint32_t *links; /* per entry and band: the next (older) entry of its bucket */
     uint32_t *heads; /* per band and bucket: the newest entry */
     size_t bucket_mask;
@@ -111,7 +112,7 @@ static void evict_oldest(precis_stories_t *self)
     free(entry->key);
     free(entry->story);
     memset(entry, 0, sizeof *entry);
-    self->head = (self->head + 1) % self->options.max_articles;
+    self->head = (self->head + 1) % self->slots;
     self->count--;
 }
 
@@ -204,13 +205,36 @@ static void grow_buckets(precis_stories_t *self, size_t buckets)
     self->heads = calloc(buckets * self->options.bands, sizeof *self->heads);
     assert(self->heads);
     for (size_t i = 0; i < self->count; i++) /* oldest first: newest ends in front */
-        link_entry(self, (self->head + i) % self->options.max_articles);
+        link_entry(self, (self->head + i) % self->slots);
+}
+
+/* Doubles the ring (up to max_articles), its entries moved to the start
+   in order, and links them again. */
+static void grow_ring(precis_stories_t *self)
+{
+    size_t slots = self->slots * 2;
+    if (slots > self->options.max_articles)
+        slots = self->options.max_articles;
+    entry_t *ring = calloc(slots, sizeof *ring);
+    uint32_t *links = malloc(slots * self->options.bands * sizeof *links);
+    assert(ring && links);
+    for (size_t i = 0; i < self->count; i++)
+        ring[i] = self->ring[(self->head + i) % self->slots];
+    free(self->ring);
+    free(self->links);
+    self->ring = ring;
+    self->links = links;
+    self->slots = slots;
+    self->head = 0;
+    grow_buckets(self, self->bucket_mask + 1);
 }
 
 /* Puts an entry in the ring and every band's bucket (the strings are taken). */
 static void insert(precis_stories_t *self, entry_t *entry)
 {
-    size_t slot = (self->head + self->count) % self->options.max_articles;
+    if (self->count == self->slots)
+        grow_ring(self);
+    size_t slot = (self->head + self->count) % self->slots;
     entry->number = ++self->added;
     self->ring[slot] = *entry;
     self->count++;
@@ -330,8 +354,8 @@ static int rewrite_file(precis_stories_t *self)
     bool ok = fd >= 0;
     for (size_t i = 0; ok && i < self->count; i++) {
         size_t size;
-        uint8_t *record = encode_record(
-            &self->ring[(self->head + i) % self->options.max_articles], &size);
+        uint8_t *record =
+            encode_record(&self->ring[(self->head + i) % self->slots], &size);
         ok = write_all(fd, record, size);
         free(record);
     }
@@ -407,9 +431,9 @@ precis_stories_t *precis_stories_new(const precis_stories_options_t *options,
     if (!self->options.bands || PRECIS_MINHASH_BINS % self->options.bands)
         self->options.bands = PRECIS_STORIES_BANDS;
     self->rows = PRECIS_MINHASH_BINS / self->options.bands;
-    size_t capacity = self->options.max_articles;
-    self->ring = calloc(capacity, sizeof *self->ring);
-    self->links = malloc(capacity * self->options.bands * sizeof *self->links);
+    self->slots = self->options.max_articles < 256 ? self->options.max_articles : 256;
+    self->ring = calloc(self->slots, sizeof *self->ring);
+    self->links = malloc(self->slots * self->options.bands * sizeof *self->links);
     assert(self->ring && self->links);
     grow_buckets(self, 256);
     self->fd = -1;
@@ -434,7 +458,7 @@ void precis_stories_destroy(precis_stories_t **self_p)
         free(entry->id);
         free(entry->key);
         free(entry->story);
-        self->head = (self->head + 1) % self->options.max_articles;
+        self->head = (self->head + 1) % self->slots;
         self->count--;
     }
     if (self->fd >= 0)
@@ -509,7 +533,7 @@ size_t precis_stories_bytes(precis_stories_t *self)
 {
     size_t per_entry = sizeof(entry_t) + self->options.bands * sizeof(uint32_t);
     size_t heads = (self->bucket_mask + 1) * self->options.bands * sizeof(uint32_t);
-    return self->count * per_entry + heads + self->string_bytes;
+    return self->slots * per_entry + heads + self->string_bytes;
 }
 
 /* A test text: `words` words from a fixed vocabulary, drawn by seed. */

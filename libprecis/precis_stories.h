@@ -30,14 +30,14 @@
 
     The window: the last `max_articles` articles added, of at most
     `max_age_us` (by the times given to precis_stories_add); older ones are
-    evicted as new ones come. Memory, with the default 64 bands: 580 bytes
-    an article (the 256-byte signature, the text hash, a link a band) plus
-    its id, key and story strings, and the bucket heads, 256 bytes a bucket
-    for one to two buckets an article (they double as articles come). So
-    about 0.9 to 1.1 KB an article, about 1 GB for the default window of
-    1,000,000 articles: max_articles is the cap. The ring is allocated for
-    max_articles at once, but the system maps its pages only as they are
-    used.
+    evicted as new ones come. Memory, with the default 64 bands: 576 bytes
+    an article (the 256-byte signature, the text hash, a 4-byte link a
+    band), the bucket heads (256 bytes a bucket, one bucket an article or
+    up to two) and the id, key and story strings: about 850 bytes an article
+    with short ids, so about 0.85 GB for the default window of 1,000,000
+    articles; max_articles is the cap. The ring and the buckets grow by
+    doubling as articles come (so up to twice that an article while they
+    grow), never beyond the window.
 
     Persistence (optional): every added article is appended as one record to
     a file of its own (the sink's is OUTLOG.stories); at start the records
@@ -97,8 +97,8 @@ int precis_stories_add(precis_stories_t *self, const char *id, const char *key,
 /* Articles in the window now. */
 size_t precis_stories_size(precis_stories_t *self);
 
-/* Bytes the index uses for its live articles (the estimate above, with the
-   real string lengths). */
+/* Bytes the index holds: its ring and links as allocated (up to twice the
+   articles in it while it grows), its buckets and its strings. */
 size_t precis_stories_bytes(precis_stories_t *self);
 
 int precis_stories_test(bool verbose);
