@@ -205,6 +205,8 @@ static void pack_story(msgpack_packer *packer, const precis_result_t *self)
         msgpack_pack_bin(packer, sizeof bins);
         msgpack_pack_bin_body(packer, bins, sizeof bins);
         precis_mp_pack_kv_int(packer, "shingles", self->signature->shingles);
+        precis_mp_pack_cstr(packer, "summary_tag");
+        msgpack_pack_uint64(packer, self->summary_tag);
     }
 }
 
@@ -216,7 +218,7 @@ void *precis_result_encode(const precis_result_t *self, size_t *size_p)
     msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
     bool summary = self->kind == PRECIS_RESULT_SUMMARY;
     msgpack_pack_map(&packer, (summary ? 15 : 13) + story_fields(self) +
-                                  (self->signature ? 3 : 0));
+                                  (self->signature ? 4 : 0));
     precis_mp_pack_kv_int(&packer, "v", PRECIS_PROTOCOL_VERSION);
     pack_kv(&packer, "type", summary ? "summary" : "error");
     pack_kv(&packer, "id", self->id);
@@ -320,6 +322,9 @@ static void read_story(precis_result_t *self, const msgpack_object *map)
             memcpy(signature->text_hash, hash->via.bin.ptr, 16);
             signature->shingles = (uint32_t)read_int(map, "shingles");
             self->signature = signature;
+            const msgpack_object *tag = precis_mp_lookup(map, "summary_tag");
+            if (tag && tag->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+                self->summary_tag = tag->via.u64;
         } else
             free(signature);
     }
@@ -533,6 +538,7 @@ int precis_result_test(bool verbose)
     result->lang = strdup("en");
     result->signature = calloc(1, sizeof *result->signature);
     precis_minhash_compute(result->signature, "Ferries run again.", 18);
+    result->summary_tag = UINT64_C(0xfedcba9876543210);
     data = precis_result_encode(result, &size);
     copy = precis_result_decode(data, size, error);
     CHECK(copy && copy->signature && !copy->story);
@@ -541,6 +547,7 @@ int precis_result_test(bool verbose)
                      sizeof copy->signature->bins) == 0);
         CHECK(memcmp(copy->signature->text_hash, result->signature->text_hash, 16) == 0);
         CHECK(copy->signature->shingles == 1);
+        CHECK(copy->summary_tag == UINT64_C(0xfedcba9876543210));
         CHECK(strcmp(precis_result_topic(copy, topic, sizeof topic), "summary.en") == 0);
     }
     free(data);

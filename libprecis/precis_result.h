@@ -45,10 +45,15 @@ typedef struct {
     int64_t received_us, normalize_us, summarize_us, published_us;
     /* Near-duplicate detection (docs/PROTOCOL.md, "Stories"). signature:
        internal, from the summarize worker to the sink (keys "text_hash",
-       "minhash", "shingles"); the sink takes it off before publishing.
+       "minhash", "shingles", "summary_tag"); the sink takes them off before
+       publishing.
        story: set by the sink; the other three published with it, and
        duplicate_of only on a repeat (then the topic is duplicate.<lang>). */
     precis_minhash_t *signature;
+    uint64_t summary_tag; /* internal, with the signature: the length and
+                             language asked for (key "summary_tag"), so that an
+                             exact copy takes an earlier summary only when it
+                             asked for the same */
     char *story, *duplicate_of;
     double similarity;
     bool exact;

@@ -2,13 +2,14 @@
     text hash, so that an exact copy is not summarized again.
 
     A bounded LRU map from (text hash, tag) to a summary result. The tag
-    tells apart summaries of one text that differ by request (the summarize
-    worker tags with its length options and language; the sink uses 0). A
+    tells apart summaries of one text that differ by request (the length and
+    language asked for, hashed by the summarize worker). A
     summarize worker keeps one of PRECIS_SUMMARY_CACHE_WORKER entries: with
     W workers an exact copy reaches the worker that summarized its original
     about 1 time in W (ingest deals articles round robin), so the saving is
     1/W of the copies' work. The sink keeps one of PRECIS_SUMMARY_CACHE_SINK
-    entries to publish every exact copy with the summary of the article it
+    entries, tagged as the worker tagged them, to publish every exact copy
+    that asked for the same length with the summary of the article it
     repeats, whichever worker summarized it.
 
     Memory: the entries' summaries (about 0.5 to 2 KB each: sentences,

@@ -20,7 +20,8 @@
     the order subscribers see. A summary that carries its text's signature
     (from the summarize worker) gets story, similarity, exact and, on a
     repeat, duplicate_of; the signature is taken off before publishing. An
-    exact copy is published with the summary of the article it repeats.
+    exact copy that asked for the same length is published with the summary
+    of the article it repeats.
 */
 #include "precis_sink.h"
 #include "precis_control.h"
@@ -234,12 +235,14 @@ static void mark_story(precis_sink_t *self, precis_result_t *result)
     result->similarity = match.similarity;
     result->exact = match.exact;
     const precis_result_t *earlier =
-        match.exact ? precis_summary_cache_get(self->summaries, signature->text_hash, 0)
+        match.exact ? precis_summary_cache_get(self->summaries, signature->text_hash,
+                                               result->summary_tag)
                     : NULL;
     if (earlier)
         precis_result_copy_summary(result, earlier);
     else
-        precis_summary_cache_put(self->summaries, signature->text_hash, 0, result);
+        precis_summary_cache_put(self->summaries, signature->text_hash,
+                                 result->summary_tag, result);
     precis_stats_add(self->stats,
                      !match.duplicate_of ? self->stories_new
                      : match.exact       ? self->exact_repeats

@@ -76,12 +76,14 @@ precis_result_t *precis_summarize_worker_article(precis_summarize_worker_t *self
         precis_result_copy_article(result, article);
         precis_result_copy_summary(result, cached);
         result->signature = signature;
+        result->summary_tag = tag;
         return result;
     }
     precis_result_t *result = summarize(self, article, &options);
     if (result->kind == PRECIS_RESULT_SUMMARY) {
         precis_summary_cache_put(self->cache, signature->text_hash, tag, result);
         result->signature = signature;
+        result->summary_tag = tag;
     } else
         free(signature);
     return result;
