@@ -70,6 +70,7 @@ enum {
     PRECIS_OPT_METRICS = 1 << 21, /* --metrics-port PORT */
     PRECIS_OPT_RATE = 1 << 22,    /* --rate N */
     PRECIS_OPT_FILES = 1 << 23,   /* --group-readable */
+    PRECIS_OPT_STORIES = 1 << 24, /* --stories-max --stories-days --stories-threshold */
 };
 
 typedef struct {
@@ -98,6 +99,10 @@ typedef struct {
     const char *control_endpoint; /* PING/STATS socket; NULL: none */
     int metrics_port;             /* Prometheus over HTTP; 0: off */
     int rate; /* articles per second at most; 0: as fast as possible */
+    /* the sink's story index (precis_stories.h): its window and threshold */
+    int stories_max;
+    double stories_days;
+    double stories_threshold;
     int sentences;
     double ratio;
     int words;

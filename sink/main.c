@@ -8,7 +8,9 @@ static const char *usage =
     "error.<reason>) on the output socket, numbered from 1 (seq); with --jsonl also\n"
     "appends each to a file; with --log keeps results for replay (precis sub\n"
     "--since), the newest --log-max-bytes of them. Each result is acknowledged to\n"
-    "ingest; duplicates are dropped.\n"
+    "ingest; duplicates are dropped. Summaries that repeat an earlier article\n"
+    "(exact or near copies, docs/PROTOCOL.md \"Stories\") are published under\n"
+    "duplicate.<lang> with story and duplicate_of.\n"
     "Exit codes: 0 stopped cleanly, 2 usage error, 3 a socket or the file failed.";
 
 int main(int argc, char **argv)
@@ -18,7 +20,8 @@ int main(int argc, char **argv)
         &config, argc, argv,
         PRECIS_OPT_RESULTS | PRECIS_OPT_OUTPUT | PRECIS_OPT_JSONL | PRECIS_OPT_ACKS |
             PRECIS_OPT_REPLAY | PRECIS_OPT_OUTLOG | PRECIS_OPT_PIDFILE |
-            PRECIS_OPT_CURVE | PRECIS_OPT_CONTROL | PRECIS_OPT_METRICS | PRECIS_OPT_FILES,
+            PRECIS_OPT_CURVE | PRECIS_OPT_CONTROL | PRECIS_OPT_METRICS |
+            PRECIS_OPT_FILES | PRECIS_OPT_STORIES,
         usage, "precis-sink", true);
     if (rc >= 0)
         return rc;

@@ -117,7 +117,12 @@ static bool open_stories(precis_sink_t *self)
 {
     char *path =
         self->config->out_log ? zsys_sprintf("%s.stories", self->config->out_log) : NULL;
-    self->stories = precis_stories_new(NULL, path, precis_now_us());
+    const precis_config_t *config = self->config;
+    precis_stories_options_t options = {
+        .max_articles = config->stories_max > 0 ? (size_t)config->stories_max : 0,
+        .max_age_us = (int64_t)(config->stories_days * 24 * 3600 * 1e6),
+        .threshold = config->stories_threshold};
+    self->stories = precis_stories_new(&options, path, precis_now_us());
     zstr_free(&path);
     self->summaries = precis_summary_cache_new(PRECIS_SUMMARY_CACHE_SINK);
     self->stories_new = precis_stats_counter(self->stats, "stories", "new stories");
