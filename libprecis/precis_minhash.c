@@ -162,8 +162,13 @@ static void vector_block(words_t *w, __m128i v)
                                                _mm_cmplt_epi8(v, _mm_set1_epi8(14))));
     unsigned words = (unsigned)_mm_movemask_epi8(_mm_or_si128(letter, digit));
     unsigned spaces = (unsigned)_mm_movemask_epi8(space);
-    char lowered[16];
+    /* The block and its lower-cased form, each followed by 16 bytes of room
+       so that a run is copied with one fixed 16-byte copy. */
+    char lowered[32], raw[32];
     _mm_storeu_si128((__m128i *)lowered, lower);
+    _mm_storeu_si128((__m128i *)(lowered + 16), _mm_setzero_si128());
+    _mm_storeu_si128((__m128i *)raw, v);
+    _mm_storeu_si128((__m128i *)(raw + 16), _mm_setzero_si128());
     /* The words: each run of letters copied, a space after it. */
     unsigned pos = 0;
     while (pos < 16) {
@@ -190,7 +195,7 @@ static void vector_block(words_t *w, __m128i v)
     unsigned blanks = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
     if (spaces == blanks && (blanks & (blanks >> 1)) == 0 &&
         !(w->after_space && (blanks & 1))) {
-        memcpy(w->folded + w->kept, w->bytes + w->i, 16);
+        memcpy(w->folded + w->kept, raw, 16);
         w->kept += 16;
         w->after_space = (uint8_t)(blanks >> 15);
         w->i += 16;
@@ -206,7 +211,7 @@ static void vector_block(words_t *w, __m128i v)
                 w->after_space = 0;
         } else {
             unsigned n = run_of_ones(~spaces & 0xffffu, pos);
-            memcpy(w->folded + w->kept, w->bytes + w->i + pos, 16);
+            memcpy(w->folded + w->kept, raw + pos, 16);
             w->kept += n;
             pos += n;
             if (pos < 16) {
