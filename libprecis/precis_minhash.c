@@ -144,6 +144,17 @@ static unsigned run_of_ones(unsigned mask, unsigned pos)
 }
 
 #ifdef __SSE2__
+/* The bits set in a 16-bit mask, inline: without the popcnt instruction
+   (not in the x86-64 baseline) __builtin_popcount is a library call, once
+   a word. */
+static size_t bits_set(unsigned x)
+{
+    x = x - ((x >> 1) & 0x5555u);
+    x = (x & 0x3333u) + ((x >> 2) & 0x3333u);
+    x = (x + (x >> 4)) & 0x0f0fu;
+    return (x + (x >> 8)) & 0x1fu;
+}
+
 /* 16 ASCII bytes at once: letters, digits and white space found with SSE2
    compares, then the words and the folded text copied run by run (a run
    costs a few instructions, a byte none). Writes up to 16 bytes past the
@@ -160,36 +171,38 @@ static void vector_block(words_t *w, __m128i v)
     __m128i space = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
                                  _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(8)),
                                                _mm_cmplt_epi8(v, _mm_set1_epi8(14))));
-    unsigned words = (unsigned)_mm_movemask_epi8(_mm_or_si128(letter, digit));
+    __m128i word = _mm_or_si128(letter, digit);
+    unsigned words = (unsigned)_mm_movemask_epi8(word);
     unsigned spaces = (unsigned)_mm_movemask_epi8(space);
-    /* The block and its lower-cased form, each followed by 16 bytes of room
-       so that a run is copied with one fixed 16-byte copy. */
+    /* The block lower-cased with every separator a space, and the block as
+       it is, each followed by 16 bytes of room so that a run is copied with
+       one fixed 16-byte copy. */
     char lowered[32], raw[32];
-    _mm_storeu_si128((__m128i *)lowered, lower);
+    __m128i blank = _mm_set1_epi8(' ');
+    _mm_storeu_si128((__m128i *)lowered, _mm_or_si128(_mm_and_si128(word, lower),
+                                                      _mm_andnot_si128(word, blank)));
     _mm_storeu_si128((__m128i *)(lowered + 16), _mm_setzero_si128());
     _mm_storeu_si128((__m128i *)raw, v);
     _mm_storeu_si128((__m128i *)(raw + 16), _mm_setzero_si128());
-    /* The words: each run of letters copied, a space after it. */
-    unsigned pos = 0;
-    while (pos < 16) {
-        if (w->in_word) {
-            unsigned n = run_of_ones(words, pos);
-            memcpy(w->out + w->size, lowered + pos, 16);
-            w->size += n;
-            pos += n;
-            if (pos < 16) {
-                w->out[w->size++] = ' ';
-                w->in_word = 0;
-            }
-        } else {
-            unsigned rest = words >> pos;
-            if (!rest)
-                break;
-            pos += (unsigned)__builtin_ctz(rest);
-            w->starts[w->count++] = w->size;
-            w->in_word = 1;
-        }
+    /* The words: the bytes kept are the letters and the first separator
+       after each word (it becomes the space after it); a word's first
+       letter lands after the kept bytes before it. */
+    unsigned before = (words << 1) | w->in_word; /* a letter before each byte */
+    unsigned kept = (words | (before & ~words)) & 0xffffu;
+    unsigned firsts = words & ~before & 0xffffu;
+    while (firsts) {
+        unsigned pos = (unsigned)__builtin_ctz(firsts);
+        w->starts[w->count++] = w->size + bits_set(kept & ((1u << pos) - 1));
+        firsts &= firsts - 1;
     }
+    while (kept) {
+        unsigned pos = (unsigned)__builtin_ctz(kept);
+        unsigned n = run_of_ones(kept, pos);
+        memcpy(w->out + w->size, lowered + pos, 16);
+        w->size += n;
+        kept &= ~(((1u << n) - 1) << pos);
+    }
+    w->in_word = (uint8_t)(words >> 15);
     /* The folded text. Most blocks of prose have only single spaces between
        other bytes: they are copied as they are. */
     unsigned blanks = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
@@ -203,7 +216,7 @@ static void vector_block(words_t *w, __m128i v)
     }
     /* Else each run of other bytes is copied, one space for a run of white
        space after it. */
-    pos = 0;
+    unsigned pos = 0;
     while (pos < 16) {
         if (w->after_space) {
             pos += run_of_ones(spaces, pos);
