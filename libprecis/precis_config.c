@@ -72,6 +72,8 @@ static const option_row_t option_table[] = {
      "near-duplicate index: articles of at most DAYS days"},
     {"stories-threshold", PRECIS_OPT_STORIES, ARG_RATIO, FIELD(stories_threshold), "R",
      "least estimated Jaccard similarity of a near copy (0 < R <= 1; default 0.5)"},
+    {"unique", PRECIS_OPT_UNIQUE, ARG_NONE, FIELD(unique), NULL,
+     "print only the first article of each story (results without duplicate_of)"},
     {"group-readable", PRECIS_OPT_FILES, ARG_NONE, FIELD(group_readable), NULL,
      "make data files (journal, log, JSON Lines) 0640, not 0600: the group may read"},
     {"max-inflight", PRECIS_OPT_DELIVERY, ARG_INT, FIELD(max_inflight), "N",

@@ -71,6 +71,7 @@ enum {
     PRECIS_OPT_RATE = 1 << 22,    /* --rate N */
     PRECIS_OPT_FILES = 1 << 23,   /* --group-readable */
     PRECIS_OPT_STORIES = 1 << 24, /* --stories-max --stories-days --stories-threshold */
+    PRECIS_OPT_UNIQUE = 1 << 25,  /* --unique */
 };
 
 typedef struct {
@@ -113,6 +114,7 @@ typedef struct {
     const char *pidfile;
     const char *topic;
     bool json;
+    bool unique;    /* precis sub: new stories only (no duplicate_of) */
     long count;     /* stop after this many messages; 0 = never */
     double timeout; /* give up after this many seconds; 0 = never */
     int verbose;

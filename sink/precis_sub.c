@@ -59,7 +59,9 @@ static void deliver(sub_t *self, const char *topic, const void *body, size_t siz
     bool duplicate = self->replay && result->seq < self->next;
     if (self->replay && result->seq >= self->next)
         self->next = result->seq + 1;
-    if (!duplicate && strncmp(topic, prefix, strlen(prefix)) == 0 && wants_more(self)) {
+    bool repeat = self->config->unique && result->duplicate_of;
+    if (!duplicate && !repeat && strncmp(topic, prefix, strlen(prefix)) == 0 &&
+        wants_more(self)) {
         if (self->config->json)
             print_json(result, topic);
         else
@@ -211,7 +213,8 @@ static const char *usage =
     "with --log), then follows live without a gap or a duplicate. Results the\n"
     "sink's retention (--log-max-bytes) already deleted are reported on stderr\n"
     "and skipped. When the sink's replay is busy (it holds as many replay\n"
-    "answers as it allows), it asks again, saying so once on stderr.\n"
+    "answers as it allows), it asks again, saying so once on stderr. --unique\n"
+    "prints only the first article of each story (docs/PROTOCOL.md \"Stories\").\n"
     "Exit codes: 0 stopped by --count or a signal, 1 --timeout passed first,\n"
     "2 usage error, 3 a socket could not be set up or replay failed, 4 --since\n"
     "SEQ is beyond the sink's output (SEQ above the number its next result will\n"
@@ -220,11 +223,11 @@ static const char *usage =
 int precis_cmd_sub(int argc, char **argv)
 {
     precis_config_t config;
-    int rc = precis_program_start(&config, argc, argv,
-                                  PRECIS_OPT_OUTPUT | PRECIS_OPT_TOPIC | PRECIS_OPT_JSON |
-                                      PRECIS_OPT_COUNT | PRECIS_OPT_SINCE |
-                                      PRECIS_OPT_REPLAY | PRECIS_OPT_CURVE,
-                                  usage, "precis-sub", false);
+    int rc = precis_program_start(
+        &config, argc, argv,
+        PRECIS_OPT_OUTPUT | PRECIS_OPT_TOPIC | PRECIS_OPT_JSON | PRECIS_OPT_COUNT |
+            PRECIS_OPT_SINCE | PRECIS_OPT_REPLAY | PRECIS_OPT_CURVE | PRECIS_OPT_UNIQUE,
+        usage, "precis-sub", false);
     if (rc >= 0)
         return rc;
     zsock_t *subscriber = precis_socket_new(ZMQ_SUB, config.output_endpoint, false);

@@ -6,8 +6,9 @@
 # published under duplicate.en with story and duplicate_of the first's id,
 # exact true, similarity 1 and the first's summary; the edited copy under
 # duplicate.en with exact false and a similarity between 0.5 and 1. A
-# subscriber to "duplicate" gets the two copies only, and the sink counts
-# one new story, one exact and one near repeat. All texts are written here.
+# subscriber to "duplicate" gets the two copies only, `precis sub --unique`
+# the first and an unrelated article only, and the sink counts two new
+# stories, one exact and one near repeat. All texts are written here.
 set -euo pipefail
 precis="$PRECIS_BIN/precis"
 work=$(mktemp -d)
@@ -32,18 +33,25 @@ text = "\n\n".join(paragraphs)
 copy = "  " + text.replace(". ", ".  ").replace("\n\n", "\n\n\n") + "\n"
 edited = "ASHDALE (Valley News) - " + "\n\n".join(paragraphs[:-1]).replace(
     "\"We are", "\u201cWe are").replace("come,\"", "come,\u201d")
-for name, title, body in (("orig", "Reservoir at 30-year low", text),
+other = ("The town's oldest bakery closed its doors on Saturday after ninety years. "
+         "Queues formed before dawn for a last loaf, and the owners thanked the "
+         "customers who had come to them for three generations.")
+for name, title, body in (("other", "Bakery closes after ninety years", other),
+                          ("orig", "Reservoir at 30-year low", text),
                           ("copy", "Reservoir at 30-year low", copy),
                           ("edit", "Hosepipe ban as reservoir runs low", edited)):
     with open("%s/%s.jsonl" % (sys.argv[1], name), "w") as f:
         f.write(json.dumps({"id": name, "title": title, "text": body}) + "\n")
 PY
 
-"$precis" sub --output "$PRECIS_OUTPUT" --json --count 3 --timeout 30 >"$work/all.jsonl" &
+"$precis" sub --output "$PRECIS_OUTPUT" --json --count 4 --timeout 30 >"$work/all.jsonl" &
 all_pid=$!
 "$precis" sub --output "$PRECIS_OUTPUT" --json --topic duplicate --count 2 --timeout 30 \
     >"$work/duplicates.jsonl" &
 dup_pid=$!
+"$precis" sub --output "$PRECIS_OUTPUT" --json --unique --count 2 --timeout 30 \
+    >"$work/unique.jsonl" &
+unique_pid=$!
 sleep 0.5 # the subscriptions must reach the publisher before the first result
 
 # One at a time: each result is published before the next article is pushed,
@@ -56,13 +64,16 @@ wait_lines() {
     fail "no result $1 ($(cat "$work/all.jsonl"))"
 }
 n=0
-for name in orig copy edit; do
+for name in orig copy edit other; do
     "$precis" push --ingest "$PRECIS_INGEST" --sentences 2 "$work/$name.jsonl" >/dev/null ||
         fail "push $name"
     n=$((n + 1))
     wait_lines $n
 done
-wait "$all_pid" || fail "precis sub exited $? before 3 results"
+wait "$all_pid" || fail "precis sub exited $? before 4 results"
+wait "$unique_pid" || fail "precis sub --unique exited $? before 2 results"
+[ "$(python3 -c 'import json,sys; print(" ".join(json.loads(l)["id"] for l in open(sys.argv[1])))' "$work/unique.jsonl")" = "orig other" ] ||
+    fail "precis sub --unique printed: $(cat "$work/unique.jsonl")"
 wait "$dup_pid" || fail "precis sub --topic duplicate exited $? before 2 results"
 
 python3 - "$work/all.jsonl" "$work/duplicates.jsonl" <<'PY' || fail "story fields"
@@ -88,6 +99,6 @@ print("ok: story, duplicate_of, exact, similarity; copies under duplicate.")
 PY
 sleep 0.3
 "$precis" stats --run-dir "$PRECIS_RUN_DIR" >"$work/stats.txt" || fail "stats exited $?"
-grep -q "^sink .* stories=1 exact_repeats=1 near_repeats=1 stories_index=3" "$work/stats.txt" ||
+grep -q "^sink .* stories=2 exact_repeats=1 near_repeats=1 stories_index=4" "$work/stats.txt" ||
     fail "sink story counters: $(grep '^sink' "$work/stats.txt")"
 echo "ok: an article, an exact copy and an edited copy through the pipeline"
