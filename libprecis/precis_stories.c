@@ -1,5 +1,6 @@
 /*  precis_stories - the near-duplicate index (LSH over MinHash signatures). */
 #include "precis_stories.h"
+#include "precis_config.h"
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -350,7 +351,9 @@ static int rewrite_file(precis_stories_t *self)
     char *temporary = malloc(strlen(self->path) + 8);
     assert(temporary);
     sprintf(temporary, "%s.new", self->path);
-    int fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    /* Created with the mode of every data file (0600, 0640 with
+       --group-readable). */
+    int fd = precis_data_file_open(temporary, O_WRONLY | O_TRUNC);
     bool ok = fd >= 0;
     for (size_t i = 0; ok && i < self->count; i++) {
         size_t size;
