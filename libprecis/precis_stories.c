@@ -16,6 +16,9 @@
 /* Longest id, key or story kept, in bytes (the file stores 16-bit lengths). */
 #define STRING_MAX 4096
 /* A file record: size, time, shingles, hash, bins, three lengths, strings. */
+/* The file is read this much at a time (a record is at most 3 strings of
+   STRING_MAX bytes and RECORD_FIXED more). */
+#define LOAD_CHUNK   (1u << 20)
 #define RECORD_FIXED (4 + 8 + 4 + 16 + 2 * PRECIS_MINHASH_BINS + 3 * 2)
 
 typedef struct {
@@ -117,10 +120,12 @@ static void evict_oldest(precis_stories_t *self)
     self->count--;
 }
 
-static void evict(precis_stories_t *self, int64_t now_us)
+/* Drops the articles older than the window at now_us and, with room, the
+   oldest one when the window is full, so that one more fits. */
+static void evict(precis_stories_t *self, int64_t now_us, bool room)
 {
     while (self->count > 0 &&
-           (self->count >= self->options.max_articles ||
+           ((room && self->count >= self->options.max_articles) ||
             self->ring[self->head].time_us < now_us - self->options.max_age_us))
         evict_oldest(self);
 }
@@ -388,28 +393,39 @@ static int load_file(precis_stories_t *self, int64_t now_us)
     size_t records = 0;
     bool torn = false;
     if (fd >= 0) {
-        off_t size = lseek(fd, 0, SEEK_END);
-        uint8_t *data = size > 0 ? malloc((size_t)size) : NULL;
-        size_t got = 0;
-        if (data && lseek(fd, 0, SEEK_SET) == 0)
-            while (got < (size_t)size) {
-                ssize_t n = read(fd, data + got, (size_t)size - got);
-                if (n <= 0)
-                    break;
-                got += (size_t)n;
-            }
-        close(fd);
-        size_t offset = 0, length;
+        /* Read a chunk at a time: the file may hold twice the window. */
+        uint8_t *buffer = malloc(LOAD_CHUNK);
+        assert(buffer);
+        size_t have = 0;
+        bool end = false;
         entry_t entry;
-        while ((length = decode_record(data + offset, got - offset, &entry)) > 0) {
-            offset += length;
-            records++;
-            evict(self, entry.time_us);
-            insert(self, &entry);
+        for (;;) {
+            if (!end) {
+                ssize_t n = read(fd, buffer + have, LOAD_CHUNK - have);
+                if (n < 0 && errno == EINTR)
+                    continue;
+                if (n <= 0)
+                    end = true;
+                else
+                    have += (size_t)n;
+            }
+            size_t offset = 0, length;
+            while ((length = decode_record(buffer + offset, have - offset, &entry)) > 0) {
+                offset += length;
+                records++;
+                evict(self, entry.time_us, true);
+                insert(self, &entry);
+            }
+            memmove(buffer, buffer + offset, have - offset);
+            have -= offset;
+            if (end || (offset == 0 && have == LOAD_CHUNK)) {
+                torn = have > 0; /* a torn or bad record: the rest is dropped */
+                break;
+            }
         }
-        torn = offset != got;
-        free(data);
-        evict(self, now_us);
+        close(fd);
+        free(buffer);
+        evict(self, now_us, false);
     }
     self->file_records = records;
     if (records != self->count || records == 0 || torn)
@@ -482,7 +498,7 @@ int precis_stories_add(precis_stories_t *self, const char *id, const char *key,
 {
     if (!key)
         key = id;
-    evict(self, now_us);
+    evict(self, now_us, false);
     free(self->answer_story);
     free(self->answer_of);
     self->answer_story = copy_bounded(id);
@@ -511,6 +527,7 @@ int precis_stories_add(precis_stories_t *self, const char *id, const char *key,
         if (strcmp(self->answer_story, entry.id) != 0)
             entry.story = copy_bounded(self->answer_story);
     }
+    evict(self, now_us, true);
     int rc = 0;
     if (self->fd >= 0) {
         size_t size;
@@ -661,6 +678,31 @@ int precis_stories_test(bool verbose)
     if (file)
         fclose(file);
     CHECK(size == 2 * RECORD_FIXED + 2 + 4);
+    /* A file of more than one read chunk (1 MiB) comes back whole, with the
+       records across the chunk's edge. */
+    unlink(path);
+    precis_stories_options_t large = {.max_articles = 5000, .max_age_us = 1000000};
+    self = precis_stories_new(&large, path, 0);
+    for (unsigned i = 0; self && i < 5000; i++) {
+        char *text = test_text(1000 + i, 30), id[16];
+        precis_minhash_compute(&b, text, strlen(text));
+        snprintf(id, sizeof id, "m%u", i);
+        precis_stories_add(self, id, NULL, &b, 10, &match);
+        free(text);
+    }
+    precis_stories_destroy(&self);
+    self = precis_stories_new(&large, path, 20);
+    CHECK(self && precis_stories_size(self) == 5000);
+    if (self) {
+        char *text = test_text(1000 + 3500, 30);
+        precis_minhash_compute(&b, text, strlen(text));
+        precis_stories_add(self, "again", NULL, &b, 30, &match);
+        CHECK(match.duplicate_of && strcmp(match.duplicate_of, "m3500") == 0 &&
+              match.exact);
+        free(text);
+    }
+    precis_stories_destroy(&self);
+
     /* A word-less text is never a repeat. */
     self = precis_stories_new(NULL, NULL, 0);
     precis_minhash_compute(&b, "...", 3);
