@@ -120,7 +120,10 @@ static bool open_stories(precis_sink_t *self)
     const precis_config_t *config = self->config;
     precis_stories_options_t options = {
         .max_articles = config->stories_max > 0 ? (size_t)config->stories_max : 0,
-        .max_age_us = (int64_t)(config->stories_days * 24 * 3600 * 1e6),
+        /* at most 100 years: the microseconds stay far within 64 bits */
+        .max_age_us =
+            (int64_t)((config->stories_days < 36500 ? config->stories_days : 36500) * 24 *
+                      3600 * 1e6),
         .threshold = config->stories_threshold};
     self->stories = precis_stories_new(&options, path, precis_now_us());
     zstr_free(&path);
