@@ -342,6 +342,23 @@ void precis_minhash_text_hash(const char *text, size_t len, uint8_t hash[16])
         free(folded);
 }
 
+precis_minhash_t *precis_minhash_new(const char *text, size_t len)
+{
+    precis_minhash_t *self = calloc(1, sizeof *self);
+    assert(self);
+    if (text)
+        precis_minhash_compute(self, text, len);
+    return self;
+}
+
+void precis_minhash_destroy(precis_minhash_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    free(*self_p);
+    *self_p = NULL;
+}
+
 double precis_minhash_similarity(const uint16_t *a, const uint16_t *b)
 {
     size_t equal = 0;
@@ -487,6 +504,15 @@ int precis_minhash_test(bool verbose)
         if (!same)
             break;
     }
+
+    /* On the heap: the same signature; empty without a text. */
+    precis_minhash_t *heap = precis_minhash_new(base, strlen(base)),
+                     *empty = precis_minhash_new(NULL, 0);
+    precis_minhash_compute(&a, base, strlen(base));
+    CHECK(memcmp(heap, &a, sizeof a) == 0 && empty->shingles == 0 && empty->bins[3] == 0);
+    precis_minhash_destroy(&heap);
+    precis_minhash_destroy(&empty);
+    CHECK(heap == NULL);
 
     /* The bins survive their byte form; a wrong size is refused. */
     uint8_t bytes[2 * PRECIS_MINHASH_BINS];

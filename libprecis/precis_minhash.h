@@ -48,6 +48,11 @@ typedef struct {
     uint32_t shingles; /* shingles seen (repeats counted); 0 for a text with no word */
 } precis_minhash_t;
 
+/* A signature of text[0..len) on the heap (precis_minhash_compute), or,
+   with text NULL, an empty one (all zero) to fill in. */
+precis_minhash_t *precis_minhash_new(const char *text, size_t len);
+void precis_minhash_destroy(precis_minhash_t **self_p);
+
 /* Computes the exact hash and the signature of text[0..len) (UTF-8; invalid
    bytes separate words). A text with no word gets all bins 0. */
 void precis_minhash_compute(precis_minhash_t *self, const char *text, size_t len);

@@ -41,7 +41,7 @@ void precis_result_destroy(precis_result_t **self_p)
     for (size_t i = 0; i < self->keyword_count; i++)
         free(self->keywords[i]);
     free(self->keywords);
-    free(self->signature);
+    precis_minhash_destroy(&self->signature);
     free(self);
     *self_p = NULL;
 }
@@ -315,8 +315,7 @@ static void read_story(precis_result_t *self, const msgpack_object *map)
     const msgpack_object *bins = precis_mp_lookup(map, "minhash");
     if (hash && bins && hash->type == MSGPACK_OBJECT_BIN && hash->via.bin.size == 16 &&
         bins->type == MSGPACK_OBJECT_BIN) {
-        precis_minhash_t *signature = calloc(1, sizeof *signature);
-        assert(signature);
+        precis_minhash_t *signature = precis_minhash_new(NULL, 0);
         if (precis_minhash_decode_bins((const uint8_t *)bins->via.bin.ptr,
                                        bins->via.bin.size, signature->bins)) {
             memcpy(signature->text_hash, hash->via.bin.ptr, 16);
@@ -326,7 +325,7 @@ static void read_story(precis_result_t *self, const msgpack_object *map)
             if (tag && tag->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
                 self->summary_tag = tag->via.u64;
         } else
-            free(signature);
+            precis_minhash_destroy(&signature);
     }
 }
 
@@ -536,8 +535,7 @@ int precis_result_test(bool verbose)
     result = precis_result_new(PRECIS_RESULT_SUMMARY);
     precis_result_copy_article(result, article);
     result->lang = strdup("en");
-    result->signature = calloc(1, sizeof *result->signature);
-    precis_minhash_compute(result->signature, "Ferries run again.", 18);
+    result->signature = precis_minhash_new("Ferries run again.", 18);
     result->summary_tag = UINT64_C(0xfedcba9876543210);
     data = precis_result_encode(result, &size);
     copy = precis_result_decode(data, size, error);
@@ -552,8 +550,7 @@ int precis_result_test(bool verbose)
     }
     free(data);
     precis_result_destroy(&copy);
-    free(result->signature);
-    result->signature = NULL;
+    precis_minhash_destroy(&result->signature);
     result->story = strdup("art-0");
     result->duplicate_of = strdup("art-0b");
     result->similarity = 0.75;

@@ -231,7 +231,7 @@ static void mark_story(precis_sink_t *self, precis_result_t *result)
     precis_minhash_t *signature = result->signature;
     result->signature = NULL;
     if (!signature || result->kind != PRECIS_RESULT_SUMMARY) {
-        free(signature);
+        precis_minhash_destroy(&signature);
         return;
     }
     precis_stories_match_t match;
@@ -258,7 +258,7 @@ static void mark_story(precis_sink_t *self, precis_result_t *result)
                      1);
     precis_stats_set(self->stats, self->stories_index,
                      precis_stories_size(self->stories));
-    free(signature);
+    precis_minhash_destroy(&signature);
 }
 
 int precis_sink_publish(precis_sink_t *self, zframe_t *frame)
@@ -605,8 +605,7 @@ static zframe_t *story_frame(const char *id, const char *text, size_t len,
     result->key = zsys_sprintf("key-%s", id);
     result->lang = strdup("en");
     precis_result_add_sentence(result, sentence, strlen(sentence), 0, 1.0);
-    result->signature = calloc(1, sizeof *result->signature);
-    precis_minhash_compute(result->signature, text, len);
+    result->signature = precis_minhash_new(text, len);
     zframe_t *frame = precis_result_frame(result);
     precis_result_destroy(&result);
     return frame;

@@ -65,9 +65,8 @@ precis_result_t *precis_summarize_worker_article(precis_summarize_worker_t *self
     precis_summary_options_t options = options_for(self, article);
     /* The signature for the sink's story index, and the key to the summary
        of an exact copy this worker made before. */
-    precis_minhash_t *signature = malloc(sizeof *signature);
-    assert(signature);
-    precis_minhash_compute(signature, article->text.ptr, article->text.len);
+    precis_minhash_t *signature =
+        precis_minhash_new(article->text.ptr, article->text.len);
     uint64_t tag = options_tag(&options);
     const precis_result_t *cached =
         precis_summary_cache_get(self->cache, signature->text_hash, tag);
@@ -85,7 +84,7 @@ precis_result_t *precis_summarize_worker_article(precis_summarize_worker_t *self
         result->signature = signature;
         result->summary_tag = tag;
     } else
-        free(signature);
+        precis_minhash_destroy(&signature);
     return result;
 }
 
