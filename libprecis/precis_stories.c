@@ -2,6 +2,7 @@
 #include "precis_stories.h"
 #include "precis_config.h"
 #include <assert.h>
+#include <czmq.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -375,8 +376,7 @@ static int rewrite_file(precis_stories_t *self)
         self->fd = open(self->path, O_WRONLY | O_APPEND | O_CLOEXEC);
         self->file_records = self->count;
     } else {
-        fprintf(stderr, "precis_stories: cannot rewrite %s: %s\n", self->path,
-                strerror(errno));
+        zsys_error("story index: cannot rewrite %s: %s", self->path, strerror(errno));
         unlink(temporary);
         ok = false;
     }
@@ -459,8 +459,7 @@ precis_stories_t *precis_stories_new(const precis_stories_options_t *options,
     if (path) {
         self->path = strdup(path);
         if (load_file(self, now_us) != 0) {
-            fprintf(stderr, "precis_stories: cannot open %s: %s\n", path,
-                    strerror(errno));
+            zsys_error("story index: cannot open %s: %s", path, strerror(errno));
             precis_stories_destroy(&self);
         }
     }
