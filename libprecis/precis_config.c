@@ -5,6 +5,7 @@
     enabled, so an option means the same thing in every program.
 */
 #include "precis_config.h"
+#include "precis_stories.h"
 #include "precis_curve.h"
 #include "precis.h"
 #include "precis_service.h"
@@ -68,6 +69,14 @@ static const option_row_t option_table[] = {
      "keep at most N bytes of output log (segments PATH, PATH.SEQ; oldest deleted)"},
     {"replay-max-bytes", PRECIS_OPT_OUTLOG, ARG_SIZE, FIELD(replay_max_bytes), "N",
      "replay answers held in memory, at most; beyond it requests are answered busy"},
+    {"stories-max", PRECIS_OPT_STORIES, ARG_INT, FIELD(stories_max), "N",
+     "near-duplicate index: the last N articles (about 850 bytes each)"},
+    {"stories-days", PRECIS_OPT_STORIES, ARG_SECONDS, FIELD(stories_days), "DAYS",
+     "near-duplicate index: articles of at most DAYS days"},
+    {"stories-threshold", PRECIS_OPT_STORIES, ARG_RATIO, FIELD(stories_threshold), "R",
+     "least estimated Jaccard similarity of a near copy (0 < R <= 1; default 0.5)"},
+    {"unique", PRECIS_OPT_UNIQUE, ARG_NONE, FIELD(unique), NULL,
+     "print only the first article of each story (results without duplicate_of)"},
     {"group-readable", PRECIS_OPT_FILES, ARG_NONE, FIELD(group_readable), NULL,
      "make data files (journal, log, JSON Lines) 0640, not 0600: the group may read"},
     {"max-inflight", PRECIS_OPT_DELIVERY, ARG_INT, FIELD(max_inflight), "N",
@@ -199,6 +208,9 @@ void precis_config_defaults(precis_config_t *config, bool bind)
     config->retry_ms = PRECIS_RETRY_MS;
     config->max_attempts = PRECIS_MAX_ATTEMPTS;
     config->drain = 30;
+    config->stories_max = PRECIS_STORIES_MAX_ARTICLES;
+    config->stories_days = (double)PRECIS_STORIES_MAX_AGE_US / (24 * 3600 * 1e6);
+    config->stories_threshold = PRECIS_STORIES_THRESHOLD;
     if (!bind)
         apply_environment(config);
 }

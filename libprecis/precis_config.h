@@ -72,6 +72,8 @@ enum {
     PRECIS_OPT_FILES = 1 << 23,   /* --group-readable */
     PRECIS_OPT_TIMEOUT = 1 << 24, /* --timeout SECONDS alone (PRECIS_OPT_COUNT has both) */
     PRECIS_OPT_CURVE_ALLOW = 1 << 25, /* --curve-allow DIR: servers only */
+    PRECIS_OPT_STORIES = 1 << 26, /* --stories-max --stories-days --stories-threshold */
+    PRECIS_OPT_UNIQUE = 1 << 27,  /* --unique */
 };
 
 typedef struct {
@@ -105,6 +107,10 @@ typedef struct {
     int metrics_port;             /* Prometheus over HTTP; 0: off */
     const char *metrics_address;  /* numeric address to listen on; NULL: every one */
     int rate; /* articles per second at most; 0: as fast as possible */
+    /* the sink's story index (precis_stories.h): its window and threshold */
+    int stories_max;
+    double stories_days;
+    double stories_threshold;
     int sentences;
     double ratio;
     int words;
@@ -115,6 +121,7 @@ typedef struct {
     const char *pidfile;
     const char *topic;
     bool json;
+    bool unique;    /* precis sub: new stories only (no duplicate_of) */
     long count;     /* stop after this many messages; 0 = never */
     double timeout; /* give up after this many seconds; 0 = never */
     int verbose;

@@ -31,7 +31,8 @@ void precis_result_destroy(precis_result_t **self_p)
     precis_result_t *self = *self_p;
     char *strings[] = {self->id,     self->key,       self->title, self->url,
                        self->source, self->published, self->lang,  self->stage,
-                       self->reason, self->error,     self->log_id};
+                       self->reason, self->error,     self->log_id, self->story,
+                       self->duplicate_of};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         free(strings[i]);
     for (size_t i = 0; i < self->summary_count; i++)
@@ -41,8 +42,39 @@ void precis_result_destroy(precis_result_t **self_p)
     for (size_t i = 0; i < self->keyword_count; i++)
         free(self->keywords[i]);
     free(self->keywords);
+    precis_minhash_destroy(&self->signature);
     free(self);
     *self_p = NULL;
+}
+
+static void clear_summary(precis_result_t *self)
+{
+    for (size_t i = 0; i < self->summary_count; i++)
+        free(self->summary[i]);
+    free(self->summary);
+    free(self->scored);
+    for (size_t i = 0; i < self->keyword_count; i++)
+        free(self->keywords[i]);
+    free(self->keywords);
+    self->summary = NULL;
+    self->scored = NULL;
+    self->keywords = NULL;
+    self->summary_count = self->keyword_count = 0;
+}
+
+void precis_result_copy_summary(precis_result_t *self, const precis_result_t *other)
+{
+    clear_summary(self);
+    for (size_t i = 0; i < other->summary_count; i++) {
+        precis_result_add_sentence(self, other->summary[i], strlen(other->summary[i]),
+                                   other->scored[i].index, other->scored[i].score);
+        self->scored[i].truncated = other->scored[i].truncated;
+    }
+    for (size_t i = 0; i < other->keyword_count; i++)
+        precis_result_add_keyword(self, other->keywords[i]);
+    self->sentence_count = other->sentence_count;
+    free(self->lang);
+    self->lang = other->lang ? strdup(other->lang) : NULL;
 }
 
 static char *copy_field(const precis_str_t *field)
@@ -143,6 +175,42 @@ static void pack_summary_fields(msgpack_packer *packer, const precis_result_t *s
         precis_mp_pack_cstr(packer, self->keywords[i]);
 }
 
+/* The published story keys: story, similarity, exact, and duplicate_of
+   on a repeat; none before the sink set the story. */
+static int story_fields(const precis_result_t *self)
+{
+    return self->story ? (self->duplicate_of ? 4 : 3) : 0;
+}
+
+static void pack_story(msgpack_packer *packer, const precis_result_t *self)
+{
+    if (self->story) {
+        pack_kv(packer, "story", self->story);
+        if (self->duplicate_of)
+            pack_kv(packer, "duplicate_of", self->duplicate_of);
+        precis_mp_pack_cstr(packer, "similarity");
+        msgpack_pack_double(packer, self->similarity);
+        precis_mp_pack_cstr(packer, "exact");
+        if (self->exact)
+            msgpack_pack_true(packer);
+        else
+            msgpack_pack_false(packer);
+    }
+    if (self->signature) { /* internal: worker to sink */
+        uint8_t bins[2 * PRECIS_MINHASH_BINS];
+        precis_minhash_encode_bins(self->signature->bins, bins);
+        precis_mp_pack_cstr(packer, "text_hash");
+        msgpack_pack_bin(packer, 16);
+        msgpack_pack_bin_body(packer, self->signature->text_hash, 16);
+        precis_mp_pack_cstr(packer, "minhash");
+        msgpack_pack_bin(packer, sizeof bins);
+        msgpack_pack_bin_body(packer, bins, sizeof bins);
+        precis_mp_pack_kv_int(packer, "shingles", self->signature->shingles);
+        precis_mp_pack_cstr(packer, "summary_tag");
+        msgpack_pack_uint64(packer, self->summary_tag);
+    }
+}
+
 void *precis_result_encode(const precis_result_t *self, size_t *size_p)
 {
     msgpack_sbuffer buffer;
@@ -152,7 +220,8 @@ void *precis_result_encode(const precis_result_t *self, size_t *size_p)
     bool summary = self->kind == PRECIS_RESULT_SUMMARY;
     /* log_id only when set (by the sink): a result before the sink, and
        the maps older sinks wrote, have none. */
-    msgpack_pack_map(&packer, (summary ? 15 : 13) + (self->log_id ? 1 : 0));
+    msgpack_pack_map(&packer, (summary ? 15 : 13) + (self->log_id ? 1 : 0) +
+                                  story_fields(self) + (self->signature ? 4 : 0));
     precis_mp_pack_kv_int(&packer, "v", PRECIS_PROTOCOL_VERSION);
     pack_kv(&packer, "type", summary ? "summary" : "error");
     pack_kv(&packer, "id", self->id);
@@ -172,6 +241,7 @@ void *precis_result_encode(const precis_result_t *self, size_t *size_p)
         pack_kv(&packer, "error", self->error);
     }
     pack_timings(&packer, self);
+    pack_story(&packer, self);
     *size_p = buffer.size;
     return buffer.data;
 }
@@ -235,6 +305,35 @@ static void read_summary_fields(precis_result_t *self, const msgpack_object *map
     self->sentence_count = (uint32_t)read_int(map, "sentence_count");
 }
 
+/* The story keys, and the signature when both its parts are well-formed. */
+static void read_story(precis_result_t *self, const msgpack_object *map)
+{
+    self->story = read_string(map, "story");
+    self->duplicate_of = read_string(map, "duplicate_of");
+    const msgpack_object *value = precis_mp_lookup(map, "similarity");
+    if (value &&
+        (value->type == MSGPACK_OBJECT_FLOAT64 || value->type == MSGPACK_OBJECT_FLOAT32))
+        self->similarity = value->via.f64;
+    value = precis_mp_lookup(map, "exact");
+    self->exact = value && value->type == MSGPACK_OBJECT_BOOLEAN && value->via.boolean;
+    const msgpack_object *hash = precis_mp_lookup(map, "text_hash");
+    const msgpack_object *bins = precis_mp_lookup(map, "minhash");
+    if (hash && bins && hash->type == MSGPACK_OBJECT_BIN && hash->via.bin.size == 16 &&
+        bins->type == MSGPACK_OBJECT_BIN) {
+        precis_minhash_t *signature = precis_minhash_new(NULL, 0);
+        if (precis_minhash_decode_bins((const uint8_t *)bins->via.bin.ptr,
+                                       bins->via.bin.size, signature->bins)) {
+            memcpy(signature->text_hash, hash->via.bin.ptr, 16);
+            signature->shingles = (uint32_t)read_int(map, "shingles");
+            self->signature = signature;
+            const msgpack_object *tag = precis_mp_lookup(map, "summary_tag");
+            if (tag && tag->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+                self->summary_tag = tag->via.u64;
+        } else
+            precis_minhash_destroy(&signature);
+    }
+}
+
 static precis_result_t *decode_map(const msgpack_object *map, char *error)
 {
     const msgpack_object *type = precis_mp_lookup(map, "type");
@@ -264,6 +363,7 @@ static precis_result_t *decode_map(const msgpack_object *map, char *error)
         self->reason = read_string(map, "reason");
         self->error = read_string(map, "error");
     }
+    read_story(self, map);
     const msgpack_object *timings = precis_mp_lookup(map, "timings");
     if (timings) {
         self->received_us = read_int(timings, "received_us");
@@ -296,7 +396,8 @@ precis_result_t *precis_result_decode(const void *data, size_t size, char *error
 const char *precis_result_topic(const precis_result_t *self, char *buf, size_t size)
 {
     if (self->kind == PRECIS_RESULT_SUMMARY)
-        snprintf(buf, size, "summary.%s", self->lang && *self->lang ? self->lang : "und");
+        snprintf(buf, size, "%s.%s", self->duplicate_of ? "duplicate" : "summary",
+                 self->lang && *self->lang ? self->lang : "und");
     else
         snprintf(buf, size, "error.%s",
                  self->reason && *self->reason ? self->reason : "internal");
@@ -345,6 +446,13 @@ json_t *precis_result_to_json(const precis_result_t *self)
         set_string(object, "stage", self->stage);
         set_string(object, "reason", self->reason);
         set_string(object, "error", self->error);
+    }
+    if (self->story) {
+        set_string(object, "story", self->story);
+        if (self->duplicate_of)
+            set_string(object, "duplicate_of", self->duplicate_of);
+        json_object_set_new(object, "similarity", json_real(self->similarity));
+        json_object_set_new(object, "exact", json_boolean(self->exact));
     }
     json_object_set_new(object, "timings",
                         json_pack("{s:I,s:I,s:I,s:I}", "received_us",
@@ -443,6 +551,64 @@ int precis_result_test(bool verbose)
               0);
         CHECK(strcmp(copy->error, "too many sentences") == 0);
     }
+    free(data);
+    precis_result_destroy(&copy);
+    precis_result_destroy(&result);
+
+    /* The signature travels as internal keys; a repeat carries its story
+       and goes under duplicate.<lang>; a new story under summary.<lang>. */
+    result = precis_result_new(PRECIS_RESULT_SUMMARY);
+    precis_result_copy_article(result, article);
+    result->lang = strdup("en");
+    result->signature = precis_minhash_new("Ferries run again.", 18);
+    result->summary_tag = UINT64_C(0xfedcba9876543210);
+    data = precis_result_encode(result, &size);
+    copy = precis_result_decode(data, size, error);
+    CHECK(copy && copy->signature && !copy->story);
+    if (copy && copy->signature) {
+        CHECK(memcmp(copy->signature->bins, result->signature->bins,
+                     sizeof copy->signature->bins) == 0);
+        CHECK(memcmp(copy->signature->text_hash, result->signature->text_hash, 16) == 0);
+        CHECK(copy->signature->shingles == 1);
+        CHECK(copy->summary_tag == UINT64_C(0xfedcba9876543210));
+        CHECK(strcmp(precis_result_topic(copy, topic, sizeof topic), "summary.en") == 0);
+    }
+    free(data);
+    precis_result_destroy(&copy);
+    precis_minhash_destroy(&result->signature);
+    result->story = strdup("art-0");
+    result->duplicate_of = strdup("art-0b");
+    result->similarity = 0.75;
+    data = precis_result_encode(result, &size);
+    copy = precis_result_decode(data, size, error);
+    CHECK(copy && !copy->signature && copy->story && copy->duplicate_of);
+    if (copy && copy->story && copy->duplicate_of) {
+        CHECK(strcmp(copy->story, "art-0") == 0 &&
+              strcmp(copy->duplicate_of, "art-0b") == 0);
+        CHECK(copy->similarity == 0.75 && !copy->exact);
+        CHECK(strcmp(precis_result_topic(copy, topic, sizeof topic), "duplicate.en") ==
+              0);
+        json_t *json = precis_result_to_json(copy);
+        CHECK(json_real_value(json_object_get(json, "similarity")) == 0.75);
+        CHECK(json_is_false(json_object_get(json, "exact")));
+        CHECK(!json_object_get(json, "minhash"));
+        json_decref(json);
+    }
+    /* An exact copy takes the summary of the article it repeats. */
+    precis_result_t *earlier = precis_result_new(PRECIS_RESULT_SUMMARY);
+    earlier->lang = strdup("en");
+    earlier->sentence_count = 7;
+    precis_result_add_sentence(earlier, "Ferries run again.", 18, 2, 0.5);
+    precis_result_add_keyword(earlier, "ferry");
+    precis_result_add_sentence(copy ? copy : result, "Other.", 6, 0, 1.0);
+    if (copy) {
+        precis_result_copy_summary(copy, earlier);
+        CHECK(copy->summary_count == 1 &&
+              strcmp(copy->summary[0], "Ferries run again.") == 0);
+        CHECK(copy->scored[0].index == 2 && copy->keyword_count == 1);
+        CHECK(copy->sentence_count == 7);
+    }
+    precis_result_destroy(&earlier);
     free(data);
     precis_result_destroy(&copy);
     precis_result_destroy(&result);

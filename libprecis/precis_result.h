@@ -9,6 +9,7 @@
 #define PRECIS_RESULT_H
 
 #include "precis_article.h"
+#include "precis_minhash.h"
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -44,6 +45,20 @@ typedef struct {
     char *error;  /* human-readable */
     /* timings */
     int64_t received_us, normalize_us, summarize_us, published_us;
+    /* Near-duplicate detection (docs/PROTOCOL.md, "Stories"). signature:
+       internal, from the summarize worker to the sink (keys "text_hash",
+       "minhash", "shingles", "summary_tag"); the sink takes them off before
+       publishing.
+       story: set by the sink; the other three published with it, and
+       duplicate_of only on a repeat (then the topic is duplicate.<lang>). */
+    precis_minhash_t *signature;
+    uint64_t summary_tag; /* internal, with the signature: the length and
+                             language asked for (key "summary_tag"), so that an
+                             exact copy takes an earlier summary only when it
+                             asked for the same */
+    char *story, *duplicate_of;
+    double similarity;
+    bool exact;
 } precis_result_t;
 
 precis_result_t *precis_result_new(precis_result_kind_t kind);
@@ -64,13 +79,19 @@ void precis_result_add_sentence(precis_result_t *self, const char *text, size_t 
                                 uint32_t index, double score);
 void precis_result_add_keyword(precis_result_t *self, const char *keyword);
 
+/* Copies the summary of other (sentences, scores, keywords, sentence
+   count, language) into self, replacing its own: an exact copy is published
+   with the summary of the article it repeats. */
+void precis_result_copy_summary(precis_result_t *self, const precis_result_t *other);
+
 /* Encodes as a msgpack map; returns a malloc'd buffer and its size. */
 void *precis_result_encode(const precis_result_t *self, size_t *size_p);
 
 /* Decodes a result map; NULL with a reason in error when it is not one. */
 precis_result_t *precis_result_decode(const void *data, size_t size, char *error);
 
-/* The topic: "summary.<lang>" or "error.<reason>"; writes into buf. */
+/* The topic: "summary.<lang>", "duplicate.<lang>" for a summary with
+   duplicate_of, or "error.<reason>"; writes into buf. */
 const char *precis_result_topic(const precis_result_t *self, char *buf, size_t size);
 
 /* A JSON object with the same keys as the msgpack map (new reference). */

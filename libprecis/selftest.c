@@ -3,16 +3,26 @@
 #include "precis_control.h"
 #include "precis_feed.h"
 #include "precis_html.h"
+#include "precis_minhash.h"
 #include "precis_selftest.h"
 #include "precis_service.h"
 #include "precis_stats.h"
+#include "precis_stories.h"
+#include "precis_summary_cache.h"
 #include "precis_utf8.h"
 
 static const precis_module_test_t tests[] = {
-    {"config", precis_config_test},   {"article", precis_article_test},
-    {"result", precis_result_test},   {"stats", precis_stats_test},
-    {"control", precis_control_test}, {"utf8", precis_utf8_test},
-    {"html", precis_html_test},       {"feed", precis_feed_test},
+    {"config", precis_config_test},
+    {"article", precis_article_test},
+    {"result", precis_result_test},
+    {"stats", precis_stats_test},
+    {"control", precis_control_test},
+    {"utf8", precis_utf8_test},
+    {"html", precis_html_test},
+    {"feed", precis_feed_test},
+    {"minhash", precis_minhash_test},
+    {"stories", precis_stories_test},
+    {"summary_cache", precis_summary_cache_test},
     {"service", precis_service_test},
 };
 

@@ -11,6 +11,9 @@ static const char *usage =
     "PATH.state. A result gets its seq once it is in the log, and is acknowledged\n"
     "to ingest once it is also in the --jsonl file; one that cannot be written (a\n"
     "full disk) is held back and comes again from ingest. Duplicates are dropped.\n"
+    "Summaries that repeat an earlier article (exact or near copies,\n"
+    "docs/PROTOCOL.md \"Stories\") are published under duplicate.<lang> with\n"
+    "story and duplicate_of.\n"
     "Exit codes: 0 stopped cleanly, 2 usage error, 3 a socket or the file failed.";
 
 int main(int argc, char **argv)
@@ -21,7 +24,7 @@ int main(int argc, char **argv)
         PRECIS_OPT_RESULTS | PRECIS_OPT_OUTPUT | PRECIS_OPT_JSONL | PRECIS_OPT_ACKS |
             PRECIS_OPT_REPLAY | PRECIS_OPT_OUTLOG | PRECIS_OPT_PIDFILE |
             PRECIS_OPT_CURVE | PRECIS_OPT_CURVE_ALLOW | PRECIS_OPT_CONTROL |
-            PRECIS_OPT_METRICS | PRECIS_OPT_FILES,
+            PRECIS_OPT_METRICS | PRECIS_OPT_FILES | PRECIS_OPT_STORIES,
         usage, "precis-sink", true);
     if (rc >= 0)
         return rc;

@@ -29,6 +29,14 @@
     precis_credit.h): one outstanding a peer, --replay-max-bytes in all;
     a request beyond that is answered "busy", a few bytes, so that a peer
     that asks and never reads costs the sink next to nothing.
+
+    Stories: the sink keeps the one near-duplicate index (precis_stories,
+    in LOG.stories next to the output log), since every result passes it in
+    the order subscribers see. A summary that carries its text's signature
+    (from the summarize worker) gets story, similarity, exact and, on a
+    repeat, duplicate_of; the signature is taken off before publishing. An
+    exact copy that asked for the same length is published with the summary
+    of the article it repeats.
 */
 #include "precis_sink.h"
 #include "precis_control.h"
@@ -36,6 +44,8 @@
 #include "precis_msgpack.h"
 #include "precis_outlog.h"
 #include "precis_seen.h"
+#include "precis_stories.h"
+#include "precis_summary_cache.h"
 #include <malloc.h>
 #include <sys/resource.h>
 
@@ -74,6 +84,10 @@ struct _precis_sink_t {
     precis_control_t *control;
     int received, published, duplicates, invalid; /* counters in stats */
     int replay_requests, replayed, replay_busy, replay_dropped;
+    precis_stories_t *stories;         /* the near-duplicate index */
+    precis_summary_cache_t *summaries; /* for exact copies */
+    int stories_new, exact_repeats, near_repeats, stories_index;
+    uint64_t stories_failing; /* story file appends failed in a row */
     int log_append_errors, jsonl_append_errors, log_damaged, log_damaged_bytes, log_lost;
 };
 
@@ -324,6 +338,35 @@ static bool open_files(precis_sink_t *self)
     return true;
 }
 
+/* The story index, kept in OUTLOG.stories when there is an output log. */
+static bool open_stories(precis_sink_t *self)
+{
+    char *path =
+        self->config->out_log ? zsys_sprintf("%s.stories", self->config->out_log) : NULL;
+    const precis_config_t *config = self->config;
+    precis_stories_options_t options = {
+        .max_articles = config->stories_max > 0 ? (size_t)config->stories_max : 0,
+        /* at most 100 years: the microseconds stay far within 64 bits */
+        .max_age_us =
+            (int64_t)((config->stories_days < 36500 ? config->stories_days : 36500) * 24 *
+                      3600 * 1e6),
+        .threshold = config->stories_threshold};
+    self->stories = precis_stories_new(&options, path, precis_now_us());
+    zstr_free(&path);
+    self->summaries = precis_summary_cache_new(PRECIS_SUMMARY_CACHE_SINK);
+    self->stories_new = precis_stats_counter(self->stats, "stories", "new stories");
+    self->exact_repeats =
+        precis_stats_counter(self->stats, "exact_repeats", "exact copies of an article");
+    self->near_repeats =
+        precis_stats_counter(self->stats, "near_repeats", "near copies of an article");
+    self->stories_index =
+        precis_stats_counter(self->stats, "stories_index", "articles in the story index");
+    if (self->stories)
+        precis_stats_set(self->stats, self->stories_index,
+                         precis_stories_size(self->stories));
+    return self->stories != NULL;
+}
+
 precis_sink_t *precis_sink_new(const precis_config_t *config)
 {
     precis_sink_t *self = calloc(1, sizeof *self);
@@ -369,7 +412,7 @@ precis_sink_t *precis_sink_new(const precis_config_t *config)
     self->acks =
         self->output ? precis_socket_new(ZMQ_PUSH, config->acks_endpoint, false) : NULL;
     self->control = self->acks ? precis_control_new(config, self->stats) : NULL;
-    if (!self->control || !open_files(self)) {
+    if (!self->control || !open_files(self) || !open_stories(self)) {
         precis_sink_destroy(&self);
         return NULL;
     }
@@ -393,6 +436,8 @@ void precis_sink_destroy(precis_sink_t **self_p)
     precis_credit_destroy(&self->credit);
     precis_outlog_destroy(&self->log);
     precis_seen_destroy(&self->seen);
+    precis_stories_destroy(&self->stories);
+    precis_summary_cache_destroy(&self->summaries);
     precis_control_destroy(&self->control);
     precis_stats_destroy(&self->stats);
     if (self->jsonl >= 0)
@@ -435,6 +480,54 @@ static bool jsonl_ready(precis_sink_t *self)
     return self->jsonl < 0 || !self->jsonl_behind || jsonl_catch_up(self) == 0;
 }
 
+/* Sets the story fields of a summary from the index, gives an exact copy
+   the summary of the article it repeats, and takes off the signature. */
+static void mark_story(precis_sink_t *self, precis_result_t *result)
+{
+    precis_minhash_t *signature = result->signature;
+    result->signature = NULL;
+    if (!signature || result->kind != PRECIS_RESULT_SUMMARY) {
+        precis_minhash_destroy(&signature);
+        return;
+    }
+    precis_stories_match_t match;
+    /* The story file shares the output log's disk: when it is full, say so
+       once per burst, as for the log itself (the index in memory still
+       answers; the file misses those articles after a restart). */
+    if (precis_stories_add(self->stories, result->id, result->key, signature,
+                           result->published_us, &match) != 0) {
+        if (!self->stories_failing++)
+            zsys_error("story file: cannot append (%s); the index goes on in memory; "
+                       "first: %s",
+                       strerror(errno), result->id);
+    } else if (self->stories_failing) {
+        zsys_notice("story file: appends work again after %llu failed",
+                    (unsigned long long)self->stories_failing);
+        self->stories_failing = 0;
+    }
+    result->story = strdup(match.story);
+    result->duplicate_of = match.duplicate_of ? strdup(match.duplicate_of) : NULL;
+    result->similarity = match.similarity;
+    result->exact = match.exact;
+    const precis_result_t *earlier =
+        match.exact ? precis_summary_cache_get(self->summaries, signature->text_hash,
+                                               result->summary_tag)
+                    : NULL;
+    if (earlier)
+        precis_result_copy_summary(result, earlier);
+    else
+        precis_summary_cache_put(self->summaries, signature->text_hash,
+                                 result->summary_tag, result);
+    precis_stats_add(self->stats,
+                     !match.duplicate_of ? self->stories_new
+                     : match.exact       ? self->exact_repeats
+                                         : self->near_repeats,
+                     1);
+    precis_stats_set(self->stats, self->stories_index,
+                     precis_stories_size(self->stories));
+    precis_minhash_destroy(&signature);
+}
+
 int precis_sink_publish(precis_sink_t *self, zframe_t *frame)
 {
     char error[PRECIS_ERROR_SIZE], topic[64];
@@ -464,6 +557,7 @@ int precis_sink_publish(precis_sink_t *self, zframe_t *frame)
     free(result->log_id);
     result->log_id = strdup(self->log_id);
     result->published_us = precis_now_us();
+    mark_story(self, result);
     size_t size;
     void *data = precis_result_encode(result, &size);
     precis_result_topic(result, topic, sizeof topic);
@@ -1050,6 +1144,154 @@ static int test_without_log(precis_config_t *config)
     return failures;
 }
 
+/* A summary result with the signature of text, as a worker sends it. */
+static zframe_t *story_frame(const char *id, const char *text, size_t len,
+                             const char *sentence)
+{
+    precis_result_t *result = precis_result_new(PRECIS_RESULT_SUMMARY);
+    result->id = strdup(id);
+    result->key = zsys_sprintf("key-%s", id);
+    result->lang = strdup("en");
+    precis_result_add_sentence(result, sentence, strlen(sentence), 0, 1.0);
+    result->signature = precis_minhash_new(text, len);
+    zframe_t *frame = precis_result_frame(result);
+    precis_result_destroy(&result);
+    return frame;
+}
+
+/* Publishes a story frame and returns what a subscriber got (NULL if
+   nothing) with its topic in topic. */
+static precis_result_t *publish_story(precis_sink_t *self, zsock_t *subscriber,
+                                      zframe_t *frame, char *topic, size_t size)
+{
+    char error[PRECIS_ERROR_SIZE], *got_topic = NULL;
+    zframe_t *body = NULL;
+    precis_sink_publish(self, frame);
+    zframe_destroy(&frame);
+    precis_result_t *result = NULL;
+    if (zsock_recv(subscriber, "sf", &got_topic, &body) == 0) {
+        snprintf(topic, size, "%s", got_topic);
+        result = precis_result_decode(zframe_data(body), zframe_size(body), error);
+    }
+    zstr_free(&got_topic);
+    zframe_destroy(&body);
+    return result;
+}
+
+/* Stories: an article, an exact copy (published with the first one's
+   summary), a near copy and an unrelated one; after a restart the index
+   still knows the first. */
+static int stories_test(void)
+{
+    int failures = 0;
+#define CHECK(cond)                                                                      \
+    do {                                                                                 \
+        if (!(cond)) {                                                                   \
+            fprintf(stderr, "sink stories test failed: %s (line %d)\n", #cond,           \
+                    __LINE__);                                                           \
+            failures++;                                                                  \
+        }                                                                                \
+    } while (0)
+    static const char text[] =
+        "The city council approved a new cycle lane along the river on Monday. The "
+        "lane will run from the old bridge to the station and should open in the "
+        "spring. Shop owners on the quay said they feared losing parking spaces. The "
+        "council said a study found more customers arrive on foot or by bike than by "
+        "car. Work is due to start next month and will take about twelve weeks. A "
+        "second lane along the harbour is planned for next year.";
+    static const char other[] =
+        "Heavy snow closed the mountain pass for the third time this winter, and "
+        "drivers were told to use the coast road. Ploughs worked through the night but "
+        "strong winds kept filling the road again, the highways agency said.";
+    char path[] = "/tmp/precis-sink-stories-XXXXXX", topic[64];
+    close(mkstemp(path));
+    char *log_path = zsys_sprintf("%s.log", path),
+         *stories_path = zsys_sprintf("%s.stories", log_path);
+    precis_config_t config;
+    precis_config_defaults(&config, true);
+    config.results_endpoint = "inproc://sink-stories-results";
+    config.output_endpoint = "inproc://sink-stories-output";
+    config.acks_endpoint = "inproc://sink-stories-acks";
+    config.replay_endpoint = "inproc://sink-stories-replay";
+    config.out_log = log_path;
+    zsock_t *ingest = zsock_new_pull("@inproc://sink-stories-acks");
+    precis_sink_t *self = precis_sink_new(&config);
+    assert(self);
+    zsock_t *subscriber = zsock_new_sub(">inproc://sink-stories-output", "");
+    zsock_set_rcvtimeo(subscriber, 1000);
+    zclock_sleep(50);
+
+    precis_result_t *result = publish_story(
+        self, subscriber, story_frame("a", text, strlen(text), "First summary."), topic,
+        sizeof topic);
+    CHECK(result && strcmp(topic, "summary.en") == 0 && !result->signature);
+    CHECK(result && result->story && strcmp(result->story, "a") == 0 &&
+          !result->duplicate_of && !result->exact);
+    precis_result_destroy(&result);
+    /* The exact copy reads as the first: its summary is the first's. */
+    result = publish_story(self, subscriber,
+                           story_frame("b", text, strlen(text), "Another summary."),
+                           topic, sizeof topic);
+    CHECK(result && strcmp(topic, "duplicate.en") == 0 && result->exact);
+    CHECK(result && result->duplicate_of && strcmp(result->duplicate_of, "a") == 0);
+    CHECK(result && result->similarity == 1.0 && strcmp(result->story, "a") == 0);
+    CHECK(result && result->summary_count == 1 &&
+          strcmp(result->summary[0], "First summary.") == 0);
+    precis_result_destroy(&result);
+    /* A near copy (a new dateline, the last sentence cut) keeps its own summary. */
+    char *edited = zsys_sprintf("RIVERTON (Wire) - %.*s", (int)(strlen(text) - 50), text);
+    result = publish_story(self, subscriber,
+                           story_frame("c", edited, strlen(edited), "Edited summary."),
+                           topic, sizeof topic);
+    CHECK(result && strcmp(topic, "duplicate.en") == 0 && !result->exact);
+    CHECK(result && result->duplicate_of && strcmp(result->duplicate_of, "a") == 0);
+    CHECK(result && result->similarity >= 0.5 && result->similarity < 1.0);
+    CHECK(result && strcmp(result->summary[0], "Edited summary.") == 0);
+    precis_result_destroy(&result);
+    zstr_free(&edited);
+    result =
+        publish_story(self, subscriber, story_frame("d", other, strlen(other), "Snow."),
+                      topic, sizeof topic);
+    CHECK(result && strcmp(topic, "summary.en") == 0 && !result->duplicate_of);
+    precis_result_destroy(&result);
+    CHECK(precis_stats_get(self->stats, self->stories_new) == 2);
+    CHECK(precis_stats_get(self->stats, self->exact_repeats) == 1);
+    CHECK(precis_stats_get(self->stats, self->near_repeats) == 1);
+    CHECK(precis_stats_get(self->stats, self->stories_index) == 4);
+    zsock_destroy(&subscriber);
+    precis_sink_destroy(&self);
+
+    /* After a restart the index is back from LOG.stories. */
+    config.results_endpoint = "inproc://sink-stories-results-2";
+    config.output_endpoint = "inproc://sink-stories-output-2";
+    config.replay_endpoint = "inproc://sink-stories-replay-2";
+    self = precis_sink_new(&config);
+    assert(self);
+    subscriber = zsock_new_sub(">inproc://sink-stories-output-2", "");
+    zsock_set_rcvtimeo(subscriber, 1000);
+    zclock_sleep(50);
+    CHECK(precis_stats_get(self->stats, self->stories_index) == 4);
+    result = publish_story(self, subscriber,
+                           story_frame("e", text, strlen(text), "Later summary."), topic,
+                           sizeof topic);
+    CHECK(result && result->duplicate_of && strcmp(result->duplicate_of, "a") == 0 &&
+          result->exact);
+    precis_result_destroy(&result);
+    zsock_destroy(&subscriber);
+    precis_sink_destroy(&self);
+    zsock_destroy(&ingest);
+    unlink(stories_path);
+    unlink(log_path);
+    char *state_path = zsys_sprintf("%s.state", log_path);
+    unlink(state_path);
+    zstr_free(&state_path);
+    unlink(path);
+    zstr_free(&stories_path);
+    zstr_free(&log_path);
+    return failures;
+#undef CHECK
+}
+
 int precis_sink_test(bool verbose)
 {
     int failures = 0;
@@ -1285,6 +1527,9 @@ int precis_sink_test(bool verbose)
     zsock_destroy(&client);
     precis_sink_destroy(&self);
     unlink(small_log);
+    char *small_stories = zsys_sprintf("%s.stories", small_log);
+    unlink(small_stories);
+    zstr_free(&small_stories);
     char *small_state = zsys_sprintf("%s.state", small_log);
     unlink(small_state);
     zstr_free(&small_state);
@@ -1312,5 +1557,6 @@ int precis_sink_test(bool verbose)
     zstr_free(&log_path);
     failures += test_held_back(&config);
     failures += test_without_log(&config);
+    failures += stories_test();
     return failures;
 }

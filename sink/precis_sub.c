@@ -160,7 +160,9 @@ static void print_result(sub_t *self, const precis_result_t *result, const char 
                          const char *log_id)
 {
     const char *prefix = self->config->topic ? self->config->topic : "";
-    if (strncmp(topic, prefix, strlen(prefix)) == 0 && wants_more(self)) {
+    /* --unique: only the first article of each story. */
+    bool repeat = self->config->unique && result->duplicate_of;
+    if (!repeat && strncmp(topic, prefix, strlen(prefix)) == 0 && wants_more(self)) {
         if (self->config->json)
             print_json(result, topic, log_id);
         else
@@ -572,7 +574,8 @@ static const char *usage =
     "a push started at the same time, whichever starts first, take the start\n"
     "before: from=$(precis sub --print-next); precis sub --since \"$from\" &\n"
     "PRECIS_SUB_RCVHWM=N in the environment sets the subscription's receive\n"
-    "high-water mark (for tests; ZeroMQ's default otherwise).\n"
+    "high-water mark (for tests; ZeroMQ's default otherwise). --unique prints\n"
+    "only the first article of each story (docs/PROTOCOL.md \"Stories\").\n"
     "Exit codes: 0 stopped by --count, --exit-at-end or a signal, 1 --timeout\n"
     "passed first, 2 usage error, 3 a socket could not be set up or the replay\n"
     "socket did not answer, 4 --since SEQ is beyond the sink's output (SEQ above\n"
@@ -614,7 +617,7 @@ int precis_cmd_sub(int argc, char **argv)
     int rc = precis_program_start(&config, argc, argv,
                                   PRECIS_OPT_OUTPUT | PRECIS_OPT_TOPIC | PRECIS_OPT_JSON |
                                       PRECIS_OPT_COUNT | PRECIS_OPT_SINCE |
-                                      PRECIS_OPT_REPLAY | PRECIS_OPT_CURVE,
+                                      PRECIS_OPT_REPLAY | PRECIS_OPT_CURVE | PRECIS_OPT_UNIQUE,
                                   usage, "precis-sub", false);
     if (rc >= 0)
         return rc;

@@ -17,14 +17,22 @@
     summarized item by item: in plain mode a header line (the item's title,
     else its id) before each item's sentences, with JSON Lines one output
     line per item.
+    With --jsonl, repeats across the input are marked as the pipeline marks
+    them (precis_stories, in process): the line of an article that repeats
+    an earlier one (the same normalized text, or a near copy) gets "story",
+    "duplicate_of", "similarity" and "exact"; the line of the first article
+    of a story stays as it was. --no-stories turns this off.
 */
 #include "precis_summarize_cmd.h"
 #include "precis_config.h"
 #include "precis_feed.h"
 #include "precis_html.h"
 #include "precis_jsonl.h"
+#include "precis_minhash.h"
 #include "precis_normalizer.h"
+#include "precis_stories.h"
 #include "precis_summarizer.h"
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -37,7 +45,8 @@
 static const char usage_text[] =
     "Usage: precis summarize [FILE|-] [--jsonl] [--sentences N | --ratio R | --words N]\n"
     "                        [--lang L] [--format text|html|auto]\n"
-    "                        [--title-line | --no-title] [--stats] [--help]\n"
+    "                        [--title-line | --no-title] [--no-stories] [--stats]\n"
+    "                        [--help]\n"
     "\n"
     "Summarizes news articles by extracting their most central sentences.\n"
     "\n"
@@ -60,7 +69,11 @@ static const char usage_text[] =
     "                   override the options); output has one object per line:\n"
     "                   {\"id\", \"summary\": [sentences], \"lang\", \"keywords\"},\n"
     "                   and \"truncated\": [positions in \"summary\"] when sentences\n"
-    "                   were cut short (over 80 words, or to fit --words)\n"
+    "                   were cut short (over 80 words, or to fit --words);\n"
+    "                   an article that repeats an earlier one of the input\n"
+    "                   (same text, or a near copy: docs/PROTOCOL.md) also gets\n"
+    "                   \"story\", \"duplicate_of\", \"similarity\", \"exact\"\n"
+    "  --no-stories     with --jsonl, do not look for repeats\n"
     "  --sentences N    summary length in sentences (default 3)\n"
     "  --ratio R        summary length as a share of the sentences, 0 < R <= 1\n"
     "  --words N        word budget, never exceeded (when no sentence fits, the\n"
@@ -73,7 +86,8 @@ static const char usage_text[] =
     "  --title-line     the first line of plain text is always the title\n"
     "  --no-title       it never is: the whole input is the text\n"
     "  --stats          at the end, print to stderr the articles summarized and\n"
-    "                   the summarizer's own speed (JSON and I/O excluded)\n"
+    "                   the summarizer's own speed (JSON and I/O excluded), and\n"
+    "                   the stories and repeats found\n"
     "  --help           this help\n"
     "\n"
     "Exit status: 0 ok, 1 bad input (no article, an empty text, a bad line, a\n"
@@ -84,6 +98,10 @@ typedef struct {
     precis_summary_options_t options;
     bool jsonl;
     bool stats;
+    bool no_stories;
+    precis_stories_t *stories; /* --jsonl: repeats across the input */
+    size_t story_count, exact_repeats, near_repeats;
+    double story_seconds;           /* CPU time spent on signatures and the index */
     precis_format_t format;         /* --format, for articles that give none */
     precis_title_rule_t title_rule; /* --title-line, --no-title */
     const char *path;
@@ -91,6 +109,7 @@ typedef struct {
     double seconds;  /* CPU time spent in the summarizer */
     precis_normalizer_t *normalizer;
     char *clean_title, *clean_text; /* the last article, normalized */
+    size_t clean_len;               /* of clean_text */
 } command_t;
 
 /* Parses a positive integer option value; returns false when invalid. */
@@ -130,6 +149,7 @@ static int parse_arguments(command_t *command, int argc, char **argv)
         {"format", required_argument, NULL, 'f'},
         {"title-line", no_argument, NULL, 't'},
         {"no-title", no_argument, NULL, 'n'},
+        {"no-stories", no_argument, NULL, 'D'},
         {NULL, 0, NULL, 0},
     };
     memset(command, 0, sizeof *command);
@@ -158,6 +178,9 @@ static int parse_arguments(command_t *command, int argc, char **argv)
             break;
         case 'S':
             command->stats = true;
+            break;
+        case 'D':
+            command->no_stories = true;
             break;
         case 't':
             title_line = true;
@@ -255,6 +278,7 @@ static void normalize_input(command_t *command, precis_format_t format,
     command->clean_text =
         precis_normalizer_run(command->normalizer, *text_p, *len_p, len_p);
     *text_p = command->clean_text;
+    command->clean_len = *len_p;
     free(page_text);
     free(page_title);
 }
@@ -460,8 +484,10 @@ static void put_json_text(const char *text, size_t len, bool flatten, FILE *out)
    {"id": ..., "summary": [...], "lang": "..", "keywords": [...]}, and
    "truncated": [positions in "summary"] only when a sentence was cut, so
    that the lines of uncut summaries stay as they were. */
-static void put_result(const char *id, size_t id_len, const char *id_json, size_t id_json_len,
-                       const char *text, const precis_summary_t *summary, FILE *out)
+static void put_result(const char *id, size_t id_len, const char *id_json,
+                       size_t id_json_len, const char *text,
+                       const precis_summary_t *summary,
+                       const precis_stories_match_t *match, FILE *out)
 {
     fputs("{\"id\":", out);
     if (id)
@@ -493,7 +519,46 @@ static void put_result(const char *id, size_t id_len, const char *id_json, size_
             fprintf(out, "%zu", i);
             first = false;
         }
-    fputs(first ? "}\n" : "]}\n", out);
+    if (!first)
+        putc_unlocked(']', out);
+    if (match && match->duplicate_of) {
+        fputs(",\"story\":", out);
+        put_json_string(match->story, strlen(match->story), out);
+        fputs(",\"duplicate_of\":", out);
+        put_json_string(match->duplicate_of, strlen(match->duplicate_of), out);
+        fprintf(out, ",\"similarity\":%.3f,\"exact\":%s", match->similarity,
+                match->exact ? "true" : "false");
+    }
+    fputs("}\n", out);
+}
+
+/* Looks the normalized text up in the input's index and adds it; the
+   answer is a repeat when match->duplicate_of is set. NULL without --jsonl
+   or with --no-stories. key: the line or item number, so that a repeated
+   id is still a repeat. */
+static const precis_stories_match_t *mark_story(command_t *command, const char *id,
+                                                size_t id_len, size_t number,
+                                                const char *text, size_t len,
+                                                precis_stories_match_t *match)
+{
+    if (!command->stories)
+        return NULL;
+    double start = command->stats ? cpu_seconds() : 0;
+    precis_minhash_t signature;
+    precis_minhash_compute(&signature, text, len);
+    char key[32], *name = strndup(id ? id : "", id ? id_len : 0);
+    assert(name);
+    snprintf(key, sizeof key, "#%zu", number);
+    /* The input's order is its time: one microsecond apart, all in the window. */
+    precis_stories_add(command->stories, name, key, &signature, (int64_t)number, match);
+    free(name);
+    if (match->duplicate_of)
+        (*(match->exact ? &command->exact_repeats : &command->near_repeats))++;
+    else
+        command->story_count++;
+    if (command->stats)
+        command->story_seconds += cpu_seconds() - start;
+    return match;
 }
 
 /* Summarizes one item of a feed: plain output is a header line (the title,
@@ -525,8 +590,12 @@ static int summarize_item(precis_summarizer_t *summarizer, command_t *command,
         return 1;
     }
     if (command->jsonl) {
+        precis_stories_match_t match;
+        const precis_stories_match_t *marked =
+            mark_story(command, item->id, item->id ? strlen(item->id) : 0, number, text,
+                       command->clean_len, &match);
         put_result(item->id, item->id ? strlen(item->id) : 0, NULL, 0, text, &summary,
-                   stdout);
+                   marked, stdout);
     } else {
         if (*printed > 0)
             putc('\n', stdout);
@@ -617,9 +686,8 @@ static int summarize_line(precis_summarizer_t *summarizer, command_t *command,
     else if (record.lang_not_string)
         problem = "\"lang\" is not a string";
     else if (record.format_not_string ||
-             (record.format.ptr &&
-              (format_value = precis_format_from_name(record.format.ptr, record.format.len)) <
-                  0))
+             (record.format.ptr && (format_value = precis_format_from_name(
+                                        record.format.ptr, record.format.len)) < 0))
         problem = "\"format\" must be \"text\", \"html\" or \"auto\"";
     else if (!length_field(&record.words, "words", &options, &seen) ||
              !length_field(&record.sentences, "sentences", &options, &seen) ||
@@ -643,8 +711,13 @@ static int summarize_line(precis_summarizer_t *summarizer, command_t *command,
                 reason);
         rc = 1;
     } else {
+        precis_stories_match_t match;
+        const char *id = record.id_string.ptr ? record.id_string.ptr : record.id_json.ptr;
+        size_t id_len = record.id_string.ptr ? record.id_string.len : record.id_json.len;
+        const precis_stories_match_t *marked =
+            mark_story(command, id, id_len, number, body, command->clean_len, &match);
         put_result(record.id_string.ptr, record.id_string.len, record.id_json.ptr,
-                   record.id_json.len, body, &summary, stdout);
+                   record.id_json.len, body, &summary, marked, stdout);
     }
     precis_summary_clear(&summary);
     return rc;
@@ -721,6 +794,11 @@ int precis_cmd_summarize(int argc, char **argv)
     }
     precis_summarizer_t *summarizer = precis_summarizer_new();
     command.normalizer = precis_normalizer_new();
+    if (command.jsonl && !command.no_stories) {
+        /* The whole input is one window: nothing is evicted by age. */
+        precis_stories_options_t window = {.max_age_us = INT64_MAX / 4};
+        command.stories = precis_stories_new(&window, NULL, 0);
+    }
     rc = command.jsonl ? summarize_jsonl(summarizer, &command, in)
                        : summarize_plain(summarizer, &command, in);
     precis_summarizer_destroy(&summarizer);
@@ -733,6 +811,19 @@ int precis_cmd_summarize(int argc, char **argv)
             "precis summarize: %zu articles, %.3f s in the summarizer, %.0f articles/s\n",
             command.articles, command.seconds,
             command.seconds > 0 ? command.articles / command.seconds : 0.0);
+    if (command.stats && command.jsonl && !command.no_stories)
+        fprintf(stderr,
+                "precis summarize: %zu stories, %zu exact repeats, %zu near repeats, "
+                "%.3f s on signatures and the index; index: %zu articles, %zu bytes "
+                "(%.0f an article)\n",
+                command.story_count, command.exact_repeats, command.near_repeats,
+                command.story_seconds, precis_stories_size(command.stories),
+                precis_stories_bytes(command.stories),
+                precis_stories_size(command.stories)
+                    ? (double)precis_stories_bytes(command.stories) /
+                          precis_stories_size(command.stories)
+                    : 0.0);
+    precis_stories_destroy(&command.stories);
     if (in != stdin)
         fclose(in);
     if (fflush(stdout) != 0) {

@@ -1,9 +1,12 @@
 /*  precis_summarize_worker - the summarize stage's message handler. */
 #include "precis_summarize_worker.h"
+#include "precis_summary_cache.h"
+#include <xxhash.h>
 
 struct _precis_summarize_worker_t {
     precis_summarizer_t *summarizer;
     precis_summary_options_t defaults;
+    precis_summary_cache_t *cache; /* exact copies: summaries by text hash */
 };
 
 precis_summarize_worker_t *
@@ -14,6 +17,7 @@ precis_summarize_worker_new(const precis_summary_options_t *defaults)
     self->summarizer = precis_summarizer_new();
     self->defaults = *defaults;
     self->defaults.lang = NULL;
+    self->cache = precis_summary_cache_new(PRECIS_SUMMARY_CACHE_WORKER);
     return self;
 }
 
@@ -22,9 +26,14 @@ void precis_summarize_worker_destroy(precis_summarize_worker_t **self_p)
     if (!self_p || !*self_p)
         return;
     precis_summarizer_destroy(&(*self_p)->summarizer);
+    precis_summary_cache_destroy(&(*self_p)->cache);
     free(*self_p);
     *self_p = NULL;
 }
+
+static precis_result_t *summarize(precis_summarize_worker_t *self,
+                                  const precis_article_t *article,
+                                  const precis_summary_options_t *options_p);
 
 /* The article's own length controls win over the worker's defaults. */
 static precis_summary_options_t options_for(const precis_summarize_worker_t *self,
@@ -40,10 +49,51 @@ static precis_summary_options_t options_for(const precis_summarize_worker_t *sel
     return options;
 }
 
+/* What a summary depends on besides the text: the length asked for and
+   the language; exact copies share a cached summary only when these agree. */
+static uint64_t options_tag(const precis_summary_options_t *options)
+{
+    const double lengths[3] = {options->sentences, options->ratio, options->words};
+    uint64_t seed = XXH3_64bits(lengths, sizeof lengths);
+    const char *lang = options->lang ? options->lang : "";
+    return XXH3_64bits_withSeed(lang, strlen(lang), seed);
+}
+
 precis_result_t *precis_summarize_worker_article(precis_summarize_worker_t *self,
                                                  const precis_article_t *article)
 {
     precis_summary_options_t options = options_for(self, article);
+    /* The signature for the sink's story index, and the key to the summary
+       of an exact copy this worker made before. */
+    precis_minhash_t *signature =
+        precis_minhash_new(article->text.ptr, article->text.len);
+    uint64_t tag = options_tag(&options);
+    const precis_result_t *cached =
+        precis_summary_cache_get(self->cache, signature->text_hash, tag);
+    if (cached) {
+        precis_result_t *result = precis_result_new(PRECIS_RESULT_SUMMARY);
+        precis_result_copy_article(result, article);
+        precis_result_copy_summary(result, cached);
+        result->signature = signature;
+        result->summary_tag = tag;
+        return result;
+    }
+    precis_result_t *result = summarize(self, article, &options);
+    if (result->kind == PRECIS_RESULT_SUMMARY) {
+        precis_summary_cache_put(self->cache, signature->text_hash, tag, result);
+        result->signature = signature;
+        result->summary_tag = tag;
+    } else
+        precis_minhash_destroy(&signature);
+    return result;
+}
+
+/* Summarizes the article (no cache). */
+static precis_result_t *summarize(precis_summarize_worker_t *self,
+                                  const precis_article_t *article,
+                                  const precis_summary_options_t *options_p)
+{
+    precis_summary_options_t options = *options_p;
     precis_summary_t summary = {0};
     const char *reason = NULL;
     int64_t start = zclock_usecs();
@@ -142,6 +192,25 @@ int precis_summarize_worker_test(bool verbose)
         fprintf(stderr, "summarize worker: over-budget sentence not cut and marked\n");
         failures++;
     }
+    precis_result_destroy(&result);
+
+    /* The same text again is not summarized again: the worker's cache gives
+       the same summary, and both carry the signature for the sink. */
+    article->words = 0;
+    article->sentences = 2;
+    precis_result_t *first = precis_summarize_worker_article(self, article);
+    precis_str_set(&article->id, "s2", 2);
+    result = precis_summarize_worker_article(self, article);
+    if (!first || !result || !first->signature || !result->signature ||
+        memcmp(first->signature->text_hash, result->signature->text_hash, 16) != 0 ||
+        result->summary_count != 2 || strcmp(result->id, "s2") != 0 ||
+        strcmp(result->summary[1], first->summary[1]) != 0 ||
+        precis_summary_cache_size(self->cache) != 3) {
+        fprintf(stderr,
+                "summarize worker: an exact copy was not served from the cache\n");
+        failures++;
+    }
+    precis_result_destroy(&first);
     precis_result_destroy(&result);
 
     /* Error results pass through unchanged. */

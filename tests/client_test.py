@@ -83,7 +83,12 @@ class PrecisClient(unittest.TestCase):
                            "sentences": 2})
         self.assertEqual(reply, {"v": 1, "id": "py-req-1", "status": "accepted"})
         topic, summary = self.wait_for("py-req-1")
-        self.assertEqual(topic, "summary.en")
+        # Other tests push the same text: then this one is a repeat of theirs.
+        if "duplicate_of" in summary:
+            self.assertEqual(topic, "duplicate.en")
+            self.assertTrue(summary["exact"])
+        else:
+            self.assertEqual(topic, "summary.en")
         self.assertEqual(summary["type"], "summary")
         self.assertEqual(summary["title"], "Libraries")
         self.assertEqual(len(summary["summary"]), 2)

@@ -79,7 +79,7 @@ for block in "$scratch"/blocks/*.sh; do
     if grep -q "push samples" "$block"; then
         # Every article push had accepted (its answer lines) has its result.
         accepted=$(grep -c $'^accepted\t' "$scratch/$name.out" || true)
-        got=$(grep -c '^\[\(summary\|error\)' "$scratch/$name.out" || true)
+        got=$(grep -c '^\[\(summary\|duplicate\|error\)' "$scratch/$name.out" || true)
         echo "$name: $accepted articles accepted from $samples sample files; the subscriber printed $got results"
         if [ "$accepted" -lt "$samples" ] || [ "$got" -ne "$accepted" ]; then
             fail "README block $name: $got results printed for $accepted accepted articles"

@@ -182,5 +182,27 @@ grep -qF '"The ferry resumes on Monday."' "$work/out" || fail "split --jsonl wit
 printf 'Nets dried.\0 Gulls circled.' | split 0
 { [ "$(wc -l <"$work/out")" -eq 2 ] && ! grep -qaP '\x00' "$work/out"; } || fail "split, raw NUL kept"
 
+# Repeats across a --jsonl input: an exact copy (white space aside) and a
+# copy with a new dateline and a cut last sentence are marked with the
+# first article's story; the first article and an unrelated one are not.
+story='The county council voted on Thursday to close the old swimming pool on Mill Lane at the end of the summer. Councillors said repairs to the roof and the boilers would cost more than a new pool. A new leisure centre with two pools is planned next to the railway station and should open within three years. Swimming clubs asked the council to keep the old pool open until then. The council leader said the decision had not been easy but the building was no longer safe.'
+other='Fishermen in the northern harbour landed the largest catch of herring in a decade this week. Prices at the morning auction fell by a third as buyers had more fish than they could sell. The harbour master said the shoals had come closer to the coast than in recent years.'
+{
+    printf '{"id":"first","text":"%s"}\n' "$story"
+    printf '{"id":"unrelated","text":"%s"}\n' "$other"
+    printf '{"id":"copy","text":"  %s\\n"}\n' "$(echo "$story" | sed 's/\. /.  /g')"
+    printf '{"id":"edited","text":"MILLTOWN (Wire) - %s"}\n' "${story% The council leader*}"
+} >"$work/repeats.jsonl"
+run 0 --jsonl "$work/repeats.jsonl"
+line() { grep "\"id\":\"$1\"" "$work/out"; }
+line first | grep -q duplicate_of && fail "first article marked as a repeat"
+line unrelated | grep -q duplicate_of && fail "unrelated article marked as a repeat"
+line copy | grep -q '"story":"first","duplicate_of":"first","similarity":1.000,"exact":true' ||
+    fail "exact copy not marked: $(line copy)"
+line edited | grep -qE '"story":"first","duplicate_of":"first","similarity":0\.[5-9][0-9]*,"exact":false' ||
+    fail "edited copy not marked: $(line edited)"
+run 0 --jsonl --no-stories "$work/repeats.jsonl"
+grep -q duplicate_of "$work/out" && fail "--no-stories still marks repeats"
+
 [ "$failures" -eq 0 ] && echo "ok: precis summarize input shapes"
 exit $((failures > 0))

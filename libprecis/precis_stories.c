@@ -1,0 +1,732 @@
+/*  precis_stories - the near-duplicate index (LSH over MinHash signatures). */
+#include "precis_stories.h"
+#include "precis_config.h"
+#include <assert.h>
+#include <czmq.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+/* Links and heads hold slot + 1, so that 0 (calloc'd, untouched pages) is
+   the end of a chain. */
+#define NIL 0
+/* Longest id, key or story kept, in bytes (the file stores 16-bit lengths). */
+#define STRING_MAX 4096
+/* A file record: size, time, shingles, hash, bins, three lengths, strings. */
+/* The file is read this much at a time (a record is at most 3 strings of
+   STRING_MAX bytes and RECORD_FIXED more). */
+#define LOAD_CHUNK   (1u << 20)
+#define RECORD_FIXED (4 + 8 + 4 + 16 + 2 * PRECIS_MINHASH_BINS + 3 * 2)
+
+typedef struct {
+    uint64_t number; /* order of addition, from 1: earlier wins a tie */
+    uint64_t looked; /* the last query that weighed this entry (once a query) */
+    int64_t time_us;
+    uint32_t shingles; /* of the text, for the containment estimate */
+    uint8_t text_hash[16];
+    uint16_t bins[PRECIS_MINHASH_BINS];
+    char *id, *key, *story; /* key and story NULL when equal to id */
+} entry_t;
+
+struct _precis_stories_t {
+    precis_stories_options_t options;
+    size_t rows;     /* bins per band */
+    entry_t *ring;   /* slots entries; oldest at head */
+    size_t slots;    /* allocated: doubled as articles come, up to max_articles */
+    uint32_t *links; /* per entry and band: the next (older) entry of its bucket */
+    uint32_t *heads; /* per band and bucket: the newest entry */
+    size_t bucket_mask;
+    size_t head, count;
+    uint64_t added;
+    uint64_t queries; /* find_match calls, to weigh each candidate once */
+    size_t string_bytes;
+    char *path;
+    int fd;
+    size_t file_records; /* records in the file, live or not */
+    char *answer_story, *answer_of;
+};
+
+static char *copy_bounded(const char *text)
+{
+    size_t len = strnlen(text, STRING_MAX);
+    char *copy = malloc(len + 1);
+    assert(copy);
+    memcpy(copy, text, len);
+    copy[len] = 0;
+    return copy;
+}
+
+static const char *entry_key(const entry_t *entry)
+{
+    return entry->key ? entry->key : entry->id;
+}
+
+static const char *entry_story(const entry_t *entry)
+{
+    return entry->story ? entry->story : entry->id;
+}
+
+/* A band's bucket. The bins are already hash bits (the low bits of minima
+   of XXH3 values), uniform and independent: the band's rows side by side,
+   16 bits each (folded over 64 bits when there are more than 4), index the
+   bucket with no hashing again. */
+static size_t bucket_of(const precis_stories_t *self, const uint16_t *bins, size_t band)
+{
+    const uint16_t *rows = bins + band * self->rows;
+    uint64_t key = 0;
+    for (size_t i = 0; i < self->rows; i++)
+        key ^= (uint64_t)rows[i] << (16 * (i % 4));
+    return (size_t)(key & self->bucket_mask);
+}
+
+static bool band_equal(const precis_stories_t *self, const uint16_t *a, const uint16_t *b,
+                       size_t band)
+{
+    size_t start = band * self->rows;
+    return memcmp(a + start, b + start, self->rows * sizeof(uint16_t)) == 0;
+}
+
+static size_t string_cost(const entry_t *entry)
+{
+    size_t cost = strlen(entry->id) + 1;
+    if (entry->key)
+        cost += strlen(entry->key) + 1;
+    if (entry->story)
+        cost += strlen(entry->story) + 1;
+    return cost;
+}
+
+/* Drops the oldest entry: it is the last (oldest) of each of its chains. */
+static void evict_oldest(precis_stories_t *self)
+{
+    size_t slot = self->head;
+    entry_t *entry = &self->ring[slot];
+    size_t bands = self->options.bands;
+    for (size_t band = 0; band < bands; band++) {
+        uint32_t *link = &self->heads[band * (self->bucket_mask + 1) +
+                                      bucket_of(self, entry->bins, band)];
+        while (*link != NIL && *link != slot + 1)
+            link = &self->links[(size_t)(*link - 1) * bands + band];
+        if (*link == slot + 1)
+            *link = NIL;
+    }
+    self->string_bytes -= string_cost(entry);
+    free(entry->id);
+    free(entry->key);
+    free(entry->story);
+    memset(entry, 0, sizeof *entry);
+    self->head = (self->head + 1) % self->slots;
+    self->count--;
+}
+
+/* Drops the articles older than the window at now_us and, with room, the
+   oldest one when the window is full, so that one more fits. */
+static void evict(precis_stories_t *self, int64_t now_us, bool room)
+{
+    while (self->count > 0 &&
+           ((room && self->count >= self->options.max_articles) ||
+            self->ring[self->head].time_us < now_us - self->options.max_age_us))
+        evict_oldest(self);
+}
+
+/* How much of the shorter text the longer one holds, estimated from the
+   Jaccard similarity and the shingle counts: |A and B| = J (|A| + |B|) / (1 + J). */
+static double containment(double jaccard, uint32_t a, uint32_t b)
+{
+    double shared = jaccard * ((double)a + b) / (1 + jaccard);
+    double shorter = a < b ? a : b;
+    return shorter > 0 && shared < shorter ? shared / shorter : 1.0;
+}
+
+/* A near copy: similar enough, or a text mostly held in the other (a copy
+   with its end cut) and still similar enough not to be chance. */
+static bool near_copy(const precis_stories_t *self, double similarity, uint32_t a,
+                      uint32_t b)
+{
+    if (similarity >= self->options.threshold)
+        return true;
+    return similarity >= PRECIS_STORIES_CONTAINED_FLOOR &&
+           containment(similarity, a, b) >= PRECIS_STORIES_CONTAINED;
+}
+
+/* The best match among the candidates of all bands (its slot + 1), or NIL. */
+static uint32_t find_match(precis_stories_t *self, const precis_minhash_t *signature,
+                           const char *key, double *similarity_p, bool *exact_p)
+{
+    uint32_t best = NIL;
+    double best_similarity = 0;
+    bool best_exact = false;
+    size_t bands = self->options.bands;
+    uint64_t query = ++self->queries;
+    for (size_t band = 0; band < bands; band++) {
+        uint32_t ref = self->heads[band * (self->bucket_mask + 1) +
+                                   bucket_of(self, signature->bins, band)];
+        /* Only the newest PRECIS_STORIES_BUCKET_LOOK entries of a bucket:
+           a stream of look-alike articles (tide tables, market reports)
+           fills one bucket with thousands, and weighing them all made each
+           article cost time in proportion to the window (a burst of 4,000
+           near-identical results stalled the sink for seconds). A cluster
+           is still found: its newest members carry its story. */
+        for (size_t looked = 0; ref != NIL && looked < PRECIS_STORIES_BUCKET_LOOK;
+             ref = self->links[(size_t)(ref - 1) * bands + band], looked++) {
+            entry_t *entry = &self->ring[ref - 1];
+            if (entry->looked == query ||
+                !band_equal(self, entry->bins, signature->bins, band))
+                continue; /* weighed through another band already, or not a match here */
+            entry->looked = query;
+            if (strcmp(entry_key(entry), key) == 0)
+                continue;
+            bool exact = memcmp(entry->text_hash, signature->text_hash, 16) == 0;
+            double similarity =
+                exact ? 1.0 : precis_minhash_similarity(entry->bins, signature->bins);
+            if (!exact &&
+                !near_copy(self, similarity, entry->shingles, signature->shingles))
+                continue;
+            bool better = best == NIL || (exact && !best_exact) ||
+                          (exact == best_exact && similarity > best_similarity) ||
+                          (exact == best_exact && similarity == best_similarity &&
+                           entry->number < self->ring[best - 1].number);
+            if (better) {
+                best = ref;
+                best_similarity = similarity;
+                best_exact = exact;
+            }
+        }
+    }
+    *similarity_p = best_similarity;
+    *exact_p = best_exact;
+    return best;
+}
+
+/* Puts the entry in a slot at the front of every band's bucket. */
+static void link_entry(precis_stories_t *self, size_t slot)
+{
+    size_t bands = self->options.bands;
+    for (size_t band = 0; band < bands; band++) {
+        uint32_t *head = &self->heads[band * (self->bucket_mask + 1) +
+                                      bucket_of(self, self->ring[slot].bins, band)];
+        self->links[slot * bands + band] = *head;
+        *head = (uint32_t)slot + 1;
+    }
+}
+
+/* Buckets grow with the articles (one a band per article at most), not
+   allocated for the whole window at once: each article touches one bucket a
+   band at random, and a table for a million articles touched at random
+   would cost a page fault for nearly each. */
+static void grow_buckets(precis_stories_t *self, size_t buckets)
+{
+    free(self->heads);
+    self->bucket_mask = buckets - 1;
+    self->heads = calloc(buckets * self->options.bands, sizeof *self->heads);
+    assert(self->heads);
+    for (size_t i = 0; i < self->count; i++) /* oldest first: newest ends in front */
+        link_entry(self, (self->head + i) % self->slots);
+}
+
+/* Doubles the ring (up to max_articles), its entries moved to the start
+   in order, and links them again. */
+static void grow_ring(precis_stories_t *self)
+{
+    size_t slots = self->slots * 2;
+    if (slots > self->options.max_articles)
+        slots = self->options.max_articles;
+    entry_t *ring = calloc(slots, sizeof *ring);
+    uint32_t *links = malloc(slots * self->options.bands * sizeof *links);
+    assert(ring && links);
+    for (size_t i = 0; i < self->count; i++)
+        ring[i] = self->ring[(self->head + i) % self->slots];
+    free(self->ring);
+    free(self->links);
+    self->ring = ring;
+    self->links = links;
+    self->slots = slots;
+    self->head = 0;
+    grow_buckets(self, self->bucket_mask + 1);
+}
+
+/* Puts an entry in the ring and every band's bucket (the strings are taken). */
+static void insert(precis_stories_t *self, entry_t *entry)
+{
+    if (self->count == self->slots)
+        grow_ring(self);
+    size_t slot = (self->head + self->count) % self->slots;
+    entry->number = ++self->added;
+    self->ring[slot] = *entry;
+    self->count++;
+    self->string_bytes += string_cost(entry);
+    if (self->count > self->bucket_mask + 1)
+        grow_buckets(self, 2 * (self->bucket_mask + 1));
+    else
+        link_entry(self, slot);
+}
+
+static void put16(uint8_t **p, uint16_t value)
+{
+    (*p)[0] = (uint8_t)value;
+    (*p)[1] = (uint8_t)(value >> 8);
+    *p += 2;
+}
+
+static uint64_t get_le(const uint8_t *p, size_t bytes)
+{
+    uint64_t value = 0;
+    for (size_t i = 0; i < bytes; i++)
+        value |= (uint64_t)p[i] << (8 * i);
+    return value;
+}
+
+/* One file record of an entry: little-endian numbers, then the strings. */
+static uint8_t *encode_record(const entry_t *entry, size_t *size_p)
+{
+    const char *strings[3] = {entry->id, entry->key ? entry->key : "",
+                              entry->story ? entry->story : ""};
+    size_t lens[3], size = RECORD_FIXED;
+    for (int i = 0; i < 3; i++)
+        size += lens[i] = strlen(strings[i]);
+    uint8_t *record = malloc(size), *p = record;
+    assert(record);
+    for (size_t i = 0; i < 4; i++)
+        *p++ = (uint8_t)(size >> (8 * i));
+    for (size_t i = 0; i < 8; i++)
+        *p++ = (uint8_t)((uint64_t)entry->time_us >> (8 * i));
+    for (size_t i = 0; i < 4; i++)
+        *p++ = (uint8_t)(entry->shingles >> (8 * i));
+    memcpy(p, entry->text_hash, 16);
+    p += 16;
+    precis_minhash_encode_bins(entry->bins, p);
+    p += 2 * PRECIS_MINHASH_BINS;
+    for (int i = 0; i < 3; i++)
+        put16(&p, (uint16_t)lens[i]);
+    for (int i = 0; i < 3; i++) {
+        memcpy(p, strings[i], lens[i]);
+        p += lens[i];
+    }
+    *size_p = size;
+    return record;
+}
+
+static bool write_all(int fd, const uint8_t *data, size_t size)
+{
+    while (size > 0) {
+        ssize_t wrote = write(fd, data, size);
+        if (wrote < 0 && errno == EINTR)
+            continue;
+        if (wrote <= 0)
+            return false;
+        data += wrote;
+        size -= (size_t)wrote;
+    }
+    return true;
+}
+
+static char *record_string(const uint8_t *p, size_t len)
+{
+    if (len == 0)
+        return NULL;
+    char *text = malloc(len + 1);
+    assert(text);
+    memcpy(text, p, len);
+    text[len] = 0;
+    return text;
+}
+
+/* Decodes one record at data[0..size); its length, or 0 when torn or bad. */
+static size_t decode_record(const uint8_t *data, size_t size, entry_t *entry)
+{
+    if (size < RECORD_FIXED)
+        return 0;
+    size_t length = (size_t)get_le(data, 4);
+    const uint8_t *p = data + 4;
+    if (length < RECORD_FIXED || length > size)
+        return 0;
+    size_t lens[3];
+    for (int i = 0; i < 3; i++)
+        lens[i] = (size_t)get_le(data + RECORD_FIXED - 6 + 2 * i, 2);
+    if (RECORD_FIXED + lens[0] + lens[1] + lens[2] != length || lens[0] == 0)
+        return 0;
+    memset(entry, 0, sizeof *entry);
+    entry->time_us = (int64_t)get_le(p, 8);
+    p += 8;
+    entry->shingles = (uint32_t)get_le(p, 4);
+    p += 4;
+    memcpy(entry->text_hash, p, 16);
+    p += 16;
+    precis_minhash_decode_bins(p, 2 * PRECIS_MINHASH_BINS, entry->bins);
+    p = data + RECORD_FIXED;
+    entry->id = record_string(p, lens[0]);
+    entry->key = record_string(p + lens[0], lens[1]);
+    entry->story = record_string(p + lens[0] + lens[1], lens[2]);
+    return length;
+}
+
+/* Rewrites the file with the live entries only (temporary file, rename). */
+static int rewrite_file(precis_stories_t *self)
+{
+    char *temporary = malloc(strlen(self->path) + 8);
+    assert(temporary);
+    sprintf(temporary, "%s.new", self->path);
+    /* Created with the mode of every data file (0600, 0640 with
+       --group-readable). */
+    int fd = precis_data_file_open(temporary, O_WRONLY | O_TRUNC);
+    bool ok = fd >= 0;
+    for (size_t i = 0; ok && i < self->count; i++) {
+        size_t size;
+        uint8_t *record =
+            encode_record(&self->ring[(self->head + i) % self->slots], &size);
+        ok = write_all(fd, record, size);
+        free(record);
+    }
+    if (fd >= 0 && close(fd) != 0)
+        ok = false;
+    if (ok && rename(temporary, self->path) == 0) {
+        if (self->fd >= 0)
+            close(self->fd);
+        self->fd = open(self->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+        self->file_records = self->count;
+    } else {
+        zsys_error("story index: cannot rewrite %s: %s", self->path, strerror(errno));
+        unlink(temporary);
+        ok = false;
+    }
+    free(temporary);
+    return ok && self->fd >= 0 ? 0 : -1;
+}
+
+/* Loads the records of the file that are within the window at now_us. */
+static int load_file(precis_stories_t *self, int64_t now_us)
+{
+    int fd = open(self->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno != ENOENT)
+        return -1;
+    size_t records = 0;
+    bool torn = false;
+    if (fd >= 0) {
+        /* Read a chunk at a time: the file may hold twice the window. */
+        uint8_t *buffer = malloc(LOAD_CHUNK);
+        assert(buffer);
+        size_t have = 0;
+        bool end = false;
+        entry_t entry;
+        for (;;) {
+            if (!end) {
+                ssize_t n = read(fd, buffer + have, LOAD_CHUNK - have);
+                if (n < 0 && errno == EINTR)
+                    continue;
+                if (n <= 0)
+                    end = true;
+                else
+                    have += (size_t)n;
+            }
+            size_t offset = 0, length;
+            while ((length = decode_record(buffer + offset, have - offset, &entry)) > 0) {
+                offset += length;
+                records++;
+                evict(self, entry.time_us, true);
+                insert(self, &entry);
+            }
+            memmove(buffer, buffer + offset, have - offset);
+            have -= offset;
+            if (end || (offset == 0 && have == LOAD_CHUNK)) {
+                torn = have > 0; /* a torn or bad record: the rest is dropped */
+                break;
+            }
+        }
+        close(fd);
+        free(buffer);
+        evict(self, now_us, false);
+    }
+    self->file_records = records;
+    if (records != self->count || records == 0 || torn)
+        return rewrite_file(self);
+    self->fd = open(self->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    return self->fd >= 0 ? 0 : -1;
+}
+
+precis_stories_t *precis_stories_new(const precis_stories_options_t *options,
+                                     const char *path, int64_t now_us)
+{
+    precis_stories_t *self = calloc(1, sizeof *self);
+    assert(self);
+    if (options)
+        self->options = *options;
+    if (!self->options.max_articles)
+        self->options.max_articles = PRECIS_STORIES_MAX_ARTICLES;
+    if (!self->options.max_age_us)
+        self->options.max_age_us = PRECIS_STORIES_MAX_AGE_US;
+    if (!(self->options.threshold > 0))
+        self->options.threshold = PRECIS_STORIES_THRESHOLD;
+    if (!self->options.bands || PRECIS_MINHASH_BINS % self->options.bands)
+        self->options.bands = PRECIS_STORIES_BANDS;
+    self->rows = PRECIS_MINHASH_BINS / self->options.bands;
+    self->slots = self->options.max_articles < 256 ? self->options.max_articles : 256;
+    self->ring = calloc(self->slots, sizeof *self->ring);
+    self->links = malloc(self->slots * self->options.bands * sizeof *self->links);
+    assert(self->ring && self->links);
+    grow_buckets(self, 256);
+    self->fd = -1;
+    if (path) {
+        self->path = strdup(path);
+        if (load_file(self, now_us) != 0) {
+            zsys_error("story index: cannot open %s: %s", path, strerror(errno));
+            precis_stories_destroy(&self);
+        }
+    }
+    return self;
+}
+
+void precis_stories_destroy(precis_stories_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    precis_stories_t *self = *self_p;
+    while (self->count > 0) {
+        entry_t *entry = &self->ring[self->head];
+        free(entry->id);
+        free(entry->key);
+        free(entry->story);
+        self->head = (self->head + 1) % self->slots;
+        self->count--;
+    }
+    if (self->fd >= 0)
+        close(self->fd);
+    free(self->ring);
+    free(self->links);
+    free(self->heads);
+    free(self->path);
+    free(self->answer_story);
+    free(self->answer_of);
+    free(self);
+    *self_p = NULL;
+}
+
+int precis_stories_add(precis_stories_t *self, const char *id, const char *key,
+                       const precis_minhash_t *signature, int64_t now_us,
+                       precis_stories_match_t *match)
+{
+    if (!key)
+        key = id;
+    evict(self, now_us, false);
+    free(self->answer_story);
+    free(self->answer_of);
+    self->answer_story = copy_bounded(id);
+    self->answer_of = NULL;
+    *match = (precis_stories_match_t){self->answer_story, NULL, 0, false};
+    if (signature->shingles == 0)
+        return 0; /* no word: nothing to compare */
+    double similarity = 0;
+    bool exact = false;
+    uint32_t found = find_match(self, signature, key, &similarity, &exact);
+    entry_t entry = {0};
+    entry.time_us = now_us;
+    entry.shingles = signature->shingles;
+    memcpy(entry.text_hash, signature->text_hash, 16);
+    memcpy(entry.bins, signature->bins, sizeof entry.bins);
+    entry.id = copy_bounded(id);
+    if (strcmp(key, id) != 0)
+        entry.key = copy_bounded(key);
+    if (found != NIL) {
+        const entry_t *earlier = &self->ring[found - 1];
+        free(self->answer_story);
+        self->answer_story = copy_bounded(entry_story(earlier));
+        self->answer_of = copy_bounded(earlier->id);
+        *match = (precis_stories_match_t){self->answer_story, self->answer_of, similarity,
+                                          exact};
+        if (strcmp(self->answer_story, entry.id) != 0)
+            entry.story = copy_bounded(self->answer_story);
+    }
+    evict(self, now_us, true);
+    int rc = 0;
+    if (self->fd >= 0) {
+        size_t size;
+        uint8_t *record = encode_record(&entry, &size);
+        if (!write_all(self->fd, record, size))
+            rc = -1;
+        free(record);
+        self->file_records++;
+    }
+    insert(self, &entry);
+    if (self->fd >= 0 && self->file_records >= 2 * self->options.max_articles &&
+        rewrite_file(self) != 0)
+        rc = -1;
+    return rc;
+}
+
+size_t precis_stories_size(precis_stories_t *self)
+{
+    return self->count;
+}
+
+size_t precis_stories_bytes(precis_stories_t *self)
+{
+    size_t per_entry = sizeof(entry_t) + self->options.bands * sizeof(uint32_t);
+    size_t heads = (self->bucket_mask + 1) * self->options.bands * sizeof(uint32_t);
+    return self->slots * per_entry + heads + self->string_bytes;
+}
+
+/* A test text: `words` words from a fixed vocabulary, drawn by seed. */
+static char *test_text(unsigned seed, size_t words)
+{
+    static const char *const vocabulary[] = {
+        "river",  "council", "harbour", "ferry",  "winter", "storm",  "market", "bridge",
+        "school", "train",   "budget",  "mayor",  "road",   "bakery", "police", "museum",
+        "garden", "vote",    "rain",    "strike", "season", "tower",  "crew",   "league"};
+    char *text = malloc(words * 9 + 1);
+    assert(text);
+    size_t len = 0;
+    uint64_t state = seed * UINT64_C(0x9e3779b97f4a7c15) + 1;
+    for (size_t i = 0; i < words; i++) {
+        state = XXH3_64bits(&state, sizeof state);
+        const char *word = vocabulary[state % (sizeof vocabulary / sizeof *vocabulary)];
+        len += (size_t)sprintf(text + len, "%s%s", i ? " " : "", word);
+    }
+    return text;
+}
+
+int precis_stories_test(bool verbose)
+{
+    int failures = 0;
+#define CHECK(cond)                                                                      \
+    do {                                                                                 \
+        if (!(cond)) {                                                                   \
+            fprintf(stderr, "stories test failed: %s (line %d)\n", #cond, __LINE__);     \
+            failures++;                                                                  \
+        }                                                                                \
+    } while (0)
+    char path[] = "/tmp/precis-stories-test-XXXXXX";
+    close(mkstemp(path));
+    unlink(path);
+    precis_stories_options_t options = {.max_articles = 8, .max_age_us = 1000000};
+    precis_stories_t *self = precis_stories_new(&options, path, 0);
+    CHECK(self != NULL);
+    if (!self)
+        return failures;
+    precis_stories_match_t match;
+    precis_minhash_t a, b;
+    char *original = test_text(1, 300);
+    precis_minhash_compute(&a, original, strlen(original));
+
+    /* A new article starts its story. */
+    precis_stories_add(self, "a1", "key-a1", &a, 100, &match);
+    CHECK(strcmp(match.story, "a1") == 0 && !match.duplicate_of && !match.exact);
+    CHECK(match.similarity == 0);
+    /* A retry of the same key does not match itself. */
+    precis_stories_add(self, "a1", "key-a1", &a, 110, &match);
+    CHECK(!match.duplicate_of && strcmp(match.story, "a1") == 0);
+    /* An exact copy under another id repeats the first (the earliest of the
+       two entries of a1's text). */
+    precis_stories_add(self, "a2", "key-a2", &a, 120, &match);
+    CHECK(match.duplicate_of && strcmp(match.duplicate_of, "a1") == 0);
+    CHECK(match.exact && match.similarity == 1.0 && strcmp(match.story, "a1") == 0);
+    /* A copy with its last fifth cut is a near copy of the same story. */
+    precis_minhash_compute(&b, original, strlen(original) * 4 / 5);
+    precis_stories_add(self, "a3", NULL, &b, 130, &match);
+    CHECK(match.duplicate_of && !match.exact && strcmp(match.story, "a1") == 0);
+    CHECK(match.similarity >= 0.5 && match.similarity < 1.0);
+    /* An unrelated text starts a story of its own. */
+    char *other = test_text(2, 300);
+    precis_minhash_compute(&b, other, strlen(other));
+    precis_stories_add(self, "b1", NULL, &b, 140, &match);
+    CHECK(!match.duplicate_of && strcmp(match.story, "b1") == 0);
+    CHECK(precis_stories_size(self) == 5);
+    CHECK(precis_stories_bytes(self) > 5 * 300);
+
+    /* After a restart from the file the answers are the same. */
+    precis_stories_destroy(&self);
+    self = precis_stories_new(&options, path, 150);
+    CHECK(self && precis_stories_size(self) == 5);
+    if (!self)
+        return failures;
+    precis_stories_add(self, "a4", NULL, &a, 160, &match);
+    CHECK(match.duplicate_of && strcmp(match.duplicate_of, "a1") == 0 && match.exact);
+    precis_stories_add(self, "b2", NULL, &b, 170, &match);
+    CHECK(match.duplicate_of && strcmp(match.duplicate_of, "b1") == 0);
+
+    /* The window by count: after eight more articles a1's text is gone. */
+    for (unsigned i = 0; i < 8; i++) {
+        char *text = test_text(100 + i, 200), id[16];
+        precis_minhash_t filler;
+        precis_minhash_compute(&filler, text, strlen(text));
+        snprintf(id, sizeof id, "f%u", i);
+        precis_stories_add(self, id, NULL, &filler, 200 + i, &match);
+        CHECK(!match.duplicate_of);
+        free(text);
+    }
+    CHECK(precis_stories_size(self) == 8);
+    precis_stories_add(self, "a5", NULL, &a, 300, &match);
+    CHECK(!match.duplicate_of && strcmp(match.story, "a5") == 0);
+    /* The window by age: a second later a5 is too old to match. */
+    precis_stories_add(self, "a6", NULL, &a, 300 + 999999, &match);
+    CHECK(match.duplicate_of && strcmp(match.duplicate_of, "a5") == 0);
+    precis_stories_add(self, "a7", NULL, &a, 300 + 1000001, &match);
+    CHECK(match.duplicate_of && strcmp(match.duplicate_of, "a6") == 0);
+    precis_stories_add(self, "a8", NULL, &a, 300 + 3000000, &match);
+    CHECK(!match.duplicate_of);
+    CHECK(precis_stories_size(self) == 1);
+    precis_stories_destroy(&self);
+
+    /* Loading drops what left the window and rewrites the file; a torn
+       last record is dropped. */
+    int fd = open(path, O_WRONLY | O_APPEND);
+    CHECK(fd >= 0 && write(fd, "\x40\x01\x00\x00\x01\x02", 6) == 6);
+    close(fd);
+    self = precis_stories_new(&options, path, 300 + 3000010);
+    CHECK(self && precis_stories_size(self) == 1);
+    if (self) {
+        precis_stories_add(self, "a9", NULL, &a, 300 + 3000020, &match);
+        CHECK(match.duplicate_of && strcmp(match.duplicate_of, "a8") == 0);
+        CHECK(strcmp(match.story, "a8") == 0);
+    }
+    precis_stories_destroy(&self);
+    /* The file now holds the two live records, no more. */
+    FILE *file = fopen(path, "rb");
+    long size = -1;
+    if (file && fseek(file, 0, SEEK_END) == 0)
+        size = ftell(file);
+    if (file)
+        fclose(file);
+    CHECK(size == 2 * RECORD_FIXED + 2 + 4);
+    /* A file of more than one read chunk (1 MiB) comes back whole, with the
+       records across the chunk's edge. */
+    unlink(path);
+    precis_stories_options_t large = {.max_articles = 5000, .max_age_us = 1000000};
+    self = precis_stories_new(&large, path, 0);
+    for (unsigned i = 0; self && i < 5000; i++) {
+        char *text = test_text(1000 + i, 30), id[16];
+        precis_minhash_compute(&b, text, strlen(text));
+        snprintf(id, sizeof id, "m%u", i);
+        precis_stories_add(self, id, NULL, &b, 10, &match);
+        free(text);
+    }
+    precis_stories_destroy(&self);
+    self = precis_stories_new(&large, path, 20);
+    CHECK(self && precis_stories_size(self) == 5000);
+    if (self) {
+        char *text = test_text(1000 + 3500, 30);
+        precis_minhash_compute(&b, text, strlen(text));
+        precis_stories_add(self, "again", NULL, &b, 30, &match);
+        CHECK(match.duplicate_of && strcmp(match.duplicate_of, "m3500") == 0 &&
+              match.exact);
+        free(text);
+    }
+    precis_stories_destroy(&self);
+
+    /* A word-less text is never a repeat. */
+    self = precis_stories_new(NULL, NULL, 0);
+    precis_minhash_compute(&b, "...", 3);
+    precis_stories_add(self, "e1", NULL, &b, 1, &match);
+    precis_stories_add(self, "e2", NULL, &b, 2, &match);
+    CHECK(!match.duplicate_of && precis_stories_size(self) == 0);
+    precis_stories_destroy(&self);
+    unlink(path);
+    free(original);
+    free(other);
+    if (verbose && !failures)
+        printf("stories: all checks passed\n");
+    return failures;
+#undef CHECK
+}

@@ -1,0 +1,109 @@
+/*  precis_stories - the near-duplicate index: which earlier article, if any,
+    an article repeats, and so which story it belongs to.
+
+    One index serves the whole pipeline, in the sink: the sink is the one
+    ordered point every result passes (it numbers them), so the answers are
+    the same with any number of workers and come in the order subscribers
+    see; and it already keeps durable state. Offline `precis summarize
+    --jsonl` keeps one in process. The signatures come from precis_minhash,
+    computed where the work is parallel.
+
+    An article is looked up, then added:
+    - exact: an article in the window has the same text hash (same
+      normalized text, white space aside);
+    - near: LSH banding (the 128 bins cut into `bands` bands of 128/bands
+      rows; two articles are candidates when all rows of one band agree)
+      finds candidates; a candidate is a near copy when its estimated
+      Jaccard similarity is at least `threshold` (0.5), or when it is at
+      least 0.25 and the shorter text is at least 80% held in the longer
+      (containment estimated from the similarity and the shingle counts): a
+      copy with its last third cut has a Jaccard similarity of only about
+      0.4 to 0.6 with its original. With 64 bands of 2 rows a pair of
+      similarity 0.25 is a candidate with chance 0.98, 0.3 with 0.998; a pair
+      of unrelated news articles (similarity 0.01 or less) with 0.006 or
+      less. bench/stories.py measured these choices.
+    The match is the exact copy if there is one, else the most similar
+    candidate, the earliest on a tie. An article's story is its match's
+    story, or its own id when it has no match. Candidates with the same
+    delivery key are skipped, so a retry never matches itself. A text with
+    no word is never a repeat and is not indexed.
+
+    The window: the last `max_articles` articles added, of at most
+    `max_age_us` (by the times given to precis_stories_add); older ones are
+    evicted as new ones come. Memory, with the default 64 bands: 576 bytes
+    an article (the 256-byte signature, the text hash, a 4-byte link a
+    band), the bucket heads (256 bytes a bucket, one bucket an article or
+    up to two) and the id, key and story strings: about 850 bytes an article
+    with short ids, so about 0.85 GB for the default window of 1,000,000
+    articles; max_articles is the cap. The ring and the buckets grow by
+    doubling as articles come (so up to twice that an article while they
+    grow), never beyond the window.
+
+    Persistence (optional): every added article is appended as one record to
+    a file of its own (the sink's is OUTLOG.stories); at start the records
+    still in the window are loaded again, in order, so the answers after a
+    restart are the ones the running index would have given. The file is
+    rewritten with only the live records at start when it held others, and
+    whenever it has grown to twice the window. A torn last record (a crash
+    mid-write) is dropped.
+*/
+#ifndef PRECIS_STORIES_H
+#define PRECIS_STORIES_H
+
+#include "precis_minhash.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PRECIS_STORIES_MAX_ARTICLES 1000000
+#define PRECIS_STORIES_MAX_AGE_US   (7 * 24 * 3600 * INT64_C(1000000))
+#define PRECIS_STORIES_THRESHOLD    0.5
+#define PRECIS_STORIES_BANDS        64
+/* Candidates weighed in one band's bucket at most, the newest first: keeps
+   a lookup bounded (64 bands x 16) when a stream repeats one template. */
+#define PRECIS_STORIES_BUCKET_LOOK 16
+/* The other way to be a near copy: containment and its floor (see above). */
+#define PRECIS_STORIES_CONTAINED       0.8
+#define PRECIS_STORIES_CONTAINED_FLOOR 0.25
+
+typedef struct {
+    size_t max_articles; /* window by count; 0: the default */
+    int64_t max_age_us;  /* window by age; 0: the default */
+    double threshold;    /* least similarity of a near copy; 0: the default */
+    size_t bands;        /* LSH bands, dividing PRECIS_MINHASH_BINS; 0: the default */
+} precis_stories_options_t;
+
+/* The answer for one article. The strings live until the next call. */
+typedef struct {
+    const char *story;        /* the story's first article's id */
+    const char *duplicate_of; /* the matched article's id; NULL for a new story */
+    double similarity;        /* estimated Jaccard with the match; 0 without one */
+    bool exact;               /* the match has the same text hash */
+} precis_stories_match_t;
+
+typedef struct _precis_stories_t precis_stories_t;
+
+/* An index with the options (NULL: all defaults), kept in the file at path
+   (NULL: in memory only), loading what the file holds within the window at
+   time now_us. NULL with a log line when the file cannot be opened. */
+precis_stories_t *precis_stories_new(const precis_stories_options_t *options,
+                                     const char *path, int64_t now_us);
+void precis_stories_destroy(precis_stories_t **self_p);
+
+/* Looks the article up, then adds it (evicting what leaves the window at
+   now_us). key: its delivery key (NULL: the id). Returns 0, or -1 when the
+   file append failed (the answer is still given and the index updated). */
+int precis_stories_add(precis_stories_t *self, const char *id, const char *key,
+                       const precis_minhash_t *signature, int64_t now_us,
+                       precis_stories_match_t *match);
+
+/* Articles in the window now. */
+size_t precis_stories_size(precis_stories_t *self);
+
+/* Bytes the index holds: its ring and links as allocated (up to twice the
+   articles in it while it grows), its buckets and its strings. */
+size_t precis_stories_bytes(precis_stories_t *self);
+
+int precis_stories_test(bool verbose);
+
+#endif

@@ -1,0 +1,195 @@
+/*  precis_summary_cache - LRU map from a text hash to its summary. */
+#include "precis_summary_cache.h"
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NONE UINT32_MAX
+
+typedef struct {
+    uint8_t hash[16];
+    uint64_t tag;
+    precis_result_t *summary;
+    uint32_t newer, older; /* the LRU list */
+    uint32_t chain;        /* next entry of the same bucket */
+} entry_t;
+
+struct _precis_summary_cache_t {
+    entry_t *entries;
+    size_t capacity, count;
+    uint32_t *buckets; /* first entry of each bucket, NONE when empty */
+    size_t bucket_mask;
+    uint32_t newest, oldest;
+};
+
+/* The text hash is XXH3 output: its first bytes index the buckets as they
+   are; the tag only tells entries apart. */
+static size_t bucket_of(const precis_summary_cache_t *self, const uint8_t hash[16])
+{
+    uint64_t bits;
+    memcpy(&bits, hash, sizeof bits);
+    return (size_t)(bits & self->bucket_mask);
+}
+
+precis_summary_cache_t *precis_summary_cache_new(size_t capacity)
+{
+    precis_summary_cache_t *self = calloc(1, sizeof *self);
+    assert(self);
+    self->capacity = capacity ? capacity : 1;
+    self->entries = calloc(self->capacity, sizeof *self->entries);
+    size_t buckets = 16;
+    while (buckets < 2 * self->capacity)
+        buckets *= 2;
+    self->bucket_mask = buckets - 1;
+    self->buckets = malloc(buckets * sizeof *self->buckets);
+    assert(self->entries && self->buckets);
+    memset(self->buckets, 0xff, buckets * sizeof *self->buckets);
+    self->newest = self->oldest = NONE;
+    return self;
+}
+
+void precis_summary_cache_destroy(precis_summary_cache_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    precis_summary_cache_t *self = *self_p;
+    for (size_t i = 0; i < self->count; i++)
+        precis_result_destroy(&self->entries[i].summary);
+    free(self->entries);
+    free(self->buckets);
+    free(self);
+    *self_p = NULL;
+}
+
+static void unlink_lru(precis_summary_cache_t *self, uint32_t index)
+{
+    entry_t *entry = &self->entries[index];
+    if (entry->newer != NONE)
+        self->entries[entry->newer].older = entry->older;
+    else
+        self->newest = entry->older;
+    if (entry->older != NONE)
+        self->entries[entry->older].newer = entry->newer;
+    else
+        self->oldest = entry->newer;
+}
+
+static void push_newest(precis_summary_cache_t *self, uint32_t index)
+{
+    entry_t *entry = &self->entries[index];
+    entry->newer = NONE;
+    entry->older = self->newest;
+    if (self->newest != NONE)
+        self->entries[self->newest].newer = index;
+    self->newest = index;
+    if (self->oldest == NONE)
+        self->oldest = index;
+}
+
+static uint32_t find(precis_summary_cache_t *self, const uint8_t hash[16], uint64_t tag)
+{
+    uint32_t index = self->buckets[bucket_of(self, hash)];
+    while (index != NONE && (memcmp(self->entries[index].hash, hash, 16) != 0 ||
+                             self->entries[index].tag != tag))
+        index = self->entries[index].chain;
+    return index;
+}
+
+const precis_result_t *precis_summary_cache_get(precis_summary_cache_t *self,
+                                                const uint8_t hash[16], uint64_t tag)
+{
+    uint32_t index = find(self, hash, tag);
+    if (index == NONE)
+        return NULL;
+    unlink_lru(self, index);
+    push_newest(self, index);
+    return self->entries[index].summary;
+}
+
+/* Takes the least recently used entry out of its bucket and the list. */
+static uint32_t evict_oldest(precis_summary_cache_t *self)
+{
+    uint32_t index = self->oldest;
+    entry_t *entry = &self->entries[index];
+    uint32_t *link = &self->buckets[bucket_of(self, entry->hash)];
+    while (*link != index)
+        link = &self->entries[*link].chain;
+    *link = entry->chain;
+    unlink_lru(self, index);
+    precis_result_destroy(&entry->summary);
+    return index;
+}
+
+void precis_summary_cache_put(precis_summary_cache_t *self, const uint8_t hash[16],
+                              uint64_t tag, const precis_result_t *result)
+{
+    uint32_t index = find(self, hash, tag);
+    if (index != NONE) { /* already kept: only refresh it */
+        unlink_lru(self, index);
+        push_newest(self, index);
+        return;
+    }
+    index = self->count < self->capacity ? (uint32_t)self->count++ : evict_oldest(self);
+    entry_t *entry = &self->entries[index];
+    memcpy(entry->hash, hash, 16);
+    entry->tag = tag;
+    entry->summary = precis_result_new(PRECIS_RESULT_SUMMARY);
+    precis_result_copy_summary(entry->summary, result);
+    size_t bucket = bucket_of(self, hash);
+    entry->chain = self->buckets[bucket];
+    self->buckets[bucket] = index;
+    push_newest(self, index);
+}
+
+size_t precis_summary_cache_size(precis_summary_cache_t *self)
+{
+    return self->count;
+}
+
+int precis_summary_cache_test(bool verbose)
+{
+    int failures = 0;
+#define CHECK(cond)                                                                      \
+    do {                                                                                 \
+        if (!(cond)) {                                                                   \
+            fprintf(stderr, "summary_cache test failed: %s (line %d)\n", #cond,          \
+                    __LINE__);                                                           \
+            failures++;                                                                  \
+        }                                                                                \
+    } while (0)
+    precis_summary_cache_t *self = precis_summary_cache_new(2);
+    uint8_t a[16] = {1}, b[16] = {2}, c[16] = {3};
+    /* Buckets are picked by the first bytes: d shares a's bucket. */
+    uint8_t d[16] = {1, 0, 0, 0, 0, 0, 0, 0, 9};
+    precis_result_t *summary = precis_result_new(PRECIS_RESULT_SUMMARY);
+    summary->lang = strdup("en");
+    precis_result_add_sentence(summary, "The pier reopens.", 17, 3, 0.5);
+    precis_result_add_keyword(summary, "pier");
+
+    CHECK(precis_summary_cache_get(self, a, 0) == NULL);
+    precis_summary_cache_put(self, a, 0, summary);
+    const precis_result_t *kept = precis_summary_cache_get(self, a, 0);
+    CHECK(kept && kept->summary_count == 1 &&
+          strcmp(kept->summary[0], "The pier reopens.") == 0);
+    CHECK(kept && kept->scored[0].index == 3 && kept->keyword_count == 1);
+    /* Another tag (another length asked for) is another entry. */
+    CHECK(precis_summary_cache_get(self, a, 7) == NULL);
+    /* Full: putting c drops the least recently used (b, since a was read). */
+    precis_summary_cache_put(self, b, 0, summary);
+    precis_summary_cache_get(self, a, 0);
+    precis_summary_cache_put(self, c, 0, summary);
+    CHECK(precis_summary_cache_get(self, b, 0) == NULL);
+    CHECK(precis_summary_cache_get(self, a, 0) && precis_summary_cache_get(self, c, 0));
+    CHECK(precis_summary_cache_size(self) == 2);
+    /* Same bucket, different hash: told apart, and evicting one keeps the other. */
+    precis_summary_cache_put(self, d, 0, summary);
+    CHECK(precis_summary_cache_get(self, d, 0) && !precis_summary_cache_get(self, a, 0));
+    CHECK(precis_summary_cache_get(self, c, 0) != NULL);
+    precis_result_destroy(&summary);
+    precis_summary_cache_destroy(&self);
+    if (verbose && !failures)
+        printf("summary_cache: all checks passed\n");
+    return failures;
+#undef CHECK
+}

@@ -1,0 +1,49 @@
+/*  precis_summary_cache - the summaries of the last texts seen, by exact
+    text hash, so that an exact copy is not summarized again.
+
+    A bounded LRU map from (text hash, tag) to a summary result. The tag
+    tells apart summaries of one text that differ by request (the length and
+    language asked for, hashed by the summarize worker). A
+    summarize worker keeps one of PRECIS_SUMMARY_CACHE_WORKER entries: with
+    W workers an exact copy reaches the worker that summarized its original
+    about 1 time in W (ingest deals articles round robin), so the saving is
+    1/W of the copies' work. The sink keeps one of PRECIS_SUMMARY_CACHE_SINK
+    entries, tagged as the worker tagged them, to publish every exact copy
+    that asked for the same length with the summary of the article it
+    repeats, whichever worker summarized it.
+
+    Memory: the entries' summaries (about 0.5 to 2 KB each: sentences,
+    keywords) plus 60 bytes an entry.
+*/
+#ifndef PRECIS_SUMMARY_CACHE_H
+#define PRECIS_SUMMARY_CACHE_H
+
+#include "precis_result.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PRECIS_SUMMARY_CACHE_WORKER 4096
+#define PRECIS_SUMMARY_CACHE_SINK   16384
+
+typedef struct _precis_summary_cache_t precis_summary_cache_t;
+
+/* A cache of at most capacity summaries (at least 1). */
+precis_summary_cache_t *precis_summary_cache_new(size_t capacity);
+void precis_summary_cache_destroy(precis_summary_cache_t **self_p);
+
+/* The summary kept for (hash, tag), now the most recently used; NULL when
+   none. Owned by the cache: valid until the next put. */
+const precis_result_t *precis_summary_cache_get(precis_summary_cache_t *self,
+                                                const uint8_t hash[16], uint64_t tag);
+
+/* Keeps a copy of the summary of result (a summary) for (hash, tag),
+   dropping the least recently used entry when full. */
+void precis_summary_cache_put(precis_summary_cache_t *self, const uint8_t hash[16],
+                              uint64_t tag, const precis_result_t *result);
+
+size_t precis_summary_cache_size(precis_summary_cache_t *self);
+
+int precis_summary_cache_test(bool verbose);
+
+#endif
