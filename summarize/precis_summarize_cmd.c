@@ -7,14 +7,14 @@
     article per line ({"id", "title", "text", "lang", and optionally
     "sentences", "ratio" or "words" overriding the command's length}) and
     writes {"id", "summary", "lang", "keywords"} per line, plus "truncated"
-    when a summary sentence was cut. A bad line (an empty text included) is
-    reported on stderr with its number and skipped; the exit code is then 1.
-    JSON strings may contain \u0000, as in the pipeline: the normalizer
-    removes it. Input with no article at all is an error too.
-    HTML input (--format html, a line's "format", or detected with the
-    default "auto") is turned into text first, as the normalize stage does.
-    An RSS or Atom feed (by its file name, as push reads it, or sniffed) is
-    summarized item by item: in plain mode a header line (the item's title,
+    when a summary sentence was cut, and "explain" with --explain or a
+    line's "explain": true (every sentence's score parts and status). A bad line (an empty
+   text included) is reported on stderr with its number and skipped; the exit code is
+   then 1. JSON strings may contain \u0000, as in the pipeline: the normalizer removes it.
+   Input with no article at all is an error too. HTML input (--format html, a line's
+   "format", or detected with the default "auto") is turned into text first, as the
+   normalize stage does. An RSS or Atom feed (by its file name, as push reads it, or
+   sniffed) is summarized item by item: in plain mode a header line (the item's title,
     else its id) before each item's sentences, with JSON Lines one output
     line per item.
 */
@@ -37,7 +37,8 @@
 static const char usage_text[] =
     "Usage: precis summarize [FILE|-] [--jsonl] [--sentences N | --ratio R | --words N]\n"
     "                        [--lang L] [--format text|html|auto]\n"
-    "                        [--title-line | --no-title] [--stats] [--help]\n"
+    "                        [--title-line | --no-title] [--explain] [--stats]\n"
+    "                        [--help]\n"
     "\n"
     "Summarizes news articles by extracting their most central sentences.\n"
     "\n"
@@ -72,6 +73,11 @@ static const char usage_text[] =
     "                   plain input given as text or html is never read as a feed\n"
     "  --title-line     the first line of plain text is always the title\n"
     "  --no-title       it never is: the whole input is the text\n"
+    "  --explain        say why each sentence was or was not chosen: plain\n"
+    "                   output adds a table after the summary (one row per\n"
+    "                   sentence: status, score and its parts); --jsonl adds\n"
+    "                   \"explain\" to each line (also asked by a line's\n"
+    "                   \"explain\": true; see docs/PROTOCOL.md)\n"
     "  --stats          at the end, print to stderr the articles summarized and\n"
     "                   the summarizer's own speed (JSON and I/O excluded)\n"
     "  --help           this help\n"
@@ -84,6 +90,7 @@ typedef struct {
     precis_summary_options_t options;
     bool jsonl;
     bool stats;
+    bool explain;
     precis_format_t format;         /* --format, for articles that give none */
     precis_title_rule_t title_rule; /* --title-line, --no-title */
     const char *path;
@@ -130,6 +137,7 @@ static int parse_arguments(command_t *command, int argc, char **argv)
         {"format", required_argument, NULL, 'f'},
         {"title-line", no_argument, NULL, 't'},
         {"no-title", no_argument, NULL, 'n'},
+        {"explain", no_argument, NULL, 'e'},
         {NULL, 0, NULL, 0},
     };
     memset(command, 0, sizeof *command);
@@ -158,6 +166,9 @@ static int parse_arguments(command_t *command, int argc, char **argv)
             break;
         case 'S':
             command->stats = true;
+            break;
+        case 'e':
+            command->explain = true;
             break;
         case 't':
             title_line = true;
@@ -323,6 +334,45 @@ static bool feed_named(const char *path)
 static int summarize_feed(precis_summarizer_t *summarizer, command_t *command,
                           const char *data, size_t size);
 
+/* Writes up to width bytes of text[0..len) on one line, whole UTF-8
+   characters only, line breaks and tabs as spaces. */
+static void put_clipped(const char *text, size_t len, size_t width, FILE *out)
+{
+    size_t end = len < width ? len : width;
+    while (end < len && end > 0 && ((unsigned char)text[end] & 0xC0) == 0x80)
+        end--;
+    for (size_t i = 0; i < end; i++)
+        putc(text[i] == '\n' || text[i] == '\r' || text[i] == '\t' ? ' ' : text[i], out);
+    fputs(end < len ? "...\n" : "\n", out);
+}
+
+/* --explain in plain mode: after a blank line, one row per sentence of the
+   last run: its number, status ("like K" when redundant with sentence K),
+   score, the score's parts (centrality, position, first, frequency, title,
+   length), the penalty, the furniture kind, the redundancy and the start
+   of the sentence. */
+static void put_explain_table(const precis_summarizer_t *summarizer, const char *text,
+                              FILE *out)
+{
+    precis_explained_t e;
+    fprintf(out, "\n%4s %-13s %7s %6s %6s %5s %5s %5s %5s %7s %-6s %6s  %s\n", "#",
+            "status", "score", "centr", "pos", "first", "freq", "title", "len", "penalty",
+            "furn", "redund", "sentence");
+    for (size_t i = 0; precis_summarizer_explain(summarizer, i, &e); i++) {
+        char status[32];
+        if (e.redundant_with >= 0)
+            snprintf(status, sizeof status, "like %lld", (long long)e.redundant_with);
+        else
+            snprintf(status, sizeof status, "%s", e.status);
+        fprintf(out,
+                "%4zu %-13s %7.3f %6.3f %6.3f %5.2f %5.2f %5.2f %5.2f %7.3f %-6s %6.3f  ",
+                i, status, e.score, e.centrality, e.position, e.first, e.frequency,
+                e.title, e.length, e.penalty,
+                strcmp(e.furniture_kind, "none") ? e.furniture_kind : "-", e.redundancy);
+        put_clipped(text + e.start, e.len, 60, out);
+    }
+}
+
 /* Plain mode: the whole input is one article, or a feed of them. */
 static int summarize_plain(precis_summarizer_t *summarizer, command_t *command, FILE *in)
 {
@@ -364,9 +414,12 @@ static int summarize_plain(precis_summarizer_t *summarizer, command_t *command, 
                   &error) != 0) {
         fprintf(stderr, "precis summarize: article refused: %s\n", error);
         rc = 1;
-    } else
+    } else {
         for (size_t i = 0; i < summary.selected_count; i++)
             put_line(text + summary.selected[i].start, summary.selected[i].len, stdout);
+        if (command->explain)
+            put_explain_table(summarizer, text, stdout);
+    }
     precis_summary_clear(&summary);
     free(buffer);
     return rc;
@@ -457,12 +510,57 @@ static void put_json_text(const char *text, size_t len, bool flatten, FILE *out)
     putc_unlocked('"', out);
 }
 
+/* A number for JSON: 6 significant digits are more than the parts need. */
+static void put_json_number(const char *name, double value, FILE *out)
+{
+    fprintf(out, ",\"%s\":%.6g", name, value);
+}
+
+/* The "explain" value of a line (docs/PROTOCOL.md, "Explain"):
+   {"ranking": "lexrank"|"centroid", "sentences": [one map per sentence of
+   the article]}. */
+static void put_json_explain(const precis_summarizer_t *summarizer, const char *text,
+                             FILE *out)
+{
+    precis_explained_t e;
+    size_t i = 0;
+    for (; precis_summarizer_explain(summarizer, i, &e); i++) {
+        if (i == 0)
+            fprintf(out, ",\"explain\":{\"ranking\":\"%s\",\"sentences\":[", e.ranking);
+        fprintf(out, "%s{\"index\":%zu,\"status\":\"%s\"", i ? "," : "", i, e.status);
+        if (e.redundant_with >= 0)
+            fprintf(out, ",\"redundant_with\":%lld", (long long)e.redundant_with);
+        put_json_number("score", e.score, out);
+        put_json_number("centrality", e.centrality, out);
+        put_json_number("position", e.position, out);
+        put_json_number("first", e.first, out);
+        put_json_number("frequency", e.frequency, out);
+        put_json_number("title", e.title, out);
+        put_json_number("length", e.length, out);
+        put_json_number("penalty", e.penalty, out);
+        fputs(",\"penalties\":{", out);
+        fprintf(out, "\"furniture\":%.6g", e.furniture);
+        put_json_number("short", e.short_words, out);
+        put_json_number("long", e.long_words, out);
+        put_json_number("unclosed", e.unclosed, out);
+        put_json_number("question", e.question, out);
+        put_json_number("quote", e.quote, out);
+        fprintf(out, "},\"furniture\":\"%s\"", e.furniture_kind);
+        put_json_number("redundancy", e.redundancy, out);
+        fprintf(out, ",\"words\":%u,\"text\":", e.words);
+        put_json_sentence(text + e.start, e.len, out);
+        putc_unlocked('}', out);
+    }
+    if (i > 0)
+        fputs("]}", out);
+}
+
 /* Writes the output line of one summarized article:
    {"id": ..., "summary": [...], "lang": "..", "keywords": [...]}, and
    "truncated": [positions in "summary"] only when a sentence was cut, so
    that the lines of uncut summaries stay as they were. */
 static void put_result(json_t *id, const char *text, const precis_summary_t *summary,
-                       FILE *out)
+                       const precis_summarizer_t *explained, FILE *out)
 {
     fputs("{\"id\":", out);
     if (id)
@@ -492,7 +590,11 @@ static void put_result(json_t *id, const char *text, const precis_summary_t *sum
             fprintf(out, "%zu", i);
             first = false;
         }
-    fputs(first ? "}\n" : "]}\n", out);
+    if (!first)
+        putc_unlocked(']', out);
+    if (explained)
+        put_json_explain(explained, text, out);
+    fputs("}\n", out);
 }
 
 /* Summarizes one item of a feed: plain output is a header line (the title,
@@ -525,7 +627,7 @@ static int summarize_item(precis_summarizer_t *summarizer, command_t *command,
     }
     if (command->jsonl) {
         json_t *id_json = item->id ? json_string_nocheck(item->id) : NULL;
-        put_result(id_json, text, &summary, stdout);
+        put_result(id_json, text, &summary, command->explain ? summarizer : NULL, stdout);
         json_decref(id_json);
     } else {
         if (*printed > 0)
@@ -539,6 +641,8 @@ static int summarize_item(precis_summarizer_t *summarizer, command_t *command,
             printf("item %zu\n", number);
         for (size_t i = 0; i < summary.selected_count; i++)
             put_line(text + summary.selected[i].start, summary.selected[i].len, stdout);
+        if (command->explain)
+            put_explain_table(summarizer, text, stdout);
     }
     (*printed)++;
     precis_summary_clear(&summary);
@@ -605,7 +709,7 @@ static int summarize_line(precis_summarizer_t *summarizer, command_t *command,
     json_error_t error;
     json_t *object = json_loadb(line, len, JSON_ALLOW_NUL, &error);
     const char *problem = NULL;
-    json_t *title = NULL, *text = NULL, *lang = NULL, *format = NULL;
+    json_t *title = NULL, *text = NULL, *lang = NULL, *format = NULL, *explain = NULL;
     int format_value = command->format;
     precis_summary_options_t options = command->options;
     bool seen = false;
@@ -630,6 +734,9 @@ static int summarize_line(precis_summarizer_t *summarizer, command_t *command,
              !length_field(object, "sentences", &options, &seen) ||
              !length_field(object, "ratio", &options, &seen))
         problem = "bad \"sentences\", \"ratio\" or \"words\"";
+    else if ((explain = json_object_get(object, "explain")) && !json_is_null(explain) &&
+             !json_is_boolean(explain))
+        problem = "\"explain\" is not true or false";
     if (problem) {
         fprintf(stderr, "precis summarize: line %zu: %s\n", number, problem);
         json_decref(object);
@@ -649,7 +756,10 @@ static int summarize_line(precis_summarizer_t *summarizer, command_t *command,
                 reason);
         rc = 1;
     } else {
-        put_result(json_object_get(object, "id"), body, &summary, stdout);
+        bool explained =
+            json_is_boolean(explain) ? json_is_true(explain) : command->explain;
+        put_result(json_object_get(object, "id"), body, &summary,
+                   explained ? summarizer : NULL, stdout);
     }
     precis_summary_clear(&summary);
     json_decref(object);
