@@ -20,6 +20,7 @@
 */
 #include "precis_summarize_cmd.h"
 #include "precis_config.h"
+#include "precis_explain.h"
 #include "precis_feed.h"
 #include "precis_html.h"
 #include "precis_normalizer.h"
@@ -510,51 +511,6 @@ static void put_json_text(const char *text, size_t len, bool flatten, FILE *out)
     putc_unlocked('"', out);
 }
 
-/* A number for JSON: 6 significant digits are more than the parts need. */
-static void put_json_number(const char *name, double value, FILE *out)
-{
-    fprintf(out, ",\"%s\":%.6g", name, value);
-}
-
-/* The "explain" value of a line (docs/PROTOCOL.md, "Explain"):
-   {"ranking": "lexrank"|"centroid", "sentences": [one map per sentence of
-   the article]}. */
-static void put_json_explain(const precis_summarizer_t *summarizer, const char *text,
-                             FILE *out)
-{
-    precis_explained_t e;
-    size_t i = 0;
-    for (; precis_summarizer_explain(summarizer, i, &e); i++) {
-        if (i == 0)
-            fprintf(out, ",\"explain\":{\"ranking\":\"%s\",\"sentences\":[", e.ranking);
-        fprintf(out, "%s{\"index\":%zu,\"status\":\"%s\"", i ? "," : "", i, e.status);
-        if (e.redundant_with >= 0)
-            fprintf(out, ",\"redundant_with\":%lld", (long long)e.redundant_with);
-        put_json_number("score", e.score, out);
-        put_json_number("centrality", e.centrality, out);
-        put_json_number("position", e.position, out);
-        put_json_number("first", e.first, out);
-        put_json_number("frequency", e.frequency, out);
-        put_json_number("title", e.title, out);
-        put_json_number("length", e.length, out);
-        put_json_number("penalty", e.penalty, out);
-        fputs(",\"penalties\":{", out);
-        fprintf(out, "\"furniture\":%.6g", e.furniture);
-        put_json_number("short", e.short_words, out);
-        put_json_number("long", e.long_words, out);
-        put_json_number("unclosed", e.unclosed, out);
-        put_json_number("question", e.question, out);
-        put_json_number("quote", e.quote, out);
-        fprintf(out, "},\"furniture\":\"%s\"", e.furniture_kind);
-        put_json_number("redundancy", e.redundancy, out);
-        fprintf(out, ",\"words\":%u,\"text\":", e.words);
-        put_json_sentence(text + e.start, e.len, out);
-        putc_unlocked('}', out);
-    }
-    if (i > 0)
-        fputs("]}", out);
-}
-
 /* Writes the output line of one summarized article:
    {"id": ..., "summary": [...], "lang": "..", "keywords": [...]}, and
    "truncated": [positions in "summary"] only when a sentence was cut, so
@@ -592,8 +548,12 @@ static void put_result(json_t *id, const char *text, const precis_summary_t *sum
         }
     if (!first)
         putc_unlocked(']', out);
-    if (explained)
-        put_json_explain(explained, text, out);
+    json_t *explain = explained ? precis_explain_json(explained, text) : NULL;
+    if (explain) {
+        fputs(",\"explain\":", out);
+        json_dumpf(explain, out, JSON_COMPACT | JSON_REAL_PRECISION(6));
+        json_decref(explain);
+    }
     fputs("}\n", out);
 }
 

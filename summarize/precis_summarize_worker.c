@@ -1,5 +1,6 @@
 /*  precis_summarize_worker - the summarize stage's message handler. */
 #include "precis_summarize_worker.h"
+#include "precis_explain.h"
 
 struct _precis_summarize_worker_t {
     precis_summarizer_t *summarizer;
@@ -65,6 +66,8 @@ precis_result_t *precis_summarize_worker_article(precis_summarize_worker_t *self
     }
     for (size_t i = 0; i < summary.keyword_count; i++)
         precis_result_add_keyword(result, summary.keywords[i]);
+    if (article->explain)
+        result->explain = precis_explain_json(self->summarizer, article->text.ptr);
     precis_summary_clear(&summary);
     result->summarize_us = zclock_usecs() - start;
     return result;
@@ -143,6 +146,17 @@ int precis_summarize_worker_test(bool verbose)
         failures++;
     }
     precis_result_destroy(&result);
+    /* "explain": true adds why each sentence was or was not chosen. */
+    article->words = 0;
+    article->explain = true;
+    result = precis_summarize_worker_article(self, article);
+    json_t *sentences = result ? json_object_get(result->explain, "sentences") : NULL;
+    if (!result || json_array_size(sentences) != 4 || result->summary_count != 2) {
+        fprintf(stderr, "summarize worker: explain missing or wrong\n");
+        failures++;
+    }
+    precis_result_destroy(&result);
+    article->explain = false;
 
     /* Error results pass through unchanged. */
     precis_result_t *error =

@@ -7,6 +7,7 @@
 #include "precis_stemmer.h"
 #include "precis_stopwords.h"
 #include "precis_document.h"
+#include "precis_explain.h"
 #include "precis_furniture.h"
 #include "precis_keywords.h"
 #include "precis_params.h"
@@ -41,6 +42,7 @@ static const precis_module_test_t tests[] = {
     {"selection", precis_selection_test},
     {"keywords", precis_keywords_test},
     {"summarizer", precis_summarizer_test},
+    {"explain", precis_explain_test},
     {"summarize_worker", precis_summarize_worker_test},
 };
 
