@@ -38,6 +38,14 @@ void precis_furniture_destroy(precis_furniture_t **self_p);
 const uint8_t *precis_furniture_run(precis_furniture_t *self,
                                     const precis_document_t *document);
 
+/* After a run: per sentence, the bytes of a time stamp glued to its start
+   as a kicker, which a summary leaves out; 0 for none. A kicker is a date
+   (12/28/2015, 28/12/15 or 2015-12-28), optionally "AT" or a comma, and a
+   time (04:50, 4:50 PM, 16:50 EST), then a space and a capital letter or
+   quotation mark: "12/28/2015 AT 04:50 PM EST Like a lot of..." keeps
+   "Like a lot of...". The sentence is still news, scored whole. */
+const uint32_t *precis_furniture_kickers(const precis_furniture_t *self);
+
 /* "phrase", "byline", "fields" or "none". */
 const char *precis_furniture_name(uint8_t kind);
 

@@ -137,14 +137,18 @@ static void store_selection(precis_summarizer_t *self, precis_summary_t *summary
                             size_t selected)
 {
     const precis_doc_sentence_t *sentences = precis_document_sentences(self->document);
+    const uint32_t *kickers = precis_furniture_kickers(self->furniture);
     summary->selected = malloc(selected * sizeof *summary->selected);
     assert(summary->selected);
     for (size_t i = 0; i < self->explained; i++) {
         const precis_choice_t *choice = &self->choices[i];
-        if (choice->status == PRECIS_CHOICE_SELECTED)
-            summary->selected[summary->selected_count++] = (precis_selected_t){
-                (uint32_t)i, self->scores[i].score, sentences[i].start, choice->cut_len,
-                choice->cut_len < sentences[i].len};
+        if (choice->status != PRECIS_CHOICE_SELECTED)
+            continue;
+        /* A time stamp glued to the sentence is left out of the summary. */
+        uint32_t skip = kickers[i] < choice->cut_len ? kickers[i] : 0;
+        summary->selected[summary->selected_count++] = (precis_selected_t){
+            (uint32_t)i, self->scores[i].score, sentences[i].start + skip,
+            choice->cut_len - skip, choice->cut_len < sentences[i].len};
     }
 }
 
@@ -706,6 +710,17 @@ static void test_furniture(precis_summarizer_t *self, bool verbose)
     CHECK(!summary_has(text, &summary, "By Ona"), "byline chosen");
     CHECK(!summary_has(text, &summary, "Photo:"), "photo caption chosen");
     CHECK(summary_has(text, &summary, "cancelled all morning trains"), "lead not chosen");
+    precis_summary_clear(&summary);
+    /* A time stamp glued to the lead as a kicker is left out of it. */
+    text = "06/02/2025 AT 07:15 AM EST The regional rail operator cancelled all morning "
+           "trains on Monday after a signal failure near Central station. About 40,000 "
+           "commuters were affected, the operator said.";
+    options.sentences = 1;
+    run_checked(self, NULL, text, &options, &summary, verbose);
+    CHECK(summary.selected_count == 1 &&
+              strncmp(text + summary.selected[0].start, "The regional rail", 17) == 0 &&
+              !summary.selected[0].truncated,
+          "time stamp kicker kept in the lead");
     precis_summary_clear(&summary);
 }
 
