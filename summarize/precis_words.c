@@ -20,31 +20,52 @@ static const struct {
     const char *text;
     size_t len;
 } phrases[] = {
-    PHRASE("PUBLISHED:"),      PHRASE("UPDATED:"),
-    PHRASE("Last updated"),    PHRASE("Daily Mail Reporter"),
-    PHRASE("Follow @"),        PHRASE("CLICK HERE"),
-    PHRASE("Click here"),      PHRASE("click here"),
-    PHRASE("Scroll down"),     PHRASE("scroll down"),
-    PHRASE("READ MORE"),       PHRASE("Read more:"),
-    PHRASE("Sign up"),         PHRASE("All rights reserved"),
-    PHRASE("Copyright"),       PHRASE("Photo:"),
-    PHRASE("Photograph:"),     PHRASE("Picture:"),
-    PHRASE("Pictures:"),       PHRASE("Image:"),
-    PHRASE("Credit:"),         PHRASE("Getty Images"),
-    PHRASE("AP Photo"),        PHRASE("(Photo"),
-    PHRASE("Share this"),      PHRASE("E-mail to a friend"),
-    PHRASE("Watch the video"), PHRASE("Video:"),
+    PHRASE("PUBLISHED:"),
+    PHRASE("UPDATED:"),
+    PHRASE("Last updated"),
+    PHRASE("Daily Mail Reporter"),
+    PHRASE("Follow @"),
+    PHRASE("CLICK HERE"),
+    PHRASE("Click here"),
+    PHRASE("click here"),
+    PHRASE("Scroll down"),
+    PHRASE("scroll down"),
+    PHRASE("READ MORE"),
+    PHRASE("Read more:"),
+    PHRASE("Sign up"),
+    PHRASE("All rights reserved"),
+    PHRASE("Copyright"),
+    PHRASE("Photo:"),
+    PHRASE("Photograph:"),
+    PHRASE("Picture:"),
+    PHRASE("Pictures:"),
+    PHRASE("Image:"),
+    PHRASE("Credit:"),
+    PHRASE("Getty Images"),
+    PHRASE("AP Photo"),
+    PHRASE("(Photo"),
+    PHRASE("Share this"),
+    PHRASE("E-mail to a friend"),
+    PHRASE("Watch the video"),
+    PHRASE("Video:"),
     PHRASE("VIDEO:"),
+    /* Photo credits ("Mug shots of the two men were provided by ..."). */
+    PHRASE("Mug shot"),
+    PHRASE("Photo courtesy"),
+    PHRASE("Photos courtesy"),
+    PHRASE("Image courtesy"),
+    PHRASE("Images courtesy"),
 };
 #define PHRASE_COUNT (sizeof phrases / sizeof phrases[0])
+_Static_assert(PHRASE_COUNT <= 64, "phrase_first has 64 bits");
 
 /* For each byte, the phrases that start with it (bit k: phrase k). */
-static uint32_t phrase_first[256];
+static uint64_t phrase_first[256];
 
 static void tables_init(void)
 {
     for (size_t k = 0; k < PHRASE_COUNT; k++)
-        phrase_first[(unsigned char)phrases[k].text[0]] |= 1u << k;
+        phrase_first[(unsigned char)phrases[k].text[0]] |= 1ull << k;
 }
 
 void precis_words_init(void)
@@ -56,9 +77,9 @@ void precis_words_init(void)
 /* True when a phrase starts at text[i] (i < len). */
 static bool phrase_at(const char *text, size_t len, size_t i)
 {
-    uint32_t starting = phrase_first[(unsigned char)text[i]];
+    uint64_t starting = phrase_first[(unsigned char)text[i]];
     while (starting) {
-        int k = __builtin_ctz(starting);
+        int k = __builtin_ctzll(starting);
         starting &= starting - 1;
         if (phrases[k].len <= len - i && text[i + 1] == phrases[k].text[1] &&
             memcmp(text + i, phrases[k].text, phrases[k].len) == 0)
@@ -296,10 +317,27 @@ static void test_cut_points(bool verbose)
           "whole sentence cut");
 }
 
+/* Every phrase, the last ones of the 64-bit masks included, is found
+   where it starts a word, and not inside one. */
+static void test_every_phrase(bool verbose)
+{
+    for (size_t k = 0; k < PHRASE_COUNT; k++) {
+        char line[96];
+        snprintf(line, sizeof line, "The caption read %s the rest", phrases[k].text);
+        bool found;
+        precis_words_scan(line, strlen(line), &found);
+        CHECK(found, "phrase %zu (%s) not found", k, phrases[k].text);
+        snprintf(line, sizeof line, "The caption readx%s the rest", phrases[k].text);
+        precis_words_scan(line, strlen(line), &found);
+        CHECK(!found, "phrase %zu (%s) found inside a word", k, phrases[k].text);
+    }
+}
+
 int precis_words_test(bool verbose)
 {
     test_failures = 0;
     precis_words_init();
+    test_every_phrase(verbose);
     test_scan(verbose);
     test_cut_points(verbose);
     return test_failures ? 1 : 0;
