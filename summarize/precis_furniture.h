@@ -5,8 +5,8 @@
     A step of the summarizer: reads the document, returns one mark per
     sentence. Scoring multiplies the score of a furniture sentence by
     PRECIS_FURNITURE_FACTOR (it is kept, not dropped: in an article that is
-    all furniture, it is still the summary), and a sentence with a
-    furniture phrase is never the article's "first" sentence.
+    all furniture, it is still the summary), and a furniture sentence is
+    never the article's "first" sentence (the lede under it is).
 */
 #ifndef PRECIS_FURNITURE_H
 #define PRECIS_FURNITURE_H

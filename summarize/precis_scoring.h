@@ -8,7 +8,7 @@
 
       score = (weight_rank x centrality / best centrality
                + weight_position' x 1 / (1 + index / position_decay)
-               + weight_first x [first sentence that is no furniture phrase
+               + weight_first x [first sentence that is not furniture
                                  and has short_words words or more]
                + weight_frequency x mean tf of its terms / best such mean
                + weight_title x its share of the title's IDF mass
