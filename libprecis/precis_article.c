@@ -49,6 +49,7 @@ static const field_row_t field_table[] = {
     {"attempt", FIELD_INT, AT(attempt), 0, UINT32_MAX},
     {"normalized", FIELD_BOOL, AT(normalized), 0, 1},
     {"format", FIELD_FORMAT, AT(format), 0, 0},
+    {"explain", FIELD_BOOL, AT(explain), 0, 1},
     {"type", FIELD_TYPE, 0, 0, 0},
     {"v", FIELD_VERSION, 0, 0, 0},
 };
@@ -322,7 +323,8 @@ void *precis_article_encode(const precis_article_t *self, size_t *size_p)
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         string_count += strings[i].field->ptr != NULL;
     size_t count = 2 + string_count + 4 + (self->sentences > 0) + (self->words > 0) +
-                   (self->ratio > 0) + (self->format != PRECIS_FORMAT_AUTO);
+                   (self->ratio > 0) + (self->format != PRECIS_FORMAT_AUTO) +
+                   self->explain;
     msgpack_pack_map(&packer, count);
     precis_mp_pack_kv_str(&packer, "type", "article", 7);
     precis_mp_pack_kv_int(&packer, "v", PRECIS_PROTOCOL_VERSION);
@@ -349,6 +351,10 @@ void *precis_article_encode(const precis_article_t *self, size_t *size_p)
     if (self->format != PRECIS_FORMAT_AUTO) { /* absent means auto */
         const char *name = precis_format_name(self->format);
         precis_mp_pack_kv_str(&packer, "format", name, strlen(name));
+    }
+    if (self->explain) { /* absent means false */
+        precis_mp_pack_cstr(&packer, "explain");
+        msgpack_pack_true(&packer);
     }
     *size_p = buffer.size;
     return buffer.data; /* the caller frees it */
@@ -485,9 +491,23 @@ int precis_article_test(bool verbose)
     CHECK(precis_article_decode(copy, data, size, 0, error) == 0);
     CHECK(strcmp(copy->text.ptr, article->text.ptr) == 0);
     CHECK(copy->received_us == 42 && copy->sentences == 2 && copy->normalized);
-    CHECK(copy->url.ptr == NULL); /* absent stays absent */
+    CHECK(copy->url.ptr == NULL);                               /* absent stays absent */
+    CHECK(!copy->explain && !memmem(data, size, "explain", 7)); /* absent: off the wire */
     free(data);
     precis_article_destroy(&copy);
+    /* "explain": true travels from ingest to summarize; not a boolean is refused. */
+    article->explain = true;
+    data = precis_article_encode(article, &size);
+    copy = precis_article_new();
+    CHECK(precis_article_decode(copy, data, size, 0, error) == 0 && copy->explain);
+    free(data);
+    precis_article_destroy(&copy);
+    precis_article_destroy(&article);
+    data = pack_strings(&size, 2, "text", "Fine.", "explain", "yes");
+    article = precis_article_new();
+    CHECK(precis_article_decode(article, data, size, 0, error) == -1 &&
+          strcmp(error, "field 'explain' must be a boolean") == 0);
+    free(data);
     precis_article_destroy(&article);
 
     /* Malformed msgpack, a non-map, trailing bytes. */

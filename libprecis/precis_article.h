@@ -50,6 +50,8 @@ typedef struct {
     int64_t normalize_us;   /* time spent in normalize */
     bool normalized;
     uint32_t attempt; /* delivery attempt, from 1 */
+    bool explain;     /* "explain": true: the summary says why each sentence was
+                         or was not chosen (docs/PROTOCOL.md, "Explain") */
 } precis_article_t;
 
 precis_article_t *precis_article_new(void);

@@ -43,6 +43,7 @@ void precis_result_destroy(precis_result_t **self_p)
         free(self->keywords[i]);
     free(self->keywords);
     precis_minhash_destroy(&self->signature);
+    json_decref(self->explain);
     free(self);
     *self_p = NULL;
 }
@@ -146,6 +147,84 @@ static void pack_timings(msgpack_packer *packer, const precis_result_t *self)
     precis_mp_pack_kv_int(packer, "published_us", self->published_us);
 }
 
+/* Packs a JSON value (the "explain" map) as msgpack: objects as maps,
+   integers as integers, reals as float64. */
+static void pack_json(msgpack_packer *packer, const json_t *value)
+{
+    switch (json_typeof(value)) {
+    case JSON_OBJECT: {
+        msgpack_pack_map(packer, json_object_size(value));
+        const char *key;
+        json_t *item;
+        json_object_foreach((json_t *)value, key, item)
+        {
+            precis_mp_pack_cstr(packer, key);
+            pack_json(packer, item);
+        }
+        break;
+    }
+    case JSON_ARRAY:
+        msgpack_pack_array(packer, json_array_size(value));
+        for (size_t i = 0; i < json_array_size(value); i++)
+            pack_json(packer, json_array_get(value, i));
+        break;
+    case JSON_STRING:
+        precis_mp_pack_string(packer, json_string_value(value),
+                              json_string_length(value));
+        break;
+    case JSON_INTEGER:
+        msgpack_pack_int64(packer, json_integer_value(value));
+        break;
+    case JSON_REAL:
+        msgpack_pack_double(packer, json_real_value(value));
+        break;
+    case JSON_TRUE:
+        msgpack_pack_true(packer);
+        break;
+    case JSON_FALSE:
+        msgpack_pack_false(packer);
+        break;
+    default:
+        msgpack_pack_nil(packer);
+    }
+}
+
+/* The JSON value of a msgpack object (the "explain" map): maps with
+   string keys, arrays, strings, numbers, booleans; anything else is null. */
+static json_t *object_json(const msgpack_object *object)
+{
+    int64_t number;
+    switch (object->type) {
+    case MSGPACK_OBJECT_MAP: {
+        json_t *map = json_object();
+        for (uint32_t i = 0; i < object->via.map.size; i++) {
+            const msgpack_object_kv *kv = &object->via.map.ptr[i];
+            if (kv->key.type != MSGPACK_OBJECT_STR)
+                continue;
+            char *key = copy_string(kv->key.via.str.ptr, kv->key.via.str.size);
+            json_object_set_new(map, key, object_json(&kv->val));
+            free(key);
+        }
+        return map;
+    }
+    case MSGPACK_OBJECT_ARRAY: {
+        json_t *array = json_array();
+        for (uint32_t i = 0; i < object->via.array.size; i++)
+            json_array_append_new(array, object_json(&object->via.array.ptr[i]));
+        return array;
+    }
+    case MSGPACK_OBJECT_STR:
+        return json_stringn(object->via.str.ptr, object->via.str.size);
+    case MSGPACK_OBJECT_FLOAT32:
+    case MSGPACK_OBJECT_FLOAT64:
+        return json_real(object->via.f64);
+    case MSGPACK_OBJECT_BOOLEAN:
+        return json_boolean(object->via.boolean);
+    default:
+        return precis_mp_int(object, &number) ? json_integer(number) : json_null();
+    }
+}
+
 static void pack_summary_fields(msgpack_packer *packer, const precis_result_t *self)
 {
     pack_kv(packer, "lang", self->lang ? self->lang : "und");
@@ -173,6 +252,10 @@ static void pack_summary_fields(msgpack_packer *packer, const precis_result_t *s
     msgpack_pack_array(packer, self->keyword_count);
     for (size_t i = 0; i < self->keyword_count; i++)
         precis_mp_pack_cstr(packer, self->keywords[i]);
+    if (self->explain) { /* only when asked: absent otherwise */
+        precis_mp_pack_cstr(packer, "explain");
+        pack_json(packer, self->explain);
+    }
 }
 
 /* The published story keys: story, similarity, exact, and duplicate_of
@@ -220,8 +303,9 @@ void *precis_result_encode(const precis_result_t *self, size_t *size_p)
     bool summary = self->kind == PRECIS_RESULT_SUMMARY;
     /* log_id only when set (by the sink): a result before the sink, and
        the maps older sinks wrote, have none. */
-    msgpack_pack_map(&packer, (summary ? 15 : 13) + (self->log_id ? 1 : 0) +
-                                  story_fields(self) + (self->signature ? 4 : 0));
+    msgpack_pack_map(&packer, (summary ? 15 + (self->explain != NULL) : 13) +
+                                  (self->log_id ? 1 : 0) + story_fields(self) +
+                                  (self->signature ? 4 : 0));
     precis_mp_pack_kv_int(&packer, "v", PRECIS_PROTOCOL_VERSION);
     pack_kv(&packer, "type", summary ? "summary" : "error");
     pack_kv(&packer, "id", self->id);
@@ -303,6 +387,9 @@ static void read_summary_fields(precis_result_t *self, const msgpack_object *map
             free(word);
         }
     self->sentence_count = (uint32_t)read_int(map, "sentence_count");
+    const msgpack_object *explain = precis_mp_lookup(map, "explain");
+    if (explain && explain->type == MSGPACK_OBJECT_MAP)
+        self->explain = object_json(explain);
 }
 
 /* The story keys, and the signature when both its parts are well-formed. */
@@ -442,6 +529,8 @@ json_t *precis_result_to_json(const precis_result_t *self)
         json_object_set_new(object, "sentences", scored);
         json_object_set_new(object, "sentence_count", json_integer(self->sentence_count));
         json_object_set_new(object, "keywords", keywords);
+        if (self->explain)
+            json_object_set(object, "explain", self->explain);
     } else {
         set_string(object, "stage", self->stage);
         set_string(object, "reason", self->reason);
@@ -519,6 +608,7 @@ int precis_result_test(bool verbose)
         CHECK(strcmp(json_string_value(json_object_get(json, "id")), "art-1") == 0);
         /* No log_id before the sink: the key is absent, not empty. */
         CHECK(copy->log_id == NULL && json_object_get(json, "log_id") == NULL);
+        CHECK(json_object_get(json, "explain") == NULL && copy->explain == NULL);
         json_decref(json);
     }
     free(data);
@@ -534,6 +624,23 @@ int precis_result_test(bool verbose)
         json_t *json = precis_result_to_json(copy);
         CHECK(strcmp(json_string_value(json_object_get(json, "log_id")),
                      "0123456789abcdef") == 0);
+        json_decref(json);
+    }
+    free(data);
+    precis_result_destroy(&copy);
+    /* "explain", when there, survives encode/decode and the JSON form:
+       strings, integers, reals, booleans, maps and arrays. */
+    result->explain =
+        json_pack("{s:s,s:[{s:i,s:s,s:f,s:b},{s:i,s:s,s:i,s:f}]}", "ranking", "lexrank",
+                  "sentences", "index", 0, "status", "selected", "score", 2.5, "cut", 0,
+                  "index", 1, "status", "redundant", "redundant_with", 0, "score", 0.125);
+    data = precis_result_encode(result, &size);
+    copy = precis_result_decode(data, size, error);
+    CHECK(copy && copy->explain && json_equal(copy->explain, result->explain));
+    if (copy) {
+        json_t *json = precis_result_to_json(copy);
+        CHECK(json_equal(json_object_get(json, "explain"), result->explain));
+        CHECK(copy->summary_count == 3 && copy->keyword_count == 1);
         json_decref(json);
     }
     free(data);

@@ -39,6 +39,8 @@ typedef struct {
     uint32_t sentence_count; /* sentences in the article */
     size_t keyword_count;
     char **keywords;
+    json_t *explain; /* "explain" when the article asked for it (a map: see
+                        docs/PROTOCOL.md, "Explain"), owned; NULL: absent */
     /* errors */
     char *stage;  /* "normalize" or "summarize" */
     char *reason; /* short machine word used in the topic: too_long, empty, ... */

@@ -109,6 +109,12 @@ extern "C" const char *precis_jsonl_parse(precis_jsonl_t *self, const char *line
     number_field(object, "sentences", &record->sentences);
     number_field(object, "words", &record->words);
     number_field(object, "ratio", &record->ratio);
+    record->explain = -1;
+    simdjson::dom::element explain;
+    if (object.at_key("explain").get(explain) == simdjson::SUCCESS && !explain.is_null()) {
+        bool value = false;
+        record->explain = explain.get_bool().get(value) == simdjson::SUCCESS ? value : 2;
+    }
     return nullptr;
 }
 
@@ -148,13 +154,15 @@ extern "C" int precis_jsonl_test(bool verbose)
             failures += fail("ratio");
         if (record.words.kind != PRECIS_JSONL_ABSENT)
             failures += fail("null words");
+        if (record.explain != -1)
+            failures += fail("explain absent");
     }
 
     /* An id that is not a string comes back as compact JSON. */
-    const char numeric[] = "{ \"id\" : 42 , \"text\" : 7 }";
+    const char numeric[] = "{ \"id\" : 42 , \"text\" : 7, \"explain\": true }";
     if (precis_jsonl_parse(reader, numeric, sizeof numeric - 1, &record) != nullptr ||
         record.id_json.len != 2 || std::memcmp(record.id_json.ptr, "42", 2) != 0 ||
-        !record.text_not_string || record.text.ptr != nullptr)
+        !record.text_not_string || record.text.ptr != nullptr || record.explain != 1)
         failures += fail("numeric id, text not a string");
 
     /* What is not a JSON object is refused with a reason. */

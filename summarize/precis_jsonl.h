@@ -61,6 +61,8 @@ typedef struct {
     /* Set when the key holds something other than a string or null. */
     bool text_not_string, title_not_string, lang_not_string, format_not_string;
     precis_jsonl_number_t sentences, words, ratio;
+    /* "explain": -1 absent or null, 0 false, 1 true, 2 something else. */
+    int explain;
 } precis_jsonl_record_t;
 
 precis_jsonl_t *precis_jsonl_new(void);

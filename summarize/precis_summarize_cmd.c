@@ -7,14 +7,14 @@
     article per line ({"id", "title", "text", "lang", and optionally
     "sentences", "ratio" or "words" overriding the command's length}) and
     writes {"id", "summary", "lang", "keywords"} per line, plus "truncated"
-    when a summary sentence was cut. A bad line (an empty text included) is
-    reported on stderr with its number and skipped; the exit code is then 1.
-    JSON strings may contain \u0000, as in the pipeline: the normalizer
-    removes it. Input with no article at all is an error too.
-    HTML input (--format html, a line's "format", or detected with the
-    default "auto") is turned into text first, as the normalize stage does.
-    An RSS or Atom feed (by its file name, as push reads it, or sniffed) is
-    summarized item by item: in plain mode a header line (the item's title,
+    when a summary sentence was cut, and "explain" with --explain or a
+    line's "explain": true (every sentence's score parts and status). A bad line (an empty
+   text included) is reported on stderr with its number and skipped; the exit code is
+   then 1. JSON strings may contain \u0000, as in the pipeline: the normalizer removes it.
+   Input with no article at all is an error too. HTML input (--format html, a line's
+   "format", or detected with the default "auto") is turned into text first, as the
+   normalize stage does. An RSS or Atom feed (by its file name, as push reads it, or
+   sniffed) is summarized item by item: in plain mode a header line (the item's title,
     else its id) before each item's sentences, with JSON Lines one output
     line per item.
     With --jsonl, repeats across the input are marked as the pipeline marks
@@ -25,6 +25,7 @@
 */
 #include "precis_summarize_cmd.h"
 #include "precis_config.h"
+#include "precis_explain.h"
 #include "precis_feed.h"
 #include "precis_html.h"
 #include "precis_jsonl.h"
@@ -45,7 +46,8 @@
 static const char usage_text[] =
     "Usage: precis summarize [FILE|-] [--jsonl] [--sentences N | --ratio R | --words N]\n"
     "                        [--lang L] [--format text|html|auto]\n"
-    "                        [--title-line | --no-title] [--no-stories] [--stats]\n"
+    "                        [--title-line | --no-title] [--no-stories] [--explain]\n"
+    "                        [--stats]\n"
     "                        [--help]\n"
     "\n"
     "Summarizes news articles by extracting their most central sentences.\n"
@@ -85,6 +87,11 @@ static const char usage_text[] =
     "                   plain input given as text or html is never read as a feed\n"
     "  --title-line     the first line of plain text is always the title\n"
     "  --no-title       it never is: the whole input is the text\n"
+    "  --explain        say why each sentence was or was not chosen: plain\n"
+    "                   output adds a table after the summary (one row per\n"
+    "                   sentence: status, score and its parts); --jsonl adds\n"
+    "                   \"explain\" to each line (also asked by a line's\n"
+    "                   \"explain\": true; see docs/PROTOCOL.md)\n"
     "  --stats          at the end, print to stderr the articles summarized and\n"
     "                   the summarizer's own speed (JSON and I/O excluded), and\n"
     "                   the stories and repeats found\n"
@@ -102,6 +109,7 @@ typedef struct {
     precis_stories_t *stories; /* --jsonl: repeats across the input */
     size_t story_count, exact_repeats, near_repeats;
     double story_seconds;           /* CPU time spent on signatures and the index */
+    bool explain;
     precis_format_t format;         /* --format, for articles that give none */
     precis_title_rule_t title_rule; /* --title-line, --no-title */
     const char *path;
@@ -150,6 +158,7 @@ static int parse_arguments(command_t *command, int argc, char **argv)
         {"title-line", no_argument, NULL, 't'},
         {"no-title", no_argument, NULL, 'n'},
         {"no-stories", no_argument, NULL, 'D'},
+        {"explain", no_argument, NULL, 'e'},
         {NULL, 0, NULL, 0},
     };
     memset(command, 0, sizeof *command);
@@ -181,6 +190,9 @@ static int parse_arguments(command_t *command, int argc, char **argv)
             break;
         case 'D':
             command->no_stories = true;
+            break;
+        case 'e':
+            command->explain = true;
             break;
         case 't':
             title_line = true;
@@ -347,6 +359,45 @@ static bool feed_named(const char *path)
 static int summarize_feed(precis_summarizer_t *summarizer, command_t *command,
                           const char *data, size_t size);
 
+/* Writes up to width bytes of text[0..len) on one line, whole UTF-8
+   characters only, line breaks and tabs as spaces. */
+static void put_clipped(const char *text, size_t len, size_t width, FILE *out)
+{
+    size_t end = len < width ? len : width;
+    while (end < len && end > 0 && ((unsigned char)text[end] & 0xC0) == 0x80)
+        end--;
+    for (size_t i = 0; i < end; i++)
+        putc(text[i] == '\n' || text[i] == '\r' || text[i] == '\t' ? ' ' : text[i], out);
+    fputs(end < len ? "...\n" : "\n", out);
+}
+
+/* --explain in plain mode: after a blank line, one row per sentence of the
+   last run: its number, status ("like K" when redundant with sentence K),
+   score, the score's parts (centrality, position, first, frequency, title,
+   length), the penalty, the furniture kind, the redundancy and the start
+   of the sentence. */
+static void put_explain_table(const precis_summarizer_t *summarizer, const char *text,
+                              FILE *out)
+{
+    precis_explained_t e;
+    fprintf(out, "\n%4s %-13s %7s %6s %6s %5s %5s %5s %5s %7s %-6s %6s  %s\n", "#",
+            "status", "score", "centr", "pos", "first", "freq", "title", "len", "penalty",
+            "furn", "redund", "sentence");
+    for (size_t i = 0; precis_summarizer_explain(summarizer, i, &e); i++) {
+        char status[32];
+        if (e.redundant_with >= 0)
+            snprintf(status, sizeof status, "like %lld", (long long)e.redundant_with);
+        else
+            snprintf(status, sizeof status, "%s", e.status);
+        fprintf(out,
+                "%4zu %-13s %7.3f %6.3f %6.3f %5.2f %5.2f %5.2f %5.2f %7.3f %-6s %6.3f  ",
+                i, status, e.score, e.centrality, e.position, e.first, e.frequency,
+                e.title, e.length, e.penalty,
+                strcmp(e.furniture_kind, "none") ? e.furniture_kind : "-", e.redundancy);
+        put_clipped(text + e.start, e.len, 60, out);
+    }
+}
+
 /* Plain mode: the whole input is one article, or a feed of them. */
 static int summarize_plain(precis_summarizer_t *summarizer, command_t *command, FILE *in)
 {
@@ -388,9 +439,12 @@ static int summarize_plain(precis_summarizer_t *summarizer, command_t *command, 
                   &error) != 0) {
         fprintf(stderr, "precis summarize: article refused: %s\n", error);
         rc = 1;
-    } else
+    } else {
         for (size_t i = 0; i < summary.selected_count; i++)
             put_line(text + summary.selected[i].start, summary.selected[i].len, stdout);
+        if (command->explain)
+            put_explain_table(summarizer, text, stdout);
+    }
     precis_summary_clear(&summary);
     free(buffer);
     return rc;
@@ -487,7 +541,8 @@ static void put_json_text(const char *text, size_t len, bool flatten, FILE *out)
 static void put_result(const char *id, size_t id_len, const char *id_json,
                        size_t id_json_len, const char *text,
                        const precis_summary_t *summary,
-                       const precis_stories_match_t *match, FILE *out)
+                       const precis_stories_match_t *match,
+                       const precis_summarizer_t *explained, FILE *out)
 {
     fputs("{\"id\":", out);
     if (id)
@@ -528,6 +583,12 @@ static void put_result(const char *id, size_t id_len, const char *id_json,
         put_json_string(match->duplicate_of, strlen(match->duplicate_of), out);
         fprintf(out, ",\"similarity\":%.3f,\"exact\":%s", match->similarity,
                 match->exact ? "true" : "false");
+    }
+    json_t *explain = explained ? precis_explain_json(explained, text) : NULL;
+    if (explain) {
+        fputs(",\"explain\":", out);
+        json_dumpf(explain, out, JSON_COMPACT | JSON_REAL_PRECISION(6));
+        json_decref(explain);
     }
     fputs("}\n", out);
 }
@@ -595,7 +656,7 @@ static int summarize_item(precis_summarizer_t *summarizer, command_t *command,
             mark_story(command, item->id, item->id ? strlen(item->id) : 0, number, text,
                        command->clean_len, &match);
         put_result(item->id, item->id ? strlen(item->id) : 0, NULL, 0, text, &summary,
-                   marked, stdout);
+                   marked, command->explain ? summarizer : NULL, stdout);
     } else {
         if (*printed > 0)
             putc('\n', stdout);
@@ -608,6 +669,8 @@ static int summarize_item(precis_summarizer_t *summarizer, command_t *command,
             printf("item %zu\n", number);
         for (size_t i = 0; i < summary.selected_count; i++)
             put_line(text + summary.selected[i].start, summary.selected[i].len, stdout);
+        if (command->explain)
+            put_explain_table(summarizer, text, stdout);
     }
     (*printed)++;
     precis_summary_clear(&summary);
@@ -693,6 +756,8 @@ static int summarize_line(precis_summarizer_t *summarizer, command_t *command,
              !length_field(&record.sentences, "sentences", &options, &seen) ||
              !length_field(&record.ratio, "ratio", &options, &seen))
         problem = "bad \"sentences\", \"ratio\" or \"words\"";
+    else if (record.explain == 2)
+        problem = "\"explain\" is not true or false";
     if (problem) {
         fprintf(stderr, "precis summarize: line %zu: %s\n", number, problem);
         return 1;
@@ -717,7 +782,10 @@ static int summarize_line(precis_summarizer_t *summarizer, command_t *command,
         const precis_stories_match_t *marked =
             mark_story(command, id, id_len, number, body, command->clean_len, &match);
         put_result(record.id_string.ptr, record.id_string.len, record.id_json.ptr,
-                   record.id_json.len, body, &summary, marked, stdout);
+                   record.id_json.len, body, &summary, marked,
+                   (record.explain == -1 ? command->explain : record.explain == 1) ? summarizer
+                                                                                    : NULL,
+                   stdout);
     }
     precis_summary_clear(&summary);
     return rc;

@@ -1,5 +1,6 @@
 /*  precis_summarize_worker - the summarize stage's message handler. */
 #include "precis_summarize_worker.h"
+#include "precis_explain.h"
 #include "precis_summary_cache.h"
 #include <xxhash.h>
 
@@ -68,8 +69,11 @@ precis_result_t *precis_summarize_worker_article(precis_summarize_worker_t *self
     precis_minhash_t *signature =
         precis_minhash_new(article->text.ptr, article->text.len);
     uint64_t tag = options_tag(&options);
+    /* An article that asks why (explain) is summarized again: the cache
+       keeps summaries, not their reasons. */
     const precis_result_t *cached =
-        precis_summary_cache_get(self->cache, signature->text_hash, tag);
+        article->explain ? NULL
+                         : precis_summary_cache_get(self->cache, signature->text_hash, tag);
     if (cached) {
         precis_result_t *result = precis_result_new(PRECIS_RESULT_SUMMARY);
         precis_result_copy_article(result, article);
@@ -115,6 +119,8 @@ static precis_result_t *summarize(precis_summarize_worker_t *self,
     }
     for (size_t i = 0; i < summary.keyword_count; i++)
         precis_result_add_keyword(result, summary.keywords[i]);
+    if (article->explain)
+        result->explain = precis_explain_json(self->summarizer, article->text.ptr);
     precis_summary_clear(&summary);
     result->summarize_us = zclock_usecs() - start;
     return result;
@@ -193,6 +199,17 @@ int precis_summarize_worker_test(bool verbose)
         failures++;
     }
     precis_result_destroy(&result);
+    /* "explain": true adds why each sentence was or was not chosen. */
+    article->words = 0;
+    article->explain = true;
+    result = precis_summarize_worker_article(self, article);
+    json_t *sentences = result ? json_object_get(result->explain, "sentences") : NULL;
+    if (!result || json_array_size(sentences) != 4 || result->summary_count != 2) {
+        fprintf(stderr, "summarize worker: explain missing or wrong\n");
+        failures++;
+    }
+    precis_result_destroy(&result);
+    article->explain = false;
 
     /* The same text again is not summarized again: the worker's cache gives
        the same summary, and both carry the signature for the sink. */

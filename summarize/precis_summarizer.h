@@ -1,4 +1,5 @@
 /*  precis_summarizer - extractive summarization of one article.
+    (The steps are modules of their own: see the .c and docs/DESIGN.md.)
 
     Splits the text into sentences, tokenizes them (utf8proc categories,
     casefolding, stop words, Snowball stemming chosen by language; ICU
@@ -75,6 +76,31 @@ void precis_summarizer_destroy(precis_summarizer_t **self_p);
 int precis_summarizer_run(precis_summarizer_t *self, const char *title, const char *text,
                           size_t len, const precis_summary_options_t *options,
                           precis_summary_t *summary, const char **error_p);
+
+/* Why one sentence was or was not selected: its features and score parts
+   (precis_scoring, precis_selection). centrality ... length are the
+   weighted terms summed into the score before the penalty; furniture ...
+   quote are the penalty's factors (1: none); score = sum x penalty. */
+typedef struct {
+    uint32_t index, start, len; /* position and byte span in the text */
+    uint32_t words;
+    double centrality, position, first, frequency, title, length;
+    double furniture, short_words, long_words, unclosed, question, quote;
+    double penalty, score;
+    double redundancy;          /* highest cosine similarity to a selected sentence */
+    const char *ranking;        /* "lexrank" or "centroid" (static) */
+    const char *furniture_kind; /* "none", "phrase", "byline" or "fields" (static) */
+    const char *status;         /* "selected", "redundant", "over budget" or
+                                   "below others" (static) */
+    int64_t redundant_with;     /* for "redundant": the selected sentence most like
+                                   it; else -1 */
+} precis_explained_t;
+
+/* After a run that returned 0, what became of sentence i (0 <=
+   i < summary.sentence_count): stores it in *out and returns true; false
+   for any other i (or after a refused run). Valid until the next run. */
+bool precis_summarizer_explain(const precis_summarizer_t *self, size_t i,
+                               precis_explained_t *out);
 
 /* Frees what a run stored in summary and zeroes it. */
 void precis_summary_clear(precis_summary_t *summary);

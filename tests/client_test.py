@@ -100,6 +100,31 @@ class PrecisClient(unittest.TestCase):
         self.assertGreater(summary["timings"]["published_us"],
                            summary["timings"]["received_us"])
 
+    def test_explain(self):
+        """"explain": true gives every sentence's status and score parts."""
+        reply = self.push({"id": "py-explain-1", "text": ARTICLE, "sentences": 2,
+                           "explain": True})
+        self.assertEqual(reply["status"], "accepted", reply)
+        topic, summary = self.wait_for("py-explain-1")
+        explain = summary["explain"]
+        self.assertIn(explain["ranking"], ("lexrank", "centroid"))
+        sentences = explain["sentences"]
+        self.assertEqual(len(sentences), summary["sentence_count"])
+        chosen = [s["index"] for s in sentences if s["status"] == "selected"]
+        self.assertEqual(chosen, [s["index"] for s in summary["sentences"]])
+        for entry in sentences:
+            self.assertIn(entry["status"],
+                          ("selected", "redundant", "over budget", "below others"))
+            parts = sum(entry[k] for k in ("centrality", "position", "first",
+                                           "frequency", "title", "length"))
+            self.assertAlmostEqual(parts * entry["penalty"], entry["score"], places=9)
+            self.assertIn(entry["text"], ARTICLE)
+        # Not asked, not sent; not a boolean, rejected.
+        self.push({"id": "py-explain-2", "text": ARTICLE})
+        self.assertNotIn("explain", self.wait_for("py-explain-2")[1])
+        self.assert_rejected(msgpack.packb({"text": ARTICLE, "explain": "yes"}),
+                             "'explain' must be a boolean")
+
     def test_dealer_client_pipelines_requests(self):
         sock = self.context.socket(zmq.DEALER)
         sock.setsockopt(zmq.LINGER, 0)

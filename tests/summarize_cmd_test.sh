@@ -5,8 +5,9 @@
 # reported by its line number; an unpunctuated transcript is cut to the
 # word budget and marked truncated, and an ordinary article is not. A
 # plain-text first line is the title only when it looks like one (as push
-# decides); feeds are summarized item by item; `precis split` refuses empty
-# input and accepts \u0000.
+# decides); feeds are summarized item by item; --explain tells why each
+# sentence was or was not chosen; `precis split` refuses empty input and
+# accepts \u0000.
 set -uo pipefail
 bin=$1
 failures=0
@@ -159,6 +160,32 @@ run 1 --jsonl <"$work/broken.rss"
 grep -q 'cannot read the feed' "$work/err" || fail "broken feed on --jsonl: $(cat "$work/err")"
 printf '<rss version="2.0"><channel><title>Quiet</title></channel></rss>\n' | run 1
 grep -q 'no article' "$work/err" || fail "feed with no items: $(cat "$work/err")"
+
+# --explain: plain output adds one row per sentence after the summary;
+# JSON Lines adds "explain" with every sentence, its status (a repeated
+# sentence is redundant with its first copy) and score parts; a line's own
+# "explain": false wins, and a non-boolean one is a bad line.
+printf 'Ferry service resumes\nBy Ona Reyes\nThe ferry to Skerry will resume on Monday after storm repairs to the pier. Engineers replaced two damaged pier supports last week. The ferry to Skerry will resume on Monday after storm repairs to the pier.\n' >"$work/ferry.txt"
+run 0 --explain --sentences 2 "$work/ferry.txt"
+{ grep -q '^ *# status' "$work/out" && grep -q '^ *3 like 1 ' "$work/out" &&
+    grep -q '^ *0 .*byline' "$work/out"; } || fail "--explain table: $(cat "$work/out")"
+printf '%s\n' '{"id":"e","text":"The pier reopened on Monday. Engineers rebuilt it. The pier reopened on Monday.","explain":true}' \
+    '{"id":"n","text":"The pier reopened on Monday. Engineers rebuilt it.","explain":false}' |
+    run 0 --jsonl --explain --sentences 1
+python3 - "$work/out" <<'PY' || fail "--jsonl explain: $(cat "$work/out")"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+e = lines[0]["explain"]["sentences"]
+assert [s["status"] for s in e] == ["selected", "below others", "redundant"], e
+assert e[2]["redundant_with"] == 0 and "redundant_with" not in e[1]
+parts = ("centrality", "position", "first", "frequency", "title", "length")
+for s in e:
+    assert abs(sum(s[p] for p in parts) * s["penalty"] - s["score"]) < 1e-4, s
+assert e[0]["text"] == "The pier reopened on Monday." and e[0]["penalties"]["furniture"] == 1
+assert "explain" not in lines[1]
+PY
+printf '%s\n' '{"id":"b","text":"Tides rose.","explain":"yes"}' | run 1 --jsonl
+grep -q '"explain" is not true or false' "$work/err" || fail "bad explain value: $(cat "$work/err")"
 
 # precis split: no text is bad input, from stdin, a file and --jsonl.
 split() { # expected exit code, then split's arguments; stdin is passed on

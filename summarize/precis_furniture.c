@@ -1,0 +1,234 @@
+/*  precis_furniture - which sentences are page furniture (see the header). */
+#include "precis_furniture.h"
+#include "precis_reserve.h"
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+struct _precis_furniture_t {
+    uint8_t *kinds;
+    size_t kind_cap;
+    uint32_t *kickers;
+    size_t kicker_cap;
+};
+
+precis_furniture_t *precis_furniture_new(void)
+{
+    precis_furniture_t *self = calloc(1, sizeof *self);
+    assert(self);
+    return self;
+}
+
+void precis_furniture_destroy(precis_furniture_t **self_p)
+{
+    assert(self_p);
+    if (!*self_p)
+        return;
+    free((*self_p)->kinds);
+    free((*self_p)->kickers);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+/* True for "Published 3 May...", "Updated: 10:02", "Posted on ...": a
+   publishing verb first, and a digit soon after. */
+static bool starts_time_stamp(const char *text, size_t len)
+{
+    static const char *const verbs[] = {"Published", "Updated", "Posted",
+                                        "Last modified"};
+    for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++) {
+        size_t verb_len = strlen(verbs[v]);
+        if (len <= verb_len || strncasecmp(text, verbs[v], verb_len) != 0)
+            continue;
+        for (size_t i = verb_len; i < len && i < verb_len + 16; i++)
+            if (text[i] >= '0' && text[i] <= '9')
+                return true;
+    }
+    return false;
+}
+
+/* The digits at text[*at..len): moves *at past them and returns their
+   count. */
+static size_t digits(const char *text, size_t len, size_t *at)
+{
+    size_t start = *at;
+    while (*at < len && text[*at] >= '0' && text[*at] <= '9')
+        (*at)++;
+    return *at - start;
+}
+
+/* True when text[*at..len) starts with word (case-insensitive) followed by
+   a space; moves *at past both. */
+static bool skip_word(const char *text, size_t len, size_t *at, const char *word)
+{
+    size_t word_len = strlen(word);
+    if (*at + word_len + 1 > len || strncasecmp(text + *at, word, word_len) != 0 ||
+        text[*at + word_len] != ' ')
+        return false;
+    *at += word_len + 1;
+    return true;
+}
+
+/* A date: 12/28/2015, 28/12/15 or 2015-12-28. */
+static bool skip_date(const char *text, size_t len, size_t *at)
+{
+    size_t first = digits(text, len, at);
+    char mark = *at < len ? text[*at] : 0;
+    if (!((first >= 1 && first <= 2 && mark == '/') || (first == 4 && mark == '-')))
+        return false;
+    (*at)++;
+    size_t second = digits(text, len, at);
+    if (second < 1 || second > 2 || *at >= len || text[*at] != mark)
+        return false;
+    (*at)++;
+    size_t third = digits(text, len, at);
+    return mark == '/' ? third == 2 || third == 4 : third == 2;
+}
+
+/* A time after a date: "AT " or ", " first, then 4:50 or 16:50, then an
+   optional AM/PM and time zone, each followed by a space. */
+static bool skip_time(const char *text, size_t len, size_t *at)
+{
+    static const char *const zones[] = {"EST", "EDT", "CST", "CDT", "MST",
+                                        "MDT", "PST", "PDT", "ET",  "PT",
+                                        "GMT", "BST", "UTC", "CET", "CEST"};
+    if (*at + 2 < len && text[*at] == ',' && text[*at + 1] == ' ')
+        *at += 2;
+    else if (*at < len && text[*at] == ' ') {
+        (*at)++;
+        skip_word(text, len, at, "AT");
+    }
+    size_t hours = digits(text, len, at);
+    if (hours < 1 || hours > 2 || *at >= len || text[*at] != ':')
+        return false;
+    (*at)++;
+    if (digits(text, len, at) != 2 || *at >= len || text[*at] != ' ')
+        return false;
+    (*at)++;
+    if (!skip_word(text, len, at, "AM"))
+        skip_word(text, len, at, "PM");
+    for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++)
+        if (skip_word(text, len, at, zones[z]))
+            break;
+    return true;
+}
+
+/* The bytes of a time-stamp kicker at the start of text[0..len), or 0. */
+static uint32_t kicker_of(const char *text, size_t len)
+{
+    size_t at = 0;
+    if (len < 12 || text[0] < '0' || text[0] > '9' || !skip_date(text, len, &at) ||
+        !skip_time(text, len, &at) || at + 1 >= len)
+        return 0;
+    unsigned char next = (unsigned char)text[at];
+    bool starts = (next >= 'A' && next <= 'Z') || next == '"' || next == '\'' ||
+                  next == 0xE2; /* a curly quotation mark */
+    return starts ? (uint32_t)at : 0;
+}
+
+/* The kind of one sentence text[0..len) of words words. */
+static uint8_t kind_of(const char *text, size_t len, uint32_t words, bool phrase)
+{
+    if (phrase)
+        return PRECIS_FURNITURE_PHRASE;
+    /* "By Jane Doe ." and the like: a short line that starts with By. */
+    if (len > 3 && memcmp(text, "By ", 3) == 0 && words <= 8)
+        return PRECIS_FURNITURE_BYLINE;
+    /* Time stamps ("Published 14 April, 18:42 | Updated ...") and other
+       lines of fields separated by bars. */
+    if (memchr(text, '|', len) || starts_time_stamp(text, len))
+        return PRECIS_FURNITURE_FIELDS;
+    return PRECIS_FURNITURE_NONE;
+}
+
+const uint8_t *precis_furniture_run(precis_furniture_t *self,
+                                    const precis_document_t *document)
+{
+    size_t n = precis_document_sentence_count(document);
+    const precis_doc_sentence_t *sentences = precis_document_sentences(document);
+    const char *text = precis_document_text(document);
+    PRECIS_RESERVE(self->kinds, self->kind_cap, n);
+    PRECIS_RESERVE(self->kickers, self->kicker_cap, n);
+    for (size_t i = 0; i < n; i++) {
+        self->kinds[i] = kind_of(text + sentences[i].start, sentences[i].len,
+                                 sentences[i].words, sentences[i].phrase);
+        self->kickers[i] = kicker_of(text + sentences[i].start, sentences[i].len);
+    }
+    return self->kinds;
+}
+
+const uint32_t *precis_furniture_kickers(const precis_furniture_t *self)
+{
+    return self->kickers;
+}
+
+const char *precis_furniture_name(uint8_t kind)
+{
+    static const char *const names[] = {"none", "phrase", "byline", "fields"};
+    return kind < sizeof names / sizeof names[0] ? names[kind] : "none";
+}
+
+/* --- Self test ------------------------------------------------------------ */
+
+int precis_furniture_test(bool verbose)
+{
+    int failures = 0;
+    const char *text = "By Ona Reyes, Transport Editor\n"
+                       "Published 2 June, 07:15\n"
+                       "Home | News | Transport\n"
+                       "Photo: Commuters wait at Central station.\n"
+                       "By noon the trains were running again after the signal failure "
+                       "had been found and fixed by the engineers.\n"
+                       "The regional rail operator cancelled all morning trains.\n";
+    static const uint8_t expected[] = {PRECIS_FURNITURE_BYLINE, PRECIS_FURNITURE_FIELDS,
+                                       PRECIS_FURNITURE_FIELDS, PRECIS_FURNITURE_PHRASE,
+                                       PRECIS_FURNITURE_NONE,   PRECIS_FURNITURE_NONE};
+    precis_document_t *document = precis_document_new();
+    precis_furniture_t *self = precis_furniture_new();
+    char code[8];
+    precis_document_build(document, NULL, text, strlen(text), "en", 0, code, NULL);
+    size_t n = precis_document_sentence_count(document);
+    const uint8_t *kinds = precis_furniture_run(self, document);
+    if (n != sizeof expected) {
+        failures++;
+        if (verbose)
+            printf("furniture: %zu sentences, expected %zu\n", n, sizeof expected);
+    }
+    for (size_t i = 0; i < n && i < sizeof expected; i++)
+        if (kinds[i] != expected[i]) {
+            failures++;
+            if (verbose)
+                printf("furniture: sentence %zu is %s, expected %s\n", i,
+                       precis_furniture_name(kinds[i]),
+                       precis_furniture_name(expected[i]));
+        }
+    /* Time-stamp kickers glued to a sentence: left out; other numbers at
+       the start of a sentence are not kickers. */
+    static const struct {
+        const char *text;
+        const char *rest; /* what is left, NULL: no kicker */
+    } kickers[] = {
+        {"12/28/2015 AT 04:50 PM EST Like many towns, Skerry lit its pier.",
+         "Like many towns"},
+        {"3/4/16, 9:05 am \"We are open,\" the harbour master said.", "\"We are open"},
+        {"2024-03-04 16:50 GMT The ferry left on time.", "The ferry left"},
+        {"12/28/2015 was the day the ferry stopped.", NULL},
+        {"4/5 of the islanders voted at 10:30 on Monday.", NULL},
+        {"12/28/2015 AT 04:50 PM the ferry stopped.", NULL},
+    };
+    for (size_t k = 0; k < sizeof kickers / sizeof kickers[0]; k++) {
+        const char *line = kickers[k].text;
+        precis_document_build(document, NULL, line, strlen(line), "en", 0, code, NULL);
+        precis_furniture_run(self, document);
+        uint32_t skip = precis_furniture_kickers(self)[0];
+        const char *rest = kickers[k].rest;
+        if (rest ? strncmp(line + skip, rest, strlen(rest)) != 0 : skip != 0) {
+            failures++;
+            if (verbose)
+                printf("furniture: kicker case %zu: %u bytes left out\n", k, skip);
+        }
+    }
+    precis_furniture_destroy(&self);
+    precis_document_destroy(&document);
+    return failures ? 1 : 0;
+}

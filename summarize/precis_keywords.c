@@ -1,0 +1,182 @@
+/*  precis_keywords - the words an article is about (see the header). */
+#include "precis_keywords.h"
+#include <assert.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#define NO_TERM      PRECIS_NO_TERM
+#define KEYWORDS_MAX PRECIS_KEYWORDS_MAX
+typedef precis_doc_token_t token_t;
+typedef precis_doc_term_t term_t;
+
+struct _precis_keywords_t {
+    uint8_t *mark; /* per term: 1 + its place among the keywords, else 0 */
+    size_t mark_cap;
+};
+
+precis_keywords_t *precis_keywords_new(void)
+{
+    precis_keywords_t *self = calloc(1, sizeof *self);
+    assert(self);
+    return self;
+}
+
+void precis_keywords_destroy(precis_keywords_t **self_p)
+{
+    assert(self_p);
+    if (!*self_p)
+        return;
+    free((*self_p)->mark);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+/* The keyword score of a term. */
+static double keyword_score(const term_t *term)
+{
+    uint32_t first_sentence = term->first_sentence;
+    return term->tf * (term->in_title ? 1.5 : 1.0) + 1.0 / (1.0 + first_sentence);
+}
+
+/* The most frequent surface form among a keyword's first occurrences
+   (ties: the earliest). */
+static const token_t *surface_form(const token_t *tokens, const char *text,
+                                   const uint32_t *seen, size_t count)
+{
+    const token_t *best = &tokens[seen[0]];
+    size_t best_count = 0;
+    for (size_t i = 0; i < count; i++) {
+        const token_t *candidate = &tokens[seen[i]];
+        size_t same = 0;
+        for (size_t j = 0; j < count; j++) {
+            const token_t *other = &tokens[seen[j]];
+            same += other->len == candidate->len &&
+                    memcmp(text + other->start, text + candidate->start, other->len) == 0;
+        }
+        if (same > best_count) {
+            best_count = same;
+            best = candidate;
+        }
+    }
+    return best;
+}
+
+char **precis_keywords_run(precis_keywords_t *self, const precis_document_t *document,
+                           size_t *count_p)
+{
+    const term_t *terms = precis_document_terms(document);
+    const token_t *tokens = precis_document_tokens(document);
+    const char *text = precis_document_text(document);
+    size_t term_count = precis_document_term_count(document);
+    size_t title_first = precis_document_title_first(document);
+    if (term_count > self->mark_cap) { /* kept all zero between runs */
+        free(self->mark);
+        self->mark_cap = term_count * 2;
+        self->mark = calloc(self->mark_cap, 1);
+        assert(self->mark);
+    }
+    *count_p = 0;
+    uint32_t top[KEYWORDS_MAX];
+    double top_score[KEYWORDS_MAX];
+    size_t count = 0;
+    for (size_t i = 0; i < term_count; i++) {
+        const term_t *term = &terms[i];
+        if (term->tf == 0 || !term->has_letter)
+            continue;
+        double score = keyword_score(term);
+        /* Insertion into the top list; ties keep the earlier term. */
+        size_t at = count;
+        while (at > 0 && top_score[at - 1] < score)
+            at--;
+        if (at >= KEYWORDS_MAX)
+            continue;
+        size_t last = count < KEYWORDS_MAX ? count : KEYWORDS_MAX - 1;
+        for (size_t k = last; k > at; k--) {
+            top[k] = top[k - 1];
+            top_score[k] = top_score[k - 1];
+        }
+        top[at] = (uint32_t)i;
+        top_score[at] = score;
+        if (count < KEYWORDS_MAX)
+            count++;
+    }
+    if (count == 0)
+        return NULL;
+    /* One pass collects the first occurrences of each keyword. */
+    enum { SEEN_MAX = 16 };
+    uint32_t seen[KEYWORDS_MAX][SEEN_MAX];
+    size_t seen_count[KEYWORDS_MAX] = {0};
+    for (size_t k = 0; k < count; k++)
+        self->mark[top[k]] = (uint8_t)(k + 1);
+    for (size_t i = 0; i < title_first; i++) {
+        uint32_t id = tokens[i].term;
+        if (id == NO_TERM || !self->mark[id])
+            continue;
+        size_t k = self->mark[id] - 1;
+        if (seen_count[k] < SEEN_MAX)
+            seen[k][seen_count[k]++] = (uint32_t)i;
+    }
+    const token_t *forms[KEYWORDS_MAX];
+    size_t bytes = count * sizeof(char *);
+    for (size_t k = 0; k < count; k++) {
+        self->mark[top[k]] = 0;
+        forms[k] = surface_form(tokens, text, seen[k], seen_count[k]);
+        bytes += forms[k]->len + 1;
+    }
+    char **keywords = malloc(bytes);
+    assert(keywords);
+    char *strings = (char *)(keywords + count);
+    for (size_t k = 0; k < count; k++) {
+        keywords[k] = strings;
+        memcpy(strings, text + forms[k]->start, forms[k]->len);
+        strings[forms[k]->len] = '\0';
+        strings += forms[k]->len + 1;
+    }
+    *count_p = count;
+    return keywords;
+}
+
+/* --- Self test ------------------------------------------------------------ */
+
+int precis_keywords_test(bool verbose)
+{
+    int failures = 0;
+    const char *text = "Two keepers on Skerry repainted the lighthouse in 2024. "
+                       "The lighthouse had not been painted since 1998. "
+                       "Keepers said the Lighthouse work took three weeks. "
+                       "Paint was shipped from the mainland.";
+    precis_document_t *document = precis_document_new();
+    precis_keywords_t *self = precis_keywords_new();
+    char code[8];
+    precis_document_build(document, "Skerry lighthouse repainted", text, strlen(text),
+                          "en", 0, code, NULL);
+    size_t count;
+    char **keywords = precis_keywords_run(self, document, &count);
+    bool number = false, stop = false;
+    for (size_t i = 0; i < count; i++) {
+        number |= strcmp(keywords[i], "2024") == 0 || strcmp(keywords[i], "1998") == 0;
+        stop |= strcmp(keywords[i], "the") == 0 || strcmp(keywords[i], "The") == 0;
+    }
+    /* Most frequent first, in its most frequent form; the title's words
+       count more; numbers and stop words are not keywords. */
+    if (!(count > 2 && count <= PRECIS_KEYWORDS_MAX &&
+          strcmp(keywords[0], "lighthouse") == 0 && strcmp(keywords[1], "keepers") == 0 &&
+          !number && !stop)) {
+        failures++;
+        if (verbose)
+            printf("keywords: %zu, first %s\n", count, count ? keywords[0] : "-");
+    }
+    free(keywords);
+    /* No text, no keywords. */
+    precis_document_build(document, NULL, "", 0, "en", 0, code, NULL);
+    keywords = precis_keywords_run(self, document, &count);
+    if (keywords || count) {
+        failures++;
+        if (verbose)
+            printf("keywords: some for an empty text\n");
+    }
+    precis_keywords_destroy(&self);
+    precis_document_destroy(&document);
+    return failures ? 1 : 0;
+}

@@ -1,0 +1,32 @@
+/*  precis_keywords - the words an article is about.
+
+    A step of the summarizer: reads the document's terms and returns the
+    top PRECIS_KEYWORDS_MAX stems by tf x 1.5 when in the title, plus
+    1 / (1 + first sentence), each shown as its most frequent surface form
+    among its first occurrences in the text (ties: the earliest). Numbers
+    and grammar words of scripts without spaces are never keywords; ties
+    keep the term met first.
+*/
+#ifndef PRECIS_KEYWORDS_H
+#define PRECIS_KEYWORDS_H
+
+#include "precis_document.h"
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct _precis_keywords_t precis_keywords_t;
+
+#define PRECIS_KEYWORDS_MAX 10
+
+precis_keywords_t *precis_keywords_new(void);
+void precis_keywords_destroy(precis_keywords_t **self_p);
+
+/* The keywords of document, most important first: an array of
+   NUL-terminated strings in one malloc'd block (free the array alone), or
+   NULL when there are none; their count in *count_p. */
+char **precis_keywords_run(precis_keywords_t *self, const precis_document_t *document,
+                           size_t *count_p);
+
+int precis_keywords_test(bool verbose);
+
+#endif

@@ -1,0 +1,95 @@
+/*  precis_params - the summarizer's parameters (see the header). */
+#include "precis_params.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef PRECIS_TUNING
+#include <pthread.h>
+#define TUNABLE
+#else
+#define TUNABLE const
+#endif
+
+TUNABLE precis_params_t precis_params = {
+    .damping = 0.85,
+    .iterations = 60,
+    .epsilon = 1e-4,
+    .weight_rank = 1.0,
+    .weight_position = 4.0,
+    .position_decay = 1.0,
+    .share = 0.12,
+    .weight_first = 1.0,
+    .weight_title = 0.3,
+    .weight_length = 0.4,
+    .length_words = 25,
+    .weight_frequency = 0.3,
+    .redundancy = 0.4,
+    .duplicate = 0.65,
+    .short_words = 6,
+    .long_words = 40,
+    .unclosed = 0.7,
+    .question = 0.8,
+    .quote = 1.0,
+};
+
+#ifdef PRECIS_TUNING
+static void tune_once(void)
+{
+    static const struct {
+        const char *name;
+        double *value;
+    } names[] = {
+        {"damping", &precis_params.damping},
+        {"iterations", &precis_params.iterations},
+        {"rank", &precis_params.weight_rank},
+        {"position", &precis_params.weight_position},
+        {"decay", &precis_params.position_decay},
+        {"title", &precis_params.weight_title},
+        {"length", &precis_params.weight_length},
+        {"length_words", &precis_params.length_words},
+        {"redundancy", &precis_params.redundancy},
+        {"duplicate", &precis_params.duplicate},
+        {"short", &precis_params.short_words},
+        {"long", &precis_params.long_words},
+        {"unclosed", &precis_params.unclosed},
+        {"question", &precis_params.question},
+        {"quote", &precis_params.quote},
+        {"first", &precis_params.weight_first},
+        {"share", &precis_params.share},
+        {"frequency", &precis_params.weight_frequency},
+    };
+    const char *spec = getenv("PRECIS_PARAMS");
+    while (spec && *spec) {
+        size_t len = strcspn(spec, "=");
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (strlen(names[i].name) == len && strncmp(spec, names[i].name, len) == 0)
+                *names[i].value = atof(spec + len + 1);
+        spec = strchr(spec, ',');
+        spec = spec ? spec + 1 : NULL;
+    }
+}
+
+void precis_params_tune(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, tune_once);
+}
+#endif
+
+/* The values are in the ranges the steps rely on: a damping factor below
+   1 (LexRank converges), weights not negative, and the short/long bounds
+   in order. */
+int precis_params_test(bool verbose)
+{
+    const precis_params_t *p = &precis_params;
+    bool ok = p->damping > 0 && p->damping < 1 && p->iterations >= 1 && p->epsilon > 0 &&
+              p->weight_rank >= 0 && p->weight_position >= 0 && p->position_decay > 0 &&
+              p->share > 0 && p->weight_first >= 0 && p->weight_title >= 0 &&
+              p->weight_length >= 0 && p->length_words > 0 && p->weight_frequency >= 0 &&
+              p->redundancy >= 0 && p->duplicate > 0 && p->duplicate <= 1 &&
+              p->short_words < p->long_words && p->unclosed > 0 && p->question > 0 &&
+              p->quote > 0;
+    if (!ok && verbose)
+        printf("params: a parameter is out of its range\n");
+    return ok ? 0 : 1;
+}

@@ -1,0 +1,220 @@
+/*  precis_scoring - one score per sentence (see the header). */
+#include "precis_scoring.h"
+#include "precis_furniture.h"
+#include "precis_params.h"
+#include "precis_reserve.h"
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define params precis_params
+
+struct _precis_scoring_t {
+    precis_score_t *scores;
+    size_t score_cap;
+};
+
+precis_scoring_t *precis_scoring_new(void)
+{
+    precis_scoring_t *self = calloc(1, sizeof *self);
+    assert(self);
+    precis_params_tune();
+    return self;
+}
+
+void precis_scoring_destroy(precis_scoring_t **self_p)
+{
+    assert(self_p);
+    if (!*self_p)
+        return;
+    free((*self_p)->scores);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+/* The form factors of a sentence text[0..len) of words words (1: none);
+   the penalty is their product, taken in this order. */
+static void form_factors(const char *text, size_t len, uint32_t words,
+                         precis_score_t *score)
+{
+    score->short_words = score->long_words = 1.0;
+    if (words < params.short_words)
+        score->short_words = 0.3 + 0.1 * words;
+    else if (words > params.long_words)
+        score->long_words = params.long_words / words;
+    /* A caption or heading does not end like a sentence. */
+    char last = len ? text[len - 1] : '.';
+    bool closed = last == '.' || last == '!' || last == '?' || last == '"' ||
+                  last == '\'' || last == ')' || (last & 0x80);
+    score->unclosed = closed ? 1.0 : params.unclosed;
+    score->question =
+        last == '?' || (len > 1 && text[len - 2] == '?') ? params.question : 1.0;
+    /* Quoted speech: opens with a straight or curly quote. */
+    score->quote =
+        len > 3 && (text[0] == '"' || text[0] == '\'' ||
+                    (memcmp(text, "\xe2\x80", 2) == 0 &&
+                     ((unsigned char)text[2] >= 0x98 && (unsigned char)text[2] <= 0x9f)))
+            ? params.quote
+            : 1.0;
+}
+
+/* The penalty: furniture, else the form factors multiplied in order. */
+static double penalty_of(const precis_score_t *score)
+{
+    if (score->furniture != 1.0)
+        return score->furniture;
+    return 1.0 * score->short_words * score->long_words * score->unclosed *
+           score->question * score->quote;
+}
+
+/* Frequency (SumBasic-like): mean tf of a sentence's distinct terms. */
+static double mean_frequency(const precis_doc_sentence_t *sentence,
+                             const precis_doc_entry_t *entries,
+                             const precis_doc_term_t *terms)
+{
+    const precis_doc_entry_t *own = entries + sentence->entry_first;
+    double sum = 0;
+    for (size_t e = 0; e < sentence->entry_count; e++)
+        sum += terms[own[e].term].tf;
+    return sentence->entry_count ? sum / sentence->entry_count : 0;
+}
+
+/* The sentence's share of the title's IDF mass (title_mass > 0). */
+static double title_share(const precis_doc_sentence_t *sentence,
+                          const precis_doc_entry_t *entries,
+                          const precis_doc_term_t *terms, double title_mass)
+{
+    const precis_doc_entry_t *own = entries + sentence->entry_first;
+    double title = 0;
+    for (size_t e = 0; e < sentence->entry_count; e++)
+        if (terms[own[e].term].in_title)
+            title += terms[own[e].term].idf;
+    return title / title_mass;
+}
+
+const precis_score_t *precis_scoring_run(precis_scoring_t *self,
+                                         const precis_document_t *document,
+                                         const double *rank, const uint8_t *furniture,
+                                         double wanted)
+{
+    size_t n = precis_document_sentence_count(document);
+    const precis_doc_sentence_t *sentences = precis_document_sentences(document);
+    const precis_doc_entry_t *entries = precis_document_entries(document);
+    const precis_doc_term_t *terms = precis_document_terms(document);
+    size_t term_count = precis_document_term_count(document);
+    const char *text = precis_document_text(document);
+    PRECIS_RESERVE(self->scores, self->score_cap, n);
+    precis_score_t *scores = self->scores;
+
+    double best_rank = 0;
+    for (size_t i = 0; i < n; i++)
+        if (rank[i] > best_rank)
+            best_rank = rank[i];
+    /* The frequency is kept in score->frequency until it is weighed. */
+    double best_frequency = 0;
+    for (size_t i = 0; i < n; i++) {
+        scores[i].frequency = mean_frequency(&sentences[i], entries, terms);
+        if (scores[i].frequency > best_frequency)
+            best_frequency = scores[i].frequency;
+    }
+    bool first_seen = false;
+    double share = wanted / n;
+    double weight_position =
+        params.weight_position * (share > params.share ? params.share / share : 1.0);
+    double title_mass = 0;
+    for (size_t i = 0; i < term_count; i++)
+        if (terms[i].in_title)
+            title_mass += terms[i].idf;
+    for (size_t i = 0; i < n; i++) {
+        const precis_doc_sentence_t *sentence = &sentences[i];
+        precis_score_t *score = &scores[i];
+        double title =
+            title_mass > 0 ? title_share(sentence, entries, terms, title_mass) : 0;
+        double centrality = best_rank > 0 ? rank[i] / best_rank : 0;
+        double frequency = best_frequency > 0 ? score->frequency / best_frequency : 0;
+        double first = 0;
+        if (!first_seen && furniture[i] == PRECIS_FURNITURE_NONE &&
+            sentence->words >= params.short_words) {
+            first = 1;
+            first_seen = true;
+        }
+        double position = 1.0 / (1.0 + i / params.position_decay);
+        double length = (sentence->words < params.length_words ? sentence->words
+                                                               : params.length_words) /
+                        params.length_words;
+        score->centrality = params.weight_rank * centrality;
+        score->position = weight_position * position;
+        score->first = params.weight_first * first;
+        score->frequency = params.weight_frequency * frequency;
+        score->title = params.weight_title * title;
+        score->length = params.weight_length * length;
+        score->furniture = furniture[i] ? PRECIS_FURNITURE_FACTOR : 1.0;
+        form_factors(text + sentence->start, sentence->len, sentence->words, score);
+        score->penalty = penalty_of(score);
+        score->score = (score->centrality + score->position + score->first +
+                        score->frequency + score->title + score->length) *
+                       score->penalty;
+    }
+    return scores;
+}
+
+/* --- Self test ------------------------------------------------------------ */
+
+static int test_failures;
+
+#define CHECK(condition, ...)                                                            \
+    do {                                                                                 \
+        if (!(condition)) {                                                              \
+            test_failures++;                                                             \
+            if (verbose)                                                                 \
+                printf("scoring: " __VA_ARGS__), printf("\n");                           \
+        }                                                                                \
+    } while (0)
+
+int precis_scoring_test(bool verbose)
+{
+    test_failures = 0;
+    const char *text = "Home | News | Harbour | Ferries | Weather\n"
+                       "The harbour pier reopened on Monday after storm repairs.\n"
+                       "Why did the repairs take so long?\n"
+                       "\"We are glad to have it back,\" a fisherman said.\n"
+                       "Too short.\n"
+                       "Engineers rebuilt the pier.\n";
+    precis_document_t *document = precis_document_new();
+    precis_scoring_t *self = precis_scoring_new();
+    char code[8];
+    precis_document_build(document, "Harbour pier reopens", text, strlen(text), "en", 0,
+                          code, NULL);
+    size_t n = precis_document_sentence_count(document);
+    double rank[6] = {0.1, 0.3, 0.1, 0.2, 0.1, 0.2};
+    uint8_t furniture[6] = {PRECIS_FURNITURE_FIELDS};
+    CHECK(n == 6, "%zu sentences", n);
+    if (n != 6)
+        goto done;
+    const precis_score_t *scores = precis_scoring_run(self, document, rank, furniture, 2);
+    /* The parts add up, times the penalty, to the score. */
+    for (size_t i = 0; i < n; i++) {
+        const precis_score_t *s = &scores[i];
+        double sum =
+            s->centrality + s->position + s->first + s->frequency + s->title + s->length;
+        CHECK(fabs(sum * s->penalty - s->score) < 1e-12,
+              "sentence %zu: parts do not add up", i);
+    }
+    /* A furniture line of enough words is not the "first" sentence either:
+       the bonus goes to the lede under it. */
+    CHECK(scores[0].penalty == PRECIS_FURNITURE_FACTOR && scores[0].first == 0,
+          "furniture line not penalized, or first");
+    CHECK(scores[1].first > 0 && scores[1].centrality == precis_params.weight_rank &&
+              scores[1].title > 0,
+          "lead: not first, not most central, or no title overlap");
+    CHECK(scores[0].position > scores[1].position, "position prior does not fall");
+    CHECK(scores[2].question == precis_params.question, "question not marked");
+    CHECK(scores[3].quote == precis_params.quote, "quote not marked");
+    CHECK(scores[4].short_words < 1 && scores[4].penalty < 1, "short sentence not "
+                                                              "penalized");
+    CHECK(scores[1].penalty == 1.0, "plain sentence penalized");
+done:
+    precis_scoring_destroy(&self);
+    precis_document_destroy(&document);
+    return test_failures ? 1 : 0;
+}

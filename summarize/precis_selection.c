@@ -1,0 +1,287 @@
+/*  precis_selection - which sentences make the summary (see the header). */
+#include "precis_selection.h"
+#include "precis_params.h"
+#include "precis_reserve.h"
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define params precis_params
+typedef precis_doc_sentence_t sentence_t;
+typedef precis_doc_entry_t entry_t;
+
+struct _precis_selection_t {
+    /* The run's inputs. */
+    const char *text;
+    const sentence_t *sentences;
+    const entry_t *entries;
+    const precis_score_t *scores;
+    size_t sentence_count;
+    precis_choice_t *choices;
+    size_t choice_cap;
+    uint32_t *order; /* sentences by score; second half: sort scratch */
+    size_t order_cap;
+    double *dense; /* per term scratch, kept all zero between uses */
+    size_t dense_cap;
+};
+
+precis_selection_t *precis_selection_new(void)
+{
+    precis_selection_t *self = calloc(1, sizeof *self);
+    assert(self);
+    precis_params_tune();
+    return self;
+}
+
+void precis_selection_destroy(precis_selection_t **self_p)
+{
+    assert(self_p);
+    precis_selection_t *self = *self_p;
+    if (!self)
+        return;
+    free(self->choices);
+    free(self->order);
+    free(self->dense);
+    free(self);
+    *self_p = NULL;
+}
+
+/* Adds (add) or removes a sentence vector in self->dense. */
+static void scatter(precis_selection_t *self, const sentence_t *sentence, bool add)
+{
+    const entry_t *entries = self->entries + sentence->entry_first;
+    for (size_t e = 0; e < sentence->entry_count; e++)
+        self->dense[entries[e].term] = add ? entries[e].weight : 0.0;
+}
+
+/* Dot product of a sentence vector with self->dense. */
+static double dot_dense(precis_selection_t *self, const sentence_t *sentence)
+{
+    const entry_t *entries = self->entries + sentence->entry_first;
+    double sum = 0;
+    for (size_t e = 0; e < sentence->entry_count; e++)
+        sum += entries[e].weight * self->dense[entries[e].term];
+    return sum;
+}
+
+/* True when sentence i goes before j: higher score, then lower index. */
+static bool before(const precis_score_t *scores, uint32_t i, uint32_t j)
+{
+    if (scores[i].score != scores[j].score)
+        return scores[i].score > scores[j].score;
+    return i < j;
+}
+
+/* Sorts self->order[0..n) by score (stable merge sort through scratch,
+   no global state, so that summarizers may run in several threads). */
+static void sort_by_score(precis_selection_t *self, size_t n)
+{
+    uint32_t *from = self->order, *to = self->order + n;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t low = 0; low < n; low += 2 * width) {
+            size_t middle = low + width < n ? low + width : n;
+            size_t high = low + 2 * width < n ? low + 2 * width : n;
+            size_t a = low, b = middle, out = low;
+            while (a < middle && b < high)
+                to[out++] =
+                    before(self->scores, from[b], from[a]) ? from[b++] : from[a++];
+            while (a < middle)
+                to[out++] = from[a++];
+            while (b < high)
+                to[out++] = from[b++];
+        }
+        uint32_t *swap = from;
+        from = to;
+        to = swap;
+    }
+    if (from != self->order)
+        memcpy(self->order, from, n * sizeof *self->order);
+}
+
+/* True when sentences a and b have the same text. */
+static bool same_text(precis_selection_t *self, const sentence_t *a, const sentence_t *b)
+{
+    return a->len == b->len &&
+           memcmp(self->text + a->start, self->text + b->start, a->len) == 0;
+}
+
+/* Marks sentence s selected and updates every sentence's redundancy. */
+static void select_sentence(precis_selection_t *self, size_t s)
+{
+    const sentence_t *chosen = &self->sentences[s];
+    self->choices[s].status = PRECIS_CHOICE_SELECTED;
+    scatter(self, chosen, true);
+    for (size_t i = 0; i < self->sentence_count; i++) {
+        const sentence_t *other = &self->sentences[i];
+        double sim = same_text(self, chosen, other) ? 1.0 : dot_dense(self, other);
+        if (sim > self->choices[i].redundancy) {
+            self->choices[i].redundancy = sim;
+            self->choices[i].redundant_with = (uint32_t)s;
+        }
+    }
+    scatter(self, chosen, false);
+}
+
+/* Readies the scratch and the choices for a document's sentences. */
+static void start(precis_selection_t *self, const precis_document_t *document,
+                  const precis_score_t *scores)
+{
+    size_t n = precis_document_sentence_count(document);
+    size_t terms = precis_document_term_count(document);
+    self->text = precis_document_text(document);
+    self->sentences = precis_document_sentences(document);
+    self->entries = precis_document_entries(document);
+    self->scores = scores;
+    self->sentence_count = n;
+    PRECIS_RESERVE(self->choices, self->choice_cap, n);
+    PRECIS_RESERVE(self->order, self->order_cap, 2 * n);
+    if (terms > self->dense_cap) {
+        free(self->dense);
+        self->dense_cap = terms * 2;
+        self->dense = calloc(self->dense_cap, sizeof *self->dense);
+        assert(self->dense);
+    }
+    for (size_t i = 0; i < n; i++) {
+        /* "Below others" until chosen or found wanting. */
+        self->choices[i] =
+            (precis_choice_t){PRECIS_CHOICE_BELOW_OTHERS, UINT32_MAX, 0,
+                              self->sentences[i].cut_len, self->sentences[i].cut_words};
+        self->order[i] = (uint32_t)i;
+    }
+    sort_by_score(self, n);
+}
+
+/* The reasons of the sentences left out, once the selection is done. */
+static void explain_rest(precis_selection_t *self, size_t selected, size_t left)
+{
+    for (size_t i = 0; i < self->sentence_count; i++) {
+        precis_choice_t *choice = &self->choices[i];
+        if (choice->status == PRECIS_CHOICE_SELECTED)
+            continue;
+        if (selected > 0 && choice->redundancy > params.duplicate)
+            choice->status = PRECIS_CHOICE_REDUNDANT;
+        else if (choice->cut_words > left)
+            choice->status = PRECIS_CHOICE_OVER_BUDGET;
+    }
+}
+
+const precis_choice_t *precis_selection_run(precis_selection_t *self,
+                                            const precis_document_t *document,
+                                            const precis_score_t *scores, size_t wanted,
+                                            size_t budget, size_t *selected_p)
+{
+    start(self, document, scores);
+    size_t n = self->sentence_count;
+    bool by_words = budget != SIZE_MAX;
+    size_t selected = 0, used = 0;
+    while (selected < wanted) {
+        size_t best = SIZE_MAX;
+        double best_value = -INFINITY;
+        for (size_t k = 0; k < n; k++) {
+            size_t i = self->order[k];
+            const precis_choice_t *choice = &self->choices[i];
+            if (choice->status == PRECIS_CHOICE_SELECTED ||
+                choice->cut_words > budget - used)
+                continue;
+            if (selected > 0 && choice->redundancy > params.duplicate)
+                continue;
+            double value = scores[i].score - params.redundancy * choice->redundancy;
+            if (value > best_value) { /* strict: earlier in order wins ties */
+                best_value = value;
+                best = i;
+            }
+        }
+        if (best == SIZE_MAX)
+            break;
+        select_sentence(self, best);
+        used += self->choices[best].cut_words;
+        selected++;
+    }
+    if (selected == 0 && n > 0) {
+        /* Nothing fits the word budget: the best sentence, cut to fit. */
+        precis_choice_t *best = &self->choices[self->order[0]];
+        if (by_words) /* (with a count of sentences, one always fits) */
+            best->cut_len = precis_document_cut(document, self->order[0], best->cut_len,
+                                                (uint32_t)budget, &best->cut_words);
+        select_sentence(self, self->order[0]);
+        used = best->cut_words;
+        selected = 1;
+    }
+    explain_rest(self, selected, budget - used);
+    *selected_p = selected;
+    return self->choices;
+}
+
+const char *precis_selection_status_name(uint8_t status)
+{
+    static const char *const names[] = {"selected", "redundant", "over budget",
+                                        "below others"};
+    return status < sizeof names / sizeof names[0] ? names[status] : "below others";
+}
+
+/* --- Self test ------------------------------------------------------------ */
+
+static int test_failures;
+
+#define CHECK(condition, ...)                                                            \
+    do {                                                                                 \
+        if (!(condition)) {                                                              \
+            test_failures++;                                                             \
+            if (verbose)                                                                 \
+                printf("selection: " __VA_ARGS__), printf("\n");                         \
+        }                                                                                \
+    } while (0)
+
+/* Scores made up for the test: sentence i scores score[i]. */
+static void fake_scores(precis_score_t *scores, const double *score, size_t n)
+{
+    memset(scores, 0, n * sizeof *scores);
+    for (size_t i = 0; i < n; i++)
+        scores[i].score = score[i];
+}
+
+int precis_selection_test(bool verbose)
+{
+    test_failures = 0;
+    const char *text = "The river festival opens on Saturday with a parade of boats.\n"
+                       "The river festival opens on Saturday with a parade of boats.\n"
+                       "Tickets for the evening concerts are sold at the town hall "
+                       "from Monday to Friday, and online.\n"
+                       "Organisers expect ten thousand visitors.\n";
+    precis_document_t *document = precis_document_new();
+    precis_selection_t *self = precis_selection_new();
+    char code[8];
+    precis_document_build(document, NULL, text, strlen(text), "en", 0, code, NULL);
+    size_t n = precis_document_sentence_count(document), selected;
+    precis_score_t scores[4];
+    fake_scores(scores, (double[]){3, 3, 2, 1}, 4);
+    CHECK(n == 4, "%zu sentences", n);
+    if (n != 4)
+        goto done;
+    /* Two of four: the first, then not its duplicate but the next best. */
+    const precis_choice_t *choices =
+        precis_selection_run(self, document, scores, 2, SIZE_MAX, &selected);
+    CHECK(selected == 2 && choices[0].status == PRECIS_CHOICE_SELECTED &&
+              choices[1].status == PRECIS_CHOICE_REDUNDANT &&
+              choices[1].redundant_with == 0 &&
+              choices[2].status == PRECIS_CHOICE_SELECTED &&
+              choices[3].status == PRECIS_CHOICE_BELOW_OTHERS,
+          "two sentences: statuses %u %u %u %u", choices[0].status, choices[1].status,
+          choices[2].status, choices[3].status);
+    /* A budget of 16 words: the first (11), then only the last (5) fits. */
+    choices = precis_selection_run(self, document, scores, n, 16, &selected);
+    CHECK(selected == 2 && choices[0].status == PRECIS_CHOICE_SELECTED &&
+              choices[2].status == PRECIS_CHOICE_OVER_BUDGET &&
+              choices[3].status == PRECIS_CHOICE_SELECTED,
+          "16 words: statuses %u %u %u %u", choices[0].status, choices[1].status,
+          choices[2].status, choices[3].status);
+    /* A budget of 3 words: nothing fits, the best is cut. */
+    choices = precis_selection_run(self, document, scores, n, 3, &selected);
+    CHECK(selected == 1 && choices[0].status == PRECIS_CHOICE_SELECTED &&
+              choices[0].cut_words <= 3 && choices[0].cut_len > 0,
+          "3 words: best not cut to fit");
+done:
+    precis_selection_destroy(&self);
+    precis_document_destroy(&document);
+    return test_failures ? 1 : 0;
+}

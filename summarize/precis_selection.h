@@ -1,0 +1,58 @@
+/*  precis_selection - which sentences make the summary.
+
+    A step of the summarizer: reads the document and the scores
+    (precis_scoring, passed in by the conductor) and picks greedily by
+    maximal marginal relevance: at each turn the sentence with the highest
+    score - redundancy x (its highest similarity to a sentence already
+    chosen), among those that fit the word budget and are not near
+    duplicates (similarity over `duplicate`, or the same text) of one
+    chosen, until the count is reached or nothing fits. Ties go to the
+    earlier sentence. When nothing fits a word budget, the best-scored
+    sentence is cut to fit (precis_document_cut): a summary is never empty.
+    The parameters are precis_params'.
+*/
+#ifndef PRECIS_SELECTION_H
+#define PRECIS_SELECTION_H
+
+#include "precis_document.h"
+#include "precis_scoring.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct _precis_selection_t precis_selection_t;
+
+/* Why a sentence is in the summary or not. */
+typedef enum {
+    PRECIS_CHOICE_SELECTED = 0,
+    PRECIS_CHOICE_REDUNDANT,   /* too similar to a chosen one (redundant_with) */
+    PRECIS_CHOICE_OVER_BUDGET, /* its words did not fit what was left of the budget */
+    PRECIS_CHOICE_BELOW_OTHERS /* the summary was full of better ones */
+} precis_choice_status_t;
+
+/* What became of one sentence. */
+typedef struct {
+    uint8_t status;          /* precis_choice_status_t */
+    uint32_t redundant_with; /* the chosen sentence most like it; UINT32_MAX: none */
+    double redundancy;       /* its highest similarity to a chosen sentence */
+    uint32_t cut_len;        /* bytes and words the summary takes of it */
+    uint32_t cut_words;
+} precis_choice_t;
+
+precis_selection_t *precis_selection_new(void);
+void precis_selection_destroy(precis_selection_t **self_p);
+
+/* Selects at most wanted sentences of document, of at most budget words
+   in all (SIZE_MAX: no budget). Returns one choice per sentence, valid
+   until the next run; the count selected in *selected_p. */
+const precis_choice_t *precis_selection_run(precis_selection_t *self,
+                                            const precis_document_t *document,
+                                            const precis_score_t *scores, size_t wanted,
+                                            size_t budget, size_t *selected_p);
+
+/* "selected", "redundant", "over budget" or "below others". */
+const char *precis_selection_status_name(uint8_t status);
+
+int precis_selection_test(bool verbose);
+
+#endif
