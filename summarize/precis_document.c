@@ -36,6 +36,7 @@ struct _precis_document_t {
     precis_lang_t *lang;
     precis_stemmer_t *stemmer;
 
+    char error[128];  /* the reason of a refusal, with its numbers */
     const char *text; /* the article */
     size_t text_len;
     precis_lang_id_t lang_id;
@@ -464,8 +465,14 @@ int precis_document_build(precis_document_t *self, const char *title, const char
     self->text_len = len;
     if (max_sentences > 0 && n > max_sentences) {
         free(spans);
+        /* The count and the limit, so that the sender knows what to raise
+           (precis-summarize --max-sentences, precis summarize
+           --max-sentences). */
+        snprintf(self->error, sizeof self->error,
+                 "too many sentences: %zu, above the limit of %zu (--max-sentences)", n,
+                 max_sentences);
         if (error_p)
-            *error_p = "too many sentences";
+            *error_p = self->error;
         return -1;
     }
     /* Bounded memory: caches are flushed between articles when too big. */

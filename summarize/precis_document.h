@@ -106,8 +106,9 @@ void precis_document_destroy(precis_document_t **self_p);
    ""for none) in language lang (ISO 639-1, or NULL / "" to detect). The
    language used is stored in code[8] ("und" when unknown). Returns 0, or
    -1 when the text has more than max_sentences (> 0) sentences; then
-   *error_p (when not NULL) points to a static reason. text and title must
-   stay valid while the document is read. */
+   *error_p (when not NULL) points to the reason with the count and the
+   limit, valid until the next build. text and title must stay valid while
+   the document is read. */
 int precis_document_build(precis_document_t *self, const char *title, const char *text,
                           size_t len, const char *lang, size_t max_sentences,
                           char code[8], const char **error_p);

@@ -71,7 +71,8 @@ void precis_summarizer_destroy(precis_summarizer_t **self_p);
 
 /* Summarizes text[0..len) (valid UTF-8, normally already normalized). title may
    be NULL. Returns 0 on success. Returns -1 when the article is refused (over
-   max_sentences); then *error_p points to a static reason string. An empty or
+   max_sentences); then *error_p points to the reason (with the count and the
+   limit), valid until the next run. An empty or
    white-space text gives 0 with an empty summary. */
 int precis_summarizer_run(precis_summarizer_t *self, const char *title, const char *text,
                           size_t len, const precis_summary_options_t *options,

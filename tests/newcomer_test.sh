@@ -60,6 +60,22 @@ status=0
     fail "push --help: --timeout not explained as push uses it"
 "$bin/precis" push --help | grep -q -- "--count" && fail "push --help shows sub's --count"
 
+# Offline summarize: --version, --lang checked against the languages
+# precis has, --max-sentences with the count and the limit in the message.
+out=$("$bin/precis" summarize --version) && [[ "$out" =~ ^precis\ summarize\ [0-9] ]] ||
+    fail "precis summarize --version said '$out'"
+status=0
+"$bin/precis" summarize --lang xx </dev/null >/dev/null 2>"$work/err" || status=$?
+[ "$status" -eq 2 ] && grep -q "expected und or a code.* en .* fr " "$work/err" ||
+    fail "summarize --lang xx: exit $status, $(cat "$work/err")"
+python3 -c "print(' '.join('Sentence %d of the long report is here.' % i for i in range(30)))" \
+    >"$work/long.txt"
+status=0
+"$bin/precis" summarize --max-sentences 10 "$work/long.txt" >/dev/null 2>"$work/err" || status=$?
+[ "$status" -eq 1 ] && grep -q "too many sentences: 30, above the limit of 10" "$work/err" ||
+    fail "summarize --max-sentences 10: exit $status, $(cat "$work/err")"
+"$bin/precis" summarize --max-sentences 40 "$work/long.txt" >/dev/null || fail "--max-sentences 40 refused 30"
+
 # stats on a run directory that does not exist: exit 2 and the reason.
 status=0
 "$bin/precis" stats --run-dir "$work/nope" >/dev/null 2>"$work/err" || status=$?
@@ -104,6 +120,18 @@ sleep 0.5
 "$precis" push "$out/a.jsonl" >/dev/null 2>"$out/push.err" || fail "push without --ingest: $(cat "$out/push.err")"
 wait "$sub" || fail "sub without --output got nothing"
 grep -q "\"id\":\"env-1\"" "$out/sub.jsonl" || fail "env-1 not received"
+# One result schema: offline --jsonl writes the keys the pipeline publishes,
+# less what only the pipeline has (seq, log_id, timings).
+"$precis" summarize --jsonl "$out/a.jsonl" >"$out/offline.jsonl" || fail "offline summarize"
+/usr/bin/python3 - "$out/sub.jsonl" "$out/offline.jsonl" <<PY || fail "offline and wire results differ in form"
+import json, sys
+wire = json.loads(open(sys.argv[1]).readline())
+offline = json.loads(open(sys.argv[2]).readline())
+only_pipeline = {"seq", "log_id", "timings", "topic", "story", "similarity", "exact"}
+assert set(wire) - only_pipeline == set(offline) - {"story", "similarity", "exact"}, (sorted(wire), sorted(offline))
+assert wire["summary"] == offline["summary"] and wire["sentences"] == offline["sentences"], (wire, offline)
+assert wire["id"] == offline["id"] == "env-1"
+PY
 # A flag wins over the environment: a wrong port in the flag gets no answer.
 status=0
 "$precis" push --ingest tcp://127.0.0.1:9 --timeout 2 "$out/a.jsonl" >/dev/null 2>&1 || status=$?

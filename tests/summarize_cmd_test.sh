@@ -42,7 +42,9 @@ printf '%s\n' '{"id":"blank","text":" \n\t "}' '{"id":"fine","text":"Tides rose.
     run 1 --jsonl
 grep -q 'line 1' "$work/err" || fail "empty text not reported by line"
 grep -q '"id":"fine"' "$work/out" || fail "record after an empty text lost"
-! grep -q '"id":"blank"' "$work/out" || fail "empty text summarized"
+! grep '"id":"blank"' "$work/out" | grep -q '"type":"summary"' || fail "empty text summarized"
+grep '"id":"blank"' "$work/out" | grep -q '"type":"error".*"reason":"empty"' ||
+    fail "empty text: no error line in the wire's form: $(cat "$work/out")"
 
 # 140 words of speech with no punctuation.
 words=(so we met the residents last night about the bridge plan and most of them
@@ -58,7 +60,8 @@ run 0 --sentences 2 "$work/speech.txt"
 count=$(wc -w <"$work/out")
 [ "$count" -gt 0 ] && [ "$count" -lt 140 ] || fail "--sentences 2 gave $count of 140 words"
 printf '{"id":"speech","text":"%s"}\n' "$speech" | run 0 --jsonl --sentences 2
-grep -q '"truncated":\[0\]' "$work/out" || fail "cut sentence not marked: $(cat "$work/out")"
+grep -q '"sentences":\[{"index":0,"score":[0-9.e-]*,"truncated":true}\]' "$work/out" ||
+    fail "cut sentence not marked: $(cat "$work/out")"
 
 # An ordinary article: nothing cut, no flag.
 printf '%s\n' '{"id":"news","text":"The council approved the bridge on Monday. Work starts in May. The ferry keeps running until then."}' |
@@ -115,8 +118,8 @@ grep -v empty-3 "$work/harbour.rss" | run 0 --sentences 1
 [ "$(grep -c . "$work/out")" -eq 4 ] || fail "sniffed feed: $(cat "$work/out")"
 run 1 --jsonl "$work/harbour.rss"
 [ "$(wc -l <"$work/out")" -eq 2 ] || fail "feed --jsonl: not one line per item: $(cat "$work/out")"
-grep -q '^{"id":"pier-1","summary":\[' "$work/out" || fail "feed --jsonl: no pier-1 line"
-grep -q '^{"id":"storm-2",' "$work/out" || fail "feed --jsonl: no storm-2 line"
+grep -q '^{"v":1,"type":"summary","id":"pier-1",.*"summary":\[' "$work/out" || fail "feed --jsonl: no pier-1 line"
+grep -q '^{"v":1,"type":"summary","id":"storm-2",' "$work/out" || fail "feed --jsonl: no storm-2 line"
 grep -v empty-3 "$work/harbour.rss" | run 0 --jsonl
 [ "$(wc -l <"$work/out")" -eq 2 ] || fail "feed on --jsonl stdin: $(cat "$work/err")"
 # An Atom feed.
@@ -142,10 +145,10 @@ grep -q 'Buses run on time' "$work/out" || fail "atom entry not summarized"
     printf '%s\n' '{"id":"q\"\\","text":"The tram line opens in June. Tickets go on sale in May.","sentences":1}'
     printf '%s\n' '{"id":"badlen","text":"One. Two.","sentences":2.5}'
 } | run 1 --jsonl --sentences 2
-grep -qx '{"id":7,"summary":\["The tram line opens in June.","Tickets go on sale in May."\],.*' "$work/out" ||
+grep -qx '{"v":1,"type":"summary","id":7,"title":null,"url":null,"source":null,"published":null,"lang":"en","summary":\["The tram line opens in June.","Tickets go on sale in May."\],.*' "$work/out" ||
     fail "numeric id: $(cat "$work/out")"
-grep -q '^{"id":{"feed":"a","n":\[1,2\]},"summary"' "$work/out" || fail "object id not kept"
-grep -q '^{"id":"q\\"\\\\","summary":\["The tram line opens in June."\]' "$work/out" ||
+grep -q '^{"v":1,"type":"summary","id":{"feed":"a","n":\[1,2\]},' "$work/out" || fail "object id not kept"
+grep -q '^{"v":1,"type":"summary","id":"q\\"\\\\",.*"summary":\["The tram line opens in June."\]' "$work/out" ||
     fail "escaped id or the line's own sentences: $(cat "$work/out")"
 [ "$(wc -l <"$work/out")" -eq 3 ] || fail "JSON Lines: $(wc -l <"$work/out") results, expected 3"
 for line in 3 4 5 7; do
@@ -220,7 +223,7 @@ other='Fishermen in the northern harbour landed the largest catch of herring in 
     printf '{"id":"copy","text":"  %s\\n"}\n' "$(echo "$story" | sed 's/\. /.  /g')"
     printf '{"id":"edited","text":"MILLTOWN (Wire) - %s"}\n' "${story% The council leader*}"
 } >"$work/repeats.jsonl"
-run 0 --jsonl "$work/repeats.jsonl"
+run 0 --jsonl --stories "$work/repeats.jsonl"
 line() { grep "\"id\":\"$1\"" "$work/out"; }
 line first | grep -q duplicate_of && fail "first article marked as a repeat"
 line unrelated | grep -q duplicate_of && fail "unrelated article marked as a repeat"
@@ -228,8 +231,8 @@ line copy | grep -q '"story":"first","duplicate_of":"first","similarity":1.000,"
     fail "exact copy not marked: $(line copy)"
 line edited | grep -qE '"story":"first","duplicate_of":"first","similarity":0\.[5-9][0-9]*,"exact":false' ||
     fail "edited copy not marked: $(line edited)"
-run 0 --jsonl --no-stories "$work/repeats.jsonl"
-grep -q duplicate_of "$work/out" && fail "--no-stories still marks repeats"
+run 0 --jsonl "$work/repeats.jsonl"
+grep -q duplicate_of "$work/out" && fail "repeats marked without --stories"
 
 [ "$failures" -eq 0 ] && echo "ok: precis summarize input shapes"
 exit $((failures > 0))
