@@ -3,6 +3,7 @@
 #include "precis_control.h"
 #include "precis_feed.h"
 #include "precis_html.h"
+#include "precis_inputs.h"
 #include "precis_minhash.h"
 #include "precis_selftest.h"
 #include "precis_service.h"
@@ -24,6 +25,7 @@ static const precis_module_test_t tests[] = {
     {"stories", precis_stories_test},
     {"summary_cache", precis_summary_cache_test},
     {"service", precis_service_test},
+    {"inputs", precis_inputs_test},
 };
 
 PRECIS_SELFTEST_MAIN(tests)

@@ -30,6 +30,7 @@
 #include "precis_explain.h"
 #include "precis_feed.h"
 #include "precis_html.h"
+#include "precis_inputs.h"
 #include "precis_jsonl.h"
 #include "precis_lang.h"
 #include "precis.h"
@@ -48,13 +49,18 @@
 #include <unistd.h>
 
 static const char usage_text[] =
-    "Usage: precis summarize [FILE|-] [--jsonl] [--sentences N | --ratio R | --words N]\n"
+    "Usage: precis summarize [FILE|DIR|-]... [--jsonl]\n"
+    "                        [--sentences N | --ratio R | --words N]\n"
     "                        [--lang L] [--format text|html|auto]\n"
     "                        [--title-line | --no-title] [--stories] [--explain]\n"
     "                        [--stats]\n"
     "                        [--help]\n"
     "\n"
     "Summarizes news articles by extracting their most central sentences.\n"
+    "Reads stdin when no input is given or for -; a directory gives its .txt\n"
+    "(.html .htm .jsonl .json .xml .rss .atom) files, sorted, subdirectories\n"
+    "too, as `precis push` takes them. With several inputs, plain output puts\n"
+    "a line ==> PATH <== before each.\n"
     "\n"
     "Plain input is one article. Its first line is the title when it looks like\n"
     "one, as in `precis push`: followed by a line break, at most 20 words and\n"
@@ -127,7 +133,9 @@ typedef struct {
     bool explain;
     precis_format_t format;         /* --format, for articles that give none */
     precis_title_rule_t title_rule; /* --title-line, --no-title */
-    const char *path;
+    const char *path;               /* the input being read; NULL for stdin */
+    int input_count;                /* FILE|DIR|- arguments */
+    char **inputs;
     size_t articles; /* summarized, for --stats */
     double seconds;  /* CPU time spent in the summarizer */
     precis_normalizer_t *normalizer;
@@ -282,12 +290,8 @@ static int parse_arguments(command_t *command, int argc, char **argv)
         fprintf(stderr, "precis summarize: give one of --title-line and --no-title\n");
         return 2;
     }
-    if (argc - optind > 1) {
-        fprintf(stderr, "precis summarize: one input file at most\n");
-        return 2;
-    }
-    if (argc - optind == 1 && strcmp(argv[optind], "-") != 0)
-        command->path = argv[optind];
+    command->input_count = argc - optind;
+    command->inputs = argv + optind;
     return 0;
 }
 
@@ -392,6 +396,19 @@ static char *read_rest(FILE *in, const char *head, size_t head_len, size_t *size
 }
 
 /* A file that push reads as a feed by its name. */
+/* True when the file's first byte that is not white space is '{' (JSON
+   Lines); the file is left where it was. */
+static bool starts_json(FILE *in)
+{
+    int c;
+    long start = ftell(in);
+    while ((c = fgetc(in)) != EOF && (c == ' ' || c == '\n' || c == '\t' || c == '\r'))
+        ;
+    if (start >= 0)
+        fseek(in, start, SEEK_SET);
+    return c == '{';
+}
+
 static bool feed_named(const char *path)
 {
     static const char *const extensions[] = {".xml", ".rss", ".atom"};
@@ -447,6 +464,13 @@ static void put_explain_table(const precis_summarizer_t *summarizer, const char 
 }
 
 /* Plain mode: the whole input is one article, or a feed of them. */
+static void put_result(const char *id, size_t id_len, const char *id_json,
+                       size_t id_json_len, const char *fallback, const char *title,
+                       size_t title_len, const char *text,
+                       const precis_summary_t *summary,
+                       const precis_stories_match_t *match,
+                       const precis_summarizer_t *explained, FILE *out);
+
 static int summarize_plain(precis_summarizer_t *summarizer, command_t *command, FILE *in)
 {
     size_t size;
@@ -487,6 +511,21 @@ static int summarize_plain(precis_summarizer_t *summarizer, command_t *command, 
                   &error) != 0) {
         fprintf(stderr, "precis summarize: article refused: %s\n", error);
         rc = 1;
+    } else if (command->jsonl) {
+        /* A page or a text file among JSON Lines inputs: one result line,
+           its id the file's name without directory and extension, as push
+           gives it. */
+        const char *path = command->path ? command->path : "-";
+        const char *base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        const char *dot = strrchr(base, '.');
+        size_t id_len = dot && dot > base ? (size_t)(dot - base) : strlen(base);
+        /* The title as the normalizer left it (an HTML page's own). */
+        const char *clean = command->clean_title;
+        bool has_clean = clean && *clean;
+        put_result(base, id_len, NULL, 0, "-", has_clean ? clean : title,
+                   has_clean ? strlen(clean) : title_len, text, &summary, NULL,
+                   command->explain ? summarizer : NULL, stdout);
     } else {
         for (size_t i = 0; i < summary.selected_count; i++)
             put_line(text + summary.selected[i].start, summary.selected[i].len, stdout);
@@ -949,16 +988,51 @@ static int summarize_jsonl(precis_summarizer_t *summarizer, command_t *command, 
     return rc;
 }
 
+/* Summarizes every input in turn: JSON Lines (by --jsonl for stdin, by name
+   or content for files) line by line, anything else as one article or a
+   feed. Plain output puts a "==> PATH <==" line before each input when
+   there are several. Returns 1 when any input failed, else 0. */
+static int summarize_inputs(precis_summarizer_t *summarizer, command_t *command,
+                            zlistx_t *inputs)
+{
+    int rc = 0;
+    bool several = zlistx_size(inputs) > 1, first = true;
+    for (char *path = zlistx_first(inputs); path; path = zlistx_next(inputs)) {
+        bool is_stdin = strcmp(path, "-") == 0;
+        command->path = is_stdin ? NULL : path;
+        FILE *in = is_stdin ? stdin : fopen(path, "rb");
+        if (!in) {
+            fprintf(stderr, "precis summarize: cannot open %s: %s\n", path,
+                    strerror(errno));
+            rc = 1;
+            continue;
+        }
+        if (several && !command->jsonl) {
+            printf("%s==> %s <==\n", first ? "" : "\n", path);
+            first = false;
+        }
+        /* With --jsonl: stdin and .jsonl/.json files (or a file whose first
+           byte is '{') hold JSON Lines; a page or a text file is one article. */
+        bool lines = command->jsonl &&
+                     (is_stdin || precis_inputs_is_jsonl_name(path) || starts_json(in));
+        if ((lines ? summarize_jsonl(summarizer, command, in)
+                   : summarize_plain(summarizer, command, in)) != 0)
+            rc = 1;
+        if (!is_stdin)
+            fclose(in);
+    }
+    return rc;
+}
+
 int precis_cmd_summarize(int argc, char **argv)
 {
     command_t command;
     int rc = parse_arguments(&command, argc, argv);
     if (rc != 0)
         return rc < 0 ? 0 : rc;
-    FILE *in = command.path ? fopen(command.path, "rb") : stdin;
-    if (!in) {
-        fprintf(stderr, "precis summarize: cannot open %s: %s\n", command.path,
-                strerror(errno));
+    zlistx_t *inputs = precis_inputs_new(command.input_count, command.inputs);
+    if (!inputs) {
+        fprintf(stderr, "precis summarize: out of memory\n");
         return 1;
     }
     precis_summarizer_t *summarizer = precis_summarizer_new();
@@ -968,8 +1042,8 @@ int precis_cmd_summarize(int argc, char **argv)
         precis_stories_options_t window = {.max_age_us = INT64_MAX / 4};
         command.stories = precis_stories_new(&window, NULL, 0);
     }
-    rc = command.jsonl ? summarize_jsonl(summarizer, &command, in)
-                       : summarize_plain(summarizer, &command, in);
+    rc = summarize_inputs(summarizer, &command, inputs);
+    zlistx_destroy(&inputs);
     precis_summarizer_destroy(&summarizer);
     precis_normalizer_destroy(&command.normalizer);
     free(command.clean_title);
@@ -993,8 +1067,6 @@ int precis_cmd_summarize(int argc, char **argv)
                           precis_stories_size(command.stories)
                     : 0.0);
     precis_stories_destroy(&command.stories);
-    if (in != stdin)
-        fclose(in);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "precis summarize: cannot write: %s\n", strerror(errno));
         rc = 1;

@@ -54,11 +54,14 @@ status=0
 [ "$status" -eq 2 ] && grep -q "line 3: unknown key 'retyr-ms'" "$work/err" ||
     fail "unknown configuration key: exit $status, $(cat "$work/err")"
 # Help texts say what the option means for that program.
-"$bin/precis" push --help | grep -q -- "--curve-allow" && fail "push --help shows the server-only --curve-allow"
-"$bin/precis-ingest" --help | grep -q -- "--curve-allow" || fail "ingest --help lacks --curve-allow"
-"$bin/precis" push --help | grep -- "--timeout" | grep -q "does not answer" ||
+# (Each help is read whole first: grep -q on a pipe would stop reading early.)
+"$bin/precis" push --help >"$work/push.help"
+"$bin/precis-ingest" --help >"$work/ingest.help"
+grep -q -- "--curve-allow" "$work/push.help" && fail "push --help shows the server-only --curve-allow"
+grep -q -- "--curve-allow" "$work/ingest.help" || fail "ingest --help lacks --curve-allow"
+grep -- "--timeout" "$work/push.help" | grep -q "does not answer" ||
     fail "push --help: --timeout not explained as push uses it"
-"$bin/precis" push --help | grep -q -- "--count" && fail "push --help shows sub's --count"
+grep -q -- "--count" "$work/push.help" && fail "push --help shows sub's --count"
 
 # Offline summarize: --version, --lang checked against the languages
 # precis has, --max-sentences with the count and the limit in the message.

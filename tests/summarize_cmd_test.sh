@@ -234,5 +234,23 @@ line edited | grep -qE '"story":"first","duplicate_of":"first","similarity":0\.[
 run 0 --jsonl "$work/repeats.jsonl"
 grep -q duplicate_of "$work/out" && fail "repeats marked without --stories"
 
+# Files, directories and stdin, as push takes them: a directory gives its
+# article files (sorted, not its README); plain output heads each input.
+mkdir -p "$work/inbox/more"
+printf 'Ferry returns\nThe night ferry returns on Friday. Tickets are on sale at the pier.\n' >"$work/inbox/a.txt"
+printf '<html><head><title>Pool opens</title></head><body><p>The new pool opens in June. Lessons start a week later.</p></body></html>\n' >"$work/inbox/more/b.html"
+printf 'notes, not an article\n' >"$work/inbox/README.md"
+printf 'The market moves to the square on Saturday. Stalls open at eight.\n' | run 0 "$work/inbox" -
+[ "$(grep -c '^==> ' "$work/out")" -eq 3 ] || fail "3 inputs, headers: $(cat "$work/out")"
+grep -q "^==> $work/inbox/a.txt <==" "$work/out" && grep -q "^==> $work/inbox/more/b.html <==" "$work/out" ||
+    fail "directory not expanded in order: $(cat "$work/out")"
+grep -q 'README' "$work/out" && fail "a README in a directory was summarized"
+grep -q 'new pool opens' "$work/out" && grep -q 'market moves' "$work/out" ||
+    fail "an input's summary is missing: $(cat "$work/out")"
+run 0 --jsonl "$work/inbox"
+[ "$(grep -c '"type":"summary"' "$work/out")" -eq 2 ] || fail "--jsonl directory: $(cat "$work/out")"
+grep -q '"id":"a","title":"Ferry returns"' "$work/out" && grep -q '"id":"b","title":"Pool opens"' "$work/out" ||
+    fail "--jsonl directory: ids from file names, titles: $(cat "$work/out")"
+
 [ "$failures" -eq 0 ] && echo "ok: precis summarize input shapes"
 exit $((failures > 0))

@@ -16,7 +16,8 @@ check() { # description, expected exit code, command...
 }
 for program in precis-ingest precis-normalize precis-summarize precis-sink; do
     check "$program --help" 0 "$bin/$program" --help
-    "$bin/$program" --help | grep -q '^Usage: ' || { echo "FAIL: $program --help" >&2; failures=$((failures + 1)); }
+    "$bin/$program" --help >/tmp/precis-help.$$ && grep -q '^Usage: ' /tmp/precis-help.$$ ||
+        { echo "FAIL: $program --help" >&2; failures=$((failures + 1)); }
     check "$program --bogus" 2 "$bin/$program" --bogus
 done
 for command in push sub summarize split; do
@@ -27,7 +28,9 @@ check "precis summarize --title-line --no-title" 2 "$bin/precis" summarize --tit
 # What the offline commands' help must tell: the title rule and its options,
 # feeds, that plain output does not mark cut sentences, split's empty input.
 help_says() { # command, fixed text its --help must contain
-    "$bin/precis" "$1" --help | grep -qF -- "$2" ||
+    # The whole help first: grep -q would stop reading at the first match
+    # and a long help text would then die of SIGPIPE (a false failure).
+    "$bin/precis" "$1" --help >/tmp/precis-help.$$ && grep -qF -- "$2" /tmp/precis-help.$$ ||
         { echo "FAIL: precis $1 --help does not say '$2'" >&2; failures=$((failures + 1)); }
 }
 help_says summarize --title-line
@@ -41,6 +44,6 @@ check "precis --help" 0 "$bin/precis" --help
 check "precis (no command)" 2 "$bin/precis"
 check "precis unknown" 2 "$bin/precis" frobnicate
 check "precis-summarize --ratio 2" 2 "$bin/precis-summarize" --ratio 2
-rm -f /tmp/precis-usage.$$
+rm -f /tmp/precis-usage.$$ /tmp/precis-help.$$
 [ "$failures" -eq 0 ] && echo "ok: usage and exit codes"
 exit $((failures > 0))
