@@ -579,7 +579,8 @@ static void compact(precis_ingest_t *self)
 {
     if (self->compaction == COMPACT_IDLE) {
         if (!precis_journal_wants_compaction(self->journal,
-                                             precis_ledger_size(self->ledger)))
+                                             precis_ledger_size(self->ledger),
+                                             precis_ledger_bytes(self->ledger)))
             return;
         live_cursor_t cursor = {self->ledger, false};
         if (precis_journal_compact_begin(self->journal, next_live, &cursor) != 0)
