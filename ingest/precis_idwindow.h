@@ -37,9 +37,8 @@
 
 typedef struct _precis_idwindow_t precis_idwindow_t;
 
-/* Defaults of --dedup-max-ids and --dedup-max-age (seconds). */
-#define PRECIS_DEDUP_MAX_IDS 1000000
-#define PRECIS_DEDUP_MAX_AGE (24 * 3600)
+/* The defaults of --dedup-max-ids and --dedup-max-age (seconds) are
+   PRECIS_DEDUP_MAX_IDS and PRECIS_DEDUP_MAX_AGE (precis_config.h). */
 
 /* A window of at most max_ids delivered ids, each kept max_age_s seconds;
    path: the file that keeps them across restarts (loaded now, with now_s

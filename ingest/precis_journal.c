@@ -556,6 +556,27 @@ int precis_journal_compact(precis_journal_t *self,
     return rc;
 }
 
+int precis_journal_reset(precis_journal_t *self)
+{
+    if (self->next)
+        return -1;
+    precis_journal_flush(self); /* what it cannot write is dropped: all dead */
+    if (ftruncate(fileno(self->file), 0) != 0) {
+        zsys_error("journal: cannot empty %s: %s", self->path, strerror(errno));
+        return -1;
+    }
+    fseeko(self->file, 0, SEEK_END);
+    self->size = self->good_size = 0;
+    self->records = self->good_records = 0;
+    fdatasync(fileno(self->file));
+    return 0;
+}
+
+bool precis_journal_dirty(precis_journal_t *self)
+{
+    return self->size != self->good_size || self->failed;
+}
+
 uint64_t precis_journal_size(precis_journal_t *self)
 {
     return self->size;

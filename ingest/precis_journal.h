@@ -116,6 +116,14 @@ int precis_journal_compact_rename(precis_journal_t *self);
 int precis_journal_dir_fd(precis_journal_t *self);
 void precis_journal_compact_end(precis_journal_t *self);
 
+/* Empties the journal in place (ftruncate), for when nothing in it is
+   live: unlike a rewrite it needs no room on the disk. Not during a
+   compaction in steps. 0 or -1 (logged). */
+int precis_journal_reset(precis_journal_t *self);
+
+/* True when records were appended since the last flush (or one failed). */
+bool precis_journal_dirty(precis_journal_t *self);
+
 /* Size of the journal file in bytes. */
 uint64_t precis_journal_size(precis_journal_t *self);
 
