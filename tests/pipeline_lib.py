@@ -49,21 +49,34 @@ def peak_rss_kb(name):
     return 0
 
 
-def kill_ingest():
-    pid = pid_of("ingest")
+def kill9(name):
+    """SIGKILL a pipeline process and wait until it is gone."""
+    pid = pid_of(name)
     os.kill(pid, signal.SIGKILL)
-    while os.path.exists("/proc/%d" % pid) and open("/proc/%d/stat" % pid).read().split()[2] != "Z":
+    while os.path.exists("/proc/%d" % pid):
+        with open("/proc/%d/stat" % pid) as f:
+            if f.read().split()[2] == "Z":
+                break
         time.sleep(0.02)
-    os.unlink(os.path.join(RUN, "ingest.pid"))
+    os.unlink(os.path.join(RUN, name + ".pid"))
+
+
+def restart(name):
+    """Start a pipeline process again from its launcher; wait until ready."""
+    subprocess.Popen([os.path.join(RUN, name + ".cmd")])
+    for _ in range(200):
+        if os.path.exists(os.path.join(RUN, name + ".pid")):
+            return
+        time.sleep(0.05)
+    fail(name + " did not start again")
+
+
+def kill_ingest():
+    kill9("ingest")
 
 
 def start_ingest():
-    subprocess.Popen([os.path.join(RUN, "ingest.cmd")])
-    for _ in range(200):
-        if os.path.exists(os.path.join(RUN, "ingest.pid")):
-            return
-        time.sleep(0.05)
-    fail("ingest did not start again")
+    restart("ingest")
 
 
 def published():
