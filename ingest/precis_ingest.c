@@ -70,13 +70,14 @@ struct _precis_ingest_t {
     /* Counters in stats, by index. */
     int accepted, rejected, busy, retried, given_up, delivered, in_flight;
     int journal_syncs, journal_failed, duplicates, journal_damaged, journal_damaged_bytes,
-        journal_compactions, dedup_ids;
+        journal_compactions, dedup_ids, dispatch_deferred;
     /* Journal compaction in steps (see compact): the step under way, and
        the outcome of its sync once the syncer has reported it. */
     enum { COMPACT_IDLE, COMPACT_WRITTEN, COMPACT_RENAMED } compaction;
     bool compaction_synced;
     int compaction_error;
     int64_t compact_after; /* after a failed compaction: not before (ms) */
+    bool deferred;         /* taken articles wait in the ledger for a worker */
 };
 
 /* An answer on its way to a client: [identity][delimiter?][reply]. */
@@ -151,6 +152,10 @@ static void take_article(precis_ingest_t *self, const char *key, const void *dat
 {
     bool sent = zmq_send(zsock_resolve(self->dispatch), data, size, ZMQ_DONTWAIT) != -1;
     precis_ledger_add(self->ledger, key, data, size, sent, zclock_mono());
+    if (!sent) {
+        self->deferred = true; /* sent by the loop as soon as a worker can take it */
+        COUNT(self, dispatch_deferred);
+    }
 }
 
 /* An article whose journal record could not be made durable (error, an
@@ -292,6 +297,9 @@ precis_ingest_t *precis_ingest_new(const precis_config_t *config)
         self->stats, "journal_damaged_bytes", "bytes in those damaged regions");
     self->journal_compactions =
         precis_stats_counter(self->stats, "journal_compactions", "journal rewrites");
+    self->dispatch_deferred = precis_stats_counter(
+        self->stats, "dispatch_deferred",
+        "articles taken when no worker could take them at once (sent from the ledger)");
     self->pending = zlistx_new();
     zuuid_t *uuid = zuuid_new();
     snprintf(self->nonce, sizeof self->nonce, "%.8s", zuuid_str(uuid));
@@ -409,9 +417,13 @@ static const char *admit(precis_ingest_t *self, precis_article_t *article,
         free(data);
         return "the pipeline is full (too many bytes in flight); retry later";
     }
-    if (self->journal && (precis_journal_append(self->journal, key, data, size) != 0 ||
-                          (!answer && precis_journal_sync(self->journal) != 0))) {
+    if (self->journal && precis_journal_append(self->journal, key, data, size) != 0) {
         zsys_error("journal append failed for %s", key);
+        free(data);
+        return journal_write_failed;
+    }
+    if (self->journal && !answer && precis_journal_sync(self->journal) != 0) {
+        precis_journal_done(self->journal, key); /* not taken: not to be recovered */
         free(data);
         return journal_write_failed;
     }
@@ -668,8 +680,10 @@ static bool resend(void *arg, precis_ledger_entry_t *entry)
     if (entry->gave_up || precis_ledger_exhausted(self->ledger, entry))
         return give_up(self, entry);
     if (zmq_send(zsock_resolve(self->dispatch), entry->data, entry->size, ZMQ_DONTWAIT) ==
-        -1)
+        -1) {
+        self->deferred |= entry->attempts == 0; /* never sent yet: soon again */
         return false;
+    }
     if (entry->attempts > 0) {
         COUNT(self, retried);
         precis_debug("sending %s again (attempt %u)", entry->key, entry->attempts + 1);
@@ -746,13 +760,18 @@ static void compact(precis_ingest_t *self)
                                              precis_ledger_bytes(self->ledger) +
                                                  self->pending_bytes))
             return;
-        COUNT(self, journal_compactions);
         /* Nothing live: every record is dead, the file is emptied in place,
-           which works on a full disk too (a rewrite needs room). */
+           which works on a full disk too (a rewrite needs room). The ids
+           of the articles whose done records go with it are made durable
+           first (the only sync in the loop's thread: rare and short). */
         if (live == 0) {
-            precis_idwindow_flush(self->ids);
+            if (precis_idwindow_flush(self->ids) == 0 &&
+                precis_idwindow_fd(self->ids) >= 0)
+                fdatasync(precis_idwindow_fd(self->ids));
             if (precis_journal_reset(self->journal) != 0)
                 self->compact_after = zclock_mono() + COMPACT_RETRY_MS;
+            else
+                COUNT(self, journal_compactions);
             return;
         }
         live_cursor_t cursor = {self, 0};
@@ -761,6 +780,7 @@ static void compact(precis_ingest_t *self)
             self->compact_after = zclock_mono() + COMPACT_RETRY_MS;
             return;
         }
+        COUNT(self, journal_compactions);
         self->compaction = COMPACT_WRITTEN;
         sync_compaction_step(self, precis_journal_compact_fd(self->journal));
     } else if (!self->compaction_synced)
@@ -835,7 +855,15 @@ int precis_ingest_run(precis_ingest_t *self)
             (precis_ledger_size(self->ledger) == 0 || zclock_mono() >= drain_until))
             break;
         int64_t wait = next_tick - zclock_mono();
+        /* Taken articles that no worker could take at once go out as soon
+           as one can, not at the next tick. */
+        if (self->deferred && wait > 1)
+            wait = 1;
         zpoller_wait(poller, wait > 0 ? (int)wait : 0);
+        if (self->deferred && (zsock_events(self->dispatch) & ZMQ_POLLOUT)) {
+            self->deferred = false;
+            precis_ledger_resend_due(self->ledger, zclock_mono(), resend, self);
+        }
         /* A poller names only the first socket that is ready: every ready
            socket gets its turn here, so that a flood of requests cannot
            starve acknowledgements or the forwarding of normalized

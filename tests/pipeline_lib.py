@@ -50,24 +50,34 @@ def peak_rss_kb(name):
 
 
 def kill9(name):
-    """SIGKILL a pipeline process and wait until it is gone."""
+    """SIGKILL a pipeline process and wait until it is gone: its threads
+    too, which hold its sockets a moment after the main one is a zombie."""
     pid = pid_of(name)
     os.kill(pid, signal.SIGKILL)
-    while os.path.exists("/proc/%d" % pid):
-        with open("/proc/%d/stat" % pid) as f:
-            if f.read().split()[2] == "Z":
+    for _ in range(500):
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                zombie = f.read().split()[2] == "Z"
+            if zombie and len(os.listdir("/proc/%d/task" % pid)) <= 1:
                 break
+        except OSError:
+            break
         time.sleep(0.02)
     os.unlink(os.path.join(RUN, name + ".pid"))
 
 
 def restart(name):
-    """Start a pipeline process again from its launcher; wait until ready."""
-    subprocess.Popen([os.path.join(RUN, name + ".cmd")])
-    for _ in range(200):
-        if os.path.exists(os.path.join(RUN, name + ".pid")):
-            return
-        time.sleep(0.05)
+    """Start a pipeline process again from its launcher; wait until ready
+    (started again when it exits first, e.g. a port not free yet)."""
+    for _ in range(5):
+        process = subprocess.Popen([os.path.join(RUN, name + ".cmd")])
+        for _ in range(200):
+            if os.path.exists(os.path.join(RUN, name + ".pid")):
+                return
+            if process.poll() is not None:
+                break
+            time.sleep(0.05)
+        time.sleep(0.5)
     fail(name + " did not start again")
 
 
