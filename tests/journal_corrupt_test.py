@@ -2,7 +2,8 @@
 item 6), run by tests/with_pipeline.sh.
 
 With no summarize worker, 300 accepted articles stay in flight (in the
-journal). Ingest is killed, one byte in the middle of the journal is
+journal). The normalize worker (with any copy it holds) and ingest are
+killed, one byte in the middle of the journal is
 flipped, ingest starts again: the damaged record is skipped and reported,
 every other article is delivered, each once, and the damaged file is kept
 aside whole (journal.corrupt-TIMESTAMP), not cut.
@@ -41,6 +42,9 @@ def main():
         fail("only %d of %d accepted" % (statuses.count("accepted"), COUNT))
     sock.close(0)
 
+    # The normalize worker goes too, with any copy it still holds, so that
+    # the journal is the only place the articles are.
+    kill9("normalize-1")
     kill9("ingest")
     size = os.path.getsize(JOURNAL)
     with open(JOURNAL, "r+b") as f:
@@ -49,6 +53,7 @@ def main():
         f.seek(size // 2)
         f.write(bytes([byte[0] ^ 0x40]))
     restart("ingest")
+    restart("normalize-1")
     restart("summarize-1")
     restart("summarize-2")
 
