@@ -30,16 +30,20 @@ from pipeline_lib import (BIN, INGEST, article, ctx, fail, kill_ingest, pid_of, 
 
 COUNT = int(os.environ.get("IDEMPOTENT_ARTICLES", "300"))
 def send_and_collect(sock, requests, copies):
-    """Sends each request `copies` times back to back; returns the answers
-    (status, duplicate) per id. Busy answers are sent again (both copies)."""
+    """Sends each request `copies` times back to back, a window of requests
+    at a time (ingest drops the replies of a client that does not read
+    them); returns the answers (status, duplicate) per id. Busy answers are
+    sent again (all copies)."""
     answers = {}
     pending = list(requests)
+    by_id = {r["id"]: r for r in requests}
     while pending:
-        for req in pending:
+        window, pending = pending[:200], pending[200:]
+        for req in window:
             for _ in range(copies):
                 sock.send(msgpack.packb(req))
         busy = []
-        for _ in range(len(pending) * copies):
+        for _ in range(len(window) * copies):
             if not sock.poll(15000):
                 fail("no answer from ingest")
             reply = msgpack.unpackb(sock.recv())
@@ -48,10 +52,10 @@ def send_and_collect(sock, requests, copies):
                 continue
             answers.setdefault(reply["id"], []).append(
                 (reply["status"], bool(reply.get("duplicate", False))))
-        by_id = {r["id"]: r for r in requests}
-        pending = [by_id[i] for i in sorted(set(busy)) if i not in answers]
-        if pending:
+        again = [by_id[i] for i in sorted(set(busy)) if i not in answers]
+        if again:
             time.sleep(0.1)
+            pending = again + pending
     return answers
 
 
