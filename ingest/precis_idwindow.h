@@ -13,10 +13,11 @@
     Ids are kept as 128-bit digests (the first 16 bytes of their SHA-1),
     never as text: two different ids are taken for one with a chance of
     about n^2 / 2^129 (none in practice), and memory per delivered id is
-    fixed whatever its length: 24 bytes in a ring (digest, time) and at
-    most 8 bytes of hash table (two 4-byte slots per id), so at most
-    32 bytes per id: 32 MB for the default 1,000,000 ids, grown as ids come
-    (the ring doubles). Ids in flight cost about 150 bytes each; there are
+    fixed whatever its length: 24 bytes in a ring (digest, time) and 8 to
+    16 bytes of hash table (4-byte slots, a power of two of them, at least
+    two per id), so at most 40 bytes per id: 32.4 MB for the default
+    1,000,000 ids (24 MB of ring, 8 MB of table), grown as ids come (the
+    ring doubles; both arrays are held twice for a moment then). Ids in flight cost about 150 bytes each; there are
     at most --max-inflight of them.
 
     Delivered ids survive a restart in their own file (PATH, next to the
