@@ -852,7 +852,8 @@ int precis_ingest_run(precis_ingest_t *self)
                       precis_ledger_size(self->ledger));
         }
         if (drain_until &&
-            (precis_ledger_size(self->ledger) == 0 || zclock_mono() >= drain_until))
+            ((precis_ledger_size(self->ledger) == 0 && zlistx_size(self->pending) == 0) ||
+             zclock_mono() >= drain_until))
             break;
         int64_t wait = next_tick - zclock_mono();
         /* Taken articles that no worker could take at once go out as soon
