@@ -7,6 +7,10 @@ tests/journal_full_test.sh (ingest's journal on an 8 MiB tmpfs).
      and no article answered busy is ever published.
   3. The space is freed: the same ids are accepted again, without a
      restart.
+  4. The journal itself fills the disk (no summarize worker, so nothing is
+     delivered): answers become busy; once the workers are back and the
+     articles in flight delivered, the journal is emptied and ingest takes
+     the busy ones again by itself.
 Then accepted = delivered, each once, and the journal is small again.
 """
 import os
@@ -17,7 +21,8 @@ import msgpack
 import zmq
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pipeline_lib import INGEST, article, ctx, fail, published, report  # noqa: E402
+from pipeline_lib import (INGEST, article, ctx, fail, kill9, published,  # noqa: E402
+                          report, restart)
 
 JOURNAL_DIR = os.environ["JOURNAL_DIR"]
 JOURNAL = os.path.join(JOURNAL_DIR, "journal")
@@ -129,6 +134,36 @@ def main():
     lost, dup = report("journal on a full tmpfs", len(expected), ids, expected)
     if lost or dup or len(ids) != len(expected):
         fail("%d results for %d accepted, %d lost, %d duplicated"
+             % (len(ids), len(expected), lost, dup))
+    if journal_size() > FLOOR:
+        fail("the journal is %d bytes when idle at the end" % journal_size())
+    print("phase 3: idle journal %d bytes" % journal_size())
+
+    # 4. The journal fills the disk by itself.
+    kill9("summarize-1")
+    kill9("summarize-2")
+    fourth = [dict(article(i, "self"), text=article(i, "self")["text"] + padding)
+              for i in range(8000)]
+    answers = push(sock, fourth, retry_busy=False)
+    busy = sorted(i for i, s in answers.items() if s == "busy")
+    taken = [r["id"] for r in fourth if answers[r["id"]] == "accepted"]
+    if not busy or not taken:
+        fail("phase 4: %d busy, %d accepted (the disk never filled?)" % (len(busy), len(taken)))
+    print("phase 4: the journal filled the disk at %d bytes: %d accepted, %d busy"
+          % (journal_size(), len(taken), len(busy)))
+    restart("summarize-1")
+    restart("summarize-2")
+    retry = [r for r in fourth if r["id"] in set(busy)]
+    answers = push(sock, retry, retry_busy=True, deadline_s=90)
+    if any(answers[i] != "accepted" for i in busy):
+        fail("phase 4: the busy ones were not accepted again")
+    expected += [r["id"] for r in fourth]
+    ids = wait_count(len(expected))
+    time.sleep(1.5)
+    ids = published()
+    lost, dup = report("journal fills its own tmpfs", len(fourth), ids, expected)
+    if lost or dup or len(ids) != len(expected):
+        fail("phase 4: %d results for %d accepted, %d lost, %d duplicated"
              % (len(ids), len(expected), lost, dup))
     if journal_size() > FLOOR:
         fail("the journal is %d bytes when idle at the end" % journal_size())
