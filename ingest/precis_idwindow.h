@@ -17,8 +17,8 @@
     16 bytes of hash table (4-byte slots, a power of two of them, at least
     two per id), so at most 40 bytes per id: 32.4 MB for the default
     1,000,000 ids (24 MB of ring, 8 MB of table), grown as ids come (the
-    ring doubles; both arrays are held twice for a moment then). Ids in flight cost about 150 bytes each; there are
-    at most --max-inflight of them.
+    ring doubles; both arrays are held twice for a moment then). Ids in flight cost about
+   150 bytes each; there are at most --max-inflight of them.
 
     Delivered ids survive a restart in their own file (PATH, next to the
     journal): one 28-byte record per delivered id (digest, time in seconds,
