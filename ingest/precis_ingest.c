@@ -1142,6 +1142,20 @@ static int journal_test(const precis_config_t *base)
         readable(self->frontend, 100);
         serve_batch(self);
     }
+    /* A compaction now must keep both the article in the ledger and the
+       one pending its sync (the duplicate behind it has no record). */
+    live_cursor_t cursor = {self, 0};
+    const char *live_key;
+    const void *live_data;
+    size_t live_size;
+    int live = 0, live_j1 = 0;
+    while (next_live(&cursor, &live_key, &live_data, &live_size) == 0) {
+        live++;
+        live_j1 += key1 && streq(live_key, key1);
+    }
+    CHECK(live == 2 && live_j1 == 1,
+          "compaction would keep %d articles (%d of them j1), not j1 and the pending j2",
+          live, live_j1);
     CHECK(gate_sync(self, gate[1], "f") == EIO, "a failed journal sync was not reported");
     failures +=
         expect_answer(client, "busy", false, "journal could not be", "failed sync");
