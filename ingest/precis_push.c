@@ -905,9 +905,96 @@ static int test_files(void)
     return failures;
 }
 
+/* A fake ingest for the resend test: the first copy of every request is
+   lost (never answered), as when ingest dies before answering; a copy sent
+   again is answered "accepted", "duplicate": true. Counts in fake_counts
+   (read once the actor is gone). */
+static struct {
+    int lost, answered;
+} fake_counts;
+
+static void fake_ingest(zsock_t *pipe, void *args)
+{
+    zsock_t *router = zsock_new_router((const char *)args);
+    zsock_signal(pipe, 0);
+    zhashx_t *seen = zhashx_new();
+    zpoller_t *poller = zpoller_new(pipe, router, NULL);
+    while (zpoller_wait(poller, -1) == router) {
+        zmsg_t *msg = zmsg_recv(router);
+        zframe_t *identity = zmsg_pop(msg), *body = zmsg_pop(msg);
+        precis_article_t *article = precis_article_new();
+        char error[PRECIS_ERROR_SIZE];
+        if (body && precis_article_decode(article, zframe_data(body), zframe_size(body),
+                                          0, error) == 0) {
+            if (!zhashx_lookup(seen, article->id.ptr)) {
+                zhashx_insert(seen, article->id.ptr, "lost");
+                fake_counts.lost++;
+            } else {
+                msgpack_sbuffer buffer;
+                msgpack_sbuffer_init(&buffer);
+                msgpack_packer packer;
+                msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
+                msgpack_pack_map(&packer, 3);
+                precis_mp_pack_kv_str(&packer, "id", article->id.ptr, article->id.len);
+                precis_mp_pack_kv_str(&packer, "status", "accepted", 8);
+                msgpack_pack_str(&packer, 9);
+                msgpack_pack_str_body(&packer, "duplicate", 9);
+                msgpack_pack_true(&packer);
+                zmsg_t *reply = zmsg_new();
+                zmsg_append(reply, &identity);
+                zmsg_addmem(reply, buffer.data, buffer.size);
+                zmsg_send(&reply, router);
+                msgpack_sbuffer_destroy(&buffer);
+                fake_counts.answered++;
+            }
+        }
+        precis_article_destroy(&article);
+        zframe_destroy(&identity);
+        zframe_destroy(&body);
+        zmsg_destroy(&msg);
+    }
+    zpoller_destroy(&poller);
+    zhashx_destroy(&seen);
+    zsock_destroy(&router);
+}
+
+/* When no reply comes, push sends the same request again, with the same
+   id, and counts the duplicate answer as the article's acceptance. */
+static int test_resend(void)
+{
+    char dir[] = "/tmp/precis-push-resend-XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
+    char *path = zsys_sprintf("%s/articles.jsonl", dir);
+    FILE *file = fopen(path, "w");
+    for (int i = 0; i < 3; i++)
+        fprintf(file, "{\"id\": \"r%d\", \"text\": \"Ferries run again.\"}\n", i);
+    fclose(file);
+    const char *endpoint = "inproc://push-resend-test";
+    fake_counts.lost = fake_counts.answered = 0;
+    zactor_t *fake = zactor_new(fake_ingest, (void *)endpoint);
+    /* --timeout 4: sent again after 1 s; stdout (the accepted lines) is
+       the selftest's. */
+    char *argv[] = {"push", "--ingest", (char *)endpoint, "--timeout", "4", path, NULL};
+    int exit_code = precis_cmd_push(6, argv);
+    zactor_destroy(&fake);
+    int failures = 0;
+    if (exit_code != 0 || fake_counts.lost != 3 || fake_counts.answered != 3) {
+        fprintf(stderr,
+                "push test: resend: exit %d, %d requests lost, %d answered (3 each)\n",
+                exit_code, fake_counts.lost, fake_counts.answered);
+        failures++;
+    }
+    unlink(path);
+    zstr_free(&path);
+    rmdir(dir);
+    return failures;
+}
+
 int precis_push_test(bool verbose)
 {
     int failures = test_files();
+    failures += test_resend();
     char id[PRECIS_MAX_ID + 1], error[PRECIS_ERROR_SIZE];
     size_t size;
     json_t *object = json_pack("{s:s,s:s,s:i,s:[s]}", "title", "T", "text", "Body.",
