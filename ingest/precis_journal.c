@@ -1,24 +1,21 @@
 /*  precis_journal - ingest's write-ahead journal of accepted articles. */
 #include "precis_journal.h"
 #include "precis_config.h"
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <czmq.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio_ext.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define JOURNAL_NAME "journal"
 #define HEADER_SIZE  13
-/* Rewrite once the file holds this many records per live article... */
-#define COMPACT_RATIO 4
-/* ...and is bigger than this, so that small journals are left alone. At
-   10,000 articles/s of 2 KB the journal grows 20 MB/s: with 64 MB a
-   compaction runs every few seconds rather than ten times a second, and
-   recovery still reads the file in well under a second. */
-#define COMPACT_MIN_BYTES (64u << 20)
+/* Longest key and data a record may declare; anything longer is damage. */
+#define JOURNAL_MAX_KEY  1024u
+#define JOURNAL_MAX_DATA (64u << 20)
 
 struct _precis_journal_t {
     char *dir;
@@ -38,6 +35,10 @@ struct _precis_journal_t {
     FILE *next;
     uint64_t next_size, next_records;
     bool renamed;
+    /* What recovery found damaged (skipped), and where the file went. */
+    uint64_t damaged_regions, damaged_bytes;
+    int64_t damaged_offset; /* of the first damaged byte; -1: none */
+    char *aside;            /* PATH.corrupt-TIMESTAMP, or NULL */
 };
 
 static uint32_t checksum(const void *key, size_t key_len, const void *data, size_t size)
@@ -76,6 +77,7 @@ precis_journal_t *precis_journal_new(const char *dir)
     self->path = zsys_sprintf("%s/%s", dir, JOURNAL_NAME);
     self->temp = zsys_sprintf("%s.new", self->path);
     self->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    self->damaged_offset = -1;
     /* Articles are the users' data: 0600 unless --group-readable. */
     int fd = precis_data_file_open(self->path, O_RDWR | O_APPEND);
     self->file = fd >= 0 ? fdopen(fd, "a+b") : NULL;
@@ -109,6 +111,7 @@ void precis_journal_destroy(precis_journal_t **self_p)
     if (self->dir_fd >= 0)
         close(self->dir_fd);
     free(self->dir);
+    zstr_free(&self->aside);
     zstr_free(&self->path);
     zstr_free(&self->temp);
     free(self);
@@ -224,97 +227,233 @@ int precis_journal_fds(precis_journal_t *self, int fds[2])
     return 2;
 }
 
-/* One record read back: kind, key (NUL-terminated), data. */
+/* One record found in the mapped file: kind, key and data point into it. */
 typedef struct {
     char kind;
-    char *key;
-    void *data;
+    const char *key;
+    size_t key_len;
+    const unsigned char *data;
     size_t size;
+    size_t length; /* of the whole record */
 } record_t;
 
-/* Reads the next record; 1 when one was read, 0 at a clean end, -1 at a
-   torn or corrupt tail. */
-static int read_record(FILE *file, record_t *record)
+/* True when a whole, intact record starts at offset at of map (length
+   bytes): a known kind, sane lengths, inside the file, checksum right. */
+static bool parse_record(const unsigned char *map, size_t length, size_t at,
+                         record_t *record)
 {
-    unsigned char header[HEADER_SIZE];
-    size_t got = fread(header, 1, HEADER_SIZE, file);
-    if (got == 0)
-        return 0;
-    if (got != HEADER_SIZE || (header[0] != 'A' && header[0] != 'D'))
-        return -1;
-    uint32_t key_len = get_u32(header + 1), size = get_u32(header + 5);
-    if (key_len == 0 || key_len > 1024 || size > (64u << 20))
-        return -1;
-    record->kind = (char)header[0];
-    record->key = malloc(key_len + 1);
-    record->data = malloc(size + 1);
-    assert(record->key && record->data);
-    if (fread(record->key, 1, key_len, file) != key_len ||
-        fread(record->data, 1, size, file) != size ||
-        checksum(record->key, key_len, record->data, size) != get_u32(header + 9)) {
-        free(record->key);
-        free(record->data);
+    if (length - at < HEADER_SIZE || (map[at] != 'A' && map[at] != 'D'))
+        return false;
+    uint32_t key_len = get_u32(map + at + 1), size = get_u32(map + at + 5);
+    if (key_len == 0 || key_len > JOURNAL_MAX_KEY || size > JOURNAL_MAX_DATA ||
+        length - at - HEADER_SIZE < (uint64_t)key_len + size)
+        return false;
+    const unsigned char *key = map + at + HEADER_SIZE;
+    if (memchr(key, 0, key_len) ||
+        checksum(key, key_len, key + key_len, size) != get_u32(map + at + 9))
+        return false;
+    *record =
+        (record_t){(char)map[at], (const char *)key,           key_len, key + key_len,
+                   size,          HEADER_SIZE + key_len + size};
+    return true;
+}
+
+/* The offset of the next intact record after a bad one at at, or length
+   when none follows (then the bad bytes are a torn tail). A byte-by-byte
+   scan: only after damage, and every candidate must pass the checksum. */
+static size_t resync(const unsigned char *map, size_t length, size_t at)
+{
+    record_t record;
+    for (size_t next = at + 1; next < length; next++)
+        if ((map[next] == 'A' || map[next] == 'D') &&
+            parse_record(map, length, next, &record))
+            return next;
+    return length;
+}
+
+/* The live articles read back, in order of acceptance. */
+typedef struct {
+    zhashx_t *live;  /* key -> zchunk_t, articles without a done record */
+    zlistx_t *order; /* keys, in order of acceptance (may repeat) */
+} live_set_t;
+
+static void live_apply(live_set_t *set, const record_t *record)
+{
+    char *key = strndup(record->key, record->key_len);
+    assert(key);
+    if (record->kind == 'A') {
+        zchunk_t *old = zhashx_lookup(set->live, key);
+        zchunk_destroy(&old);
+        zhashx_update(set->live, key, zchunk_new(record->data, record->size));
+        zlistx_add_end(set->order, key);
+        return;
+    }
+    zchunk_t *chunk = zhashx_lookup(set->live, key);
+    zchunk_destroy(&chunk);
+    zhashx_delete(set->live, key);
+    free(key);
+}
+
+/* Keeps a damaged journal aside as PATH.corrupt-TIMESTAMP (a hard link, so
+   that the damaged bytes stay exactly as found) and puts a new file with
+   just the live articles at PATH. 0, or -1 (logged): the damaged file is
+   then still the journal, which is safe, only not tidy. */
+static int set_aside(precis_journal_t *self, live_set_t *set)
+{
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", gmtime_r(&now, &tm));
+    free(self->aside);
+    self->aside = zsys_sprintf("%s.corrupt-%s", self->path, stamp);
+    for (int n = 2; zsys_file_exists(self->aside) && n < 100; n++) {
+        zstr_free(&self->aside);
+        self->aside = zsys_sprintf("%s.corrupt-%s-%d", self->path, stamp, n);
+    }
+    if (link(self->path, self->aside) != 0) {
+        zsys_error("journal: cannot keep the damaged %s as %s: %s", self->path,
+                   self->aside, strerror(errno));
         return -1;
     }
-    record->key[key_len] = 0;
-    record->size = size;
-    return 1;
+    int fd = precis_data_file_open(self->temp, O_RDWR | O_TRUNC | O_APPEND);
+    FILE *file = fd >= 0 ? fdopen(fd, "a+b") : NULL;
+    if (!file && fd >= 0)
+        close(fd);
+    uint64_t size = 0, records = 0;
+    bool failed = !file;
+    zhashx_t *written = zhashx_new();
+    for (char *key = zlistx_first(set->order); key && !failed;
+         key = zlistx_next(set->order)) {
+        zchunk_t *chunk = zhashx_lookup(set->live, key);
+        /* Each key once, where recovery hands it back (its first place). */
+        if (!chunk || zhashx_insert(written, key, "") != 0)
+            continue;
+        failed =
+            write_record(file, 'A', key, zchunk_data(chunk), zchunk_size(chunk)) != 0;
+        size += HEADER_SIZE + strlen(key) + zchunk_size(chunk);
+        records++;
+    }
+    zhashx_destroy(&written);
+    if (failed || fflush(file) != 0 || fdatasync(fileno(file)) != 0 ||
+        rename(self->temp, self->path) != 0) {
+        zsys_error("journal: cannot write a clean %s: %s; the damaged one stays in use",
+                   self->temp, strerror(errno));
+        if (file)
+            fclose(file);
+        unlink(self->temp);
+        return -1;
+    }
+    if (self->dir_fd >= 0)
+        fsync(self->dir_fd);
+    fclose(self->file);
+    self->file = file;
+    self->size = self->good_size = size;
+    self->records = self->good_records = records;
+    return 0;
 }
 
 long precis_journal_recover(precis_journal_t *self, precis_journal_fn *fn, void *arg)
 {
-    /* Articles in order of acceptance; done records remove them. */
-    zhashx_t *live = zhashx_new();
-    zlistx_t *order = zlistx_new();
-    fseeko(self->file, 0, SEEK_SET);
-    record_t record;
-    int rc;
-    off_t good_end = 0;
+    if (fflush(self->file) != 0)
+        return -1;
+    struct stat info;
+    if (fstat(fileno(self->file), &info) != 0)
+        return -1;
+    size_t length = (size_t)info.st_size;
+    const unsigned char *map = NULL;
+    if (length > 0) {
+        map = mmap(NULL, length, PROT_READ, MAP_PRIVATE, fileno(self->file), 0);
+        if (map == MAP_FAILED) {
+            zsys_error("journal: cannot read %s: %s", self->path, strerror(errno));
+            return -1;
+        }
+    }
+    live_set_t set = {zhashx_new(), zlistx_new()};
+    zlistx_set_destructor(set.order, (zlistx_destructor_fn *)zstr_free);
+    zlistx_set_comparator(set.order, (zlistx_comparator_fn *)strcmp);
+    size_t at = 0, good_end = 0;
     uint64_t records = 0;
-    while ((rc = read_record(self->file, &record)) == 1) {
-        good_end = ftello(self->file);
-        records++;
-        if (record.kind == 'A') {
-            zchunk_t *chunk = zchunk_new(record.data, record.size);
-            zhashx_update(live, record.key, chunk);
-            zlistx_add_end(order, strdup(record.key));
-        } else {
-            zchunk_t *chunk = zhashx_lookup(live, record.key);
-            zchunk_destroy(&chunk);
-            zhashx_delete(live, record.key);
+    self->damaged_regions = self->damaged_bytes = 0;
+    self->damaged_offset = -1;
+    while (at < length) {
+        record_t record;
+        if (parse_record(map, length, at, &record)) {
+            live_apply(&set, &record);
+            at += record.length;
+            good_end = at;
+            records++;
+            continue;
         }
-        free(record.key);
-        free(record.data);
+        /* A bad record with an intact one after it is damage in the middle
+           (a flipped byte, a bad sector): skipped, reported, and every
+           record after it is still read. With none after it, it is a
+           record torn by a crash in mid-write, cut below. */
+        size_t next = resync(map, length, at);
+        if (next == length)
+            break;
+        zsys_error("journal: %zu damaged bytes at offset %zu of %s skipped (the "
+                   "checksum or the lengths do not match); reading on at offset %zu",
+                   next - at, at, self->path, next);
+        if (self->damaged_offset < 0)
+            self->damaged_offset = (int64_t)at;
+        self->damaged_regions++;
+        self->damaged_bytes += next - at;
+        at = next;
     }
-    if (rc == -1) {
-        zsys_warning("journal: cutting a torn record at byte %lld of %s",
-                     (long long)good_end, self->path);
-        if (ftruncate(fileno(self->file), good_end) != 0)
-            zsys_error("journal: cannot truncate %s: %s", self->path, strerror(errno));
-    }
-    long recovered = 0;
-    for (char *key = zlistx_first(order); key; key = zlistx_next(order)) {
-        zchunk_t *chunk = zhashx_lookup(live, key);
-        if (chunk) {
-            fn(arg, key, zchunk_data(chunk), zchunk_size(chunk));
-            zchunk_destroy(&chunk);
-            zhashx_delete(live, key); /* a key is recovered once */
-            recovered++;
-        }
-        free(key);
-    }
-    zlistx_destroy(&order);
-    zhashx_destroy(&live);
+    if (map)
+        munmap((void *)map, length);
     fseeko(self->file, 0, SEEK_END);
     self->size = self->good_size = (uint64_t)good_end;
     self->records = self->good_records = records;
+    if (self->damaged_regions > 0) {
+        /* Never cut in place: the damaged file is kept for inspection. */
+        if (set_aside(self, &set) == 0)
+            zsys_error("journal: %llu damaged region(s), %llu bytes, first at offset "
+                       "%lld; the damaged file is kept as %s",
+                       (unsigned long long)self->damaged_regions,
+                       (unsigned long long)self->damaged_bytes,
+                       (long long)self->damaged_offset, self->aside);
+    } else if (good_end < length) {
+        zsys_warning("journal: cutting a torn record at byte %zu of %s", good_end,
+                     self->path);
+        if (ftruncate(fileno(self->file), (off_t)good_end) != 0)
+            zsys_error("journal: cannot truncate %s: %s", self->path, strerror(errno));
+        fseeko(self->file, 0, SEEK_END);
+    }
+    long recovered = 0;
+    for (char *key = zlistx_first(set.order); key; key = zlistx_next(set.order)) {
+        zchunk_t *chunk = zhashx_lookup(set.live, key);
+        if (chunk) {
+            fn(arg, key, zchunk_data(chunk), zchunk_size(chunk));
+            zchunk_destroy(&chunk);
+            zhashx_delete(set.live, key); /* a key is recovered once */
+            recovered++;
+        }
+    }
+    zlistx_destroy(&set.order);
+    zhashx_destroy(&set.live);
     return recovered;
 }
 
-bool precis_journal_wants_compaction(precis_journal_t *self, size_t live_count)
+void precis_journal_damage(precis_journal_t *self, uint64_t *regions, uint64_t *bytes,
+                           int64_t *first_offset)
 {
-    return !self->next && self->size > COMPACT_MIN_BYTES &&
-           self->records > COMPACT_RATIO * (live_count + 1);
+    *regions = self->damaged_regions;
+    *bytes = self->damaged_bytes;
+    *first_offset = self->damaged_offset;
+}
+
+const char *precis_journal_aside(precis_journal_t *self)
+{
+    return self->aside;
+}
+
+bool precis_journal_wants_compaction(precis_journal_t *self, size_t live_count,
+                                     uint64_t live_bytes)
+{
+    /* What the live articles take in a fresh file (keys are short). */
+    uint64_t live = live_bytes + (uint64_t)live_count * (HEADER_SIZE + 32);
+    return !self->next && self->size > 2 * live + PRECIS_JOURNAL_COMPACT_FLOOR;
 }
 
 int precis_journal_compact_begin(precis_journal_t *self,
@@ -417,6 +556,27 @@ int precis_journal_compact(precis_journal_t *self,
     return rc;
 }
 
+int precis_journal_reset(precis_journal_t *self)
+{
+    if (self->next)
+        return -1;
+    precis_journal_flush(self); /* what it cannot write is dropped: all dead */
+    if (ftruncate(fileno(self->file), 0) != 0) {
+        zsys_error("journal: cannot empty %s: %s", self->path, strerror(errno));
+        return -1;
+    }
+    fseeko(self->file, 0, SEEK_END);
+    self->size = self->good_size = 0;
+    self->records = self->good_records = 0;
+    fdatasync(fileno(self->file));
+    return 0;
+}
+
+bool precis_journal_dirty(precis_journal_t *self)
+{
+    return self->size != self->good_size || self->failed;
+}
+
 uint64_t precis_journal_size(precis_journal_t *self)
 {
     return self->size;
@@ -427,6 +587,10 @@ static void collect(void *arg, const char *key, const void *data, size_t size)
 {
     zlistx_add_end((zlistx_t *)arg,
                    zsys_sprintf("%s=%.*s", key, (int)size, (const char *)data));
+}
+
+static void collect_none(void *arg, const char *key, const void *data, size_t size)
+{
 }
 
 typedef struct {
@@ -508,6 +672,150 @@ static int test_failed_write(const char *dir)
     return failures + check_recovered(text,
                                       "k10=ten;k11=eleven;k12=twelve;f1=before;f4=later;",
                                       "after a failed write");
+}
+
+/* Removes dir and every file in it (the test's own files only). */
+static void remove_dir(const char *dir)
+{
+    zdir_t *tree = zdir_new(dir, NULL);
+    zfile_t **files = tree ? zdir_flatten(tree) : NULL;
+    for (size_t i = 0; files && files[i]; i++)
+        unlink(zfile_filename(files[i], NULL));
+    zdir_flatten_free(&files);
+    zdir_destroy(&tree);
+    rmdir(dir);
+}
+
+/* The first file in dir whose name starts with prefix, or NULL (freed by
+   the caller). */
+static char *find_file(const char *dir, const char *prefix)
+{
+    zdir_t *tree = zdir_new(dir, NULL);
+    zfile_t **files = tree ? zdir_flatten(tree) : NULL;
+    char *found = NULL;
+    for (size_t i = 0; files && files[i] && !found; i++) {
+        const char *name = strrchr(zfile_filename(files[i], NULL), '/');
+        if (name && strncmp(name + 1, prefix, strlen(prefix)) == 0)
+            found = strdup(zfile_filename(files[i], NULL));
+    }
+    zdir_flatten_free(&files);
+    zdir_destroy(&tree);
+    return found;
+}
+
+/* One flipped byte in the middle of the file is damage, not a torn tail:
+   the damaged record is skipped and reported, every record after it is
+   recovered, the damaged file is kept aside byte for byte and the journal
+   goes on in a clean file (which then recovers the same, undamaged). A
+   flipped byte in a done record brings its article back. */
+static int test_damage(void)
+{
+    int failures = 0;
+    char dir[] = "/tmp/precis-journal-damage-XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
+    precis_journal_t *journal = precis_journal_new(dir);
+    precis_journal_append(journal, "d1", "first", 5);
+    precis_journal_append(journal, "d2", "second", 6);
+    uint64_t third_at = journal->size;
+    precis_journal_append(journal, "d3", "third", 5);
+    precis_journal_append(journal, "d4", "fourth", 6);
+    precis_journal_done(journal, "d4");
+    uint64_t done_at = journal->size;
+    precis_journal_done(journal, "d1");
+    precis_journal_append(journal, "d5", "fifth", 5);
+    precis_journal_sync(journal);
+    uint64_t size = journal->size;
+    precis_journal_destroy(&journal);
+
+    char *path = zsys_sprintf("%s/%s", dir, JOURNAL_NAME);
+    int fd = open(path, O_RDWR);
+    unsigned char byte;
+    /* A byte of d3's data, and the key length of the done record of d1. */
+    off_t flips[] = {(off_t)third_at + HEADER_SIZE + 3, (off_t)done_at + 2};
+    for (size_t i = 0; i < 2; i++)
+        if (pread(fd, &byte, 1, flips[i]) != 1 || (byte ^= 0x20, 0) ||
+            pwrite(fd, &byte, 1, flips[i]) != 1)
+            failures++;
+    close(fd);
+
+    journal = precis_journal_new(dir);
+    zlistx_t *keys = zlistx_new();
+    zlistx_set_destructor(keys, (zlistx_destructor_fn *)zstr_free);
+    long recovered = precis_journal_recover(journal, collect, keys);
+    char text[256] = "";
+    for (char *key = zlistx_first(keys); key; key = zlistx_next(keys))
+        snprintf(text + strlen(text), sizeof text - strlen(text), "%s;", key);
+    uint64_t regions, bytes;
+    int64_t first;
+    precis_journal_damage(journal, &regions, &bytes, &first);
+    if (recovered != 3 || strcmp(text, "d1=first;d2=second;d5=fifth;") != 0 ||
+        regions != 2 || first != (int64_t)third_at || bytes != 13 + 2 + 5 + 13 + 2) {
+        fprintf(stderr,
+                "journal test: damage: recovered %ld '%s', %llu regions of %llu bytes "
+                "from %lld\n",
+                recovered, text, (unsigned long long)regions, (unsigned long long)bytes,
+                (long long)first);
+        failures++;
+    }
+    zlistx_destroy(&keys);
+    /* Kept aside whole; the journal itself is clean and goes on. */
+    char *aside = find_file(dir, JOURNAL_NAME ".corrupt-");
+    struct stat info;
+    if (!aside || !precis_journal_aside(journal) ||
+        strcmp(aside, precis_journal_aside(journal)) != 0 || stat(aside, &info) != 0 ||
+        (uint64_t)info.st_size != size) {
+        fprintf(stderr, "journal test: the damaged file was not kept aside whole\n");
+        failures++;
+    }
+    precis_journal_append(journal, "d6", "sixth", 5);
+    precis_journal_destroy(&journal);
+    failures +=
+        check_recovered(recovered_as_string(dir), "d1=first;d2=second;d5=fifth;d6=sixth;",
+                        "in the clean file after damage");
+    journal = precis_journal_new(dir);
+    precis_journal_recover(journal, collect_none, NULL);
+    precis_journal_damage(journal, &regions, &bytes, &first);
+    if (regions != 0 || first != -1 || precis_journal_aside(journal)) {
+        fprintf(stderr, "journal test: the clean file was found damaged\n");
+        failures++;
+    }
+    precis_journal_destroy(&journal);
+    zstr_free(&aside);
+    zstr_free(&path);
+    remove_dir(dir);
+    return failures;
+}
+
+/* Compaction follows the live set: a journal over twice its live bytes
+   plus the floor wants rewriting, even with nothing live; one within
+   that does not. */
+static int test_compaction_rule(void)
+{
+    int failures = 0;
+    char dir[] = "/tmp/precis-journal-rule-XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
+    precis_journal_t *journal = precis_journal_new(dir);
+    static char body[4096];
+    memset(body, 'b', sizeof body);
+    char key[32];
+    int n = 0;
+    while (journal->size <= PRECIS_JOURNAL_COMPACT_FLOOR) {
+        snprintf(key, sizeof key, "r%d", n++);
+        precis_journal_append(journal, key, body, sizeof body);
+    }
+    if (!precis_journal_wants_compaction(journal, 0, 0) ||
+        precis_journal_wants_compaction(journal, (size_t)n, (uint64_t)n * sizeof body) ||
+        precis_journal_wants_compaction(journal, (size_t)n / 2,
+                                        (uint64_t)n / 2 * sizeof body)) {
+        fprintf(stderr,
+                "journal test: the compaction rule does not follow the live set\n");
+        failures++;
+    }
+    precis_journal_destroy(&journal);
+    remove_dir(dir);
+    return failures;
 }
 
 int precis_journal_test(bool verbose)
@@ -616,6 +924,8 @@ int precis_journal_test(bool verbose)
         failures++;
     }
     failures += test_failed_write(dir);
+    failures += test_damage();
+    failures += test_compaction_rule();
     zstr_free(&temp);
     unlink(path);
     zstr_free(&path);

@@ -7,8 +7,9 @@
     (precis_journal_sync does both, in the caller's thread). A "done" record
     is appended when its result has reached the sink. After a crash,
     precis_journal_recover hands back every article without a done record.
-    The file is rewritten with only the live articles whenever dead records
-    dominate it, so it never grows without bound: at once
+    The file is rewritten with only the live articles once it is more than
+    twice their size plus PRECIS_JOURNAL_COMPACT_FLOOR, so it follows the
+    live set: a journal with nothing in flight becomes small again. At once
     (precis_journal_compact), or in steps whose syncs run elsewhere
     (precis_journal_compact_begin and the rest), during which every record
     goes to both files, so that whichever one is the journal after a crash
@@ -17,7 +18,18 @@
     Record layout (little-endian): kind (1 byte: 'A' article, 'D' done),
     key length (u32), data length (u32), checksum (u32, FNV-1a of key and
     data), key, data. A torn record at the end (a crash in mid-write) is
-    detected by its length or checksum and cut off at recovery.
+    detected by its length or checksum and cut off at recovery. A bad
+    record with intact ones after it (a flipped byte, a bad sector) is
+    damage, not a tear: recovery skips it, finds the next intact record by
+    scanning, reads every record after it, reports the damage (offset,
+    regions, bytes: precis_journal_damage), keeps the damaged file as
+    PATH.corrupt-TIMESTAMP and goes on with a clean file at PATH; a
+    damaged file is never cut in place. An article whose 'A' record was
+    damaged is lost (its bytes are kept aside); one whose 'D' record was
+    damaged is sent again (the sink drops the duplicate). Skipping trusts
+    the 32-bit checksum: a damaged stretch that happens to hold a whole
+    record with a right checksum (chance 1 in 4 billion per position, or
+    an article text crafted to hold one) is taken for a record.
 */
 #ifndef PRECIS_JOURNAL_H
 #define PRECIS_JOURNAL_H
@@ -41,6 +53,14 @@ void precis_journal_destroy(precis_journal_t **self_p);
    number recovered, or -1 on an I/O error. */
 long precis_journal_recover(precis_journal_t *self, precis_journal_fn *fn, void *arg);
 
+/* What the last recovery skipped as damaged: regions (runs of bad bytes
+   between intact records), their bytes, and the offset of the first (-1:
+   none). */
+void precis_journal_damage(precis_journal_t *self, uint64_t *regions, uint64_t *bytes,
+                           int64_t *first_offset);
+/* Where the damaged file was kept (PATH.corrupt-TIMESTAMP), or NULL. */
+const char *precis_journal_aside(precis_journal_t *self);
+
 /* Buffered appends; durable only after precis_journal_sync. 0 or -1. */
 int precis_journal_append(precis_journal_t *self, const char *key, const void *data,
                           size_t size);
@@ -60,9 +80,16 @@ int precis_journal_flush(precis_journal_t *self);
    precis_syncer does). */
 int precis_journal_fds(precis_journal_t *self, int fds[2]);
 
-/* True when the file is mostly dead records and worth rewriting (and no
-   compaction is under way). */
-bool precis_journal_wants_compaction(precis_journal_t *self, size_t live_count);
+/* The floor of compaction: a journal smaller than this is left alone,
+   whatever is live in it (1 MiB: a rewrite costs little, and an idle
+   journal stays within it). */
+#define PRECIS_JOURNAL_COMPACT_FLOOR (1u << 20)
+
+/* True when the file is worth rewriting with the live articles only: it is
+   over twice their size (live_count articles, live_bytes of encoded data)
+   plus PRECIS_JOURNAL_COMPACT_FLOOR, and no compaction is under way. */
+bool precis_journal_wants_compaction(precis_journal_t *self, size_t live_count,
+                                     uint64_t live_bytes);
 
 /* Rewrites the journal with just the articles the iterator yields: next()
    returns 0 and fills key/data/size for each, -1 after the last. The new
@@ -88,6 +115,14 @@ int precis_journal_compact_fd(precis_journal_t *self);
 int precis_journal_compact_rename(precis_journal_t *self);
 int precis_journal_dir_fd(precis_journal_t *self);
 void precis_journal_compact_end(precis_journal_t *self);
+
+/* Empties the journal in place (ftruncate), for when nothing in it is
+   live: unlike a rewrite it needs no room on the disk. Not during a
+   compaction in steps. 0 or -1 (logged). */
+int precis_journal_reset(precis_journal_t *self);
+
+/* True when records were appended since the last flush (or one failed). */
+bool precis_journal_dirty(precis_journal_t *self);
 
 /* Size of the journal file in bytes. */
 uint64_t precis_journal_size(precis_journal_t *self);

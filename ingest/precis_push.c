@@ -1,10 +1,14 @@
 /*  precis_push - the client side of the ingest socket: `precis push`.
 
-    Replies on a DEALER come back in the order ingest handled the requests,
-    so requests in flight are kept in a FIFO and matched to answers in
-    order (the id in each answer is checked against it). A "busy" request
-    moves to a retry list with its own backoff; the window of requests in
-    flight bounds memory whatever the size of the input.
+    Every request carries an id (generated here when the input has none),
+    and answers are matched to the requests in flight by it. A request
+    that gets no answer within the reply timeout (its reply was lost, or
+    ingest died before answering) is sent again with the same id, a
+    bounded number of times: ingest is idempotent by id, so the article is
+    published once, and a copy already taken is answered "accepted" with
+    "duplicate": true. An answer to a copy already settled is dropped. A
+    "busy" request moves to a retry list with its own backoff; the window
+    of requests in flight bounds memory whatever the size of the input.
 */
 #include "precis_push.h"
 #include "precis_feed.h"
@@ -17,6 +21,10 @@
 #define PUSH_WINDOW      128
 #define BACKOFF_FIRST_MS 10
 #define BACKOFF_MAX_MS   1000
+/* A request unanswered this long is sent again (at least; a quarter of
+   --timeout when that is longer), at most MAX_RESENDS times. */
+#define RESEND_MIN_MS 1000
+#define MAX_RESENDS   5
 
 typedef struct {
     char id[PRECIS_MAX_ID + 1];
@@ -24,6 +32,8 @@ typedef struct {
     size_t size;
     int64_t due_ms; /* when to resend, for busy requests */
     int64_t backoff_ms;
+    int64_t sent_ms; /* when last sent, for the reply timeout */
+    int resends;     /* sent again for want of an answer */
 } request_t;
 
 /* Where articles come from: a list of paths, walked one file at a time. A
@@ -50,7 +60,8 @@ typedef struct {
     zlistx_t *retry;     /* request_t *, waiting for their due time */
     source_t source;
     bool input_done;
-    uint64_t accepted, rejected, unreadable, retries;
+    uint64_t accepted, rejected, unreadable, retries, resent, duplicates;
+    int64_t resend_ms; /* the reply timeout */
     int64_t last_answer_ms;
     int64_t last_progress_ms;
     bool progress; /* a progress line on the terminal instead of one line per answer */
@@ -473,8 +484,40 @@ static bool send_request(push_t *self, request_t *request)
         zlistx_add_end(self->retry, request);
         return false;
     }
+    request->sent_ms = zclock_mono();
     zlistx_add_end(self->in_flight, request);
     return true;
+}
+
+/* Sends again, with the same id, the requests in flight that got no answer
+   within the reply timeout. */
+static void resend_unanswered(push_t *self)
+{
+    int64_t now = zclock_mono();
+    for (request_t *request = zlistx_first(self->in_flight); request;
+         request = zlistx_next(self->in_flight)) {
+        if (now - request->sent_ms < self->resend_ms || request->resends >= MAX_RESENDS)
+            continue;
+        if (zmq_send(zsock_resolve(self->dealer), request->data, request->size,
+                     ZMQ_DONTWAIT) == -1)
+            return; /* ingest cannot take more now: next time */
+        request->sent_ms = now;
+        request->resends++;
+        self->resent++;
+    }
+}
+
+/* The request in flight an answer is for: the first with its id, or the
+   oldest when the answer has none (a request ingest could not read). */
+static request_t *settle(push_t *self, const char *id)
+{
+    for (request_t *request = zlistx_first(self->in_flight); request;
+         request = zlistx_next(self->in_flight))
+        if (!*id || strcmp(request->id, id) == 0) {
+            zlistx_detach_cur(self->in_flight);
+            return request;
+        }
+    return NULL;
 }
 
 static void show_progress(push_t *self, bool final)
@@ -500,8 +543,12 @@ static void handle_answer(push_t *self)
     msgpack_unpacked unpacked;
     msgpack_unpacked_init(&unpacked);
     char status[16] = "", error[PRECIS_ERROR_SIZE] = "", id[PRECIS_MAX_ID + 1] = "";
+    bool duplicate = false;
     if (precis_mp_unpack(&unpacked, zframe_data(frame), zframe_size(frame), 4)) {
         const msgpack_object *value;
+        if ((value = precis_mp_lookup(&unpacked.data, "duplicate")) &&
+            value->type == MSGPACK_OBJECT_BOOLEAN)
+            duplicate = value->via.boolean;
         if ((value = precis_mp_lookup(&unpacked.data, "status")) &&
             value->type == MSGPACK_OBJECT_STR)
             snprintf(status, sizeof status, "%.*s", (int)value->via.str.size,
@@ -517,13 +564,12 @@ static void handle_answer(push_t *self)
     msgpack_unpacked_destroy(&unpacked);
     zframe_destroy(&frame);
 
-    request_t *request = zlistx_detach(self->in_flight, NULL);
+    request_t *request = settle(self, id);
     if (!request) {
-        zsys_warning("an answer for no request in flight: %s %s", status, id);
+        /* The answer to a copy sent again, after the first was settled. */
+        precis_debug("a late answer for %s: %s", id, status);
         return;
     }
-    if (*id && strcmp(id, request->id) != 0)
-        zsys_warning("answer for %s arrived while %s was expected", id, request->id);
     if (strcmp(status, "busy") == 0) {
         self->retries++;
         request->due_ms = zclock_mono() + request->backoff_ms;
@@ -535,6 +581,7 @@ static void handle_answer(push_t *self)
     }
     if (strcmp(status, "accepted") == 0) {
         self->accepted++;
+        self->duplicates += duplicate;
         if (!self->progress)
             printf("accepted\t%s\n", request->id);
     } else {
@@ -600,6 +647,7 @@ static int push_all(push_t *self)
             exit_code = 3;
             break;
         }
+        resend_unanswered(self);
         show_progress(self, false);
     }
     if (zsys_interrupted && exit_code == 0)
@@ -627,7 +675,9 @@ static const char *usage =
     "  --title-line  the first line of a plain-text file is always the title\n"
     "  --no-title    it never is: the whole file is the text\n"
     "Prints each answer (accepted/rejected, tab-separated) or, on a terminal, a\n"
-    "progress line; 'busy' answers are retried with backoff.\n"
+    "progress line; 'busy' answers are retried with backoff. A request with no\n"
+    "answer after a quarter of --timeout (at least 1 s) is sent again with the same\n"
+    "id, up to 5 times: ingest publishes an id once (\"duplicate\" answers).\n"
     "Exit codes: 0 all accepted, 1 something rejected or unreadable, 2 usage error,\n"
     "3 ingest did not answer (see --timeout, default 10 s).";
 
@@ -676,6 +726,9 @@ int precis_cmd_push(int argc, char **argv)
     if (config.timeout == 0)
         config.timeout = 10;
     push_t self = {.config = &config};
+    self.resend_ms = (int64_t)(config.timeout * 250);
+    if (self.resend_ms < RESEND_MIN_MS)
+        self.resend_ms = RESEND_MIN_MS;
     self.dealer = precis_socket_new(ZMQ_DEALER, config.ingest_endpoint, false);
     if (!self.dealer)
         return 3;
@@ -697,10 +750,12 @@ int precis_cmd_push(int argc, char **argv)
     int exit_code = push_all(&self);
     fprintf(
         stderr,
-        "pushed %llu: %llu accepted, %llu rejected, %llu unreadable, %llu busy retries\n",
+        "pushed %llu: %llu accepted, %llu rejected, %llu unreadable, %llu busy retries, "
+        "%llu sent again for want of an answer (%llu duplicates)\n",
         (unsigned long long)(self.accepted + self.rejected),
         (unsigned long long)self.accepted, (unsigned long long)self.rejected,
-        (unsigned long long)self.unreadable, (unsigned long long)self.retries);
+        (unsigned long long)self.unreadable, (unsigned long long)self.retries,
+        (unsigned long long)self.resent, (unsigned long long)self.duplicates);
     if (exit_code == 0 && (self.rejected || self.unreadable))
         exit_code = 1;
 
@@ -852,9 +907,96 @@ static int test_files(void)
     return failures;
 }
 
+/* A fake ingest for the resend test: the first copy of every request is
+   lost (never answered), as when ingest dies before answering; a copy sent
+   again is answered "accepted", "duplicate": true. Counts in fake_counts
+   (read once the actor is gone). */
+static struct {
+    int lost, answered;
+} fake_counts;
+
+static void fake_ingest(zsock_t *pipe, void *args)
+{
+    zsock_t *router = zsock_new_router((const char *)args);
+    zsock_signal(pipe, 0);
+    zhashx_t *seen = zhashx_new();
+    zpoller_t *poller = zpoller_new(pipe, router, NULL);
+    while (zpoller_wait(poller, -1) == router) {
+        zmsg_t *msg = zmsg_recv(router);
+        zframe_t *identity = zmsg_pop(msg), *body = zmsg_pop(msg);
+        precis_article_t *article = precis_article_new();
+        char error[PRECIS_ERROR_SIZE];
+        if (body && precis_article_decode(article, zframe_data(body), zframe_size(body),
+                                          0, error) == 0) {
+            if (!zhashx_lookup(seen, article->id.ptr)) {
+                zhashx_insert(seen, article->id.ptr, "lost");
+                fake_counts.lost++;
+            } else {
+                msgpack_sbuffer buffer;
+                msgpack_sbuffer_init(&buffer);
+                msgpack_packer packer;
+                msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
+                msgpack_pack_map(&packer, 3);
+                precis_mp_pack_kv_str(&packer, "id", article->id.ptr, article->id.len);
+                precis_mp_pack_kv_str(&packer, "status", "accepted", 8);
+                msgpack_pack_str(&packer, 9);
+                msgpack_pack_str_body(&packer, "duplicate", 9);
+                msgpack_pack_true(&packer);
+                zmsg_t *reply = zmsg_new();
+                zmsg_append(reply, &identity);
+                zmsg_addmem(reply, buffer.data, buffer.size);
+                zmsg_send(&reply, router);
+                msgpack_sbuffer_destroy(&buffer);
+                fake_counts.answered++;
+            }
+        }
+        precis_article_destroy(&article);
+        zframe_destroy(&identity);
+        zframe_destroy(&body);
+        zmsg_destroy(&msg);
+    }
+    zpoller_destroy(&poller);
+    zhashx_destroy(&seen);
+    zsock_destroy(&router);
+}
+
+/* When no reply comes, push sends the same request again, with the same
+   id, and counts the duplicate answer as the article's acceptance. */
+static int test_resend(void)
+{
+    char dir[] = "/tmp/precis-push-resend-XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
+    char *path = zsys_sprintf("%s/articles.jsonl", dir);
+    FILE *file = fopen(path, "w");
+    for (int i = 0; i < 3; i++)
+        fprintf(file, "{\"id\": \"r%d\", \"text\": \"Ferries run again.\"}\n", i);
+    fclose(file);
+    const char *endpoint = "inproc://push-resend-test";
+    fake_counts.lost = fake_counts.answered = 0;
+    zactor_t *fake = zactor_new(fake_ingest, (void *)endpoint);
+    /* --timeout 4: sent again after 1 s; stdout (the accepted lines) is
+       the selftest's. */
+    char *argv[] = {"push", "--ingest", (char *)endpoint, "--timeout", "4", path, NULL};
+    int exit_code = precis_cmd_push(6, argv);
+    zactor_destroy(&fake);
+    int failures = 0;
+    if (exit_code != 0 || fake_counts.lost != 3 || fake_counts.answered != 3) {
+        fprintf(stderr,
+                "push test: resend: exit %d, %d requests lost, %d answered (3 each)\n",
+                exit_code, fake_counts.lost, fake_counts.answered);
+        failures++;
+    }
+    unlink(path);
+    zstr_free(&path);
+    rmdir(dir);
+    return failures;
+}
+
 int precis_push_test(bool verbose)
 {
     int failures = test_files();
+    failures += test_resend();
     char id[PRECIS_MAX_ID + 1], error[PRECIS_ERROR_SIZE];
     size_t size;
     json_t *object = json_pack("{s:s,s:s,s:i,s:[s]}", "title", "T", "text", "Body.",

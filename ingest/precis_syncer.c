@@ -147,7 +147,9 @@ static void send_request(precis_syncer_t *self)
     zsock_send(self->actor, "sp", "SYNC", request);
 }
 
-int precis_syncer_commit(precis_syncer_t *self, int fd)
+/* Adds fd to the descriptors the next sync covers (a dup, unless one of
+   the same file is there already). 0, or -1 with errno. */
+static int add_pending(precis_syncer_t *self, int fd)
 {
     struct stat file;
     if (fstat(fd, &file) != 0) {
@@ -158,30 +160,39 @@ int precis_syncer_commit(precis_syncer_t *self, int fd)
     }
     /* A descriptor of the same file already waiting covers this commit too;
        one of another file (the journal was swapped) is synced as well. */
-    bool covered = false;
     for (size_t i = 0; i < self->pending_count; i++)
         if (self->pending[i].dev == file.st_dev && self->pending[i].ino == file.st_ino)
-            covered = true;
-    if (!covered) {
-        int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-        if (copy == -1) {
-            int error = errno;
-            zsys_error("syncer: cannot duplicate descriptor %d: %s", fd, strerror(error));
-            errno = error;
-            return -1;
-        }
-        if (self->pending_count == self->pending_max) {
-            self->pending_max = self->pending_max ? 2 * self->pending_max : 4;
-            self->pending = realloc(self->pending, self->pending_max * sizeof(pending_t));
-            assert(self->pending);
-        }
-        self->pending[self->pending_count++] =
-            (pending_t){copy, file.st_dev, file.st_ino};
+            return 0;
+    int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (copy == -1) {
+        int error = errno;
+        zsys_error("syncer: cannot duplicate descriptor %d: %s", fd, strerror(error));
+        errno = error;
+        return -1;
     }
+    if (self->pending_count == self->pending_max) {
+        self->pending_max = self->pending_max ? 2 * self->pending_max : 4;
+        self->pending = realloc(self->pending, self->pending_max * sizeof(pending_t));
+        assert(self->pending);
+    }
+    self->pending[self->pending_count++] = (pending_t){copy, file.st_dev, file.st_ino};
+    return 0;
+}
+
+int precis_syncer_commit_many(precis_syncer_t *self, const int *fds, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (add_pending(self, fds[i]) != 0)
+            return -1;
     self->committed++;
     if (!self->requested)
         send_request(self);
     return 0;
+}
+
+int precis_syncer_commit(precis_syncer_t *self, int fd)
+{
+    return precis_syncer_commit_many(self, &fd, 1);
 }
 
 void precis_syncer_hold(precis_syncer_t *self, precis_syncer_fn *fn, void *arg)
@@ -366,6 +377,30 @@ static int test_spacing(int fd)
     return failures;
 }
 
+/* Several files in one commit: one sync request covers them all, so the
+   callbacks held after it go out with a single report. */
+static int test_commit_many(const char *dir)
+{
+    int failures = 0;
+    int fds[2] = {open_file(dir, "many-1"), open_file(dir, "many-2")};
+    precis_syncer_t *syncer = precis_syncer_new();
+    precis_syncer_set_sync_fn(syncer, instant_sync);
+    released[0] = 0;
+    failures += precis_syncer_commit_many(syncer, fds, 2) != 0;
+    precis_syncer_hold(syncer, record, "both");
+    if (precis_syncer_handle(syncer) != 0 || precis_syncer_syncs(syncer) != 2)
+        failures++;
+    failures += check_log("both,", "after one commit of two files");
+    precis_syncer_destroy(&syncer);
+    for (int i = 0; i < 2; i++) {
+        close(fds[i]);
+        char *path = zsys_sprintf("%s/many-%d", dir, i + 1);
+        unlink(path);
+        zstr_free(&path);
+    }
+    return failures;
+}
+
 int precis_syncer_test(bool verbose)
 {
     (void)verbose;
@@ -471,6 +506,7 @@ int precis_syncer_test(bool verbose)
     precis_syncer_destroy(&syncer);
     failures += check_log("pipe!,file,", "with fdatasync");
     failures += test_spacing(gate[1]);
+    failures += test_commit_many(dir);
 
     close(gate[0]);
     close(gate[1]);

@@ -53,6 +53,9 @@ void precis_syncer_destroy(precis_syncer_t **self_p);
    starts at once when none is in flight, else when the one in flight ends.
    Returns 0, or -1 when fd cannot be duplicated (nothing is committed). */
 int precis_syncer_commit(precis_syncer_t *self, int fd);
+/* The same for several files at once: one sync covers them all (ingest's
+   journal and its ids file). */
+int precis_syncer_commit_many(precis_syncer_t *self, const int *fds, size_t count);
 
 /* Calls fn(arg, error) once everything committed so far is durable (or
    its sync failed): at once when that is already so and nothing is held

@@ -89,6 +89,10 @@ static const option_row_t option_table[] = {
      "attempts before an article is given up and published as an error"},
     {"drain", PRECIS_OPT_DELIVERY, ARG_SECONDS, FIELD(drain), "SECONDS",
      "on SIGTERM, wait this long for work in flight to be delivered"},
+    {"dedup-max-ids", PRECIS_OPT_DELIVERY, ARG_SIZE, FIELD(dedup_max_ids), "N",
+     "a request with the id of an article delivered among the last N is a duplicate"},
+    {"dedup-max-age", PRECIS_OPT_DELIVERY, ARG_SECONDS, FIELD(dedup_max_age), "SECONDS",
+     "... and delivered at most SECONDS ago (answered accepted, duplicate: true)"},
     {"since", PRECIS_OPT_SINCE, ARG_INT, FIELD(since), "SEQ",
      "first replay the output log from sequence number SEQ, then follow live"},
     {"from-beginning", PRECIS_OPT_SINCE, ARG_NONE, FIELD(from_beginning), NULL,
@@ -208,6 +212,8 @@ void precis_config_defaults(precis_config_t *config, bool bind)
     config->retry_ms = PRECIS_RETRY_MS;
     config->max_attempts = PRECIS_MAX_ATTEMPTS;
     config->drain = 30;
+    config->dedup_max_ids = PRECIS_DEDUP_MAX_IDS;
+    config->dedup_max_age = PRECIS_DEDUP_MAX_AGE;
     config->stories_max = PRECIS_STORIES_MAX_ARTICLES;
     config->stories_days = (double)PRECIS_STORIES_MAX_AGE_US / (24 * 3600 * 1e6);
     config->stories_threshold = PRECIS_STORIES_THRESHOLD;

@@ -31,6 +31,10 @@
 #define PRECIS_MAX_INFLIGHT_BYTES (256u << 20)
 #define PRECIS_RETRY_MS           5000
 #define PRECIS_MAX_ATTEMPTS       5
+/* Idempotent ingest (ingest/precis_idwindow.h): delivered ids are known
+   again for this many ids at most, and this many seconds at most. */
+#define PRECIS_DEDUP_MAX_IDS 1000000
+#define PRECIS_DEDUP_MAX_AGE (24 * 3600)
 
 /* Budget of the sink's output log (--log-max-bytes): 1 GiB. */
 #define PRECIS_LOG_MAX_BYTES (1u << 30)
@@ -95,6 +99,8 @@ typedef struct {
     int retry_ms;
     int max_attempts;
     double drain;                 /* seconds to drain work in flight on SIGTERM */
+    size_t dedup_max_ids;         /* delivered ids known again, at most */
+    double dedup_max_age;         /* ... for this many seconds at most */
     long since;                   /* replay from this sequence number; 0: live only */
     bool from_beginning;          /* replay everything the output log keeps */
     int last;                     /* replay the last N results; 0: not asked */
