@@ -6,7 +6,9 @@
 #
 #   bench_build ROOT               Release build with the benchmarks in ROOT/build-bench
 #   bench_pipeline_start BIN_DIR RUN_DIR NORMALIZE SUMMARIZE JOURNAL [INGEST_ARGS...]
-#       JOURNAL is yes (ingest --journal RUN_DIR/journal) or no.
+#       JOURNAL is yes (ingest --journal RUN_DIR/journal) or no. The
+#       environment may add options: BENCH_SINK_ARGS, BENCH_SUMMARIZE_ARGS
+#       (e.g. --no-stories, to measure what near-duplicate detection costs).
 #       Sets BENCH_INGEST, BENCH_OUTPUT, BENCH_REPLAY. Returns 1 when the
 #       processes did not all start within 10 s.
 #   bench_restart RUN_DIR NAME     start NAME again from its launcher, wait for its pid file
@@ -64,13 +66,15 @@ print(*[x.getsockname()[1] for x in s])')
         ${journal_args[@]+"${journal_args[@]}"} "$@"
     bench_launcher "$run_dir" sink "$bin/precis-sink" --results-endpoint "$internal/results" \
         "${acks[@]}" --output "tcp://127.0.0.1:$output_port" \
-        --replay "tcp://127.0.0.1:$replay_port" --log "$run_dir/output.records"
+        --replay "tcp://127.0.0.1:$replay_port" --log "$run_dir/output.records" \
+        ${BENCH_SINK_ARGS:-}
     local k
     for k in $(seq "$normalize"); do
         bench_launcher "$run_dir" "normalize-$k" "$bin/precis-normalize" "${normalize_ends[@]}"
     done
     for k in $(seq "$summarize"); do
-        bench_launcher "$run_dir" "summarize-$k" "$bin/precis-summarize" "${summarize_ends[@]}"
+        bench_launcher "$run_dir" "summarize-$k" "$bin/precis-summarize" "${summarize_ends[@]}" \
+            ${BENCH_SUMMARIZE_ARGS:-}
     done
     BENCH_INGEST="tcp://127.0.0.1:$ingest_port"
     BENCH_OUTPUT="tcp://127.0.0.1:$output_port"

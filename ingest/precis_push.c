@@ -11,6 +11,7 @@
     of requests in flight bounds memory whatever the size of the input.
 */
 #include "precis_push.h"
+#include "precis_inputs.h"
 #include "precis_feed.h"
 #include "precis_html.h"
 #include "precis_msgpack.h"
@@ -66,7 +67,10 @@ typedef struct {
     int64_t last_progress_ms;
     bool progress; /* a progress line on the terminal instead of one line per answer */
     int64_t started_ms;
-    uint64_t sent_new; /* new articles sent, for --rate */
+    uint64_t sent_new;    /* new articles sent, for --rate */
+    uint64_t total_bytes; /* of all inputs; 0 when unknown (stdin, a pipe) */
+    uint64_t done_bytes;  /* of the inputs read to the end */
+    bool said_unreachable;
 } push_t;
 
 static void request_destroy(request_t **self_p)
@@ -84,16 +88,6 @@ static void destroy_json(json_t **object_p)
     *object_p = NULL;
 }
 
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The file name extensions a directory is searched for; other files in it
-   (README.md, scripts) are not articles. */
-static const char *article_extensions[] = {".txt",  ".html", ".htm", ".jsonl",
-                                           ".json", ".xml",  ".rss", ".atom"};
-
 static bool has_extension(const char *path, const char *extension)
 {
     size_t len = strlen(path), n = strlen(extension);
@@ -102,50 +96,7 @@ static bool has_extension(const char *path, const char *extension)
 
 static bool is_article_file(const char *path)
 {
-    for (size_t i = 0; i < sizeof article_extensions / sizeof article_extensions[0]; i++)
-        if (has_extension(path, article_extensions[i]))
-            return true;
-    return false;
-}
-
-static bool is_directory(const char *path)
-{
-    struct stat info;
-    return stat(path, &info) == 0 && S_ISDIR(info.st_mode);
-}
-
-/* Adds path, or the article files under it (sorted), to the list. A path
-   given by name is always added, whatever its extension. */
-static void add_path(zlistx_t *paths, const char *path)
-{
-    struct stat info;
-    if (strcmp(path, "-") != 0 && stat(path, &info) == 0 && S_ISDIR(info.st_mode)) {
-        DIR *dir = opendir(path);
-        if (!dir) {
-            zlistx_add_end(paths, strdup(path)); /* reported when opened */
-            return;
-        }
-        zlistx_t *names = zlistx_new();
-        struct dirent *entry;
-        while ((entry = readdir(dir)))
-            if (entry->d_name[0] != '.')
-                zlistx_add_end(names, zsys_sprintf("%s/%s", path, entry->d_name));
-        closedir(dir);
-        size_t count = zlistx_size(names), i = 0;
-        char **sorted = calloc(count + 1, sizeof(char *));
-        for (char *name = zlistx_first(names); name; name = zlistx_next(names))
-            sorted[i++] = name;
-        qsort(sorted, count, sizeof(char *), compare_names);
-        for (i = 0; i < count; i++)
-            if (is_article_file(sorted[i]) || is_directory(sorted[i]))
-                add_path(paths, sorted[i]);
-        for (i = 0; i < count; i++)
-            zstr_free(&sorted[i]);
-        free(sorted);
-        zlistx_destroy(&names);
-        return;
-    }
-    zlistx_add_end(paths, strdup(path));
+    return precis_inputs_is_article_name(path);
 }
 
 static bool looks_like_jsonl(const char *path, FILE *file)
@@ -167,8 +118,12 @@ static bool source_open_next(push_t *self)
 {
     source_t *source = &self->source;
     while (true) {
-        if (source->file && source->file != stdin)
+        if (source->file && source->file != stdin) {
+            struct stat info;
+            if (fstat(fileno(source->file), &info) == 0 && S_ISREG(info.st_mode))
+                self->done_bytes += (uint64_t)info.st_size;
             fclose(source->file);
+        }
         source->file = NULL;
         zstr_free(&source->path);
         source->path = zlistx_detach(source->paths, NULL);
@@ -520,15 +475,49 @@ static request_t *settle(push_t *self, const char *id)
     return NULL;
 }
 
+/* The bytes of all inputs when every one is a regular file; 0 (unknown)
+   when one is stdin or a pipe. */
+static uint64_t input_bytes(zlistx_t *paths)
+{
+    uint64_t total = 0;
+    for (char *path = zlistx_first(paths); path; path = zlistx_next(paths)) {
+        struct stat info;
+        if (strcmp(path, "-") == 0 || stat(path, &info) != 0 || !S_ISREG(info.st_mode))
+            return 0;
+        total += (uint64_t)info.st_size;
+    }
+    return total;
+}
+
+/* The progress line on a terminal: with a known input size, the share
+   read, the rate and the time left (from the bytes read so far). */
 static void show_progress(push_t *self, bool final)
 {
     int64_t now = zclock_mono();
     if (!self->progress || (!final && now - self->last_progress_ms < 200))
         return;
     self->last_progress_ms = now;
+    double seconds = (double)(now - self->started_ms) / 1000.0;
+    double rate = seconds > 0 ? (double)self->accepted / seconds : 0;
+    char share[96] = "";
+    if (self->total_bytes) {
+        uint64_t done = self->done_bytes;
+        if (self->source.file && self->source.file != stdin) {
+            long position = ftell(self->source.file);
+            done += position > 0 ? (uint64_t)position : 0;
+        }
+        double part = (double)done / (double)self->total_bytes;
+        if (part > 1)
+            part = 1;
+        double left = part > 0 ? seconds * (1 - part) / part : 0;
+        snprintf(share, sizeof share, "%3.0f%% of %.1f MB, ETA %d:%02d, ", 100 * part,
+                 (double)self->total_bytes / 1e6, (int)left / 60, (int)left % 60);
+    }
     fprintf(stderr,
-            "\rpushing: %llu accepted, %llu rejected, %zu in flight, %llu retries%s",
-            (unsigned long long)self->accepted, (unsigned long long)self->rejected,
+            "\rpushing: %s%llu accepted (%.0f/s), %llu rejected, %zu in flight, %llu "
+            "retries%s",
+            share, (unsigned long long)self->accepted, rate,
+            (unsigned long long)self->rejected,
             zlistx_size(self->in_flight) + zlistx_size(self->retry),
             (unsigned long long)self->retries, final ? "\n" : "   ");
 }
@@ -642,12 +631,24 @@ static int push_all(push_t *self)
         else if (zlistx_size(self->in_flight) > 0 &&
                  zclock_mono() - self->last_answer_ms >
                      (int64_t)(self->config->timeout * 1000)) {
-            fprintf(stderr, "\nerror: no answer from ingest at %s for %.0f s\n",
+            fprintf(stderr,
+                    "\nprecis push: no answer from ingest at %s for %.0f s; is the "
+                    "pipeline running? (deploy/pipeline status)\n",
                     self->config->ingest_endpoint, self->config->timeout);
             exit_code = 3;
             break;
         }
         resend_unanswered(self);
+        /* Nothing heard at all after 3 s: say so now, not only at --timeout. */
+        if (!self->said_unreachable && self->accepted + self->rejected == 0 &&
+            zlistx_size(self->in_flight) > 0 && zclock_mono() - self->started_ms > 3000 &&
+            self->config->timeout > 3) {
+            fprintf(stderr,
+                    "precis push: no answer from ingest at %s in 3 s; is the pipeline "
+                    "running? (deploy/pipeline status) Waiting up to --timeout %.0f s.\n",
+                    self->config->ingest_endpoint, self->config->timeout);
+            self->said_unreachable = true;
+        }
         show_progress(self, false);
     }
     if (zsys_interrupted && exit_code == 0)
@@ -737,12 +738,10 @@ int precis_cmd_push(int argc, char **argv)
     self.source.title_rule = (precis_title_rule_t)title_rule;
     self.source.pending = zlistx_new();
     zlistx_set_destructor(self.source.pending, (zlistx_destructor_fn *)destroy_json);
-    self.source.paths = zlistx_new();
-    zlistx_set_destructor(self.source.paths, (zlistx_destructor_fn *)zstr_free);
-    if (config.argc == 0)
-        add_path(self.source.paths, "-");
-    for (int i = 0; i < config.argc; i++)
-        add_path(self.source.paths, config.argv[i]);
+    /* Files, directories (their article files, sorted) and stdin, as
+       offline summarize takes them (precis_inputs). */
+    self.source.paths = precis_inputs_new(config.argc, config.argv);
+    self.total_bytes = input_bytes(self.source.paths);
     self.progress = isatty(STDERR_FILENO) && isatty(STDOUT_FILENO);
     /* Each answer is a line as soon as it comes, even into a pipe or file. */
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -796,9 +795,8 @@ static json_t *read_all(const char *path, precis_title_rule_t rule, uint64_t *un
     self.source.title_rule = rule;
     self.source.pending = zlistx_new();
     zlistx_set_destructor(self.source.pending, (zlistx_destructor_fn *)destroy_json);
-    self.source.paths = zlistx_new();
-    zlistx_set_destructor(self.source.paths, (zlistx_destructor_fn *)zstr_free);
-    add_path(self.source.paths, path);
+    char *one[] = {(char *)path};
+    self.source.paths = precis_inputs_new(1, one);
     json_t *objects = json_array(), *object;
     char where[4200];
     while ((object = next_object(&self, where, sizeof where)))

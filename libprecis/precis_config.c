@@ -69,6 +69,8 @@ static const option_row_t option_table[] = {
      "keep at most N bytes of output log (segments PATH, PATH.SEQ; oldest deleted)"},
     {"replay-max-bytes", PRECIS_OPT_OUTLOG, ARG_SIZE, FIELD(replay_max_bytes), "N",
      "replay answers held in memory, at most; beyond it requests are answered busy"},
+    {"no-stories", PRECIS_OPT_NO_STORIES, ARG_NONE, FIELD(no_stories), NULL,
+     "no near-duplicate detection: no signatures (worker), no story fields (sink)"},
     {"stories-max", PRECIS_OPT_STORIES, ARG_INT, FIELD(stories_max), "N",
      "near-duplicate index: the last N articles (about 850 bytes each)"},
     {"stories-days", PRECIS_OPT_STORIES, ARG_SECONDS, FIELD(stories_days), "DAYS",

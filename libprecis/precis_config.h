@@ -78,6 +78,7 @@ enum {
     PRECIS_OPT_CURVE_ALLOW = 1 << 25, /* --curve-allow DIR: servers only */
     PRECIS_OPT_STORIES = 1 << 26, /* --stories-max --stories-days --stories-threshold */
     PRECIS_OPT_UNIQUE = 1 << 27,  /* --unique */
+    PRECIS_OPT_NO_STORIES = 1 << 28, /* --no-stories: summarize worker and sink */
 };
 
 typedef struct {
@@ -128,6 +129,7 @@ typedef struct {
     const char *topic;
     bool json;
     bool unique;    /* precis sub: new stories only (no duplicate_of) */
+    bool no_stories; /* no near-duplicate detection (signatures, index) */
     long count;     /* stop after this many messages; 0 = never */
     double timeout; /* give up after this many seconds; 0 = never */
     int verbose;

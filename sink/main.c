@@ -24,7 +24,8 @@ int main(int argc, char **argv)
         PRECIS_OPT_RESULTS | PRECIS_OPT_OUTPUT | PRECIS_OPT_JSONL | PRECIS_OPT_ACKS |
             PRECIS_OPT_REPLAY | PRECIS_OPT_OUTLOG | PRECIS_OPT_PIDFILE |
             PRECIS_OPT_CURVE | PRECIS_OPT_CURVE_ALLOW | PRECIS_OPT_CONTROL |
-            PRECIS_OPT_METRICS | PRECIS_OPT_FILES | PRECIS_OPT_STORIES,
+            PRECIS_OPT_METRICS | PRECIS_OPT_FILES | PRECIS_OPT_STORIES |
+            PRECIS_OPT_NO_STORIES,
         usage, "precis-sink", true);
     if (rc >= 0)
         return rc;

@@ -486,7 +486,7 @@ static void mark_story(precis_sink_t *self, precis_result_t *result)
 {
     precis_minhash_t *signature = result->signature;
     result->signature = NULL;
-    if (!signature || result->kind != PRECIS_RESULT_SUMMARY) {
+    if (!signature || result->kind != PRECIS_RESULT_SUMMARY || self->config->no_stories) {
         precis_minhash_destroy(&signature);
         return;
     }

@@ -481,8 +481,12 @@ static int connect_replay(sub_t *self, bool needed, bool given)
         zsys_error("no answer from the replay socket %s", self->replay_endpoint);
         return EXIT_NO_REPLAY;
     }
-    precis_debug("no replay socket at %s (guessed from --output): following live only",
-                 self->replay_endpoint);
+    /* Said without -v: a pipeline that is not there (other ports, not
+       started) is otherwise a subscriber that waits without a word. */
+    fprintf(stderr,
+            "precis sub: no answer from the replay socket %s in %d s: following %s live "
+            "only; is the pipeline running? (deploy/pipeline status)\n",
+            self->replay_endpoint, QUICK_ANSWER_MS / 1000, self->config->output_endpoint);
     return 0;
 }
 
@@ -520,6 +524,7 @@ static int follow(sub_t *self, zsock_t *subscriber)
     zpoller_t *poller = zpoller_new(subscriber, NULL);
     int64_t last = zclock_mono();
     int exit_code = 0;
+    bool heard = false; /* any result, live or replayed */
     while (!zsys_interrupted && wants_more(self)) {
         if (self->end && self->next >= self->end)
             break; /* --exit-at-end: caught up */
@@ -537,6 +542,11 @@ static int follow(sub_t *self, zsock_t *subscriber)
                 last = zclock_mono();
             } else if (config->timeout > 0 &&
                        zclock_mono() - last > config->timeout * 1000) {
+                if (!heard && self->next <= 1)
+                    fprintf(stderr,
+                            "precis sub: nothing from %s in %g s (--timeout); is the "
+                            "pipeline running? (deploy/pipeline status)\n",
+                            config->output_endpoint, config->timeout);
                 exit_code = 1;
                 break;
             }
@@ -546,6 +556,7 @@ static int follow(sub_t *self, zsock_t *subscriber)
         zframe_t *body = NULL;
         if (zsock_recv(subscriber, "sf", &topic, &body) == 0 && body && topic) {
             last = zclock_mono();
+            heard = true;
             take(self, topic, body, true);
         }
         zstr_free(&topic);
@@ -614,11 +625,11 @@ int precis_cmd_sub(int argc, char **argv)
        the --config file): a guessed replay endpoint may have no socket. */
     bool given = option_given(argc, argv, "--replay");
     bool output_given = option_given(argc, argv, "--output");
-    int rc = precis_program_start(&config, argc, argv,
-                                  PRECIS_OPT_OUTPUT | PRECIS_OPT_TOPIC | PRECIS_OPT_JSON |
-                                      PRECIS_OPT_COUNT | PRECIS_OPT_SINCE |
-                                      PRECIS_OPT_REPLAY | PRECIS_OPT_CURVE | PRECIS_OPT_UNIQUE,
-                                  usage, "precis-sub", false);
+    int rc = precis_program_start(
+        &config, argc, argv,
+        PRECIS_OPT_OUTPUT | PRECIS_OPT_TOPIC | PRECIS_OPT_JSON | PRECIS_OPT_COUNT |
+            PRECIS_OPT_SINCE | PRECIS_OPT_REPLAY | PRECIS_OPT_CURVE | PRECIS_OPT_UNIQUE,
+        usage, "precis-sub", false);
     if (rc >= 0)
         return rc;
     if (!check_options(&config))

@@ -17,7 +17,8 @@ int main(int argc, char **argv)
                                   PRECIS_OPT_SUMMARIZE | PRECIS_OPT_RESULTS |
                                       PRECIS_OPT_LENGTH | PRECIS_OPT_LIMITS |
                                       PRECIS_OPT_PIDFILE | PRECIS_OPT_CURVE |
-                                      PRECIS_OPT_CONTROL | PRECIS_OPT_METRICS,
+                                      PRECIS_OPT_CONTROL | PRECIS_OPT_METRICS |
+                                      PRECIS_OPT_NO_STORIES,
                                   usage, "precis-summarize", false);
     if (rc >= 0)
         return rc;
@@ -28,6 +29,7 @@ int main(int argc, char **argv)
     if (!defaults.sentences && !defaults.ratio && !defaults.words)
         defaults.sentences = PRECIS_DEFAULT_SENTENCES;
     precis_summarize_worker_t *worker = precis_summarize_worker_new(&defaults);
+    precis_summarize_worker_set_stories(worker, !config.no_stories);
     precis_worker_config_t run = {
         "summarize",    config.summarize_endpoint,      config.results_endpoint,
         config.pidfile, precis_summarize_worker_handle, worker,

@@ -8,6 +8,7 @@ struct _precis_summarize_worker_t {
     precis_summarizer_t *summarizer;
     precis_summary_options_t defaults;
     precis_summary_cache_t *cache; /* exact copies: summaries by text hash */
+    bool stories;                  /* signatures and the cache (default on) */
 };
 
 precis_summarize_worker_t *
@@ -19,7 +20,13 @@ precis_summarize_worker_new(const precis_summary_options_t *defaults)
     self->defaults = *defaults;
     self->defaults.lang = NULL;
     self->cache = precis_summary_cache_new(PRECIS_SUMMARY_CACHE_WORKER);
+    self->stories = true;
     return self;
+}
+
+void precis_summarize_worker_set_stories(precis_summarize_worker_t *self, bool on)
+{
+    self->stories = on;
 }
 
 void precis_summarize_worker_destroy(precis_summarize_worker_t **self_p)
@@ -64,6 +71,8 @@ precis_result_t *precis_summarize_worker_article(precis_summarize_worker_t *self
                                                  const precis_article_t *article)
 {
     precis_summary_options_t options = options_for(self, article);
+    if (!self->stories)
+        return summarize(self, article, &options);
     /* The signature for the sink's story index, and the key to the summary
        of an exact copy this worker made before. */
     precis_minhash_t *signature =
@@ -72,8 +81,9 @@ precis_result_t *precis_summarize_worker_article(precis_summarize_worker_t *self
     /* An article that asks why (explain) is summarized again: the cache
        keeps summaries, not their reasons. */
     const precis_result_t *cached =
-        article->explain ? NULL
-                         : precis_summary_cache_get(self->cache, signature->text_hash, tag);
+        article->explain
+            ? NULL
+            : precis_summary_cache_get(self->cache, signature->text_hash, tag);
     if (cached) {
         precis_result_t *result = precis_result_new(PRECIS_RESULT_SUMMARY);
         precis_result_copy_article(result, article);

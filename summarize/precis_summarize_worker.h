@@ -15,6 +15,11 @@ precis_summarize_worker_t *
 precis_summarize_worker_new(const precis_summary_options_t *defaults);
 void precis_summarize_worker_destroy(precis_summarize_worker_t **self_p);
 
+/* on (the default): each summary carries its text's signature for the
+   sink's story index, and exact copies reuse this worker's earlier
+   summaries. off (--no-stories): neither; to measure what detection costs. */
+void precis_summarize_worker_set_stories(precis_summarize_worker_t *self, bool on);
+
 /* A precis_worker_fn: one frame in, one frame out. */
 zframe_t *precis_summarize_worker_handle(void *self, zframe_t *input);
 

@@ -85,6 +85,22 @@ status=0
 [ "$status" -eq 2 ] && grep -q "does not exist" "$work/err" ||
     fail "stats --run-dir missing: exit $status, $(cat "$work/err")"
 
+# Nothing there (a port nobody listens on): push and sub say so within a
+# few seconds, then exit with their documented codes under --timeout.
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+printf '{"id":"lonely","text":"Nobody hears this. Nobody answers."}\n' >"$work/lonely.jsonl"
+status=0
+"$bin/precis" push --ingest "tcp://127.0.0.1:$port" --timeout 5 "$work/lonely.jsonl" \
+    >/dev/null 2>"$work/err" || status=$?
+[ "$status" -eq 3 ] && grep -q "no answer from ingest at tcp://127.0.0.1:$port in 3 s; is the pipeline running" "$work/err" ||
+    fail "push to nothing: exit $status, $(cat "$work/err")"
+status=0
+env -u PRECIS_REPLAY "$bin/precis" sub --output "tcp://127.0.0.1:$port" --timeout 3 \
+    >/dev/null 2>"$work/err" || status=$?
+[ "$status" -eq 1 ] && grep -q "is the pipeline running" "$work/err" &&
+    grep -q "nothing from tcp://127.0.0.1:$port in 3 s" "$work/err" ||
+    fail "sub to nothing: exit $status, $(cat "$work/err")"
+
 # systemd Type=notify: a daemon says READY=1 (with its pid) on
 # $NOTIFY_SOCKET once its sockets are set up.
 /usr/bin/python3 - "$bin/precis-normalize" "$work" <<'PY' || fail "precis-normalize did not notify READY=1"
@@ -139,6 +155,16 @@ PY
 status=0
 "$precis" push --ingest tcp://127.0.0.1:9 --timeout 2 "$out/a.jsonl" >/dev/null 2>&1 || status=$?
 [ "$status" -ne 0 ] || fail "push --ingest did not win over PRECIS_INGEST"
+# On a terminal push shows how far it is: share of the input, rate, ETA.
+python3 -c "
+import json
+for i in range(300):
+    print(json.dumps({\"id\": \"tty-%d\" % i, \"text\": \"The tide table for day %d is out. High water is at noon.\" % i}))
+" >"$out/many.jsonl"
+script -qfec "$precis push $out/many.jsonl" /dev/null >"$out/tty.txt" 2>&1 || fail "push on a terminal"
+tr "\r" "\n" <"$out/tty.txt" | grep -q "pushing: 100% of 0.0 MB, ETA 0:00, 300 accepted" ||
+    tr "\r" "\n" <"$out/tty.txt" | grep -qE "pushing: +[0-9]+% of [0-9.]+ MB, ETA [0-9]+:[0-9]{2}, [0-9]+ accepted \([0-9]+/s\)" ||
+    fail "no progress with share, rate and ETA: $(tr "\r" "\n" <"$out/tty.txt" | tail -3)"
 # stats: PRECIS_RUN_DIR, one row per instance, and --json.
 (cd "$out" && "$precis" stats) >"$out/stats.txt" || fail "stats exit $?"
 for instance in ingest sink normalize-1 summarize-1; do
