@@ -71,6 +71,7 @@ struct _precis_ingest_t {
     int accepted, rejected, busy, retried, given_up, delivered, in_flight;
     int journal_syncs, journal_failed, duplicates, journal_damaged, journal_damaged_bytes,
         journal_compactions, dedup_ids, dispatch_deferred;
+    uint64_t journal_failing; /* appends failed in a row (logged once) */
     /* Journal compaction in steps (see compact): the step under way, and
        the outcome of its sync once the syncer has reported it. */
     enum { COMPACT_IDLE, COMPACT_WRITTEN, COMPACT_RENAMED } compaction;
@@ -426,9 +427,20 @@ static const char *admit(precis_ingest_t *self, precis_article_t *article,
         return "the pipeline is full (too many bytes in flight); retry later";
     }
     if (self->journal && precis_journal_append(self->journal, key, data, size) != 0) {
-        zsys_error("journal append failed for %s", key);
+        /* Once per burst: a full disk fails every append until space
+           returns, and a line each would flood the log (2,834 lines in 3 s
+           in bench/chaos's disk-full phase). */
+        if (!self->journal_failing++)
+            zsys_error("journal: cannot append (%s); articles are answered busy (not "
+                       "taken) until it works again; first: %s",
+                       strerror(errno), key);
         free(data);
         return journal_write_failed;
+    }
+    if (self->journal && self->journal_failing) {
+        zsys_notice("journal: appends work again after %llu failed",
+                    (unsigned long long)self->journal_failing);
+        self->journal_failing = 0;
     }
     if (self->journal && !answer && precis_journal_sync(self->journal) != 0) {
         precis_journal_done(self->journal, key); /* not taken: not to be recovered */
