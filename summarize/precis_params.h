@@ -33,6 +33,9 @@ typedef struct {
     double unclosed;         /* factor for a sentence without final punctuation */
     double question;         /* factor for a question */
     double quote;            /* factor for a sentence that opens with a quote */
+    double lead_from;        /* a summary of at least this many sentences, asked as
+                                a count, takes the lead's first count - 1 real
+                                sentences and one more by score (precis_selection) */
 } precis_params_t;
 
 #ifdef PRECIS_TUNING

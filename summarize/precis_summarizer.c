@@ -35,6 +35,7 @@
 #include "precis_keywords.h"
 #include "precis_lang.h"
 #include "precis_lang_samples.h"
+#include "precis_params.h"
 #include "precis_ranking.h"
 #include "precis_scoring.h"
 #include "precis_selection.h"
@@ -132,6 +133,18 @@ static double expected_length(const precis_document_t *document,
     return wanted < 1 ? 1 : wanted;
 }
 
+/* How many of the lead's real sentences a summary takes before the rest
+   is chosen by score (precis_params' lead_from): only for a count of
+   sentences, since a share of the article (--ratio) or a word budget is
+   not the reader's "first few sentences". */
+static size_t lead_sentences(const precis_summary_options_t *options)
+{
+    if (!options || options->words > 0 || options->sentences <= 0)
+        return 0;
+    size_t wanted = (size_t)options->sentences;
+    return wanted >= (size_t)precis_params.lead_from ? wanted - 1 : 0;
+}
+
 /* Stores the selection in document order. */
 static void store_selection(precis_summarizer_t *self, precis_summary_t *summary,
                             size_t selected)
@@ -174,10 +187,10 @@ int precis_summarizer_run(precis_summarizer_t *self, const char *title, const ch
                            expected_length(self->document, options));
     bool by_words = options && options->words > 0;
     size_t selected;
-    self->choices =
-        precis_selection_run(self->selection, self->document, self->scores,
-                             by_words ? n : wanted_sentences(options, n),
-                             by_words ? (size_t)options->words : SIZE_MAX, &selected);
+    self->choices = precis_selection_run(
+        self->selection, self->document, self->scores,
+        by_words ? n : wanted_sentences(options, n), lead_sentences(options),
+        by_words ? (size_t)options->words : SIZE_MAX, &selected);
     self->explained = n;
     store_selection(self, summary, selected);
     summary->keywords =
