@@ -34,8 +34,8 @@ typedef struct {
     double question;         /* factor for a question */
     double quote;            /* factor for a sentence that opens with a quote */
     double lead_from;        /* a summary of at least this many sentences, asked as
-                                a count, takes the lead's first count - 1 real
-                                sentences and one more by score (precis_selection) */
+                                a count, is the lead's first real sentences (not
+                                furniture, not short): bench/quality, CNN/DM 4-5 */
 } precis_params_t;
 
 #ifdef PRECIS_TUNING

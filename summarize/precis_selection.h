@@ -7,11 +7,12 @@
     chosen), among those that fit the word budget and are not near
     duplicates (similarity over `duplicate`, or the same text) of one
     chosen, until the count is reached or nothing fits. Ties go to the
-    earlier sentence. Long summaries asked as a count start from the lead
-    (the conductor passes `lead`): on CNN/DailyMail at 4 and 5 sentences
-    the lead's sentences 3 and 4 beat what the scores put in their place
-    on ROUGE-2 (bench/quality), while at 1 to 3 sentences the scores win.
-    When nothing fits a word budget, the best-scored
+    earlier sentence. Long summaries asked as a count are the lead's real
+    sentences (the conductor passes `lead`): on CNN/DailyMail at 4 and 5
+    sentences no choice by score beat the lead's on ROUGE-2 (bench/quality:
+    lead-3 or lead-4 and the best of the rest, a position prior counted
+    from the end of the lead, a window), while at 1 to 3 sentences the
+    scores win. When nothing fits a word budget, the best-scored
     sentence is cut to fit (precis_document_cut): a summary is never empty.
     The parameters are precis_params'.
 */

@@ -134,15 +134,16 @@ static double expected_length(const precis_document_t *document,
 }
 
 /* How many of the lead's real sentences a summary takes before the rest
-   is chosen by score (precis_params' lead_from): only for a count of
-   sentences, since a share of the article (--ratio) or a word budget is
-   not the reader's "first few sentences". */
+   is chosen by score (precis_params' lead_from): all of a count of at
+   least lead_from sentences, none below it or for a share of the article
+   (--ratio) or a word budget, which are not the reader's "first few
+   sentences". */
 static size_t lead_sentences(const precis_summary_options_t *options)
 {
     if (!options || options->words > 0 || options->sentences <= 0)
         return 0;
     size_t wanted = (size_t)options->sentences;
-    return wanted >= (size_t)precis_params.lead_from ? wanted - 1 : 0;
+    return wanted >= (size_t)precis_params.lead_from ? wanted : 0;
 }
 
 /* Stores the selection in document order. */
