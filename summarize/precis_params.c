@@ -30,6 +30,8 @@ TUNABLE precis_params_t precis_params = {
     .unclosed = 0.7,
     .question = 0.8,
     .quote = 1.0,
+    .lead_from = 4,
+    .lead_long = 25,
 };
 
 #ifdef PRECIS_TUNING
@@ -56,6 +58,8 @@ static void tune_once(void)
         {"quote", &precis_params.quote},
         {"first", &precis_params.weight_first},
         {"share", &precis_params.share},
+        {"lead_from", &precis_params.lead_from},
+        {"lead_long", &precis_params.lead_long},
         {"frequency", &precis_params.weight_frequency},
     };
     const char *spec = getenv("PRECIS_PARAMS");
@@ -88,7 +92,7 @@ int precis_params_test(bool verbose)
               p->weight_length >= 0 && p->length_words > 0 && p->weight_frequency >= 0 &&
               p->redundancy >= 0 && p->duplicate > 0 && p->duplicate <= 1 &&
               p->short_words < p->long_words && p->unclosed > 0 && p->question > 0 &&
-              p->quote > 0;
+              p->quote > 0 && p->lead_from >= 1 && p->lead_long >= 1;
     if (!ok && verbose)
         printf("params: a parameter is out of its range\n");
     return ok ? 0 : 1;

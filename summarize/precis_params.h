@@ -33,6 +33,13 @@ typedef struct {
     double unclosed;         /* factor for a sentence without final punctuation */
     double question;         /* factor for a question */
     double quote;            /* factor for a sentence that opens with a quote */
+    double lead_from;        /* a summary of at least this many sentences, asked as
+                                a count, is the lead's first real sentences (not
+                                furniture, not short): bench/quality, CNN/DM 4-5 */
+    double lead_long;        /* ... and so is one of 2 or more in an article of at
+                                least this many sentences, where the sentences
+                                central to the whole lose to the lead (CNN/DM and
+                                OrangeSum at 2-3 sentences, both halves) */
 } precis_params_t;
 
 #ifdef PRECIS_TUNING

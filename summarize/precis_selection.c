@@ -165,15 +165,38 @@ static void explain_rest(precis_selection_t *self, size_t selected, size_t left)
     }
 }
 
+/* Takes the first lead real sentences (not furniture, not short, not a
+   duplicate of one taken) in document order; returns how many it took and
+   adds their words to *used. */
+static size_t take_lead(precis_selection_t *self, size_t lead, size_t budget,
+                        size_t *used)
+{
+    size_t taken = 0;
+    for (size_t i = 0; i < self->sentence_count && taken < lead; i++) {
+        const precis_score_t *score = &self->scores[i];
+        precis_choice_t *choice = &self->choices[i];
+        if (score->furniture != 1.0 || score->short_words != 1.0 ||
+            (taken > 0 && choice->redundancy > params.duplicate) ||
+            choice->cut_words > budget - *used)
+            continue;
+        select_sentence(self, i);
+        *used += choice->cut_words;
+        taken++;
+    }
+    return taken;
+}
+
 const precis_choice_t *precis_selection_run(precis_selection_t *self,
                                             const precis_document_t *document,
                                             const precis_score_t *scores, size_t wanted,
-                                            size_t budget, size_t *selected_p)
+                                            size_t lead, size_t budget,
+                                            size_t *selected_p)
 {
     start(self, document, scores);
     size_t n = self->sentence_count;
     bool by_words = budget != SIZE_MAX;
-    size_t selected = 0, used = 0;
+    size_t used = 0;
+    size_t selected = take_lead(self, lead < wanted ? lead : wanted, budget, &used);
     while (selected < wanted) {
         size_t best = SIZE_MAX;
         double best_value = -INFINITY;
@@ -260,7 +283,7 @@ int precis_selection_test(bool verbose)
         goto done;
     /* Two of four: the first, then not its duplicate but the next best. */
     const precis_choice_t *choices =
-        precis_selection_run(self, document, scores, 2, SIZE_MAX, &selected);
+        precis_selection_run(self, document, scores, 2, 0, SIZE_MAX, &selected);
     CHECK(selected == 2 && choices[0].status == PRECIS_CHOICE_SELECTED &&
               choices[1].status == PRECIS_CHOICE_REDUNDANT &&
               choices[1].redundant_with == 0 &&
@@ -269,17 +292,38 @@ int precis_selection_test(bool verbose)
           "two sentences: statuses %u %u %u %u", choices[0].status, choices[1].status,
           choices[2].status, choices[3].status);
     /* A budget of 16 words: the first (11), then only the last (5) fits. */
-    choices = precis_selection_run(self, document, scores, n, 16, &selected);
+    choices = precis_selection_run(self, document, scores, n, 0, 16, &selected);
     CHECK(selected == 2 && choices[0].status == PRECIS_CHOICE_SELECTED &&
               choices[2].status == PRECIS_CHOICE_OVER_BUDGET &&
               choices[3].status == PRECIS_CHOICE_SELECTED,
           "16 words: statuses %u %u %u %u", choices[0].status, choices[1].status,
           choices[2].status, choices[3].status);
     /* A budget of 3 words: nothing fits, the best is cut. */
-    choices = precis_selection_run(self, document, scores, n, 3, &selected);
+    choices = precis_selection_run(self, document, scores, n, 0, 3, &selected);
     CHECK(selected == 1 && choices[0].status == PRECIS_CHOICE_SELECTED &&
               choices[0].cut_words <= 3 && choices[0].cut_len > 0,
           "3 words: best not cut to fit");
+    /* A lead of one: the first real sentence comes before better-scored
+       ones, then the best of the rest, never the lead's duplicate. */
+    fake_scores(scores, (double[]){1, 1, 3, 2}, 4);
+    for (size_t i = 0; i < 4; i++)
+        scores[i].furniture = scores[i].short_words = 1.0;
+    scores[3].short_words = 0.8;
+    choices = precis_selection_run(self, document, scores, 2, 1, SIZE_MAX, &selected);
+    CHECK(selected == 2 && choices[0].status == PRECIS_CHOICE_SELECTED &&
+              choices[1].status == PRECIS_CHOICE_REDUNDANT &&
+              choices[2].status == PRECIS_CHOICE_SELECTED &&
+              choices[3].status != PRECIS_CHOICE_SELECTED,
+          "lead of one: statuses %u %u %u %u", choices[0].status, choices[1].status,
+          choices[2].status, choices[3].status);
+    /* Furniture and short sentences are not lead; the lead is at most
+       the count wanted. */
+    scores[0].furniture = 0.05; /* page furniture (precis_furniture) */
+    choices = precis_selection_run(self, document, scores, 1, 4, SIZE_MAX, &selected);
+    CHECK(selected == 1 && choices[1].status == PRECIS_CHOICE_SELECTED &&
+              choices[2].status != PRECIS_CHOICE_SELECTED,
+          "lead after furniture: statuses %u %u %u %u", choices[0].status,
+          choices[1].status, choices[2].status, choices[3].status);
 done:
     precis_selection_destroy(&self);
     precis_document_destroy(&document);

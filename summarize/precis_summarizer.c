@@ -35,6 +35,7 @@
 #include "precis_keywords.h"
 #include "precis_lang.h"
 #include "precis_lang_samples.h"
+#include "precis_params.h"
 #include "precis_ranking.h"
 #include "precis_scoring.h"
 #include "precis_selection.h"
@@ -132,6 +133,21 @@ static double expected_length(const precis_document_t *document,
     return wanted < 1 ? 1 : wanted;
 }
 
+/* How many of the lead's real sentences a summary of an article of n
+   sentences takes before the rest is chosen by score (precis_params'
+   lead_from and lead_long): all of a count of at least lead_from
+   sentences, or of at least 2 in an article of at least lead_long; none
+   otherwise, nor for a share of the article (--ratio) or a word budget,
+   which are not the reader's "first few sentences". */
+static size_t lead_sentences(const precis_summary_options_t *options, size_t n)
+{
+    if (!options || options->words > 0 || options->sentences <= 0)
+        return 0;
+    size_t wanted = (size_t)options->sentences;
+    bool long_article = wanted >= 2 && n >= (size_t)precis_params.lead_long;
+    return wanted >= (size_t)precis_params.lead_from || long_article ? wanted : 0;
+}
+
 /* Stores the selection in document order. */
 static void store_selection(precis_summarizer_t *self, precis_summary_t *summary,
                             size_t selected)
@@ -174,10 +190,10 @@ int precis_summarizer_run(precis_summarizer_t *self, const char *title, const ch
                            expected_length(self->document, options));
     bool by_words = options && options->words > 0;
     size_t selected;
-    self->choices =
-        precis_selection_run(self->selection, self->document, self->scores,
-                             by_words ? n : wanted_sentences(options, n),
-                             by_words ? (size_t)options->words : SIZE_MAX, &selected);
+    self->choices = precis_selection_run(
+        self->selection, self->document, self->scores,
+        by_words ? n : wanted_sentences(options, n), lead_sentences(options, n),
+        by_words ? (size_t)options->words : SIZE_MAX, &selected);
     self->explained = n;
     store_selection(self, summary, selected);
     summary->keywords =
@@ -689,6 +705,49 @@ static void test_normal_article(precis_summarizer_t *self, bool verbose)
     precis_summary_clear(&summary);
 }
 
+/* A summary of 4 sentences, or of 2 of a long article, is the lead's
+   real sentences, the page furniture above them left out. */
+static void test_lead(precis_summarizer_t *self, bool verbose)
+{
+    const char *text =
+        "By Ona Reyes, Transport Editor\n"
+        "Published 2 June, 07:15 | Updated 2 June, 11:40\n\n"
+        "The regional rail operator cancelled all morning trains on Monday "
+        "after a signal failure near Central station.\n\n"
+        "About 40,000 commuters were affected, the operator said.\n\n"
+        "Engineers expected to restore the signals by the evening.\n\n"
+        "Bus companies added extra services on the main routes.\n\n"
+        "Signal failures on the regional rail network cancelled trains "
+        "twice last winter, and signal engineers blamed old signal "
+        "cables on the regional rail lines.\n";
+    precis_summary_t summary;
+    precis_summary_options_t options = {.sentences = 4};
+    run_checked(self, "Signal failure cancels regional rail trains", text, &options,
+                &summary, verbose);
+    CHECK(summary.selected_count == 4 && summary_has(text, &summary, "cancelled all") &&
+              summary_has(text, &summary, "Bus companies") &&
+              !summary_has(text, &summary, "last winter") &&
+              !summary_has(text, &summary, "Published"),
+          "4 sentences: not the lead's real sentences");
+    precis_summary_clear(&summary);
+    /* 30 sentences: the two of the lead, not the ones central to the rest. */
+    char article[4096];
+    int len = snprintf(article, sizeof article,
+                       "The city council approved the new harbour budget on Monday.\n"
+                       "Ferry fares stay the same for residents this year.\n");
+    for (int i = 0; i < 28; i++)
+        len += snprintf(article + len, sizeof article - (size_t)len,
+                        "Council member %d said the harbour budget for the harbour "
+                        "council was a good harbour budget for the city.\n",
+                        i + 1);
+    options.sentences = 2;
+    run_checked(self, "Harbour budget", article, &options, &summary, verbose);
+    CHECK(summary.selected_count == 2 && summary.selected[0].index == 0 &&
+              summary.selected[1].index == 1,
+          "long article, 2 sentences: not the lead");
+    precis_summary_clear(&summary);
+}
+
 /* Page furniture in the lead position loses to the news under it. */
 static void test_furniture(precis_summarizer_t *self, bool verbose)
 {
@@ -915,6 +974,7 @@ int precis_summarizer_test(bool verbose)
     test_every_language(self, verbose);
     test_edge_cases(self, verbose);
     test_furniture(self, verbose);
+    test_lead(self, verbose);
     test_single_letters(self, verbose);
     test_unpunctuated(self, verbose);
     test_normal_article(self, verbose);
