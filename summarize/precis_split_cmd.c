@@ -14,6 +14,7 @@
     with no text at all (empty, only white space, or no JSON line) is bad
     input.
 */
+#include "precis.h"
 #include "precis_splitter.h"
 #include "precis_summarize_cmd.h"
 #include <errno.h>
@@ -44,9 +45,7 @@ static void s_usage(FILE *out)
 {
     fprintf(
         out,
-        "Usage: precis split [FILE|-] [--lang CODE] [--jsonl] [--skip-clean] "
-        "[--verbose]\n"
-        "                    [--help]\n"
+        "Usage: precis split [FILE|-] [--lang CODE] [--jsonl] [--help] [--version]\n"
         "\n"
         "Splits text into sentences. Reads FILE, or stdin when it is absent or -.\n"
         "NUL characters (\\u0000 in JSON) are removed first, as the pipeline's\n"
@@ -63,9 +62,13 @@ static void s_usage(FILE *out)
         "                 {\"sentences\": [...]} for each. When the object also has\n"
         "                 \"sentences\" (the expected split), print to stderr how\n"
         "                 many cases were split exactly right\n"
-        "  --skip-clean   with --jsonl, skip objects whose pysbd_options.clean is true\n"
-        "  --verbose      with --jsonl, print each wrongly split case to stderr\n"
         "  --help         print this help\n"
+        "  --version      print the version and exit\n"
+        "\n"
+        "For evaluating the splitter (bench/segmentation), with --jsonl:\n"
+        "  --verbose      print each wrongly split case to stderr\n"
+        "  --skip-clean   skip cases whose pysbd_options.clean is true (pySBD's\n"
+        "                 test sets mark the cases it splits after cleaning)\n"
         "\n"
         "Exit status: 0 ok, 1 bad input (no text in the input, a bad JSON line),\n"
         "2 usage error.\n");
@@ -78,6 +81,9 @@ static int s_parse_args(int argc, char **argv, split_options_t *options)
         const char *arg = argv[i];
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             s_usage(stdout);
+            return -1;
+        } else if (strcmp(arg, "--version") == 0) {
+            printf("precis split %s\n", PRECIS_VERSION);
             return -1;
         } else if (strcmp(arg, "--jsonl") == 0)
             options->jsonl = true;
@@ -93,7 +99,7 @@ static int s_parse_args(int argc, char **argv, split_options_t *options)
         else if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0)
             options->verbose = true;
         else if (arg[0] == '-' && arg[1] != 0) {
-            fprintf(stderr, "split: unknown option %s\n", arg);
+            fprintf(stderr, "precis split: unknown option '%s' (see --help)\n", arg);
             s_usage(stderr);
             return EXIT_USAGE;
         } else if (options->path) {

@@ -19,7 +19,7 @@ for program in precis-ingest precis-normalize precis-summarize precis-sink; do
     out=$("$bin/$program" --version) || fail "$program --version exit $?"
     [[ "$out" =~ ^$program\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "$program --version said '$out'"
 done
-for command in push sub stats ping keygen; do
+for command in push sub stats ping keygen summarize split; do
     out=$("$bin/precis" "$command" --version) || fail "precis $command --version exit $?"
     [[ "$out" =~ ^precis\ $command\ [0-9]+\.[0-9]+\.[0-9]+$ ]] ||
         fail "precis $command --version said '$out'"
