@@ -1,5 +1,6 @@
 /*  precis_stories - the near-duplicate index (LSH over MinHash signatures). */
 #include "precis_stories.h"
+#include "precis_utf8.h"
 #include "precis_config.h"
 #include <assert.h>
 #include <czmq.h>
@@ -349,6 +350,13 @@ static size_t decode_record(const uint8_t *data, size_t size, entry_t *entry)
         lens[i] = (size_t)get_le(data + RECORD_FIXED - 6 + 2 * i, 2);
     if (RECORD_FIXED + lens[0] + lens[1] + lens[2] != length || lens[0] == 0)
         return 0;
+    /* The strings are ids: valid UTF-8, or this is not a record (a torn
+       write in the middle of the file, from an older version that did not
+       cut it back), and the rest is dropped. */
+    const char *strings = (const char *)data + RECORD_FIXED;
+    if (!precis_utf8_valid(strings, lens[0] + lens[1] + lens[2]) ||
+        memchr(strings, 0, lens[0] + lens[1] + lens[2]))
+        return 0;
     memset(entry, 0, sizeof *entry);
     entry->time_us = (int64_t)get_le(p, 8);
     p += 8;
@@ -544,10 +552,16 @@ int precis_stories_add(precis_stories_t *self, const char *id, const char *key,
     if (self->fd >= 0) {
         size_t size;
         uint8_t *record = encode_record(&entry, &size);
-        if (!write_all(self->fd, record, size))
+        off_t end = lseek(self->fd, 0, SEEK_END);
+        if (!write_all(self->fd, record, size)) {
+            /* A full disk may take part of the record: cut it back, so
+               that the next record does not follow a torn one. */
+            if (end >= 0 && ftruncate(self->fd, end) == 0)
+                lseek(self->fd, end, SEEK_SET);
             rc = -1;
+        } else
+            self->file_records++;
         free(record);
-        self->file_records++;
     }
     insert(self, &entry);
     if (self->fd >= 0 && self->file_records >= 2 * self->options.max_articles &&
