@@ -59,11 +59,14 @@ for block in "$scratch"/blocks/*.sh; do
     case "$name" in *-skip) echo "skipped (marked in the README): $name"; continue ;; esac
     base=$("$repo/deploy/pipeline" free-port-base) || { fail "no free ports"; continue; }
     status=0
-    (cd "$scratch" && PRECIS_PORT_BASE=$base PRECIS_NO_BUILD=1 timeout 180 bash -e "$block") \
-        >"$scratch/$name.out" 2>"$scratch/$name.err" || status=$?
-    # A subscriber the block left in the background: its output is complete
-    # once the pipeline is down (the sink flushes on exit).
-    pkill -f -- "$scratch/build/bin/precis sub" 2>/dev/null || true
+    # The block runs in a session of its own, so that what it leaves in the
+    # background (the recipe's subscriber) can be stopped with it: its
+    # output is complete once the pipeline is down (the sink flushes on exit).
+    (cd "$scratch" && PRECIS_PORT_BASE=$base PRECIS_NO_BUILD=1 exec setsid timeout 180 bash -e "$block") \
+        >"$scratch/$name.out" 2>"$scratch/$name.err" &
+    block_pid=$!
+    wait "$block_pid" || status=$?
+    pkill -TERM -s "$block_pid" 2>/dev/null || true
     ran=$((ran + 1))
     if [ "$status" -ne 0 ]; then
         fail "README block $name exited $status; its stderr ends:"
