@@ -48,6 +48,8 @@ struct _precis_stories_t {
     char *path;
     int fd;
     size_t file_records; /* records in the file, live or not */
+    uint8_t *pending;    /* records not written yet (precis_stories_flush) */
+    size_t pending_len, pending_cap, pending_records;
     char *answer_story, *answer_of;
 };
 
@@ -311,6 +313,9 @@ static uint8_t *encode_record(const entry_t *entry, size_t *size_p)
     return record;
 }
 
+/* Bytes of records kept before a write even without a flush. */
+#define PENDING_MAX (256u << 10)
+
 static bool write_all(int fd, const uint8_t *data, size_t size)
 {
     while (size > 0) {
@@ -500,6 +505,8 @@ void precis_stories_destroy(precis_stories_t **self_p)
         self->head = (self->head + 1) % self->slots;
         self->count--;
     }
+    precis_stories_flush(self);
+    free(self->pending);
     if (self->fd >= 0)
         close(self->fd);
     free(self->ring);
@@ -552,22 +559,52 @@ int precis_stories_add(precis_stories_t *self, const char *id, const char *key,
     if (self->fd >= 0) {
         size_t size;
         uint8_t *record = encode_record(&entry, &size);
-        off_t end = lseek(self->fd, 0, SEEK_END);
-        if (!write_all(self->fd, record, size)) {
-            /* A full disk may take part of the record: cut it back, so
-               that the next record does not follow a torn one. */
-            if (end >= 0 && ftruncate(self->fd, end) == 0)
-                lseek(self->fd, end, SEEK_SET);
-            rc = -1;
-        } else
-            self->file_records++;
+        /* Kept until precis_stories_flush (the sink flushes once per batch
+           of results: one write instead of one per article). */
+        if (self->pending_len + size > self->pending_cap) {
+            size_t cap = self->pending_cap ? 2 * self->pending_cap : 65536;
+            while (cap < self->pending_len + size)
+                cap *= 2;
+            uint8_t *grown = realloc(self->pending, cap);
+            assert(grown);
+            self->pending = grown;
+            self->pending_cap = cap;
+        }
+        memcpy(self->pending + self->pending_len, record, size);
+        self->pending_len += size;
+        self->pending_records++;
         free(record);
+        if (self->pending_len >= PENDING_MAX)
+            rc = precis_stories_flush(self);
     }
     insert(self, &entry);
-    if (self->fd >= 0 && self->file_records >= 2 * self->options.max_articles &&
-        rewrite_file(self) != 0)
-        rc = -1;
+    if (self->fd >= 0 && self->file_records + self->pending_records >=
+                             2 * self->options.max_articles) {
+        free(self->pending); /* the rewrite writes every live entry */
+        self->pending = NULL;
+        self->pending_len = self->pending_cap = self->pending_records = 0;
+        if (rewrite_file(self) != 0)
+            rc = -1;
+    }
     return rc;
+}
+
+int precis_stories_flush(precis_stories_t *self)
+{
+    if (!self || self->fd < 0 || self->pending_len == 0)
+        return 0;
+    off_t end = lseek(self->fd, 0, SEEK_END);
+    bool ok = write_all(self->fd, self->pending, self->pending_len);
+    if (ok)
+        self->file_records += self->pending_records;
+    /* A full disk may take part of the batch: cut it back, so that the
+       next batch does not follow a torn record. The index in memory keeps
+       the entries; the file misses them (after a restart, later copies of
+       those articles start stories of their own). */
+    else if (end >= 0 && ftruncate(self->fd, end) == 0)
+        lseek(self->fd, end, SEEK_SET);
+    self->pending_len = self->pending_records = 0;
+    return ok ? 0 : -1;
 }
 
 size_t precis_stories_size(precis_stories_t *self)

@@ -98,6 +98,12 @@ int precis_stories_add(precis_stories_t *self, const char *id, const char *key,
                        precis_stories_match_t *match);
 
 /* Articles in the window now. */
+/* Writes the records added since the last flush to the file in one write
+   (precis_stories_add keeps them in memory, up to 256 KiB). The sink calls
+   it once per batch of results. 0, or -1 when the write failed (the batch
+   is cut back from the file; the index in memory keeps the entries). */
+int precis_stories_flush(precis_stories_t *self);
+
 size_t precis_stories_size(precis_stories_t *self);
 
 /* Bytes the index holds: its ring and links as allocated (up to twice the

@@ -528,6 +528,20 @@ static void mark_story(precis_sink_t *self, precis_result_t *result)
     precis_minhash_destroy(&signature);
 }
 
+/* Writes the story records of the batch; a failure is said once per burst. */
+static void flush_stories(precis_sink_t *self)
+{
+    if (precis_stories_flush(self->stories) != 0) {
+        if (!self->stories_failing++)
+            zsys_error("story file: cannot append (%s); the index goes on in memory",
+                       strerror(errno));
+    } else if (self->stories_failing) {
+        zsys_notice("story file: appends work again after %llu failed",
+                    (unsigned long long)self->stories_failing);
+        self->stories_failing = 0;
+    }
+}
+
 int precis_sink_publish(precis_sink_t *self, zframe_t *frame)
 {
     char error[PRECIS_ERROR_SIZE], topic[64];
@@ -834,10 +848,18 @@ int precis_sink_run(precis_sink_t *self)
             continue;
         }
         if (items[0].revents & ZMQ_POLLIN) {
-            zframe_t *frame = zframe_recv(self->results);
-            if (frame)
+            /* A batch of what is waiting (at most 256, so that replay and
+               control are still served): one poll and one story-file write
+               for all of them. */
+            for (int taken = 0; taken < 256; taken++) {
+                zframe_t *frame = taken == 0 ? zframe_recv(self->results)
+                                             : zframe_recv_nowait(self->results);
+                if (!frame)
+                    break;
                 precis_sink_publish(self, frame);
-            zframe_destroy(&frame);
+                zframe_destroy(&frame);
+            }
+            flush_stories(self);
         }
         if (replay_item >= 0 && items[replay_item].revents & ZMQ_POLLIN)
             serve_replay(self);
