@@ -571,8 +571,10 @@ static void handle_answer(push_t *self)
     if (strcmp(status, "accepted") == 0) {
         self->accepted++;
         self->duplicates += duplicate;
+        /* A third column says when ingest already had the id (in flight or
+           delivered): accepted, and published once. */
         if (!self->progress)
-            printf("accepted\t%s\n", request->id);
+            printf("accepted\t%s%s\n", request->id, duplicate ? "\tduplicate" : "");
     } else {
         self->rejected++;
         if (self->progress)
@@ -631,10 +633,12 @@ static int push_all(push_t *self)
         else if (zlistx_size(self->in_flight) > 0 &&
                  zclock_mono() - self->last_answer_ms >
                      (int64_t)(self->config->timeout * 1000)) {
+            /* A progress line, when there is one, ends first. */
             fprintf(stderr,
-                    "\nprecis push: no answer from ingest at %s for %.0f s; is the "
+                    "%sprecis push: no answer from ingest at %s for %.0f s; is the "
                     "pipeline running? (deploy/pipeline status)\n",
-                    self->config->ingest_endpoint, self->config->timeout);
+                    self->progress ? "\n" : "", self->config->ingest_endpoint,
+                    self->config->timeout);
             exit_code = 3;
             break;
         }

@@ -271,6 +271,8 @@ static void print_help(const precis_config_t *config, unsigned mask, const char 
     printf("  %-32s %s\n", "--version", "print the version and exit");
 }
 
+static bool looks_like_endpoint(const char *text);
+
 /* Reads a size: digits with an optional suffix, K M G T (x1000) or Ki Mi Gi
    Ti (x1024), any case, an optional B after them. false when not a size or
    above most. */
@@ -306,6 +308,11 @@ static bool parse_size(const char *text, unsigned long long most, unsigned long 
 
 /* True for the endpoint forms ZeroMQ takes: tcp://HOST:PORT, ipc://PATH,
    inproc://NAME, and the other transports' SCHEME://ADDRESS. */
+bool precis_config_endpoint_ok(const char *text)
+{
+    return looks_like_endpoint(text);
+}
+
 static bool looks_like_endpoint(const char *text)
 {
     const char *scheme_end = strstr(text, "://");

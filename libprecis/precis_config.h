@@ -158,6 +158,10 @@ int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned
    SECONDS without a message". help must outlive the parse. */
 void precis_config_help(const char *option, const char *help);
 
+/* True for the endpoint forms ZeroMQ takes (tcp://HOST:PORT, ipc://PATH,
+   inproc://NAME...): what --ingest and the other endpoint options accept. */
+bool precis_config_endpoint_ok(const char *text);
+
 /* What every program does before its own work: defaults (bind: true for
    the daemons), options, logging under ident, and CURVE. Returns -1 to go
    on, or the exit code to return at once: 0 after --help, 2 on a usage

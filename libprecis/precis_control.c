@@ -337,6 +337,15 @@ static int ask_all(int argc, char **argv, const char *usage, const char *command
                                  PRECIS_OPT_CONTROL | PRECIS_OPT_TIMEOUT, usage);
     if (rc != 0)
         return rc < 0 ? 0 : 2;
+    for (int i = 0; i < config.argc; i++)
+        if (!precis_config_endpoint_ok(config.argv[i])) {
+            fprintf(
+                stderr,
+                "precis %s: '%s': expected an endpoint such as ipc:///PATH/NAME.ctl or "
+                "tcp://HOST:PORT\n",
+                command[0] == 'S' ? "stats" : "ping", config.argv[i]);
+            return 2;
+        }
     if (run_dir && !is_directory(run_dir)) {
         fprintf(stderr,
                 "precis %s: the run directory %s does not exist (deploy/pipeline up "

@@ -433,6 +433,14 @@ static int start(sub_t *self, const header_t *probe)
         self->next = (uint64_t)config->since;
     else
         self->next = head;
+    /* Beyond the output is said here too: with --exit-at-end there is
+       nothing to fetch, and the replay header would never be read. */
+    if (config->since && self->next > head) {
+        zsys_error("--since %llu is beyond the sink's output: its next result will be "
+                   "number %llu (was its output log deleted or replaced?)",
+                   (unsigned long long)self->next, (unsigned long long)head);
+        return EXIT_SINCE_AHEAD;
+    }
     fetch_t fetched = fetch(self, self->end, ANSWER_MS);
     self->quiet_trim = false;
     self->following = true;
@@ -610,9 +618,10 @@ static bool check_options(const precis_config_t *config)
     int starts = (config->since > 0) + (config->last > 0) + config->from_beginning +
                  config->print_next;
     if (starts > 1) {
-        fprintf(stderr,
-                "error: --since, --last, --from-beginning and --print-next exclude each "
-                "other\n");
+        fprintf(
+            stderr,
+            "precis sub: --since, --last, --from-beginning and --print-next exclude each "
+            "other\n");
         return false;
     }
     return true;

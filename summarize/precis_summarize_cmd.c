@@ -135,6 +135,7 @@ typedef struct {
     precis_title_rule_t title_rule; /* --title-line, --no-title */
     const char *path;               /* the input being read; NULL for stdin */
     int input_count;                /* FILE|DIR|- arguments */
+    size_t plain_printed;           /* JSON Lines records printed in plain form */
     char **inputs;
     size_t articles; /* summarized, for --stats */
     double seconds;  /* CPU time spent in the summarizer */
@@ -649,13 +650,11 @@ static void put_result(const char *id, size_t id_len, const char *id_json,
     else
         put_json_string(fallback, strlen(fallback), out);
     fputs(",\"title\":", out);
-    if (title && title_len)
-        put_json_string(title, title_len, out);
-    else
-        fputs("null", out);
+    put_json_string(title && title_len ? title : "", title && title_len ? title_len : 0,
+                    out);
     /* The article's url, source and published are not read offline; the
-       keys are there, as on the wire, null. */
-    fputs(",\"url\":null,\"source\":null,\"published\":null,\"lang\":", out);
+       keys are there, as on the wire: empty strings when absent. */
+    fputs(",\"url\":\"\",\"source\":\"\",\"published\":\"\",\"lang\":", out);
     put_json_string(summary->lang, strlen(summary->lang), out);
     fputs(",\"summary\":[", out);
     for (size_t i = 0; i < summary->selected_count; i++) {
@@ -913,9 +912,24 @@ static int summarize_line(precis_summarizer_t *summarizer, command_t *command,
                 reason);
         char fallback[32];
         snprintf(fallback, sizeof fallback, "line-%zu", number);
-        put_error(record.id_string.ptr, record.id_string.len, record.id_json.ptr,
-                  record.id_json.len, fallback, reason_of(reason), reason, stdout);
+        if (command->jsonl)
+            put_error(record.id_string.ptr, record.id_string.len, record.id_json.ptr,
+                      record.id_json.len, fallback, reason_of(reason), reason, stdout);
         rc = 1;
+    } else if (!command->jsonl) {
+        /* A JSON Lines file read for plain output (a .jsonl among the
+           inputs): each record as a feed item is, its title (or id) on a
+           line, then its sentences, a blank line between records. */
+        if (command->plain_printed++ > 0)
+            putc('\n', stdout);
+        if (record.title.ptr && record.title.len)
+            put_line(record.title.ptr, record.title.len, stdout);
+        else if (record.id_string.ptr)
+            put_line(record.id_string.ptr, record.id_string.len, stdout);
+        else
+            printf("line %zu\n", number);
+        for (size_t i = 0; i < summary.selected_count; i++)
+            put_line(body + summary.selected[i].start, summary.selected[i].len, stdout);
     } else {
         precis_stories_match_t match;
         const char *id = record.id_string.ptr ? record.id_string.ptr : record.id_json.ptr;
@@ -1018,8 +1032,11 @@ static int summarize_inputs(precis_summarizer_t *summarizer, command_t *command,
         }
         /* With --jsonl: stdin and .jsonl/.json files (or a file whose first
            byte is '{') hold JSON Lines; a page or a text file is one article. */
-        bool lines = command->jsonl &&
-                     (is_stdin || precis_inputs_is_jsonl_name(path) || starts_json(in));
+        /* JSON Lines: stdin with --jsonl; a .jsonl/.json file always (one
+           article a line, as push reads it); with --jsonl also a file whose
+           first byte is '{'. */
+        bool lines = (!is_stdin && precis_inputs_is_jsonl_name(path)) ||
+                     (command->jsonl && (is_stdin || starts_json(in)));
         if ((lines ? summarize_jsonl(summarizer, command, in)
                    : summarize_plain(summarizer, command, in)) != 0)
             rc = 1;

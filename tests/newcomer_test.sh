@@ -79,6 +79,12 @@ status=0
     fail "summarize --max-sentences 10: exit $status, $(cat "$work/err")"
 "$bin/precis" summarize --max-sentences 40 "$work/long.txt" >/dev/null || fail "--max-sentences 40 refused 30"
 
+# ping and stats check their endpoint arguments as the options are checked.
+status=0
+"$bin/precis" ping localhost:5555 >/dev/null 2>"$work/err" || status=$?
+[ "$status" -eq 2 ] && grep -q "expected an endpoint" "$work/err" ||
+    fail "ping localhost:5555: exit $status, $(cat "$work/err")"
+
 # stats on a run directory that does not exist: exit 2 and the reason.
 status=0
 "$bin/precis" stats --run-dir "$work/nope" >/dev/null 2>"$work/err" || status=$?
@@ -151,6 +157,14 @@ assert set(wire) - only_pipeline == set(offline) - {"story", "similarity", "exac
 assert wire["summary"] == offline["summary"] and wire["sentences"] == offline["sentences"], (wire, offline)
 assert wire["id"] == offline["id"] == "env-1"
 PY
+# The same id again is answered accepted, marked duplicate, published once.
+"$precis" push "$out/a.jsonl" >"$out/again.txt" 2>/dev/null || fail "push again"
+grep -qx "accepted	env-1	duplicate" "$out/again.txt" || fail "second push not marked duplicate: $(cat "$out/again.txt")"
+# --since beyond the output is exit 4, also with --exit-at-end.
+status=0
+"$precis" sub --since 999999 --exit-at-end >/dev/null 2>"$out/err" || status=$?
+[ "$status" -eq 4 ] && grep -q "beyond the sink" "$out/err" ||
+    fail "sub --since 999999 --exit-at-end: exit $status, $(cat "$out/err")"
 # A flag wins over the environment: a wrong port in the flag gets no answer.
 status=0
 "$precis" push --ingest tcp://127.0.0.1:9 --timeout 2 "$out/a.jsonl" >/dev/null 2>&1 || status=$?

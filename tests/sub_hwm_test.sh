@@ -61,6 +61,16 @@ for _ in $(seq 600); do
 done
 [ "$next" -gt "$n" ] || fail "the sink published $((next - 1)) of $n results"
 kill -CONT "$sub_pid" "$live_pid"
+# The subscriber without replay first drains what the sink's queue for it
+# still holds: a result published before that is dropped for it by the
+# high-water mark too, and it would have no way to see the loss.
+last=-1
+for _ in $(seq 300); do
+    now=$(wc -l <"$work/live.jsonl")
+    [ "$now" -eq "$last" ] && [ "$now" -gt 0 ] && break
+    last=$now
+    sleep 0.2
+done
 # One more result: the subscribers may see it before or after they notice
 # the burst's lost tail; either way it shows the loss (seq N + 1 after 1000).
 printf '{"id":"after-burst","title":"Pier reopens","text":"The pier reopened after the storm. Anglers were back by noon."}\n' \

@@ -145,7 +145,7 @@ grep -q 'Buses run on time' "$work/out" || fail "atom entry not summarized"
     printf '%s\n' '{"id":"q\"\\","text":"The tram line opens in June. Tickets go on sale in May.","sentences":1}'
     printf '%s\n' '{"id":"badlen","text":"One. Two.","sentences":2.5}'
 } | run 1 --jsonl --sentences 2
-grep -qx '{"v":1,"type":"summary","id":7,"title":null,"url":null,"source":null,"published":null,"lang":"en","summary":\["The tram line opens in June.","Tickets go on sale in May."\],.*' "$work/out" ||
+grep -qx '{"v":1,"type":"summary","id":7,"title":"","url":"","source":"","published":"","lang":"en","summary":\["The tram line opens in June.","Tickets go on sale in May."\],.*' "$work/out" ||
     fail "numeric id: $(cat "$work/out")"
 grep -q '^{"v":1,"type":"summary","id":{"feed":"a","n":\[1,2\]},' "$work/out" || fail "object id not kept"
 grep -q '^{"v":1,"type":"summary","id":"q\\"\\\\",.*"summary":\["The tram line opens in June."\]' "$work/out" ||
@@ -251,6 +251,14 @@ run 0 --jsonl "$work/inbox"
 [ "$(grep -c '"type":"summary"' "$work/out")" -eq 2 ] || fail "--jsonl directory: $(cat "$work/out")"
 grep -q '"id":"a","title":"Ferry returns"' "$work/out" && grep -q '"id":"b","title":"Pool opens"' "$work/out" ||
     fail "--jsonl directory: ids from file names, titles: $(cat "$work/out")"
+
+# A .jsonl file without --jsonl is still one article a line (as push reads
+# it), printed in plain form: title, sentences, a blank line between.
+printf '%s\n' '{"id":"r1","title":"Ferry back","text":"The night ferry returns on Friday. Tickets are on sale at the pier."}' \
+    '{"id":"r2","text":"The pool opens in June. Lessons start a week later."}' >"$work/two.jsonl"
+run 0 "$work/two.jsonl"
+[ "$(head -1 "$work/out")" = "Ferry back" ] && grep -qx 'r2' "$work/out" && ! grep -q '{' "$work/out" ||
+    fail ".jsonl in plain mode: $(cat "$work/out")"
 
 [ "$failures" -eq 0 ] && echo "ok: precis summarize input shapes"
 exit $((failures > 0))
