@@ -80,6 +80,7 @@ struct _precis_sink_t {
     uint64_t next_seq;
     /* Failures of appends in the current burst (0: appends work). */
     uint64_t log_failing, jsonl_failing;
+    int64_t log_said_ms, log_failed_ms; /* when a failure was last said, last happened */
     precis_stats_t *stats;
     precis_control_t *control;
     int received, published, duplicates, invalid; /* counters in stats */
@@ -87,7 +88,8 @@ struct _precis_sink_t {
     precis_stories_t *stories;         /* the near-duplicate index */
     precis_summary_cache_t *summaries; /* for exact copies */
     int stories_new, exact_repeats, near_repeats, stories_index;
-    uint64_t stories_failing; /* story file appends failed in a row */
+    uint64_t stories_failing;                   /* story file appends failed in a row */
+    int64_t stories_said_ms, stories_failed_ms; /* when last said, last failed */
     int log_append_errors, jsonl_append_errors, log_damaged, log_damaged_bytes, log_lost;
 };
 
@@ -456,20 +458,28 @@ static void acknowledge(precis_sink_t *self, const char *key)
 static void log_append_failed(precis_sink_t *self, const precis_result_t *result)
 {
     precis_stats_add(self->stats, self->log_append_errors, 1);
-    if (!self->log_failing++)
+    /* A nearly full disk takes a small record now and then: failures and
+       successes alternate. Said once, again at most every 10 s. */
+    int64_t now = zclock_mono();
+    self->log_failed_ms = now;
+    if (!self->log_failing++ || now - self->log_said_ms >= 10000) {
+        self->log_said_ms = now;
         zsys_error("output log: cannot append (%s); results are held back (not "
                    "published, not acknowledged: ingest sends them again) until it "
                    "works again; first: %s",
                    strerror(errno), result->id);
+    }
 }
 
 static void log_append_worked(precis_sink_t *self)
 {
-    if (self->log_failing)
-        zsys_notice("output log: appends work again after %llu failed; numbering goes "
-                    "on at %llu",
-                    (unsigned long long)self->log_failing,
-                    (unsigned long long)self->next_seq);
+    /* Works again: once no append failed for a second. */
+    if (!self->log_failing || zclock_mono() - self->log_failed_ms < 1000)
+        return;
+    zsys_notice("output log: appends work again after %llu failed; numbering goes "
+                "on at %llu",
+                (unsigned long long)self->log_failing,
+                (unsigned long long)self->next_seq);
     self->log_failing = 0;
 }
 
@@ -496,14 +506,15 @@ static void mark_story(precis_sink_t *self, precis_result_t *result)
        answers; the file misses those articles after a restart). */
     if (precis_stories_add(self->stories, result->id, result->key, signature,
                            result->published_us, &match) != 0) {
-        if (!self->stories_failing++)
-            zsys_error("story file: cannot append (%s); the index goes on in memory; "
-                       "first: %s",
-                       strerror(errno), result->id);
-    } else if (self->stories_failing) {
-        zsys_notice("story file: appends work again after %llu failed",
-                    (unsigned long long)self->stories_failing);
-        self->stories_failing = 0;
+        /* Only a flush inside add fails here (256 KiB kept); said as
+           flush_stories says it, at most once every 10 s. */
+        int64_t now = zclock_mono();
+        if (!self->stories_failing++ || now - self->stories_said_ms >= 10000) {
+            zsys_error("story file: cannot append (%s); the index goes on in memory",
+                       strerror(errno));
+            self->stories_said_ms = now;
+        }
+        self->stories_failed_ms = now;
     }
     result->story = strdup(match.story);
     result->duplicate_of = match.duplicate_of ? strdup(match.duplicate_of) : NULL;
@@ -528,14 +539,20 @@ static void mark_story(precis_sink_t *self, precis_result_t *result)
     precis_minhash_destroy(&signature);
 }
 
-/* Writes the story records of the batch; a failure is said once per burst. */
+/* Writes the story records of the batch. On a nearly full disk small
+   batches fail and pass by turns, so the failures are said at most once
+   every 10 s, and "works again" only once no batch failed for a second. */
 static void flush_stories(precis_sink_t *self)
 {
+    int64_t now = zclock_mono();
     if (precis_stories_flush(self->stories) != 0) {
-        if (!self->stories_failing++)
+        if (!self->stories_failing++ || now - self->stories_said_ms >= 10000) {
             zsys_error("story file: cannot append (%s); the index goes on in memory",
                        strerror(errno));
-    } else if (self->stories_failing) {
+            self->stories_said_ms = now;
+        }
+        self->stories_failed_ms = now;
+    } else if (self->stories_failing && now - self->stories_failed_ms >= 1000) {
         zsys_notice("story file: appends work again after %llu failed",
                     (unsigned long long)self->stories_failing);
         self->stories_failing = 0;
