@@ -142,49 +142,6 @@ static bool source_open_next(push_t *self)
     }
 }
 
-static void pack_json(msgpack_packer *packer, json_t *value)
-{
-    switch (json_typeof(value)) {
-    case JSON_OBJECT: {
-        msgpack_pack_map(packer, json_object_size(value));
-        const char *key;
-        json_t *item;
-        json_object_foreach(value, key, item)
-        {
-            precis_mp_pack_cstr(packer, key);
-            pack_json(packer, item);
-        }
-        break;
-    }
-    case JSON_ARRAY: {
-        msgpack_pack_array(packer, json_array_size(value));
-        size_t index;
-        json_t *item;
-        json_array_foreach(value, index, item) pack_json(packer, item);
-        break;
-    }
-    case JSON_STRING:
-        precis_mp_pack_string(packer, json_string_value(value),
-                              json_string_length(value));
-        break;
-    case JSON_INTEGER:
-        msgpack_pack_int64(packer, json_integer_value(value));
-        break;
-    case JSON_REAL:
-        msgpack_pack_double(packer, json_real_value(value));
-        break;
-    case JSON_TRUE:
-        msgpack_pack_true(packer);
-        break;
-    case JSON_FALSE:
-        msgpack_pack_false(packer);
-        break;
-    case JSON_NULL:
-        msgpack_pack_nil(packer);
-        break;
-    }
-}
-
 static void generate_id(char *id, size_t size)
 {
     zuuid_t *uuid = zuuid_new();
@@ -222,7 +179,7 @@ void *precis_push_request_from_json(json_t *object, size_t *size_p, char *id_out
     msgpack_sbuffer_init(&buffer);
     msgpack_packer packer;
     msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
-    pack_json(&packer, object);
+    precis_mp_pack_json(&packer, object);
     *size_p = buffer.size;
     return buffer.data;
 }

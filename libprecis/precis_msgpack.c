@@ -1,5 +1,6 @@
 /*  precis_msgpack - small helpers over msgpack-c shared by the message modules. */
 #include "precis_msgpack.h"
+#include <jansson.h>
 #include <string.h>
 
 bool precis_mp_key_is(const msgpack_object *key_object, const char *key)
@@ -228,4 +229,44 @@ void precis_mp_pack_kv_int(msgpack_packer *packer, const char *key, int64_t valu
 {
     precis_mp_pack_cstr(packer, key);
     msgpack_pack_int64(packer, value);
+}
+
+void precis_mp_pack_json(msgpack_packer *packer, const json_t *value)
+{
+    switch (json_typeof(value)) {
+    case JSON_OBJECT: {
+        msgpack_pack_map(packer, json_object_size(value));
+        const char *key;
+        json_t *item;
+        json_object_foreach((json_t *)value, key, item)
+        {
+            precis_mp_pack_cstr(packer, key);
+            precis_mp_pack_json(packer, item);
+        }
+        break;
+    }
+    case JSON_ARRAY:
+        msgpack_pack_array(packer, json_array_size(value));
+        for (size_t i = 0; i < json_array_size(value); i++)
+            precis_mp_pack_json(packer, json_array_get(value, i));
+        break;
+    case JSON_STRING:
+        precis_mp_pack_string(packer, json_string_value(value),
+                              json_string_length(value));
+        break;
+    case JSON_INTEGER:
+        msgpack_pack_int64(packer, json_integer_value(value));
+        break;
+    case JSON_REAL:
+        msgpack_pack_double(packer, json_real_value(value));
+        break;
+    case JSON_TRUE:
+        msgpack_pack_true(packer);
+        break;
+    case JSON_FALSE:
+        msgpack_pack_false(packer);
+        break;
+    default:
+        msgpack_pack_nil(packer);
+    }
 }

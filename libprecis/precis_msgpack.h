@@ -40,4 +40,10 @@ void precis_mp_pack_kv_str(msgpack_packer *packer, const char *key, const char *
                            size_t len);
 void precis_mp_pack_kv_int(msgpack_packer *packer, const char *key, int64_t value);
 
+/* Packs a JSON value as msgpack: objects as maps (string keys), arrays,
+   strings, integers as integers, reals as float64, booleans, null. Used
+   for a pushed JSON Lines article and for a summary's "explain" map. */
+typedef struct json_t json_t;
+void precis_mp_pack_json(msgpack_packer *packer, const json_t *value);
+
 #endif

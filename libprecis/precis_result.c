@@ -29,9 +29,9 @@ void precis_result_destroy(precis_result_t **self_p)
     if (!self_p || !*self_p)
         return;
     precis_result_t *self = *self_p;
-    char *strings[] = {self->id,     self->key,       self->title, self->url,
-                       self->source, self->published, self->lang,  self->stage,
-                       self->reason, self->error,     self->log_id, self->story,
+    char *strings[] = {self->id,          self->key,       self->title,  self->url,
+                       self->source,      self->published, self->lang,   self->stage,
+                       self->reason,      self->error,     self->log_id, self->story,
                        self->duplicate_of};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         free(strings[i]);
@@ -147,48 +147,6 @@ static void pack_timings(msgpack_packer *packer, const precis_result_t *self)
     precis_mp_pack_kv_int(packer, "published_us", self->published_us);
 }
 
-/* Packs a JSON value (the "explain" map) as msgpack: objects as maps,
-   integers as integers, reals as float64. */
-static void pack_json(msgpack_packer *packer, const json_t *value)
-{
-    switch (json_typeof(value)) {
-    case JSON_OBJECT: {
-        msgpack_pack_map(packer, json_object_size(value));
-        const char *key;
-        json_t *item;
-        json_object_foreach((json_t *)value, key, item)
-        {
-            precis_mp_pack_cstr(packer, key);
-            pack_json(packer, item);
-        }
-        break;
-    }
-    case JSON_ARRAY:
-        msgpack_pack_array(packer, json_array_size(value));
-        for (size_t i = 0; i < json_array_size(value); i++)
-            pack_json(packer, json_array_get(value, i));
-        break;
-    case JSON_STRING:
-        precis_mp_pack_string(packer, json_string_value(value),
-                              json_string_length(value));
-        break;
-    case JSON_INTEGER:
-        msgpack_pack_int64(packer, json_integer_value(value));
-        break;
-    case JSON_REAL:
-        msgpack_pack_double(packer, json_real_value(value));
-        break;
-    case JSON_TRUE:
-        msgpack_pack_true(packer);
-        break;
-    case JSON_FALSE:
-        msgpack_pack_false(packer);
-        break;
-    default:
-        msgpack_pack_nil(packer);
-    }
-}
-
 /* The JSON value of a msgpack object (the "explain" map): maps with
    string keys, arrays, strings, numbers, booleans; anything else is null. */
 static json_t *object_json(const msgpack_object *object)
@@ -254,7 +212,7 @@ static void pack_summary_fields(msgpack_packer *packer, const precis_result_t *s
         precis_mp_pack_cstr(packer, self->keywords[i]);
     if (self->explain) { /* only when asked: absent otherwise */
         precis_mp_pack_cstr(packer, "explain");
-        pack_json(packer, self->explain);
+        precis_mp_pack_json(packer, self->explain);
     }
 }
 
