@@ -88,17 +88,6 @@ static void destroy_json(json_t **object_p)
     *object_p = NULL;
 }
 
-static bool has_extension(const char *path, const char *extension)
-{
-    size_t len = strlen(path), n = strlen(extension);
-    return len > n && strcasecmp(path + len - n, extension) == 0;
-}
-
-static bool is_article_file(const char *path)
-{
-    return precis_inputs_is_article_name(path);
-}
-
 static bool looks_like_jsonl(const char *path, FILE *file)
 {
     size_t len = strlen(path);
@@ -294,15 +283,18 @@ static void read_whole(push_t *self)
     size_t size = zchunk_size(chunk);
     const char *path = source->path;
     bool named = strcmp(path, "-") != 0;
-    bool known = named && is_article_file(path);
+    bool known = named && precis_inputs_is_article_name(path);
     json_t *object = NULL;
-    if (has_extension(path, ".xml") || has_extension(path, ".rss") ||
-        has_extension(path, ".atom") || (!known && precis_feed_sniff(data, size))) {
+    if (precis_inputs_has_extension(path, ".xml") ||
+        precis_inputs_has_extension(path, ".rss") ||
+        precis_inputs_has_extension(path, ".atom") ||
+        (!known && precis_feed_sniff(data, size))) {
         source->feed = read_feed(self, data, size);
         zchunk_destroy(&chunk);
         return;
     }
-    if (has_extension(path, ".html") || has_extension(path, ".htm") ||
+    if (precis_inputs_has_extension(path, ".html") ||
+        precis_inputs_has_extension(path, ".htm") ||
         (!known && precis_html_detect(data, size)))
         object = html_article(data, size);
     else

@@ -11,7 +11,7 @@
 static const char *article_extensions[] = {".txt",  ".html", ".htm", ".jsonl",
                                            ".json", ".xml",  ".rss", ".atom"};
 
-static bool has_extension(const char *path, const char *extension)
+bool precis_inputs_has_extension(const char *path, const char *extension)
 {
     size_t len = strlen(path), n = strlen(extension);
     return len > n && strcasecmp(path + len - n, extension) == 0;
@@ -20,14 +20,15 @@ static bool has_extension(const char *path, const char *extension)
 bool precis_inputs_is_article_name(const char *path)
 {
     for (size_t i = 0; i < sizeof article_extensions / sizeof article_extensions[0]; i++)
-        if (has_extension(path, article_extensions[i]))
+        if (precis_inputs_has_extension(path, article_extensions[i]))
             return true;
     return false;
 }
 
 bool precis_inputs_is_jsonl_name(const char *path)
 {
-    return has_extension(path, ".jsonl") || has_extension(path, ".json");
+    return precis_inputs_has_extension(path, ".jsonl") ||
+           precis_inputs_has_extension(path, ".json");
 }
 
 static bool is_directory(const char *path)

@@ -21,6 +21,9 @@ zlistx_t *precis_inputs_new(int count, char **paths);
 /* True when path's name ends in one of the article extensions above. */
 bool precis_inputs_is_article_name(const char *path);
 
+/* True when path's name ends in extension (".rss"), any case. */
+bool precis_inputs_has_extension(const char *path, const char *extension);
+
 /* True for .jsonl and .json names (JSON Lines by name). */
 bool precis_inputs_is_jsonl_name(const char *path);
 

@@ -490,6 +490,19 @@ static bool jsonl_ready(precis_sink_t *self)
     return self->jsonl < 0 || !self->jsonl_behind || jsonl_catch_up(self) == 0;
 }
 
+/* A story-file write failed: counted, said once and again at most every
+   10 s (on a nearly full disk small writes pass and fail by turns). */
+static void stories_write_failed(precis_sink_t *self)
+{
+    int64_t now = zclock_mono();
+    if (!self->stories_failing++ || now - self->stories_said_ms >= 10000) {
+        zsys_error("story file: cannot append (%s); the index goes on in memory",
+                   strerror(errno));
+        self->stories_said_ms = now;
+    }
+    self->stories_failed_ms = now;
+}
+
 /* Sets the story fields of a summary from the index, gives an exact copy
    the summary of the article it repeats, and takes off the signature. */
 static void mark_story(precis_sink_t *self, precis_result_t *result)
@@ -506,15 +519,7 @@ static void mark_story(precis_sink_t *self, precis_result_t *result)
        answers; the file misses those articles after a restart). */
     if (precis_stories_add(self->stories, result->id, result->key, signature,
                            result->published_us, &match) != 0) {
-        /* Only a flush inside add fails here (256 KiB kept); said as
-           flush_stories says it, at most once every 10 s. */
-        int64_t now = zclock_mono();
-        if (!self->stories_failing++ || now - self->stories_said_ms >= 10000) {
-            zsys_error("story file: cannot append (%s); the index goes on in memory",
-                       strerror(errno));
-            self->stories_said_ms = now;
-        }
-        self->stories_failed_ms = now;
+        stories_write_failed(self); /* a flush inside add (256 KiB kept) */
     }
     result->story = strdup(match.story);
     result->duplicate_of = match.duplicate_of ? strdup(match.duplicate_of) : NULL;
@@ -544,15 +549,9 @@ static void mark_story(precis_sink_t *self, precis_result_t *result)
    every 10 s, and "works again" only once no batch failed for a second. */
 static void flush_stories(precis_sink_t *self)
 {
-    int64_t now = zclock_mono();
-    if (precis_stories_flush(self->stories) != 0) {
-        if (!self->stories_failing++ || now - self->stories_said_ms >= 10000) {
-            zsys_error("story file: cannot append (%s); the index goes on in memory",
-                       strerror(errno));
-            self->stories_said_ms = now;
-        }
-        self->stories_failed_ms = now;
-    } else if (self->stories_failing && now - self->stories_failed_ms >= 1000) {
+    if (precis_stories_flush(self->stories) != 0)
+        stories_write_failed(self);
+    else if (self->stories_failing && zclock_mono() - self->stories_failed_ms >= 1000) {
         zsys_notice("story file: appends work again after %llu failed",
                     (unsigned long long)self->stories_failing);
         self->stories_failing = 0;

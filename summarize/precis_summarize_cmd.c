@@ -631,6 +631,19 @@ static void put_json_text(const char *text, size_t len, bool flatten, FILE *out)
    {"id": ..., "summary": [...], "lang": "..", "keywords": [...]}, and
    "truncated": [positions in "summary"] only when a sentence was cut, so
    that the lines of uncut summaries stay as they were. */
+/* The result's id: the input's string, else the JSON value it was (a
+   number, an object...), else fallback ("line-N", "item-N"). */
+static void put_id(const char *id, size_t id_len, const char *id_json, size_t id_json_len,
+                   const char *fallback, FILE *out)
+{
+    if (id)
+        put_json_string(id, id_len, out);
+    else if (id_json)
+        fwrite(id_json, 1, id_json_len, out);
+    else
+        put_json_string(fallback, strlen(fallback), out);
+}
+
 /* Writes one result line in the wire's JSON form (docs/PROTOCOL.md
    "Summary map", as `precis sub --json` prints it), less what only the
    pipeline has (seq, log_id, timings). The id is the input's (a string, or
@@ -643,12 +656,7 @@ static void put_result(const char *id, size_t id_len, const char *id_json,
                        const precis_summarizer_t *explained, FILE *out)
 {
     fputs("{\"v\":1,\"type\":\"summary\",\"id\":", out);
-    if (id)
-        put_json_string(id, id_len, out);
-    else if (id_json)
-        fwrite(id_json, 1, id_json_len, out);
-    else
-        put_json_string(fallback, strlen(fallback), out);
+    put_id(id, id_len, id_json, id_json_len, fallback, out);
     fputs(",\"title\":", out);
     put_json_string(title && title_len ? title : "", title && title_len ? title_len : 0,
                     out);
@@ -708,12 +716,7 @@ static void put_error(const char *id, size_t id_len, const char *id_json,
                       const char *error, FILE *out)
 {
     fputs("{\"v\":1,\"type\":\"error\",\"id\":", out);
-    if (id)
-        put_json_string(id, id_len, out);
-    else if (id_json)
-        fwrite(id_json, 1, id_json_len, out);
-    else
-        put_json_string(fallback, strlen(fallback), out);
+    put_id(id, id_len, id_json, id_json_len, fallback, out);
     fputs(",\"stage\":\"summarize\",\"reason\":", out);
     put_json_string(reason, strlen(reason), out);
     fputs(",\"error\":", out);
