@@ -288,8 +288,8 @@ precis_ingest_t *precis_ingest_new(const precis_config_t *config)
     self->duplicates = precis_stats_counter(
         self->stats, "duplicates",
         "requests for an id in flight or delivered lately, answered accepted, duplicate");
-    self->dedup_ids = precis_stats_counter(self->stats, "dedup_ids",
-                                           "delivered ids in the dedup window");
+    self->dedup_ids =
+        precis_stats_gauge(self->stats, "dedup_ids", "delivered ids in the dedup window");
     self->journal_damaged = precis_stats_counter(
         self->stats, "journal_damaged",
         "damaged regions of the journal skipped at the last start (file kept aside)");
@@ -302,14 +302,15 @@ precis_ingest_t *precis_ingest_new(const precis_config_t *config)
         "articles taken when no worker could take them at once (sent from the ledger)");
     self->pending = zlistx_new();
     /* Prometheus: the answers are one family, by status. */
-    precis_stats_label(self->stats, self->accepted, "requests", "requests answered, by status",
-                       "status", "accepted");
-    precis_stats_label(self->stats, self->rejected, "requests", "requests answered, by status",
-                       "status", "rejected");
-    precis_stats_label(self->stats, self->busy, "requests", "requests answered, by status",
-                       "status", "busy");
-    precis_stats_describe_latency(self->stats, "request_seconds",
-                                  "time to handle one request, until its answer is ready");
+    precis_stats_label(self->stats, self->accepted, "requests",
+                       "requests answered, by status", "status", "accepted");
+    precis_stats_label(self->stats, self->rejected, "requests",
+                       "requests answered, by status", "status", "rejected");
+    precis_stats_label(self->stats, self->busy, "requests",
+                       "requests answered, by status", "status", "busy");
+    precis_stats_describe_latency(
+        self->stats, "request_seconds",
+        "time to handle one request, until its answer is ready");
     zuuid_t *uuid = zuuid_new();
     snprintf(self->nonce, sizeof self->nonce, "%.8s", zuuid_str(uuid));
     zuuid_destroy(&uuid);

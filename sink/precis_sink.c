@@ -362,7 +362,7 @@ static bool open_stories(precis_sink_t *self)
     self->near_repeats =
         precis_stats_counter(self->stats, "near_repeats", "near copies of an article");
     self->stories_index =
-        precis_stats_counter(self->stats, "stories_index", "articles in the story index");
+        precis_stats_gauge(self->stats, "stories_index", "articles in the story index");
     if (self->stories)
         precis_stats_set(self->stats, self->stories_index,
                          precis_stories_size(self->stories));

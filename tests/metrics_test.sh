@@ -86,8 +86,12 @@ for line in open(sys.argv[1]):
     for family in families:
         for s in family.samples:
             values[(instance, s.name, tuple(sorted(s.labels.items())))] = s.value
-    if types.get("precis_ingest_in_flight", "gauge") != "gauge":
-        problems.append("ingest: in_flight is not a gauge")
+    # Levels (set, not added to) are gauges.
+    for level in ("precis_ingest_in_flight", "precis_ingest_dedup_ids",
+                  "precis_sink_stories_index"):
+        if instance in ("ingest", "sink") and level.split("_")[1] == instance and \
+                types.get(level) != "gauge":
+            problems.append("%s: %s is not a gauge (%s)" % (instance, level, types.get(level)))
 
 def value(instance, name, **labels):
     return values.get((instance, name, tuple(sorted(labels.items()))))
