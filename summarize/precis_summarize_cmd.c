@@ -287,11 +287,6 @@ static int parse_arguments(command_t *command, int argc, char **argv)
         fprintf(stderr, "precis summarize: give one of --sentences, --ratio, --words\n");
         return 2;
     }
-    /* No length given: the default count, as the summarize worker sets it,
-       so that offline and the pipeline choose alike (the lead rules of
-       precis_summarizer apply to a count). */
-    if (given == 0)
-        command->options.sentences = PRECIS_DEFAULT_SENTENCES;
     if (title_line && no_title) {
         fprintf(stderr, "precis summarize: give one of --title-line and --no-title\n");
         return 2;

@@ -141,9 +141,11 @@ static double expected_length(const precis_document_t *document,
    which are not the reader's "first few sentences". */
 static size_t lead_sentences(const precis_summary_options_t *options, size_t n)
 {
-    if (!options || options->words > 0 || options->sentences <= 0)
+    /* A count: asked, or the default one (no ratio, no word budget), so that
+       options left at zero choose as the pipeline's explicit default does. */
+    if (options && (options->words > 0 || (options->sentences <= 0 && options->ratio > 0)))
         return 0;
-    size_t wanted = (size_t)options->sentences;
+    size_t wanted = wanted_sentences(options, n);
     bool long_article = wanted >= 2 && n >= (size_t)precis_params.lead_long;
     return wanted >= (size_t)precis_params.lead_from || long_article ? wanted : 0;
 }
