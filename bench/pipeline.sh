@@ -1,8 +1,10 @@
-# bench/pipeline.sh - sourced by bench/run and bench/chaos: starts a private
-# pipeline the way tests/with_pipeline.sh does (free tcp ports for the public
-# sockets, ipc in RUN_DIR for the internal ones, a NAME.cmd launcher, a pid
-# file and a control socket per process, logs in RUN_DIR/NAME.log) and stops
-# it; reads a process's peak RSS.
+# bench/pipeline.sh - sourced by bench/run, bench/chaos, bench/soak and
+# bench/stories_pipeline: a private pipeline (free tcp ports for the public
+# sockets, ipc in RUN_DIR for the internal ones) started, restarted and
+# stopped through deploy/lib/pipeline.sh, the launcher deploy/pipeline and
+# tests/with_pipeline.sh use too (a NAME.cmd launcher, a pid file and a
+# control socket per process, logs in RUN_DIR/NAME.log); reads a process's
+# peak RSS and CPU time.
 #
 #   bench_build ROOT               Release build with the benchmarks in ROOT/build-bench
 #   bench_pipeline_start BIN_DIR RUN_DIR NORMALIZE SUMMARIZE JOURNAL [INGEST_ARGS...]
@@ -15,7 +17,10 @@
 #   bench_kill9 RUN_DIR NAME       SIGKILL NAME and wait until it is gone
 #   bench_vmhwm RUN_DIR NAME       peak RSS (VmHWM) of NAME in kB, or empty
 #   bench_cpu_s RUN_DIR NAME       CPU seconds (user + system) NAME has used, or empty
-#   bench_pipeline_stop RUN_DIR    SIGTERM every process (SIGKILL after 10 s)
+#   bench_pipeline_stop RUN_DIR    stop every process in stage order (SIGKILL after 10 s)
+
+# shellcheck source=deploy/lib/pipeline.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib/pipeline.sh"
 
 bench_build() { # root
     local build="$1/build-bench"
@@ -28,31 +33,11 @@ bench_build() { # root
     fi
 }
 
-bench_launcher() { # run_dir, name, program, args...
-    local run_dir=$1 name=$2 program=$3
-    shift 3
-    {
-        echo '#!/bin/sh'
-        printf 'exec'
-        printf ' %q' "$program" "$@" --pidfile "$run_dir/$name.pid" \
-            --control "ipc://$run_dir/$name.ctl"
-        printf ' >>%q 2>&1\n' "$run_dir/$name.log"
-    } >"$run_dir/$name.cmd"
-    chmod +x "$run_dir/$name.cmd"
-    "$run_dir/$name.cmd" &
-}
-
 bench_pipeline_start() {
     local bin=$1 run_dir=$2 normalize=$3 summarize=$4 journal=$5
     shift 5
-    local ports
-    ports=$(python3 -c '
-import socket
-s = [socket.socket() for _ in range(3)]
-for x in s: x.bind(("127.0.0.1", 0))
-print(*[x.getsockname()[1] for x in s])')
     local ingest_port output_port replay_port
-    read -r ingest_port output_port replay_port <<<"$ports"
+    read -r ingest_port output_port replay_port < <(pl_free_ports 3)
     local internal="ipc://$run_dir"
     local normalize_ends=(--normalize-endpoint "$internal/normalize"
                           --normalized-endpoint "$internal/normalized")
@@ -61,50 +46,38 @@ print(*[x.getsockname()[1] for x in s])')
     local acks=(--acks-endpoint "$internal/acks")
     local journal_args=()
     [ "$journal" = yes ] && journal_args=(--journal "$run_dir/journal")
-    bench_launcher "$run_dir" ingest "$bin/precis-ingest" --ingest "tcp://127.0.0.1:$ingest_port" \
+    pl_start "$run_dir" ingest "$bin/precis-ingest" --ingest "tcp://127.0.0.1:$ingest_port" \
         "${normalize_ends[@]}" "${summarize_ends[@]}" "${acks[@]}" \
         ${journal_args[@]+"${journal_args[@]}"} "$@"
-    bench_launcher "$run_dir" sink "$bin/precis-sink" --results-endpoint "$internal/results" \
+    pl_start "$run_dir" sink "$bin/precis-sink" --results-endpoint "$internal/results" \
         "${acks[@]}" --output "tcp://127.0.0.1:$output_port" \
         --replay "tcp://127.0.0.1:$replay_port" --log "$run_dir/output.records" \
         ${BENCH_SINK_ARGS:-}
-    local k
+    local k names=(ingest sink)
     for k in $(seq "$normalize"); do
-        bench_launcher "$run_dir" "normalize-$k" "$bin/precis-normalize" "${normalize_ends[@]}"
+        pl_start "$run_dir" "normalize-$k" "$bin/precis-normalize" "${normalize_ends[@]}"
+        names+=("normalize-$k")
     done
     for k in $(seq "$summarize"); do
-        bench_launcher "$run_dir" "summarize-$k" "$bin/precis-summarize" "${summarize_ends[@]}" \
+        pl_start "$run_dir" "summarize-$k" "$bin/precis-summarize" "${summarize_ends[@]}" \
             ${BENCH_SUMMARIZE_ARGS:-}
+        names+=("summarize-$k")
     done
     BENCH_INGEST="tcp://127.0.0.1:$ingest_port"
     BENCH_OUTPUT="tcp://127.0.0.1:$output_port"
     BENCH_REPLAY="tcp://127.0.0.1:$replay_port"
-    local expected=$((2 + normalize + summarize))
-    for _ in $(seq 100); do
-        [ "$(ls "$run_dir"/*.pid 2>/dev/null | wc -l)" -ge "$expected" ] && return 0
-        sleep 0.1
-    done
+    pl_wait_ready "$run_dir" "${names[@]}" && return 0
     echo "bench: the pipeline did not start (logs in $run_dir)" >&2
     return 1
 }
 
 bench_restart() { # run_dir, name
     # Started from a subshell: not our child, so no "Killed" report later.
-    ("$1/$2.cmd" &)
-    for _ in $(seq 200); do
-        [ -e "$1/$2.pid" ] && return 0
-        sleep 0.05
-    done
-    echo "bench: $2 did not restart" >&2
-    return 1
+    (pl_relaunch "$1" "$2")
 }
 
 bench_kill9() { # run_dir, name
-    local pid
-    pid=$(cat "$1/$2.pid" 2>/dev/null) || return 0
-    kill -KILL "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.02; done
-    rm -f "$1/$2.pid"
+    pl_kill9 "$1" "$2"
 }
 
 bench_vmhwm() { # run_dir, name
@@ -114,15 +87,7 @@ bench_vmhwm() { # run_dir, name
 }
 
 bench_pipeline_stop() { # run_dir
-    local file pid pids=()
-    for file in "$1"/*.pid; do
-        [ -e "$file" ] && pids+=("$(cat "$file")")
-    done
-    for pid in ${pids[@]+"${pids[@]}"}; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in ${pids[@]+"${pids[@]}"}; do
-        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null || true
-    done
+    pl_stop "$1"
     wait 2>/dev/null || true
 }
 

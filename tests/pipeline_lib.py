@@ -2,7 +2,6 @@
 sample articles, the pipeline's processes (pid, peak RSS, kill, restart),
 and the sink's output log read back through the replay socket."""
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -49,36 +48,29 @@ def peak_rss_kb(name):
     return 0
 
 
+# Processes are killed and started again through the launcher every other
+# script uses (deploy/lib/pipeline.sh), not by logic of our own.
+LAUNCHER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "deploy", "lib",
+                        "pipeline.sh")
+
+
+def launcher(command, name):
+    result = subprocess.run([LAUNCHER, command, RUN, name], stdin=subprocess.DEVNULL)
+    return result.returncode == 0
+
+
 def kill9(name):
     """SIGKILL a pipeline process and wait until it is gone: its threads
     too, which hold its sockets a moment after the main one is a zombie."""
-    pid = pid_of(name)
-    os.kill(pid, signal.SIGKILL)
-    for _ in range(500):
-        try:
-            with open("/proc/%d/stat" % pid) as f:
-                zombie = f.read().split()[2] == "Z"
-            if zombie and len(os.listdir("/proc/%d/task" % pid)) <= 1:
-                break
-        except OSError:
-            break
-        time.sleep(0.02)
-    os.unlink(os.path.join(RUN, name + ".pid"))
+    if not launcher("kill9", name):
+        fail("could not kill " + name)
 
 
 def restart(name):
     """Start a pipeline process again from its launcher; wait until ready
     (started again when it exits first, e.g. a port not free yet)."""
-    for _ in range(5):
-        process = subprocess.Popen([os.path.join(RUN, name + ".cmd")])
-        for _ in range(200):
-            if os.path.exists(os.path.join(RUN, name + ".pid")):
-                return
-            if process.poll() is not None:
-                break
-            time.sleep(0.05)
-        time.sleep(0.5)
-    fail(name + " did not start again")
+    if not launcher("relaunch", name):
+        fail(name + " did not start again")
 
 
 def kill_ingest():

@@ -1,20 +1,31 @@
 #!/usr/bin/env bash
 # Runs a command against a private pipeline: starts ingest, sink and the
-# workers from BIN_DIR on free ports (ipc for the internal endpoints), exports
-# where they are, runs the command, and always stops every process it started.
+# workers from BIN_DIR on free ports (ipc for the internal endpoints) through
+# deploy/lib/pipeline.sh, exports where they are, runs the command, and always
+# stops every process it started (stage order, SIGKILL after 10 s), also when
+# the command fails or this script is interrupted.
 #
 #   tests/with_pipeline.sh BIN_DIR [--normalize N] [--summarize M] -- COMMAND...
 #
 # Ingest keeps its journal in the run dir; PRECIS_INGEST_ARGS adds options
 # (PRECIS_SINK_ARGS to the sink).
-# Every process has a control socket, ipc://RUN_DIR/NAME.ctl (precis stats);
+# Every process has a control socket, ipc://RUN_DIR/NAME.ctl (precis stats),
+# and a launcher, RUN_DIR/NAME.cmd, that starts it again with the same
+# options ("$PRECIS_RUN_DIR/NAME.cmd" &, or deploy/lib/pipeline.sh relaunch);
 # ingest serves Prometheus metrics.
 # Exported to COMMAND: PRECIS_BIN, PRECIS_INGEST, PRECIS_OUTPUT, PRECIS_REPLAY,
 # PRECIS_METRICS (ingest's Prometheus URL), PRECIS_RUN_DIR
-# (logs: ingest.log, sink.log, normalize-K.log, summarize-K.log), and
-# PRECIS_STOP (a command that stops the pipeline gracefully, so that COMMAND
-# can read the workers' final log lines).
+# (logs: ingest.log, sink.log, normalize-K.log, summarize-K.log, and
+# launcher.log: what was started and stopped, when), and PRECIS_STOP (a
+# command that stops the pipeline gracefully, so that COMMAND can read the
+# workers' final log lines).
+# Exit status: the command's; 1 when it succeeded but a process had to be
+# killed, exited non-zero on SIGTERM, or a log has a sanitizer report.
 set -euo pipefail
+
+# shellcheck source=deploy/lib/pipeline.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib/pipeline.sh"
+PL_PROG=with_pipeline
 
 bin_dir=$(cd "$1" && pwd)
 shift
@@ -30,41 +41,10 @@ while [ $# -gt 0 ]; do
 done
 
 run_dir=$(mktemp -d /tmp/precis-test.XXXXXX)
-pids=()
-
 stop_failures=0
 stop_all() {
-    local pid file status
-    local -A alive=()
-    # Processes restarted by a test are known by their pid files only.
-    for file in "$run_dir"/*.pid; do
-        [ -e "$file" ] && pids+=("$(cat "$file")")
-    done
-    # Each once: a second SIGTERM while a process exits would kill it outright.
-    mapfile -t pids < <(printf '%s\n' ${pids[@]+"${pids[@]}"} | sort -un | grep .)
-    for pid in ${pids[@]+"${pids[@]}"}; do
-        kill -0 "$pid" 2>/dev/null && alive[$pid]=1
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in ${pids[@]+"${pids[@]}"}; do
-        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        if kill -0 "$pid" 2>/dev/null; then
-            echo "with_pipeline: process $pid ignored SIGTERM for 10 s" >&2
-            kill -KILL "$pid" 2>/dev/null || true
-            stop_failures=$((stop_failures + 1))
-        fi
-        # Our own children report how they ended: a clean stop is status 0.
-        status=0
-        wait "$pid" 2>/dev/null || status=$?
-        if [ -n "${alive[$pid]:-}" ] && [ "$status" -ne 0 ] && [ "$status" -ne 127 ]; then
-            echo "with_pipeline: process $pid exited with status $status on SIGTERM" >&2
-            stop_failures=$((stop_failures + 1))
-        fi
-    done
-    pids=()
-    # A stage a test restarted just as it ended may have no pid file yet:
-    # every stage names the run dir in its arguments, so none escapes this.
-    pkill -KILL -f -- "--pidfile $run_dir/" 2>/dev/null || true
+    pl_stop "$run_dir"
+    stop_failures=$((stop_failures + PL_STOP_FAILURES))
     # Sanitizer reports from any process, restarted ones included.
     if grep -l "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" \
         "$run_dir"/*.log >&2 2>/dev/null; then
@@ -74,6 +54,8 @@ stop_all() {
 }
 cleanup() {
     local status=$?
+    trap - EXIT INT TERM
+    [ -z "${command_pid:-}" ] || kill -TERM "$command_pid" 2>/dev/null || true
     stop_all
     [ "$status" -eq 0 ] && [ "$stop_failures" -gt 0 ] && status=1
     if [ "$status" -ne 0 ]; then
@@ -83,36 +65,18 @@ cleanup() {
     rm -rf "$run_dir"
     exit "$status"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # Free TCP ports for the public sockets, chosen by the kernel.
-read -r ingest_port output_port replay_port metrics_port < <(python3 -c '
-import socket
-s = [socket.socket() for _ in range(4)]
-for x in s: x.bind(("127.0.0.1", 0))
-print(*[x.getsockname()[1] for x in s])')
+read -r ingest_port output_port replay_port metrics_port < <(pl_free_ports 4)
 
 internal="ipc://$run_dir"
 normalize_ends=(--normalize-endpoint "$internal/normalize" --normalized-endpoint "$internal/normalized")
 summarize_ends=(--summarize-endpoint "$internal/summarize" --results-endpoint "$internal/results")
 acks=(--acks-endpoint "$internal/acks")
 
-# Each process gets a launcher, NAME.cmd, so that a test can start it again
-# after killing it: "$PRECIS_RUN_DIR/NAME.cmd" &
-start() { # name, program, args...
-    local name=$1 program=$2
-    shift 2
-    {
-        echo '#!/bin/sh'
-        printf 'exec'
-        printf ' %q' "$bin_dir/$program" "$@" --pidfile "$run_dir/$name.pid" \
-            --control "ipc://$run_dir/$name.ctl"
-        printf ' >>%q 2>&1\n' "$run_dir/$name.log"
-    } >"$run_dir/$name.cmd"
-    chmod +x "$run_dir/$name.cmd"
-    "$run_dir/$name.cmd" &
-    pids+=($!)
-}
 # CURVE: PRECIS_CURVE_HUB (the hub's certificate), PRECIS_CURVE_ALLOW (the
 # allowed client certificates) and PRECIS_CURVE_WORKER (the workers').
 hub_curve=() worker_curve=()
@@ -120,27 +84,26 @@ if [ -n "${PRECIS_CURVE_HUB:-}" ]; then
     hub_curve=(--curve-cert "$PRECIS_CURVE_HUB" --curve-allow "$PRECIS_CURVE_ALLOW")
     worker_curve=(--curve-cert "$PRECIS_CURVE_WORKER" --curve-server "$PRECIS_CURVE_HUB")
 fi
-start ingest precis-ingest --ingest "tcp://127.0.0.1:$ingest_port" "${normalize_ends[@]}" \
-    "${summarize_ends[@]}" "${acks[@]}" --journal "$run_dir/journal" ${PRECIS_INGEST_ARGS:-} \
-    --metrics-port "$metrics_port" \
-    ${hub_curve[@]+"${hub_curve[@]}"}
-start sink precis-sink --results-endpoint "$internal/results" "${acks[@]}" \
+names=(ingest sink)
+# shellcheck disable=SC2086 # PRECIS_INGEST_ARGS and PRECIS_SINK_ARGS are word lists
+pl_start "$run_dir" ingest "$bin_dir/precis-ingest" --ingest "tcp://127.0.0.1:$ingest_port" \
+    "${normalize_ends[@]}" "${summarize_ends[@]}" "${acks[@]}" --journal "$run_dir/journal" \
+    ${PRECIS_INGEST_ARGS:-} --metrics-port "$metrics_port" ${hub_curve[@]+"${hub_curve[@]}"}
+# shellcheck disable=SC2086
+pl_start "$run_dir" sink "$bin_dir/precis-sink" --results-endpoint "$internal/results" "${acks[@]}" \
     --output "tcp://127.0.0.1:$output_port" --replay "tcp://127.0.0.1:$replay_port" \
     --log "$run_dir/output.records" ${PRECIS_SINK_ARGS:-} ${hub_curve[@]+"${hub_curve[@]}"}
 for k in $(seq "$normalize"); do
-    start "normalize-$k" precis-normalize "${normalize_ends[@]}" ${worker_curve[@]+"${worker_curve[@]}"}
+    pl_start "$run_dir" "normalize-$k" "$bin_dir/precis-normalize" "${normalize_ends[@]}" \
+        ${worker_curve[@]+"${worker_curve[@]}"}
+    names+=("normalize-$k")
 done
 for k in $(seq "$summarize"); do
-    start "summarize-$k" precis-summarize "${summarize_ends[@]}" ${worker_curve[@]+"${worker_curve[@]}"}
+    pl_start "$run_dir" "summarize-$k" "$bin_dir/precis-summarize" "${summarize_ends[@]}" \
+        ${worker_curve[@]+"${worker_curve[@]}"}
+    names+=("summarize-$k")
 done
-
-# Ready when every process has written its pid file.
-expected=$((2 + normalize + summarize))
-for _ in $(seq 100); do
-    [ "$(ls "$run_dir"/*.pid 2>/dev/null | wc -l)" -ge "$expected" ] && break
-    sleep 0.1
-done
-if [ "$(ls "$run_dir"/*.pid 2>/dev/null | wc -l)" -lt "$expected" ]; then
+if ! pl_wait_ready "$run_dir" "${names[@]}"; then
     echo "with_pipeline: the pipeline did not start" >&2
     exit 1
 fi
@@ -173,4 +136,5 @@ set +e
 wait "$command_pid"
 status=$?
 set -e
+command_pid=""
 exit "$status"
