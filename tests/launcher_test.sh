@@ -5,7 +5,9 @@
 #    when its command fails, or when the script itself is stopped mid-way;
 #  - stopping goes in stage order (ingest, normalize, summarize, sink), each
 #    stage gone before the next gets SIGTERM, as launcher.log shows;
-#  - a process that ignores SIGTERM is killed with SIGKILL after the timeout.
+#  - a process that ignores SIGTERM is killed with SIGKILL after the timeout;
+#  - deploy/pipeline restart NAME starts one process again with the same
+#    options, and status and down see the new one.
 #   tests/launcher_test.sh BUILD_DIR
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -16,6 +18,7 @@ work=$(mktemp -d /tmp/precis-launcher-test.XXXXXX)
 source "$repo/deploy/lib/pipeline.sh"
 cleanup() {
     local status=$?
+    [ ! -d "$work/run" ] || "$repo/deploy/pipeline" down --run-dir "$work/run" >/dev/null 2>&1 || true
     [ ! -d "$work/lib-run" ] || pl_stop "$work/lib-run" 2>/dev/null || true
     rm -rf "$work"
     exit "$status"
@@ -110,4 +113,37 @@ grep -q "stop sink (pid $sink_pid): SIGKILL after 1 s" "$work/lib-run/launcher.l
 assert_all_gone "$work/procs-lib" "$work/lib-run" "SIGKILL after the timeout"
 [ ! -e "$work/lib-run/procs" ] && [ ! -e "$work/lib-run/sink.pid" ] || fail "procs or a pid file kept"
 
-echo "ok: launcher contract (failed command, SIGTERM mid-way, stage order, SIGKILL)"
+# 5. deploy/pipeline restart NAME.
+base=$("$repo/deploy/pipeline" free-port-base)
+"$repo/deploy/pipeline" up --no-build --build-dir "$build" --run-dir "$work/run" --port-base "$base" \
+    --summarize 2 >"$work/up.txt" 2>&1 || fail "up: $(cat "$work/up.txt")"
+old=$(cat "$work/run/summarize-1.pid")
+"$repo/deploy/pipeline" restart summarize-1 --run-dir "$work/run" >"$work/restart.txt" \
+    || fail "restart summarize-1 exited $?"
+new=$(cat "$work/run/summarize-1.pid")
+[ "$new" != "$old" ] && pl_running "$new" || fail "summarize-1 not restarted (pid $old, then $new)"
+! pl_running "$old" || fail "the old summarize-1 (pid $old) still runs"
+grep -q "^summarize-1 $new\$" "$work/run/procs" || fail "procs does not have the new pid: $(cat "$work/run/procs")"
+# The same options: the launcher wrote the same command line.
+tr '\0' ' ' <"/proc/$new/cmdline" | grep -q -- "--summarize-endpoint tcp://127.0.0.1:$((base + 3)) " \
+    || fail "summarize-1 restarted without its options"
+"$repo/deploy/pipeline" status --run-dir "$work/run" >"$work/status.txt" || fail "status after restart"
+grep -q "^summarize-1 *$new *alive" "$work/status.txt" || fail "status: $(cat "$work/status.txt")"
+# A dead process is started again too.
+sink_pid=$(cat "$work/run/sink.pid")
+kill -KILL "$sink_pid"
+pl_wait_gone "$sink_pid" 50
+status=0
+"$repo/deploy/pipeline" status --run-dir "$work/run" >/dev/null || status=$?
+[ "$status" -eq 1 ] || fail "status with a dead sink exited $status, not 1"
+"$repo/deploy/pipeline" restart sink --run-dir "$work/run" >/dev/null || fail "restart of a dead sink"
+"$repo/deploy/pipeline" status --run-dir "$work/run" >/dev/null || fail "status after the sink restart"
+status=0
+"$repo/deploy/pipeline" restart nosuch --run-dir "$work/run" 2>"$work/bad.err" || status=$?
+[ "$status" -eq 2 ] && grep -q "no process 'nosuch'" "$work/bad.err" \
+    || fail "restart of an unknown name: exit $status, $(cat "$work/bad.err")"
+cp "$work/run/procs" "$work/procs-deploy"
+"$repo/deploy/pipeline" down --run-dir "$work/run" >/dev/null || fail "down"
+assert_all_gone "$work/procs-deploy" "$work/run" "down after restarts"
+grep -q "stopped summarize-1 (pid $new)" "$work/run/launcher.log" || fail "down did not stop the restarted summarize-1"
+echo "ok: launcher contract (failed command, SIGTERM mid-way, stage order, SIGKILL, restart)"

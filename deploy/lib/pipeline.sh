@@ -305,9 +305,9 @@ pl_wait_ready() { # run_dir, name...
 # Starts NAME again from its launcher and waits until it is ready; tries
 # again (up to 5 times) when it exits first, e.g. its port is not free yet.
 pl_relaunch() { # run_dir, name
-    local run_dir=$1 name=$2 try
+    local run_dir=$1 name=$2
     [ -x "$run_dir/$name.cmd" ] || { pl_warn "no launcher $run_dir/$name.cmd"; return 1; }
-    for try in 1 2 3 4 5; do
+    for _ in 1 2 3 4 5; do
         pl_spawn "$run_dir" "$name"
         pl_wait_ready "$run_dir" "$name" 2>/dev/null && return 0
         sleep 0.5
