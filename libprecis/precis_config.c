@@ -2,7 +2,9 @@
 
     The options live in one table: name, argument, the bit that enables
     it, and its help text. getopt_long is built from the rows a program
-    enabled, so an option means the same thing in every program.
+    enabled, so an option means the same thing in every program: the
+    daemons, the network clients, and the offline commands (precis
+    summarize, precis split) alike.
 */
 #include "precis_config.h"
 #include "precis_stories.h"
@@ -38,7 +40,7 @@ typedef struct {
     arg_kind_t kind;
     size_t offset; /* of the field in precis_config_t */
     const char *metavar;
-    const char *help;
+    const char *help; /* lines after the first start with a newline */
 } option_row_t;
 
 #define FIELD(f) offsetof(precis_config_t, f)
@@ -69,6 +71,14 @@ static const option_row_t option_table[] = {
      "keep at most N bytes of output log (segments PATH, PATH.SEQ; oldest deleted)"},
     {"replay-max-bytes", PRECIS_OPT_OUTLOG, ARG_SIZE, FIELD(replay_max_bytes), "N",
      "replay answers held in memory, at most; beyond it requests are answered busy"},
+    /* The offline commands' --jsonl is a flag (JSON Lines in and out); the
+       sink's, below, names a file. No program takes both. */
+    {"jsonl", PRECIS_OPT_OFFLINE | PRECIS_OPT_SPLIT, ARG_NONE, FIELD(jsonl_input), NULL,
+     "input and output are JSON Lines, one object a line"},
+    {"stories", PRECIS_OPT_OFFLINE, ARG_NONE, FIELD(stories), NULL,
+     "with --jsonl, mark repeats across the input\n"
+     "as the pipeline does (off by default: it costs\n"
+     "about 14%)"},
     {"no-stories", PRECIS_OPT_NO_STORIES, ARG_NONE, FIELD(no_stories), NULL,
      "no near-duplicate detection: no signatures (worker), no story fields (sink)"},
     {"stories-max", PRECIS_OPT_STORIES, ARG_INT, FIELD(stories_max), "N",
@@ -124,12 +134,41 @@ static const option_row_t option_table[] = {
     {"ratio", PRECIS_OPT_LENGTH, ARG_RATIO, FIELD(ratio), "R",
      "summary length as a share of the sentences (0 < R <= 1)"},
     {"words", PRECIS_OPT_LENGTH, ARG_INT, FIELD(words), "N", "summary budget in words"},
+    {"lang", PRECIS_OPT_OFFLINE | PRECIS_OPT_SPLIT, ARG_STRING, FIELD(lang), "CODE",
+     "the text's language, an ISO 639-1 code (default: detected)"},
+    {"format", PRECIS_OPT_OFFLINE, ARG_STRING, FIELD(format), "F",
+     "text, html, or auto (the default: HTML when\n"
+     "the input starts with <!DOCTYPE html> or\n"
+     "<html>, or has tags such as <p> or <div> in\n"
+     "its first 4 KB; see docs/PROTOCOL.md); plain\n"
+     "input given as text or html is never read as\n"
+     "a feed"},
+    {"title-line", PRECIS_OPT_OFFLINE, ARG_NONE, FIELD(title_line), NULL,
+     "the first line of plain text is always the title"},
+    {"no-title", PRECIS_OPT_OFFLINE, ARG_NONE, FIELD(no_title), NULL,
+     "it never is: the whole input is the text"},
+    {"explain", PRECIS_OPT_OFFLINE, ARG_NONE, FIELD(explain), NULL,
+     "say why each sentence was or was not chosen:\n"
+     "plain output adds a table after the summary\n"
+     "(one row per sentence: status, score and its\n"
+     "parts); --jsonl adds \"explain\" to each line\n"
+     "(also asked by a line's \"explain\": true; see\n"
+     "docs/PROTOCOL.md)"},
     {"max-bytes", PRECIS_OPT_LIMITS, ARG_SIZE, FIELD(max_bytes), "N",
      "largest request accepted, in bytes"},
     {"max-text", PRECIS_OPT_LIMITS, ARG_SIZE, FIELD(max_text), "N",
      "largest article text accepted, in bytes"},
-    {"max-sentences", PRECIS_OPT_LIMITS, ARG_SIZE, FIELD(max_sentences), "N",
-     "most sentences an article may have"},
+    {"max-sentences", PRECIS_OPT_LIMITS | PRECIS_OPT_OFFLINE, ARG_SIZE,
+     FIELD(max_sentences), "N", "most sentences an article may have"},
+    {"stats", PRECIS_OPT_OFFLINE, ARG_NONE, FIELD(stats), NULL,
+     "at the end, print to stderr the articles\n"
+     "summarized and the summarizer's own speed\n"
+     "(JSON and I/O excluded), and the stories and\n"
+     "repeats found"},
+    {"skip-clean", PRECIS_OPT_SPLIT, ARG_NONE, FIELD(skip_clean), NULL,
+     "skip cases whose pysbd_options.clean is true\n"
+     "(pySBD's test sets mark the cases it splits\n"
+     "after cleaning)"},
     {"jsonl", PRECIS_OPT_JSONL, ARG_STRING, FIELD(jsonl_path), "PATH",
      "also append each result as one JSON line to PATH"},
     {"pidfile", PRECIS_OPT_PIDFILE, ARG_STRING, FIELD(pidfile), "PATH",
@@ -143,6 +182,22 @@ static const option_row_t option_table[] = {
 };
 
 #define OPTION_COUNT (sizeof option_table / sizeof option_table[0])
+
+/* Headings --help prints before an option: the rows from there on are
+   for another use than the program's daily one. */
+static const struct {
+    const char *option, *heading;
+} option_headings[] = {
+    {"skip-clean", "For evaluating the splitter (bench/segmentation), with --jsonl"},
+};
+
+static const char *heading_of(const option_row_t *row)
+{
+    for (size_t i = 0; i < sizeof option_headings / sizeof option_headings[0]; i++)
+        if (strcmp(option_headings[i].option, row->name) == 0)
+            return option_headings[i].heading;
+    return NULL;
+}
 
 /* What a program says an option means when the table's text is another
    program's meaning (--timeout is "no answer" for push, "no message" for
@@ -251,23 +306,48 @@ static void describe_default(const precis_config_t *config, const option_row_t *
     }
 }
 
+/* Prints "  FLAG  HELP", the help's further lines under its first. */
+static void print_row(const char *flag, const char *help)
+{
+    const char *line = help;
+    printf("  %-32s ", flag);
+    for (;;) {
+        const char *end = strchr(line, '\n');
+        printf("%.*s", end ? (int)(end - line) : (int)strlen(line), line);
+        if (!end)
+            break;
+        printf("\n  %-32s ", "");
+        line = end + 1;
+    }
+}
+
 static void print_help(const precis_config_t *config, unsigned mask, const char *usage)
 {
     printf("%s\n\nOptions:\n", usage);
+    const char *heading = NULL;
     for (size_t i = 0; i < OPTION_COUNT; i++) {
         const option_row_t *row = &option_table[i];
         if (!(mask & row->bit))
             continue;
+        if (heading_of(row)) {
+            heading = heading_of(row);
+            printf("\n%s:\n", heading);
+        }
         char flag[64], dflt[160];
         snprintf(flag, sizeof flag, "--%s%s%s", row->name, row->metavar ? " " : "",
                  row->metavar ? row->metavar : "");
         describe_default(config, row, dflt, sizeof dflt);
-        printf("  %-32s %s%s\n", flag, help_of(row), dflt);
+        print_row(flag, help_of(row));
+        printf("%s\n", dflt);
     }
+    if (heading)
+        printf("\n");
+    static const option_row_t verbose = {
+        "verbose", 0, ARG_NONE, 0, NULL, "log more (debug lines on stderr)"};
     printf("  %-32s %s\n", "--config PATH",
            "read options from a ZPL file (section 'precis', or the program's own)");
-    printf("  %-32s %s\n  %-32s %s\n", "-v, --verbose",
-           "log more (debug lines on stderr)", "-h, --help", "show this help and exit");
+    print_row("-v, --verbose", help_of(&verbose));
+    printf("\n  %-32s %s\n", "-h, --help", "show this help and exit");
     printf("  %-32s %s\n", "--version", "print the version and exit");
 }
 
@@ -538,6 +618,13 @@ int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned
     for (size_t i = 0; i < OPTION_COUNT; i++) {
         if (!(mask & option_table[i].bit))
             continue;
+        for (size_t k = 0; k < used; k++)
+            if (strcmp(rows[k]->name, option_table[i].name) == 0) {
+                /* A mask enabling both rows of one name (--jsonl): a bug. */
+                fprintf(stderr, "%s: two meanings of --%s enabled\n", program_name,
+                        option_table[i].name);
+                return 1;
+            }
         rows[used] = &option_table[i];
         longopts[used] = (struct option){
             option_table[i].name,
@@ -551,10 +638,13 @@ int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned
     longopts[used++] = (struct option){"verbose", no_argument, NULL, 'v'};
     longopts[used] = (struct option){NULL, 0, NULL, 0};
 
-    optind = 1;
+    optind = 0; /* glibc: start over, ordering mode included (a test parses often) */
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+hv", longopts, NULL)) != -1) {
+    /* The offline commands take options after their inputs too (precis
+       summarize FILE --jsonl); the others stop at the first operand. */
+    const char *optstring = mask & (PRECIS_OPT_OFFLINE | PRECIS_OPT_SPLIT) ? "hv" : "+hv";
+    while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
         if (c == 'h') {
             print_help(config, mask, usage);
             return -1;
@@ -733,6 +823,28 @@ int precis_config_test(bool verbose)
     unlink(path);
     char *args8[] = {"prog", "--config", "/nonexistent/precis.cfg", NULL};
     CHECK(precis_config_parse(&config, 3, args8, PRECIS_OPT_DELIVERY, "usage") == 1);
+
+    /* --jsonl: the sink's names a file, the offline commands' is a flag.
+       Two rows of one name never share a bit, so no program gets both. */
+    for (size_t i = 0; i < OPTION_COUNT; i++)
+        for (size_t j = i + 1; j < OPTION_COUNT; j++)
+            if (strcmp(option_table[i].name, option_table[j].name) == 0)
+                CHECK((option_table[i].bit & option_table[j].bit) == 0);
+    precis_config_defaults(&config, false);
+    char *args9[] = {"summarize", "in.jsonl", "--jsonl", "--max-sentences", "2K", NULL};
+    CHECK(precis_config_parse(&config, 5, args9, PRECIS_OPT_OFFLINE, "usage") == 0);
+    CHECK(config.jsonl_input && !config.jsonl_path && config.max_sentences == 2000);
+    CHECK(config.argc == 1 && strcmp(config.argv[0], "in.jsonl") == 0);
+    precis_config_defaults(&config, true);
+    char *args10[] = {"precis-sink", "--jsonl", "/tmp/out.jsonl", NULL};
+    CHECK(precis_config_parse(&config, 3, args10, PRECIS_OPT_JSONL, "usage") == 0);
+    CHECK(!config.jsonl_input && config.jsonl_path &&
+          strcmp(config.jsonl_path, "/tmp/out.jsonl") == 0);
+    /* The others stop at the first operand: what follows is an operand. */
+    precis_config_defaults(&config, true);
+    char *args11[] = {"prog", "file", "--ratio", "0.5", NULL};
+    CHECK(precis_config_parse(&config, 4, args11, PRECIS_OPT_LENGTH, "usage") == 0);
+    CHECK(config.argc == 3 && config.ratio == 0);
     if (verbose && !failures)
         printf("config: all checks passed\n");
     return failures;

@@ -74,11 +74,18 @@ enum {
     PRECIS_OPT_METRICS = 1 << 21, /* --metrics-port PORT */
     PRECIS_OPT_RATE = 1 << 22,    /* --rate N */
     PRECIS_OPT_FILES = 1 << 23,   /* --group-readable */
-    PRECIS_OPT_TIMEOUT = 1 << 24, /* --timeout SECONDS alone (PRECIS_OPT_COUNT has both) */
+    PRECIS_OPT_TIMEOUT =
+        1 << 24, /* --timeout SECONDS alone (PRECIS_OPT_COUNT has both) */
     PRECIS_OPT_CURVE_ALLOW = 1 << 25, /* --curve-allow DIR: servers only */
     PRECIS_OPT_STORIES = 1 << 26, /* --stories-max --stories-days --stories-threshold */
     PRECIS_OPT_UNIQUE = 1 << 27,  /* --unique */
     PRECIS_OPT_NO_STORIES = 1 << 28, /* --no-stories: summarize worker and sink */
+    /* Offline `precis summarize`: --jsonl (a flag: JSON Lines in and out),
+       --lang --format --title-line --no-title --stories --explain --stats,
+       and --max-sentences (also in PRECIS_OPT_LIMITS). */
+    PRECIS_OPT_OFFLINE = 1 << 29,
+    /* `precis split`: --jsonl (the flag), --lang, --skip-clean. */
+    PRECIS_OPT_SPLIT = 1 << 30,
 };
 
 typedef struct {
@@ -128,8 +135,13 @@ typedef struct {
     const char *pidfile;
     const char *topic;
     bool json;
-    bool unique;    /* precis sub: new stories only (no duplicate_of) */
+    bool unique;     /* precis sub: new stories only (no duplicate_of) */
     bool no_stories; /* no near-duplicate detection (signatures, index) */
+    /* the offline commands (PRECIS_OPT_OFFLINE, PRECIS_OPT_SPLIT) */
+    bool jsonl_input;   /* --jsonl without a value: JSON Lines in and out */
+    const char *lang;   /* --lang CODE; the command checks the code */
+    const char *format; /* --format text|html|auto; the command checks it */
+    bool title_line, no_title, stories, explain, stats, skip_clean;
     long count;     /* stop after this many messages; 0 = never */
     double timeout; /* give up after this many seconds; 0 = never */
     int verbose;
@@ -144,7 +156,14 @@ void precis_config_defaults(precis_config_t *config, bool bind);
 /* Parses argv for the options in mask, after the environment (clients:
    PRECIS_INGEST, PRECIS_OUTPUT, PRECIS_REPLAY) and a --config file (an
    unknown section or key there is an error naming it and its line). usage
-   is the synopsis line and description printed first by --help. Values are
+   is the synopsis line and description printed first by --help; the help
+   lists the enabled rows of the table in its order, a row's heading (the
+   split command's evaluation options) before it. One name may have two
+   rows for two sets of programs, never both in one mask: --jsonl is the
+   sink's "--jsonl PATH" and the offline commands' "--jsonl" flag. The
+   daemons and the network clients stop at the first operand; the offline
+   commands (PRECIS_OPT_OFFLINE, PRECIS_OPT_SPLIT) take options after
+   their inputs too, as `precis summarize FILE --jsonl`. Values are
    checked: sizes take K/M/G/T (x1000) and Ki/Mi/Gi/Ti (x1024) suffixes,
    endpoints must look like tcp://HOST:PORT or ipc://PATH; an error names
    the program, the option and what is allowed. Returns -1 when the program

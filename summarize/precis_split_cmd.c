@@ -15,6 +15,7 @@
     input.
 */
 #include "precis.h"
+#include "precis_config.h"
 #include "precis_splitter.h"
 #include "precis_summarize_cmd.h"
 #include <errno.h>
@@ -41,75 +42,64 @@ typedef struct {
     size_t right;
 } split_score_t;
 
-static void s_usage(FILE *out)
+/* What --help prints before the options, which the shared table
+   (precis_config) lists. */
+static const char s_usage_text[] =
+    "Usage: precis split [FILE|-] [--lang CODE] [--jsonl] [--config PATH] [--help]\n"
+    "                    [--version]\n"
+    "\n"
+    "Splits text into sentences. Reads FILE, or stdin when it is absent or -.\n"
+    "NUL characters (\\u0000 in JSON) are removed first, as the pipeline's\n"
+    "normalizer removes them. By default prints one sentence a line; line\n"
+    "breaks inside a sentence are printed as spaces. Options may come after\n"
+    "FILE. A --config file's keys are these long options, in section [split]\n"
+    "or [precis]; the command line wins.\n"
+    "\n"
+    "Exit status: 0 ok, 1 bad input (no text in the input, a bad JSON line),\n"
+    "2 usage error.";
+
+/* The option mask of this command in the shared table. */
+#define SPLIT_OPTIONS PRECIS_OPT_SPLIT
+
+/* This command's meanings of shared options, for --help. */
+static void s_set_help_texts(void)
 {
-    fprintf(
-        out,
-        "Usage: precis split [FILE|-] [--lang CODE] [--jsonl] [--help] [--version]\n"
-        "\n"
-        "Splits text into sentences. Reads FILE, or stdin when it is absent or -.\n"
-        "NUL characters (\\u0000 in JSON) are removed first, as the pipeline's\n"
-        "normalizer removes them.\n"
-        "\n"
-        "  (default)      print one sentence a line; line breaks inside a sentence\n"
-        "                 are printed as spaces\n"
-        "  --lang CODE    the text's language, an ISO 639-1 code (de, es, ru, ar, ...):\n"
-        "                 its abbreviations, sentence starters and speech verbs are\n"
-        "                 used; without it (or with und, or a code the splitter\n"
-        "                 does not know) language-neutral rules apply\n"
-        "  --jsonl        read one JSON object a line with \"text\" and an optional\n"
-        "                 \"lang\" (an ISO 639-1 code that wins over --lang); write\n"
-        "                 {\"sentences\": [...]} for each. When the object also has\n"
-        "                 \"sentences\" (the expected split), print to stderr how\n"
-        "                 many cases were split exactly right\n"
-        "  --help         print this help\n"
-        "  --version      print the version and exit\n"
-        "\n"
-        "For evaluating the splitter (bench/segmentation), with --jsonl:\n"
-        "  --verbose      print each wrongly split case to stderr\n"
-        "  --skip-clean   skip cases whose pysbd_options.clean is true (pySBD's\n"
-        "                 test sets mark the cases it splits after cleaning)\n"
-        "\n"
-        "Exit status: 0 ok, 1 bad input (no text in the input, a bad JSON line),\n"
-        "2 usage error.\n");
+    precis_config_help("lang", "the text's language, an ISO 639-1 code (de,\n"
+                               "es, ru, ar, ...): its abbreviations, sentence\n"
+                               "starters and speech verbs are used; without it\n"
+                               "(or with und, or a code the splitter does not\n"
+                               "know) language-neutral rules apply");
+    precis_config_help("jsonl", "read one JSON object a line with \"text\" and\n"
+                                "an optional \"lang\" (an ISO 639-1 code that\n"
+                                "wins over --lang); write {\"sentences\": [...]}\n"
+                                "for each. When the object also has\n"
+                                "\"sentences\" (the expected split), print to\n"
+                                "stderr how many cases were split exactly right");
+    precis_config_help("verbose",
+                       "with --jsonl: print each wrongly split case to stderr");
 }
 
+/* Parses the options with the shared table (precis_config). Returns -1
+   for --help or --version, EXIT_USAGE on a usage error, EXIT_OK otherwise. */
 static int s_parse_args(int argc, char **argv, split_options_t *options)
 {
     memset(options, 0, sizeof *options);
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            s_usage(stdout);
-            return -1;
-        } else if (strcmp(arg, "--version") == 0) {
-            printf("precis split %s\n", PRECIS_VERSION);
-            return -1;
-        } else if (strcmp(arg, "--jsonl") == 0)
-            options->jsonl = true;
-        else if (strcmp(arg, "--lang") == 0) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "split: --lang needs a language code\n");
-                s_usage(stderr);
-                return EXIT_USAGE;
-            }
-            options->lang = argv[++i];
-        } else if (strcmp(arg, "--skip-clean") == 0)
-            options->skip_clean = true;
-        else if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0)
-            options->verbose = true;
-        else if (arg[0] == '-' && arg[1] != 0) {
-            fprintf(stderr, "precis split: unknown option '%s' (see --help)\n", arg);
-            s_usage(stderr);
-            return EXIT_USAGE;
-        } else if (options->path) {
-            fprintf(stderr, "split: only one input file, got %s and %s\n", options->path,
-                    arg);
-            s_usage(stderr);
-            return EXIT_USAGE;
-        } else
-            options->path = arg;
+    precis_config_t config;
+    precis_config_defaults(&config, false);
+    s_set_help_texts();
+    int rc = precis_config_parse(&config, argc, argv, SPLIT_OPTIONS, s_usage_text);
+    if (rc != 0)
+        return rc < 0 ? -1 : EXIT_USAGE;
+    if (config.argc > 1) {
+        fprintf(stderr, "precis split: one input file at most, not '%s' and '%s'\n",
+                config.argv[0], config.argv[1]);
+        return EXIT_USAGE;
     }
+    options->path = config.argc ? config.argv[0] : NULL;
+    options->lang = config.lang;
+    options->jsonl = config.jsonl_input;
+    options->skip_clean = config.skip_clean;
+    options->verbose = config.verbose > 0;
     return EXIT_OK;
 }
 

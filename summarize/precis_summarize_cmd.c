@@ -40,7 +40,6 @@
 #include "precis_summarizer.h"
 #include <assert.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,19 +47,21 @@
 #include <time.h>
 #include <unistd.h>
 
+/* What --help prints before the options, which the shared table
+   (precis_config) lists; the texts below are this command's meanings. */
 static const char usage_text[] =
     "Usage: precis summarize [FILE|DIR|-]... [--jsonl]\n"
     "                        [--sentences N | --ratio R | --words N]\n"
     "                        [--lang L] [--format text|html|auto]\n"
     "                        [--title-line | --no-title] [--stories] [--explain]\n"
-    "                        [--stats]\n"
+    "                        [--stats] [--config PATH]\n"
     "                        [--help]\n"
     "\n"
     "Summarizes news articles by extracting their most central sentences.\n"
     "Reads stdin when no input is given or for -; a directory gives its .txt\n"
     "(.html .htm .jsonl .json .xml .rss .atom) files, sorted, subdirectories\n"
     "too, as `precis push` takes them. With several inputs, plain output puts\n"
-    "a line ==> PATH <== before each.\n"
+    "a line ==> PATH <== before each. Options may come after the inputs.\n"
     "\n"
     "Plain input is one article. Its first line is the title when it looks like\n"
     "one, as in `precis push`: followed by a line break, at most 20 words and\n"
@@ -73,54 +74,49 @@ static const char usage_text[] =
     "with <rss>, <rdf:RDF> or <feed>) is summarized item by item: each item's\n"
     "title (or id) on a line, then its summary sentences, a blank line between\n"
     "items; with --jsonl, one output object per item, its \"id\" the item's.\n"
-    "\n"
-    "  --jsonl          input has one JSON object per line: \"id\", \"title\", "
-    "\"text\",\n"
-    "                   optional \"lang\", \"format\", \"sentences\", \"ratio\",\n"
-    "                   \"words\", \"explain\" (these override the options);\n"
-    "                   output has one object per line in the pipeline's form\n"
-    "                   (docs/PROTOCOL.md, as `precis sub --json` prints it,\n"
-    "                   without seq, log_id and timings): \"v\", \"type\", \"id\"\n"
-    "                   (\"line-N\" when the line has none), \"title\", \"lang\",\n"
-    "                   \"summary\": [sentences], \"sentences\": [{\"index\",\n"
-    "                   \"score\", \"truncated\" when cut short}], \"sentence_count\",\n"
-    "                   \"keywords\"; a refused article gives a \"type\": \"error\"\n"
-    "                   line (\"reason\", \"error\") as well as the message;\n"
-    "                   with --stories, an article that repeats an earlier one\n"
-    "                   of the input (same text, or a near copy: docs/PROTOCOL.md)\n"
-    "                   also gets \"story\", \"duplicate_of\", \"similarity\", "
-    "\"exact\"\n"
-    "  --stories        with --jsonl, mark repeats across the input as the\n"
-    "                   pipeline does (off by default: it costs about 14%)\n"
-    "  --sentences N    summary length in sentences (default 3)\n"
-    "  --ratio R        summary length as a share of the sentences, 0 < R <= 1\n"
-    "  --words N        word budget, never exceeded (when no sentence fits, the\n"
-    "                   best one is cut short)\n"
-    "  --lang L         ISO 639-1 language code, one precis has stop words for\n"
-    "                   (an unknown one is a usage error listing them), or und;\n"
-    "                   default: detected\n"
-    "  --format F       text, html, or auto (the default: HTML when the input\n"
-    "                   starts with <!DOCTYPE html> or <html>, or has tags such\n"
-    "                   as <p> or <div> in its first 4 KB; see docs/PROTOCOL.md);\n"
-    "                   plain input given as text or html is never read as a feed\n"
-    "  --title-line     the first line of plain text is always the title\n"
-    "  --no-title       it never is: the whole input is the text\n"
-    "  --explain        say why each sentence was or was not chosen: plain\n"
-    "                   output adds a table after the summary (one row per\n"
-    "                   sentence: status, score and its parts); --jsonl adds\n"
-    "                   \"explain\" to each line (also asked by a line's\n"
-    "                   \"explain\": true; see docs/PROTOCOL.md)\n"
-    "  --max-sentences N  refuse an article of more than N sentences (default\n"
-    "                   5000, as the pipeline's); the message gives the count\n"
-    "  --stats          at the end, print to stderr the articles summarized and\n"
-    "                   the summarizer's own speed (JSON and I/O excluded), and\n"
-    "                   the stories and repeats found\n"
-    "  --help           this help\n"
-    "  --version        print the version and exit\n"
+    "A --config file's keys are these long options, in section [summarize]\n"
+    "or [precis]; the command line wins.\n"
     "\n"
     "Exit status: 0 ok, 1 bad input (no article, an empty text, a bad line, a\n"
     "feed that is not well-formed or an item with no text),\n"
-    "2 usage error.\n";
+    "2 usage error.";
+
+/* The option mask of this command in the shared table. */
+#define SUMMARIZE_OPTIONS (PRECIS_OPT_OFFLINE | PRECIS_OPT_LENGTH | PRECIS_OPT_NO_STORIES)
+
+/* This command's meanings of shared options, for --help. */
+static void set_help_texts(void)
+{
+    precis_config_help("jsonl", "input has one JSON object per line: \"id\",\n"
+                                "\"title\", \"text\", optional \"lang\", \"format\",\n"
+                                "\"sentences\", \"ratio\", \"words\", \"explain\"\n"
+                                "(these override the options); output has one\n"
+                                "object per line in the pipeline's form\n"
+                                "(docs/PROTOCOL.md, as `precis sub --json`\n"
+                                "prints it, without seq, log_id and timings):\n"
+                                "\"v\", \"type\", \"id\" (\"line-N\" when the line\n"
+                                "has none), \"title\", \"lang\", \"summary\":\n"
+                                "[sentences], \"sentences\": [{\"index\",\n"
+                                "\"score\", \"truncated\" when cut short}],\n"
+                                "\"sentence_count\", \"keywords\"; a refused\n"
+                                "article gives a \"type\": \"error\" line\n"
+                                "(\"reason\", \"error\") as well as the message;\n"
+                                "with --stories, an article that repeats an\n"
+                                "earlier one of the input (same text, or a near\n"
+                                "copy: docs/PROTOCOL.md) also gets \"story\",\n"
+                                "\"duplicate_of\", \"similarity\", \"exact\"");
+    precis_config_help("sentences", "summary length in sentences (default 3)");
+    precis_config_help("words", "word budget, never exceeded (when no sentence\n"
+                                "fits, the best one is cut short)");
+    precis_config_help("lang", "ISO 639-1 language code, one precis has stop\n"
+                               "words for (an unknown one is a usage error\n"
+                               "listing them), or und; default: detected");
+    precis_config_help("max-sentences", "refuse an article of more than N sentences\n"
+                                        "(as the pipeline's); the message gives the\n"
+                                        "count");
+    precis_config_help("no-stories", "the default: repeats are not marked (kept for\n"
+                                     "scripts)");
+}
 
 typedef struct {
     precis_summary_options_t options;
@@ -144,155 +140,71 @@ typedef struct {
     size_t clean_len;               /* of clean_text */
 } command_t;
 
-/* Parses a positive integer option value; returns false when invalid. */
-static bool parse_count(const char *value, int *out)
+/* A usage error in the shared options' style: program, option, value and
+   what is allowed. Returns 2, the exit code. */
+static int usage_error(const char *option, const char *value, const char *wanted)
 {
-    char *end;
-    errno = 0;
-    long number = strtol(value, &end, 10);
-    if (errno || *end || end == value || number <= 0 || number > 1000000)
-        return false;
-    *out = (int)number;
-    return true;
+    fprintf(stderr, "precis summarize: --%s '%s': expected %s\n", option, value, wanted);
+    return 2;
 }
 
-static bool parse_ratio(const char *value, double *out)
-{
-    char *end;
-    errno = 0;
-    double number = strtod(value, &end);
-    if (errno || *end || end == value || !(number > 0 && number <= 1))
-        return false;
-    *out = number;
-    return true;
-}
-
-/* Returns -1 for --help, 2 on a usage error, 0 otherwise. */
+/* Parses the options with the shared table (precis_config), then checks
+   what only this command knows: the language codes, the formats, and the
+   options that exclude each other. Returns -1 for --help or --version, 2
+   on a usage error, 0 otherwise. */
 static int parse_arguments(command_t *command, int argc, char **argv)
 {
-    static const struct option long_options[] = {
-        {"jsonl", no_argument, NULL, 'j'},
-        {"sentences", required_argument, NULL, 's'},
-        {"ratio", required_argument, NULL, 'r'},
-        {"words", required_argument, NULL, 'w'},
-        {"lang", required_argument, NULL, 'l'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {"max-sentences", required_argument, NULL, 'M'},
-        {"stats", no_argument, NULL, 'S'},
-        {"format", required_argument, NULL, 'f'},
-        {"title-line", no_argument, NULL, 't'},
-        {"no-title", no_argument, NULL, 'n'},
-        {"stories", no_argument, NULL, 'D'},
-        {"no-stories", no_argument, NULL, 'N'}, /* the default; kept for scripts */
-        {"explain", no_argument, NULL, 'e'},
-        {NULL, 0, NULL, 0},
-    };
     memset(command, 0, sizeof *command);
-    command->options.max_sentences = PRECIS_MAX_SENTENCES;
-    optind = 1;
-    opterr = 0;
-    int option;
-    bool title_line = false, no_title = false;
-    while ((option = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
-        bool ok = true;
-        switch (option) {
-        case 'j':
-            command->jsonl = true;
-            break;
-        case 's':
-            ok = parse_count(optarg, &command->options.sentences);
-            break;
-        case 'r':
-            ok = parse_ratio(optarg, &command->options.ratio);
-            break;
-        case 'w':
-            ok = parse_count(optarg, &command->options.words);
-            break;
-        case 'l':
-            command->options.lang = optarg;
-            if (strcmp(optarg, "und") != 0 &&
-                precis_lang_from_code(optarg) == PRECIS_LANG_UND) {
-                fprintf(stderr,
-                        "precis summarize: --lang '%s': expected und or a code precis "
-                        "has stop words for:",
-                        optarg);
-                for (size_t id = 1; id <= precis_lang_count(); id++)
-                    fprintf(stderr, " %s", precis_lang_code((precis_lang_id_t)id));
-                fputc('\n', stderr);
-                return 2;
-            }
-            break;
-        case 'S':
-            command->stats = true;
-            break;
-        case 'D':
-            command->stories_on = true;
-            break;
-        case 'N':
-            command->stories_on = false;
-            break;
-        case 'e':
-            command->explain = true;
-            break;
-        case 't':
-            title_line = true;
-            command->title_rule = PRECIS_TITLE_ALWAYS;
-            break;
-        case 'n':
-            no_title = true;
-            command->title_rule = PRECIS_TITLE_NEVER;
-            break;
-        case 'f': {
-            int format = precis_format_from_name(optarg, strlen(optarg));
-            ok = format >= 0;
-            command->format = ok ? (precis_format_t)format : PRECIS_FORMAT_AUTO;
-            break;
-        }
-        case 'h':
-            fputs(usage_text, stdout);
-            return -1;
-        case 'V':
-            printf("precis summarize %s\n", PRECIS_VERSION);
-            return -1;
-        case 'M': {
-            int most = 0;
-            ok = parse_count(optarg, &most);
-            command->options.max_sentences = (size_t)most;
-            break;
-        }
-        case ':':
-            fprintf(stderr, "precis summarize: %s needs a value\n", argv[optind - 1]);
-            return 2;
-        default:
+    precis_config_t config;
+    precis_config_defaults(&config, false);
+    set_help_texts();
+    int rc = precis_config_parse(&config, argc, argv, SUMMARIZE_OPTIONS, usage_text);
+    if (rc != 0)
+        return rc < 0 ? -1 : 2;
+    command->jsonl = config.jsonl_input;
+    command->stats = config.stats;
+    command->stories_on = config.stories && !config.no_stories;
+    command->explain = config.explain;
+    command->options.sentences = config.sentences;
+    command->options.ratio = config.ratio;
+    command->options.words = config.words;
+    command->options.max_sentences = config.max_sentences;
+    if (config.lang) {
+        command->options.lang = config.lang;
+        if (strcmp(config.lang, "und") != 0 &&
+            precis_lang_from_code(config.lang) == PRECIS_LANG_UND) {
             fprintf(stderr,
-                    "precis summarize: unknown option, or one without its value: '%s' "
-                    "(see --help)\n",
-                    argv[optind - 1]);
-            return 2;
-        }
-        if (!ok) {
-            /* The shared options' style: program, option, value, what is allowed. */
-            const char *wanted = option == 'r'   ? "a number above 0 and at most 1"
-                                 : option == 'f' ? "text, html or auto"
-                                                 : "a whole number from 1 to 1000000";
-            fprintf(stderr, "precis summarize: %s '%s': expected %s\n",
-                    argv[optind - 2 >= 0 ? optind - 2 : 0], optarg, wanted);
+                    "precis summarize: --lang '%s': expected und or a code precis has "
+                    "stop words for:",
+                    config.lang);
+            for (size_t id = 1; id <= precis_lang_count(); id++)
+                fprintf(stderr, " %s", precis_lang_code((precis_lang_id_t)id));
+            fputc('\n', stderr);
             return 2;
         }
     }
+    if (config.format) {
+        int format = precis_format_from_name(config.format, strlen(config.format));
+        if (format < 0)
+            return usage_error("format", config.format, "text, html or auto");
+        command->format = (precis_format_t)format;
+    }
+    if (config.title_line)
+        command->title_rule = PRECIS_TITLE_ALWAYS;
+    if (config.no_title)
+        command->title_rule = PRECIS_TITLE_NEVER;
     int given = (command->options.sentences > 0) + (command->options.ratio > 0) +
                 (command->options.words > 0);
     if (given > 1) {
         fprintf(stderr, "precis summarize: give one of --sentences, --ratio, --words\n");
         return 2;
     }
-    if (title_line && no_title) {
+    if (config.title_line && config.no_title) {
         fprintf(stderr, "precis summarize: give one of --title-line and --no-title\n");
         return 2;
     }
-    command->input_count = argc - optind;
-    command->inputs = argv + optind;
+    command->input_count = config.argc;
+    command->inputs = config.argv;
     return 0;
 }
 

@@ -40,6 +40,60 @@ help_says summarize "RSS or Atom feed"
 help_says summarize "does not show which were cut short"
 help_says split "no text in the input"
 help_says split "NUL characters"
+# summarize and split parse with the shared table (libprecis/precis_config):
+# --version, one error style naming the allowed range, --config with its
+# unknown keys refused by key and line, the command line over the file,
+# options after the inputs, and --jsonl a flag there but a PATH for the sink.
+work=$(mktemp -d)
+says() { # description, expected exit code, fixed text in stdout+stderr, command...
+    local what=$1 expected=$2 text=$3
+    shift 3
+    "$@" >"$work/out" 2>&1
+    local got=$?
+    if [ "$got" -ne "$expected" ] || ! grep -qF -- "$text" "$work/out"; then
+        echo "FAIL: $what: exit $got (expected $expected), output: $(head -c 400 "$work/out")" >&2
+        failures=$((failures + 1))
+    fi
+}
+for command in summarize split; do
+    says "precis $command --version" 0 "precis $command " "$bin/precis" "$command" --version
+    printf '# a misspelt key\n%s\n    lang = en\n    jsnol = 1\n' "$command" >"$work/bad.cfg"
+    says "precis $command --config with an unknown key" 2 "line 4: unknown key 'jsnol'" \
+        "$bin/precis" "$command" --config "$work/bad.cfg"
+    says "precis $command --lang without a value" 2 "'--lang'" "$bin/precis" "$command" --lang
+done
+says "summarize --sentences 0" 2 "--sentences '0': expected a whole number from 1 to 100000000" \
+    "$bin/precis" summarize --sentences 0
+says "summarize --max-sentences 3Gi" 2 "--max-sentences '3Gi': expected a size from 1 to 2Gi" \
+    "$bin/precis" summarize --max-sentences 3Gi
+says "summarize --ratio 1.5" 2 "--ratio '1.5': expected a number above 0 and at most 1" \
+    "$bin/precis" summarize --ratio 1.5
+says "summarize --format pdf" 2 "precis summarize: --format 'pdf': expected text, html or auto" \
+    "$bin/precis" summarize --format pdf
+printf 'summarize\n    words = none\n' >"$work/value.cfg"
+says "summarize --config, a bad value" 2 "line 2" "$bin/precis" summarize --config "$work/value.cfg"
+says "split, two inputs" 2 "one input file at most" "$bin/precis" split a b
+printf 'Harbour works\nThe ferry berth opened on Tuesday after two years of work. ' >"$work/a.txt"
+printf 'Island ferries will use it from next month. The old berth closes for repairs. ' >>"$work/a.txt"
+printf 'Shops near the quay expect more visitors this summer.\n' >>"$work/a.txt"
+printf 'summarize\n    sentences = 1\n    title-line = 1\n' >"$work/one.cfg"
+"$bin/precis" summarize --config "$work/one.cfg" "$work/a.txt" >"$work/out" 2>&1
+[ "$(wc -l <"$work/out")" -eq 1 ] ||
+    { echo "FAIL: summarize --config sentences = 1: $(cat "$work/out")" >&2; failures=$((failures + 1)); }
+"$bin/precis" summarize "$work/a.txt" --config "$work/one.cfg" --sentences 2 >"$work/out" 2>&1
+[ "$(wc -l <"$work/out")" -eq 2 ] ||
+    { echo "FAIL: summarize --sentences 2 over the file's 1: $(cat "$work/out")" >&2; failures=$((failures + 1)); }
+printf '{"id": "a1", "text": "The berth opened. Ferries use it."}\n' >"$work/a.jsonl"
+says "summarize FILE --jsonl (the flag, after the input)" 0 '"id":"a1"' \
+    "$bin/precis" summarize "$work/a.jsonl" --jsonl
+printf 'split\n    jsonl = true\n' >"$work/split.cfg"
+says "split with jsonl = true in its section" 0 '{"sentences":' \
+    "$bin/precis" split --config "$work/split.cfg" "$work/a.jsonl"
+says "precis-sink --help: --jsonl PATH" 0 "--jsonl PATH" "$bin/precis-sink" --help
+says "precis summarize --help: --jsonl a flag" 0 "  --jsonl   " "$bin/precis" summarize --help
+says "precis split --help: the evaluation heading" 0 "For evaluating the splitter" \
+    "$bin/precis" split --help
+rm -rf "$work"
 check "precis --help" 0 "$bin/precis" --help
 check "precis (no command)" 2 "$bin/precis"
 check "precis unknown" 2 "$bin/precis" frobnicate
