@@ -35,10 +35,8 @@ kill_sink() { # signal
     while kill -0 "$pid" 2>/dev/null; do sleep 0.02; done
     rm -f "$run/sink.pid"
 }
-start_sink() {
-    "$run/sink.cmd" &
-    for _ in $(seq 100); do [ -s "$run/sink.pid" ] && return 0; sleep 0.05; done
-    fail "the sink did not start"
+start_sink() { # from its launcher, edited below (deploy/lib/pipeline.sh)
+    "$PRECIS_LAUNCHER" relaunch "$run" sink || fail "the sink did not start"
 }
 jsonl="$run/output.jsonl"
 kill_sink TERM

@@ -39,17 +39,12 @@ PY
 make_articles 0 "$half" >"$work/first.jsonl"
 make_articles "$half" "$half" >"$work/second.jsonl"
 
+# Through the launcher every pipeline script uses (deploy/lib/pipeline.sh).
 kill9() { # name
-    local pid
-    pid=$(cat "$run/$1.pid" 2>/dev/null) || return 0
-    kill -KILL "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
-    rm -f "$run/$1.pid"
+    "$PRECIS_LAUNCHER" kill9 "$run" "$1"
 }
 restart() { # name: start again and wait until it is ready
-    "$run/$1.cmd" &
-    for _ in $(seq 100); do [ -e "$run/$1.pid" ] && return 0; sleep 0.05; done
-    fail "$1 did not restart"
+    "$PRECIS_LAUNCHER" relaunch "$run" "$1" || fail "$1 did not restart"
 }
 chaos() { # kills a random worker with SIGKILL and restarts it, forever
     local names=(normalize-1 normalize-2 summarize-1 summarize-2)

@@ -40,12 +40,8 @@ for _ in $(seq 300); do [ "$(next)" -gt $((n / 4)) ] && break; sleep 0.1; done
 sink_pid=$(cat "$PRECIS_RUN_DIR/sink.pid")
 killed_at=$(next)
 kill -STOP "$sub_pid"
-kill -KILL "$sink_pid"
-while kill -0 "$sink_pid" 2>/dev/null; do sleep 0.05; done
-rm -f "$PRECIS_RUN_DIR/sink.pid"
-"$PRECIS_RUN_DIR/sink.cmd" &
-for _ in $(seq 100); do [ -s "$PRECIS_RUN_DIR/sink.pid" ] && break; sleep 0.1; done
-[ -s "$PRECIS_RUN_DIR/sink.pid" ] || fail "the sink did not start again"
+"$PRECIS_LAUNCHER" kill9 "$PRECIS_RUN_DIR" sink
+"$PRECIS_LAUNCHER" relaunch "$PRECIS_RUN_DIR" sink || fail "the sink did not start again"
 for _ in $(seq 300); do [ "$(next)" -gt $((killed_at + 20)) ] && break; sleep 0.1; done
 kill -CONT "$sub_pid"
 

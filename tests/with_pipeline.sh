@@ -14,7 +14,9 @@
 # options ("$PRECIS_RUN_DIR/NAME.cmd" &, or deploy/lib/pipeline.sh relaunch);
 # ingest serves Prometheus metrics.
 # Exported to COMMAND: PRECIS_BIN, PRECIS_INGEST, PRECIS_OUTPUT, PRECIS_REPLAY,
-# PRECIS_METRICS (ingest's Prometheus URL), PRECIS_RUN_DIR
+# PRECIS_METRICS (ingest's Prometheus URL), PRECIS_LAUNCHER
+# (deploy/lib/pipeline.sh: "$PRECIS_LAUNCHER" kill9|relaunch|restart
+# "$PRECIS_RUN_DIR" NAME), PRECIS_RUN_DIR
 # (logs: ingest.log, sink.log, normalize-K.log, summarize-K.log, and
 # launcher.log: what was started and stopped, when), and PRECIS_STOP (a
 # command that stops the pipeline gracefully, so that COMMAND can read the
@@ -114,6 +116,8 @@ export PRECIS_OUTPUT="tcp://127.0.0.1:$output_port"
 export PRECIS_REPLAY="tcp://127.0.0.1:$replay_port"
 export PRECIS_METRICS="http://127.0.0.1:$metrics_port/metrics"
 export PRECIS_RUN_DIR=$run_dir
+PRECIS_LAUNCHER=$(cd "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib" && pwd)/pipeline.sh
+export PRECIS_LAUNCHER
 stop_file="$run_dir/stop"
 # PRECIS_STOP asks this script to stop the pipeline and waits until it has.
 printf '#!/bin/sh\ntouch "%s"\nwhile [ ! -e "%s" ]; do sleep 0.1; done\n' \
