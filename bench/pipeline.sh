@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # BENCH_* are for the scripts that source this
 # bench/pipeline.sh - sourced by bench/run, bench/chaos, bench/soak and
 # bench/stories_pipeline: a private pipeline (free tcp ports for the public
 # sockets, ipc in RUN_DIR for the internal ones) started, restarted and

@@ -37,7 +37,6 @@ push_pid=$!
 
 # Kill the sink once a quarter of the results are out, then start it again.
 for _ in $(seq 300); do [ "$(next)" -gt $((n / 4)) ] && break; sleep 0.1; done
-sink_pid=$(cat "$PRECIS_RUN_DIR/sink.pid")
 killed_at=$(next)
 kill -STOP "$sub_pid"
 "$PRECIS_LAUNCHER" kill9 "$PRECIS_RUN_DIR" sink
