@@ -1,5 +1,6 @@
 /*  precis_params - the summarizer's parameters (see the header). */
 #include "precis_params.h"
+#include "precis_learned.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,9 @@ TUNABLE precis_params_t precis_params = {
     .quote = 1.0,
     .lead_from = 4,
     .lead_long = 25,
+    .share_weights = {PRECIS_LEARNED_RANK, PRECIS_LEARNED_POSITION, PRECIS_LEARNED_FIRST,
+                      PRECIS_LEARNED_FREQUENCY, PRECIS_LEARNED_TITLE,
+                      PRECIS_LEARNED_LENGTH},
 };
 
 #ifdef PRECIS_TUNING
@@ -61,6 +65,12 @@ static void tune_once(void)
         {"lead_from", &precis_params.lead_from},
         {"lead_long", &precis_params.lead_long},
         {"frequency", &precis_params.weight_frequency},
+        {"share_rank", &precis_params.share_weights.rank},
+        {"share_position", &precis_params.share_weights.position},
+        {"share_first", &precis_params.share_weights.first},
+        {"share_frequency", &precis_params.share_weights.frequency},
+        {"share_title", &precis_params.share_weights.title},
+        {"share_length", &precis_params.share_weights.length},
     };
     const char *spec = getenv("PRECIS_PARAMS");
     while (spec && *spec) {
@@ -92,7 +102,11 @@ int precis_params_test(bool verbose)
               p->weight_length >= 0 && p->length_words > 0 && p->weight_frequency >= 0 &&
               p->redundancy >= 0 && p->duplicate > 0 && p->duplicate <= 1 &&
               p->short_words < p->long_words && p->unclosed > 0 && p->question > 0 &&
-              p->quote > 0 && p->lead_from >= 1 && p->lead_long >= 1;
+              p->quote > 0 && p->lead_from >= 1 && p->lead_long >= 1 &&
+              p->share_weights.rank >= 0 && p->share_weights.position >= 0 &&
+              p->share_weights.first >= 0 && p->share_weights.frequency >= 0 &&
+              p->share_weights.title >= 0 && p->share_weights.length >= 0 &&
+              p->share_weights.rank + p->share_weights.frequency > 0;
     if (!ok && verbose)
         printf("params: a parameter is out of its range\n");
     return ok ? 0 : 1;

@@ -3,13 +3,19 @@
 
     The values were chosen on the CNN/DailyMail (3 sentences) and BBC (40%)
     test sets together, preferring values where scores are flat around them
-    (bench/quality). Built with -DPRECIS_TUNING the table is writable and
-    PRECIS_PARAMS="name=value,..." overrides entries (development only).
+    (bench/quality); the weights of a summary asked as a share of the
+    article are learned (share_weights). Built with -DPRECIS_TUNING the table is writable
+   and PRECIS_PARAMS="name=value,..." overrides entries (development only).
 */
 #ifndef PRECIS_PARAMS_H
 #define PRECIS_PARAMS_H
 
 #include <stdbool.h>
+
+/* The six weights of a sentence score (precis_scoring). */
+typedef struct {
+    double rank, position, first, frequency, title, length;
+} precis_weights_t;
 
 typedef struct {
     double damping;          /* LexRank damping factor */
@@ -40,6 +46,15 @@ typedef struct {
                                 least this many sentences, where the sentences
                                 central to the whole lose to the lead (CNN/DM and
                                 OrangeSum at 2-3 sentences, both halves) */
+    precis_weights_t share_weights; /* the weights of a summary asked as a share
+                                of the article (--ratio), in place of the six
+                                weight_* above: learned by logistic regression
+                                on BBC's sentence labels (precis_learned.h,
+                                written by bench/learn_weights). A share is a
+                                digest of the whole article, where the lead
+                                counts for little (BBC's extracts); the hand
+                                weights stay for a count, whose references
+                                read like the lede (CNN/DM, OrangeSum) */
 } precis_params_t;
 
 #ifdef PRECIS_TUNING

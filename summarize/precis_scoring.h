@@ -15,6 +15,8 @@
                + weight_length x min(words, length_words) / length_words)
               x penalty
 
+    For a summary asked as a share of the article the six weights are
+    precis_params' share_weights (learned on BBC's labels) instead.
     weight_position' is weight_position, lowered as share / summary share
     when the summary is over `share` of the article (the lead matters most
     in short summaries). penalty is PRECIS_FURNITURE_FACTOR for furniture,
@@ -47,12 +49,13 @@ void precis_scoring_destroy(precis_scoring_t **self_p);
 
 /* Scores every sentence of document. rank: one centrality per sentence;
    furniture: one precis_furniture_kind_t per sentence; wanted: the summary
-   length in sentences (estimated for a word budget). Valid until the next
-   run. */
+   length in sentences (estimated for a word budget); share_of_article:
+   the summary was asked as a share of the article (--ratio), which takes
+   the share weights. Valid until the next run. */
 const precis_score_t *precis_scoring_run(precis_scoring_t *self,
                                          const precis_document_t *document,
                                          const double *rank, const uint8_t *furniture,
-                                         double wanted);
+                                         double wanted, bool share_of_article);
 
 int precis_scoring_test(bool verbose);
 
