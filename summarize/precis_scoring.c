@@ -127,6 +127,11 @@ const precis_score_t *precis_scoring_run(precis_scoring_t *self,
     double share = wanted / n;
     double weight_position =
         weights.position * (share > params.share ? params.share / share : 1.0);
+    /* Fewer sentences, fewer votes: centrality counts for less. */
+    double weight_rank =
+        weights.rank * (n < params.rank_sentences
+                            ? fmax(params.rank_least, n / params.rank_sentences)
+                            : 1.0);
     double title_mass = 0;
     for (size_t i = 0; i < term_count; i++)
         if (terms[i].in_title)
@@ -148,7 +153,7 @@ const precis_score_t *precis_scoring_run(precis_scoring_t *self,
         double length = (sentence->words < params.length_words ? sentence->words
                                                                : params.length_words) /
                         params.length_words;
-        score->centrality = weights.rank * centrality;
+        score->centrality = weight_rank * centrality;
         score->position = weight_position * position;
         score->first = weights.first * first;
         score->frequency = weights.frequency * frequency;
@@ -211,7 +216,17 @@ int precis_scoring_test(bool verbose)
        the bonus goes to the lede under it. */
     CHECK(scores[0].penalty == PRECIS_FURNITURE_FACTOR && scores[0].first == 0,
           "furniture line not penalized, or first");
-    CHECK(scores[1].first > 0 && scores[1].centrality == precis_params.weight_rank &&
+    /* Six sentences: the centrality weight is 6 / rank_sentences of its
+       whole, at least rank_least (the most central sentence's part). */
+    double short_article =
+        n < precis_params.rank_sentences
+            ? fmax(precis_params.rank_least, (double)n / precis_params.rank_sentences)
+            : 1.0;
+    CHECK(short_article < 1 && fabs(scores[1].centrality -
+                                    precis_params.weight_rank * short_article) < 1e-12,
+          "centrality weight %g, expected %g", scores[1].centrality,
+          precis_params.weight_rank * short_article);
+    CHECK(scores[1].first > 0 && scores[1].centrality > scores[0].centrality &&
               scores[1].title > 0,
           "lead: not first, not most central, or no title overlap");
     CHECK(scores[0].position > scores[1].position, "position prior does not fall");
@@ -223,7 +238,8 @@ int precis_scoring_test(bool verbose)
     /* A summary asked as a share of the article takes the learned weights:
        the most central sentence's part is their rank weight. */
     scores = precis_scoring_run(self, document, rank, furniture, 2, true);
-    CHECK(scores[1].centrality == precis_params.share_weights.rank &&
+    CHECK(fabs(scores[1].centrality - precis_params.share_weights.rank * short_article) <
+                  1e-12 &&
               scores[1].frequency <= precis_params.share_weights.frequency &&
               scores[1].length <= precis_params.share_weights.length,
           "share of the article: the share weights not taken");

@@ -6,7 +6,7 @@
     which the conductor passes in; returns one precis_score_t per sentence.
     The weights are precis_params':
 
-      score = (weight_rank x centrality / best centrality
+      score = (weight_rank' x centrality / best centrality
                + weight_position' x 1 / (1 + index / position_decay)
                + weight_first x [first sentence that is not furniture
                                  and has short_words words or more]
@@ -17,13 +17,15 @@
 
     For a summary asked as a share of the article the six weights are
     precis_params' share_weights (learned on BBC's labels) instead.
-    weight_position' is weight_position, lowered as share / summary share
-    when the summary is over `share` of the article (the lead matters most
-    in short summaries). penalty is PRECIS_FURNITURE_FACTOR for furniture,
-    else the product of the form factors: short (fewer than short_words
-    words: 0.3 + 0.1 x words), long (over long_words: long_words / words),
-    unclosed (no final . ! ? quote or bracket), question, quote (opens with
-    a quotation mark).
+    weight_rank' is weight_rank, times sentences / rank_sentences (at
+    least rank_least) in an article of fewer sentences. weight_position'
+    is weight_position, lowered as share / summary share when the summary
+    is over `share` of the article (the lead matters most in short
+    summaries). penalty is PRECIS_FURNITURE_FACTOR for furniture, else the
+    product of the form factors: short (fewer than short_words words: 0.3
+    + 0.1 x words), long (over long_words: long_words / words), unclosed
+    (no final . ! ? quote or bracket), question, quote (opens with a
+    quotation mark).
 */
 #ifndef PRECIS_SCORING_H
 #define PRECIS_SCORING_H
