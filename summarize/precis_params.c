@@ -17,7 +17,6 @@ TUNABLE precis_params_t precis_params = {
     .epsilon = 1e-4,
     .weight_rank = 1.0,
     .rank_sentences = 20,
-    .rank_least = 0.5,
     .weight_position = 4.0,
     .position_decay = 1.0,
     .share = 0.12,
@@ -51,7 +50,6 @@ static void tune_once(void)
         {"iterations", &precis_params.iterations},
         {"rank", &precis_params.weight_rank},
         {"rank_sentences", &precis_params.rank_sentences},
-        {"rank_least", &precis_params.rank_least},
         {"position", &precis_params.weight_position},
         {"decay", &precis_params.position_decay},
         {"title", &precis_params.weight_title},
@@ -101,13 +99,12 @@ int precis_params_test(bool verbose)
 {
     const precis_params_t *p = &precis_params;
     bool ok = p->damping > 0 && p->damping < 1 && p->iterations >= 1 && p->epsilon > 0 &&
-              p->weight_rank >= 0 && p->rank_sentences >= 1 && p->rank_least > 0 &&
-              p->rank_least <= 1 && p->weight_position >= 0 && p->position_decay > 0 &&
-              p->share > 0 && p->weight_first >= 0 && p->weight_title >= 0 &&
-              p->weight_length >= 0 && p->length_words > 0 && p->weight_frequency >= 0 &&
-              p->redundancy >= 0 && p->duplicate > 0 && p->duplicate <= 1 &&
-              p->short_words < p->long_words && p->unclosed > 0 && p->question > 0 &&
-              p->quote > 0 && p->lead_from >= 1 && p->lead_long >= 1 &&
+              p->weight_rank >= 0 && p->rank_sentences >= 1 && p->weight_position >= 0 &&
+              p->position_decay > 0 && p->share > 0 && p->weight_first >= 0 &&
+              p->weight_title >= 0 && p->weight_length >= 0 && p->length_words > 0 &&
+              p->weight_frequency >= 0 && p->redundancy >= 0 && p->duplicate > 0 &&
+              p->duplicate <= 1 && p->short_words < p->long_words && p->unclosed > 0 &&
+              p->question > 0 && p->quote > 0 && p->lead_from >= 1 && p->lead_long >= 1 &&
               p->share_weights.rank >= 0 && p->share_weights.position >= 0 &&
               p->share_weights.first >= 0 && p->share_weights.frequency >= 0 &&
               p->share_weights.title >= 0 && p->share_weights.length >= 0 &&

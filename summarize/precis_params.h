@@ -29,10 +29,6 @@ typedef struct {
                                 the lead's third (OrangeSum at 3 sentences: 31
                                 of the 62 sentences chosen after the third, mean
                                 index 5.2). Chosen on half 0 (bench/quality_table) */
-    double rank_least;       /* ... but at least this factor: below it, a line that
-                                shares no word with the rest (a byline or weather
-                                line precis_furniture does not know) won over the
-                                news (unit.summarizer's segmented cases) */
     double weight_position;  /* position prior, 1 for the first sentence ... */
     double position_decay;   /* ... 1 / (1 + index / decay) for the others */
     double share;            /* the lead matters most in short summaries: above this

@@ -129,9 +129,7 @@ const precis_score_t *precis_scoring_run(precis_scoring_t *self,
         weights.position * (share > params.share ? params.share / share : 1.0);
     /* Fewer sentences, fewer votes: centrality counts for less. */
     double weight_rank =
-        weights.rank * (n < params.rank_sentences
-                            ? fmax(params.rank_least, n / params.rank_sentences)
-                            : 1.0);
+        weights.rank * (n < params.rank_sentences ? n / params.rank_sentences : 1.0);
     double title_mass = 0;
     for (size_t i = 0; i < term_count; i++)
         if (terms[i].in_title)
@@ -217,11 +215,9 @@ int precis_scoring_test(bool verbose)
     CHECK(scores[0].penalty == PRECIS_FURNITURE_FACTOR && scores[0].first == 0,
           "furniture line not penalized, or first");
     /* Six sentences: the centrality weight is 6 / rank_sentences of its
-       whole, at least rank_least (the most central sentence's part). */
+       whole (the most central sentence's part). */
     double short_article =
-        n < precis_params.rank_sentences
-            ? fmax(precis_params.rank_least, (double)n / precis_params.rank_sentences)
-            : 1.0;
+        n < precis_params.rank_sentences ? (double)n / precis_params.rank_sentences : 1.0;
     CHECK(short_article < 1 && fabs(scores[1].centrality -
                                     precis_params.weight_rank * short_article) < 1e-12,
           "centrality weight %g, expected %g", scores[1].centrality,

@@ -17,8 +17,8 @@
 
     For a summary asked as a share of the article the six weights are
     precis_params' share_weights (learned on BBC's labels) instead.
-    weight_rank' is weight_rank, times sentences / rank_sentences (at
-    least rank_least) in an article of fewer sentences. weight_position'
+    weight_rank' is weight_rank, times sentences / rank_sentences in an
+    article of fewer sentences. weight_position'
     is weight_position, lowered as share / summary share when the summary
     is over `share` of the article (the lead matters most in short
     summaries). penalty is PRECIS_FURNITURE_FACTOR for furniture, else the
