@@ -126,13 +126,31 @@ static uint32_t kicker_of(const char *text, size_t len)
     return starts ? (uint32_t)at : 0;
 }
 
+/* True for a short line that starts with a reporter's title and a space,
+   as bylines read in scripts written without spaces ("本报记者 王明",
+   "記者 佐藤花子", "ผู้สื่อข่าว สมชาย"). */
+static bool reporter_line(const char *text, size_t len)
+{
+    static const char *const titles[] = {"本报记者 ", "记者 ", "記者 ", "기자 ",
+                                         "ผู้สื่อข่าว "};
+    if (len > 64)
+        return false;
+    for (size_t t = 0; t < sizeof titles / sizeof titles[0]; t++) {
+        size_t title_len = strlen(titles[t]);
+        if (len > title_len && memcmp(text, titles[t], title_len) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* The kind of one sentence text[0..len) of words words. */
 static uint8_t kind_of(const char *text, size_t len, uint32_t words, bool phrase)
 {
     if (phrase)
         return PRECIS_FURNITURE_PHRASE;
     /* "By Jane Doe ." and the like: a short line that starts with By. */
-    if (len > 3 && memcmp(text, "By ", 3) == 0 && words <= 8)
+    if ((len > 3 && memcmp(text, "By ", 3) == 0 && words <= 8) ||
+        reporter_line(text, len))
         return PRECIS_FURNITURE_BYLINE;
     /* Time stamps ("Published 14 April, 18:42 | Updated ...") and other
        lines of fields separated by bars. */
@@ -202,6 +220,29 @@ int precis_furniture_test(bool verbose)
                        precis_furniture_name(kinds[i]),
                        precis_furniture_name(expected[i]));
         }
+    /* A reporter's title opens a byline in scripts written without spaces;
+       a long line that opens with it is news. */
+    static const struct {
+        const char *text, *lang;
+        uint8_t kind;
+    } reporters[] = {
+        {"记者 王明", "zh", PRECIS_FURNITURE_BYLINE},
+        {"ผู้สื่อข่าว สมชาย", "th", PRECIS_FURNITURE_BYLINE},
+        {"记者 王明今天在北京地铁十九号线的开通仪式上采访了很多乘客和工作人员。", "zh",
+         PRECIS_FURNITURE_NONE},
+    };
+    for (size_t r = 0; r < sizeof reporters / sizeof reporters[0]; r++) {
+        const char *line = reporters[r].text;
+        precis_document_build(document, NULL, line, strlen(line), reporters[r].lang, 0,
+                              code, NULL);
+        if (precis_document_sentence_count(document) != 1 ||
+            precis_furniture_run(self, document)[0] != reporters[r].kind) {
+            failures++;
+            if (verbose)
+                printf("furniture: reporter case %zu not %s\n", r,
+                       precis_furniture_name(reporters[r].kind));
+        }
+    }
     /* Time-stamp kickers glued to a sentence: left out; other numbers at
        the start of a sentence are not kickers. */
     static const struct {

@@ -22,7 +22,10 @@ typedef enum {
     PRECIS_FURNITURE_NONE = 0,
     PRECIS_FURNITURE_PHRASE, /* a furniture phrase ("PUBLISHED:", "Getty Images",
                                 "CLICK HERE"...) starts one of its words */
-    PRECIS_FURNITURE_BYLINE, /* "By Jane Doe ...": By, and at most 8 words */
+    PRECIS_FURNITURE_BYLINE, /* "By Jane Doe ...": By, and at most 8 words; or a
+                                line of at most 64 bytes that starts with a
+                                reporter's title ("记者 ", "記者 ", "기자 ",
+                                "ผู้สื่อข่าว ") */
     PRECIS_FURNITURE_FIELDS, /* fields between bars ("News | Sport"), or a time
                                 stamp ("Published 3 May", "Updated: 10:02") */
 } precis_furniture_kind_t;

@@ -1,5 +1,6 @@
 /*  precis_params - the summarizer's parameters (see the header). */
 #include "precis_params.h"
+#include "precis_learned.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@ TUNABLE precis_params_t precis_params = {
     .iterations = 60,
     .epsilon = 1e-4,
     .weight_rank = 1.0,
+    .rank_sentences = 20,
     .weight_position = 4.0,
     .position_decay = 1.0,
     .share = 0.12,
@@ -32,6 +34,9 @@ TUNABLE precis_params_t precis_params = {
     .quote = 1.0,
     .lead_from = 4,
     .lead_long = 25,
+    .share_weights = {PRECIS_LEARNED_RANK, PRECIS_LEARNED_POSITION, PRECIS_LEARNED_FIRST,
+                      PRECIS_LEARNED_FREQUENCY, PRECIS_LEARNED_TITLE,
+                      PRECIS_LEARNED_LENGTH},
 };
 
 #ifdef PRECIS_TUNING
@@ -44,6 +49,7 @@ static void tune_once(void)
         {"damping", &precis_params.damping},
         {"iterations", &precis_params.iterations},
         {"rank", &precis_params.weight_rank},
+        {"rank_sentences", &precis_params.rank_sentences},
         {"position", &precis_params.weight_position},
         {"decay", &precis_params.position_decay},
         {"title", &precis_params.weight_title},
@@ -61,6 +67,12 @@ static void tune_once(void)
         {"lead_from", &precis_params.lead_from},
         {"lead_long", &precis_params.lead_long},
         {"frequency", &precis_params.weight_frequency},
+        {"share_rank", &precis_params.share_weights.rank},
+        {"share_position", &precis_params.share_weights.position},
+        {"share_first", &precis_params.share_weights.first},
+        {"share_frequency", &precis_params.share_weights.frequency},
+        {"share_title", &precis_params.share_weights.title},
+        {"share_length", &precis_params.share_weights.length},
     };
     const char *spec = getenv("PRECIS_PARAMS");
     while (spec && *spec) {
@@ -87,12 +99,16 @@ int precis_params_test(bool verbose)
 {
     const precis_params_t *p = &precis_params;
     bool ok = p->damping > 0 && p->damping < 1 && p->iterations >= 1 && p->epsilon > 0 &&
-              p->weight_rank >= 0 && p->weight_position >= 0 && p->position_decay > 0 &&
-              p->share > 0 && p->weight_first >= 0 && p->weight_title >= 0 &&
-              p->weight_length >= 0 && p->length_words > 0 && p->weight_frequency >= 0 &&
-              p->redundancy >= 0 && p->duplicate > 0 && p->duplicate <= 1 &&
-              p->short_words < p->long_words && p->unclosed > 0 && p->question > 0 &&
-              p->quote > 0 && p->lead_from >= 1 && p->lead_long >= 1;
+              p->weight_rank >= 0 && p->rank_sentences >= 1 && p->weight_position >= 0 &&
+              p->position_decay > 0 && p->share > 0 && p->weight_first >= 0 &&
+              p->weight_title >= 0 && p->weight_length >= 0 && p->length_words > 0 &&
+              p->weight_frequency >= 0 && p->redundancy >= 0 && p->duplicate > 0 &&
+              p->duplicate <= 1 && p->short_words < p->long_words && p->unclosed > 0 &&
+              p->question > 0 && p->quote > 0 && p->lead_from >= 1 && p->lead_long >= 1 &&
+              p->share_weights.rank >= 0 && p->share_weights.position >= 0 &&
+              p->share_weights.first >= 0 && p->share_weights.frequency >= 0 &&
+              p->share_weights.title >= 0 && p->share_weights.length >= 0 &&
+              p->share_weights.rank + p->share_weights.frequency > 0;
     if (!ok && verbose)
         printf("params: a parameter is out of its range\n");
     return ok ? 0 : 1;

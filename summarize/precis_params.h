@@ -3,19 +3,32 @@
 
     The values were chosen on the CNN/DailyMail (3 sentences) and BBC (40%)
     test sets together, preferring values where scores are flat around them
-    (bench/quality). Built with -DPRECIS_TUNING the table is writable and
-    PRECIS_PARAMS="name=value,..." overrides entries (development only).
+    (bench/quality); the weights of a summary asked as a share of the
+    article are learned (share_weights). Built with -DPRECIS_TUNING the table is writable
+   and PRECIS_PARAMS="name=value,..." overrides entries (development only).
 */
 #ifndef PRECIS_PARAMS_H
 #define PRECIS_PARAMS_H
 
 #include <stdbool.h>
 
+/* The six weights of a sentence score (precis_scoring). */
+typedef struct {
+    double rank, position, first, frequency, title, length;
+} precis_weights_t;
+
 typedef struct {
     double damping;          /* LexRank damping factor */
     double iterations;       /* power iteration cap */
     double epsilon;          /* power iteration convergence (L1 change) */
     double weight_rank;      /* LexRank centrality, 1 for the most central sentence */
+    double rank_sentences;   /* ... times sentences / rank_sentences in an article of
+                                fewer sentences: a short article's graph has few
+                                sentences to vote, and its most central sentence
+                                is often a long one further down, chosen over
+                                the lead's third (OrangeSum at 3 sentences: 31
+                                of the 62 sentences chosen after the third, mean
+                                index 5.2). Chosen on half 0 (bench/quality_table) */
     double weight_position;  /* position prior, 1 for the first sentence ... */
     double position_decay;   /* ... 1 / (1 + index / decay) for the others */
     double share;            /* the lead matters most in short summaries: above this
@@ -40,6 +53,15 @@ typedef struct {
                                 least this many sentences, where the sentences
                                 central to the whole lose to the lead (CNN/DM and
                                 OrangeSum at 2-3 sentences, both halves) */
+    precis_weights_t share_weights; /* the weights of a summary asked as a share
+                                of the article (--ratio), in place of the six
+                                weight_* above: learned by logistic regression
+                                on BBC's sentence labels (precis_learned.h,
+                                written by bench/learn_weights). A share is a
+                                digest of the whole article, where the lead
+                                counts for little (BBC's extracts); the hand
+                                weights stay for a count, whose references
+                                read like the lede (CNN/DM, OrangeSum) */
 } precis_params_t;
 
 #ifdef PRECIS_TUNING

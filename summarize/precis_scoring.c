@@ -95,8 +95,14 @@ static double title_share(const precis_doc_sentence_t *sentence,
 const precis_score_t *precis_scoring_run(precis_scoring_t *self,
                                          const precis_document_t *document,
                                          const double *rank, const uint8_t *furniture,
-                                         double wanted)
+                                         double wanted, bool share_of_article)
 {
+    const precis_weights_t weights =
+        share_of_article
+            ? params.share_weights
+            : (precis_weights_t){params.weight_rank,  params.weight_position,
+                                 params.weight_first, params.weight_frequency,
+                                 params.weight_title, params.weight_length};
     size_t n = precis_document_sentence_count(document);
     const precis_doc_sentence_t *sentences = precis_document_sentences(document);
     const precis_doc_entry_t *entries = precis_document_entries(document);
@@ -120,7 +126,10 @@ const precis_score_t *precis_scoring_run(precis_scoring_t *self,
     bool first_seen = false;
     double share = wanted / n;
     double weight_position =
-        params.weight_position * (share > params.share ? params.share / share : 1.0);
+        weights.position * (share > params.share ? params.share / share : 1.0);
+    /* Fewer sentences, fewer votes: centrality counts for less. */
+    double weight_rank =
+        weights.rank * (n < params.rank_sentences ? n / params.rank_sentences : 1.0);
     double title_mass = 0;
     for (size_t i = 0; i < term_count; i++)
         if (terms[i].in_title)
@@ -142,12 +151,12 @@ const precis_score_t *precis_scoring_run(precis_scoring_t *self,
         double length = (sentence->words < params.length_words ? sentence->words
                                                                : params.length_words) /
                         params.length_words;
-        score->centrality = params.weight_rank * centrality;
+        score->centrality = weight_rank * centrality;
         score->position = weight_position * position;
-        score->first = params.weight_first * first;
-        score->frequency = params.weight_frequency * frequency;
-        score->title = params.weight_title * title;
-        score->length = params.weight_length * length;
+        score->first = weights.first * first;
+        score->frequency = weights.frequency * frequency;
+        score->title = weights.title * title;
+        score->length = weights.length * length;
         score->furniture = furniture[i] ? PRECIS_FURNITURE_FACTOR : 1.0;
         form_factors(text + sentence->start, sentence->len, sentence->words, score);
         score->penalty = penalty_of(score);
@@ -191,7 +200,8 @@ int precis_scoring_test(bool verbose)
     CHECK(n == 6, "%zu sentences", n);
     if (n != 6)
         goto done;
-    const precis_score_t *scores = precis_scoring_run(self, document, rank, furniture, 2);
+    const precis_score_t *scores =
+        precis_scoring_run(self, document, rank, furniture, 2, false);
     /* The parts add up, times the penalty, to the score. */
     for (size_t i = 0; i < n; i++) {
         const precis_score_t *s = &scores[i];
@@ -204,7 +214,15 @@ int precis_scoring_test(bool verbose)
        the bonus goes to the lede under it. */
     CHECK(scores[0].penalty == PRECIS_FURNITURE_FACTOR && scores[0].first == 0,
           "furniture line not penalized, or first");
-    CHECK(scores[1].first > 0 && scores[1].centrality == precis_params.weight_rank &&
+    /* Six sentences: the centrality weight is 6 / rank_sentences of its
+       whole (the most central sentence's part). */
+    double short_article =
+        n < precis_params.rank_sentences ? (double)n / precis_params.rank_sentences : 1.0;
+    CHECK(short_article < 1 && fabs(scores[1].centrality -
+                                    precis_params.weight_rank * short_article) < 1e-12,
+          "centrality weight %g, expected %g", scores[1].centrality,
+          precis_params.weight_rank * short_article);
+    CHECK(scores[1].first > 0 && scores[1].centrality > scores[0].centrality &&
               scores[1].title > 0,
           "lead: not first, not most central, or no title overlap");
     CHECK(scores[0].position > scores[1].position, "position prior does not fall");
@@ -213,6 +231,14 @@ int precis_scoring_test(bool verbose)
     CHECK(scores[4].short_words < 1 && scores[4].penalty < 1, "short sentence not "
                                                               "penalized");
     CHECK(scores[1].penalty == 1.0, "plain sentence penalized");
+    /* A summary asked as a share of the article takes the learned weights:
+       the most central sentence's part is their rank weight. */
+    scores = precis_scoring_run(self, document, rank, furniture, 2, true);
+    CHECK(fabs(scores[1].centrality - precis_params.share_weights.rank * short_article) <
+                  1e-12 &&
+              scores[1].frequency <= precis_params.share_weights.frequency &&
+              scores[1].length <= precis_params.share_weights.length,
+          "share of the article: the share weights not taken");
 done:
     precis_scoring_destroy(&self);
     precis_document_destroy(&document);

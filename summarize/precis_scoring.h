@@ -6,7 +6,7 @@
     which the conductor passes in; returns one precis_score_t per sentence.
     The weights are precis_params':
 
-      score = (weight_rank x centrality / best centrality
+      score = (weight_rank' x centrality / best centrality
                + weight_position' x 1 / (1 + index / position_decay)
                + weight_first x [first sentence that is not furniture
                                  and has short_words words or more]
@@ -15,13 +15,17 @@
                + weight_length x min(words, length_words) / length_words)
               x penalty
 
-    weight_position' is weight_position, lowered as share / summary share
-    when the summary is over `share` of the article (the lead matters most
-    in short summaries). penalty is PRECIS_FURNITURE_FACTOR for furniture,
-    else the product of the form factors: short (fewer than short_words
-    words: 0.3 + 0.1 x words), long (over long_words: long_words / words),
-    unclosed (no final . ! ? quote or bracket), question, quote (opens with
-    a quotation mark).
+    For a summary asked as a share of the article the six weights are
+    precis_params' share_weights (learned on BBC's labels) instead.
+    weight_rank' is weight_rank, times sentences / rank_sentences in an
+    article of fewer sentences. weight_position'
+    is weight_position, lowered as share / summary share when the summary
+    is over `share` of the article (the lead matters most in short
+    summaries). penalty is PRECIS_FURNITURE_FACTOR for furniture, else the
+    product of the form factors: short (fewer than short_words words: 0.3
+    + 0.1 x words), long (over long_words: long_words / words), unclosed
+    (no final . ! ? quote or bracket), question, quote (opens with a
+    quotation mark).
 */
 #ifndef PRECIS_SCORING_H
 #define PRECIS_SCORING_H
@@ -47,12 +51,13 @@ void precis_scoring_destroy(precis_scoring_t **self_p);
 
 /* Scores every sentence of document. rank: one centrality per sentence;
    furniture: one precis_furniture_kind_t per sentence; wanted: the summary
-   length in sentences (estimated for a word budget). Valid until the next
-   run. */
+   length in sentences (estimated for a word budget); share_of_article:
+   the summary was asked as a share of the article (--ratio), which takes
+   the share weights. Valid until the next run. */
 const precis_score_t *precis_scoring_run(precis_scoring_t *self,
                                          const precis_document_t *document,
                                          const double *rank, const uint8_t *furniture,
-                                         double wanted);
+                                         double wanted, bool share_of_article);
 
 int precis_scoring_test(bool verbose);
 

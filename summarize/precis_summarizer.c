@@ -133,6 +133,14 @@ static double expected_length(const precis_document_t *document,
     return wanted < 1 ? 1 : wanted;
 }
 
+/* True when the summary is asked as a share of the article (--ratio, no
+   count and no word budget): scored with the share weights. */
+static bool share_of_article(const precis_summary_options_t *options)
+{
+    return options && options->words <= 0 && options->sentences <= 0 &&
+           options->ratio > 0;
+}
+
 /* How many of the lead's real sentences a summary of an article of n
    sentences takes before the rest is chosen by score (precis_params'
    lead_from and lead_long): all of a count of at least lead_from
@@ -143,7 +151,7 @@ static size_t lead_sentences(const precis_summary_options_t *options, size_t n)
 {
     /* A count: asked, or the default one (no ratio, no word budget), so that
        options left at zero choose as the pipeline's explicit default does. */
-    if (options && (options->words > 0 || (options->sentences <= 0 && options->ratio > 0)))
+    if ((options && options->words > 0) || share_of_article(options))
         return 0;
     size_t wanted = wanted_sentences(options, n);
     bool long_article = wanted >= 2 && n >= (size_t)precis_params.lead_long;
@@ -187,9 +195,9 @@ int precis_summarizer_run(precis_summarizer_t *self, const char *title, const ch
         return 0;
     self->furniture_kinds = precis_furniture_run(self->furniture, self->document);
     const double *rank = precis_ranking_run(self->ranking, self->document);
-    self->scores =
-        precis_scoring_run(self->scoring, self->document, rank, self->furniture_kinds,
-                           expected_length(self->document, options));
+    self->scores = precis_scoring_run(
+        self->scoring, self->document, rank, self->furniture_kinds,
+        expected_length(self->document, options), share_of_article(options));
     bool by_words = options && options->words > 0;
     size_t selected;
     self->choices = precis_selection_run(
