@@ -1,6 +1,7 @@
 /*  precis_furniture - which sentences are page furniture (see the header). */
 #include "precis_furniture.h"
 #include "precis_reserve.h"
+#include "precis_words.h"
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -113,17 +114,50 @@ static bool skip_time(const char *text, size_t len, size_t *at)
     return true;
 }
 
-/* The bytes of a time-stamp kicker at the start of text[0..len), or 0. */
+/* True when text[at] can start a sentence: a capital letter, a digit or
+   a quotation mark (straight, or the lead byte of a curly one). */
+static bool starts_sentence(const char *text, size_t len, size_t at)
+{
+    if (at + 1 >= len)
+        return false;
+    unsigned char next = (unsigned char)text[at];
+    return (next >= 'A' && next <= 'Z') || (next >= '0' && next <= '9') || next == '"' ||
+           next == '\'' || next == 0xE2;
+}
+
+/* A share panel: "Share this with" and the services' names, glued or
+   spaced, up to "Copy this link" within SHARE_PANEL_MAX bytes; moves *at
+   past it and the spaces after it. */
+#define SHARE_PANEL_MAX 200
+static bool skip_share_panel(const char *text, size_t len, size_t *at)
+{
+    static const char start[] = "Share this", end[] = "Copy this link";
+    if (len < sizeof start + sizeof end || memcmp(text, start, sizeof start - 1) != 0)
+        return false;
+    size_t limit = len < SHARE_PANEL_MAX ? len : SHARE_PANEL_MAX;
+    for (size_t i = sizeof start - 1; i + sizeof end - 1 <= limit; i++)
+        if (text[i] == 'C' && memcmp(text + i, end, sizeof end - 1) == 0) {
+            *at = i + sizeof end - 1;
+            while (*at < len && text[*at] == ' ')
+                (*at)++;
+            return true;
+        }
+    return false;
+}
+
+/* The bytes of a kicker at the start of text[0..len), or 0: a time stamp
+   (date and time) or a share panel, then the start of a sentence. */
 static uint32_t kicker_of(const char *text, size_t len)
 {
     size_t at = 0;
-    if (len < 12 || text[0] < '0' || text[0] > '9' || !skip_date(text, len, &at) ||
-        !skip_time(text, len, &at) || at + 1 >= len)
-        return 0;
-    unsigned char next = (unsigned char)text[at];
-    bool starts = (next >= 'A' && next <= 'Z') || next == '"' || next == '\'' ||
-                  next == 0xE2; /* a curly quotation mark */
-    return starts ? (uint32_t)at : 0;
+    if (len >= 12 && text[0] >= '0' && text[0] <= '9' && skip_date(text, len, &at) &&
+        skip_time(text, len, &at) && starts_sentence(text, len, at) &&
+        !(text[at] >= '0' && text[at] <= '9')) /* "4:50 2 boats": no kicker */
+        return (uint32_t)at;
+    at = 0;
+    if (skip_share_panel(text, len, &at) && starts_sentence(text, len, at))
+        return (uint32_t)at;
+    return 0;
 }
 
 /* True for a short line that starts with a reporter's title and a space,
@@ -168,9 +202,18 @@ const uint8_t *precis_furniture_run(precis_furniture_t *self,
     PRECIS_RESERVE(self->kinds, self->kind_cap, n);
     PRECIS_RESERVE(self->kickers, self->kicker_cap, n);
     for (size_t i = 0; i < n; i++) {
-        self->kinds[i] = kind_of(text + sentences[i].start, sentences[i].len,
-                                 sentences[i].words, sentences[i].phrase);
-        self->kickers[i] = kicker_of(text + sentences[i].start, sentences[i].len);
+        const char *start = text + sentences[i].start;
+        uint32_t len = sentences[i].len, kicker = kicker_of(start, len);
+        self->kickers[i] = kicker;
+        if (kicker == 0)
+            self->kinds[i] = kind_of(start, len, sentences[i].words, sentences[i].phrase);
+        else {
+            /* Judged on what the summary shows: the sentence after its
+               kicker (the share panel is itself a furniture phrase). */
+            bool phrase;
+            uint32_t words = precis_words_scan(start + kicker, len - kicker, &phrase);
+            self->kinds[i] = kind_of(start + kicker, len - kicker, words, phrase);
+        }
     }
     return self->kinds;
 }
@@ -256,14 +299,23 @@ int precis_furniture_test(bool verbose)
         {"12/28/2015 was the day the ferry stopped.", NULL},
         {"4/5 of the islanders voted at 10:30 on Monday.", NULL},
         {"12/28/2015 AT 04:50 PM the ferry stopped.", NULL},
+        {"Share this withEmailFacebookTwitterCopy this linkThe ferry left on time.",
+         "The ferry left"},
+        {"Share this with Email Facebook Copy this link \"We are open,\" she said.",
+         "\"We are open"},
+        {"Share this with Email, Facebook and Twitter.", NULL},
     };
     for (size_t k = 0; k < sizeof kickers / sizeof kickers[0]; k++) {
         const char *line = kickers[k].text;
         precis_document_build(document, NULL, line, strlen(line), "en", 0, code, NULL);
-        precis_furniture_run(self, document);
+        uint8_t kind = precis_furniture_run(self, document)[0];
         uint32_t skip = precis_furniture_kickers(self)[0];
         const char *rest = kickers[k].rest;
-        if (rest ? strncmp(line + skip, rest, strlen(rest)) != 0 : skip != 0) {
+        /* A sentence is judged without its kicker: the share panel alone
+           is furniture, the news glued to it is not. */
+        bool panel = strncmp(line, "Share", 5) == 0;
+        if ((rest ? strncmp(line + skip, rest, strlen(rest)) != 0 : skip != 0) ||
+            (panel && (kind == PRECIS_FURNITURE_NONE) != (rest != NULL))) {
             failures++;
             if (verbose)
                 printf("furniture: kicker case %zu: %u bytes left out\n", k, skip);

@@ -41,12 +41,17 @@ void precis_furniture_destroy(precis_furniture_t **self_p);
 const uint8_t *precis_furniture_run(precis_furniture_t *self,
                                     const precis_document_t *document);
 
-/* After a run: per sentence, the bytes of a time stamp glued to its start
-   as a kicker, which a summary leaves out; 0 for none. A kicker is a date
-   (12/28/2015, 28/12/15 or 2015-12-28), optionally "AT" or a comma, and a
-   time (04:50, 4:50 PM, 16:50 EST), then a space and a capital letter or
-   quotation mark: "12/28/2015 AT 04:50 PM EST Like a lot of..." keeps
-   "Like a lot of...". The sentence is still news, scored whole. */
+/* After a run: per sentence, the bytes of furniture glued to its start
+   as a kicker, which a summary leaves out; 0 for none. A kicker is a time
+   stamp: a date (12/28/2015, 28/12/15 or 2015-12-28), optionally "AT" or a
+   comma, and a time (04:50, 4:50 PM, 16:50 EST), then a space and a
+   capital letter or quotation mark: "12/28/2015 AT 04:50 PM EST Like a lot
+   of..." keeps "Like a lot of...". Or a share panel: "Share this with"
+   and the services' names up to "Copy this link" (within 200 bytes),
+   glued or spaced, then a capital, digit or quotation mark ("Share this
+   withEmailFacebook...Copy this linkThe first incident..."). The sentence
+   is still scored whole, and its furniture kind is judged on what follows
+   the kicker. */
 const uint32_t *precis_furniture_kickers(const precis_furniture_t *self);
 
 /* "phrase", "byline", "fields" or "none". */

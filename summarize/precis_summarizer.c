@@ -791,6 +791,16 @@ static void test_furniture(precis_summarizer_t *self, bool verbose)
               !summary.selected[0].truncated,
           "time stamp kicker kept in the lead");
     precis_summary_clear(&summary);
+    /* So is a share panel glued to it, and the lead is not furniture for
+       it: the summary is the lead, not the next sentence. */
+    text = "Share this withEmailFacebookTwitterWhatsAppCopy this linkThe regional rail "
+           "operator cancelled all morning trains on Monday after a signal failure near "
+           "Central station. About 40,000 commuters were affected, the operator said.";
+    run_checked(self, NULL, text, &options, &summary, verbose);
+    CHECK(summary.selected_count == 1 &&
+              strncmp(text + summary.selected[0].start, "The regional rail", 17) == 0,
+          "share panel kept in the lead, or the lead passed over");
+    precis_summary_clear(&summary);
 }
 
 /* Single letters, such as those of "U.S.", are never keywords, even where
