@@ -606,6 +606,61 @@ static int apply_config_file(precis_config_t *config, int argc, char **argv,
     return 0;
 }
 
+/* Options that exclude each other. Given on the command line, one of a
+   group replaces the others that came from the --config file (the file is
+   the standing choice, the command line this run's); two of a group both
+   on the command line, or both in the file, stay a conflict for the
+   program to refuse. */
+static const char *const exclusive_groups[][5] = {
+    {"sentences", "ratio", "words", NULL},
+    {"since", "from-beginning", "last", "print-next", NULL},
+    {"title-line", "no-title", NULL},
+};
+
+#define GROUP_COUNT (sizeof exclusive_groups / sizeof exclusive_groups[0])
+
+/* The group the option name belongs to, or -1. */
+static int group_of(const char *name)
+{
+    for (size_t g = 0; g < GROUP_COUNT; g++)
+        for (size_t k = 0; exclusive_groups[g][k]; k++)
+            if (strcmp(exclusive_groups[g][k], name) == 0)
+                return (int)g;
+    return -1;
+}
+
+/* Sets an option's field back to its unset value: every member of an
+   exclusive group is unset at 0 (or false). */
+static void unset_field(precis_config_t *config, const option_row_t *row)
+{
+    char *field = (char *)config + row->offset;
+    if (row->offset == FIELD(since))
+        config->since = 0;
+    else if (row->kind == ARG_NONE)
+        *(bool *)field = false;
+    else if (row->kind == ARG_RATIO || row->kind == ARG_SECONDS)
+        *(double *)field = 0;
+    else if (row->kind == ARG_INT)
+        *(int *)field = 0;
+}
+
+/* Before the command line's row takes its value: unsets the other members
+   of its group that the command line did not give (so those from the
+   file). given[i] says whether option_table[i] came on the command line. */
+static void replace_file_choice(precis_config_t *config, const option_row_t *row,
+                                const bool *given, unsigned mask)
+{
+    int group = group_of(row->name);
+    if (group < 0)
+        return;
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        const option_row_t *other = &option_table[i];
+        if (other != row && (mask & other->bit) && !given[i] &&
+            group_of(other->name) == group)
+            unset_field(config, other);
+    }
+}
+
 int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned mask,
                         const char *usage)
 {
@@ -638,6 +693,7 @@ int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned
     longopts[used++] = (struct option){"verbose", no_argument, NULL, 'v'};
     longopts[used] = (struct option){NULL, 0, NULL, 0};
 
+    bool given[OPTION_COUNT] = {false}; /* rows given on the command line */
     optind = 0; /* glibc: start over, ordering mode included (a test parses often) */
     opterr = 0;
     int c;
@@ -662,7 +718,10 @@ int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned
         else if (c == 'c')
             continue; /* applied before the command line */
         else if (c >= 1000) {
-            if (parse_value(config, rows[c - 1000], optarg) != 0)
+            const option_row_t *row = rows[c - 1000];
+            replace_file_choice(config, row, given, mask);
+            given[row - option_table] = true;
+            if (parse_value(config, row, optarg) != 0)
                 return 1;
         } else {
             fprintf(stderr,
@@ -820,6 +879,40 @@ int precis_config_test(bool verbose)
                               "usage") == 0);
     CHECK(config.retry_ms == 700 && config.max_inflight == 11);
     CHECK(strcmp(config.journal_dir, "/tmp/j") == 0);
+    unlink(path);
+    /* One of an exclusive group on the command line replaces the file's
+       choice (sentences = 2 there, --ratio here); two on the command line
+       are both kept, for the program to refuse. */
+    file = fopen(path, "w");
+    fprintf(file, "summarize\n    sentences = 2\n    title-line = 1\n"
+                  "sub\n    last = 5\n");
+    fclose(file);
+    precis_config_defaults(&config, false);
+    char *args12[] = {"summarize", "--config",   path, "--ratio",
+                      "0.5",       "--no-title", NULL};
+    CHECK(precis_config_parse(&config, 6, args12, PRECIS_OPT_LENGTH | PRECIS_OPT_OFFLINE,
+                              "usage") == 0);
+    CHECK(config.ratio == 0.5 && config.sentences == 0);
+    CHECK(config.no_title && !config.title_line);
+    precis_config_defaults(&config, false);
+    char *args13[] = {"summarize", "--config", path, "--ratio",
+                      "0.5",       "--words",  "9",  NULL};
+    CHECK(precis_config_parse(&config, 7, args13, PRECIS_OPT_LENGTH | PRECIS_OPT_OFFLINE,
+                              "usage") == 0);
+    CHECK(config.ratio == 0.5 && config.words == 9 && config.sentences == 0);
+    precis_config_defaults(&config, false);
+    char *args14[] = {"summarize", "--config", path, NULL};
+    CHECK(precis_config_parse(&config, 3, args14, PRECIS_OPT_LENGTH | PRECIS_OPT_OFFLINE,
+                              "usage") == 0);
+    CHECK(config.sentences == 2 && config.title_line);
+    precis_config_defaults(&config, false);
+    char *args15[] = {"sub", "--config", path, "--since", "40", NULL};
+    CHECK(precis_config_parse(&config, 5, args15, PRECIS_OPT_SINCE, "usage") == 0);
+    CHECK(config.since == 40 && config.last == 0);
+    precis_config_defaults(&config, false);
+    char *args16[] = {"sub", "--config", path, "--from-beginning", NULL};
+    CHECK(precis_config_parse(&config, 4, args16, PRECIS_OPT_SINCE, "usage") == 0);
+    CHECK(config.from_beginning && config.last == 0);
     unlink(path);
     char *args8[] = {"prog", "--config", "/nonexistent/precis.cfg", NULL};
     CHECK(precis_config_parse(&config, 3, args8, PRECIS_OPT_DELIVERY, "usage") == 1);

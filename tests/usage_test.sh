@@ -83,6 +83,19 @@ printf 'summarize\n    sentences = 1\n    title-line = 1\n' >"$work/one.cfg"
 "$bin/precis" summarize "$work/a.txt" --config "$work/one.cfg" --sentences 2 >"$work/out" 2>&1
 [ "$(wc -l <"$work/out")" -eq 2 ] ||
     { echo "FAIL: summarize --sentences 2 over the file's 1: $(cat "$work/out")" >&2; failures=$((failures + 1)); }
+# Exclusive options: the command line's replaces the file's (sentences = 2
+# in the file, --ratio here), two on the command line are a conflict.
+printf 'summarize\n    sentences = 2\n' >"$work/two.cfg"
+says "summarize --config (sentences = 2) --ratio 0.5" 0 "The ferry berth opened" \
+    "$bin/precis" summarize --config "$work/two.cfg" --ratio 0.5 "$work/a.txt"
+says "summarize --ratio --words, both on the command line" 2 "give one of --sentences" \
+    "$bin/precis" summarize --ratio 0.5 --words 9 "$work/a.txt"
+printf 'summarize\n    sentences = 2\n    words = 9\n' >"$work/both.cfg"
+says "summarize, sentences and words both in the file" 2 "give one of --sentences" \
+    "$bin/precis" summarize --config "$work/both.cfg" "$work/a.txt"
+printf 'sub\n    last = 5\n' >"$work/sub.cfg"
+says "sub --since --last, both on the command line" 2 "exclude each other" \
+    "$bin/precis" sub --config "$work/sub.cfg" --since 3 --last 2
 printf '{"id": "a1", "text": "The berth opened. Ferries use it."}\n' >"$work/a.jsonl"
 says "summarize FILE --jsonl (the flag, after the input)" 0 '"id":"a1"' \
     "$bin/precis" summarize "$work/a.jsonl" --jsonl
