@@ -236,7 +236,10 @@ static void set_program_name(const char *argv0)
 
 /* A client's public endpoints from the environment (what `. run/env`
    exports), when set and not empty: PRECIS_INGEST, PRECIS_OUTPUT,
-   PRECIS_REPLAY. A configuration file and the command line still win. */
+   PRECIS_REPLAY. A configuration file and the command line still win.
+   PRECIS_REPLAY set and empty is what run/env says of a pipeline started
+   with --no-replay: it has no replay socket, and a client must not guess
+   one at the output's port + 2. */
 static void apply_environment(precis_config_t *config)
 {
     const char *value;
@@ -246,6 +249,8 @@ static void apply_environment(precis_config_t *config)
         config->output_endpoint = value;
     if ((value = getenv("PRECIS_REPLAY")) && *value)
         config->replay_endpoint = value;
+    else if (value)
+        config->no_replay_socket = true;
 }
 
 void precis_config_defaults(precis_config_t *config, bool bind)
@@ -420,6 +425,8 @@ static int parse_value(precis_config_t *config, const option_row_t *row, const c
         if (!looks_like_endpoint(text))
             goto bad;
         *(const char **)field = text;
+        if (row->offset == FIELD(replay_endpoint))
+            config->no_replay_socket = false; /* named: there is one after all */
         return 0;
     case ARG_STRING:
         wanted = "a value that is not empty";
@@ -914,6 +921,26 @@ int precis_config_test(bool verbose)
     CHECK(precis_config_parse(&config, 4, args16, PRECIS_OPT_SINCE, "usage") == 0);
     CHECK(config.from_beginning && config.last == 0);
     unlink(path);
+    /* An empty PRECIS_REPLAY: no replay socket, until --replay names one. */
+    const char *saved = getenv("PRECIS_REPLAY");
+    char *saved_copy = saved ? strdup(saved) : NULL;
+    setenv("PRECIS_REPLAY", "", 1);
+    precis_config_defaults(&config, false);
+    CHECK(config.no_replay_socket);
+    char *args17[] = {"sub", "--replay", "tcp://127.0.0.1:7", NULL};
+    CHECK(precis_config_parse(&config, 3, args17, PRECIS_OPT_REPLAY, "usage") == 0);
+    CHECK(!config.no_replay_socket);
+    setenv("PRECIS_REPLAY", "tcp://127.0.0.1:9", 1);
+    precis_config_defaults(&config, false);
+    CHECK(!config.no_replay_socket &&
+          strcmp(config.replay_endpoint, "tcp://127.0.0.1:9") == 0);
+    precis_config_defaults(&config, true); /* the daemons never read it */
+    CHECK(!config.no_replay_socket);
+    if (saved_copy)
+        setenv("PRECIS_REPLAY", saved_copy, 1);
+    else
+        unsetenv("PRECIS_REPLAY");
+    free(saved_copy);
     char *args8[] = {"prog", "--config", "/nonexistent/precis.cfg", NULL};
     CHECK(precis_config_parse(&config, 3, args8, PRECIS_OPT_DELIVERY, "usage") == 1);
 

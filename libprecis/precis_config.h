@@ -97,6 +97,10 @@ typedef struct {
     const char *output_endpoint;
     const char *acks_endpoint;
     const char *replay_endpoint;
+    /* clients: PRECIS_REPLAY is set and empty (`. run/env` of a pipeline
+       started with --no-replay): there is no replay socket; --replay, on
+       the command line or in a --config file, gives one again */
+    bool no_replay_socket;
     const char *journal_dir; /* ingest's journal; NULL: no journal */
     const char *out_log;     /* sink's output log; NULL: no replay */
     size_t log_max_bytes;    /* the output log's segments together, at most */
@@ -154,7 +158,8 @@ typedef struct {
 void precis_config_defaults(precis_config_t *config, bool bind);
 
 /* Parses argv for the options in mask, after the environment (clients:
-   PRECIS_INGEST, PRECIS_OUTPUT, PRECIS_REPLAY) and a --config file (an
+   PRECIS_INGEST, PRECIS_OUTPUT, PRECIS_REPLAY; an empty PRECIS_REPLAY sets
+   no_replay_socket) and a --config file (an
    unknown section or key there is an error naming it and its line). usage
    is the synopsis line and description printed first by --help; the help
    lists the enabled rows of the table in its order, a row's heading (the

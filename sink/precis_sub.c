@@ -461,6 +461,17 @@ static int connect_replay(sub_t *self, bool needed, bool given)
     if (!self->replay_endpoint) {
         if (!needed)
             return 0;
+        if (self->config->no_replay_socket) {
+            /* Said at once: asking a socket that is not there would only
+               time out with "is the pipeline running?", which it is. */
+            fprintf(
+                stderr,
+                "precis sub: the pipeline runs without a replay socket (PRECIS_REPLAY "
+                "is empty: started with --no-replay), and --since, --from-beginning, "
+                "--last, --exit-at-end and --print-next need one; plain `precis sub` "
+                "follows live results\n");
+            return EXIT_NO_REPLAY;
+        }
         zsys_error("--since, --from-beginning, --last, --exit-at-end and --print-next "
                    "need the sink's replay socket: give --replay ENDPOINT");
         return 2;
@@ -486,7 +497,9 @@ static int connect_replay(sub_t *self, bool needed, bool given)
     }
     zsock_destroy(&self->replay);
     if (needed || given) {
-        zsys_error("no answer from the replay socket %s", self->replay_endpoint);
+        zsys_error("no answer from the replay socket %s (is the pipeline running, and "
+                   "with replay? `deploy/pipeline up --no-replay` starts none)",
+                   self->replay_endpoint);
         return EXIT_NO_REPLAY;
     }
     /* Said without -v: a pipeline that is not there (other ports, not
@@ -595,9 +608,14 @@ static const char *usage =
     "PRECIS_SUB_RCVHWM=N in the environment sets the subscription's receive\n"
     "high-water mark (for tests; ZeroMQ's default otherwise). --unique prints\n"
     "only the first article of each story (docs/PROTOCOL.md \"Stories\").\n"
+    "PRECIS_OUTPUT and PRECIS_REPLAY in the environment (`. run/env`) stand for\n"
+    "--output and --replay; PRECIS_REPLAY set and empty (a pipeline started with\n"
+    "--no-replay) means there is no replay socket: live results only, and the\n"
+    "start options fail at once.\n"
     "Exit codes: 0 stopped by --count, --exit-at-end or a signal, 1 --timeout\n"
-    "passed first, 2 usage error, 3 a socket could not be set up or the replay\n"
-    "socket did not answer, 4 --since SEQ is beyond the sink's output (SEQ above\n"
+    "passed first, 2 usage error, 3 a socket could not be set up, the replay\n"
+    "socket did not answer, or there is none (PRECIS_REPLAY empty), 4 --since SEQ is "
+    "beyond the sink's output (SEQ above\n"
     "the number its next result will get: the sink's output log was deleted or\n"
     "replaced), said on stderr.";
 
@@ -647,7 +665,9 @@ int precis_cmd_sub(int argc, char **argv)
     given = given || strcmp(config.replay_endpoint, PRECIS_REPLAY_CONNECT) != 0;
     output_given =
         output_given || strcmp(config.output_endpoint, PRECIS_OUTPUT_CONNECT) != 0;
-    if (given || !output_given)
+    if (config.no_replay_socket)
+        self.replay_endpoint = NULL; /* live only: PRECIS_REPLAY says there is none */
+    else if (given || !output_given)
         self.replay_endpoint = strdup(config.replay_endpoint);
     else
         self.replay_endpoint = precis_sub_replay_endpoint(config.output_endpoint);

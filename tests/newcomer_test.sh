@@ -106,6 +106,24 @@ env -u PRECIS_REPLAY "$bin/precis" sub --output "tcp://127.0.0.1:$port" --timeou
 [ "$status" -eq 1 ] && grep -q "is the pipeline running" "$work/err" &&
     grep -q "nothing from tcp://127.0.0.1:$port in 3 s" "$work/err" ||
     fail "sub to nothing: exit $status, $(cat "$work/err")"
+# An empty PRECIS_REPLAY (run/env of `deploy/pipeline up --no-replay`): there
+# is no replay socket. The start options say so at once (exit 3), and a
+# live sub does not ask the output's port + 2 for one.
+status=0
+PRECIS_REPLAY= PRECIS_OUTPUT="tcp://127.0.0.1:$port" "$bin/precis" sub --print-next \
+    >/dev/null 2>"$work/err" || status=$?
+[ "$status" -eq 3 ] && grep -q "runs without a replay socket" "$work/err" ||
+    fail "sub --print-next with PRECIS_REPLAY empty: exit $status, $(cat "$work/err")"
+status=0
+PRECIS_REPLAY= "$bin/precis" sub --output "tcp://127.0.0.1:$port" --since 5 \
+    >/dev/null 2>"$work/err" || status=$?
+[ "$status" -eq 3 ] && grep -q "runs without a replay socket" "$work/err" ||
+    fail "sub --since with PRECIS_REPLAY empty: exit $status, $(cat "$work/err")"
+status=0
+PRECIS_REPLAY= "$bin/precis" sub --output "tcp://127.0.0.1:$port" --timeout 1 \
+    >/dev/null 2>"$work/err" || status=$?
+[ "$status" -eq 1 ] && ! grep -q "replay socket" "$work/err" ||
+    fail "live sub with PRECIS_REPLAY empty: exit $status, $(cat "$work/err")"
 
 # systemd Type=notify: a daemon says READY=1 (with its pid) on
 # $NOTIFY_SOCKET once its sockets are set up.
@@ -141,9 +159,14 @@ printf "%s\n" "{\"id\":\"env-1\",\"text\":\"The night ferry returns on Friday. T
 # No endpoint flags: sub and push use PRECIS_OUTPUT and PRECIS_INGEST.
 "$precis" sub --json --count 1 --timeout 20 >"$out/sub.jsonl" &
 sub=$!
+# PRECIS_REPLAY empty (a pipeline without replay): live results still come.
+PRECIS_REPLAY= "$precis" sub --json --count 1 --timeout 20 >"$out/live.jsonl" 2>"$out/live.err" &
+live=$!
 sleep 0.5
 "$precis" push "$out/a.jsonl" >/dev/null 2>"$out/push.err" || fail "push without --ingest: $(cat "$out/push.err")"
 wait "$sub" || fail "sub without --output got nothing"
+wait "$live" || fail "sub with PRECIS_REPLAY empty got nothing: $(cat "$out/live.err")"
+grep -q "\"id\":\"env-1\"" "$out/live.jsonl" || fail "env-1 not received live without replay"
 grep -q "\"id\":\"env-1\"" "$out/sub.jsonl" || fail "env-1 not received"
 # One result schema: offline --jsonl writes the keys the pipeline publishes,
 # less what only the pipeline has (seq, log_id, timings).
