@@ -52,7 +52,7 @@ for number, line in enumerate(lines, 1):
     else:
         block.append(line)
 PY
-samples=$(find "$scratch/samples" -maxdepth 1 -type f | wc -l)
+samples=$(find "$scratch/samples" -maxdepth 1 -type f -name '*.txt' | wc -l)
 ran=0
 for block in "$scratch"/blocks/*.sh; do
     name=$(basename "$block" .sh)
@@ -80,12 +80,16 @@ for block in "$scratch"/blocks/*.sh; do
         [ "$got" -eq "$want" ] || fail "README block $name: the demo printed $got of $want summaries"
     fi
     if grep -q "push samples" "$block"; then
-        # Every id push had accepted (its answer lines) has its result, once:
-        # an id sent twice (samples/ has each article as a file and in
-        # articles.jsonl) is answered accepted twice and published once.
+        # The recipe pushes each sample once (samples/ also has them all in
+        # articles.jsonl: pushing the folder sent every id twice), and
+        # every accepted id has its result, once.
+        answers=$(grep -c $'^accepted\t' "$scratch/$name.out" || true)
         accepted=$(grep $'^accepted\t' "$scratch/$name.out" | cut -f2 | sort -u | wc -l)
         got=$(grep -c '^\[\(summary\|duplicate\|error\)' "$scratch/$name.out" || true)
-        echo "$name: $accepted ids accepted from $samples sample files; the subscriber printed $got results"
+        echo "$name: $accepted ids accepted ($answers answers) from $samples sample files; the subscriber printed $got results"
+        if [ "$answers" -ne "$samples" ] || [ "$accepted" -ne "$samples" ]; then
+            fail "README block $name: $answers acceptances of $accepted ids for $samples samples (each once)"
+        fi
         if [ "$accepted" -lt 1 ] || [ "$got" -ne "$accepted" ]; then
             fail "README block $name: $got results printed for $accepted accepted articles"
             cat "$scratch/$name.out" >&2
