@@ -77,6 +77,9 @@ for block in "$scratch"/blocks/*.sh; do
         want=$(grep -c '[^[:space:]]' "$scratch/samples/articles.jsonl")
         got=$(grep -c '^\[summary' "$scratch/$name.out" || true)
         echo "$name: the demo printed $got summaries of $want articles"
+        # demo honours PRECIS_PORT_BASE (up's default too).
+        grep -q "ingest tcp://127.0.0.1:$base," "$scratch/$name.out" ||
+            fail "README block $name: the demo did not use PRECIS_PORT_BASE=$base: $(grep 'pipeline up' "$scratch/$name.out")"
         [ "$got" -eq "$want" ] || fail "README block $name: the demo printed $got of $want summaries"
     fi
     if grep -q "push samples" "$block"; then
