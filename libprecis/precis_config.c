@@ -560,6 +560,41 @@ static int check_config_keys(zconfig_t *root, const char *path)
     return 0;
 }
 
+/* The mistakes a newcomer makes writing ZPL (INI-style [brackets], keys
+   indented by a tab or other than 4 spaces), found before zconfig, whose
+   own message ("invalid syntax") does not say what ZPL wants. Writes a
+   message into why and returns the line, or 0 when none is seen. */
+static int zpl_mistake(const char *path, char *why, size_t size)
+{
+    static const char *rule =
+        "sections are written without brackets, keys indented by 4 spaces (see README)";
+    FILE *file = fopen(path, "r");
+    if (!file)
+        return 0;
+    char line[1024];
+    int number = 0, found = 0;
+    while (!found && fgets(line, sizeof line, file)) {
+        number++;
+        line[strcspn(line, "\r\n")] = 0;
+        size_t spaces = strspn(line, " ");
+        const char *start = line + strspn(line, " \t");
+        if (*start == 0 || *start == '#')
+            continue;
+        if (*start == '[') {
+            snprintf(why, size, "'%.40s' is not ZPL: %s", start, rule);
+            found = number;
+        } else if (line[spaces] == '\t') {
+            snprintf(why, size, "indented by a tab: %s", rule);
+            found = number;
+        } else if (spaces % 4) {
+            snprintf(why, size, "indented by %zu spaces: %s", spaces, rule);
+            found = number;
+        }
+    }
+    fclose(file);
+    return found;
+}
+
 /* Applies --config PATH, if argv has it, before the command line: the
    command line overrides the file, and the program's own section overrides
    the shared "precis" section. Returns 0 or -1 after a message. */
@@ -578,11 +613,23 @@ static int apply_config_file(precis_config_t *config, int argc, char **argv,
     if (!path)
         return 0;
     zconfig_destroy(&config_file);
+    if (access(path, R_OK) != 0) {
+        fprintf(stderr, "%s: cannot read the configuration file %s: %s\n", program_name,
+                path, strerror(errno));
+        return -1;
+    }
+    char why[256];
+    int line = zpl_mistake(path, why, sizeof why);
+    if (line > 0) {
+        fprintf(stderr, "%s: %s, line %d: %s\n", program_name, path, line, why);
+        return -1;
+    }
     config_file = zconfig_load(path);
     if (!config_file) {
         fprintf(stderr,
-                "%s: cannot read the configuration file %s (missing, unreadable, "
-                "or not ZPL: see the README)\n",
+                "%s: cannot read the configuration file %s: not ZPL (sections without "
+                "brackets, \"key = value\" lines under them indented by 4 spaces; see "
+                "the README)\n",
                 program_name, path);
         return -1;
     }
@@ -941,6 +988,25 @@ int precis_config_test(bool verbose)
     else
         unsetenv("PRECIS_REPLAY");
     free(saved_copy);
+    /* INI brackets and a 2-space indent are named with their line. */
+    char why[256];
+    file = fopen(path, "w");
+    fprintf(file, "# options\n[summarize]\nsentences = 1\n");
+    fclose(file);
+    CHECK(zpl_mistake(path, why, sizeof why) == 2 && strstr(why, "without brackets"));
+    file = fopen(path, "w");
+    fprintf(file, "summarize\n  sentences = 1\n");
+    fclose(file);
+    CHECK(zpl_mistake(path, why, sizeof why) == 2 && strstr(why, "by 2 spaces"));
+    file = fopen(path, "w");
+    fprintf(file, "summarize\n\tsentences = 1\n");
+    fclose(file);
+    CHECK(zpl_mistake(path, why, sizeof why) == 2 && strstr(why, "a tab"));
+    file = fopen(path, "w");
+    fprintf(file, "summarize\n    sentences = 1\n\n");
+    fclose(file);
+    CHECK(zpl_mistake(path, why, sizeof why) == 0);
+    unlink(path);
     char *args8[] = {"prog", "--config", "/nonexistent/precis.cfg", NULL};
     CHECK(precis_config_parse(&config, 3, args8, PRECIS_OPT_DELIVERY, "usage") == 1);
 

@@ -70,6 +70,14 @@ says "summarize --ratio 1.5" 2 "--ratio '1.5': expected a number above 0 and at 
     "$bin/precis" summarize --ratio 1.5
 says "summarize --format pdf" 2 "precis summarize: --format 'pdf': expected text, html or auto" \
     "$bin/precis" summarize --format pdf
+# INI habits in a ZPL file: the message says what ZPL wants, with the line.
+printf '[summarize]\nsentences = 1\n' >"$work/ini.cfg"
+says "summarize --config, an INI [section]" 2 \
+    "line 1: '[summarize]' is not ZPL: sections are written without brackets, keys indented by 4 spaces" \
+    "$bin/precis" summarize --config "$work/ini.cfg"
+printf 'summarize\n  sentences = 1\n' >"$work/indent.cfg"
+says "summarize --config, keys indented by 2" 2 "line 2: indented by 2 spaces" \
+    "$bin/precis" summarize --config "$work/indent.cfg"
 printf 'summarize\n    words = none\n' >"$work/value.cfg"
 says "summarize --config, a bad value" 2 "line 2" "$bin/precis" summarize --config "$work/value.cfg"
 says "split, two inputs" 2 "one input file at most" "$bin/precis" split a b
