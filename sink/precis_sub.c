@@ -42,8 +42,16 @@
 void precis_sub_print(FILE *stream, const precis_result_t *result, const char *topic)
 {
     const char *title = result->title && *result->title ? result->title : "(untitled)";
-    fprintf(stream, "[%s #%llu] %s: %s\n", topic, (unsigned long long)result->seq,
+    fprintf(stream, "[%s #%llu] %s: %s", topic, (unsigned long long)result->seq,
             result->id, title);
+    /* A repeat says of what, and how near: the reader sees the story's
+       first article without --json. */
+    if (result->duplicate_of && result->exact)
+        fprintf(stream, " (repeats %s, exact copy)", result->duplicate_of);
+    else if (result->duplicate_of)
+        fprintf(stream, " (repeats %s, similarity %.2f)", result->duplicate_of,
+                result->similarity);
+    fputc('\n', stream);
     if (result->kind == PRECIS_RESULT_ERROR) {
         fprintf(stream, "  error in %s: %s\n", result->stage ? result->stage : "?",
                 result->error ? result->error : "");
@@ -59,10 +67,70 @@ void precis_sub_print(FILE *stream, const precis_result_t *result, const char *t
     }
 }
 
-static void print_json(const precis_result_t *result, const char *topic,
+/* A msgpack value as JSON; NULL for what JSON has no form of (binary,
+   extensions, strings that are not UTF-8), left out by the caller. */
+static json_t *mp_to_json(const msgpack_object *object)
+{
+    switch (object->type) {
+    case MSGPACK_OBJECT_NIL:
+        return json_null();
+    case MSGPACK_OBJECT_BOOLEAN:
+        return json_boolean(object->via.boolean);
+    case MSGPACK_OBJECT_POSITIVE_INTEGER:
+        return object->via.u64 > INT64_MAX ? json_real((double)object->via.u64)
+                                           : json_integer((json_int_t)object->via.u64);
+    case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+        return json_integer((json_int_t)object->via.i64);
+    case MSGPACK_OBJECT_FLOAT32:
+    case MSGPACK_OBJECT_FLOAT64:
+        return json_real(object->via.f64);
+    case MSGPACK_OBJECT_STR:
+        return json_stringn(object->via.str.ptr, object->via.str.size);
+    case MSGPACK_OBJECT_ARRAY: {
+        json_t *array = json_array();
+        for (uint32_t i = 0; i < object->via.array.size; i++) {
+            json_t *item = mp_to_json(&object->via.array.ptr[i]);
+            json_array_append_new(array, item ? item : json_null());
+        }
+        return array;
+    }
+    case MSGPACK_OBJECT_MAP: {
+        json_t *map = json_object();
+        for (uint32_t i = 0; i < object->via.map.size; i++) {
+            const msgpack_object_kv *pair = &object->via.map.ptr[i];
+            if (pair->key.type != MSGPACK_OBJECT_STR)
+                continue;
+            json_t *value = mp_to_json(&pair->val);
+            if (value)
+                json_object_setn_new(map, pair->key.via.str.ptr, pair->key.via.str.size,
+                                     value);
+        }
+        return map;
+    }
+    default:
+        return NULL;
+    }
+}
+
+/* The published map as JSON with every key it has (docs/PROTOCOL.md: key,
+   and fields newer than this program), not only those precis_result_t
+   knows; the decoded result's form when the body cannot be read again. */
+static json_t *body_to_json(const precis_result_t *result, zframe_t *body)
+{
+    json_t *json = NULL;
+    msgpack_unpacked unpacked;
+    msgpack_unpacked_init(&unpacked);
+    if (body && precis_mp_unpack(&unpacked, zframe_data(body), zframe_size(body), 16) &&
+        unpacked.data.type == MSGPACK_OBJECT_MAP)
+        json = mp_to_json(&unpacked.data);
+    msgpack_unpacked_destroy(&unpacked);
+    return json ? json : precis_result_to_json(result);
+}
+
+static void print_json(const precis_result_t *result, zframe_t *body, const char *topic,
                        const char *log_id)
 {
-    json_t *json = precis_result_to_json(result);
+    json_t *json = body_to_json(result, body);
     json_object_set_new(json, "topic", json_string(topic));
     if (*log_id)
         json_object_set_new(json, "log_id", json_string(log_id));
@@ -156,15 +224,15 @@ static void adopt_log(sub_t *self, const char *log_id)
 }
 
 /* Prints a result (when its topic is wanted) and moves past it. */
-static void print_result(sub_t *self, const precis_result_t *result, const char *topic,
-                         const char *log_id)
+static void print_result(sub_t *self, const precis_result_t *result, zframe_t *body,
+                         const char *topic, const char *log_id)
 {
     const char *prefix = self->config->topic ? self->config->topic : "";
     /* --unique: only the first article of each story. */
     bool repeat = self->config->unique && result->duplicate_of;
     if (!repeat && strncmp(topic, prefix, strlen(prefix)) == 0 && wants_more(self)) {
         if (self->config->json)
-            print_json(result, topic, log_id);
+            print_json(result, body, topic, log_id);
         else
             precis_sub_print(stdout, result, topic);
         self->printed++;
@@ -412,7 +480,7 @@ static void take(sub_t *self, const char *topic, zframe_t *body, bool live)
        what the log keeps. */
     if (step == PRECIS_SUB_PRINT || step == PRECIS_SUB_GAP ||
         (step == PRECIS_SUB_DUPLICATE && !self->replay))
-        print_result(self, result, topic, log_id);
+        print_result(self, result, body, topic, log_id);
     precis_result_destroy(&result);
 }
 
@@ -743,6 +811,61 @@ int precis_sub_test(bool verbose)
     CHECK(precis_sub_replay_endpoint("tcp://host:port") == NULL);
     CHECK(precis_sub_replay_endpoint("tcp://host") == NULL);
     CHECK(precis_sub_replay_endpoint(NULL) == NULL);
+
+    /* A repeat, read by a person: what it repeats, and how near. */
+    precis_result_t *result = precis_result_new(PRECIS_RESULT_SUMMARY);
+    result->id = strdup("ferry-2");
+    result->key = strdup("k-ferry-2");
+    result->title = strdup("Ferry berth opens");
+    result->lang = strdup("en");
+    result->seq = 20;
+    result->story = strdup("ferry-1");
+    result->duplicate_of = strdup("ferry-1");
+    result->similarity = 0.68;
+    char *text = NULL;
+    size_t text_size = 0;
+    FILE *stream = open_memstream(&text, &text_size);
+    precis_sub_print(stream, result, "duplicate.en");
+    result->exact = true;
+    result->similarity = 1;
+    precis_sub_print(stream, result, "duplicate.en");
+    fclose(stream);
+    CHECK(strstr(text, "[duplicate.en #20] ferry-2: Ferry berth opens (repeats ferry-1, "
+                       "similarity 0.68)\n"));
+    CHECK(strstr(text, "(repeats ferry-1, exact copy)\n"));
+    free(text);
+    /* --json keeps every key of the published map: key, and one this
+       version does not know. */
+    size_t size = 0;
+    void *encoded = precis_result_encode(result, &size);
+    msgpack_sbuffer buffer;
+    msgpack_sbuffer_init(&buffer);
+    msgpack_packer packer;
+    msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
+    msgpack_unpacked unpacked;
+    msgpack_unpacked_init(&unpacked);
+    CHECK(precis_mp_unpack(&unpacked, encoded, size, 16));
+    msgpack_pack_map(&packer, unpacked.data.via.map.size + 1);
+    for (uint32_t i = 0; i < unpacked.data.via.map.size; i++) {
+        msgpack_pack_object(&packer, unpacked.data.via.map.ptr[i].key);
+        msgpack_pack_object(&packer, unpacked.data.via.map.ptr[i].val);
+    }
+    precis_mp_pack_kv_str(&packer, "newer_field", "x", 1);
+    msgpack_unpacked_destroy(&unpacked);
+    zframe_t *body = zframe_new(buffer.data, buffer.size);
+    json_t *json = body_to_json(result, body);
+    const char *key = json_string_value(json_object_get(json, "key"));
+    CHECK(key && strcmp(key, "k-ferry-2") == 0);
+    CHECK(json_string_value(json_object_get(json, "newer_field")));
+    CHECK(json_is_true(json_object_get(json, "exact")));
+    CHECK(json_integer_value(json_object_get(json, "seq")) == 20);
+    const char *of = json_string_value(json_object_get(json, "duplicate_of"));
+    CHECK(of && strcmp(of, "ferry-1") == 0);
+    json_decref(json);
+    zframe_destroy(&body);
+    msgpack_sbuffer_destroy(&buffer);
+    free(encoded);
+    precis_result_destroy(&result);
     if (verbose)
         printf("%s\n", failures ? "FAILED" : "OK");
     return failures;

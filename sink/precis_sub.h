@@ -13,11 +13,14 @@
 /* argv[0] is "sub". Returns the exit code: 0 stopped (by --count,
    --exit-at-end or a signal), 1 --timeout passed before --count results,
    2 usage error, 3 the socket could not be set up or the replay socket,
-   which the options need, did not answer, 4 --since beyond the sink's
+   which the options need, did not answer or is not there (PRECIS_REPLAY
+   set and empty), 4 --since beyond the sink's
    output. */
 int precis_cmd_sub(int argc, char **argv);
 
-/* Writes a result the way a person reads it. */
+/* Writes a result the way a person reads it: "[TOPIC #SEQ] ID: TITLE", a
+   repeat's followed by "(repeats FIRST_ID, similarity 0.68)" or "(repeats
+   FIRST_ID, exact copy)", then the summary sentences and the keywords. */
 void precis_sub_print(FILE *stream, const precis_result_t *result, const char *topic);
 
 /* What a subscriber does with a result numbered seq in log log_id, having

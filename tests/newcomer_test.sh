@@ -175,8 +175,10 @@ grep -q "\"id\":\"env-1\"" "$out/sub.jsonl" || fail "env-1 not received"
 import json, sys
 wire = json.loads(open(sys.argv[1]).readline())
 offline = json.loads(open(sys.argv[2]).readline())
-only_pipeline = {"seq", "log_id", "timings", "topic", "story", "similarity", "exact"}
-assert set(wire) - only_pipeline == set(offline) - {"story", "similarity", "exact"}, (sorted(wire), sorted(offline))
+only_pipeline = {"seq", "log_id", "timings", "topic", "story", "similarity", "exact", "key"}
+assert set(wire) - only_pipeline == set(offline) - {"story", "similarity", "exact", "key"}, (sorted(wire), sorted(offline))
+# sub --json keeps every field of the published map, the delivery key too.
+assert isinstance(wire.get("key"), str) and wire["key"], sorted(wire)
 assert wire["summary"] == offline["summary"] and wire["sentences"] == offline["sentences"], (wire, offline)
 assert wire["id"] == offline["id"] == "env-1"
 PY
