@@ -35,6 +35,10 @@ $started || { cat "$work/up.txt" >&2; echo "FAIL: deploy/pipeline up" >&2; exit 
 [ "$(wc -l <"$run_dir/metrics")" -eq 5 ] || fail "run/metrics: $(cat "$run_dir/metrics")"
 grep -q "^PRECIS_METRICS_SUMMARIZE_2=http://127.0.0.1:$((metrics + 4))/metrics$" "$run_dir/env" ||
     fail "run/env has no PRECIS_METRICS_SUMMARIZE_2: $(grep METRICS "$run_dir/env")"
+# ... exported like the endpoints: a child process of the shell sees them.
+exported=$(. "$run_dir/env" && bash -c 'echo "$PRECIS_METRICS_INGEST $PRECIS_METRICS_SUMMARIZE_2"')
+[ "$exported" = "http://127.0.0.1:$metrics/metrics http://127.0.0.1:$((metrics + 4))/metrics" ] ||
+    fail "run/env does not export PRECIS_METRICS_*: a child saw '$exported'"
 # Not --public: the metrics listen on loopback only.
 ss -ltn 2>/dev/null | grep -q "127.0.0.1:$metrics " || fail "ingest metrics not on 127.0.0.1:$metrics"
 ! ss -ltn 2>/dev/null | grep -qE "(0\.0\.0\.0|\*):$metrics " || fail "metrics on every interface without --public"
