@@ -52,6 +52,7 @@ typedef struct {
     bool feed;         /* pending holds a feed's items */
     long item;         /* of the feed, from 1, for messages */
     precis_title_rule_t title_rule;
+    const char *stdin_id; /* --id: the id of the article read from stdin */
 } source_t;
 
 typedef struct {
@@ -301,6 +302,8 @@ static void read_whole(push_t *self)
         object = plain_article(source, data, size);
     if (named)
         json_object_set_new(object, "id", id_from_path(path));
+    else if (source->stdin_id)
+        json_object_set_new(object, "id", json_string(source->stdin_id));
     zlistx_add_end(source->pending, object);
     zchunk_destroy(&chunk);
 }
@@ -628,6 +631,9 @@ static const char *usage =
     "A file of another name is sniffed: a feed, HTML, or plain text.\n"
     "  --title-line  the first line of a plain-text file is always the title\n"
     "  --no-title    it never is: the whole file is the text\n"
+    "  --id ID       the id of the one plain-text or HTML article read from stdin;\n"
+    "                without it ingest gives that article a 32-character hex id\n"
+    "                (printed in its accepted line; a file's id is its name)\n"
     "Prints each answer (accepted/rejected, tab-separated) or, on a terminal, a\n"
     "progress line; 'busy' answers are retried with backoff. A request with no\n"
     "answer after a quarter of --timeout (at least 1 s) is sent again with the same\n"
@@ -660,9 +666,41 @@ static int take_title_options(int *argc_p, char **argv)
     return rule;
 }
 
+/* Takes --id ID (or --id=ID) out of argv, like the title options; *id is
+   NULL when not given. Returns false when --id has no value. */
+static bool take_id_option(int *argc_p, char **argv, const char **id)
+{
+    int kept = 0;
+    bool options_done = false, ok = true;
+    *id = NULL;
+    for (int i = 0; i < *argc_p; i++) {
+        if (!options_done && strcmp(argv[i], "--id") == 0) {
+            if (i + 1 < *argc_p && *argv[i + 1])
+                *id = argv[++i];
+            else
+                ok = false;
+        } else if (!options_done && strncmp(argv[i], "--id=", 5) == 0) {
+            *id = argv[i] + 5;
+            ok = ok && **id;
+        } else {
+            options_done = options_done || strcmp(argv[i], "--") == 0;
+            argv[kept++] = argv[i];
+        }
+    }
+    argv[kept] = NULL;
+    *argc_p = kept;
+    return ok;
+}
+
 int precis_cmd_push(int argc, char **argv)
 {
     precis_config_t config;
+    const char *stdin_id = NULL;
+    if (!take_id_option(&argc, argv, &stdin_id)) {
+        fprintf(stderr,
+                "precis push: --id needs a value: the id of the article on stdin\n");
+        return 2;
+    }
     int title_rule = take_title_options(&argc, argv);
     if (title_rule < 0) {
         fprintf(stderr, "precis push: give one of --title-line and --no-title\n");
@@ -677,6 +715,15 @@ int precis_cmd_push(int argc, char **argv)
                              usage, "precis-push", false);
     if (rc >= 0)
         return rc;
+    if (stdin_id &&
+        (strlen(stdin_id) > 256 ||
+         (config.argc > 0 && (config.argc > 1 || strcmp(config.argv[0], "-") != 0)))) {
+        fprintf(stderr,
+                "precis push: --id '%.300s': names the one article read from stdin "
+                "(1 to 256 bytes; give no FILE, or '-')\n",
+                stdin_id);
+        return 2;
+    }
     if (config.timeout == 0)
         config.timeout = 10;
     push_t self = {.config = &config};
@@ -689,6 +736,7 @@ int precis_cmd_push(int argc, char **argv)
     self.in_flight = zlistx_new();
     self.retry = zlistx_new();
     self.source.title_rule = (precis_title_rule_t)title_rule;
+    self.source.stdin_id = stdin_id;
     self.source.pending = zlistx_new();
     zlistx_set_destructor(self.source.pending, (zlistx_destructor_fn *)destroy_json);
     /* Files, directories (their article files, sorted) and stdin, as

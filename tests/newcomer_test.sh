@@ -182,6 +182,13 @@ assert isinstance(wire.get("key"), str) and wire["key"], sorted(wire)
 assert wire["summary"] == offline["summary"] and wire["sentences"] == offline["sentences"], (wire, offline)
 assert wire["id"] == offline["id"] == "env-1"
 PY
+# An article on stdin: ingest gives it a 32-character hex id, --id names it.
+printf "Stdin news\n\nThe pier reopens on Monday. Boats leave hourly.\n" |
+    "$precis" push >"$out/stdin.txt" 2>/dev/null || fail "push from stdin"
+grep -qE "^accepted	[0-9a-f]{32}$" "$out/stdin.txt" || fail "stdin article id: $(cat "$out/stdin.txt")"
+printf "Stdin news\n\nThe pier reopens on Tuesday. Boats leave hourly.\n" |
+    "$precis" push --id pier-1 - >"$out/stdin.txt" 2>/dev/null || fail "push --id from stdin"
+grep -qx "accepted	pier-1" "$out/stdin.txt" || fail "push --id pier-1: $(cat "$out/stdin.txt")"
 # The same id again is answered accepted, marked duplicate, published once.
 "$precis" push "$out/a.jsonl" >"$out/again.txt" 2>/dev/null || fail "push again"
 grep -qx "accepted	env-1	duplicate" "$out/again.txt" || fail "second push not marked duplicate: $(cat "$out/again.txt")"

@@ -24,6 +24,8 @@ for command in push sub summarize split; do
     check "precis $command --help" 0 "$bin/precis" "$command" --help
     check "precis $command --bogus" 2 "$bin/precis" "$command" --bogus
 done
+check "precis push --id with a file" 2 "$bin/precis" push --id x /dev/null
+check "precis push --id without a value" 2 "$bin/precis" push --id
 check "precis summarize --title-line --no-title" 2 "$bin/precis" summarize --title-line --no-title
 # What the offline commands' help must tell: the title rule and its options,
 # feeds, that plain output does not mark cut sentences, split's empty input.
