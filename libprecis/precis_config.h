@@ -159,21 +159,26 @@ void precis_config_defaults(precis_config_t *config, bool bind);
 
 /* Parses argv for the options in mask, after the environment (clients:
    PRECIS_INGEST, PRECIS_OUTPUT, PRECIS_REPLAY; an empty PRECIS_REPLAY sets
-   no_replay_socket) and a --config file (an
-   unknown section or key there is an error naming it and its line). usage
-   is the synopsis line and description printed first by --help; the help
-   lists the enabled rows of the table in its order, a row's heading (the
-   split command's evaluation options) before it. One name may have two
-   rows for two sets of programs, never both in one mask: --jsonl is the
-   sink's "--jsonl PATH" and the offline commands' "--jsonl" flag. The
-   daemons and the network clients stop at the first operand; the offline
-   commands (PRECIS_OPT_OFFLINE, PRECIS_OPT_SPLIT) take options after
-   their inputs too, as `precis summarize FILE --jsonl`. Values are
-   checked: sizes take K/M/G/T (x1000) and Ki/Mi/Gi/Ti (x1024) suffixes,
-   endpoints must look like tcp://HOST:PORT or ipc://PATH; an error names
-   the program, the option and what is allowed. Returns -1 when the program
-   should exit 0 (--help or --version was printed), 1 on a usage error
-   (message on stderr, exit code 2 expected), 0 otherwise. */
+   no_replay_socket) and a --config file (an unknown section or key there is
+   an error naming it and its line; so is a line that is not ZPL as written:
+   [brackets], a tab or an indent other than 4 spaces). Options that exclude
+   each other (--sentences --ratio --words; --since --last --from-beginning
+   --print-next; --title-line --no-title): one given on the command line
+   unsets the others the file set; two on the command line, or two in the
+   file, are left for the program to refuse. usage is the synopsis line and
+   description printed first by --help; the help lists the enabled rows of
+   the table in its order, a row's heading (the split command's evaluation
+   options) before it. One name may have two rows for two sets of programs,
+   never both in one mask: --jsonl is the sink's "--jsonl PATH" and the
+   offline commands' "--jsonl" flag. The daemons and the network clients stop
+   at the first operand; the offline commands (PRECIS_OPT_OFFLINE,
+   PRECIS_OPT_SPLIT) take options after their inputs too, as `precis
+   summarize FILE --jsonl`. Values are checked: sizes take K/M/G/T (x1000)
+   and Ki/Mi/Gi/Ti (x1024) suffixes, endpoints must look like tcp://HOST:PORT
+   or ipc://PATH; an error names the program, the option and what is allowed.
+   Returns -1 when the program should exit 0 (--help or --version was
+   printed), 1 on a usage error (message on stderr, exit code 2 expected), 0
+   otherwise. */
 int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned mask,
                         const char *usage);
 
