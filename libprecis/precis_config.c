@@ -573,7 +573,12 @@ static int zpl_mistake(const char *path, char *why, size_t size)
         return 0;
     char line[1024];
     int number = 0, found = 0;
+    bool whole = true; /* the last read ended its line */
     while (!found && fgets(line, sizeof line, file)) {
+        bool start_of_line = whole;
+        whole = strchr(line, '\n') != NULL;
+        if (!start_of_line)
+            continue; /* the rest of a line longer than the buffer */
         number++;
         line[strcspn(line, "\r\n")] = 0;
         size_t spaces = strspn(line, " ");
