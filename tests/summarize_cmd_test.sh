@@ -46,6 +46,21 @@ grep -q '"id":"fine"' "$work/out" || fail "record after an empty text lost"
 grep '"id":"blank"' "$work/out" | grep -q '"type":"error".*"reason":"empty"' ||
     fail "empty text: no error line in the wire's form: $(cat "$work/out")"
 
+# A scraped label line with no final stop ("READ MORE: <other story>")
+# above the lead (issue 13): it is a sentence of its own, judged furniture,
+# and the lead it used to be glued to can be chosen.
+printf '%s\n' 'Cladding to go from all four towers' \
+    'READ MORE: Tower block residents demand answers' \
+    'The council will replace the cladding on all four towers of the Marsh estate by next summer, it said on Monday.' \
+    'Residents had asked for the work since a fire in a nearby block last year.' \
+    'The repairs will cost about 12 million pounds, paid from the housing budget.' >"$work/label.txt"
+run 0 --sentences 1 "$work/label.txt"
+grep -qx 'The council will replace the cladding on all four towers of the Marsh estate by next summer, it said on Monday.' "$work/out" ||
+    fail "the lead after a READ MORE line: $(cat "$work/out")"
+run 0 --sentences 1 --explain "$work/label.txt"
+grep -q '^ *0 below others .* phrase .*READ MORE: Tower block residents demand answers$' "$work/out" ||
+    fail "the READ MORE line is not a furniture sentence of its own: $(cat "$work/out")"
+
 # 140 words of speech with no punctuation.
 words=(so we met the residents last night about the bridge plan and most of them
     told us they want the ferry kept running until works finish because the detour
