@@ -44,7 +44,7 @@ expect_seqs() { # file, expected, what
     [ "$got" = "$2" ] || fail "$3: seqs '$got', expected '$2'"
     echo "ok: $3: seqs $2"
 }
-restart_sink() { # extra sed expression for its launcher
+restart_sink() { # SIGTERM, then start from its launcher
     "$PRECIS_LAUNCHER" restart "$run" sink >/dev/null || fail "the sink did not restart"
 }
 
