@@ -636,13 +636,15 @@ static void put_result(const result_head_t *head, const char *text,
         put_json_string(match->story, strlen(match->story), out);
         fputs(",\"duplicate_of\":", out);
         put_json_string(match->duplicate_of, strlen(match->duplicate_of), out);
-        fprintf(out, ",\"similarity\":%.3f,\"exact\":%s", match->similarity,
-                match->exact ? "true" : "false");
+        fputs(",\"similarity\":", out);
+        put_score(match->similarity, out);
+        fprintf(out, ",\"exact\":%s", match->exact ? "true" : "false");
     }
     json_t *explain = explained ? precis_explain_json(explained, text) : NULL;
     if (explain) {
         fputs(",\"explain\":", out);
-        json_dumpf(explain, out, JSON_COMPACT | JSON_REAL_PRECISION(6));
+        /* Full precision, as the wire's explain map (jansson's default). */
+        json_dumpf(explain, out, JSON_COMPACT);
         json_decref(explain);
     }
     fputs("}\n", out);

@@ -278,7 +278,7 @@ run 0 --jsonl --stories "$work/repeats.jsonl"
 line() { grep "\"id\":\"$1\"" "$work/out"; }
 line first | grep -q duplicate_of && fail "first article marked as a repeat"
 line unrelated | grep -q duplicate_of && fail "unrelated article marked as a repeat"
-line copy | grep -q '"story":"first","duplicate_of":"first","similarity":1.000,"exact":true' ||
+line copy | grep -q '"story":"first","duplicate_of":"first","similarity":1.0,"exact":true' ||
     fail "exact copy not marked: $(line copy)"
 line edited | grep -qE '"story":"first","duplicate_of":"first","similarity":0\.[5-9][0-9]*,"exact":false' ||
     fail "edited copy not marked: $(line edited)"
