@@ -4,10 +4,11 @@
     mode reads one article (its first line the title when precis_title_split
     says so, as `precis push` does, the rest the text) and prints the summary
     sentences one per line. JSON Lines mode reads one
-    article per line ({"id", "title", "text", "lang", and optionally
-    "sentences", "ratio" or "words" overriding the command's length}) and
-    writes {"id", "summary", "lang", "keywords"} per line, plus "truncated"
-    when a summary sentence was cut, and "explain" with --explain or a
+    article per line ({"id", "title", "text", "lang", "url", "source",
+    "published", and optionally "sentences", "ratio" or "words" overriding
+    the command's length}) and writes the wire's result map per line (the
+    same keys and values as `precis sub --json` for that article, less seq,
+    log_id and timings), with "explain" with --explain or a
     line's "explain": true (every sentence's score parts and status). A bad line (an empty
    text included) is reported on stderr with its number and, with --jsonl, gets an
    error result line (one output line per input line); the exit code is then 1. JSON
