@@ -140,6 +140,7 @@ typedef struct {
     const char *path;               /* the input being read; NULL for stdin */
     int input_count;                /* FILE|DIR|- arguments */
     size_t plain_printed;           /* JSON Lines records printed in plain form */
+    size_t lines_skipped;           /* blank lines starts_json read from a pipe */
     char **inputs;
     size_t articles; /* summarized, for --stats */
     double seconds;  /* CPU time spent in the summarizer */
@@ -316,22 +317,27 @@ static char *read_rest(FILE *in, const char *head, size_t head_len, size_t *size
     return buffer;
 }
 
-/* A file that push reads as a feed by its name. */
 /* True when the file's first byte that is not white space is '{' (JSON
-   Lines); the file is left where it was. */
-static bool starts_json(FILE *in)
+   Lines); a file is left where it was, a pipe just before that byte, with
+   *lines_skipped the line breaks read before it (so that line numbers
+   stay those of the input). */
+static bool starts_json(FILE *in, size_t *lines_skipped)
 {
     int c;
     long start = ftell(in);
+    *lines_skipped = 0;
     while ((c = fgetc(in)) != EOF && (c == ' ' || c == '\n' || c == '\t' || c == '\r'))
-        ;
-    if (start >= 0)
+        *lines_skipped += c == '\n';
+    if (start >= 0) {
         fseek(in, start, SEEK_SET);
-    else if (c != EOF)
-        ungetc(c, in); /* a pipe: the white space before it is dropped */
+        *lines_skipped = 0;
+    } else if (c != EOF)
+        ungetc(c, in); /* a pipe: the white space before it is gone, and
+                          the lines it held are counted instead */
     return c == '{';
 }
 
+/* A file that push reads as a feed by its name. */
 static bool feed_named(const char *path)
 {
     static const char *const extensions[] = {".xml", ".rss", ".atom"};
@@ -956,7 +962,8 @@ static double now_seconds(void)
 static int summarize_jsonl(precis_summarizer_t *summarizer, command_t *command, FILE *in)
 {
     char *line = NULL;
-    size_t capacity = 0, number = 0, done = 0;
+    size_t capacity = 0, number = command->lines_skipped, done = 0;
+    command->lines_skipped = 0;
     ssize_t len;
     int rc = 0;
     bool progress = isatty(STDERR_FILENO);
@@ -1030,7 +1037,7 @@ static int summarize_inputs(precis_summarizer_t *summarizer, command_t *command,
            byte after white space is '{'. Anything else is one article (a
            page, plain text) or a feed, with one result line. */
         bool lines = (!is_stdin && precis_inputs_is_jsonl_name(path)) ||
-                     (command->jsonl && starts_json(in));
+                     (command->jsonl && starts_json(in, &command->lines_skipped));
         if ((lines ? summarize_jsonl(summarizer, command, in)
                    : summarize_plain(summarizer, command, in)) != 0)
             rc = 1;

@@ -193,6 +193,10 @@ assert lines[0]["error"] == "line 1: not valid JSON (a string is not closed: the
 assert lines[1]["error"] == 'line 2: "text" missing or not a string', lines[1]
 assert lines[2]["error"] == "line 3: not a JSON object", lines[2]
 PY
+# Line numbers are the input's, also after blank lines read from a pipe.
+printf '\n\n%s\n\n%s\n' '{"text":5}' 'nope' | run 1 --jsonl
+[ "$(cut -c1-40 "$work/out")" = "$(printf '%s\n' '{"v":1,"type":"error","id":"line-3","tit' '{"v":1,"type":"error","id":"line-5","tit')" ] ||
+    fail "line numbers after leading blank lines: $(cat "$work/out")"
 # Plain text on stdin with --jsonl is one article (as a text file is): one
 # result line, not a parse error per line.
 printf 'Tram line opens\nThe tram line opens in June.\nTickets go on sale in May.\n' | run 0 --jsonl
