@@ -39,6 +39,7 @@
     of the article it repeats.
 */
 #include "precis_sink.h"
+#include "precis_jsonl_start.h"
 #include "precis_control.h"
 #include "precis_credit.h"
 #include "precis_msgpack.h"
@@ -77,6 +78,10 @@ struct _precis_sink_t {
     uint64_t jsonl_seq;  /* the seq of its last line */
     bool jsonl_behind;   /* lines of the log are missing from it */
     bool jsonl_stuck;    /* a write failed in the current catch-up */
+    /* Where the file began (LOG.jsonl-start); unmarked: its first line is
+       not recorded there yet. */
+    precis_jsonl_start_t jsonl_start;
+    bool jsonl_unmarked;
     uint64_t next_seq;
     /* Failures of appends in the current burst (0: appends work). */
     uint64_t log_failing, jsonl_failing;
@@ -105,6 +110,25 @@ static void remember_key(void *arg, uint64_t seq, const char *topic, const void 
     precis_result_destroy(&result);
 }
 
+/* The state file that says where the JSON Lines file began. */
+static char *jsonl_start_path(precis_sink_t *self)
+{
+    return zsys_sprintf("%s.jsonl-start", self->config->out_log);
+}
+
+/* Records in LOG.jsonl-start that the file has a line now: from then on an
+   empty file of that inode was truncated (or is another file on a reused
+   inode) and starts after the log's last seq. */
+static void jsonl_mark_written(precis_sink_t *self)
+{
+    self->jsonl_unmarked = false;
+    self->jsonl_start.written = true;
+    char *path = jsonl_start_path(self);
+    if (precis_jsonl_start_save(path, &self->jsonl_start) != 0)
+        zsys_warning("cannot write %s: %s", path, strerror(errno));
+    zstr_free(&path);
+}
+
 /* Appends one line for a result to the JSON Lines file, in one write (a
    reader tailing the file never sees half a result); a short write is
    undone. 0, or -1 with errno set. */
@@ -131,6 +155,8 @@ static int jsonl_write(precis_sink_t *self, const precis_result_t *result)
     }
     self->jsonl_size += len + 1;
     self->jsonl_seq = result->seq;
+    if (self->jsonl_unmarked)
+        jsonl_mark_written(self);
     return 0;
 }
 
@@ -265,6 +291,45 @@ static int jsonl_last_line(precis_sink_t *self, uint64_t *seq, char *log_id)
     return 0;
 }
 
+/* An empty JSON Lines file: one this sink created and was killed before it
+   wrote a line is caught up from where it began; any other (new, rotated,
+   truncated) starts after the output log's last seq, and LOG.jsonl-start
+   records it (precis issue 13). Sets the seq to catch up from. */
+static int jsonl_begin(precis_sink_t *self)
+{
+    struct stat info;
+    if (fstat(self->jsonl, &info) != 0) {
+        zsys_error("cannot read %s: %s", self->config->jsonl_path, strerror(errno));
+        return -1;
+    }
+    char *path = jsonl_start_path(self);
+    precis_jsonl_start_t *start = &self->jsonl_start;
+    uint64_t last = precis_outlog_next_seq(self->log) - 1;
+    if (precis_jsonl_start_load(path, start) &&
+        precis_jsonl_start_is_unwritten(start, (uint64_t)info.st_dev,
+                                        (uint64_t)info.st_ino, self->log_id) &&
+        start->after <= last) {
+        zsys_notice("%s: the file this sink began after result %llu; catching it up",
+                    self->config->jsonl_path, (unsigned long long)start->after);
+    } else {
+        *start = (precis_jsonl_start_t){.device = (uint64_t)info.st_dev,
+                                        .inode = (uint64_t)info.st_ino,
+                                        .after = last};
+        snprintf(start->log_id, sizeof start->log_id, "%s", self->log_id);
+        if (precis_jsonl_start_save(path, start) != 0) {
+            zsys_error("cannot write %s: %s", path, strerror(errno));
+            zstr_free(&path);
+            return -1;
+        }
+        zsys_notice("%s: a new file: it starts after result %llu, the output log's last",
+                    self->config->jsonl_path, (unsigned long long)last);
+    }
+    zstr_free(&path);
+    self->jsonl_unmarked = true;
+    self->jsonl_seq = start->after;
+    return 0;
+}
+
 /* Opens the JSON Lines file where it stands and brings it up to date. */
 static int jsonl_recover(precis_sink_t *self)
 {
@@ -275,7 +340,10 @@ static int jsonl_recover(precis_sink_t *self)
     }
     if (!self->log)
         return 0;
-    if (self->jsonl_seq == UINT64_MAX) {
+    if (self->jsonl_size == 0) {
+        if (jsonl_begin(self) != 0)
+            return -1;
+    } else if (self->jsonl_seq == UINT64_MAX) {
         /* Not written by a sink: rather than append the whole log again,
            go on with new results only, and say so. */
         self->jsonl_seq = precis_outlog_next_seq(self->log) - 1;

@@ -73,8 +73,40 @@ static void number_field(const simdjson::dom::object &object, const char *key,
     }
 }
 
-extern "C" const char *precis_jsonl_parse(precis_jsonl_t *self, const char *line, size_t len,
-                                          precis_jsonl_record_t *record)
+/* Why a line is not JSON, in words a user can act on: simdjson's own
+   messages name its internals ("improper structure", "tape"). */
+static const char *readable(simdjson::error_code error)
+{
+    switch (error) {
+    case simdjson::UTF8_ERROR:
+        return "not valid UTF-8";
+    case simdjson::UNCLOSED_STRING:
+        return "not valid JSON (a string is not closed: the line is cut short?)";
+    case simdjson::TAPE_ERROR:
+        return "not valid JSON (a comma, colon, brace or bracket missing or too many, "
+               "or text after the object)";
+    case simdjson::STRING_ERROR:
+    case simdjson::UNESCAPED_CHARS:
+        return "not valid JSON (a bad escape or a raw control character in a string)";
+    case simdjson::NUMBER_ERROR:
+        return "not valid JSON (a bad number)";
+    case simdjson::T_ATOM_ERROR:
+    case simdjson::F_ATOM_ERROR:
+    case simdjson::N_ATOM_ERROR:
+        return "not valid JSON (a bare word: strings need quotes)";
+    case simdjson::DEPTH_ERROR:
+        return "not valid JSON (nested too deeply)";
+    case simdjson::CAPACITY:
+        return "the line is too long";
+    case simdjson::EMPTY:
+        return "not valid JSON (nothing but white space)";
+    default:
+        return simdjson::error_message(error);
+    }
+}
+
+extern "C" const char *precis_jsonl_parse(precis_jsonl_t *self, const char *line,
+                                          size_t len, precis_jsonl_record_t *record)
 {
     if (!self || !line || !record)
         return "no input";
@@ -89,7 +121,7 @@ extern "C" const char *precis_jsonl_parse(precis_jsonl_t *self, const char *line
     simdjson::error_code error =
         self->parser.parse(self->padded.data(), len, false).get(root);
     if (error != simdjson::SUCCESS)
-        return simdjson::error_message(error);
+        return readable(error);
     simdjson::dom::object object;
     if (root.get_object().get(object) != simdjson::SUCCESS)
         return "not a JSON object";
@@ -97,6 +129,9 @@ extern "C" const char *precis_jsonl_parse(precis_jsonl_t *self, const char *line
     record->title_not_string = !string_field(object, "title", &record->title);
     record->lang_not_string = !string_field(object, "lang", &record->lang);
     record->format_not_string = !string_field(object, "format", &record->format);
+    record->meta_not_string = !string_field(object, "url", &record->url) |
+                              !string_field(object, "source", &record->source) |
+                              !string_field(object, "published", &record->published);
     if (!string_field(object, "id", &record->id_string)) {
         try {
             self->id_json = simdjson::minify(object["id"].value_unsafe());
@@ -111,7 +146,8 @@ extern "C" const char *precis_jsonl_parse(precis_jsonl_t *self, const char *line
     number_field(object, "ratio", &record->ratio);
     record->explain = -1;
     simdjson::dom::element explain;
-    if (object.at_key("explain").get(explain) == simdjson::SUCCESS && !explain.is_null()) {
+    if (object.at_key("explain").get(explain) == simdjson::SUCCESS &&
+        !explain.is_null()) {
         bool value = false;
         record->explain = explain.get_bool().get(value) == simdjson::SUCCESS ? value : 2;
     }
@@ -136,9 +172,10 @@ extern "C" int precis_jsonl_test(bool verbose)
     int failures = 0;
 
     /* Every field, with an escaped NUL and a multi-byte letter in the text. */
-    const char line[] = "{\"id\":\"a-1\",\"title\":\"Caf\\u00e9\",\"text\":\"One.\\u0000Two "
-                        "\xc3\xa9t\xc3\xa9.\",\"lang\":\"fr\",\"format\":\"text\","
-                        "\"sentences\":2,\"ratio\":0.5,\"words\":null,\"extra\":[1,2]}";
+    const char line[] =
+        "{\"id\":\"a-1\",\"title\":\"Caf\\u00e9\",\"text\":\"One.\\u0000Two "
+        "\xc3\xa9t\xc3\xa9.\",\"lang\":\"fr\",\"format\":\"text\","
+        "\"sentences\":2,\"ratio\":0.5,\"words\":null,\"extra\":[1,2]}";
     if (precis_jsonl_parse(reader, line, sizeof line - 1, &record) != nullptr)
         failures += fail("a good line was refused");
     else {
@@ -148,7 +185,8 @@ extern "C" int precis_jsonl_test(bool verbose)
             failures += fail("text with \\u0000 and UTF-8");
         if (record.title.len != 5 || std::memcmp(record.title.ptr, "Caf\xc3\xa9", 5) != 0)
             failures += fail("title escape");
-        if (record.sentences.kind != PRECIS_JSONL_INTEGER || record.sentences.integer != 2)
+        if (record.sentences.kind != PRECIS_JSONL_INTEGER ||
+            record.sentences.integer != 2)
             failures += fail("sentences");
         if (record.ratio.kind != PRECIS_JSONL_REAL || record.ratio.real != 0.5)
             failures += fail("ratio");

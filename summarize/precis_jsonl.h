@@ -58,8 +58,12 @@ typedef struct {
     precis_jsonl_string_t title;
     precis_jsonl_string_t lang;
     precis_jsonl_string_t format;
-    /* Set when the key holds something other than a string or null. */
+    /* Passed through to the result, as the pipeline does. */
+    precis_jsonl_string_t url, source, published;
+    /* Set when the key holds something other than a string or null
+       (meta: url, source or published). */
     bool text_not_string, title_not_string, lang_not_string, format_not_string;
+    bool meta_not_string;
     precis_jsonl_number_t sentences, words, ratio;
     /* "explain": -1 absent or null, 0 false, 1 true, 2 something else. */
     int explain;
@@ -69,9 +73,9 @@ precis_jsonl_t *precis_jsonl_new(void);
 void precis_jsonl_destroy(precis_jsonl_t **self_p);
 
 /* Parses line[0..len) (without its line end) into record. Returns NULL, or
-   a description of why the line is not a JSON object (grammar, UTF-8, not
-   an object), a static string. Keys other than those above are ignored;
-   of a key given twice, the first is taken. NULL self or line: an error. */
+   a description in words of why the line is not a JSON object (grammar,
+   UTF-8, not an object), a static string. Keys other than those above are
+   ignored; of a key given twice, the first is taken. NULL self or line: an error. */
 const char *precis_jsonl_parse(precis_jsonl_t *self, const char *line, size_t len,
                                precis_jsonl_record_t *record);
 

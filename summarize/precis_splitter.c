@@ -31,8 +31,10 @@
       their own.
     - A blank line always ends a sentence. A single line break ends one when
       the next line starts a list item, when both lines are short without
-      final punctuation (headings, lists), or after terminal punctuation;
-      hard-wrapped running text stays whole.
+      final punctuation (headings, lists), after terminal punctuation, or
+      after a line that starts with a label ("READ MORE: ...", "Watch: ...")
+      when the next line is capitalised; hard-wrapped running text stays
+      whole.
     - Sentences glued without a space ("community.Dr Venter",
       "domestique.Élus", "Tuesday.Mr. Smith") are split, but not file names,
       domains, addresses or "e.g.X"; footnote marks glued to a period
@@ -1550,8 +1552,36 @@ typedef struct {
     bool terminal;      /* ends in . ! ? … (before closing quotes, brackets) */
     next_case_t last;   /* the case of the last word's first character */
     next_case_t first;  /* the case of the first character */
+    bool label;         /* starts with a label: "READ MORE: ", "Pictured: " */
     int32_t last_cp;
 } line_info_t;
+
+/* The longest label a line may start with ("READ MORE:", "See also:"), in
+   words and bytes. */
+#define LABEL_MAX_WORDS 3
+#define LABEL_MAX_BYTES 24
+
+/* True when text[from, to) starts with a label: one to LABEL_MAX_WORDS
+   words, the first capitalised, the last ending in a colon that follows a
+   letter and is followed by a space ("READ MORE: ", "Watch: ",
+   "See also: "), not a time (10:30) or a URL scheme. A scraped page puts
+   such a line (a link to another story) right above the article's text. */
+static bool s_label_at(const char *text, size_t from, size_t to)
+{
+    size_t n, words = 1;
+    if (s_case_of(s_decode(text, to, from, &n)) != NEXT_UPPER)
+        return false;
+    for (size_t k = from; k < to && k - from <= LABEL_MAX_BYTES; k++) {
+        if (text[k] == ' ' && ++words > LABEL_MAX_WORDS)
+            return false;
+        if (text[k] == ':')
+            return k > from && k + 1 < to && text[k + 1] == ' ' &&
+                   s_case_of(s_decode_before(text, from, k, &n)) != NEXT_NONE;
+        if (text[k] == '.' || text[k] == ',' || text[k] == '\t')
+            return false;
+    }
+    return false;
+}
 
 /* Measures the line text[from, to) (white space at both ends ignored). */
 static void s_line_info(const splitter_t *self, size_t from, size_t to, line_info_t *line)
@@ -1577,6 +1607,7 @@ static void s_line_info(const splitter_t *self, size_t from, size_t to, line_inf
         in_word = !space;
     }
     line->first = s_case_of(s_decode(text, to, from, &n));
+    line->label = s_label_at(text, from, to);
     line->last_cp = s_decode_before(text, from, to, &n);
     size_t word = to;
     while (word > from && text[word - 1] != ' ' && text[word - 1] != '\t')
@@ -1631,10 +1662,11 @@ static bool s_list_item_at(const splitter_t *self, size_t i)
 
 /* At a line break. A blank line always ends the sentence. A single line
    break ends it when the next line starts a list item, when both lines are
-   short and unpunctuated (headings, newline-separated lists), or when the
-   line ends in terminal punctuation and the next does not start in lower
-   case; hard-wrapped running text goes on: a next line in lower case, or a
-   long line of mostly lower-case words, or one that ends in a comma. */
+   short and unpunctuated (headings, newline-separated lists), when the
+   line ends in terminal punctuation or starts with a label ("READ MORE:")
+   and the next does not start in lower case; hard-wrapped running text
+   goes on: a next line in lower case, or a long line of mostly lower-case
+   words, or one that ends in a comma. */
 static size_t s_on_line_break(splitter_t *self, size_t i)
 {
     const char *text = self->text;
@@ -1665,6 +1697,13 @@ static size_t s_on_line_break(splitter_t *self, size_t i)
         else if (next.first == NEXT_LOWER)
             ends = false;
         else if (line.terminal)
+            ends = true;
+        else if (line.label && !line.long_line && next.first != NEXT_OTHER &&
+                 line.last_cp != ',' && line.last_cp != ';' && line.last_cp != ':')
+            /* "READ MORE: Tower block residents demand answers" above the
+               article: a label line (a link, a caption) with no final
+               stop, followed by a capitalised line, is a line of its own,
+               so that the sentence after it is not judged with it. */
             ends = true;
         else
             /* Running text wraps anywhere; a line mostly in capitals (a
@@ -1936,6 +1975,28 @@ static const split_case_t s_cases[] = {
       "- lower fares"}},
     {"The council set three goals for the coming\nyear and two more later.",
      {"The council set three goals for the coming\nyear and two more later."}},
+    /* A scraped label line (a link to another story) with no final stop
+       above the article ends where it ends; wrapped text with a colon in
+       it, a time or a lower-case next line still goes on. */
+    {"READ MORE: Tower block residents demand answers\nThe council said on Monday "
+     "that the cladding on all four towers will be replaced by next summer.",
+     {"READ MORE: Tower block residents demand answers",
+      "The council said on Monday that the cladding on all four towers will be "
+      "replaced by next summer."}},
+    {"Watch: Ferry crew rescue two kayakers off the point\nCoastguards praised "
+     "the crew of the evening ferry.",
+     {"Watch: Ferry crew rescue two kayakers off the point",
+      "Coastguards praised the crew of the evening ferry."}},
+    {"The harbour master gave one reason for the delay: the storm that\nbroke "
+     "the pier supports.",
+     {"The harbour master gave one reason for the delay: the storm that\nbroke "
+      "the pier supports."}},
+    {"At 10:30 the ferry left the pier with two hundred passengers and\nMayor "
+     "Ortiz on board.",
+     {"At 10:30 the ferry left the pier with two hundred passengers and\nMayor "
+      "Ortiz on board."}},
+    {"Update: the ferry will leave from the north pier while repairs\ngo on.",
+     {"Update: the ferry will leave from the north pier while repairs\ngo on."}},
     /* Lettered and Roman lists. */
     {"a) first item b) second item", {"a) first item", "b) second item"}},
     {"i) cheaper tickets ii) more buses iii) later trains iv) none",

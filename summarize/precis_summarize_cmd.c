@@ -4,25 +4,25 @@
     mode reads one article (its first line the title when precis_title_split
     says so, as `precis push` does, the rest the text) and prints the summary
     sentences one per line. JSON Lines mode reads one
-    article per line ({"id", "title", "text", "lang", and optionally
-    "sentences", "ratio" or "words" overriding the command's length}) and
-    writes {"id", "summary", "lang", "keywords"} per line, plus "truncated"
-    when a summary sentence was cut, and "explain" with --explain or a
+    article per line ({"id", "title", "text", "lang", "url", "source",
+    "published", and optionally "sentences", "ratio" or "words" overriding
+    the command's length}) and writes the wire's result map per line (the
+    same keys and values as `precis sub --json` for that article, less seq,
+    log_id and timings), with "explain" with --explain or a
     line's "explain": true (every sentence's score parts and status). A bad line (an empty
-   text included) is reported on stderr with its number and skipped; the exit code is
-   then 1. JSON strings may contain \u0000, as in the pipeline: the normalizer removes it.
-   Input with no article at all is an error too. HTML input (--format html, a line's
-   "format", or detected with the default "auto") is turned into text first, as the
-   normalize stage does. An RSS or Atom feed (by its file name, as push reads it, or
-   sniffed) is summarized item by item: in plain mode a header line (the item's title,
-    else its id) before each item's sentences, with JSON Lines one output
-    line per item.
-    With --jsonl --stories, repeats across the input are marked as the
-    pipeline marks them (precis_stories, in process): the line of an article
-    that repeats an earlier one (the same normalized text, or a near copy)
-    gets "story", "duplicate_of", "similarity" and "exact"; the line of the
-    first article of a story stays as it was. Off by default: it costs 14%
-    of the offline rate (callgrind: 28.7M of 281.6M instructions on 500 BBC
+   text included) is reported on stderr with its number and, with --jsonl, gets an
+   error result line (one output line per input line); the exit code is then 1. JSON
+   strings may contain \u0000, as in the pipeline: the normalizer removes it. Input with
+   no article at all is an error too. HTML input (--format html, a line's "format", or
+   detected with the default "auto") is turned into text first, as the normalize stage
+   does. An RSS or Atom feed (by its file name, as push reads it, or sniffed) is
+   summarized item by item: in plain mode a header line (the item's title, else its id)
+   before each item's sentences, with JSON Lines one output line per item. With --jsonl
+   --stories, repeats across the input are marked as the pipeline marks them
+   (precis_stories, in process): the line of an article that repeats an earlier one (the
+   same normalized text, or a near copy) gets "story", "duplicate_of", "similarity" and
+   "exact"; the line of the first article of a story stays as it was. Off by default: it
+   costs 14% of the offline rate (callgrind: 28.7M of 281.6M instructions on 500 BBC
     articles), and batch summarizing keeps its one-core target.
 */
 #include "precis_summarize_cmd.h"
@@ -77,8 +77,9 @@ static const char usage_text[] =
     "A --config file's keys are these long options, in section [summarize]\n"
     "or [precis]; the command line wins.\n"
     "\n"
-    "Exit status: 0 ok, 1 bad input (no article, an empty text, a bad line, a\n"
-    "feed that is not well-formed or an item with no text),\n"
+    "Exit status: 0 ok, 1 bad input, some of it refused (no article, an empty\n"
+    "text, a bad line, a feed that is not well-formed or an item with no text;\n"
+    "with --jsonl the others are still summarized),\n"
     "2 usage error.";
 
 /* The option mask of this command in the shared table. */
@@ -101,6 +102,13 @@ static void set_help_texts(void)
                                 "\"sentence_count\", \"keywords\"; a refused\n"
                                 "article gives a \"type\": \"error\" line\n"
                                 "(\"reason\", \"error\") as well as the message;\n"
+                                "so does a line that is not a JSON object or\n"
+                                "has no string \"text\" (\"stage\": \"ingest\",\n"
+                                "\"reason\": \"invalid\"): one output line per\n"
+                                "input line; \"url\", \"source\", \"published\"\n"
+                                "are passed through (a feed item's link and\n"
+                                "date); stdin (or a file) not starting with {\n"
+                                "is one article, or a feed;\n"
                                 "with --stories, an article that repeats an\n"
                                 "earlier one of the input (same text, or a near\n"
                                 "copy: docs/PROTOCOL.md) also gets \"story\",\n"
@@ -132,6 +140,7 @@ typedef struct {
     const char *path;               /* the input being read; NULL for stdin */
     int input_count;                /* FILE|DIR|- arguments */
     size_t plain_printed;           /* JSON Lines records printed in plain form */
+    size_t lines_skipped;           /* blank lines starts_json read from a pipe */
     char **inputs;
     size_t articles; /* summarized, for --stats */
     double seconds;  /* CPU time spent in the summarizer */
@@ -308,20 +317,27 @@ static char *read_rest(FILE *in, const char *head, size_t head_len, size_t *size
     return buffer;
 }
 
-/* A file that push reads as a feed by its name. */
 /* True when the file's first byte that is not white space is '{' (JSON
-   Lines); the file is left where it was. */
-static bool starts_json(FILE *in)
+   Lines); a file is left where it was, a pipe just before that byte, with
+   *lines_skipped the line breaks read before it (so that line numbers
+   stay those of the input). */
+static bool starts_json(FILE *in, size_t *lines_skipped)
 {
     int c;
     long start = ftell(in);
+    *lines_skipped = 0;
     while ((c = fgetc(in)) != EOF && (c == ' ' || c == '\n' || c == '\t' || c == '\r'))
-        ;
-    if (start >= 0)
+        *lines_skipped += c == '\n';
+    if (start >= 0) {
         fseek(in, start, SEEK_SET);
+        *lines_skipped = 0;
+    } else if (c != EOF)
+        ungetc(c, in); /* a pipe: the white space before it is gone, and
+                          the lines it held are counted instead */
     return c == '{';
 }
 
+/* A file that push reads as a feed by its name. */
 static bool feed_named(const char *path)
 {
     static const char *const extensions[] = {".xml", ".rss", ".atom"};
@@ -376,14 +392,28 @@ static void put_explain_table(const precis_summarizer_t *summarizer, const char 
     }
 }
 
-/* Plain mode: the whole input is one article, or a feed of them. */
-static void put_result(const char *id, size_t id_len, const char *id_json,
-                       size_t id_json_len, const char *fallback, const char *title,
-                       size_t title_len, const char *text,
+/* What a result line says of its article besides the summary, as the
+   wire's result maps do (docs/PROTOCOL.md): the id (the input's string,
+   else the JSON value it was, else fallback: "line-N", "item-N"), and the
+   title, url, source and published as given (ptr NULL: written as ""). */
+typedef struct {
+    precis_jsonl_string_t id, id_json;
+    const char *fallback;
+    precis_jsonl_string_t title, url, source, published;
+} result_head_t;
+
+/* A C string (or NULL) as a field of result_head_t. */
+static precis_jsonl_string_t field_of(const char *text)
+{
+    return (precis_jsonl_string_t){text, text ? strlen(text) : 0};
+}
+
+static void put_result(const result_head_t *head, const char *text,
                        const precis_summary_t *summary,
                        const precis_stories_match_t *match,
                        const precis_summarizer_t *explained, FILE *out);
 
+/* Plain mode: the whole input is one article, or a feed of them. */
 static int summarize_plain(precis_summarizer_t *summarizer, command_t *command, FILE *in)
 {
     size_t size;
@@ -436,9 +466,13 @@ static int summarize_plain(precis_summarizer_t *summarizer, command_t *command, 
         /* The title as the normalizer left it (an HTML page's own). */
         const char *clean = command->clean_title;
         bool has_clean = clean && *clean;
-        put_result(base, id_len, NULL, 0, "-", has_clean ? clean : title,
-                   has_clean ? strlen(clean) : title_len, text, &summary, NULL,
-                   command->explain ? summarizer : NULL, stdout);
+        result_head_t head = {.id = {base, id_len},
+                              .fallback = "-",
+                              .title = has_clean
+                                           ? field_of(clean)
+                                           : (precis_jsonl_string_t){title, title_len}};
+        put_result(&head, text, &summary, NULL, command->explain ? summarizer : NULL,
+                   stdout);
     } else {
         for (size_t i = 0; i < summary.selected_count; i++)
             put_line(text + summary.selected[i].start, summary.selected[i].len, stdout);
@@ -534,42 +568,54 @@ static void put_json_text(const char *text, size_t len, bool flatten, FILE *out)
     putc_unlocked('"', out);
 }
 
-/* Writes the output line of one summarized article:
-   {"id": ..., "summary": [...], "lang": "..", "keywords": [...]}, and
-   "truncated": [positions in "summary"] only when a sentence was cut, so
-   that the lines of uncut summaries stay as they were. */
-/* The result's id: the input's string, else the JSON value it was (a
-   number, an object...), else fallback ("line-N", "item-N"). */
-static void put_id(const char *id, size_t id_len, const char *id_json, size_t id_json_len,
-                   const char *fallback, FILE *out)
+/* The result's id and the article's fields, the wire's first keys. */
+static void put_head(const result_head_t *head, FILE *out)
 {
-    if (id)
-        put_json_string(id, id_len, out);
-    else if (id_json)
-        fwrite(id_json, 1, id_json_len, out);
+    fputs(",\"id\":", out);
+    if (head->id.ptr)
+        put_json_string(head->id.ptr, head->id.len, out);
+    else if (head->id_json.ptr)
+        fwrite(head->id_json.ptr, 1, head->id_json.len, out);
     else
-        put_json_string(fallback, strlen(fallback), out);
+        put_json_string(head->fallback, strlen(head->fallback), out);
+    const struct {
+        const char *key;
+        precis_jsonl_string_t value;
+    } fields[] = {{"title", head->title},
+                  {"url", head->url},
+                  {"source", head->source},
+                  {"published", head->published}};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+        fprintf(out, ",\"%s\":", fields[i].key);
+        put_json_string(fields[i].value.ptr ? fields[i].value.ptr : "",
+                        fields[i].value.ptr ? fields[i].value.len : 0, out);
+    }
+}
+
+/* A score as the wire writes it (jansson's real: 17 significant digits,
+   and ".0" on an integral value), so that offline and pipeline lines
+   compare equal as text. */
+static void put_score(double score, FILE *out)
+{
+    char buffer[40];
+    int len = snprintf(buffer, sizeof buffer, "%.17g", score);
+    fputs(buffer, out);
+    if (len > 0 && !strpbrk(buffer, ".eEni"))
+        fputs(".0", out);
 }
 
 /* Writes one result line in the wire's JSON form (docs/PROTOCOL.md
    "Summary map", as `precis sub --json` prints it), less what only the
    pipeline has (seq, log_id, timings). The id is the input's (a string, or
    the JSON value it was), else fallback ("line-N", "item-N"). */
-static void put_result(const char *id, size_t id_len, const char *id_json,
-                       size_t id_json_len, const char *fallback, const char *title,
-                       size_t title_len, const char *text,
+static void put_result(const result_head_t *head, const char *text,
                        const precis_summary_t *summary,
                        const precis_stories_match_t *match,
                        const precis_summarizer_t *explained, FILE *out)
 {
-    fputs("{\"v\":1,\"type\":\"summary\",\"id\":", out);
-    put_id(id, id_len, id_json, id_json_len, fallback, out);
-    fputs(",\"title\":", out);
-    put_json_string(title && title_len ? title : "", title && title_len ? title_len : 0,
-                    out);
-    /* The article's url, source and published are not read offline; the
-       keys are there, as on the wire: empty strings when absent. */
-    fputs(",\"url\":\"\",\"source\":\"\",\"published\":\"\",\"lang\":", out);
+    fputs("{\"v\":1,\"type\":\"summary\"", out);
+    put_head(head, out);
+    fputs(",\"lang\":", out);
     put_json_string(summary->lang, strlen(summary->lang), out);
     fputs(",\"summary\":[", out);
     for (size_t i = 0; i < summary->selected_count; i++) {
@@ -581,9 +627,9 @@ static void put_result(const char *id, size_t id_len, const char *id_json,
     fputs("],\"sentences\":[", out);
     for (size_t i = 0; i < summary->selected_count; i++) {
         const precis_selected_t *chosen = &summary->selected[i];
-        fprintf(out, "%s{\"index\":%zu,\"score\":%.6g%s}", i ? "," : "",
-                (size_t)chosen->index, chosen->score,
-                chosen->truncated ? ",\"truncated\":true" : "");
+        fprintf(out, "%s{\"index\":%zu,\"score\":", i ? "," : "", (size_t)chosen->index);
+        put_score(chosen->score, out);
+        fputs(chosen->truncated ? ",\"truncated\":true}" : "}", out);
     }
     fprintf(out, "],\"sentence_count\":%zu,\"keywords\":[", summary->sentence_count);
     for (size_t i = 0; i < summary->keyword_count; i++) {
@@ -597,13 +643,15 @@ static void put_result(const char *id, size_t id_len, const char *id_json,
         put_json_string(match->story, strlen(match->story), out);
         fputs(",\"duplicate_of\":", out);
         put_json_string(match->duplicate_of, strlen(match->duplicate_of), out);
-        fprintf(out, ",\"similarity\":%.3f,\"exact\":%s", match->similarity,
-                match->exact ? "true" : "false");
+        fputs(",\"similarity\":", out);
+        put_score(match->similarity, out);
+        fprintf(out, ",\"exact\":%s", match->exact ? "true" : "false");
     }
     json_t *explain = explained ? precis_explain_json(explained, text) : NULL;
     if (explain) {
         fputs(",\"explain\":", out);
-        json_dumpf(explain, out, JSON_COMPACT | JSON_REAL_PRECISION(6));
+        /* Full precision, as the wire's explain map (jansson's default). */
+        json_dumpf(explain, out, JSON_COMPACT);
         json_decref(explain);
     }
     fputs("}\n", out);
@@ -618,13 +666,14 @@ static const char *reason_of(const char *error)
 
 /* An article refused offline, in the wire's error form (stage summarize),
    so that a --jsonl output has a line for every input. */
-static void put_error(const char *id, size_t id_len, const char *id_json,
-                      size_t id_json_len, const char *fallback, const char *reason,
+static void put_error(const result_head_t *head, const char *stage, const char *reason,
                       const char *error, FILE *out)
 {
-    fputs("{\"v\":1,\"type\":\"error\",\"id\":", out);
-    put_id(id, id_len, id_json, id_json_len, fallback, out);
-    fputs(",\"stage\":\"summarize\",\"reason\":", out);
+    fputs("{\"v\":1,\"type\":\"error\"", out);
+    put_head(head, out);
+    fputs(",\"stage\":", out);
+    put_json_string(stage, strlen(stage), out);
+    fputs(",\"reason\":", out);
     put_json_string(reason, strlen(reason), out);
     fputs(",\"error\":", out);
     put_json_string(error, strlen(error), out);
@@ -668,11 +717,20 @@ static int summarize_item(precis_summarizer_t *summarizer, command_t *command,
                           const precis_feed_item_t *item, size_t number, size_t *printed)
 {
     const char *id = item->id ? item->id : "no id";
+    char fallback[32];
+    snprintf(fallback, sizeof fallback, "item-%zu", number);
+    result_head_t head = {.id = field_of(item->id),
+                          .fallback = fallback,
+                          .title = field_of(item->title),
+                          .url = field_of(item->url),
+                          .published = field_of(item->published)};
     if (!item->text) {
-        fprintf(stderr,
-                "precis summarize: item %zu (%s) has no content, description or "
-                "summary: skipped\n",
-                number, id);
+        char error[PRECIS_ERROR_SIZE];
+        snprintf(error, sizeof error,
+                 "item %zu (%s) has no content, description or summary", number, id);
+        fprintf(stderr, "precis summarize: %s: skipped\n", error);
+        if (command->jsonl)
+            put_error(&head, "ingest", "invalid", error, stdout);
         return 1;
     }
     precis_format_t format =
@@ -686,23 +744,22 @@ static int summarize_item(precis_summarizer_t *summarizer, command_t *command,
         fprintf(stderr, "precis summarize: item %zu (%s): article refused: %s\n", number,
                 id, reason);
         precis_summary_clear(&summary);
-        char fallback[32];
-        snprintf(fallback, sizeof fallback, "item-%zu", number);
+        if (command->clean_title)
+            head.title = field_of(command->clean_title);
         if (command->jsonl)
-            put_error(item->id, item->id ? strlen(item->id) : 0, NULL, 0, fallback,
-                      reason_of(reason), reason, stdout);
+            put_error(&head, "summarize", reason_of(reason), reason, stdout);
         return 1;
     }
+    /* The title as the pipeline publishes it: normalized. */
+    if (command->clean_title)
+        head.title = field_of(command->clean_title);
     if (command->jsonl) {
         precis_stories_match_t match;
         const precis_stories_match_t *marked =
             mark_story(command, item->id, item->id ? strlen(item->id) : 0, number, text,
                        command->clean_len, &match);
-        char fallback[32];
-        snprintf(fallback, sizeof fallback, "item-%zu", number);
-        put_result(item->id, item->id ? strlen(item->id) : 0, NULL, 0, fallback,
-                   item->title, item->title ? strlen(item->title) : 0, text, &summary,
-                   marked, command->explain ? summarizer : NULL, stdout);
+        put_result(&head, text, &summary, marked, command->explain ? summarizer : NULL,
+                   stdout);
     } else {
         if (*printed > 0)
             putc('\n', stdout);
@@ -776,22 +833,41 @@ static bool starts_markup(const char *line, size_t len)
     return i < len && line[i] == '<';
 }
 
+/* Says why a line is not a JSON object: precis_jsonl's reason, and for a
+   line that does not even start like JSON, what is expected. Returns
+   problem, or why[0..size) with it rewritten. */
+static const char *readable_parse_error(const char *line, size_t len, const char *problem,
+                                        char *why, size_t size)
+{
+    size_t i = 0;
+    while (i < len && (line[i] == ' ' || line[i] == '\t'))
+        i++;
+    if (i < len && !strchr("{[\"-0123456789", line[i])) {
+        snprintf(why, size, "not a JSON object (JSON Lines input has one {...} a line)");
+        return why;
+    }
+    return problem;
+}
+
 /* Summarizes one JSON line. Returns 0, or 1 after reporting a bad line. */
 static int summarize_line(precis_summarizer_t *summarizer, command_t *command,
                           precis_jsonl_t *reader, const char *line, size_t len,
                           size_t number)
 {
     precis_jsonl_record_t record;
+    char why[160];
     const char *problem = precis_jsonl_parse(reader, line, len, &record);
     int format_value = command->format;
     precis_summary_options_t options = command->options;
     bool seen = false;
     if (problem)
-        ;
+        problem = readable_parse_error(line, len, problem, why, sizeof why);
     else if (record.text_not_string || !record.text.ptr)
         problem = "\"text\" missing or not a string";
     else if (record.title_not_string)
         problem = "\"title\" is not a string";
+    else if (record.meta_not_string)
+        problem = "\"url\", \"source\" or \"published\" is not a string";
     else if (record.lang_not_string)
         problem = "\"lang\" is not a string";
     else if (record.format_not_string ||
@@ -804,10 +880,27 @@ static int summarize_line(precis_summarizer_t *summarizer, command_t *command,
         problem = "bad \"sentences\", \"ratio\" or \"words\"";
     else if (record.explain == 2)
         problem = "\"explain\" is not true or false";
+    char fallback[32];
+    snprintf(fallback, sizeof fallback, "line-%zu", number);
+    /* The record's fields as far as it was read (none when it is not JSON). */
+    result_head_t head = {.id = record.id_string,
+                          .id_json = record.id_json,
+                          .fallback = fallback,
+                          .title = record.title,
+                          .url = record.url,
+                          .source = record.source,
+                          .published = record.published};
     if (problem) {
-        fprintf(stderr, "precis summarize: line %zu: %s\n", number, problem);
+        char error[PRECIS_ERROR_SIZE];
+        snprintf(error, sizeof error, "line %zu: %s", number, problem);
+        fprintf(stderr, "precis summarize: %s\n", error);
+        /* One output line for every input line, so that they join by
+           number: the article as ingest would have rejected it. */
+        if (command->jsonl)
+            put_error(&head, "ingest", "invalid", error, stdout);
         return 1;
     }
+
     /* simdjson keeps its strings NUL-terminated, so lang is a C string. */
     if (record.lang.ptr && record.lang.len > 0)
         options.lang = record.lang.ptr;
@@ -820,11 +913,10 @@ static int summarize_line(precis_summarizer_t *summarizer, command_t *command,
                   &reason) != 0) {
         fprintf(stderr, "precis summarize: line %zu: article refused: %s\n", number,
                 reason);
-        char fallback[32];
-        snprintf(fallback, sizeof fallback, "line-%zu", number);
+        if (command->clean_title)
+            head.title = field_of(command->clean_title);
         if (command->jsonl)
-            put_error(record.id_string.ptr, record.id_string.len, record.id_json.ptr,
-                      record.id_json.len, fallback, reason_of(reason), reason, stdout);
+            put_error(&head, "summarize", reason_of(reason), reason, stdout);
         rc = 1;
     } else if (!command->jsonl) {
         /* A JSON Lines file read for plain output (a .jsonl among the
@@ -846,11 +938,10 @@ static int summarize_line(precis_summarizer_t *summarizer, command_t *command,
         size_t id_len = record.id_string.ptr ? record.id_string.len : record.id_json.len;
         const precis_stories_match_t *marked =
             mark_story(command, id, id_len, number, body, command->clean_len, &match);
-        char fallback[32];
-        snprintf(fallback, sizeof fallback, "line-%zu", number);
-        put_result(record.id_string.ptr, record.id_string.len, record.id_json.ptr,
-                   record.id_json.len, fallback, record.title.ptr, record.title.len, body,
-                   &summary, marked,
+        /* The title as the pipeline publishes it: normalized. */
+        if (command->clean_title)
+            head.title = field_of(command->clean_title);
+        put_result(&head, body, &summary, marked,
                    (record.explain == -1 ? command->explain : record.explain == 1)
                        ? summarizer
                        : NULL,
@@ -871,7 +962,8 @@ static double now_seconds(void)
 static int summarize_jsonl(precis_summarizer_t *summarizer, command_t *command, FILE *in)
 {
     char *line = NULL;
-    size_t capacity = 0, number = 0, done = 0;
+    size_t capacity = 0, number = command->lines_skipped, done = 0;
+    command->lines_skipped = 0;
     ssize_t len;
     int rc = 0;
     bool progress = isatty(STDERR_FILENO);
@@ -940,13 +1032,12 @@ static int summarize_inputs(precis_summarizer_t *summarizer, command_t *command,
             printf("%s==> %s <==\n", first ? "" : "\n", path);
             first = false;
         }
-        /* With --jsonl: stdin and .jsonl/.json files (or a file whose first
-           byte is '{') hold JSON Lines; a page or a text file is one article. */
-        /* JSON Lines: stdin with --jsonl; a .jsonl/.json file always (one
-           article a line, as push reads it); with --jsonl also a file whose
-           first byte is '{'. */
+        /* JSON Lines: a .jsonl/.json file always (one article a line, as
+           push reads it); with --jsonl also stdin or a file whose first
+           byte after white space is '{'. Anything else is one article (a
+           page, plain text) or a feed, with one result line. */
         bool lines = (!is_stdin && precis_inputs_is_jsonl_name(path)) ||
-                     (command->jsonl && (is_stdin || starts_json(in)));
+                     (command->jsonl && starts_json(in, &command->lines_skipped));
         if ((lines ? summarize_jsonl(summarizer, command, in)
                    : summarize_plain(summarizer, command, in)) != 0)
             rc = 1;

@@ -189,6 +189,38 @@ grep -qE "^accepted	[0-9a-f]{32}$" "$out/stdin.txt" || fail "stdin article id: $
 printf "Stdin news\n\nThe pier reopens on Tuesday. Boats leave hourly.\n" |
     "$precis" push --id pier-1 - >"$out/stdin.txt" 2>/dev/null || fail "push --id from stdin"
 grep -qx "accepted	pier-1" "$out/stdin.txt" || fail "push --id pier-1: $(cat "$out/stdin.txt")"
+# ... and the same values: a feed item with a link and a date, pushed and
+# summarized offline, gives the same line but for what only the pipeline
+# has; scores to the last digit (the wire writes 17).
+cat >"$out/harbour.rss" <<RSS
+<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Harbour desk</title>
+<item><guid>harbour-night-ferry</guid><title>Night ferry &amp; the pier</title>
+<link>https://harbour.example/news/night-ferry</link><pubDate>Tue, 01 Dec 2026 06:10:00 GMT</pubDate>
+<description>The night ferry returns to the old pier on Friday after two years away. Tickets are on sale at the harbour office from Monday. The operator said demand from shift workers had grown every month. A single trip will cost four euros.</description></item>
+</channel></rss>
+RSS
+"$precis" sub --json --count 1 --timeout 20 >"$out/sub-feed.jsonl" &
+sub=$!
+sleep 0.5
+"$precis" push "$out/harbour.rss" >/dev/null 2>"$out/push.err" || fail "push of a feed: $(cat "$out/push.err")"
+wait "$sub" || fail "sub got no result for the feed item"
+"$precis" summarize --jsonl "$out/harbour.rss" >"$out/offline-feed.jsonl" || fail "offline summarize of a feed"
+/usr/bin/python3 - "$out/sub-feed.jsonl" "$out/offline-feed.jsonl" <<PY || fail "offline and wire values differ for a feed item"
+import json, sys
+wire = json.loads(open(sys.argv[1]).readline())
+offline = json.loads(open(sys.argv[2]).readline())
+only_pipeline = {"key", "seq", "log_id", "timings", "topic", "story", "similarity", "exact"}
+assert wire["url"] == "https://harbour.example/news/night-ferry", wire
+assert wire["published"] == "Tue, 01 Dec 2026 06:10:00 GMT", wire
+for key in set(wire) - only_pipeline:
+    assert offline.get(key) == wire[key], (key, offline.get(key), wire[key])
+assert set(offline) == set(wire) - only_pipeline, (sorted(wire), sorted(offline))
+# The scores as text too: what a consumer diffing the two lines sees.
+scored = [line.split(chr(34) + "sentences" + chr(34) + ":[")[1].split("]")[0]
+          for line in (open(sys.argv[1]).readline(), open(sys.argv[2]).readline())]
+assert scored[0] == scored[1], scored
+PY
 # The same id again is answered accepted, marked duplicate, published once.
 "$precis" push "$out/a.jsonl" >"$out/again.txt" 2>/dev/null || fail "push again"
 grep -qx "accepted	env-1	duplicate" "$out/again.txt" || fail "second push not marked duplicate: $(cat "$out/again.txt")"

@@ -46,6 +46,21 @@ grep -q '"id":"fine"' "$work/out" || fail "record after an empty text lost"
 grep '"id":"blank"' "$work/out" | grep -q '"type":"error".*"reason":"empty"' ||
     fail "empty text: no error line in the wire's form: $(cat "$work/out")"
 
+# A scraped label line with no final stop ("READ MORE: <other story>")
+# above the lead (issue 13): it is a sentence of its own, judged furniture,
+# and the lead it used to be glued to can be chosen.
+printf '%s\n' 'Cladding to go from all four towers' \
+    'READ MORE: Tower block residents demand answers' \
+    'The council will replace the cladding on all four towers of the Marsh estate by next summer, it said on Monday.' \
+    'Residents had asked for the work since a fire in a nearby block last year.' \
+    'The repairs will cost about 12 million pounds, paid from the housing budget.' >"$work/label.txt"
+run 0 --sentences 1 "$work/label.txt"
+grep -qx 'The council will replace the cladding on all four towers of the Marsh estate by next summer, it said on Monday.' "$work/out" ||
+    fail "the lead after a READ MORE line: $(cat "$work/out")"
+run 0 --sentences 1 --explain "$work/label.txt"
+grep -q '^ *0 below others .* phrase .*READ MORE: Tower block residents demand answers$' "$work/out" ||
+    fail "the READ MORE line is not a furniture sentence of its own: $(cat "$work/out")"
+
 # 140 words of speech with no punctuation.
 words=(so we met the residents last night about the bridge plan and most of them
     told us they want the ferry kept running until works finish because the detour
@@ -117,7 +132,9 @@ cmp -s "$work/out" "$work/want" || fail "feed plain output: $(cat "$work/out")"
 grep -v empty-3 "$work/harbour.rss" | run 0 --sentences 1
 [ "$(grep -c . "$work/out")" -eq 4 ] || fail "sniffed feed: $(cat "$work/out")"
 run 1 --jsonl "$work/harbour.rss"
-[ "$(wc -l <"$work/out")" -eq 2 ] || fail "feed --jsonl: not one line per item: $(cat "$work/out")"
+[ "$(wc -l <"$work/out")" -eq 3 ] || fail "feed --jsonl: not one line per item: $(cat "$work/out")"
+grep -q '^{"v":1,"type":"error","id":"empty-3","title":"Nothing here",.*"stage":"ingest","reason":"invalid","error":"item 3 (empty-3) has no content' "$work/out" ||
+    fail "feed --jsonl: no error line for the item without text: $(cat "$work/out")"
 grep -q '^{"v":1,"type":"summary","id":"pier-1",.*"summary":\[' "$work/out" || fail "feed --jsonl: no pier-1 line"
 grep -q '^{"v":1,"type":"summary","id":"storm-2",' "$work/out" || fail "feed --jsonl: no storm-2 line"
 grep -v empty-3 "$work/harbour.rss" | run 0 --jsonl
@@ -150,10 +167,48 @@ grep -qx '{"v":1,"type":"summary","id":7,"title":"","url":"","source":"","publis
 grep -q '^{"v":1,"type":"summary","id":{"feed":"a","n":\[1,2\]},' "$work/out" || fail "object id not kept"
 grep -q '^{"v":1,"type":"summary","id":"q\\"\\\\",.*"summary":\["The tram line opens in June."\]' "$work/out" ||
     fail "escaped id or the line's own sentences: $(cat "$work/out")"
-[ "$(wc -l <"$work/out")" -eq 3 ] || fail "JSON Lines: $(wc -l <"$work/out") results, expected 3"
+# One output line per input line (issue 13): a bad line gets an error
+# result in the wire's form (its id line-N when it has none to read), so
+# output joins input by number.
+[ "$(wc -l <"$work/out")" -eq 7 ] || fail "JSON Lines: $(wc -l <"$work/out") results, expected 7"
 for line in 3 4 5 7; do
     grep -q "line $line:" "$work/err" || fail "bad line $line not reported: $(cat "$work/err")"
+    sed -n "${line}p" "$work/out" |
+        grep -q "^{\"v\":1,\"type\":\"error\",\"id\":\"\(line-$line\|badlen\)\",.*\"stage\":\"ingest\",\"reason\":\"invalid\",\"error\":\"line $line: " ||
+        fail "output line $line is not line $line's error: $(sed -n "${line}p" "$work/out")"
 done
+# The reasons are in words, not the JSON parser's internals.
+sed -n 3p "$work/out" | grep -q '"error":"line 3: not valid UTF-8"' || fail "bad UTF-8 reason: $(sed -n 3p "$work/out")"
+sed -n 4p "$work/out" | grep -q '"error":"line 4: not a JSON object (JSON Lines input has one {...} a line)"' ||
+    fail "plain-text line reason: $(sed -n 4p "$work/out")"
+sed -n 7p "$work/out" | grep -q 'bad \\"sentences\\"' || fail "bad length reason: $(sed -n 7p "$work/out")"
+if grep -qi "improper structure\|tape" "$work/out" "$work/err"; then fail "simdjson's words reach the user"; fi
+printf '%s\n' '{"id":"cut","text":"The tram' '{"id":"n","text":5}' '["a list"]' | run 1 --jsonl
+python3 - "$work/out" <<'PY' || fail "cut, non-string and non-object lines: $(cat "$work/out")"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert [r["id"] for r in lines] == ["line-1", "n", "line-3"], lines
+assert all(r["type"] == "error" and r["reason"] == "invalid" for r in lines), lines
+assert lines[0]["error"] == "line 1: not valid JSON (a string is not closed: the line is cut short?)", lines[0]
+assert lines[1]["error"] == 'line 2: "text" missing or not a string', lines[1]
+assert lines[2]["error"] == "line 3: not a JSON object", lines[2]
+PY
+# Line numbers are the input's, also after blank lines read from a pipe.
+printf '\n\n%s\n\n%s\n' '{"text":5}' 'nope' | run 1 --jsonl
+[ "$(cut -c1-40 "$work/out")" = "$(printf '%s\n' '{"v":1,"type":"error","id":"line-3","tit' '{"v":1,"type":"error","id":"line-5","tit')" ] ||
+    fail "line numbers after leading blank lines: $(cat "$work/out")"
+# Plain text on stdin with --jsonl is one article (as a text file is): one
+# result line, not a parse error per line.
+printf 'Tram line opens\nThe tram line opens in June.\nTickets go on sale in May.\n' | run 0 --jsonl
+[ "$(wc -l <"$work/out")" -eq 1 ] && grep -q '^{"v":1,"type":"summary","id":"-","title":"Tram line opens",.*"summary":\["The tram line opens in June.","Tickets go on sale in May."\]' "$work/out" ||
+    fail "plain text on --jsonl stdin: $(cat "$work/out") $(cat "$work/err")"
+# url, source and published of a line are passed through, as the pipeline does.
+printf '%s\n' '{"id":"m","title":"Tram","url":"https://t.example/1","source":"Tram desk","published":"2026-12-01T06:00:00Z","text":"The tram line opens in June. Tickets go on sale in May."}' | run 0 --jsonl
+grep -q '"id":"m","title":"Tram","url":"https://t.example/1","source":"Tram desk","published":"2026-12-01T06:00:00Z",' "$work/out" ||
+    fail "url, source, published not passed through: $(cat "$work/out")"
+printf '%s\n' '{"id":"u","url":7,"text":"The tram line opens in June."}' | run 1 --jsonl
+grep -q '"type":"error","id":"u",.*"error":"line 1: \\"url\\", \\"source\\" or \\"published\\" is not a string"' "$work/out" ||
+    fail "non-string url: $(cat "$work/out")"
 # A broken feed, and one with no items: exit 1 with a reason, no output.
 printf '<?xml version="1.0"?>\n<rss><channel><item><title>Cut off' >"$work/broken.rss"
 run 1 "$work/broken.rss"
@@ -227,7 +282,7 @@ run 0 --jsonl --stories "$work/repeats.jsonl"
 line() { grep "\"id\":\"$1\"" "$work/out"; }
 line first | grep -q duplicate_of && fail "first article marked as a repeat"
 line unrelated | grep -q duplicate_of && fail "unrelated article marked as a repeat"
-line copy | grep -q '"story":"first","duplicate_of":"first","similarity":1.000,"exact":true' ||
+line copy | grep -q '"story":"first","duplicate_of":"first","similarity":1.0,"exact":true' ||
     fail "exact copy not marked: $(line copy)"
 line edited | grep -qE '"story":"first","duplicate_of":"first","similarity":0\.[5-9][0-9]*,"exact":false' ||
     fail "edited copy not marked: $(line edited)"
