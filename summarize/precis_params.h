@@ -53,6 +53,10 @@ typedef struct {
                                 least this many sentences, where the sentences
                                 central to the whole lose to the lead (CNN/DM and
                                 OrangeSum at 2-3 sentences, both halves) */
+    double lead_duplicate;   /* a lead sentence this similar to one taken before it
+                                is passed over for the next (below `duplicate`:
+                                DailyMail's captions repeat the lede in other
+                                words; CNN/DM 4-5 sentences, chosen on half 0) */
     precis_weights_t share_weights; /* the weights of a summary asked as a share
                                 of the article (--ratio), in place of the six
                                 weight_* above: learned by logistic regression

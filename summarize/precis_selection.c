@@ -165,8 +165,10 @@ static void explain_rest(precis_selection_t *self, size_t selected, size_t left)
     }
 }
 
-/* Takes the first lead real sentences (not furniture, not short, not a
-   duplicate of one taken) in document order; returns how many it took and
+/* Takes the first lead real sentences (not furniture, not short, not
+   like one taken: similarity over lead_duplicate, stricter than among
+   sentences chosen by score, since a lead sentence is taken for its place,
+   not for what it adds) in document order; returns how many it took and
    adds their words to *used. */
 static size_t take_lead(precis_selection_t *self, size_t lead, size_t budget,
                         size_t *used)
@@ -176,7 +178,7 @@ static size_t take_lead(precis_selection_t *self, size_t lead, size_t budget,
         const precis_score_t *score = &self->scores[i];
         precis_choice_t *choice = &self->choices[i];
         if (score->furniture != 1.0 || score->short_words != 1.0 ||
-            (taken > 0 && choice->redundancy > params.duplicate) ||
+            (taken > 0 && choice->redundancy > params.lead_duplicate) ||
             choice->cut_words > budget - *used)
             continue;
         select_sentence(self, i);
@@ -263,6 +265,45 @@ static void fake_scores(precis_score_t *scores, const double *score, size_t n)
         scores[i].score = score[i];
 }
 
+/* A lead sentence that says the lede again in other words (a caption
+   under the photo, say) is passed over for the next one, though it is not
+   like enough to the lede to be redundant in a summary chosen by score. */
+static void test_lead_repeat(precis_selection_t *self, precis_document_t *document,
+                             bool verbose)
+{
+    const char *text =
+        "The city council approved a new budget for the public library on Tuesday.\n"
+        "Library budget approved: the council voted on Tuesday for the new budget.\n"
+        "Parents had asked for longer opening hours during the school holidays.\n"
+        "The mayor said the vote showed how much the town values its readers.\n";
+    char code[8];
+    precis_document_build(document, NULL, text, strlen(text), "en", 0, code, NULL);
+    size_t n = precis_document_sentence_count(document), selected;
+    CHECK(n == 4, "repeat: %zu sentences", n);
+    if (n != 4)
+        return;
+    precis_score_t scores[4];
+    fake_scores(scores, (double[]){4, 3, 2, 1}, 4);
+    for (size_t i = 0; i < 4; i++)
+        scores[i].furniture = scores[i].short_words = 1.0;
+    /* The lede alone: the repeat's similarity to it lies between the two
+       thresholds (else this test proves nothing). */
+    const precis_choice_t *choices =
+        precis_selection_run(self, document, scores, 1, 1, SIZE_MAX, &selected);
+    double like = choices[1].redundancy;
+    CHECK(like > precis_params.lead_duplicate && like <= precis_params.duplicate,
+          "repeat: similarity %.3f not between the thresholds", like);
+    choices = precis_selection_run(self, document, scores, 2, 2, SIZE_MAX, &selected);
+    CHECK(selected == 2 && choices[0].status == PRECIS_CHOICE_SELECTED &&
+              choices[1].status != PRECIS_CHOICE_SELECTED &&
+              choices[2].status == PRECIS_CHOICE_SELECTED,
+          "repeat in the lead: statuses %u %u %u %u", choices[0].status,
+          choices[1].status, choices[2].status, choices[3].status);
+    /* Chosen by score, the same sentence is not redundant: it is taken. */
+    choices = precis_selection_run(self, document, scores, 2, 0, SIZE_MAX, &selected);
+    CHECK(choices[1].status == PRECIS_CHOICE_SELECTED, "repeat by score: not taken");
+}
+
 int precis_selection_test(bool verbose)
 {
     test_failures = 0;
@@ -324,6 +365,7 @@ int precis_selection_test(bool verbose)
               choices[2].status != PRECIS_CHOICE_SELECTED,
           "lead after furniture: statuses %u %u %u %u", choices[0].status,
           choices[1].status, choices[2].status, choices[3].status);
+    test_lead_repeat(self, document, verbose);
 done:
     precis_selection_destroy(&self);
     precis_document_destroy(&document);

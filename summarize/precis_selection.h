@@ -8,7 +8,9 @@
     duplicates (similarity over `duplicate`, or the same text) of one
     chosen, until the count is reached or nothing fits. Ties go to the
     earlier sentence. Long summaries asked as a count are the lead's real
-    sentences (the conductor passes `lead`): on CNN/DailyMail at 4 and 5
+    sentences (the conductor passes `lead`; a lead sentence like one taken
+    before it, similarity over `lead_duplicate`, gives its place to the
+    next: DailyMail's captions say the lede again): on CNN/DailyMail at 4 and 5
     sentences no choice by score beat the lead's on ROUGE-2 (bench/quality:
     lead-3 or lead-4 and the best of the rest, a position prior counted
     from the end of the lead, a window), while at 1 to 3 sentences the
