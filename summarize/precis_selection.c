@@ -17,6 +17,7 @@ struct _precis_selection_t {
     const entry_t *entries;
     const precis_score_t *scores;
     size_t sentence_count;
+    double duplicate; /* the run's threshold of a repeat */
     precis_choice_t *choices;
     size_t choice_cap;
     uint32_t *order; /* sentences by score; second half: sort scratch */
@@ -124,7 +125,7 @@ static void select_sentence(precis_selection_t *self, size_t s)
 
 /* Readies the scratch and the choices for a document's sentences. */
 static void start(precis_selection_t *self, const precis_document_t *document,
-                  const precis_score_t *scores)
+                  const precis_score_t *scores, double duplicate)
 {
     size_t n = precis_document_sentence_count(document);
     size_t terms = precis_document_term_count(document);
@@ -133,6 +134,7 @@ static void start(precis_selection_t *self, const precis_document_t *document,
     self->entries = precis_document_entries(document);
     self->scores = scores;
     self->sentence_count = n;
+    self->duplicate = duplicate;
     PRECIS_RESERVE(self->choices, self->choice_cap, n);
     PRECIS_RESERVE(self->order, self->order_cap, 2 * n);
     if (terms > self->dense_cap) {
@@ -158,7 +160,7 @@ static void explain_rest(precis_selection_t *self, size_t selected, size_t left)
         precis_choice_t *choice = &self->choices[i];
         if (choice->status == PRECIS_CHOICE_SELECTED)
             continue;
-        if (selected > 0 && choice->redundancy > params.duplicate)
+        if (selected > 0 && choice->redundancy > self->duplicate)
             choice->status = PRECIS_CHOICE_REDUNDANT;
         else if (choice->cut_words > left)
             choice->status = PRECIS_CHOICE_OVER_BUDGET;
@@ -166,7 +168,7 @@ static void explain_rest(precis_selection_t *self, size_t selected, size_t left)
 }
 
 /* Takes the first lead real sentences (not furniture, not short, not a
-   duplicate of one taken) in document order; returns how many it took and
+   repeat of one taken) in document order; returns how many it took and
    adds their words to *used. */
 static size_t take_lead(precis_selection_t *self, size_t lead, size_t budget,
                         size_t *used)
@@ -176,7 +178,7 @@ static size_t take_lead(precis_selection_t *self, size_t lead, size_t budget,
         const precis_score_t *score = &self->scores[i];
         precis_choice_t *choice = &self->choices[i];
         if (score->furniture != 1.0 || score->short_words != 1.0 ||
-            (taken > 0 && choice->redundancy > params.duplicate) ||
+            (taken > 0 && choice->redundancy > self->duplicate) ||
             choice->cut_words > budget - *used)
             continue;
         select_sentence(self, i);
@@ -189,10 +191,10 @@ static size_t take_lead(precis_selection_t *self, size_t lead, size_t budget,
 const precis_choice_t *precis_selection_run(precis_selection_t *self,
                                             const precis_document_t *document,
                                             const precis_score_t *scores, size_t wanted,
-                                            size_t lead, size_t budget,
+                                            size_t lead, size_t budget, double duplicate,
                                             size_t *selected_p)
 {
-    start(self, document, scores);
+    start(self, document, scores, duplicate);
     size_t n = self->sentence_count;
     bool by_words = budget != SIZE_MAX;
     size_t used = 0;
@@ -206,7 +208,7 @@ const precis_choice_t *precis_selection_run(precis_selection_t *self,
             if (choice->status == PRECIS_CHOICE_SELECTED ||
                 choice->cut_words > budget - used)
                 continue;
-            if (selected > 0 && choice->redundancy > params.duplicate)
+            if (selected > 0 && choice->redundancy > duplicate)
                 continue;
             double value = scores[i].score - params.redundancy * choice->redundancy;
             if (value > best_value) { /* strict: earlier in order wins ties */
@@ -263,6 +265,52 @@ static void fake_scores(precis_score_t *scores, const double *score, size_t n)
         scores[i].score = score[i];
 }
 
+/* A sentence that says the lede again in other words (a caption under the
+   photo, say) is a repeat in a summary asked as a count (threshold
+   `repeat`), whether the lead rule or the scores choose, but not under
+   `duplicate`, which a share of the article keeps. */
+static void test_repeat(precis_selection_t *self, precis_document_t *document,
+                        bool verbose)
+{
+    const char *text =
+        "The city council approved a new budget for the public library on Tuesday.\n"
+        "Library budget approved: the council voted on Tuesday for the new budget.\n"
+        "Parents had asked for longer opening hours during the school holidays.\n"
+        "The mayor said the vote showed how much the town values its readers.\n";
+    double repeat = precis_params.repeat, duplicate = precis_params.duplicate;
+    char code[8];
+    precis_document_build(document, NULL, text, strlen(text), "en", 0, code, NULL);
+    size_t n = precis_document_sentence_count(document), selected;
+    CHECK(n == 4, "repeat: %zu sentences", n);
+    if (n != 4)
+        return;
+    precis_score_t scores[4];
+    fake_scores(scores, (double[]){4, 3, 2, 1}, 4);
+    for (size_t i = 0; i < 4; i++)
+        scores[i].furniture = scores[i].short_words = 1.0;
+    /* The lede alone: the repeat's similarity to it lies between the two
+       thresholds (else this test proves nothing). */
+    const precis_choice_t *choices =
+        precis_selection_run(self, document, scores, 1, 1, SIZE_MAX, repeat, &selected);
+    double like = choices[1].redundancy;
+    CHECK(like > repeat && like <= duplicate,
+          "repeat: similarity %.3f not between the thresholds", like);
+    for (size_t lead = 0; lead <= 2; lead += 2) {
+        choices = precis_selection_run(self, document, scores, 2, lead, SIZE_MAX, repeat,
+                                       &selected);
+        CHECK(selected == 2 && choices[0].status == PRECIS_CHOICE_SELECTED &&
+                  choices[1].status == PRECIS_CHOICE_REDUNDANT &&
+                  choices[1].redundant_with == 0 &&
+                  choices[2].status == PRECIS_CHOICE_SELECTED,
+              "lead %zu: repeat statuses %u %u %u %u", lead, choices[0].status,
+              choices[1].status, choices[2].status, choices[3].status);
+        choices = precis_selection_run(self, document, scores, 2, lead, SIZE_MAX,
+                                       duplicate, &selected);
+        CHECK(choices[1].status == PRECIS_CHOICE_SELECTED,
+              "lead %zu: not a duplicate, yet not taken", lead);
+    }
+}
+
 int precis_selection_test(bool verbose)
 {
     test_failures = 0;
@@ -282,8 +330,8 @@ int precis_selection_test(bool verbose)
     if (n != 4)
         goto done;
     /* Two of four: the first, then not its duplicate but the next best. */
-    const precis_choice_t *choices =
-        precis_selection_run(self, document, scores, 2, 0, SIZE_MAX, &selected);
+    const precis_choice_t *choices = precis_selection_run(
+        self, document, scores, 2, 0, SIZE_MAX, precis_params.duplicate, &selected);
     CHECK(selected == 2 && choices[0].status == PRECIS_CHOICE_SELECTED &&
               choices[1].status == PRECIS_CHOICE_REDUNDANT &&
               choices[1].redundant_with == 0 &&
@@ -292,14 +340,16 @@ int precis_selection_test(bool verbose)
           "two sentences: statuses %u %u %u %u", choices[0].status, choices[1].status,
           choices[2].status, choices[3].status);
     /* A budget of 16 words: the first (11), then only the last (5) fits. */
-    choices = precis_selection_run(self, document, scores, n, 0, 16, &selected);
+    choices = precis_selection_run(self, document, scores, n, 0, 16,
+                                   precis_params.duplicate, &selected);
     CHECK(selected == 2 && choices[0].status == PRECIS_CHOICE_SELECTED &&
               choices[2].status == PRECIS_CHOICE_OVER_BUDGET &&
               choices[3].status == PRECIS_CHOICE_SELECTED,
           "16 words: statuses %u %u %u %u", choices[0].status, choices[1].status,
           choices[2].status, choices[3].status);
     /* A budget of 3 words: nothing fits, the best is cut. */
-    choices = precis_selection_run(self, document, scores, n, 0, 3, &selected);
+    choices = precis_selection_run(self, document, scores, n, 0, 3,
+                                   precis_params.duplicate, &selected);
     CHECK(selected == 1 && choices[0].status == PRECIS_CHOICE_SELECTED &&
               choices[0].cut_words <= 3 && choices[0].cut_len > 0,
           "3 words: best not cut to fit");
@@ -309,7 +359,8 @@ int precis_selection_test(bool verbose)
     for (size_t i = 0; i < 4; i++)
         scores[i].furniture = scores[i].short_words = 1.0;
     scores[3].short_words = 0.8;
-    choices = precis_selection_run(self, document, scores, 2, 1, SIZE_MAX, &selected);
+    choices = precis_selection_run(self, document, scores, 2, 1, SIZE_MAX,
+                                   precis_params.duplicate, &selected);
     CHECK(selected == 2 && choices[0].status == PRECIS_CHOICE_SELECTED &&
               choices[1].status == PRECIS_CHOICE_REDUNDANT &&
               choices[2].status == PRECIS_CHOICE_SELECTED &&
@@ -319,11 +370,13 @@ int precis_selection_test(bool verbose)
     /* Furniture and short sentences are not lead; the lead is at most
        the count wanted. */
     scores[0].furniture = 0.05; /* page furniture (precis_furniture) */
-    choices = precis_selection_run(self, document, scores, 1, 4, SIZE_MAX, &selected);
+    choices = precis_selection_run(self, document, scores, 1, 4, SIZE_MAX,
+                                   precis_params.duplicate, &selected);
     CHECK(selected == 1 && choices[1].status == PRECIS_CHOICE_SELECTED &&
               choices[2].status != PRECIS_CHOICE_SELECTED,
           "lead after furniture: statuses %u %u %u %u", choices[0].status,
           choices[1].status, choices[2].status, choices[3].status);
+    test_repeat(self, document, verbose);
 done:
     precis_selection_destroy(&self);
     precis_document_destroy(&document);

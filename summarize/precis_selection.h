@@ -5,8 +5,8 @@
     maximal marginal relevance: at each turn the sentence with the highest
     score - redundancy x (its highest similarity to a sentence already
     chosen), among those that fit the word budget and are not near
-    duplicates (similarity over `duplicate`, or the same text) of one
-    chosen, until the count is reached or nothing fits. Ties go to the
+    duplicates (similarity over `duplicate`, `repeat` for a count, or the
+    same text) of one chosen, until the count is reached or nothing fits. Ties go to the
     earlier sentence. Long summaries asked as a count are the lead's real
     sentences (the conductor passes `lead`): on CNN/DailyMail at 4 and 5
     sentences no choice by score beat the lead's on ROUGE-2 (bench/quality:
@@ -50,13 +50,16 @@ void precis_selection_destroy(precis_selection_t **self_p);
 /* Selects at most wanted sentences of document, of at most budget words
    in all (SIZE_MAX: no budget). The first lead real sentences (neither
    furniture nor short, by the scores' factors; at most wanted) are taken
-   first, in document order, the rest by score: 0 for none. Returns one
+   first, in document order, the rest by score: 0 for none. A sentence
+   whose similarity to one taken is over duplicate (precis_params'
+   `duplicate`, or `repeat` for a summary asked as a count) is redundant,
+   never taken. Returns one
    choice per sentence, valid until the next run; the count selected in
    *selected_p. */
 const precis_choice_t *precis_selection_run(precis_selection_t *self,
                                             const precis_document_t *document,
                                             const precis_score_t *scores, size_t wanted,
-                                            size_t lead, size_t budget,
+                                            size_t lead, size_t budget, double duplicate,
                                             size_t *selected_p);
 
 /* "selected", "redundant", "over budget" or "below others". */

@@ -199,11 +199,13 @@ int precis_summarizer_run(precis_summarizer_t *self, const char *title, const ch
         self->scoring, self->document, rank, self->furniture_kinds,
         expected_length(self->document, options), share_of_article(options));
     bool by_words = options && options->words > 0;
+    bool count = !by_words && !share_of_article(options);
     size_t selected;
     self->choices = precis_selection_run(
         self->selection, self->document, self->scores,
         by_words ? n : wanted_sentences(options, n), lead_sentences(options, n),
-        by_words ? (size_t)options->words : SIZE_MAX, &selected);
+        by_words ? (size_t)options->words : SIZE_MAX,
+        count ? precis_params.repeat : precis_params.duplicate, &selected);
     self->explained = n;
     store_selection(self, summary, selected);
     summary->keywords =

@@ -107,8 +107,11 @@ run 0 --sentences 5 "$work/headed.txt"
 ! grep -qx 'Pier reopens' "$work/out" || fail "headline summarized as text"
 grep -q 'Ferries ran' "$work/out" || fail "text under a headline lost"
 # --no-title: the headline is text; --title-line: the sentence is the title.
-run 0 --sentences 5 --no-title "$work/headed.txt"
-grep -q 'Pier reopens' "$work/out" || fail "--no-title still took the headline"
+# (A headline that says the lede again is a repeat of it in a count
+# summary, so this one says something else.)
+printf 'Crowds return\nThe pier reopened on Monday. Ferries ran all day.\n' >"$work/crowds.txt"
+run 0 --sentences 5 --no-title "$work/crowds.txt"
+grep -q 'Crowds return' "$work/out" || fail "--no-title still took the headline"
 run 0 --sentences 5 --title-line "$work/sentence.txt"
 ! grep -q 'pier reopened' "$work/out" || fail "--title-line did not take the first line"
 run 2 --title-line --no-title "$work/headed.txt"
