@@ -42,6 +42,18 @@ const precis_result_t *precis_summary_cache_get(precis_summary_cache_t *self,
 void precis_summary_cache_put(precis_summary_cache_t *self, const uint8_t hash[16],
                               uint64_t tag, const precis_result_t *result);
 
+/* The sink's form: the summary as encoded msgpack key/value pairs
+   (precis_splice_copy_summary: count pairs in size bytes), which it
+   publishes as they are. put takes pairs (malloc'd) over; get returns
+   them, owned by the cache, valid until the next put, or NULL when none.
+   An entry is 60 bytes plus its pairs (about 0.5 to 2 KB). */
+void precis_summary_cache_put_pairs(precis_summary_cache_t *self, const uint8_t hash[16],
+                                    uint64_t tag, void *pairs, size_t size,
+                                    uint32_t count);
+const void *precis_summary_cache_get_pairs(precis_summary_cache_t *self,
+                                           const uint8_t hash[16], uint64_t tag,
+                                           size_t *size, uint32_t *count);
+
 size_t precis_summary_cache_size(precis_summary_cache_t *self);
 
 int precis_summary_cache_test(bool verbose);

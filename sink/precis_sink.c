@@ -44,6 +44,7 @@
 #include "precis_msgpack.h"
 #include "precis_outlog.h"
 #include "precis_seen.h"
+#include "precis_splice.h"
 #include "precis_stories.h"
 #include "precis_summary_cache.h"
 #include <malloc.h>
@@ -71,6 +72,7 @@ struct _precis_sink_t {
     size_t replay_peak;      /* bytes in flight at most since the last trim */
     precis_outlog_t *log;
     precis_seen_t *seen;
+    precis_splice_t *splice; /* reads and writes the result maps */
     char log_id[PRECIS_LOG_ID_SIZE];
     int jsonl;           /* file descriptor, -1 without --jsonl */
     uint64_t jsonl_size; /* bytes of whole lines */
@@ -99,10 +101,9 @@ static void remember_key(void *arg, uint64_t seq, const char *topic, const void 
 {
     precis_sink_t *self = arg;
     char error[PRECIS_ERROR_SIZE];
-    precis_result_t *result = precis_result_decode(body, size, error);
-    if (result && result->key)
-        precis_seen_add(self->seen, result->key);
-    precis_result_destroy(&result);
+    if (precis_splice_read(self->splice, body, size, error) == 0 &&
+        precis_splice_key(self->splice))
+        precis_seen_add(self->seen, precis_splice_key(self->splice));
 }
 
 /* Appends one line for a result to the JSON Lines file, in one write (a
@@ -375,6 +376,7 @@ precis_sink_t *precis_sink_new(const precis_config_t *config)
     assert(self);
     self->config = config;
     self->seen = precis_seen_new(SEEN_CAPACITY);
+    self->splice = precis_splice_new();
     self->stats = precis_stats_new("sink");
     self->received = precis_stats_counter(self->stats, "received", "results received");
     self->published = precis_stats_counter(self->stats, "published", "results published");
@@ -438,6 +440,7 @@ void precis_sink_destroy(precis_sink_t **self_p)
     precis_credit_destroy(&self->credit);
     precis_outlog_destroy(&self->log);
     precis_seen_destroy(&self->seen);
+    precis_splice_destroy(&self->splice);
     precis_stories_destroy(&self->stories);
     precis_summary_cache_destroy(&self->summaries);
     precis_control_destroy(&self->control);
@@ -455,7 +458,7 @@ static void acknowledge(precis_sink_t *self, const char *key)
 }
 
 /* A failed output log append: counted, logged once per burst. */
-static void log_append_failed(precis_sink_t *self, const precis_result_t *result)
+static void log_append_failed(precis_sink_t *self, const char *id)
 {
     precis_stats_add(self->stats, self->log_append_errors, 1);
     /* A nearly full disk takes a small record now and then: failures and
@@ -467,7 +470,7 @@ static void log_append_failed(precis_sink_t *self, const precis_result_t *result
         zsys_error("output log: cannot append (%s); results are held back (not "
                    "published, not acknowledged: ingest sends them again) until it "
                    "works again; first: %s",
-                   strerror(errno), result->id);
+                   strerror(errno), id);
     }
 }
 
@@ -503,37 +506,40 @@ static void stories_write_failed(precis_sink_t *self)
     self->stories_failed_ms = now;
 }
 
-/* Sets the story fields of a summary from the index, gives an exact copy
-   the summary of the article it repeats, and takes off the signature. */
-static void mark_story(precis_sink_t *self, precis_result_t *result)
+/* Sets the story keys of a summary from the index and gives an exact copy
+   the summary of the article it repeats (kept as encoded pairs, published
+   as they are); the splice leaves the signature out when it writes. */
+static void mark_story(precis_sink_t *self, int64_t now_us)
 {
-    precis_minhash_t *signature = result->signature;
-    result->signature = NULL;
-    if (!signature || result->kind != PRECIS_RESULT_SUMMARY || self->config->no_stories) {
-        precis_minhash_destroy(&signature);
+    precis_splice_t *splice = self->splice;
+    uint64_t tag;
+    const precis_minhash_t *signature = precis_splice_signature(splice, &tag);
+    if (!signature || precis_splice_kind(splice) != PRECIS_RESULT_SUMMARY ||
+        self->config->no_stories)
         return;
-    }
     precis_stories_match_t match;
     /* The story file shares the output log's disk: when it is full, say so
        once per burst, as for the log itself (the index in memory still
        answers; the file misses those articles after a restart). */
-    if (precis_stories_add(self->stories, result->id, result->key, signature,
-                           result->published_us, &match) != 0) {
+    if (precis_stories_add(self->stories, precis_splice_id(splice),
+                           precis_splice_key(splice), signature, now_us, &match) != 0) {
         stories_write_failed(self); /* a flush inside add (256 KiB kept) */
     }
-    result->story = strdup(match.story);
-    result->duplicate_of = match.duplicate_of ? strdup(match.duplicate_of) : NULL;
-    result->similarity = match.similarity;
-    result->exact = match.exact;
-    const precis_result_t *earlier =
-        match.exact ? precis_summary_cache_get(self->summaries, signature->text_hash,
-                                               result->summary_tag)
+    precis_splice_set_story(splice, match.story, match.duplicate_of, match.similarity,
+                            match.exact);
+    size_t size;
+    uint32_t count;
+    const void *earlier =
+        match.exact ? precis_summary_cache_get_pairs(
+                          self->summaries, signature->text_hash, tag, &size, &count)
                     : NULL;
     if (earlier)
-        precis_result_copy_summary(result, earlier);
-    else
-        precis_summary_cache_put(self->summaries, signature->text_hash,
-                                 result->summary_tag, result);
+        precis_splice_set_summary(splice, earlier, size, count);
+    else {
+        void *pairs = precis_splice_copy_summary(splice, &size, &count);
+        precis_summary_cache_put_pairs(self->summaries, signature->text_hash, tag, pairs,
+                                       size, count);
+    }
     precis_stats_add(self->stats,
                      !match.duplicate_of ? self->stories_new
                      : match.exact       ? self->exact_repeats
@@ -541,7 +547,6 @@ static void mark_story(precis_sink_t *self, precis_result_t *result)
                      1);
     precis_stats_set(self->stats, self->stories_index,
                      precis_stories_size(self->stories));
-    precis_minhash_destroy(&signature);
 }
 
 /* Writes the story records of the batch. On a nearly full disk small
@@ -558,51 +563,66 @@ static void flush_stories(precis_sink_t *self)
     }
 }
 
+/* The published map as a JSON line (the decoded map: --jsonl only). */
+static int jsonl_write_map(precis_sink_t *self, const void *data, size_t size)
+{
+    char error[PRECIS_ERROR_SIZE];
+    precis_result_t *result = precis_result_decode(data, size, error);
+    assert(result); /* the splice wrote it from a result */
+    int rc = jsonl_write(self, result);
+    precis_result_destroy(&result);
+    return rc;
+}
+
+/* PUB: [topic][map]. PUB never blocks; a subscriber that is full misses it
+   (and replays it from the log). */
+static void send_result(precis_sink_t *self, const char *topic, const void *data,
+                        size_t size)
+{
+    void *socket = zsock_resolve(self->output);
+    zmq_send(socket, topic, strlen(topic), ZMQ_SNDMORE);
+    zmq_send(socket, data, size, 0);
+}
+
 int precis_sink_publish(precis_sink_t *self, zframe_t *frame)
 {
     char error[PRECIS_ERROR_SIZE], topic[64];
     precis_stats_add(self->stats, self->received, 1);
-    precis_result_t *result =
-        precis_result_decode(zframe_data(frame), zframe_size(frame), error);
-    if (!result) {
+    /* The worker's map is not decoded: the splice reads the few values the
+       sink needs and writes the published map from its bytes. */
+    precis_splice_t *splice = self->splice;
+    if (precis_splice_read(splice, zframe_data(frame), zframe_size(frame), error) != 0) {
         precis_stats_add(self->stats, self->invalid, 1);
         zsys_error("sink: dropping a frame that is not a result: %s", error);
         return -1;
     }
     /* The JSON Lines file lacks lines it cannot be given yet: nothing is
        taken (nor acknowledged) until it has them. */
-    if (!jsonl_ready(self)) {
-        precis_result_destroy(&result);
+    if (!jsonl_ready(self))
         return -1;
-    }
-    if (result->key && precis_seen_contains(self->seen, result->key)) {
+    const char *id = precis_splice_id(splice), *key = precis_splice_key(splice);
+    if (key && precis_seen_contains(self->seen, key)) {
         precis_stats_add(self->stats, self->duplicates, 1);
-        precis_debug("dropping a duplicate result for %s (%s)", result->id, result->key);
-        acknowledge(self, result->key);
-        precis_result_destroy(&result);
+        precis_debug("dropping a duplicate result for %s (%s)", id, key);
+        acknowledge(self, key);
         return 0;
     }
     /* The number is the log's next; it is used only once the append worked. */
-    result->seq = self->next_seq;
-    free(result->log_id);
-    result->log_id = strdup(self->log_id);
-    result->published_us = precis_now_us();
-    mark_story(self, result);
+    int64_t published_us = precis_now_us();
+    mark_story(self, published_us);
     size_t size;
-    void *data = precis_result_encode(result, &size);
-    precis_result_topic(result, topic, sizeof topic);
+    const void *data =
+        precis_splice_write(splice, self->next_seq, self->log_id, published_us, &size);
+    precis_splice_topic(splice, topic, sizeof topic);
     if (self->log && precis_outlog_append(self->log, topic, data, size) != 0) {
-        log_append_failed(self, result);
-        free(data);
-        precis_result_destroy(&result);
+        log_append_failed(self, id);
         return -1;
     }
     self->next_seq++;
     log_append_worked(self);
-    zsock_send(self->output, "sb", topic, data, size);
-    free(data);
+    send_result(self, topic, data, size);
     bool kept = true;
-    if (self->jsonl >= 0 && jsonl_write(self, result) != 0) {
+    if (self->jsonl >= 0 && jsonl_write_map(self, data, size) != 0) {
         /* In the log and published: the line comes from the log later;
            until then the key is not acknowledged. */
         precis_stats_add(self->stats, self->jsonl_append_errors, 1);
@@ -618,18 +638,19 @@ int precis_sink_publish(precis_sink_t *self, zframe_t *frame)
     }
     /* Without a log a line that failed can only come from a retry: the key
        is not remembered, so the retry is published again. */
-    if (result->key && (kept || self->log))
-        precis_seen_add(self->seen, result->key);
+    if (key && (kept || self->log))
+        precis_seen_add(self->seen, key);
     if (kept)
-        acknowledge(self, result->key);
-    if (result->kind == PRECIS_RESULT_ERROR)
-        zsys_notice("published %s for %s: %s", topic, result->id, result->error);
+        acknowledge(self, key);
+    if (precis_splice_kind(splice) == PRECIS_RESULT_ERROR)
+        zsys_notice("published %s for %s: %s", topic, id,
+                    precis_splice_error(splice) ? precis_splice_error(splice) : "");
     else
-        precis_debug("published %s for %s", topic, result->id);
+        precis_debug("published %s for %s", topic, id);
     precis_stats_add(self->stats, self->published, 1);
-    if (result->received_us)
-        precis_stats_latency(self->stats, result->published_us - result->received_us);
-    precis_result_destroy(&result);
+    int64_t received_us = precis_splice_received_us(splice);
+    if (received_us)
+        precis_stats_latency(self->stats, published_us - received_us);
     return 0;
 }
 
