@@ -50,7 +50,8 @@ struct _precis_stories_t {
     size_t file_records; /* records in the file, live or not */
     uint8_t *pending;    /* records not written yet (precis_stories_flush) */
     size_t pending_len, pending_cap, pending_records;
-    char *answer_story, *answer_of;
+    char *answer_story, *answer_of; /* the last answer's strings */
+    size_t answer_story_room, answer_of_room;
 };
 
 static char *copy_bounded(const char *text)
@@ -61,6 +62,21 @@ static char *copy_bounded(const char *text)
     memcpy(copy, text, len);
     copy[len] = 0;
     return copy;
+}
+
+/* Copies text (bounded) into a buffer kept from call to call. */
+static char *keep_answer(char **buffer, size_t *room, const char *text)
+{
+    size_t len = strnlen(text, STRING_MAX);
+    if (len + 1 > *room) {
+        *room = len + 1 > 64 ? len + 1 : 64;
+        free(*buffer);
+        *buffer = malloc(*room);
+        assert(*buffer);
+    }
+    memcpy(*buffer, text, len);
+    (*buffer)[len] = 0;
+    return *buffer;
 }
 
 static const char *entry_key(const entry_t *entry)
@@ -80,6 +96,8 @@ static const char *entry_story(const entry_t *entry)
 static size_t bucket_of(const precis_stories_t *self, const uint16_t *bins, size_t band)
 {
     const uint16_t *rows = bins + band * self->rows;
+    if (self->rows == 2) /* the default: the two rows are the key as they are */
+        return ((size_t)rows[0] | (size_t)rows[1] << 16) & self->bucket_mask;
     uint64_t key = 0;
     for (size_t i = 0; i < self->rows; i++)
         key ^= (uint64_t)rows[i] << (16 * (i % 4));
@@ -90,6 +108,8 @@ static bool band_equal(const precis_stories_t *self, const uint16_t *a, const ui
                        size_t band)
 {
     size_t start = band * self->rows;
+    if (self->rows == 2)
+        return a[start] == b[start] && a[start + 1] == b[start + 1];
     return memcmp(a + start, b + start, self->rows * sizeof(uint16_t)) == 0;
 }
 
@@ -231,25 +251,40 @@ static void grow_buckets(precis_stories_t *self, size_t buckets)
         link_entry(self, (self->head + i) % self->slots);
 }
 
+/* Where an entry in old slot slot + 1 (a link or a head, NIL kept) is once
+   the ring of slots slots starting at head is moved to start at 0. */
+static uint32_t moved(uint32_t ref, size_t head, size_t slots)
+{
+    return ref == NIL ? NIL : (uint32_t)((ref - 1 + slots - head) % slots + 1);
+}
+
 /* Doubles the ring (up to max_articles), its entries moved to the start
-   in order, and links them again. */
+   in order. The chains stay as they were, their slot numbers moved with
+   the entries (no bucket is computed again). */
 static void grow_ring(precis_stories_t *self)
 {
-    size_t slots = self->slots * 2;
+    size_t slots = self->slots * 2, bands = self->options.bands;
     if (slots > self->options.max_articles)
         slots = self->options.max_articles;
     entry_t *ring = calloc(slots, sizeof *ring);
-    uint32_t *links = malloc(slots * self->options.bands * sizeof *links);
+    uint32_t *links = malloc(slots * bands * sizeof *links);
     assert(ring && links);
-    for (size_t i = 0; i < self->count; i++)
-        ring[i] = self->ring[(self->head + i) % self->slots];
+    for (size_t i = 0; i < self->count; i++) {
+        size_t from = (self->head + i) % self->slots;
+        ring[i] = self->ring[from];
+        for (size_t band = 0; band < bands; band++)
+            links[i * bands + band] =
+                moved(self->links[from * bands + band], self->head, self->slots);
+    }
+    size_t heads = (self->bucket_mask + 1) * bands;
+    for (size_t i = 0; i < heads; i++)
+        self->heads[i] = moved(self->heads[i], self->head, self->slots);
     free(self->ring);
     free(self->links);
     self->ring = ring;
     self->links = links;
     self->slots = slots;
     self->head = 0;
-    grow_buckets(self, self->bucket_mask + 1);
 }
 
 /* Puts an entry in the ring and every band's bucket (the strings are taken). */
@@ -283,16 +318,24 @@ static uint64_t get_le(const uint8_t *p, size_t bytes)
     return value;
 }
 
-/* One file record of an entry: little-endian numbers, then the strings. */
-static uint8_t *encode_record(const entry_t *entry, size_t *size_p)
+/* The size of an entry's file record. */
+static size_t record_size(const entry_t *entry, size_t lens[3])
 {
     const char *strings[3] = {entry->id, entry->key ? entry->key : "",
                               entry->story ? entry->story : ""};
-    size_t lens[3], size = RECORD_FIXED;
+    size_t size = RECORD_FIXED;
     for (int i = 0; i < 3; i++)
         size += lens[i] = strlen(strings[i]);
-    uint8_t *record = malloc(size), *p = record;
-    assert(record);
+    return size;
+}
+
+/* Writes an entry's file record (size bytes, lens from record_size) at p:
+   little-endian numbers, then the strings. */
+static void write_record(const entry_t *entry, size_t size, const size_t lens[3],
+                         uint8_t *p)
+{
+    const char *strings[3] = {entry->id, entry->key ? entry->key : "",
+                              entry->story ? entry->story : ""};
     for (size_t i = 0; i < 4; i++)
         *p++ = (uint8_t)(size >> (8 * i));
     for (size_t i = 0; i < 8; i++)
@@ -309,6 +352,15 @@ static uint8_t *encode_record(const entry_t *entry, size_t *size_p)
         memcpy(p, strings[i], lens[i]);
         p += lens[i];
     }
+}
+
+/* One file record of an entry, malloc'd. */
+static uint8_t *encode_record(const entry_t *entry, size_t *size_p)
+{
+    size_t lens[3], size = record_size(entry, lens);
+    uint8_t *record = malloc(size);
+    assert(record);
+    write_record(entry, size, lens, record);
     *size_p = size;
     return record;
 }
@@ -526,11 +578,8 @@ int precis_stories_add(precis_stories_t *self, const char *id, const char *key,
     if (!key)
         key = id;
     evict(self, now_us, false);
-    free(self->answer_story);
-    free(self->answer_of);
-    self->answer_story = copy_bounded(id);
-    self->answer_of = NULL;
-    *match = (precis_stories_match_t){self->answer_story, NULL, 0, false};
+    *match = (precis_stories_match_t){
+        keep_answer(&self->answer_story, &self->answer_story_room, id), NULL, 0, false};
     if (signature->shingles == 0)
         return 0; /* no word: nothing to compare */
     double similarity = 0;
@@ -546,21 +595,21 @@ int precis_stories_add(precis_stories_t *self, const char *id, const char *key,
         entry.key = copy_bounded(key);
     if (found != NIL) {
         const entry_t *earlier = &self->ring[found - 1];
-        free(self->answer_story);
-        self->answer_story = copy_bounded(entry_story(earlier));
-        self->answer_of = copy_bounded(earlier->id);
-        *match = (precis_stories_match_t){self->answer_story, self->answer_of, similarity,
-                                          exact};
+        *match = (precis_stories_match_t){
+            keep_answer(&self->answer_story, &self->answer_story_room,
+                        entry_story(earlier)),
+            keep_answer(&self->answer_of, &self->answer_of_room, earlier->id), similarity,
+            exact};
         if (strcmp(self->answer_story, entry.id) != 0)
             entry.story = copy_bounded(self->answer_story);
     }
     evict(self, now_us, true);
     int rc = 0;
     if (self->fd >= 0) {
-        size_t size;
-        uint8_t *record = encode_record(&entry, &size);
+        size_t lens[3], size = record_size(&entry, lens);
         /* Kept until precis_stories_flush (the sink flushes once per batch
-           of results: one write instead of one per article). */
+           of results: one write instead of one per article), written
+           where it is kept. */
         if (self->pending_len + size > self->pending_cap) {
             size_t cap = self->pending_cap ? 2 * self->pending_cap : 65536;
             while (cap < self->pending_len + size)
@@ -570,16 +619,15 @@ int precis_stories_add(precis_stories_t *self, const char *id, const char *key,
             self->pending = grown;
             self->pending_cap = cap;
         }
-        memcpy(self->pending + self->pending_len, record, size);
+        write_record(&entry, size, lens, self->pending + self->pending_len);
         self->pending_len += size;
         self->pending_records++;
-        free(record);
         if (self->pending_len >= PENDING_MAX)
             rc = precis_stories_flush(self);
     }
     insert(self, &entry);
-    if (self->fd >= 0 && self->file_records + self->pending_records >=
-                             2 * self->options.max_articles) {
+    if (self->fd >= 0 &&
+        self->file_records + self->pending_records >= 2 * self->options.max_articles) {
         free(self->pending); /* the rewrite writes every live entry */
         self->pending = NULL;
         self->pending_len = self->pending_cap = self->pending_records = 0;
