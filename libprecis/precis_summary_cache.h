@@ -10,7 +10,9 @@
     1/W of the copies' work. The sink keeps one of PRECIS_SUMMARY_CACHE_SINK
     entries, tagged as the worker tagged them, to publish every exact copy
     that asked for the same length with the summary of the article it
-    repeats, whichever worker summarized it.
+    repeats, whichever worker summarized it; it keeps them as the encoded
+    msgpack pairs it publishes (precis_summary_cache_put_pairs), one copy of
+    bytes instead of a result with a string per sentence and keyword.
 
     Memory: the entries' summaries (about 0.5 to 2 KB each: sentences,
     keywords) plus 60 bytes an entry.

@@ -8,6 +8,13 @@
     forgotten before its result is kept. Duplicates are acknowledged again:
     ingest may have sent the article again after a restart.
 
+    Results are taken in batches of what is waiting (up to 256): each is
+    spliced (precis_splice: the worker's map is not decoded, the published
+    map is written from its bytes) and numbered, the batch is appended to
+    the log with one write, and then each is published and acknowledged in
+    order. After a batch that was not full the sink waits BATCH_WAIT_US
+    before it polls again, so that it wakes up for many results at a time.
+
     The output log decides the numbering: a result whose append fails (a
     full disk) gets no number, is not published and not acknowledged, so
     ingest sends it again after --retry-ms; the failure is logged once per
