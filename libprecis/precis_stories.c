@@ -100,8 +100,10 @@ static const char *entry_story(const entry_t *entry)
 static size_t bucket_of(const precis_stories_t *self, const uint16_t *bins, size_t band)
 {
     const uint16_t *rows = bins + band * self->rows;
-    if (self->rows == 2) /* the default: the two rows are the key as they are */
-        return ((size_t)rows[0] | (size_t)rows[1] << 16) & self->bucket_mask;
+    if (self->rows == 4) /* the default: the four rows are the key as they are */
+        return (size_t)(((uint64_t)rows[0] | (uint64_t)rows[1] << 16 |
+                         (uint64_t)rows[2] << 32 | (uint64_t)rows[3] << 48) &
+                        self->bucket_mask);
     uint64_t key = 0;
     for (size_t i = 0; i < self->rows; i++)
         key ^= (uint64_t)rows[i] << (16 * (i % 4));
@@ -112,8 +114,9 @@ static bool band_equal(const precis_stories_t *self, const uint16_t *a, const ui
                        size_t band)
 {
     size_t start = band * self->rows;
-    if (self->rows == 2)
-        return a[start] == b[start] && a[start + 1] == b[start + 1];
+    if (self->rows == 4)
+        return a[start] == b[start] && a[start + 1] == b[start + 1] &&
+               a[start + 2] == b[start + 2] && a[start + 3] == b[start + 3];
     return memcmp(a + start, b + start, self->rows * sizeof(uint16_t)) == 0;
 }
 
