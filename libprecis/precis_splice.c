@@ -490,11 +490,12 @@ const char *precis_splice_topic(precis_splice_t *self, char *buf, size_t size)
 {
     if (self->kind == PRECIS_RESULT_SUMMARY) {
         span_t lang = self->summary ? replacement_lang(self) : self->lang;
+        lang.len = lang.ptr ? strnlen(lang.ptr, lang.len) : 0; /* as a C string */
         if (!lang.len)
             lang = (span_t){"und", 3};
         snprintf(buf, size, "%s.%.*s", self->duplicate_of.set ? "duplicate" : "summary",
                  (int)lang.len, lang.ptr);
-    } else if (self->reason.len)
+    } else if (self->reason.len && strnlen(self->reason.ptr, self->reason.len))
         snprintf(buf, size, "error.%.*s", (int)self->reason.len, self->reason.ptr);
     else
         snprintf(buf, size, "error.internal");
