@@ -162,6 +162,22 @@ void precis_summary_cache_put(precis_summary_cache_t *self, const uint8_t hash[1
     precis_result_copy_summary(entry->summary, result);
 }
 
+void precis_summary_cache_adopt(precis_summary_cache_t *self, const uint8_t hash[16],
+                                uint64_t tag, precis_result_t **result_p)
+{
+    precis_result_t *result = *result_p;
+    *result_p = NULL;
+    bool fresh = false;
+    entry_t *entry = result && result->kind == PRECIS_RESULT_SUMMARY
+                         ? take_entry(self, hash, tag, &fresh)
+                         : NULL;
+    if (!fresh) {
+        precis_result_destroy(&result);
+        return;
+    }
+    entry->summary = result;
+}
+
 void precis_summary_cache_put_pairs(precis_summary_cache_t *self, const uint8_t hash[16],
                                     uint64_t tag, void *pairs, size_t size,
                                     uint32_t count)
@@ -235,6 +251,16 @@ int precis_summary_cache_test(bool verbose)
     precis_summary_cache_put(self, d, 0, summary);
     CHECK(precis_summary_cache_get(self, d, 0) && !precis_summary_cache_get(self, a, 0));
     CHECK(precis_summary_cache_get(self, c, 0) != NULL);
+    /* Adopted, not copied: the result itself is kept; one for a key kept
+       already is destroyed (valgrind: nothing leaks). */
+    precis_result_t *adopted = precis_result_new(PRECIS_RESULT_SUMMARY);
+    precis_result_add_sentence(adopted, "The quay floods.", 16, 0, 1.0);
+    const precis_result_t *expected = adopted;
+    precis_summary_cache_adopt(self, a, 5, &adopted);
+    CHECK(adopted == NULL && precis_summary_cache_get(self, a, 5) == expected);
+    adopted = precis_result_new(PRECIS_RESULT_SUMMARY);
+    precis_summary_cache_adopt(self, a, 5, &adopted);
+    CHECK(adopted == NULL && precis_summary_cache_get(self, a, 5) == expected);
     precis_result_destroy(&summary);
     precis_summary_cache_destroy(&self);
 

@@ -44,6 +44,14 @@ const precis_result_t *precis_summary_cache_get(precis_summary_cache_t *self,
 void precis_summary_cache_put(precis_summary_cache_t *self, const uint8_t hash[16],
                               uint64_t tag, const precis_result_t *result);
 
+/* Keeps result itself (a summary) for (hash, tag), instead of a copy:
+   takes it over and sets *result_p to NULL. When (hash, tag) is kept
+   already, or result is not a summary, it is destroyed. The summarize
+   worker hands over each result once it is encoded: copying its strings
+   cost more than the look-up saved. */
+void precis_summary_cache_adopt(precis_summary_cache_t *self, const uint8_t hash[16],
+                                uint64_t tag, precis_result_t **result_p);
+
 /* The sink's form: the summary as encoded msgpack key/value pairs
    (precis_splice_copy_summary: count pairs in size bytes), which it
    publishes as they are. put takes pairs (malloc'd) over; get returns
