@@ -41,9 +41,9 @@
     band, the query mark), the bucket heads (128 bytes a bucket, one bucket
     an article or up to two) and the id, key and story strings: about 650
     bytes an article with short ids, so about 0.65 GB for the default
-    window of 1,000,000 articles; max_articles is the cap. The ring and the buckets grow by
-    doubling as articles come (so up to twice that an article while they
-    grow), never beyond the window.
+    window of 1,000,000 articles; max_articles is the cap. The ring and the
+    buckets grow by doubling as articles come (so up to twice that an
+    article while they grow), never beyond the window.
 
     Persistence (optional): every added article is appended as one record to
     a file of its own (the sink's is OUTLOG.stories); at start the records
