@@ -27,6 +27,8 @@ typedef struct {
     uint64_t number; /* order of addition, from 1: earlier wins a tie */
     int64_t time_us;
     uint32_t shingles; /* of the text, for the containment estimate */
+    uint64_t key_hash; /* of its key: a candidate's key string (another cache
+                          miss) is compared only when the hashes agree */
     uint8_t text_hash[16];
     uint16_t bins[PRECIS_MINHASH_BINS];
     char *id, *key, *story; /* key and story NULL when equal to id */
@@ -191,7 +193,7 @@ static uint32_t find_match(precis_stories_t *self, const precis_minhash_t *signa
     double best_similarity = 0;
     bool best_exact = false;
     size_t bands = self->options.bands, buckets = self->bucket_mask + 1;
-    uint64_t query = ++self->queries;
+    uint64_t query = ++self->queries, key_hash = XXH3_64bits(key, strlen(key));
     /* The bands' buckets are far apart in memory (one table a band): their
        heads are fetched all at once first, not one cache miss after the
        other (a look-up waited for 64 of them). */
@@ -217,7 +219,7 @@ static uint32_t find_match(precis_stories_t *self, const precis_minhash_t *signa
             if (!band_equal(self, entry->bins, signature->bins, band))
                 continue; /* not a match in this band: another bucket's key */
             self->looked[ref - 1] = query;
-            if (strcmp(entry_key(entry), key) == 0)
+            if (entry->key_hash == key_hash && strcmp(entry_key(entry), key) == 0)
                 continue;
             bool exact = memcmp(entry->text_hash, signature->text_hash, 16) == 0;
             double similarity =
@@ -314,6 +316,7 @@ static void insert(precis_stories_t *self, entry_t *entry)
         grow_ring(self);
     size_t slot = (self->head + self->count) % self->slots;
     entry->number = ++self->added;
+    entry->key_hash = XXH3_64bits(entry_key(entry), strlen(entry_key(entry)));
     self->ring[slot] = *entry;
     self->count++;
     self->string_bytes += string_cost(entry);

@@ -36,7 +36,7 @@
 
     The window: the last `max_articles` articles added, of at most
     `max_age_us` (by the times given to precis_stories_add); older ones are
-    evicted as new ones come. Memory, with the default 32 bands: 456 bytes
+    evicted as new ones come. Memory, with the default 32 bands: 464 bytes
     an article (the 256-byte signature, the text hash, a 4-byte link a
     band, the query mark), the bucket heads (128 bytes a bucket, one bucket
     an article or up to two) and the id, key and story strings: about 650
