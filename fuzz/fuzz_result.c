@@ -4,10 +4,13 @@
     precis_result_decode accepts must have an id, give a topic and a JSON
     rendering, and survive precis_result_encode: the encoding decodes again,
     to the same result (strings as C strings; an absent string is encoded as
-    "", an absent language as "und").
+    "", an absent language as "und"). Whatever precis_splice (the sink's
+    way to publish) takes, the map it writes must decode, with the seq,
+    id, key and topic it gave.
 */
 #include "fuzz_check.h"
 #include "precis_result.h"
+#include "precis_splice.h"
 #include <math.h>
 #include <string.h>
 
@@ -21,8 +24,41 @@ static bool same_double(double a, double b)
     return a == b || (isnan(a) && isnan(b));
 }
 
+static void check_splice(const uint8_t *data, size_t size)
+{
+    char error[PRECIS_ERROR_SIZE], topic[64], decoded_topic[64];
+    memset(error, 0, sizeof error);
+    precis_splice_t *splice = precis_splice_new();
+    if (precis_splice_read(splice, data, size, error) != 0) {
+        size_t len = strnlen(error, sizeof error);
+        FUZZ_CHECK(len > 0 && len < sizeof error);
+        precis_splice_destroy(&splice);
+        return;
+    }
+    precis_splice_set_story(splice, "story-1", "story-0", 0.5, false);
+    size_t written_size = 0;
+    const void *written =
+        precis_splice_write(splice, 42, "0123456789abcdef", 7, &written_size);
+    precis_result_t *result = precis_result_decode(written, written_size, error);
+    if (!result) {
+        fprintf(stderr, "the spliced map does not decode: %s\n", error);
+        abort();
+    }
+    FUZZ_CHECK(result->seq == 42 && result->published_us == 7);
+    FUZZ_CHECK(same(result->log_id, "0123456789abcdef"));
+    FUZZ_CHECK(same(result->id, precis_splice_id(splice)));
+    FUZZ_CHECK(same(result->key, precis_splice_key(splice)));
+    FUZZ_CHECK(result->kind != PRECIS_RESULT_SUMMARY || same(result->story, "story-1"));
+    precis_splice_topic(splice, topic, sizeof topic);
+    precis_result_topic(result, decoded_topic, sizeof decoded_topic);
+    FUZZ_CHECK(strcmp(topic, decoded_topic) == 0);
+    precis_result_destroy(&result);
+    precis_splice_destroy(&splice);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    check_splice(data, size);
     char error[PRECIS_ERROR_SIZE];
     memset(error, 0, sizeof error);
     precis_result_t *result = precis_result_decode(data, size, error);

@@ -369,18 +369,28 @@ double precis_minhash_similarity(const uint16_t *a, const uint16_t *b)
 
 void precis_minhash_encode_bins(const uint16_t *bins, uint8_t *out)
 {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* The wire order is the host's: one copy (the sink does this for
+       every article). */
+    memcpy(out, bins, 2 * PRECIS_MINHASH_BINS);
+#else
     for (size_t j = 0; j < PRECIS_MINHASH_BINS; j++) {
         out[2 * j] = (uint8_t)(bins[j] & 0xff);
         out[2 * j + 1] = (uint8_t)(bins[j] >> 8);
     }
+#endif
 }
 
 bool precis_minhash_decode_bins(const uint8_t *data, size_t size, uint16_t *bins)
 {
     if (size != 2 * PRECIS_MINHASH_BINS)
         return false;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(bins, data, 2 * PRECIS_MINHASH_BINS);
+#else
     for (size_t j = 0; j < PRECIS_MINHASH_BINS; j++)
         bins[j] = (uint16_t)(data[2 * j] | data[2 * j + 1] << 8);
+#endif
     return true;
 }
 

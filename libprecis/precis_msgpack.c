@@ -192,6 +192,11 @@ static bool skip_value(const unsigned char **at, const unsigned char *end, int d
     return true;
 }
 
+bool precis_mp_skip(const unsigned char **at, const unsigned char *end, int max_depth)
+{
+    return skip_value(at, end, max_depth);
+}
+
 bool precis_mp_plausible(const void *data, size_t size, int max_depth)
 {
     const unsigned char *at = data, *end = at + size;

@@ -27,6 +27,12 @@ bool precis_mp_int(const msgpack_object *object, int64_t *value);
    Returns true when the value is plausible (it may still be invalid). */
 bool precis_mp_plausible(const void *data, size_t size, int max_depth);
 
+/* Moves *at past the one msgpack value that starts there, checked as
+   precis_mp_plausible checks; false (*at anywhere) when the bytes up to
+   end hold no such value. For code that copies the entries of a map as
+   they are, by their byte ranges (precis_splice). */
+bool precis_mp_skip(const unsigned char **at, const unsigned char *end, int max_depth);
+
 /* Unpacks data[0..size) into unpacked (initialized and destroyed by the
    caller) when it is exactly one plausible msgpack value: the way every
    stage reads a frame from a peer. */

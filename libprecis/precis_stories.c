@@ -25,9 +25,10 @@
 
 typedef struct {
     uint64_t number; /* order of addition, from 1: earlier wins a tie */
-    uint64_t looked; /* the last query that weighed this entry (once a query) */
     int64_t time_us;
     uint32_t shingles; /* of the text, for the containment estimate */
+    uint64_t key_hash; /* of its key: a candidate's key string (another cache
+                          miss) is compared only when the hashes agree */
     uint8_t text_hash[16];
     uint16_t bins[PRECIS_MINHASH_BINS];
     char *id, *key, *story; /* key and story NULL when equal to id */
@@ -39,6 +40,11 @@ struct _precis_stories_t {
     entry_t *ring;   /* slots entries; oldest at head */
     size_t slots;    /* allocated: doubled as articles come, up to max_articles */
     uint32_t *links; /* per entry and band: the next (older) entry of its bucket */
+    /* Per slot: the last query that weighed its entry (each once a query).
+       Apart from the entries: a look-up passes the same few entries once a
+       band (64 times), and this check, the most frequent, then reads 8
+       bytes a slot instead of a 300-byte entry out of the cache. */
+    uint64_t *looked;
     uint32_t *heads; /* per band and bucket: the newest entry */
     size_t bucket_mask;
     size_t head, count;
@@ -50,7 +56,8 @@ struct _precis_stories_t {
     size_t file_records; /* records in the file, live or not */
     uint8_t *pending;    /* records not written yet (precis_stories_flush) */
     size_t pending_len, pending_cap, pending_records;
-    char *answer_story, *answer_of;
+    char *answer_story, *answer_of; /* the last answer's strings */
+    size_t answer_story_room, answer_of_room;
 };
 
 static char *copy_bounded(const char *text)
@@ -61,6 +68,21 @@ static char *copy_bounded(const char *text)
     memcpy(copy, text, len);
     copy[len] = 0;
     return copy;
+}
+
+/* Copies text (bounded) into a buffer kept from call to call. */
+static char *keep_answer(char **buffer, size_t *room, const char *text)
+{
+    size_t len = strnlen(text, STRING_MAX);
+    if (len + 1 > *room) {
+        *room = len + 1 > 64 ? len + 1 : 64;
+        free(*buffer);
+        *buffer = malloc(*room);
+        assert(*buffer);
+    }
+    memcpy(*buffer, text, len);
+    (*buffer)[len] = 0;
+    return *buffer;
 }
 
 static const char *entry_key(const entry_t *entry)
@@ -80,6 +102,10 @@ static const char *entry_story(const entry_t *entry)
 static size_t bucket_of(const precis_stories_t *self, const uint16_t *bins, size_t band)
 {
     const uint16_t *rows = bins + band * self->rows;
+    if (self->rows == 4) /* the default: the four rows are the key as they are */
+        return (size_t)(((uint64_t)rows[0] | (uint64_t)rows[1] << 16 |
+                         (uint64_t)rows[2] << 32 | (uint64_t)rows[3] << 48) &
+                        self->bucket_mask);
     uint64_t key = 0;
     for (size_t i = 0; i < self->rows; i++)
         key ^= (uint64_t)rows[i] << (16 * (i % 4));
@@ -90,6 +116,9 @@ static bool band_equal(const precis_stories_t *self, const uint16_t *a, const ui
                        size_t band)
 {
     size_t start = band * self->rows;
+    if (self->rows == 4)
+        return a[start] == b[start] && a[start + 1] == b[start + 1] &&
+               a[start + 2] == b[start + 2] && a[start + 3] == b[start + 3];
     return memcmp(a + start, b + start, self->rows * sizeof(uint16_t)) == 0;
 }
 
@@ -163,11 +192,19 @@ static uint32_t find_match(precis_stories_t *self, const precis_minhash_t *signa
     uint32_t best = NIL;
     double best_similarity = 0;
     bool best_exact = false;
-    size_t bands = self->options.bands;
-    uint64_t query = ++self->queries;
+    size_t bands = self->options.bands, buckets = self->bucket_mask + 1;
+    uint64_t query = ++self->queries, key_hash = XXH3_64bits(key, strlen(key));
+    /* The bands' buckets are far apart in memory (one table a band): their
+       heads are fetched all at once first, not one cache miss after the
+       other (a look-up waited for 64 of them). */
+    const uint32_t *heads[PRECIS_MINHASH_BINS];
     for (size_t band = 0; band < bands; band++) {
-        uint32_t ref = self->heads[band * (self->bucket_mask + 1) +
-                                   bucket_of(self, signature->bins, band)];
+        heads[band] =
+            &self->heads[band * buckets + bucket_of(self, signature->bins, band)];
+        __builtin_prefetch(heads[band]);
+    }
+    for (size_t band = 0; band < bands; band++) {
+        uint32_t ref = *heads[band];
         /* Only the newest PRECIS_STORIES_BUCKET_LOOK entries of a bucket:
            a stream of look-alike articles (tide tables, market reports)
            fills one bucket with thousands, and weighing them all made each
@@ -176,12 +213,13 @@ static uint32_t find_match(precis_stories_t *self, const precis_minhash_t *signa
            is still found: its newest members carry its story. */
         for (size_t looked = 0; ref != NIL && looked < PRECIS_STORIES_BUCKET_LOOK;
              ref = self->links[(size_t)(ref - 1) * bands + band], looked++) {
+            if (self->looked[ref - 1] == query)
+                continue; /* weighed through another band already */
             entry_t *entry = &self->ring[ref - 1];
-            if (entry->looked == query ||
-                !band_equal(self, entry->bins, signature->bins, band))
-                continue; /* weighed through another band already, or not a match here */
-            entry->looked = query;
-            if (strcmp(entry_key(entry), key) == 0)
+            if (!band_equal(self, entry->bins, signature->bins, band))
+                continue; /* not a match in this band: another bucket's key */
+            self->looked[ref - 1] = query;
+            if (entry->key_hash == key_hash && strcmp(entry_key(entry), key) == 0)
                 continue;
             bool exact = memcmp(entry->text_hash, signature->text_hash, 16) == 0;
             double similarity =
@@ -231,25 +269,44 @@ static void grow_buckets(precis_stories_t *self, size_t buckets)
         link_entry(self, (self->head + i) % self->slots);
 }
 
+/* Where an entry in old slot slot + 1 (a link or a head, NIL kept) is once
+   the ring of slots slots starting at head is moved to start at 0. */
+static uint32_t moved(uint32_t ref, size_t head, size_t slots)
+{
+    return ref == NIL ? NIL : (uint32_t)((ref - 1 + slots - head) % slots + 1);
+}
+
 /* Doubles the ring (up to max_articles), its entries moved to the start
-   in order, and links them again. */
+   in order. The chains stay as they were, their slot numbers moved with
+   the entries (no bucket is computed again). */
 static void grow_ring(precis_stories_t *self)
 {
-    size_t slots = self->slots * 2;
+    size_t slots = self->slots * 2, bands = self->options.bands;
     if (slots > self->options.max_articles)
         slots = self->options.max_articles;
     entry_t *ring = calloc(slots, sizeof *ring);
-    uint32_t *links = malloc(slots * self->options.bands * sizeof *links);
-    assert(ring && links);
-    for (size_t i = 0; i < self->count; i++)
-        ring[i] = self->ring[(self->head + i) % self->slots];
+    uint32_t *links = malloc(slots * bands * sizeof *links);
+    /* Marks of past queries only: all 0 is as good as moved. */
+    uint64_t *looked = calloc(slots, sizeof *looked);
+    assert(ring && links && looked);
+    for (size_t i = 0; i < self->count; i++) {
+        size_t from = (self->head + i) % self->slots;
+        ring[i] = self->ring[from];
+        for (size_t band = 0; band < bands; band++)
+            links[i * bands + band] =
+                moved(self->links[from * bands + band], self->head, self->slots);
+    }
+    size_t heads = (self->bucket_mask + 1) * bands;
+    for (size_t i = 0; i < heads; i++)
+        self->heads[i] = moved(self->heads[i], self->head, self->slots);
     free(self->ring);
     free(self->links);
+    free(self->looked);
     self->ring = ring;
     self->links = links;
+    self->looked = looked;
     self->slots = slots;
     self->head = 0;
-    grow_buckets(self, self->bucket_mask + 1);
 }
 
 /* Puts an entry in the ring and every band's bucket (the strings are taken). */
@@ -259,6 +316,7 @@ static void insert(precis_stories_t *self, entry_t *entry)
         grow_ring(self);
     size_t slot = (self->head + self->count) % self->slots;
     entry->number = ++self->added;
+    entry->key_hash = XXH3_64bits(entry_key(entry), strlen(entry_key(entry)));
     self->ring[slot] = *entry;
     self->count++;
     self->string_bytes += string_cost(entry);
@@ -283,16 +341,24 @@ static uint64_t get_le(const uint8_t *p, size_t bytes)
     return value;
 }
 
-/* One file record of an entry: little-endian numbers, then the strings. */
-static uint8_t *encode_record(const entry_t *entry, size_t *size_p)
+/* The size of an entry's file record. */
+static size_t record_size(const entry_t *entry, size_t lens[3])
 {
     const char *strings[3] = {entry->id, entry->key ? entry->key : "",
                               entry->story ? entry->story : ""};
-    size_t lens[3], size = RECORD_FIXED;
+    size_t size = RECORD_FIXED;
     for (int i = 0; i < 3; i++)
         size += lens[i] = strlen(strings[i]);
-    uint8_t *record = malloc(size), *p = record;
-    assert(record);
+    return size;
+}
+
+/* Writes an entry's file record (size bytes, lens from record_size) at p:
+   little-endian numbers, then the strings. */
+static void write_record(const entry_t *entry, size_t size, const size_t lens[3],
+                         uint8_t *p)
+{
+    const char *strings[3] = {entry->id, entry->key ? entry->key : "",
+                              entry->story ? entry->story : ""};
     for (size_t i = 0; i < 4; i++)
         *p++ = (uint8_t)(size >> (8 * i));
     for (size_t i = 0; i < 8; i++)
@@ -309,6 +375,15 @@ static uint8_t *encode_record(const entry_t *entry, size_t *size_p)
         memcpy(p, strings[i], lens[i]);
         p += lens[i];
     }
+}
+
+/* One file record of an entry, malloc'd. */
+static uint8_t *encode_record(const entry_t *entry, size_t *size_p)
+{
+    size_t lens[3], size = record_size(entry, lens);
+    uint8_t *record = malloc(size);
+    assert(record);
+    write_record(entry, size, lens, record);
     *size_p = size;
     return record;
 }
@@ -479,7 +554,8 @@ precis_stories_t *precis_stories_new(const precis_stories_options_t *options,
     self->slots = self->options.max_articles < 256 ? self->options.max_articles : 256;
     self->ring = calloc(self->slots, sizeof *self->ring);
     self->links = malloc(self->slots * self->options.bands * sizeof *self->links);
-    assert(self->ring && self->links);
+    self->looked = calloc(self->slots, sizeof *self->looked);
+    assert(self->ring && self->links && self->looked);
     grow_buckets(self, 256);
     self->fd = -1;
     if (path) {
@@ -511,6 +587,7 @@ void precis_stories_destroy(precis_stories_t **self_p)
         close(self->fd);
     free(self->ring);
     free(self->links);
+    free(self->looked);
     free(self->heads);
     free(self->path);
     free(self->answer_story);
@@ -526,11 +603,8 @@ int precis_stories_add(precis_stories_t *self, const char *id, const char *key,
     if (!key)
         key = id;
     evict(self, now_us, false);
-    free(self->answer_story);
-    free(self->answer_of);
-    self->answer_story = copy_bounded(id);
-    self->answer_of = NULL;
-    *match = (precis_stories_match_t){self->answer_story, NULL, 0, false};
+    *match = (precis_stories_match_t){
+        keep_answer(&self->answer_story, &self->answer_story_room, id), NULL, 0, false};
     if (signature->shingles == 0)
         return 0; /* no word: nothing to compare */
     double similarity = 0;
@@ -546,21 +620,21 @@ int precis_stories_add(precis_stories_t *self, const char *id, const char *key,
         entry.key = copy_bounded(key);
     if (found != NIL) {
         const entry_t *earlier = &self->ring[found - 1];
-        free(self->answer_story);
-        self->answer_story = copy_bounded(entry_story(earlier));
-        self->answer_of = copy_bounded(earlier->id);
-        *match = (precis_stories_match_t){self->answer_story, self->answer_of, similarity,
-                                          exact};
+        *match = (precis_stories_match_t){
+            keep_answer(&self->answer_story, &self->answer_story_room,
+                        entry_story(earlier)),
+            keep_answer(&self->answer_of, &self->answer_of_room, earlier->id), similarity,
+            exact};
         if (strcmp(self->answer_story, entry.id) != 0)
             entry.story = copy_bounded(self->answer_story);
     }
     evict(self, now_us, true);
     int rc = 0;
     if (self->fd >= 0) {
-        size_t size;
-        uint8_t *record = encode_record(&entry, &size);
+        size_t lens[3], size = record_size(&entry, lens);
         /* Kept until precis_stories_flush (the sink flushes once per batch
-           of results: one write instead of one per article). */
+           of results: one write instead of one per article), written
+           where it is kept. */
         if (self->pending_len + size > self->pending_cap) {
             size_t cap = self->pending_cap ? 2 * self->pending_cap : 65536;
             while (cap < self->pending_len + size)
@@ -570,16 +644,15 @@ int precis_stories_add(precis_stories_t *self, const char *id, const char *key,
             self->pending = grown;
             self->pending_cap = cap;
         }
-        memcpy(self->pending + self->pending_len, record, size);
+        write_record(&entry, size, lens, self->pending + self->pending_len);
         self->pending_len += size;
         self->pending_records++;
-        free(record);
         if (self->pending_len >= PENDING_MAX)
             rc = precis_stories_flush(self);
     }
     insert(self, &entry);
-    if (self->fd >= 0 && self->file_records + self->pending_records >=
-                             2 * self->options.max_articles) {
+    if (self->fd >= 0 &&
+        self->file_records + self->pending_records >= 2 * self->options.max_articles) {
         free(self->pending); /* the rewrite writes every live entry */
         self->pending = NULL;
         self->pending_len = self->pending_cap = self->pending_records = 0;
@@ -614,7 +687,8 @@ size_t precis_stories_size(precis_stories_t *self)
 
 size_t precis_stories_bytes(precis_stories_t *self)
 {
-    size_t per_entry = sizeof(entry_t) + self->options.bands * sizeof(uint32_t);
+    size_t per_entry =
+        sizeof(entry_t) + sizeof(uint64_t) + self->options.bands * sizeof(uint32_t);
     size_t heads = (self->bucket_mask + 1) * self->options.bands * sizeof(uint32_t);
     return self->slots * per_entry + heads + self->string_bytes;
 }

@@ -10,7 +10,10 @@
 typedef struct {
     uint8_t hash[16];
     uint64_t tag;
-    precis_result_t *summary;
+    precis_result_t *summary; /* the worker's form */
+    void *pairs;              /* the sink's form: encoded summary pairs */
+    size_t pairs_size;
+    uint32_t pairs_count;
     uint32_t newer, older; /* the LRU list */
     uint32_t chain;        /* next entry of the same bucket */
 } entry_t;
@@ -54,8 +57,10 @@ void precis_summary_cache_destroy(precis_summary_cache_t **self_p)
     if (!self_p || !*self_p)
         return;
     precis_summary_cache_t *self = *self_p;
-    for (size_t i = 0; i < self->count; i++)
+    for (size_t i = 0; i < self->count; i++) {
         precis_result_destroy(&self->entries[i].summary);
+        free(self->entries[i].pairs);
+    }
     free(self->entries);
     free(self->buckets);
     free(self);
@@ -118,28 +123,88 @@ static uint32_t evict_oldest(precis_summary_cache_t *self)
     *link = entry->chain;
     unlink_lru(self, index);
     precis_result_destroy(&entry->summary);
+    free(entry->pairs);
+    entry->pairs = NULL;
     return index;
 }
 
-void precis_summary_cache_put(precis_summary_cache_t *self, const uint8_t hash[16],
-                              uint64_t tag, const precis_result_t *result)
+/* The entry for (hash, tag), new (the oldest dropped when full) or, when
+   kept already, refreshed; *fresh says which. */
+static entry_t *take_entry(precis_summary_cache_t *self, const uint8_t hash[16],
+                           uint64_t tag, bool *fresh)
 {
     uint32_t index = find(self, hash, tag);
-    if (index != NONE) { /* already kept: only refresh it */
+    *fresh = index == NONE;
+    if (!*fresh) { /* already kept: only refresh it */
         unlink_lru(self, index);
         push_newest(self, index);
-        return;
+        return &self->entries[index];
     }
     index = self->count < self->capacity ? (uint32_t)self->count++ : evict_oldest(self);
     entry_t *entry = &self->entries[index];
     memcpy(entry->hash, hash, 16);
     entry->tag = tag;
-    entry->summary = precis_result_new(PRECIS_RESULT_SUMMARY);
-    precis_result_copy_summary(entry->summary, result);
     size_t bucket = bucket_of(self, hash);
     entry->chain = self->buckets[bucket];
     self->buckets[bucket] = index;
     push_newest(self, index);
+    return entry;
+}
+
+void precis_summary_cache_put(precis_summary_cache_t *self, const uint8_t hash[16],
+                              uint64_t tag, const precis_result_t *result)
+{
+    bool fresh;
+    entry_t *entry = take_entry(self, hash, tag, &fresh);
+    if (!fresh)
+        return;
+    entry->summary = precis_result_new(PRECIS_RESULT_SUMMARY);
+    precis_result_copy_summary(entry->summary, result);
+}
+
+void precis_summary_cache_adopt(precis_summary_cache_t *self, const uint8_t hash[16],
+                                uint64_t tag, precis_result_t **result_p)
+{
+    precis_result_t *result = *result_p;
+    *result_p = NULL;
+    bool fresh = false;
+    entry_t *entry = result && result->kind == PRECIS_RESULT_SUMMARY
+                         ? take_entry(self, hash, tag, &fresh)
+                         : NULL;
+    if (!fresh) {
+        precis_result_destroy(&result);
+        return;
+    }
+    entry->summary = result;
+}
+
+void precis_summary_cache_put_pairs(precis_summary_cache_t *self, const uint8_t hash[16],
+                                    uint64_t tag, void *pairs, size_t size,
+                                    uint32_t count)
+{
+    bool fresh;
+    entry_t *entry = take_entry(self, hash, tag, &fresh);
+    if (!fresh) {
+        free(pairs);
+        return;
+    }
+    entry->pairs = pairs;
+    entry->pairs_size = size;
+    entry->pairs_count = count;
+}
+
+const void *precis_summary_cache_get_pairs(precis_summary_cache_t *self,
+                                           const uint8_t hash[16], uint64_t tag,
+                                           size_t *size, uint32_t *count)
+{
+    uint32_t index = find(self, hash, tag);
+    if (index == NONE || !self->entries[index].pairs)
+        return NULL;
+    unlink_lru(self, index);
+    push_newest(self, index);
+    *size = self->entries[index].pairs_size;
+    *count = self->entries[index].pairs_count;
+    return self->entries[index].pairs;
 }
 
 size_t precis_summary_cache_size(precis_summary_cache_t *self)
@@ -186,7 +251,46 @@ int precis_summary_cache_test(bool verbose)
     precis_summary_cache_put(self, d, 0, summary);
     CHECK(precis_summary_cache_get(self, d, 0) && !precis_summary_cache_get(self, a, 0));
     CHECK(precis_summary_cache_get(self, c, 0) != NULL);
+    /* Adopted, not copied: the result itself is kept; one for a key kept
+       already is destroyed (valgrind: nothing leaks). */
+    precis_result_t *adopted = precis_result_new(PRECIS_RESULT_SUMMARY);
+    precis_result_add_sentence(adopted, "The quay floods.", 16, 0, 1.0);
+    const precis_result_t *expected = adopted;
+    precis_summary_cache_adopt(self, a, 5, &adopted);
+    CHECK(adopted == NULL && precis_summary_cache_get(self, a, 5) == expected);
+    adopted = precis_result_new(PRECIS_RESULT_SUMMARY);
+    precis_summary_cache_adopt(self, a, 5, &adopted);
+    CHECK(adopted == NULL && precis_summary_cache_get(self, a, 5) == expected);
     precis_result_destroy(&summary);
+    precis_summary_cache_destroy(&self);
+
+    /* The sink's form: encoded pairs, taken over by the cache, given back
+       as they were put; a second put of a kept entry frees its copy. */
+    self = precis_summary_cache_new(1);
+    size_t size = 0;
+    uint32_t count = 0;
+    CHECK(precis_summary_cache_get_pairs(self, a, 0, &size, &count) == NULL);
+    precis_summary_cache_put_pairs(self, a, 0,
+                                   strdup("\xa4lang\xa2"
+                                          "en"),
+                                   8, 1);
+    precis_summary_cache_put_pairs(self, a, 0,
+                                   strdup("\xa4lang\xa2"
+                                          "cy"),
+                                   8, 1);
+    const char *pairs = precis_summary_cache_get_pairs(self, a, 0, &size, &count);
+    CHECK(pairs && size == 8 && count == 1 &&
+          memcmp(pairs,
+                 "\xa4lang\xa2"
+                 "en",
+                 8) == 0);
+    /* Full, the entry goes with its pairs (valgrind: nothing leaks). */
+    precis_summary_cache_put_pairs(self, b, 0,
+                                   strdup("\xa4lang\xa2"
+                                          "fr"),
+                                   8, 1);
+    CHECK(!precis_summary_cache_get_pairs(self, a, 0, &size, &count));
+    CHECK(precis_summary_cache_get_pairs(self, b, 0, &size, &count) != NULL);
     precis_summary_cache_destroy(&self);
     if (verbose && !failures)
         printf("summary_cache: all checks passed\n");

@@ -10,7 +10,9 @@
     1/W of the copies' work. The sink keeps one of PRECIS_SUMMARY_CACHE_SINK
     entries, tagged as the worker tagged them, to publish every exact copy
     that asked for the same length with the summary of the article it
-    repeats, whichever worker summarized it.
+    repeats, whichever worker summarized it; it keeps them as the encoded
+    msgpack pairs it publishes (precis_summary_cache_put_pairs), one copy of
+    bytes instead of a result with a string per sentence and keyword.
 
     Memory: the entries' summaries (about 0.5 to 2 KB each: sentences,
     keywords) plus 60 bytes an entry.
@@ -41,6 +43,26 @@ const precis_result_t *precis_summary_cache_get(precis_summary_cache_t *self,
    dropping the least recently used entry when full. */
 void precis_summary_cache_put(precis_summary_cache_t *self, const uint8_t hash[16],
                               uint64_t tag, const precis_result_t *result);
+
+/* Keeps result itself (a summary) for (hash, tag), instead of a copy:
+   takes it over and sets *result_p to NULL. When (hash, tag) is kept
+   already, or result is not a summary, it is destroyed. The summarize
+   worker hands over each result once it is encoded: copying its strings
+   cost more than the look-up saved. */
+void precis_summary_cache_adopt(precis_summary_cache_t *self, const uint8_t hash[16],
+                                uint64_t tag, precis_result_t **result_p);
+
+/* The sink's form: the summary as encoded msgpack key/value pairs
+   (precis_splice_copy_summary: count pairs in size bytes), which it
+   publishes as they are. put takes pairs (malloc'd) over; get returns
+   them, owned by the cache, valid until the next put, or NULL when none.
+   An entry is 60 bytes plus its pairs (about 0.5 to 2 KB). */
+void precis_summary_cache_put_pairs(precis_summary_cache_t *self, const uint8_t hash[16],
+                                    uint64_t tag, void *pairs, size_t size,
+                                    uint32_t count);
+const void *precis_summary_cache_get_pairs(precis_summary_cache_t *self,
+                                           const uint8_t hash[16], uint64_t tag,
+                                           size_t *size, uint32_t *count);
 
 size_t precis_summary_cache_size(precis_summary_cache_t *self);
 

@@ -9,6 +9,7 @@
 #include "precis_service.h"
 #include "precis_stats.h"
 #include "precis_stories.h"
+#include "precis_splice.h"
 #include "precis_summary_cache.h"
 #include "precis_utf8.h"
 
@@ -24,6 +25,7 @@ static const precis_module_test_t tests[] = {
     {"minhash", precis_minhash_test},
     {"stories", precis_stories_test},
     {"summary_cache", precis_summary_cache_test},
+    {"splice", precis_splice_test},
     {"service", precis_service_test},
     {"inputs", precis_inputs_test},
 };

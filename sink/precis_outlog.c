@@ -907,11 +907,24 @@ static void roll(precis_outlog_t *self)
         zsys_error("output log: cannot write %s: %s", self->state_path, strerror(errno));
 }
 
-int precis_outlog_append(precis_outlog_t *self, const char *topic, const void *body,
-                         size_t size)
+/* Records in one write at most: three iovecs each and one for a segment
+   header, within IOV_MAX (1024). */
+#define GROUP_MAX 256
+
+static bool record_valid(const precis_outlog_record_t *record)
 {
-    size_t topic_len = strlen(topic);
-    if (topic_len > 255 || 1 + topic_len + size > MAX_RECORD) {
+    return strlen(record->topic) <= 255 &&
+           1 + strlen(record->topic) + record->size <= MAX_RECORD;
+}
+
+/* Appends the first records, as many as one write to the current segment
+   takes: up to GROUP_MAX, within the segment's size and the numbers the
+   state file reserves. Returns how many (at least 1), or -1 with errno set
+   when the first cannot be appended (then nothing of it is in the file). */
+static int append_group(precis_outlog_t *self, const precis_outlog_record_t *records,
+                        size_t count)
+{
+    if (!record_valid(&records[0])) {
         errno = EINVAL;
         return -1;
     }
@@ -919,38 +932,55 @@ int precis_outlog_append(precis_outlog_t *self, const char *topic, const void *b
     if (self->next_seq >= self->reserved &&
         state_write(self, self->next_seq, self->next_seq + PRECIS_OUTLOG_RESERVE) != 0)
         return -1;
-    uint32_t len = (uint32_t)(1 + topic_len + size);
-    uint64_t record_size = RECORD_HEADER + (uint64_t)len;
+    uint64_t first_size = RECORD_HEADER + 1 + strlen(records[0].topic) + records[0].size;
     segment_t *segment = &self->segments[self->segment_count - 1];
     if (self->must_roll ||
-        (segment->size > 0 && segment->size + record_size > self->segment_max))
+        (segment->size > 0 && segment->size + first_size > self->segment_max))
         roll(self);
     if (self->must_roll) {
         errno = EIO;
         return -1; /* version 1 segments are never appended to */
     }
-    while (self->segment_count > 1 && self->bytes + record_size > self->max_bytes)
-        drop_oldest(self);
     segment = &self->segments[self->segment_count - 1];
-    unsigned char segment_header[SEGMENT_HEADER], header[RECORD_HEADER + 1];
+    uint64_t header_size = segment->size == 0 ? SEGMENT_HEADER : 0, group_size = 0;
+    size_t n = 0;
+    while (n < count && n < GROUP_MAX && record_valid(&records[n])) {
+        uint64_t record_size =
+            RECORD_HEADER + 1 + strlen(records[n].topic) + records[n].size;
+        if (n > 0 && (self->next_seq + n >= self->reserved ||
+                      segment->size + group_size + record_size > self->segment_max))
+            break;
+        while (self->segment_count > 1 &&
+               self->bytes + group_size + record_size > self->max_bytes)
+            drop_oldest(self);
+        segment = &self->segments[self->segment_count - 1];
+        group_size += record_size;
+        n++;
+    }
+    unsigned char segment_header[SEGMENT_HEADER], headers[GROUP_MAX][RECORD_HEADER + 1];
+    struct iovec parts[1 + 3 * GROUP_MAX];
     memcpy(segment_header, MAGIC, MAGIC_SIZE);
     memcpy(segment_header + MAGIC_SIZE, self->log_id, PRECIS_LOG_ID_SIZE - 1);
-    put_u32(header + 4, len);
-    put_u64(header + 8, self->next_seq);
-    header[RECORD_HEADER] = (unsigned char)topic_len;
-    uint32_t crc = crc32c(0, header + 4, RECORD_HEADER - 4 + 1);
-    crc = crc32c(crc32c(crc, topic, topic_len), body, size);
-    put_u32(header, crc);
-    /* One writev (with the segment header when the file is new), so a
-       record is never interleaved; a short write is undone below. */
-    uint64_t header_size = segment->size == 0 ? SEGMENT_HEADER : 0;
-    struct iovec parts[4] = {{segment_header, (size_t)header_size},
-                             {header, RECORD_HEADER + 1},
-                             {(void *)topic, topic_len},
-                             {(void *)body, size}};
+    parts[0] = (struct iovec){segment_header, (size_t)header_size};
+    for (size_t i = 0; i < n; i++) {
+        const precis_outlog_record_t *record = &records[i];
+        size_t topic_len = strlen(record->topic);
+        unsigned char *header = headers[i];
+        put_u32(header + 4, (uint32_t)(1 + topic_len + record->size));
+        put_u64(header + 8, self->next_seq + i);
+        header[RECORD_HEADER] = (unsigned char)topic_len;
+        uint32_t crc = crc32c(0, header + 4, RECORD_HEADER - 4 + 1);
+        crc = crc32c(crc32c(crc, record->topic, topic_len), record->body, record->size);
+        put_u32(header, crc);
+        parts[1 + 3 * i] = (struct iovec){header, RECORD_HEADER + 1};
+        parts[2 + 3 * i] = (struct iovec){(void *)record->topic, topic_len};
+        parts[3 + 3 * i] = (struct iovec){(void *)record->body, record->size};
+    }
+    /* One writev (with the segment header when the file is new), so the
+       records are never interleaved; a short write is undone below. */
     errno = 0;
-    ssize_t written = writev(segment->fd, parts, 4);
-    if (written != (ssize_t)(header_size + record_size)) {
+    ssize_t written = writev(segment->fd, parts, (int)(1 + 3 * n));
+    if (written != (ssize_t)(header_size + group_size)) {
         int saved = written < 0 ? errno : errno ? errno : ENOSPC;
         if (written > 0 && ftruncate(segment->fd, (off_t)segment->size) != 0)
             zsys_error("output log: cannot undo a partial write to %s", segment->path);
@@ -959,13 +989,37 @@ int precis_outlog_append(precis_outlog_t *self, const char *topic, const void *b
     }
     segment->size += header_size;
     self->bytes += header_size;
-    index_add(segment, self->next_seq, segment->size);
-    segment->size += record_size;
-    segment->count++;
-    segment->last_seq = self->next_seq;
-    self->bytes += record_size;
-    self->next_seq++;
-    return 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t record_size =
+            RECORD_HEADER + 1 + strlen(records[i].topic) + records[i].size;
+        index_add(segment, self->next_seq, segment->size);
+        segment->size += record_size;
+        segment->count++;
+        segment->last_seq = self->next_seq;
+        self->bytes += record_size;
+        self->next_seq++;
+    }
+    return (int)n;
+}
+
+size_t precis_outlog_append_batch(precis_outlog_t *self,
+                                  const precis_outlog_record_t *records, size_t count)
+{
+    size_t done = 0;
+    while (done < count) {
+        int n = append_group(self, records + done, count - done);
+        if (n < 0)
+            break;
+        done += (size_t)n;
+    }
+    return done;
+}
+
+int precis_outlog_append(precis_outlog_t *self, const char *topic, const void *body,
+                         size_t size)
+{
+    precis_outlog_record_t record = {topic, body, size};
+    return precis_outlog_append_batch(self, &record, 1) == 1 ? 0 : -1;
 }
 
 /* The index entry to start reading a segment at for records from since on:
@@ -1508,6 +1562,69 @@ static int test_failed_append(const char *dir, const char *path)
     return failures;
 }
 
+/* Appends bodies from..to (body-N for seq N) as one batch, with a record
+   whose topic is too long at bad (0: none); returns how many were appended. */
+static size_t append_batch(precis_outlog_t *log, int from, int to, int bad)
+{
+    static char bodies[2000][16];
+    precis_outlog_record_t records[2000];
+    char long_topic[300];
+    memset(long_topic, 'x', sizeof long_topic - 1);
+    long_topic[sizeof long_topic - 1] = 0;
+    size_t count = 0;
+    for (int seq = from; seq <= to && count < 2000; seq++, count++) {
+        snprintf(bodies[count], sizeof bodies[count], "body-%d", seq);
+        records[count] = (precis_outlog_record_t){seq == bad ? long_topic : "summary.en",
+                                                  bodies[count], strlen(bodies[count])};
+    }
+    return precis_outlog_append_batch(log, records, count);
+}
+
+/* A batch is appended as the records one by one would be: numbered in
+   order across writes and segments; one that cannot be appended stops it,
+   and neither it nor the rest are in the log or numbered. */
+static int test_batch(const char *dir, const char *path)
+{
+    int failures = 0;
+    (void)dir;
+    /* 1,500 records (more than one write takes) in a budget of segments
+       of about 4 KB: many segments, the oldest deleted. */
+    precis_outlog_t *log = precis_outlog_new(path, 32000, NULL, NULL);
+    append_bodies(log, 1, 10);
+    size_t appended = append_batch(log, 11, 1510, 0);
+    uint64_t state[4] = {0, 0, 0, 0};
+    uint64_t first = precis_outlog_first_seq(log);
+    precis_outlog_read(log, first, 2000, count_records, state);
+    CHECK(appended == 1500 && precis_outlog_next_seq(log) == 1511 && state[1] == 1510 &&
+              state[2] == 0 && state[3] == first && precis_outlog_segments(log) > 2 &&
+              precis_outlog_bytes(log) <= 32000,
+          "a batch of 1500: appended %zu, next %llu, last read %llu, bad %llu, %zu "
+          "segments",
+          appended, (unsigned long long)precis_outlog_next_seq(log),
+          (unsigned long long)state[1], (unsigned long long)state[2],
+          precis_outlog_segments(log));
+    /* A record that cannot be appended in the middle: the ones before it are
+       in, it and the rest are not, and the next append takes its number. */
+    appended = append_batch(log, 1511, 1530, 1521);
+    CHECK(appended == 10 && errno == EINVAL && precis_outlog_next_seq(log) == 1521,
+          "a batch with a bad record at 11: appended %zu, next %llu", appended,
+          (unsigned long long)precis_outlog_next_seq(log));
+    append_bodies(log, 1521, 1525);
+    precis_outlog_destroy(&log);
+    /* All of it read back after a reopen, gap-free. */
+    log = precis_outlog_new(path, 32000, NULL, NULL);
+    memset(state, 0, sizeof state);
+    first = precis_outlog_first_seq(log);
+    precis_outlog_read(log, first, 2000, count_records, state);
+    CHECK(state[1] == 1525 && state[2] == 0 && state[0] == 1525 - first + 1 &&
+              precis_outlog_next_seq(log) == 1526,
+          "after a reopen: read %llu records to %llu, bad %llu",
+          (unsigned long long)state[0], (unsigned long long)state[1],
+          (unsigned long long)state[2]);
+    precis_outlog_destroy(&log);
+    return failures;
+}
+
 int precis_outlog_test(bool verbose)
 {
     int failures = 0;
@@ -1650,6 +1767,8 @@ int precis_outlog_test(bool verbose)
     failures += test_failed_append(dir, path);
     remove_all(dir);
     failures += test_random_damage(dir, path);
+    remove_all(dir);
+    failures += test_batch(dir, path);
     remove_all(dir);
     rmdir(dir);
     zstr_free(&path);

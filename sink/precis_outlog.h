@@ -112,6 +112,23 @@ size_t precis_outlog_segments(precis_outlog_t *self);
 int precis_outlog_append(precis_outlog_t *self, const char *topic, const void *body,
                          size_t size);
 
+/* One record for precis_outlog_append_batch. */
+typedef struct {
+    const char *topic;
+    const void *body;
+    size_t size;
+} precis_outlog_record_t;
+
+/* Appends the records in order, numbered from next_seq on, as
+   precis_outlog_append would one by one, with one write for all the
+   records that go to the same segment (up to 256): the sink appends each
+   batch of results it takes with one system call instead of one a result.
+   Returns how many were appended: all, or those before the first that
+   could not be (errno set as for precis_outlog_append; nothing of it or
+   the rest is in the file, and they get no number). */
+size_t precis_outlog_append_batch(precis_outlog_t *self,
+                                  const precis_outlog_record_t *records, size_t count);
+
 /* Calls fn for the records from seq since on, at most max of them; returns
    how many. Records no longer kept (retention, corruption) are skipped:
    the first one passed to fn may be after since. */

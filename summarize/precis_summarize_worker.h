@@ -23,9 +23,20 @@ void precis_summarize_worker_set_stories(precis_summarize_worker_t *self, bool o
 /* A precis_worker_fn: one frame in, one frame out. */
 zframe_t *precis_summarize_worker_handle(void *self, zframe_t *input);
 
-/* Summarizes one decoded article into a result (summary or error). */
+/* Summarizes one decoded article into a result (summary or error). An
+   exact copy of a text whose result was handed back to
+   precis_summarize_worker_keep (the same length and language asked for)
+   gets that summary without summarizing again. */
 precis_result_t *precis_summarize_worker_article(precis_summarize_worker_t *self,
                                                  const precis_article_t *article);
+
+/* Hands a result of precis_summarize_worker_article back once it is used
+   (encoded): kept for later exact copies when it is a summary with a
+   signature, else destroyed; *result_p is set to NULL. Keeping the result
+   itself costs nothing, where copying its strings cost about 2% of a
+   summary. */
+void precis_summarize_worker_keep(precis_summarize_worker_t *self,
+                                  precis_result_t **result_p);
 
 int precis_summarize_worker_test(bool verbose);
 

@@ -173,7 +173,8 @@ print(f"ok: accepted {count}+{more}, delivered {len(log2)}, lost 0, duplicated 0
       f"subscriber got {len(sub)} once each, the JSON Lines file (same disk) every seq "
       f"once; sink peak RSS {rss} kB")
 PY
-# Logged once per burst and file, not once per result.
-[ "$(cat "$work/error_lines")" -le 2 ] ||
+# Logged once per burst and file, not once per result: the output log, the
+# JSON Lines file and the story file (LOG.stories) share the full disk.
+[ "$(cat "$work/error_lines")" -le 3 ] ||
     fail "$(cat "$work/error_lines") error lines for one full disk"
 echo "error lines in the sink log for the full disk: $(cat "$work/error_lines")"
