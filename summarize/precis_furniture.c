@@ -145,8 +145,75 @@ static bool skip_share_panel(const char *text, size_t len, size_t *at)
     return false;
 }
 
+/* True for a byte that may be part of a dateline's name: a letter (any
+   byte of a UTF-8 sequence counts as one), a period, a hyphen or an
+   ampersand. */
+static bool name_byte(unsigned char byte)
+{
+    return (byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') || byte >= 0x80 ||
+           byte == '.' || byte == '-' || byte == '&';
+}
+
+/* Capitalized words (each starting with a capital or a non-ASCII letter)
+   separated by spaces or ", ", from *at up to the byte stop: moves *at to
+   stop and returns false at anything else (a small word: "vs",
+   "pictured", "left"; a digit) or when there is no word. */
+static bool skip_capitalized(const char *text, size_t len, size_t *at, char stop)
+{
+    bool word_start = true, any = false;
+    for (; *at < len && text[*at] != stop; (*at)++) {
+        unsigned char byte = (unsigned char)text[*at];
+        if (byte == ' ' || (byte == ',' && !word_start))
+            word_start = true;
+        else if (word_start) {
+            if (!((byte >= 'A' && byte <= 'Z') || byte >= 0x80))
+                return false;
+            word_start = false;
+            any = true;
+        } else if (!name_byte(byte))
+            return false;
+    }
+    return *at < len && any;
+}
+
+/* A news agency's dateline: an optional place ("Boston ", "New Delhi,
+   India "), the agency in parentheses ("(CNN)", "(The Hollywood
+   Reporter)"), then either the sentence glued to it or a dash ("--", "-",
+   an em dash) between spaces, within DATELINE_MAX bytes; moves *at past it
+   and the spaces after it. Capitalized words only, so a person's aside
+   ("Ann Lee (left), 38, ...", "(pictured) was") is no dateline. */
+#define DATELINE_MAX 64
+static bool skip_dateline(const char *text, size_t len, size_t *at)
+{
+    size_t limit = len < DATELINE_MAX ? len : DATELINE_MAX;
+    size_t open = 0;
+    if (!memchr(text, '(', limit)) /* most sentences: no scan */
+        return false;
+    if (text[0] != '(' &&
+        (!skip_capitalized(text, limit, &open, '(') || text[open - 1] != ' '))
+        return false;
+    size_t close = open + 1;
+    if (!skip_capitalized(text, limit, &close, ')') || text[close - 1] == ' ')
+        return false;
+    *at = close + 1;
+    if (*at < len && text[*at] == ' ') {
+        size_t dash = *at + 1;
+        if (dash + 1 < len && text[dash] == '-')
+            dash += text[dash + 1] == '-' ? 2 : 1;
+        else if (dash + 3 < len && memcmp(text + dash, "\xE2\x80\x94", 3) == 0)
+            dash += 3;
+        else
+            return false;
+        *at = dash;
+    }
+    while (*at < len && text[*at] == ' ')
+        (*at)++;
+    return true;
+}
+
 /* The bytes of a kicker at the start of text[0..len), or 0: a time stamp
-   (date and time) or a share panel, then the start of a sentence. */
+   (date and time) a share panel or a
+   news agency's dateline, then the start of a sentence. */
 static uint32_t kicker_of(const char *text, size_t len)
 {
     size_t at = 0;
@@ -156,6 +223,9 @@ static uint32_t kicker_of(const char *text, size_t len)
         return (uint32_t)at;
     at = 0;
     if (skip_share_panel(text, len, &at) && starts_sentence(text, len, at))
+        return (uint32_t)at;
+    at = 0;
+    if (len > 4 && skip_dateline(text, len, &at) && starts_sentence(text, len, at))
         return (uint32_t)at;
     return 0;
 }
@@ -304,6 +374,16 @@ int precis_furniture_test(bool verbose)
         {"Share this with Email Facebook Copy this link \"We are open,\" she said.",
          "\"We are open"},
         {"Share this with Email, Facebook and Twitter.", NULL},
+        /* A news agency's dateline, with or without a place, glued or
+           dashed; a person's aside or a team's ground is none. */
+        {"(WNS)Ferries to Skerry Island resumed on Monday.", "Ferries to"},
+        {"Port Ellen, Islay (Island Wire) -- The ferry left on time.", "The ferry"},
+        {"KIRKWALL (Orkney Post) \xE2\x80\x94 \"We are open,\" she said.", "\"We are"},
+        {"Ann Lee (left), 38, ran the harbour shop for years.", NULL},
+        {"Ann Lee (pictured) ran the harbour shop for years.", NULL},
+        {"Skerry Rovers vs Harbour Town (Pier Park) Team news is below.", NULL},
+        {"Ann Lee (Harbour Trust) said the pier was safe.", NULL},
+        {"(WNS) the ferry left on time.", NULL},
     };
     for (size_t k = 0; k < sizeof kickers / sizeof kickers[0]; k++) {
         const char *line = kickers[k].text;

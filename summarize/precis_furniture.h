@@ -49,7 +49,13 @@ const uint8_t *precis_furniture_run(precis_furniture_t *self,
    of..." keeps "Like a lot of...". Or a share panel: "Share this with"
    and the services' names up to "Copy this link" (within 200 bytes),
    glued or spaced, then a capital, digit or quotation mark ("Share this
-   withEmailFacebook...Copy this linkThe first incident..."). The sentence
+   withEmailFacebook...Copy this linkThe first incident..."). Or a news
+   agency's dateline: an optional place and the agency in parentheses,
+   capitalized words only, within 64 bytes, then the sentence glued to it
+   or after a dash ("(CNN)They may...", "New Delhi, India (CNN)As the...",
+   "LONDON (Reuters) - The..."): the reader knows the source, and the
+   agency's name is in no summary of the news (CNN/DM: 22 of 250 summaries
+   at 3 sentences opened with one). The sentence
    is still scored whole, and its furniture kind is judged on what follows
    the kicker. */
 const uint32_t *precis_furniture_kickers(const precis_furniture_t *self);
