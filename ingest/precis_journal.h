@@ -15,9 +15,15 @@
     goes to both files, so that whichever one is the journal after a crash
     holds everything that was synced.
 
-    Record layout (little-endian): kind (1 byte: 'A' article, 'D' done),
-    key length (u32), data length (u32), checksum (u32, FNV-1a of key and
-    data), key, data. A torn record at the end (a crash in mid-write) is
+    Record layout (little-endian): kind (1 byte: 'a' article, 'd' done),
+    key length (u32), data length (u32), checksum (u32: the low half of
+    XXH3-64 of the data seeded with XXH3-64 of the key), key, data.
+    Journals written before XXH3 have 'A' and 'D' records whose checksum is
+    FNV-1a of key and data; they are read as before (and the two forms may
+    mix in one file), so an upgrade recovers what an older ingest left. An
+    older ingest cannot read 'a' and 'd' records: going back to one needs an
+    empty journal (drained). FNV-1a, a byte at a time, was a third of
+    ingest's instructions per article at full rate. A torn record at the end (a crash in mid-write) is
     detected by its length or checksum and cut off at recovery. A bad
     record with intact ones after it (a flipped byte, a bad sector) is
     damage, not a tear: recovery skips it, finds the next intact record by
