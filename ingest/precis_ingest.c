@@ -79,12 +79,19 @@ struct _precis_ingest_t {
     int compaction_error;
     int64_t compact_after; /* after a failed compaction: not before (ms) */
     bool deferred;         /* taken articles wait in the ledger for a worker */
+    bool dispatch_ready;   /* a worker could take articles when the batch began */
+    zmq_msg_t held;        /* a normalized article the summarize workers could not take */
+    bool forward_held;     /* held is one */
 };
 
-/* An answer on its way to a client: [identity][delimiter?][reply]. */
+/* An answer on its way to a client: [identity][delimiter?][reply], kept
+   as zmq_msg_t (the request's own envelope frames), not as a zmsg_t: czmq
+   allocates a message, a list and a frame object for every frame. */
 typedef struct {
     precis_ingest_t *self;
-    zmsg_t *msg;
+    zmq_msg_t envelope[2];
+    size_t envelope_count;
+    zmq_msg_t reply;
     char *id; /* of an article accepted (or a duplicate) not yet answered */
     size_t id_len;
     /* The article pending: taken (ledger, workers) once its journal record
@@ -136,9 +143,9 @@ static int reply_write(void *arg, const char *bytes, size_t len)
     return 0;
 }
 
-/* The reply as a frame. */
-static zframe_t *encode_reply(const char *id, size_t id_len, const char *status,
-                              const char *error, bool duplicate)
+/* Packs the reply into reply (a zmq_msg_t not yet initialized). */
+static void encode_reply(zmq_msg_t *reply, const char *id, size_t id_len,
+                         const char *status, const char *error, bool duplicate)
 {
     reply_buffer_t buffer;
     buffer.data = buffer.inline_data;
@@ -157,20 +164,17 @@ static zframe_t *encode_reply(const char *id, size_t id_len, const char *status,
         msgpack_pack_str_body(&packer, "duplicate", 9);
         msgpack_pack_true(&packer);
     }
-    zframe_t *frame = zframe_new(buffer.data, buffer.size);
+    zmq_msg_init_size(reply, buffer.size);
+    memcpy(zmq_msg_data(reply), buffer.data, buffer.size);
     if (buffer.data != buffer.inline_data)
         free(buffer.data);
-    return frame;
 }
 
 /* Replaces the reply of an answer with "busy" for reason. */
 static void answer_busy(answer_t *answer, const char *reason)
 {
-    zframe_t *reply = zmsg_last(answer->msg);
-    zmsg_remove(answer->msg, reply);
-    zframe_destroy(&reply);
-    zframe_t *busy = encode_reply(answer->id, answer->id_len, "busy", reason, false);
-    zmsg_append(answer->msg, &busy);
+    zmq_msg_close(&answer->reply);
+    encode_reply(&answer->reply, answer->id, answer->id_len, "busy", reason, false);
     COUNT(answer->self, busy);
     zstr_free(&answer->id);
 }
@@ -205,6 +209,19 @@ static void drop_pending(precis_ingest_t *self, answer_t *answer, int error)
     COUNT(self, journal_failed);
 }
 
+/* Sends the answer's frames (a ROUTER never blocks: a client whose queue
+   is full loses the reply, see below) and closes them. */
+static void send_answer(precis_ingest_t *self, answer_t *answer)
+{
+    void *frontend = zsock_resolve(self->frontend);
+    for (size_t i = 0; i < answer->envelope_count; i++)
+        if (zmq_msg_send(&answer->envelope[i], frontend, ZMQ_SNDMORE | ZMQ_DONTWAIT) ==
+            -1)
+            zmq_msg_close(&answer->envelope[i]);
+    if (zmq_msg_send(&answer->reply, frontend, ZMQ_DONTWAIT) == -1)
+        zmq_msg_close(&answer->reply);
+}
+
 /* Sends an answer (and frees it): released by the syncer once the journal
    holds what it accepted (error 0) or could not be synced; the article
    pending with it is taken then, or dropped. A client that does not read
@@ -235,7 +252,7 @@ static void release_answer(void *arg, int error)
     if (answer->id)
         precis_stats_add(self->stats,
                          answer->duplicate ? self->duplicates : self->accepted, 1);
-    zmsg_send(&answer->msg, self->frontend);
+    send_answer(self, answer);
     free(answer->id);
     free(answer->key);
     free(answer->data);
@@ -390,6 +407,8 @@ void precis_ingest_destroy(precis_ingest_t **self_p)
     precis_ingest_t *self = *self_p;
     /* First: the answers it still holds go out (after the last sync). */
     precis_syncer_destroy(&self->syncer);
+    if (self->forward_held)
+        zmq_msg_close(&self->held);
     zsock_destroy(&self->normalized);
     zsock_destroy(&self->summarize);
     zsock_destroy(&self->dispatch);
@@ -456,8 +475,9 @@ static const char *admit(precis_ingest_t *self, precis_article_t *article,
     size_t pending = zlistx_size(self->pending);
     if (precis_ledger_size(self->ledger) + pending >= (size_t)self->config->max_inflight)
         return "the pipeline is full (too many articles in flight); retry later";
-    /* A PUSH socket with no worker connected, or all of them full. */
-    if (!(zsock_events(self->dispatch) & ZMQ_POLLOUT))
+    /* A PUSH socket with no worker connected, or all of them full (asked
+       once a batch). */
+    if (answer ? !self->dispatch_ready : !(zsock_events(self->dispatch) & ZMQ_POLLOUT))
         return "no normalize worker can take the article now; retry later";
     bool client_id = article->id.ptr != NULL;
     if (!client_id)
@@ -514,8 +534,8 @@ static const char *admit(precis_ingest_t *self, precis_article_t *article,
 /* Handles one request body: returns the reply frame. With answer, an
    accepted article's id goes there and is counted when the answer is
    sent; without, it is counted here. */
-static zframe_t *handle(precis_ingest_t *self, const void *data, size_t size,
-                        answer_t *answer)
+static void handle(precis_ingest_t *self, const void *data, size_t size, zmq_msg_t *reply,
+                   answer_t *answer)
 {
     char error[PRECIS_ERROR_SIZE];
     precis_article_t *article = precis_article_new();
@@ -556,58 +576,86 @@ static zframe_t *handle(precis_ingest_t *self, const void *data, size_t size,
         answer->id_len = article->id.len;
         answer->duplicate = duplicate;
     }
-    zframe_t *reply =
-        encode_reply(article->id.ptr, article->id.len, status, reason, duplicate);
+    encode_reply(reply, article->id.ptr, article->id.len, status, reason, duplicate);
     precis_article_destroy(&article);
-    return reply;
 }
 
 void *precis_ingest_handle(precis_ingest_t *self, const void *data, size_t size,
                            size_t *size_p)
 {
-    zframe_t *frame = handle(self, data, size, NULL);
-    *size_p = zframe_size(frame);
+    zmq_msg_t frame;
+    handle(self, data, size, &frame, NULL);
+    *size_p = zmq_msg_size(&frame);
     void *reply = malloc(*size_p ? *size_p : 1);
     assert(reply);
-    memcpy(reply, zframe_data(frame), *size_p);
-    zframe_destroy(&frame);
+    memcpy(reply, zmq_msg_data(&frame), *size_p);
+    zmq_msg_close(&frame);
     return reply;
 }
 
+/* Frames of a request kept: the envelope (at most 2) and the body; more
+   are counted, read and dropped. */
+#define REQUEST_FRAMES 3
+
+/* Reads one message from the ROUTER without waiting: its first frames in
+   frames (initialized), how many frames it had in *count. False when none
+   is waiting. */
+static bool recv_request(void *frontend, zmq_msg_t frames[REQUEST_FRAMES], size_t *count)
+{
+    zmq_msg_init(&frames[0]);
+    if (zmq_msg_recv(&frames[0], frontend, ZMQ_DONTWAIT) == -1) {
+        zmq_msg_close(&frames[0]);
+        return false;
+    }
+    size_t n = 1;
+    bool more = zmq_msg_more(&frames[0]);
+    while (more) { /* a message arrives whole: the rest is there */
+        zmq_msg_t extra, *frame = n < REQUEST_FRAMES ? &frames[n] : &extra;
+        zmq_msg_init(frame);
+        if (zmq_msg_recv(frame, frontend, 0) == -1) {
+            zmq_msg_close(frame);
+            break;
+        }
+        more = zmq_msg_more(frame);
+        if (frame == &extra)
+            zmq_msg_close(frame);
+        n++;
+    }
+    *count = n;
+    return true;
+}
+
 /* Builds the answer to one message from the ROUTER, [identity][delimiter?]
-   [body], and takes the message: its last frame is replaced by the reply,
-   so the envelope goes back as it came (no new message, no copies). */
-static answer_t *answer_one(precis_ingest_t *self, zmsg_t *msg)
+   [body] (count frames, the first ones in frames), and takes the frames:
+   the envelope goes back as it came, the body is closed. */
+static answer_t *answer_one(precis_ingest_t *self, zmq_msg_t frames[REQUEST_FRAMES],
+                            size_t count)
 {
     answer_t *answer = calloc(1, sizeof *answer);
     assert(answer);
     answer->self = self;
     /* [identity][body], or [identity][empty delimiter][body] from a REQ
        client or a DEALER acting like one. */
-    zmsg_first(msg);
-    zframe_t *second = zmsg_next(msg);
-    size_t envelope = 1 + (zframe_size(second) == 0 && zmsg_size(msg) > 2);
-    zframe_t *reply;
-    if (zmsg_size(msg) != envelope + 1) {
+    size_t envelope = 1 + (count > 2 && zmq_msg_size(&frames[1]) == 0);
+    size_t kept = count < REQUEST_FRAMES ? count : REQUEST_FRAMES;
+    if (count != envelope + 1) {
         char error[PRECIS_ERROR_SIZE];
         snprintf(error, sizeof error, "a request is exactly one frame, got %zu",
-                 zmsg_size(msg) - envelope);
+                 count - envelope);
         zsys_notice("rejected a request: %s", error);
         COUNT(self, rejected);
-        reply = encode_reply(NULL, 0, "rejected", error, false);
-        while (zmsg_size(msg) > envelope) {
-            zframe_t *extra = zmsg_last(msg);
-            zmsg_remove(msg, extra);
-            zframe_destroy(&extra);
+        encode_reply(&answer->reply, NULL, 0, "rejected", error, false);
+    } else
+        handle(self, zmq_msg_data(&frames[envelope]), zmq_msg_size(&frames[envelope]),
+               &answer->reply, answer);
+    for (size_t i = 0; i < kept; i++) {
+        if (i < envelope) {
+            zmq_msg_init(&answer->envelope[i]);
+            zmq_msg_move(&answer->envelope[i], &frames[i]);
         }
-    } else {
-        zframe_t *body = zmsg_last(msg);
-        reply = handle(self, zframe_data(body), zframe_size(body), answer);
-        zmsg_remove(msg, body);
-        zframe_destroy(&body);
+        zmq_msg_close(&frames[i]);
     }
-    zmsg_append(msg, &reply);
-    answer->msg = msg;
+    answer->envelope_count = envelope;
     return answer;
 }
 
@@ -640,19 +688,26 @@ static void serve_batch(precis_ingest_t *self)
     answer_t *answers[BATCH_MAX];
     size_t count = 0;
     bool taken = false;
-    while (count < BATCH_MAX && has_input(self->frontend)) {
-        zmsg_t *msg = zmsg_recv(self->frontend);
-        if (!msg)
-            break;
+    void *frontend = zsock_resolve(self->frontend);
+    zmq_msg_t frames[REQUEST_FRAMES];
+    size_t frame_count;
+    /* Whether a worker can take articles is asked once a batch (each
+       ZMQ_EVENTS costs a poll and a getpid system call); an article that
+       finds the workers full after all waits in the ledger. */
+    while (count < BATCH_MAX && recv_request(frontend, frames, &frame_count)) {
         int64_t start = zclock_usecs();
-        if (zmsg_size(msg) >= 2) {
-            answers[count] = answer_one(self, msg); /* takes msg */
+        if (count == 0)
+            self->dispatch_ready = (zsock_events(self->dispatch) & ZMQ_POLLOUT) != 0;
+        if (frame_count >= 2) {
+            answers[count] = answer_one(self, frames, frame_count);
             taken |= answers[count]->key != NULL;
             count++;
         } else
-            zmsg_destroy(&msg);
+            zmq_msg_close(&frames[0]);
         precis_stats_latency(self->stats, zclock_usecs() - start);
     }
+    if (count == 0)
+        return;
     if (!self->syncer) {
         for (size_t i = 0; i < count; i++)
             release_answer(answers[i], 0);
@@ -689,43 +744,51 @@ static int take_sync(precis_ingest_t *self)
 }
 
 /* Moves normalized articles on to the summarize workers, as many as they
-   can take now, without copying them (zmq_msg_t). Returns false when the
+   can take now, without copying them (zmq_msg_t), reading until none is
+   waiting (ZMQ_DONTWAIT) rather than asking ZMQ_EVENTS before each (a
+   poll and a getpid system call each). An article the workers cannot take
+   after all is held and goes first next time. Returns false when the
    workers are full, so that the caller stops polling for more. */
 static bool forward_normalized(precis_ingest_t *self)
 {
     void *from = zsock_resolve(self->normalized), *to = zsock_resolve(self->summarize);
-    for (int moved = 0; moved < BATCH_MAX; moved++) {
-        if (!(zsock_events(self->summarize) & ZMQ_POLLOUT))
+    if (self->forward_held) {
+        if (zmq_msg_send(&self->held, to, ZMQ_DONTWAIT) == -1)
             return false;
-        zmq_msg_t msg;
-        zmq_msg_init(&msg);
-        if (zmq_msg_recv(&msg, from, ZMQ_DONTWAIT) == -1) {
-            zmq_msg_close(&msg);
+        self->forward_held = false;
+    }
+    for (int moved = 0; moved < BATCH_MAX; moved++) {
+        zmq_msg_init(&self->held);
+        if (zmq_msg_recv(&self->held, from, ZMQ_DONTWAIT) == -1) {
+            zmq_msg_close(&self->held);
             break;
         }
-        if (zmq_msg_send(&msg, to, ZMQ_DONTWAIT) == -1) {
-            /* Dropped: the ledger sends the article again later. */
-            zmq_msg_close(&msg);
+        if (zmq_msg_send(&self->held, to, ZMQ_DONTWAIT) == -1) {
+            self->forward_held = true;
             return false;
         }
     }
     return true;
 }
 
-/* Drops delivered articles from the ledger and the journal. */
+/* Drops delivered articles from the ledger and the journal. Reads until
+   none is waiting (ZMQ_DONTWAIT), into a buffer on the stack: asking
+   ZMQ_EVENTS before each would cost two system calls an acknowledgement. */
 static void take_acks(precis_ingest_t *self)
 {
-    while (zsock_events(self->acks) & ZMQ_POLLIN) {
-        char *key = zstr_recv(self->acks);
-        if (!key)
-            break;
+    void *acks = zsock_resolve(self->acks);
+    char key[256];
+    int size;
+    while ((size = zmq_recv(acks, key, sizeof key - 1, ZMQ_DONTWAIT)) != -1) {
+        if ((size_t)size > sizeof key - 1)
+            continue; /* cut: longer than any key ingest gives */
+        key[size] = 0;
         if (precis_ledger_remove(self->ledger, key)) {
             COUNT(self, delivered);
             precis_idwindow_delivered(self->ids, key, zclock_time() / 1000);
             if (self->journal)
                 precis_journal_done(self->journal, key);
         }
-        zstr_free(&key);
     }
 }
 
@@ -950,18 +1013,19 @@ int precis_ingest_run(precis_ingest_t *self)
            articles, and sync reports go first. */
         if (syncer && has_input(syncer))
             take_sync(self);
-        if (!drain_until && has_input(self->frontend))
+        /* Each reads until its socket has nothing waiting. */
+        if (!drain_until)
             serve_batch(self);
-        if (has_input(self->acks))
-            take_acks(self);
-        if (forwarding && has_input(self->normalized) && !forward_normalized(self)) {
+        take_acks(self);
+        if (forwarding && !forward_normalized(self)) {
             zpoller_remove(poller, self->normalized);
             forwarding = false;
         }
         if (control && has_input(control))
             precis_control_handle(self->control);
         if (zclock_mono() >= next_tick) {
-            if (!forwarding && (zsock_events(self->summarize) & ZMQ_POLLOUT)) {
+            if (!forwarding && (zsock_events(self->summarize) & ZMQ_POLLOUT) &&
+                forward_normalized(self)) {
                 zpoller_add(poller, self->normalized);
                 forwarding = true;
             }
