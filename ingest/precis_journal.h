@@ -21,9 +21,10 @@
     Journals written before XXH3 have 'A' and 'D' records whose checksum
     is FNV-1a of key and data; they are read as before (the two forms may
     mix in one file), so an upgrade recovers what an older ingest left. An
-    older ingest cannot read 'a' and 'd' records: going back to one needs
-    an empty (drained) journal. FNV-1a, a byte at a time, was a third of
-    ingest's instructions per article at full rate.
+    older ingest cuts 'a' and 'd' records off as a torn tail (losing their
+    articles): going back to one needs an empty (drained) journal.
+    FNV-1a, a byte at a time, was a third of ingest's instructions per
+    article at full rate.
 
     A torn record at the end (a crash in mid-write) is detected by its
     length or checksum and cut off at recovery. A bad record with intact
