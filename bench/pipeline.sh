@@ -9,6 +9,8 @@
 #       JOURNAL is yes (ingest --journal RUN_DIR/journal) or no. The
 #       environment may add options: BENCH_SINK_ARGS, BENCH_SUMMARIZE_ARGS
 #       (e.g. --no-stories, to measure what near-duplicate detection costs).
+#       BENCH_RELAY=yes: precis-relay carries the normalized articles to the
+#       summarize workers (named relay); ingest gets endpoints of its own.
 #       Sets BENCH_INGEST, BENCH_OUTPUT, BENCH_REPLAY. Returns 1 when the
 #       processes did not all start within 10 s.
 #   bench_restart RUN_DIR NAME     start NAME again from its launcher, wait for its pid file
@@ -61,8 +63,17 @@ print(*[x.getsockname()[1] for x in s])')
     local acks=(--acks-endpoint "$internal/acks")
     local journal_args=()
     [ "$journal" = yes ] && journal_args=(--journal "$run_dir/journal")
+    local ingest_ends=("${normalize_ends[@]}" "${summarize_ends[@]}") relays=0
+    if [ "${BENCH_RELAY:-no}" = yes ]; then
+        ingest_ends=(--normalize-endpoint "$internal/normalize" --results-endpoint "$internal/results"
+                     --normalized-endpoint "$internal/ingest-normalized"
+                     --summarize-endpoint "$internal/ingest-summarize")
+        bench_launcher "$run_dir" relay "$bin/precis-relay" \
+            --normalized-endpoint "$internal/normalized" --summarize-endpoint "$internal/summarize"
+        relays=1
+    fi
     bench_launcher "$run_dir" ingest "$bin/precis-ingest" --ingest "tcp://127.0.0.1:$ingest_port" \
-        "${normalize_ends[@]}" "${summarize_ends[@]}" "${acks[@]}" \
+        "${ingest_ends[@]}" "${acks[@]}" \
         ${journal_args[@]+"${journal_args[@]}"} "$@"
     bench_launcher "$run_dir" sink "$bin/precis-sink" --results-endpoint "$internal/results" \
         "${acks[@]}" --output "tcp://127.0.0.1:$output_port" \
@@ -79,7 +90,7 @@ print(*[x.getsockname()[1] for x in s])')
     BENCH_INGEST="tcp://127.0.0.1:$ingest_port"
     BENCH_OUTPUT="tcp://127.0.0.1:$output_port"
     BENCH_REPLAY="tcp://127.0.0.1:$replay_port"
-    local expected=$((2 + normalize + summarize))
+    local expected=$((2 + relays + normalize + summarize))
     for _ in $(seq 100); do
         [ "$(ls "$run_dir"/*.pid 2>/dev/null | wc -l)" -ge "$expected" ] && return 0
         sleep 0.1
