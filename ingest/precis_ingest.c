@@ -1441,6 +1441,40 @@ static int journal_test(const precis_config_t *base)
     return failures;
 }
 
+/* Normalized articles go on to a summarize worker in order; one that no
+   worker can take is held, not dropped, and goes first once one can. */
+static int forward_test(const precis_config_t *base)
+{
+    int failures = 0;
+    precis_config_t config = *base;
+    test_endpoints_t ends;
+    test_endpoints(&config, &ends, "ingest-forward-test");
+    precis_ingest_t *self = precis_ingest_new(&config);
+    if (!self)
+        return 1;
+    zsock_t *normalize = zsock_new_push(">inproc://ingest-forward-test-normalized");
+    zstr_send(normalize, "n1");
+    zstr_send(normalize, "n2");
+    zclock_sleep(20);
+    CHECK(!forward_normalized(self) && self->forward_held,
+          "forwarded with no summarize worker, or dropped the article");
+    zsock_t *summarize = zsock_new_pull(">inproc://ingest-forward-test-summarize");
+    zsock_set_rcvtimeo(summarize, 1000); /* a lost article fails, not hangs */
+    zclock_sleep(20);
+    CHECK(forward_normalized(self) && !self->forward_held,
+          "did not forward once a summarize worker came");
+    char *first = zstr_recv(summarize), *second = zstr_recv(summarize);
+    CHECK(first && second && streq(first, "n1") && streq(second, "n2"),
+          "forwarded %s, %s, not n1, n2", first ? first : "nothing",
+          second ? second : "nothing");
+    zstr_free(&first);
+    zstr_free(&second);
+    zsock_destroy(&normalize);
+    zsock_destroy(&summarize);
+    precis_ingest_destroy(&self);
+    return failures;
+}
+
 int precis_ingest_test(bool verbose)
 {
     int failures = 0;
@@ -1512,5 +1546,6 @@ int precis_ingest_test(bool verbose)
     zsock_destroy(&worker);
     precis_ingest_destroy(&self);
     failures += journal_test(&config);
+    failures += forward_test(&config);
     return failures;
 }
