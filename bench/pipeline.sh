@@ -12,6 +12,8 @@
 #       JOURNAL is yes (ingest --journal RUN_DIR/journal) or no. The
 #       environment may add options: BENCH_SINK_ARGS, BENCH_SUMMARIZE_ARGS
 #       (e.g. --no-stories, to measure what near-duplicate detection costs).
+#       BENCH_RELAY=yes: precis-relay carries the normalized articles to the
+#       summarize workers (named relay); ingest gets endpoints of its own.
 #       Sets BENCH_INGEST, BENCH_OUTPUT, BENCH_REPLAY. Returns 1 when the
 #       processes did not all start within 10 s.
 #   bench_restart RUN_DIR NAME     start NAME again from its launcher, wait for its pid file
@@ -47,14 +49,23 @@ bench_pipeline_start() {
     local acks=(--acks-endpoint "$internal/acks")
     local journal_args=()
     [ "$journal" = yes ] && journal_args=(--journal "$run_dir/journal")
+    local ingest_ends=("${normalize_ends[@]}" "${summarize_ends[@]}") relay_names=()
+    if [ "${BENCH_RELAY:-no}" = yes ]; then
+        ingest_ends=(--normalize-endpoint "$internal/normalize" --results-endpoint "$internal/results"
+                     --normalized-endpoint "$internal/ingest-normalized"
+                     --summarize-endpoint "$internal/ingest-summarize")
+        pl_start "$run_dir" relay "$bin/precis-relay" \
+            --normalized-endpoint "$internal/normalized" --summarize-endpoint "$internal/summarize"
+        relay_names=(relay)
+    fi
     pl_start "$run_dir" ingest "$bin/precis-ingest" --ingest "tcp://127.0.0.1:$ingest_port" \
-        "${normalize_ends[@]}" "${summarize_ends[@]}" "${acks[@]}" \
+        "${ingest_ends[@]}" "${acks[@]}" \
         ${journal_args[@]+"${journal_args[@]}"} "$@"
     pl_start "$run_dir" sink "$bin/precis-sink" --results-endpoint "$internal/results" \
         "${acks[@]}" --output "tcp://127.0.0.1:$output_port" \
         --replay "tcp://127.0.0.1:$replay_port" --log "$run_dir/output.records" \
         ${BENCH_SINK_ARGS:-}
-    local k names=(ingest sink)
+    local k names=(ingest sink ${relay_names[@]+"${relay_names[@]}"})
     for k in $(seq "$normalize"); do
         pl_start "$run_dir" "normalize-$k" "$bin/precis-normalize" "${normalize_ends[@]}"
         names+=("normalize-$k")

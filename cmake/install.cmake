@@ -1,5 +1,5 @@
 # What `cmake --install BUILD [--prefix DIR]` puts where (GNU layout):
-#   bin/                      precis, precis-ingest, -normalize, -summarize, -sink
+#   bin/                      precis, precis-ingest, -normalize, -summarize, -sink, -relay
 #   share/man/man1/           their man pages, made from --help by help2man
 #                             (Debian help2man; skipped with a notice when absent)
 #   share/precis/deploy/      the systemd units and Kubernetes manifests
@@ -9,7 +9,8 @@
 #   lib/pkgconfig/precis.pc   `pkg-config --cflags --libs precis`
 include(GNUInstallDirs)
 
-set(PRECIS_PROGRAMS precis_cli precis-ingest precis-normalize precis-summarize precis-sink)
+set(PRECIS_PROGRAMS precis_cli precis-ingest precis-normalize precis-summarize precis-sink
+                    precis-relay)
 install(TARGETS ${PRECIS_PROGRAMS} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS precis_summarize precis_normalize precis
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
@@ -45,7 +46,9 @@ if(HELP2MAN)
     set(name_precis-normalize "the precis worker that cleans up text (HTML, Unicode)")
     set(name_precis-summarize "the precis worker that summarizes articles")
     set(name_precis-sink "publishes precis summaries and keeps the output log")
-    foreach(program precis precis-ingest precis-normalize precis-summarize precis-sink)
+    set(name_precis-relay "moves normalized articles to the precis summarize workers")
+    foreach(program precis precis-ingest precis-normalize precis-summarize precis-sink
+                    precis-relay)
         set(page ${CMAKE_BINARY_DIR}/man/${program}.1)
         if(program STREQUAL "precis")
             set(target precis_cli)

@@ -4,7 +4,10 @@
     the oldest go first by count and by age, and an open-addressing table
     of ring positions (linear probing, backward-shift deletion: no
     tombstones) for lookups. Ids in flight: two small hashes, digest to key
-    and key to digest.
+    and key to digest, the digests kept as 16 bytes (not as hex text: the
+    printing and parsing cost more than the lookups). The digest of the
+    last id asked about is kept, since ingest asks contains and then taken
+    for the same id: one SHA-1 per request, not two.
 */
 #include "precis_idwindow.h"
 #include "precis_config.h"
@@ -22,6 +25,13 @@ typedef struct {
     int64_t time_s;
 } slot_t;
 
+/* The longest id a client may give (PROTOCOL.md), for the digest cache. */
+#define ID_MAX 256
+
+typedef struct {
+    uint64_t a, b;
+} digest_t;
+
 struct _precis_idwindow_t {
     size_t max_ids;
     int64_t max_age_s;
@@ -29,15 +39,19 @@ struct _precis_idwindow_t {
     size_t capacity, head, count; /* the oldest at head */
     uint32_t *table;              /* ring position + 1; 0: empty */
     size_t mask;                  /* table size - 1 */
-    zhashx_t *by_digest;          /* hex digest -> key, ids in flight */
-    zhashx_t *by_key;             /* key -> hex digest */
+    zhashx_t *by_digest;          /* digest_t -> key, ids in flight */
+    zhashx_t *by_key;             /* key -> digest_t */
+    /* The digest of the last id digested (id_len 0: none yet). */
+    char last_id[ID_MAX];
+    size_t last_len;
+    digest_t last;
     char *path, *temp;
     FILE *file;
     uint64_t records; /* in the file */
     bool failing;     /* the last write failed (logged once) */
 };
 
-static void digest_of(const char *id, size_t id_len, uint64_t *a, uint64_t *b)
+static digest_t sha1_digest(const char *id, size_t id_len)
 {
     zdigest_t *digest = zdigest_new();
     zdigest_update(digest, (const byte *)id, id_len);
@@ -46,13 +60,46 @@ static void digest_of(const char *id, size_t id_len, uint64_t *a, uint64_t *b)
     for (int i = 0; i < 16; i++)
         words[i / 8] |= (uint64_t)data[i] << (8 * (i % 8));
     zdigest_destroy(&digest);
-    *a = words[0];
-    *b = words[1];
+    return (digest_t){words[0], words[1]};
 }
 
-static void digest_hex(uint64_t a, uint64_t b, char hex[33])
+static void digest_of(precis_idwindow_t *self, const char *id, size_t id_len, uint64_t *a,
+                      uint64_t *b)
 {
-    snprintf(hex, 33, "%016llx%016llx", (unsigned long long)a, (unsigned long long)b);
+    if (id_len == 0 || id_len != self->last_len || memcmp(id, self->last_id, id_len)) {
+        self->last = sha1_digest(id, id_len);
+        self->last_len = id_len <= ID_MAX ? id_len : 0;
+        if (self->last_len)
+            memcpy(self->last_id, id, id_len);
+    }
+    *a = self->last.a;
+    *b = self->last.b;
+}
+
+/* zhashx callbacks for digest_t keys (the first 8 bytes of SHA-1 are
+   as good a hash as any). */
+static size_t digest_hash(const void *key)
+{
+    return (size_t)((const digest_t *)key)->a;
+}
+
+static int digest_compare(const void *one, const void *two)
+{
+    return memcmp(one, two, sizeof(digest_t));
+}
+
+static void *digest_copy(const void *key)
+{
+    digest_t *copy = malloc(sizeof *copy);
+    assert(copy);
+    *copy = *(const digest_t *)key;
+    return copy;
+}
+
+static void digest_free(void **key_p)
+{
+    free(*key_p);
+    *key_p = NULL;
 }
 
 static size_t home(const precis_idwindow_t *self, const slot_t *slot)
@@ -237,9 +284,13 @@ precis_idwindow_t *precis_idwindow_new(const char *path, size_t max_ids,
     self->max_ids = max_ids > (1u << 31) ? (1u << 31) : max_ids;
     self->max_age_s = max_age_s;
     self->by_digest = zhashx_new();
+    zhashx_set_key_hasher(self->by_digest, digest_hash);
+    zhashx_set_key_comparator(self->by_digest, digest_compare);
+    zhashx_set_key_duplicator(self->by_digest, digest_copy);
+    zhashx_set_key_destructor(self->by_digest, digest_free);
     zhashx_set_destructor(self->by_digest, (zhashx_destructor_fn *)zstr_free);
     self->by_key = zhashx_new();
-    zhashx_set_destructor(self->by_key, (zhashx_destructor_fn *)zstr_free);
+    zhashx_set_destructor(self->by_key, digest_free);
     if (path && self->max_ids > 0) {
         self->path = strdup(path);
         self->temp = zsys_sprintf("%s.new", path);
@@ -282,14 +333,12 @@ bool precis_idwindow_contains(precis_idwindow_t *self, const char *id, size_t id
 {
     if (self->max_ids == 0)
         return false;
-    uint64_t a, b;
-    digest_of(id, id_len, &a, &b);
-    char hex[33];
-    digest_hex(a, b, hex);
-    if (zhashx_lookup(self->by_digest, hex))
+    digest_t digest;
+    digest_of(self, id, id_len, &digest.a, &digest.b);
+    if (zhashx_lookup(self->by_digest, &digest))
         return true;
     expire(self, now_s);
-    return self->table && self->table[probe(self, a, b)] != 0;
+    return self->table && self->table[probe(self, digest.a, digest.b)] != 0;
 }
 
 void precis_idwindow_taken(precis_idwindow_t *self, const char *id, size_t id_len,
@@ -297,31 +346,26 @@ void precis_idwindow_taken(precis_idwindow_t *self, const char *id, size_t id_le
 {
     if (self->max_ids == 0)
         return;
-    uint64_t a, b;
-    digest_of(id, id_len, &a, &b);
-    char hex[33];
-    digest_hex(a, b, hex);
-    zhashx_update(self->by_digest, hex, strdup(key));
-    zhashx_update(self->by_key, key, strdup(hex));
+    digest_t digest;
+    digest_of(self, id, id_len, &digest.a, &digest.b);
+    zhashx_update(self->by_digest, &digest, strdup(key));
+    zhashx_update(self->by_key, key, digest_copy(&digest));
 }
 
 /* Takes the id in flight under key off the in-flight hashes; fills the
    digest, false when none was noted. */
 static bool untake(precis_idwindow_t *self, const char *key, uint64_t *a, uint64_t *b)
 {
-    char *hex = zhashx_lookup(self->by_key, key);
-    if (!hex)
+    digest_t *digest = zhashx_lookup(self->by_key, key);
+    if (!digest)
         return false;
-    char high[17];
-    memcpy(high, hex, 16);
-    high[16] = 0;
-    *a = strtoull(high, NULL, 16);
-    *b = strtoull(hex + 16, NULL, 16);
+    *a = digest->a;
+    *b = digest->b;
     /* A newer article with the same id (taken later, under another key)
        keeps the id in flight. */
-    const char *owner = zhashx_lookup(self->by_digest, hex);
+    const char *owner = zhashx_lookup(self->by_digest, digest);
     if (owner && streq(owner, key))
-        zhashx_delete(self->by_digest, hex);
+        zhashx_delete(self->by_digest, digest);
     zhashx_delete(self->by_key, key);
     return true;
 }
@@ -471,6 +515,17 @@ int precis_idwindow_test(bool verbose)
     CHECK(!has(window, "b1", 1001), "an id forgotten is still known");
     precis_idwindow_delivered(window, "k2", 1001); /* nothing noted: no effect */
     CHECK(precis_idwindow_size(window) == 1, "a forgotten key was delivered");
+
+    /* The digest of the last id is reused: asking about one id, then
+       taking another of the same length must note the second, and an id
+       sent in a buffer that changed since is digested afresh. */
+    char buffer[3] = "c1";
+    CHECK(!has(window, buffer, 1001), "c1 is known before it was taken");
+    buffer[1] = '2';
+    precis_idwindow_taken(window, buffer, 2, "k3");
+    CHECK(has(window, "c2", 1001) && !has(window, "c1", 1001),
+          "taking c2 after asking about c1 noted the wrong id");
+    precis_idwindow_forget(window, "k3");
 
     /* The count bound: the oldest goes first. */
     take_and_deliver(window, "a2", 1002);

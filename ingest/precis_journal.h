@@ -15,21 +15,31 @@
     goes to both files, so that whichever one is the journal after a crash
     holds everything that was synced.
 
-    Record layout (little-endian): kind (1 byte: 'A' article, 'D' done),
-    key length (u32), data length (u32), checksum (u32, FNV-1a of key and
-    data), key, data. A torn record at the end (a crash in mid-write) is
-    detected by its length or checksum and cut off at recovery. A bad
-    record with intact ones after it (a flipped byte, a bad sector) is
-    damage, not a tear: recovery skips it, finds the next intact record by
-    scanning, reads every record after it, reports the damage (offset,
-    regions, bytes: precis_journal_damage), keeps the damaged file as
+    Record layout (little-endian): kind (1 byte: 'a' article, 'd' done),
+    key length (u32), data length (u32), checksum (u32: the low half of
+    XXH3-64 of the data seeded with XXH3-64 of the key), key, data.
+    Journals written before XXH3 have 'A' and 'D' records whose checksum
+    is FNV-1a of key and data; they are read as before (the two forms may
+    mix in one file), so an upgrade recovers what an older ingest left. An
+    older ingest cuts 'a' and 'd' records off as a torn tail (losing their
+    articles): going back to one needs an empty (drained) journal.
+    FNV-1a, a byte at a time, was a third of ingest's instructions per
+    article at full rate.
+
+    A torn record at the end (a crash in mid-write) is detected by its
+    length or checksum and cut off at recovery. A bad record with intact
+    ones after it (a flipped byte, a bad sector) is damage, not a tear:
+    recovery skips it, finds the next intact record by scanning, reads
+    every record after it, reports the damage (offset, regions, bytes:
+    precis_journal_damage), keeps the damaged file as
     PATH.corrupt-TIMESTAMP and goes on with a clean file at PATH; a
-    damaged file is never cut in place. An article whose 'A' record was
-    damaged is lost (its bytes are kept aside); one whose 'D' record was
-    damaged is sent again (the sink drops the duplicate). Skipping trusts
-    the 32-bit checksum: a damaged stretch that happens to hold a whole
-    record with a right checksum (chance 1 in 4 billion per position, or
-    an article text crafted to hold one) is taken for a record.
+    damaged file is never cut in place. An article whose article record
+    was damaged is lost (its bytes are kept aside); one whose done record
+    was damaged is sent again (the sink drops the duplicate). Skipping
+    trusts the 32-bit checksum: a damaged stretch that happens to hold a
+    whole record with a right checksum (chance 1 in 4 billion per
+    position, or an article text crafted to hold one) is taken for a
+    record.
 */
 #ifndef PRECIS_JOURNAL_H
 #define PRECIS_JOURNAL_H

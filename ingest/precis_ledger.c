@@ -65,15 +65,14 @@ static int64_t wait_after(const precis_ledger_t *self, uint32_t attempts)
     return self->retry_ms << (shift > 3 ? 3 : shift);
 }
 
-void precis_ledger_add(precis_ledger_t *self, const char *key, const void *data,
-                       size_t size, bool sent, int64_t now_ms)
+void precis_ledger_adopt(precis_ledger_t *self, const char *key, void *data, size_t size,
+                         bool sent, int64_t now_ms)
 {
     entry_t *entry = calloc(1, sizeof *entry);
     assert(entry);
     entry->key = strdup(key);
-    entry->data = malloc(size ? size : 1);
+    entry->data = data;
     assert(entry->key && entry->data);
-    memcpy(entry->data, data, size);
     entry->public =
         (precis_ledger_entry_t){entry->key, entry->data, size, sent ? 1 : 0, false};
     entry->due_ms = sent ? now_ms + wait_after(self, 1) : now_ms;
@@ -84,6 +83,15 @@ void precis_ledger_add(precis_ledger_t *self, const char *key, const void *data,
     /* Due now goes first, so that the list stays in due order. */
     entry->handle =
         sent ? zlistx_add_end(self->due, entry) : zlistx_add_start(self->due, entry);
+}
+
+void precis_ledger_add(precis_ledger_t *self, const char *key, const void *data,
+                       size_t size, bool sent, int64_t now_ms)
+{
+    void *copy = malloc(size ? size : 1);
+    assert(copy);
+    memcpy(copy, data, size);
+    precis_ledger_adopt(self, key, copy, size, sent, now_ms);
 }
 
 bool precis_ledger_remove(precis_ledger_t *self, const char *key)
@@ -175,6 +183,17 @@ int precis_ledger_test(bool verbose)
     CHECK(precis_ledger_size(ledger) == 3);
     precis_ledger_add(ledger, "c", "CCCC", 4, false, 0); /* the same key replaces */
     CHECK(precis_ledger_size(ledger) == 3 && precis_ledger_bytes(ledger) == 6);
+    /* Adopted: the very buffer is kept (and freed with the entry). */
+    char *owned = strdup("DDD");
+    precis_ledger_adopt(ledger, "d", owned, 3, true, 0);
+    precis_ledger_entry_t *found = NULL;
+    for (precis_ledger_entry_t *entry = precis_ledger_first(ledger); entry;
+         entry = precis_ledger_next(ledger))
+        if (streq(entry->key, "d"))
+            found = entry;
+    CHECK(found && found->data == owned && found->size == 3 &&
+          precis_ledger_bytes(ledger) == 9);
+    CHECK(precis_ledger_remove(ledger, "d") && precis_ledger_bytes(ledger) == 6);
 
     resend_log_t log = {0, 100, false, ledger};
     precis_ledger_resend_due(ledger, 0, count_resend, &log);

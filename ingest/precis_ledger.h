@@ -32,6 +32,11 @@ void precis_ledger_destroy(precis_ledger_t **self_p);
    once (sent = false: due now, attempts = 0). Copies key and data. */
 void precis_ledger_add(precis_ledger_t *self, const char *key, const void *data,
                        size_t size, bool sent, int64_t now_ms);
+/* The same, taking data (malloc'd, size bytes) instead of copying it: the
+   buffer ingest encoded the article into, journaled and sent, is the one
+   the ledger keeps (no copy of a few KB per article). */
+void precis_ledger_adopt(precis_ledger_t *self, const char *key, void *data, size_t size,
+                         bool sent, int64_t now_ms);
 
 /* Removes the entry; false when the key is not in the ledger. */
 bool precis_ledger_remove(precis_ledger_t *self, const char *key);

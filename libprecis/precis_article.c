@@ -307,11 +307,6 @@ void precis_article_generate_id(precis_article_t *self)
 
 void *precis_article_encode(const precis_article_t *self, size_t *size_p)
 {
-    msgpack_sbuffer buffer;
-    msgpack_sbuffer_init(&buffer);
-    msgpack_packer packer;
-    msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
-
     const struct {
         const char *key;
         const precis_str_t *field;
@@ -319,9 +314,24 @@ void *precis_article_encode(const precis_article_t *self, size_t *size_p)
                    {"title", &self->title}, {"text", &self->text},
                    {"url", &self->url},     {"source", &self->source},
                    {"lang", &self->lang},   {"published", &self->published}};
-    size_t string_count = 0;
+    size_t string_count = 0, string_bytes = 0;
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
-        string_count += strings[i].field->ptr != NULL;
+        if (strings[i].field->ptr) {
+            string_count++;
+            string_bytes += strings[i].field->len;
+        }
+    /* The buffer is allocated once at a bound of the encoded size (each
+       string's header at most 5 bytes, its key at most 10; the other keys
+       and values at most 161 bytes together; beyond the bound it still grows): the
+       sbuffer's own growth would start at 8 KiB, which ingest's ledger would then hold
+       per article. */
+    msgpack_sbuffer buffer;
+    msgpack_sbuffer_init(&buffer);
+    buffer.alloc = string_bytes + 15 * string_count + 192;
+    buffer.data = malloc(buffer.alloc);
+    assert(buffer.data);
+    msgpack_packer packer;
+    msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
     size_t count = 2 + string_count + 4 + (self->sentences > 0) + (self->words > 0) +
                    (self->ratio > 0) + (self->format != PRECIS_FORMAT_AUTO) +
                    self->explain;

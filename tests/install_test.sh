@@ -13,7 +13,7 @@ trap 'rm -rf "$prefix"' EXIT
 
 cmake --install "$build" --prefix "$prefix" >"$prefix.log" 2>&1 || { cat "$prefix.log" >&2; fail "cmake --install exit"; }
 rm -f "$prefix.log"
-for program in precis precis-ingest precis-normalize precis-summarize precis-sink; do
+for program in precis precis-ingest precis-normalize precis-summarize precis-sink precis-relay; do
     [ -x "$prefix/bin/$program" ] || fail "bin/$program not installed"
     if command -v help2man >/dev/null; then
         [ -s "$prefix/share/man/man1/$program.1" ] || fail "man page $program.1 not installed"

@@ -75,14 +75,16 @@ pl_alive() { # pid, run_dir
     return 1
 }
 
-# The stop order: 0 ingest, 1 normalize workers, 2 summarize workers, 3 sink.
+# The stop order: 0 ingest, 1 normalize workers, 2 relays (precis-relay,
+# between normalize and summarize), 3 summarize workers, 4 sink.
 pl_stage_of() { # name
     case "$1" in
         ingest) echo 0 ;;
         normalize-*) echo 1 ;;
-        summarize-*) echo 2 ;;
-        sink) echo 3 ;;
-        *) echo 2 ;;
+        relay*) echo 2 ;;
+        summarize-*) echo 3 ;;
+        sink) echo 4 ;;
+        *) echo 3 ;;
     esac
 }
 
@@ -344,7 +346,7 @@ pl_stop_some() { # run_dir, "name pid"...
     local run_dir=$1 stage entry name pid status waited
     shift
     local entries=("$@")
-    for stage in 0 1 2 3; do
+    for stage in 0 1 2 3 4; do
         local names=() pids=()
         for entry in ${entries[@]+"${entries[@]}"}; do
             name=${entry% *}
