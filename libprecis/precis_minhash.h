@@ -13,16 +13,37 @@
     words (a text with fewer words is one shingle).
 
     The signature is one-permutation MinHash (Li, Owen, Zhang 2012) with
-    rotation densification (Shrivastava 2017): each shingle is hashed once
-    with XXH3 (libxxhash), the hash picks one of PRECIS_MINHASH_BINS bins and
-    the bin keeps the smallest value seen; an empty bin (short texts) takes
-    the next non-empty bin's value. The fraction of equal bins of two
-    signatures estimates the Jaccard similarity of their shingle sets (its
-    standard error is sqrt(J(1-J)/128), 0.044 at J = 0.5). One hash per
-    shingle instead of one per shingle and bin keeps the cost of a signature
-    next to nothing beside a summary (bench/stories measures it). Bins keep
-    16 bits (b-bit MinHash): two different values collide with chance
-    1/65536, which moves an estimate by less than 0.0001.
+    rotation densification (Shrivastava 2017): each word is hashed once with
+    XXH3-64 (libxxhash, precis_minhash_word), each shingle is hashed once as
+    XXH3-64 of its 5 word hashes (40 bytes, little-endian), that hash picks
+    one of PRECIS_MINHASH_BINS bins and the bin keeps the smallest value
+    seen; an empty bin (short texts) takes the next non-empty bin's value.
+    The fraction of equal bins of two signatures estimates the Jaccard
+    similarity of their shingle sets (its standard error is
+    sqrt(J(1-J)/128), 0.044 at J = 0.5). One hash per word and one per
+    shingle instead of one per shingle and bin keeps the cost of a
+    signature next to nothing beside a summary (bench/stories_bench
+    measures it). Bins keep 16 bits (b-bit MinHash): two different values
+    collide with chance 1/65536, which moves an estimate by less than
+    0.0001.
+
+    Where the words come from. The summarize workers and offline
+    `precis summarize` take them from the summarizer's own tokens
+    (precis_document_signature: already split and case-folded, each
+    distinct word hashed once per vocabulary), so a signature costs no
+    second pass over the text. Those tokens keep "don't", "3.5" and
+    "three-year" whole and cut scripts written without spaces into
+    dictionary words; precis_minhash_compute, for tools and tests without
+    a summarizer, splits the text itself as said above. Both give the same
+    signature for a text whose words are plain runs of letters and digits.
+
+    Version. Signatures before this scheme (2026-12: XXH3 of the shingle's
+    text, words split here) do not agree with these: a story file
+    (precis_stories) written by an older version still gives exact repeats
+    (the text hash is unchanged), but its near copies are not found until
+    the window has turned over; a false match between old and new bins is
+    no more likely than between unrelated texts (each bin agrees with
+    chance 1/65536).
 
     The exact hash is XXH3-128 of the text with every run of white space
     turned into one space and none at the ends, so two texts that differ
@@ -58,6 +79,15 @@ void precis_minhash_destroy(precis_minhash_t **self_p);
 /* Computes the exact hash and the signature of text[0..len) (UTF-8; invalid
    bytes separate words). A text with no word gets all bins 0. */
 void precis_minhash_compute(precis_minhash_t *self, const char *text, size_t len);
+
+/* The hash of one word (its case-folded UTF-8 text): XXH3-64. */
+uint64_t precis_minhash_word(const char *word, size_t len);
+
+/* The bins and the shingle count (not the exact hash) from the hashes of a
+   text's words in order (precis_minhash_word): shingles are runs of
+   PRECIS_MINHASH_SHINGLE hashes, a text of fewer words is one shingle; no
+   word gives all bins 0 and shingles 0. */
+void precis_minhash_words(precis_minhash_t *self, const uint64_t *words, size_t count);
 
 /* Only the exact hash (16 bytes into hash). */
 void precis_minhash_text_hash(const char *text, size_t len, uint8_t hash[16]);

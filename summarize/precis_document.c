@@ -56,6 +56,11 @@ struct _precis_document_t {
     uint32_t *stamp;
     size_t global_cap;
     uint32_t generation;
+    /* Story signatures: the XXH3 of each vocabulary word (by number, the
+       first word_hash_count words; reset with the vocabulary), and the
+       text tokens' hashes of the last signature. */
+    uint64_t *word_hashes, *token_hashes;
+    size_t word_hash_count, word_hash_cap, token_hash_cap;
 };
 
 /* Natural logarithms of small counts, which is most of them. */
@@ -107,6 +112,8 @@ void precis_document_destroy(precis_document_t **self_p)
     free(self->entries);
     free(self->local_of);
     free(self->stamp);
+    free(self->word_hashes);
+    free(self->token_hashes);
     free(self);
     *self_p = NULL;
 }
@@ -314,6 +321,7 @@ static bool number_language(precis_document_t *self, const char *code)
     if (self->lang_count == LANG_NUMBERS) { /* full: start over, forgetting terms */
         self->lang_count = 0;
         precis_vocab_clear(self->vocab);
+        self->word_hash_count = 0;
         cleared = true;
     }
     strcpy(self->lang_codes[self->lang_count++], code);
@@ -477,8 +485,10 @@ int precis_document_build(precis_document_t *self, const char *title, const char
     }
     /* Bounded memory: caches are flushed between articles when too big. */
     if (precis_stemmer_trim(self->stemmer) ||
-        precis_vocab_size(self->vocab) > PRECIS_VOCAB_LIMIT)
+        precis_vocab_size(self->vocab) > PRECIS_VOCAB_LIMIT) {
         precis_vocab_clear(self->vocab);
+        self->word_hash_count = 0;
+    }
     split_and_tokenize(self, spans, n);
     self->title_first = self->token_count;
     if (title && *title) /* title tokens after the article's, sentence = n */
@@ -499,6 +509,24 @@ int precis_document_build(precis_document_t *self, const char *title, const char
     assign_terms(self);
     build_vectors(self);
     return 0;
+}
+
+void precis_document_signature(precis_document_t *self, precis_minhash_t *signature)
+{
+    /* Words met since the last signature are hashed once, by number. */
+    size_t words = precis_vocab_size(self->vocab);
+    RESERVE(self->word_hashes, self->word_hash_cap, words);
+    for (; self->word_hash_count < words; self->word_hash_count++) {
+        size_t len;
+        const char *text =
+            precis_vocab_text(self->vocab, (uint32_t)self->word_hash_count, &len);
+        self->word_hashes[self->word_hash_count] = precis_minhash_word(text, len);
+    }
+    size_t count = self->title_first; /* the text's tokens, not the title's */
+    RESERVE(self->token_hashes, self->token_hash_cap, count);
+    for (size_t t = 0; t < count; t++)
+        self->token_hashes[t] = self->word_hashes[self->tokens[t].word];
+    precis_minhash_words(signature, self->token_hashes, count);
 }
 
 const char *precis_document_text(const precis_document_t *self)
