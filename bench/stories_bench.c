@@ -5,8 +5,10 @@
     empty and every article is summarized) handles every article of a set
     (bench_data.h; texts normalized first, outside the clock) as the
     pipeline hands it over: an encoded article frame in, a result frame out.
-    Next to it, on the same texts: precis_minhash_compute alone (the part of
-    the worker's time that detection adds) and precis_stories_add with the
+    Next to it, on the same texts: the signature as the worker makes it
+    (precis_minhash_text_hash, then precis_summarizer_signature after a
+    summary, timed article by article: the part of the worker's time that
+    detection adds) and precis_stories_add with the
     default window (the sink's part). Best of --rounds rounds. Prints
     key=value lines (per article, on the set's distinct texts): worker_us
     (with detection), cached_us (an exact copy the worker summarized before),
@@ -21,6 +23,7 @@
 #include "precis_normalizer.h"
 #include "precis_stories.h"
 #include "precis_summarize_worker.h"
+#include "precis_summarizer.h"
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -116,12 +119,29 @@ int main(int argc, char **argv)
         worker = spent < worker ? spent : worker;
         precis_summarize_worker_destroy(&self);
 
+        /* The signature as the worker makes it: the exact hash of the
+           text, then the bins from the summarizer's document of it (the
+           summary itself outside the clock). */
         precis_minhash_t *signatures = malloc(set.count * sizeof *signatures);
-        start = bench_cpu_now();
-        for (size_t i = 0; i < set.count; i++)
-            precis_minhash_compute(&signatures[i], set.items[i].text,
-                                   set.items[i].text_len);
-        spent = bench_cpu_now() - start;
+        precis_summarizer_t *summarizer = precis_summarizer_new();
+        spent = 0;
+        for (size_t i = 0; i < set.count; i++) {
+            precis_summary_t summary;
+            precis_summarizer_run(summarizer, set.items[i].title, set.items[i].text,
+                                  set.items[i].text_len, &defaults, &summary, NULL);
+            start = bench_cpu_now();
+            precis_minhash_text_hash(set.items[i].text, set.items[i].text_len,
+                                     signatures[i].text_hash);
+            precis_summarizer_signature(summarizer, &signatures[i]);
+            spent += bench_cpu_now() - start;
+            precis_summary_clear(&summary);
+        }
+        precis_summarizer_destroy(&summarizer);
+        /* Less what reading the clock twice an article costs. */
+        for (size_t i = 0; i < set.count; i++) {
+            start = bench_cpu_now();
+            spent -= bench_cpu_now() - start;
+        }
         signature = spent < signature ? spent : signature;
 
         precis_stories_t *stories = precis_stories_new(NULL, NULL, 0);

@@ -14,8 +14,9 @@
 
     The signature is one-permutation MinHash (Li, Owen, Zhang 2012) with
     rotation densification (Shrivastava 2017): each word is hashed once with
-    XXH3-64 (libxxhash, precis_minhash_word), each shingle is hashed once as
-    XXH3-64 of its 5 word hashes (40 bytes, little-endian), that hash picks
+    XXH3-64 (libxxhash, precis_minhash_word; 32 bits kept), each shingle is
+    hashed once as XXH3-64 of its 5 word hashes (20 bytes, little-endian),
+    that hash picks
     one of PRECIS_MINHASH_BINS bins and the bin keeps the smallest value
     seen; an empty bin (short texts) takes the next non-empty bin's value.
     The fraction of equal bins of two signatures estimates the Jaccard
@@ -80,14 +81,17 @@ void precis_minhash_destroy(precis_minhash_t **self_p);
    bytes separate words). A text with no word gets all bins 0. */
 void precis_minhash_compute(precis_minhash_t *self, const char *text, size_t len);
 
-/* The hash of one word (its case-folded UTF-8 text): XXH3-64. */
-uint64_t precis_minhash_word(const char *word, size_t len);
+/* The hash of one word (its case-folded UTF-8 text): the low 32 bits of
+   XXH3-64. Two of the words of a pair of articles share a hash by chance
+   with odds of about 1 in 50,000 (300 x 300 / 2^32): it would only make
+   two words one, a shingle or two more in common. */
+uint32_t precis_minhash_word(const char *word, size_t len);
 
 /* The bins and the shingle count (not the exact hash) from the hashes of a
    text's words in order (precis_minhash_word): shingles are runs of
    PRECIS_MINHASH_SHINGLE hashes, a text of fewer words is one shingle; no
    word gives all bins 0 and shingles 0. */
-void precis_minhash_words(precis_minhash_t *self, const uint64_t *words, size_t count);
+void precis_minhash_words(precis_minhash_t *self, const uint32_t *words, size_t count);
 
 /* Only the exact hash (16 bytes into hash). */
 void precis_minhash_text_hash(const char *text, size_t len, uint8_t hash[16]);

@@ -59,7 +59,7 @@ struct _precis_document_t {
     /* Story signatures: the XXH3 of each vocabulary word (by number, the
        first word_hash_count words; reset with the vocabulary), and the
        text tokens' hashes of the last signature. */
-    uint64_t *word_hashes, *token_hashes;
+    uint32_t *word_hashes, *token_hashes;
     size_t word_hash_count, word_hash_cap, token_hash_cap;
 };
 

@@ -104,11 +104,11 @@ typedef struct {
 bool precis_summarizer_explain(const precis_summarizer_t *self, size_t i,
                                precis_explained_t *out);
 
-/* Frees what a run stored in summary and zeroes it. */
 /* The story signature of the last run's text (precis_document_signature):
    bins and shingle count, not the exact hash. */
 void precis_summarizer_signature(precis_summarizer_t *self, precis_minhash_t *signature);
 
+/* Frees what a run stored in summary and zeroes it. */
 void precis_summary_clear(precis_summary_t *summary);
 
 int precis_summarizer_test(bool verbose);
