@@ -12,7 +12,8 @@
     default window (the sink's part). Best of --rounds rounds. Prints
     key=value lines (per article, on the set's distinct texts): worker_us
     (with detection), cached_us (an exact copy the worker summarized before),
-    signature_us, worker_without_us (worker_us - signature_us),
+    signature_us, worker_without_us (worker_us - signature_us), worker_off_us
+    (a worker with detection off: no signature, no cache),
     detection_share (signature_us / worker_without_us), index_add_us,
     index_bytes_per_article.
 
@@ -49,6 +50,24 @@ static zframe_t **article_frames(const bench_set_t *set)
         precis_article_destroy(&article);
     }
     return frames;
+}
+
+/* One round of a fresh worker over the frames, with detection on or off
+   (--no-stories); CPU seconds. Not inlined, so that a profile (callgrind)
+   shows each way apart: worker_round_on, worker_round_off. */
+static double worker_round(zframe_t **frames, size_t count,
+                           const precis_summary_options_t *defaults, bool stories)
+{
+    precis_summarize_worker_t *self = precis_summarize_worker_new(defaults);
+    precis_summarize_worker_set_stories(self, stories);
+    double start = bench_cpu_now();
+    for (size_t i = 0; i < count; i++) {
+        zframe_t *out = precis_summarize_worker_handle(self, frames[i]);
+        zframe_destroy(&out);
+    }
+    double spent = bench_cpu_now() - start;
+    precis_summarize_worker_destroy(&self);
+    return spent;
 }
 
 int main(int argc, char **argv)
@@ -108,16 +127,13 @@ int main(int argc, char **argv)
                                          .max_sentences = PRECIS_MAX_SENTENCES};
     double worker = 1e9, signature = 1e9, index = 1e9;
     size_t bytes = 0, size = 0;
+    double worker_off = 1e9;
     for (int round = 0; round < rounds; round++) {
-        precis_summarize_worker_t *self = precis_summarize_worker_new(&defaults);
-        double start = bench_cpu_now();
-        for (size_t i = 0; i < set.count; i++) {
-            zframe_t *out = precis_summarize_worker_handle(self, frames[i]);
-            zframe_destroy(&out);
-        }
-        double spent = bench_cpu_now() - start;
+        double spent = worker_round(frames, set.count, &defaults, true);
         worker = spent < worker ? spent : worker;
-        precis_summarize_worker_destroy(&self);
+        spent = worker_round(frames, set.count, &defaults, false);
+        worker_off = spent < worker_off ? spent : worker_off;
+        double start;
 
         /* The signature as the worker makes it: the exact hash of the
            text, then the bins from the summarizer's document of it (the
@@ -181,6 +197,7 @@ int main(int argc, char **argv)
     printf("worker_us=%.2f\n", 1e6 * worker / n);
     printf("signature_us=%.2f\n", 1e6 * signature / n);
     printf("worker_without_us=%.2f\n", 1e6 * (worker - signature) / n);
+    printf("worker_off_us=%.2f\n", 1e6 * worker_off / n);
     printf("detection_share=%.3f\n", signature / (worker - signature));
     printf("index_add_us=%.2f\n", 1e6 * index / n);
     printf("index_bytes_per_article=%.0f\n", size ? (double)bytes / size : 0.0);

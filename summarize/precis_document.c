@@ -685,12 +685,66 @@ static void test_segmented_words(precis_document_t *self, bool verbose)
           "cut to 10 words: %u words", words);
 }
 
+/* The story signature is the one of the text's words: the title does not
+   count, typography and case do not change it, and it stays the same when
+   the vocabulary is cleared under it (word numbers reused by other
+   words). */
+static void test_signature(precis_document_t *self, bool verbose)
+{
+    const char *text = "The ferry crews said they would strike on Friday. The harbour "
+                       "board asked both sides to meet again before the weekend.";
+    char code[8];
+    precis_minhash_t first, again, reference;
+    precis_document_build(self, "Ferry strike", text, strlen(text), "en", 0, code, NULL);
+    precis_document_signature(self, &first);
+    precis_minhash_compute(&reference, text, strlen(text));
+    CHECK(first.shingles == 17 &&
+              memcmp(first.bins, reference.bins, sizeof first.bins) == 0,
+          "signature of plain words: %u shingles, or bins not the text's",
+          first.shingles);
+    precis_document_build(self, "Another title", text, strlen(text), "en", 0, code, NULL);
+    precis_document_signature(self, &again);
+    CHECK(memcmp(first.bins, again.bins, sizeof first.bins) == 0, "the title counted");
+    const char *curly = "THE FERRY CREWS SAID THEY WOULD STRIKE ON FRIDAY. The harbour "
+                        "board asked both sides to meet again before the weekend.";
+    precis_document_build(self, NULL, curly, strlen(curly), "en", 0, code, NULL);
+    precis_document_signature(self, &again);
+    CHECK(memcmp(first.bins, again.bins, sizeof first.bins) == 0, "case counted");
+    /* "don’t" is one token, as "don't" is: 9 words, 5 shingles. */
+    const char *apostrophe = "Crews don\xe2\x80\x99t sail on the harbour today at all.";
+    const char *straight = "Crews don't sail on the harbour today at all.";
+    precis_document_build(self, NULL, apostrophe, strlen(apostrophe), "en", 0, code,
+                          NULL);
+    precis_document_signature(self, &again);
+    precis_document_build(self, NULL, straight, strlen(straight), "en", 0, code, NULL);
+    precis_document_signature(self, &reference);
+    CHECK(again.shingles == 5 &&
+              memcmp(again.bins, reference.bins, sizeof again.bins) == 0,
+          "a curly apostrophe counted (%u shingles)", again.shingles);
+    /* Other words in as many languages as the vocabulary numbers, then
+       the text in one more: the vocabulary is cleared while it is read. */
+    for (int i = 0; i <= LANG_NUMBERS; i++) {
+        char lang[8], other[64];
+        snprintf(lang, sizeof lang, "x%c%c", 'a' + i / 26, 'a' + i % 26);
+        snprintf(other, sizeof other, "Word%d number%d goes here and there.", i, i * 7);
+        precis_document_build(self, NULL, other, strlen(other), lang, 0, code, NULL);
+        precis_document_signature(self, &again);
+    }
+    precis_document_build(self, NULL, text, strlen(text), "en", 0, code, NULL);
+    precis_document_signature(self, &again);
+    CHECK(memcmp(first.bins, again.bins, sizeof first.bins) == 0,
+          "the signature changed across a vocabulary clear");
+    if (verbose && !test_failures)
+        printf("document: signature checks passed\n");
+}
+
 int precis_document_test(bool verbose)
 {
     test_failures = 0;
     precis_document_t *self = precis_document_new();
     test_english(self, verbose);
     test_segmented_words(self, verbose);
+    test_signature(self, verbose);
     precis_document_destroy(&self);
     return test_failures ? 1 : 0;
 }
