@@ -312,7 +312,7 @@ uint32_t precis_minhash_word(const char *word, size_t len)
 }
 
 /* flatten: XXH3_64bits is inlined into the loop, where the shingle's
-   length (40 bytes) is a constant, leaving only its 17-to-128-byte path:
+   length (20 bytes) is a constant, leaving only its 17-to-128-byte path:
    about 35 instructions a shingle instead of 50 through the call. */
 __attribute__((flatten)) void precis_minhash_words(precis_minhash_t *self,
                                                    const uint32_t *words, size_t count)
@@ -380,8 +380,13 @@ static size_t fold_spaces(const uint8_t *bytes, size_t len, char *folded, bool v
             _mm_storeu_si128((__m128i *)(folded + size), v);
             size += 16;
             after_space = (uint8_t)(blanks >> 15);
-        } else
-            fold_block(v, folded, &size, &after_space);
+        } else { /* copies, so that the fast path keeps these in registers */
+            size_t kept = size;
+            uint8_t after = after_space;
+            fold_block(v, folded, &kept, &after);
+            size = kept;
+            after_space = after;
+        }
     }
 #else
     (void)vector;
