@@ -56,6 +56,11 @@ struct _precis_document_t {
     uint32_t *stamp;
     size_t global_cap;
     uint32_t generation;
+    /* Story signatures: the XXH3 of each vocabulary word (by number, the
+       first word_hash_count words; reset with the vocabulary), and the
+       text tokens' hashes of the last signature. */
+    uint32_t *word_hashes, *token_hashes;
+    size_t word_hash_count, word_hash_cap, token_hash_cap;
 };
 
 /* Natural logarithms of small counts, which is most of them. */
@@ -107,6 +112,8 @@ void precis_document_destroy(precis_document_t **self_p)
     free(self->entries);
     free(self->local_of);
     free(self->stamp);
+    free(self->word_hashes);
+    free(self->token_hashes);
     free(self);
     *self_p = NULL;
 }
@@ -314,6 +321,7 @@ static bool number_language(precis_document_t *self, const char *code)
     if (self->lang_count == LANG_NUMBERS) { /* full: start over, forgetting terms */
         self->lang_count = 0;
         precis_vocab_clear(self->vocab);
+        self->word_hash_count = 0;
         cleared = true;
     }
     strcpy(self->lang_codes[self->lang_count++], code);
@@ -477,8 +485,10 @@ int precis_document_build(precis_document_t *self, const char *title, const char
     }
     /* Bounded memory: caches are flushed between articles when too big. */
     if (precis_stemmer_trim(self->stemmer) ||
-        precis_vocab_size(self->vocab) > PRECIS_VOCAB_LIMIT)
+        precis_vocab_size(self->vocab) > PRECIS_VOCAB_LIMIT) {
         precis_vocab_clear(self->vocab);
+        self->word_hash_count = 0;
+    }
     split_and_tokenize(self, spans, n);
     self->title_first = self->token_count;
     if (title && *title) /* title tokens after the article's, sentence = n */
@@ -499,6 +509,24 @@ int precis_document_build(precis_document_t *self, const char *title, const char
     assign_terms(self);
     build_vectors(self);
     return 0;
+}
+
+void precis_document_signature(precis_document_t *self, precis_minhash_t *signature)
+{
+    /* Words met since the last signature are hashed once, by number. */
+    size_t words = precis_vocab_size(self->vocab);
+    RESERVE(self->word_hashes, self->word_hash_cap, words);
+    for (; self->word_hash_count < words; self->word_hash_count++) {
+        size_t len;
+        const char *text =
+            precis_vocab_text(self->vocab, (uint32_t)self->word_hash_count, &len);
+        self->word_hashes[self->word_hash_count] = precis_minhash_word(text, len);
+    }
+    size_t count = self->title_first; /* the text's tokens, not the title's */
+    RESERVE(self->token_hashes, self->token_hash_cap, count);
+    for (size_t t = 0; t < count; t++)
+        self->token_hashes[t] = self->word_hashes[self->tokens[t].word];
+    precis_minhash_words(signature, self->token_hashes, count);
 }
 
 const char *precis_document_text(const precis_document_t *self)
@@ -657,12 +685,66 @@ static void test_segmented_words(precis_document_t *self, bool verbose)
           "cut to 10 words: %u words", words);
 }
 
+/* The story signature is the one of the text's words: the title does not
+   count, typography and case do not change it, and it stays the same when
+   the vocabulary is cleared under it (word numbers reused by other
+   words). */
+static void test_signature(precis_document_t *self, bool verbose)
+{
+    const char *text = "The ferry crews said they would strike on Friday. The harbour "
+                       "board asked both sides to meet again before the weekend.";
+    char code[8];
+    precis_minhash_t first, again, reference;
+    precis_document_build(self, "Ferry strike", text, strlen(text), "en", 0, code, NULL);
+    precis_document_signature(self, &first);
+    precis_minhash_compute(&reference, text, strlen(text));
+    CHECK(first.shingles == 17 &&
+              memcmp(first.bins, reference.bins, sizeof first.bins) == 0,
+          "signature of plain words: %u shingles, or bins not the text's",
+          first.shingles);
+    precis_document_build(self, "Another title", text, strlen(text), "en", 0, code, NULL);
+    precis_document_signature(self, &again);
+    CHECK(memcmp(first.bins, again.bins, sizeof first.bins) == 0, "the title counted");
+    const char *upper = "THE FERRY CREWS SAID THEY WOULD STRIKE ON FRIDAY. The harbour "
+                        "board asked both sides to meet again before the weekend.";
+    precis_document_build(self, NULL, upper, strlen(upper), "en", 0, code, NULL);
+    precis_document_signature(self, &again);
+    CHECK(memcmp(first.bins, again.bins, sizeof first.bins) == 0, "case counted");
+    /* "don’t" is one token, as "don't" is: 9 words, 5 shingles. */
+    const char *apostrophe = "Crews don\xe2\x80\x99t sail on the harbour today at all.";
+    const char *straight = "Crews don't sail on the harbour today at all.";
+    precis_document_build(self, NULL, apostrophe, strlen(apostrophe), "en", 0, code,
+                          NULL);
+    precis_document_signature(self, &again);
+    precis_document_build(self, NULL, straight, strlen(straight), "en", 0, code, NULL);
+    precis_document_signature(self, &reference);
+    CHECK(again.shingles == 5 &&
+              memcmp(again.bins, reference.bins, sizeof again.bins) == 0,
+          "a curly apostrophe counted (%u shingles)", again.shingles);
+    /* Other words in as many languages as the vocabulary numbers, then
+       the text in one more: the vocabulary is cleared while it is read. */
+    for (int i = 0; i <= LANG_NUMBERS; i++) {
+        char lang[8], other[64];
+        snprintf(lang, sizeof lang, "x%c%c", 'a' + i / 26, 'a' + i % 26);
+        snprintf(other, sizeof other, "Word%d number%d goes here and there.", i, i * 7);
+        precis_document_build(self, NULL, other, strlen(other), lang, 0, code, NULL);
+        precis_document_signature(self, &again);
+    }
+    precis_document_build(self, NULL, text, strlen(text), "en", 0, code, NULL);
+    precis_document_signature(self, &again);
+    CHECK(memcmp(first.bins, again.bins, sizeof first.bins) == 0,
+          "the signature changed across a vocabulary clear");
+    if (verbose && !test_failures)
+        printf("document: signature checks passed\n");
+}
+
 int precis_document_test(bool verbose)
 {
     test_failures = 0;
     precis_document_t *self = precis_document_new();
     test_english(self, verbose);
     test_segmented_words(self, verbose);
+    test_signature(self, verbose);
     precis_document_destroy(&self);
     return test_failures ? 1 : 0;
 }

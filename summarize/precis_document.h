@@ -32,6 +32,7 @@
 #ifndef PRECIS_DOCUMENT_H
 #define PRECIS_DOCUMENT_H
 
+#include "precis_minhash.h"
 #include "precis_stemmer.h"
 #include "precis_stopwords.h"
 #include "precis_tokenizer.h"
@@ -123,6 +124,14 @@ size_t precis_document_term_count(const precis_document_t *self);
 const precis_doc_term_t *precis_document_terms(const precis_document_t *self);
 const precis_doc_entry_t *precis_document_entries(const precis_document_t *self);
 size_t precis_document_entry_count(const precis_document_t *self);
+
+/* The story signature's bins and shingle count (precis_minhash_words) of
+   the last build's text (not its title), its words being the text's tokens
+   in their case-folded form: what the pipeline's story index compares.
+   Each distinct word is hashed once while the vocabulary holds it, so a
+   signature costs one look-up a token and one hash a shingle. The exact
+   hash (signature->text_hash) is left as it is. */
+void precis_document_signature(precis_document_t *self, precis_minhash_t *signature);
 
 /* Where to cut the first len bytes of sentence s so that at most limit
    (>= 1) words remain (see the header comment); its words in *words_p. */

@@ -684,16 +684,20 @@ static void put_error(const result_head_t *head, const char *stage, const char *
    answer is a repeat when match->duplicate_of is set. NULL without --jsonl
    or without --stories. key: the line or item number, so that a repeated
    id is still a repeat. */
-static const precis_stories_match_t *mark_story(command_t *command, const char *id,
-                                                size_t id_len, size_t number,
-                                                const char *text, size_t len,
-                                                precis_stories_match_t *match)
+static const precis_stories_match_t *mark_story(command_t *command,
+                                                precis_summarizer_t *summarizer,
+                                                const char *id, size_t id_len,
+                                                size_t number, const char *text,
+                                                size_t len, precis_stories_match_t *match)
 {
     if (!command->stories)
         return NULL;
     double start = command->stats ? cpu_seconds() : 0;
+    /* As a summarize worker makes it: the bins from the summarizer's
+       tokens of the text it has just summarized. */
     precis_minhash_t signature;
-    precis_minhash_compute(&signature, text, len);
+    precis_minhash_text_hash(text, len, signature.text_hash);
+    precis_summarizer_signature(summarizer, &signature);
     char key[32], *name = strndup(id ? id : "", id ? id_len : 0);
     assert(name);
     snprintf(key, sizeof key, "#%zu", number);
@@ -756,8 +760,8 @@ static int summarize_item(precis_summarizer_t *summarizer, command_t *command,
     if (command->jsonl) {
         precis_stories_match_t match;
         const precis_stories_match_t *marked =
-            mark_story(command, item->id, item->id ? strlen(item->id) : 0, number, text,
-                       command->clean_len, &match);
+            mark_story(command, summarizer, item->id, item->id ? strlen(item->id) : 0,
+                       number, text, command->clean_len, &match);
         put_result(&head, text, &summary, marked, command->explain ? summarizer : NULL,
                    stdout);
     } else {
@@ -936,8 +940,8 @@ static int summarize_line(precis_summarizer_t *summarizer, command_t *command,
         precis_stories_match_t match;
         const char *id = record.id_string.ptr ? record.id_string.ptr : record.id_json.ptr;
         size_t id_len = record.id_string.ptr ? record.id_string.len : record.id_json.len;
-        const precis_stories_match_t *marked =
-            mark_story(command, id, id_len, number, body, command->clean_len, &match);
+        const precis_stories_match_t *marked = mark_story(
+            command, summarizer, id, id_len, number, body, command->clean_len, &match);
         /* The title as the pipeline publishes it: normalized. */
         if (command->clean_title)
             head.title = field_of(command->clean_title);

@@ -73,10 +73,10 @@ precis_result_t *precis_summarize_worker_article(precis_summarize_worker_t *self
     precis_summary_options_t options = options_for(self, article);
     if (!self->stories)
         return summarize(self, article, &options);
-    /* The signature for the sink's story index, and the key to the summary
-       of an exact copy this worker made before. */
-    precis_minhash_t *signature =
-        precis_minhash_new(article->text.ptr, article->text.len);
+    /* The exact hash first: the key to the summary of an exact copy this
+       worker made before, which also holds the copy's signature. */
+    precis_minhash_t *signature = precis_minhash_new(NULL, 0);
+    precis_minhash_text_hash(article->text.ptr, article->text.len, signature->text_hash);
     uint64_t tag = options_tag(&options);
     /* An article that asks why (explain) is summarized again: the cache
        keeps summaries, not their reasons. */
@@ -84,16 +84,20 @@ precis_result_t *precis_summarize_worker_article(precis_summarize_worker_t *self
         article->explain
             ? NULL
             : precis_summary_cache_get(self->cache, signature->text_hash, tag);
-    if (cached) {
+    if (cached && cached->signature) {
         precis_result_t *result = precis_result_new(PRECIS_RESULT_SUMMARY);
         precis_result_copy_article(result, article);
         precis_result_copy_summary(result, cached);
+        *signature = *cached->signature; /* the same text: the same signature */
         result->signature = signature;
         result->summary_tag = tag;
         return result;
     }
     precis_result_t *result = summarize(self, article, &options);
     if (result->kind == PRECIS_RESULT_SUMMARY) {
+        /* The bins from the summarizer's tokens of this text: no second
+           pass over it. */
+        precis_summarizer_signature(self->summarizer, signature);
         result->signature = signature;
         result->summary_tag = tag;
     } else
@@ -111,9 +115,9 @@ void precis_summarize_worker_keep(precis_summarize_worker_t *self,
     }
     uint8_t hash[16];
     memcpy(hash, result->signature->text_hash, 16);
-    /* What a copy takes is the summary: the rest need not stay in memory
-       (an explain map can be larger than the article). */
-    precis_minhash_destroy(&result->signature);
+    /* What a copy takes is the summary and the signature (300 bytes): the
+       rest need not stay in memory (an explain map can be larger than the
+       article). */
     json_decref(result->explain);
     result->explain = NULL;
     precis_summary_cache_adopt(self->cache, hash, result->summary_tag, result_p);
@@ -246,14 +250,26 @@ int precis_summarize_worker_test(bool verbose)
     char *first_sentence =
         first && first->summary_count == 2 ? strdup(first->summary[1]) : strdup("");
     uint8_t first_hash[16] = {0};
+    precis_minhash_t first_signature = {0};
     if (first && first->signature)
-        memcpy(first_hash, first->signature->text_hash, 16);
+        first_signature = *first->signature;
+    memcpy(first_hash, first_signature.text_hash, 16);
+    /* The signature comes from the summarizer's tokens; for plain words
+       they are the ones precis_minhash_compute splits the text into. */
+    precis_minhash_t reference;
+    precis_minhash_compute(&reference, text, strlen(text));
+    if (memcmp(&reference, &first_signature, sizeof reference) != 0 ||
+        reference.shingles != 32) {
+        fprintf(stderr, "summarize worker: the signature is not the text's\n");
+        failures++;
+    }
     /* Handed back (as the worker does once it has encoded it), kept. */
     precis_summarize_worker_keep(self, &first);
     precis_str_set(&article->id, "s2", 2);
     result = precis_summarize_worker_article(self, article);
     if (first || !result || !result->signature ||
         memcmp(first_hash, result->signature->text_hash, 16) != 0 ||
+        memcmp(&first_signature, result->signature, sizeof first_signature) != 0 ||
         result->summary_count != 2 || strcmp(result->id, "s2") != 0 ||
         strcmp(result->summary[1], first_sentence) != 0 ||
         precis_summary_cache_size(self->cache) != 1) {

@@ -178,6 +178,11 @@ static void store_selection(precis_summarizer_t *self, precis_summary_t *summary
     }
 }
 
+void precis_summarizer_signature(precis_summarizer_t *self, precis_minhash_t *signature)
+{
+    precis_document_signature(self->document, signature);
+}
+
 int precis_summarizer_run(precis_summarizer_t *self, const char *title, const char *text,
                           size_t len, const precis_summary_options_t *options,
                           precis_summary_t *summary, const char **error_p)

@@ -14,6 +14,7 @@
 #ifndef PRECIS_SUMMARIZER_H
 #define PRECIS_SUMMARIZER_H
 
+#include "precis_minhash.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -102,6 +103,10 @@ typedef struct {
    for any other i (or after a refused run). Valid until the next run. */
 bool precis_summarizer_explain(const precis_summarizer_t *self, size_t i,
                                precis_explained_t *out);
+
+/* The story signature of the last run's text (precis_document_signature):
+   bins and shingle count, not the exact hash. */
+void precis_summarizer_signature(precis_summarizer_t *self, precis_minhash_t *signature);
 
 /* Frees what a run stored in summary and zeroes it. */
 void precis_summary_clear(precis_summary_t *summary);
