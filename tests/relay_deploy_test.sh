@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Deploy test of the relay: deploy/pipeline up --relay on free ports; status
-# lists the relay; articles pushed while the relay is restarted all come out
-# exactly once (ingest sends again what the old relay held), and the new
-# relay carries the articles pushed after it.
+# lists the relay; articles pushed while the relay is restarted, and while
+# it is dead (SIGKILL, then 'restart relay' starts it again), all come out
+# exactly once (ingest sends again what a relay held), and the new relay
+# carries the articles pushed after it.
 #
 #   tests/relay_deploy_test.sh [BUILD_DIR]   (default: build; not built here)
 #
@@ -18,7 +19,8 @@ case "$build" in
 esac
 precis="$build/bin/precis"
 FIRST=120 # articles pushed around the relay's restart
-SECOND=20 # articles pushed after it
+DEAD=30   # articles pushed while the relay is dead
+SECOND=20 # articles pushed after it is back
 
 fail() { echo "FAIL: relay_deploy_test: $*" >&2; exit 1; }
 
@@ -98,6 +100,7 @@ grep -q -- "--summarize-endpoint tcp://127.0.0.1:$((base + 3))" "$run_dir/relay.
 
 from=$("$precis" sub --print-next) || fail "precis sub --print-next failed"
 articles first "$FIRST" >"$work/first.jsonl"
+articles dead "$DEAD" >"$work/dead.jsonl"
 articles second "$SECOND" >"$work/second.jsonl"
 "$precis" push --ingest "$PRECIS_INGEST" "$work/first.jsonl" >"$work/push1.txt" 2>&1 &
 push_pid=$!
@@ -106,20 +109,35 @@ push_pid=$!
     || fail "restart relay exited $?: $(cat "$work/restart.txt")"
 wait "$push_pid" || fail "precis push (first) exited $?: $(tail -n 3 "$work/push1.txt")"
 push_pid=""
+# A relay that dies: ingest still accepts (the articles wait in its journal
+# and queues), and they come out once the relay is started again.
+relay_pid=$(tr -dc 0-9 <"$run_dir/relay.pid")
+kill -KILL "$relay_pid"
+while kill -0 "$relay_pid" 2>/dev/null; do sleep 0.05; done
+"$precis" push --ingest "$PRECIS_INGEST" "$work/dead.jsonl" >"$work/push-dead.txt" 2>&1 \
+    || fail "precis push (relay dead) exited $?: $(tail -n 3 "$work/push-dead.txt")"
+if "$pipeline" status --run-dir "$run_dir" >"$work/status-dead.txt" 2>&1; then
+    fail "status exited 0 with the relay dead"
+fi
+grep -q "^relay .* dead" "$work/status-dead.txt" || fail "status does not show the relay dead"
+"$pipeline" restart relay --run-dir "$run_dir" >"$work/restart2.txt" 2>&1 \
+    || fail "restart of the dead relay exited $?: $(cat "$work/restart2.txt")"
 "$precis" push --ingest "$PRECIS_INGEST" "$work/second.jsonl" >"$work/push2.txt" 2>&1 \
     || fail "precis push (second) exited $?"
-total=$((FIRST + SECOND))
-[ "$(grep -c '^accepted' "$work/push1.txt" "$work/push2.txt" | awk -F: '{ s += $2 } END { print s }')" \
+total=$((FIRST + DEAD + SECOND))
+[ "$(cat "$work/push1.txt" "$work/push-dead.txt" "$work/push2.txt" | grep -c '^accepted')" \
     -eq "$total" ] || fail "not all $total articles were accepted"
 
 # Gap-free: from the output log, then live, until every result is in (the
 # old relay's articles come back after ingest's --retry-ms, 5 s).
 "$precis" sub --since "$from" --json --count "$total" --timeout 60 >"$work/results.jsonl" \
     2>"$work/sub.txt" || fail "precis sub did not get $total results: $(cat "$work/sub.txt")"
-python3 - "$work/results.jsonl" "$FIRST" "$SECOND" <<'PY' || fail "the results are not one summary per article"
+python3 - "$work/results.jsonl" first "$FIRST" dead "$DEAD" second "$SECOND" <<'PY' \
+    || fail "the results are not one summary per article"
 import json, sys
 results = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
-want = {f"first-{k}" for k in range(int(sys.argv[2]))} | {f"second-{k}" for k in range(int(sys.argv[3]))}
+batches = sys.argv[2:]
+want = {f"{prefix}-{k}" for prefix, n in zip(batches[::2], batches[1::2]) for k in range(int(n))}
 ids = [r.get("id") for r in results]
 assert len(ids) == len(set(ids)), "duplicated: %s" % sorted({i for i in ids if ids.count(i) > 1})
 assert set(ids) == want, "missing %s, unexpected %s" % (sorted(want - set(ids)), sorted(set(ids) - want))
@@ -144,4 +162,4 @@ grep -q "normalize-1 relay summarize" "$work/order.txt" \
 if grep -l 'ERROR: [A-Za-z]*Sanitizer\|runtime error:' "$run_dir"/*.log >"$work/sanitizer.txt"; then
     fail "sanitizer reports in $(tr '\n' ' ' <"$work/sanitizer.txt")"
 fi
-echo "ok: deploy/pipeline up --relay, status, restart relay mid-push ($total results, none lost or doubled), down"
+echo "ok: deploy/pipeline up --relay, status, restart relay mid-push and after SIGKILL ($total results, none lost or doubled), down"
