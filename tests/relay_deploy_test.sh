@@ -3,7 +3,8 @@
 # lists the relay; articles pushed while the relay is restarted, and while
 # it is dead (SIGKILL, then 'restart relay' starts it again), all come out
 # exactly once (ingest sends again what a relay held), and the new relay
-# carries the articles pushed after it.
+# carries the articles pushed after it (precis stats and its Prometheus
+# metrics, from --metrics-port-base, say so).
 #
 #   tests/relay_deploy_test.sh [BUILD_DIR]   (default: build; not built here)
 #
@@ -73,8 +74,10 @@ PY
 started=false
 for _ in 1 2 3; do
     base=$("$pipeline" free-port-base) || fail "no free ports"
+    metrics_base=$("$pipeline" free-port-base) || fail "no free ports"
     if "$pipeline" up --no-build --build-dir "$build" --port-base "$base" --run-dir "$run_dir" \
-        --normalize 1 --summarize 2 --relay >"$work/up.txt" 2>&1; then
+        --normalize 1 --summarize 2 --relay --metrics-port-base "$metrics_base" \
+        >"$work/up.txt" 2>&1; then
         started=true
         break
     fi
@@ -153,6 +156,16 @@ for line in sys.stdin:
     if row["instance"] == "relay":
         print(row["counters"]["moved"])')
 [ "${moved:-0}" -ge "$SECOND" ] || fail "the restarted relay moved ${moved:-nothing}, expected >= $SECOND"
+# Its Prometheus metrics, on the port after the workers' (run/metrics).
+relay_url=$(awk '$1 == "relay" { print $2 }' "$run_dir/metrics")
+[ "$relay_url" = "http://127.0.0.1:$((metrics_base + 5))/metrics" ] \
+    || fail "run/metrics has '$relay_url' for the relay: $(cat "$run_dir/metrics")"
+python3 - "$relay_url" "$moved" <<'PY' || fail "the relay's metrics do not show what it moved"
+import sys, urllib.request
+text = urllib.request.urlopen(sys.argv[1], timeout=5).read().decode()
+values = [line.split()[1] for line in text.splitlines() if line.startswith("precis_relay_moved_total ")]
+assert values and int(float(values[0])) >= int(sys.argv[2]), (values, sys.argv[2])
+PY
 
 "$pipeline" down --run-dir "$run_dir" >"$work/down.txt" 2>&1 || fail "down exited $?"
 ! grep -q SIGKILL "$work/down.txt" || fail "down had to SIGKILL: $(cat "$work/down.txt")"
