@@ -9,14 +9,26 @@
     to publish on one clock. --rate 0 sends as fast as the pipeline takes
     articles (throughput: results per second over the last three quarters of
     --duration); --rate R sends R articles a second on a fixed schedule
-    (latency: p50, p99, p99.9). Then it stops sending and waits for the rest
-    (lost: accepted and never published). --fresh ends every text with a
-    word never sent before (the memory soak, bench/soak).
+    (latency: p50, p99, p99.9). Then it stops sending and waits for the rest.
+    --fresh ends every text with a word never sent before (the memory soak,
+    bench/soak).
+
+    With --replay (the sink's replay socket) the subscriber is gap-free, as
+    `precis sub` is: results carry the sink's `seq`, and the numbers its SUB
+    missed (dropped at the sink's PUB high-water mark under overload) are
+    fetched from the output log when the results stop coming and at the end
+    (docs/PROTOCOL.md, "Catching up"). It prints dropped_at_pub (recovered
+    from the log), lost (accepted and in neither: never published) and
+    duplicated (an article published under two numbers, or twice live).
+    Without --replay, lost counts what the SUB did not receive, drops at
+    the PUB included. PIPELINE_BENCH_DROP_EVERY=N in the environment throws
+    every Nth live result away, as a drop at the PUB would (for its test).
 
     `ceiling`: a PUSH/PULL pair over tcp on loopback, in two threads with a
     context each, sending messages the size of the mean request: messages/s.
 
-    pipeline_bench run --ingest EP --output EP [--data PATH | --samples PATH]
+    pipeline_bench run --ingest EP --output EP [--replay EP]
+                       [--data PATH | --samples PATH]
                        [--duration S] [--rate R] [--window W] [--tag T] [--fresh]
     pipeline_bench ceiling [--data PATH | --samples PATH] [--duration S]
 
@@ -24,6 +36,9 @@
 */
 #define _GNU_SOURCE
 #include "bench_data.h"
+#include "bench_gaps.h"
+#include "precis_msgpack.h"
+#include <czmq.h>
 #include <getopt.h>
 #include <math.h>
 #include <msgpack.h>
@@ -36,9 +51,14 @@
 
 #define BACKOFF_FIRST 0.010
 #define BACKOFF_MAX   1.0
+/* Replay: results per request (the sink's maximum), how long to wait for an
+   answer, and how long without a live result before the gaps are fetched. */
+#define REPLAY_PAGE    1000
+#define REPLAY_WAIT_MS 10000
+#define REPLAY_QUIET   1.0
 
 typedef struct {
-    const char *ingest, *output, *data, *samples, *tag;
+    const char *ingest, *output, *replay, *data, *samples, *tag;
     double duration, rate;
     int window;
     bool fresh; /* a word never seen before in every article */
@@ -109,6 +129,15 @@ static const char *map_string(const msgpack_object *map, const char *key, size_t
         }
     }
     return NULL;
+}
+
+/* The unsigned integer value of key in a msgpack map; 0 when absent. */
+static uint64_t map_uint(const msgpack_object *map, const char *key)
+{
+    const msgpack_object *value =
+        map->type == MSGPACK_OBJECT_MAP ? precis_mp_lookup(map, key) : NULL;
+    int64_t number = 0;
+    return value && precis_mp_int(value, &number) && number > 0 ? (uint64_t)number : 0;
 }
 
 /* ---- run --------------------------------------------------------------- */
@@ -201,6 +230,15 @@ typedef struct {
     size_t awaiting; /* requests sent, answer not yet read */
     size_t accepted, rejected, busy, received, errors, duplicates, foreign;
     double last_receive;
+    /* Gap-free (with --replay): */
+    void *replay;          /* DEALER to the sink's replay socket, or NULL */
+    bench_gaps_t *gaps;    /* the numbers seen, from the phase's start on */
+    size_t dropped_at_pub; /* this run's results fetched from the log */
+    uint64_t log_next;     /* the sink's next number at the last ask */
+    /* For the test of this (bench.pipeline_gap_free): every Nth live result
+       of the phase is thrown away as if the PUB had dropped it. */
+    size_t drop_every, live_seen, thrown_away;
+    bool measuring; /* in the measured phase (not the warm-up) */
 } run_t;
 
 static void send_index(run_t *run, size_t index)
@@ -267,6 +305,40 @@ static void read_answer(run_t *run)
     zmq_msg_close(&message);
 }
 
+/* One result, live (now > 0: its arrival time) or from the replay socket
+   (now 0). A number seen already is the same result again (a replay that
+   overlapped the live stream): skipped. The same article under another
+   number is a duplicate. */
+static void take_result(run_t *run, const void *data, size_t size, bool error, double now)
+{
+    size_t id_len = 0;
+    const char *id = NULL;
+    uint64_t seq = 0;
+    if (msgpack_unpack_next(&run->unpacked, data, size, NULL) == MSGPACK_UNPACK_SUCCESS) {
+        id = map_string(&run->unpacked.data, "id", &id_len);
+        seq = map_uint(&run->unpacked.data, "seq");
+    }
+    if (run->gaps && seq && !bench_gaps_add(run->gaps, seq) &&
+        bench_gaps_has(run->gaps, seq))
+        return;
+    long index = id ? parse_id(id, id_len, run->tag, run->tag_len) : -1;
+    if (index < 0 || (size_t)index >= run->tracker.capacity) {
+        run->foreign++;
+    } else if (run->tracker.received[index] != 0) {
+        run->duplicates++;
+    } else {
+        /* Recovered results have no arrival time: -1, kept out of the
+           latencies. */
+        run->tracker.received[index] = now > 0 ? now : -1;
+        run->received++;
+        run->errors += error;
+        if (now > 0)
+            run->last_receive = now;
+        else
+            run->dropped_at_pub++;
+    }
+}
+
 static void read_result(run_t *run)
 {
     zmq_msg_t topic, body;
@@ -291,24 +363,101 @@ static void read_result(run_t *run)
         zmq_msg_init(&body);
         zmq_msg_recv(&body, run->sub, 0);
     }
-    size_t id_len = 0;
-    const char *id = NULL;
-    if (msgpack_unpack_next(&run->unpacked, zmq_msg_data(&body), zmq_msg_size(&body),
-                            NULL) == MSGPACK_UNPACK_SUCCESS)
-        id = map_string(&run->unpacked.data, "id", &id_len);
-    long index = id ? parse_id(id, id_len, run->tag, run->tag_len) : -1;
-    if (index < 0 || (size_t)index >= run->tracker.capacity) {
-        run->foreign++;
-    } else if (run->tracker.received[index] != 0) {
-        run->duplicates++;
-    } else {
-        run->tracker.received[index] = now;
-        run->received++;
-        run->errors += error;
-        run->last_receive = now;
-    }
+    if (run->measuring && run->drop_every && ++run->live_seen % run->drop_every == 0)
+        run->thrown_away++;
+    else
+        take_result(run, zmq_msg_data(&body), zmq_msg_size(&body), error, now);
     zmq_msg_close(&topic);
     zmq_msg_close(&body);
+}
+
+/* Asks the replay socket for at most max results from since on; waits up to
+   REPLAY_WAIT_MS, and asks again while the sink answers busy. Returns the
+   answer (header frame first) and the sink's next number in *next, or NULL
+   when it did not answer or refused. */
+static zmsg_t *replay_ask(run_t *run, uint64_t since, uint64_t max, uint64_t *next)
+{
+    for (int attempt = 0; attempt < 50; attempt++) {
+        msgpack_sbuffer buffer;
+        msgpack_sbuffer_init(&buffer);
+        msgpack_packer packer;
+        msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
+        msgpack_pack_map(&packer, 3);
+        pack_str(&packer, "type", 4);
+        pack_str(&packer, "replay", 6);
+        pack_str(&packer, "since", 5);
+        msgpack_pack_uint64(&packer, since);
+        pack_str(&packer, "max", 3);
+        msgpack_pack_uint64(&packer, max);
+        zmq_send(run->replay, buffer.data, buffer.size, 0);
+        msgpack_sbuffer_destroy(&buffer);
+        zmq_pollitem_t item = {run->replay, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&item, 1, REPLAY_WAIT_MS) <= 0) {
+            fprintf(stderr, "pipeline_bench: the replay socket did not answer\n");
+            return NULL;
+        }
+        zmsg_t *answer = zmsg_recv(run->replay);
+        zframe_t *header = answer ? zmsg_first(answer) : NULL;
+        if (!header ||
+            msgpack_unpack_next(&run->unpacked, (const char *)zframe_data(header),
+                                zframe_size(header), NULL) != MSGPACK_UNPACK_SUCCESS) {
+            zmsg_destroy(&answer);
+            return NULL;
+        }
+        const msgpack_object *map = &run->unpacked.data;
+        size_t status_len = 0;
+        const char *status = map_string(map, "status", &status_len);
+        *next = map_uint(map, "next");
+        uint64_t retry_ms = map_uint(map, "retry_ms");
+        if (status && status_len == 4 && memcmp(status, "busy", 4) == 0) {
+            zmsg_destroy(&answer);
+            zclock_sleep(retry_ms > 0 && retry_ms < 5000 ? (int)retry_ms : 200);
+            continue;
+        }
+        if (map_string(map, "error", &status_len)) {
+            fprintf(stderr, "pipeline_bench: replay refused\n");
+            zmsg_destroy(&answer);
+            return NULL;
+        }
+        return answer;
+    }
+    return NULL;
+}
+
+/* Fetches, from the sink's output log, every number from the phase's start
+   to the sink's next that the subscription has not seen: results dropped
+   at the PUB (or published while the SUB was not connected). */
+static void recover(run_t *run)
+{
+    if (!run->replay || !run->gaps)
+        return;
+    uint64_t next = 0, first = 0, count = 0;
+    zmsg_t *probe = replay_ask(run, 1, 1, &next);
+    zmsg_destroy(&probe);
+    if (!next)
+        return;
+    run->log_next = next;
+    uint64_t from = 1;
+    while (bench_gaps_next(run->gaps, from, next, &first, &count)) {
+        uint64_t ignored = 0;
+        zmsg_t *answer =
+            replay_ask(run, first, count < REPLAY_PAGE ? count : REPLAY_PAGE, &ignored);
+        if (!answer)
+            return;
+        zframe_t *topic = zmsg_first(answer); /* the header */
+        while ((topic = zmsg_next(answer)) != NULL) {
+            bool error =
+                zframe_size(topic) >= 5 && memcmp(zframe_data(topic), "error", 5) == 0;
+            zframe_t *body = zmsg_next(answer);
+            if (!body)
+                break;
+            take_result(run, zframe_data(body), zframe_size(body), error, 0);
+        }
+        zmsg_destroy(&answer);
+        /* A number the answer did not fill is not in the log (retention,
+           damage): it stays missing, and the search goes on after it. */
+        from = bench_gaps_has(run->gaps, first) ? first : first + 1;
+    }
 }
 
 static void poll_once(run_t *run, double timeout)
@@ -414,13 +563,21 @@ static void run_phase(run_t *run, double duration, double rate, double *throughp
    or until nothing arrived for quiet seconds. */
 static void drain(run_t *run, double quiet)
 {
-    double start = bench_now();
+    double start = bench_now(), last_recover = 0;
     run->last_receive = start;
     for (;;) {
         double now = bench_now();
         double next_retry = send_retries(run, now);
         bool pending = run->awaiting > 0 || run->tracker.retry_count > 0 ||
                        run->received + run->rejected < run->next;
+        if (pending && run->replay && now - run->last_receive > REPLAY_QUIET &&
+            now - last_recover > REPLAY_QUIET) {
+            /* Nothing live for a while: the missing ones may have been
+               dropped at the PUB; the log has them. */
+            recover(run);
+            last_recover = bench_now();
+            continue;
+        }
         if (!pending || now - run->last_receive > quiet)
             break;
         poll_once(run, fmin(0.05, fmax(0, next_retry - now)));
@@ -460,6 +617,26 @@ static void reset_counters(run_t *run, const char *tag)
     run->next = run->awaiting = 0;
     run->accepted = run->rejected = run->busy = run->received = 0;
     run->errors = run->duplicates = run->foreign = 0;
+    run->dropped_at_pub = 0;
+    bench_gaps_destroy(&run->gaps);
+}
+
+/* With --replay: counts the phase's numbers from the sink's next one on. */
+static int start_gaps(run_t *run)
+{
+    if (!run->replay)
+        return 0;
+    uint64_t next = 0;
+    zmsg_t *probe = replay_ask(run, 1, 1, &next);
+    zmsg_destroy(&probe);
+    if (!next) {
+        fprintf(stderr, "pipeline_bench: no answer from the replay socket %s\n",
+                run->options->replay);
+        return 1;
+    }
+    run->gaps = bench_gaps_new(next);
+    run->log_next = next;
+    return 0;
 }
 
 static int command_run(const options_t *options, const bench_set_t *set)
@@ -470,10 +647,14 @@ static int command_run(const options_t *options, const bench_set_t *set)
     }
     void *context = zmq_ctx_new();
     run_t run = {.options = options, .set = set};
+    const char *drop_every = getenv("PIPELINE_BENCH_DROP_EVERY");
+    run.drop_every = drop_every ? (size_t)atol(drop_every) : 0;
     msgpack_sbuffer_init(&run.buffer);
     msgpack_unpacked_init(&run.unpacked);
     run.sub = connect_socket(context, ZMQ_SUB, options->output);
     run.dealer = connect_socket(context, ZMQ_DEALER, options->ingest);
+    if (options->replay)
+        run.replay = connect_socket(context, ZMQ_DEALER, options->replay);
 
     /* Warm-up: one article every 50 ms until five results came back, so that
        the subscription is in place and every stage is connected. */
@@ -494,16 +675,20 @@ static int command_run(const options_t *options, const bench_set_t *set)
     drain(&run, 2);
 
     reset_counters(&run, options->tag);
+    run.measuring = true;
+    if (start_gaps(&run) != 0)
+        return 1;
     double throughput = 0;
     run_phase(&run, options->duration, options->rate, &throughput);
     size_t sent = run.next;
     drain(&run, 10);
+    recover(&run); /* whatever is still missing, once more */
 
     /* Latency of every article with a result: first send to publish. */
     double *latencies = malloc((run.next + 1) * sizeof(double));
     size_t count = 0;
     for (size_t i = 0; i < run.next; i++)
-        if (run.tracker.received[i] != 0 && run.tracker.sent[i] != 0)
+        if (run.tracker.received[i] > 0 && run.tracker.sent[i] != 0)
             latencies[count++] = (run.tracker.received[i] - run.tracker.sent[i]) * 1000;
     qsort(latencies, count, sizeof(double), compare_double);
     size_t lost = run.accepted > run.received ? run.accepted - run.received : 0;
@@ -514,8 +699,19 @@ static int command_run(const options_t *options, const bench_set_t *set)
     printf("rejected=%zu\n", run.rejected);
     printf("busy=%zu\n", run.busy);
     printf("received=%zu\n", run.received);
+    printf("received_live=%zu\n", run.received - run.dropped_at_pub);
     printf("error_results=%zu\n", run.errors);
     printf("duplicates=%zu\n", run.duplicates);
+    printf("duplicated=%zu\n", run.duplicates);
+    if (run.replay) {
+        printf("dropped_at_pub=%zu\n", run.dropped_at_pub);
+        /* Numbers of the phase neither received nor in the log. */
+        printf("log_gaps=%llu\n",
+               (unsigned long long)bench_gaps_missing(run.gaps, run.log_next));
+    }
+    printf("gap_free=%s\n", run.replay ? "yes" : "no");
+    if (run.drop_every)
+        printf("thrown_away=%zu\n", run.thrown_away);
     printf("lost=%zu\n", lost);
     printf("throughput=%.0f\n", throughput);
     printf("p50_ms=%.2f\n", percentile(latencies, count, 0.50));
@@ -528,6 +724,8 @@ static int command_run(const options_t *options, const bench_set_t *set)
     msgpack_sbuffer_destroy(&run.buffer);
     zmq_close(run.dealer);
     zmq_close(run.sub);
+    if (run.replay)
+        zmq_close(run.replay);
     zmq_ctx_term(context);
     return 0;
 }
@@ -632,6 +830,7 @@ int main(int argc, char **argv)
     static const struct option long_options[] = {
         {"ingest", required_argument, NULL, 'i'},
         {"output", required_argument, NULL, 'o'},
+        {"replay", required_argument, NULL, 'p'},
         {"data", required_argument, NULL, 'd'},
         {"samples", required_argument, NULL, 's'},
         {"duration", required_argument, NULL, 't'},
@@ -649,6 +848,9 @@ int main(int argc, char **argv)
             break;
         case 'o':
             options.output = optarg;
+            break;
+        case 'p':
+            options.replay = optarg;
             break;
         case 'd':
             options.data = optarg;

@@ -12,7 +12,7 @@
 # * every program the runtime stage copies from /build/bin is the output of
 #   an executable target of the CMake build (its code model, from CMake's
 #   file API, configured in a temporary directory), each --target the build
-#   stage names is a target, and the five programs are all copied;
+#   stage names is a target, and the six programs are all copied;
 # * the runtime stage runs as a non-root user, declares VOLUME
 #   /var/lib/precis and exposes the eight ports 5555-5562;
 # * with BUILD_DIR: every shared library the built programs (BUILD_DIR/bin)
@@ -134,7 +134,7 @@ for path in "${copied[@]}"; do
         *) fail "COPY --from=build $path: expected a program from /build/bin" ;;
     esac
 done
-for program in precis-ingest precis-sink precis-normalize precis-summarize precis; do
+for program in precis-ingest precis-sink precis-normalize precis-summarize precis-relay precis; do
     printf '%s\n' "${programs[@]}" | grep -qxF "$program" ||
         fail "the runtime stage does not copy $program"
 done

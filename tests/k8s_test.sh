@@ -5,7 +5,7 @@
 #
 # * every YAML document in deploy/k8s parses (python3 with PyYAML, Debian's
 #   python3-yaml; installed with apt-get when missing and we are root);
-# * every container runs one of the five programs, and its args (and each
+# * every container runs one of the six programs, and its args (and each
 #   probe's and hook's precis command) use only options that the program's
 #   --help (BUILD_DIR/bin) lists; then the program, run with the container's
 #   args and --help appended, accepts them (values included: options are
@@ -18,7 +18,8 @@
 #   50Mi), a liveness and a readiness probe, metrics on a named port with the
 #   pod's prometheus.io annotations and a tagged image, and runs as non-root;
 # * with kubectl installed: 'kubectl kustomize deploy/k8s' renders (offline;
-#   nothing is sent to a cluster).
+#   nothing is sent to a cluster), and with the relay component
+#   (deploy/k8s/relay) added, rendered, the same checks hold.
 #
 # Exit codes: 0 passed, 1 failed, 2 usage, 77 skipped (no python3 with PyYAML).
 set -euo pipefail
@@ -47,17 +48,21 @@ if [ -z "$python" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&
 fi
 [ -n "$python" ] || skip "python3 with PyYAML is not available (Debian package python3-yaml; install it as root)"
 
-for program in precis-ingest precis-sink precis-normalize precis-summarize precis; do
+for program in precis-ingest precis-sink precis-normalize precis-summarize precis-relay precis; do
     [ -x "$build_dir/bin/$program" ] || { echo "k8s_test: FAIL: $build_dir/bin/$program is missing (build first)" >&2; exit 1; }
 done
 
 status=0
-"$python" - "$repo/deploy/k8s" "$build_dir/bin" <<'PY' || status=$?
+# The checks below on the YAML files in a directory.
+check_manifests() { # dir
+"$python" - "$1" "$build_dir/bin" <<'PY'
+
 import glob, os, re, subprocess, sys
 import yaml
 
 k8s_dir, bin_dir = sys.argv[1], sys.argv[2]
-PROGRAMS = {"precis-ingest", "precis-sink", "precis-normalize", "precis-summarize", "precis"}
+PROGRAMS = {"precis-ingest", "precis-sink", "precis-normalize", "precis-summarize", "precis-relay",
+            "precis"}
 failures = []
 def fail(message):
     failures.append(message)
@@ -261,6 +266,8 @@ if failures:
     print("k8s_test: %d failure(s)" % len(failures), file=sys.stderr)
     sys.exit(1)
 PY
+}
+check_manifests "$repo/deploy/k8s" || status=$?
 
 if command -v kubectl >/dev/null 2>&1; then
     if kubectl kustomize "$repo/deploy/k8s" >/dev/null 2>"${TMPDIR:-/tmp}/precis-k8s-test.$$"; then
@@ -271,6 +278,30 @@ if command -v kubectl >/dev/null 2>&1; then
         status=1
     fi
     rm -f "${TMPDIR:-/tmp}/precis-k8s-test.$$"
+    # The optional relay component (deploy/k8s/relay): rendered into the
+    # hub, the same checks hold (its test operations fail the render when
+    # hub.yaml's ingest arguments moved), and ingest no longer binds the
+    # workers' normalized and summarize endpoints.
+    scratch=$(mktemp -d "${TMPDIR:-/tmp}/precis-k8s-relay.XXXXXX")
+    cp -r "$repo/deploy/k8s" "$scratch/k8s"
+    printf 'components:\n  - relay\n' >>"$scratch/k8s/kustomization.yaml"
+    mkdir "$scratch/rendered"
+    if kubectl kustomize "$scratch/k8s" >"$scratch/rendered/all.yaml" 2>"$scratch/err"; then
+        echo "k8s_test: with the relay component:"
+        check_manifests "$scratch/rendered" || status=$?
+        if ! grep -qxF -- '        - --normalized-endpoint=ipc:///run/precis/unused-normalized' \
+            "$scratch/rendered/all.yaml" ||
+            [ "$(grep -c -- '--summarize-endpoint=tcp://\*:5558' "$scratch/rendered/all.yaml")" -ne 1 ] ||
+            ! grep -qxF -- '        - precis-relay' "$scratch/rendered/all.yaml"; then
+            echo "k8s_test: FAIL: with the relay component, ingest still binds the workers' endpoints or no relay runs" >&2
+            status=1
+        fi
+    else
+        cat "$scratch/err" >&2
+        echo "k8s_test: FAIL: kubectl kustomize with the relay component failed (above)" >&2
+        status=1
+    fi
+    rm -rf "$scratch"
 else
     echo "k8s_test: kubectl is not installed; the kustomization is not rendered"
 fi

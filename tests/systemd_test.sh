@@ -49,7 +49,7 @@ if ! command -v systemd-analyze >/dev/null 2>&1; then
 fi
 
 services=(precis-ingest.service precis-sink.service precis-normalize@.service
-          precis-summarize@.service)
+          precis-summarize@.service precis-relay.service)
 units=("${services[@]}" precis.target)
 for unit in "${units[@]}"; do
     [ -f "$units_dir/$unit" ] || fail "$units_dir/$unit is missing"
@@ -61,7 +61,7 @@ trap 'rm -rf "$work"' EXIT
 
 # ---- 1. systemd-analyze verify ------------------------------------------------
 mkdir -p "$work/bin" "$work/units" "$work/broken"
-for program in precis-ingest precis-sink precis-normalize precis-summarize; do
+for program in precis-ingest precis-sink precis-normalize precis-summarize precis-relay; do
     printf '#!/bin/sh\nexit 0\n' >"$work/bin/$program"
     chmod +x "$work/bin/$program"
 done
@@ -84,7 +84,8 @@ verify() { # directory, units... -> status; output in $work/verify.out
 }
 # Instances of the templates are verified (a template alone cannot be).
 to_verify=(precis-ingest.service precis-sink.service precis-normalize@1.service
-           precis-summarize@1.service precis-summarize@12.service precis.target)
+           precis-summarize@1.service precis-summarize@12.service precis-relay.service
+           precis.target)
 status=0
 verify "$work/units" "${to_verify[@]}" || status=$?
 # Lines about other units (the host's own) are not ours to judge.
@@ -123,10 +124,19 @@ grep -qE '^ExecStart=.* --journal %S/precis/' "$units_dir/precis-ingest.service"
 grep -qE '^ExecStart=.* --log %S/precis/' "$units_dir/precis-sink.service" ||
     fail "precis-sink.service: the output log is not in the state directory"
 for unit in precis-normalize@.service precis-summarize@.service; do
-    has "$unit" Before=precis-ingest.service
+    grep -qE '^Before=.*precis-ingest\.service' "$units_dir/$unit" ||
+        fail "$unit: not ordered before ingest (ingest must stop first)"
     grep -qE '^After=.*precis-sink\.service' "$units_dir/$unit" ||
         fail "$unit: not ordered after the sink (the sink must stop after the workers)"
 done
+
+# The relay stops after the normalize workers and before the summarize ones:
+# systemd stops in the reverse of the start order.
+grep -qE '^After=.*precis-relay\.service' "$units_dir/precis-normalize@.service" ||
+    fail "precis-normalize@.service: not ordered after the relay (it must stop before it)"
+grep -qE '^Before=.*precis-relay\.service' "$units_dir/precis-summarize@.service" ||
+    fail "precis-summarize@.service: not ordered before the relay (it must stop after it)"
+has precis-relay.service Before=precis-ingest.service
 
 # TimeoutStopSec must outlast ingest's drain (the program's default).
 drain=30

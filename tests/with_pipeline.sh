@@ -5,7 +5,11 @@
 # stops every process it started (stage order, SIGKILL after 10 s), also when
 # the command fails or this script is interrupted.
 #
-#   tests/with_pipeline.sh BIN_DIR [--normalize N] [--summarize M] -- COMMAND...
+#   tests/with_pipeline.sh BIN_DIR [--normalize N] [--summarize M] [--relay] -- COMMAND...
+#
+# --relay: precis-relay (named relay) carries the normalized articles to the
+# summarize workers, as 'deploy/pipeline up --relay' does; ingest gets two
+# endpoints of its own for them, which stay idle.
 #
 # Ingest keeps its journal in the run dir; PRECIS_INGEST_ARGS adds options
 # (PRECIS_SINK_ARGS to the sink).
@@ -33,9 +37,11 @@ bin_dir=$(cd "$1" && pwd)
 shift
 normalize=1
 summarize=2
+relay=no
 while [ $# -gt 0 ]; do
     case "$1" in
         --normalize) normalize=$2; shift 2 ;;
+        --relay) relay=yes; shift ;;
         --summarize) summarize=$2; shift 2 ;;
         --) shift; break ;;
         *) echo "with_pipeline: unknown option $1" >&2; exit 2 ;;
@@ -87,9 +93,19 @@ if [ -n "${PRECIS_CURVE_HUB:-}" ]; then
     worker_curve=(--curve-cert "$PRECIS_CURVE_WORKER" --curve-server "$PRECIS_CURVE_HUB")
 fi
 names=(ingest sink)
+ingest_ends=("${normalize_ends[@]}" "${summarize_ends[@]}")
+if [ "$relay" = yes ]; then
+    ingest_ends=(--normalize-endpoint "$internal/normalize" --results-endpoint "$internal/results"
+                 --normalized-endpoint "$internal/ingest-normalized"
+                 --summarize-endpoint "$internal/ingest-summarize")
+    pl_start "$run_dir" relay "$bin_dir/precis-relay" \
+        --normalized-endpoint "$internal/normalized" --summarize-endpoint "$internal/summarize" \
+        ${hub_curve[@]+"${hub_curve[@]}"}
+    names+=(relay)
+fi
 # shellcheck disable=SC2086 # PRECIS_INGEST_ARGS and PRECIS_SINK_ARGS are word lists
 pl_start "$run_dir" ingest "$bin_dir/precis-ingest" --ingest "tcp://127.0.0.1:$ingest_port" \
-    "${normalize_ends[@]}" "${summarize_ends[@]}" "${acks[@]}" --journal "$run_dir/journal" \
+    "${ingest_ends[@]}" "${acks[@]}" --journal "$run_dir/journal" \
     ${PRECIS_INGEST_ARGS:-} --metrics-port "$metrics_port" ${hub_curve[@]+"${hub_curve[@]}"}
 # shellcheck disable=SC2086
 pl_start "$run_dir" sink "$bin_dir/precis-sink" --results-endpoint "$internal/results" "${acks[@]}" \

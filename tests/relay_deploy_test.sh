@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Deploy test of the relay: deploy/pipeline up --relay on free ports; status
+# lists the relay; articles pushed while the relay is restarted, and while
+# it is dead (SIGKILL, then 'restart relay' starts it again), all come out
+# exactly once (ingest sends again what a relay held), and the new relay
+# carries the articles pushed after it (precis stats and its Prometheus
+# metrics, from --metrics-port-base, say so).
+#
+#   tests/relay_deploy_test.sh [BUILD_DIR]   (default: build; not built here)
+#
+# Exit code 0 on success; on failure, non-zero with the reason on stderr.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+pipeline="$repo/deploy/pipeline"
+build=${1:-build}
+case "$build" in
+    /*) ;;
+    *) if [ -d "$build" ]; then build="$PWD/$build"; else build="$repo/$build"; fi ;;
+esac
+precis="$build/bin/precis"
+FIRST=120 # articles pushed around the relay's restart
+DEAD=30   # articles pushed while the relay is dead
+SECOND=20 # articles pushed after it is back
+
+fail() { echo "FAIL: relay_deploy_test: $*" >&2; exit 1; }
+
+for program in precis precis-ingest precis-sink precis-normalize precis-summarize precis-relay; do
+    [ -x "$build/bin/$program" ] || fail "$build/bin/$program is missing (build $build first)"
+done
+command -v python3 >/dev/null || fail "python3 is needed (deploy/install-deps)"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/precis-relay-test.XXXXXX")
+run_dir="$work/run"
+push_pid=""
+
+cleanup() {
+    local status=$?
+    trap - EXIT
+    [ -z "$push_pid" ] || kill "$push_pid" 2>/dev/null || true
+    [ ! -f "$run_dir/procs" ] || "$pipeline" down --run-dir "$run_dir" >/dev/null 2>&1 || true
+    if [ "$status" -ne 0 ]; then
+        for log in "$run_dir"/*.log "$work"/*.txt; do
+            [ -f "$log" ] || continue
+            echo "== $log" >&2
+            tail -n 15 "$log" >&2
+        done
+    fi
+    rm -rf "$work"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Articles of a few sentences each, every one with its own id.
+articles() { # prefix, count
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+prefix, count = sys.argv[1], int(sys.argv[2])
+towns = ["Ashford", "Belmont", "Carrow", "Dunmore", "Elston", "Fairley", "Glenby"]
+things = ["library", "swimming pool", "bus depot", "market hall", "footbridge"]
+for k in range(count):
+    town, thing = towns[k % len(towns)], things[k % len(things)]
+    text = (f"The council of {town} voted on Tuesday to rebuild the old {thing}. "
+            f"The work is expected to take {k % 9 + 2} months and to cost {k + 40} thousand pounds. "
+            f"Residents asked for the {thing} to stay open during the repairs. "
+            f"A local shop owner said the decision was long overdue. "
+            f"The council will publish the plans next week.")
+    print(json.dumps({"id": f"{prefix}-{k}", "title": f"{town} rebuilds its {thing}", "text": text}))
+PY
+}
+
+started=false
+for _ in 1 2 3; do
+    base=$("$pipeline" free-port-base) || fail "no free ports"
+    metrics_base=$("$pipeline" free-port-base) || fail "no free ports"
+    if "$pipeline" up --no-build --build-dir "$build" --port-base "$base" --run-dir "$run_dir" \
+        --normalize 1 --summarize 2 --relay --metrics-port-base "$metrics_base" \
+        >"$work/up.txt" 2>&1; then
+        started=true
+        break
+    fi
+    grep -qi 'address already in use' "$run_dir"/*.log 2>/dev/null \
+        || { cat "$work/up.txt" >&2; fail "deploy/pipeline up --relay failed"; }
+    rm -rf "$run_dir"
+done
+$started || fail "deploy/pipeline up --relay failed three times"
+
+"$pipeline" status --run-dir "$run_dir" >"$work/status.txt" 2>&1 \
+    || fail "status exited $?: $(cat "$work/status.txt")"
+grep -q "^relay .* alive  *answers PING$" "$work/status.txt" \
+    || fail "status does not list the relay as alive and answering: $(cat "$work/status.txt")"
+[ "$(grep -c ' alive ' "$work/status.txt")" -eq 6 ] || fail "status does not list 6 live processes"
+# shellcheck disable=SC1091
+. "$run_dir/env"
+[ "$PRECIS_RELAY" = yes ] || fail "env: PRECIS_RELAY is '$PRECIS_RELAY'"
+# Ingest no longer binds the workers' endpoints: the relay does.
+grep -q -- "--normalized-endpoint ipc://$run_dir/unused-normalized" "$run_dir/ingest.cmd" \
+    || fail "ingest was given the workers' normalized endpoint: $(cat "$run_dir/ingest.cmd")"
+grep -q -- "--summarize-endpoint tcp://127.0.0.1:$((base + 3))" "$run_dir/relay.cmd" \
+    || fail "the relay does not bind the summarize endpoint: $(cat "$run_dir/relay.cmd")"
+
+from=$("$precis" sub --print-next) || fail "precis sub --print-next failed"
+articles first "$FIRST" >"$work/first.jsonl"
+articles dead "$DEAD" >"$work/dead.jsonl"
+articles second "$SECOND" >"$work/second.jsonl"
+"$precis" push --ingest "$PRECIS_INGEST" "$work/first.jsonl" >"$work/push1.txt" 2>&1 &
+push_pid=$!
+# Whether the restart falls during the push or after it, nothing may be lost.
+"$pipeline" restart relay --run-dir "$run_dir" >"$work/restart.txt" 2>&1 \
+    || fail "restart relay exited $?: $(cat "$work/restart.txt")"
+wait "$push_pid" || fail "precis push (first) exited $?: $(tail -n 3 "$work/push1.txt")"
+push_pid=""
+# A relay that dies: ingest still accepts (the articles wait in its journal
+# and queues), and they come out once the relay is started again.
+relay_pid=$(tr -dc 0-9 <"$run_dir/relay.pid")
+kill -KILL "$relay_pid"
+while kill -0 "$relay_pid" 2>/dev/null; do sleep 0.05; done
+"$precis" push --ingest "$PRECIS_INGEST" "$work/dead.jsonl" >"$work/push-dead.txt" 2>&1 \
+    || fail "precis push (relay dead) exited $?: $(tail -n 3 "$work/push-dead.txt")"
+if "$pipeline" status --run-dir "$run_dir" >"$work/status-dead.txt" 2>&1; then
+    fail "status exited 0 with the relay dead"
+fi
+grep -q "^relay .* dead" "$work/status-dead.txt" || fail "status does not show the relay dead"
+"$pipeline" restart relay --run-dir "$run_dir" >"$work/restart2.txt" 2>&1 \
+    || fail "restart of the dead relay exited $?: $(cat "$work/restart2.txt")"
+"$precis" push --ingest "$PRECIS_INGEST" "$work/second.jsonl" >"$work/push2.txt" 2>&1 \
+    || fail "precis push (second) exited $?"
+total=$((FIRST + DEAD + SECOND))
+[ "$(cat "$work/push1.txt" "$work/push-dead.txt" "$work/push2.txt" | grep -c '^accepted')" \
+    -eq "$total" ] || fail "not all $total articles were accepted"
+
+# Gap-free: from the output log, then live, until every result is in (the
+# old relay's articles come back after ingest's --retry-ms, 5 s).
+"$precis" sub --since "$from" --json --count "$total" --timeout 60 >"$work/results.jsonl" \
+    2>"$work/sub.txt" || fail "precis sub did not get $total results: $(cat "$work/sub.txt")"
+python3 - "$work/results.jsonl" first "$FIRST" dead "$DEAD" second "$SECOND" <<'PY' \
+    || fail "the results are not one summary per article"
+import json, sys
+results = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+batches = sys.argv[2:]
+want = {f"{prefix}-{k}" for prefix, n in zip(batches[::2], batches[1::2]) for k in range(int(n))}
+ids = [r.get("id") for r in results]
+assert len(ids) == len(set(ids)), "duplicated: %s" % sorted({i for i in ids if ids.count(i) > 1})
+assert set(ids) == want, "missing %s, unexpected %s" % (sorted(want - set(ids)), sorted(set(ids) - want))
+bad = [r for r in results if r.get("type") != "summary"]
+assert not bad, "not summaries: %s" % bad[:2]
+PY
+
+# The new relay carried articles (its counter starts at 0 with the process).
+moved=$("$precis" stats --json --run-dir "$run_dir" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    row = json.loads(line)
+    if row["instance"] == "relay":
+        print(row["counters"]["moved"])')
+[ "${moved:-0}" -ge "$SECOND" ] || fail "the restarted relay moved ${moved:-nothing}, expected >= $SECOND"
+# Its Prometheus metrics, on the port after the workers' (run/metrics).
+relay_url=$(awk '$1 == "relay" { print $2 }' "$run_dir/metrics")
+[ "$relay_url" = "http://127.0.0.1:$((metrics_base + 5))/metrics" ] \
+    || fail "run/metrics has '$relay_url' for the relay: $(cat "$run_dir/metrics")"
+python3 - "$relay_url" "$moved" <<'PY' || fail "the relay's metrics do not show what it moved"
+import sys, urllib.request
+text = urllib.request.urlopen(sys.argv[1], timeout=5).read().decode()
+values = [line.split()[1] for line in text.splitlines() if line.startswith("precis_relay_moved_total ")]
+assert values and int(float(values[0])) >= int(sys.argv[2]), (values, sys.argv[2])
+PY
+
+"$pipeline" down --run-dir "$run_dir" >"$work/down.txt" 2>&1 || fail "down exited $?"
+! grep -q SIGKILL "$work/down.txt" || fail "down had to SIGKILL: $(cat "$work/down.txt")"
+awk '/^.* stopped /{ print $4 }' "$run_dir/launcher.log" | tr '\n' ' ' >"$work/order.txt"
+grep -q "normalize-1 relay summarize" "$work/order.txt" \
+    || fail "down did not stop the relay between normalize and summarize: $(cat "$work/order.txt")"
+if grep -l 'ERROR: [A-Za-z]*Sanitizer\|runtime error:' "$run_dir"/*.log >"$work/sanitizer.txt"; then
+    fail "sanitizer reports in $(tr '\n' ' ' <"$work/sanitizer.txt")"
+fi
+echo "ok: deploy/pipeline up --relay, status, restart relay mid-push and after SIGKILL ($total results, none lost or doubled), down"
