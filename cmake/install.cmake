@@ -5,7 +5,7 @@
 #   share/precis/deploy/      the systemd units and Kubernetes manifests
 #   share/doc/precis/         README.md and docs/*.md
 #   lib/                      libprecis_summarize.a, libprecis_normalize.a, libprecis.a
-#   include/precis/           precis_summarizer.h, precis_normalizer.h
+#   include/precis/           precis_summarizer.h, precis_normalizer.h, precis_minhash.h
 #   lib/pkgconfig/precis.pc   `pkg-config --cflags --libs precis`
 include(GNUInstallDirs)
 
@@ -14,8 +14,11 @@ set(PRECIS_PROGRAMS precis_cli precis-ingest precis-normalize precis-summarize p
 install(TARGETS ${PRECIS_PROGRAMS} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS precis_summarize precis_normalize precis
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+# precis_minhash.h: precis_summarizer.h declares the story signature
+# accessor with its type.
 install(FILES ${CMAKE_SOURCE_DIR}/summarize/precis_summarizer.h
               ${CMAKE_SOURCE_DIR}/normalize/precis_normalizer.h
+              ${CMAKE_SOURCE_DIR}/libprecis/precis_minhash.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/precis)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/deploy/systemd ${CMAKE_SOURCE_DIR}/deploy/k8s
         DESTINATION ${CMAKE_INSTALL_DATADIR}/precis/deploy)
