@@ -40,6 +40,7 @@
 #include "precis_summarizer.h"
 #include <assert.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -528,12 +529,36 @@ static void put_json_sentence(const char *text, size_t len, FILE *out)
     put_json_text(text, len, true, out);
 }
 
+/* Whether any of the 8 bytes in word is a control byte, '"' or '\\' (the
+   bytes a JSON string escapes), tested all at once: the byte-wise form
+   "has a zero byte" of Hacker's Delight 6-1. A false alarm only sends the
+   word through the byte loop, which decides exactly. */
+static bool word_needs_escape(uint64_t word)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t quote = word ^ (ones * '"'), backslash = word ^ (ones * '\\');
+    uint64_t found = ((word - ones * 0x20) & ~word) | ((quote - ones) & ~quote) |
+                     ((backslash - ones) & ~backslash);
+    return (found & highs) != 0;
+}
+
 static void put_json_text(const char *text, size_t len, bool flatten, FILE *out)
 {
     static const char hex[] = "0123456789abcdef";
     putc_unlocked('"', out);
     size_t run = 0; /* start of the bytes not written yet */
     for (size_t i = 0; i < len; i++) {
+        /* Most text needs no escape: skip it 8 bytes at a time (the byte
+           loop cost 11,000 instructions an article, callgrind, BBC). */
+        while ((i & 7) == 0 && len - i >= 8) {
+            uint64_t word;
+            memcpy(&word, text + i, sizeof word);
+            if (word_needs_escape(word))
+                break;
+            i += 8;
+        }
+        if (i == len)
+            break;
         unsigned char c = (unsigned char)text[i];
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
@@ -578,15 +603,17 @@ static void put_head(const result_head_t *head, FILE *out)
         fwrite(head->id_json.ptr, 1, head->id_json.len, out);
     else
         put_json_string(head->fallback, strlen(head->fallback), out);
+    /* The keys with their punctuation, written whole (fprintf cost more
+       than the values it framed). */
     const struct {
         const char *key;
         precis_jsonl_string_t value;
-    } fields[] = {{"title", head->title},
-                  {"url", head->url},
-                  {"source", head->source},
-                  {"published", head->published}};
+    } fields[] = {{",\"title\":", head->title},
+                  {",\"url\":", head->url},
+                  {",\"source\":", head->source},
+                  {",\"published\":", head->published}};
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
-        fprintf(out, ",\"%s\":", fields[i].key);
+        fputs(fields[i].key, out);
         put_json_string(fields[i].value.ptr ? fields[i].value.ptr : "",
                         fields[i].value.ptr ? fields[i].value.len : 0, out);
     }
@@ -602,6 +629,19 @@ static void put_score(double score, FILE *out)
     fputs(buffer, out);
     if (len > 0 && !strpbrk(buffer, ".eEni"))
         fputs(".0", out);
+}
+
+/* A count in decimal, as %zu writes it, without printf's parsing of a
+   format for every sentence of every line. */
+static void put_count(size_t value, FILE *out)
+{
+    char digits[24];
+    size_t at = sizeof digits;
+    do {
+        digits[--at] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value);
+    fwrite_unlocked(digits + at, 1, sizeof digits - at, out);
 }
 
 /* Writes one result line in the wire's JSON form (docs/PROTOCOL.md
@@ -627,11 +667,15 @@ static void put_result(const result_head_t *head, const char *text,
     fputs("],\"sentences\":[", out);
     for (size_t i = 0; i < summary->selected_count; i++) {
         const precis_selected_t *chosen = &summary->selected[i];
-        fprintf(out, "%s{\"index\":%zu,\"score\":", i ? "," : "", (size_t)chosen->index);
+        fputs(i ? ",{\"index\":" : "{\"index\":", out);
+        put_count((size_t)chosen->index, out);
+        fputs(",\"score\":", out);
         put_score(chosen->score, out);
         fputs(chosen->truncated ? ",\"truncated\":true}" : "}", out);
     }
-    fprintf(out, "],\"sentence_count\":%zu,\"keywords\":[", summary->sentence_count);
+    fputs("],\"sentence_count\":", out);
+    put_count(summary->sentence_count, out);
+    fputs(",\"keywords\":[", out);
     for (size_t i = 0; i < summary->keyword_count; i++) {
         if (i)
             putc_unlocked(',', out);

@@ -318,5 +318,13 @@ run 0 "$work/two.jsonl"
 [ "$(head -1 "$work/out")" = "Ferry back" ] && grep -qx 'r2' "$work/out" && ! grep -q '{' "$work/out" ||
     fail ".jsonl in plain mode: $(cat "$work/out")"
 
+# Escapes in the output at every place in an 8-byte word (the writer skips
+# plain text a word at a time): a quote, a backslash, a tab and a control
+# byte in "source" (passed through as given) come back escaped, the rest as is.
+printf '%s\n' '{"id":"esc","source":"archive\"a\\bc\tdefghij\u001fk\"lmnopq\\","text":"The night ferry returns on Friday. Tickets are on sale at the pier."}' |
+    run 0 --jsonl
+grep -qF '"source":"archive\"a\\bc\tdefghij\u001fk\"lmnopq\\",' "$work/out" ||
+    fail "escapes in --jsonl output: $(cat "$work/out")"
+
 [ "$failures" -eq 0 ] && echo "ok: precis summarize input shapes"
 exit $((failures > 0))
