@@ -938,7 +938,8 @@ static int test_files(void)
     path = zsys_sprintf("%s/README.md", dir);
     objects = read_all(path, PRECIS_TITLE_GUESS, &unreadable);
     if (json_array_size(objects) != 1 || !same(field(objects, 0, "id"), path)) {
-        fprintf(stderr, "push test: a named file was not read, or not named by its path\n");
+        fprintf(stderr,
+                "push test: a named file was not read, or not named by its path\n");
         failures++;
     }
     json_decref(objects);

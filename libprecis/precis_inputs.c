@@ -165,8 +165,11 @@ int precis_inputs_test(bool verbose)
     char *given[] = {"./b.txt", slashed, "sub"};
     struct {
         const char *path, *name;
-    } names[] = {{html, "a.html"}, {sub_c, "sub/c.jsonl"}, {"./b.txt", "b.txt"},
-                 {"sub/c.jsonl", "c.jsonl"}, {"elsewhere/b.txt", "elsewhere/b.txt"},
+    } names[] = {{html, "a.html"},
+                 {sub_c, "sub/c.jsonl"},
+                 {"./b.txt", "b.txt"},
+                 {"sub/c.jsonl", "c.jsonl"},
+                 {"elsewhere/b.txt", "elsewhere/b.txt"},
                  {"-", "-"}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char *name = precis_inputs_name(names[i].path, 3, given);
