@@ -14,6 +14,7 @@
 #include <czmq.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #define RECORD_SIZE 28
 /* The file is rewritten once it holds more than 2 x the window plus this. */
@@ -23,6 +24,7 @@
 typedef struct {
     uint64_t a, b; /* the id's digest */
     int64_t time_s;
+    uint64_t content; /* precis_idwindow_content; 0: not known (loaded) */
 } slot_t;
 
 /* The longest id a client may give (PROTOCOL.md), for the digest cache. */
@@ -32,6 +34,12 @@ typedef struct {
     uint64_t a, b;
 } digest_t;
 
+/* An id in flight, by key: its digest and its article's content digest. */
+typedef struct {
+    digest_t digest;
+    uint64_t content;
+} flight_t;
+
 struct _precis_idwindow_t {
     size_t max_ids;
     int64_t max_age_s;
@@ -40,7 +48,7 @@ struct _precis_idwindow_t {
     uint32_t *table;              /* ring position + 1; 0: empty */
     size_t mask;                  /* table size - 1 */
     zhashx_t *by_digest;          /* digest_t -> key, ids in flight */
-    zhashx_t *by_key;             /* key -> digest_t */
+    zhashx_t *by_key;             /* key -> flight_t */
     /* The digest of the last id digested (id_len 0: none yet). */
     char last_id[ID_MAX];
     size_t last_len;
@@ -110,7 +118,7 @@ static size_t home(const precis_idwindow_t *self, const slot_t *slot)
 /* The table index holding (a, b), or the empty one where it would go. */
 static size_t probe(const precis_idwindow_t *self, uint64_t a, uint64_t b)
 {
-    slot_t key = {a, b, 0};
+    slot_t key = {a, b, 0, 0};
     size_t i = home(self, &key);
     while (self->table[i]) {
         const slot_t *slot = &self->ring[self->table[i] - 1];
@@ -181,7 +189,8 @@ static void drop_oldest(precis_idwindow_t *self)
 
 /* Adds a delivered digest to the ring and the table (the oldest goes when
    the window is full). false when it was there already. */
-static bool remember(precis_idwindow_t *self, uint64_t a, uint64_t b, int64_t time_s)
+static bool remember(precis_idwindow_t *self, uint64_t a, uint64_t b, int64_t time_s,
+                     uint64_t content)
 {
     if (self->table && self->table[probe(self, a, b)])
         return false;
@@ -193,7 +202,7 @@ static bool remember(precis_idwindow_t *self, uint64_t a, uint64_t b, int64_t ti
             drop_oldest(self);
     }
     size_t position = (self->head + self->count) % self->capacity;
-    self->ring[position] = (slot_t){a, b, time_s};
+    self->ring[position] = (slot_t){a, b, time_s, content};
     self->count++;
     table_insert(self, position);
     return true;
@@ -234,7 +243,7 @@ static bool decode_record(const unsigned char *record, slot_t *slot)
     uint32_t sum = 0;
     for (int i = 0; i < 4; i++)
         sum |= (uint32_t)record[24 + i] << (8 * i);
-    *slot = (slot_t){words[0], words[1], (int64_t)words[2]};
+    *slot = (slot_t){words[0], words[1], (int64_t)words[2], 0};
     return sum == record_checksum(record, 24);
 }
 
@@ -263,7 +272,7 @@ static void load(precis_idwindow_t *self, int64_t now_s)
         if (!decode_record(record, &slot))
             bad++;
         else if (slot.time_s >= now_s - self->max_age_s)
-            remember(self, slot.a, slot.b, slot.time_s);
+            remember(self, slot.a, slot.b, slot.time_s, 0);
     }
     if (bad)
         zsys_error("idwindow: %llu damaged records in %s skipped",
@@ -328,62 +337,94 @@ void precis_idwindow_destroy(precis_idwindow_t **self_p)
     *self_p = NULL;
 }
 
+uint64_t precis_idwindow_content(const char *title, size_t title_len, const char *text,
+                                 size_t text_len)
+{
+    /* The title's hash seeds the text's: ("ab", "c") and ("a", "bc") differ. */
+    uint64_t seed = XXH3_64bits(title ? title : "", title ? title_len : 0);
+    uint64_t content = XXH3_64bits_withSeed(text ? text : "", text ? text_len : 0, seed);
+    return content ? content : 1; /* 0 means not known */
+}
+
+precis_idwindow_seen_t precis_idwindow_check(precis_idwindow_t *self, const char *id,
+                                             size_t id_len, uint64_t content,
+                                             int64_t now_s)
+{
+    if (self->max_ids == 0)
+        return PRECIS_ID_NEW;
+    digest_t digest;
+    digest_of(self, id, id_len, &digest.a, &digest.b);
+    uint64_t known = 0;
+    const char *owner = zhashx_lookup(self->by_digest, &digest);
+    if (owner) {
+        const flight_t *flight = zhashx_lookup(self->by_key, owner);
+        known = flight ? flight->content : 0;
+    } else {
+        expire(self, now_s);
+        size_t i = self->table ? probe(self, digest.a, digest.b) : 0;
+        if (!self->table || !self->table[i])
+            return PRECIS_ID_NEW;
+        known = self->ring[self->table[i] - 1].content;
+    }
+    /* Not known on either side (loaded from the file, or not asked about):
+       taken for the same article, as before content digests. */
+    return known == 0 || content == 0 || known == content ? PRECIS_ID_SAME
+                                                          : PRECIS_ID_CHANGED;
+}
+
 bool precis_idwindow_contains(precis_idwindow_t *self, const char *id, size_t id_len,
                               int64_t now_s)
 {
-    if (self->max_ids == 0)
-        return false;
-    digest_t digest;
-    digest_of(self, id, id_len, &digest.a, &digest.b);
-    if (zhashx_lookup(self->by_digest, &digest))
-        return true;
-    expire(self, now_s);
-    return self->table && self->table[probe(self, digest.a, digest.b)] != 0;
+    return precis_idwindow_check(self, id, id_len, 0, now_s) != PRECIS_ID_NEW;
 }
 
 void precis_idwindow_taken(precis_idwindow_t *self, const char *id, size_t id_len,
-                           const char *key)
+                           uint64_t content, const char *key)
 {
     if (self->max_ids == 0)
         return;
-    digest_t digest;
-    digest_of(self, id, id_len, &digest.a, &digest.b);
-    zhashx_update(self->by_digest, &digest, strdup(key));
-    zhashx_update(self->by_key, key, digest_copy(&digest));
+    flight_t *flight = malloc(sizeof *flight);
+    assert(flight);
+    digest_of(self, id, id_len, &flight->digest.a, &flight->digest.b);
+    flight->content = content;
+    zhashx_update(self->by_digest, &flight->digest, strdup(key));
+    zhashx_update(self->by_key, key, flight);
 }
 
 /* Takes the id in flight under key off the in-flight hashes; fills the
-   digest, false when none was noted. */
-static bool untake(precis_idwindow_t *self, const char *key, uint64_t *a, uint64_t *b)
+   digest and the content digest, false when none was noted. */
+static bool untake(precis_idwindow_t *self, const char *key, uint64_t *a, uint64_t *b,
+                   uint64_t *content)
 {
-    digest_t *digest = zhashx_lookup(self->by_key, key);
-    if (!digest)
+    flight_t *flight = zhashx_lookup(self->by_key, key);
+    if (!flight)
         return false;
-    *a = digest->a;
-    *b = digest->b;
+    *a = flight->digest.a;
+    *b = flight->digest.b;
+    *content = flight->content;
     /* A newer article with the same id (taken later, under another key)
        keeps the id in flight. */
-    const char *owner = zhashx_lookup(self->by_digest, digest);
+    const char *owner = zhashx_lookup(self->by_digest, &flight->digest);
     if (owner && streq(owner, key))
-        zhashx_delete(self->by_digest, digest);
+        zhashx_delete(self->by_digest, &flight->digest);
     zhashx_delete(self->by_key, key);
     return true;
 }
 
 void precis_idwindow_forget(precis_idwindow_t *self, const char *key)
 {
-    uint64_t a, b;
-    untake(self, key, &a, &b);
+    uint64_t a, b, content;
+    untake(self, key, &a, &b, &content);
 }
 
 void precis_idwindow_delivered(precis_idwindow_t *self, const char *key, int64_t now_s)
 {
-    uint64_t a, b;
-    if (!untake(self, key, &a, &b))
+    uint64_t a, b, content;
+    if (!untake(self, key, &a, &b, &content))
         return;
     expire(self, now_s);
-    if (remember(self, a, b, now_s)) {
-        slot_t slot = {a, b, now_s};
+    if (remember(self, a, b, now_s, content)) {
+        slot_t slot = {a, b, now_s, content};
         append_record(self, &slot);
     }
 }
@@ -465,6 +506,47 @@ size_t precis_idwindow_in_flight(precis_idwindow_t *self)
 
 /* ---- self test ----------------------------------------------------------- */
 
+/* The same id with other content: changed, in flight and once delivered;
+   the same content: the same; content not known: the same (as before). */
+static int test_content(void)
+{
+    int failures = 0;
+    precis_idwindow_t *window = precis_idwindow_new(NULL, 100, 3600, 1000);
+    uint64_t quake = precis_idwindow_content("Quake", 5, "The ground shook.", 17);
+    uint64_t other = precis_idwindow_content("Quake", 5, "The ground shook!", 17);
+    uint64_t moved = precis_idwindow_content("Quak", 4, "eThe ground shook.", 18);
+    if (quake == other || quake == moved || quake == 0 ||
+        quake != precis_idwindow_content("Quake", 5, "The ground shook.", 17)) {
+        fprintf(stderr, "idwindow test: content digests do not tell articles apart\n");
+        failures++;
+    }
+    precis_idwindow_taken(window, "quake.txt", 9, quake, "k1");
+    precis_idwindow_seen_t seen[] = {
+        precis_idwindow_check(window, "quake.txt", 9, quake, 1000),
+        precis_idwindow_check(window, "quake.txt", 9, other, 1000),
+        precis_idwindow_check(window, "quake.txt", 9, 0, 1000),
+        precis_idwindow_check(window, "flood.txt", 9, quake, 1000)};
+    precis_idwindow_delivered(window, "k1", 1001);
+    precis_idwindow_seen_t later[] = {
+        precis_idwindow_check(window, "quake.txt", 9, quake, 1002),
+        precis_idwindow_check(window, "quake.txt", 9, other, 1002),
+        precis_idwindow_check(window, "quake.txt", 9, other, 9999)};
+    if (seen[0] != PRECIS_ID_SAME || seen[1] != PRECIS_ID_CHANGED ||
+        seen[2] != PRECIS_ID_SAME || seen[3] != PRECIS_ID_NEW) {
+        fprintf(stderr, "idwindow test: in flight: %d %d %d %d\n", seen[0], seen[1],
+                seen[2], seen[3]);
+        failures++;
+    }
+    if (later[0] != PRECIS_ID_SAME || later[1] != PRECIS_ID_CHANGED ||
+        later[2] != PRECIS_ID_NEW) {
+        fprintf(stderr, "idwindow test: delivered: %d %d %d\n", later[0], later[1],
+                later[2]);
+        failures++;
+    }
+    precis_idwindow_destroy(&window);
+    return failures;
+}
+
 static bool has(precis_idwindow_t *self, const char *id, int64_t now_s)
 {
     return precis_idwindow_contains(self, id, strlen(id), now_s);
@@ -474,14 +556,14 @@ static void take_and_deliver(precis_idwindow_t *self, const char *id, int64_t no
 {
     char key[64];
     snprintf(key, sizeof key, "key-%s", id);
-    precis_idwindow_taken(self, id, strlen(id), key);
+    precis_idwindow_taken(self, id, strlen(id), 0, key);
     precis_idwindow_delivered(self, key, now_s);
 }
 
 int precis_idwindow_test(bool verbose)
 {
     (void)verbose;
-    int failures = 0;
+    int failures = test_content();
 #define CHECK(cond, what)                                                                \
     do {                                                                                 \
         if (!(cond)) {                                                                   \
@@ -503,14 +585,14 @@ int precis_idwindow_test(bool verbose)
 
     /* In flight, then delivered: known throughout; forgotten: unknown. */
     CHECK(!has(window, "a1", 1000), "an id never seen is known");
-    precis_idwindow_taken(window, "a1", 2, "k1");
+    precis_idwindow_taken(window, "a1", 2, 0, "k1");
     CHECK(has(window, "a1", 1000), "an id in flight is not known");
     CHECK(!has(window, "a", 1000) && !has(window, "a1 ", 1000), "a similar id is known");
     precis_idwindow_delivered(window, "k1", 1000);
     CHECK(has(window, "a1", 1001) && precis_idwindow_size(window) == 1 &&
               precis_idwindow_in_flight(window) == 0,
           "a delivered id is not in the window");
-    precis_idwindow_taken(window, "b1", 2, "k2");
+    precis_idwindow_taken(window, "b1", 2, 0, "k2");
     precis_idwindow_forget(window, "k2");
     CHECK(!has(window, "b1", 1001), "an id forgotten is still known");
     precis_idwindow_delivered(window, "k2", 1001); /* nothing noted: no effect */
@@ -522,7 +604,7 @@ int precis_idwindow_test(bool verbose)
     char buffer[3] = "c1";
     CHECK(!has(window, buffer, 1001), "c1 is known before it was taken");
     buffer[1] = '2';
-    precis_idwindow_taken(window, buffer, 2, "k3");
+    precis_idwindow_taken(window, buffer, 2, 0, "k3");
     CHECK(has(window, "c2", 1001) && !has(window, "c1", 1001),
           "taking c2 after asking about c1 noted the wrong id");
     precis_idwindow_forget(window, "k3");
@@ -599,7 +681,7 @@ int precis_idwindow_test(bool verbose)
 
     /* Off: nothing is noted. */
     window = precis_idwindow_new(NULL, 0, 100, 0);
-    precis_idwindow_taken(window, "x", 1, "kx");
+    precis_idwindow_taken(window, "x", 1, 0, "kx");
     CHECK(!has(window, "x", 0), "a window of 0 ids noted one");
     precis_idwindow_destroy(&window);
     unlink(path);

@@ -69,8 +69,8 @@ struct _precis_ingest_t {
     precis_control_t *control;
     /* Counters in stats, by index. */
     int accepted, rejected, busy, retried, given_up, delivered, in_flight;
-    int journal_syncs, journal_failed, duplicates, journal_damaged, journal_damaged_bytes,
-        journal_compactions, dedup_ids, dispatch_deferred;
+    int journal_syncs, journal_failed, duplicates, id_reused, journal_damaged,
+        journal_damaged_bytes, journal_compactions, dedup_ids, dispatch_deferred;
     uint64_t journal_failing; /* appends failed in a row (logged once) */
     /* Journal compaction in steps (see compact): the step under way, and
        the outcome of its sync once the syncer has reported it. */
@@ -259,6 +259,14 @@ static void release_answer(void *arg, int error)
     free(answer);
 }
 
+/* The article's content digest, kept with its id to tell a retry (same
+   content) from a different article under a reused id. */
+static uint64_t article_content(const precis_article_t *article)
+{
+    return precis_idwindow_content(article->title.ptr, article->title.len,
+                                   article->text.ptr, article->text.len);
+}
+
 /* Puts a recovered article back in the ledger, due at once. */
 static void recover_article(void *arg, const char *key, const void *data, size_t size)
 {
@@ -269,7 +277,8 @@ static void recover_article(void *arg, const char *key, const void *data, size_t
     char error[PRECIS_ERROR_SIZE];
     precis_article_t *article = precis_article_new();
     if (precis_article_decode(article, data, size, 0, error) == 0 && article->id.ptr)
-        precis_idwindow_taken(self->ids, article->id.ptr, article->id.len, key);
+        precis_idwindow_taken(self->ids, article->id.ptr, article->id.len,
+                              article_content(article), key);
     precis_article_destroy(&article);
 }
 
@@ -337,6 +346,10 @@ precis_ingest_t *precis_ingest_new(const precis_config_t *config)
     self->duplicates = precis_stats_counter(
         self->stats, "duplicates",
         "requests for an id in flight or delivered lately, answered accepted, duplicate");
+    self->id_reused = precis_stats_counter(
+        self->stats, "id_reused",
+        "requests rejected because their id was used for a different article within the "
+        "dedup window (not in rejected)");
     self->dedup_ids =
         precis_stats_gauge(self->stats, "dedup_ids", "delivered ids in the dedup window");
     self->journal_damaged = precis_stats_counter(
@@ -518,7 +531,8 @@ static const char *admit(precis_ingest_t *self, precis_article_t *article,
         return journal_write_failed;
     }
     if (client_id)
-        precis_idwindow_taken(self->ids, article->id.ptr, article->id.len, key);
+        precis_idwindow_taken(self->ids, article->id.ptr, article->id.len,
+                              article_content(article), key);
     if (self->journal && answer) {
         answer->key = strdup(key);
         answer->data = data;
@@ -542,14 +556,27 @@ static void handle(precis_ingest_t *self, const void *data, size_t size, zmq_msg
     const char *reason = validate(self, article, data, size, error);
     const char *status = "accepted";
     bool duplicate = false;
+    precis_idwindow_seen_t seen = PRECIS_ID_NEW;
+    if (!reason && article->id.ptr)
+        seen = precis_idwindow_check(self->ids, article->id.ptr, article->id.len,
+                                     article_content(article), zclock_time() / 1000);
     if (reason) {
         status = "rejected";
         COUNT(self, rejected);
         zsys_notice("rejected %s: %s", article->id.ptr ? article->id.ptr : "(no id)",
                     reason);
-    } else if (article->id.ptr &&
-               precis_idwindow_contains(self->ids, article->id.ptr, article->id.len,
-                                        zclock_time() / 1000)) {
+    } else if (seen == PRECIS_ID_CHANGED) {
+        /* Not a retry: publishing it once as a duplicate would lose it. */
+        status = "rejected";
+        snprintf(error, sizeof error,
+                 "id %.*s was used for a different article within the dedup window "
+                 "(%.0f s); send it with a new id",
+                 (int)(article->id.len < 80 ? article->id.len : 80), article->id.ptr,
+                 self->config->dedup_max_age);
+        reason = error;
+        COUNT(self, id_reused);
+        zsys_notice("rejected %s: %s", article->id.ptr, reason);
+    } else if (seen == PRECIS_ID_SAME) {
         /* A retry: answered like the first copy, nothing taken again. With
            the journal it waits behind the answers held before it (the first
            copy's among them), and is checked again when it goes out. */
@@ -1276,6 +1303,18 @@ static int journal_test(const precis_config_t *base)
     CHECK(!readable(worker, 100) && precis_ledger_size(self->ledger) == 1 &&
               COUNTED(self, duplicates) == 1 && COUNTED(self, accepted) == 1,
           "a duplicate was taken again");
+
+    /* The same id with another text: a different article, not a retry:
+       rejected with the reason, not taken, counted on its own. */
+    push_one(self, client, "\x82\xa2id\xa2j1\xa4text\xa5Howdy", REQUEST_SIZE);
+    failures += expect_answer(client, "rejected", false,
+                              "id j1 was used for a different article within the dedup "
+                              "window (",
+                              "an id in flight with another text");
+    CHECK(!readable(worker, 100) && precis_ledger_size(self->ledger) == 1 &&
+              COUNTED(self, id_reused) == 1 && COUNTED(self, duplicates) == 1 &&
+              COUNTED(self, rejected) == 0,
+          "a reused id was taken, or not counted as id_reused");
 
     /* A failed sync: busy, nothing kept, nothing sent; a second copy of the
        id in the same batch is busy too; sent again, the id is new. */

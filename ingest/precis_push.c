@@ -43,6 +43,8 @@ typedef struct {
    pending. */
 typedef struct {
     zlistx_t *paths; /* char *, directories already expanded */
+    int argument_count;
+    char **arguments; /* the paths as given, for the ids of files */
     FILE *file;
     char *path;
     bool jsonl;
@@ -188,13 +190,15 @@ static void apply_length(const precis_config_t *config, json_t *object)
         json_object_set_new(object, "ratio", json_real(config->ratio));
 }
 
-/* The file's name without directory or extension: its article's id. */
-static json_t *id_from_path(const char *path)
+/* A file article's id: its path as given, or relative to the directory
+   argument it was found under, extension kept (precis_inputs_name), so
+   d1/index.html and d2/index.html, or a.txt and a.html, stay two articles. */
+static json_t *id_from_path(const source_t *source, const char *path)
 {
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    const char *dot = strrchr(base, '.');
-    return json_stringn(base, dot && dot > base ? (size_t)(dot - base) : strlen(base));
+    char *name = precis_inputs_name(path, source->argument_count, source->arguments);
+    json_t *id = json_string(name);
+    free(name);
+    return id;
 }
 
 /* A plain-text article: the first line is the title when the rule says so. */
@@ -301,7 +305,7 @@ static void read_whole(push_t *self)
     else
         object = plain_article(source, data, size);
     if (named)
-        json_object_set_new(object, "id", id_from_path(path));
+        json_object_set_new(object, "id", id_from_path(source, path));
     else if (source->stdin_id)
         json_object_set_new(object, "id", json_string(source->stdin_id));
     zlistx_add_end(source->pending, object);
@@ -619,9 +623,12 @@ static const char *usage =
     "Pushes articles to the ingest socket. Reads stdin when no file is given or for\n"
     "'-'; a directory gives its .txt .html .htm .jsonl .json .xml .rss .atom files\n"
     "(sorted, subdirectories too); other files in it are skipped.\n"
-    "  plain text  the file name is the id; the first line is the title when it\n"
-    "              looks like one: followed by a line break, at most 20 words and\n"
-    "              200 bytes, no final . ! ? or ...\n"
+    "A file's id is its path as given, or relative to the DIR it is under, with\n"
+    "its extension (tree gives d1/index.html and d2/index.html, two articles);\n"
+    "feed items and JSON Lines keep their own ids.\n"
+    "  plain text  the first line is the title when it looks like one: followed\n"
+    "              by a line break, at most 20 words and 200 bytes, no final\n"
+    "              . ! ? or ...\n"
     "  .html .htm  one article in format html, the title from the page\n"
     "  .xml .rss .atom  an RSS or Atom feed: one article per item (id from guid\n"
     "              or id, title, link as url, date as published, content or\n"
@@ -633,7 +640,7 @@ static const char *usage =
     "  --no-title    it never is: the whole file is the text\n"
     "  --id ID       the id of the one plain-text or HTML article read from stdin;\n"
     "                without it ingest gives that article a 32-character hex id\n"
-    "                (printed in its accepted line; a file's id is its name)\n"
+    "                (printed in its accepted line; a file's id is its path)\n"
     "Prints each answer (accepted/rejected, tab-separated) or, on a terminal, a\n"
     "progress line; 'busy' answers are retried with backoff. A request with no\n"
     "answer after a quarter of --timeout (at least 1 s) is sent again with the same\n"
@@ -742,6 +749,8 @@ int precis_cmd_push(int argc, char **argv)
     /* Files, directories (their article files, sorted) and stdin, as
        offline summarize takes them (precis_inputs). */
     self.source.paths = precis_inputs_new(config.argc, config.argv);
+    self.source.argument_count = config.argc;
+    self.source.arguments = config.argv;
     self.total_bytes = input_bytes(self.source.paths);
     self.progress = isatty(STDERR_FILENO) && isatty(STDOUT_FILENO);
     /* Each answer is a line as soon as it comes, even into a pipe or file. */
@@ -798,6 +807,8 @@ static json_t *read_all(const char *path, precis_title_rule_t rule, uint64_t *un
     zlistx_set_destructor(self.source.pending, (zlistx_destructor_fn *)destroy_json);
     char *one[] = {(char *)path};
     self.source.paths = precis_inputs_new(1, one);
+    self.source.argument_count = 1;
+    self.source.arguments = one;
     json_t *objects = json_array(), *object;
     char where[4200];
     while ((object = next_object(&self, where, sizeof where)))
@@ -816,6 +827,39 @@ static const char *field(json_t *objects, size_t index, const char *key)
 static bool same(const char *value, const char *expected)
 {
     return (!value && !expected) || (value && expected && strcmp(value, expected) == 0);
+}
+
+/* Two different pages named index.html in two folders, and a.txt beside
+   a.html, are four articles with four ids (once they were two, "index"
+   and "a", and the second of each was dropped as a duplicate). */
+static int test_same_names(const char *dir)
+{
+    int failures = 0;
+    char *tree = zsys_sprintf("%s/tree", dir);
+    char *d1 = zsys_sprintf("%s/d1", tree), *d2 = zsys_sprintf("%s/d2", tree);
+    mkdir(tree, 0700);
+    mkdir(d1, 0700);
+    mkdir(d2, 0700);
+    write_file(d1, "index.html", "<title>Tide tables</title><p>High tide at noon.</p>");
+    write_file(d2, "index.html", "<title>Fish market</title><p>Cod is cheap today.</p>");
+    write_file(tree, "a.txt", "The pier is closed for repairs.\n");
+    write_file(tree, "a.html", "<p>The pier is closed for repairs.</p>");
+    uint64_t unreadable;
+    json_t *objects = read_all(tree, PRECIS_TITLE_GUESS, &unreadable);
+    if (json_array_size(objects) != 4 || !same(field(objects, 0, "id"), "a.html") ||
+        !same(field(objects, 1, "id"), "a.txt") ||
+        !same(field(objects, 2, "id"), "d1/index.html") ||
+        !same(field(objects, 3, "id"), "d2/index.html")) {
+        char *dump = json_dumps(objects, JSON_INDENT(1));
+        fprintf(stderr, "push test: same file names gave ids %s\n", dump);
+        free(dump);
+        failures++;
+    }
+    json_decref(objects);
+    zstr_free(&tree);
+    zstr_free(&d1);
+    zstr_free(&d2);
+    return failures;
 }
 
 /* Files of a directory: only article files, each read by its kind. */
@@ -850,13 +894,13 @@ static int test_files(void)
                 json_array_size(objects), (unsigned long long)unreadable);
         failures++;
     }
-    if (!same(field(objects, 0, "id"), "a-titled") ||
+    if (!same(field(objects, 0, "id"), "a-titled.txt") ||
         !same(field(objects, 0, "title"), "Harbour bridge reopens") ||
         !same(field(objects, 0, "text"), "\nThe bridge reopened.\n") ||
         !same(field(objects, 1, "title"), NULL) ||
         !same(field(objects, 1, "text"),
               "The bridge reopened on Monday.\nCars came back.\n") ||
-        !same(field(objects, 2, "id"), "c-page") ||
+        !same(field(objects, 2, "id"), "c-page.html") ||
         !same(field(objects, 2, "title"), "Ferry & harbour") ||
         !same(field(objects, 2, "format"), "html") ||
         !same(field(objects, 3, "id"), "g1") ||
@@ -894,12 +938,14 @@ static int test_files(void)
     /* A file named on the command line is read whatever its name: sniffed. */
     path = zsys_sprintf("%s/README.md", dir);
     objects = read_all(path, PRECIS_TITLE_GUESS, &unreadable);
-    if (json_array_size(objects) != 1 || !same(field(objects, 0, "id"), "README")) {
-        fprintf(stderr, "push test: a named file was not read\n");
+    if (json_array_size(objects) != 1 || !same(field(objects, 0, "id"), path)) {
+        fprintf(stderr,
+                "push test: a named file was not read, or not named by its path\n");
         failures++;
     }
     json_decref(objects);
     zstr_free(&path);
+    failures += test_same_names(dir);
     zdir_t *tmp = zdir_new(dir, NULL);
     zdir_remove(tmp, true);
     zdir_destroy(&tmp);

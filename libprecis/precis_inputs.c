@@ -97,6 +97,34 @@ zlistx_t *precis_inputs_new(int count, char **paths)
     return list;
 }
 
+/* The length of argument without its trailing slashes (add_path's). */
+static size_t trimmed_length(const char *argument)
+{
+    size_t len = strlen(argument);
+    while (len > 1 && argument[len - 1] == '/')
+        len--;
+    return len;
+}
+
+char *precis_inputs_name(const char *path, int count, char **arguments)
+{
+    const char *name = path;
+    bool found = false;
+    for (int i = 0; i < count && !found; i++)
+        found = strcmp(arguments[i], path) == 0; /* given by name */
+    for (int i = 0; i < count && !found; i++) {
+        size_t len = trimmed_length(arguments[i]);
+        if (strcmp(arguments[i], "-") != 0 && strncmp(path, arguments[i], len) == 0 &&
+            path[len] == '/' && path[len + 1]) {
+            name = path + len + 1; /* under a directory argument */
+            found = true;
+        }
+    }
+    while (name[0] == '.' && name[1] == '/' && name[2])
+        name += 2;
+    return strdup(name);
+}
+
 /* Self test: a directory with articles, a README and a subdirectory. */
 int precis_inputs_test(bool verbose)
 {
@@ -130,6 +158,31 @@ int precis_inputs_test(bool verbose)
         fprintf(stderr, "inputs test: %zu paths, expected 5\n", n);
         failures++;
     }
+    /* Names: relative to the directory argument, or as given. */
+    char *html = zsys_sprintf("%s/a.html", dir);
+    char *sub_c = zsys_sprintf("%s/sub/c.jsonl", dir);
+    char *slashed = zsys_sprintf("%s//", dir);
+    char *given[] = {"./b.txt", slashed, "sub"};
+    struct {
+        const char *path, *name;
+    } names[] = {{html, "a.html"},
+                 {sub_c, "sub/c.jsonl"},
+                 {"./b.txt", "b.txt"},
+                 {"sub/c.jsonl", "c.jsonl"},
+                 {"elsewhere/b.txt", "elsewhere/b.txt"},
+                 {"-", "-"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char *name = precis_inputs_name(names[i].path, 3, given);
+        if (strcmp(name, names[i].name) != 0) {
+            fprintf(stderr, "inputs test: %s is named %s, expected %s\n", names[i].path,
+                    name, names[i].name);
+            failures++;
+        }
+        zstr_free(&name);
+    }
+    zstr_free(&html);
+    zstr_free(&sub_c);
+    zstr_free(&slashed);
     zlistx_destroy(&list);
     list = precis_inputs_new(0, NULL);
     if (zlistx_size(list) != 1 || strcmp(zlistx_first(list), "-") != 0) {

@@ -27,6 +27,14 @@ bool precis_inputs_has_extension(const char *path, const char *extension);
 /* True for .jsonl and .json names (JSON Lines by name). */
 bool precis_inputs_is_jsonl_name(const char *path);
 
+/* The name of path, one of the paths precis_inputs_new gave for the count
+   arguments: a path given by name is itself ("d1/index.html"), a file found
+   under a directory argument is relative to that directory ("tree" gives
+   "d1/index.html" for tree/d1/index.html); a leading "./" is dropped. The
+   extension is kept, so a.txt and a.html differ. `precis push` uses it as
+   a file article's id. Returns a new string (free it), "-" for stdin. */
+char *precis_inputs_name(const char *path, int count, char **arguments);
+
 int precis_inputs_test(bool verbose);
 
 #endif

@@ -72,10 +72,11 @@ sub_pid=$!
 sleep 0.5 # the subscription must reach the publisher before the first result
 
 # 20 sentences: every sentence of these short articles is in its summary.
-"$precis" push --ingest "$PRECIS_INGEST" --sentences 20 "$work/ferry.html" "$work/courier.rss" \
+# From $work: a file's id is its path as given (ferry.html).
+(cd "$work" && "$precis" push --ingest "$PRECIS_INGEST" --sentences 20 ferry.html courier.rss) \
     >"$work/push.txt" || fail "precis push exited $? ($(cat "$work/push.txt"))"
 [ "$(grep -c '^accepted' "$work/push.txt")" -eq 4 ] || fail "not 4 accepted: $(cat "$work/push.txt")"
-"$precis" push --ingest "$PRECIS_INGEST" --sentences 2 "$work/metro-zh.txt" \
+(cd "$work" && "$precis" push --ingest "$PRECIS_INGEST" --sentences 2 metro-zh.txt) \
     >"$work/push-zh.txt" || fail "precis push metro-zh.txt exited $? ($(cat "$work/push-zh.txt"))"
 wait "$sub_pid" || fail "precis sub exited $? before 5 results"
 
@@ -88,7 +89,7 @@ results = {}
 for line in open(sys.argv[1]):
     result = json.loads(line)
     results[result["id"]] = result
-zh = results.pop("metro-zh", None)
+zh = results.pop("metro-zh.txt", None)
 assert zh is not None, sorted(results)
 assert zh["lang"] == "zh", zh
 assert len(zh["summary"]) == 2, zh["summary"]
@@ -96,7 +97,7 @@ assert not any("\u8bb0\u8005" in s or "\u5929\u6c14" in s for s in zh["summary"]
 assert "\u5341\u4e5d\u53f7\u7ebf" in zh["summary"][0], zh["summary"]
 assert "\u5730\u94c1" in zh["keywords"], zh["keywords"]
 assert all(len(k) <= 4 for k in zh["keywords"]), zh["keywords"]
-expected = {"ferry", "courier-2026-0101", "courier-2026-0102", "courier-2026-0103"}
+expected = {"ferry.html", "courier-2026-0101", "courier-2026-0102", "courier-2026-0103"}
 assert set(results) == expected, sorted(results)
 tag_words = re.compile(r"\b(div|nav|body|html|script|style|span|h1|href|li|ul|cdata)\b", re.I)
 for id, result in results.items():
@@ -112,14 +113,14 @@ for id, result in results.items():
                         "dataLayer", "teaser"):
         assert boilerplate not in joined, (id, boilerplate, joined)
 
-ferry = " ".join(results["ferry"]["summary"])
+ferry = " ".join(results["ferry.html"]["summary"])
 for decoded in ("caf\u00e9", "Mar\u00eda Pe\u00f1a", "\u201cIt\u2019s like a new boat,\u201d",
                 "weekdays & every"):
     assert decoded in ferry, (decoded, ferry)
 # <br> ends a line: "Passengers agreed." is a sentence of its own.
-assert "Passengers agreed." in results["ferry"]["summary"], results["ferry"]["summary"]
+assert "Passengers agreed." in results["ferry.html"]["summary"], results["ferry.html"]["summary"]
 offline = open(sys.argv[2]).read().splitlines()
-assert offline == results["ferry"]["summary"], (offline, results["ferry"]["summary"])
+assert offline == results["ferry.html"]["summary"], (offline, results["ferry.html"]["summary"])
 assert "caf\u00e9 stays closed" in " ".join(results["courier-2026-0101"]["summary"])
 assert "second start wave" in " ".join(results["courier-2026-0102"]["summary"])
 assert "Jos\u00e9 Pe\u00f1a" in " ".join(results["courier-2026-0103"]["summary"])

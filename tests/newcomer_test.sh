@@ -224,6 +224,31 @@ PY
 # The same id again is answered accepted, marked duplicate, published once.
 "$precis" push "$out/a.jsonl" >"$out/again.txt" 2>/dev/null || fail "push again"
 grep -qx "accepted	env-1	duplicate" "$out/again.txt" || fail "second push not marked duplicate: $(cat "$out/again.txt")"
+# The same id with another text is another article, not a retry: rejected
+# with the reason (exit 1), never silently dropped as a duplicate.
+printf "%s\n" "{\"id\":\"env-1\",\"text\":\"The night ferry is cancelled on Friday. Refunds are paid at the pier.\"}" >"$out/b.jsonl"
+status=0
+"$precis" push "$out/b.jsonl" >"$out/reused.txt" 2>/dev/null || status=$?
+[ "$status" -eq 1 ] && grep -q "^rejected	env-1	id env-1 was used for a different article within the dedup window ([0-9]* s); send it with a new id$" "$out/reused.txt" ||
+    fail "a reused id with another text: exit $status, $(cat "$out/reused.txt")"
+# Two pages named index.html in two folders, and a.txt beside a.html: four
+# ids (the path under the folder pushed), four results.
+mkdir -p "$out/tree/d1" "$out/tree/d2"
+printf "%s\n" "<title>Tide tables</title><p>High tide is at noon on Friday. Low tide is at six.</p>" >"$out/tree/d1/index.html"
+printf "%s\n" "<title>Fish market</title><p>Cod is cheap at the market today. Crab is dear.</p>" >"$out/tree/d2/index.html"
+printf "%s\n" "The pier is closed for repairs. It opens again in May." >"$out/tree/a.txt"
+printf "%s\n" "<p>The pier cafe is open all winter. It serves soup at noon.</p>" >"$out/tree/a.html"
+"$precis" sub --json --count 4 --timeout 20 >"$out/tree.jsonl" &
+sub=$!
+sleep 0.5
+"$precis" push "$out/tree" >"$out/tree.txt" 2>/dev/null || fail "push tree: $(cat "$out/tree.txt")"
+for id in a.html a.txt d1/index.html d2/index.html; do
+    grep -qx "accepted	$id" "$out/tree.txt" || fail "push tree: $id not accepted: $(cat "$out/tree.txt")"
+done
+wait "$sub" || fail "sub did not get 4 results for the tree"
+for id in a.html a.txt d1/index.html d2/index.html; do
+    grep -q "\"id\":\"$id\"" "$out/tree.jsonl" || fail "no result for $id"
+done
 # --since beyond the output is exit 4, also with --exit-at-end.
 status=0
 "$precis" sub --since 999999 --exit-at-end >/dev/null 2>"$out/err" || status=$?

@@ -17,13 +17,14 @@ count=${#samples[@]}
 sub_pid=$!
 sleep 0.5 # the subscription must reach the publisher before the first result
 
-"$precis" push --ingest "$PRECIS_INGEST" "${samples[@]}" >"$work/push.txt" \
+# From samples/: a file's id is its path as given (quake.txt).
+(cd "$repo/samples" && "$precis" push --ingest "$PRECIS_INGEST" "${samples[@]##*/}") >"$work/push.txt" \
     || fail "precis push exited $? ($(cat "$work/push.txt"))"
 [ "$(grep -c '^accepted' "$work/push.txt")" -eq "$count" ] || fail "not all accepted"
 wait "$sub_pid" || fail "precis sub exited $? before $count results"
 
 for sample in "${samples[@]}"; do
-    id=$(basename "$sample" .txt)
+    id=$(basename "$sample")
     python3 - "$work/out.jsonl" "$id" >"$work/$id.pipeline" <<'PY' || fail "no summary for $id"
 import json, sys
 for line in open(sys.argv[1]):
