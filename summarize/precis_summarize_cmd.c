@@ -457,13 +457,12 @@ static int summarize_plain(precis_summarizer_t *summarizer, command_t *command, 
         rc = 1;
     } else if (command->jsonl) {
         /* A page or a text file among JSON Lines inputs: one result line,
-           its id the file's name without directory and extension, as push
-           gives it. */
-        const char *path = command->path ? command->path : "-";
-        const char *base = strrchr(path, '/');
-        base = base ? base + 1 : path;
-        const char *dot = strrchr(base, '.');
-        size_t id_len = dot && dot > base ? (size_t)(dot - base) : strlen(base);
+           its id the file's path as push gives it (precis_inputs_name:
+           relative to its directory argument, extension kept). */
+        char *name = precis_inputs_name(command->path ? command->path : "-",
+                                        command->input_count, command->inputs);
+        const char *base = name;
+        size_t id_len = strlen(name);
         /* The title as the normalizer left it (an HTML page's own). */
         const char *clean = command->clean_title;
         bool has_clean = clean && *clean;
@@ -474,6 +473,7 @@ static int summarize_plain(precis_summarizer_t *summarizer, command_t *command, 
                                            : (precis_jsonl_string_t){title, title_len}};
         put_result(&head, text, &summary, NULL, command->explain ? summarizer : NULL,
                    stdout);
+        free(name);
     } else {
         for (size_t i = 0; i < summary.selected_count; i++)
             put_line(text + summary.selected[i].start, summary.selected[i].len, stdout);

@@ -307,8 +307,10 @@ grep -q 'new pool opens' "$work/out" && grep -q 'market moves' "$work/out" ||
     fail "an input's summary is missing: $(cat "$work/out")"
 run 0 --jsonl "$work/inbox"
 [ "$(grep -c '"type":"summary"' "$work/out")" -eq 2 ] || fail "--jsonl directory: $(cat "$work/out")"
-grep -q '"id":"a","title":"Ferry returns"' "$work/out" && grep -q '"id":"b","title":"Pool opens"' "$work/out" ||
-    fail "--jsonl directory: ids from file names, titles: $(cat "$work/out")"
+# The ids push would give: the path under the directory, extension kept.
+grep -q '"id":"a.txt","title":"Ferry returns"' "$work/out" &&
+    grep -q '"id":"more/b.html","title":"Pool opens"' "$work/out" ||
+    fail "--jsonl directory: ids from paths as push gives them, titles: $(cat "$work/out")"
 
 # A .jsonl file without --jsonl is still one article a line (as push reads
 # it), printed in plain form: title, sentences, a blank line between.
