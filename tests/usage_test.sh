@@ -109,6 +109,12 @@ says "precis-summarize --check-config, two exclusive keys" 2 "lines 2 and 3" \
     "$bin/precis-summarize" --config "$work/both.cfg" --check-config
 says "precis-summarize --check-config, a good file" 0 "configuration OK" \
     "$bin/precis-summarize" --config "$work/two.cfg" --check-config
+# deploy/pipeline --help says where the demo's ports come from.
+pipeline="$(cd "$(dirname "$0")/.." && pwd)/deploy/pipeline"
+says "deploy/pipeline --help, PRECIS_PORT_BASE set" 0 "pipeline on ports from PRECIS_PORT_BASE" \
+    env PRECIS_PORT_BASE=7000 "$pipeline" --help
+says "deploy/pipeline --help, PRECIS_PORT_BASE unset" 0 "pipeline on free ports" \
+    env -u PRECIS_PORT_BASE "$pipeline" --help
 printf 'sub\n    last = 5\n' >"$work/sub.cfg"
 says "sub --since --last, both on the command line" 2 "exclude each other" \
     "$bin/precis" sub --config "$work/sub.cfg" --since 3 --last 2
