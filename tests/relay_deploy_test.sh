@@ -172,6 +172,10 @@ PY
 awk '/^.* stopped /{ print $4 }' "$run_dir/launcher.log" | tr '\n' ' ' >"$work/order.txt"
 grep -q "normalize-1 relay summarize" "$work/order.txt" \
     || fail "down did not stop the relay between normalize and summarize: $(cat "$work/order.txt")"
+# down leaves nothing behind but logs: no pid file, control socket or the
+# unused ipc endpoints ingest bound for the relay case (issue 13).
+leftover=$(find "$run_dir" \( -type s -o -name '*.pid' -o -name 'unused-*' -o -name procs \) | tr '\n' ' ')
+[ -z "$leftover" ] || fail "down left behind: $leftover"
 if grep -l 'ERROR: [A-Za-z]*Sanitizer\|runtime error:' "$run_dir"/*.log >"$work/sanitizer.txt"; then
     fail "sanitizer reports in $(tr '\n' ' ' <"$work/sanitizer.txt")"
 fi
