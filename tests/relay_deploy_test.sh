@@ -165,6 +165,11 @@ import sys, urllib.request
 text = urllib.request.urlopen(sys.argv[1], timeout=5).read().decode()
 values = [line.split()[1] for line in text.splitlines() if line.startswith("precis_relay_moved_total ")]
 assert values and int(float(values[0])) >= int(sys.argv[2]), (values, sys.argv[2])
+# Its latency histogram times every article it moved (not always 0).
+held = [line.split()[1] for line in text.splitlines()
+        if line.startswith("precis_relay_held_seconds_count ")]
+assert held and int(float(held[0])) >= int(sys.argv[2]), (held, sys.argv[2])
+assert "precis_relay_processing_seconds" not in text
 PY
 
 "$pipeline" down --run-dir "$run_dir" >"$work/down.txt" 2>&1 || fail "down exited $?"
