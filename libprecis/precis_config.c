@@ -351,6 +351,10 @@ static void print_help(const precis_config_t *config, unsigned mask, const char 
         "verbose", 0, ARG_NONE, 0, NULL, "log more (debug lines on stderr)"};
     printf("  %-32s %s\n", "--config PATH",
            "read options from a ZPL file (section 'precis', or the program's own)");
+    printf("  %-32s %s\n", "--check-config",
+           "read the options and the --config file as a start would, bind nothing;\n"
+           "                                   print \"configuration OK\" (exit 0) or "
+           "the error (exit 2)");
     print_row("-v, --verbose", help_of(&verbose));
     printf("\n  %-32s %s\n", "-h, --help", "show this help and exit");
     printf("  %-32s %s\n", "--version", "print the version and exit");
@@ -483,6 +487,12 @@ bad:
 
 /* The loaded configuration file; its strings back config fields until exit. */
 static zconfig_t *config_file = NULL;
+
+/* Where each option of the table got its value from the file, for the
+   conflict check after the command line: the section (0 "precis", 1 the
+   program's own, -1 not from the file) and the path. Reset by each parse. */
+static int file_section[OPTION_COUNT];
+static const char *file_path = NULL;
 
 static void free_config_file(void)
 {
@@ -661,7 +671,9 @@ static int apply_config_file(precis_config_t *config, int argc, char **argv,
                         line_of(path, option_table[i].name), key);
                 return -1;
             }
+            file_section[i] = (int)s;
         }
+    file_path = path;
     return 0;
 }
 
@@ -720,13 +732,60 @@ static void replace_file_choice(precis_config_t *config, const option_row_t *row
     }
 }
 
+/* Two of an exclusive group from the file, neither replaced by the command
+   line: the program's own section beats the shared one; two left in one
+   section are refused here, naming the file, the lines and the keys (the
+   program's own "give one of" would not say they came from the file).
+   Returns 0 or -1 after a message. */
+static int check_file_conflicts(precis_config_t *config, const bool *given,
+                                const char *section)
+{
+    for (size_t g = 0; g < GROUP_COUNT; g++) {
+        bool own = false, settled = false; /* settled: the command line gave one */
+        for (size_t i = 0; i < OPTION_COUNT; i++)
+            settled |= given[i] && group_of(option_table[i].name) == (int)g;
+        if (settled)
+            continue;
+
+        for (size_t i = 0; i < OPTION_COUNT; i++)
+            own |= file_section[i] == 1 && !given[i] &&
+                   group_of(option_table[i].name) == (int)g;
+        size_t found[2], count = 0;
+        for (size_t i = 0; i < OPTION_COUNT; i++) {
+            if (file_section[i] < 0 || given[i] ||
+                group_of(option_table[i].name) != (int)g)
+                continue;
+            if (own && file_section[i] == 0) {
+                unset_field(config, &option_table[i]); /* the shared section's */
+                continue;
+            }
+            if (count < 2)
+                found[count] = i;
+            count++;
+        }
+        if (count < 2)
+            continue;
+        const char *a = option_table[found[0]].name, *b = option_table[found[1]].name;
+        fprintf(stderr,
+                "%s: %s, lines %d and %d: '%s' and '%s' exclude each other (section "
+                "'%s'): keep one of them\n",
+                program_name, file_path, line_of(file_path, a), line_of(file_path, b), a,
+                b, own ? section : "precis");
+        return -1;
+    }
+    return 0;
+}
+
 int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned mask,
                         const char *usage)
 {
     set_program_name(argv[0]);
+    for (size_t i = 0; i < OPTION_COUNT; i++)
+        file_section[i] = -1;
+    config->check_config = false;
     if (apply_config_file(config, argc, argv, mask) != 0)
         return 1;
-    struct option longopts[OPTION_COUNT + 5];
+    struct option longopts[OPTION_COUNT + 6];
     const option_row_t *rows[OPTION_COUNT];
     size_t used = 0;
     for (size_t i = 0; i < OPTION_COUNT; i++) {
@@ -750,6 +809,7 @@ int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned
     longopts[used++] = (struct option){"version", no_argument, NULL, 'V'};
     longopts[used++] = (struct option){"config", required_argument, NULL, 'c'};
     longopts[used++] = (struct option){"verbose", no_argument, NULL, 'v'};
+    longopts[used++] = (struct option){"check-config", no_argument, NULL, 'C'};
     longopts[used] = (struct option){NULL, 0, NULL, 0};
 
     bool given[OPTION_COUNT] = {false}; /* rows given on the command line */
@@ -774,6 +834,8 @@ int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned
         }
         if (c == 'v')
             config->verbose++;
+        else if (c == 'C')
+            config->check_config = true;
         else if (c == 'c')
             continue; /* applied before the command line */
         else if (c >= 1000) {
@@ -791,6 +853,13 @@ int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned
     }
     config->argc = argc - optind;
     config->argv = argv + optind;
+    if (check_file_conflicts(config, given, program_section(argv[0])) != 0)
+        return 1;
+    if (config->check_config) {
+        /* Everything a start would read is read: nothing is bound. */
+        printf("%s: configuration OK\n", program_name);
+        return -1;
+    }
     return 0;
 }
 
@@ -972,6 +1041,31 @@ int precis_config_test(bool verbose)
     char *args16[] = {"sub", "--config", path, "--from-beginning", NULL};
     CHECK(precis_config_parse(&config, 4, args16, PRECIS_OPT_SINCE, "usage") == 0);
     CHECK(config.from_beginning && config.last == 0);
+    /* Two of a group in one section of the file are refused (the file is
+       named, not just "give one of"); the program's section beats the
+       shared one; one on the command line settles it. */
+    file = fopen(path, "w");
+    fprintf(file, "precis\n    words = 30\nsummarize\n    sentences = 2\n"
+                  "    ratio = 0.3\n");
+    fclose(file);
+    precis_config_defaults(&config, false);
+    char *args18[] = {"summarize", "--config", path, NULL};
+    CHECK(precis_config_parse(&config, 3, args18, PRECIS_OPT_LENGTH, "usage") == 1);
+    precis_config_defaults(&config, false);
+    char *args19[] = {"summarize", "--config", path, "--words", "9", NULL};
+    CHECK(precis_config_parse(&config, 5, args19, PRECIS_OPT_LENGTH, "usage") == 0);
+    CHECK(config.words == 9 && config.sentences == 0 && config.ratio == 0);
+    file = fopen(path, "w");
+    fprintf(file, "precis\n    words = 30\nsummarize\n    ratio = 0.3\n");
+    fclose(file);
+    precis_config_defaults(&config, false);
+    CHECK(precis_config_parse(&config, 3, args18, PRECIS_OPT_LENGTH, "usage") == 0);
+    CHECK(config.ratio == 0.3 && config.words == 0);
+    /* --check-config: parsed, then the caller exits (-1, as --help). */
+    precis_config_defaults(&config, false);
+    char *args20[] = {"summarize", "--config", path, "--check-config", NULL};
+    CHECK(precis_config_parse(&config, 4, args20, PRECIS_OPT_LENGTH, "usage") == -1);
+    CHECK(config.check_config);
     unlink(path);
     /* An empty PRECIS_REPLAY: no replay socket, until --replay names one. */
     const char *saved = getenv("PRECIS_REPLAY");

@@ -149,7 +149,8 @@ typedef struct {
     long count;     /* stop after this many messages; 0 = never */
     double timeout; /* give up after this many seconds; 0 = never */
     int verbose;
-    int argc; /* operands left after the options */
+    bool check_config; /* --check-config: parse, print "configuration OK", exit */
+    int argc;          /* operands left after the options */
     char **argv;
 } precis_config_t;
 

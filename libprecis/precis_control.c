@@ -361,13 +361,15 @@ static int ask_all(int argc, char **argv, const char *usage, const char *command
     }
     zlistx_t *endpoints = control_endpoints(&config, run_dir);
     if (zlistx_size(endpoints) == 0) {
+        /* Not a usage error: the pipeline is not running, so nothing
+           answers (exit 1, as when one process does not answer). */
         fprintf(stderr,
-                "precis %s: no control endpoint given, and no NAME.ctl socket in %s (is "
-                "the pipeline running? deploy/pipeline status)\n%s\n",
+                "precis %s: nothing answered: no NAME.ctl socket in %s (is the pipeline "
+                "running? deploy/pipeline status)\n",
                 command[0] == 'S' ? "stats" : "ping",
-                run_dir ? run_dir : "the run directory", usage);
+                run_dir ? run_dir : "the run directory");
         zlistx_destroy(&endpoints);
-        return 2;
+        return 1;
     }
     int timeout_ms = config.timeout > 0 ? (int)(config.timeout * 1000) : 2000,
         failures = 0;

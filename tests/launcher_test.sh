@@ -115,8 +115,9 @@ assert_all_gone "$work/procs-lib" "$work/lib-run" "SIGKILL after the timeout"
 
 # 5. deploy/pipeline restart NAME.
 base=$("$repo/deploy/pipeline" free-port-base)
+printf 'summarize\n    sentences = 2\n' >"$work/precis.cfg"
 "$repo/deploy/pipeline" up --no-build --build-dir "$build" --run-dir "$work/run" --port-base "$base" \
-    --summarize 2 >"$work/up.txt" 2>&1 || fail "up: $(cat "$work/up.txt")"
+    --summarize 2 --config "$work/precis.cfg" >"$work/up.txt" 2>&1 || fail "up: $(cat "$work/up.txt")"
 old=$(cat "$work/run/summarize-1.pid")
 "$repo/deploy/pipeline" restart summarize-1 --run-dir "$work/run" >"$work/restart.txt" \
     || fail "restart summarize-1 exited $?"
@@ -129,6 +130,22 @@ tr '\0' ' ' <"/proc/$new/cmdline" | grep -q -- "--summarize-endpoint tcp://127.0
     || fail "summarize-1 restarted without its options"
 "$repo/deploy/pipeline" status --run-dir "$work/run" >"$work/status.txt" || fail "status after restart"
 grep -q "^summarize-1 *$new *alive" "$work/status.txt" || fail "status: $(cat "$work/status.txt")"
+# A bad line in the --config file: restart refuses before stopping, and
+# the healthy process keeps running (issue 13: the nightly 'restart sink').
+printf 'summarize\n    sentences = 2\n    ratio = 0.3\nsink\n    no-such-key = 1\n' \
+    >"$work/precis.cfg"
+for name in summarize-1 sink; do
+    before=$(cat "$work/run/$name.pid")
+    status=0
+    "$repo/deploy/pipeline" restart "$name" --run-dir "$work/run" >/dev/null 2>"$work/refused.err" \
+        || status=$?
+    [ "$status" -eq 1 ] || fail "restart $name with a bad config exited $status, not 1"
+    grep -q "precis.cfg, line" "$work/refused.err" && grep -q "keeps running" "$work/refused.err" \
+        || fail "restart $name with a bad config: $(cat "$work/refused.err")"
+    [ "$(cat "$work/run/$name.pid")" = "$before" ] && pl_running "$before" \
+        || fail "restart $name with a bad config stopped it (pid $before)"
+done
+printf 'summarize\n    sentences = 2\n' >"$work/precis.cfg"
 # A dead process is started again too.
 sink_pid=$(cat "$work/run/sink.pid")
 kill -KILL "$sink_pid"

@@ -91,6 +91,17 @@ status=0
 [ "$status" -eq 2 ] && grep -q "does not exist" "$work/err" ||
     fail "stats --run-dir missing: exit $status, $(cat "$work/err")"
 
+# stats and ping on a run directory with no pipeline running: exit 1 and
+# one line saying nothing answered, not the usage text (issue 13).
+mkdir -p "$work/stopped"
+for command in stats ping; do
+    status=0
+    "$bin/precis" "$command" --run-dir "$work/stopped" >/dev/null 2>"$work/err" || status=$?
+    [ "$status" -eq 1 ] && grep -q "nothing answered: no NAME.ctl socket in $work/stopped" "$work/err" &&
+        [ "$(wc -l <"$work/err")" -eq 1 ] ||
+        fail "$command with nothing running: exit $status, $(cat "$work/err")"
+done
+
 # Nothing there (a port nobody listens on): push and sub say so within a
 # few seconds, then exit with their documented codes under --timeout.
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -165,6 +165,11 @@ import sys, urllib.request
 text = urllib.request.urlopen(sys.argv[1], timeout=5).read().decode()
 values = [line.split()[1] for line in text.splitlines() if line.startswith("precis_relay_moved_total ")]
 assert values and int(float(values[0])) >= int(sys.argv[2]), (values, sys.argv[2])
+# Its latency histogram times every article it moved (not always 0).
+held = [line.split()[1] for line in text.splitlines()
+        if line.startswith("precis_relay_held_seconds_count ")]
+assert held and int(float(held[0])) >= int(sys.argv[2]), (held, sys.argv[2])
+assert "precis_relay_processing_seconds" not in text
 PY
 
 "$pipeline" down --run-dir "$run_dir" >"$work/down.txt" 2>&1 || fail "down exited $?"
@@ -172,6 +177,10 @@ PY
 awk '/^.* stopped /{ print $4 }' "$run_dir/launcher.log" | tr '\n' ' ' >"$work/order.txt"
 grep -q "normalize-1 relay summarize" "$work/order.txt" \
     || fail "down did not stop the relay between normalize and summarize: $(cat "$work/order.txt")"
+# down leaves nothing behind but logs: no pid file, control socket or the
+# unused ipc endpoints ingest bound for the relay case (issue 13).
+leftover=$(find "$run_dir" \( -type s -o -name '*.pid' -o -name 'unused-*' -o -name procs \) | tr '\n' ' ')
+[ -z "$leftover" ] || fail "down left behind: $leftover"
 if grep -l 'ERROR: [A-Za-z]*Sanitizer\|runtime error:' "$run_dir"/*.log >"$work/sanitizer.txt"; then
     fail "sanitizer reports in $(tr '\n' ' ' <"$work/sanitizer.txt")"
 fi

@@ -101,8 +101,20 @@ says "summarize --config (sentences = 2) --ratio 0.5" 0 "The ferry berth opened"
 says "summarize --ratio --words, both on the command line" 2 "give one of --sentences" \
     "$bin/precis" summarize --ratio 0.5 --words 9 "$work/a.txt"
 printf 'summarize\n    sentences = 2\n    words = 9\n' >"$work/both.cfg"
-says "summarize, sentences and words both in the file" 2 "give one of --sentences" \
+# The file's two keys are named with the file and their lines (issue 13).
+says "summarize, sentences and words both in the file" 2 \
+    "both.cfg, lines 2 and 3: 'sentences' and 'words' exclude each other" \
     "$bin/precis" summarize --config "$work/both.cfg" "$work/a.txt"
+says "precis-summarize --check-config, two exclusive keys" 2 "lines 2 and 3" \
+    "$bin/precis-summarize" --config "$work/both.cfg" --check-config
+says "precis-summarize --check-config, a good file" 0 "configuration OK" \
+    "$bin/precis-summarize" --config "$work/two.cfg" --check-config
+# deploy/pipeline --help says where the demo's ports come from.
+pipeline="$(cd "$(dirname "$0")/.." && pwd)/deploy/pipeline"
+says "deploy/pipeline --help, PRECIS_PORT_BASE set" 0 "pipeline on ports from PRECIS_PORT_BASE" \
+    env PRECIS_PORT_BASE=7000 "$pipeline" --help
+says "deploy/pipeline --help, PRECIS_PORT_BASE unset" 0 "pipeline on free ports" \
+    env -u PRECIS_PORT_BASE "$pipeline" --help
 printf 'sub\n    last = 5\n' >"$work/sub.cfg"
 says "sub --since --last, both on the command line" 2 "exclude each other" \
     "$bin/precis" sub --config "$work/sub.cfg" --since 3 --last 2

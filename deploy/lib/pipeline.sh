@@ -221,6 +221,11 @@ pl_launcher() { # run_dir, name, program, args...
     shift 2
     {
         echo '#!/bin/sh'
+        # With arguments (--check-config, before a restart): in the
+        # foreground, its answer on the caller's stdout and stderr.
+        printf 'if [ $# -gt 0 ]; then exec'
+        printf ' %q' "$@" --pidfile "$run_dir/$name.pid" --control "ipc://$run_dir/$name.ctl"
+        printf ' "$@"; fi\n'
         printf 'exec'
         printf ' %q' "$@" --pidfile "$run_dir/$name.pid" --control "ipc://$run_dir/$name.ctl"
         printf ' >>%q 2>&1\n' "$run_dir/$name.log"
@@ -421,10 +426,28 @@ pl_kill9() { # run_dir, name
     rm -f "$run_dir/$name.pid"
 }
 
-# Stops NAME (SIGTERM, SIGKILL after PL_STOP_TIMEOUT s) and starts it again
-# from its launcher, with the same options; waits until it is ready.
+# Checks NAME's options and --config file as it would start now (its
+# launcher with --check-config: nothing is bound). Returns 0 when they are
+# good, or when the launcher predates the check; otherwise prints the
+# program's error on stderr and returns 2.
+pl_check_config() { # run_dir, name
+    local run_dir=$1 name=$2 out
+    grep -q '^if \[ \$# -gt 0 \]' "$run_dir/$name.cmd" 2>/dev/null || return 0
+    if ! out=$("$run_dir/$name.cmd" --check-config 2>&1 </dev/null); then
+        printf '%s\n' "$out" >&2
+        pl_log "$run_dir" "restart $name refused: its configuration does not parse"
+        return 2
+    fi
+    return 0
+}
+
+# Checks NAME's configuration first (pl_check_config): when it is refused,
+# the running process is left alone and 2 returned. Otherwise stops NAME
+# (SIGTERM, SIGKILL after PL_STOP_TIMEOUT s) and starts it again from its
+# launcher, with the same options; waits until it is ready.
 pl_restart() { # run_dir, name
     local run_dir=$1 name=$2
+    pl_check_config "$run_dir" "$name" || return 2
     pl_members "$run_dir" || true
     local i entries=()
     for i in ${pl_names[@]+"${!pl_names[@]}"}; do
