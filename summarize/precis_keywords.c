@@ -13,6 +13,10 @@ typedef precis_doc_term_t term_t;
 struct _precis_keywords_t {
     uint8_t *mark; /* per term: 1 + its place among the keywords, else 0 */
     size_t mark_cap;
+    /* Per term, with page furniture given: its occurrences in furniture
+       sentences, and 1 + the first other sentence it is in (0: none). */
+    uint32_t *in_furniture, *first_kept;
+    size_t term_cap;
 };
 
 precis_keywords_t *precis_keywords_new(void)
@@ -28,15 +32,43 @@ void precis_keywords_destroy(precis_keywords_t **self_p)
     if (!*self_p)
         return;
     free((*self_p)->mark);
+    free((*self_p)->in_furniture);
+    free((*self_p)->first_kept);
     free(*self_p);
     *self_p = NULL;
 }
 
-/* The keyword score of a term. */
-static double keyword_score(const term_t *term)
+/* The keyword score of a term seen tf times, first in sentence first. */
+static double keyword_score(const term_t *term, uint32_t tf, uint32_t first)
 {
-    uint32_t first_sentence = term->first_sentence;
-    return term->tf * (term->in_title ? 1.5 : 1.0) + 1.0 / (1.0 + first_sentence);
+    return tf * (term->in_title ? 1.5 : 1.0) + 1.0 / (1.0 + first);
+}
+
+/* Counts, per term, its occurrences in furniture sentences and the first
+   sentence that is not furniture (in_furniture, first_kept). */
+static void count_furniture(precis_keywords_t *self, const token_t *tokens,
+                            size_t title_first, size_t term_count,
+                            const uint8_t *furniture_kinds)
+{
+    if (term_count > self->term_cap) {
+        free(self->in_furniture);
+        free(self->first_kept);
+        self->term_cap = term_count * 2;
+        self->in_furniture = malloc(self->term_cap * sizeof *self->in_furniture);
+        self->first_kept = malloc(self->term_cap * sizeof *self->first_kept);
+        assert(self->in_furniture && self->first_kept);
+    }
+    memset(self->in_furniture, 0, term_count * sizeof *self->in_furniture);
+    memset(self->first_kept, 0, term_count * sizeof *self->first_kept);
+    for (size_t i = 0; i < title_first; i++) {
+        uint32_t id = tokens[i].term;
+        if (id == NO_TERM)
+            continue;
+        if (furniture_kinds[tokens[i].sentence])
+            self->in_furniture[id]++;
+        else if (!self->first_kept[id])
+            self->first_kept[id] = tokens[i].sentence + 1;
+    }
 }
 
 /* The most frequent surface form among a keyword's first occurrences
@@ -63,7 +95,7 @@ static const token_t *surface_form(const token_t *tokens, const char *text,
 }
 
 char **precis_keywords_run(precis_keywords_t *self, const precis_document_t *document,
-                           size_t *count_p)
+                           const uint8_t *furniture_kinds, size_t *count_p)
 {
     const term_t *terms = precis_document_terms(document);
     const token_t *tokens = precis_document_tokens(document);
@@ -77,6 +109,8 @@ char **precis_keywords_run(precis_keywords_t *self, const precis_document_t *doc
         assert(self->mark);
     }
     *count_p = 0;
+    if (furniture_kinds)
+        count_furniture(self, tokens, title_first, term_count, furniture_kinds);
     uint32_t top[KEYWORDS_MAX];
     double top_score[KEYWORDS_MAX];
     size_t count = 0;
@@ -84,7 +118,15 @@ char **precis_keywords_run(precis_keywords_t *self, const precis_document_t *doc
         const term_t *term = &terms[i];
         if (term->tf == 0 || !term->has_letter)
             continue;
-        double score = keyword_score(term);
+        uint32_t tf = term->tf, first = term->first_sentence;
+        if (furniture_kinds) { /* a byline's or a credit's words are not the news */
+            tf -= self->in_furniture[i];
+            if (tf == 0)
+                continue;
+            if (self->first_kept[i])
+                first = self->first_kept[i] - 1;
+        }
+        double score = keyword_score(term, tf, first);
         /* Insertion into the top list; ties keep the earlier term. */
         size_t at = count;
         while (at > 0 && top_score[at - 1] < score)
@@ -111,8 +153,10 @@ char **precis_keywords_run(precis_keywords_t *self, const precis_document_t *doc
         self->mark[top[k]] = (uint8_t)(k + 1);
     for (size_t i = 0; i < title_first; i++) {
         uint32_t id = tokens[i].term;
-        if (id == NO_TERM || !self->mark[id])
-            continue;
+        if (id == NO_TERM || !self->mark[id] ||
+            (furniture_kinds && furniture_kinds[tokens[i].sentence] &&
+             self->first_kept[id]))
+            continue; /* the form shown is the news's, unless only furniture has it */
         size_t k = self->mark[id] - 1;
         if (seen_count[k] < SEEN_MAX)
             seen[k][seen_count[k]++] = (uint32_t)i;
@@ -152,7 +196,7 @@ int precis_keywords_test(bool verbose)
     precis_document_build(document, "Skerry lighthouse repainted", text, strlen(text),
                           "en", 0, code, NULL);
     size_t count;
-    char **keywords = precis_keywords_run(self, document, &count);
+    char **keywords = precis_keywords_run(self, document, NULL, &count);
     bool number = false, stop = false;
     for (size_t i = 0; i < count; i++) {
         number |= strcmp(keywords[i], "2024") == 0 || strcmp(keywords[i], "1998") == 0;
@@ -168,9 +212,35 @@ int precis_keywords_test(bool verbose)
             printf("keywords: %zu, first %s\n", count, count ? keywords[0] : "-");
     }
     free(keywords);
+    /* A byline's words count as the article's without the furniture
+       kinds, and not with them (sentence 0 marked as a byline here). */
+    const char *bylined = "By Staff Reporter, Harbour Weekly. "
+                          "Reporter Staff Reporter Staff wrote nothing else. "
+                          "The ferry returns to the pier on Friday. "
+                          "The ferry left the pier two years ago.";
+    precis_document_build(document, NULL, bylined, strlen(bylined), "en", 0, code, NULL);
+    size_t sentences = precis_document_sentence_count(document);
+    uint8_t kinds[8] = {0};
+    kinds[0] = 1;
+    bool staff_plain = false, harbour_furniture = false, ferry = false;
+    keywords = precis_keywords_run(self, document, NULL, &count);
+    for (size_t i = 0; i < count; i++)
+        staff_plain |= strcmp(keywords[i], "Staff") == 0;
+    free(keywords);
+    keywords = precis_keywords_run(self, document, kinds, &count);
+    for (size_t i = 0; i < count; i++) {
+        harbour_furniture |= strcmp(keywords[i], "Harbour") == 0;
+        ferry |= strcmp(keywords[i], "ferry") == 0;
+    }
+    if (!(sentences == 4 && staff_plain && !harbour_furniture && ferry)) {
+        failures++;
+        if (verbose)
+            printf("keywords: furniture words counted (%zu sentences)\n", sentences);
+    }
+    free(keywords);
     /* No text, no keywords. */
     precis_document_build(document, NULL, "", 0, "en", 0, code, NULL);
-    keywords = precis_keywords_run(self, document, &count);
+    keywords = precis_keywords_run(self, document, NULL, &count);
     if (keywords || count) {
         failures++;
         if (verbose)

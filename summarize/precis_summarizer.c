@@ -213,8 +213,8 @@ int precis_summarizer_run(precis_summarizer_t *self, const char *title, const ch
         count ? precis_params.repeat : precis_params.duplicate, &selected);
     self->explained = n;
     store_selection(self, summary, selected);
-    summary->keywords =
-        precis_keywords_run(self->keywords, self->document, &summary->keyword_count);
+    summary->keywords = precis_keywords_run(
+        self->keywords, self->document, self->furniture_kinds, &summary->keyword_count);
     return 0;
 }
 
