@@ -50,6 +50,8 @@ static void count_furniture(precis_keywords_t *self, const token_t *tokens,
                             size_t title_first, size_t term_count,
                             const uint8_t *furniture_kinds)
 {
+    if (term_count == 0)
+        return; /* no term, no token to count (and no array to clear) */
     if (term_count > self->term_cap) {
         free(self->in_furniture);
         free(self->first_kept);
