@@ -25,6 +25,8 @@ static json_t *sentence_json(const precis_explained_t *e, const char *text)
     json_object_set_new(map, "status", json_string(e->status));
     if (e->redundant_with >= 0)
         json_object_set_new(map, "redundant_with", json_integer(e->redundant_with));
+    if (e->chosen_by)
+        json_object_set_new(map, "chosen_by", json_string(e->chosen_by));
     json_object_set_new(map, "score", json_real(e->score));
     json_object_set_new(map, "centrality", json_real(e->centrality));
     json_object_set_new(map, "position", json_real(e->position));

@@ -3,6 +3,7 @@
 
       {"ranking": "lexrank" | "centroid",
        "sentences": [{"index", "status", "redundant_with" (redundant only),
+                      "chosen_by" (selected only: "lead" or "score"),
                       "score", "centrality", "position", "first",
                       "frequency", "title", "length", "penalty",
                       "penalties": {"furniture", "short", "long",

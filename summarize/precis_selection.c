@@ -145,9 +145,9 @@ static void start(precis_selection_t *self, const precis_document_t *document,
     }
     for (size_t i = 0; i < n; i++) {
         /* "Below others" until chosen or found wanting. */
-        self->choices[i] =
-            (precis_choice_t){PRECIS_CHOICE_BELOW_OTHERS, UINT32_MAX, 0,
-                              self->sentences[i].cut_len, self->sentences[i].cut_words};
+        self->choices[i] = (precis_choice_t){
+            PRECIS_CHOICE_BELOW_OTHERS,   UINT32_MAX, 0, self->sentences[i].cut_len,
+            self->sentences[i].cut_words, false};
         self->order[i] = (uint32_t)i;
     }
     sort_by_score(self, n);
@@ -182,6 +182,7 @@ static size_t take_lead(precis_selection_t *self, size_t lead, size_t budget,
             choice->cut_words > budget - *used)
             continue;
         select_sentence(self, i);
+        choice->by_lead = true;
         *used += choice->cut_words;
         taken++;
     }
@@ -367,6 +368,10 @@ int precis_selection_test(bool verbose)
               choices[3].status != PRECIS_CHOICE_SELECTED,
           "lead of one: statuses %u %u %u %u", choices[0].status, choices[1].status,
           choices[2].status, choices[3].status);
+    /* The explanation tells the lead rule's choice from the scores'. */
+    CHECK(choices[0].by_lead && !choices[2].by_lead && !choices[1].by_lead,
+          "lead of one: by_lead %d %d %d", choices[0].by_lead, choices[1].by_lead,
+          choices[2].by_lead);
     /* Furniture and short sentences are not lead; the lead is at most
        the count wanted. */
     scores[0].furniture = 0.05; /* page furniture (precis_furniture) */

@@ -42,6 +42,7 @@ typedef struct {
     double redundancy;       /* its highest similarity to a chosen sentence */
     uint32_t cut_len;        /* bytes and words the summary takes of it */
     uint32_t cut_words;
+    bool by_lead; /* selected by the lead rule (document order), not by score */
 } precis_choice_t;
 
 precis_selection_t *precis_selection_new(void);

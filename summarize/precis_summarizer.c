@@ -252,6 +252,9 @@ bool precis_summarizer_explain(const precis_summarizer_t *self, size_t i,
         .redundant_with = choice->status == PRECIS_CHOICE_REDUNDANT
                               ? (int64_t)choice->redundant_with
                               : -1,
+        .chosen_by = choice->status != PRECIS_CHOICE_SELECTED ? NULL
+                     : choice->by_lead                        ? "lead"
+                                                              : "score",
     };
     return true;
 }
@@ -746,6 +749,13 @@ static void test_lead(precis_summarizer_t *self, bool verbose)
               !summary_has(text, &summary, "last winter") &&
               !summary_has(text, &summary, "Published"),
           "4 sentences: not the lead's real sentences");
+    /* Explain says the lead rule chose them. */
+    precis_explained_t explained;
+    CHECK(precis_summarizer_explain(self, summary.selected[0].index, &explained) &&
+              explained.chosen_by && strcmp(explained.chosen_by, "lead") == 0,
+          "4 sentences: the lead's first sentence not explained as chosen by the lead");
+    CHECK(precis_summarizer_explain(self, 0, &explained) && !explained.chosen_by,
+          "4 sentences: the byline explained as chosen");
     precis_summary_clear(&summary);
     /* 30 sentences: the two of the lead, not the ones central to the rest. */
     char article[4096];

@@ -96,6 +96,9 @@ typedef struct {
                                    "below others" (static) */
     int64_t redundant_with;     /* for "redundant": the selected sentence most like
                                    it; else -1 */
+    const char *chosen_by;      /* for "selected": "lead" (the lead rule of a long
+                                   article or summary, in document order) or
+                                   "score"; else NULL (static) */
 } precis_explained_t;
 
 /* After a run that returned 0, what became of sentence i (0 <=
