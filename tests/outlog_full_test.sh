@@ -92,7 +92,12 @@ truncate -s -300K "$mnt/filler"
 "$precis" push --ingest "$PRECIS_INGEST" "$work/first.jsonl" >"$work/push1.txt" &
 push_pid=$!
 # Whichever file hits the full disk first holds the results back.
-held() { echo $(($(stat_of log_append_errors) + $(stat_of jsonl_append_errors))); }
+# (A stats request that times out on a loaded machine counts as 0.)
+held() {
+    local log jsonl
+    log=$(stat_of log_append_errors) jsonl=$(stat_of jsonl_append_errors)
+    echo $((${log:-0} + ${jsonl:-0}))
+}
 for _ in $(seq 600); do
     [ "$(held)" -ge 20 ] 2>/dev/null && break
     sleep 0.05
