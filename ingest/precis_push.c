@@ -15,6 +15,7 @@
 #include "precis_feed.h"
 #include "precis_html.h"
 #include "precis_msgpack.h"
+#include "precis_shards.h"
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -388,16 +389,24 @@ static request_t *next_request(push_t *self)
     return NULL;
 }
 
+/* Sends request and puts it in flight; false, leaving it to the caller,
+   when no ingest can take it now: with several shards the socket queues
+   only to those connected (ZMQ_IMMEDIATE), so none may be. */
 static bool send_request(push_t *self, request_t *request)
 {
-    if (zmq_send(zsock_resolve(self->dealer), request->data, request->size, 0) == -1) {
-        /* Interrupted: keep it, it is sent again or freed at the end. */
-        zlistx_add_end(self->retry, request);
+    if (zmq_send(zsock_resolve(self->dealer), request->data, request->size,
+                 ZMQ_DONTWAIT) == -1)
         return false;
-    }
     request->sent_ms = zclock_mono();
     zlistx_add_end(self->in_flight, request);
     return true;
+}
+
+/* A request that could not be sent: tried again a little later. */
+static void send_later(push_t *self, request_t *request, int64_t now)
+{
+    request->due_ms = now + BACKOFF_FIRST_MS;
+    zlistx_add_end(self->retry, request);
 }
 
 /* Sends again, with the same id, the requests in flight that got no answer
@@ -555,10 +564,12 @@ static void fill_window(push_t *self)
     /* Rebuilt each time: the retry list is at most one window long. */
     zlistx_t *waiting = zlistx_new();
     while ((request = zlistx_detach(self->retry, NULL))) {
-        if (request->due_ms <= now && zlistx_size(self->in_flight) < PUSH_WINDOW)
-            send_request(self, request);
-        else
+        if (request->due_ms > now || zlistx_size(self->in_flight) >= PUSH_WINDOW ||
+            !send_request(self, request)) {
+            if (request->due_ms <= now)
+                request->due_ms = now + BACKOFF_FIRST_MS;
             zlistx_add_end(waiting, request);
+        }
     }
     zlistx_destroy(&self->retry);
     self->retry = waiting;
@@ -569,8 +580,11 @@ static void fill_window(push_t *self)
             self->input_done = true;
             break;
         }
-        send_request(self, request);
         self->sent_new++;
+        if (!send_request(self, request)) {
+            send_later(self, request, now);
+            break;
+        }
     }
 }
 
@@ -586,7 +600,7 @@ static int push_all(push_t *self)
             break;
         if (zpoller_wait(poller, 20))
             handle_answer(self);
-        else if (zlistx_size(self->in_flight) > 0 &&
+        else if (zlistx_size(self->in_flight) + zlistx_size(self->retry) > 0 &&
                  zclock_mono() - self->last_answer_ms >
                      (int64_t)(self->config->timeout * 1000)) {
             /* A progress line, when there is one, ends first. */
@@ -715,6 +729,9 @@ int precis_cmd_push(int argc, char **argv)
     }
     precis_config_help("timeout", "give up (exit 3) when ingest does not answer within "
                                   "SECONDS (default 10)");
+    precis_config_help("ingest", "ingest socket to push to; with several ingest shards,\n"
+                                 "their comma-separated list (requests are spread\n"
+                                 "over them; PRECIS_INGEST the same)");
     int rc =
         precis_program_start(&config, argc, argv,
                              PRECIS_OPT_INGEST | PRECIS_OPT_LENGTH | PRECIS_OPT_TIMEOUT |
@@ -737,9 +754,22 @@ int precis_cmd_push(int argc, char **argv)
     self.resend_ms = (int64_t)(config.timeout * 250);
     if (self.resend_ms < RESEND_MIN_MS)
         self.resend_ms = RESEND_MIN_MS;
-    self.dealer = precis_socket_new(ZMQ_DEALER, config.ingest_endpoint, false);
-    if (!self.dealer)
+    /* Several ingest shards: requests go round-robin to the connected
+       ones only (ZMQ_IMMEDIATE), so that none waits in the queue of a
+       shard that is down; one that got no answer is sent again and lands
+       on another. */
+    self.dealer = zsock_new(ZMQ_DEALER);
+    if (self.dealer && precis_shards_count(config.ingest_endpoint) > 1)
+        zsock_set_immediate(self.dealer, 1);
+    if (self.dealer) {
+        precis_socket_tune(self.dealer);
+        precis_curve_client(self.dealer);
+    }
+    if (!self.dealer ||
+        precis_shards_attach(self.dealer, config.ingest_endpoint, false) == -1) {
+        zsock_destroy(&self.dealer);
         return 3;
+    }
     self.in_flight = zlistx_new();
     self.retry = zlistx_new();
     self.source.title_rule = (precis_title_rule_t)title_rule;
