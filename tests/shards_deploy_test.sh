@@ -109,9 +109,11 @@ done
 [ "$PRECIS_INGEST" = "tcp://127.0.0.1:$base,tcp://127.0.0.1:$((base + 8))" ] \
     || fail "env: PRECIS_INGEST is '$PRECIS_INGEST'"
 [ "$PRECIS_INGEST_SHARDS" = 2 ] || fail "env: PRECIS_INGEST_SHARDS is '$PRECIS_INGEST_SHARDS'"
-# Each shard has its own journal, and its keys name it.
-grep -q -- "--shard 2 .*--journal $run_dir/journal-2" "$run_dir/ingest-2.cmd" \
+# Each shard has its own journal (shard 1 the one a single ingest had).
+grep -q -- "--shard 2 .*--journal $run_dir/journal-2 " "$run_dir/ingest-2.cmd" \
     || fail "ingest-2 is not shard 2 with journal-2: $(cat "$run_dir/ingest-2.cmd")"
+grep -q -- "--shard 1 .*--journal $run_dir/journal " "$run_dir/ingest-1.cmd" \
+    || fail "ingest-1 is not shard 1 with the journal: $(cat "$run_dir/ingest-1.cmd")"
 
 from=$("$precis" sub --print-next) || fail "precis sub --print-next failed"
 articles shard "$COUNT" >"$work/articles.jsonl"
