@@ -8,6 +8,14 @@
     forgotten before its result is kept. Duplicates are acknowledged again:
     ingest may have sent the article again after a restart.
 
+    Ingest shards (docs/DEPLOY.md): given one acknowledgement endpoint per
+    shard (--acks-endpoint A,B,...), the sink sends each key's
+    acknowledgement to the endpoint of the shard in the key ("K:...", the
+    K-th; a key without a shard to the first), and also drops a result whose
+    id it published already under another key (a client's retry that
+    another shard took), acknowledging it all the same. The ids are kept
+    like the keys: the last SEEN_CAPACITY, rebuilt from the output log.
+
     Results are taken in batches of what is waiting (up to 256): each is
     spliced (precis_splice: the worker's map is not decoded, the published
     map is written from its bytes) and numbered, the batch is appended to
@@ -1460,10 +1468,20 @@ static int test_shards(precis_config_t *config)
     zsock_destroy(&subscriber);
     precis_sink_destroy(&self);
 
-    /* Restarted: the ids come back from the output log. */
+    /* Restarted: the ids come back from the output log. New endpoints:
+       closing is asynchronous, the old names may not be free yet. */
+    config->results_endpoint = "inproc://sink-test-results-s2";
+    config->output_endpoint = "inproc://sink-test-output-s2";
+    config->replay_endpoint = "inproc://sink-test-replay-s2";
     self = precis_sink_new(config);
-    assert(self);
-    subscriber = zsock_new_sub(">inproc://sink-test-output-s", "");
+    if (!self) {
+        fprintf(stderr, "sink test: shards: the sink did not start again\n");
+        zsock_destroy(&shard1);
+        zsock_destroy(&shard2);
+        zstr_free(&log_path);
+        return failures + 1;
+    }
+    subscriber = zsock_new_sub(">inproc://sink-test-output-s2", "");
     zclock_sleep(50);
     zframe_t *again = summary_frame("b", "2:M2-9");
     rc = precis_sink_publish(self, again);
