@@ -14,6 +14,9 @@
 #       (e.g. --no-stories, to measure what near-duplicate detection costs).
 #       BENCH_RELAY=yes: precis-relay carries the normalized articles to the
 #       summarize workers (named relay); ingest gets endpoints of its own.
+#       BENCH_SHARDS=N (N > 1): N ingest shards, ingest-1..ingest-N (--shard
+#       K, journal RUN_DIR/journal-K, their own ingest, dispatch and
+#       acknowledgement endpoints), with the relay; BENCH_INGEST lists them.
 #       Sets BENCH_INGEST, BENCH_OUTPUT, BENCH_REPLAY. Returns 1 when the
 #       processes did not all start within 10 s.
 #   bench_restart RUN_DIR NAME     start NAME again from its launcher, wait for its pid file
@@ -39,7 +42,7 @@ bench_build() { # root
 bench_pipeline_start() {
     local bin=$1 run_dir=$2 normalize=$3 summarize=$4 journal=$5
     shift 5
-    local ingest_port output_port replay_port
+    local ingest_port output_port replay_port shards=${BENCH_SHARDS:-1}
     read -r ingest_port output_port replay_port < <(pl_free_ports 3)
     local internal="ipc://$run_dir"
     local normalize_ends=(--normalize-endpoint "$internal/normalize"
@@ -58,14 +61,50 @@ bench_pipeline_start() {
             --normalized-endpoint "$internal/normalized" --summarize-endpoint "$internal/summarize"
         relay_names=(relay)
     fi
-    pl_start "$run_dir" ingest "$bin/precis-ingest" --ingest "tcp://127.0.0.1:$ingest_port" \
-        "${ingest_ends[@]}" "${acks[@]}" \
-        ${journal_args[@]+"${journal_args[@]}"} "$@"
+    local ingest_names=(ingest) ingest_list="tcp://127.0.0.1:$ingest_port"
+    if [ "$shards" -gt 1 ]; then
+        # Shards: each binds its own endpoints; the relay carries the
+        # normalized articles; the workers and the sink get the lists.
+        if [ "${BENCH_RELAY:-no}" != yes ]; then
+            pl_start "$run_dir" relay "$bin/precis-relay" \
+                --normalized-endpoint "$internal/normalized" --summarize-endpoint "$internal/summarize"
+            relay_names=(relay)
+        fi
+        local shard normalize_list="" acks_list="" ports
+        read -r -a ports < <(pl_free_ports "$((shards - 1))")
+        ingest_names=()
+        ingest_list="tcp://127.0.0.1:$ingest_port"
+        for shard in $(seq 2 "$shards"); do
+            ingest_list+=",tcp://127.0.0.1:${ports[$((shard - 2))]}"
+        done
+        for shard in $(seq "$shards"); do
+            normalize_list+=${normalize_list:+,}$internal/normalize-$shard
+            acks_list+=${acks_list:+,}$internal/acks-$shard
+            journal_args=()
+            [ "$journal" = yes ] && journal_args=(--journal "$run_dir/journal-$shard")
+            pl_start "$run_dir" "ingest-$shard" "$bin/precis-ingest" --shard "$shard" \
+                --ingest "$(cut -d, -f"$shard" <<<"$ingest_list")" \
+                --normalize-endpoint "$internal/normalize-$shard" \
+                --results-endpoint "$internal/results" \
+                --normalized-endpoint "$internal/ingest-normalized-$shard" \
+                --summarize-endpoint "$internal/ingest-summarize-$shard" \
+                --acks-endpoint "$internal/acks-$shard" \
+                ${journal_args[@]+"${journal_args[@]}"} "$@"
+            ingest_names+=("ingest-$shard")
+        done
+        normalize_ends=(--normalize-endpoint "$normalize_list"
+                        --normalized-endpoint "$internal/normalized")
+        acks=(--acks-endpoint "$acks_list")
+    else
+        pl_start "$run_dir" ingest "$bin/precis-ingest" --ingest "$ingest_list" \
+            "${ingest_ends[@]}" "${acks[@]}" \
+            ${journal_args[@]+"${journal_args[@]}"} "$@"
+    fi
     pl_start "$run_dir" sink "$bin/precis-sink" --results-endpoint "$internal/results" \
         "${acks[@]}" --output "tcp://127.0.0.1:$output_port" \
         --replay "tcp://127.0.0.1:$replay_port" --log "$run_dir/output.records" \
         ${BENCH_SINK_ARGS:-}
-    local k names=(ingest sink ${relay_names[@]+"${relay_names[@]}"})
+    local k names=("${ingest_names[@]}" sink ${relay_names[@]+"${relay_names[@]}"})
     for k in $(seq "$normalize"); do
         pl_start "$run_dir" "normalize-$k" "$bin/precis-normalize" "${normalize_ends[@]}"
         names+=("normalize-$k")
@@ -75,7 +114,8 @@ bench_pipeline_start() {
             ${BENCH_SUMMARIZE_ARGS:-}
         names+=("summarize-$k")
     done
-    BENCH_INGEST="tcp://127.0.0.1:$ingest_port"
+    BENCH_INGEST=$ingest_list
+    BENCH_INGEST_NAMES=("${ingest_names[@]}")
     BENCH_OUTPUT="tcp://127.0.0.1:$output_port"
     BENCH_REPLAY="tcp://127.0.0.1:$replay_port"
     pl_wait_ready "$run_dir" "${names[@]}" && return 0

@@ -27,7 +27,7 @@
     `ceiling`: a PUSH/PULL pair over tcp on loopback, in two threads with a
     context each, sending messages the size of the mean request: messages/s.
 
-    pipeline_bench run --ingest EP --output EP [--replay EP]
+    pipeline_bench run --ingest EP[,EP...] --output EP [--replay EP]
                        [--data PATH | --samples PATH]
                        [--duration S] [--rate R] [--window W] [--tag T] [--fresh]
     pipeline_bench ceiling [--data PATH | --samples PATH] [--duration S]
@@ -596,11 +596,17 @@ static void *connect_socket(void *context, int type, const char *endpoint)
     zmq_setsockopt(socket, ZMQ_LINGER, &linger, sizeof linger);
     if (type == ZMQ_SUB)
         zmq_setsockopt(socket, ZMQ_SUBSCRIBE, "", 0);
-    if (zmq_connect(socket, endpoint) != 0) {
-        fprintf(stderr, "pipeline_bench: cannot connect to %s: %s\n", endpoint,
-                zmq_strerror(zmq_errno()));
-        exit(1);
+    /* A list (ingest shards): connected to each; a DEALER spreads its
+       requests over them. */
+    char *list = strdup(endpoint), *rest = list, *one;
+    while ((one = strsep(&rest, ","))) {
+        if (zmq_connect(socket, one) != 0) {
+            fprintf(stderr, "pipeline_bench: cannot connect to %s: %s\n", one,
+                    zmq_strerror(zmq_errno()));
+            exit(1);
+        }
     }
+    free(list);
     return socket;
 }
 

@@ -1,6 +1,7 @@
 /*  precis-ingest: the pipeline's front door and hub. */
 #include "precis.h"
 #include "precis_ingest.h"
+#include "precis_shards.h"
 
 static const char *usage =
     "Usage: precis-ingest [OPTIONS]\n"
@@ -24,6 +25,12 @@ int main(int argc, char **argv)
         usage, "precis-ingest", true);
     if (rc >= 0)
         return rc;
+    if (config.shard > PRECIS_SHARDS_MAX) {
+        fprintf(stderr,
+                "precis-ingest: --shard %d: expected a shard number from 1 to %d\n",
+                config.shard, PRECIS_SHARDS_MAX);
+        return 2;
+    }
     precis_ingest_t *ingest = precis_ingest_new(&config);
     if (!ingest) {
         precis_curve_stop();

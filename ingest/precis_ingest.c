@@ -63,7 +63,7 @@ struct _precis_ingest_t {
     precis_idwindow_t *ids;    /* client ids in flight or delivered lately */
     zlistx_t *pending;         /* answer_t * of articles waiting for their sync */
     size_t pending_bytes;      /* of the articles pending */
-    char nonce[9];             /* makes keys unique across restarts */
+    char nonce[16]; /* makes keys unique across restarts; "K:" first in shard K */
     uint64_t next_key;
     precis_stats_t *stats;
     precis_control_t *control;
@@ -374,7 +374,12 @@ precis_ingest_t *precis_ingest_new(const precis_config_t *config)
         self->stats, "request_seconds",
         "time to handle one request, until its answer is ready");
     zuuid_t *uuid = zuuid_new();
-    snprintf(self->nonce, sizeof self->nonce, "%.8s", zuuid_str(uuid));
+    /* A shard's keys name it, so that the sink acknowledges them here. */
+    if (config->shard > 0)
+        snprintf(self->nonce, sizeof self->nonce, "%d:%.8s", config->shard,
+                 zuuid_str(uuid));
+    else
+        snprintf(self->nonce, sizeof self->nonce, "%.8s", zuuid_str(uuid));
     zuuid_destroy(&uuid);
     self->control = precis_control_new(config, self->stats);
     if (!self->control || !bind_sockets(self)) {

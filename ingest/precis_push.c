@@ -15,7 +15,12 @@
 #include "precis_feed.h"
 #include "precis_html.h"
 #include "precis_msgpack.h"
+#include "precis_shards.h"
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -388,16 +393,24 @@ static request_t *next_request(push_t *self)
     return NULL;
 }
 
+/* Sends request and puts it in flight; false, leaving it to the caller,
+   when no ingest can take it now: with several shards the socket queues
+   only to those connected (ZMQ_IMMEDIATE), so none may be. */
 static bool send_request(push_t *self, request_t *request)
 {
-    if (zmq_send(zsock_resolve(self->dealer), request->data, request->size, 0) == -1) {
-        /* Interrupted: keep it, it is sent again or freed at the end. */
-        zlistx_add_end(self->retry, request);
+    if (zmq_send(zsock_resolve(self->dealer), request->data, request->size,
+                 ZMQ_DONTWAIT) == -1)
         return false;
-    }
     request->sent_ms = zclock_mono();
     zlistx_add_end(self->in_flight, request);
     return true;
+}
+
+/* A request that could not be sent: tried again a little later. */
+static void send_later(push_t *self, request_t *request, int64_t now)
+{
+    request->due_ms = now + BACKOFF_FIRST_MS;
+    zlistx_add_end(self->retry, request);
 }
 
 /* Sends again, with the same id, the requests in flight that got no answer
@@ -555,10 +568,12 @@ static void fill_window(push_t *self)
     /* Rebuilt each time: the retry list is at most one window long. */
     zlistx_t *waiting = zlistx_new();
     while ((request = zlistx_detach(self->retry, NULL))) {
-        if (request->due_ms <= now && zlistx_size(self->in_flight) < PUSH_WINDOW)
-            send_request(self, request);
-        else
+        if (request->due_ms > now || zlistx_size(self->in_flight) >= PUSH_WINDOW ||
+            !send_request(self, request)) {
+            if (request->due_ms <= now)
+                request->due_ms = now + BACKOFF_FIRST_MS;
             zlistx_add_end(waiting, request);
+        }
     }
     zlistx_destroy(&self->retry);
     self->retry = waiting;
@@ -569,8 +584,11 @@ static void fill_window(push_t *self)
             self->input_done = true;
             break;
         }
-        send_request(self, request);
         self->sent_new++;
+        if (!send_request(self, request)) {
+            send_later(self, request, now);
+            break;
+        }
     }
 }
 
@@ -586,7 +604,7 @@ static int push_all(push_t *self)
             break;
         if (zpoller_wait(poller, 20))
             handle_answer(self);
-        else if (zlistx_size(self->in_flight) > 0 &&
+        else if (zlistx_size(self->in_flight) + zlistx_size(self->retry) > 0 &&
                  zclock_mono() - self->last_answer_ms >
                      (int64_t)(self->config->timeout * 1000)) {
             /* A progress line, when there is one, ends first. */
@@ -601,8 +619,8 @@ static int push_all(push_t *self)
         resend_unanswered(self);
         /* Nothing heard at all after 3 s: say so now, not only at --timeout. */
         if (!self->said_unreachable && self->accepted + self->rejected == 0 &&
-            zlistx_size(self->in_flight) > 0 && zclock_mono() - self->started_ms > 3000 &&
-            self->config->timeout > 3) {
+            zlistx_size(self->in_flight) + zlistx_size(self->retry) > 0 &&
+            zclock_mono() - self->started_ms > 3000 && self->config->timeout > 3) {
             fprintf(stderr,
                     "precis push: no answer from ingest at %s in 3 s; is the pipeline "
                     "running? (deploy/pipeline status) Waiting up to --timeout %.0f s.\n",
@@ -715,6 +733,9 @@ int precis_cmd_push(int argc, char **argv)
     }
     precis_config_help("timeout", "give up (exit 3) when ingest does not answer within "
                                   "SECONDS (default 10)");
+    precis_config_help("ingest", "ingest socket to push to; with several ingest shards,\n"
+                                 "their comma-separated list (requests are spread\n"
+                                 "over them; PRECIS_INGEST the same)");
     int rc =
         precis_program_start(&config, argc, argv,
                              PRECIS_OPT_INGEST | PRECIS_OPT_LENGTH | PRECIS_OPT_TIMEOUT |
@@ -737,9 +758,22 @@ int precis_cmd_push(int argc, char **argv)
     self.resend_ms = (int64_t)(config.timeout * 250);
     if (self.resend_ms < RESEND_MIN_MS)
         self.resend_ms = RESEND_MIN_MS;
-    self.dealer = precis_socket_new(ZMQ_DEALER, config.ingest_endpoint, false);
-    if (!self.dealer)
+    /* Several ingest shards: requests go round-robin to the connected
+       ones only (ZMQ_IMMEDIATE), so that none waits in the queue of a
+       shard that is down; one that got no answer is sent again and lands
+       on another. */
+    self.dealer = zsock_new(ZMQ_DEALER);
+    if (self.dealer && precis_shards_count(config.ingest_endpoint) > 1)
+        zsock_set_immediate(self.dealer, 1);
+    if (self.dealer) {
+        precis_socket_tune(self.dealer);
+        precis_curve_client(self.dealer);
+    }
+    if (!self.dealer ||
+        precis_shards_attach(self.dealer, config.ingest_endpoint, false) == -1) {
+        zsock_destroy(&self.dealer);
         return 3;
+    }
     self.in_flight = zlistx_new();
     self.retry = zlistx_new();
     self.source.title_rule = (precis_title_rule_t)title_rule;
@@ -958,6 +992,7 @@ static int test_files(void)
    (read once the actor is gone). */
 static struct {
     int lost, answered;
+    bool answer_first; /* answer every request, first copies too */
 } fake_counts;
 
 static void fake_ingest(zsock_t *pipe, void *args)
@@ -973,8 +1008,10 @@ static void fake_ingest(zsock_t *pipe, void *args)
         char error[PRECIS_ERROR_SIZE];
         if (body && precis_article_decode(article, zframe_data(body), zframe_size(body),
                                           0, error) == 0) {
-            if (!zhashx_lookup(seen, article->id.ptr)) {
-                zhashx_insert(seen, article->id.ptr, "lost");
+            bool again = zhashx_lookup(seen, article->id.ptr) != NULL;
+            if (!again)
+                zhashx_insert(seen, article->id.ptr, "seen");
+            if (!again && !fake_counts.answer_first) {
                 fake_counts.lost++;
             } else {
                 msgpack_sbuffer buffer;
@@ -986,7 +1023,10 @@ static void fake_ingest(zsock_t *pipe, void *args)
                 precis_mp_pack_kv_str(&packer, "status", "accepted", 8);
                 msgpack_pack_str(&packer, 9);
                 msgpack_pack_str_body(&packer, "duplicate", 9);
-                msgpack_pack_true(&packer);
+                if (again)
+                    msgpack_pack_true(&packer);
+                else
+                    msgpack_pack_false(&packer);
                 zmsg_t *reply = zmsg_new();
                 zmsg_append(reply, &identity);
                 zmsg_addmem(reply, buffer.data, buffer.size);
@@ -1038,10 +1078,79 @@ static int test_resend(void)
     return failures;
 }
 
+/* Ingest shards, one of them down: push connects to every endpoint of the
+   list and sends only to the shards it is connected to (ZMQ_IMMEDIATE),
+   so no request waits at the shard that is down and none needs sending
+   again (without it, about half would, after a second). */
+static int test_shards_down(void)
+{
+    char dir[] = "/tmp/precis-push-shards-XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
+    char *path = zsys_sprintf("%s/articles.jsonl", dir);
+    char *output = zsys_sprintf("%s/stderr.txt", dir);
+    FILE *file = fopen(path, "w");
+    for (int i = 0; i < 20; i++)
+        fprintf(file, "{\"id\": \"s%d\", \"text\": \"Ferries run again.\"}\n", i);
+    fclose(file);
+    /* The shard that is down: a port nothing listens on (bound, never
+       listening, so that no other process takes it meanwhile). */
+    int down = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in address = {.sin_family = AF_INET,
+                                  .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t length = sizeof address;
+    bind(down, (struct sockaddr *)&address, sizeof address);
+    getsockname(down, (struct sockaddr *)&address, &length);
+    char *endpoints = zsys_sprintf("inproc://push-shards-test,tcp://127.0.0.1:%d",
+                                   ntohs(address.sin_port));
+    fake_counts.lost = fake_counts.answered = 0;
+    fake_counts.answer_first = true;
+    zactor_t *fake = zactor_new(fake_ingest, (void *)"inproc://push-shards-test");
+    /* --timeout 4: sent again after 1 s. push's summary line goes to a file. */
+    char *argv[] = {"push", "--ingest", endpoints, "--timeout", "4", path, NULL};
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO), into = open(output, O_WRONLY | O_CREAT, 0600);
+    dup2(into, STDERR_FILENO);
+    int exit_code = precis_cmd_push(6, argv);
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    close(into);
+    zactor_destroy(&fake);
+    fake_counts.answer_first = false;
+    close(down);
+    char *said = zsys_sprintf("%s", "");
+    file = fopen(output, "r");
+    char line[512];
+    while (file && fgets(line, sizeof line, file))
+        if (strstr(line, "pushed 20:")) {
+            zstr_free(&said);
+            said = strdup(line);
+        }
+    if (file)
+        fclose(file);
+    int failures = 0;
+    if (exit_code != 0 || fake_counts.answered != 20 || !strstr(said, " 0 sent again")) {
+        fprintf(stderr,
+                "push test: one shard down: exit %d, %d answered (20), push said: %s\n",
+                exit_code, fake_counts.answered, said);
+        failures++;
+    }
+    zstr_free(&said);
+    zstr_free(&endpoints);
+    unlink(output);
+    unlink(path);
+    zstr_free(&output);
+    zstr_free(&path);
+    rmdir(dir);
+    return failures;
+}
+
 int precis_push_test(bool verbose)
 {
     int failures = test_files();
     failures += test_resend();
+    failures += test_shards_down();
     char id[PRECIS_MAX_ID + 1], error[PRECIS_ERROR_SIZE];
     size_t size;
     json_t *object = json_pack("{s:s,s:s,s:i,s:[s]}", "title", "T", "text", "Body.",

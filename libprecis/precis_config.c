@@ -11,6 +11,7 @@
 #include "precis_curve.h"
 #include "precis.h"
 #include "precis_service.h"
+#include "precis_shards.h"
 #include <ctype.h>
 #include <czmq.h>
 #include <errno.h>
@@ -65,6 +66,9 @@ static const option_row_t option_table[] = {
      "replay socket of the sink's output log (public, ROUTER)"},
     {"journal", PRECIS_OPT_JOURNAL, ARG_STRING, FIELD(journal_dir), "DIR",
      "keep accepted articles in a journal in DIR until delivered (survives restarts)"},
+    {"shard", PRECIS_OPT_JOURNAL, ARG_INT, FIELD(shard), "K",
+     "run as shard K (1 to 64) of several ingests: delivery keys start 'K:', so\n"
+     "that the sink acknowledges them to the K-th --acks-endpoint (docs/DEPLOY.md)"},
     {"log", PRECIS_OPT_OUTLOG, ARG_STRING, FIELD(out_log), "PATH",
      "append every published result to the output log PATH (enables replay)"},
     {"log-max-bytes", PRECIS_OPT_OUTLOG, ARG_SIZE, FIELD(log_max_bytes), "N",
@@ -402,7 +406,7 @@ bool precis_config_endpoint_ok(const char *text)
     return looks_like_endpoint(text);
 }
 
-static bool looks_like_endpoint(const char *text)
+static bool looks_like_one_endpoint(const char *text)
 {
     const char *scheme_end = strstr(text, "://");
     if (!scheme_end || scheme_end == text || !scheme_end[3])
@@ -410,6 +414,23 @@ static bool looks_like_endpoint(const char *text)
     if (strncmp(text, "tcp://", 6) == 0) {
         const char *colon = strrchr(text + 6, ':');
         return colon && colon[1] && strspn(colon + 1, "0123456789*") == strlen(colon + 1);
+    }
+    return true;
+}
+
+/* One endpoint, or a comma-separated list of them (ingest shards: a client
+   connects to each, precis_shards.h). */
+static bool looks_like_endpoint(const char *text)
+{
+    size_t count = precis_shards_count(text);
+    if (count == 0 || count > PRECIS_SHARDS_MAX)
+        return false;
+    for (size_t i = 0; i < count; i++) {
+        char *one = precis_shards_endpoint(text, i);
+        bool ok = looks_like_one_endpoint(one);
+        free(one);
+        if (!ok)
+            return false;
     }
     return true;
 }
@@ -425,7 +446,8 @@ static int parse_value(precis_config_t *config, const option_row_t *row, const c
     errno = 0;
     switch (row->kind) {
     case ARG_ENDPOINT:
-        wanted = "an endpoint such as tcp://HOST:PORT, tcp://*:PORT or ipc:///PATH";
+        wanted = "an endpoint such as tcp://HOST:PORT, tcp://*:PORT or ipc:///PATH (or "
+                 "a comma-separated list of them)";
         if (!looks_like_endpoint(text))
             goto bad;
         *(const char **)field = text;
@@ -976,6 +998,16 @@ int precis_config_test(bool verbose)
     CHECK(config.ratio == 0.25);
     CHECK(config.verbose == 1);
     CHECK(config.argc == 1 && strcmp(config.argv[0], "file.txt") == 0);
+
+    /* A list of endpoints (ingest shards) is taken; one bad item is not. */
+    precis_config_defaults(&config, false);
+    char *list_ok[] = {"prog", "--ingest", "tcp://h:1,tcp://h:2,ipc:///x", NULL};
+    CHECK(precis_config_parse(&config, 3, list_ok, PRECIS_OPT_INGEST, "usage") == 0);
+    CHECK(strcmp(config.ingest_endpoint, "tcp://h:1,tcp://h:2,ipc:///x") == 0);
+    char *list_bad[] = {"prog", "--ingest", "tcp://h:1,tcp://h", NULL};
+    CHECK(precis_config_parse(&config, 3, list_bad, PRECIS_OPT_INGEST, "usage") == 1);
+    char *list_empty[] = {"prog", "--ingest", "tcp://h:1,", NULL};
+    CHECK(precis_config_parse(&config, 3, list_empty, PRECIS_OPT_INGEST, "usage") == 1);
 
     /* An option the program did not enable is a usage error. */
     precis_config_defaults(&config, false);

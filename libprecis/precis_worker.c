@@ -3,6 +3,7 @@
 #include "precis_config.h"
 #include "precis_control.h"
 #include "precis_curve.h"
+#include "precis_shards.h"
 
 /* A worker's receive queue: short, so that a busy worker does not hoard
    articles that an idle one could take (PUSH spreads round-robin over
@@ -52,13 +53,9 @@ zsock_t *precis_socket_new(int type, const char *endpoint, bool bind)
         precis_curve_server(sock);
     else
         precis_curve_client(sock);
-    int rc =
-        bind ? zsock_bind(sock, "%s", endpoint) : zsock_connect(sock, "%s", endpoint);
-    if (rc == -1) {
-        zsys_error("cannot %s %s: %s", bind ? "bind" : "connect to", endpoint,
-                   zmq_strerror(zmq_errno()));
+    /* A list (ingest shards) is every endpoint of it. */
+    if (precis_shards_attach(sock, endpoint, bind) == -1)
         zsock_destroy(&sock);
-    }
     return sock;
 }
 
@@ -107,10 +104,9 @@ int precis_worker_run(const precis_worker_config_t *config)
     zstr_sendx(monitor, "LISTEN", "HANDSHAKE_SUCCEEDED", "CONNECTED", NULL);
     zstr_send(monitor, "START");
     zsock_wait(monitor);
-    if (zsock_connect(input, "%s", config->in_endpoint) == -1) {
+    /* Every shard's dispatch endpoint, when ingest runs as shards. */
+    if (precis_shards_attach(input, config->in_endpoint, false) == -1) {
         zactor_destroy(&monitor);
-        zsys_error("cannot connect to %s: %s", config->in_endpoint,
-                   zmq_strerror(zmq_errno()));
         goto done;
     }
     output = precis_socket_new(ZMQ_PUSH, config->out_endpoint, false);

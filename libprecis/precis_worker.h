@@ -20,7 +20,7 @@ typedef zframe_t *(precis_worker_fn)(void *state, zframe_t *input);
 
 typedef struct {
     const char *name;         /* stage name for logs: "normalize" */
-    const char *in_endpoint;  /* PULL, connected */
+    const char *in_endpoint;  /* PULL, connected (to each of a list) */
     const char *out_endpoint; /* PUSH, connected */
     const char *pidfile;      /* written once connected; may be NULL */
     precis_worker_fn *handler;
@@ -40,8 +40,9 @@ zframe_t *precis_result_frame(const precis_result_t *result);
    instead of keeping messages queued to it, and a bounded linger. */
 void precis_socket_tune(zsock_t *sock);
 
-/* Creates a socket of type, binding ('@') or connecting ('>') to endpoint,
-   with the limits every precis socket has. NULL (and a log line) on error. */
+/* Creates a socket of type, binding or connecting to endpoint (each of a
+   comma-separated list), with the limits every precis socket has. NULL
+   (and a log line) on error. */
 zsock_t *precis_socket_new(int type, const char *endpoint, bool bind);
 
 #endif

@@ -7,6 +7,7 @@
 #include "precis_minhash.h"
 #include "precis_selftest.h"
 #include "precis_service.h"
+#include "precis_shards.h"
 #include "precis_stats.h"
 #include "precis_stories.h"
 #include "precis_splice.h"
@@ -28,6 +29,7 @@ static const precis_module_test_t tests[] = {
     {"splice", precis_splice_test},
     {"service", precis_service_test},
     {"inputs", precis_inputs_test},
+    {"shards", precis_shards_test},
 };
 
 PRECIS_SELFTEST_MAIN(tests)

@@ -8,6 +8,14 @@
     forgotten before its result is kept. Duplicates are acknowledged again:
     ingest may have sent the article again after a restart.
 
+    Ingest shards (docs/DEPLOY.md): given one acknowledgement endpoint per
+    shard (--acks-endpoint A,B,...), the sink sends each key's
+    acknowledgement to the endpoint of the shard in the key ("K:...", the
+    K-th; a key without a shard to the first), and also drops a result whose
+    id it published already under another key (a client's retry that
+    another shard took), acknowledging it all the same. The ids are kept
+    like the keys: the last SEEN_CAPACITY, rebuilt from the output log.
+
     Results are taken in batches of what is waiting (up to 256): each is
     spliced (precis_splice: the worker's map is not decoded, the published
     map is written from its bytes) and numbered, the batch is appended to
@@ -52,6 +60,7 @@
 #include "precis_msgpack.h"
 #include "precis_outlog.h"
 #include "precis_seen.h"
+#include "precis_shards.h"
 #include "precis_splice.h"
 #include "precis_stories.h"
 #include "precis_summary_cache.h"
@@ -71,6 +80,7 @@
 typedef struct {
     size_t map, map_size;  /* the published map */
     size_t id, key, error; /* NUL-terminated; NONE when absent */
+    size_t name;           /* what a repeat is known by: the key, or with shards the id */
     size_t record;         /* its record in the batch; NONE: a repeat of the key of */
     size_t original;       /* this earlier result of the batch */
     char topic[64];
@@ -104,14 +114,19 @@ typedef struct {
 
 struct _precis_sink_t {
     const precis_config_t *config;
-    zsock_t *results;        /* PULL from summarize workers (and ingest) */
-    zsock_t *output;         /* PUB, public */
-    zsock_t *acks;           /* PUSH to ingest */
+    zsock_t *results;                 /* PULL from summarize workers (and ingest) */
+    zsock_t *output;                  /* PUB, public */
+    zsock_t *acks[PRECIS_SHARDS_MAX]; /* PUSH to ingest, one per shard */
+    size_t ack_count;
+    bool ack_misrouted;      /* a key of a shard with no endpoint was said */
     zsock_t *replay;         /* ROUTER, public; NULL without an output log */
     precis_credit_t *credit; /* replay answers in flight */
     size_t replay_peak;      /* bytes in flight at most since the last trim */
     precis_outlog_t *log;
     precis_seen_t *seen;
+    /* With several ingest shards: the ids published, as a retry sent to
+       another shard comes with another key. NULL with one ingest. */
+    precis_seen_t *seen_ids;
     precis_splice_t *splice; /* reads and writes the result maps */
     batch_t batch;
     char log_id[PRECIS_LOG_ID_SIZE];
@@ -146,9 +161,12 @@ static void remember_key(void *arg, uint64_t seq, const char *topic, const void 
 {
     precis_sink_t *self = arg;
     char error[PRECIS_ERROR_SIZE];
-    if (precis_splice_read(self->splice, body, size, error) == 0 &&
-        precis_splice_key(self->splice))
+    if (precis_splice_read(self->splice, body, size, error) != 0)
+        return;
+    if (precis_splice_key(self->splice))
         precis_seen_add(self->seen, precis_splice_key(self->splice));
+    if (self->seen_ids && precis_splice_id(self->splice))
+        precis_seen_add(self->seen_ids, precis_splice_id(self->splice));
 }
 
 /* The state file that says where the JSON Lines file began. */
@@ -484,6 +502,12 @@ precis_sink_t *precis_sink_new(const precis_config_t *config)
     assert(self);
     self->config = config;
     self->seen = precis_seen_new(SEEN_CAPACITY);
+    /* Acknowledgements go to the shard that owns the key; with several
+       shards a retry may come back from another one under another key,
+       so the sink also knows what it published by id. */
+    self->ack_count = precis_shards_count(config->acks_endpoint);
+    if (self->ack_count > 1)
+        self->seen_ids = precis_seen_new(SEEN_CAPACITY);
     self->splice = precis_splice_new();
     self->stats = precis_stats_new("sink");
     self->received = precis_stats_counter(self->stats, "received", "results received");
@@ -521,18 +545,24 @@ precis_sink_t *precis_sink_new(const precis_config_t *config)
     self->results = precis_socket_new(ZMQ_PULL, config->results_endpoint, true);
     self->output =
         self->results ? precis_socket_new(ZMQ_PUB, config->output_endpoint, true) : NULL;
-    self->acks =
-        self->output ? precis_socket_new(ZMQ_PUSH, config->acks_endpoint, false) : NULL;
-    self->control = self->acks ? precis_control_new(config, self->stats) : NULL;
+    bool acks_ok = self->output && self->ack_count > 0;
+    for (size_t i = 0; acks_ok && i < self->ack_count; i++) {
+        char *endpoint = precis_shards_endpoint(config->acks_endpoint, i);
+        self->acks[i] = precis_socket_new(ZMQ_PUSH, endpoint, false);
+        free(endpoint);
+        acks_ok = self->acks[i] != NULL;
+        /* Acknowledgements for an ingest that is away wait; beyond that
+           they are dropped, and ingest's retry makes up for them. */
+        if (acks_ok)
+            zsock_set_sndhwm(self->acks[i], 100000);
+    }
+    self->control = acks_ok ? precis_control_new(config, self->stats) : NULL;
     if (!self->control || !open_files(self) || !open_stories(self)) {
         precis_sink_destroy(&self);
         return NULL;
     }
     /* Results come from our own workers; still, bound what one frame may cost. */
     zsock_set_maxmsgsize(self->results, 64 << 20);
-    /* Acknowledgements for an ingest that is away wait; beyond that they
-       are dropped, and ingest's retry makes up for them. */
-    zsock_set_sndhwm(self->acks, 100000);
     return self;
 }
 
@@ -543,11 +573,13 @@ void precis_sink_destroy(precis_sink_t **self_p)
     precis_sink_t *self = *self_p;
     zsock_destroy(&self->results);
     zsock_destroy(&self->output);
-    zsock_destroy(&self->acks);
+    for (size_t i = 0; i < self->ack_count; i++)
+        zsock_destroy(&self->acks[i]);
     zsock_destroy(&self->replay);
     precis_credit_destroy(&self->credit);
     precis_outlog_destroy(&self->log);
     precis_seen_destroy(&self->seen);
+    precis_seen_destroy(&self->seen_ids);
     precis_splice_destroy(&self->splice);
     free(self->batch.bytes);
     precis_stories_destroy(&self->stories);
@@ -560,9 +592,24 @@ void precis_sink_destroy(precis_sink_t **self_p)
     *self_p = NULL;
 }
 
+/* Sends key to the ingest that gave it: shard K's keys ("K:...") to the
+   K-th acknowledgement endpoint, keys without a shard to the first. */
 static void acknowledge(precis_sink_t *self, const char *key)
 {
-    if (key && zmq_send(zsock_resolve(self->acks), key, strlen(key), ZMQ_DONTWAIT) == -1)
+    if (!key)
+        return;
+    unsigned shard = precis_shards_of_key(key);
+    size_t index = shard > 0 ? shard - 1 : 0;
+    if (index >= self->ack_count) {
+        if (!self->ack_misrouted)
+            zsys_error("sink: %s is a key of ingest shard %u, but --acks-endpoint names "
+                       "%zu endpoint(s): its acknowledgements are dropped (ingest will "
+                       "retry and give it up); give the sink every shard's endpoint",
+                       key, shard, self->ack_count);
+        self->ack_misrouted = true;
+        return;
+    }
+    if (zmq_send(zsock_resolve(self->acks[index]), key, strlen(key), ZMQ_DONTWAIT) == -1)
         precis_debug("acknowledgement of %s not sent: ingest is away", key);
 }
 
@@ -729,7 +776,7 @@ static size_t batch_key(batch_t *batch, const char *key, uint64_t hash, size_t a
             return NONE;
         }
         if (batch->key_hashes[item - 1] == hash &&
-            strcmp(batch_text(batch, batch->items[item - 1].key), key) == 0)
+            strcmp(batch_text(batch, batch->items[item - 1].name), key) == 0)
             return item - 1;
     }
 }
@@ -764,17 +811,23 @@ static int stage(precis_sink_t *self, zframe_t *frame)
     if (!jsonl_ready(self))
         return -1;
     const char *id = precis_splice_id(splice), *key = precis_splice_key(splice);
-    if (key && precis_seen_contains(self->seen, key)) {
+    if ((key && precis_seen_contains(self->seen, key)) ||
+        (self->seen_ids && id && precis_seen_contains(self->seen_ids, id))) {
+        /* Acknowledged all the same, so that its shard stops sending it. */
         precis_stats_add(self->stats, self->duplicates, 1);
         precis_debug("dropping a duplicate result for %s (%s)", id, key);
         acknowledge(self, key);
         return 0;
     }
     staged_t *item = &batch->items[batch->count];
-    uint64_t hash = key ? XXH3_64bits(key, strlen(key)) | 1 : 0;
+    /* A repeat within the batch: by key, or with shards by id (a key is
+       one article's, so the same key is also the same id). */
+    const char *name = self->seen_ids && id ? id : key;
+    uint64_t hash = name ? XXH3_64bits(name, strlen(name)) | 1 : 0;
     batch->key_hashes[batch->count] = hash;
     item->key = batch_string(batch, key);
-    item->original = key ? batch_key(batch, key, hash, batch->count) : NONE;
+    item->name = self->seen_ids && id ? batch_string(batch, id) : item->key;
+    item->original = name ? batch_key(batch, name, hash, batch->count) : NONE;
     if (item->original != NONE) {
         /* A retry of a result of this batch: acknowledged at the commit
            once the first is in the log (before, an acknowledgement could
@@ -833,6 +886,8 @@ static void publish_item(precis_sink_t *self, const staged_t *item)
        is not remembered, so the retry is published again. */
     if (key && (kept || self->log))
         precis_seen_add(self->seen, key);
+    if (self->seen_ids && id && (kept || self->log))
+        precis_seen_add(self->seen_ids, id);
     if (kept)
         acknowledge(self, key);
     if (item->is_error)
@@ -1354,6 +1409,95 @@ static int test_batch(precis_config_t *config)
     zsock_destroy(&subscriber);
     precis_sink_destroy(&self);
     zsock_destroy(&ingest);
+    char *command = zsys_sprintf("rm -rf '%s'", dir);
+    if (system(command) != 0)
+        failures++;
+    zstr_free(&command);
+    zstr_free(&log_path);
+    return failures;
+}
+
+/* Ingest shards: each key's acknowledgement goes to its shard's endpoint;
+   an id published once is not published again under another shard's key
+   (a client's retry that another shard took), in a later batch, in the
+   same batch, or after a restart, and every copy is acknowledged to its
+   own shard. */
+static int test_shards(precis_config_t *config)
+{
+    int failures = 0;
+    char dir[] = "/tmp/precis-sink-shards-XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
+    char *log_path = zsys_sprintf("%s/output.records", dir);
+    config->out_log = log_path;
+    config->jsonl_path = NULL;
+    config->log_max_bytes = 0;
+    config->results_endpoint = "inproc://sink-test-results-s";
+    config->output_endpoint = "inproc://sink-test-output-s";
+    config->replay_endpoint = "inproc://sink-test-replay-s";
+    config->acks_endpoint = "inproc://sink-test-acks-s1,inproc://sink-test-acks-s2";
+    zsock_t *shard1 = zsock_new_pull("@inproc://sink-test-acks-s1");
+    zsock_t *shard2 = zsock_new_pull("@inproc://sink-test-acks-s2");
+    precis_sink_t *self = precis_sink_new(config);
+    assert(self);
+    zsock_t *subscriber = zsock_new_sub(">inproc://sink-test-output-s", "");
+    zclock_sleep(50);
+    char acks1[256], acks2[256], seen[256];
+    /* a: shard 2 first, then shard 1's copy in a later batch; b: both
+       copies in one batch; c: a key without shard goes to the first. */
+    zframe_t *first[2] = {summary_frame("a", "2:N2-1"), summary_frame("c", "N0-1")};
+    zframe_t *second[3] = {summary_frame("a", "1:N1-1"), summary_frame("b", "1:N1-2"),
+                           summary_frame("b", "2:N2-2")};
+    int rc = precis_sink_publish_batch(self, first, 2);
+    rc |= precis_sink_publish_batch(self, second, 3);
+    acks_waiting(shard1, acks1, sizeof acks1);
+    acks_waiting(shard2, acks2, sizeof acks2);
+    published_waiting(subscriber, seen, sizeof seen);
+    if (rc != 0 || strcmp(seen, "a:1 c:2 b:3") != 0 ||
+        strcmp(acks1, "N0-1 1:N1-1 1:N1-2") != 0 || strcmp(acks2, "2:N2-1 2:N2-2") != 0 ||
+        precis_stats_get(self->stats, self->duplicates) != 2) {
+        fprintf(stderr,
+                "sink test: shards: published %s, acknowledged to 1: %s, to 2: %s\n",
+                seen, acks1, acks2);
+        failures++;
+    }
+    for (int i = 0; i < 2; i++)
+        zframe_destroy(&first[i]);
+    for (int i = 0; i < 3; i++)
+        zframe_destroy(&second[i]);
+    zsock_destroy(&subscriber);
+    precis_sink_destroy(&self);
+
+    /* Restarted: the ids come back from the output log. New endpoints:
+       closing is asynchronous, the old names may not be free yet. */
+    config->results_endpoint = "inproc://sink-test-results-s2";
+    config->output_endpoint = "inproc://sink-test-output-s2";
+    config->replay_endpoint = "inproc://sink-test-replay-s2";
+    self = precis_sink_new(config);
+    if (!self) {
+        fprintf(stderr, "sink test: shards: the sink did not start again\n");
+        zsock_destroy(&shard1);
+        zsock_destroy(&shard2);
+        zstr_free(&log_path);
+        return failures + 1;
+    }
+    subscriber = zsock_new_sub(">inproc://sink-test-output-s2", "");
+    zclock_sleep(50);
+    zframe_t *again = summary_frame("b", "2:M2-9");
+    rc = precis_sink_publish(self, again);
+    zframe_destroy(&again);
+    acks_waiting(shard2, acks2, sizeof acks2);
+    published_waiting(subscriber, seen, sizeof seen);
+    if (rc != 0 || *seen || strcmp(acks2, "2:M2-9") != 0) {
+        fprintf(stderr,
+                "sink test: shards: after a restart published %s, acknowledged %s\n",
+                seen, acks2);
+        failures++;
+    }
+    zsock_destroy(&subscriber);
+    precis_sink_destroy(&self);
+    zsock_destroy(&shard1);
+    zsock_destroy(&shard2);
     char *command = zsys_sprintf("rm -rf '%s'", dir);
     if (system(command) != 0)
         failures++;
@@ -1991,6 +2135,7 @@ int precis_sink_test(bool verbose)
     zstr_free(&log_path);
     failures += test_held_back(&config);
     failures += test_batch(&config);
+    failures += test_shards(&config);
     failures += test_without_log(&config);
     failures += stories_test();
     return failures;

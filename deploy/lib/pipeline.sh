@@ -75,11 +75,11 @@ pl_alive() { # pid, run_dir
     return 1
 }
 
-# The stop order: 0 ingest, 1 normalize workers, 2 relays (precis-relay,
+# The stop order: 0 ingest (or its shards, ingest-K), 1 normalize workers, 2 relays (precis-relay,
 # between normalize and summarize), 3 summarize workers, 4 sink.
 pl_stage_of() { # name
     case "$1" in
-        ingest) echo 0 ;;
+        ingest | ingest-*) echo 0 ;;
         normalize-*) echo 1 ;;
         relay*) echo 2 ;;
         summarize-*) echo 3 ;;

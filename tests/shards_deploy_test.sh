@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# Deploy test of ingest shards: deploy/pipeline up --ingest 2 on free ports;
+# status lists both shards and the env file names both endpoints; articles
+# pushed (with ids) to the list while one shard hangs (SIGSTOP: push sends
+# its unanswered requests again, to the other shard), is killed (SIGKILL)
+# and restarted (it recovers its journal) all come out exactly once at a
+# gap-free subscriber; the same id pushed to
+# each shard is published once, and both shards hear its acknowledgement
+# (nothing stays in flight); down stops everything and leaves no socket.
+#
+#   tests/shards_deploy_test.sh [BUILD_DIR]   (default: build; not built here)
+#
+# Exit code 0 on success; on failure, non-zero with the reason on stderr.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+pipeline="$repo/deploy/pipeline"
+build=${1:-build}
+case "$build" in
+    /*) ;;
+    *) if [ -d "$build" ]; then build="$PWD/$build"; else build="$repo/$build"; fi ;;
+esac
+precis="$build/bin/precis"
+COUNT=300 # articles pushed while a shard is killed and restarted
+RATE=100  # articles a second: the push lasts about 3 s
+
+fail() { echo "FAIL: shards_deploy_test: $*" >&2; exit 1; }
+
+for program in precis precis-ingest precis-sink precis-normalize precis-summarize precis-relay; do
+    [ -x "$build/bin/$program" ] || fail "$build/bin/$program is missing (build $build first)"
+done
+command -v python3 >/dev/null || fail "python3 is needed (deploy/install-deps)"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/precis-shards-test.XXXXXX")
+run_dir="$work/run"
+push_pid=""
+
+cleanup() {
+    local status=$?
+    trap - EXIT
+    [ -z "$push_pid" ] || kill "$push_pid" 2>/dev/null || true
+    [ ! -f "$run_dir/procs" ] || "$pipeline" down --run-dir "$run_dir" >/dev/null 2>&1 || true
+    if [ "$status" -ne 0 ]; then
+        for log in "$run_dir"/*.log "$work"/*.txt; do
+            [ -f "$log" ] || continue
+            echo "== $log" >&2
+            tail -n 15 "$log" >&2
+        done
+    fi
+    rm -rf "$work"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Articles of a few sentences each, every one with its own id.
+articles() { # prefix, count
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+prefix, count = sys.argv[1], int(sys.argv[2])
+towns = ["Ashford", "Belmont", "Carrow", "Dunmore", "Elston", "Fairley", "Glenby"]
+things = ["library", "swimming pool", "bus depot", "market hall", "footbridge"]
+for k in range(count):
+    town, thing = towns[k % len(towns)], things[k % len(things)]
+    text = (f"The council of {town} voted on Tuesday to rebuild the old {thing}. "
+            f"The work is expected to take {k % 9 + 2} months and to cost {k + 40} thousand pounds. "
+            f"Residents asked for the {thing} to stay open during the repairs. "
+            f"A local shop owner said the decision was long overdue. "
+            f"The council will publish the plans next week.")
+    print(json.dumps({"id": f"{prefix}-{k}", "title": f"{town} rebuilds its {thing}", "text": text}))
+PY
+}
+
+# The value of a counter of one process (precis stats), or nothing.
+counter() { # instance, counter
+    "$precis" stats --json --run-dir "$run_dir" 2>/dev/null | python3 -c '
+import json, sys
+for line in sys.stdin:
+    row = json.loads(line)
+    if row["instance"] == sys.argv[1]:
+        print(row["counters"][sys.argv[2]])' "$1" "$2"
+}
+
+# 11 ports: the usual 8 and 3 for the second shard.
+started=false
+for _ in 1 2 3; do
+    base=$("$pipeline" free-port-base 11) || fail "no free ports"
+    if "$pipeline" up --no-build --build-dir "$build" --port-base "$base" --run-dir "$run_dir" \
+        --ingest 2 --normalize 1 --summarize 2 >"$work/up.txt" 2>&1; then
+        started=true
+        break
+    fi
+    grep -qi 'address already in use' "$run_dir"/*.log 2>/dev/null \
+        || { cat "$work/up.txt" >&2; fail "deploy/pipeline up --ingest 2 failed"; }
+    rm -rf "$run_dir"
+done
+$started || fail "deploy/pipeline up --ingest 2 failed three times"
+
+"$pipeline" status --run-dir "$run_dir" >"$work/status.txt" 2>&1 \
+    || fail "status exited $?: $(cat "$work/status.txt")"
+for name in ingest-1 ingest-2 relay sink; do
+    grep -q "^$name .* alive  *answers PING$" "$work/status.txt" \
+        || fail "status does not list $name as alive and answering: $(cat "$work/status.txt")"
+done
+[ "$(grep -c ' alive ' "$work/status.txt")" -eq 7 ] || fail "status does not list 7 live processes"
+# shellcheck disable=SC1091
+. "$run_dir/env"
+[ "$PRECIS_INGEST" = "tcp://127.0.0.1:$base,tcp://127.0.0.1:$((base + 8))" ] \
+    || fail "env: PRECIS_INGEST is '$PRECIS_INGEST'"
+[ "$PRECIS_INGEST_SHARDS" = 2 ] || fail "env: PRECIS_INGEST_SHARDS is '$PRECIS_INGEST_SHARDS'"
+# Each shard has its own journal (shard 1 the one a single ingest had).
+grep -q -- "--shard 2 .*--journal $run_dir/journal-2 " "$run_dir/ingest-2.cmd" \
+    || fail "ingest-2 is not shard 2 with journal-2: $(cat "$run_dir/ingest-2.cmd")"
+grep -q -- "--shard 1 .*--journal $run_dir/journal " "$run_dir/ingest-1.cmd" \
+    || fail "ingest-1 is not shard 1 with the journal: $(cat "$run_dir/ingest-1.cmd")"
+
+from=$("$precis" sub --print-next) || fail "precis sub --print-next failed"
+articles shard "$COUNT" >"$work/articles.jsonl"
+"$precis" push --rate "$RATE" "$work/articles.jsonl" >"$work/push.txt" 2>&1 &
+push_pid=$!
+# Mid-push: shard 2 hangs (SIGSTOP: the requests sent to it get no answer,
+# and push sends them again after 2.5 s, some to shard 1), then dies
+# (SIGKILL) and is started again (it recovers its journal).
+for _ in $(seq 100); do
+    [ "$(grep -c '^accepted' "$work/push.txt" || true)" -lt 60 ] || break
+    sleep 0.05
+done
+shard_pid=$(tr -dc 0-9 <"$run_dir/ingest-2.pid")
+kill -STOP "$shard_pid"
+sleep 3
+kill -KILL "$shard_pid"
+while kill -0 "$shard_pid" 2>/dev/null; do sleep 0.05; done
+sleep 0.5
+"$pipeline" restart ingest-2 --run-dir "$run_dir" >"$work/restart.txt" 2>&1 \
+    || fail "restart ingest-2 exited $?: $(cat "$work/restart.txt")"
+wait "$push_pid" || fail "precis push exited $?: $(tail -n 3 "$work/push.txt")"
+push_pid=""
+[ "$(grep -c '^accepted' "$work/push.txt")" -eq "$COUNT" ] \
+    || fail "not all $COUNT articles were accepted: $(tail -n 3 "$work/push.txt")"
+# Requests to the hung shard were sent again (to the live one).
+resent=$(sed -n 's/.* \([0-9]*\) sent again for want of an answer.*/\1/p' "$work/push.txt")
+[ "${resent:-0}" -gt 0 ] || fail "push sent nothing again: $(tail -n 1 "$work/push.txt")"
+
+# The same id to each shard: two different shards take it (neither knows
+# the other has it); the sink publishes it once.
+articles both 1 >"$work/both.jsonl"
+for endpoint in ${PRECIS_INGEST//,/ }; do
+    "$precis" push --ingest "$endpoint" "$work/both.jsonl" >>"$work/push-both.txt" 2>&1 \
+        || fail "precis push to $endpoint exited $?"
+done
+[ "$(grep -c '^accepted' "$work/push-both.txt")" -eq 2 ] \
+    || fail "the two pushes of one id were not both accepted: $(cat "$work/push-both.txt")"
+total=$((COUNT + 1))
+
+# Gap-free: from the output log, then live, until every result is in.
+"$precis" sub --since "$from" --json --count "$total" --timeout 60 >"$work/live.jsonl" \
+    2>"$work/sub.txt" || fail "precis sub did not get $total results: $(cat "$work/sub.txt")"
+# Both shards hear every acknowledgement, the copies' too: nothing stays in
+# flight (a copy not acknowledged would be sent again and again).
+for _ in $(seq 100); do
+    [ "$(counter ingest-1 in_flight)" = 0 ] && [ "$(counter ingest-2 in_flight)" = 0 ] && break
+    sleep 0.2
+done
+for shard in ingest-1 ingest-2; do
+    [ "$(counter "$shard" in_flight)" = 0 ] \
+        || fail "$shard still has $(counter "$shard" in_flight) article(s) in flight"
+done
+# Everything published since the start, once the shards are done: no
+# result came twice, even late.
+"$precis" sub --since "$from" --json --exit-at-end --timeout 20 >"$work/all.jsonl" \
+    2>"$work/sub-all.txt" || fail "precis sub --exit-at-end failed: $(cat "$work/sub-all.txt")"
+for results in "$work/live.jsonl" "$work/all.jsonl"; do
+    python3 - "$results" shard "$COUNT" both 1 <<'PY' \
+        || fail "$(basename "$results"): the results are not one summary per article"
+import json, sys
+results = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+batches = sys.argv[2:]
+want = {f"{prefix}-{k}" for prefix, n in zip(batches[::2], batches[1::2]) for k in range(int(n))}
+ids = [r.get("id") for r in results]
+assert len(ids) == len(set(ids)), "duplicated: %s" % sorted({i for i in ids if ids.count(i) > 1})
+assert set(ids) == want, "missing %s, unexpected %s" % (sorted(want - set(ids)), sorted(set(ids) - want))
+bad = [r for r in results if r.get("type") != "summary"]
+assert not bad, "not summaries: %s" % bad[:2]
+PY
+done
+# Both shards delivered articles, and the sink dropped at least the copy.
+[ "$(counter ingest-1 delivered)" -gt 0 ] || fail "ingest-1 delivered nothing"
+dropped=$(counter sink duplicates)
+[ "$dropped" -ge 1 ] || fail "the sink dropped no duplicate"
+
+"$pipeline" down --run-dir "$run_dir" >"$work/down.txt" 2>&1 || fail "down exited $?"
+! grep -q SIGKILL "$work/down.txt" || fail "down had to SIGKILL: $(cat "$work/down.txt")"
+awk '/^.* stopped /{ print $4 }' "$run_dir/launcher.log" | tr '\n' ' ' >"$work/order.txt"
+grep -Eq "ingest-[12] ingest-[12] normalize-1" "$work/order.txt" \
+    || fail "down did not stop both shards first: $(cat "$work/order.txt")"
+leftover=$(find "$run_dir" \( -type s -o -name '*.pid' -o -name 'unused-*' -o -name procs \) | tr '\n' ' ')
+[ -z "$leftover" ] || fail "down left behind: $leftover"
+if grep -l 'ERROR: [A-Za-z]*Sanitizer\|runtime error:' "$run_dir"/*.log >"$work/sanitizer.txt"; then
+    fail "sanitizer reports in $(tr '\n' ' ' <"$work/sanitizer.txt")"
+fi
+echo "ok: deploy/pipeline up --ingest 2, a shard killed and restarted mid-push ($resent sent again by push), one id to both shards ($total results, none lost or doubled; the sink dropped $dropped), down"
