@@ -7,7 +7,8 @@
                       "score", "centrality", "position", "first",
                       "frequency", "title", "length", "penalty",
                       "penalties": {"furniture", "short", "long",
-                                    "unclosed", "question", "quote"},
+                                    "unclosed", "question", "quote",
+                                    "teaser"},
                       "furniture", "redundancy", "words", "text"}, ...]}
 
     Shared by `precis summarize --explain` and the summarize worker (an

@@ -46,20 +46,34 @@ typedef struct {
     double unclosed;         /* factor for a sentence without final punctuation */
     double question;         /* factor for a question */
     double quote;            /* factor for a sentence that opens with a quote */
-    double lead_from;        /* a summary of at least this many sentences, asked as
-                                a count, is the lead's first real sentences (not
-                                furniture, not short): bench/quality, CNN/DM 4-5 */
-    double lead_long;        /* ... and so is one of 2 or more in an article of at
-                                least this many sentences, where the sentences
-                                central to the whole lose to the lead (CNN/DM and
-                                OrangeSum at 2-3 sentences, both halves) */
-    double repeat;           /* `duplicate` of a summary asked as a count: a
-                                sentence this similar to one taken says it again
-                                (DailyMail's captions and subheads repeat the lede
-                                in other words, at 0.45-0.65), whether the lead
-                                rule or the scores chose it. A share or a word
-                                budget keeps `duplicate` (BBC's extracts: 0.45
-                                costs 0.1 ROUGE). CNN/DM 2-5, half 0 */
+    double teaser;           /* factor for a teaser lede, in a summary asked as a
+                                count: the first real sentence when it is less
+                                central than teaser_centrality (of the most
+                                central), gives at most teaser_names capitalised
+                                words after its first and has teaser_words words
+                                or more ("These incredible photos are about as
+                                close to an adult version of Where's Wally as you
+                                can get."): a feature's hook, not the news, which
+                                the lead then gives from the next sentence on
+                                (precis_selection). CNN/DM 1-5, XSum 1,
+                                OrangeSum 1-3, half 0 */
+    double teaser_centrality;
+    double teaser_names;
+    double teaser_words;
+    double lead_from;               /* a summary of at least this many sentences, asked as
+                                       a count, is the lead's first real sentences (not
+                                       furniture, not short): bench/quality, CNN/DM 4-5 */
+    double lead_long;               /* ... and so is one of 2 or more in an article of at
+                                       least this many sentences, where the sentences
+                                       central to the whole lose to the lead (CNN/DM and
+                                       OrangeSum at 2-3 sentences, both halves) */
+    double repeat;                  /* `duplicate` of a summary asked as a count: a
+                                       sentence this similar to one taken says it again
+                                       (DailyMail's captions and subheads repeat the lede
+                                       in other words, at 0.45-0.65), whether the lead
+                                       rule or the scores chose it. A share or a word
+                                       budget keeps `duplicate` (BBC's extracts: 0.45
+                                       costs 0.1 ROUGE). CNN/DM 2-5, half 0 */
     precis_weights_t share_weights; /* the weights of a summary asked as a share
                                 of the article (--ratio), in place of the six
                                 weight_* above: learned by logistic regression

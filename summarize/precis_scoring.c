@@ -3,6 +3,7 @@
 #include "precis_furniture.h"
 #include "precis_params.h"
 #include "precis_reserve.h"
+#include "precis_words.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -64,7 +65,34 @@ static double penalty_of(const precis_score_t *score)
     if (score->furniture != 1.0)
         return score->furniture;
     return 1.0 * score->short_words * score->long_words * score->unclosed *
-           score->question * score->quote;
+           score->question * score->quote * score->teaser;
+}
+
+/* True when the lede, sentence lede (the first real one), is a teaser:
+   less central than teaser_centrality of the most central sentence and
+   than the next real sentence (where the story would start), long enough
+   to be a sentence of its own, and naming few people or places
+   (capitalised words; never in a script without case). A news lede says
+   who did what; a feature's hook ("With summer around the corner, icy
+   treats are back on the menu.") shares few words with the story and
+   names no one. */
+static bool teaser_lede(const precis_document_t *document, const uint8_t *furniture,
+                        const double *rank, double best_rank, size_t lede)
+{
+    const precis_doc_sentence_t *sentences = precis_document_sentences(document);
+    size_t n = precis_document_sentence_count(document);
+    if (best_rank <= 0 || rank[lede] >= params.teaser_centrality * best_rank ||
+        sentences[lede].words < params.teaser_words)
+        return false;
+    size_t next = lede + 1;
+    while (next < n && (furniture[next] != PRECIS_FURNITURE_NONE ||
+                        sentences[next].words < params.short_words))
+        next++;
+    if (next == n || rank[next] < rank[lede])
+        return false;
+    int names = precis_words_names(precis_document_text(document) + sentences[lede].start,
+                                   sentences[lede].len);
+    return names >= 0 && names <= params.teaser_names;
 }
 
 /* Frequency (SumBasic-like): mean tf of a sentence's distinct terms. */
@@ -95,7 +123,7 @@ static double title_share(const precis_doc_sentence_t *sentence,
 const precis_score_t *precis_scoring_run(precis_scoring_t *self,
                                          const precis_document_t *document,
                                          const double *rank, const uint8_t *furniture,
-                                         double wanted, bool share_of_article)
+                                         double wanted, bool share_of_article, bool count)
 {
     const precis_weights_t weights =
         share_of_article
@@ -159,6 +187,10 @@ const precis_score_t *precis_scoring_run(precis_scoring_t *self,
         score->length = weights.length * length;
         score->furniture = furniture[i] ? PRECIS_FURNITURE_FACTOR : 1.0;
         form_factors(text + sentence->start, sentence->len, sentence->words, score);
+        score->teaser =
+            count && first && teaser_lede(document, furniture, rank, best_rank, i)
+                ? params.teaser
+                : 1.0;
         score->penalty = penalty_of(score);
         score->score = (score->centrality + score->position + score->first +
                         score->frequency + score->title + score->length) *
@@ -179,6 +211,53 @@ static int test_failures;
                 printf("scoring: " __VA_ARGS__), printf("\n");                           \
         }                                                                                \
     } while (0)
+
+/* A feature's hook opening the article is a teaser in a count, when it is
+   not central; a central lede, or one that names enough, is not. */
+static void test_teaser(precis_scoring_t *self, precis_document_t *document, bool verbose)
+{
+    const char *text =
+        "With summer around the corner, icy treats are back on the menu again.\n"
+        "The Skerry Ice Company opened a factory on the island on Monday.\n"
+        "The Skerry Ice Company said the factory makes ice cream for shops.\n"
+        "Workers packed the first ice cream at the factory on Monday.\n";
+    char code[8];
+    precis_document_build(document, "", text, strlen(text), "en", 0, code, NULL);
+    CHECK(precis_document_sentence_count(document) == 4, "teaser: %zu sentences",
+          precis_document_sentence_count(document));
+    if (precis_document_sentence_count(document) != 4)
+        return;
+    uint8_t furniture[4] = {0};
+    double rank[4] = {0.05, 0.3, 0.3, 0.2};
+    const precis_score_t *scores =
+        precis_scoring_run(self, document, rank, furniture, 3, false, true);
+    CHECK(scores[0].teaser == precis_params.teaser && scores[0].penalty < 1,
+          "teaser lede not marked");
+    CHECK(scores[1].teaser == 1.0, "the sentence after a teaser marked");
+    scores = precis_scoring_run(self, document, rank, furniture, 3, false, false);
+    CHECK(scores[0].teaser == 1.0, "teaser marked in a summary not asked as a count");
+    rank[0] = 0.3 * precis_params.teaser_centrality - 0.001; /* just below the cut */
+    scores = precis_scoring_run(self, document, rank, furniture, 3, false, true);
+    CHECK(scores[0].teaser != 1.0, "teaser just under the centrality cut not marked");
+    rank[0] = 0.3 * precis_params.teaser_centrality + 0.01;
+    scores = precis_scoring_run(self, document, rank, furniture, 3, false, true);
+    CHECK(scores[0].teaser == 1.0, "a lede as central as the cut marked a teaser");
+    rank[0] = 0.05;
+    rank[1] = 0.04; /* the story does not start at the next sentence either */
+    scores = precis_scoring_run(self, document, rank, furniture, 3, false, true);
+    CHECK(scores[0].teaser == 1.0, "a lede more central than the next marked a teaser");
+    rank[1] = 0.3;
+    const char *named =
+        "Mayor Anna Berg of Skerry said the island would welcome summer visitors.\n"
+        "The Skerry Ice Company opened a factory on the island on Monday.\n"
+        "The Skerry Ice Company said the factory makes ice cream for shops.\n"
+        "Workers packed the first ice cream at the factory on Monday.\n";
+    precis_document_build(document, "", named, strlen(named), "en", 0, code, NULL);
+    rank[0] = 0.05;
+    scores = precis_scoring_run(self, document, rank, furniture, 3, false, true);
+    CHECK(precis_document_sentence_count(document) == 4 && scores[0].teaser == 1.0,
+          "a lede naming three people or places marked a teaser");
+}
 
 int precis_scoring_test(bool verbose)
 {
@@ -201,7 +280,7 @@ int precis_scoring_test(bool verbose)
     if (n != 6)
         goto done;
     const precis_score_t *scores =
-        precis_scoring_run(self, document, rank, furniture, 2, false);
+        precis_scoring_run(self, document, rank, furniture, 2, false, true);
     /* The parts add up, times the penalty, to the score. */
     for (size_t i = 0; i < n; i++) {
         const precis_score_t *s = &scores[i];
@@ -230,15 +309,17 @@ int precis_scoring_test(bool verbose)
     CHECK(scores[3].quote == precis_params.quote, "quote not marked");
     CHECK(scores[4].short_words < 1 && scores[4].penalty < 1, "short sentence not "
                                                               "penalized");
-    CHECK(scores[1].penalty == 1.0, "plain sentence penalized");
+    CHECK(scores[1].penalty == 1.0 && scores[1].teaser == 1.0,
+          "plain sentence penalized");
     /* A summary asked as a share of the article takes the learned weights:
        the most central sentence's part is their rank weight. */
-    scores = precis_scoring_run(self, document, rank, furniture, 2, true);
+    scores = precis_scoring_run(self, document, rank, furniture, 2, true, false);
     CHECK(fabs(scores[1].centrality - precis_params.share_weights.rank * short_article) <
                   1e-12 &&
               scores[1].frequency <= precis_params.share_weights.frequency &&
               scores[1].length <= precis_params.share_weights.length,
           "share of the article: the share weights not taken");
+    test_teaser(self, document, verbose);
 done:
     precis_scoring_destroy(&self);
     precis_document_destroy(&document);

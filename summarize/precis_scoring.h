@@ -25,7 +25,9 @@
     product of the form factors: short (fewer than short_words words: 0.3
     + 0.1 x words), long (over long_words: long_words / words), unclosed
     (no final . ! ? quote or bracket), question, quote (opens with a
-    quotation mark).
+    quotation mark) and, in a summary asked as a count, teaser (the lede
+    is a teaser: precis_params' teaser; a teaser is left to the lead rule,
+    which skips it: precis_selection).
 */
 #ifndef PRECIS_SCORING_H
 #define PRECIS_SCORING_H
@@ -41,7 +43,8 @@ typedef struct _precis_scoring_t precis_scoring_t;
 typedef struct {
     double centrality, position, first, frequency, title, length;
     double furniture; /* factor: PRECIS_FURNITURE_FACTOR, or 1 */
-    double short_words, long_words, unclosed, question, quote; /* factors, 1: none */
+    double short_words, long_words, unclosed, question, quote,
+        teaser;     /* factors, 1: none */
     double penalty; /* furniture, or the product of the form factors */
     double score;
 } precis_score_t;
@@ -53,11 +56,13 @@ void precis_scoring_destroy(precis_scoring_t **self_p);
    furniture: one precis_furniture_kind_t per sentence; wanted: the summary
    length in sentences (estimated for a word budget); share_of_article:
    the summary was asked as a share of the article (--ratio), which takes
-   the share weights. Valid until the next run. */
+   the share weights; count: it was asked as a count of sentences, where a
+   teaser lede is marked. Valid until the next run. */
 const precis_score_t *precis_scoring_run(precis_scoring_t *self,
                                          const precis_document_t *document,
                                          const double *rank, const uint8_t *furniture,
-                                         double wanted, bool share_of_article);
+                                         double wanted, bool share_of_article,
+                                         bool count);
 
 int precis_scoring_test(bool verbose);
 

@@ -168,8 +168,8 @@ static void explain_rest(precis_selection_t *self, size_t selected, size_t left)
 }
 
 /* Takes the first lead real sentences (not furniture, not short, not a
-   repeat of one taken) in document order; returns how many it took and
-   adds their words to *used. */
+   teaser lede, not a repeat of one taken) in document order; returns how
+   many it took and adds their words to *used. */
 static size_t take_lead(precis_selection_t *self, size_t lead, size_t budget,
                         size_t *used)
 {
@@ -178,7 +178,7 @@ static size_t take_lead(precis_selection_t *self, size_t lead, size_t budget,
         const precis_score_t *score = &self->scores[i];
         precis_choice_t *choice = &self->choices[i];
         if (score->furniture != 1.0 || score->short_words != 1.0 ||
-            (taken > 0 && choice->redundancy > self->duplicate) ||
+            score->teaser != 1.0 || (taken > 0 && choice->redundancy > self->duplicate) ||
             choice->cut_words > budget - *used)
             continue;
         select_sentence(self, i);
@@ -262,8 +262,10 @@ static int test_failures;
 static void fake_scores(precis_score_t *scores, const double *score, size_t n)
 {
     memset(scores, 0, n * sizeof *scores);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         scores[i].score = score[i];
+        scores[i].teaser = 1.0;
+    }
 }
 
 /* A sentence that says the lede again in other words (a caption under the
@@ -380,6 +382,15 @@ int precis_selection_test(bool verbose)
     CHECK(selected == 1 && choices[1].status == PRECIS_CHOICE_SELECTED &&
               choices[2].status != PRECIS_CHOICE_SELECTED,
           "lead after furniture: statuses %u %u %u %u", choices[0].status,
+          choices[1].status, choices[2].status, choices[3].status);
+    /* Nor is a teaser lede: the lead starts after it. */
+    scores[0].furniture = 1.0;
+    scores[0].teaser = 0.5;
+    choices = precis_selection_run(self, document, scores, 1, 1, SIZE_MAX,
+                                   precis_params.duplicate, &selected);
+    CHECK(selected == 1 && choices[0].status != PRECIS_CHOICE_SELECTED &&
+              choices[1].status == PRECIS_CHOICE_SELECTED,
+          "lead after a teaser: statuses %u %u %u %u", choices[0].status,
           choices[1].status, choices[2].status, choices[3].status);
     test_repeat(self, document, verbose);
 done:

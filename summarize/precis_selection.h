@@ -50,7 +50,8 @@ void precis_selection_destroy(precis_selection_t **self_p);
 
 /* Selects at most wanted sentences of document, of at most budget words
    in all (SIZE_MAX: no budget). The first lead real sentences (neither
-   furniture nor short, by the scores' factors; at most wanted) are taken
+   furniture nor short nor a teaser lede, by the scores' factors; at most
+   wanted) are taken
    first, in document order, the rest by score: 0 for none. A sentence
    whose similarity to one taken is over duplicate (precis_params'
    `duplicate`, or `repeat` for a summary asked as a count) is redundant,

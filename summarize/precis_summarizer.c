@@ -146,8 +146,14 @@ static bool share_of_article(const precis_summary_options_t *options)
    lead_from and lead_long): all of a count of at least lead_from
    sentences, or of at least 2 in an article of at least lead_long; none
    otherwise, nor for a share of the article (--ratio) or a word budget,
-   which are not the reader's "first few sentences". */
-static size_t lead_sentences(const precis_summary_options_t *options, size_t n)
+   which are not the reader's "first few sentences". A count whose lede is
+   a teaser (scores' teaser factor) is all the lead after it, at any length:
+   the story starts at the next sentence, and the scores would otherwise
+   let the position prior take the teaser back or pass over the sentence
+   that names what happened (CNN/DM at 1-3 sentences, half 0: +0.8 to +1.5
+   ROUGE-1; bench/quality_table). */
+static size_t lead_sentences(const precis_summary_options_t *options, size_t n,
+                             const precis_score_t *scores)
 {
     /* A count: asked, or the default one (no ratio, no word budget), so that
        options left at zero choose as the pipeline's explicit default does. */
@@ -155,7 +161,12 @@ static size_t lead_sentences(const precis_summary_options_t *options, size_t n)
         return 0;
     size_t wanted = wanted_sentences(options, n);
     bool long_article = wanted >= 2 && n >= (size_t)precis_params.lead_long;
-    return wanted >= (size_t)precis_params.lead_from || long_article ? wanted : 0;
+    if (wanted >= (size_t)precis_params.lead_from || long_article)
+        return wanted;
+    for (size_t i = 0; i < n; i++)
+        if (scores[i].teaser != 1.0)
+            return wanted;
+    return 0;
 }
 
 /* Stores the selection in document order. */
@@ -198,17 +209,18 @@ int precis_summarizer_run(precis_summarizer_t *self, const char *title, const ch
     summary->sentence_count = n;
     if (n == 0)
         return 0;
+    bool by_words = options && options->words > 0;
+    bool count = !by_words && !share_of_article(options);
     self->furniture_kinds = precis_furniture_run(self->furniture, self->document);
     const double *rank = precis_ranking_run(self->ranking, self->document);
     self->scores = precis_scoring_run(
         self->scoring, self->document, rank, self->furniture_kinds,
-        expected_length(self->document, options), share_of_article(options));
-    bool by_words = options && options->words > 0;
-    bool count = !by_words && !share_of_article(options);
+        expected_length(self->document, options), share_of_article(options), count);
     size_t selected;
     self->choices = precis_selection_run(
         self->selection, self->document, self->scores,
-        by_words ? n : wanted_sentences(options, n), lead_sentences(options, n),
+        by_words ? n : wanted_sentences(options, n),
+        lead_sentences(options, n, self->scores),
         by_words ? (size_t)options->words : SIZE_MAX,
         count ? precis_params.repeat : precis_params.duplicate, &selected);
     self->explained = n;
@@ -243,6 +255,7 @@ bool precis_summarizer_explain(const precis_summarizer_t *self, size_t i,
         .unclosed = score->unclosed,
         .question = score->question,
         .quote = score->quote,
+        .teaser = score->teaser,
         .penalty = score->penalty,
         .score = score->score,
         .redundancy = choice->redundancy,
@@ -775,6 +788,44 @@ static void test_lead(precis_summarizer_t *self, bool verbose)
     precis_summary_clear(&summary);
 }
 
+/* A feature's hook opening the article (a teaser lede: precis_scoring) is
+   passed over in a summary asked as a count, which is the lead after it;
+   a share of the article is scored as before. */
+static void test_teaser(precis_summarizer_t *self, bool verbose)
+{
+    const char *text =
+        "With summer around the corner, it is the season for something sweet and cold "
+        "again.\n\n"
+        "The Skerry Ice Company opened a new ice cream factory on the island on "
+        "Monday.\n\n"
+        "The factory will make ice cream for shops and cafes across the island.\n\n"
+        "The company said the new factory created forty jobs on the island.\n\n"
+        "Ice cream from the factory will reach the island shops in June.\n\n"
+        "The island council welcomed the new factory and the jobs it brings.\n";
+    precis_summary_t summary;
+    precis_summary_options_t options = {.sentences = 1};
+    run_checked(self, "", text, &options, &summary, verbose);
+    CHECK(summary.selected_count == 1 && summary.selected[0].index == 1,
+          "1 sentence: not the lede after the teaser (sentence %u)",
+          summary.selected_count ? summary.selected[0].index : 0);
+    precis_explained_t explained;
+    CHECK(precis_summarizer_explain(self, 0, &explained) &&
+              explained.teaser == precis_params.teaser,
+          "teaser not explained");
+    precis_summary_clear(&summary);
+    options.sentences = 2;
+    run_checked(self, "", text, &options, &summary, verbose);
+    CHECK(summary.selected_count == 2 && summary.selected[0].index == 1 &&
+              summary.selected[1].index == 2,
+          "2 sentences: not the lead after the teaser");
+    precis_summary_clear(&summary);
+    options = (precis_summary_options_t){.ratio = 0.4};
+    run_checked(self, "", text, &options, &summary, verbose);
+    CHECK(precis_summarizer_explain(self, 0, &explained) && explained.teaser == 1.0,
+          "teaser marked in a share of the article");
+    precis_summary_clear(&summary);
+}
+
 /* Page furniture in the lead position loses to the news under it. */
 static void test_furniture(precis_summarizer_t *self, bool verbose)
 {
@@ -1012,6 +1063,7 @@ int precis_summarizer_test(bool verbose)
     test_edge_cases(self, verbose);
     test_furniture(self, verbose);
     test_lead(self, verbose);
+    test_teaser(self, verbose);
     test_single_letters(self, verbose);
     test_unpunctuated(self, verbose);
     test_normal_article(self, verbose);

@@ -82,12 +82,12 @@ int precis_summarizer_run(precis_summarizer_t *self, const char *title, const ch
 /* Why one sentence was or was not selected: its features and score parts
    (precis_scoring, precis_selection). centrality ... length are the
    weighted terms summed into the score before the penalty; furniture ...
-   quote are the penalty's factors (1: none); score = sum x penalty. */
+   teaser are the penalty's factors (1: none); score = sum x penalty. */
 typedef struct {
     uint32_t index, start, len; /* position and byte span in the text */
     uint32_t words;
     double centrality, position, first, frequency, title, length;
-    double furniture, short_words, long_words, unclosed, question, quote;
+    double furniture, short_words, long_words, unclosed, question, quote, teaser;
     double penalty, score;
     double redundancy;          /* highest cosine similarity to a selected sentence */
     const char *ranking;        /* "lexrank" or "centroid" (static) */

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <utf8proc.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -220,6 +221,47 @@ uint32_t precis_words_cut(const char *text, size_t len, uint32_t limit, uint32_t
     return (uint32_t)end;
 }
 
+/* The category of the character at text[i..len); 0 (Cn) for bad UTF-8.
+   Stores its length in *size_p. */
+static utf8proc_category_t category_at(const char *text, size_t len, size_t i,
+                                       size_t *size_p)
+{
+    utf8proc_int32_t c;
+    utf8proc_ssize_t size = utf8proc_iterate((const utf8proc_uint8_t *)text + i,
+                                             (utf8proc_ssize_t)(len - i), &c);
+    *size_p = size > 0 ? (size_t)size : 1;
+    return size > 0 ? utf8proc_category(c) : UTF8PROC_CATEGORY_CN;
+}
+
+static bool is_upper(utf8proc_category_t category)
+{
+    return category == UTF8PROC_CATEGORY_LU || category == UTF8PROC_CATEGORY_LT;
+}
+
+int precis_words_names(const char *text, size_t len)
+{
+    /* The first letter, wherever it is (after a quote or a dateline's
+       bracket), says whether the script has case at all. */
+    size_t size;
+    for (size_t i = 0; i < len; i += size) {
+        utf8proc_category_t category = category_at(text, len, i, &size);
+        if (category >= UTF8PROC_CATEGORY_LU && category <= UTF8PROC_CATEGORY_LO) {
+            if (!is_upper(category))
+                return -1;
+            break;
+        }
+    }
+    int names = 0;
+    size_t start, end = 0;
+    bool first = true;
+    while (precis_words_next(text, len, &start, &end)) {
+        if (!first && is_upper(category_at(text, end, start, &size)))
+            names++;
+        first = false;
+    }
+    return names;
+}
+
 /* --- Self test ------------------------------------------------------------ */
 
 static int test_failures;
@@ -333,10 +375,36 @@ static void test_every_phrase(bool verbose)
     }
 }
 
+/* Names: capitals after the first word, in any cased script; none for a
+   script without case. */
+static void test_names(bool verbose)
+{
+    static const struct {
+        const char *text;
+        int names;
+    } cases[] = {
+        {"These incredible photos are about as close as you can get.", 0},
+        {"Gordon Brown has warned the Scottish nationalists.", 2},
+        {"'Hillary has gotten so much for her hair,' Julia said.", 1},
+        {"(CNN)Over the last year more than 25,000 people in Key West.", 2},
+        {"Émile et Zoé sont partis à Paris.", 2},
+        {"Путин прибыл в Москву.", 1},
+        {"北京地铁十九号线今天开通运营。", -1},
+        {"iPhone sales rose in Japan.", -1},
+        {"", 0},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        int names = precis_words_names(cases[k].text, strlen(cases[k].text));
+        CHECK(names == cases[k].names, "names of \"%s\": %d, not %d", cases[k].text,
+              names, cases[k].names);
+    }
+}
+
 int precis_words_test(bool verbose)
 {
     test_failures = 0;
     precis_words_init();
+    test_names(verbose);
     test_every_phrase(verbose);
     test_scan(verbose);
     test_cut_points(verbose);

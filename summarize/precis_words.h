@@ -45,6 +45,15 @@ bool precis_words_next(const char *text, size_t len, size_t *start_p, size_t *en
 uint32_t precis_words_cut(const char *text, size_t len, uint32_t limit,
                           uint32_t *words_p);
 
+/* Capitalised words of text[0..len) after its first word: words (runs of
+   non-space bytes) whose first character is an upper-case or title-case
+   letter (utf8proc categories Lu, Lt), so "'Hillary" or "(CNN)Over" do not
+   count. A rough count of the names a sentence gives, for the teaser lede
+   (precis_scoring). Returns -1 when the sentence's first letter is not an
+   upper-case one: a script without case (Chinese, Thai, Arabic...) or a
+   lower-case start, where capitals say nothing. */
+int precis_words_names(const char *text, size_t len);
+
 int precis_words_test(bool verbose);
 
 #endif
