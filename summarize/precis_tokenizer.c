@@ -205,6 +205,32 @@ static const char ascii_word[256] = {
     ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
 };
 
+/* Appends the run of ASCII letters and digits at text[pos..len), folded,
+   to folded[*used_p..) while it holds fewer than PRECIS_TOKEN_MAX bytes;
+   sets *has_letter_p when the run has a letter. Returns the run's end.
+   Letters have bit 0x40 set and digits do not, so one OR over the bytes
+   tells whether there was a letter; with few variables the loop keeps
+   them in registers. */
+static inline size_t ascii_run(char *folded, size_t *used_p, const char *text, size_t len,
+                               size_t pos, bool *has_letter_p)
+{
+    const unsigned char *p = (const unsigned char *)text + pos;
+    const unsigned char *end = (const unsigned char *)text + len;
+    size_t used = *used_p, room = PRECIS_TOKEN_MAX - used;
+    const unsigned char *stop = (size_t)(end - p) < room ? end : p + room;
+    char *out = folded + used;
+    unsigned bits = 0;
+    while (p < stop && ascii_word[*p]) {
+        bits |= *p;
+        *out++ = ascii_word[*p++];
+    }
+    *used_p = (size_t)(out - folded);
+    while (p < end && ascii_word[*p]) /* past the cut */
+        bits |= *p++;
+    *has_letter_p |= (bits & 0x40) != 0;
+    return (size_t)(p - (const unsigned char *)text);
+}
+
 /* Fills token with text[start..start + len), a word of a script without
    spaces: no case to fold, so the folded form is the text itself (cut at a
    character boundary when too long). */
@@ -323,15 +349,10 @@ bool precis_tokenizer_next(precis_tokenizer_t *self, const char *text, size_t le
     char_class_t previous = CLASS_SEPARATOR;
     for (;;) {
         /* A run of ASCII letters and digits, most of any token. */
-        unsigned char byte;
-        char folded;
-        while (pos < len && (folded = ascii_word[byte = (unsigned char)text[pos]])) {
-            if (used < PRECIS_TOKEN_MAX)
-                self->folded[used++] = folded;
-            has_letter |= byte > '9';
-            previous = byte > '9' ? CLASS_LETTER : CLASS_DIGIT;
-            pos++;
-        }
+        size_t run = pos;
+        pos = ascii_run(self->folded, &used, text, len, pos, &has_letter);
+        if (pos > run)
+            previous = (unsigned char)text[pos - 1] > '9' ? CLASS_LETTER : CLASS_DIGIT;
         if (pos >= len)
             break;
         /* Anything else: a letter, digit or mark outside ASCII, or a joiner
@@ -468,6 +489,22 @@ int precis_tokenizer_test(bool verbose)
         failures++;
         if (verbose)
             printf("tokenizer: long token not cut\n");
+    }
+    /* A letter past the cut still makes the token a word, not a number. */
+    memset(long_word, '7', sizeof long_word - 1);
+    long_word[sizeof long_word - 2] = 'x';
+    pos = 0;
+    bool word = precis_tokenizer_next(self, long_word, strlen(long_word), &pos, &token) &&
+                token.has_letter && token.folded_len == PRECIS_TOKEN_MAX;
+    long_word[sizeof long_word - 2] = '7';
+    pos = 0;
+    bool number =
+        precis_tokenizer_next(self, long_word, strlen(long_word), &pos, &token) &&
+        !token.has_letter;
+    if (!word || !number) {
+        failures++;
+        if (verbose)
+            printf("tokenizer: a long token's letters or digits miscounted\n");
     }
     /* A segmented word too long to keep is cut between characters: one
        of four bytes, then three-byte ones, leaves 118 bytes. */
