@@ -303,10 +303,11 @@ static bool open_run(precis_tokenizer_t *self, const char *text, size_t len, siz
     return run_word(self, text, pos_p, token);
 }
 
-bool precis_tokenizer_next(precis_tokenizer_t *self, const char *text, size_t len,
-                           size_t *pos_p, precis_token_t *token)
+/* Any token: the general scanner. */
+__attribute__((noinline)) static bool next_general(precis_tokenizer_t *self,
+                                                   const char *text, size_t len,
+                                                   size_t *pos_p, precis_token_t *token)
 {
-    assert(self && token);
     size_t pos = *pos_p, size = 0;
     /* Inside a run: the call that follows the run's last word goes on. */
     if (self->run_text == text && self->run_text_len == len && pos == self->run_resume &&
@@ -378,6 +379,65 @@ bool precis_tokenizer_next(precis_tokenizer_t *self, const char *text, size_t le
     token->folded_len = (uint32_t)used;
     *pos_p = pos;
     return true;
+}
+
+/* The common token, read without the general scanner's set-up: ASCII
+   letters and digits after ASCII separators, ended by the end of the text
+   or by an ASCII byte that the general scanner would end it at too. A
+   joiner ends it when it joins nothing: a point or comma after a letter,
+   an apostrophe or hyphen before an ASCII byte that is no letter or digit.
+   Returns 1 with the token, 0 at the end of the text, or -1, having
+   changed nothing, when the general scanner must decide. */
+static inline int next_ascii(precis_tokenizer_t *self, const char *text, size_t len,
+                             size_t *pos_p, precis_token_t *token)
+{
+    const unsigned char *bytes = (const unsigned char *)text;
+    size_t start = *pos_p;
+    while (start < len && bytes[start] < 0x80 && !ascii_word[bytes[start]])
+        start++;
+    if (start == len) {
+        *pos_p = len;
+        return 0;
+    }
+    if (bytes[start] >= 0x80)
+        return -1;
+    size_t used = 0;
+    bool has_letter = false;
+    size_t end = ascii_run(self->folded, &used, text, len, start, &has_letter);
+    if (end < len) {
+        unsigned char after = bytes[end];
+        if (after >= 0x80)
+            return -1;
+        if (after == '.' || after == ',') {
+            if (bytes[end - 1] <= '9') /* after a digit: maybe "3.5" */
+                return -1;
+        } else if (after == '\'' || after == '-') {
+            if (end + 1 < len && (bytes[end + 1] >= 0x80 || ascii_word[bytes[end + 1]]))
+                return -1;
+        }
+    }
+    self->folded[used] = '\0';
+    token->start = (uint32_t)start;
+    token->len = (uint32_t)(end - start);
+    token->folded = self->folded;
+    token->folded_len = (uint32_t)used;
+    token->has_letter = has_letter;
+    token->upper_initial = bytes[start] >= 'A' && bytes[start] <= 'Z';
+    token->segmented = false;
+    *pos_p = end;
+    return 1;
+}
+
+bool precis_tokenizer_next(precis_tokenizer_t *self, const char *text, size_t len,
+                           size_t *pos_p, precis_token_t *token)
+{
+    assert(self && token);
+    if (self->run_text != text) { /* not inside a run of a script without spaces */
+        int found = next_ascii(self, text, len, pos_p, token);
+        if (found >= 0)
+            return found;
+    }
+    return next_general(self, text, len, pos_p, token);
 }
 
 size_t precis_tokenizer_count(precis_tokenizer_t *self, const char *text, size_t len)
