@@ -196,6 +196,8 @@ static void lexrank(precis_ranking_t *self)
         }
         for (size_t j = 0; j < n; j++) {
             double sum = 0;
+            /* Unrolled, the sum still adds in order: fewer loop steps. */
+#pragma GCC unroll 4
             for (uint32_t k = self->row_first[j]; k < self->row_first[j + 1]; k++)
                 sum += share[self->cols[k]] * self->vals[k];
             next[j] = sum;
