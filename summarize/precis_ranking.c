@@ -19,6 +19,12 @@
 typedef precis_doc_sentence_t sentence_t;
 typedef precis_doc_entry_t entry_t;
 
+/* The similarity of sentences i < j. */
+typedef struct {
+    uint32_t i, j;
+    float sim;
+} pair_t;
+
 /* A term's occurrence: the sentence and the term's weight in it. */
 typedef struct {
     uint32_t sentence;
@@ -34,8 +40,8 @@ struct _precis_ranking_t {
     size_t rank_cap;
     double *dense; /* per term scratch, kept all zero between uses */
     size_t dense_cap;
-    float *matrix; /* sentence similarities, row-major */
-    size_t matrix_cap;
+    pair_t *pairs; /* the similarities of i < j that are not zero */
+    size_t pair_count, pairs_cap;
     /* The postings: for term t, postings[post_start[t]..post_start[t + 1])
        are the sentences it is in, in order, with its weight there. */
     uint32_t *post_start;
@@ -72,7 +78,7 @@ void precis_ranking_destroy(precis_ranking_t **self_p)
     free(self->rank_next);
     free(self->row_sum);
     free(self->dense);
-    free(self->matrix);
+    free(self->pairs);
     free(self->post_start);
     free(self->postings);
     free(self->dot);
@@ -116,20 +122,20 @@ static void build_postings(precis_ranking_t *self, size_t terms)
     }
 }
 
-/* The cosine similarity matrix (vectors have unit length). The similarity
-   of sentences i < j is the sum, over sentence j's entries in order, of
-   the products with sentence i's weight of the same term: what a dot
-   product of j's sparse vector with i's scattered dense one adds up, less
-   the zeros. */
-static void build_matrix(precis_ranking_t *self, size_t terms)
+/* The cosine similarity matrix's non-zeros (vectors have unit length).
+   The similarity of sentences i < j is the sum, over sentence j's entries
+   in order, of the products with sentence i's weight of the same term:
+   what a dot product of j's sparse vector with i's scattered dense one
+   adds up, less the zeros. The pairs come out by j, then i. */
+static void build_pairs(precis_ranking_t *self, size_t terms)
 {
     size_t n = self->sentence_count;
-    RESERVE(self->matrix, self->matrix_cap, n * n);
     RESERVE(self->dot, self->dot_cap, n);
     build_postings(self, terms);
     double *dot = self->dot;
     for (size_t i = 0; i < n; i++)
         dot[i] = 0;
+    self->pair_count = 0;
     for (size_t j = 0; j < n; j++) {
         const sentence_t *sentence = &self->sentences[j];
         const entry_t *entries = self->entries + sentence->entry_first;
@@ -138,36 +144,50 @@ static void build_matrix(precis_ranking_t *self, size_t terms)
             for (; posting->sentence < j; posting++)
                 dot[posting->sentence] += entries[e].weight * (double)posting->weight;
         }
+        RESERVE(self->pairs, self->pairs_cap, self->pair_count + j);
         for (size_t i = 0; i < j; i++) {
             float sim = (float)dot[i];
-            self->matrix[i * n + j] = sim;
-            self->matrix[j * n + i] = sim;
             dot[i] = 0;
+            if (sim != 0.0f)
+                self->pairs[self->pair_count++] = (pair_t){(uint32_t)i, (uint32_t)j, sim};
         }
-        self->matrix[j * n + j] = 0.0f;
     }
 }
 
-/* The matrix's non-zeros, row by row, and the row sums. */
+/* The matrix's rows from the pairs (each pair is in two rows), and the
+   row sums. A row gets its columns in order: those below its own number
+   from the pairs of its own j, the others from the pairs of later js. */
 static void build_rows(precis_ranking_t *self)
 {
-    size_t n = self->sentence_count, count = 0;
-    RESERVE(self->row_first, self->row_first_cap, n + 1);
+    size_t n = self->sentence_count, count = 2 * self->pair_count;
+    RESERVE(self->row_first, self->row_first_cap, n + 2);
+    RESERVE(self->cols, self->nonzero_cap, count);
+    RESERVE(self->vals, self->vals_cap, count);
+    uint32_t *first = self->row_first;
+    memset(first, 0, (n + 2) * sizeof *first);
+    for (size_t p = 0; p < self->pair_count; p++) {
+        first[self->pairs[p].i + 2]++;
+        first[self->pairs[p].j + 2]++;
+    }
+    for (size_t i = 2; i < n + 2; i++)
+        first[i] += first[i - 1];
+    /* first[r + 1] is where row r's next entry goes; after the fill, row
+       r's end, which is row r + 1's start. */
+    for (size_t p = 0; p < self->pair_count; p++) {
+        const pair_t *pair = &self->pairs[p];
+        uint32_t at = first[pair->i + 1]++;
+        self->cols[at] = pair->j;
+        self->vals[at] = pair->sim;
+        at = first[pair->j + 1]++;
+        self->cols[at] = pair->i;
+        self->vals[at] = pair->sim;
+    }
     for (size_t i = 0; i < n; i++) {
-        const float *row = self->matrix + i * n;
-        RESERVE(self->cols, self->nonzero_cap, count + n);
-        RESERVE(self->vals, self->vals_cap, count + n);
-        self->row_first[i] = (uint32_t)count;
         double sum = 0;
-        for (size_t j = 0; j < n; j++)
-            if (row[j] != 0.0f) {
-                self->cols[count] = (uint32_t)j;
-                self->vals[count++] = row[j];
-                sum += row[j];
-            }
+        for (uint32_t k = first[i]; k < first[i + 1]; k++)
+            sum += self->vals[k];
         self->row_sum[i] = sum;
     }
-    self->row_first[n] = (uint32_t)count;
 }
 
 /* LexRank over the weighted similarity graph. A sentence with no
@@ -247,7 +267,7 @@ const double *precis_ranking_run(precis_ranking_t *self,
     }
     self->centroid = n > PRECIS_RANKING_MATRIX_MAX;
     if (!self->centroid) {
-        build_matrix(self, terms);
+        build_pairs(self, terms);
         lexrank(self);
     } else
         centroid_rank(self);
