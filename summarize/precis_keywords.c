@@ -5,8 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define NO_TERM      PRECIS_NO_TERM
-#define KEYWORDS_MAX PRECIS_KEYWORDS_MAX
+#define NO_TERM           PRECIS_NO_TERM
+#define KEYWORDS_MAX      PRECIS_KEYWORDS_MAX
+#define KEYWORDS_SEEN_MAX 16 /* first occurrences of a keyword looked at for its form */
 typedef precis_doc_token_t token_t;
 typedef precis_doc_term_t term_t;
 
@@ -74,26 +75,31 @@ static void count_furniture(precis_keywords_t *self, const token_t *tokens,
 }
 
 /* The most frequent surface form among a keyword's first occurrences
-   (ties: the earliest). */
+   (ties: the earliest). Each occurrence is compared with the distinct
+   forms met so far, mostly one or two, not with every other occurrence. */
 static const token_t *surface_form(const token_t *tokens, const char *text,
                                    const uint32_t *seen, size_t count)
 {
-    const token_t *best = &tokens[seen[0]];
-    size_t best_count = 0;
+    const token_t *forms[KEYWORDS_SEEN_MAX];
+    size_t counts[KEYWORDS_SEEN_MAX], distinct = 0;
     for (size_t i = 0; i < count; i++) {
-        const token_t *candidate = &tokens[seen[i]];
-        size_t same = 0;
-        for (size_t j = 0; j < count; j++) {
-            const token_t *other = &tokens[seen[j]];
-            same += other->len == candidate->len &&
-                    memcmp(text + other->start, text + candidate->start, other->len) == 0;
+        const token_t *occurrence = &tokens[seen[i]];
+        size_t f = 0;
+        while (f < distinct && !(forms[f]->len == occurrence->len &&
+                                 memcmp(text + forms[f]->start, text + occurrence->start,
+                                        occurrence->len) == 0))
+            f++;
+        if (f == distinct) {
+            forms[distinct] = occurrence;
+            counts[distinct++] = 0;
         }
-        if (same > best_count) {
-            best_count = same;
-            best = candidate;
-        }
+        counts[f]++;
     }
-    return best;
+    size_t best = 0;
+    for (size_t f = 1; f < distinct; f++)
+        if (counts[f] > counts[best])
+            best = f;
+    return distinct ? forms[best] : &tokens[seen[0]];
 }
 
 char **precis_keywords_run(precis_keywords_t *self, const precis_document_t *document,
@@ -148,8 +154,7 @@ char **precis_keywords_run(precis_keywords_t *self, const precis_document_t *doc
     if (count == 0)
         return NULL;
     /* One pass collects the first occurrences of each keyword. */
-    enum { SEEN_MAX = 16 };
-    uint32_t seen[KEYWORDS_MAX][SEEN_MAX];
+    uint32_t seen[KEYWORDS_MAX][KEYWORDS_SEEN_MAX];
     size_t seen_count[KEYWORDS_MAX] = {0};
     for (size_t k = 0; k < count; k++)
         self->mark[top[k]] = (uint8_t)(k + 1);
@@ -160,7 +165,7 @@ char **precis_keywords_run(precis_keywords_t *self, const precis_document_t *doc
              self->first_kept[id]))
             continue; /* the form shown is the news's, unless only furniture has it */
         size_t k = self->mark[id] - 1;
-        if (seen_count[k] < SEEN_MAX)
+        if (seen_count[k] < KEYWORDS_SEEN_MAX)
             seen[k][seen_count[k]++] = (uint32_t)i;
     }
     const token_t *forms[KEYWORDS_MAX];

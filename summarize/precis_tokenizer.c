@@ -21,6 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* What a code point is to the scanner. */
 typedef enum {
@@ -205,6 +208,32 @@ static const char ascii_word[256] = {
     ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
 };
 
+/* Appends the run of ASCII letters and digits at text[pos..len), folded,
+   to folded[*used_p..) while it holds fewer than PRECIS_TOKEN_MAX bytes;
+   sets *has_letter_p when the run has a letter. Returns the run's end.
+   Letters have bit 0x40 set and digits do not, so one OR over the bytes
+   tells whether there was a letter; with few variables the loop keeps
+   them in registers. */
+static inline size_t ascii_run(char *folded, size_t *used_p, const char *text, size_t len,
+                               size_t pos, bool *has_letter_p)
+{
+    const unsigned char *p = (const unsigned char *)text + pos;
+    const unsigned char *end = (const unsigned char *)text + len;
+    size_t used = *used_p, room = PRECIS_TOKEN_MAX - used;
+    const unsigned char *stop = (size_t)(end - p) < room ? end : p + room;
+    char *out = folded + used;
+    unsigned bits = 0;
+    while (p < stop && ascii_word[*p]) {
+        bits |= *p;
+        *out++ = ascii_word[*p++];
+    }
+    *used_p = (size_t)(out - folded);
+    while (p < end && ascii_word[*p]) /* past the cut */
+        bits |= *p++;
+    *has_letter_p |= (bits & 0x40) != 0;
+    return (size_t)(p - (const unsigned char *)text);
+}
+
 /* Fills token with text[start..start + len), a word of a script without
    spaces: no case to fold, so the folded form is the text itself (cut at a
    character boundary when too long). */
@@ -277,10 +306,11 @@ static bool open_run(precis_tokenizer_t *self, const char *text, size_t len, siz
     return run_word(self, text, pos_p, token);
 }
 
-bool precis_tokenizer_next(precis_tokenizer_t *self, const char *text, size_t len,
-                           size_t *pos_p, precis_token_t *token)
+/* Any token: the general scanner. */
+__attribute__((noinline)) static bool next_general(precis_tokenizer_t *self,
+                                                   const char *text, size_t len,
+                                                   size_t *pos_p, precis_token_t *token)
 {
-    assert(self && token);
     size_t pos = *pos_p, size = 0;
     /* Inside a run: the call that follows the run's last word goes on. */
     if (self->run_text == text && self->run_text_len == len && pos == self->run_resume &&
@@ -323,15 +353,10 @@ bool precis_tokenizer_next(precis_tokenizer_t *self, const char *text, size_t le
     char_class_t previous = CLASS_SEPARATOR;
     for (;;) {
         /* A run of ASCII letters and digits, most of any token. */
-        unsigned char byte;
-        char folded;
-        while (pos < len && (folded = ascii_word[byte = (unsigned char)text[pos]])) {
-            if (used < PRECIS_TOKEN_MAX)
-                self->folded[used++] = folded;
-            has_letter |= byte > '9';
-            previous = byte > '9' ? CLASS_LETTER : CLASS_DIGIT;
-            pos++;
-        }
+        size_t run = pos;
+        pos = ascii_run(self->folded, &used, text, len, pos, &has_letter);
+        if (pos > run)
+            previous = (unsigned char)text[pos - 1] > '9' ? CLASS_LETTER : CLASS_DIGIT;
         if (pos >= len)
             break;
         /* Anything else: a letter, digit or mark outside ASCII, or a joiner
@@ -357,6 +382,103 @@ bool precis_tokenizer_next(precis_tokenizer_t *self, const char *text, size_t le
     token->folded_len = (uint32_t)used;
     *pos_p = pos;
     return true;
+}
+
+#ifdef __SSE2__
+/* The ASCII letters and digits at the start of the sixteen bytes at p
+   (SSE2, every x86-64): all sixteen are stored folded at out, and the
+   count of those that belong to the run returned. Signed compares leave
+   bytes from 0x80 up out of both ranges. */
+static inline size_t sse2_run(char *out, const unsigned char *p, bool *has_letter_p)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i case_bit = _mm_set1_epi8(0x20), lower = _mm_or_si128(x, case_bit);
+    __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                                   _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+    uint32_t word = (uint32_t)_mm_movemask_epi8(_mm_or_si128(letter, digit));
+    size_t n = (size_t)__builtin_ctz(~word); /* at most 16 */
+    _mm_storeu_si128((__m128i *)(void *)out,
+                     _mm_or_si128(x, _mm_and_si128(letter, case_bit)));
+    uint32_t letters = (uint32_t)_mm_movemask_epi8(letter) & ((1u << n) - 1);
+    *has_letter_p |= letters != 0;
+    return n;
+}
+#endif
+
+/* The common token, read without the general scanner's set-up: ASCII
+   letters and digits after ASCII separators, ended by the end of the text
+   or by an ASCII byte that the general scanner would end it at too. A
+   joiner ends it when it joins nothing: a point or comma after a letter,
+   an apostrophe or hyphen before an ASCII byte that is no letter or digit.
+   Returns 1 with the token, 0 at the end of the text, or -1, having
+   changed nothing, when the general scanner must decide. */
+static inline int next_ascii(precis_tokenizer_t *self, const char *text, size_t len,
+                             size_t *pos_p, precis_token_t *token)
+{
+    const unsigned char *bytes = (const unsigned char *)text;
+    size_t start = *pos_p;
+    while (start < len && bytes[start] < 0x80 && !ascii_word[bytes[start]])
+        start++;
+    if (start == len) {
+        *pos_p = len;
+        return 0;
+    }
+    if (bytes[start] >= 0x80)
+        return -1;
+    size_t used = 0, end = start;
+    bool has_letter = false;
+#ifdef __SSE2__
+    /* Sixteen bytes at once where the text has them: most words end there. */
+    if (len - start >= 16) {
+        used = sse2_run(self->folded, bytes + start, &has_letter);
+        end = start + used;
+        if (used < 16)
+            goto ended;
+    }
+#endif
+    end = ascii_run(self->folded, &used, text, len, end, &has_letter);
+#ifdef __SSE2__
+ended:
+#endif
+    if (end < len) {
+        unsigned char after = bytes[end];
+        if (after >= 0x80)
+            return -1;
+        if (after == '.' || after == ',') {
+            if (bytes[end - 1] <= '9') /* after a digit: maybe "3.5" */
+                return -1;
+        } else if (after == '\'' || after == '-') {
+            if (end + 1 < len && (bytes[end + 1] >= 0x80 || ascii_word[bytes[end + 1]]))
+                return -1;
+        }
+    }
+    self->folded[used] = '\0';
+    token->start = (uint32_t)start;
+    token->len = (uint32_t)(end - start);
+    token->folded = self->folded;
+    token->folded_len = (uint32_t)used;
+    token->has_letter = has_letter;
+    token->upper_initial = bytes[start] >= 'A' && bytes[start] <= 'Z';
+    token->segmented = false;
+    *pos_p = end;
+    return 1;
+}
+
+/* Not inlined into the self test, where GCC would see sse2_run's load on
+   short constant strings behind a length test it does not follow. */
+__attribute__((noinline)) bool precis_tokenizer_next(precis_tokenizer_t *self,
+                                                     const char *text, size_t len,
+                                                     size_t *pos_p, precis_token_t *token)
+{
+    assert(self && token);
+    if (self->run_text != text) { /* not inside a run of a script without spaces */
+        int found = next_ascii(self, text, len, pos_p, token);
+        if (found >= 0)
+            return found;
+    }
+    return next_general(self, text, len, pos_p, token);
 }
 
 size_t precis_tokenizer_count(precis_tokenizer_t *self, const char *text, size_t len)
@@ -468,6 +590,22 @@ int precis_tokenizer_test(bool verbose)
         failures++;
         if (verbose)
             printf("tokenizer: long token not cut\n");
+    }
+    /* A letter past the cut still makes the token a word, not a number. */
+    memset(long_word, '7', sizeof long_word - 1);
+    long_word[sizeof long_word - 2] = 'x';
+    pos = 0;
+    bool word = precis_tokenizer_next(self, long_word, strlen(long_word), &pos, &token) &&
+                token.has_letter && token.folded_len == PRECIS_TOKEN_MAX;
+    long_word[sizeof long_word - 2] = '7';
+    pos = 0;
+    bool number =
+        precis_tokenizer_next(self, long_word, strlen(long_word), &pos, &token) &&
+        !token.has_letter;
+    if (!word || !number) {
+        failures++;
+        if (verbose)
+            printf("tokenizer: a long token's letters or digits miscounted\n");
     }
     /* A segmented word too long to keep is cut between characters: one
        of four bytes, then three-byte ones, leaves 118 bytes. */

@@ -60,13 +60,17 @@ static const struct {
 #define PHRASE_COUNT (sizeof phrases / sizeof phrases[0])
 _Static_assert(PHRASE_COUNT <= 64, "phrase_first has 64 bits");
 
-/* For each byte, the phrases that start with it (bit k: phrase k). */
-static uint64_t phrase_first[256];
+/* For each byte, the phrases that start with it (bit k: phrase k), and
+   those whose second byte it is: a word start is looked at further only
+   when both agree on a phrase, which rules out nearly every capital. */
+static uint64_t phrase_first[256], phrase_second[256];
 
 static void tables_init(void)
 {
-    for (size_t k = 0; k < PHRASE_COUNT; k++)
+    for (size_t k = 0; k < PHRASE_COUNT; k++) {
         phrase_first[(unsigned char)phrases[k].text[0]] |= 1ull << k;
+        phrase_second[(unsigned char)phrases[k].text[1]] |= 1ull << k;
+    }
 }
 
 void precis_words_init(void)
@@ -75,14 +79,18 @@ void precis_words_init(void)
     pthread_once(&once, tables_init);
 }
 
-/* True when a phrase starts at text[i] (i < len). */
-static bool phrase_at(const char *text, size_t len, size_t i)
+/* True when a phrase starts at text[i] (i < len). Every phrase has two
+   bytes or more. */
+static inline bool phrase_at(const char *text, size_t len, size_t i)
 {
-    uint64_t starting = phrase_first[(unsigned char)text[i]];
+    if (i + 1 >= len)
+        return false;
+    uint64_t starting =
+        phrase_first[(unsigned char)text[i]] & phrase_second[(unsigned char)text[i + 1]];
     while (starting) {
         int k = __builtin_ctzll(starting);
         starting &= starting - 1;
-        if (phrases[k].len <= len - i && text[i + 1] == phrases[k].text[1] &&
+        if (phrases[k].len <= len - i &&
             memcmp(text + i, phrases[k].text, phrases[k].len) == 0)
             return true;
     }
