@@ -18,7 +18,7 @@
 */
 #define _GNU_SOURCE
 #include "bench_data.h"
-#include "precis_normalizer.h"
+#include "bench_normalized.h"
 #include "precis_sink.h"
 #include "precis_summarize_worker.h"
 #include <assert.h>
@@ -118,16 +118,7 @@ int main(int argc, char **argv)
     bench_set_t set;
     if (bench_set_load(&set, data, samples, BENCH_DEFAULT_ARTICLES) != 0)
         return 1;
-    precis_normalizer_t *normalizer = precis_normalizer_new();
-    for (size_t i = 0; i < set.count; i++) {
-        size_t len;
-        char *clean = precis_normalizer_run(normalizer, set.items[i].text,
-                                            set.items[i].text_len, &len);
-        free(set.items[i].text);
-        set.items[i].text = clean;
-        set.items[i].text_len = len;
-    }
-    precis_normalizer_destroy(&normalizer);
+    bench_set_normalize(&set);
     size_t count;
     zframe_t **frames = result_frames(&set, passes, stories, &count);
 
