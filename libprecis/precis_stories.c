@@ -46,6 +46,9 @@ struct _precis_stories_t {
        bytes a slot instead of a 300-byte entry out of the cache. */
     uint64_t *looked;
     uint32_t *heads; /* per band and bucket: the newest entry */
+    /* The last look-up's bucket of each band (its place in heads): the
+       article is then linked there without computing them again. */
+    size_t query_heads[PRECIS_MINHASH_BINS];
     size_t bucket_mask;
     size_t head, count;
     uint64_t added;
@@ -95,25 +98,36 @@ static const char *entry_story(const entry_t *entry)
     return entry->story ? entry->story : entry->id;
 }
 
-/* A band's bucket. The bins are already hash bits (the low bits of minima
-   of XXH3 values), uniform and independent: the band's rows side by side,
-   16 bits each (folded over 64 bits when there are more than 4), index the
-   bucket with no hashing again. */
-static size_t bucket_of(const precis_stories_t *self, const uint16_t *bins, size_t band)
+/* The bucket of each band (its place in heads, band by band: at[band]).
+   The bins are already hash bits (the low bits of minima of XXH3 values),
+   uniform and independent: the band's rows side by side, 16 bits each
+   (folded over 64 bits when there are more than 4), index the bucket with
+   no hashing again. The buckets live in memory only, so the default's 4
+   rows are read as one 64-bit word in the host's order: a few
+   instructions a band (this runs for every look-up, link and eviction,
+   and for every entry when the buckets grow). */
+static void bucket_places(const precis_stories_t *self, const uint16_t *bins, size_t *at)
 {
-    const uint16_t *rows = bins + band * self->rows;
-    if (self->rows == 4) /* the default: the four rows are the key as they are */
-        return (size_t)(((uint64_t)rows[0] | (uint64_t)rows[1] << 16 |
-                         (uint64_t)rows[2] << 32 | (uint64_t)rows[3] << 48) &
-                        self->bucket_mask);
-    uint64_t key = 0;
-    for (size_t i = 0; i < self->rows; i++)
-        key ^= (uint64_t)rows[i] << (16 * (i % 4));
-    return (size_t)(key & self->bucket_mask);
+    size_t bands = self->options.bands, buckets = self->bucket_mask + 1;
+    if (self->rows == 4) {
+        for (size_t band = 0; band < bands; band++) {
+            uint64_t key;
+            memcpy(&key, bins + 4 * band, sizeof key);
+            at[band] = band * buckets + (size_t)(key & self->bucket_mask);
+        }
+        return;
+    }
+    for (size_t band = 0; band < bands; band++) {
+        const uint16_t *rows = bins + band * self->rows;
+        uint64_t key = 0;
+        for (size_t i = 0; i < self->rows; i++)
+            key ^= (uint64_t)rows[i] << (16 * (i % 4));
+        at[band] = band * buckets + (size_t)(key & self->bucket_mask);
+    }
 }
 
-static bool band_equal(const precis_stories_t *self, const uint16_t *a, const uint16_t *b,
-                       size_t band)
+static inline bool band_equal(const precis_stories_t *self, const uint16_t *a,
+                              const uint16_t *b, size_t band)
 {
     size_t start = band * self->rows;
     if (self->rows == 4)
@@ -137,10 +151,10 @@ static void evict_oldest(precis_stories_t *self)
 {
     size_t slot = self->head;
     entry_t *entry = &self->ring[slot];
-    size_t bands = self->options.bands;
+    size_t bands = self->options.bands, at[PRECIS_MINHASH_BINS];
+    bucket_places(self, entry->bins, at);
     for (size_t band = 0; band < bands; band++) {
-        uint32_t *link = &self->heads[band * (self->bucket_mask + 1) +
-                                      bucket_of(self, entry->bins, band)];
+        uint32_t *link = &self->heads[at[band]];
         while (*link != NIL && *link != slot + 1)
             link = &self->links[(size_t)(*link - 1) * bands + band];
         if (*link == slot + 1)
@@ -192,19 +206,17 @@ static uint32_t find_match(precis_stories_t *self, const precis_minhash_t *signa
     uint32_t best = NIL;
     double best_similarity = 0;
     bool best_exact = false;
-    size_t bands = self->options.bands, buckets = self->bucket_mask + 1;
+    size_t bands = self->options.bands;
     uint64_t query = ++self->queries, key_hash = XXH3_64bits(key, strlen(key));
     /* The bands' buckets are far apart in memory (one table a band): their
        heads are fetched all at once first, not one cache miss after the
        other (a look-up waited for 64 of them). */
-    const uint32_t *heads[PRECIS_MINHASH_BINS];
+    size_t *heads = self->query_heads;
+    bucket_places(self, signature->bins, heads);
+    for (size_t band = 0; band < bands; band++)
+        __builtin_prefetch(&self->heads[heads[band]]);
     for (size_t band = 0; band < bands; band++) {
-        heads[band] =
-            &self->heads[band * buckets + bucket_of(self, signature->bins, band)];
-        __builtin_prefetch(heads[band]);
-    }
-    for (size_t band = 0; band < bands; band++) {
-        uint32_t ref = *heads[band];
+        uint32_t ref = self->heads[heads[band]];
         /* Only the newest PRECIS_STORIES_BUCKET_LOOK entries of a bucket:
            a stream of look-alike articles (tide tables, market reports)
            fills one bucket with thousands, and weighing them all made each
@@ -243,15 +255,15 @@ static uint32_t find_match(precis_stories_t *self, const precis_minhash_t *signa
     return best;
 }
 
-/* Puts the entry in a slot at the front of every band's bucket. */
-static void link_entry(precis_stories_t *self, size_t slot)
+/* Puts the entry in a slot at the front of every band's bucket (their
+   places in heads in at: bucket_places of its bins). */
+static void link_entry(precis_stories_t *self, size_t slot, const size_t *at)
 {
     size_t bands = self->options.bands;
+    uint32_t *links = &self->links[slot * bands];
     for (size_t band = 0; band < bands; band++) {
-        uint32_t *head = &self->heads[band * (self->bucket_mask + 1) +
-                                      bucket_of(self, self->ring[slot].bins, band)];
-        self->links[slot * bands + band] = *head;
-        *head = (uint32_t)slot + 1;
+        links[band] = self->heads[at[band]];
+        self->heads[at[band]] = (uint32_t)slot + 1;
     }
 }
 
@@ -265,8 +277,12 @@ static void grow_buckets(precis_stories_t *self, size_t buckets)
     self->bucket_mask = buckets - 1;
     self->heads = calloc(buckets * self->options.bands, sizeof *self->heads);
     assert(self->heads);
-    for (size_t i = 0; i < self->count; i++) /* oldest first: newest ends in front */
-        link_entry(self, (self->head + i) % self->slots);
+    size_t at[PRECIS_MINHASH_BINS];
+    for (size_t i = 0; i < self->count; i++) { /* oldest first: newest ends in front */
+        size_t slot = (self->head + i) % self->slots;
+        bucket_places(self, self->ring[slot].bins, at);
+        link_entry(self, slot, at);
+    }
 }
 
 /* Where an entry in old slot slot + 1 (a link or a head, NIL kept) is once
@@ -309,8 +325,10 @@ static void grow_ring(precis_stories_t *self)
     self->head = 0;
 }
 
-/* Puts an entry in the ring and every band's bucket (the strings are taken). */
-static void insert(precis_stories_t *self, entry_t *entry)
+/* Puts an entry in the ring and every band's bucket (the strings are
+   taken); at: its buckets' places in heads (find_match's for its bins), or
+   NULL to compute them. */
+static void insert(precis_stories_t *self, entry_t *entry, const size_t *at)
 {
     if (self->count == self->slots)
         grow_ring(self);
@@ -320,10 +338,16 @@ static void insert(precis_stories_t *self, entry_t *entry)
     self->ring[slot] = *entry;
     self->count++;
     self->string_bytes += string_cost(entry);
-    if (self->count > self->bucket_mask + 1)
-        grow_buckets(self, 2 * (self->bucket_mask + 1));
-    else
-        link_entry(self, slot);
+    size_t places[PRECIS_MINHASH_BINS];
+    if (self->count > self->bucket_mask + 1) {
+        grow_buckets(self, 2 * (self->bucket_mask + 1)); /* links it too */
+        return;
+    }
+    if (!at) {
+        bucket_places(self, entry->bins, places);
+        at = places;
+    }
+    link_entry(self, slot, at);
 }
 
 static void put16(uint8_t **p, uint16_t value)
@@ -515,7 +539,7 @@ static int load_file(precis_stories_t *self, int64_t now_us)
                 offset += length;
                 records++;
                 evict(self, entry.time_us, true);
-                insert(self, &entry);
+                insert(self, &entry, NULL);
             }
             memmove(buffer, buffer + offset, have - offset);
             have -= offset;
@@ -650,7 +674,7 @@ int precis_stories_add(precis_stories_t *self, const char *id, const char *key,
         if (self->pending_len >= PENDING_MAX)
             rc = precis_stories_flush(self);
     }
-    insert(self, &entry);
+    insert(self, &entry, self->query_heads);
     if (self->fd >= 0 &&
         self->file_records + self->pending_records >= 2 * self->options.max_articles) {
         free(self->pending); /* the rewrite writes every live entry */
