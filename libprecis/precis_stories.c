@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -63,14 +64,78 @@ struct _precis_stories_t {
     size_t answer_story_room, answer_of_room;
 };
 
-static char *copy_bounded(const char *text)
+/* The entry's strings in one allocation (id, then key and story when
+   they are not empty; an empty one is NULL: equal to the id): one malloc
+   and one free an article instead of up to three each. */
+/* The index's tables (ring, links, marks, bucket heads) from this size on
+   are mapped in 2 MiB huge pages where the kernel has them (transparent
+   huge pages, MADV_HUGEPAGE; without them, the usual 4 KiB pages). A
+   table grows by doubling and is touched all over at once (the bucket
+   heads at random, 32 times an article): in 4 KiB pages each page costs a
+   fault when first touched and a TLB miss at every random access after.
+   Measured on 200,000 look-ups and additions (near copies in groups of
+   20, default options; the development VM, where a fault costs about
+   7 us): 80,700 page faults -> 7,800, and 7.8 -> 3.6 us of CPU an
+   article (glibc's tunable glibc.malloc.hugetlb=1 had the same effect
+   for the whole program). */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+static size_t table_size(size_t bytes)
 {
-    size_t len = strnlen(text, STRING_MAX);
-    char *copy = malloc(len + 1);
-    assert(copy);
-    memcpy(copy, text, len);
-    copy[len] = 0;
-    return copy;
+    return bytes >= HUGE_PAGE ? (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE : bytes;
+}
+
+/* A zeroed table of bytes bytes; table_free with the same size. */
+static void *table_alloc(size_t bytes)
+{
+    if (bytes < HUGE_PAGE) {
+        void *table = calloc(1, bytes ? bytes : 1);
+        assert(table);
+        return table;
+    }
+    /* A mapping one huge page larger, cut to start on a huge page's edge
+       (only whole aligned 2 MiB ranges can be huge pages). */
+    size_t size = table_size(bytes);
+    uint8_t *mapped = mmap(NULL, size + HUGE_PAGE, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert(mapped != MAP_FAILED);
+    size_t lead = (HUGE_PAGE - (uintptr_t)mapped % HUGE_PAGE) % HUGE_PAGE;
+    if (lead)
+        munmap(mapped, lead);
+    munmap(mapped + lead + size, HUGE_PAGE - lead);
+#ifdef MADV_HUGEPAGE
+    madvise(mapped + lead, size, MADV_HUGEPAGE); /* advice: no error to act on */
+#endif
+    return mapped + lead;
+}
+
+static void table_free(void *table, size_t bytes)
+{
+    if (table && bytes < HUGE_PAGE)
+        free(table);
+    else if (table)
+        munmap(table, table_size(bytes));
+}
+
+static void set_strings(entry_t *entry, const char *id, size_t id_len, const char *key,
+                        size_t key_len, const char *story, size_t story_len)
+{
+    char *strings = malloc(id_len + 1 + (key_len ? key_len + 1 : 0) +
+                           (story_len ? story_len + 1 : 0));
+    assert(strings);
+    const char *from[3] = {id, key, story};
+    size_t lens[3] = {id_len, key_len, story_len}, at = 0;
+    char **to[3] = {&entry->id, &entry->key, &entry->story};
+    for (int i = 0; i < 3; i++) {
+        if (i > 0 && lens[i] == 0) {
+            *to[i] = NULL;
+            continue;
+        }
+        *to[i] = strings + at;
+        memcpy(strings + at, from[i], lens[i]);
+        strings[at + lens[i]] = 0;
+        at += lens[i] + 1;
+    }
 }
 
 /* Copies text (bounded) into a buffer kept from call to call. */
@@ -161,9 +226,7 @@ static void evict_oldest(precis_stories_t *self)
             *link = NIL;
     }
     self->string_bytes -= string_cost(entry);
-    free(entry->id);
-    free(entry->key);
-    free(entry->story);
+    free(entry->id); /* and the key and story with it */
     memset(entry, 0, sizeof *entry);
     self->head = (self->head + 1) % self->slots;
     self->count--;
@@ -267,21 +330,34 @@ static void link_entry(precis_stories_t *self, size_t slot, const size_t *at)
     }
 }
 
+/* The bucket heads' table size, and the ring's tables freed (sizes from
+   the current slots and buckets). */
+static size_t heads_bytes(const precis_stories_t *self)
+{
+    return (self->bucket_mask + 1) * self->options.bands * sizeof *self->heads;
+}
+
+static void free_ring(precis_stories_t *self)
+{
+    table_free(self->ring, self->slots * sizeof *self->ring);
+    table_free(self->links, self->slots * self->options.bands * sizeof *self->links);
+    table_free(self->looked, self->slots * sizeof *self->looked);
+}
+
 /* Buckets grow with the articles (one a band per article at most), not
    allocated for the whole window at once: each article touches one bucket a
    band at random, and a table for a million articles touched at random
    would cost a page fault for nearly each. */
 static void grow_buckets(precis_stories_t *self, size_t buckets)
 {
-    free(self->heads);
+    table_free(self->heads, heads_bytes(self));
     self->bucket_mask = buckets - 1;
-    self->heads = calloc(buckets * self->options.bands, sizeof *self->heads);
-    assert(self->heads);
-    size_t at[PRECIS_MINHASH_BINS];
+    self->heads = table_alloc(heads_bytes(self));
+    size_t at[PRECIS_MINHASH_BINS], slot = self->head;
     for (size_t i = 0; i < self->count; i++) { /* oldest first: newest ends in front */
-        size_t slot = (self->head + i) % self->slots;
         bucket_places(self, self->ring[slot].bins, at);
         link_entry(self, slot, at);
+        slot = slot + 1 == self->slots ? 0 : slot + 1;
     }
 }
 
@@ -300,11 +376,10 @@ static void grow_ring(precis_stories_t *self)
     size_t slots = self->slots * 2, bands = self->options.bands;
     if (slots > self->options.max_articles)
         slots = self->options.max_articles;
-    entry_t *ring = calloc(slots, sizeof *ring);
-    uint32_t *links = malloc(slots * bands * sizeof *links);
+    entry_t *ring = table_alloc(slots * sizeof *ring);
+    uint32_t *links = table_alloc(slots * bands * sizeof *links);
     /* Marks of past queries only: all 0 is as good as moved. */
-    uint64_t *looked = calloc(slots, sizeof *looked);
-    assert(ring && links && looked);
+    uint64_t *looked = table_alloc(slots * sizeof *looked);
     for (size_t i = 0; i < self->count; i++) {
         size_t from = (self->head + i) % self->slots;
         ring[i] = self->ring[from];
@@ -315,9 +390,7 @@ static void grow_ring(precis_stories_t *self)
     size_t heads = (self->bucket_mask + 1) * bands;
     for (size_t i = 0; i < heads; i++)
         self->heads[i] = moved(self->heads[i], self->head, self->slots);
-    free(self->ring);
-    free(self->links);
-    free(self->looked);
+    free_ring(self);
     self->ring = ring;
     self->links = links;
     self->looked = looked;
@@ -429,17 +502,6 @@ static bool write_all(int fd, const uint8_t *data, size_t size)
     return true;
 }
 
-static char *record_string(const uint8_t *p, size_t len)
-{
-    if (len == 0)
-        return NULL;
-    char *text = malloc(len + 1);
-    assert(text);
-    memcpy(text, p, len);
-    text[len] = 0;
-    return text;
-}
-
 /* Decodes one record at data[0..size); its length, or 0 when torn or bad. */
 static size_t decode_record(const uint8_t *data, size_t size, entry_t *entry)
 {
@@ -470,9 +532,8 @@ static size_t decode_record(const uint8_t *data, size_t size, entry_t *entry)
     p += 16;
     precis_minhash_decode_bins(p, 2 * PRECIS_MINHASH_BINS, entry->bins);
     p = data + RECORD_FIXED;
-    entry->id = record_string(p, lens[0]);
-    entry->key = record_string(p + lens[0], lens[1]);
-    entry->story = record_string(p + lens[0] + lens[1], lens[2]);
+    set_strings(entry, (const char *)p, lens[0], (const char *)p + lens[0], lens[1],
+                (const char *)p + lens[0] + lens[1], lens[2]);
     return length;
 }
 
@@ -576,10 +637,9 @@ precis_stories_t *precis_stories_new(const precis_stories_options_t *options,
         self->options.bands = PRECIS_STORIES_BANDS;
     self->rows = PRECIS_MINHASH_BINS / self->options.bands;
     self->slots = self->options.max_articles < 256 ? self->options.max_articles : 256;
-    self->ring = calloc(self->slots, sizeof *self->ring);
-    self->links = malloc(self->slots * self->options.bands * sizeof *self->links);
-    self->looked = calloc(self->slots, sizeof *self->looked);
-    assert(self->ring && self->links && self->looked);
+    self->ring = table_alloc(self->slots * sizeof *self->ring);
+    self->links = table_alloc(self->slots * self->options.bands * sizeof *self->links);
+    self->looked = table_alloc(self->slots * sizeof *self->looked);
     grow_buckets(self, 256);
     self->fd = -1;
     if (path) {
@@ -599,9 +659,7 @@ void precis_stories_destroy(precis_stories_t **self_p)
     precis_stories_t *self = *self_p;
     while (self->count > 0) {
         entry_t *entry = &self->ring[self->head];
-        free(entry->id);
-        free(entry->key);
-        free(entry->story);
+        free(entry->id); /* and the key and story with it */
         self->head = (self->head + 1) % self->slots;
         self->count--;
     }
@@ -609,10 +667,8 @@ void precis_stories_destroy(precis_stories_t **self_p)
     free(self->pending);
     if (self->fd >= 0)
         close(self->fd);
-    free(self->ring);
-    free(self->links);
-    free(self->looked);
-    free(self->heads);
+    free_ring(self);
+    table_free(self->heads, heads_bytes(self));
     free(self->path);
     free(self->answer_story);
     free(self->answer_of);
@@ -639,9 +695,8 @@ int precis_stories_add(precis_stories_t *self, const char *id, const char *key,
     entry.shingles = signature->shingles;
     memcpy(entry.text_hash, signature->text_hash, 16);
     memcpy(entry.bins, signature->bins, sizeof entry.bins);
-    entry.id = copy_bounded(id);
-    if (strcmp(key, id) != 0)
-        entry.key = copy_bounded(key);
+    size_t id_len = strnlen(id, STRING_MAX),
+           key_len = strcmp(key, id) != 0 ? strnlen(key, STRING_MAX) : 0, story_len = 0;
     if (found != NIL) {
         const entry_t *earlier = &self->ring[found - 1];
         *match = (precis_stories_match_t){
@@ -649,9 +704,11 @@ int precis_stories_add(precis_stories_t *self, const char *id, const char *key,
                         entry_story(earlier)),
             keep_answer(&self->answer_of, &self->answer_of_room, earlier->id), similarity,
             exact};
-        if (strcmp(self->answer_story, entry.id) != 0)
-            entry.story = copy_bounded(self->answer_story);
+        if (strlen(self->answer_story) != id_len ||
+            memcmp(self->answer_story, id, id_len) != 0)
+            story_len = strlen(self->answer_story);
     }
+    set_strings(&entry, id, id_len, key, key_len, self->answer_story, story_len);
     evict(self, now_us, true);
     int rc = 0;
     if (self->fd >= 0) {
@@ -711,10 +768,11 @@ size_t precis_stories_size(precis_stories_t *self)
 
 size_t precis_stories_bytes(precis_stories_t *self)
 {
-    size_t per_entry =
-        sizeof(entry_t) + sizeof(uint64_t) + self->options.bands * sizeof(uint32_t);
-    size_t heads = (self->bucket_mask + 1) * self->options.bands * sizeof(uint32_t);
-    return self->slots * per_entry + heads + self->string_bytes;
+    size_t bands = self->options.bands;
+    return table_size(self->slots * sizeof(entry_t)) +
+           table_size(self->slots * bands * sizeof(uint32_t)) +
+           table_size(self->slots * sizeof(uint64_t)) + table_size(heads_bytes(self)) +
+           self->string_bytes;
 }
 
 /* A test text: `words` words from a fixed vocabulary, drawn by seed. */
@@ -863,6 +921,20 @@ int precis_stories_test(bool verbose)
         free(text);
     }
     precis_stories_destroy(&self);
+
+    /* A table of a huge page or more starts on a huge page's edge, zeroed,
+       and can be written to its end; a small one is zeroed too. */
+    for (size_t bytes = 1000; bytes <= 5 * HUGE_PAGE / 2; bytes += 5 * HUGE_PAGE / 4) {
+        uint8_t *table = table_alloc(bytes);
+        bool zero = true;
+        for (size_t i = 0; i < bytes; i += 4096)
+            zero = zero && table[i] == 0 && table[bytes - 1] == 0;
+        CHECK(zero);
+        CHECK(bytes < HUGE_PAGE || (uintptr_t)table % HUGE_PAGE == 0);
+        CHECK(table_size(bytes) >= bytes && table_size(bytes) < bytes + HUGE_PAGE);
+        memset(table, 0xab, bytes);
+        table_free(table, bytes);
+    }
 
     /* A word-less text is never a repeat. */
     self = precis_stories_new(NULL, NULL, 0);
