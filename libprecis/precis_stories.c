@@ -1,4 +1,5 @@
 /*  precis_stories - the near-duplicate index (LSH over MinHash signatures). */
+#define _GNU_SOURCE /* mremap */
 #include "precis_stories.h"
 #include "precis_utf8.h"
 #include "precis_config.h"
@@ -86,16 +87,11 @@ static size_t table_size(size_t bytes)
 }
 
 /* A zeroed table of bytes bytes; table_free with the same size. */
-static void *table_alloc(size_t bytes)
+/* size bytes (a multiple of HUGE_PAGE) of address space mapped from a huge
+   page's edge (only whole aligned 2 MiB ranges can be huge pages): a
+   mapping one huge page larger, cut. */
+static uint8_t *map_aligned(size_t size)
 {
-    if (bytes < HUGE_PAGE) {
-        void *table = calloc(1, bytes ? bytes : 1);
-        assert(table);
-        return table;
-    }
-    /* A mapping one huge page larger, cut to start on a huge page's edge
-       (only whole aligned 2 MiB ranges can be huge pages). */
-    size_t size = table_size(bytes);
     uint8_t *mapped = mmap(NULL, size + HUGE_PAGE, PROT_READ | PROT_WRITE,
                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     assert(mapped != MAP_FAILED);
@@ -103,10 +99,22 @@ static void *table_alloc(size_t bytes)
     if (lead)
         munmap(mapped, lead);
     munmap(mapped + lead + size, HUGE_PAGE - lead);
-#ifdef MADV_HUGEPAGE
-    madvise(mapped + lead, size, MADV_HUGEPAGE); /* advice: no error to act on */
-#endif
     return mapped + lead;
+}
+
+static void *table_alloc(size_t bytes)
+{
+    if (bytes < HUGE_PAGE) {
+        void *table = calloc(1, bytes ? bytes : 1);
+        assert(table);
+        return table;
+    }
+    size_t size = table_size(bytes);
+    uint8_t *table = map_aligned(size);
+#ifdef MADV_HUGEPAGE
+    madvise(table, size, MADV_HUGEPAGE); /* advice: no error to act on */
+#endif
+    return table;
 }
 
 static void table_free(void *table, size_t bytes)
@@ -115,6 +123,32 @@ static void table_free(void *table, size_t bytes)
         free(table);
     else if (table)
         munmap(table, table_size(bytes));
+}
+
+/* The table of old_bytes grown to new_bytes: its bytes kept, the rest zero.
+   A big one is moved by the kernel (mremap: its pages change place, none
+   is copied or touched), to an aligned place; growing by copying touched
+   twice the memory, and on this VM a fresh page costs about as much as
+   its use. */
+static void *table_grow(void *table, size_t old_bytes, size_t new_bytes)
+{
+    if (old_bytes >= HUGE_PAGE) {
+        size_t old_size = table_size(old_bytes), new_size = table_size(new_bytes);
+        uint8_t *place = map_aligned(new_size);
+        void *moved =
+            mremap(table, old_size, new_size, MREMAP_MAYMOVE | MREMAP_FIXED, place);
+        if (moved != MAP_FAILED) {
+#ifdef MADV_HUGEPAGE
+            madvise(moved, new_size, MADV_HUGEPAGE);
+#endif
+            return moved;
+        }
+        munmap(place, new_size); /* copied instead, below */
+    }
+    void *grown = table_alloc(new_bytes);
+    memcpy(grown, table, old_bytes);
+    table_free(table, old_bytes);
+    return grown;
 }
 
 static void set_strings(entry_t *entry, const char *id, size_t id_len, const char *key,
@@ -376,6 +410,16 @@ static void grow_ring(precis_stories_t *self)
     size_t slots = self->slots * 2, bands = self->options.bands;
     if (slots > self->options.max_articles)
         slots = self->options.max_articles;
+    if (self->head == 0) { /* not wrapped (nothing evicted yet): kept in place */
+        self->ring = table_grow(self->ring, self->slots * sizeof *self->ring,
+                                slots * sizeof *self->ring);
+        self->links = table_grow(self->links, self->slots * bands * sizeof *self->links,
+                                 slots * bands * sizeof *self->links);
+        self->looked = table_grow(self->looked, self->slots * sizeof *self->looked,
+                                  slots * sizeof *self->looked);
+        self->slots = slots;
+        return;
+    }
     entry_t *ring = table_alloc(slots * sizeof *ring);
     uint32_t *links = table_alloc(slots * bands * sizeof *links);
     /* Marks of past queries only: all 0 is as good as moved. */
@@ -900,9 +944,11 @@ int precis_stories_test(bool verbose)
     /* A file of more than one read chunk (1 MiB) comes back whole, with the
        records across the chunk's edge. */
     unlink(path);
-    precis_stories_options_t large = {.max_articles = 5000, .max_age_us = 1000000};
+    /* 20,000 articles: the ring grows past 2 MiB (moved by mremap, not
+       copied) twice; articles from before and after each growth are found. */
+    precis_stories_options_t large = {.max_articles = 20000, .max_age_us = 1000000};
     self = precis_stories_new(&large, path, 0);
-    for (unsigned i = 0; self && i < 5000; i++) {
+    for (unsigned i = 0; self && i < 20000; i++) {
         char *text = test_text(1000 + i, 30), id[16];
         precis_minhash_compute(&b, text, strlen(text));
         snprintf(id, sizeof id, "m%u", i);
@@ -911,16 +957,64 @@ int precis_stories_test(bool verbose)
     }
     precis_stories_destroy(&self);
     self = precis_stories_new(&large, path, 20);
-    CHECK(self && precis_stories_size(self) == 5000);
-    if (self) {
-        char *text = test_text(1000 + 3500, 30);
+    CHECK(self && precis_stories_size(self) == 20000);
+    static const unsigned again[] = {3, 3500, 9000, 19999};
+    for (size_t k = 0; self && k < sizeof again / sizeof *again; k++) {
+        char *text = test_text(1000 + again[k], 30), expected[16];
         precis_minhash_compute(&b, text, strlen(text));
+        snprintf(expected, sizeof expected, "m%u", again[k]);
         precis_stories_add(self, "again", NULL, &b, 30, &match);
-        CHECK(match.duplicate_of && strcmp(match.duplicate_of, "m3500") == 0 &&
+        CHECK(match.duplicate_of && strcmp(match.duplicate_of, expected) == 0 &&
               match.exact);
         free(text);
     }
     precis_stories_destroy(&self);
+
+    /* The ring grows once it has wrapped (the oldest left by age, so the
+       oldest live entry is not in slot 0): entries from before and after
+       are still found. */
+    precis_stories_options_t aging = {.max_articles = 1000, .max_age_us = 100};
+    self = precis_stories_new(&aging, NULL, 0);
+    for (unsigned i = 0; i < 500; i++) {
+        char *text = test_text(40000 + i, 30), id[16];
+        precis_minhash_compute(&b, text, strlen(text));
+        snprintf(id, sizeof id, "w%u", i);
+        /* 200 at time 0, then the rest at 200: the first 200 leave */
+        precis_stories_add(self, id, NULL, &b, i < 200 ? 0 : 200, &match);
+        free(text);
+    }
+    CHECK(precis_stories_size(self) == 300);
+    static const unsigned wrapped[] = {200, 400, 499};
+    for (size_t k = 0; k < sizeof wrapped / sizeof *wrapped; k++) {
+        char *text = test_text(40000 + wrapped[k], 30), expected[16];
+        precis_minhash_compute(&b, text, strlen(text));
+        snprintf(expected, sizeof expected, "w%u", wrapped[k]);
+        precis_stories_add(self, "again", NULL, &b, 250, &match);
+        CHECK(match.duplicate_of && strcmp(match.duplicate_of, expected) == 0);
+        free(text);
+    }
+    precis_stories_destroy(&self);
+
+    /* A grown table keeps its bytes and is zero after them: small to
+       small, small to big, big to big (moved by the kernel). */
+    static const size_t sizes[][2] = {{1000, 3000},
+                                      {HUGE_PAGE / 2, 3 * HUGE_PAGE / 2},
+                                      {3 * HUGE_PAGE / 2, 3 * HUGE_PAGE}};
+    for (size_t k = 0; k < 3; k++) {
+        size_t from = sizes[k][0], to = sizes[k][1];
+        uint8_t *table = table_alloc(from);
+        for (size_t i = 0; i < from; i++)
+            table[i] = (uint8_t)(i * 7 + 1);
+        table = table_grow(table, from, to);
+        bool kept = true, zero = true;
+        for (size_t i = 0; i < from; i++)
+            kept = kept && table[i] == (uint8_t)(i * 7 + 1);
+        for (size_t i = from; i < to; i++)
+            zero = zero && table[i] == 0;
+        CHECK(kept && zero);
+        CHECK(to < HUGE_PAGE || (uintptr_t)table % HUGE_PAGE == 0);
+        table_free(table, to);
+    }
 
     /* A table of a huge page or more starts on a huge page's edge, zeroed,
        and can be written to its end; a small one is zeroed too. */
