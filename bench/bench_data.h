@@ -48,6 +48,11 @@ double bench_now(void);
    holds steadier than one per wall second on a shared machine. */
 double bench_cpu_now(void);
 
+/* Page faults (minor and major) of the process so far: on a virtual
+   machine a fault can cost several microseconds, so a table that grows by
+   touching fresh pages shows here before it shows in instructions. */
+long bench_page_faults(void);
+
 /* A progress line on stderr, overwritten in place, when stderr is a
    terminal; bench_progress_done ends it. */
 void bench_progress(const char *format, ...) __attribute__((format(printf, 1, 2)));

@@ -1,6 +1,7 @@
 /*  bench selftest: the self tests of the benchmarks' own modules (built
     with the tests, whether or not PRECIS_BENCH is on). */
 #include "bench_gaps.h"
+#include "bench_normalized.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@ int main(int argc, char **argv)
 {
     bool verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
     int failures = bench_gaps_test(verbose);
+    failures += bench_normalized_test(verbose);
     if (failures)
         fprintf(stderr, "bench selftest: FAILED\n");
     return failures ? 1 : 0;

@@ -12,13 +12,14 @@
     in-process) publishes all of them, 256 at a time as its loop takes
     them; the loop is timed (process CPU) and
     can be counted alone with callgrind's --toggle-collect=sink_bench_loop.
-    Prints key=value lines: results, sink_us (CPU per result), stories.
+    Prints key=value lines: results, sink_us (CPU per result), stories,
+    faults_per_result (page faults in the loop, per result).
 
     sink_bench [--data PATH] [--samples PATH] [--passes N] [--no-stories]
 */
 #define _GNU_SOURCE
 #include "bench_data.h"
-#include "precis_normalizer.h"
+#include "bench_normalized.h"
 #include "precis_sink.h"
 #include "precis_summarize_worker.h"
 #include <assert.h>
@@ -118,16 +119,7 @@ int main(int argc, char **argv)
     bench_set_t set;
     if (bench_set_load(&set, data, samples, BENCH_DEFAULT_ARTICLES) != 0)
         return 1;
-    precis_normalizer_t *normalizer = precis_normalizer_new();
-    for (size_t i = 0; i < set.count; i++) {
-        size_t len;
-        char *clean = precis_normalizer_run(normalizer, set.items[i].text,
-                                            set.items[i].text_len, &len);
-        free(set.items[i].text);
-        set.items[i].text = clean;
-        set.items[i].text_len = len;
-    }
-    precis_normalizer_destroy(&normalizer);
+    bench_set_normalize(&set);
     size_t count;
     zframe_t **frames = result_frames(&set, passes, stories, &count);
 
@@ -149,13 +141,16 @@ int main(int argc, char **argv)
         return 1;
     zsock_t *subscriber = zsock_new_sub(">inproc://sink-bench-output", "");
     zclock_sleep(50);
+    long faults = bench_page_faults();
     double start = bench_cpu_now();
     sink_bench_loop(sink, frames, count, subscriber, ingest);
     double spent = bench_cpu_now() - start;
+    faults = bench_page_faults() - faults;
     drain(subscriber, ingest);
     printf("results=%zu\n", count);
     printf("stories=%s\n", stories ? "on" : "off");
     printf("sink_us=%.2f\n", 1e6 * spent / (double)count);
+    printf("faults_per_result=%.3f\n", (double)faults / (double)count);
     zsock_destroy(&subscriber);
     precis_sink_destroy(&sink);
     zsock_destroy(&ingest);

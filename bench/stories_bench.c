@@ -21,7 +21,7 @@
 */
 #define _GNU_SOURCE
 #include "bench_data.h"
-#include "precis_normalizer.h"
+#include "bench_normalized.h"
 #include "precis_stories.h"
 #include "precis_summarize_worker.h"
 #include "precis_summarizer.h"
@@ -93,16 +93,7 @@ int main(int argc, char **argv)
     if (bench_set_load(&set, data, samples, BENCH_DEFAULT_ARTICLES) != 0)
         return 1;
     /* The worker gets normalized text, as from the normalize stage. */
-    precis_normalizer_t *normalizer = precis_normalizer_new();
-    for (size_t i = 0; i < set.count; i++) {
-        size_t len;
-        char *clean = precis_normalizer_run(normalizer, set.items[i].text,
-                                            set.items[i].text_len, &len);
-        free(set.items[i].text);
-        set.items[i].text = clean;
-        set.items[i].text_len = len;
-    }
-    precis_normalizer_destroy(&normalizer);
+    bench_set_normalize(&set);
     /* Worker figures on distinct texts only: an exact copy would be served
        from the worker's cache, which is measured apart (cached_us). */
     size_t distinct = 0;

@@ -15,7 +15,7 @@
 */
 #define _GNU_SOURCE
 #include "bench_data.h"
-#include "precis_normalizer.h"
+#include "bench_normalized.h"
 #include "precis_summarizer.h"
 #include <getopt.h>
 #include <stdio.h>
@@ -167,19 +167,7 @@ int main(int argc, char **argv)
     if (bench_set_load(&set, options.data, options.samples, BENCH_DEFAULT_ARTICLES) != 0)
         return 1;
     /* The worker summarizes normalized text: normalize once, off the clock. */
-    precis_normalizer_t *normalizer = precis_normalizer_new();
-    set.text_bytes = 0;
-    for (size_t i = 0; i < set.count; i++) {
-        bench_article_t *article = &set.items[i];
-        size_t len;
-        char *clean =
-            precis_normalizer_run(normalizer, article->text, article->text_len, &len);
-        free(article->text);
-        article->text = clean;
-        article->text_len = len;
-        set.text_bytes += len;
-    }
-    precis_normalizer_destroy(&normalizer);
+    bench_set_normalize(&set);
     printf("set=%s\n", set.description);
     printf("articles=%zu\n", set.count);
     printf("mean_bytes=%.0f\n", (double)set.text_bytes / (double)set.count);

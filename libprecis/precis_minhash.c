@@ -436,9 +436,24 @@ void precis_minhash_destroy(precis_minhash_t **self_p)
 
 double precis_minhash_similarity(const uint16_t *a, const uint16_t *b)
 {
+#ifdef __SSE2__
+    /* 8 bins a compare: each equal bin adds -1 to its lane (the sink weighs
+       a few candidates an article: about 40 instructions instead of 300). */
+    __m128i sum = _mm_setzero_si128();
+    for (size_t j = 0; j < PRECIS_MINHASH_BINS; j += 8)
+        sum = _mm_add_epi16(sum,
+                            _mm_cmpeq_epi16(_mm_loadu_si128((const __m128i *)(a + j)),
+                                            _mm_loadu_si128((const __m128i *)(b + j))));
+    /* Lanes of -16 at most: summed in pairs as 32-bit values, then folded. */
+    __m128i pairs = _mm_madd_epi16(sum, _mm_set1_epi16(-1));
+    pairs = _mm_add_epi32(pairs, _mm_shuffle_epi32(pairs, _MM_SHUFFLE(1, 0, 3, 2)));
+    pairs = _mm_add_epi32(pairs, _mm_shuffle_epi32(pairs, _MM_SHUFFLE(2, 3, 0, 1)));
+    size_t equal = (size_t)_mm_cvtsi128_si32(pairs);
+#else
     size_t equal = 0;
     for (size_t j = 0; j < PRECIS_MINHASH_BINS; j++)
         equal += a[j] == b[j];
+#endif
     return (double)equal / PRECIS_MINHASH_BINS;
 }
 
@@ -649,6 +664,20 @@ int precis_minhash_test(bool verbose)
     CHECK(precis_minhash_decode_bins(bytes, sizeof bytes, back));
     CHECK(memcmp(back, a.bins, sizeof back) == 0);
     CHECK(!precis_minhash_decode_bins(bytes, sizeof bytes - 1, back));
+
+    /* The similarity is the fraction of equal bins, wherever they are: k of
+       them made equal, the rest different (values 0 and 0xffff, which a
+       sum of compares could mistake for each other). */
+    static const size_t equal_bins[] = {0, 1, 7, 8, 9, 37, 64, 127, 128};
+    for (size_t t = 0; t < sizeof equal_bins / sizeof *equal_bins; t++) {
+        for (size_t j = 0; j < PRECIS_MINHASH_BINS; j++) {
+            size_t place = (j * 37 + t) % PRECIS_MINHASH_BINS; /* spread */
+            a.bins[place] = (uint16_t)(j < equal_bins[t] ? j * 977 : 0xffff);
+            b.bins[place] = (uint16_t)(j < equal_bins[t] ? j * 977 : 0);
+        }
+        CHECK(precis_minhash_similarity(a.bins, b.bins) ==
+              (double)equal_bins[t] / PRECIS_MINHASH_BINS);
+    }
     free(spaced);
     if (verbose && !failures)
         printf("minhash: all checks passed\n");

@@ -43,7 +43,10 @@
     bytes an article with short ids, so about 0.65 GB for the default
     window of 1,000,000 articles; max_articles is the cap. The ring and the
     buckets grow by doubling as articles come (so up to twice that an
-    article while they grow), never beyond the window.
+    article while they grow), never beyond the window. Tables of 2 MiB or
+    more are mapped in huge pages where the kernel allows (transparent huge
+    pages): an index of 200,000 articles took 80,700 page faults in 4 KiB
+    pages and 7,800 in huge ones, and 7.8 -> 3.6 us of CPU an article.
 
     Persistence (optional): every added article is appended as one record to
     a file of its own (the sink's is OUTLOG.stories); at start the records

@@ -1335,6 +1335,57 @@ static void published_waiting(zsock_t *subscriber, char *seen, size_t size)
     }
 }
 
+/* A sink under test and its peers: an ingest that takes its
+   acknowledgements and, when asked, a subscriber. Each sink a test starts
+   gets inproc endpoints of its own, NAME-results, -output and -replay
+   (closing is asynchronous: a name is not bound twice); the
+   acknowledgements' endpoint stays with the ingest across restarts. */
+typedef struct {
+    char results[64], output[64], replay[64], acks[64];
+    precis_sink_t *sink;
+    zsock_t *ingest, *subscriber;
+} test_sink_t;
+
+/* Starts a sink on the config with NAME's endpoints (the ingest first, when
+   there is none yet) and, when filter is not NULL, a subscriber to filter.
+   Returns the sink. */
+static precis_sink_t *test_sink_start(test_sink_t *t, precis_config_t *config,
+                                      const char *name, const char *filter)
+{
+    snprintf(t->results, sizeof t->results, "inproc://%s-results", name);
+    snprintf(t->output, sizeof t->output, "inproc://%s-output", name);
+    snprintf(t->replay, sizeof t->replay, "inproc://%s-replay", name);
+    config->results_endpoint = t->results;
+    config->output_endpoint = t->output;
+    config->replay_endpoint = t->replay;
+    char endpoint[80];
+    if (!t->ingest) {
+        snprintf(t->acks, sizeof t->acks, "inproc://%s-acks", name);
+        snprintf(endpoint, sizeof endpoint, "@%s", t->acks);
+        t->ingest = zsock_new_pull(endpoint);
+        assert(t->ingest);
+    }
+    config->acks_endpoint = t->acks;
+    t->sink = precis_sink_new(config);
+    assert(t->sink);
+    if (filter) {
+        snprintf(endpoint, sizeof endpoint, ">%s", t->output);
+        t->subscriber = zsock_new_sub(endpoint, filter);
+        assert(t->subscriber);
+        zclock_sleep(50); /* the subscription reaches the sink */
+    }
+    return t->sink;
+}
+
+/* Stops the sink and its subscriber, and the ingest too when all. */
+static void test_sink_stop(test_sink_t *t, bool all)
+{
+    zsock_destroy(&t->subscriber);
+    precis_sink_destroy(&t->sink);
+    if (all)
+        zsock_destroy(&t->ingest);
+}
+
 /* A batch: numbered in order with one log write; a repeat of a key of the
    same batch is acknowledged, not published, and only once the first is
    in the log; a log that refuses the batch holds all of it back. */
@@ -1348,15 +1399,9 @@ static int test_batch(precis_config_t *config)
     config->out_log = log_path;
     config->jsonl_path = NULL;
     config->log_max_bytes = 0;
-    config->results_endpoint = "inproc://sink-test-results-9";
-    config->output_endpoint = "inproc://sink-test-output-9";
-    config->replay_endpoint = "inproc://sink-test-replay-9";
-    config->acks_endpoint = "inproc://sink-test-acks-9";
-    zsock_t *ingest = zsock_new_pull("@inproc://sink-test-acks-9");
-    precis_sink_t *self = precis_sink_new(config);
-    assert(self);
-    zsock_t *subscriber = zsock_new_sub(">inproc://sink-test-output-9", "");
-    zclock_sleep(50);
+    test_sink_t t = {0};
+    precis_sink_t *self = test_sink_start(&t, config, "sink-test-9", "");
+    zsock_t *ingest = t.ingest, *subscriber = t.subscriber;
     zframe_t *frames[4] = {summary_frame("b1", "kb1"), summary_frame("b2", "kb2"),
                            summary_frame("b1", "kb1"), summary_frame("b3", "kb3")};
     char acks[256], seen[256];
@@ -1406,9 +1451,7 @@ static int test_batch(precis_config_t *config)
     }
     for (int i = 0; i < 3; i++)
         zframe_destroy(&more[i]);
-    zsock_destroy(&subscriber);
-    precis_sink_destroy(&self);
-    zsock_destroy(&ingest);
+    test_sink_stop(&t, true);
     char *command = zsys_sprintf("rm -rf '%s'", dir);
     if (system(command) != 0)
         failures++;
@@ -1520,13 +1563,9 @@ static int test_held_back(precis_config_t *config)
     config->out_log = log_path;
     config->jsonl_path = jsonl_path;
     config->log_max_bytes = 0;
-    config->results_endpoint = "inproc://sink-test-results-4";
-    config->output_endpoint = "inproc://sink-test-output-4";
-    config->replay_endpoint = "inproc://sink-test-replay-4";
-    config->acks_endpoint = "inproc://sink-test-acks-4";
-    zsock_t *ingest = zsock_new_pull("@inproc://sink-test-acks-4");
-    precis_sink_t *self = precis_sink_new(config);
-    assert(self);
+    test_sink_t t = {0};
+    precis_sink_t *self = test_sink_start(&t, config, "sink-test-4", NULL);
+    zsock_t *ingest = t.ingest;
     const char *log_id = self->log_id;
     char *ack = NULL;
     for (int i = 1; i <= 3; i++) {
@@ -1608,7 +1647,7 @@ static int test_held_back(precis_config_t *config)
     }
     free(seqs);
     char *first_id = strdup(log_id);
-    precis_sink_destroy(&self);
+    test_sink_stop(&t, false);
 
     /* Killed after the log append, before the line, with a line cut short
        too: at start the file is brought up to date from the log. */
@@ -1625,28 +1664,22 @@ static int test_held_back(precis_config_t *config)
     file = fopen(jsonl_path, "a");
     fputs("{\"v\":1,\"type\":\"summ", file);
     fclose(file);
-    config->results_endpoint = "inproc://sink-test-results-5";
-    config->output_endpoint = "inproc://sink-test-output-5";
-    config->replay_endpoint = "inproc://sink-test-replay-5";
-    self = precis_sink_new(config);
+    self = test_sink_start(&t, config, "sink-test-5", NULL);
     seqs = jsonl_seqs(jsonl_path, first_id, &with_id);
-    if (!self || strcmp(seqs, "1 2 3 4 5") != 0 || !with_id ||
+    if (strcmp(seqs, "1 2 3 4 5") != 0 || !with_id ||
         strcmp(self->log_id, first_id) != 0) {
         fprintf(stderr, "sink test: after a kill the JSON Lines seqs are %s\n", seqs);
         failures++;
     }
     free(seqs);
-    precis_sink_destroy(&self);
+    test_sink_stop(&t, false);
 
     /* A last line that is not a sink's (no seq): the log is not appended
        again; new results follow. */
     file = fopen(jsonl_path, "a");
     fputs("not a result\n", file);
     fclose(file);
-    config->results_endpoint = "inproc://sink-test-results-8";
-    config->output_endpoint = "inproc://sink-test-output-8";
-    config->replay_endpoint = "inproc://sink-test-replay-8";
-    self = precis_sink_new(config);
+    self = test_sink_start(&t, config, "sink-test-8", NULL);
     frame = summary_frame("held-6", "held-6");
     precis_sink_publish(self, frame);
     zframe_destroy(&frame);
@@ -1657,8 +1690,7 @@ static int test_held_back(precis_config_t *config)
     }
     free(seqs);
     free(first_id);
-    precis_sink_destroy(&self);
-    zsock_destroy(&ingest);
+    test_sink_stop(&t, true);
     zdir_t *listing = zdir_new(dir, "-");
     zdir_remove(listing, true);
     zdir_destroy(&listing);
@@ -1684,6 +1716,10 @@ static int test_without_log(precis_config_t *config)
             start ? "inproc://sink-test-results-7" : "inproc://sink-test-results-6";
         config->output_endpoint =
             start ? "inproc://sink-test-output-7" : "inproc://sink-test-output-6";
+        /* (the earlier tests' endpoints were their own fixtures', gone now) */
+        config->replay_endpoint =
+            start ? "inproc://sink-test-replay-7" : "inproc://sink-test-replay-6";
+        config->acks_endpoint = "inproc://sink-test-acks-6";
         precis_sink_t *self = precis_sink_new(config);
         assert(self);
         zframe_t *frame =
@@ -1787,17 +1823,11 @@ static int stories_test(void)
          *stories_path = zsys_sprintf("%s.stories", log_path);
     precis_config_t config;
     precis_config_defaults(&config, true);
-    config.results_endpoint = "inproc://sink-stories-results";
-    config.output_endpoint = "inproc://sink-stories-output";
-    config.acks_endpoint = "inproc://sink-stories-acks";
-    config.replay_endpoint = "inproc://sink-stories-replay";
     config.out_log = log_path;
-    zsock_t *ingest = zsock_new_pull("@inproc://sink-stories-acks");
-    precis_sink_t *self = precis_sink_new(&config);
-    assert(self);
-    zsock_t *subscriber = zsock_new_sub(">inproc://sink-stories-output", "");
+    test_sink_t t = {0};
+    precis_sink_t *self = test_sink_start(&t, &config, "sink-stories", "");
+    zsock_t *subscriber = t.subscriber;
     zsock_set_rcvtimeo(subscriber, 1000);
-    zclock_sleep(50);
 
     precis_result_t *result = publish_story(
         self, subscriber, story_frame("a", text, strlen(text), "First summary."), topic,
@@ -1836,18 +1866,12 @@ static int stories_test(void)
     CHECK(precis_stats_get(self->stats, self->exact_repeats) == 1);
     CHECK(precis_stats_get(self->stats, self->near_repeats) == 1);
     CHECK(precis_stats_get(self->stats, self->stories_index) == 4);
-    zsock_destroy(&subscriber);
-    precis_sink_destroy(&self);
+    test_sink_stop(&t, false);
 
     /* After a restart the index is back from LOG.stories. */
-    config.results_endpoint = "inproc://sink-stories-results-2";
-    config.output_endpoint = "inproc://sink-stories-output-2";
-    config.replay_endpoint = "inproc://sink-stories-replay-2";
-    self = precis_sink_new(&config);
-    assert(self);
-    subscriber = zsock_new_sub(">inproc://sink-stories-output-2", "");
+    self = test_sink_start(&t, &config, "sink-stories-2", "");
+    subscriber = t.subscriber;
     zsock_set_rcvtimeo(subscriber, 1000);
-    zclock_sleep(50);
     CHECK(precis_stats_get(self->stats, self->stories_index) == 4);
     result = publish_story(self, subscriber,
                            story_frame("e", text, strlen(text), "Later summary."), topic,
@@ -1855,9 +1879,7 @@ static int stories_test(void)
     CHECK(result && result->duplicate_of && strcmp(result->duplicate_of, "a") == 0 &&
           result->exact);
     precis_result_destroy(&result);
-    zsock_destroy(&subscriber);
-    precis_sink_destroy(&self);
-    zsock_destroy(&ingest);
+    test_sink_stop(&t, true);
     unlink(stories_path);
     unlink(log_path);
     char *state_path = zsys_sprintf("%s.state", log_path);
@@ -1878,17 +1900,11 @@ int precis_sink_test(bool verbose)
     char *log_path = zsys_sprintf("%s.log", path);
     precis_config_t config;
     precis_config_defaults(&config, true);
-    config.results_endpoint = "inproc://sink-test-results";
-    config.output_endpoint = "inproc://sink-test-output";
-    config.acks_endpoint = "inproc://sink-test-acks";
-    config.replay_endpoint = "inproc://sink-test-replay";
     config.jsonl_path = path;
     config.out_log = log_path;
-    zsock_t *ingest = zsock_new_pull("@inproc://sink-test-acks");
-    precis_sink_t *self = precis_sink_new(&config);
-    assert(self);
-    zsock_t *subscriber = zsock_new_sub(">inproc://sink-test-output", "summary");
-    zclock_sleep(50);
+    test_sink_t t = {0};
+    precis_sink_t *self = test_sink_start(&t, &config, "sink-test", "summary");
+    zsock_t *ingest = t.ingest, *subscriber = t.subscriber;
 
     /* A result is published with sequence number 1, and its key acknowledged. */
     zframe_t *frame = summary_frame("k1", "key-1");
@@ -1944,17 +1960,11 @@ int precis_sink_test(bool verbose)
     frame = summary_frame("k2", "key-2");
     precis_sink_publish(self, frame);
     zframe_destroy(&frame);
-    zsock_destroy(&subscriber);
-    precis_sink_destroy(&self);
+    test_sink_stop(&t, false);
 
     /* A restarted sink goes on numbering after the log, remembers keys, and
        replays from a sequence number. */
-    config.results_endpoint =
-        "inproc://sink-test-results-2"; /* closing is asynchronous */
-    config.output_endpoint = "inproc://sink-test-output-2";
-    config.replay_endpoint = "inproc://sink-test-replay-2";
-    self = precis_sink_new(&config);
-    assert(self);
+    self = test_sink_start(&t, &config, "sink-test-2", NULL);
     frame = summary_frame("k2", "key-2");
     precis_sink_publish(self, frame);
     zframe_destroy(&frame);
@@ -1962,7 +1972,7 @@ int precis_sink_test(bool verbose)
         fprintf(stderr, "sink test: restart lost the numbering or the keys\n");
         failures++;
     }
-    zsock_t *client = zsock_new_dealer(">inproc://sink-test-replay-2");
+    zsock_t *client = zsock_new_dealer(">inproc://sink-test-2-replay");
     zsock_set_rcvtimeo(client, 1000);
     zstr_send(client, "\x82\xa4type\xa6replay\xa5since\x02");
     serve_replay(self);
@@ -1973,7 +1983,7 @@ int precis_sink_test(bool verbose)
     }
     zmsg_destroy(&answer);
     zsock_destroy(&client);
-    precis_sink_destroy(&self);
+    test_sink_stop(&t, false);
 
     /* With a small log budget the oldest results are deleted; a replay from
        1 says so (oldest, trimmed) and starts at the oldest kept. */
@@ -1981,11 +1991,7 @@ int precis_sink_test(bool verbose)
     config.out_log = small_log;
     config.log_max_bytes = 16000;
     config.jsonl_path = NULL;
-    config.results_endpoint = "inproc://sink-test-results-3";
-    config.output_endpoint = "inproc://sink-test-output-3";
-    config.replay_endpoint = "inproc://sink-test-replay-3";
-    self = precis_sink_new(&config);
-    assert(self);
+    self = test_sink_start(&t, &config, "sink-test-3", NULL);
     for (int i = 1; i <= 300; i++) {
         char id[16], key[16];
         snprintf(id, sizeof id, "s%d", i);
@@ -1995,7 +2001,7 @@ int precis_sink_test(bool verbose)
         zframe_destroy(&frame);
     }
     uint64_t oldest = precis_outlog_first_seq(self->log);
-    client = zsock_new_dealer(">inproc://sink-test-replay-3");
+    client = zsock_new_dealer(">inproc://sink-test-3-replay");
     zsock_set_rcvtimeo(client, 1000);
     zstr_send(client, "\x83\xa4type\xa6replay\xa5since\x01\xa3max\x05");
     serve_replay(self);
@@ -2085,7 +2091,7 @@ int precis_sink_test(bool verbose)
        to fit, and another peer hears busy until it is read. */
     precis_credit_destroy(&self->credit);
     self->credit = precis_credit_new(900);
-    zsock_t *other = zsock_new_dealer(">inproc://sink-test-replay-3");
+    zsock_t *other = zsock_new_dealer(">inproc://sink-test-3-replay");
     zsock_set_rcvtimeo(other, 1000);
     zstr_send(client, from_1);
     serve_replay(self);
@@ -2103,7 +2109,7 @@ int precis_sink_test(bool verbose)
     }
     zsock_destroy(&other);
     zsock_destroy(&client);
-    precis_sink_destroy(&self);
+    test_sink_stop(&t, true);
     unlink(small_log);
     char *small_stories = zsys_sprintf("%s.stories", small_log);
     unlink(small_stories);
@@ -2117,7 +2123,6 @@ int precis_sink_test(bool verbose)
         zstr_free(&segment);
     }
     zstr_free(&small_log);
-    zsock_destroy(&ingest);
 
     /* The JSON Lines file holds the two results. */
     json_error_t json_error;
