@@ -757,11 +757,14 @@ static void serve_batch(precis_ingest_t *self)
     }
 }
 
-/* Takes the report of a finished journal sync (waits for one): its answers
-   go out. Returns the sync's error, or -1 when no sync was in flight. */
-static int take_sync(precis_ingest_t *self)
+/* Takes the report of a finished journal sync: its answers go out. With
+   wait, waits for one; without, takes one only when it has come (no
+   ZMQ_EVENTS question first). Returns the sync's error, or -1 when none was
+   taken. */
+static int take_sync(precis_ingest_t *self, bool wait)
 {
-    int error = precis_syncer_handle(self->syncer);
+    int error = wait ? precis_syncer_handle(self->syncer)
+                     : precis_syncer_handle_ready(self->syncer);
     /* Once per burst: a full disk fails every write until space returns,
        and a line each would flood the log (2,834 lines in 3 s in
        bench/chaos's disk-full phase). */
@@ -1049,8 +1052,11 @@ int precis_ingest_run(precis_ingest_t *self)
            socket gets its turn here, so that a flood of requests cannot
            starve acknowledgements or the forwarding of normalized
            articles, and sync reports go first. */
-        if (syncer && has_input(syncer))
-            take_sync(self);
+        if (syncer && take_sync(self, false) >= 0 && self->compaction != COMPACT_IDLE &&
+            self->compaction_synced)
+            /* A compaction's next step starts once its sync is done, not at
+               the next tick: while it runs every record goes to two files. */
+            compact(self);
         /* Each reads until its socket has nothing waiting. */
         if (!drain_until)
             serve_batch(self);
@@ -1073,7 +1079,8 @@ int precis_ingest_run(precis_ingest_t *self)
     }
     zpoller_destroy(&poller);
     /* The answers still held go out once the last sync is done. */
-    while (self->syncer && precis_syncer_held(self->syncer) > 0 && take_sync(self) >= 0)
+    while (self->syncer && precis_syncer_held(self->syncer) > 0 &&
+           take_sync(self, true) >= 0)
         ;
     zsys_info("ingest stopping: %llu accepted, %llu delivered, %llu rejected, %llu busy, "
               "%llu retried, %llu given up, %zu still in flight%s",
@@ -1246,7 +1253,7 @@ static int gate_sync(precis_ingest_t *self, int gate, const char *byte)
     char bytes[2] = {byte[0], byte[0]};
     if (write(gate, bytes, 2) != 2)
         return -2;
-    return take_sync(self);
+    return take_sync(self, true);
 }
 
 #define CHECK(cond, ...)                                                                 \
@@ -1382,7 +1389,7 @@ static int journal_test(const precis_config_t *base)
     void (*saved_handler)(int) = signal(SIGXFSZ, SIG_IGN);
     setrlimit(RLIMIT_FSIZE, &limit);
     push_one(self, client, big, big_len + BIG);
-    CHECK(take_sync(self) == EFBIG, "a failed write was not reported");
+    CHECK(take_sync(self, true) == EFBIG, "a failed write was not reported");
     setrlimit(RLIMIT_FSIZE, &saved);
     signal(SIGXFSZ, saved_handler);
     free(big);

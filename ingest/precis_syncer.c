@@ -45,6 +45,14 @@ typedef struct {
     size_t iov_count, iov_max;
 } pending_t;
 
+/* The thread's answer to a request: one frame, so that the owner can take
+   it without waiting (precis_syncer_handle_ready) and without asking
+   ZMQ_EVENTS first (a poll and a getpid system call). */
+typedef struct {
+    uint64_t ticket;
+    int error;
+} report_t;
+
 typedef struct {
     precis_syncer_fn *fn;
     void *arg;
@@ -165,9 +173,9 @@ static void syncer_actor(zsock_t *pipe, void *args)
             usleep((useconds_t)wait_us);
         last_start = zclock_usecs();
         int error = run_request(request);
-        uint64_t ticket = request->ticket;
+        report_t report = {request->ticket, error};
         free(request);
-        zsock_send(pipe, "8i", ticket, error);
+        zmq_send(zsock_resolve(pipe), &report, sizeof report, 0);
     }
 }
 
@@ -353,20 +361,34 @@ zsock_t *precis_syncer_socket(precis_syncer_t *self)
     return zactor_sock(self->actor);
 }
 
-int precis_syncer_handle(precis_syncer_t *self)
+/* Reads the report of the sync in flight (flags: 0 or ZMQ_DONTWAIT). False
+   when none has come (only with ZMQ_DONTWAIT). */
+static bool read_report(precis_syncer_t *self, int flags, uint64_t *ticket, int *error)
 {
-    if (!self->requested)
-        return -1;
-    uint64_t ticket = self->requested;
-    int error = 0;
-    while (zsock_recv(self->actor, "8i", &ticket, &error) == -1) {
+    report_t report;
+    while (zmq_recv(zsock_resolve(self->actor), &report, sizeof report, flags) !=
+           (int)sizeof report) {
+        if (zmq_errno() == EAGAIN && flags == ZMQ_DONTWAIT)
+            return false;
         if (zmq_errno() != EINTR) {
             zsys_error("syncer: lost the sync thread: %s", zmq_strerror(zmq_errno()));
-            ticket = self->requested;
-            error = ECANCELED;
+            report = (report_t){self->requested, ECANCELED};
             break;
         }
     }
+    *ticket = report.ticket;
+    *error = report.error;
+    return true;
+}
+
+static int handle(precis_syncer_t *self, int flags)
+{
+    if (!self->requested)
+        return -1;
+    uint64_t ticket;
+    int error;
+    if (!read_report(self, flags, &ticket, &error))
+        return -1;
     self->requested = 0;
     self->synced = ticket;
     self->error = error;
@@ -382,6 +404,16 @@ int precis_syncer_handle(precis_syncer_t *self)
         free(held);
     }
     return error;
+}
+
+int precis_syncer_handle(precis_syncer_t *self)
+{
+    return handle(self, 0);
+}
+
+int precis_syncer_handle_ready(precis_syncer_t *self)
+{
+    return handle(self, ZMQ_DONTWAIT);
 }
 
 int precis_syncer_flush(precis_syncer_t *self)

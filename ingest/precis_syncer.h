@@ -24,7 +24,8 @@
 
     Single-threaded API: every call, and every release callback, happens in
     the owner's thread. Poll precis_syncer_socket and call
-    precis_syncer_handle when it is readable.
+    precis_syncer_handle when it is readable, or precis_syncer_handle_ready
+    when it may be.
 */
 #ifndef PRECIS_SYNCER_H
 #define PRECIS_SYNCER_H
@@ -102,6 +103,10 @@ zsock_t *precis_syncer_socket(precis_syncer_t *self);
    callbacks it covers. Returns the sync's error (0 or an errno), -1 when
    there was no sync to wait for. */
 int precis_syncer_handle(precis_syncer_t *self);
+/* The same without waiting: -1 also when no report has come yet. Cheaper
+   than asking whether the socket is readable first (zsock_events: a poll
+   and a getpid system call). */
+int precis_syncer_handle_ready(precis_syncer_t *self);
 
 /* Waits until everything committed so far is synced and every callback
    called. Returns 0, or the errno of the last sync that failed on the way. */
