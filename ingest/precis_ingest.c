@@ -283,6 +283,11 @@ static void recover_article(void *arg, const char *key, const void *data, size_t
     precis_article_destroy(&article);
 }
 
+static void recycle_buffer(void *journal, void *data)
+{
+    precis_journal_recycle(journal, data);
+}
+
 static bool bind_sockets(precis_ingest_t *self)
 {
     const precis_config_t *config = self->config;
@@ -415,6 +420,8 @@ precis_ingest_t *precis_ingest_new(const precis_config_t *config)
         precis_stats_set(self->stats, self->journal_damaged, regions);
         precis_stats_set(self->stats, self->journal_damaged_bytes, bytes);
         self->syncer = precis_syncer_new();
+        /* Written buffers go back to the journal for the next batches. */
+        precis_syncer_set_release(self->syncer, recycle_buffer, self->journal);
     }
     return self;
 }

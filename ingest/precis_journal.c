@@ -4,6 +4,7 @@
 #include "precis_syncer.h"
 #include <czmq.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -42,6 +43,7 @@ struct _precis_journal_t {
     int fd;          /* the journal, opened O_APPEND */
     buffer_t out;    /* its records not yet written out */
     size_t out_hint; /* the size of the last batch handed over */
+    buffer_t spare;  /* a buffer given back, for out once it is taken */
     uint64_t size;   /* bytes in the file, with those appended not yet written */
     /* A compaction in steps: the new file, written along with the old one
        until it has replaced it durably; renamed once it is at path. */
@@ -194,6 +196,7 @@ void precis_journal_destroy(precis_journal_t **self_p)
         close(self->dir_fd);
     buffer_free(&self->out);
     buffer_free(&self->next_out);
+    buffer_free(&self->spare);
     free(self->dir);
     zstr_free(&self->aside);
     zstr_free(&self->path);
@@ -223,6 +226,10 @@ static size_t write_record(buffer_t *buffer, size_t hint, char kind, const char 
 static int append(precis_journal_t *self, char kind, const char *key, const void *data,
                   size_t size)
 {
+    if (!self->out.data && self->spare.data) {
+        self->out = self->spare;
+        self->spare = (buffer_t){NULL, 0, 0};
+    }
     self->size += write_record(&self->out, self->out_hint, kind, key, data, size);
     if (self->next_fd >= 0)
         self->next_size +=
@@ -292,6 +299,17 @@ int precis_journal_take(precis_journal_t *self, int fds[2], void *data[2],
             *buffers[i] = (buffer_t){NULL, 0, 0};
     }
     return count;
+}
+
+void precis_journal_recycle(precis_journal_t *self, void *data)
+{
+    size_t alloc = data ? malloc_usable_size(data) : 0;
+    if (self->spare.data && self->spare.alloc >= alloc) {
+        free(data);
+        return;
+    }
+    free(self->spare.data);
+    self->spare = (buffer_t){data, 0, alloc};
 }
 
 int precis_journal_fds(precis_journal_t *self, int fds[2])

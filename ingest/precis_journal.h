@@ -97,6 +97,11 @@ int precis_journal_flush(precis_journal_t *self);
 int precis_journal_take(precis_journal_t *self, int fds[2], void *data[2],
                         size_t sizes[2]);
 
+/* Takes back a buffer handed out by precis_journal_take, once written, to
+   append the next records to (or frees it): a fresh buffer for every
+   batch costs page faults. */
+void precis_journal_recycle(precis_journal_t *self, void *data);
+
 /* The descriptors to fdatasync for what was appended to be durable: the
    file, and the new one during a compaction. Returns how many (1 or 2).
    Compaction closes them: a sync in another thread must use dups (as

@@ -52,6 +52,8 @@ typedef struct {
 typedef struct {
     uint64_t ticket;
     int error;
+    request_t *request; /* handed back: its buffers are freed (or reused) by
+                           the owner, in the thread that allocated them */
 } report_t;
 
 typedef struct {
@@ -62,6 +64,8 @@ typedef struct {
 
 struct _precis_syncer_t {
     zactor_t *actor;
+    precis_syncer_release_fn *release; /* of written buffers; NULL: free */
+    void *release_arg;
     int (*sync_fn)(int fd);
     int64_t spacing_us;
     uint64_t committed; /* tickets given out, one per commit */
@@ -120,13 +124,6 @@ int precis_syncer_append(int fd, const struct iovec *iov, size_t count)
     return -1;
 }
 
-static void free_iov(struct iovec *iov, size_t count)
-{
-    for (size_t i = 0; i < count; i++)
-        free(iov[i].iov_base);
-    free(iov);
-}
-
 /* Appends every file's bytes, then (when all went in) syncs every file.
    Returns the first error, 0 when none. */
 static int run_request(request_t *request)
@@ -137,7 +134,6 @@ static int run_request(request_t *request)
         if (!error && file->iov_count &&
             precis_syncer_append(file->fd, file->iov, file->iov_count) != 0)
             error = errno ? errno : EIO;
-        free_iov(file->iov, file->iov_count);
     }
     /* A failed append fails the request: its syncs are skipped (nothing
        they made durable would be answered). Otherwise every file is
@@ -176,10 +172,35 @@ static void syncer_actor(zsock_t *pipe, void *args)
             usleep((useconds_t)wait_us);
         last_start = zclock_usecs();
         int error = run_request(request);
-        report_t report = {request->ticket, error};
-        free(request);
+        report_t report = {request->ticket, error, request};
         zmq_send(zsock_resolve(pipe), &report, sizeof report, 0);
     }
+}
+
+/* Gives the buffers of iov back to the owner (or frees them), and iov. */
+static void release_iov(precis_syncer_t *self, struct iovec *iov, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (self->release)
+            self->release(self->release_arg, iov[i].iov_base);
+        else
+            free(iov[i].iov_base);
+    }
+    free(iov);
+}
+
+static void release_request(precis_syncer_t *self, request_t *request)
+{
+    for (size_t i = 0; request && i < request->count; i++)
+        release_iov(self, request->files[i].iov, request->files[i].iov_count);
+    free(request);
+}
+
+void precis_syncer_set_release(precis_syncer_t *self, precis_syncer_release_fn *fn,
+                               void *arg)
+{
+    self->release = fn;
+    self->release_arg = arg;
 }
 
 precis_syncer_t *precis_syncer_new(void)
@@ -210,7 +231,7 @@ void precis_syncer_destroy(precis_syncer_t **self_p)
     zlistx_destroy(&self->held);
     for (size_t i = 0; i < self->pending_count; i++) {
         close(self->pending[i].fd);
-        free_iov(self->pending[i].iov, self->pending[i].iov_count);
+        release_iov(self, self->pending[i].iov, self->pending[i].iov_count);
     }
     free(self->pending);
     zactor_destroy(&self->actor);
@@ -368,17 +389,18 @@ zsock_t *precis_syncer_socket(precis_syncer_t *self)
    when none has come (only with ZMQ_DONTWAIT). */
 static bool read_report(precis_syncer_t *self, int flags, uint64_t *ticket, int *error)
 {
-    report_t report;
+    report_t report = {0, 0, NULL};
     while (zmq_recv(zsock_resolve(self->actor), &report, sizeof report, flags) !=
            (int)sizeof report) {
         if (zmq_errno() == EAGAIN && flags == ZMQ_DONTWAIT)
             return false;
         if (zmq_errno() != EINTR) {
             zsys_error("syncer: lost the sync thread: %s", zmq_strerror(zmq_errno()));
-            report = (report_t){self->requested, ECANCELED};
+            report = (report_t){self->requested, ECANCELED, NULL};
             break;
         }
     }
+    release_request(self, report.request);
     *ticket = report.ticket;
     *error = report.error;
     return true;

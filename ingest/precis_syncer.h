@@ -71,7 +71,8 @@ typedef struct {
 /* Commits files with bytes to append: the sync thread appends each file's
    bytes in the order they were committed (one writev per file and sync),
    then syncs. The data is the syncer's from the call on, also when it
-   fails (then nothing is committed: -1). When an append fails (a full
+   fails (then nothing is committed: -1); once written it is freed or given
+   back (precis_syncer_set_release). When an append fails (a full
    disk), the file is cut back to its size before that append (no torn
    record stays for later ones to follow), nothing of that request is
    synced and its report carries the error: callbacks held before it get
@@ -79,6 +80,15 @@ typedef struct {
    write to such a file itself meanwhile: it would interleave. */
 int precis_syncer_commit_files(precis_syncer_t *self, precis_syncer_file_t *files,
                                size_t count);
+
+/* Called in the owner's thread, from precis_syncer_handle, with each
+   buffer committed with precis_syncer_commit_files once it is written (or
+   its write failed, or the syncer is destroyed): to reuse it. Without one
+   the buffers are freed, also in the owner's thread (a buffer freed in the
+   sync thread takes the lock of the owner's malloc arena). */
+typedef void(precis_syncer_release_fn)(void *arg, void *data);
+void precis_syncer_set_release(precis_syncer_t *self, precis_syncer_release_fn *fn,
+                               void *arg);
 
 /* Appends every byte of iov (count buffers) to fd, resuming after short
    writes; when a write fails, cuts fd back to the size it had before the
