@@ -617,12 +617,19 @@ static const char *contents(const char *path)
     return text;
 }
 
+/* Counts (and frees) the buffers given back. */
+static void count_release(void *arg, void *data)
+{
+    (*(int *)arg)++;
+    free(data);
+}
+
 /* Appends: the thread writes a commit's bytes before the sync that covers
    it; commits made while a sync is in flight are written in order by the
    next one; an append that fails (the file size limit stands in for a full
    disk) cuts the file back to its size before that request, skips its
    syncs and reports the error to what was held; the next append goes on
-   from there. */
+   from there. Every buffer comes back to the owner, written or not. */
 static int test_append(const char *dir, int gate)
 {
     int failures = 0;
@@ -630,6 +637,8 @@ static int test_append(const char *dir, int gate)
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
     precis_syncer_t *syncer = precis_syncer_new();
     precis_syncer_set_sync_fn(syncer, gated_sync);
+    int given_back = 0;
+    precis_syncer_set_release(syncer, count_release, &given_back);
     released[0] = 0;
     precis_syncer_file_t one = file_with(fd, "one");
     failures += precis_syncer_commit_files(syncer, &one, 1) != 0;
@@ -676,6 +685,10 @@ static int test_append(const char *dir, int gate)
     failures += precis_syncer_flush(syncer) != 0;
     failures += !streq(contents(path), "onetwothreefive");
     precis_syncer_destroy(&syncer);
+    if (given_back != 5) {
+        fprintf(stderr, "syncer test: %d buffers given back, not 5\n", given_back);
+        failures++;
+    }
     close(fd);
     unlink(path);
     zstr_free(&path);
