@@ -23,6 +23,11 @@
 #   bench_kill9 RUN_DIR NAME       SIGKILL NAME and wait until it is gone
 #   bench_vmhwm RUN_DIR NAME       peak RSS (VmHWM) of NAME in kB, or empty
 #   bench_cpu_s RUN_DIR NAME       CPU seconds (user + system) NAME has used, or empty
+#   bench_thread_cpu_s RUN_DIR NAME
+#                                  CPU seconds of NAME's threads by kind, a line each:
+#                                  KIND USER SYSTEM, KIND main (the process's first
+#                                  thread), io (ZeroMQ's I/O threads), sync (ingest's
+#                                  precis-syncer thread) or other
 #   bench_pipeline_stop RUN_DIR    stop every process in stage order (SIGKILL after 10 s)
 
 # shellcheck source=deploy/lib/pipeline.sh
@@ -151,4 +156,21 @@ bench_cpu_s() { # run_dir, name -> user + system CPU seconds of the process so f
     # Fields 14 and 15 (utime, stime) counted after the command name, which
     # may hold spaces: from the last ')' on (proc(5)).
     sed 's/.*) //' "/proc/$pid/stat" | awk -v t="$ticks" '{ printf "%.3f", ($12 + $13) / t }'
+}
+
+bench_thread_cpu_s() { # run_dir, name -> "kind user_s system_s" lines
+    local pid ticks task
+    pid=$(tr -dc 0-9 <"$1/$2.pid" 2>/dev/null) || return 0
+    [ -n "$pid" ] && [ -d "/proc/$pid/task" ] || return 0
+    ticks=$(getconf CLK_TCK)
+    for task in /proc/"$pid"/task/*; do
+        # comm may hold spaces: utime and stime counted after the last ')'.
+        printf '%s %s %s\n' "${task##*/}" "$(tr ' ' _ <"$task/comm" 2>/dev/null)" \
+            "$(sed 's/.*) //' "$task/stat" 2>/dev/null)"
+    done | awk -v pid="$pid" -v t="$ticks" '
+        NF >= 15 {
+            kind = $1 == pid ? "main" : $2 ~ /^ZMQbg\/IO/ ? "io" : $2 == "precis-syncer" ? "sync" : "other"
+            user[kind] += $14 / t; sys[kind] += $15 / t; seen[kind] = 1
+        }
+        END { for (k in seen) printf "%s %.3f %.3f\n", k, user[k], sys[k] }'
 }

@@ -22,12 +22,13 @@
     With --journal, "accepted" means "on disk", and nothing reaches a
     worker before its record is on disk, yet the loop never waits for the
     disk: requests are served in batches (up to BATCH_MAX), each batch's
-    journal records are written out (fflush) and committed to the syncer,
-    which fdatasyncs in a thread of its own. The batch's articles wait
+    journal records are committed to the syncer, which writes them and
+    fdatasyncs in a thread of its own. The batch's articles wait
     (pending) with their answers until the sync that covers them has
     finished; then they enter the ledger, go to the workers and the
     answers go out together. Batches served while a sync is in flight are
-    committed together by the next fdatasync (group commit). Meanwhile the
+    written together (one writev) and committed together by the next
+    fdatasync (group commit). Meanwhile the
     loop goes on forwarding normalized articles and taking
     acknowledgements. Answers leave in the order the requests were handled,
     so a rejection queues behind held acceptances. When the journal cannot
@@ -71,7 +72,7 @@ struct _precis_ingest_t {
     int accepted, rejected, busy, retried, given_up, delivered, in_flight;
     int journal_syncs, journal_failed, duplicates, id_reused, journal_damaged,
         journal_damaged_bytes, journal_compactions, dedup_ids, dispatch_deferred;
-    uint64_t journal_failing; /* appends failed in a row (logged once) */
+    uint64_t journal_failing; /* syncs failed in a row (logged once) */
     /* Journal compaction in steps (see compact): the step under way, and
        the outcome of its sync once the syncer has reported it. */
     enum { COMPACT_IDLE, COMPACT_WRITTEN, COMPACT_RENAMED } compaction;
@@ -282,6 +283,11 @@ static void recover_article(void *arg, const char *key, const void *data, size_t
     precis_article_destroy(&article);
 }
 
+static void recycle_buffer(void *journal, void *data)
+{
+    precis_journal_recycle(journal, data);
+}
+
 static bool bind_sockets(precis_ingest_t *self)
 {
     const precis_config_t *config = self->config;
@@ -414,6 +420,8 @@ precis_ingest_t *precis_ingest_new(const precis_config_t *config)
         precis_stats_set(self->stats, self->journal_damaged, regions);
         precis_stats_set(self->stats, self->journal_damaged_bytes, bytes);
         self->syncer = precis_syncer_new();
+        /* Written buffers go back to the journal for the next batches. */
+        precis_syncer_set_release(self->syncer, recycle_buffer, self->journal);
     }
     return self;
 }
@@ -514,22 +522,9 @@ static const char *admit(precis_ingest_t *self, precis_article_t *article,
         free(data);
         return "the pipeline is full (too many bytes in flight); retry later";
     }
-    if (self->journal && precis_journal_append(self->journal, key, data, size) != 0) {
-        /* Once per burst: a full disk fails every append until space
-           returns, and a line each would flood the log (2,834 lines in 3 s
-           in bench/chaos's disk-full phase). */
-        if (!self->journal_failing++)
-            zsys_error("journal: cannot append (%s); articles are answered busy (not "
-                       "taken) until it works again; first: %s",
-                       strerror(errno), key);
-        free(data);
-        return journal_write_failed;
-    }
-    if (self->journal && self->journal_failing) {
-        zsys_notice("journal: appends work again after %llu failed",
-                    (unsigned long long)self->journal_failing);
-        self->journal_failing = 0;
-    }
+    /* In memory: a full disk shows when the syncer writes (take_sync). */
+    if (self->journal)
+        precis_journal_append(self->journal, key, data, size);
     if (self->journal && !answer && precis_journal_sync(self->journal) != 0) {
         precis_journal_done(self->journal, key); /* not taken: not to be recovered */
         free(data);
@@ -616,6 +611,9 @@ void *precis_ingest_handle(precis_ingest_t *self, const void *data, size_t size,
                            size_t *size_p)
 {
     zmq_msg_t frame;
+    /* The journal is written here: not while the syncer's thread does. */
+    if (self->syncer)
+        precis_syncer_flush(self->syncer);
     handle(self, data, size, &frame, NULL);
     *size_p = zmq_msg_size(&frame);
     void *reply = malloc(*size_p ? *size_p : 1);
@@ -697,13 +695,25 @@ static bool has_input(zsock_t *sock)
     return (zsock_events(sock) & ZMQ_POLLIN) != 0;
 }
 
-/* Writes out what was appended to the ids file and the journal, the ids
-   first, so that a done record never reaches the disk before its id.
-   Returns 0 or the journal's errno. */
-static int write_out(precis_ingest_t *self)
+/* Commits what was appended to the journal since the last commit, and the
+   ids file: the syncer's thread writes the journal's records (the main
+   thread makes no system call for them: a write per batch was a quarter
+   of its system calls) and syncs both. The ids are written out here,
+   before, so that a done record never reaches the disk before its id.
+   Returns 0, or an errno when nothing could be committed. */
+static int commit_journal(precis_ingest_t *self)
 {
     precis_idwindow_flush(self->ids);
-    if (precis_journal_flush(self->journal) != 0)
+    precis_syncer_file_t files[3];
+    int fds[2];
+    void *data[2];
+    size_t sizes[2];
+    int count = precis_journal_take(self->journal, fds, data, sizes);
+    for (int i = 0; i < count; i++)
+        files[i] = (precis_syncer_file_t){fds[i], data[i], sizes[i]};
+    if (precis_idwindow_fd(self->ids) >= 0)
+        files[count++] = (precis_syncer_file_t){precis_idwindow_fd(self->ids), NULL, 0};
+    if (precis_syncer_commit_files(self->syncer, files, (size_t)count) != 0)
         return errno ? errno : EIO;
     return 0;
 }
@@ -745,16 +755,8 @@ static void serve_batch(precis_ingest_t *self)
             release_answer(answers[i], 0);
         return;
     }
-    /* Written out even when nothing was taken: a failed write (the article
-       answered busy) is only cut off, and the journal usable again, here. */
-    int error = write_out(self);
-    if (!error && taken) {
-        int fds[3], files = precis_journal_fds(self->journal, fds);
-        if (precis_idwindow_fd(self->ids) >= 0)
-            fds[files++] = precis_idwindow_fd(self->ids);
-        if (precis_syncer_commit_many(self->syncer, fds, (size_t)files) != 0)
-            error = errno ? errno : EIO;
-    }
+    /* Done records alone wait for the next commit (or the tick). */
+    int error = taken ? commit_journal(self) : 0;
     for (size_t i = 0; i < count; i++) {
         if (error && answers[i]->key)
             answers[i]->failed = error;
@@ -762,15 +764,26 @@ static void serve_batch(precis_ingest_t *self)
     }
 }
 
-/* Takes the report of a finished journal sync (waits for one): its answers
-   go out. Returns the sync's error, or -1 when no sync was in flight. */
-static int take_sync(precis_ingest_t *self)
+/* Takes the report of a finished journal sync: its answers go out. With
+   wait, waits for one; without, takes one only when it has come (no
+   ZMQ_EVENTS question first). Returns the sync's error, or -1 when none was
+   taken. */
+static int take_sync(precis_ingest_t *self, bool wait)
 {
-    int error = precis_syncer_handle(self->syncer);
-    if (error > 0)
-        zsys_error("journal: cannot sync %s: %s; the articles it held are answered "
-                   "busy and dropped (not taken)",
+    int error = wait ? precis_syncer_handle(self->syncer)
+                     : precis_syncer_handle_ready(self->syncer);
+    /* Once per burst: a full disk fails every write until space returns,
+       and a line each would flood the log (2,834 lines in 3 s in
+       bench/chaos's disk-full phase). */
+    if (error > 0 && !self->journal_failing++)
+        zsys_error("journal: cannot write or sync %s: %s; the articles it held are "
+                   "answered busy and dropped (not taken) until it works again",
                    self->config->journal_dir, strerror(error));
+    else if (error == 0 && self->journal_failing) {
+        zsys_notice("journal: writes and syncs work again after %llu failed",
+                    (unsigned long long)self->journal_failing);
+        self->journal_failing = 0;
+    }
     precis_stats_set(self->stats, self->journal_syncs, precis_syncer_syncs(self->syncer));
     return error;
 }
@@ -939,6 +952,9 @@ static void compact(precis_ingest_t *self)
            of the articles whose done records go with it are made durable
            first (the only sync in the loop's thread: rare and short). */
         if (live == 0) {
+            /* Not while the syncer's thread may be writing to the file. */
+            if (!precis_syncer_idle(self->syncer))
+                return;
             if (precis_idwindow_flush(self->ids) == 0 &&
                 precis_idwindow_fd(self->ids) >= 0)
                 fdatasync(precis_idwindow_fd(self->ids));
@@ -988,7 +1004,7 @@ static void maintain(precis_ingest_t *self)
     if (self->journal) {
         /* Done records (and ids) also reach the file when no request comes. */
         if (precis_journal_dirty(self->journal))
-            write_out(self);
+            commit_journal(self);
         compact(self);
     }
 }
@@ -1043,8 +1059,11 @@ int precis_ingest_run(precis_ingest_t *self)
            socket gets its turn here, so that a flood of requests cannot
            starve acknowledgements or the forwarding of normalized
            articles, and sync reports go first. */
-        if (syncer && has_input(syncer))
-            take_sync(self);
+        if (syncer && take_sync(self, false) >= 0 && self->compaction != COMPACT_IDLE &&
+            self->compaction_synced)
+            /* A compaction's next step starts once its sync is done, not at
+               the next tick: while it runs every record goes to two files. */
+            compact(self);
         /* Each reads until its socket has nothing waiting. */
         if (!drain_until)
             serve_batch(self);
@@ -1067,7 +1086,8 @@ int precis_ingest_run(precis_ingest_t *self)
     }
     zpoller_destroy(&poller);
     /* The answers still held go out once the last sync is done. */
-    while (self->syncer && precis_syncer_held(self->syncer) > 0 && take_sync(self) >= 0)
+    while (self->syncer && precis_syncer_held(self->syncer) > 0 &&
+           take_sync(self, true) >= 0)
         ;
     zsys_info("ingest stopping: %llu accepted, %llu delivered, %llu rejected, %llu busy, "
               "%llu retried, %llu given up, %zu still in flight%s",
@@ -1240,7 +1260,7 @@ static int gate_sync(precis_ingest_t *self, int gate, const char *byte)
     char bytes[2] = {byte[0], byte[0]};
     if (write(gate, bytes, 2) != 2)
         return -2;
-    return take_sync(self);
+    return take_sync(self, true);
 }
 
 #define CHECK(cond, ...)                                                                 \
@@ -1359,9 +1379,10 @@ static int journal_test(const precis_config_t *base)
     char *key2 = worker_key(worker, 1000);
     CHECK(key2, "the article sent again did not reach the worker");
 
-    /* A full disk (the file size limit stands in for it) fails the write of
-       the batch's only article, too big for stdio's buffer: "busy", not
-       taken. Once there is room again the next article is accepted. */
+    /* A full disk (the file size limit stands in for it) fails the syncer's
+       write of the batch's only article: the request's syncs are skipped,
+       its report carries the error, the article is "busy", not taken.
+       Once there is room again the next article is accepted. */
     enum { BIG = 10000 };
     char *big = malloc(BIG + 32);
     assert(big);
@@ -1375,6 +1396,7 @@ static int journal_test(const precis_config_t *base)
     void (*saved_handler)(int) = signal(SIGXFSZ, SIG_IGN);
     setrlimit(RLIMIT_FSIZE, &limit);
     push_one(self, client, big, big_len + BIG);
+    CHECK(take_sync(self, true) == EFBIG, "a failed write was not reported");
     setrlimit(RLIMIT_FSIZE, &saved);
     signal(SIGXFSZ, saved_handler);
     free(big);

@@ -1,10 +1,12 @@
 /*  precis_journal - ingest's write-ahead journal of accepted articles.
 
     An article is appended, and made durable before ingest answers
-    "accepted": ingest flushes the journal once per batch of requests
-    (precis_journal_flush) and has precis_syncer fdatasync its descriptors
-    in a thread of its own, holding the batch's answers until that is done
-    (precis_journal_sync does both, in the caller's thread). A "done" record
+    "accepted". Appends go to a buffer in memory, without a system call:
+    ingest hands each batch's records to precis_syncer
+    (precis_journal_take), which writes them and fdatasyncs in a thread of
+    its own, the batches of a group commit in one writev, while the
+    batch's answers wait (precis_journal_flush and precis_journal_sync
+    write and sync in the caller's thread instead). A "done" record
     is appended when its result has reached the sink. After a crash,
     precis_journal_recover hands back every article without a done record.
     The file is rewritten with only the live articles once it is more than
@@ -71,18 +73,34 @@ void precis_journal_damage(precis_journal_t *self, uint64_t *regions, uint64_t *
 /* Where the damaged file was kept (PATH.corrupt-TIMESTAMP), or NULL. */
 const char *precis_journal_aside(precis_journal_t *self);
 
-/* Buffered appends; durable only after precis_journal_sync. 0 or -1. */
+/* Appends to the buffer in memory; written by precis_journal_flush or
+   handed over by precis_journal_take; durable once synced. 0. */
 int precis_journal_append(precis_journal_t *self, const char *key, const void *data,
                           size_t size);
 int precis_journal_done(precis_journal_t *self, const char *key);
 
-/* Flushes and fdatasyncs everything appended so far. 0 or -1. */
+/* Writes out and fdatasyncs everything appended so far. 0 or -1. */
 int precis_journal_sync(precis_journal_t *self);
 
-/* Writes out what is buffered (fflush), without syncing it: durable once
-   the descriptors are fdatasynced, e.g. by precis_syncer. 0 or -1 (logged,
-   errno kept). */
+/* Writes out what is buffered, in the caller's thread, without syncing
+   it. When a write fails (a full disk) the file is cut back to its size
+   before it, so no torn record is left for later ones to follow, and the
+   records buffered are dropped. 0 or -1 (logged, errno kept). Not while
+   records taken from the journal are being written elsewhere. */
 int precis_journal_flush(precis_journal_t *self);
+
+/* Hands what was appended since the last flush or take to another thread
+   to write (precis_syncer_commit_files): for each file, as
+   precis_journal_fds gives them, fds[i], and data[i] (malloc'd, the
+   caller's; NULL when nothing) of sizes[i] bytes. Returns how many files
+   (1 or 2). precis_journal_size counts those bytes as written. */
+int precis_journal_take(precis_journal_t *self, int fds[2], void *data[2],
+                        size_t sizes[2]);
+
+/* Takes back a buffer handed out by precis_journal_take, once written, to
+   append the next records to (or frees it): a fresh buffer for every
+   batch costs page faults. */
+void precis_journal_recycle(precis_journal_t *self, void *data);
 
 /* The descriptors to fdatasync for what was appended to be durable: the
    file, and the new one during a compaction. Returns how many (1 or 2).
@@ -128,13 +146,15 @@ void precis_journal_compact_end(precis_journal_t *self);
 
 /* Empties the journal in place (ftruncate), for when nothing in it is
    live: unlike a rewrite it needs no room on the disk. Not during a
-   compaction in steps. 0 or -1 (logged). */
+   compaction in steps, nor while records taken from it are being written
+   elsewhere. 0 or -1 (logged). */
 int precis_journal_reset(precis_journal_t *self);
 
-/* True when records were appended since the last flush (or one failed). */
+/* True when records were appended since the last flush or take. */
 bool precis_journal_dirty(precis_journal_t *self);
 
-/* Size of the journal file in bytes. */
+/* Size of the journal file in bytes, with the records appended and not
+   yet written (an append that fails in another thread is still counted). */
 uint64_t precis_journal_size(precis_journal_t *self);
 
 int precis_journal_test(bool verbose);

@@ -1,14 +1,15 @@
 /*  precis_syncer - group commit: fdatasync in a thread of its own, and the
     work (ingest's answers, journal compaction steps) that must wait for it.
 
-    The owner writes (and flushes) records to a file, then commits: the
-    syncer makes everything written to that file so far durable with an
-    fdatasync in its own thread, so that the owner's loop never blocks on
-    the disk. Callbacks held after a commit are called, in the order they
-    were held, only once a sync that started after that commit has
-    finished. While a sync is in flight, commits accumulate and the next
-    fdatasync covers all of them at once. A directory can be committed too
-    (after a rename).
+    The owner commits a file, with bytes to append to it or after writing
+    them itself: the syncer appends the bytes and makes everything written
+    to that file so far durable with an fdatasync in its own thread, so
+    that the owner's loop never blocks on the disk, nor makes a system call
+    per write (the appends of a group commit go in one writev per file). Callbacks held
+   after a commit are called, in the order they were held, only once a sync that started
+   after that commit has finished. While a sync is in flight, commits accumulate and the
+   next fdatasync covers all of them at once. A directory can be committed too (after a
+   rename).
 
     Under load, when a sync would cover several commits, syncs start at
     most every PRECIS_SYNC_SPACING_US: each fdatasync of a file that grew
@@ -23,7 +24,8 @@
 
     Single-threaded API: every call, and every release callback, happens in
     the owner's thread. Poll precis_syncer_socket and call
-    precis_syncer_handle when it is readable.
+    precis_syncer_handle when it is readable, or precis_syncer_handle_ready
+    when it may be.
 */
 #ifndef PRECIS_SYNCER_H
 #define PRECIS_SYNCER_H
@@ -32,6 +34,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 typedef struct _precis_syncer_t precis_syncer_t;
 
@@ -57,6 +60,46 @@ int precis_syncer_commit(precis_syncer_t *self, int fd);
    journal and its ids file). */
 int precis_syncer_commit_many(precis_syncer_t *self, const int *fds, size_t count);
 
+/* A file to commit, and bytes to append to it first (data: malloc'd, or
+   NULL when size is 0). */
+typedef struct {
+    int fd;
+    void *data;
+    size_t size;
+} precis_syncer_file_t;
+
+/* Commits files with bytes to append: the sync thread appends each file's
+   bytes in the order they were committed (one writev per file and sync),
+   then syncs. The data is the syncer's from the call on, also when it
+   fails (then nothing is committed: -1); once written it is freed or given
+   back (precis_syncer_set_release). When an append fails (a full
+   disk), the file is cut back to its size before that append (no torn
+   record stays for later ones to follow), nothing of that request is
+   synced and its report carries the error: callbacks held before it get
+   the error, and the owner answers for those bytes. The owner must not
+   write to such a file itself meanwhile: it would interleave. */
+int precis_syncer_commit_files(precis_syncer_t *self, precis_syncer_file_t *files,
+                               size_t count);
+
+/* Called in the owner's thread, from precis_syncer_handle, with each
+   buffer committed with precis_syncer_commit_files once it is written (or
+   its write failed, or the syncer is destroyed): to reuse it. Without one
+   the buffers are freed, also in the owner's thread (a buffer freed in the
+   sync thread takes the lock of the owner's malloc arena). */
+typedef void(precis_syncer_release_fn)(void *arg, void *data);
+void precis_syncer_set_release(precis_syncer_t *self, precis_syncer_release_fn *fn,
+                               void *arg);
+
+/* Appends every byte of iov (count buffers) to fd, resuming after short
+   writes; when a write fails, cuts fd back to the size it had before the
+   call. 0, or -1 with errno. The sync thread's append, for owners that
+   write a file themselves too (precis_journal_flush). */
+int precis_syncer_append(int fd, const struct iovec *iov, size_t count);
+
+/* True when no sync is in flight or waiting to start (nothing committed
+   is unsynced): the owner's own writes cannot meet the thread's. */
+bool precis_syncer_idle(precis_syncer_t *self);
+
 /* Calls fn(arg, error) once everything committed so far is durable (or
    its sync failed): at once when that is already so and nothing is held
    before it. */
@@ -70,6 +113,10 @@ zsock_t *precis_syncer_socket(precis_syncer_t *self);
    callbacks it covers. Returns the sync's error (0 or an errno), -1 when
    there was no sync to wait for. */
 int precis_syncer_handle(precis_syncer_t *self);
+/* The same without waiting: -1 also when no report has come yet. Cheaper
+   than asking whether the socket is readable first (zsock_events: a poll
+   and a getpid system call). */
+int precis_syncer_handle_ready(precis_syncer_t *self);
 
 /* Waits until everything committed so far is synced and every callback
    called. Returns 0, or the errno of the last sync that failed on the way. */
