@@ -46,9 +46,10 @@ kill9() { # name
 restart() { # name: start again and wait until it is ready
     "$PRECIS_LAUNCHER" relaunch "$run" "$1" || fail "$1 did not restart"
 }
-chaos() { # kills a random worker with SIGKILL and restarts it, forever
+chaos() { # kills a random worker with SIGKILL and restarts it, until stop_chaos
     local names=(normalize-1 normalize-2 summarize-1 summarize-2)
-    while true; do
+    rm -f "$work/stop-chaos"
+    while [ ! -e "$work/stop-chaos" ]; do
         local name=${names[$((RANDOM % 4))]}
         kill9 "$name"
         echo "$name" >>"$work/killed"
@@ -56,6 +57,13 @@ chaos() { # kills a random worker with SIGKILL and restarts it, forever
         restart "$name"
         sleep 0.1
     done
+}
+# Stops the chaos loop between two steps: killing it could leave a
+# relaunch running, whose worker then took the articles meant to pile up.
+stop_chaos() {
+    touch "$work/stop-chaos"
+    wait "$chaos_pid" 2>/dev/null || true
+    chaos_pid=
 }
 
 # The whole output, from sequence number 1, and a subscriber that leaves
@@ -75,7 +83,7 @@ chaos_pid=$!
 
 # Ingest dies with work in flight: stop the summarize workers so that
 # articles pile up, kill ingest, start it again (it recovers its journal).
-kill "$chaos_pid"; wait "$chaos_pid" 2>/dev/null || true; chaos_pid=
+stop_chaos
 for name in normalize-1 normalize-2 summarize-1 summarize-2; do
     [ -e "$run/$name.pid" ] || restart "$name"
 done
@@ -98,7 +106,7 @@ chaos_pid=$!
 "$precis" push --ingest "$PRECIS_INGEST" "$work/second.jsonl" >"$work/push2.txt" \
     || fail "second push exited $?"
 sleep 1 # a little more chaos while the retries go on
-kill "$chaos_pid"; wait "$chaos_pid" 2>/dev/null || true; chaos_pid=
+stop_chaos
 for name in normalize-1 normalize-2 summarize-1 summarize-2; do
     [ -e "$run/$name.pid" ] || restart "$name"
 done
