@@ -178,7 +178,7 @@ static const option_row_t option_table[] = {
     {"pidfile", PRECIS_OPT_PIDFILE, ARG_STRING, FIELD(pidfile), "PATH",
      "write the process id to PATH once ready"},
     {"topic", PRECIS_OPT_TOPIC, ARG_STRING, FIELD(topic), "T",
-     "topic prefix: summary, error, summary.en, ... (default: all)"},
+     "topic prefix: summary, duplicate, error, summary.en, ... (default: all)"},
     {"json", PRECIS_OPT_JSON, ARG_NONE, FIELD(json), NULL, "print JSON Lines"},
     {"count", PRECIS_OPT_COUNT, ARG_INT, FIELD(count), "N", "stop after N messages"},
     {"timeout", PRECIS_OPT_COUNT | PRECIS_OPT_TIMEOUT, ARG_SECONDS, FIELD(timeout),

@@ -291,6 +291,28 @@ line edited | grep -qE '"story":"first","duplicate_of":"first","similarity":0\.[
     fail "edited copy not marked: $(line edited)"
 run 0 --jsonl "$work/repeats.jsonl"
 grep -q duplicate_of "$work/out" && fail "repeats marked without --stories"
+# Repeats across files: text files too (their id is the path, as push
+# gives it), and a second JSON Lines file, whose line numbers start again.
+mkdir -p "$work/across"
+third='The town library will open on Sundays from next month after a vote by the parish council. Volunteers from the reading club offered to staff the front desk. The librarian said families had asked for weekend hours for years.'
+printf 'Library opens on Sundays\n%s\n' "$third" >"$work/across/pool.txt"
+cp "$work/across/pool.txt" "$work/across/pool-copy.txt"
+printf '{"id":"second-file","text":"%s"}\n' "$story" >"$work/across/more.jsonl"
+run 0 --jsonl --stories "$work/repeats.jsonl" "$work/across/more.jsonl" \
+    "$work/across/pool.txt" "$work/across/pool-copy.txt"
+line second-file | grep -q '"story":"first","duplicate_of":"first","similarity":1.0,"exact":true' ||
+    fail "a repeat in a second JSON Lines file not marked: $(line second-file)"
+grep '"id":"[^"]*pool-copy.txt"' "$work/out" |
+    grep -q '"duplicate_of":"[^"]*across/pool.txt","similarity":1.0,"exact":true' ||
+    fail "a text file copy not marked: $(grep pool-copy "$work/out")"
+# Every line carries its story, as the sink publishes it: a new story is
+# its own, with similarity 0.
+line first | grep -q '"story":"first","similarity":0\.0,"exact":false' ||
+    fail "new story without its own story: $(line first)"
+# Plain output has no place for the marks: --stories asks for --jsonl.
+run 2 --stories "$work/across/pool.txt"
+grep -q -- "--stories marks repeats in --jsonl output" "$work/err" ||
+    fail "--stories without --jsonl: $(cat "$work/err")"
 
 # Files, directories and stdin, as push takes them: a directory gives its
 # article files (sorted, not its README); plain output heads each input.
