@@ -1,0 +1,62 @@
+# tests/deploy_test_lib.sh - what the deploy tests of the relay and of
+# ingest shards share, sourced after `test_name=NAME` and with the build
+# directory as $1: the paths (repo, pipeline, build, precis), fail, the
+# check that every program is built, a work directory with run_dir in it,
+# a cleanup on exit that stops the pipeline (and push_pid) and shows the
+# logs on failure, and articles PREFIX COUNT (JSON Lines, an id each).
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+pipeline="$repo/deploy/pipeline"
+build=${1:-build}
+case "$build" in
+    /*) ;;
+    *) if [ -d "$build" ]; then build="$PWD/$build"; else build="$repo/$build"; fi ;;
+esac
+precis="$build/bin/precis"
+
+fail() { echo "FAIL: $test_name: $*" >&2; exit 1; }
+
+for program in precis precis-ingest precis-sink precis-normalize precis-summarize precis-relay; do
+    [ -x "$build/bin/$program" ] || fail "$build/bin/$program is missing (build $build first)"
+done
+command -v python3 >/dev/null || fail "python3 is needed (deploy/install-deps)"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/precis-$test_name.XXXXXX")
+run_dir="$work/run"
+push_pid=""
+
+cleanup() {
+    local status=$?
+    trap - EXIT
+    [ -z "$push_pid" ] || kill "$push_pid" 2>/dev/null || true
+    [ ! -f "$run_dir/procs" ] || "$pipeline" down --run-dir "$run_dir" >/dev/null 2>&1 || true
+    if [ "$status" -ne 0 ]; then
+        for log in "$run_dir"/*.log "$work"/*.txt; do
+            [ -f "$log" ] || continue
+            echo "== $log" >&2
+            tail -n 15 "$log" >&2
+        done
+    fi
+    rm -rf "$work"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Articles of a few sentences each, every one with its own id.
+articles() { # prefix, count
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+prefix, count = sys.argv[1], int(sys.argv[2])
+towns = ["Ashford", "Belmont", "Carrow", "Dunmore", "Elston", "Fairley", "Glenby"]
+things = ["library", "swimming pool", "bus depot", "market hall", "footbridge"]
+for k in range(count):
+    town, thing = towns[k % len(towns)], things[k % len(things)]
+    text = (f"The council of {town} voted on Tuesday to rebuild the old {thing}. "
+            f"The work is expected to take {k % 9 + 2} months and to cost {k + 40} thousand pounds. "
+            f"Residents asked for the {thing} to stay open during the repairs. "
+            f"A local shop owner said the decision was long overdue. "
+            f"The council will publish the plans next week.")
+    print(json.dumps({"id": f"{prefix}-{k}", "title": f"{town} rebuilds its {thing}", "text": text}))
+PY
+}
