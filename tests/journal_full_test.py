@@ -92,21 +92,16 @@ def main():
           % journal_size())
 
     # 2. A full disk.
+    # Unbuffered: a buffered file left holding bytes the disk refused
+    # raised ENOSPC again when it was closed, outside the try.
     filler = os.path.join(JOURNAL_DIR, "..", "filler")
-    with open(filler, "wb") as f:
-        try:
-            while True:
-                f.write(b"\0" * 65536)
-                f.flush()
-        except OSError:
-            pass
-    try:
-        with open(filler, "ab") as f:
-            while True:
-                f.write(b"\0" * 512)
-                f.flush()
-    except OSError:
-        pass
+    for mode, block in (("wb", 65536), ("ab", 512)):
+        with open(filler, mode, buffering=0) as f:
+            try:
+                while True:
+                    f.write(b"\0" * block)
+            except OSError:
+                pass
     second = [dict(article(i, "full"), text=article(i, "full")["text"] + padding)
               for i in range(300)]
     answers = push(sock, second, retry_busy=False)
