@@ -888,11 +888,18 @@ int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned
 
 bool precis_heap_keep(void)
 {
-    if (getenv("MALLOC_TRIM_THRESHOLD_") || getenv("MALLOC_TOP_PAD_"))
+    if (getenv("MALLOC_TRIM_THRESHOLD_") || getenv("MALLOC_TOP_PAD_") ||
+        getenv("MALLOC_MMAP_THRESHOLD_"))
         return false;
     int trim = mallopt(M_TRIM_THRESHOLD, 256 << 20);
     int pad = mallopt(M_TOP_PAD, 64 << 20);
-    return trim == 1 && pad == 1;
+    /* Setting either turns off glibc's sliding mmap threshold, which would
+       otherwise have risen after the first large free: fix it where it
+       would end (32 MiB), so that a large buffer freed and asked again (a
+       journal batch, an article of 1 MiB) comes from the heap, not from a
+       new mapping faulted in page by page. */
+    int map = mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    return trim == 1 && pad == 1 && map == 1;
 }
 
 int precis_program_start(precis_config_t *config, int argc, char **argv, unsigned mask,

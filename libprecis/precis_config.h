@@ -202,19 +202,18 @@ int precis_program_start(precis_config_t *config, int argc, char **argv, unsigne
 
 /* Keeps freed heap memory in the process instead of giving it back to the
    kernel at once (glibc's mallopt: M_TRIM_THRESHOLD 256 MiB, M_TOP_PAD
-   64 MiB), unless MALLOC_TRIM_THRESHOLD_ or MALLOC_TOP_PAD_ is set in the
-   environment (the operator's choice wins). Why: a pipeline stage frees
-   and allocates about an article's worth of memory per message; with
-   glibc's defaults the top of the heap is trimmed and faulted back in over
-   and over, and a page fault costs several microseconds on a virtual
-   machine. Measured with bench/stories_pipeline (BBC, 2 summarize
-   workers, 5 rounds): all stages' CPU per article 250 -> 200 us, the
-   summarize workers' extra cost with story detection 20 -> 5.5 us (their
-   summary cache holds 4,096 results, which is what kept the heap's top
-   moving). The memory kept is at most the process's peak. Returns true
-   when the allocator took both settings (false under another allocator,
-   e.g. a sanitizer's, or when the environment set them). precis_program_start
-   calls it. */
+   64 MiB, and M_MMAP_THRESHOLD 32 MiB, where glibc's own sliding threshold
+   ends, since setting the others turns it off), unless MALLOC_TRIM_THRESHOLD_,
+   MALLOC_TOP_PAD_ or MALLOC_MMAP_THRESHOLD_ is set in the environment (the operator's
+   choice wins). Why: a pipeline stage frees and allocates about an article's worth of
+   memory per message; with glibc's defaults the top of the heap is trimmed and faulted
+   back in over and over, and a page fault costs several microseconds on a virtual
+   machine. Measured with bench/stories_pipeline (BBC, 2 summarize workers, 5 rounds): all
+   stages' CPU per article 250 -> 200 us, the summarize workers' extra cost with story
+   detection 20 -> 5.5 us (their summary cache holds 4,096 results, which is what kept the
+   heap's top moving). The memory kept is at most the process's peak. Returns true when
+   the allocator took all three settings (false under another allocator, e.g. a sanitizer's, or
+   when the environment set them). precis_program_start calls it. */
 bool precis_heap_keep(void);
 
 /* Sets up logging: ident shown on each log line, verbosity. */
