@@ -126,6 +126,8 @@ int precis_worker_run(const precis_worker_config_t *config)
     int sent = precis_stats_counter(stats, "sent", "messages sent on");
     int dropped =
         precis_stats_counter(stats, "dropped", "frames no article could be found in");
+    if (config->stats_hook)
+        config->stats_hook(config->state, stats);
     while (!zsys_interrupted) {
         void *ready = zpoller_wait(poller, 500);
         if (ready && ready == precis_control_socket(control)) {

@@ -12,6 +12,7 @@
 
 #include "precis_config.h"
 #include "precis_result.h"
+#include "precis_stats.h"
 #include <czmq.h>
 
 /* Turns one input frame into one output frame. Returns NULL only when the
@@ -26,6 +27,9 @@ typedef struct {
     precis_worker_fn *handler;
     void *state;
     const precis_config_t *options; /* --control and --metrics-port */
+    /* Optional: called once with the worker's stats before the first
+       message, so that the stage can add counters of its own. */
+    void (*stats_hook)(void *state, precis_stats_t *stats);
 } precis_worker_config_t;
 
 /* Runs until interrupted. Returns a process exit code: 0 after a clean

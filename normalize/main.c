@@ -20,10 +20,14 @@ int main(int argc, char **argv)
     if (rc >= 0)
         return rc;
     precis_normalize_worker_t *worker = precis_normalize_worker_new();
-    precis_worker_config_t run = {
-        "normalize",    config.normalize_endpoint,      config.normalized_endpoint,
-        config.pidfile, precis_normalize_worker_handle, worker,
-        &config};
+    precis_worker_config_t run = {"normalize",
+                                  config.normalize_endpoint,
+                                  config.normalized_endpoint,
+                                  config.pidfile,
+                                  precis_normalize_worker_handle,
+                                  worker,
+                                  &config,
+                                  NULL};
     int exit_code = precis_worker_run(&run);
     precis_normalize_worker_destroy(&worker);
     precis_curve_stop();

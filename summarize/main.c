@@ -13,13 +13,12 @@ static const char *usage =
 int main(int argc, char **argv)
 {
     precis_config_t config;
-    int rc = precis_program_start(&config, argc, argv,
-                                  PRECIS_OPT_SUMMARIZE | PRECIS_OPT_RESULTS |
-                                      PRECIS_OPT_LENGTH | PRECIS_OPT_LIMITS |
-                                      PRECIS_OPT_PIDFILE | PRECIS_OPT_CURVE |
-                                      PRECIS_OPT_CONTROL | PRECIS_OPT_METRICS |
-                                      PRECIS_OPT_NO_STORIES,
-                                  usage, "precis-summarize", false);
+    int rc = precis_program_start(
+        &config, argc, argv,
+        PRECIS_OPT_SUMMARIZE | PRECIS_OPT_RESULTS | PRECIS_OPT_LENGTH |
+            PRECIS_OPT_LIMITS | PRECIS_OPT_PIDFILE | PRECIS_OPT_CURVE |
+            PRECIS_OPT_CONTROL | PRECIS_OPT_METRICS | PRECIS_OPT_NO_STORIES,
+        usage, "precis-summarize", false);
     if (rc >= 0)
         return rc;
     precis_summary_options_t defaults = {.sentences = config.sentences,
@@ -33,7 +32,7 @@ int main(int argc, char **argv)
     precis_worker_config_t run = {
         "summarize",    config.summarize_endpoint,      config.results_endpoint,
         config.pidfile, precis_summarize_worker_handle, worker,
-        &config};
+        &config,        precis_summarize_worker_stats};
     int exit_code = precis_worker_run(&run);
     precis_summarize_worker_destroy(&worker);
     precis_curve_stop();

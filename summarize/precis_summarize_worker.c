@@ -9,6 +9,8 @@ struct _precis_summarize_worker_t {
     precis_summary_options_t defaults;
     precis_summary_cache_t *cache; /* exact copies: summaries by text hash */
     bool stories;                  /* signatures and the cache (default on) */
+    precis_stats_t *stats;         /* the worker's, once given; NULL before */
+    int cache_hits;                /* its counter: copies answered from the cache */
 };
 
 precis_summarize_worker_t *
@@ -27,6 +29,14 @@ precis_summarize_worker_new(const precis_summary_options_t *defaults)
 void precis_summarize_worker_set_stories(precis_summarize_worker_t *self, bool on)
 {
     self->stories = on;
+}
+
+void precis_summarize_worker_stats(void *self_, precis_stats_t *stats)
+{
+    precis_summarize_worker_t *self = self_;
+    self->stats = stats;
+    self->cache_hits = precis_stats_counter(
+        stats, "cache_hits", "exact copies answered from the worker's cache");
 }
 
 void precis_summarize_worker_destroy(precis_summarize_worker_t **self_p)
@@ -91,6 +101,8 @@ precis_result_t *precis_summarize_worker_article(precis_summarize_worker_t *self
         *signature = *cached->signature; /* the same text: the same signature */
         result->signature = signature;
         result->summary_tag = tag;
+        if (self->stats)
+            precis_stats_add(self->stats, self->cache_hits, 1);
         return result;
     }
     precis_result_t *result = summarize(self, article, &options);
@@ -195,6 +207,8 @@ int precis_summarize_worker_test(bool verbose)
     int failures = 0;
     precis_summary_options_t defaults = {.sentences = 2, .max_sentences = 50};
     precis_summarize_worker_t *self = precis_summarize_worker_new(&defaults);
+    precis_stats_t *stats = precis_stats_new("summarize");
+    precis_summarize_worker_stats(self, stats);
     precis_article_t *article = precis_article_new();
     precis_str_set(&article->id, "s1", 2);
     const char *text = "The harbour council approved the new ferry timetable on Monday. "
@@ -277,6 +291,12 @@ int precis_summarize_worker_test(bool verbose)
                 "summarize worker: an exact copy was not served from the cache\n");
         failures++;
     }
+    /* The stats count it, and only it. */
+    if (precis_stats_get(stats, self->cache_hits) != 1) {
+        fprintf(stderr, "summarize worker: cache_hits %lld, not 1\n",
+                (long long)precis_stats_get(stats, self->cache_hits));
+        failures++;
+    }
     free(first_sentence);
     /* The copy handed back is not kept twice. */
     precis_summarize_worker_keep(self, &result);
@@ -302,5 +322,6 @@ int precis_summarize_worker_test(bool verbose)
     precis_result_destroy(&error);
     precis_article_destroy(&article);
     precis_summarize_worker_destroy(&self);
+    precis_stats_destroy(&stats);
     return failures;
 }

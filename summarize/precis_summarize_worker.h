@@ -6,6 +6,7 @@
 
 #include "precis.h"
 #include "precis_summarizer.h"
+#include "precis_stats.h"
 
 typedef struct _precis_summarize_worker_t precis_summarize_worker_t;
 
@@ -19,6 +20,11 @@ void precis_summarize_worker_destroy(precis_summarize_worker_t **self_p);
    sink's story index, and exact copies reuse this worker's earlier
    summaries. off (--no-stories): neither; to measure what detection costs. */
 void precis_summarize_worker_set_stories(precis_summarize_worker_t *self, bool on);
+
+/* A precis_worker_config_t stats_hook: adds the counter cache_hits (exact
+   copies answered from this worker's cache, not summarized again) to the
+   worker's stats (precis stats, /metrics). self is the worker. */
+void precis_summarize_worker_stats(void *self, precis_stats_t *stats);
 
 /* A precis_worker_fn: one frame in, one frame out. */
 zframe_t *precis_summarize_worker_handle(void *self, zframe_t *input);
