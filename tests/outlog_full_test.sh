@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run by tests/with_pipeline.sh (PRECIS_INGEST_ARGS=--retry-ms 500). The
+# Run by tests/with_pipeline.sh (PRECIS_INGEST_ARGS=--retry-ms 500 --max-attempts 20). The
 # output log fills its disk during a run (a small tmpfs: root only, exit 77
 # otherwise) and then has room again. Checks, with exact counts: every
 # accepted id is in the log exactly once with seq 1..N contiguous; the
