@@ -1,8 +1,8 @@
 /*  precis_stories - the near-duplicate index (LSH over MinHash signatures). */
-#define _GNU_SOURCE /* mremap */
 #include "precis_stories.h"
 #include "precis_utf8.h"
 #include "precis_config.h"
+#include "precis_table.h"
 #include <assert.h>
 #include <czmq.h>
 #include <errno.h>
@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -65,92 +64,15 @@ struct _precis_stories_t {
     size_t answer_story_room, answer_of_room;
 };
 
+/* The index's tables (ring, links, marks, bucket heads) are precis_table's:
+   in 2 MiB huge pages where the kernel has them. A table grows by doubling
+   and is touched all over at once (the bucket heads at random, 32 times an
+   article): in 4 KiB pages each page costs a fault when first touched and
+   a TLB miss at every random access after (figures in precis_table.h). */
+
 /* The entry's strings in one allocation (id, then key and story when
    they are not empty; an empty one is NULL: equal to the id): one malloc
    and one free an article instead of up to three each. */
-/* The index's tables (ring, links, marks, bucket heads) from this size on
-   are mapped in 2 MiB huge pages where the kernel has them (transparent
-   huge pages, MADV_HUGEPAGE; without them, the usual 4 KiB pages). A
-   table grows by doubling and is touched all over at once (the bucket
-   heads at random, 32 times an article): in 4 KiB pages each page costs a
-   fault when first touched and a TLB miss at every random access after.
-   Measured on 200,000 look-ups and additions (near copies in groups of
-   20, default options; the development VM, where a fault costs about
-   7 us): 80,700 page faults -> 7,800, and 7.8 -> 3.6 us of CPU an
-   article (glibc's tunable glibc.malloc.hugetlb=1 had the same effect
-   for the whole program). */
-#define HUGE_PAGE ((size_t)2 << 20)
-
-static size_t table_size(size_t bytes)
-{
-    return bytes >= HUGE_PAGE ? (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE : bytes;
-}
-
-/* A zeroed table of bytes bytes; table_free with the same size. */
-/* size bytes (a multiple of HUGE_PAGE) of address space mapped from a huge
-   page's edge (only whole aligned 2 MiB ranges can be huge pages): a
-   mapping one huge page larger, cut. */
-static uint8_t *map_aligned(size_t size)
-{
-    uint8_t *mapped = mmap(NULL, size + HUGE_PAGE, PROT_READ | PROT_WRITE,
-                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    assert(mapped != MAP_FAILED);
-    size_t lead = (HUGE_PAGE - (uintptr_t)mapped % HUGE_PAGE) % HUGE_PAGE;
-    if (lead)
-        munmap(mapped, lead);
-    munmap(mapped + lead + size, HUGE_PAGE - lead);
-    return mapped + lead;
-}
-
-static void *table_alloc(size_t bytes)
-{
-    if (bytes < HUGE_PAGE) {
-        void *table = calloc(1, bytes ? bytes : 1);
-        assert(table);
-        return table;
-    }
-    size_t size = table_size(bytes);
-    uint8_t *table = map_aligned(size);
-#ifdef MADV_HUGEPAGE
-    madvise(table, size, MADV_HUGEPAGE); /* advice: no error to act on */
-#endif
-    return table;
-}
-
-static void table_free(void *table, size_t bytes)
-{
-    if (table && bytes < HUGE_PAGE)
-        free(table);
-    else if (table)
-        munmap(table, table_size(bytes));
-}
-
-/* The table of old_bytes grown to new_bytes: its bytes kept, the rest zero.
-   A big one is moved by the kernel (mremap: its pages change place, none
-   is copied or touched), to an aligned place; growing by copying touched
-   twice the memory, and on this VM a fresh page costs about as much as
-   its use. */
-static void *table_grow(void *table, size_t old_bytes, size_t new_bytes)
-{
-    if (old_bytes >= HUGE_PAGE) {
-        size_t old_size = table_size(old_bytes), new_size = table_size(new_bytes);
-        uint8_t *place = map_aligned(new_size);
-        void *moved =
-            mremap(table, old_size, new_size, MREMAP_MAYMOVE | MREMAP_FIXED, place);
-        if (moved != MAP_FAILED) {
-#ifdef MADV_HUGEPAGE
-            madvise(moved, new_size, MADV_HUGEPAGE);
-#endif
-            return moved;
-        }
-        munmap(place, new_size); /* copied instead, below */
-    }
-    void *grown = table_alloc(new_bytes);
-    memcpy(grown, table, old_bytes);
-    table_free(table, old_bytes);
-    return grown;
-}
-
 static void set_strings(entry_t *entry, const char *id, size_t id_len, const char *key,
                         size_t key_len, const char *story, size_t story_len)
 {
@@ -373,9 +295,10 @@ static size_t heads_bytes(const precis_stories_t *self)
 
 static void free_ring(precis_stories_t *self)
 {
-    table_free(self->ring, self->slots * sizeof *self->ring);
-    table_free(self->links, self->slots * self->options.bands * sizeof *self->links);
-    table_free(self->looked, self->slots * sizeof *self->looked);
+    precis_table_free(self->ring, self->slots * sizeof *self->ring);
+    precis_table_free(self->links,
+                      self->slots * self->options.bands * sizeof *self->links);
+    precis_table_free(self->looked, self->slots * sizeof *self->looked);
 }
 
 /* Buckets grow with the articles (one a band per article at most), not
@@ -384,9 +307,9 @@ static void free_ring(precis_stories_t *self)
    would cost a page fault for nearly each. */
 static void grow_buckets(precis_stories_t *self, size_t buckets)
 {
-    table_free(self->heads, heads_bytes(self));
+    precis_table_free(self->heads, heads_bytes(self));
     self->bucket_mask = buckets - 1;
-    self->heads = table_alloc(heads_bytes(self));
+    self->heads = precis_table_alloc(heads_bytes(self));
     size_t at[PRECIS_MINHASH_BINS], slot = self->head;
     for (size_t i = 0; i < self->count; i++) { /* oldest first: newest ends in front */
         bucket_places(self, self->ring[slot].bins, at);
@@ -411,19 +334,20 @@ static void grow_ring(precis_stories_t *self)
     if (slots > self->options.max_articles)
         slots = self->options.max_articles;
     if (self->head == 0) { /* not wrapped (nothing evicted yet): kept in place */
-        self->ring = table_grow(self->ring, self->slots * sizeof *self->ring,
-                                slots * sizeof *self->ring);
-        self->links = table_grow(self->links, self->slots * bands * sizeof *self->links,
-                                 slots * bands * sizeof *self->links);
-        self->looked = table_grow(self->looked, self->slots * sizeof *self->looked,
-                                  slots * sizeof *self->looked);
+        self->ring = precis_table_grow(self->ring, self->slots * sizeof *self->ring,
+                                       slots * sizeof *self->ring);
+        self->links =
+            precis_table_grow(self->links, self->slots * bands * sizeof *self->links,
+                              slots * bands * sizeof *self->links);
+        self->looked = precis_table_grow(self->looked, self->slots * sizeof *self->looked,
+                                         slots * sizeof *self->looked);
         self->slots = slots;
         return;
     }
-    entry_t *ring = table_alloc(slots * sizeof *ring);
-    uint32_t *links = table_alloc(slots * bands * sizeof *links);
+    entry_t *ring = precis_table_alloc(slots * sizeof *ring);
+    uint32_t *links = precis_table_alloc(slots * bands * sizeof *links);
     /* Marks of past queries only: all 0 is as good as moved. */
-    uint64_t *looked = table_alloc(slots * sizeof *looked);
+    uint64_t *looked = precis_table_alloc(slots * sizeof *looked);
     for (size_t i = 0; i < self->count; i++) {
         size_t from = (self->head + i) % self->slots;
         ring[i] = self->ring[from];
@@ -681,9 +605,10 @@ precis_stories_t *precis_stories_new(const precis_stories_options_t *options,
         self->options.bands = PRECIS_STORIES_BANDS;
     self->rows = PRECIS_MINHASH_BINS / self->options.bands;
     self->slots = self->options.max_articles < 256 ? self->options.max_articles : 256;
-    self->ring = table_alloc(self->slots * sizeof *self->ring);
-    self->links = table_alloc(self->slots * self->options.bands * sizeof *self->links);
-    self->looked = table_alloc(self->slots * sizeof *self->looked);
+    self->ring = precis_table_alloc(self->slots * sizeof *self->ring);
+    self->links =
+        precis_table_alloc(self->slots * self->options.bands * sizeof *self->links);
+    self->looked = precis_table_alloc(self->slots * sizeof *self->looked);
     grow_buckets(self, 256);
     self->fd = -1;
     if (path) {
@@ -712,7 +637,7 @@ void precis_stories_destroy(precis_stories_t **self_p)
     if (self->fd >= 0)
         close(self->fd);
     free_ring(self);
-    table_free(self->heads, heads_bytes(self));
+    precis_table_free(self->heads, heads_bytes(self));
     free(self->path);
     free(self->answer_story);
     free(self->answer_of);
@@ -813,10 +738,10 @@ size_t precis_stories_size(precis_stories_t *self)
 size_t precis_stories_bytes(precis_stories_t *self)
 {
     size_t bands = self->options.bands;
-    return table_size(self->slots * sizeof(entry_t)) +
-           table_size(self->slots * bands * sizeof(uint32_t)) +
-           table_size(self->slots * sizeof(uint64_t)) + table_size(heads_bytes(self)) +
-           self->string_bytes;
+    return precis_table_size(self->slots * sizeof(entry_t)) +
+           precis_table_size(self->slots * bands * sizeof(uint32_t)) +
+           precis_table_size(self->slots * sizeof(uint64_t)) +
+           precis_table_size(heads_bytes(self)) + self->string_bytes;
 }
 
 /* A test text: `words` words from a fixed vocabulary, drawn by seed. */
@@ -994,41 +919,6 @@ int precis_stories_test(bool verbose)
         free(text);
     }
     precis_stories_destroy(&self);
-
-    /* A grown table keeps its bytes and is zero after them: small to
-       small, small to big, big to big (moved by the kernel). */
-    static const size_t sizes[][2] = {{1000, 3000},
-                                      {HUGE_PAGE / 2, 3 * HUGE_PAGE / 2},
-                                      {3 * HUGE_PAGE / 2, 3 * HUGE_PAGE}};
-    for (size_t k = 0; k < 3; k++) {
-        size_t from = sizes[k][0], to = sizes[k][1];
-        uint8_t *table = table_alloc(from);
-        for (size_t i = 0; i < from; i++)
-            table[i] = (uint8_t)(i * 7 + 1);
-        table = table_grow(table, from, to);
-        bool kept = true, zero = true;
-        for (size_t i = 0; i < from; i++)
-            kept = kept && table[i] == (uint8_t)(i * 7 + 1);
-        for (size_t i = from; i < to; i++)
-            zero = zero && table[i] == 0;
-        CHECK(kept && zero);
-        CHECK(to < HUGE_PAGE || (uintptr_t)table % HUGE_PAGE == 0);
-        table_free(table, to);
-    }
-
-    /* A table of a huge page or more starts on a huge page's edge, zeroed,
-       and can be written to its end; a small one is zeroed too. */
-    for (size_t bytes = 1000; bytes <= 5 * HUGE_PAGE / 2; bytes += 5 * HUGE_PAGE / 4) {
-        uint8_t *table = table_alloc(bytes);
-        bool zero = true;
-        for (size_t i = 0; i < bytes; i += 4096)
-            zero = zero && table[i] == 0 && table[bytes - 1] == 0;
-        CHECK(zero);
-        CHECK(bytes < HUGE_PAGE || (uintptr_t)table % HUGE_PAGE == 0);
-        CHECK(table_size(bytes) >= bytes && table_size(bytes) < bytes + HUGE_PAGE);
-        memset(table, 0xab, bytes);
-        table_free(table, bytes);
-    }
 
     /* A word-less text is never a repeat. */
     self = precis_stories_new(NULL, NULL, 0);

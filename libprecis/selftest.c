@@ -12,6 +12,7 @@
 #include "precis_stories.h"
 #include "precis_splice.h"
 #include "precis_summary_cache.h"
+#include "precis_table.h"
 #include "precis_utf8.h"
 
 static const precis_module_test_t tests[] = {
@@ -25,6 +26,7 @@ static const precis_module_test_t tests[] = {
     {"feed", precis_feed_test},
     {"minhash", precis_minhash_test},
     {"stories", precis_stories_test},
+    {"table", precis_table_test},
     {"summary_cache", precis_summary_cache_test},
     {"splice", precis_splice_test},
     {"service", precis_service_test},

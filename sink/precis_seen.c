@@ -5,6 +5,7 @@
     empty slot; a key that hashes to 0 is stored as 1.
 */
 #include "precis_seen.h"
+#include "precis_table.h"
 #include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,8 +38,10 @@ precis_seen_t *precis_seen_new(size_t capacity)
     size_t size = 16;
     while (size < capacity * 2)
         size *= 2;
-    self->slots = calloc(size, sizeof *self->slots);
-    self->ring = calloc(capacity, sizeof *self->ring);
+    /* Huge pages: the slots are touched at random, one page fault an
+       insertion while the table fills and a TLB miss a look-up after. */
+    self->slots = precis_table_alloc(size * sizeof *self->slots);
+    self->ring = precis_table_alloc(capacity * sizeof *self->ring);
     assert(self->slots && self->ring);
     self->mask = size - 1;
     self->capacity = capacity;
@@ -49,8 +52,8 @@ void precis_seen_destroy(precis_seen_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    free((*self_p)->slots);
-    free((*self_p)->ring);
+    precis_table_free((*self_p)->slots, ((*self_p)->mask + 1) * sizeof *(*self_p)->slots);
+    precis_table_free((*self_p)->ring, (*self_p)->capacity * sizeof *(*self_p)->ring);
     free(*self_p);
     *self_p = NULL;
 }
