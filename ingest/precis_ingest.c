@@ -110,6 +110,13 @@ typedef struct {
 
 /* Send queue towards the normalize workers, per worker. */
 #define DISPATCH_SNDHWM 1000
+/* Answers queued towards one client, at most (ZeroMQ's ROUTER drops an
+   answer beyond its high-water mark, and its default of 1,000 counts
+   lazily, so that a pipelining DEALER with a few hundred requests
+   unanswered lost answers under load: bench `pipeline_bench ingest`
+   saw 200-1,200 lost in 4 s). An answer is about 100 bytes, so a client
+   with this many unanswered costs ingest at most about 10 MB. */
+#define ANSWERS_SNDHWM 100000
 /* Requests handled per batch, and so per journal commit. */
 #define BATCH_MAX 256
 /* How often retries are looked for, in ms. */
@@ -298,6 +305,7 @@ static bool bind_sockets(precis_ingest_t *self)
     zsock_set_maxmsgsize(self->frontend,
                          socket_limit > INT_MAX ? INT_MAX : (int)socket_limit);
     zsock_set_linger(self->frontend, 1000);
+    zsock_set_sndhwm(self->frontend, ANSWERS_SNDHWM);
     precis_curve_server(self->frontend);
     if (zsock_bind(self->frontend, "%s", config->ingest_endpoint) == -1) {
         zsys_error("cannot bind %s: %s", config->ingest_endpoint,
@@ -1541,6 +1549,53 @@ static int forward_test(const precis_config_t *base)
     return failures;
 }
 
+/* A client that sends many requests before reading any answer gets every
+   answer: far more than ZeroMQ's default high-water mark of 1,000 (and
+   what the kernel's socket buffers hold) are kept for it, not dropped.
+   Over ipc, as inproc sizes its queues another way. */
+static int answers_test(const precis_config_t *base)
+{
+    int failures = 0;
+    precis_config_t config = *base;
+    config.journal_dir = NULL;
+    test_endpoints_t ends;
+    test_endpoints(&config, &ends, "ingest-answers-test");
+    char dir[] = "/tmp/precis-ingest-answers-XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
+    char endpoint[64];
+    snprintf(endpoint, sizeof endpoint, "ipc://%s/ingest", dir);
+    config.ingest_endpoint = endpoint;
+    precis_ingest_t *self = precis_ingest_new(&config);
+    if (!self)
+        return 1;
+    zsock_t *client = zsock_new(ZMQ_DEALER);
+    zsock_set_sndhwm(client, 0);
+    zsock_connect(client, "%s", endpoint);
+    const char request[] = "\x81\xa4text\xa5Hello"; /* {"text": "Hello"} */
+    enum { REQUESTS = 20000 };
+    for (int i = 0; i < REQUESTS; i++)
+        zmq_send(zsock_resolve(client), request, sizeof request - 1, 0);
+    /* No worker: every one is answered busy at once, none read yet. */
+    while (COUNTED(self, busy) < REQUESTS && readable(self->frontend, 1000))
+        serve_batch(self);
+    int answers = 0;
+    while (readable(client, 500)) {
+        zframe_t *frame = zframe_recv(client);
+        answers += frame != NULL;
+        zframe_destroy(&frame);
+    }
+    CHECK(answers == REQUESTS, "a client that read late got %d answers of %d", answers,
+          REQUESTS);
+    zsock_destroy(&client);
+    precis_ingest_destroy(&self);
+    char path[96];
+    snprintf(path, sizeof path, "%s/ingest", dir);
+    unlink(path);
+    rmdir(dir);
+    return failures;
+}
+
 int precis_ingest_test(bool verbose)
 {
     int failures = 0;
@@ -1613,5 +1668,6 @@ int precis_ingest_test(bool verbose)
     precis_ingest_destroy(&self);
     failures += journal_test(&config);
     failures += forward_test(&config);
+    failures += answers_test(&config);
     return failures;
 }
