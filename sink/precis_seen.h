@@ -7,6 +7,11 @@
     (16 bytes x 2 x capacity) however long the sink runs. Duplicates can only
     come from retries, which happen within minutes, so the window of
     `capacity` most recent keys is ample.
+
+    The tables are precis_table's (huge pages): the slots are touched at
+    random, and in 4 KiB pages a table still filling cost about one page
+    fault an insertion. sink_bench --no-stories, 17,800 BBC results: 0.41
+    -> 0.005 faults and 10.6 -> 5.1 us of the sink's CPU a result.
 */
 #ifndef PRECIS_SEEN_H
 #define PRECIS_SEEN_H
