@@ -25,12 +25,31 @@
     every Nth live result away, as a drop at the PUB would (for its test).
 
     `ceiling`: a PUSH/PULL pair over tcp on loopback, in two threads with a
-    context each, sending messages the size of the mean request: messages/s.
+    context each, sending messages the size of the mean request: messages/s,
+    and the CPU of the whole process per message (ceiling_cpu_us: the
+    sending and the receiving thread and both contexts' ZeroMQ I/O threads,
+    user + system, from getrusage): what one hop of an article between two
+    processes costs at least, the floor under a stage that receives and
+    sends every article.
 
     pipeline_bench run --ingest EP[,EP...] --output EP [--replay EP]
                        [--data PATH | --samples PATH]
                        [--duration S] [--rate R] [--window W] [--tag T] [--fresh]
     pipeline_bench ceiling [--data PATH | --samples PATH] [--duration S]
+    pipeline_bench ingest --ingest EP --normalize EP --acks EP --pid PID
+                          [--data PATH | --samples PATH] [--duration S] [--window W]
+
+    `ingest`: ingest alone at its own full rate. The bench is ingest's client
+    (a DEALER keeping up to --window requests unanswered, halving that on a
+    busy answer and growing it back by one a request taken), its normalize worker
+    (a PULL on ingest's --normalize-endpoint) and its sink (a PUSH on its
+    --acks-endpoint that acknowledges every dispatched article at once), so
+    that nothing behind ingest limits it; ingest (process PID, started with
+    or without its journal) is the only stage. Prints ingest_rate (articles
+    acknowledged a second) and ingest_cpu_us with its main, ZeroMQ I/O and
+    journal sync threads apart (ingest_main_us, ingest_io_us,
+    ingest_sync_us: CPU per article from /proc/PID/task, user + system),
+    counted after a quarter of the time to warm up.
 
     Prints key=value lines on stdout; progress on stderr when a terminal.
 */
@@ -39,6 +58,7 @@
 #include "bench_gaps.h"
 #include "precis_msgpack.h"
 #include <czmq.h>
+#include <dirent.h>
 #include <getopt.h>
 #include <math.h>
 #include <msgpack.h>
@@ -47,6 +67,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <zmq.h>
 
 #define BACKOFF_FIRST 0.010
@@ -59,6 +80,8 @@
 
 typedef struct {
     const char *ingest, *output, *replay, *data, *samples, *tag;
+    const char *normalize, *acks; /* ingest alone: its dispatch and acknowledgements */
+    long pid;                     /* ingest alone: its process */
     double duration, rate;
     int window;
     bool fresh; /* a word never seen before in every article */
@@ -738,6 +761,15 @@ static int command_run(const options_t *options, const bench_set_t *set)
 
 /* ---- ceiling ----------------------------------------------------------- */
 
+/* CPU seconds (user + system) of every thread of this process so far. */
+static double process_cpu_s(void)
+{
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    return (double)usage.ru_utime.tv_sec + (double)usage.ru_stime.tv_sec +
+           ((double)usage.ru_utime.tv_usec + (double)usage.ru_stime.tv_usec) / 1e6;
+}
+
 typedef struct {
     char endpoint[256];
     size_t size;
@@ -789,7 +821,7 @@ static int command_ceiling(const options_t *options, const bench_set_t *set)
     while (zmq_msg_recv(&message, pull, 0) < 0)
         ;
     double start = bench_now(), warm = start + options->duration / 4;
-    double end = start + options->duration, counted_from = 0;
+    double end = start + options->duration, counted_from = 0, cpu_from = 0;
     size_t count = 0;
     bool counting = false;
     for (;;) {
@@ -802,6 +834,7 @@ static int command_ceiling(const options_t *options, const bench_set_t *set)
             if (!counting && now >= warm) {
                 counting = true;
                 counted_from = now;
+                cpu_from = process_cpu_s();
                 count = 0;
             }
             if (now >= end)
@@ -810,6 +843,7 @@ static int command_ceiling(const options_t *options, const bench_set_t *set)
         }
     }
     double rate = (double)count / (bench_now() - counted_from);
+    double cpu_us = count ? 1e6 * (process_cpu_s() - cpu_from) / (double)count : 0;
     atomic_store(&ceiling.stop, true);
     pthread_join(thread, NULL);
     zmq_msg_close(&message);
@@ -819,13 +853,237 @@ static int command_ceiling(const options_t *options, const bench_set_t *set)
     printf("ceiling_bytes=%zu\n", ceiling.size);
     printf("ceiling_msgs_per_s=%.0f\n", rate);
     printf("ceiling_mb_per_s=%.1f\n", rate * (double)ceiling.size / 1e6);
+    printf("ceiling_cpu_us=%.2f\n", cpu_us);
     return 0;
+}
+
+/* ---- ingest alone -------------------------------------------------------- */
+
+typedef struct {
+    double main, io, sync, other; /* CPU seconds by thread kind */
+} thread_cpu_t;
+
+/* CPU seconds (user + system) of process pid's threads by kind: its main
+   thread (the task whose id is pid), ZeroMQ's I/O threads (ZMQbg/IO/N),
+   the journal's sync thread (precis-syncer), the rest. */
+static thread_cpu_t read_thread_cpu(long pid)
+{
+    thread_cpu_t cpu = {0, 0, 0, 0};
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/task", pid);
+    DIR *tasks = opendir(path);
+    if (!tasks)
+        return cpu;
+    double ticks = (double)sysconf(_SC_CLK_TCK);
+    struct dirent *task;
+    while ((task = readdir(tasks))) {
+        if (task->d_name[0] == '.')
+            continue;
+        char stat_path[sizeof path + sizeof task->d_name + 8], line[1024];
+        snprintf(stat_path, sizeof stat_path, "%s/%s/stat", path, task->d_name);
+        FILE *file = fopen(stat_path, "r");
+        if (!file)
+            continue;
+        size_t len = fread(line, 1, sizeof line - 1, file);
+        fclose(file);
+        line[len] = 0;
+        /* "tid (comm) state ...": comm may hold spaces; utime and stime are
+           the 12th and 13th fields after the last ')' (proc(5)). */
+        char *open = strchr(line, '('), *close = strrchr(line, ')');
+        if (!open || !close)
+            continue;
+        char comm[64];
+        snprintf(comm, sizeof comm, "%.*s", (int)(close - open - 1), open + 1);
+        unsigned long utime = 0, stime = 0;
+        if (sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                   &utime, &stime) != 2)
+            continue;
+        double seconds = (double)(utime + stime) / ticks;
+        if (atol(task->d_name) == pid)
+            cpu.main += seconds;
+        else if (strncmp(comm, "ZMQbg/IO", 8) == 0)
+            cpu.io += seconds;
+        else if (strcmp(comm, "precis-syncer") == 0)
+            cpu.sync += seconds;
+        else
+            cpu.other += seconds;
+    }
+    closedir(tasks);
+    return cpu;
+}
+
+typedef struct {
+    void *client;
+    size_t outstanding, busy, rejected, lost;
+    double window; /* requests kept unanswered: halved on busy answers */
+    size_t window_max;
+} ingest_client_t;
+
+typedef struct {
+    void *context;
+    const char *normalize, *acks;
+    atomic_size_t acked;
+    atomic_bool stop;
+} ingest_worker_t;
+
+/* The worker's thread: takes what ingest dispatched, and sends each
+   article's key straight back as its acknowledgement, as the sink would
+   once the result is published. A thread of its own, so that the worker
+   never waits behind the client (ingest's queue to its workers is short:
+   a slow reader there makes ingest answer busy). */
+static void *ingest_worker(void *arg)
+{
+    ingest_worker_t *worker = arg;
+    void *work = connect_socket(worker->context, ZMQ_PULL, worker->normalize);
+    void *acks = connect_socket(worker->context, ZMQ_PUSH, worker->acks);
+    int timeout = 100;
+    zmq_setsockopt(work, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    zmq_msg_t message;
+    zmq_msg_init(&message);
+    while (!atomic_load(&worker->stop)) {
+        if (zmq_msg_recv(&message, work, 0) < 0)
+            continue;
+        msgpack_unpacked unpacked;
+        msgpack_unpacked_init(&unpacked);
+        size_t key_len = 0;
+        const char *key = NULL;
+        if (msgpack_unpack_next(&unpacked, zmq_msg_data(&message), zmq_msg_size(&message),
+                                NULL) == MSGPACK_UNPACK_SUCCESS)
+            key = map_string(&unpacked.data, "key", &key_len);
+        if (key) {
+            zmq_send(acks, key, key_len, 0);
+            atomic_fetch_add(&worker->acked, 1);
+        }
+        msgpack_unpacked_destroy(&unpacked);
+    }
+    zmq_msg_close(&message);
+    zmq_close(work);
+    zmq_close(acks);
+    return NULL;
+}
+
+/* Reads ingest's answers: each frees a place in the window. */
+static void ingest_take_answers(ingest_client_t *client)
+{
+    bool busy = false;
+    zmq_msg_t message;
+    zmq_msg_init(&message);
+    while (zmq_msg_recv(&message, client->client, ZMQ_DONTWAIT) >= 0) {
+        msgpack_unpacked unpacked;
+        msgpack_unpacked_init(&unpacked);
+        size_t len = 0;
+        const char *status = NULL;
+        if (msgpack_unpack_next(&unpacked, zmq_msg_data(&message), zmq_msg_size(&message),
+                                NULL) == MSGPACK_UNPACK_SUCCESS)
+            status = map_string(&unpacked.data, "status", &len);
+        if (status && len == 4 && memcmp(status, "busy", 4) == 0) {
+            client->busy++;
+            busy = true;
+        } else if (status && len == 8 && memcmp(status, "accepted", 8) == 0) {
+            if (client->window < (double)client->window_max)
+                client->window += 1;
+        } else
+            client->rejected++;
+        msgpack_unpacked_destroy(&unpacked);
+        if (client->outstanding > 0)
+            client->outstanding--;
+    }
+    zmq_msg_close(&message);
+    /* A client that backs off when told busy, as a real one would (a busy
+       answer costs ingest a decode and an answer for nothing): the window
+       halves once a round that had busy answers, and grows back by one a
+       request taken. */
+    if (busy)
+        client->window = client->window / 2 > 16 ? client->window / 2 : 16;
+}
+
+static int command_ingest(const options_t *options, const bench_set_t *set)
+{
+    if (!options->ingest || !options->normalize || !options->acks || options->pid <= 0) {
+        fprintf(stderr, "pipeline_bench ingest: --ingest, --normalize, --acks and --pid "
+                        "are required\n");
+        return 2;
+    }
+    void *context = zmq_ctx_new();
+    ingest_worker_t worker = {
+        .context = context, .normalize = options->normalize, .acks = options->acks};
+    atomic_init(&worker.acked, 0);
+    atomic_init(&worker.stop, false);
+    pthread_t thread;
+    pthread_create(&thread, NULL, ingest_worker, &worker);
+    ingest_client_t client = {.client =
+                                  connect_socket(context, ZMQ_DEALER, options->ingest),
+                              .window = options->window,
+                              .window_max = (size_t)options->window};
+    /* Connected before the first request (ZeroMQ connects in the
+       background): else the first answers are busy, no worker yet. */
+    zclock_sleep(300);
+    msgpack_sbuffer buffer;
+    msgpack_sbuffer_init(&buffer);
+    zmq_pollitem_t items[] = {{client.client, 0, ZMQ_POLLIN, 0}};
+    double start = bench_now(), warm = start + options->duration / 4;
+    double end = start + options->duration, counted_from = 0, last_answer = start;
+    size_t next = 0, acked_from = 0;
+    thread_cpu_t cpu_from = {0, 0, 0, 0};
+    bool counting = false;
+    for (double now = start; now < end; now = bench_now()) {
+        while (client.outstanding < (size_t)client.window) {
+            encode_request(&buffer, set, options->tag, next++, false);
+            zmq_send(client.client, buffer.data, buffer.size, 0);
+            client.outstanding++;
+        }
+        zmq_poll(items, 1, 100);
+        size_t before = client.outstanding;
+        ingest_take_answers(&client);
+        /* ingest's ROUTER drops an answer when its queue to a client is
+           full (ZeroMQ's high-water mark): answers missing for a second
+           are taken as lost, as a client's time-out would. */
+        if (client.outstanding != before || client.outstanding == 0)
+            last_answer = bench_now();
+        else if (bench_now() - last_answer > 1.0) {
+            client.lost += client.outstanding;
+            client.outstanding = 0;
+        }
+        if (!counting && now >= warm) {
+            counting = true;
+            counted_from = bench_now();
+            cpu_from = read_thread_cpu(options->pid);
+            acked_from = atomic_load(&worker.acked);
+        }
+        bench_progress("ingest: %.1f/%.0f s", now - start, options->duration);
+    }
+    thread_cpu_t cpu_to = read_thread_cpu(options->pid);
+    double elapsed = bench_now() - counted_from;
+    size_t articles = atomic_load(&worker.acked) - acked_from;
+    bench_progress_done();
+    atomic_store(&worker.stop, true);
+    pthread_join(thread, NULL);
+    msgpack_sbuffer_destroy(&buffer);
+    zmq_close(client.client);
+    zmq_ctx_term(context);
+    double n = articles ? (double)articles : 1;
+    printf("ingest_articles=%zu\n", articles);
+    printf("ingest_rate=%.0f\n", elapsed > 0 ? (double)articles / elapsed : 0);
+    printf("ingest_busy=%zu\n", client.busy);
+    printf("ingest_rejected=%zu\n", client.rejected);
+    printf("ingest_answers_lost=%zu\n", client.lost);
+    printf("ingest_main_us=%.1f\n", 1e6 * (cpu_to.main - cpu_from.main) / n);
+    printf("ingest_io_us=%.1f\n", 1e6 * (cpu_to.io - cpu_from.io) / n);
+    printf("ingest_sync_us=%.1f\n", 1e6 * (cpu_to.sync - cpu_from.sync) / n);
+    printf("ingest_cpu_us=%.1f\n",
+           1e6 *
+               (cpu_to.main + cpu_to.io + cpu_to.sync + cpu_to.other - cpu_from.main -
+                cpu_from.io - cpu_from.sync - cpu_from.other) /
+               n);
+    return articles > 0 && client.rejected == 0 ? 0 : 1;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "ceiling") != 0)) {
-        fprintf(stderr, "usage: pipeline_bench run|ceiling [OPTIONS] (see the source)\n");
+    if (argc < 2 || (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "ceiling") != 0 &&
+                     strcmp(argv[1], "ingest") != 0)) {
+        fprintf(stderr,
+                "usage: pipeline_bench run|ceiling|ingest [OPTIONS] (see the source)\n");
         return 2;
     }
     const char *command = argv[1];
@@ -844,6 +1102,9 @@ int main(int argc, char **argv)
         {"window", required_argument, NULL, 'w'},
         {"tag", required_argument, NULL, 'g'},
         {"fresh", no_argument, NULL, 'f'},
+        {"normalize", required_argument, NULL, 'n'},
+        {"acks", required_argument, NULL, 'a'},
+        {"pid", required_argument, NULL, 'P'},
         {NULL, 0, NULL, 0}};
     int option;
     optind = 2;
@@ -879,6 +1140,15 @@ int main(int argc, char **argv)
         case 'f':
             options.fresh = true;
             break;
+        case 'n':
+            options.normalize = optarg;
+            break;
+        case 'a':
+            options.acks = optarg;
+            break;
+        case 'P':
+            options.pid = atol(optarg);
+            break;
         default:
             return 2;
         }
@@ -890,8 +1160,9 @@ int main(int argc, char **argv)
     bench_set_t set;
     if (bench_set_load(&set, options.data, options.samples, BENCH_DEFAULT_ARTICLES) != 0)
         return 1;
-    int status = strcmp(command, "run") == 0 ? command_run(&options, &set)
-                                             : command_ceiling(&options, &set);
+    int status = strcmp(command, "run") == 0      ? command_run(&options, &set)
+                 : strcmp(command, "ingest") == 0 ? command_ingest(&options, &set)
+                                                  : command_ceiling(&options, &set);
     bench_set_free(&set);
     return status;
 }
