@@ -46,6 +46,7 @@ static json_t *sentence_json(const precis_explained_t *e, const char *text)
     json_object_set_new(map, "penalties", penalties);
     json_object_set_new(map, "furniture", json_string(e->furniture_kind));
     json_object_set_new(map, "redundancy", json_real(e->redundancy));
+    json_object_set_new(map, "repeated_pairs", json_real(e->pairs));
     json_object_set_new(map, "words", json_integer(e->words));
     json_object_set_new(map, "text", flat_string(text + e->start, e->len));
     return map;

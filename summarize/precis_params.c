@@ -39,6 +39,7 @@ TUNABLE precis_params_t precis_params = {
     .lead_from = 4,
     .lead_long = 25,
     .repeat = 0.45,
+    .repeat_pairs = 0.4,
     .share_weights = {PRECIS_LEARNED_RANK, PRECIS_LEARNED_POSITION, PRECIS_LEARNED_FIRST,
                       PRECIS_LEARNED_FREQUENCY, PRECIS_LEARNED_TITLE,
                       PRECIS_LEARNED_LENGTH},
@@ -76,6 +77,7 @@ static void tune_once(void)
         {"lead_from", &precis_params.lead_from},
         {"lead_long", &precis_params.lead_long},
         {"repeat", &precis_params.repeat},
+        {"repeat_pairs", &precis_params.repeat_pairs},
         {"frequency", &precis_params.weight_frequency},
         {"share_rank", &precis_params.share_weights.rank},
         {"share_position", &precis_params.share_weights.position},
@@ -117,10 +119,10 @@ int precis_params_test(bool verbose)
               p->question > 0 && p->quote > 0 && p->teaser > 0 && p->teaser < 1 &&
               p->teaser_centrality >= 0 && p->teaser_names >= 0 && p->teaser_words >= 0 &&
               p->lead_from >= 1 && p->lead_long >= 1 && p->repeat > 0 &&
-              p->repeat <= p->duplicate && p->share_weights.rank >= 0 &&
-              p->share_weights.position >= 0 && p->share_weights.first >= 0 &&
-              p->share_weights.frequency >= 0 && p->share_weights.title >= 0 &&
-              p->share_weights.length >= 0 &&
+              p->repeat <= p->duplicate && p->repeat_pairs >= 0 && p->repeat_pairs <= 1 &&
+              p->share_weights.rank >= 0 && p->share_weights.position >= 0 &&
+              p->share_weights.first >= 0 && p->share_weights.frequency >= 0 &&
+              p->share_weights.title >= 0 && p->share_weights.length >= 0 &&
               p->share_weights.rank + p->share_weights.frequency > 0;
     if (!ok && verbose)
         printf("params: a parameter is out of its range\n");

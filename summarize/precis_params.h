@@ -74,6 +74,13 @@ typedef struct {
                                        rule or the scores chose it. A share or a word
                                        budget keeps `duplicate` (BBC's extracts: 0.45
                                        costs 0.1 ROUGE). CNN/DM 2-5, half 0 */
+    double repeat_pairs;            /* ... and so is a sentence, in a count, over this
+                                       share of whose word pairs (two words in a row)
+                                       the sentences taken have said: a restatement
+                                       that keeps the lede's wording but adds words of
+                                       its own, so that the cosine stays under `repeat`
+                                       (captions and "It follows the success of ..."
+                                       lines). CNN/DM 2-5, OrangeSum 2-3, half 0 */
     precis_weights_t share_weights; /* the weights of a summary asked as a share
                                 of the article (--ratio), in place of the six
                                 weight_* above: learned by logistic regression

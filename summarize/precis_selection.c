@@ -10,6 +10,13 @@
 typedef precis_doc_sentence_t sentence_t;
 typedef precis_doc_entry_t entry_t;
 
+/* A word pair said by a chosen sentence (pair_table). */
+typedef struct {
+    uint64_t key;      /* first word << 32 | second word */
+    uint32_t sentence; /* the chosen sentence that said it first */
+    uint32_t run;      /* in use when equal to pair_run */
+} pair_slot_t;
+
 struct _precis_selection_t {
     /* The run's inputs. */
     const char *text;
@@ -18,12 +25,20 @@ struct _precis_selection_t {
     const precis_score_t *scores;
     size_t sentence_count;
     double duplicate; /* the run's threshold of a repeat */
+    double pairs;     /* ... and of a repeat by word pairs; 0: none */
+    const precis_doc_token_t *tokens;
     precis_choice_t *choices;
     size_t choice_cap;
     uint32_t *order; /* sentences by score; second half: sort scratch */
     size_t order_cap;
     double *dense; /* per term scratch, kept all zero between uses */
     size_t dense_cap;
+    pair_slot_t *pair_table; /* the word pairs of the chosen sentences: open
+                                addressing, a power of two, at most half full */
+    size_t pair_cap, pair_mask;
+    uint32_t pair_run;     /* numbers the runs, so that the table is not cleared */
+    uint32_t *pair_counts; /* per sentence scratch, all zero between uses */
+    size_t pair_counts_cap;
 };
 
 precis_selection_t *precis_selection_new(void)
@@ -43,6 +58,8 @@ void precis_selection_destroy(precis_selection_t **self_p)
     free(self->choices);
     free(self->order);
     free(self->dense);
+    free(self->pair_table);
+    free(self->pair_counts);
     free(self);
     *self_p = NULL;
 }
@@ -106,6 +123,79 @@ static bool same_text(precis_selection_t *self, const sentence_t *a, const sente
            memcmp(self->text + a->start, self->text + b->start, a->len) == 0;
 }
 
+/* The slot of a word pair in the pair table: where it is, or the empty
+   slot where it would go. */
+static pair_slot_t *pair_slot(precis_selection_t *self, uint64_t key)
+{
+    /* Fibonacci hashing: word numbers are small and dense. */
+    size_t h = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & self->pair_mask;
+    while (self->pair_table[h].run == self->pair_run && self->pair_table[h].key != key)
+        h = (h + 1) & self->pair_mask;
+    return &self->pair_table[h];
+}
+
+/* The tokens of sentence s that a summary shows: those within its cut. */
+static size_t shown_tokens(precis_selection_t *self, size_t s)
+{
+    const sentence_t *sentence = &self->sentences[s];
+    if (self->choices[s].cut_len >= sentence->len) /* the whole sentence */
+        return sentence->token_count;
+    const precis_doc_token_t *tokens = self->tokens + sentence->token_first;
+    uint32_t end = sentence->start + self->choices[s].cut_len;
+    size_t count = 0;
+    while (count < sentence->token_count &&
+           tokens[count].start + tokens[count].len <= end)
+        count++;
+    return count;
+}
+
+/* Adds the word pairs of chosen sentence s to the pair table. */
+static void add_pairs(precis_selection_t *self, size_t s)
+{
+    const precis_doc_token_t *tokens = self->tokens + self->sentences[s].token_first;
+    size_t count = shown_tokens(self, s);
+    for (size_t t = 1; t < count; t++) {
+        uint64_t key = (uint64_t)tokens[t - 1].word << 32 | tokens[t].word;
+        pair_slot_t *slot = pair_slot(self, key);
+        if (slot->run != self->pair_run)
+            *slot = (pair_slot_t){key, (uint32_t)s, self->pair_run};
+    }
+}
+
+/* True when most of sentence s's word pairs are said already: over
+   self->pairs of them in the pair table. Stores the share in its choice
+   and the chosen sentence that said most of them in redundant_with. */
+static bool repeats_pairs(precis_selection_t *self, size_t s)
+{
+    const precis_doc_token_t *tokens = self->tokens + self->sentences[s].token_first;
+    size_t count = shown_tokens(self, s), said = 0;
+    uint32_t most = UINT32_MAX;
+    for (size_t t = 1; t < count; t++) {
+        uint64_t key = (uint64_t)tokens[t - 1].word << 32 | tokens[t].word;
+        const pair_slot_t *slot = pair_slot(self, key);
+        if (slot->run != self->pair_run)
+            continue;
+        said++;
+        uint32_t *counts = self->pair_counts;
+        if (++counts[slot->sentence] > (most == UINT32_MAX ? 0 : counts[most]))
+            most = slot->sentence;
+    }
+    for (size_t t = 1; t < count; t++) { /* the counts back to zero */
+        uint64_t key = (uint64_t)tokens[t - 1].word << 32 | tokens[t].word;
+        const pair_slot_t *slot = pair_slot(self, key);
+        if (slot->run == self->pair_run)
+            self->pair_counts[slot->sentence] = 0;
+    }
+    precis_choice_t *choice = &self->choices[s];
+    choice->pairs = count > 1 ? (double)said / (double)(count - 1) : 0;
+    if (!(choice->pairs > self->pairs))
+        return false;
+    choice->status = PRECIS_CHOICE_REDUNDANT;
+    choice->pair_repeat = true;
+    choice->redundant_with = most;
+    return true;
+}
+
 /* Marks sentence s selected and updates every sentence's redundancy. */
 static void select_sentence(precis_selection_t *self, size_t s)
 {
@@ -121,11 +211,44 @@ static void select_sentence(precis_selection_t *self, size_t s)
         }
     }
     scatter(self, chosen, false);
+    if (self->pairs > 0)
+        add_pairs(self, s);
+}
+
+/* Empties the pair table, sized for every word pair of the document: a
+   new run number, so that no slot need be cleared but when the table
+   grows or the numbers wrap. */
+static void start_pairs(precis_selection_t *self)
+{
+    size_t n = self->sentence_count;
+    size_t tokens =
+        n ? self->sentences[n - 1].token_first + self->sentences[n - 1].token_count : 0;
+    size_t cap = 64;
+    while (cap < 2 * tokens)
+        cap *= 2;
+    self->pair_run++;
+    if (cap > self->pair_cap || self->pair_run == 0) {
+        if (cap > self->pair_cap) {
+            free(self->pair_table);
+            self->pair_table = malloc(cap * sizeof *self->pair_table);
+            assert(self->pair_table);
+            self->pair_cap = cap;
+        }
+        memset(self->pair_table, 0, self->pair_cap * sizeof *self->pair_table);
+        self->pair_run = 1;
+    }
+    self->pair_mask = cap - 1;
+    if (n > self->pair_counts_cap) {
+        free(self->pair_counts);
+        self->pair_counts = calloc(n, sizeof *self->pair_counts);
+        assert(self->pair_counts);
+        self->pair_counts_cap = n;
+    }
 }
 
 /* Readies the scratch and the choices for a document's sentences. */
 static void start(precis_selection_t *self, const precis_document_t *document,
-                  const precis_score_t *scores, double duplicate)
+                  const precis_score_t *scores, double duplicate, double pairs)
 {
     size_t n = precis_document_sentence_count(document);
     size_t terms = precis_document_term_count(document);
@@ -135,6 +258,10 @@ static void start(precis_selection_t *self, const precis_document_t *document,
     self->scores = scores;
     self->sentence_count = n;
     self->duplicate = duplicate;
+    self->pairs = pairs;
+    self->tokens = precis_document_tokens(document);
+    if (pairs > 0)
+        start_pairs(self);
     PRECIS_RESERVE(self->choices, self->choice_cap, n);
     PRECIS_RESERVE(self->order, self->order_cap, 2 * n);
     if (terms > self->dense_cap) {
@@ -147,7 +274,7 @@ static void start(precis_selection_t *self, const precis_document_t *document,
         /* "Below others" until chosen or found wanting. */
         self->choices[i] = (precis_choice_t){
             PRECIS_CHOICE_BELOW_OTHERS,   UINT32_MAX, 0, self->sentences[i].cut_len,
-            self->sentences[i].cut_words, false};
+            self->sentences[i].cut_words, false,      0, false};
         self->order[i] = (uint32_t)i;
     }
     sort_by_score(self, n);
@@ -158,7 +285,7 @@ static void explain_rest(precis_selection_t *self, size_t selected, size_t left)
 {
     for (size_t i = 0; i < self->sentence_count; i++) {
         precis_choice_t *choice = &self->choices[i];
-        if (choice->status == PRECIS_CHOICE_SELECTED)
+        if (choice->status == PRECIS_CHOICE_SELECTED || choice->pair_repeat)
             continue;
         if (selected > 0 && choice->redundancy > self->duplicate)
             choice->status = PRECIS_CHOICE_REDUNDANT;
@@ -179,7 +306,8 @@ static size_t take_lead(precis_selection_t *self, size_t lead, size_t budget,
         precis_choice_t *choice = &self->choices[i];
         if (score->furniture != 1.0 || score->short_words != 1.0 ||
             score->teaser != 1.0 || (taken > 0 && choice->redundancy > self->duplicate) ||
-            choice->cut_words > budget - *used)
+            choice->cut_words > budget - *used ||
+            (taken > 0 && self->pairs > 0 && repeats_pairs(self, i)))
             continue;
         select_sentence(self, i);
         choice->by_lead = true;
@@ -193,9 +321,9 @@ const precis_choice_t *precis_selection_run(precis_selection_t *self,
                                             const precis_document_t *document,
                                             const precis_score_t *scores, size_t wanted,
                                             size_t lead, size_t budget, double duplicate,
-                                            size_t *selected_p)
+                                            double pairs, size_t *selected_p)
 {
-    start(self, document, scores, duplicate);
+    start(self, document, scores, duplicate, pairs);
     size_t n = self->sentence_count;
     bool by_words = budget != SIZE_MAX;
     size_t used = 0;
@@ -206,7 +334,7 @@ const precis_choice_t *precis_selection_run(precis_selection_t *self,
         for (size_t k = 0; k < n; k++) {
             size_t i = self->order[k];
             const precis_choice_t *choice = &self->choices[i];
-            if (choice->status == PRECIS_CHOICE_SELECTED ||
+            if (choice->status == PRECIS_CHOICE_SELECTED || choice->pair_repeat ||
                 choice->cut_words > budget - used)
                 continue;
             if (selected > 0 && choice->redundancy > duplicate)
@@ -219,6 +347,8 @@ const precis_choice_t *precis_selection_run(precis_selection_t *self,
         }
         if (best == SIZE_MAX)
             break;
+        if (selected > 0 && self->pairs > 0 && repeats_pairs(self, best))
+            continue; /* marked: the next turn passes over it */
         select_sentence(self, best);
         used += self->choices[best].cut_words;
         selected++;
@@ -293,14 +423,14 @@ static void test_repeat(precis_selection_t *self, precis_document_t *document,
         scores[i].furniture = scores[i].short_words = 1.0;
     /* The lede alone: the repeat's similarity to it lies between the two
        thresholds (else this test proves nothing). */
-    const precis_choice_t *choices =
-        precis_selection_run(self, document, scores, 1, 1, SIZE_MAX, repeat, &selected);
+    const precis_choice_t *choices = precis_selection_run(self, document, scores, 1, 1,
+                                                          SIZE_MAX, repeat, 0, &selected);
     double like = choices[1].redundancy;
     CHECK(like > repeat && like <= duplicate,
           "repeat: similarity %.3f not between the thresholds", like);
     for (size_t lead = 0; lead <= 2; lead += 2) {
         choices = precis_selection_run(self, document, scores, 2, lead, SIZE_MAX, repeat,
-                                       &selected);
+                                       0, &selected);
         CHECK(selected == 2 && choices[0].status == PRECIS_CHOICE_SELECTED &&
                   choices[1].status == PRECIS_CHOICE_REDUNDANT &&
                   choices[1].redundant_with == 0 &&
@@ -308,9 +438,54 @@ static void test_repeat(precis_selection_t *self, precis_document_t *document,
               "lead %zu: repeat statuses %u %u %u %u", lead, choices[0].status,
               choices[1].status, choices[2].status, choices[3].status);
         choices = precis_selection_run(self, document, scores, 2, lead, SIZE_MAX,
-                                       duplicate, &selected);
+                                       duplicate, 0, &selected);
         CHECK(choices[1].status == PRECIS_CHOICE_SELECTED,
               "lead %zu: not a duplicate, yet not taken", lead);
+    }
+}
+
+/* A sentence that keeps most of the lede's word pairs but adds enough
+   words of its own to stay under `repeat` ("It follows ...") is a repeat
+   by its word pairs in a summary asked as a count, whether the lead rule
+   or the scores choose; with no pairs test (0) it is taken. */
+static void test_repeat_pairs(precis_selection_t *self, precis_document_t *document,
+                              bool verbose)
+{
+    const char *text =
+        "The city council approved a new budget for the public library on Tuesday.\n"
+        "Residents who packed the hall cheered when the city council approved a new "
+        "budget for the public library after months of angry letters.\n"
+        "Parents had asked for longer opening hours during the school holidays.\n"
+        "The mayor said the vote showed how much the town values its readers.\n";
+    double repeat = precis_params.repeat, pairs = precis_params.repeat_pairs;
+    char code[8];
+    precis_document_build(document, NULL, text, strlen(text), "en", 0, code, NULL);
+    size_t n = precis_document_sentence_count(document), selected;
+    CHECK(n == 4, "pairs: %zu sentences", n);
+    if (n != 4)
+        return;
+    precis_score_t scores[4];
+    fake_scores(scores, (double[]){4, 3, 2, 1}, 4);
+    for (size_t i = 0; i < 4; i++)
+        scores[i].furniture = scores[i].short_words = 1.0;
+    for (size_t lead = 0; lead <= 2; lead += 2) {
+        const precis_choice_t *choices = precis_selection_run(
+            self, document, scores, 2, lead, SIZE_MAX, repeat, pairs, &selected);
+        /* Under the cosine's threshold (else this test proves nothing). */
+        CHECK(choices[1].redundancy <= repeat, "lead %zu: cosine %.3f over repeat", lead,
+              choices[1].redundancy);
+        CHECK(selected == 2 && choices[0].status == PRECIS_CHOICE_SELECTED &&
+                  choices[1].status == PRECIS_CHOICE_REDUNDANT &&
+                  choices[1].pair_repeat && choices[1].pairs > pairs &&
+                  choices[1].redundant_with == 0 &&
+                  choices[2].status == PRECIS_CHOICE_SELECTED &&
+                  !choices[2].pair_repeat && choices[2].pairs < pairs,
+              "lead %zu: pair statuses %u %u %u %u, share %.3f", lead, choices[0].status,
+              choices[1].status, choices[2].status, choices[3].status, choices[1].pairs);
+        choices = precis_selection_run(self, document, scores, 2, lead, SIZE_MAX, repeat,
+                                       0, &selected);
+        CHECK(choices[1].status == PRECIS_CHOICE_SELECTED && choices[1].pairs == 0,
+              "lead %zu: no pairs test, yet not taken", lead);
     }
 }
 
@@ -334,7 +509,7 @@ int precis_selection_test(bool verbose)
         goto done;
     /* Two of four: the first, then not its duplicate but the next best. */
     const precis_choice_t *choices = precis_selection_run(
-        self, document, scores, 2, 0, SIZE_MAX, precis_params.duplicate, &selected);
+        self, document, scores, 2, 0, SIZE_MAX, precis_params.duplicate, 0, &selected);
     CHECK(selected == 2 && choices[0].status == PRECIS_CHOICE_SELECTED &&
               choices[1].status == PRECIS_CHOICE_REDUNDANT &&
               choices[1].redundant_with == 0 &&
@@ -344,7 +519,7 @@ int precis_selection_test(bool verbose)
           choices[2].status, choices[3].status);
     /* A budget of 16 words: the first (11), then only the last (5) fits. */
     choices = precis_selection_run(self, document, scores, n, 0, 16,
-                                   precis_params.duplicate, &selected);
+                                   precis_params.duplicate, 0, &selected);
     CHECK(selected == 2 && choices[0].status == PRECIS_CHOICE_SELECTED &&
               choices[2].status == PRECIS_CHOICE_OVER_BUDGET &&
               choices[3].status == PRECIS_CHOICE_SELECTED,
@@ -352,7 +527,7 @@ int precis_selection_test(bool verbose)
           choices[2].status, choices[3].status);
     /* A budget of 3 words: nothing fits, the best is cut. */
     choices = precis_selection_run(self, document, scores, n, 0, 3,
-                                   precis_params.duplicate, &selected);
+                                   precis_params.duplicate, 0, &selected);
     CHECK(selected == 1 && choices[0].status == PRECIS_CHOICE_SELECTED &&
               choices[0].cut_words <= 3 && choices[0].cut_len > 0,
           "3 words: best not cut to fit");
@@ -363,7 +538,7 @@ int precis_selection_test(bool verbose)
         scores[i].furniture = scores[i].short_words = 1.0;
     scores[3].short_words = 0.8;
     choices = precis_selection_run(self, document, scores, 2, 1, SIZE_MAX,
-                                   precis_params.duplicate, &selected);
+                                   precis_params.duplicate, 0, &selected);
     CHECK(selected == 2 && choices[0].status == PRECIS_CHOICE_SELECTED &&
               choices[1].status == PRECIS_CHOICE_REDUNDANT &&
               choices[2].status == PRECIS_CHOICE_SELECTED &&
@@ -378,7 +553,7 @@ int precis_selection_test(bool verbose)
        the count wanted. */
     scores[0].furniture = 0.05; /* page furniture (precis_furniture) */
     choices = precis_selection_run(self, document, scores, 1, 4, SIZE_MAX,
-                                   precis_params.duplicate, &selected);
+                                   precis_params.duplicate, 0, &selected);
     CHECK(selected == 1 && choices[1].status == PRECIS_CHOICE_SELECTED &&
               choices[2].status != PRECIS_CHOICE_SELECTED,
           "lead after furniture: statuses %u %u %u %u", choices[0].status,
@@ -387,12 +562,13 @@ int precis_selection_test(bool verbose)
     scores[0].furniture = 1.0;
     scores[0].teaser = 0.5;
     choices = precis_selection_run(self, document, scores, 1, 1, SIZE_MAX,
-                                   precis_params.duplicate, &selected);
+                                   precis_params.duplicate, 0, &selected);
     CHECK(selected == 1 && choices[0].status != PRECIS_CHOICE_SELECTED &&
               choices[1].status == PRECIS_CHOICE_SELECTED,
           "lead after a teaser: statuses %u %u %u %u", choices[0].status,
           choices[1].status, choices[2].status, choices[3].status);
     test_repeat(self, document, verbose);
+    test_repeat_pairs(self, document, verbose);
 done:
     precis_selection_destroy(&self);
     precis_document_destroy(&document);

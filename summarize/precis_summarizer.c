@@ -217,12 +217,13 @@ int precis_summarizer_run(precis_summarizer_t *self, const char *title, const ch
         self->scoring, self->document, rank, self->furniture_kinds,
         expected_length(self->document, options), share_of_article(options), count);
     size_t selected;
-    self->choices = precis_selection_run(
-        self->selection, self->document, self->scores,
-        by_words ? n : wanted_sentences(options, n),
-        lead_sentences(options, n, self->scores),
-        by_words ? (size_t)options->words : SIZE_MAX,
-        count ? precis_params.repeat : precis_params.duplicate, &selected);
+    self->choices =
+        precis_selection_run(self->selection, self->document, self->scores,
+                             by_words ? n : wanted_sentences(options, n),
+                             lead_sentences(options, n, self->scores),
+                             by_words ? (size_t)options->words : SIZE_MAX,
+                             count ? precis_params.repeat : precis_params.duplicate,
+                             count ? precis_params.repeat_pairs : 0, &selected);
     self->explained = n;
     store_selection(self, summary, selected);
     summary->keywords = precis_keywords_run(
@@ -259,6 +260,7 @@ bool precis_summarizer_explain(const precis_summarizer_t *self, size_t i,
         .penalty = score->penalty,
         .score = score->score,
         .redundancy = choice->redundancy,
+        .pairs = choice->pairs,
         .ranking = precis_ranking_method(self->ranking),
         .furniture_kind = precis_furniture_name(self->furniture_kinds[i]),
         .status = precis_selection_status_name(choice->status),

@@ -90,6 +90,9 @@ typedef struct {
     double furniture, short_words, long_words, unclosed, question, quote, teaser;
     double penalty, score;
     double redundancy;          /* highest cosine similarity to a selected sentence */
+    double pairs;               /* share of its word pairs the summary had said when
+                                   it was weighed for a place in a count (0 when
+                                   never weighed); over repeat_pairs: redundant */
     const char *ranking;        /* "lexrank" or "centroid" (static) */
     const char *furniture_kind; /* "none", "phrase", "byline" or "fields" (static) */
     const char *status;         /* "selected", "redundant", "over budget" or
