@@ -1,9 +1,12 @@
-# tests/deploy_test_lib.sh - what the deploy tests of the relay and of
-# ingest shards share, sourced after `test_name=NAME` and with the build
-# directory as $1: the paths (repo, pipeline, build, precis), fail, the
-# check that every program is built, a work directory with run_dir in it,
-# a cleanup on exit that stops the pipeline (and push_pid) and shows the
-# logs on failure, and articles PREFIX COUNT (JSON Lines, an id each).
+# tests/deploy_test_lib.sh - what the tests that start a pipeline with
+# deploy/pipeline up share (deploy, relay, ingest shards, metrics,
+# no-replay), sourced after `test_name=NAME` and with the build directory
+# as $1: the paths (repo, pipeline, build, precis), fail, the check that
+# every program is built, a work directory with run_dir in it, a cleanup
+# on exit that stops the pipeline (and push_pid), runs the caller's
+# after_down when there is one and shows the logs on failure, pipeline_up
+# (deploy/pipeline up on free ports) and articles PREFIX COUNT (JSON
+# Lines, an id each).
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 pipeline="$repo/deploy/pipeline"
 build=${1:-build}
@@ -29,6 +32,7 @@ cleanup() {
     trap - EXIT
     [ -z "$push_pid" ] || kill "$push_pid" 2>/dev/null || true
     [ ! -f "$run_dir/procs" ] || "$pipeline" down --run-dir "$run_dir" >/dev/null 2>&1 || true
+    ! declare -F after_down >/dev/null || after_down
     if [ "$status" -ne 0 ]; then
         for log in "$run_dir"/*.log "$work"/*.txt; do
             [ -f "$log" ] || continue
@@ -42,6 +46,45 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# pipeline_up [--ports N] [--metrics] [--] UP_OPTION...: deploy/pipeline up
+# in $run_dir with $build's programs, on N free ports (default: as many as
+# deploy/pipeline free-port-base finds by default) and, with --metrics, on
+# free ports for the Prometheus metrics (--metrics-port-base); sets base
+# (and metrics_base) and writes up's output to $work/up.txt. A port can be
+# taken between the check and the bind: on "address already in use" in a
+# log it tries other ports, three times in all; any other failure fails the
+# test at once. When the caller defines after_failed_up, it runs after each
+# failed attempt, while the run dir is still there.
+pipeline_up() {
+    local ports=() metrics=false options _
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --ports) ports=("$2"); shift 2 ;;
+            --metrics) metrics=true; shift ;;
+            --) shift; break ;;
+            *) break ;;
+        esac
+    done
+    for _ in 1 2 3; do
+        base=$("$pipeline" free-port-base "${ports[@]}") || fail "no free ports"
+        options=(--port-base "$base")
+        if $metrics; then
+            metrics_base=$("$pipeline" free-port-base) || fail "no free ports"
+            options+=(--metrics-port-base "$metrics_base")
+        fi
+        if "$pipeline" up --no-build --build-dir "$build" --run-dir "$run_dir" "${options[@]}" \
+            "$@" >"$work/up.txt" 2>&1; then
+            return 0
+        fi
+        ! declare -F after_failed_up >/dev/null || after_failed_up
+        grep -qi 'address already in use' "$run_dir"/*.log 2>/dev/null \
+            || { cat "$work/up.txt" >&2; fail "deploy/pipeline up $* failed"; }
+        echo "$test_name: a port near $base was taken, trying again" >&2
+        rm -rf "$run_dir"
+    done
+    fail "deploy/pipeline up $* failed three times"
+}
 
 # Articles of a few sentences each, every one with its own id.
 articles() { # prefix, count

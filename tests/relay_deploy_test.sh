@@ -18,21 +18,7 @@ FIRST=120 # articles pushed around the relay's restart
 DEAD=30   # articles pushed while the relay is dead
 SECOND=20 # articles pushed after it is back
 
-started=false
-for _ in 1 2 3; do
-    base=$("$pipeline" free-port-base) || fail "no free ports"
-    metrics_base=$("$pipeline" free-port-base) || fail "no free ports"
-    if "$pipeline" up --no-build --build-dir "$build" --port-base "$base" --run-dir "$run_dir" \
-        --normalize 1 --summarize 2 --relay --metrics-port-base "$metrics_base" \
-        >"$work/up.txt" 2>&1; then
-        started=true
-        break
-    fi
-    grep -qi 'address already in use' "$run_dir"/*.log 2>/dev/null \
-        || { cat "$work/up.txt" >&2; fail "deploy/pipeline up --relay failed"; }
-    rm -rf "$run_dir"
-done
-$started || fail "deploy/pipeline up --relay failed three times"
+pipeline_up --metrics --normalize 1 --summarize 2 --relay
 
 "$pipeline" status --run-dir "$run_dir" >"$work/status.txt" 2>&1 \
     || fail "status exited $?: $(cat "$work/status.txt")"

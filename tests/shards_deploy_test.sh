@@ -30,19 +30,7 @@ for line in sys.stdin:
 }
 
 # 11 ports: the usual 8 and 3 for the second shard.
-started=false
-for _ in 1 2 3; do
-    base=$("$pipeline" free-port-base 11) || fail "no free ports"
-    if "$pipeline" up --no-build --build-dir "$build" --port-base "$base" --run-dir "$run_dir" \
-        --ingest 2 --normalize 1 --summarize 2 >"$work/up.txt" 2>&1; then
-        started=true
-        break
-    fi
-    grep -qi 'address already in use' "$run_dir"/*.log 2>/dev/null \
-        || { cat "$work/up.txt" >&2; fail "deploy/pipeline up --ingest 2 failed"; }
-    rm -rf "$run_dir"
-done
-$started || fail "deploy/pipeline up --ingest 2 failed three times"
+pipeline_up --ports 11 --ingest 2 --normalize 1 --summarize 2
 
 "$pipeline" status --run-dir "$run_dir" >"$work/status.txt" 2>&1 \
     || fail "status exited $?: $(cat "$work/status.txt")"
