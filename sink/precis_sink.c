@@ -2120,9 +2120,13 @@ int precis_sink_test(bool verbose)
     json_decref(line);
     unlink(path);
     unlink(log_path);
-    char *state = zsys_sprintf("%s.state", log_path);
-    unlink(state);
-    zstr_free(&state);
+    /* The files the sink keeps beside its output log. */
+    const char *beside[] = {"state", "stories", "jsonl-start"};
+    for (size_t i = 0; i < sizeof beside / sizeof beside[0]; i++) {
+        char *file = zsys_sprintf("%s.%s", log_path, beside[i]);
+        unlink(file);
+        zstr_free(&file);
+    }
     zstr_free(&log_path);
     failures += test_held_back(&config);
     failures += test_batch(&config);
