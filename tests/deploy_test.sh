@@ -138,9 +138,6 @@ if "$pipeline" status --run-dir "$run_dir" >"$work/status2.txt" 2>&1; then
     fail "status exited 0 after down"
 fi
 "$pipeline" down --run-dir "$run_dir" >/dev/null 2>&1 || fail "a second down did not exit 0"
-# Under the sanitizer build, a report in a log is a failure too.
-if grep -l 'ERROR: [A-Za-z]*Sanitizer\|runtime error:' "$run_dir"/*.log >"$work/sanitizer.txt"; then
-    fail "sanitizer reports in $(tr '\n' ' ' <"$work/sanitizer.txt")"
-fi
+no_sanitizer_reports
 
 echo "ok: deploy/pipeline up, status, push/sub and down with $build/bin"

@@ -5,8 +5,9 @@
 # every program is built, a work directory with run_dir in it, a cleanup
 # on exit that stops the pipeline (and push_pid), runs the caller's
 # after_down when there is one and shows the logs on failure, pipeline_up
-# (deploy/pipeline up on free ports) and articles PREFIX COUNT (JSON
-# Lines, an id each).
+# (deploy/pipeline up on free ports), pipeline_down_checked,
+# no_sanitizer_reports, articles PREFIX COUNT (JSON Lines, an id each) and
+# one_summary_each.
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 pipeline="$repo/deploy/pipeline"
 build=${1:-build}
@@ -84,6 +85,46 @@ pipeline_up() {
         rm -rf "$run_dir"
     done
     fail "deploy/pipeline up $* failed three times"
+}
+
+# deploy/pipeline down, checked: exit 0 without a SIGKILL, the processes
+# stopped in an order (launcher.log's names, space-separated) that matches
+# the extended regular expression ORDER, nothing left in the run dir but
+# logs (no socket, pid file, procs, or unused ipc endpoint that ingest
+# bound for the relay case: issue 13), and no sanitizer report in a log.
+pipeline_down_checked() { # ORDER, what ORDER says
+    "$pipeline" down --run-dir "$run_dir" >"$work/down.txt" 2>&1 || fail "down exited $?"
+    ! grep -q SIGKILL "$work/down.txt" || fail "down had to SIGKILL: $(cat "$work/down.txt")"
+    awk '/^.* stopped /{ print $4 }' "$run_dir/launcher.log" | tr '\n' ' ' >"$work/order.txt"
+    grep -Eq "$1" "$work/order.txt" || fail "down did not stop $2: $(cat "$work/order.txt")"
+    local leftover
+    leftover=$(find "$run_dir" \( -type s -o -name '*.pid' -o -name 'unused-*' -o -name procs \) \
+        | tr '\n' ' ')
+    [ -z "$leftover" ] || fail "down left behind: $leftover"
+    no_sanitizer_reports
+}
+
+# Under the sanitizer build, a report in a log is a failure too.
+no_sanitizer_reports() {
+    if grep -l 'ERROR: [A-Za-z]*Sanitizer\|runtime error:' "$run_dir"/*.log >"$work/sanitizer.txt"; then
+        fail "sanitizer reports in $(tr '\n' ' ' <"$work/sanitizer.txt")"
+    fi
+}
+
+# Fails unless RESULTS (precis sub --json lines) holds one summary for each
+# article of the batches given (articles PREFIX COUNT), and nothing else.
+one_summary_each() { # RESULTS, PREFIX COUNT...
+    python3 - "$@" <<'PY' || fail "$(basename "$1"): the results are not one summary per article"
+import json, sys
+results = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+batches = sys.argv[2:]
+want = {f"{prefix}-{k}" for prefix, n in zip(batches[::2], batches[1::2]) for k in range(int(n))}
+ids = [r.get("id") for r in results]
+assert len(ids) == len(set(ids)), "duplicated: %s" % sorted({i for i in ids if ids.count(i) > 1})
+assert set(ids) == want, "missing %s, unexpected %s" % (sorted(want - set(ids)), sorted(set(ids) - want))
+bad = [r for r in results if r.get("type") != "summary"]
+assert not bad, "not summaries: %s" % bad[:2]
+PY
 }
 
 # Articles of a few sentences each, every one with its own id.
