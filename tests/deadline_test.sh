@@ -46,7 +46,19 @@ sleep 7391 &
 echo $! >"$dir/child"
 (setsid sleep 7391 </dev/null >/dev/null 2>&1 & echo $! >"$dir/daemon")
 (trap '' TERM; exec sleep 7391) &
-echo $! >"$dir/stubborn"
+stubborn=$!
+echo "$stubborn" >"$dir/stubborn"
+# Ready once the daemon has a session of its own and the stubborn child
+# ignores SIGTERM (bit 15 - 1 of SigIgn): both happen after the fork that
+# $! names.
+daemon=$(cat "$dir/daemon")
+for _ in $(seq 200); do
+    ignored=$(awk '/^SigIgn:/ { print $2 }' "/proc/$stubborn/status" 2>/dev/null)
+    [ "$(ps -o sid= -p "$daemon" | tr -d ' ')" = "$daemon" ] &&
+        (( 0x${ignored:-0} & 0x4000 )) && break
+    sleep 0.05
+done
+echo >"$dir/ready"
 [ "${2:-}" != exit ] || exit 3
 sleep 7391
 EOF
@@ -55,9 +67,8 @@ EOF
 mkdir "$work/bare"
 setsid bash "$work/test.sh" "$work/bare" &
 bare=$!
-for _ in $(seq 100); do [ -s "$work/bare/stubborn" ] && break; sleep 0.1; done
-kill -KILL -- "-$bare"
-wait "$bare" 2>/dev/null || true
+for _ in $(seq 200); do [ -f "$work/bare/ready" ] && break; sleep 0.1; done
+{ kill -KILL -- "-$bare"; wait "$bare"; } 2>/dev/null || true
 daemon=$(cat "$work/bare/daemon")
 sleeper_alive "$daemon" \
     || fail "without the wrapper the daemon (pid $daemon) did not survive: the check below shows nothing"
@@ -70,6 +81,7 @@ PRECIS_TEST_TIMEOUT=8 "$here/deadline.py" bash "$work/test.sh" "$work/wrapped" \
 [ "$status" -eq 124 ] || fail "the wrapper exited $status, not 124: $(cat "$work/wrapped.err")"
 grep -q "ran past its deadline, 6 s (TIMEOUT 8 s)" "$work/wrapped.err" \
     || fail "the wrapper did not say why: $(cat "$work/wrapped.err")"
+[ -f "$work/wrapped/ready" ] || fail "the test did not start its sleepers within 6 s"
 [ -f "$work/wrapped/trap" ] || fail "the test's TERM trap did not run"
 for name in child daemon stubborn; do
     pid=$(cat "$work/wrapped/$name" 2>/dev/null) || fail "the test did not start its $name"
