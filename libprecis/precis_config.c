@@ -905,7 +905,6 @@ bool precis_heap_keep(void)
 int precis_program_start(precis_config_t *config, int argc, char **argv, unsigned mask,
                          const char *usage, const char *ident, bool bind)
 {
-    precis_heap_keep();
     precis_config_defaults(config, bind);
     int rc = precis_config_parse(config, argc, argv, mask, usage);
     if (rc != 0)

@@ -18,6 +18,7 @@ static const char *usage =
 
 int main(int argc, char **argv)
 {
+    precis_heap_keep(); /* a daemon: keeps its freed heap (precis_config.h) */
     precis_config_t config;
     int rc = precis_program_start(
         &config, argc, argv,

@@ -1336,15 +1336,56 @@ static void published_waiting(zsock_t *subscriber, char *seen, size_t size)
 }
 
 /* A sink under test and its peers: an ingest that takes its
-   acknowledgements and, when asked, a subscriber. Each sink a test starts
-   gets inproc endpoints of its own, NAME-results, -output and -replay
-   (closing is asynchronous: a name is not bound twice); the
-   acknowledgements' endpoint stays with the ingest across restarts. */
+   acknowledgements (with shards = 2, one ingest a shard: ingest and
+   ingest2) and, when asked, a subscriber. Each sink a test starts gets
+   inproc endpoints of its own, NAME-results, -output and -replay (closing
+   is asynchronous: a name is not bound twice); the acknowledgements'
+   endpoints stay with the ingest across restarts. test_sink_dir gives it a
+   temporary directory for the output log, removed by the last stop. */
 typedef struct {
-    char results[64], output[64], replay[64], acks[64];
+    char results[64], output[64], replay[64], acks[144];
+    char dir[64], *log_path;
+    int shards;
     precis_sink_t *sink;
-    zsock_t *ingest, *subscriber;
+    zsock_t *ingest, *ingest2, *subscriber;
 } test_sink_t;
+
+/* Makes /tmp/precis-sink-NAME-XXXXXX and puts the config's output log in
+   it (DIR/output.records, no retention) without a JSON Lines file.
+   Returns 0, or -1 when the directory cannot be made. */
+static int test_sink_dir(test_sink_t *t, precis_config_t *config, const char *name)
+{
+    snprintf(t->dir, sizeof t->dir, "/tmp/precis-sink-%s-XXXXXX", name);
+    if (!mkdtemp(t->dir))
+        return -1;
+    t->log_path = zsys_sprintf("%s/output.records", t->dir);
+    config->out_log = t->log_path;
+    config->jsonl_path = NULL;
+    config->log_max_bytes = 0;
+    return 0;
+}
+
+/* Binds the acknowledgements' endpoint of each shard (NAME-acks, or
+   NAME-acks-1 and -2) and sets t->acks to the list the sink is given. */
+static void test_ingest_start(test_sink_t *t, const char *name)
+{
+    zsock_t **ingests[2] = {&t->ingest, &t->ingest2};
+    int shards = t->shards == 2 ? 2 : 1;
+    t->acks[0] = 0;
+    for (int k = 1; k <= shards; k++) {
+        char endpoint[64], bind[80];
+        if (shards == 1)
+            snprintf(endpoint, sizeof endpoint, "inproc://%s-acks", name);
+        else
+            snprintf(endpoint, sizeof endpoint, "inproc://%s-acks-%d", name, k);
+        snprintf(bind, sizeof bind, "@%s", endpoint);
+        *ingests[k - 1] = zsock_new_pull(bind);
+        assert(*ingests[k - 1]);
+        size_t used = strlen(t->acks);
+        snprintf(t->acks + used, sizeof t->acks - used, "%s%s", k > 1 ? "," : "",
+                 endpoint);
+    }
+}
 
 /* Starts a sink on the config with NAME's endpoints (the ingest first, when
    there is none yet) and, when filter is not NULL, a subscriber to filter.
@@ -1358,17 +1399,13 @@ static precis_sink_t *test_sink_start(test_sink_t *t, precis_config_t *config,
     config->results_endpoint = t->results;
     config->output_endpoint = t->output;
     config->replay_endpoint = t->replay;
-    char endpoint[80];
-    if (!t->ingest) {
-        snprintf(t->acks, sizeof t->acks, "inproc://%s-acks", name);
-        snprintf(endpoint, sizeof endpoint, "@%s", t->acks);
-        t->ingest = zsock_new_pull(endpoint);
-        assert(t->ingest);
-    }
+    if (!t->ingest)
+        test_ingest_start(t, name);
     config->acks_endpoint = t->acks;
     t->sink = precis_sink_new(config);
     assert(t->sink);
     if (filter) {
+        char endpoint[80];
         snprintf(endpoint, sizeof endpoint, ">%s", t->output);
         t->subscriber = zsock_new_sub(endpoint, filter);
         assert(t->subscriber);
@@ -1377,13 +1414,22 @@ static precis_sink_t *test_sink_start(test_sink_t *t, precis_config_t *config,
     return t->sink;
 }
 
-/* Stops the sink and its subscriber, and the ingest too when all. */
+/* Stops the sink and its subscriber, and when all the ingest too and the
+   directory of test_sink_dir. */
 static void test_sink_stop(test_sink_t *t, bool all)
 {
     zsock_destroy(&t->subscriber);
     precis_sink_destroy(&t->sink);
-    if (all)
-        zsock_destroy(&t->ingest);
+    if (!all)
+        return;
+    zsock_destroy(&t->ingest);
+    zsock_destroy(&t->ingest2);
+    if (t->log_path) {
+        zdir_t *listing = zdir_new(t->dir, "-");
+        zdir_remove(listing, true);
+        zdir_destroy(&listing);
+        zstr_free(&t->log_path);
+    }
 }
 
 /* A batch: numbered in order with one log write; a repeat of a key of the
@@ -1392,14 +1438,9 @@ static void test_sink_stop(test_sink_t *t, bool all)
 static int test_batch(precis_config_t *config)
 {
     int failures = 0;
-    char dir[] = "/tmp/precis-sink-batch-XXXXXX";
-    if (!mkdtemp(dir))
-        return 1;
-    char *log_path = zsys_sprintf("%s/output.records", dir);
-    config->out_log = log_path;
-    config->jsonl_path = NULL;
-    config->log_max_bytes = 0;
     test_sink_t t = {0};
+    if (test_sink_dir(&t, config, "batch") != 0)
+        return 1;
     precis_sink_t *self = test_sink_start(&t, config, "sink-test-9", "");
     zsock_t *ingest = t.ingest, *subscriber = t.subscriber;
     zframe_t *frames[4] = {summary_frame("b1", "kb1"), summary_frame("b2", "kb2"),
@@ -1420,7 +1461,7 @@ static int test_batch(precis_config_t *config)
     /* The log cannot grow: nothing of the batch is published or
        acknowledged, the repeat included, and no number is used. */
     struct stat info;
-    stat(log_path, &info);
+    stat(t.log_path, &info);
     void (*handler)(int) = signal(SIGXFSZ, SIG_IGN);
     struct rlimit old_limit, limit;
     getrlimit(RLIMIT_FSIZE, &old_limit);
@@ -1452,11 +1493,6 @@ static int test_batch(precis_config_t *config)
     for (int i = 0; i < 3; i++)
         zframe_destroy(&more[i]);
     test_sink_stop(&t, true);
-    char *command = zsys_sprintf("rm -rf '%s'", dir);
-    if (system(command) != 0)
-        failures++;
-    zstr_free(&command);
-    zstr_free(&log_path);
     return failures;
 }
 
@@ -1468,23 +1504,11 @@ static int test_batch(precis_config_t *config)
 static int test_shards(precis_config_t *config)
 {
     int failures = 0;
-    char dir[] = "/tmp/precis-sink-shards-XXXXXX";
-    if (!mkdtemp(dir))
+    test_sink_t t = {.shards = 2};
+    if (test_sink_dir(&t, config, "shards") != 0)
         return 1;
-    char *log_path = zsys_sprintf("%s/output.records", dir);
-    config->out_log = log_path;
-    config->jsonl_path = NULL;
-    config->log_max_bytes = 0;
-    config->results_endpoint = "inproc://sink-test-results-s";
-    config->output_endpoint = "inproc://sink-test-output-s";
-    config->replay_endpoint = "inproc://sink-test-replay-s";
-    config->acks_endpoint = "inproc://sink-test-acks-s1,inproc://sink-test-acks-s2";
-    zsock_t *shard1 = zsock_new_pull("@inproc://sink-test-acks-s1");
-    zsock_t *shard2 = zsock_new_pull("@inproc://sink-test-acks-s2");
-    precis_sink_t *self = precis_sink_new(config);
-    assert(self);
-    zsock_t *subscriber = zsock_new_sub(">inproc://sink-test-output-s", "");
-    zclock_sleep(50);
+    precis_sink_t *self = test_sink_start(&t, config, "sink-test-s", "");
+    zsock_t *shard1 = t.ingest, *shard2 = t.ingest2, *subscriber = t.subscriber;
     char acks1[256], acks2[256], seen[256];
     /* a: shard 2 first, then shard 1's copy in a later batch; b: both
        copies in one batch; c: a key without shard goes to the first. */
@@ -1508,24 +1532,11 @@ static int test_shards(precis_config_t *config)
         zframe_destroy(&first[i]);
     for (int i = 0; i < 3; i++)
         zframe_destroy(&second[i]);
-    zsock_destroy(&subscriber);
-    precis_sink_destroy(&self);
+    test_sink_stop(&t, false);
 
-    /* Restarted: the ids come back from the output log. New endpoints:
-       closing is asynchronous, the old names may not be free yet. */
-    config->results_endpoint = "inproc://sink-test-results-s2";
-    config->output_endpoint = "inproc://sink-test-output-s2";
-    config->replay_endpoint = "inproc://sink-test-replay-s2";
-    self = precis_sink_new(config);
-    if (!self) {
-        fprintf(stderr, "sink test: shards: the sink did not start again\n");
-        zsock_destroy(&shard1);
-        zsock_destroy(&shard2);
-        zstr_free(&log_path);
-        return failures + 1;
-    }
-    subscriber = zsock_new_sub(">inproc://sink-test-output-s2", "");
-    zclock_sleep(50);
+    /* Restarted: the ids come back from the output log. */
+    self = test_sink_start(&t, config, "sink-test-s2", "");
+    subscriber = t.subscriber;
     zframe_t *again = summary_frame("b", "2:M2-9");
     rc = precis_sink_publish(self, again);
     zframe_destroy(&again);
@@ -1537,15 +1548,7 @@ static int test_shards(precis_config_t *config)
                 seen, acks2);
         failures++;
     }
-    zsock_destroy(&subscriber);
-    precis_sink_destroy(&self);
-    zsock_destroy(&shard1);
-    zsock_destroy(&shard2);
-    char *command = zsys_sprintf("rm -rf '%s'", dir);
-    if (system(command) != 0)
-        failures++;
-    zstr_free(&command);
-    zstr_free(&log_path);
+    test_sink_stop(&t, true);
     return failures;
 }
 
@@ -1555,15 +1558,11 @@ static int test_shards(precis_config_t *config)
 static int test_held_back(precis_config_t *config)
 {
     int failures = 0;
-    char dir[] = "/tmp/precis-sink-held-XXXXXX";
-    if (!mkdtemp(dir))
-        return 1;
-    char *log_path = zsys_sprintf("%s/output.records", dir),
-         *jsonl_path = zsys_sprintf("%s/output.jsonl", dir);
-    config->out_log = log_path;
-    config->jsonl_path = jsonl_path;
-    config->log_max_bytes = 0;
     test_sink_t t = {0};
+    if (test_sink_dir(&t, config, "held") != 0)
+        return 1;
+    char *jsonl_path = zsys_sprintf("%s/output.jsonl", t.dir);
+    config->jsonl_path = jsonl_path;
     precis_sink_t *self = test_sink_start(&t, config, "sink-test-4", NULL);
     zsock_t *ingest = t.ingest;
     const char *log_id = self->log_id;
@@ -1580,7 +1579,7 @@ static int test_held_back(precis_config_t *config)
 
     /* The log cannot grow (a file size limit fails the write as ENOSPC would). */
     struct stat info;
-    stat(log_path, &info);
+    stat(t.log_path, &info);
     void (*handler)(int) = signal(SIGXFSZ, SIG_IGN);
     struct rlimit old_limit, limit;
     getrlimit(RLIMIT_FSIZE, &old_limit);
@@ -1691,10 +1690,6 @@ static int test_held_back(precis_config_t *config)
     free(seqs);
     free(first_id);
     test_sink_stop(&t, true);
-    zdir_t *listing = zdir_new(dir, "-");
-    zdir_remove(listing, true);
-    zdir_destroy(&listing);
-    zstr_free(&log_path);
     zstr_free(&jsonl_path);
     return failures;
 }
@@ -1704,30 +1699,22 @@ static int test_held_back(precis_config_t *config)
 static int test_without_log(precis_config_t *config)
 {
     int failures = 0;
-    char dir[] = "/tmp/precis-sink-nolog-XXXXXX";
-    if (!mkdtemp(dir))
+    test_sink_t t = {0};
+    if (test_sink_dir(&t, config, "nolog") != 0)
         return 1;
-    char *jsonl_path = zsys_sprintf("%s/output.jsonl", dir);
+    char *jsonl_path = zsys_sprintf("%s/output.jsonl", t.dir);
     config->out_log = NULL;
     config->jsonl_path = jsonl_path;
     char ids[2][PRECIS_LOG_ID_SIZE];
     for (int start = 0; start < 2; start++) {
-        config->results_endpoint =
-            start ? "inproc://sink-test-results-7" : "inproc://sink-test-results-6";
-        config->output_endpoint =
-            start ? "inproc://sink-test-output-7" : "inproc://sink-test-output-6";
-        /* (the earlier tests' endpoints were their own fixtures', gone now) */
-        config->replay_endpoint =
-            start ? "inproc://sink-test-replay-7" : "inproc://sink-test-replay-6";
-        config->acks_endpoint = "inproc://sink-test-acks-6";
-        precis_sink_t *self = precis_sink_new(config);
-        assert(self);
+        precis_sink_t *self =
+            test_sink_start(&t, config, start ? "sink-test-7" : "sink-test-6", NULL);
         zframe_t *frame =
             summary_frame(start ? "n2" : "n1", start ? "nolog-2" : "nolog-1");
         precis_sink_publish(self, frame);
         zframe_destroy(&frame);
         snprintf(ids[start], sizeof ids[start], "%s", self->log_id);
-        precis_sink_destroy(&self);
+        test_sink_stop(&t, false);
     }
     bool first_with_id, second_with_id;
     char *seqs = jsonl_seqs(jsonl_path, ids[0], &first_with_id);
@@ -1752,8 +1739,7 @@ static int test_without_log(precis_config_t *config)
         fprintf(stderr, "sink test: without a log the lines lack their log_id\n");
         failures++;
     }
-    unlink(jsonl_path);
-    rmdir(dir);
+    test_sink_stop(&t, true);
     zstr_free(&jsonl_path);
     return failures;
 }
@@ -2134,9 +2120,13 @@ int precis_sink_test(bool verbose)
     json_decref(line);
     unlink(path);
     unlink(log_path);
-    char *state = zsys_sprintf("%s.state", log_path);
-    unlink(state);
-    zstr_free(&state);
+    /* The files the sink keeps beside its output log. */
+    const char *beside[] = {"state", "stories", "jsonl-start"};
+    for (size_t i = 0; i < sizeof beside / sizeof beside[0]; i++) {
+        char *file = zsys_sprintf("%s.%s", log_path, beside[i]);
+        unlink(file);
+        zstr_free(&file);
+    }
     zstr_free(&log_path);
     failures += test_held_back(&config);
     failures += test_batch(&config);

@@ -790,6 +790,32 @@ static void test_lead(precis_summarizer_t *self, bool verbose)
     precis_summary_clear(&summary);
 }
 
+/* Summarizes text with options and checks the sentences selected (want:
+   their indexes, "1 2"; NULL: any) and sentence 0's teaser factor as
+   explain gives it. */
+static void check_teaser(precis_summarizer_t *self, const char *text,
+                         precis_summary_options_t options, const char *want,
+                         double teaser, bool verbose)
+{
+    precis_summary_t summary;
+    run_checked(self, "", text, &options, &summary, verbose);
+    char selected[64] = "";
+    for (size_t i = 0; i < summary.selected_count; i++) {
+        size_t used = strlen(selected);
+        snprintf(selected + used, sizeof selected - used, "%s%u", i ? " " : "",
+                 summary.selected[i].index);
+    }
+    precis_summary_clear(&summary);
+    precis_explained_t explained;
+    bool explains = precis_summarizer_explain(self, 0, &explained);
+    CHECK(!want || strcmp(selected, want) == 0,
+          "teaser (sentences %d, ratio %g): selected %s, not the lead after it (%s)",
+          options.sentences, options.ratio, selected, want);
+    CHECK(explains && explained.teaser == teaser,
+          "teaser (sentences %d, ratio %g): sentence 0's factor %g, not %g",
+          options.sentences, options.ratio, explains ? explained.teaser : -1.0, teaser);
+}
+
 /* A feature's hook opening the article (a teaser lede: precis_scoring) is
    passed over in a summary asked as a count, which is the lead after it;
    a share of the article is scored as before. */
@@ -804,28 +830,12 @@ static void test_teaser(precis_summarizer_t *self, bool verbose)
         "The company said the new factory created forty jobs on the island.\n\n"
         "Ice cream from the factory will reach the island shops in June.\n\n"
         "The island council welcomed the new factory and the jobs it brings.\n";
-    precis_summary_t summary;
-    precis_summary_options_t options = {.sentences = 1};
-    run_checked(self, "", text, &options, &summary, verbose);
-    CHECK(summary.selected_count == 1 && summary.selected[0].index == 1,
-          "1 sentence: not the lede after the teaser (sentence %u)",
-          summary.selected_count ? summary.selected[0].index : 0);
-    precis_explained_t explained;
-    CHECK(precis_summarizer_explain(self, 0, &explained) &&
-              explained.teaser == precis_params.teaser,
-          "teaser not explained");
-    precis_summary_clear(&summary);
-    options.sentences = 2;
-    run_checked(self, "", text, &options, &summary, verbose);
-    CHECK(summary.selected_count == 2 && summary.selected[0].index == 1 &&
-              summary.selected[1].index == 2,
-          "2 sentences: not the lead after the teaser");
-    precis_summary_clear(&summary);
-    options = (precis_summary_options_t){.ratio = 0.4};
-    run_checked(self, "", text, &options, &summary, verbose);
-    CHECK(precis_summarizer_explain(self, 0, &explained) && explained.teaser == 1.0,
-          "teaser marked in a share of the article");
-    precis_summary_clear(&summary);
+    check_teaser(self, text, (precis_summary_options_t){.sentences = 1}, "1",
+                 precis_params.teaser, verbose);
+    check_teaser(self, text, (precis_summary_options_t){.sentences = 2}, "1 2",
+                 precis_params.teaser, verbose);
+    check_teaser(self, text, (precis_summary_options_t){.ratio = 0.4}, NULL, 1.0,
+                 verbose);
 }
 
 /* Page furniture in the lead position loses to the news under it. */

@@ -10,16 +10,9 @@
 # Exit code 0 on success; on failure, non-zero with the reason on stderr.
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-pipeline="$repo/deploy/pipeline"
-build=${1:-build}
-case "$build" in
-    /*) ;;
-    *) if [ -d "$build" ]; then build="$PWD/$build"; else build="$repo/$build"; fi ;;
-esac
-precis="$build/bin/precis"
-
-fail() { echo "FAIL: deploy_test: $*" >&2; exit 1; }
+test_name=deploy_test
+# shellcheck source=tests/deploy_test_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/deploy_test_lib.sh"
 
 # True when pid is a live precis program (not a zombie waiting to be reaped).
 live_pid() { # pid
@@ -31,24 +24,13 @@ live_pid() { # pid
     tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q 'precis-'
 }
 
-for program in precis precis-ingest precis-sink precis-normalize precis-summarize; do
-    [ -x "$build/bin/$program" ] || fail "$build/bin/$program is missing (build $build first)"
-done
-command -v python3 >/dev/null || fail "python3 is needed (deploy/install-deps)"
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/precis-deploy-test.XXXXXX")
-run_dir="$work/run"
 sub_pid=""
 pids_seen=()
 
-cleanup() {
-    local status=$?
-    trap - EXIT
+# After the library's cleanup has stopped the pipeline: the subscriber,
+# and whatever survived down, by the pids recorded (never by name).
+after_down() {
     [ -z "$sub_pid" ] || kill "$sub_pid" 2>/dev/null || true
-    if [ -f "$run_dir/procs" ]; then
-        "$pipeline" down --run-dir "$run_dir" >"$work/cleanup-down.txt" 2>&1 || true
-    fi
-    # Whatever survived, by the pids recorded (never by name).
     local pid
     for pid in "${pids_seen[@]}"; do
         if live_pid "$pid"; then
@@ -56,20 +38,7 @@ cleanup() {
             kill -KILL "$pid" 2>/dev/null || true
         fi
     done
-    if [ "$status" -ne 0 ]; then
-        echo "--- deploy_test: the end of the logs in $run_dir ---" >&2
-        for log in "$run_dir"/*.log "$work"/*.txt; do
-            [ -f "$log" ] || continue
-            echo "== $log" >&2
-            tail -n 15 "$log" >&2
-        done
-    fi
-    rm -rf "$work"
-    exit "$status"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # Records the pids in the run dir so that cleanup can check them.
 remember_pids() {
@@ -80,22 +49,9 @@ remember_pids() {
     done <"$run_dir/procs"
 }
 
-# up, on free ports; another port base if a port was taken in the meantime.
-started=false
-for _ in 1 2 3; do
-    base=$("$pipeline" free-port-base) || fail "no free ports"
-    if "$pipeline" up --no-build --build-dir "$build" --port-base "$base" --run-dir "$run_dir" \
-        --normalize 1 --summarize 2 --jsonl "$work/results.jsonl" >"$work/up.txt" 2>&1; then
-        started=true
-        break
-    fi
-    remember_pids
-    grep -qi 'address already in use' "$run_dir"/*.log 2>/dev/null \
-        || { cat "$work/up.txt" >&2; fail "deploy/pipeline up failed"; }
-    echo "deploy_test: a port near $base was taken, trying again" >&2
-    rm -rf "$run_dir"
-done
-$started || fail "deploy/pipeline up failed three times"
+# up, on free ports (the processes of a failed attempt remembered).
+after_failed_up() { remember_pids; }
+pipeline_up --normalize 1 --summarize 2 --jsonl "$work/results.jsonl"
 remember_pids
 grep -q "tcp://127.0.0.1:$base" "$work/up.txt" || fail "up did not print the ingest endpoint"
 [ -f "$run_dir/env" ] || fail "up wrote no $run_dir/env"
@@ -182,9 +138,6 @@ if "$pipeline" status --run-dir "$run_dir" >"$work/status2.txt" 2>&1; then
     fail "status exited 0 after down"
 fi
 "$pipeline" down --run-dir "$run_dir" >/dev/null 2>&1 || fail "a second down did not exit 0"
-# Under the sanitizer build, a report in a log is a failure too.
-if grep -l 'ERROR: [A-Za-z]*Sanitizer\|runtime error:' "$run_dir"/*.log >"$work/sanitizer.txt"; then
-    fail "sanitizer reports in $(tr '\n' ' ' <"$work/sanitizer.txt")"
-fi
+no_sanitizer_reports
 
 echo "ok: deploy/pipeline up, status, push/sub and down with $build/bin"

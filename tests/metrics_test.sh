@@ -8,30 +8,14 @@
 # pushed. A metrics port already taken is refused with the reason.
 #   tests/metrics_test.sh BUILD_DIR
 set -uo pipefail
-build=$(cd "$1" && pwd)
-repo=$(cd "$(dirname "$0")/.." && pwd)
-pipeline=$repo/deploy/pipeline
+test_name=metrics_test
+# shellcheck source=tests/deploy_test_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/deploy_test_lib.sh"
+pipeline_up --metrics --normalize 1 --summarize 2
+metrics=$metrics_base
+# From here on a failed check is counted, and the others still run.
 failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-work=$(mktemp -d)
-run_dir=$work/run
-cleanup() {
-    "$pipeline" down --run-dir "$run_dir" >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-started=false
-for attempt in 1 2 3; do # a free port may be taken between the check and the bind
-    base=$("$pipeline" free-port-base) && metrics=$("$pipeline" free-port-base 5) || continue
-    if "$pipeline" up --no-build --build-dir "$build" --run-dir "$run_dir" --port-base "$base" \
-        --metrics-port-base "$metrics" --normalize 1 --summarize 2 >"$work/up.txt" 2>&1; then
-        started=true
-        break
-    fi
-    "$pipeline" down --run-dir "$run_dir" >/dev/null 2>&1 || true
-done
-$started || { cat "$work/up.txt" >&2; echo "FAIL: deploy/pipeline up" >&2; exit 1; }
 [ "$(wc -l <"$run_dir/metrics")" -eq 5 ] || fail "run/metrics: $(cat "$run_dir/metrics")"
 grep -q "^PRECIS_METRICS_SUMMARIZE_2=http://127.0.0.1:$((metrics + 4))/metrics$" "$run_dir/env" ||
     fail "run/env has no PRECIS_METRICS_SUMMARIZE_2: $(grep METRICS "$run_dir/env")"

@@ -6,30 +6,13 @@
 # pipeline running?", and a plain `precis sub` gets the pushed article live.
 #   tests/no_replay_test.sh BUILD_DIR
 set -uo pipefail
-build=$(cd "$1" && pwd)
-repo=$(cd "$(dirname "$0")/.." && pwd)
-pipeline="$repo/deploy/pipeline"
+test_name=no_replay_test
+# shellcheck source=tests/deploy_test_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/deploy_test_lib.sh"
+pipeline_up --no-replay --normalize 1 --summarize 1
+# From here on a failed check is counted, and the others still run.
 failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-work=$(mktemp -d)
-run_dir="$work/run"
-cleanup() {
-    "$pipeline" down --run-dir "$run_dir" >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-started=false
-for _ in 1 2 3; do # a free port may be taken between the check and the bind
-    base=$("$pipeline" free-port-base) || continue
-    if "$pipeline" up --no-build --build-dir "$build" --run-dir "$run_dir" --port-base "$base" \
-        --no-replay --normalize 1 --summarize 1 >"$work/up.txt" 2>&1; then
-        started=true
-        break
-    fi
-    "$pipeline" down --run-dir "$run_dir" >/dev/null 2>&1 || true
-done
-$started || { cat "$work/up.txt" >&2; echo "FAIL: deploy/pipeline up --no-replay" >&2; exit 1; }
 grep -qx "PRECIS_REPLAY=''" "$run_dir/env" || fail "run/env: $(grep PRECIS_REPLAY= "$run_dir/env")"
 grep -q -- "--print-next" "$work/up.txt" && fail "up --no-replay suggests --print-next: $(cat "$work/up.txt")"
 

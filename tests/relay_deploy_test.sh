@@ -18,21 +18,7 @@ FIRST=120 # articles pushed around the relay's restart
 DEAD=30   # articles pushed while the relay is dead
 SECOND=20 # articles pushed after it is back
 
-started=false
-for _ in 1 2 3; do
-    base=$("$pipeline" free-port-base) || fail "no free ports"
-    metrics_base=$("$pipeline" free-port-base) || fail "no free ports"
-    if "$pipeline" up --no-build --build-dir "$build" --port-base "$base" --run-dir "$run_dir" \
-        --normalize 1 --summarize 2 --relay --metrics-port-base "$metrics_base" \
-        >"$work/up.txt" 2>&1; then
-        started=true
-        break
-    fi
-    grep -qi 'address already in use' "$run_dir"/*.log 2>/dev/null \
-        || { cat "$work/up.txt" >&2; fail "deploy/pipeline up --relay failed"; }
-    rm -rf "$run_dir"
-done
-$started || fail "deploy/pipeline up --relay failed three times"
+pipeline_up --metrics --normalize 1 --summarize 2 --relay
 
 "$pipeline" status --run-dir "$run_dir" >"$work/status.txt" 2>&1 \
     || fail "status exited $?: $(cat "$work/status.txt")"
@@ -82,18 +68,7 @@ total=$((FIRST + DEAD + SECOND))
 # old relay's articles come back after ingest's --retry-ms, 5 s).
 "$precis" sub --since "$from" --json --count "$total" --timeout 60 >"$work/results.jsonl" \
     2>"$work/sub.txt" || fail "precis sub did not get $total results: $(cat "$work/sub.txt")"
-python3 - "$work/results.jsonl" first "$FIRST" dead "$DEAD" second "$SECOND" <<'PY' \
-    || fail "the results are not one summary per article"
-import json, sys
-results = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
-batches = sys.argv[2:]
-want = {f"{prefix}-{k}" for prefix, n in zip(batches[::2], batches[1::2]) for k in range(int(n))}
-ids = [r.get("id") for r in results]
-assert len(ids) == len(set(ids)), "duplicated: %s" % sorted({i for i in ids if ids.count(i) > 1})
-assert set(ids) == want, "missing %s, unexpected %s" % (sorted(want - set(ids)), sorted(set(ids) - want))
-bad = [r for r in results if r.get("type") != "summary"]
-assert not bad, "not summaries: %s" % bad[:2]
-PY
+one_summary_each "$work/results.jsonl" first "$FIRST" dead "$DEAD" second "$SECOND"
 
 # The new relay carried articles (its counter starts at 0 with the process).
 moved=$("$precis" stats --json --run-dir "$run_dir" | python3 -c '
@@ -119,16 +94,5 @@ assert held and int(float(held[0])) >= int(sys.argv[2]), (held, sys.argv[2])
 assert "precis_relay_processing_seconds" not in text
 PY
 
-"$pipeline" down --run-dir "$run_dir" >"$work/down.txt" 2>&1 || fail "down exited $?"
-! grep -q SIGKILL "$work/down.txt" || fail "down had to SIGKILL: $(cat "$work/down.txt")"
-awk '/^.* stopped /{ print $4 }' "$run_dir/launcher.log" | tr '\n' ' ' >"$work/order.txt"
-grep -q "normalize-1 relay summarize" "$work/order.txt" \
-    || fail "down did not stop the relay between normalize and summarize: $(cat "$work/order.txt")"
-# down leaves nothing behind but logs: no pid file, control socket or the
-# unused ipc endpoints ingest bound for the relay case (issue 13).
-leftover=$(find "$run_dir" \( -type s -o -name '*.pid' -o -name 'unused-*' -o -name procs \) | tr '\n' ' ')
-[ -z "$leftover" ] || fail "down left behind: $leftover"
-if grep -l 'ERROR: [A-Za-z]*Sanitizer\|runtime error:' "$run_dir"/*.log >"$work/sanitizer.txt"; then
-    fail "sanitizer reports in $(tr '\n' ' ' <"$work/sanitizer.txt")"
-fi
+pipeline_down_checked "normalize-1 relay summarize" "the relay between normalize and summarize"
 echo "ok: deploy/pipeline up --relay, status, restart relay mid-push and after SIGKILL ($total results, none lost or doubled), down"

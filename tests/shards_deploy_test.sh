@@ -30,19 +30,7 @@ for line in sys.stdin:
 }
 
 # 11 ports: the usual 8 and 3 for the second shard.
-started=false
-for _ in 1 2 3; do
-    base=$("$pipeline" free-port-base 11) || fail "no free ports"
-    if "$pipeline" up --no-build --build-dir "$build" --port-base "$base" --run-dir "$run_dir" \
-        --ingest 2 --normalize 1 --summarize 2 >"$work/up.txt" 2>&1; then
-        started=true
-        break
-    fi
-    grep -qi 'address already in use' "$run_dir"/*.log 2>/dev/null \
-        || { cat "$work/up.txt" >&2; fail "deploy/pipeline up --ingest 2 failed"; }
-    rm -rf "$run_dir"
-done
-$started || fail "deploy/pipeline up --ingest 2 failed three times"
+pipeline_up --ports 11 --ingest 2 --normalize 1 --summarize 2
 
 "$pipeline" status --run-dir "$run_dir" >"$work/status.txt" 2>&1 \
     || fail "status exited $?: $(cat "$work/status.txt")"
@@ -118,32 +106,12 @@ done
 "$precis" sub --since "$from" --json --exit-at-end --timeout 20 >"$work/all.jsonl" \
     2>"$work/sub-all.txt" || fail "precis sub --exit-at-end failed: $(cat "$work/sub-all.txt")"
 for results in "$work/live.jsonl" "$work/all.jsonl"; do
-    python3 - "$results" shard "$COUNT" both 1 <<'PY' \
-        || fail "$(basename "$results"): the results are not one summary per article"
-import json, sys
-results = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
-batches = sys.argv[2:]
-want = {f"{prefix}-{k}" for prefix, n in zip(batches[::2], batches[1::2]) for k in range(int(n))}
-ids = [r.get("id") for r in results]
-assert len(ids) == len(set(ids)), "duplicated: %s" % sorted({i for i in ids if ids.count(i) > 1})
-assert set(ids) == want, "missing %s, unexpected %s" % (sorted(want - set(ids)), sorted(set(ids) - want))
-bad = [r for r in results if r.get("type") != "summary"]
-assert not bad, "not summaries: %s" % bad[:2]
-PY
+    one_summary_each "$results" shard "$COUNT" both 1
 done
 # Both shards delivered articles, and the sink dropped at least the copy.
 [ "$(counter ingest-1 delivered)" -gt 0 ] || fail "ingest-1 delivered nothing"
 dropped=$(counter sink duplicates)
 [ "$dropped" -ge 1 ] || fail "the sink dropped no duplicate"
 
-"$pipeline" down --run-dir "$run_dir" >"$work/down.txt" 2>&1 || fail "down exited $?"
-! grep -q SIGKILL "$work/down.txt" || fail "down had to SIGKILL: $(cat "$work/down.txt")"
-awk '/^.* stopped /{ print $4 }' "$run_dir/launcher.log" | tr '\n' ' ' >"$work/order.txt"
-grep -Eq "ingest-[12] ingest-[12] normalize-1" "$work/order.txt" \
-    || fail "down did not stop both shards first: $(cat "$work/order.txt")"
-leftover=$(find "$run_dir" \( -type s -o -name '*.pid' -o -name 'unused-*' -o -name procs \) | tr '\n' ' ')
-[ -z "$leftover" ] || fail "down left behind: $leftover"
-if grep -l 'ERROR: [A-Za-z]*Sanitizer\|runtime error:' "$run_dir"/*.log >"$work/sanitizer.txt"; then
-    fail "sanitizer reports in $(tr '\n' ' ' <"$work/sanitizer.txt")"
-fi
+pipeline_down_checked "ingest-[12] ingest-[12] normalize-1" "both shards first"
 echo "ok: deploy/pipeline up --ingest 2, a shard killed and restarted mid-push ($resent sent again by push), one id to both shards ($total results, none lost or doubled; the sink dropped $dropped), down"
