@@ -42,6 +42,7 @@ static json_t *sentence_json(const precis_explained_t *e, const char *text)
     json_object_set_new(penalties, "unclosed", json_real(e->unclosed));
     json_object_set_new(penalties, "question", json_real(e->question));
     json_object_set_new(penalties, "quote", json_real(e->quote));
+    json_object_set_new(penalties, "quotation", json_real(e->quotation));
     json_object_set_new(penalties, "teaser", json_real(e->teaser));
     json_object_set_new(map, "penalties", penalties);
     json_object_set_new(map, "furniture", json_string(e->furniture_kind));

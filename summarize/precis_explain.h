@@ -8,7 +8,7 @@
                       "frequency", "title", "length", "penalty",
                       "penalties": {"furniture", "short", "long",
                                     "unclosed", "question", "quote",
-                                    "teaser"},
+                                    "quotation", "teaser"},
                       "furniture", "redundancy", "words", "text"}, ...]}
 
     Shared by `precis summarize --explain` and the summarize worker (an

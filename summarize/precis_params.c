@@ -32,6 +32,7 @@ TUNABLE precis_params_t precis_params = {
     .unclosed = 0.7,
     .question = 0.8,
     .quote = 1.0,
+    .quotation = 0.5,
     .teaser = 0.5,
     .teaser_centrality = 0.35,
     .teaser_names = 2,
@@ -68,6 +69,7 @@ static void tune_once(void)
         {"unclosed", &precis_params.unclosed},
         {"question", &precis_params.question},
         {"quote", &precis_params.quote},
+        {"quotation", &precis_params.quotation},
         {"teaser", &precis_params.teaser},
         {"teaser_centrality", &precis_params.teaser_centrality},
         {"teaser_names", &precis_params.teaser_names},
@@ -117,9 +119,10 @@ int precis_params_test(bool verbose)
               p->weight_frequency >= 0 && p->redundancy >= 0 && p->duplicate > 0 &&
               p->duplicate <= 1 && p->short_words < p->long_words && p->unclosed > 0 &&
               p->question > 0 && p->quote > 0 && p->teaser > 0 && p->teaser < 1 &&
-              p->teaser_centrality >= 0 && p->teaser_names >= 0 && p->teaser_words >= 0 &&
-              p->lead_from >= 1 && p->lead_long >= 1 && p->repeat > 0 &&
-              p->repeat <= p->duplicate && p->repeat_pairs >= 0 && p->repeat_pairs <= 1 &&
+              p->quotation > 0 && p->quotation <= 1 && p->teaser_centrality >= 0 &&
+              p->teaser_names >= 0 && p->teaser_words >= 0 && p->lead_from >= 1 &&
+              p->lead_long >= 1 && p->repeat > 0 && p->repeat <= p->duplicate &&
+              p->repeat_pairs >= 0 && p->repeat_pairs <= 1 &&
               p->share_weights.rank >= 0 && p->share_weights.position >= 0 &&
               p->share_weights.first >= 0 && p->share_weights.frequency >= 0 &&
               p->share_weights.title >= 0 && p->share_weights.length >= 0 &&

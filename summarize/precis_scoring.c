@@ -59,13 +59,68 @@ static void form_factors(const char *text, size_t len, uint32_t words,
             : 1.0;
 }
 
+/* The closing mark of the double quotation mark opening text[0..len), and
+   the opening mark's length in *open_p; NULL when text opens with none.
+   Straight, curly (English) and low-9 (German) quotes, and guillemets
+   (French). Single quotes are left out: their closing mark is also the
+   apostrophe ("it's"), so where a quotation ends cannot be told. */
+static const char *closing_mark(const char *text, size_t len, size_t *open_p)
+{
+    static const struct {
+        const char *open, *close;
+    } marks[] = {{"\"", "\""},
+                 {"\xe2\x80\x9c", "\xe2\x80\x9d"}, /* U+201C U+201D */
+                 {"\xe2\x80\x9e", "\xe2\x80\x9c"}, /* U+201E U+201C */
+                 {"\xc2\xab", "\xc2\xbb"}};        /* U+00AB U+00BB */
+    for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++) {
+        size_t open = strlen(marks[m].open);
+        if (len > open && memcmp(text, marks[m].open, open) == 0) {
+            *open_p = open;
+            return marks[m].close;
+        }
+    }
+    return NULL;
+}
+
+/* True when text[0..len) is one quotation from end to end: it opens with a
+   double quotation mark whose closing mark is the last thing before the
+   final stop, if any ("\"We will rebuild.\"", "\"We will rebuild\"."). A
+   quotation followed by who said it ("\"We will rebuild,\" the mayor
+   said.") or quoted words inside a sentence are not. */
+static bool whole_quotation(const char *text, size_t len)
+{
+    unsigned char lead = len ? (unsigned char)text[0] : 0;
+    if (lead != '"' && lead != 0xe2 && lead != 0xc2) /* most sentences: no mark */
+        return false;
+    size_t open;
+    const char *close = closing_mark(text, len, &open);
+    if (!close)
+        return false;
+    size_t close_len = strlen(close), end = len;
+    while (end > open && (text[end - 1] == '.' || text[end - 1] == '!' ||
+                          text[end - 1] == '?' || text[end - 1] == ' '))
+        end--;
+    if (end >= open + 3 && memcmp(text + end - 3, "\xe2\x80\xa6", 3) == 0) /* ... */
+        end -= 3;
+    if (end < open + close_len || memcmp(text + end - close_len, close, close_len) != 0)
+        return false;
+    /* The first closing mark is the last one. */
+    const char *at = text + open, *last = text + end - close_len;
+    while ((at = memchr(at, close[0], (size_t)(last - at))) != NULL) {
+        if (memcmp(at, close, close_len) == 0)
+            return false;
+        at++;
+    }
+    return true;
+}
+
 /* The penalty: furniture, else the form factors multiplied in order. */
 static double penalty_of(const precis_score_t *score)
 {
     if (score->furniture != 1.0)
         return score->furniture;
     return 1.0 * score->short_words * score->long_words * score->unclosed *
-           score->question * score->quote * score->teaser;
+           score->question * score->quote * score->quotation * score->teaser;
 }
 
 /* True when the lede, sentence lede (the first real one), is a teaser:
@@ -187,6 +242,9 @@ const precis_score_t *precis_scoring_run(precis_scoring_t *self,
         score->length = weights.length * length;
         score->furniture = furniture[i] ? PRECIS_FURNITURE_FACTOR : 1.0;
         form_factors(text + sentence->start, sentence->len, sentence->words, score);
+        score->quotation = count && whole_quotation(text + sentence->start, sentence->len)
+                               ? params.quotation
+                               : 1.0;
         score->teaser =
             count && first && teaser_lede(document, furniture, rank, best_rank, i)
                 ? params.teaser
@@ -259,6 +317,54 @@ static void test_teaser(precis_scoring_t *self, precis_document_t *document, boo
           "a lede naming three people or places marked a teaser");
 }
 
+/* A sentence that is one quotation from end to end is marked in a count,
+   in any of the double quotation marks; a quotation with who said it,
+   quoted words inside a sentence, or one that does not close, are not. */
+static void test_quotation(precis_scoring_t *self, precis_document_t *document,
+                           bool verbose)
+{
+    static const struct {
+        const char *text;
+        bool whole;
+    } cases[] = {
+        {"\"We have waited nine hours in the cold for a train.\"", true},
+        {"\"We have waited nine hours in the cold for a train\".", true},
+        {"\xe2\x80\x9cWe have waited nine hours in the cold.\xe2\x80\x9d", true},
+        {"\xc2\xab Nous attendons depuis neuf heures dans le froid \xc2\xbb.", true},
+        {"\xe2\x80\x9eWir warten seit neun Stunden in der K\xc3\xa4lte.\xe2\x80\x9c",
+         true},
+        {"\"We have waited nine hours,\" a passenger said on Tuesday.", false},
+        {"\"Nine hours\" is how long the passengers waited for \"a train\".", false},
+        {"Passengers said they had waited \"nine hours in the cold\".", false},
+        {"\"We have waited nine hours in the cold for a train.", false},
+        {"'We have waited nine hours in the cold for a train.'", false},
+    };
+    uint8_t furniture[2] = {0};
+    double rank[2] = {0.5, 0.5};
+    char code[8];
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char text[256];
+        snprintf(text, sizeof text, "%s\nThe railway company apologised to them.\n",
+                 cases[k].text);
+        precis_document_build(document, "", text, strlen(text), NULL, 0, code, NULL);
+        if (precis_document_sentence_count(document) != 2) {
+            CHECK(false, "quotation %zu: %zu sentences", k,
+                  precis_document_sentence_count(document));
+            continue;
+        }
+        const precis_score_t *scores =
+            precis_scoring_run(self, document, rank, furniture, 1, false, true);
+        double expected = cases[k].whole ? precis_params.quotation : 1.0;
+        CHECK(scores[0].quotation == expected && scores[1].quotation == 1.0,
+              "quotation of \"%s\": %g, expected %g", cases[k].text, scores[0].quotation,
+              expected);
+        CHECK(!cases[k].whole || scores[0].penalty < 1, "quotation %zu not penalized", k);
+        scores = precis_scoring_run(self, document, rank, furniture, 1, true, false);
+        CHECK(scores[0].quotation == 1.0,
+              "quotation %zu marked in a share of the article", k);
+    }
+}
+
 int precis_scoring_test(bool verbose)
 {
     test_failures = 0;
@@ -320,6 +426,7 @@ int precis_scoring_test(bool verbose)
               scores[1].length <= precis_params.share_weights.length,
           "share of the article: the share weights not taken");
     test_teaser(self, document, verbose);
+    test_quotation(self, document, verbose);
 done:
     precis_scoring_destroy(&self);
     precis_document_destroy(&document);

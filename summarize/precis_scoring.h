@@ -25,9 +25,10 @@
     product of the form factors: short (fewer than short_words words: 0.3
     + 0.1 x words), long (over long_words: long_words / words), unclosed
     (no final . ! ? quote or bracket), question, quote (opens with a
-    quotation mark) and, in a summary asked as a count, teaser (the lede
-    is a teaser: precis_params' teaser; a teaser is left to the lead rule,
-    which skips it: precis_selection).
+    quotation mark) and, in a summary asked as a count, quotation (the
+    whole sentence is one quotation: precis_params' quotation) and teaser
+    (the lede is a teaser: precis_params' teaser; a teaser is left to the
+    lead rule, which skips it: precis_selection).
 */
 #ifndef PRECIS_SCORING_H
 #define PRECIS_SCORING_H
@@ -43,7 +44,7 @@ typedef struct _precis_scoring_t precis_scoring_t;
 typedef struct {
     double centrality, position, first, frequency, title, length;
     double furniture; /* factor: PRECIS_FURNITURE_FACTOR, or 1 */
-    double short_words, long_words, unclosed, question, quote,
+    double short_words, long_words, unclosed, question, quote, quotation,
         teaser;     /* factors, 1: none */
     double penalty; /* furniture, or the product of the form factors */
     double score;

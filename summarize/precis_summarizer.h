@@ -87,7 +87,8 @@ typedef struct {
     uint32_t index, start, len; /* position and byte span in the text */
     uint32_t words;
     double centrality, position, first, frequency, title, length;
-    double furniture, short_words, long_words, unclosed, question, quote, teaser;
+    double furniture, short_words, long_words, unclosed, question, quote, quotation,
+        teaser;
     double penalty, score;
     double redundancy;          /* highest cosine similarity to a selected sentence */
     double pairs;               /* share of its word pairs the summary had said when
