@@ -70,6 +70,10 @@ static const option_row_t option_table[] = {
     {"shard", PRECIS_OPT_JOURNAL, ARG_INT, FIELD(shard), "K",
      "run as shard K (1 to 64) of several ingests: delivery keys start 'K:', so\n"
      "that the sink acknowledges them to the K-th --acks-endpoint (docs/DEPLOY.md)"},
+    {"no-forward", PRECIS_OPT_JOURNAL, ARG_NONE, FIELD(no_forward), NULL,
+     "do not carry normalized articles to the summarize workers: precis-relay\n"
+     "does (the default of deploy/pipeline); --normalized-endpoint and\n"
+     "--summarize-endpoint are then not bound (docs/DEPLOY.md)"},
     {"log", PRECIS_OPT_OUTLOG, ARG_STRING, FIELD(out_log), "PATH",
      "append every published result to the output log PATH (enables replay)"},
     {"log-max-bytes", PRECIS_OPT_OUTLOG, ARG_SIZE, FIELD(log_max_bytes), "N",
