@@ -142,6 +142,7 @@ has precis-relay.service Before=precis-ingest.service
 grep -qE '^Wants=.*precis-relay\.service' "$units_dir/precis-ingest.service" ||
     fail "precis-ingest.service: does not want precis-relay.service (it runs with --no-forward)"
 has precis-ingest.service Environment=PRECIS_INGEST_FORWARD=--no-forward
+# shellcheck disable=SC2016 # the unit's own text, not expanded here
 grep -qE '^ExecStart=.* \$PRECIS_INGEST_FORWARD ' "$units_dir/precis-ingest.service" ||
     fail "precis-ingest.service: ExecStart does not pass \$PRECIS_INGEST_FORWARD"
 
