@@ -1068,7 +1068,8 @@ int precis_config_test(bool verbose)
     char path[] = "/tmp/precis-config-test-XXXXXX";
     FILE *file = fdopen(mkstemp(path), "w");
     fprintf(file, "precis\n    retry-ms = 700\n    max-inflight = 9\n"
-                  "ingest\n    max-inflight = 11\n    journal = \"/var/x\"\n");
+                  "ingest\n    max-inflight = 11\n    journal = \"/var/x\"\n"
+                  "    no-forward = 1\n");
     fclose(file);
     precis_config_defaults(&config, true);
     char *args7[] = {
@@ -1077,6 +1078,7 @@ int precis_config_test(bool verbose)
                               "usage") == 0);
     CHECK(config.retry_ms == 700 && config.max_inflight == 11);
     CHECK(strcmp(config.journal_dir, "/tmp/j") == 0);
+    CHECK(config.no_forward); /* ingest's key, as --no-forward */
     unlink(path);
     /* One of an exclusive group on the command line replaces the file's
        choice (sentences = 2 there, --ratio here); two on the command line
