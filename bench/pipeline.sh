@@ -12,11 +12,14 @@
 #       JOURNAL is yes (ingest --journal RUN_DIR/journal) or no. The
 #       environment may add options: BENCH_SINK_ARGS, BENCH_SUMMARIZE_ARGS
 #       (e.g. --no-stories, to measure what near-duplicate detection costs).
-#       BENCH_RELAY=yes: precis-relay carries the normalized articles to the
-#       summarize workers (named relay); ingest gets endpoints of its own.
+#       BENCH_RELAY=yes (the default, as deploy/pipeline up): precis-relay
+#       carries the normalized articles to the summarize workers (named
+#       relay) and ingest runs with --no-forward; BENCH_RELAY=no: ingest
+#       carries them (no relay).
 #       BENCH_SHARDS=N (N > 1): N ingest shards, ingest-1..ingest-N (--shard
 #       K, journal RUN_DIR/journal-K, their own ingest, dispatch and
-#       acknowledgement endpoints), with the relay; BENCH_INGEST lists them.
+#       acknowledgement endpoints), with the relay whatever BENCH_RELAY
+#       says; BENCH_INGEST lists them.
 #       Sets BENCH_INGEST, BENCH_OUTPUT, BENCH_REPLAY. Returns 1 when the
 #       processes did not all start within 10 s.
 #   bench_restart RUN_DIR NAME     start NAME again from its launcher, wait for its pid file
@@ -58,10 +61,9 @@ bench_pipeline_start() {
     local journal_args=()
     [ "$journal" = yes ] && journal_args=(--journal "$run_dir/journal")
     local ingest_ends=("${normalize_ends[@]}" "${summarize_ends[@]}") relay_names=()
-    if [ "${BENCH_RELAY:-no}" = yes ]; then
+    if [ "${BENCH_RELAY:-yes}" = yes ]; then
         ingest_ends=(--normalize-endpoint "$internal/normalize" --results-endpoint "$internal/results"
-                     --normalized-endpoint "$internal/ingest-normalized"
-                     --summarize-endpoint "$internal/ingest-summarize")
+                     --no-forward)
         pl_start "$run_dir" relay "$bin/precis-relay" \
             --normalized-endpoint "$internal/normalized" --summarize-endpoint "$internal/summarize"
         relay_names=(relay)
@@ -70,7 +72,7 @@ bench_pipeline_start() {
     if [ "$shards" -gt 1 ]; then
         # Shards: each binds its own endpoints; the relay carries the
         # normalized articles; the workers and the sink get the lists.
-        if [ "${BENCH_RELAY:-no}" != yes ]; then
+        if [ "${BENCH_RELAY:-yes}" != yes ]; then
             pl_start "$run_dir" relay "$bin/precis-relay" \
                 --normalized-endpoint "$internal/normalized" --summarize-endpoint "$internal/summarize"
             relay_names=(relay)
@@ -90,9 +92,7 @@ bench_pipeline_start() {
             pl_start "$run_dir" "ingest-$shard" "$bin/precis-ingest" --shard "$shard" \
                 --ingest "$(cut -d, -f"$shard" <<<"$ingest_list")" \
                 --normalize-endpoint "$internal/normalize-$shard" \
-                --results-endpoint "$internal/results" \
-                --normalized-endpoint "$internal/ingest-normalized-$shard" \
-                --summarize-endpoint "$internal/ingest-summarize-$shard" \
+                --results-endpoint "$internal/results" --no-forward \
                 --acks-endpoint "$internal/acks-$shard" \
                 ${journal_args[@]+"${journal_args[@]}"} "$@"
             ingest_names+=("ingest-$shard")

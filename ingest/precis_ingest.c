@@ -56,8 +56,9 @@ struct _precis_ingest_t {
     zsock_t *dispatch;   /* PUSH to normalize workers */
     zsock_t *acks;       /* PULL: keys of delivered results, from the sink */
     zsock_t *results;    /* PUSH to the sink, for articles given up */
-    zsock_t *normalized; /* PULL: articles back from normalize workers */
-    zsock_t *summarize;  /* PUSH: ... on to summarize workers */
+    zsock_t *normalized; /* PULL: articles back from normalize workers; */
+    zsock_t *summarize;  /* PUSH: ... on to summarize workers; both NULL with
+                            --no-forward (precis-relay carries them) */
     precis_ledger_t *ledger;
     precis_journal_t *journal; /* NULL without --journal */
     precis_syncer_t *syncer;   /* syncs the journal, holds answers; with it */
@@ -71,7 +72,8 @@ struct _precis_ingest_t {
     /* Counters in stats, by index. */
     int accepted, rejected, busy, retried, given_up, delivered, in_flight;
     int journal_syncs, journal_failed, duplicates, id_reused, journal_damaged,
-        journal_damaged_bytes, journal_compactions, dedup_ids, dispatch_deferred;
+        journal_damaged_bytes, journal_compactions, dedup_ids, dispatch_deferred,
+        forwarded;
     uint64_t journal_failing; /* syncs failed in a row (logged once) */
     /* Journal compaction in steps (see compact): the step under way, and
        the outcome of its sync once the syncer has reported it. */
@@ -324,12 +326,18 @@ static bool bind_sockets(precis_ingest_t *self)
     }
     self->acks = precis_socket_new(ZMQ_PULL, config->acks_endpoint, true);
     self->results = precis_socket_new(ZMQ_PUSH, config->results_endpoint, false);
-    /* Normalized articles pass through the hub on their way to the summarize
-       workers, so that workers of both stages connect to one place. The hub
-       forwards them itself rather than with a zproxy so that the sockets get
-       the same tuning as every other (a vanished worker host is dropped in
-       seconds) and so that it stops reading when no summarize worker can
-       take more. */
+    /* With --no-forward, precis-relay binds the normalized and summarize
+       endpoints instead (it is started by default: deploy/pipeline,
+       systemd, k8s), and ingest does not read the articles a second time:
+       it needs only their keys, from the sink. */
+    if (config->no_forward)
+        return self->acks && self->results;
+    /* Otherwise normalized articles pass through the hub on their way to
+       the summarize workers, so that workers of both stages connect to one
+       place. The hub forwards them itself rather than with a zproxy so that
+       the sockets get the same tuning as every other (a vanished worker
+       host is dropped in seconds) and so that it stops reading when no
+       summarize worker can take more. */
     self->normalized = precis_socket_new(ZMQ_PULL, config->normalized_endpoint, true);
     self->summarize = precis_socket_new(ZMQ_PUSH, config->summarize_endpoint, true);
     if (self->summarize)
@@ -376,6 +384,9 @@ precis_ingest_t *precis_ingest_new(const precis_config_t *config)
     self->dispatch_deferred = precis_stats_counter(
         self->stats, "dispatch_deferred",
         "articles taken when no worker could take them at once (sent from the ledger)");
+    self->forwarded = precis_stats_counter(
+        self->stats, "forwarded",
+        "normalized articles carried to the summarize workers (0 with --no-forward)");
     self->pending = zlistx_new();
     /* Prometheus: the answers are one family, by status. */
     precis_stats_label(self->stats, self->accepted, "requests",
@@ -805,12 +816,15 @@ static int take_sync(precis_ingest_t *self, bool wait)
 static bool forward_normalized(precis_ingest_t *self)
 {
     void *from = zsock_resolve(self->normalized), *to = zsock_resolve(self->summarize);
+    uint64_t sent = 0;
     if (self->forward_held) {
         if (zmq_msg_send(&self->held, to, ZMQ_DONTWAIT) == -1)
             return false;
         self->forward_held = false;
+        sent++;
     }
-    for (int moved = 0; moved < BATCH_MAX; moved++) {
+    bool more = true;
+    for (int read = 0; read < BATCH_MAX; read++) {
         zmq_msg_init(&self->held);
         if (zmq_msg_recv(&self->held, from, ZMQ_DONTWAIT) == -1) {
             zmq_msg_close(&self->held);
@@ -818,10 +832,14 @@ static bool forward_normalized(precis_ingest_t *self)
         }
         if (zmq_msg_send(&self->held, to, ZMQ_DONTWAIT) == -1) {
             self->forward_held = true;
-            return false;
+            more = false;
+            break;
         }
+        sent++;
     }
-    return true;
+    /* Counted once a batch, as sent (a held article when it goes). */
+    precis_stats_add(self->stats, self->forwarded, sent);
+    return more;
 }
 
 /* Drops delivered articles from the ledger and the journal. Reads until
@@ -1019,13 +1037,15 @@ static void maintain(precis_ingest_t *self)
 
 int precis_ingest_run(precis_ingest_t *self)
 {
-    zsys_info(
-        "ingest ready: clients on %s, normalize workers on %s, summarize workers on "
-        "%s (from %s), acknowledgements on %s%s%s",
-        self->config->ingest_endpoint, self->config->normalize_endpoint,
-        self->config->summarize_endpoint, self->config->normalized_endpoint,
-        self->config->acks_endpoint, self->journal ? ", journal in " : "",
-        self->journal ? self->config->journal_dir : "");
+    char forward[600] = "normalized articles: not forwarded (--no-forward: precis-relay)";
+    if (!self->config->no_forward)
+        snprintf(forward, sizeof forward, "summarize workers on %s (from %s)",
+                 self->config->summarize_endpoint, self->config->normalized_endpoint);
+    zsys_info("ingest ready: clients on %s, normalize workers on %s, %s, "
+              "acknowledgements on %s%s%s",
+              self->config->ingest_endpoint, self->config->normalize_endpoint, forward,
+              self->config->acks_endpoint, self->journal ? ", journal in " : "",
+              self->journal ? self->config->journal_dir : "");
     /* The poller only waits; the loop then serves every ready socket. */
     zpoller_t *poller = zpoller_new(NULL);
     zsock_t *syncer = self->syncer ? precis_syncer_socket(self->syncer) : NULL;
@@ -1033,8 +1053,10 @@ int precis_ingest_run(precis_ingest_t *self)
         zpoller_add(poller, syncer);
     zpoller_add(poller, self->frontend);
     zpoller_add(poller, self->acks);
-    zpoller_add(poller, self->normalized);
-    bool forwarding = true; /* false while the summarize workers are full */
+    /* false while the summarize workers are full, and with --no-forward */
+    bool forwarding = self->normalized != NULL;
+    if (forwarding)
+        zpoller_add(poller, self->normalized);
     zsock_t *control = precis_control_socket(self->control);
     if (control)
         zpoller_add(poller, control);
@@ -1083,7 +1105,8 @@ int precis_ingest_run(precis_ingest_t *self)
         if (control && has_input(control))
             precis_control_handle(self->control);
         if (zclock_mono() >= next_tick) {
-            if (!forwarding && (zsock_events(self->summarize) & ZMQ_POLLOUT) &&
+            if (!forwarding && self->summarize &&
+                (zsock_events(self->summarize) & ZMQ_POLLOUT) &&
                 forward_normalized(self)) {
                 zpoller_add(poller, self->normalized);
                 forwarding = true;
@@ -1537,6 +1560,8 @@ static int forward_test(const precis_config_t *base)
     zclock_sleep(20);
     CHECK(forward_normalized(self) && !self->forward_held,
           "did not forward once a summarize worker came");
+    CHECK(COUNTED(self, forwarded) == 2, "counted %llu forwarded, not 2",
+          (unsigned long long)COUNTED(self, forwarded));
     char *first = zstr_recv(summarize), *second = zstr_recv(summarize);
     CHECK(first && second && streq(first, "n1") && streq(second, "n2"),
           "forwarded %s, %s, not n1, n2", first ? first : "nothing",
@@ -1593,6 +1618,44 @@ static int answers_test(const precis_config_t *base)
     snprintf(path, sizeof path, "%s/ingest", dir);
     unlink(path);
     rmdir(dir);
+    return failures;
+}
+
+/* With --no-forward ingest binds neither the normalized nor the summarize
+   endpoint (the relay's, which can then bind them), yet takes requests on
+   its ROUTER and hands the articles to the normalize workers as before. */
+static int no_forward_test(const precis_config_t *base)
+{
+    int failures = 0;
+    precis_config_t config = *base;
+    test_endpoints_t ends;
+    test_endpoints(&config, &ends, "ingest-no-forward-test");
+    config.no_forward = true;
+    precis_ingest_t *self = precis_ingest_new(&config);
+    if (!self)
+        return 1;
+    CHECK(!self->normalized && !self->summarize, "--no-forward made forwarding sockets");
+    /* A relay binds what ingest left alone (inproc refuses a second bind). */
+    zsock_t *relay_in = zsock_new_pull("@inproc://ingest-no-forward-test-normalized");
+    zsock_t *relay_out = zsock_new_push("@inproc://ingest-no-forward-test-summarize");
+    CHECK(relay_in && relay_out, "with --no-forward, ingest still bound %s%s%s",
+          relay_in ? "" : ends.normalized, !relay_in && !relay_out ? " and " : "",
+          relay_out ? "" : ends.summarize);
+    zsock_t *worker = zsock_new_pull(">inproc://ingest-no-forward-test-normalize");
+    zsock_t *client = zsock_new_dealer(">inproc://ingest-no-forward-test");
+    zclock_sleep(50);
+    push_one(self, client, REQUEST("f1"), REQUEST_SIZE);
+    failures += expect_answer(client, "accepted", false, NULL, "with --no-forward");
+    char *key = worker_key(worker, 1000);
+    CHECK(key, "with --no-forward, the article did not reach the normalize worker");
+    free(key);
+    CHECK(COUNTED(self, forwarded) == 0, "forwarded %llu with --no-forward",
+          (unsigned long long)COUNTED(self, forwarded));
+    zsock_destroy(&client);
+    zsock_destroy(&worker);
+    zsock_destroy(&relay_in);
+    zsock_destroy(&relay_out);
+    precis_ingest_destroy(&self);
     return failures;
 }
 
@@ -1669,5 +1732,6 @@ int precis_ingest_test(bool verbose)
     failures += journal_test(&config);
     failures += forward_test(&config);
     failures += answers_test(&config);
+    failures += no_forward_test(&config);
     return failures;
 }

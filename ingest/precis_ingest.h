@@ -2,9 +2,11 @@
 
     Binds the public ROUTER socket, validates every request, answers each one
     (accepted, rejected with a reason, or busy) and hands accepted articles to
-    the normalize workers. It also runs the hub's proxy that carries
-    normalized articles on to the summarize workers, so that workers of both
-    stages only ever connect to one place.
+    the normalize workers. Unless config->no_forward (--no-forward: then
+    precis-relay binds those endpoints, as deploy/pipeline, the systemd
+    units and the k8s manifests set it up by default), it also carries the
+    normalized articles on to the summarize workers, so that workers of
+    both stages only ever connect to the hub.
 */
 #ifndef PRECIS_INGEST_H
 #define PRECIS_INGEST_H

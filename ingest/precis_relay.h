@@ -1,18 +1,19 @@
 /*  precis_relay - moves normalized articles from the normalize workers to
     the summarize workers, outside ingest.
 
-    Ingest forwards them itself by default (it binds both endpoints). That
-    costs ingest, the one process in front of every worker, about a quarter
-    of its CPU per article (8.6 of 35.5 us on a 2-core VM: ZeroMQ's I/O
-    thread reads and writes every article a second time), and ingest needs
-    only the keys of delivered results, not the articles. precis-relay
-    binds the two endpoints instead (--normalized-endpoint, where normalize
-    workers push, and --summarize-endpoint, where summarize workers pull),
-    so ingest then only takes requests, keeps the journal and the ledger
-    and dispatches. It keeps no state: a relay that dies loses the articles
-    it held, which ingest sends again when their results are late, like a
-    worker's. Give ingest endpoints of its own for those two then (it binds
-    them whatever happens), or the same ones on another host.
+    deploy/pipeline, the systemd units and the k8s manifests start it by
+    default. Ingest can forward the articles itself (it binds both
+    endpoints unless given --no-forward), but that costs ingest, the one
+    process in front of every worker, about a quarter of its CPU per
+    article (8.6 of 35.5 us on a 2-core VM: ZeroMQ's I/O thread reads and
+    writes every article a second time), and ingest needs only the keys of
+    delivered results, not the articles. precis-relay binds the two
+    endpoints instead (--normalized-endpoint, where normalize workers push,
+    and --summarize-endpoint, where summarize workers pull) and ingest,
+    started with --no-forward, binds neither: it only takes requests,
+    keeps the journal and the ledger and dispatches. The relay keeps no
+    state: one that dies loses the articles it held, which ingest sends
+    again when their results are late, like a worker's.
 
     Back-pressure is kept: the relay reads only while a summarize worker
     can take an article (its queue to each is DISPATCH high-water mark

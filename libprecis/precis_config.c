@@ -70,6 +70,10 @@ static const option_row_t option_table[] = {
     {"shard", PRECIS_OPT_JOURNAL, ARG_INT, FIELD(shard), "K",
      "run as shard K (1 to 64) of several ingests: delivery keys start 'K:', so\n"
      "that the sink acknowledges them to the K-th --acks-endpoint (docs/DEPLOY.md)"},
+    {"no-forward", PRECIS_OPT_JOURNAL, ARG_NONE, FIELD(no_forward), NULL,
+     "do not carry normalized articles to the summarize workers: precis-relay\n"
+     "does (the default of deploy/pipeline); --normalized-endpoint and\n"
+     "--summarize-endpoint are then not bound (docs/DEPLOY.md)"},
     {"log", PRECIS_OPT_OUTLOG, ARG_STRING, FIELD(out_log), "PATH",
      "append every published result to the output log PATH (enables replay)"},
     {"log-max-bytes", PRECIS_OPT_OUTLOG, ARG_SIZE, FIELD(log_max_bytes), "N",
@@ -1064,7 +1068,8 @@ int precis_config_test(bool verbose)
     char path[] = "/tmp/precis-config-test-XXXXXX";
     FILE *file = fdopen(mkstemp(path), "w");
     fprintf(file, "precis\n    retry-ms = 700\n    max-inflight = 9\n"
-                  "ingest\n    max-inflight = 11\n    journal = \"/var/x\"\n");
+                  "ingest\n    max-inflight = 11\n    journal = \"/var/x\"\n"
+                  "    no-forward = 1\n");
     fclose(file);
     precis_config_defaults(&config, true);
     char *args7[] = {
@@ -1073,6 +1078,7 @@ int precis_config_test(bool verbose)
                               "usage") == 0);
     CHECK(config.retry_ms == 700 && config.max_inflight == 11);
     CHECK(strcmp(config.journal_dir, "/tmp/j") == 0);
+    CHECK(config.no_forward); /* ingest's key, as --no-forward */
     unlink(path);
     /* One of an exclusive group on the command line replaces the file's
        choice (sentences = 2 there, --ratio here); two on the command line

@@ -64,7 +64,7 @@ enum {
     PRECIS_OPT_COUNT = 1 << 12,     /* --count N --timeout SECONDS */
     PRECIS_OPT_ACKS = 1 << 13,      /* --acks-endpoint ENDPOINT */
     PRECIS_OPT_REPLAY = 1 << 14,    /* --replay ENDPOINT */
-    PRECIS_OPT_JOURNAL = 1 << 15,   /* --journal DIR --shard K */
+    PRECIS_OPT_JOURNAL = 1 << 15,   /* ingest's: --journal DIR --shard K --no-forward */
     PRECIS_OPT_OUTLOG = 1 << 16,    /* --log PATH */
     PRECIS_OPT_DELIVERY =
         1 << 17, /* --max-inflight(-bytes) --retry-ms --max-attempts --drain */
@@ -103,6 +103,7 @@ typedef struct {
     bool no_replay_socket;
     const char *journal_dir; /* ingest's journal; NULL: no journal */
     int shard;               /* ingest: its shard number (1..64); 0: not a shard */
+    bool no_forward;         /* ingest: no normalized/summarize sockets (relay) */
     const char *out_log;     /* sink's output log; NULL: no replay */
     size_t log_max_bytes;    /* the output log's segments together, at most */
     size_t replay_max_bytes; /* replay answers in the sink's memory, at most */

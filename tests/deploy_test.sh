@@ -56,12 +56,12 @@ remember_pids
 grep -q "tcp://127.0.0.1:$base" "$work/up.txt" || fail "up did not print the ingest endpoint"
 [ -f "$run_dir/env" ] || fail "up wrote no $run_dir/env"
 
-# status: five live processes.
+# status: six live processes, the relay among them (the default).
 "$pipeline" status --run-dir "$run_dir" >"$work/status.txt" 2>&1 \
     || fail "status exited $? after up: $(cat "$work/status.txt")"
 live=$(grep -c ' alive ' "$work/status.txt" || true)
-[ "$live" -eq 5 ] || fail "status lists $live live processes, expected 5"
-for name in ingest sink normalize-1 summarize-1 summarize-2; do
+[ "$live" -eq 6 ] || fail "status lists $live live processes, expected 6"
+for name in ingest sink normalize-1 summarize-1 summarize-2 relay; do
     grep -q "^$name .* alive  *answers PING$" "$work/status.txt" \
         || fail "status does not list $name as alive and answering: $(cat "$work/status.txt")"
 done

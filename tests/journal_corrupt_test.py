@@ -42,9 +42,14 @@ def main():
         fail("only %d of %d accepted" % (statuses.count("accepted"), COUNT))
     sock.close(0)
 
-    # The normalize worker goes too, with any copy it still holds, so that
-    # the journal is the only place the articles are.
+    # The normalize worker goes too, with any copy it still holds, and the
+    # relay (tests/with_pipeline.sh starts one unless --no-relay) with those
+    # queued to it for the summarize workers, so that the journal is the
+    # only place the articles are.
+    relay = os.environ.get("PRECIS_RELAY", "yes") == "yes"
     kill9("normalize-1")
+    if relay:
+        kill9("relay")
     kill9("ingest")
     size = os.path.getsize(JOURNAL)
     with open(JOURNAL, "r+b") as f:
@@ -53,6 +58,8 @@ def main():
         f.seek(size // 2)
         f.write(bytes([byte[0] ^ 0x40]))
     restart("ingest")
+    if relay:
+        restart("relay")
     restart("normalize-1")
     restart("summarize-1")
     restart("summarize-2")

@@ -18,8 +18,10 @@
 #   50Mi), a liveness and a readiness probe, metrics on a named port with the
 #   pod's prometheus.io annotations and a tagged image, and runs as non-root;
 # * with kubectl installed: 'kubectl kustomize deploy/k8s' renders (offline;
-#   nothing is sent to a cluster), and with the relay component
-#   (deploy/k8s/relay) added, rendered, the same checks hold.
+#   nothing is sent to a cluster), with the relay in the hub and ingest
+#   given --no-forward (the default); and with the no-relay component
+#   (deploy/k8s/no-relay) added, rendered, the same checks hold, ingest
+#   binds the normalized and summarize endpoints and no relay runs.
 #
 # Exit codes: 0 passed, 1 failed, 2 usage, 77 skipped (no python3 with PyYAML).
 set -euo pipefail
@@ -278,27 +280,37 @@ if command -v kubectl >/dev/null 2>&1; then
         status=1
     fi
     rm -f "${TMPDIR:-/tmp}/precis-k8s-test.$$"
-    # The optional relay component (deploy/k8s/relay): rendered into the
-    # hub, the same checks hold (its test operations fail the render when
-    # hub.yaml's ingest arguments moved), and ingest no longer binds the
-    # workers' normalized and summarize endpoints.
+    kubectl kustomize "$repo/deploy/k8s" >"${TMPDIR:-/tmp}/precis-k8s-test.$$" 2>&1 || true
+    # The default: the relay in the hub binds the workers' normalized and
+    # summarize endpoints, ingest runs with --no-forward.
+    if ! grep -qxF -- '        - --no-forward' "${TMPDIR:-/tmp}/precis-k8s-test.$$" ||
+        ! grep -qxF -- '        - precis-relay' "${TMPDIR:-/tmp}/precis-k8s-test.$$" ||
+        [ "$(grep -c -- '--summarize-endpoint=tcp://\*:5558' "${TMPDIR:-/tmp}/precis-k8s-test.$$")" -ne 1 ]; then
+        echo "k8s_test: FAIL: by default the hub should run the relay and ingest --no-forward" >&2
+        status=1
+    fi
+    rm -f "${TMPDIR:-/tmp}/precis-k8s-test.$$"
+    # The optional no-relay component (deploy/k8s/no-relay): rendered into
+    # the hub, the same checks hold (its test operations fail the render
+    # when hub.yaml's containers or ingest's arguments moved), ingest binds
+    # the workers' normalized and summarize endpoints and no relay runs.
     scratch=$(mktemp -d "${TMPDIR:-/tmp}/precis-k8s-relay.XXXXXX")
     cp -r "$repo/deploy/k8s" "$scratch/k8s"
-    printf 'components:\n  - relay\n' >>"$scratch/k8s/kustomization.yaml"
+    printf 'components:\n  - no-relay\n' >>"$scratch/k8s/kustomization.yaml"
     mkdir "$scratch/rendered"
     if kubectl kustomize "$scratch/k8s" >"$scratch/rendered/all.yaml" 2>"$scratch/err"; then
-        echo "k8s_test: with the relay component:"
+        echo "k8s_test: with the no-relay component:"
         check_manifests "$scratch/rendered" || status=$?
-        if ! grep -qxF -- '        - --normalized-endpoint=ipc:///run/precis/unused-normalized' \
-            "$scratch/rendered/all.yaml" ||
-            [ "$(grep -c -- '--summarize-endpoint=tcp://\*:5558' "$scratch/rendered/all.yaml")" -ne 1 ] ||
-            ! grep -qxF -- '        - precis-relay' "$scratch/rendered/all.yaml"; then
-            echo "k8s_test: FAIL: with the relay component, ingest still binds the workers' endpoints or no relay runs" >&2
+        if ! grep -qxF -- '        - --normalized-endpoint=tcp://*:5557' "$scratch/rendered/all.yaml" ||
+            ! grep -qxF -- '        - --summarize-endpoint=tcp://*:5558' "$scratch/rendered/all.yaml" ||
+            grep -qF -- 'precis-relay' "$scratch/rendered/all.yaml" ||
+            grep -qxF -- '        - --no-forward' "$scratch/rendered/all.yaml"; then
+            echo "k8s_test: FAIL: with the no-relay component, ingest does not bind the workers' endpoints or a relay runs" >&2
             status=1
         fi
     else
         cat "$scratch/err" >&2
-        echo "k8s_test: FAIL: kubectl kustomize with the relay component failed (above)" >&2
+        echo "k8s_test: FAIL: kubectl kustomize with the no-relay component failed (above)" >&2
         status=1
     fi
     rm -rf "$scratch"

@@ -41,7 +41,8 @@ status=0
     'cp "$PRECIS_RUN_DIR/procs" "$0/procs-failed"; echo "$PRECIS_RUN_DIR" >"$0/run-failed"; exit 3' \
     "$work" 2>"$work/failed.err" || status=$?
 [ "$status" -eq 3 ] || fail "with_pipeline exited $status for a command that exited 3"
-[ "$(wc -l <"$work/procs-failed")" -eq 5 ] || fail "not 5 processes in procs: $(cat "$work/procs-failed")"
+# ingest, sink, the relay, a normalize and two summarize workers.
+[ "$(wc -l <"$work/procs-failed")" -eq 6 ] || fail "not 6 processes in procs: $(cat "$work/procs-failed")"
 assert_all_gone "$work/procs-failed" "$(cat "$work/run-failed")" "failed command"
 [ ! -d "$(cat "$work/run-failed")" ] || fail "the run dir of a failed command was kept"
 
@@ -75,9 +76,10 @@ for line in open(sys.argv[1]):
     m = re.search(r" stopped (\S+) \(pid \d+\)$", line)
     if m:
         events.append(("stopped", m.group(1)))
-stage = lambda name: {"ingest": 0, "sink": 3}.get(name, 1 if name.startswith("normalize") else 2)
+stage = lambda name: {"ingest": 0, "relay": 2, "sink": 4}.get(
+    name, 1 if name.startswith("normalize") else 3)
 names = [n for k, n in events if k == "term"]
-assert sorted(names) == sorted(["ingest", "sink", "normalize-1", "normalize-2",
+assert sorted(names) == sorted(["ingest", "sink", "normalize-1", "normalize-2", "relay",
                                 "summarize-1", "summarize-2"]), names
 # Every process of a stage has stopped before any of the next gets SIGTERM.
 for i, (kind, name) in enumerate(events):

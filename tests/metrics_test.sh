@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prometheus metrics: deploy/pipeline up --metrics-port-base gives every
-# process its own port on 127.0.0.1 and lists the URLs; each is scraped and
+# process (the relay too, there by default) its own port on 127.0.0.1 and
+# lists the URLs; each is scraped and
 # read with Prometheus' own parser (Debian python3-prometheus-client), and
 # the text follows the naming and type rules (counters end in _total, gauges
 # are gauges, histograms have exact buckets, _sum and _count), with
@@ -16,7 +17,7 @@ metrics=$metrics_base
 # From here on a failed check is counted, and the others still run.
 failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-[ "$(wc -l <"$run_dir/metrics")" -eq 5 ] || fail "run/metrics: $(cat "$run_dir/metrics")"
+[ "$(wc -l <"$run_dir/metrics")" -eq 6 ] || fail "run/metrics: $(cat "$run_dir/metrics")"
 grep -q "^PRECIS_METRICS_SUMMARIZE_2=http://127.0.0.1:$((metrics + 4))/metrics$" "$run_dir/env" ||
     fail "run/env has no PRECIS_METRICS_SUMMARIZE_2: $(grep METRICS "$run_dir/env")"
 # ... exported like the endpoints: a child process of the shell sees them.
@@ -87,9 +88,12 @@ def value(instance, name, **labels):
 for instance, name, labels in (
         ("ingest", "precis_ingest_requests_total", {"status": "accepted"}),
         ("sink", "precis_sink_published_total", {}),
-        ("sink", "precis_sink_delivery_latency_seconds_count", {})):
+        ("sink", "precis_sink_delivery_latency_seconds_count", {}),
+        # The relay carried the normalized articles, ingest none (--no-forward).
+        ("relay", "precis_relay_moved_total", {}),
+        ("ingest", "precis_ingest_forwarded_total", {})):
     got = value(instance, name, **labels)
-    if got != count:
+    if got != (0 if name == "precis_ingest_forwarded_total" else count):
         problems.append("%s %s%s is %s, not %d" % (instance, name, labels, got, count))
 summarized = sum(v for (i, n, l), v in values.items()
                  if i.startswith("summarize-") and n == "precis_summarize_processing_seconds_count")

@@ -40,4 +40,23 @@ PY
     diff -u "$work/$id.offline" "$work/$id.pipeline" >&2 \
         || fail "$id: pipeline summary differs from the offline one"
 done
-echo "ok: $count articles summarized through the pipeline as offline"
+# The topology tests/with_pipeline.sh set up (PRECIS_RELAY): by default the
+# relay carried every normalized article and ingest none (--no-forward);
+# with --no-relay ingest carried them.
+"$precis" stats --json --run-dir "$PRECIS_RUN_DIR" >"$work/stats.jsonl" \
+    || fail "precis stats exited $?"
+python3 - "$work/stats.jsonl" "${PRECIS_RELAY:-yes}" "$count" <<'PY' \
+    || fail "the normalized articles did not take the path PRECIS_RELAY=${PRECIS_RELAY:-yes} says"
+import json, sys
+rows = {row["instance"]: row["counters"] for row in map(json.loads, open(sys.argv[1]))}
+relay, count = sys.argv[2] == "yes", int(sys.argv[3])
+forwarded = rows["ingest"]["forwarded"]
+if relay:
+    assert forwarded == 0, "ingest forwarded %d with the relay" % forwarded
+    assert rows["relay"]["moved"] >= count, "the relay moved %d" % rows["relay"]["moved"]
+else:
+    assert "relay" not in rows, "a relay runs with --no-relay"
+    assert forwarded >= count, "ingest forwarded %d of %d" % (forwarded, count)
+PY
+echo "ok: $count articles summarized through the pipeline as offline" \
+    "($([ "${PRECIS_RELAY:-yes}" = yes ] && echo "through the relay" || echo "through ingest"))"

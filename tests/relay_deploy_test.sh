@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Deploy test of the relay: deploy/pipeline up --relay on free ports; status
-# lists the relay; articles pushed while the relay is restarted, and while
-# it is dead (SIGKILL, then 'restart relay' starts it again), all come out
-# exactly once (ingest sends again what a relay held), and the new relay
-# carries the articles pushed after it (precis stats and its Prometheus
-# metrics, from --metrics-port-base, say so).
+# Deploy test of the relay: deploy/pipeline up with its defaults on free
+# ports starts the relay and ingest with --no-forward (it binds neither the
+# normalized nor the summarize endpoint); status lists the relay; articles
+# pushed while the relay is restarted, and while it is dead (SIGKILL, then
+# 'restart relay' starts it again), all come out exactly once (ingest sends
+# again what a relay held), and the new relay carries the articles pushed
+# after it (precis stats and its Prometheus metrics, from
+# --metrics-port-base, say so) while ingest forwarded none. Then
+# 'up --no-relay' gives the old topology: no relay, ingest binds the two
+# endpoints and carries every article; '--no-relay --ingest 2' is refused.
 #
 #   tests/relay_deploy_test.sh [BUILD_DIR]   (default: build; not built here)
 #
@@ -18,7 +22,7 @@ FIRST=120 # articles pushed around the relay's restart
 DEAD=30   # articles pushed while the relay is dead
 SECOND=20 # articles pushed after it is back
 
-pipeline_up --metrics --normalize 1 --summarize 2 --relay
+pipeline_up --metrics --normalize 1 --summarize 2
 
 "$pipeline" status --run-dir "$run_dir" >"$work/status.txt" 2>&1 \
     || fail "status exited $?: $(cat "$work/status.txt")"
@@ -29,8 +33,14 @@ grep -q "^relay .* alive  *answers PING$" "$work/status.txt" \
 . "$run_dir/env"
 [ "$PRECIS_RELAY" = yes ] || fail "env: PRECIS_RELAY is '$PRECIS_RELAY'"
 # Ingest no longer binds the workers' endpoints: the relay does.
-grep -q -- "--normalized-endpoint ipc://$run_dir/unused-normalized" "$run_dir/ingest.cmd" \
-    || fail "ingest was given the workers' normalized endpoint: $(cat "$run_dir/ingest.cmd")"
+if ! grep -q -- " --no-forward " "$run_dir/ingest.cmd" ||
+    grep -q -- "--normalized-endpoint\|--summarize-endpoint" "$run_dir/ingest.cmd"; then
+    fail "ingest was not started with --no-forward alone: $(cat "$run_dir/ingest.cmd")"
+fi
+for port in $((base + 2)) $((base + 3)); do
+    [ "$(ss -Hltnp "sport = :$port" 2>/dev/null | grep -c 'precis-relay')" -eq 1 ] ||
+        fail "port $port is not the relay's: $(ss -Hltnp "sport = :$port" 2>/dev/null)"
+done
 grep -q -- "--summarize-endpoint tcp://127.0.0.1:$((base + 3))" "$run_dir/relay.cmd" \
     || fail "the relay does not bind the summarize endpoint: $(cat "$run_dir/relay.cmd")"
 
@@ -70,14 +80,20 @@ total=$((FIRST + DEAD + SECOND))
     2>"$work/sub.txt" || fail "precis sub did not get $total results: $(cat "$work/sub.txt")"
 one_summary_each "$work/results.jsonl" first "$FIRST" dead "$DEAD" second "$SECOND"
 
-# The new relay carried articles (its counter starts at 0 with the process).
-moved=$("$precis" stats --json --run-dir "$run_dir" | python3 -c '
+# The new relay carried articles (its counter starts at 0 with the process);
+# ingest carried none.
+counter() { # instance, counter
+    "$precis" stats --json --run-dir "$run_dir" | python3 -c '
 import json, sys
 for line in sys.stdin:
     row = json.loads(line)
-    if row["instance"] == "relay":
-        print(row["counters"]["moved"])')
+    if row["instance"] == sys.argv[1]:
+        print(row["counters"][sys.argv[2]])' "$1" "$2"
+}
+moved=$(counter relay moved)
 [ "${moved:-0}" -ge "$SECOND" ] || fail "the restarted relay moved ${moved:-nothing}, expected >= $SECOND"
+forwarded=$(counter ingest forwarded)
+[ "$forwarded" = 0 ] || fail "ingest forwarded '$forwarded' articles with the relay running"
 # Its Prometheus metrics, on the port after the workers' (run/metrics).
 relay_url=$(awk '$1 == "relay" { print $2 }' "$run_dir/metrics")
 [ "$relay_url" = "http://127.0.0.1:$((metrics_base + 5))/metrics" ] \
@@ -95,4 +111,36 @@ assert "precis_relay_processing_seconds" not in text
 PY
 
 pipeline_down_checked "normalize-1 relay summarize" "the relay between normalize and summarize"
-echo "ok: deploy/pipeline up --relay, status, restart relay mid-push and after SIGKILL ($total results, none lost or doubled), down"
+
+# --no-relay: the old topology. Shards cannot go without the relay.
+status=0
+"$pipeline" up --no-build --build-dir "$build" --run-dir "$work/shards" --no-relay --ingest 2 \
+    >"$work/up-shards.txt" 2>&1 || status=$?
+[ "$status" -eq 2 ] || fail "up --no-relay --ingest 2 exited $status, not 2 (usage)"
+[ ! -f "$work/shards/procs" ] || fail "up --no-relay --ingest 2 started processes"
+rm -rf "$run_dir"
+pipeline_up --normalize 1 --summarize 2 --no-relay
+"$pipeline" status --run-dir "$run_dir" >"$work/status-no-relay.txt" 2>&1 \
+    || fail "status exited $?: $(cat "$work/status-no-relay.txt")"
+if [ "$(grep -c ' alive ' "$work/status-no-relay.txt")" -ne 5 ] ||
+    grep -q '^relay ' "$work/status-no-relay.txt"; then
+    fail "up --no-relay: not the 5 processes without a relay: $(cat "$work/status-no-relay.txt")"
+fi
+# shellcheck disable=SC1091
+. "$run_dir/env"
+[ "$PRECIS_RELAY" = no ] || fail "env after --no-relay: PRECIS_RELAY is '$PRECIS_RELAY'"
+if ! grep -q -- "--normalized-endpoint tcp://127.0.0.1:$((base + 2)) --summarize-endpoint tcp://127.0.0.1:$((base + 3))" \
+    "$run_dir/ingest.cmd" || grep -q -- --no-forward "$run_dir/ingest.cmd"; then
+    fail "up --no-relay: ingest does not bind the workers' endpoints: $(cat "$run_dir/ingest.cmd")"
+fi
+articles old "$SECOND" >"$work/old.jsonl"
+from=$("$precis" sub --print-next) || fail "precis sub --print-next failed"
+"$precis" push --ingest "$PRECIS_INGEST" "$work/old.jsonl" >"$work/push-old.txt" 2>&1 \
+    || fail "precis push (--no-relay) exited $?"
+"$precis" sub --since "$from" --json --count "$SECOND" --timeout 30 >"$work/results-old.jsonl" \
+    2>"$work/sub-old.txt" || fail "--no-relay: precis sub did not get $SECOND results"
+one_summary_each "$work/results-old.jsonl" old "$SECOND"
+forwarded=$(counter ingest forwarded)
+[ "$forwarded" -ge "$SECOND" ] || fail "--no-relay: ingest forwarded '$forwarded', not >= $SECOND"
+pipeline_down_checked "ingest normalize-1 summarize-[12] summarize-[12] sink" "in stage order without a relay"
+echo "ok: deploy/pipeline up (the relay by default; ingest --no-forward), status, restart relay mid-push and after SIGKILL ($total results, none lost or doubled), down; up --no-relay: ingest forwards"

@@ -10,7 +10,12 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 count=20
 
 "$precis" ping --run-dir "$PRECIS_RUN_DIR" >"$work/ping.txt" || fail "ping: $(cat "$work/ping.txt")"
-[ "$(grep -c ': alive$' "$work/ping.txt")" -eq 5 ] || fail "not 5 stages alive: $(cat "$work/ping.txt")"
+# ingest, sink, a normalize and two summarize workers, and the relay unless
+# tests/with_pipeline.sh --no-relay.
+stages=5
+[ "${PRECIS_RELAY:-yes}" = no ] || stages=6
+[ "$(grep -c ': alive$' "$work/ping.txt")" -eq "$stages" ] ||
+    fail "not $stages stages alive: $(cat "$work/ping.txt")"
 
 python3 -c 'import json
 for i in range(20):

@@ -137,6 +137,14 @@ grep -qE '^After=.*precis-relay\.service' "$units_dir/precis-normalize@.service"
 grep -qE '^Before=.*precis-relay\.service' "$units_dir/precis-summarize@.service" ||
     fail "precis-summarize@.service: not ordered before the relay (it must stop after it)"
 has precis-relay.service Before=precis-ingest.service
+# The relay is part of the default set: ingest wants it and, by default,
+# runs with --no-forward (PRECIS_INGEST_FORWARD, empty to run without it).
+grep -qE '^Wants=.*precis-relay\.service' "$units_dir/precis-ingest.service" ||
+    fail "precis-ingest.service: does not want precis-relay.service (it runs with --no-forward)"
+has precis-ingest.service Environment=PRECIS_INGEST_FORWARD=--no-forward
+# shellcheck disable=SC2016 # the unit's own text, not expanded here
+grep -qE '^ExecStart=.* \$PRECIS_INGEST_FORWARD ' "$units_dir/precis-ingest.service" ||
+    fail "precis-ingest.service: ExecStart does not pass \$PRECIS_INGEST_FORWARD"
 
 # TimeoutStopSec must outlast ingest's drain (the program's default).
 drain=30
@@ -182,6 +190,11 @@ if [ -n "$build_dir" ]; then
         exec_line=${exec_line//%S//var/lib}
         exec_line=${exec_line//%t//run}
         exec_line=${exec_line//%i/1}
+        # The unit's other variables (ingest's PRECIS_INGEST_FORWARD), as it sets them.
+        while IFS='=' read -r other_name other_value; do
+            [[ "$other_name" == *_ARGS ]] && continue
+            exec_line=${exec_line//\$$other_name/$other_value}
+        done < <(sed -n 's/^Environment=//p' "$units_dir/$unit")
         # shellcheck disable=SC2016
         variable=$(grep -oE '\$PRECIS_[A-Z]+_ARGS' <<<"$exec_line" | head -n 1)
         variable=${variable#\$}

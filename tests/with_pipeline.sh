@@ -5,11 +5,12 @@
 # stops every process it started (stage order, SIGKILL after 10 s), also when
 # the command fails or this script is interrupted.
 #
-#   tests/with_pipeline.sh BIN_DIR [--normalize N] [--summarize M] [--relay] -- COMMAND...
+#   tests/with_pipeline.sh BIN_DIR [--normalize N] [--summarize M] [--no-relay] -- COMMAND...
 #
-# --relay: precis-relay (named relay) carries the normalized articles to the
-# summarize workers, as 'deploy/pipeline up --relay' does; ingest gets two
-# endpoints of its own for them, which stay idle.
+# As 'deploy/pipeline up' does by default, precis-relay (named relay) carries
+# the normalized articles to the summarize workers and ingest runs with
+# --no-forward; --no-relay: ingest carries them itself (no relay). --relay,
+# the default, is accepted.
 #
 # Ingest keeps its journal in the run dir; PRECIS_INGEST_ARGS adds options
 # (PRECIS_SINK_ARGS to the sink).
@@ -20,7 +21,7 @@
 # Exported to COMMAND: PRECIS_BIN, PRECIS_INGEST, PRECIS_OUTPUT, PRECIS_REPLAY,
 # PRECIS_METRICS (ingest's Prometheus URL), PRECIS_LAUNCHER
 # (deploy/lib/pipeline.sh: "$PRECIS_LAUNCHER" kill9|relaunch|restart
-# "$PRECIS_RUN_DIR" NAME), PRECIS_RUN_DIR
+# "$PRECIS_RUN_DIR" NAME), PRECIS_RELAY (yes or no), PRECIS_RUN_DIR
 # (logs: ingest.log, sink.log, normalize-K.log, summarize-K.log, and
 # launcher.log: what was started and stopped, when), and PRECIS_STOP (a
 # command that stops the pipeline gracefully, so that COMMAND can read the
@@ -37,11 +38,12 @@ bin_dir=$(cd "$1" && pwd)
 shift
 normalize=1
 summarize=2
-relay=no
+relay=yes
 while [ $# -gt 0 ]; do
     case "$1" in
         --normalize) normalize=$2; shift 2 ;;
         --relay) relay=yes; shift ;;
+        --no-relay) relay=no; shift ;;
         --summarize) summarize=$2; shift 2 ;;
         --) shift; break ;;
         *) echo "with_pipeline: unknown option $1" >&2; exit 2 ;;
@@ -96,8 +98,7 @@ names=(ingest sink)
 ingest_ends=("${normalize_ends[@]}" "${summarize_ends[@]}")
 if [ "$relay" = yes ]; then
     ingest_ends=(--normalize-endpoint "$internal/normalize" --results-endpoint "$internal/results"
-                 --normalized-endpoint "$internal/ingest-normalized"
-                 --summarize-endpoint "$internal/ingest-summarize")
+                 --no-forward)
     pl_start "$run_dir" relay "$bin_dir/precis-relay" \
         --normalized-endpoint "$internal/normalized" --summarize-endpoint "$internal/summarize" \
         ${hub_curve[@]+"${hub_curve[@]}"}
@@ -132,6 +133,7 @@ export PRECIS_OUTPUT="tcp://127.0.0.1:$output_port"
 export PRECIS_REPLAY="tcp://127.0.0.1:$replay_port"
 export PRECIS_METRICS="http://127.0.0.1:$metrics_port/metrics"
 export PRECIS_RUN_DIR=$run_dir
+export PRECIS_RELAY=$relay # yes: the relay carries normalized articles, not ingest
 PRECIS_LAUNCHER=$(cd "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib" && pwd)/pipeline.sh
 export PRECIS_LAUNCHER
 stop_file="$run_dir/stop"
