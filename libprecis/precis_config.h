@@ -211,7 +211,7 @@ int precis_program_start(precis_config_t *config, int argc, char **argv, unsigne
    back in over and over, and a page fault costs several microseconds on a virtual
    machine. Measured with bench/stories_pipeline (BBC, 2 summarize workers, 5 rounds): all
    stages' CPU per article 250 -> 200 us, the summarize workers' extra cost with story
-   detection 20 -> 5.5 us (their summary cache holds 4,096 results, which is what kept the
+   detection 20 -> 5.5 us (their summary cache then held 4,096 results, which is what kept the
    heap's top moving). The memory kept is at most the process's peak. Returns true when
    the allocator took all three settings (false under another allocator, e.g. a
    sanitizer's, or when the environment set them). Opt-in: the long-running daemons

@@ -17,7 +17,7 @@
     Memory: the entries' summaries (about 0.5 to 2 KB each: sentences,
     keywords) plus 60 bytes an entry; a worker's results also keep their
     story signature (about 300 bytes), which an exact copy reuses instead
-    of reading its text again (1.2 MB for 4,096 entries).
+    of reading its text again (0.3 MB for 1,024 entries).
 */
 #ifndef PRECIS_SUMMARY_CACHE_H
 #define PRECIS_SUMMARY_CACHE_H
@@ -27,7 +27,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PRECIS_SUMMARY_CACHE_WORKER 4096
+/* 1,024 results a worker: about 1.6 KB each in a worker's memory (peak RSS
+   with --fresh BBC texts in bench/run: 32.8 MB at 4,096, 28.0 MB at 1,024,
+   against the 30 MB a worker may take); copies from wire feeds come within
+   seconds, and the sink's cache publishes every copy alike anyway. */
+#define PRECIS_SUMMARY_CACHE_WORKER 1024
 #define PRECIS_SUMMARY_CACHE_SINK   16384
 
 typedef struct _precis_summary_cache_t precis_summary_cache_t;
