@@ -37,6 +37,7 @@ TUNABLE precis_params_t precis_params = {
     .teaser_centrality = 0.35,
     .teaser_names = 2,
     .teaser_words = 10,
+    .teaser_sentences = 8,
     .lead_from = 4,
     .lead_long = 25,
     .repeat = 0.45,
@@ -74,6 +75,7 @@ static void tune_once(void)
         {"teaser_centrality", &precis_params.teaser_centrality},
         {"teaser_names", &precis_params.teaser_names},
         {"teaser_words", &precis_params.teaser_words},
+        {"teaser_sentences", &precis_params.teaser_sentences},
         {"first", &precis_params.weight_first},
         {"share", &precis_params.share},
         {"lead_from", &precis_params.lead_from},
@@ -120,9 +122,9 @@ int precis_params_test(bool verbose)
               p->duplicate <= 1 && p->short_words < p->long_words && p->unclosed > 0 &&
               p->question > 0 && p->quote > 0 && p->teaser > 0 && p->teaser < 1 &&
               p->quotation > 0 && p->quotation <= 1 && p->teaser_centrality >= 0 &&
-              p->teaser_names >= 0 && p->teaser_words >= 0 && p->lead_from >= 1 &&
-              p->lead_long >= 1 && p->repeat > 0 && p->repeat <= p->duplicate &&
-              p->repeat_pairs >= 0 && p->repeat_pairs <= 1 &&
+              p->teaser_names >= 0 && p->teaser_words >= 0 && p->teaser_sentences >= 0 &&
+              p->lead_from >= 1 && p->lead_long >= 1 && p->repeat > 0 &&
+              p->repeat <= p->duplicate && p->repeat_pairs >= 0 && p->repeat_pairs <= 1 &&
               p->share_weights.rank >= 0 && p->share_weights.position >= 0 &&
               p->share_weights.first >= 0 && p->share_weights.frequency >= 0 &&
               p->share_weights.title >= 0 && p->share_weights.length >= 0 &&

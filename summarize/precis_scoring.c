@@ -136,7 +136,8 @@ static bool teaser_lede(const precis_document_t *document, const uint8_t *furnit
 {
     const precis_doc_sentence_t *sentences = precis_document_sentences(document);
     size_t n = precis_document_sentence_count(document);
-    if (best_rank <= 0 || rank[lede] >= params.teaser_centrality * best_rank ||
+    if (best_rank <= 0 || (double)n < params.teaser_sentences ||
+        rank[lede] >= params.teaser_centrality * best_rank ||
         sentences[lede].words < params.teaser_words)
         return false;
     size_t next = lede + 1;
@@ -274,19 +275,26 @@ static int test_failures;
    not central; a central lede, or one that names enough, is not. */
 static void test_teaser(precis_scoring_t *self, precis_document_t *document, bool verbose)
 {
-    const char *text =
-        "With summer around the corner, icy treats are back on the menu again.\n"
+    const char *story =
         "The Skerry Ice Company opened a factory on the island on Monday.\n"
         "The Skerry Ice Company said the factory makes ice cream for shops.\n"
-        "Workers packed the first ice cream at the factory on Monday.\n";
+        "Workers packed the first ice cream at the factory on Monday.\n"
+        "The factory will sell ice cream to shops across the island.\n"
+        "The company said the factory employs forty people.\n"
+        "Shops on the island will sell the ice cream from June.\n"
+        "The island council welcomed the factory and its jobs.\n";
+    char text[1024];
+    snprintf(text, sizeof text,
+             "With summer around the corner, icy treats are back on the menu again.\n%s",
+             story);
     char code[8];
     precis_document_build(document, "", text, strlen(text), "en", 0, code, NULL);
-    CHECK(precis_document_sentence_count(document) == 4, "teaser: %zu sentences",
-          precis_document_sentence_count(document));
-    if (precis_document_sentence_count(document) != 4)
+    size_t n = precis_document_sentence_count(document);
+    CHECK(n == 8, "teaser: %zu sentences", n);
+    if (n != 8)
         return;
-    uint8_t furniture[4] = {0};
-    double rank[4] = {0.05, 0.3, 0.3, 0.2};
+    uint8_t furniture[8] = {0};
+    double rank[8] = {0.05, 0.3, 0.3, 0.2, 0.2, 0.2, 0.2, 0.2};
     const precis_score_t *scores =
         precis_scoring_run(self, document, rank, furniture, 3, false, true);
     CHECK(scores[0].teaser == precis_params.teaser && scores[0].penalty < 1,
@@ -305,16 +313,25 @@ static void test_teaser(precis_scoring_t *self, precis_document_t *document, boo
     scores = precis_scoring_run(self, document, rank, furniture, 3, false, true);
     CHECK(scores[0].teaser == 1.0, "a lede more central than the next marked a teaser");
     rank[1] = 0.3;
-    const char *named =
-        "Mayor Anna Berg of Skerry said the island would welcome summer visitors.\n"
+    snprintf(
+        text, sizeof text,
+        "Mayor Anna Berg of Skerry said the island would welcome summer visitors.\n%s",
+        story);
+    precis_document_build(document, "", text, strlen(text), "en", 0, code, NULL);
+    scores = precis_scoring_run(self, document, rank, furniture, 3, false, true);
+    CHECK(precis_document_sentence_count(document) == 8 && scores[0].teaser == 1.0,
+          "a lede naming three people or places marked a teaser");
+    /* The hook and three sentences of story: too short an article to tell
+       a hook by centrality (teaser_sentences), no teaser. */
+    const char *shorter =
+        "With summer around the corner, icy treats are back on the menu again.\n"
         "The Skerry Ice Company opened a factory on the island on Monday.\n"
         "The Skerry Ice Company said the factory makes ice cream for shops.\n"
         "Workers packed the first ice cream at the factory on Monday.\n";
-    precis_document_build(document, "", named, strlen(named), "en", 0, code, NULL);
-    rank[0] = 0.05;
+    precis_document_build(document, "", shorter, strlen(shorter), "en", 0, code, NULL);
     scores = precis_scoring_run(self, document, rank, furniture, 3, false, true);
     CHECK(precis_document_sentence_count(document) == 4 && scores[0].teaser == 1.0,
-          "a lede naming three people or places marked a teaser");
+          "a teaser marked in an article of 4 sentences");
 }
 
 /* A sentence that is one quotation from end to end is marked in a count,

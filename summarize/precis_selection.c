@@ -285,7 +285,8 @@ static void explain_rest(precis_selection_t *self, size_t selected, size_t left)
 {
     for (size_t i = 0; i < self->sentence_count; i++) {
         precis_choice_t *choice = &self->choices[i];
-        if (choice->status == PRECIS_CHOICE_SELECTED || choice->pair_repeat)
+        if (choice->status == PRECIS_CHOICE_SELECTED ||
+            choice->status == PRECIS_CHOICE_PASSED_OVER || choice->pair_repeat)
             continue;
         if (selected > 0 && choice->redundancy > self->duplicate)
             choice->status = PRECIS_CHOICE_REDUNDANT;
@@ -305,7 +306,13 @@ static size_t take_lead(precis_selection_t *self, size_t lead, size_t budget,
         const precis_score_t *score = &self->scores[i];
         precis_choice_t *choice = &self->choices[i];
         if (score->furniture != 1.0 || score->short_words != 1.0 ||
-            score->teaser != 1.0 || (taken > 0 && choice->redundancy > self->duplicate) ||
+            score->teaser != 1.0) {
+            /* Said in explain: "below others" would be wrong for a teaser
+               lede, which may score highest of all. */
+            choice->status = PRECIS_CHOICE_PASSED_OVER;
+            continue;
+        }
+        if ((taken > 0 && choice->redundancy > self->duplicate) ||
             choice->cut_words > budget - *used ||
             (taken > 0 && self->pairs > 0 && repeats_pairs(self, i)))
             continue;
@@ -371,7 +378,7 @@ const precis_choice_t *precis_selection_run(precis_selection_t *self,
 const char *precis_selection_status_name(uint8_t status)
 {
     static const char *const names[] = {"selected", "redundant", "over budget",
-                                        "below others"};
+                                        "below others", "passed over"};
     return status < sizeof names / sizeof names[0] ? names[status] : "below others";
 }
 
@@ -555,7 +562,8 @@ int precis_selection_test(bool verbose)
     choices = precis_selection_run(self, document, scores, 1, 4, SIZE_MAX,
                                    precis_params.duplicate, 0, &selected);
     CHECK(selected == 1 && choices[1].status == PRECIS_CHOICE_SELECTED &&
-              choices[2].status != PRECIS_CHOICE_SELECTED,
+              choices[2].status != PRECIS_CHOICE_SELECTED &&
+              choices[0].status == PRECIS_CHOICE_PASSED_OVER,
           "lead after furniture: statuses %u %u %u %u", choices[0].status,
           choices[1].status, choices[2].status, choices[3].status);
     /* Nor is a teaser lede: the lead starts after it. */
@@ -563,8 +571,11 @@ int precis_selection_test(bool verbose)
     scores[0].teaser = 0.5;
     choices = precis_selection_run(self, document, scores, 1, 1, SIZE_MAX,
                                    precis_params.duplicate, 0, &selected);
-    CHECK(selected == 1 && choices[0].status != PRECIS_CHOICE_SELECTED &&
-              choices[1].status == PRECIS_CHOICE_SELECTED,
+    /* ... and explain says the lead rule passed over it, not that it was
+       below others (a teaser lede may score highest of all). */
+    CHECK(selected == 1 && choices[0].status == PRECIS_CHOICE_PASSED_OVER &&
+              choices[1].status == PRECIS_CHOICE_SELECTED &&
+              strcmp(precis_selection_status_name(choices[0].status), "passed over") == 0,
           "lead after a teaser: statuses %u %u %u %u", choices[0].status,
           choices[1].status, choices[2].status, choices[3].status);
     test_repeat(self, document, verbose);

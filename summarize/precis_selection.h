@@ -31,9 +31,11 @@ typedef struct _precis_selection_t precis_selection_t;
 /* Why a sentence is in the summary or not. */
 typedef enum {
     PRECIS_CHOICE_SELECTED = 0,
-    PRECIS_CHOICE_REDUNDANT,   /* too similar to a chosen one (redundant_with) */
-    PRECIS_CHOICE_OVER_BUDGET, /* its words did not fit what was left of the budget */
-    PRECIS_CHOICE_BELOW_OTHERS /* the summary was full of better ones */
+    PRECIS_CHOICE_REDUNDANT,    /* too similar to a chosen one (redundant_with) */
+    PRECIS_CHOICE_OVER_BUDGET,  /* its words did not fit what was left of the budget */
+    PRECIS_CHOICE_BELOW_OTHERS, /* the summary was full of better ones */
+    PRECIS_CHOICE_PASSED_OVER   /* the lead rule passed over it: furniture, too short or
+                                   a teaser lede (its penalties say which) */
 } precis_choice_status_t;
 
 /* What became of one sentence. */

@@ -830,13 +830,24 @@ static void test_teaser(precis_summarizer_t *self, bool verbose)
         "The factory will make ice cream for shops and cafes across the island.\n\n"
         "The company said the new factory created forty jobs on the island.\n\n"
         "Ice cream from the factory will reach the island shops in June.\n\n"
-        "The island council welcomed the new factory and the jobs it brings.\n";
+        "The island council welcomed the new factory and the jobs it brings.\n\n"
+        "The factory will sell its ice cream to shops and cafes from June.\n\n"
+        "The company said the factory would open to visitors on the island.\n";
     check_teaser(self, text, (precis_summary_options_t){.sentences = 1}, "1",
                  precis_params.teaser, verbose);
     check_teaser(self, text, (precis_summary_options_t){.sentences = 2}, "1 2",
                  precis_params.teaser, verbose);
     check_teaser(self, text, (precis_summary_options_t){.ratio = 0.4}, NULL, 1.0,
                  verbose);
+    /* Its first six sentences: under teaser_sentences, where the rule holds
+       back (the lede of a short article is as likely the news, told once). */
+    const char *end = text;
+    for (int i = 0; i < 6; i++)
+        end = strstr(end, "\n\n") + 2;
+    char *shorter = strndup(text, (size_t)(end - text));
+    check_teaser(self, shorter, (precis_summary_options_t){.sentences = 1}, "0", 1.0,
+                 verbose);
+    free(shorter);
 }
 
 /* Page furniture in the lead position loses to the news under it. */
