@@ -38,6 +38,19 @@
     pipeline_bench ceiling [--data PATH | --samples PATH] [--duration S]
     pipeline_bench ingest --ingest EP --normalize EP --acks EP --pid PID
                           [--data PATH | --samples PATH] [--duration S] [--window W]
+    pipeline_bench worker --normalize EP --acks EP --pid PID | --pid-file PATH
+                          [--data PATH | --samples PATH] [--duration S] [--window W]
+
+    `worker`: a summarize worker alone at its own full rate. The bench binds
+    --normalize (a PUSH: what the worker pulls) and --acks (a PULL: where it
+    pushes its results), keeps --window articles unanswered, and sends the
+    set's texts normalized once beforehand (as the normalize stage hands
+    them on), each with a sentence of its own so that none is an exact copy
+    the worker's cache would answer. Prints worker_rate (results a second)
+    and worker_cpu_us (the process's CPU per result, from /proc/PID),
+    counted after a quarter of the time: next to the library's one-core
+    rate, what a worker costs beyond summarizing (decoding, encoding, story
+    signature, sockets).
 
     `ingest`: ingest alone at its own full rate. The bench is ingest's client
     (a DEALER keeping up to --window requests unanswered, halving that on a
@@ -56,7 +69,10 @@
 #define _GNU_SOURCE
 #include "bench_data.h"
 #include "bench_gaps.h"
+#include "bench_normalized.h"
+#include "precis_article.h"
 #include "precis_msgpack.h"
+#include <assert.h>
 #include <czmq.h>
 #include <dirent.h>
 #include <getopt.h>
@@ -81,7 +97,8 @@
 typedef struct {
     const char *ingest, *output, *replay, *data, *samples, *tag;
     const char *normalize, *acks; /* ingest alone: its dispatch and acknowledgements */
-    long pid;                     /* ingest alone: its process */
+    long pid;                     /* ingest or a worker alone: its process */
+    const char *pid_file;         /* ... or the file it writes its pid to */
     double duration, rate;
     int window;
     bool fresh; /* a word never seen before in every article */
@@ -1078,12 +1095,127 @@ static int command_ingest(const options_t *options, const bench_set_t *set)
     return articles > 0 && client.rejected == 0 ? 0 : 1;
 }
 
+/* ---- a summarize worker alone ----------------------------------------------- */
+
+/* The normalized article number index of the set, as the worker pulls it. */
+static void *encode_normalized(const bench_set_t *set, size_t index, size_t *size_p)
+{
+    const bench_article_t *item = &set->items[index % set->count];
+    char id[64], key[64], extra[64];
+    int id_len = snprintf(id, sizeof id, "worker-%zu", index);
+    int key_len = snprintf(key, sizeof key, "w-%zu", index);
+    int extra_len = snprintf(extra, sizeof extra, "\n\nFiled as case k%zuz.", index);
+    char *text = malloc(item->text_len + (size_t)extra_len + 1);
+    assert(text);
+    memcpy(text, item->text, item->text_len);
+    memcpy(text + item->text_len, extra, (size_t)extra_len + 1);
+    precis_article_t *article = precis_article_new();
+    precis_str_set(&article->id, id, (size_t)id_len);
+    precis_str_set(&article->key, key, (size_t)key_len);
+    precis_str_set(&article->title, item->title, strlen(item->title));
+    precis_str_set(&article->text, text, item->text_len + (size_t)extra_len);
+    article->sentences = 3;
+    article->attempt = 1;
+    article->normalized = true;
+    void *data = precis_article_encode(article, size_p);
+    precis_article_destroy(&article);
+    free(text);
+    return data;
+}
+
+static int command_worker(const options_t *options, bench_set_t *set)
+{
+    if (!options->normalize || !options->acks ||
+        (options->pid <= 0 && !options->pid_file)) {
+        fprintf(stderr,
+                "pipeline_bench worker: --normalize, --acks and --pid or --pid-file "
+                "are required\n");
+        return 2;
+    }
+    long pid = options->pid;
+    bench_set_normalize(set);
+    void *context = zmq_ctx_new();
+    void *work = zmq_socket(context, ZMQ_PUSH), *results = zmq_socket(context, ZMQ_PULL);
+    int linger = 0;
+    zmq_setsockopt(work, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(results, ZMQ_LINGER, &linger, sizeof linger);
+    if (zmq_bind(work, options->normalize) != 0 ||
+        zmq_bind(results, options->acks) != 0) {
+        fprintf(stderr, "pipeline_bench worker: cannot bind: %s\n",
+                zmq_strerror(zmq_errno()));
+        return 1;
+    }
+    zmq_pollitem_t items[] = {{results, 0, ZMQ_POLLIN, 0}};
+    size_t next = 0, received = 0, outstanding = 0, counted_from_n = 0;
+    double start = bench_now(), warm = start + options->duration / 4;
+    double end = start + options->duration, counted_from = 0, cpu_from = 0;
+    double cpu_main_from = 0, cpu_io_from = 0;
+    bool counting = false;
+    zmq_msg_t message;
+    zmq_msg_init(&message);
+    for (double now = start; now < end; now = bench_now()) {
+        while (outstanding < (size_t)options->window) {
+            size_t size;
+            void *data = encode_normalized(set, next++, &size);
+            zmq_send(work, data, size, 0); /* blocks until the worker has connected */
+            free(data);
+            outstanding++;
+        }
+        zmq_poll(items, 1, 100);
+        while (zmq_msg_recv(&message, results, ZMQ_DONTWAIT) >= 0) {
+            received++;
+            if (outstanding > 0)
+                outstanding--;
+        }
+        if (!counting && now >= warm && pid <= 0) {
+            /* A worker writes its pid file once connected, which it is
+               once results come back. */
+            FILE *file = fopen(options->pid_file, "r");
+            if (file) {
+                if (fscanf(file, "%ld", &pid) != 1)
+                    pid = 0;
+                fclose(file);
+            }
+        }
+        if (!counting && now >= warm && pid > 0) {
+            counting = true;
+            counted_from = bench_now();
+            thread_cpu_t cpu = read_thread_cpu(pid);
+            cpu_from = cpu.main + cpu.io + cpu.sync + cpu.other;
+            cpu_main_from = cpu.main;
+            cpu_io_from = cpu.io;
+            counted_from_n = received;
+        }
+        bench_progress("worker: %.1f/%.0f s", now - start, options->duration);
+    }
+    thread_cpu_t cpu = read_thread_cpu(pid);
+    double elapsed = bench_now() - counted_from;
+    size_t counted = received - counted_from_n;
+    bench_progress_done();
+    zmq_msg_close(&message);
+    zmq_close(work);
+    zmq_close(results);
+    zmq_ctx_term(context);
+    printf("worker_results=%zu\n", counted);
+    printf("worker_rate=%.0f\n", elapsed > 0 ? (double)counted / elapsed : 0);
+    if (counted) {
+        printf("worker_main_us=%.1f\n",
+               1e6 * (cpu.main - cpu_main_from) / (double)counted);
+        printf("worker_io_us=%.1f\n", 1e6 * (cpu.io - cpu_io_from) / (double)counted);
+    }
+    printf("worker_cpu_us=%.1f\n",
+           counted ? 1e6 * (cpu.main + cpu.io + cpu.sync + cpu.other - cpu_from) /
+                         (double)counted
+                   : 0);
+    return counted > 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "ceiling") != 0 &&
-                     strcmp(argv[1], "ingest") != 0)) {
-        fprintf(stderr,
-                "usage: pipeline_bench run|ceiling|ingest [OPTIONS] (see the source)\n");
+                     strcmp(argv[1], "ingest") != 0 && strcmp(argv[1], "worker") != 0)) {
+        fprintf(stderr, "usage: pipeline_bench run|ceiling|ingest|worker [OPTIONS] (see "
+                        "the source)\n");
         return 2;
     }
     const char *command = argv[1];
@@ -1105,6 +1237,7 @@ int main(int argc, char **argv)
         {"normalize", required_argument, NULL, 'n'},
         {"acks", required_argument, NULL, 'a'},
         {"pid", required_argument, NULL, 'P'},
+        {"pid-file", required_argument, NULL, 'F'},
         {NULL, 0, NULL, 0}};
     int option;
     optind = 2;
@@ -1149,6 +1282,9 @@ int main(int argc, char **argv)
         case 'P':
             options.pid = atol(optarg);
             break;
+        case 'F':
+            options.pid_file = optarg;
+            break;
         default:
             return 2;
         }
@@ -1162,6 +1298,7 @@ int main(int argc, char **argv)
         return 1;
     int status = strcmp(command, "run") == 0      ? command_run(&options, &set)
                  : strcmp(command, "ingest") == 0 ? command_ingest(&options, &set)
+                 : strcmp(command, "worker") == 0 ? command_worker(&options, &set)
                                                   : command_ceiling(&options, &set);
     bench_set_free(&set);
     return status;
