@@ -134,10 +134,14 @@ static pair_slot_t *pair_slot(precis_selection_t *self, uint64_t key)
     return &self->pair_table[h];
 }
 
-/* The tokens of sentence s that a summary shows: those within its cut. */
+/* The tokens of sentence s that a summary shows: those within its cut.
+   A sentence without tokens (punctuation alone) shows none: the token
+   array may then be NULL, and no pointer is formed from it. */
 static size_t shown_tokens(precis_selection_t *self, size_t s)
 {
     const sentence_t *sentence = &self->sentences[s];
+    if (sentence->token_count == 0 || !self->tokens)
+        return 0;
     if (self->choices[s].cut_len >= sentence->len) /* the whole sentence */
         return sentence->token_count;
     const precis_doc_token_t *tokens = self->tokens + sentence->token_first;
@@ -152,8 +156,10 @@ static size_t shown_tokens(precis_selection_t *self, size_t s)
 /* Adds the word pairs of chosen sentence s to the pair table. */
 static void add_pairs(precis_selection_t *self, size_t s)
 {
-    const precis_doc_token_t *tokens = self->tokens + self->sentences[s].token_first;
     size_t count = shown_tokens(self, s);
+    if (count < 2)
+        return; /* no pair (and perhaps no token array) */
+    const precis_doc_token_t *tokens = self->tokens + self->sentences[s].token_first;
     for (size_t t = 1; t < count; t++) {
         uint64_t key = (uint64_t)tokens[t - 1].word << 32 | tokens[t].word;
         pair_slot_t *slot = pair_slot(self, key);
@@ -167,8 +173,12 @@ static void add_pairs(precis_selection_t *self, size_t s)
    and the chosen sentence that said most of them in redundant_with. */
 static bool repeats_pairs(precis_selection_t *self, size_t s)
 {
-    const precis_doc_token_t *tokens = self->tokens + self->sentences[s].token_first;
     size_t count = shown_tokens(self, s), said = 0;
+    if (count < 2) {
+        self->choices[s].pairs = 0;
+        return false; /* no pair (and perhaps no token array) */
+    }
+    const precis_doc_token_t *tokens = self->tokens + self->sentences[s].token_first;
     uint32_t most = UINT32_MAX;
     for (size_t t = 1; t < count; t++) {
         uint64_t key = (uint64_t)tokens[t - 1].word << 32 | tokens[t].word;
