@@ -129,9 +129,11 @@ extern "C" const char *precis_jsonl_parse(precis_jsonl_t *self, const char *line
     record->title_not_string = !string_field(object, "title", &record->title);
     record->lang_not_string = !string_field(object, "lang", &record->lang);
     record->format_not_string = !string_field(object, "format", &record->format);
-    record->meta_not_string = !string_field(object, "url", &record->url) |
-                              !string_field(object, "source", &record->source) |
-                              !string_field(object, "published", &record->published);
+    /* Every field is read, so not || (which would stop at the first). */
+    bool url_ok = string_field(object, "url", &record->url);
+    bool source_ok = string_field(object, "source", &record->source);
+    bool published_ok = string_field(object, "published", &record->published);
+    record->meta_not_string = !url_ok || !source_ok || !published_ok;
     if (!string_field(object, "id", &record->id_string)) {
         try {
             self->id_json = simdjson::minify(object["id"].value_unsafe());

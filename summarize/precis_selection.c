@@ -415,6 +415,23 @@ static void fake_scores(precis_score_t *scores, const double *score, size_t n)
     }
 }
 
+/* Builds text, 4 sentences, into document with scores 4, 3, 2, 1 and no
+   penalty; false (a failure counted) when it does not split in 4. */
+static bool four_sentences(precis_document_t *document, const char *text,
+                           precis_score_t scores[4], const char *what, bool verbose)
+{
+    char code[8];
+    precis_document_build(document, NULL, text, strlen(text), "en", 0, code, NULL);
+    size_t n = precis_document_sentence_count(document);
+    CHECK(n == 4, "%s: %zu sentences, not 4", what, n);
+    if (n != 4)
+        return false;
+    fake_scores(scores, (double[]){4, 3, 2, 1}, 4);
+    for (size_t i = 0; i < 4; i++)
+        scores[i].furniture = scores[i].short_words = 1.0;
+    return true;
+}
+
 /* A sentence that says the lede again in other words (a caption under the
    photo, say) is a repeat in a summary asked as a count (threshold
    `repeat`), whether the lead rule or the scores choose, but not under
@@ -428,16 +445,10 @@ static void test_repeat(precis_selection_t *self, precis_document_t *document,
         "Parents had asked for longer opening hours during the school holidays.\n"
         "The mayor said the vote showed how much the town values its readers.\n";
     double repeat = precis_params.repeat, duplicate = precis_params.duplicate;
-    char code[8];
-    precis_document_build(document, NULL, text, strlen(text), "en", 0, code, NULL);
-    size_t n = precis_document_sentence_count(document), selected;
-    CHECK(n == 4, "repeat: %zu sentences", n);
-    if (n != 4)
-        return;
+    size_t selected;
     precis_score_t scores[4];
-    fake_scores(scores, (double[]){4, 3, 2, 1}, 4);
-    for (size_t i = 0; i < 4; i++)
-        scores[i].furniture = scores[i].short_words = 1.0;
+    if (!four_sentences(document, text, scores, "repeat", verbose))
+        return;
     /* The lede alone: the repeat's similarity to it lies between the two
        thresholds (else this test proves nothing). */
     const precis_choice_t *choices = precis_selection_run(self, document, scores, 1, 1,
@@ -475,16 +486,10 @@ static void test_repeat_pairs(precis_selection_t *self, precis_document_t *docum
         "Parents had asked for longer opening hours during the school holidays.\n"
         "The mayor said the vote showed how much the town values its readers.\n";
     double repeat = precis_params.repeat, pairs = precis_params.repeat_pairs;
-    char code[8];
-    precis_document_build(document, NULL, text, strlen(text), "en", 0, code, NULL);
-    size_t n = precis_document_sentence_count(document), selected;
-    CHECK(n == 4, "pairs: %zu sentences", n);
-    if (n != 4)
-        return;
+    size_t selected;
     precis_score_t scores[4];
-    fake_scores(scores, (double[]){4, 3, 2, 1}, 4);
-    for (size_t i = 0; i < 4; i++)
-        scores[i].furniture = scores[i].short_words = 1.0;
+    if (!four_sentences(document, text, scores, "pairs", verbose))
+        return;
     for (size_t lead = 0; lead <= 2; lead += 2) {
         const precis_choice_t *choices = precis_selection_run(
             self, document, scores, 2, lead, SIZE_MAX, repeat, pairs, &selected);
