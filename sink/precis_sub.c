@@ -25,6 +25,9 @@
 
 /* A log id is 16 hex characters; longer ones are cut to this. */
 #define LOG_ID_SIZE 65
+/* Logs left behind that are remembered, to tell a late live result of one
+   from a new numbering. */
+#define LEFT_LOGS 8
 
 /* How long to wait for a replay answer: at the start and to fill a gap
    (the sink just published, so its replay socket is up), and when quiet
@@ -193,8 +196,10 @@ typedef struct {
     zsock_t *replay;          /* DEALER to the sink's replay socket; NULL: none */
     char *replay_endpoint;    /* given, derived from --output, or NULL */
     char log_id[LOG_ID_SIZE]; /* the log next belongs to; "" not known */
-    uint64_t next;            /* the next sequence number to print; 0 not known */
-    uint64_t end;             /* with --exit-at-end: done once next reaches it */
+    char left[LEFT_LOGS][LOG_ID_SIZE]; /* logs followed before, newest last */
+    size_t left_count;
+    uint64_t next; /* the next sequence number to print; 0 not known */
+    uint64_t end;  /* with --exit-at-end: done once next reaches it */
     long printed;
     bool following;    /* the start is done: a --since ahead is no longer fatal */
     bool quiet_trim;   /* --from-beginning: retention is no news */
@@ -206,6 +211,32 @@ static bool wants_more(const sub_t *self)
     return self->config->count == 0 || self->printed < self->config->count;
 }
 
+/* True when log_id is a log this subscriber followed before and left. */
+static bool left_behind(const sub_t *self, const char *log_id)
+{
+    for (size_t i = 0; i < self->left_count; i++)
+        if (strcmp(self->left[i], log_id) == 0)
+            return true;
+    return false;
+}
+
+/* Remembers the log being left (the oldest forgotten past LEFT_LOGS), and
+   forgets log_id, which is followed again. */
+static void leave_log(sub_t *self, const char *log_id)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < self->left_count; i++)
+        if (strcmp(self->left[i], log_id) != 0 &&
+            strcmp(self->left[i], self->log_id) != 0)
+            memmove(self->left[kept++], self->left[i], LOG_ID_SIZE);
+    if (kept == LEFT_LOGS) { /* the oldest goes */
+        memmove(self->left[0], self->left[1], (LEFT_LOGS - 1) * LOG_ID_SIZE);
+        kept--;
+    }
+    snprintf(self->left[kept++], LOG_ID_SIZE, "%s", self->log_id);
+    self->left_count = kept;
+}
+
 /* Takes the log a result or an answer came from; says so when the sink's
    numbering started over. */
 static void adopt_log(sub_t *self, const char *log_id)
@@ -213,6 +244,7 @@ static void adopt_log(sub_t *self, const char *log_id)
     if (!*log_id || strcmp(log_id, self->log_id) == 0)
         return;
     if (*self->log_id) {
+        leave_log(self, log_id);
         zsys_warning("the sink's numbering started over (log_id %s, was %s): results "
                      "are numbered from 1 again; going on from the new log's start",
                      log_id, self->log_id);
@@ -459,6 +491,17 @@ static void take(sub_t *self, const char *topic, zframe_t *body, bool live)
         return;
     }
     body_log_id(zframe_data(body), zframe_size(body), log_id);
+    if (live && *log_id && left_behind(self, log_id)) {
+        /* A live result of a log already left, queued at the subscription
+           while replay answers showed the new one: not a new numbering
+           (following it again printed the new log's results twice). The
+           replay socket, which speaks for the sink now, can still lead
+           back to it. */
+        precis_debug("skipping live result %llu of log %s, left for %s",
+                     (unsigned long long)result->seq, log_id, self->log_id);
+        precis_result_destroy(&result);
+        return;
+    }
     adopt_log(self, log_id);
     precis_sub_step_t step = precis_sub_step(self->next, self->log_id, result->seq, NULL);
     if (live && step == PRECIS_SUB_GAP && self->replay) {

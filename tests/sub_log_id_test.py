@@ -11,6 +11,7 @@ plays a sink whose numbering starts over three times while one `precis sub
   log C: the log replaced by 1-6, nothing published (the replay header's
          log_id shows it when sub asks from 4 after a quiet spell; the
          answer holds C4-C6, which must wait for C1-C3);
+  then a live result of log A arrives late: it is skipped;
   log D: an older sink, no log_id: the log replaced by 1, nothing published
          (its `next` below sub's position shows it).
 
@@ -171,6 +172,11 @@ def main():
         # Log C, shown by the replay header only.
         sink.new_log("cccccccccccccccc", 6)
         sink.serve(20, lambda: len(printed()) >= 14)
+        # A live result of log A arriving late (queued at the subscription
+        # while replay already spoke for log C): not a new numbering, not
+        # printed, and log C not printed again.
+        sink.pub.send_multipart(result("aaaaaaaaaaaaaaaa", 6))
+        sink.serve(1.0)
         # Log D, an older sink: no log_id, its next below sub's position.
         sink.new_log(None, 1)
         sink.serve(20, lambda: len(printed()) >= 15)
