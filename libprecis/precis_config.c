@@ -73,7 +73,8 @@ static const option_row_t option_table[] = {
     {"no-forward", PRECIS_OPT_JOURNAL, ARG_NONE, FIELD(no_forward), NULL,
      "do not carry normalized articles to the summarize workers: precis-relay\n"
      "does (the default of deploy/pipeline); --normalized-endpoint and\n"
-     "--summarize-endpoint are then not bound (docs/DEPLOY.md)"},
+     "--summarize-endpoint are then not bound, nor taken on the command line\n"
+     "(docs/DEPLOY.md)"},
     {"log", PRECIS_OPT_OUTLOG, ARG_STRING, FIELD(out_log), "PATH",
      "append every published result to the output log PATH (enables replay)"},
     {"log-max-bytes", PRECIS_OPT_OUTLOG, ARG_SIZE, FIELD(log_max_bytes), "N",
@@ -803,6 +804,36 @@ static int check_file_conflicts(precis_config_t *config, const bool *given,
     return 0;
 }
 
+/* Options that contradict each other on the command line: the first says
+   the second will not be used. (In a --config file they may meet: the
+   shared section names endpoints for every program, precis-relay too.) */
+static const char *const contradicting_pairs[][2] = {
+    {"no-forward", "normalized-endpoint"},
+    {"no-forward", "summarize-endpoint"},
+};
+
+/* Returns 0, or -1 after a message naming both options. */
+static int check_contradictions(const bool *given)
+{
+    for (size_t p = 0; p < sizeof contradicting_pairs / sizeof contradicting_pairs[0];
+         p++) {
+        bool both = true;
+        for (size_t k = 0; k < 2; k++) {
+            bool found = false;
+            for (size_t i = 0; i < OPTION_COUNT; i++)
+                found |= given[i] &&
+                         strcmp(option_table[i].name, contradicting_pairs[p][k]) == 0;
+            both &= found;
+        }
+        if (both) {
+            fprintf(stderr, "%s: --%s: --%s would not be used; give one of them\n",
+                    program_name, contradicting_pairs[p][0], contradicting_pairs[p][1]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned mask,
                         const char *usage)
 {
@@ -880,7 +911,8 @@ int precis_config_parse(precis_config_t *config, int argc, char **argv, unsigned
     }
     config->argc = argc - optind;
     config->argv = argv + optind;
-    if (check_file_conflicts(config, given, program_section(argv[0])) != 0)
+    if (check_file_conflicts(config, given, program_section(argv[0])) != 0 ||
+        check_contradictions(given) != 0)
         return 1;
     if (config->check_config) {
         /* Everything a start would read is read: nothing is bound. */
@@ -1079,6 +1111,24 @@ int precis_config_test(bool verbose)
     CHECK(config.retry_ms == 700 && config.max_inflight == 11);
     CHECK(strcmp(config.journal_dir, "/tmp/j") == 0);
     CHECK(config.no_forward); /* ingest's key, as --no-forward */
+    /* --no-forward with an endpoint it leaves unbound is refused on the
+       command line; from the shared section of the file it is not. */
+    char *args21[] = {"/usr/bin/precis-ingest", "--no-forward", "--summarize-endpoint",
+                      "tcp://127.0.0.1:9", NULL};
+    unsigned ingest_mask =
+        PRECIS_OPT_JOURNAL | PRECIS_OPT_NORMALIZED | PRECIS_OPT_SUMMARIZE;
+    precis_config_defaults(&config, true);
+    CHECK(precis_config_parse(&config, 4, args21, ingest_mask, "usage") == 1);
+    args21[2] = "--normalized-endpoint";
+    precis_config_defaults(&config, true);
+    CHECK(precis_config_parse(&config, 4, args21, ingest_mask, "usage") == 1);
+    file = fopen(path, "w");
+    fprintf(file, "precis\n    summarize-endpoint = \"tcp://127.0.0.1:9\"\n");
+    fclose(file);
+    char *args22[] = {"/usr/bin/precis-ingest", "--config", path, "--no-forward", NULL};
+    precis_config_defaults(&config, true);
+    CHECK(precis_config_parse(&config, 4, args22, ingest_mask, "usage") == 0);
+    CHECK(config.no_forward);
     unlink(path);
     /* One of an exclusive group on the command line replaces the file's
        choice (sentences = 2 there, --ratio here); two on the command line

@@ -7,8 +7,9 @@
 # again what a relay held), and the new relay carries the articles pushed
 # after it (precis stats and its Prometheus metrics, from
 # --metrics-port-base, say so) while ingest forwarded none. Then
-# 'up --no-relay' gives the old topology: no relay, ingest binds the two
-# endpoints and carries every article; '--no-relay --ingest 2' is refused.
+# 'up --no-relay' in the same run dir gives the old topology: no relay (nor
+# its launcher), ingest binds the two endpoints and carries every article;
+# '--no-relay --ingest 2' and '--relay --no-relay' are refused.
 #
 #   tests/relay_deploy_test.sh [BUILD_DIR]   (default: build; not built here)
 #
@@ -118,8 +119,20 @@ status=0
     >"$work/up-shards.txt" 2>&1 || status=$?
 [ "$status" -eq 2 ] || fail "up --no-relay --ingest 2 exited $status, not 2 (usage)"
 [ ! -f "$work/shards/procs" ] || fail "up --no-relay --ingest 2 started processes"
-rm -rf "$run_dir"
+for cmd in "up --no-build --build-dir $build --run-dir $work/both" demo; do
+    status=0
+    # shellcheck disable=SC2086 # the words of $cmd are its options
+    "$pipeline" $cmd --relay --no-relay >"$work/both.txt" 2>&1 || status=$?
+    [ "$status" -eq 2 ] || fail "$cmd --relay --no-relay exited $status, not 2 (usage)"
+    grep -q "exclude each other" "$work/both.txt" || fail "$cmd --relay --no-relay: $(cat "$work/both.txt")"
+done
+[ ! -e "$work/both/procs" ] || fail "up --relay --no-relay started processes"
+# The same run dir again, without the relay: the relay's launcher is gone
+# (its log stays), so nothing names a relay this pipeline does not have.
+[ -x "$run_dir/relay.cmd" ] || fail "the relay's launcher is missing before up --no-relay"
 pipeline_up --normalize 1 --summarize 2 --no-relay
+[ ! -e "$run_dir/relay.cmd" ] || fail "up --no-relay left the earlier relay's launcher in the run dir"
+[ -s "$run_dir/relay.log" ] || fail "up --no-relay removed the earlier relay's log"
 "$pipeline" status --run-dir "$run_dir" >"$work/status-no-relay.txt" 2>&1 \
     || fail "status exited $?: $(cat "$work/status-no-relay.txt")"
 if [ "$(grep -c ' alive ' "$work/status-no-relay.txt")" -ne 5 ] ||
