@@ -171,6 +171,13 @@ static const char *map_string(const msgpack_object *map, const char *key, size_t
     return NULL;
 }
 
+/* Whether the len bytes at s (a msgpack string, not terminated; NULL for
+   absent) are the word want: an answer's status. */
+static bool string_is(const char *s, size_t len, const char *want)
+{
+    return s && len == strlen(want) && memcmp(s, want, len) == 0;
+}
+
 /* The unsigned integer value of key in a msgpack map; 0 when absent. */
 static uint64_t map_uint(const msgpack_object *map, const char *key)
 {
@@ -322,10 +329,10 @@ static void read_answer(run_t *run)
     }
     tracker_t *tracker = &run->tracker;
     run->awaiting--;
-    if (status_len == 8 && memcmp(status, "accepted", 8) == 0) {
+    if (string_is(status, status_len, "accepted")) {
         tracker->state[index] = 2;
         run->accepted++;
-    } else if (status_len == 4 && memcmp(status, "busy", 4) == 0) {
+    } else if (string_is(status, status_len, "busy")) {
         double backoff = tracker->backoff[index];
         backoff = backoff == 0 ? BACKOFF_FIRST : fmin(backoff * 2, BACKOFF_MAX);
         tracker->backoff[index] = backoff;
@@ -449,7 +456,7 @@ static zmsg_t *replay_ask(run_t *run, uint64_t since, uint64_t max, uint64_t *ne
         const char *status = map_string(map, "status", &status_len);
         *next = map_uint(map, "next");
         uint64_t retry_ms = map_uint(map, "retry_ms");
-        if (status && status_len == 4 && memcmp(status, "busy", 4) == 0) {
+        if (string_is(status, status_len, "busy")) {
             zmsg_destroy(&answer);
             zclock_sleep(retry_ms > 0 && retry_ms < 5000 ? (int)retry_ms : 200);
             continue;
@@ -993,10 +1000,10 @@ static void ingest_take_answers(ingest_client_t *client)
         if (msgpack_unpack_next(&unpacked, zmq_msg_data(&message), zmq_msg_size(&message),
                                 NULL) == MSGPACK_UNPACK_SUCCESS)
             status = map_string(&unpacked.data, "status", &len);
-        if (status && len == 4 && memcmp(status, "busy", 4) == 0) {
+        if (string_is(status, len, "busy")) {
             client->busy++;
             busy = true;
-        } else if (status && len == 8 && memcmp(status, "accepted", 8) == 0) {
+        } else if (string_is(status, len, "accepted")) {
             if (client->window < (double)client->window_max)
                 client->window += 1;
         } else
