@@ -181,9 +181,12 @@ void *precis_push_request_from_json(json_t *object, size_t *size_p, char *id_out
     return buffer.data;
 }
 
-/* The length options of the command apply to articles that set none. */
-static void apply_length(const precis_config_t *config, json_t *object)
+/* The length options of the command apply to articles that set none;
+   --explain to those that do not say "explain" themselves. */
+static void apply_options(const precis_config_t *config, json_t *object)
 {
+    if (config->explain && !json_object_get(object, "explain"))
+        json_object_set_new(object, "explain", json_true());
     if (json_object_get(object, "sentences") || json_object_get(object, "ratio") ||
         json_object_get(object, "words"))
         return;
@@ -376,7 +379,7 @@ static request_t *next_request(push_t *self)
     char where[4200];
     json_t *object;
     while ((object = next_object(self, where, sizeof where))) {
-        apply_length(self->config, object);
+        apply_options(self->config, object);
         request_t *request = calloc(1, sizeof *request);
         request->data = precis_push_request_from_json(object, &request->size, request->id,
                                                       sizeof request->id, error);
@@ -733,13 +736,18 @@ int precis_cmd_push(int argc, char **argv)
     }
     precis_config_help("timeout", "give up (exit 3) when ingest does not answer within "
                                   "SECONDS (default 10)");
+    precis_config_help("explain",
+                       "ask every article's summary to say why each sentence\n"
+                       "was or was not chosen (\"explain\": true, unless the\n"
+                       "article says otherwise; read with 'precis sub --json';\n"
+                       "docs/PROTOCOL.md, \"Explain\")");
     precis_config_help("ingest", "ingest socket to push to; with several ingest shards,\n"
                                  "their comma-separated list (requests are spread\n"
                                  "over them; PRECIS_INGEST the same)");
     int rc =
         precis_program_start(&config, argc, argv,
                              PRECIS_OPT_INGEST | PRECIS_OPT_LENGTH | PRECIS_OPT_TIMEOUT |
-                                 PRECIS_OPT_CURVE | PRECIS_OPT_RATE,
+                                 PRECIS_OPT_CURVE | PRECIS_OPT_PUSH,
                              usage, "precis-push", false);
     if (rc >= 0)
         return rc;
@@ -1146,9 +1154,47 @@ static int test_shards_down(void)
     return failures;
 }
 
+/* --explain asks explain of every article that does not say otherwise;
+   the length options of the command fill in only what an article leaves
+   out. */
+static int test_options(void)
+{
+    precis_config_t config;
+    precis_config_defaults(&config, false);
+    config.explain = true;
+    config.sentences = 3;
+    json_t *plain = json_pack("{s:s,s:s}", "id", "a", "text", "Ferries run again.");
+    json_t *own = json_pack("{s:s,s:s,s:b,s:i}", "id", "b", "text", "Ferries run again.",
+                            "explain", 0, "sentences", 1);
+    apply_options(&config, plain);
+    apply_options(&config, own);
+    int failures = 0;
+    char id[PRECIS_MAX_ID + 1], error[PRECIS_ERROR_SIZE];
+    size_t size;
+    json_t *objects[] = {plain, own};
+    for (int i = 0; i < 2; i++) {
+        void *data =
+            precis_push_request_from_json(objects[i], &size, id, sizeof id, error);
+        precis_article_t *article = precis_article_new();
+        if (!data || precis_article_decode(article, data, size, 0, error) != 0 ||
+            article->explain != (i == 0) || article->sentences != (i == 0 ? 3 : 1)) {
+            fprintf(stderr,
+                    "push test: --explain --sentences 3, article %s: explain %d, "
+                    "sentences %d\n",
+                    id, article->explain, article->sentences);
+            failures++;
+        }
+        free(data);
+        precis_article_destroy(&article);
+        json_decref(objects[i]);
+    }
+    return failures;
+}
+
 int precis_push_test(bool verbose)
 {
     int failures = test_files();
+    failures += test_options();
     failures += test_resend();
     failures += test_shards_down();
     char id[PRECIS_MAX_ID + 1], error[PRECIS_ERROR_SIZE];

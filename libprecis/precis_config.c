@@ -137,7 +137,7 @@ static const option_row_t option_table[] = {
      "serve Prometheus metrics on http://ADDRESS:PORT/metrics (default off)"},
     {"metrics-address", PRECIS_OPT_METRICS, ARG_STRING, FIELD(metrics_address), "ADDRESS",
      "the IPv4 or IPv6 address metrics listen on (default: every interface)"},
-    {"rate", PRECIS_OPT_RATE, ARG_INT, FIELD(rate), "N",
+    {"rate", PRECIS_OPT_PUSH, ARG_INT, FIELD(rate), "N",
      "send at most N articles a second (default: as fast as ingest answers)"},
     {"sentences", PRECIS_OPT_LENGTH, ARG_INT, FIELD(sentences), "N",
      "summary length in sentences"},
@@ -157,7 +157,7 @@ static const option_row_t option_table[] = {
      "the first line of plain text is always the title"},
     {"no-title", PRECIS_OPT_OFFLINE, ARG_NONE, FIELD(no_title), NULL,
      "it never is: the whole input is the text"},
-    {"explain", PRECIS_OPT_OFFLINE, ARG_NONE, FIELD(explain), NULL,
+    {"explain", PRECIS_OPT_OFFLINE | PRECIS_OPT_PUSH, ARG_NONE, FIELD(explain), NULL,
      "say why each sentence was or was not chosen:\n"
      "plain output adds a table after the summary\n"
      "(one row per sentence: status, score and its\n"

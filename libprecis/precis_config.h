@@ -72,7 +72,7 @@ enum {
     PRECIS_OPT_CURVE = 1 << 19,   /* --curve-cert --curve-server */
     PRECIS_OPT_CONTROL = 1 << 20, /* --control ENDPOINT */
     PRECIS_OPT_METRICS = 1 << 21, /* --metrics-port PORT */
-    PRECIS_OPT_RATE = 1 << 22,    /* --rate N */
+    PRECIS_OPT_PUSH = 1 << 22,    /* precis push's: --rate N, --explain */
     PRECIS_OPT_FILES = 1 << 23,   /* --group-readable */
     PRECIS_OPT_TIMEOUT =
         1 << 24, /* --timeout SECONDS alone (PRECIS_OPT_COUNT has both) */
@@ -211,9 +211,9 @@ int precis_program_start(precis_config_t *config, int argc, char **argv, unsigne
    back in over and over, and a page fault costs several microseconds on a virtual
    machine. Measured with bench/stories_pipeline (BBC, 2 summarize workers, 5 rounds): all
    stages' CPU per article 250 -> 200 us, the summarize workers' extra cost with story
-   detection 20 -> 5.5 us (their summary cache then held 4,096 results, which is what kept the
-   heap's top moving). The memory kept is at most the process's peak. Returns true when
-   the allocator took all three settings (false under another allocator, e.g. a
+   detection 20 -> 5.5 us (their summary cache then held 4,096 results, which is what kept
+   the heap's top moving). The memory kept is at most the process's peak. Returns true
+   when the allocator took all three settings (false under another allocator, e.g. a
    sanitizer's, or when the environment set them). Opt-in: the long-running daemons
    (precis-ingest, -normalize, -summarize, -sink, -relay) call it first thing in main. The
    command-line clients do not: they run briefly, and `precis summarize --jsonl` gains
