@@ -15,7 +15,7 @@
 #   on tcp://*:PORT; the workers connect to tcp://precis-hub:PORT for ports
 #   the internal Service has; the hub's terminationGracePeriodSeconds is
 #   above ingest's --drain; every container has a memory limit (workers:
-#   50Mi), a liveness and a readiness probe, metrics on a named port with the
+#   50Mi; the sink's covers its stories index), a liveness and a readiness probe, metrics on a named port with the
 #   pod's prometheus.io annotations and a tagged image, and runs as non-root;
 # * with kubectl installed: 'kubectl kustomize deploy/k8s' renders (offline;
 #   nothing is sent to a cluster), with the relay in the hub and ingest
@@ -151,6 +151,15 @@ def option_value(args, option):
             return arg.split("=", 1)[1]
     return None
 
+def mebibytes(quantity):
+    """A Kubernetes memory quantity (512Mi, 1.5Gi, 600M) in MiB."""
+    units = {"Ki": 1 / 1024, "Mi": 1, "Gi": 1024, "K": 1e3 / 2**20, "M": 1e6 / 2**20,
+             "G": 1e9 / 2**20}
+    for unit in ("Ki", "Mi", "Gi", "K", "M", "G"):
+        if quantity.endswith(unit):
+            return float(quantity[: -len(unit)]) * units[unit]
+    return float(quantity) / 2**20
+
 # 2. Containers: programs, options, probes, limits.
 containers_checked = 0
 for name, doc, template in pod_specs():
@@ -186,6 +195,17 @@ for name, doc, template in pod_specs():
         memory = ((c.get("resources") or {}).get("limits") or {}).get("memory")
         if not memory:
             fail("%s: no memory limit" % where)
+        if c["command"][0] == "precis-sink":
+            # Its stories index: --stories-max articles at about 650 bytes
+            # each, 1.5 times that while its tables double, plus 128 MiB
+            # (replay buffers, the keys' window, caches). Below that the
+            # sink is killed once the index fills, and again at each start
+            # (it loads the index back).
+            stories = int(option_value(c.get("args") or [], "--stories-max") or 1000000)
+            need = 1.5 * stories * 650 + (128 << 20)
+            if mebibytes(memory) * (1 << 20) < need:
+                fail("%s: memory limit %s is under the %.0f MiB its stories index of %d "
+                     "articles needs" % (where, memory, need / (1 << 20), stories))
         if c["command"][0] in ("precis-normalize", "precis-summarize"):
             requests = ((c.get("resources") or {}).get("requests") or {}).get("memory")
             if memory != "50Mi" or requests != "50Mi":
