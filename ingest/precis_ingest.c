@@ -165,6 +165,10 @@ static void encode_reply(zmq_msg_t *reply, const char *id, size_t id_len,
     msgpack_packer_init(&packer, &buffer, reply_write);
     msgpack_pack_map(&packer, 3 + (error != NULL) + duplicate);
     precis_mp_pack_kv_int(&packer, "v", PRECIS_PROTOCOL_VERSION);
+    /* Every string of a reply is UTF-8: an id that is not (rejected for
+       it) goes back empty, as one too long does. */
+    if (id && !precis_utf8_valid(id, id_len))
+        id = NULL;
     precis_mp_pack_kv_str(&packer, "id", id, id ? id_len : 0);
     precis_mp_pack_kv_str(&packer, "status", status, strlen(status));
     if (error)
@@ -579,22 +583,25 @@ static void handle(precis_ingest_t *self, const void *data, size_t size, zmq_msg
     if (!reason && article->id.ptr)
         seen = precis_idwindow_check(self->ids, article->id.ptr, article->id.len,
                                      article_content(article), zclock_time() / 1000);
+    /* The client's id as logs and error texts show it (only when needed:
+       not on the way of an accepted article). */
+    char shown[PRECIS_PRINTABLE_ID] = "(no id)";
+    if ((reason || seen == PRECIS_ID_CHANGED) && article->id.ptr)
+        precis_utf8_printable(shown, sizeof shown, article->id.ptr, article->id.len);
     if (reason) {
         status = "rejected";
         COUNT(self, rejected);
-        zsys_notice("rejected %s: %s", article->id.ptr ? article->id.ptr : "(no id)",
-                    reason);
+        zsys_notice("rejected %s: %s", shown, reason);
     } else if (seen == PRECIS_ID_CHANGED) {
         /* Not a retry: publishing it once as a duplicate would lose it. */
         status = "rejected";
         snprintf(error, sizeof error,
-                 "id %.*s was used for a different article within the dedup window "
+                 "id %s was used for a different article within the dedup window "
                  "(%.0f s); send it with a new id",
-                 (int)(article->id.len < 80 ? article->id.len : 80), article->id.ptr,
-                 self->config->dedup_max_age);
+                 shown, self->config->dedup_max_age);
         reason = error;
         COUNT(self, id_reused);
-        zsys_notice("rejected %s: %s", article->id.ptr, reason);
+        zsys_notice("rejected %s: %s", shown, reason);
     } else if (seen == PRECIS_ID_SAME) {
         /* A retry: answered like the first copy, nothing taken again. With
            the journal it waits behind the answers held before it (the first
@@ -877,7 +884,11 @@ static bool give_up(precis_ingest_t *self, precis_ledger_entry_t *entry)
     void *data = precis_result_encode(result, &size);
     int rc = zmq_send(zsock_resolve(self->results), data, size, ZMQ_DONTWAIT);
     if (rc != -1 && !entry->gave_up) {
-        zsys_warning("giving up on %s (%s): %s", article->id.ptr, entry->key, error);
+        char shown[PRECIS_PRINTABLE_ID];
+        zsys_warning(
+            "giving up on %s (%s): %s",
+            precis_utf8_printable(shown, sizeof shown, article->id.ptr, article->id.len),
+            entry->key, error);
         entry->gave_up = true;
         COUNT(self, given_up);
     }
@@ -1140,6 +1151,8 @@ static void recover_none(void *arg, const char *key, const void *data, size_t si
 /* Decodes a reply for the test; returns the status, fills error. */
 static bool reply_duplicate; /* of the last reply decoded */
 
+static bool reply_utf8; /* every string value of the last reply read was UTF-8 */
+
 static char *reply_status(const void *data, size_t size, char *error)
 {
     msgpack_unpacked unpacked;
@@ -1147,7 +1160,17 @@ static char *reply_status(const void *data, size_t size, char *error)
     char *status = NULL;
     error[0] = 0;
     reply_duplicate = false;
+    reply_utf8 = true;
     if (precis_mp_unpack(&unpacked, data, size, 4)) {
+        /* Every string of a reply is UTF-8, whatever the request was. */
+        for (uint32_t i = 0;
+             unpacked.data.type == MSGPACK_OBJECT_MAP && i < unpacked.data.via.map.size;
+             i++) {
+            const msgpack_object *value = &unpacked.data.via.map.ptr[i].val;
+            if (value->type == MSGPACK_OBJECT_STR &&
+                !precis_utf8_valid(value->via.str.ptr, value->via.str.size))
+                reply_utf8 = false;
+        }
         const msgpack_object *duplicate = precis_mp_lookup(&unpacked.data, "duplicate");
         reply_duplicate = duplicate && duplicate->type == MSGPACK_OBJECT_BOOLEAN &&
                           duplicate->via.boolean;
@@ -1171,10 +1194,11 @@ static int expect_status(precis_ingest_t *self, const void *request, size_t size
     void *reply = precis_ingest_handle(self, request, size, &reply_size);
     char *status = reply_status(reply, reply_size, error);
     int failed = !status || strcmp(status, expected) != 0 ||
-                 (reason_part && !strstr(error, reason_part));
+                 (reason_part && !strstr(error, reason_part)) || !reply_utf8;
     if (failed)
-        fprintf(stderr, "ingest test: expected %s (%s), got %s (%s)\n", expected,
-                reason_part ? reason_part : "", status, error);
+        fprintf(stderr, "ingest test: expected %s (%s), got %s (%s)%s\n", expected,
+                reason_part ? reason_part : "", status, error,
+                reply_utf8 ? "" : ", with a string that is not UTF-8");
     free(status);
     free(reply);
     return failed;
@@ -1723,6 +1747,13 @@ int precis_ingest_test(bool verbose)
     const char bad_utf8[] = "\x81\xa4text\xa3\x61\xff\x62";
     failures +=
         expect_status(self, bad_utf8, sizeof bad_utf8 - 1, "rejected", "not valid UTF-8");
+    /* ... an id that is not UTF-8 too: it does not come back in the reply. */
+    const char bad_id[] = "\x82\xa2id\xa5"
+                          "bad-\xff"
+                          "\xa4text\xa1"
+                          "a";
+    failures += expect_status(self, bad_id, sizeof bad_id - 1, "rejected",
+                              "field 'id' is not valid UTF-8");
     char big[300];
     memset(big, 0xc0, sizeof big);
     failures += expect_status(self, big, sizeof big, "rejected", "over the limit");

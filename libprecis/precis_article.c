@@ -7,6 +7,7 @@
 #define _GNU_SOURCE /* memmem, in the self test */
 #include "precis_article.h"
 #include "precis_msgpack.h"
+#include <ctype.h>
 #include <czmq.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,6 +199,30 @@ static bool is_blank(const char *text, size_t len)
     return true;
 }
 
+/* Whether tag[0..len) has the shape of a language tag (RFC 5646, loosely):
+   a primary subtag of 2 or 3 ASCII letters (ISO 639-1, or 639-2 as "und"),
+   then subtags of 1 to 8 ASCII letters or digits, each after '-' or '_'.
+   The code ends up in topics ("summary.en"), which subscribers match by
+   prefix: "english" or "en us" would make topics of their own. */
+static bool is_language_tag(const char *tag, size_t len)
+{
+    size_t i = 0;
+    while (i < len && i < 4 && isalpha((unsigned char)tag[i]) && !(tag[i] & 0x80))
+        i++;
+    if (i < 2 || i > 3)
+        return false;
+    while (i < len) {
+        if (tag[i] != '-' && tag[i] != '_')
+            return false;
+        size_t start = ++i;
+        while (i < len && isalnum((unsigned char)tag[i]) && !(tag[i] & 0x80))
+            i++;
+        if (i == start || i - start > 8)
+            return false;
+    }
+    return true;
+}
+
 /* Validates and stores every known key of the map. */
 static int decode_map(precis_article_t *self, const msgpack_object *map, size_t max_text,
                       char *error)
@@ -232,6 +257,12 @@ static int decode_map(precis_article_t *self, const msgpack_object *map, size_t 
     }
     if (is_blank(self->text.ptr, self->text.len)) {
         snprintf(error, PRECIS_ERROR_SIZE, "field 'text' is empty");
+        return -1;
+    }
+    if (self->lang.len > 0 && !is_language_tag(self->lang.ptr, self->lang.len)) {
+        snprintf(error, PRECIS_ERROR_SIZE,
+                 "field 'lang' must be a language code such as 'en' or 'pt-BR': 2 or 3 "
+                 "letters, then optional subtags of 1 to 8 letters or digits after '-'");
         return -1;
     }
     return 0;
@@ -505,6 +536,26 @@ int precis_article_test(bool verbose)
     CHECK(!copy->explain && !memmem(data, size, "explain", 7)); /* absent: off the wire */
     free(data);
     precis_article_destroy(&copy);
+    /* A language code has the shape of a language tag; anything else would
+       make topics of its own ("summary.english"). */
+    const struct {
+        const char *lang;
+        bool valid;
+    } langs[] = {{"en", true},     {"und", true},
+                 {"pt-BR", true},  {"zh_Hant_TW", true},
+                 {"", true},       {"english", false},
+                 {"en us", false}, {"e", false},
+                 {"en-", false},   {"en-toolongtag", false},
+                 {"fr\n", false},  {"d\xc3\xa9", false}};
+    for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++) {
+        data = pack_strings(&size, 2, "text", "Fine.", "lang", langs[i].lang);
+        copy = precis_article_new();
+        int rc = precis_article_decode(copy, data, size, 0, error);
+        CHECK(rc == (langs[i].valid ? 0 : -1));
+        CHECK(langs[i].valid || strstr(error, "field 'lang' must be a language code"));
+        free(data);
+        precis_article_destroy(&copy);
+    }
     /* "explain": true travels from ingest to summarize; not a boolean is refused. */
     article->explain = true;
     data = precis_article_encode(article, &size);

@@ -7,6 +7,7 @@
     summarize, precis split) alike.
 */
 #include "precis_config.h"
+#include "precis_utf8.h"
 #include "precis_stories.h"
 #include "precis_curve.h"
 #include "precis.h"
@@ -992,12 +993,13 @@ void precis_debug(const char *format, ...)
 {
     if (log_verbosity < 1)
         return;
-    char line[1024];
+    char line[1024], shown[1024];
     va_list args;
     va_start(args, format);
     vsnprintf(line, sizeof line, format, args);
     va_end(args);
-    zsys_debug("%s", line);
+    /* One line each: a client's id with a line break in it stays in it. */
+    zsys_debug("%s", precis_utf8_printable(shown, sizeof shown, line, strlen(line)));
 }
 
 int precis_pidfile_write(const char *path)

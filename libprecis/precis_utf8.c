@@ -26,6 +26,57 @@ bool precis_utf8_valid(const char *text, size_t len)
     return true;
 }
 
+/* Whether a code point ends or breaks a line, or is otherwise invisible
+   control: kept out of logs and replies as escapes. */
+static bool is_control(int32_t codepoint)
+{
+    return codepoint < 0x20 || codepoint == 0x7F ||
+           (codepoint >= 0x80 && codepoint < 0xA0) || codepoint == 0x2028 ||
+           codepoint == 0x2029;
+}
+
+/* The bytes of the piece at text[0..len) (step: its length, 1 for an
+   invalid byte) once written: 4 a byte when escaped. */
+static size_t piece_size(const char *text, size_t len, size_t *step)
+{
+    int32_t codepoint = 0;
+    size_t size = precis_utf8_decode(text, len, &codepoint);
+    *step = size ? size : 1;
+    return !size || is_control(codepoint) ? 4 * *step : size;
+}
+
+const char *precis_utf8_printable(char *out, size_t size, const char *text, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t total = 0, step;
+    for (size_t i = 0; text && i < len; i += step)
+        total += piece_size(text + i, len - i, &step);
+    /* All of it when it fits; else what fits before "..." */
+    size_t limit = total < size ? total : size - 4, used = 0, i = 0;
+    while (text && i < len) {
+        size_t bytes = piece_size(text + i, len - i, &step);
+        if (used + bytes > limit)
+            break;
+        for (size_t k = 0; k < step; k++) {
+            unsigned char byte = (unsigned char)text[i + k];
+            if (bytes > step) {
+                out[used++] = '\\';
+                out[used++] = 'x';
+                out[used++] = hex[byte >> 4];
+                out[used++] = hex[byte & 15];
+            } else
+                out[used++] = (char)byte;
+        }
+        i += step;
+    }
+    if (total >= size) {
+        memcpy(out + used, "...", 3);
+        used += 3;
+    }
+    out[used] = '\0';
+    return out;
+}
+
 int32_t precis_fold_codepoint(int32_t codepoint)
 {
     switch (codepoint) {
@@ -155,9 +206,43 @@ static int test_fold(void)
     return failures;
 }
 
+/* Client strings for logs: control characters and invalid bytes escaped,
+   cut at a whole code point. */
+static int test_printable(void)
+{
+    int failures = 0;
+    char out[PRECIS_PRINTABLE_ID];
+    const struct {
+        const char *text, *expected;
+        size_t size;
+    } cases[] = {
+        {"plain-id", "plain-id", sizeof out},
+        {"inj\nE: (precis-ingest) forged", "inj\\x0aE: (precis-ingest) forged",
+         sizeof out},
+        {"bad-\xff", "bad-\\xff", sizeof out},
+        {"caf\xc3\xa9\x7f", "caf\xc3\xa9\\x7f", sizeof out},
+        {"\xe2\x80\xa8", "\\xe2\\x80\\xa8", sizeof out}, /* U+2028 */
+        {"abcdefgh", "abcdefgh", 9},                     /* fits exactly */
+        {"abcdefghi", "abcde...", 9},                    /* cut */
+        {"abcd\xc3\xa9\xc3\xa9x", "abcd...", 9},         /* not inside a code point */
+        {"abc\ndef", "abc...", 9},                       /* not inside an escape */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *shown = precis_utf8_printable(out, cases[i].size, cases[i].text,
+                                                  strlen(cases[i].text));
+        if (shown != out || strcmp(out, cases[i].expected) != 0 ||
+            !precis_utf8_valid(out, strlen(out)) || strlen(out) >= cases[i].size) {
+            fprintf(stderr, "utf8 test: printable case %zu gave '%s', expected '%s'\n", i,
+                    out, cases[i].expected);
+            failures++;
+        }
+    }
+    return failures;
+}
+
 int precis_utf8_test(bool verbose)
 {
-    int failures = test_valid() + test_decode() + test_fold();
+    int failures = test_valid() + test_decode() + test_fold() + test_printable();
     if (verbose && !failures)
         printf("utf8: all checks passed\n");
     return failures;

@@ -57,6 +57,19 @@ bool precis_utf8_valid(const char *text, size_t len);
    minus to -. The ellipsis and every other code point are unchanged. */
 int32_t precis_fold_codepoint(int32_t codepoint);
 
+/* A copy of text[0..len), a string from a client (an id, a language
+   code), that is safe to put in a log line or a reply: every code point
+   that is a control character (C0, DEL, C1, U+2028 and U+2029: a client's
+   "\n" would otherwise forge a log line of its own) and every byte that is
+   not valid UTF-8 is written as \xNN, one escape a byte. Cut at a whole
+   code point to fit out[size] (size >= 4), with "..." when cut; always
+   terminated, valid UTF-8. Returns out, for use in a format's arguments. */
+const char *precis_utf8_printable(char *out, size_t size, const char *text, size_t len);
+
+/* A size for precis_utf8_printable's out when logging ids: 80 bytes of
+   the id, escapes and "..." included. */
+#define PRECIS_PRINTABLE_ID 81
+
 int precis_utf8_test(bool verbose);
 
 #endif

@@ -1,5 +1,6 @@
 /*  precis_normalize_worker - the normalize stage's message handler. */
 #include "precis_normalize_worker.h"
+#include "precis_utf8.h"
 #include "precis_html.h"
 
 struct _precis_normalize_worker_t {
@@ -93,7 +94,11 @@ zframe_t *precis_normalize_worker_handle(void *state, zframe_t *input)
     const char *message;
     if (precis_html_wanted(article->format, article->text.ptr, article->text.len) &&
         !html_to_text(article, &message)) {
-        zsys_warning("normalize: article %s: %s", article->id.ptr, message);
+        char shown[PRECIS_PRINTABLE_ID];
+        zsys_warning(
+            "normalize: article %s: %s",
+            precis_utf8_printable(shown, sizeof shown, article->id.ptr, article->id.len),
+            message);
         output = error_frame(article, "empty", message);
         precis_article_destroy(&article);
         return output;

@@ -54,6 +54,7 @@
     of the article it repeats.
 */
 #include "precis_sink.h"
+#include "precis_utf8.h"
 #include "precis_jsonl_start.h"
 #include "precis_control.h"
 #include "precis_credit.h"
@@ -890,8 +891,10 @@ static void publish_item(precis_sink_t *self, const staged_t *item)
         precis_seen_add(self->seen_ids, id);
     if (kept)
         acknowledge(self, key);
+    char shown[PRECIS_PRINTABLE_ID];
     if (item->is_error)
-        zsys_notice("published %s for %s: %s", item->topic, id,
+        zsys_notice("published %s for %s: %s", item->topic,
+                    precis_utf8_printable(shown, sizeof shown, id, id ? strlen(id) : 0),
                     item->error != NONE ? batch_text(batch, item->error) : "");
     else
         precis_debug("published %s for %s", item->topic, id);

@@ -288,9 +288,11 @@ static void choose_language(precis_document_t *self, const char *wanted, const c
                             size_t len, char *code)
 {
     if (wanted && *wanted) {
-        /* The primary subtag of a language tag ("pt" of "pt-BR"): ASCII
-           letters only, since the code ends up in topics and messages;
-           anything else is a language we do not know. */
+        /* The primary subtag of a language tag ("pt" of "pt-BR"): 2 or 3
+           ASCII letters, since the code ends up in topics and messages;
+           anything else ("english") is a language we do not know. Ingest
+           refuses such codes (precis_article); the offline command's
+           lines come here as they are. */
         size_t i = 0;
         while (i < 7 && isalpha((unsigned char)wanted[i]) &&
                !((unsigned char)wanted[i] & 0x80)) {
@@ -298,7 +300,7 @@ static void choose_language(precis_document_t *self, const char *wanted, const c
             i++;
         }
         code[i] = '\0';
-        if (i == 0 || (wanted[i] && wanted[i] != '-' && wanted[i] != '_'))
+        if (i < 2 || i > 3 || (wanted[i] && wanted[i] != '-' && wanted[i] != '_'))
             strcpy(code, "und");
         self->lang_id = precis_lang_from_code(code);
         return;

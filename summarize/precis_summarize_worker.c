@@ -1,5 +1,6 @@
 /*  precis_summarize_worker - the summarize stage's message handler. */
 #include "precis_summarize_worker.h"
+#include "precis_utf8.h"
 #include "precis_explain.h"
 #include "precis_summary_cache.h"
 #include <xxhash.h>
@@ -186,15 +187,23 @@ zframe_t *precis_summarize_worker_handle(void *state, zframe_t *input)
         if (passing && passing->kind == PRECIS_RESULT_ERROR)
             output = zframe_dup(input);
         else if (article->id.ptr) {
-            zsys_error("summarize: undecodable article %s: %s", article->id.ptr, error);
+            char shown[PRECIS_PRINTABLE_ID];
+            zsys_error("summarize: undecodable article %s: %s",
+                       precis_utf8_printable(shown, sizeof shown, article->id.ptr,
+                                             article->id.len),
+                       error);
             result = precis_result_new_error(article, "summarize", "invalid", error);
         } else
             zsys_error("summarize: dropping a frame with no article id: %s", error);
         precis_result_destroy(&passing);
     }
     if (result) {
+        char shown[PRECIS_PRINTABLE_ID];
         if (result->kind == PRECIS_RESULT_ERROR)
-            zsys_warning("summarize: article %s: %s", result->id, result->error);
+            zsys_warning("summarize: article %s: %s",
+                         precis_utf8_printable(shown, sizeof shown, result->id,
+                                               strlen(result->id)),
+                         result->error);
         output = precis_result_frame(result);
         precis_summarize_worker_keep(self, &result);
     }

@@ -627,10 +627,11 @@ static void test_languages(precis_summarizer_t *self, bool verbose)
     struct {
         const char *text, *lang, *expected;
     } cases[] = {
-        {test_german, NULL, "de"},  {test_french, NULL, "fr"},
-        {test_unknown, NULL, "fi"}, {test_numbers, NULL, "und"},
-        {test_numbers, "fi", "fi"}, {test_article, "EN-gb", "en"},
-        {test_german, "xx", "xx"},  {test_slovak, NULL, "sk"},
+        {test_german, NULL, "de"},       {test_french, NULL, "fr"},
+        {test_unknown, NULL, "fi"},      {test_numbers, NULL, "und"},
+        {test_numbers, "fi", "fi"},      {test_article, "EN-gb", "en"},
+        {test_german, "xx", "xx"},       {test_slovak, NULL, "sk"},
+        {test_german, "english", "und"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         precis_summary_t summary;
