@@ -308,12 +308,14 @@ int precis_furniture_test(bool verbose)
                        "Published 2 June, 07:15\n"
                        "Home | News | Transport\n"
                        "Photo: Commuters wait at Central station.\n"
+                       "(Credit: Jonah Okafor/Northfield Herald)\n"
                        "By noon the trains were running again after the signal failure "
                        "had been found and fixed by the engineers.\n"
                        "The regional rail operator cancelled all morning trains.\n";
     static const uint8_t expected[] = {PRECIS_FURNITURE_BYLINE, PRECIS_FURNITURE_FIELDS,
                                        PRECIS_FURNITURE_FIELDS, PRECIS_FURNITURE_PHRASE,
-                                       PRECIS_FURNITURE_NONE,   PRECIS_FURNITURE_NONE};
+                                       PRECIS_FURNITURE_PHRASE, PRECIS_FURNITURE_NONE,
+                                       PRECIS_FURNITURE_NONE};
     precis_document_t *document = precis_document_new();
     precis_furniture_t *self = precis_furniture_new();
     char code[8];

@@ -45,6 +45,10 @@ static const struct {
     PHRASE("Getty Images"),
     PHRASE("AP Photo"),
     PHRASE("(Photo"),
+    /* A credit in brackets under a photo: "(Credit: Jo Okafor/Herald)". */
+    PHRASE("(Credit:"),
+    PHRASE("(Image:"),
+    PHRASE("(Picture:"),
     PHRASE("Share this"),
     PHRASE("E-mail to a friend"),
     PHRASE("Watch the video"),
