@@ -46,6 +46,7 @@ static const struct {
     PHRASE("AP Photo"),
     PHRASE("(Photo"),
     PHRASE("Share this"),
+    PHRASE("Media playback is"),
     PHRASE("E-mail to a friend"),
     PHRASE("Watch the video"),
     PHRASE("Video:"),
