@@ -50,6 +50,7 @@ static const struct {
     PHRASE("(Image:"),
     PHRASE("(Picture:"),
     PHRASE("Share this"),
+    PHRASE("Media playback is"),
     PHRASE("E-mail to a friend"),
     PHRASE("Watch the video"),
     PHRASE("Video:"),
