@@ -37,6 +37,7 @@
 #include "precis.h"
 #include "precis_minhash.h"
 #include "precis_normalizer.h"
+#include "precis_real.h"
 #include "precis_stories.h"
 #include "precis_summarizer.h"
 #include <assert.h>
@@ -638,11 +639,9 @@ static void put_head(const result_head_t *head, FILE *out)
    compare equal as text. */
 static void put_score(double score, FILE *out)
 {
-    char buffer[40];
-    int len = snprintf(buffer, sizeof buffer, "%.17g", score);
-    fputs(buffer, out);
-    if (len > 0 && !strpbrk(buffer, ".eEni"))
-        fputs(".0", out);
+    char buffer[PRECIS_REAL_MAX];
+    size_t len = precis_real_format(score, buffer);
+    fwrite_unlocked(buffer, 1, len, out);
 }
 
 /* A count in decimal, as %zu writes it, without printf's parsing of a
