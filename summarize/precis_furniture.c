@@ -38,6 +38,9 @@ static bool starts_time_stamp(const char *text, size_t len)
     static const char *const verbs[] = {"Published", "Updated", "Posted",
                                         "Last modified"};
     for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++) {
+        /* The first letter first: few sentences start like a verb here. */
+        if (len == 0 || (text[0] | 0x20) != (verbs[v][0] | 0x20))
+            continue;
         size_t verb_len = strlen(verbs[v]);
         if (len <= verb_len || strncasecmp(text, verbs[v], verb_len) != 0)
             continue;
