@@ -393,9 +393,10 @@ static void assign_terms(precis_document_t *self)
         self->generation = 1;
     }
     self->term_count = 0;
+    precis_word_t *words = precis_vocab_words(self->vocab); /* no word is added here */
     for (size_t i = 0; i < self->token_count; i++) {
         token_t *token = &self->tokens[i];
-        precis_word_t *word = precis_vocab_word(self->vocab, token->word);
+        precis_word_t *word = &words[token->word];
         if (word->term_lang != self->lang_number)
             resolve_word(self, token->word, word);
         if (ignored(token, word))

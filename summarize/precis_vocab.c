@@ -12,10 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Where a word's text is; its precis_word_t is in a separate array, which
+   the document's term pass walks by number (precis_vocab_words). */
 typedef struct {
     uint32_t offset; /* text in the arena */
     uint32_t len;
-    precis_word_t word;
 } record_t;
 
 typedef struct {
@@ -29,6 +30,7 @@ typedef struct {
 struct _precis_vocab_t {
     const precis_stopwords_t *stopwords;
     record_t *records;
+    precis_word_t *words; /* by number, as records */
     size_t count, capacity;
     slot_t *slots;
     size_t mask;
@@ -123,9 +125,10 @@ precis_vocab_t *precis_vocab_new(const precis_stopwords_t *stopwords)
     self->stopwords = stopwords;
     self->capacity = 4096;
     self->records = malloc(self->capacity * sizeof *self->records);
+    self->words = malloc(self->capacity * sizeof *self->words);
     self->arena_size = 1 << 16;
     self->arena = malloc(self->arena_size);
-    assert(self->records && self->arena);
+    assert(self->records && self->words && self->arena);
     allocate_slots(self, 8192);
     return self;
 }
@@ -137,6 +140,7 @@ void precis_vocab_destroy(precis_vocab_t **self_p)
     if (!self)
         return;
     free(self->records);
+    free(self->words);
     free(self->slots);
     free(self->arena);
     free(self);
@@ -177,7 +181,8 @@ static __attribute__((noinline, cold)) uint32_t add(precis_vocab_t *self,
     if (self->count == self->capacity) {
         self->capacity *= 2;
         self->records = realloc(self->records, self->capacity * sizeof *self->records);
-        assert(self->records);
+        self->words = realloc(self->words, self->capacity * sizeof *self->words);
+        assert(self->records && self->words);
     }
     memcpy(self->arena + self->arena_used, text, len);
     record_t *record = &self->records[self->count];
@@ -186,7 +191,7 @@ static __attribute__((noinline, cold)) uint32_t add(precis_vocab_t *self,
     self->arena_used += len;
     /* An elided article of any language; stop words depend on the
        article's language and are the caller's to fill in (term_lang). */
-    precis_word_t *word = &record->word;
+    precis_word_t *word = &self->words[self->count];
     memset(word, 0, sizeof *word);
     word->elided = (uint8_t)precis_stopwords_elision(self->stopwords, text, len);
     uint32_t number = (uint32_t)self->count++;
@@ -241,7 +246,13 @@ uint32_t precis_vocab_lookup(precis_vocab_t *self, const char *text, size_t len)
 precis_word_t *precis_vocab_word(precis_vocab_t *self, uint32_t number)
 {
     assert(self && number < self->count);
-    return &self->records[number].word;
+    return &self->words[number];
+}
+
+precis_word_t *precis_vocab_words(precis_vocab_t *self)
+{
+    assert(self);
+    return self->words;
 }
 
 const char *precis_vocab_text(precis_vocab_t *self, uint32_t number, size_t *len_p)
@@ -277,7 +288,9 @@ int precis_vocab_test(bool verbose)
     if (the != 0 || harbour != 1 || precis_vocab_lookup(self, "the", 3) != the ||
         precis_vocab_word(self, the)->elided != 0 ||
         precis_vocab_word(self, harbour)->term_lang != 0 || len != 7 ||
-        memcmp(text, "harbour", 7) != 0 || precis_vocab_word(self, homme)->elided != 2) {
+        memcmp(text, "harbour", 7) != 0 || precis_vocab_word(self, homme)->elided != 2 ||
+        precis_vocab_words(self)[homme].elided != 2 ||
+        &precis_vocab_words(self)[harbour] != precis_vocab_word(self, harbour)) {
         failures++;
         if (verbose)
             printf("vocab: records wrong\n");

@@ -34,6 +34,11 @@ uint32_t precis_vocab_lookup(precis_vocab_t *self, const char *word, size_t len)
 /* The record of a word number; valid until the next lookup or clear. */
 precis_word_t *precis_vocab_word(precis_vocab_t *self, uint32_t number);
 
+/* Every word's record, indexed by number (precis_vocab_size of them), for
+   a pass over many tokens without a call each; valid until the next lookup
+   or clear. */
+precis_word_t *precis_vocab_words(precis_vocab_t *self);
+
 /* The text of a word number (not NUL-terminated); its length in *len_p. */
 const char *precis_vocab_text(precis_vocab_t *self, uint32_t number, size_t *len_p);
 
