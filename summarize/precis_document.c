@@ -417,6 +417,9 @@ static void build_vectors(precis_document_t *self)
 {
     self->entry_count = 0;
     size_t n = self->sentence_count;
+    /* A sentence has an entry for each distinct term of its tokens: room
+       for all of them at once, not a test an entry. */
+    RESERVE(self->entries, self->entry_cap, self->token_count);
     for (size_t s = 0; s < n; s++) {
         sentence_t *sentence = &self->sentences[s];
         sentence->entry_first = (uint32_t)self->entry_count;
@@ -427,7 +430,6 @@ static void build_vectors(precis_document_t *self)
                 continue;
             term_t *term = &self->terms[id];
             if (term->last_sentence != s) {
-                RESERVE(self->entries, self->entry_cap, self->entry_count + 1);
                 term->last_sentence = (uint32_t)s;
                 term->entry = (uint32_t)self->entry_count;
                 term->df++;
