@@ -944,8 +944,9 @@ static int summarize_line(precis_summarizer_t *summarizer, command_t *command,
         problem = "bad \"sentences\", \"ratio\" or \"words\"";
     else if (record.explain == 2)
         problem = "\"explain\" is not true or false";
-    char fallback[32];
-    snprintf(fallback, sizeof fallback, "line-%zu", number);
+    char fallback[32] = "";
+    if (!record.id_string.ptr && !record.id_json.ptr) /* only then is it written */
+        snprintf(fallback, sizeof fallback, "line-%zu", number);
     /* The record's fields as far as it was read (none when it is not JSON). */
     result_head_t head = {.id = record.id_string,
                           .id_json = record.id_json,
