@@ -100,17 +100,19 @@ static double dot_dense(precis_ranking_t *self, const sentence_t *sentence)
     return sum;
 }
 
-/* The postings of terms[0..terms), from the sentence vectors. */
-static void build_postings(precis_ranking_t *self, size_t terms)
+/* The postings of info[0..terms), from the sentence vectors. A term has
+   one entry, so one posting, in each sentence it is in: df of them, which
+   the document counted already. */
+static void build_postings(precis_ranking_t *self, const precis_doc_term_t *info,
+                           size_t terms)
 {
     RESERVE(self->post_start, self->post_start_cap, terms + 2);
     RESERVE(self->postings, self->postings_cap, self->entry_count);
     uint32_t *start = self->post_start;
-    memset(start, 0, (terms + 2) * sizeof *start);
-    for (size_t e = 0; e < self->entry_count; e++)
-        start[self->entries[e].term + 2]++;
-    for (size_t t = 2; t < terms + 2; t++)
-        start[t] += start[t - 1];
+    start[0] = start[1] = 0;
+    for (size_t t = 0; t < terms; t++)
+        start[t + 2] = start[t + 1] + info[t].df;
+    assert(start[terms + 1] == self->entry_count);
     /* start[t + 1] is where term t's next posting goes; after the fill it
        is term t's end, which is term t + 1's start. */
     for (size_t s = 0; s < self->sentence_count; s++) {
@@ -127,11 +129,12 @@ static void build_postings(precis_ranking_t *self, size_t terms)
    in order, of the products with sentence i's weight of the same term:
    what a dot product of j's sparse vector with i's scattered dense one
    adds up, less the zeros. The pairs come out by j, then i. */
-static void build_pairs(precis_ranking_t *self, size_t terms)
+static void build_pairs(precis_ranking_t *self, const precis_doc_term_t *info,
+                        size_t terms)
 {
     size_t n = self->sentence_count;
     RESERVE(self->dot, self->dot_cap, n);
-    build_postings(self, terms);
+    build_postings(self, info, terms);
     double *dot = self->dot;
     for (size_t i = 0; i < n; i++)
         dot[i] = 0;
@@ -267,7 +270,7 @@ const double *precis_ranking_run(precis_ranking_t *self,
     }
     self->centroid = n > PRECIS_RANKING_MATRIX_MAX;
     if (!self->centroid) {
-        build_pairs(self, terms);
+        build_pairs(self, precis_document_terms(document), terms);
         lexrank(self);
     } else
         centroid_rank(self);
