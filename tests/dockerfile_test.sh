@@ -81,9 +81,14 @@ mapfile -t runtime_packages < <(packages_of 2)
 [ ${#runtime_packages[@]} -gt 0 ] || fail "the runtime stage installs no packages"
 
 # Every package exists (a real package, not only a virtual name).
+# One apt-cache call for them all (each reads the whole package cache: one
+# a package took a minute on a loaded machine); a package it does not know
+# is missing from its "Package:" lines.
+known=$(apt-cache show --no-all-versions "${build_packages[@]}" "${runtime_packages[@]}" \
+    2>/dev/null | sed -n 's/^Package: //p' | sort -u)
 for package in "${build_packages[@]}" "${runtime_packages[@]}"; do
-    if ! apt-cache show --no-all-versions "$package" >/dev/null 2>&1; then
-        fail "package '$package' is not in Debian (apt-cache show $package failed;" \
+    if ! grep -qxF "$package" <<<"$known"; then
+        fail "package '$package' is not in Debian (apt-cache show $package found nothing;" \
             "run 'apt-get update' if the package lists are empty)"
     fi
 done
@@ -178,7 +183,7 @@ fi
 # the runtime stage installs.
 if [ -n "$build_dir" ]; then
     command -v dpkg >/dev/null 2>&1 || fail "dpkg is needed for the library check"
-    declare -A library_packages=()
+    declare -A library_packages=() library_path=() users=()
     for program in "${programs[@]}"; do
         binary="$build_dir/bin/$program"
         [ -x "$binary" ] || { fail "$binary is missing (build first)"; continue; }
@@ -188,14 +193,34 @@ if [ -n "$build_dir" ]; then
         while read -r soname; do
             path=$(awk -v s="$soname" '$1 == s && $2 == "=>" && $3 ~ /^\// { print $3 }' "$work/ldd")
             [ -n "$path" ] || { fail "$program: $soname not found by ldd"; continue; }
-            owner=""
-            for candidate in "$path" "$(readlink -f "$path")" "${path#/usr}" "/usr$path"; do
-                owner=$(dpkg -S "$candidate" 2>/dev/null | head -n 1 | cut -d: -f1) || true
-                [ -z "$owner" ] || break
-            done
-            [ -n "$owner" ] || { fail "$program: no Debian package owns $path ($soname)"; continue; }
-            library_packages[$owner]+=" $program:$soname"
+            library_path[$soname]=$path
+            users[$soname]+=" $program:$soname"
         done < <(readelf -d "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p')
+    done
+    # One dpkg -S for every library (each call reads dpkg's whole file
+    # list: one a library took minutes on a loaded machine). A path may be
+    # known by its link target, or with or without /usr (merged /usr).
+    candidates() { # path -> the names dpkg may know it by
+        printf '%s\n' "$1" "$(readlink -f "$1")" "${1#/usr}" "/usr$1"
+    }
+    mapfile -t all_paths < <(for soname in "${!library_path[@]}"; do
+        candidates "${library_path[$soname]}"; done | sort -u)
+    declare -A path_owner=()
+    if [ ${#all_paths[@]} -gt 0 ]; then
+        while IFS= read -r line; do
+            # "libzmq5:amd64: /usr/lib/x86_64-linux-gnu/libzmq.so.5"
+            owner=${line%%: /*}
+            path_owner[/${line#*: /}]=${owner%%:*}
+        done < <(dpkg -S "${all_paths[@]}" 2>/dev/null || true)
+    fi
+    for soname in "${!library_path[@]}"; do
+        owner=""
+        while read -r candidate; do
+            owner=${path_owner[$candidate]:-}
+            [ -z "$owner" ] || break
+        done < <(candidates "${library_path[$soname]}")
+        [ -n "$owner" ] || { fail "${users[$soname]# }: no Debian package owns ${library_path[$soname]}"; continue; }
+        library_packages[$owner]+="${users[$soname]}"
     done
     for owner in "${!library_packages[@]}"; do
         [ "$owner" = libc6 ] && continue
