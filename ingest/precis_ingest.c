@@ -99,7 +99,8 @@ typedef struct {
     size_t id_len;
     /* The article pending: taken (ledger, workers) once its journal record
        is synced; NULL for a duplicate, which only waits for its turn. */
-    char *key;
+    char *key; /* NULL, or key_text */
+    char key_text[64];
     void *data;
     size_t size;
     bool duplicate;
@@ -268,7 +269,6 @@ static void release_answer(void *arg, int error)
                          answer->duplicate ? self->duplicates : self->accepted, 1);
     send_answer(self, answer);
     free(answer->id);
-    free(answer->key);
     free(answer->data);
     free(answer);
 }
@@ -561,7 +561,8 @@ static const char *admit(precis_ingest_t *self, precis_article_t *article,
     if (client_id)
         precis_idwindow_taken(self->ids, article->id.ptr, article->id.len, content, key);
     if (self->journal && answer) {
-        answer->key = strdup(key);
+        memcpy(answer->key_text, key, key_len + 1); /* format_key: under 64 */
+        answer->key = answer->key_text;
         answer->data = data;
         answer->size = size;
         answer->handle = zlistx_add_end(self->pending, answer);

@@ -69,7 +69,7 @@ static void free_strings(precis_article_t *self)
     precis_str_t *fields[] = {&self->id,  &self->key,    &self->title, &self->text,
                               &self->url, &self->source, &self->lang,  &self->published};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-        if (fields[i] != &self->text || !self->text_borrowed)
+        if (!self->borrowed || fields[i] == &self->id || fields[i] == &self->key)
             free(fields[i]->ptr);
         fields[i]->ptr = NULL;
         fields[i]->len = 0;
@@ -120,8 +120,9 @@ static int store_field(precis_article_t *self, const field_row_t *row,
             return -1;
         }
         precis_str_t *field = (precis_str_t *)(base + row->offset);
-        if (field == &self->text && self->text_borrowed) {
-            field->ptr = (char *)value->via.str.ptr; /* into the frame: see decode */
+        if (self->borrowed && field != &self->id && field != &self->key) {
+            /* Into the frame (see decode); never NULL, as a copy is not. */
+            field->ptr = len ? (char *)value->via.str.ptr : (char *)"";
             field->len = len;
         } else
             precis_str_set(field, value->via.str.ptr, len);
@@ -328,7 +329,7 @@ int precis_article_decode(precis_article_t *self, const void *data, size_t size,
 int precis_article_decode_borrowing(precis_article_t *self, const void *data, size_t size,
                                     size_t max_text, char *error)
 {
-    self->text_borrowed = true;
+    self->borrowed = true;
     return decode(self, data, size, max_text, error);
 }
 
@@ -594,19 +595,21 @@ int precis_article_test(bool verbose)
     free(data);
     precis_article_destroy(&copy);
     precis_article_destroy(&article);
-    /* Borrowing: the text points into the frame (no copy), the other
-       strings are copies, and destroying the article leaves the frame be
+    /* Borrowing: the text, title and url point into the frame (no copy),
+       the id is a copy, and destroying the article leaves the frame be
        (ASan would see a bad free). A map of 20 keys outgrows the zone's
        first chunk and still decodes. */
     data = pack_strings(&size, 4, "id", "b7", "title", "T", "text", "Borrowed text.",
                         "url", "http://example.com/b7");
     article = precis_article_new();
     CHECK(precis_article_decode_borrowing(article, data, size, 0, error) == 0);
-    CHECK(article->text_borrowed && article->text.len == 14 &&
+    CHECK(article->borrowed && article->text.len == 14 &&
           article->text.ptr > (char *)data && article->text.ptr < (char *)data + size &&
           memcmp(article->text.ptr, "Borrowed text.", 14) == 0);
     CHECK(article->id.ptr < (char *)data || article->id.ptr >= (char *)data + size);
-    CHECK(strcmp(article->url.ptr, "http://example.com/b7") == 0);
+    CHECK(article->url.ptr > (char *)data && article->url.len == 21 &&
+          memcmp(article->url.ptr, "http://example.com/b7", 21) == 0);
+    CHECK(strcmp(article->id.ptr, "b7") == 0); /* a copy, NUL-terminated */
     precis_article_destroy(&article);
     CHECK(memcmp(data, "\x84", 1) == 0); /* the frame is untouched */
     free(data);

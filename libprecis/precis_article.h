@@ -49,12 +49,13 @@ typedef struct {
     int64_t received_us;    /* Unix time ingest accepted it */
     int64_t normalize_us;   /* time spent in normalize */
     bool normalized;
-    uint32_t attempt;   /* delivery attempt, from 1 */
-    bool explain;       /* "explain": true: the summary says why each sentence was
-                           or was not chosen (docs/PROTOCOL.md, "Explain") */
-    bool text_borrowed; /* text points into the frame it was decoded from
-                           (precis_article_decode_borrowing): not a copy, not
-                           NUL-terminated, not freed; valid while the frame is */
+    uint32_t attempt; /* delivery attempt, from 1 */
+    bool explain;     /* "explain": true: the summary says why each sentence was
+                         or was not chosen (docs/PROTOCOL.md, "Explain") */
+    bool borrowed;    /* the strings but id and key point into the frame they were
+                         decoded from (precis_article_decode_borrowing): not
+                         copies, not NUL-terminated, not freed; valid while the
+                         frame is */
 } precis_article_t;
 
 precis_article_t *precis_article_new(void);
@@ -68,11 +69,12 @@ void precis_article_destroy(precis_article_t **self_p);
 int precis_article_decode(precis_article_t *self, const void *data, size_t size,
                           size_t max_text, char *error);
 
-/* Decodes like precis_article_decode, but the text is not copied: it
-   points into data (text_borrowed), which must outlive self, and must not
-   be set again (precis_str_set would free it). For ingest, which encodes
-   the article again at once and keeps nothing of the request: the copy of
-   a 2.3 KB text was a large allocation per request. */
+/* Decodes like precis_article_decode, but the strings other than id and
+   key (which stay NUL-terminated copies, for messages) are not copied:
+   they point into data (borrowed), which must outlive self, and must not
+   be set again (precis_str_set would free them). For ingest, which
+   encodes the article again at once and keeps nothing of the request: the
+   copy of a 2.3 KB text was a large allocation per request. */
 int precis_article_decode_borrowing(precis_article_t *self, const void *data, size_t size,
                                     size_t max_text, char *error);
 
