@@ -14,6 +14,10 @@
 #include <czmq.h>
 #include <fcntl.h>
 #include <unistd.h>
+/* Inline, as in precis_journal: the shared library's XXH3 is built for any
+   x86-64 and called through a PLT (the content digest of a 2.3 KB article
+   took about 2,500 instructions through it, callgrind). */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #define RECORD_SIZE 28

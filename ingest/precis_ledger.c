@@ -42,6 +42,10 @@ precis_ledger_t *precis_ledger_new(int64_t retry_ms, uint32_t max_attempts)
     assert(self);
     self->entries = zhashx_new();
     zhashx_set_destructor(self->entries, entry_destroy);
+    /* The hash's key is the entry's own (freed with it), not a copy: a
+       strdup and a free fewer per article. */
+    zhashx_set_key_duplicator(self->entries, NULL);
+    zhashx_set_key_destructor(self->entries, NULL);
     self->due = zlistx_new();
     self->retry_ms = retry_ms;
     self->max_attempts = max_attempts;
@@ -79,7 +83,7 @@ void precis_ledger_adopt(precis_ledger_t *self, const char *key, void *data, siz
     if (zhashx_lookup(self->entries, key))
         precis_ledger_remove(self, key);
     self->bytes += size;
-    zhashx_insert(self->entries, key, entry);
+    zhashx_insert(self->entries, entry->key, entry);
     /* Due now goes first, so that the list stays in due order. */
     entry->handle =
         sent ? zlistx_add_end(self->due, entry) : zlistx_add_start(self->due, entry);

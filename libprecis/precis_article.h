@@ -52,6 +52,10 @@ typedef struct {
     uint32_t attempt; /* delivery attempt, from 1 */
     bool explain;     /* "explain": true: the summary says why each sentence was
                          or was not chosen (docs/PROTOCOL.md, "Explain") */
+    bool borrowed;    /* the strings but id and key point into the frame they were
+                         decoded from (precis_article_decode_borrowing): not
+                         copies, not NUL-terminated, not freed; valid while the
+                         frame is */
 } precis_article_t;
 
 precis_article_t *precis_article_new(void);
@@ -64,6 +68,15 @@ void precis_article_destroy(precis_article_t **self_p);
    Strings are not checked for valid UTF-8 here: see precis_article_check_utf8. */
 int precis_article_decode(precis_article_t *self, const void *data, size_t size,
                           size_t max_text, char *error);
+
+/* Decodes like precis_article_decode, but the strings other than id and
+   key (which stay NUL-terminated copies, for messages) are not copied:
+   they point into data (borrowed), which must outlive self, and must not
+   be set again (precis_str_set would free them). For ingest, which
+   encodes the article again at once and keeps nothing of the request: the
+   copy of a 2.3 KB text was a large allocation per request. */
+int precis_article_decode_borrowing(precis_article_t *self, const void *data, size_t size,
+                                    size_t max_text, char *error);
 
 /* Checks every string field with is_valid; on the first invalid one returns
    -1 with a reason in error. */
