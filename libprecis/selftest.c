@@ -5,6 +5,7 @@
 #include "precis_html.h"
 #include "precis_inputs.h"
 #include "precis_minhash.h"
+#include "precis_outbox.h"
 #include "precis_selftest.h"
 #include "precis_service.h"
 #include "precis_shards.h"
@@ -32,6 +33,7 @@ static const precis_module_test_t tests[] = {
     {"service", precis_service_test},
     {"inputs", precis_inputs_test},
     {"shards", precis_shards_test},
+    {"outbox", precis_outbox_test},
 };
 
 PRECIS_SELFTEST_MAIN(tests)
