@@ -18,8 +18,11 @@
    (precis_outbox.h; config->results_per_message of them leave at once),
    at most: 16 summaries of BBC articles are about 1.1 ms of work. The
    check comes as each result is added, so a result can also wait for the
-   one article being worked on when this runs out. */
-#define WORKER_HOLD_US 2000
+   one article being worked on when this runs out. 0.5 ms, not 2: in
+   bench/run at low load the pipeline's p99 at half rate was 15.5-16.1 ms
+   without batching, 26.0-31.3 ms holding 2 ms, 22.3 ms holding 0.5 ms
+   (one run; to be measured again). */
+#define WORKER_HOLD_US 500
 /* What the output's ZeroMQ queue holds at most, in results: its send
    high-water mark (counted in messages) is this over the results a
    message carries, so that a worker whose peers stall keeps about as
