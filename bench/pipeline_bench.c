@@ -50,7 +50,10 @@
     and worker_cpu_us (the process's CPU per result, from /proc/PID),
     counted after a quarter of the time: next to the library's one-core
     rate, what a worker costs beyond summarizing (decoding, encoding, story
-    signature, sockets).
+    signature, sockets). Per result too: worker_main_us and worker_io_us
+    (its main and ZeroMQ I/O threads), worker_main_preempted (involuntary
+    context switches of the main thread) and worker_io_wakeups (times the
+    I/O thread went to sleep, so woke up again), from /proc/PID/task.
 
     `ingest`: ingest alone at its own full rate. The bench is ingest's client
     (a DEALER keeping up to --window requests unanswered, halving that on a
@@ -885,14 +888,36 @@ static int command_ceiling(const options_t *options, const bench_set_t *set)
 
 typedef struct {
     double main, io, sync, other; /* CPU seconds by thread kind */
+    /* Context switches so far: the main thread's involuntary ones (taken
+       off the core while it could run: by its own I/O thread waking on
+       the same core, or another process), and the voluntary ones of the
+       ZeroMQ I/O threads (each a sleep, so each is one wake-up later). */
+    unsigned long main_preempted, io_sleeps;
 } thread_cpu_t;
+
+/* The voluntary and involuntary context switches of the task whose
+   /proc directory is task_dir (proc(5), "status"). */
+static void read_switches(const char *task_dir, unsigned long *voluntary,
+                          unsigned long *involuntary)
+{
+    char path[512], line[256];
+    snprintf(path, sizeof path, "%s/status", task_dir);
+    FILE *file = fopen(path, "r");
+    if (!file)
+        return;
+    while (fgets(line, sizeof line, file)) {
+        sscanf(line, "voluntary_ctxt_switches: %lu", voluntary);
+        sscanf(line, "nonvoluntary_ctxt_switches: %lu", involuntary);
+    }
+    fclose(file);
+}
 
 /* CPU seconds (user + system) of process pid's threads by kind: its main
    thread (the task whose id is pid), ZeroMQ's I/O threads (ZMQbg/IO/N),
    the journal's sync thread (precis-syncer), the rest. */
 static thread_cpu_t read_thread_cpu(long pid)
 {
-    thread_cpu_t cpu = {0, 0, 0, 0};
+    thread_cpu_t cpu = {0, 0, 0, 0, 0, 0};
     char path[64];
     snprintf(path, sizeof path, "/proc/%ld/task", pid);
     DIR *tasks = opendir(path);
@@ -923,11 +948,16 @@ static thread_cpu_t read_thread_cpu(long pid)
                    &utime, &stime) != 2)
             continue;
         double seconds = (double)(utime + stime) / ticks;
-        if (atol(task->d_name) == pid)
+        unsigned long voluntary = 0, involuntary = 0;
+        stat_path[strlen(stat_path) - strlen("/stat")] = 0;
+        read_switches(stat_path, &voluntary, &involuntary);
+        if (atol(task->d_name) == pid) {
             cpu.main += seconds;
-        else if (strncmp(comm, "ZMQbg/IO", 8) == 0)
+            cpu.main_preempted += involuntary;
+        } else if (strncmp(comm, "ZMQbg/IO", 8) == 0) {
             cpu.io += seconds;
-        else if (strcmp(comm, "precis-syncer") == 0)
+            cpu.io_sleeps += voluntary;
+        } else if (strcmp(comm, "precis-syncer") == 0)
             cpu.sync += seconds;
         else
             cpu.other += seconds;
@@ -1048,7 +1078,7 @@ static int command_ingest(const options_t *options, const bench_set_t *set)
     double start = bench_now(), warm = start + options->duration / 4;
     double end = start + options->duration, counted_from = 0, last_answer = start;
     size_t next = 0, acked_from = 0;
-    thread_cpu_t cpu_from = {0, 0, 0, 0};
+    thread_cpu_t cpu_from = {0, 0, 0, 0, 0, 0};
     bool counting = false;
     for (double now = start; now < end; now = bench_now()) {
         while (client.outstanding < (size_t)client.window) {
@@ -1157,6 +1187,7 @@ static int command_worker(const options_t *options, bench_set_t *set)
     double start = bench_now(), warm = start + options->duration / 4;
     double end = start + options->duration, counted_from = 0, cpu_from = 0;
     double cpu_main_from = 0, cpu_io_from = 0;
+    thread_cpu_t switches_from = {0, 0, 0, 0, 0, 0};
     bool counting = false;
     zmq_msg_t message;
     zmq_msg_init(&message);
@@ -1191,6 +1222,7 @@ static int command_worker(const options_t *options, bench_set_t *set)
             cpu_from = cpu.main + cpu.io + cpu.sync + cpu.other;
             cpu_main_from = cpu.main;
             cpu_io_from = cpu.io;
+            switches_from = cpu;
             counted_from_n = received;
         }
         bench_progress("worker: %.1f/%.0f s", now - start, options->duration);
@@ -1209,6 +1241,14 @@ static int command_worker(const options_t *options, bench_set_t *set)
         printf("worker_main_us=%.1f\n",
                1e6 * (cpu.main - cpu_main_from) / (double)counted);
         printf("worker_io_us=%.1f\n", 1e6 * (cpu.io - cpu_io_from) / (double)counted);
+        /* Each I/O thread wake-up costs both threads CPU (on a paravirtual
+           VM a system call is about 1.2 us and a wake-up 5-10 us), and a
+           main thread taken off its core refills its caches. */
+        printf("worker_main_preempted=%.2f\n",
+               (double)(cpu.main_preempted - switches_from.main_preempted) /
+                   (double)counted);
+        printf("worker_io_wakeups=%.2f\n",
+               (double)(cpu.io_sleeps - switches_from.io_sleeps) / (double)counted);
     }
     printf("worker_cpu_us=%.1f\n",
            counted ? 1e6 * (cpu.main + cpu.io + cpu.sync + cpu.other - cpu_from) /

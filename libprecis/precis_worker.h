@@ -30,6 +30,13 @@ typedef struct {
     /* Optional: called once with the worker's stats before the first
        message, so that the stage can add counters of its own. */
     void (*stats_hook)(void *state, precis_stats_t *stats);
+    /* Results sent as the frames of one message, at most (0 or 1: a
+       message each). Results made in a row are held (at most 0.5 ms) and
+       leave together, so that ZeroMQ wakes its I/O thread once for all of
+       them (precis_outbox.h); a worker with no more input waiting sends
+       what it holds at once. Only for outputs whose readers read frame by
+       frame (the sink): a message goes to one peer whole. */
+    size_t results_per_message;
 } precis_worker_config_t;
 
 /* Runs until interrupted. Returns a process exit code: 0 after a clean

@@ -21,14 +21,15 @@ int main(int argc, char **argv)
     if (rc >= 0)
         return rc;
     precis_normalize_worker_t *worker = precis_normalize_worker_new();
-    precis_worker_config_t run = {"normalize",
-                                  config.normalize_endpoint,
-                                  config.normalized_endpoint,
-                                  config.pidfile,
-                                  precis_normalize_worker_handle,
-                                  worker,
-                                  &config,
-                                  NULL};
+    /* results_per_message 0: a message each, as the relay (or ingest)
+       hands each article on to one summarize worker. */
+    precis_worker_config_t run = {.name = "normalize",
+                                  .in_endpoint = config.normalize_endpoint,
+                                  .out_endpoint = config.normalized_endpoint,
+                                  .pidfile = config.pidfile,
+                                  .handler = precis_normalize_worker_handle,
+                                  .state = worker,
+                                  .options = &config};
     int exit_code = precis_worker_run(&run);
     precis_normalize_worker_destroy(&worker);
     precis_curve_stop();

@@ -30,10 +30,18 @@ int main(int argc, char **argv)
         defaults.sentences = PRECIS_DEFAULT_SENTENCES;
     precis_summarize_worker_t *worker = precis_summarize_worker_new(&defaults);
     precis_summarize_worker_set_stories(worker, !config.no_stories);
-    precis_worker_config_t run = {
-        "summarize",    config.summarize_endpoint,      config.results_endpoint,
-        config.pidfile, precis_summarize_worker_handle, worker,
-        &config,        precis_summarize_worker_stats};
+    /* Up to 16 results a message to the sink, which reads frame by frame
+       (precis_summarize_worker.h). */
+    precis_worker_config_t run = {.name = "summarize",
+                                  .in_endpoint = config.summarize_endpoint,
+                                  .out_endpoint = config.results_endpoint,
+                                  .pidfile = config.pidfile,
+                                  .handler = precis_summarize_worker_handle,
+                                  .state = worker,
+                                  .options = &config,
+                                  .stats_hook = precis_summarize_worker_stats,
+                                  .results_per_message =
+                                      PRECIS_SUMMARIZE_RESULTS_PER_MESSAGE};
     int exit_code = precis_worker_run(&run);
     precis_summarize_worker_destroy(&worker);
     precis_curve_stop();

@@ -1,0 +1,219 @@
+/*  precis_outbox - results held back a moment, to leave as one message. */
+#include "precis_outbox.h"
+
+struct _precis_outbox_t {
+    zframe_t **frames; /* held, oldest first */
+    size_t count, capacity;
+    int64_t hold_us;
+    int64_t first_us; /* when frames[0] was added */
+};
+
+precis_outbox_t *precis_outbox_new(size_t capacity, int64_t hold_us)
+{
+    precis_outbox_t *self = calloc(1, sizeof *self);
+    assert(self);
+    self->capacity = capacity ? capacity : 1;
+    self->frames = calloc(self->capacity, sizeof *self->frames);
+    assert(self->frames);
+    self->hold_us = hold_us;
+    return self;
+}
+
+void precis_outbox_destroy(precis_outbox_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    precis_outbox_t *self = *self_p;
+    for (size_t i = 0; i < self->count; i++)
+        zframe_destroy(&self->frames[i]);
+    free(self->frames);
+    free(self);
+    *self_p = NULL;
+}
+
+static bool due(const precis_outbox_t *self, int64_t now_us)
+{
+    return self->count > 0 &&
+           (self->count >= self->capacity || now_us - self->first_us >= self->hold_us);
+}
+
+bool precis_outbox_add(precis_outbox_t *self, zframe_t **frame_p, int64_t now_us)
+{
+    /* Full already (a caller that did not flush when told): the frame
+       waits its turn in a larger array rather than being dropped. */
+    if (self->count == self->capacity) {
+        self->capacity *= 2;
+        self->frames = realloc(self->frames, self->capacity * sizeof *self->frames);
+        assert(self->frames);
+    }
+    if (self->count == 0)
+        self->first_us = now_us;
+    self->frames[self->count++] = *frame_p;
+    *frame_p = NULL;
+    return due(self, now_us);
+}
+
+size_t precis_outbox_size(const precis_outbox_t *self)
+{
+    return self->count;
+}
+
+size_t precis_outbox_flush(precis_outbox_t *self, zsock_t *sock, const char *name)
+{
+    size_t sent = 0;
+    bool failed = false;
+    for (size_t i = 0; i < self->count; i++) {
+        /* A message's frames go out together or not at all: once one
+           failed, the rest are dropped with it. */
+        int more = i + 1 < self->count ? ZFRAME_MORE : 0;
+        if (!failed && zframe_send(&self->frames[i], sock, more) == 0) {
+            sent++;
+            continue;
+        }
+        if (!failed)
+            zsys_error("%s worker: cannot send %zu results on: %s", name, self->count,
+                       zmq_strerror(zmq_errno()));
+        failed = true;
+        zframe_destroy(&self->frames[i]);
+    }
+    self->count = 0;
+    return failed ? 0 : sent;
+}
+
+/* ---- self test ----------------------------------------------------------- */
+
+static zframe_t *numbered(int n)
+{
+    return zframe_new(&n, sizeof n);
+}
+
+/* The number in the next frame waiting on sock, -1 when none waits; *more
+   says whether more frames of its message follow. */
+static int next_number(zsock_t *sock, bool *more)
+{
+    zframe_t *frame = zframe_recv(sock);
+    int n = -1;
+    if (frame && zframe_size(frame) == sizeof n)
+        memcpy(&n, zframe_data(frame), sizeof n);
+    *more = frame && zframe_more(frame);
+    zframe_destroy(&frame);
+    return n;
+}
+
+/* Reads count frames: numbered first.. in order, one message (every
+   frame but the last marked more). Returns the failures. */
+static int expect_message(zsock_t *pull, int first, int count, const char *what)
+{
+    int failures = 0;
+    for (int n = first; n < first + count; n++) {
+        bool more = false;
+        int got = next_number(pull, &more);
+        if (got != n || more != (n + 1 < first + count)) {
+            fprintf(stderr, "outbox: %s: frame %d is %d, more %d\n", what, n, got, more);
+            failures++;
+        }
+    }
+    return failures;
+}
+
+int precis_outbox_test(bool verbose)
+{
+    int failures = 0;
+    char endpoint[64];
+    snprintf(endpoint, sizeof endpoint, "inproc://outbox-test-%d", getpid());
+    zsock_t *pull = zsock_new_pull(endpoint);
+    zsock_t *push = zsock_new_push(endpoint);
+    assert(pull && push);
+    zsock_set_rcvtimeo(pull, 2000);
+
+    /* Held until the outbox is full; nothing leaves before the flush. */
+    precis_outbox_t *self = precis_outbox_new(3, 1000000);
+    bool early = false;
+    for (int n = 0; n < 2; n++) {
+        zframe_t *frame = numbered(n);
+        early |= precis_outbox_add(self, &frame, 10);
+        if (frame) {
+            fprintf(stderr, "outbox: the frame was not taken\n");
+            failures++;
+        }
+    }
+    zsock_set_rcvtimeo(pull, 0);
+    bool more;
+    if (early || precis_outbox_size(self) != 2 || next_number(pull, &more) != -1) {
+        fprintf(stderr, "outbox: frames left or were due before the outbox was full\n");
+        failures++;
+    }
+    zsock_set_rcvtimeo(pull, 2000);
+    zframe_t *frame = numbered(2);
+    if (!precis_outbox_add(self, &frame, 10)) {
+        fprintf(stderr, "outbox: a full outbox is not due\n");
+        failures++;
+    }
+    /* The three leave as the frames of one message, in order. */
+    if (precis_outbox_flush(self, push, "test") != 3 || precis_outbox_size(self) != 0) {
+        fprintf(stderr, "outbox: flush did not send the 3 frames\n");
+        failures++;
+    }
+    failures += expect_message(pull, 0, 3, "a full outbox");
+    precis_outbox_destroy(&self);
+
+    /* Due once the first frame has been held hold_us, counted from the
+       first frame, not the last. */
+    self = precis_outbox_new(100, 1000);
+    frame = numbered(0);
+    bool at_start = precis_outbox_add(self, &frame, 5000);
+    frame = numbered(1);
+    bool before = precis_outbox_add(self, &frame, 5999);
+    frame = numbered(2);
+    bool after = precis_outbox_add(self, &frame, 6000);
+    if (at_start || before || !after) {
+        fprintf(stderr, "outbox: due %d %d %d, not 0 0 1 (hold from the first)\n",
+                at_start, before, after);
+        failures++;
+    }
+    precis_outbox_flush(self, push, "test");
+    failures += expect_message(pull, 0, 3, "held too long");
+    /* Empty again: the hold counts from the next first frame. */
+    frame = numbered(3);
+    if (precis_outbox_add(self, &frame, 9000)) {
+        fprintf(stderr, "outbox: the hold was not counted from the new first frame\n");
+        failures++;
+    }
+    /* An empty flush sends nothing. */
+    precis_outbox_t *empty = precis_outbox_new(4, 1000);
+    if (precis_outbox_flush(empty, push, "test") != 0) {
+        fprintf(stderr, "outbox: an empty outbox sent something\n");
+        failures++;
+    }
+    precis_outbox_destroy(&empty);
+    /* Frames still held when the outbox goes are freed (ASan, valgrind). */
+    precis_outbox_destroy(&self);
+
+    /* Capacity 1: a message each, as a worker sends without batching. */
+    self = precis_outbox_new(1, 1000000);
+    for (int n = 0; n < 2; n++) {
+        frame = numbered(n);
+        if (!precis_outbox_add(self, &frame, 0) ||
+            precis_outbox_flush(self, push, "test") != 1) {
+            fprintf(stderr, "outbox: capacity 1 did not send frame %d at once\n", n);
+            failures++;
+        }
+        failures += expect_message(pull, n, 1, "capacity 1");
+    }
+    /* A caller that adds past capacity loses nothing. */
+    for (int n = 0; n < 4; n++) {
+        frame = numbered(n);
+        precis_outbox_add(self, &frame, 0);
+    }
+    if (precis_outbox_flush(self, push, "test") != 4) {
+        fprintf(stderr, "outbox: frames over capacity were lost\n");
+        failures++;
+    }
+    failures += expect_message(pull, 0, 4, "over capacity");
+    precis_outbox_destroy(&self);
+    zsock_destroy(&push);
+    zsock_destroy(&pull);
+    if (verbose)
+        printf("outbox: %d failures\n", failures);
+    return failures;
+}
