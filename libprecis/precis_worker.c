@@ -62,12 +62,19 @@ void precis_socket_tune(zsock_t *sock)
 
 zsock_t *precis_socket_new(int type, const char *endpoint, bool bind)
 {
+    return precis_socket_new_rcvhwm(type, endpoint, bind, 0);
+}
+
+zsock_t *precis_socket_new_rcvhwm(int type, const char *endpoint, bool bind, int rcvhwm)
+{
     zsock_t *sock = zsock_new(type);
     if (!sock) {
         zsys_error("cannot create socket: %s", zmq_strerror(zmq_errno()));
         return NULL;
     }
     precis_socket_tune(sock);
+    if (rcvhwm > 0)
+        zsock_set_rcvhwm(sock, rcvhwm);
     if (bind)
         precis_curve_server(sock);
     else

@@ -56,4 +56,9 @@ void precis_socket_tune(zsock_t *sock);
    (and a log line) on error. */
 zsock_t *precis_socket_new(int type, const char *endpoint, bool bind);
 
+/* The same with a receive high-water mark of rcvhwm messages a peer, set
+   before the bind or connect (a bound socket's listener copies its
+   options then: set later, it would not reach the peers' queues). */
+zsock_t *precis_socket_new_rcvhwm(int type, const char *endpoint, bool bind, int rcvhwm);
+
 #endif
