@@ -23,11 +23,8 @@
    without batching, 26.0-31.3 ms holding 2 ms, 22.3 ms holding 0.5 ms
    (one run; to be measured again). */
 #define WORKER_HOLD_US 500
-/* What the output's ZeroMQ queue holds at most, in results: its send
-   high-water mark (counted in messages) is this over the results a
-   message carries, so that a worker whose peers stall keeps about as
-   many results queued (and as much memory) as with one a message. */
-#define WORKER_QUEUED_RESULTS 1000
+/* What a queue of results holds at most, in results (precis_results_hwm). */
+#define QUEUED_RESULTS 1000
 
 zframe_t *precis_result_frame(const precis_result_t *result)
 {
@@ -60,12 +57,18 @@ void precis_socket_tune(zsock_t *sock)
     zsock_set_linger(sock, 2000);
 }
 
-zsock_t *precis_socket_new(int type, const char *endpoint, bool bind)
+int precis_results_hwm(size_t per_message)
 {
-    return precis_socket_new_rcvhwm(type, endpoint, bind, 0);
+    return per_message > 1 ? (int)(QUEUED_RESULTS / per_message) + 1 : QUEUED_RESULTS;
 }
 
-zsock_t *precis_socket_new_rcvhwm(int type, const char *endpoint, bool bind, int rcvhwm)
+zsock_t *precis_socket_new(int type, const char *endpoint, bool bind)
+{
+    return precis_socket_new_hwm(type, endpoint, bind, 0, 0);
+}
+
+zsock_t *precis_socket_new_hwm(int type, const char *endpoint, bool bind, int sndhwm,
+                               int rcvhwm)
 {
     zsock_t *sock = zsock_new(type);
     if (!sock) {
@@ -73,6 +76,8 @@ zsock_t *precis_socket_new_rcvhwm(int type, const char *endpoint, bool bind, int
         return NULL;
     }
     precis_socket_tune(sock);
+    if (sndhwm > 0)
+        zsock_set_sndhwm(sock, sndhwm);
     if (rcvhwm > 0)
         zsock_set_rcvhwm(sock, rcvhwm);
     if (bind)
@@ -161,14 +166,12 @@ int precis_worker_run(const precis_worker_config_t *config)
         zactor_destroy(&monitor);
         goto done;
     }
-    output = precis_socket_new(ZMQ_PUSH, config->out_endpoint, false);
+    output = precis_socket_new_hwm(ZMQ_PUSH, config->out_endpoint, false,
+                                   precis_results_hwm(config->results_per_message), 0);
     wait_connected(monitor, config);
     zactor_destroy(&monitor);
     if (!output)
         goto done;
-    size_t per_message = config->results_per_message ? config->results_per_message : 1;
-    if (per_message > 1) /* libzmq 4.3 applies it to the pipes already made */
-        zsock_set_sndhwm(output, (int)(WORKER_QUEUED_RESULTS / per_message) + 1);
     if (precis_pidfile_write(config->pidfile) != 0)
         zsys_warning("cannot write pid file %s", config->pidfile);
     zsys_info("%s worker ready: pulling from %s, pushing to %s", config->name,
@@ -183,7 +186,8 @@ int precis_worker_run(const precis_worker_config_t *config)
         precis_stats_counter(stats, "dropped", "frames no article could be found in")};
     if (config->stats_hook)
         config->stats_hook(config->state, stats);
-    precis_outbox_t *outbox = precis_outbox_new(per_message, WORKER_HOLD_US);
+    precis_outbox_t *outbox =
+        precis_outbox_new(config->results_per_message, WORKER_HOLD_US);
     while (!zsys_interrupted) {
         void *ready = zpoller_wait(poller, 500);
         if (ready && ready == precis_control_socket(control)) {

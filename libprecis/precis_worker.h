@@ -56,9 +56,23 @@ void precis_socket_tune(zsock_t *sock);
    (and a log line) on error. */
 zsock_t *precis_socket_new(int type, const char *endpoint, bool bind);
 
-/* The same with a receive high-water mark of rcvhwm messages a peer, set
-   before the bind or connect (a bound socket's listener copies its
-   options then: set later, it would not reach the peers' queues). */
-zsock_t *precis_socket_new_rcvhwm(int type, const char *endpoint, bool bind, int rcvhwm);
+/* The same with high-water marks of sndhwm and rcvhwm messages a peer (0:
+   ZeroMQ's default), set before the bind or connect: a bound socket's
+   listener, and a connecting socket's session, copy the options then, so
+   that set later they would not reach the queues of peers that connect
+   or reconnect afterwards. */
+zsock_t *precis_socket_new_hwm(int type, const char *endpoint, bool bind, int sndhwm,
+                               int rcvhwm);
+
+/* Results a summarize worker sends to the sink as the frames of one
+   message, at most (summarize/precis_summarize_worker.h says why 16): the
+   sink sizes its queues by it. */
+#define PRECIS_RESULTS_PER_MESSAGE 16
+
+/* The high-water mark, in messages, of a queue of results sent
+   per_message to a message (0 or 1: one each): about 1,000 results, as
+   with one a message, so that a stalled peer holds as many results (and
+   as much memory) whatever the batching. */
+int precis_results_hwm(size_t per_message);
 
 #endif

@@ -543,12 +543,12 @@ precis_sink_t *precis_sink_new(const precis_config_t *config)
                                   "publication of its result");
     self->next_seq = 1;
     self->jsonl = -1;
-    /* A summarize worker sends up to 16 results a message
-       (PRECIS_SUMMARIZE_RESULTS_PER_MESSAGE): the queue from each worker
-       holds about 1,000 results, as it did with one a message, and not 16
-       times that while the sink is slow. */
-    self->results =
-        precis_socket_new_rcvhwm(ZMQ_PULL, config->results_endpoint, true, 1000 / 16 + 1);
+    /* A summarize worker sends up to PRECIS_RESULTS_PER_MESSAGE results a
+       message: the queue from each worker holds about 1,000 results, as it
+       did with one a message, and not 16 times that while the sink is
+       slow. */
+    self->results = precis_socket_new_hwm(ZMQ_PULL, config->results_endpoint, true, 0,
+                                          precis_results_hwm(PRECIS_RESULTS_PER_MESSAGE));
     self->output =
         self->results ? precis_socket_new(ZMQ_PUB, config->output_endpoint, true) : NULL;
     bool acks_ok = self->output && self->ack_count > 0;

@@ -1074,13 +1074,13 @@ static int summarize_jsonl(precis_summarizer_t *summarizer, command_t *command, 
     return rc;
 }
 
+/* The stdio buffer of an input file, in bytes. */
+#define READ_BUFFER (1 << 20)
+
 /* Summarizes every input in turn: JSON Lines (by --jsonl for stdin, by name
    or content for files) line by line, anything else as one article or a
    feed. Plain output puts a "==> PATH <==" line before each input when
    there are several. Returns 1 when any input failed, else 0. */
-/* The stdio buffer of an input file, in bytes. */
-#define READ_BUFFER (1 << 20)
-
 static int summarize_inputs(precis_summarizer_t *summarizer, command_t *command,
                             zlistx_t *inputs)
 {

@@ -16,7 +16,7 @@ typedef struct _precis_summarize_worker_t precis_summarize_worker_t;
    load average 14-16: ZeroMQ I/O thread 10.5-25.3 -> 8.0-9.5 us a result,
    its wake-ups 0.37-0.58 -> 0.11-0.15 a result, the whole worker
    78.6-98.3 -> 68.7-75.3 us. */
-#define PRECIS_SUMMARIZE_RESULTS_PER_MESSAGE 16
+#define PRECIS_SUMMARIZE_RESULTS_PER_MESSAGE PRECIS_RESULTS_PER_MESSAGE
 
 /* defaults: the length used when an article asks for none, and the limit
    on sentences; copied. */

@@ -26,7 +26,7 @@ import msgpack
 import zmq
 
 BURST = 64
-FRAMES_MAX = 16  # PRECIS_SUMMARIZE_RESULTS_PER_MESSAGE
+FRAMES_MAX = 16  # PRECIS_RESULTS_PER_MESSAGE
 
 
 def fail(message):
@@ -71,10 +71,11 @@ def main():
     results = ctx.socket(zmq.PULL)
     articles.bind("ipc://%s/in" % work)
     results.bind("ipc://%s/out" % work)
-    worker = subprocess.Popen(
-        [os.path.join(sys.argv[1], "precis-summarize"), "--summarize-endpoint",
-         "ipc://%s/in" % work, "--results-endpoint", "ipc://%s/out" % work,
-         "--no-stories"], stdin=subprocess.DEVNULL, stderr=open(os.path.join(work, "log"), "w"))
+    with open(os.path.join(work, "log"), "w") as log:
+        worker = subprocess.Popen(
+            [os.path.join(sys.argv[1], "precis-summarize"), "--summarize-endpoint",
+             "ipc://%s/in" % work, "--results-endpoint", "ipc://%s/out" % work,
+             "--no-stories"], stdin=subprocess.DEVNULL, stderr=log)
     try:
         # A PUSH with no peer blocks: wait until the worker is there.
         if not articles.poll(10000, zmq.POLLOUT):
