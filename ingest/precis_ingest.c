@@ -87,13 +87,9 @@ struct _precis_ingest_t {
     bool forward_held;     /* held is one */
 };
 
-/* An answer on its way to a client: [identity][delimiter?][reply], kept
-   as zmq_msg_t (the request's own envelope frames), not as a zmsg_t: czmq
-   allocates a message, a list and a frame object for every frame. */
+/* The answer to one request frame: its reply, and the article pending
+   with it. */
 typedef struct {
-    precis_ingest_t *self;
-    zmq_msg_t envelope[2];
-    size_t envelope_count;
     zmq_msg_t reply;
     char *id; /* of an article accepted (or a duplicate) not yet answered */
     size_t id_len;
@@ -107,6 +103,19 @@ typedef struct {
     int failed;   /* errno: the batch's journal write failed; 0: none */
     void *handle; /* in self->pending */
 } answer_t;
+
+/* The answer to one message from a client on its way back:
+   [identity][delimiter?] and one reply frame per request frame, in their
+   order (a batch request is several), kept as zmq_msg_t (the request's own
+   envelope frames), not as a zmsg_t: czmq allocates a message, a list and
+   a frame object for every frame. One allocation, the answers inside. */
+typedef struct {
+    precis_ingest_t *self;
+    zmq_msg_t envelope[2];
+    size_t envelope_count;
+    size_t count;       /* answers */
+    answer_t answers[]; /* count */
+} response_t;
 
 #define COUNT(self, counter)   precis_stats_add((self)->stats, (self)->counter, 1)
 #define COUNTED(self, counter) precis_stats_get((self)->stats, (self)->counter)
@@ -186,11 +195,11 @@ static void encode_reply(zmq_msg_t *reply, const char *id, size_t id_len,
 }
 
 /* Replaces the reply of an answer with "busy" for reason. */
-static void answer_busy(answer_t *answer, const char *reason)
+static void answer_busy(precis_ingest_t *self, answer_t *answer, const char *reason)
 {
     zmq_msg_close(&answer->reply);
     encode_reply(&answer->reply, answer->id, answer->id_len, "busy", reason, false);
-    COUNT(answer->self, busy);
+    COUNT(self, busy);
     zstr_free(&answer->id);
 }
 
@@ -220,32 +229,32 @@ static void drop_pending(precis_ingest_t *self, answer_t *answer, int error)
              strerror(error));
     precis_journal_done(self->journal, answer->key);
     precis_idwindow_forget(self->ids, answer->key);
-    answer_busy(answer, reason);
+    answer_busy(self, answer, reason);
     COUNT(self, journal_failed);
 }
 
-/* Sends the answer's frames (a ROUTER never blocks: a client whose queue
+/* Sends the response's frames (a ROUTER never blocks: a client whose queue
    is full loses the reply, see below) and closes them. */
-static void send_answer(precis_ingest_t *self, answer_t *answer)
+static void send_response(precis_ingest_t *self, response_t *response)
 {
     void *frontend = zsock_resolve(self->frontend);
-    for (size_t i = 0; i < answer->envelope_count; i++)
-        if (zmq_msg_send(&answer->envelope[i], frontend, ZMQ_SNDMORE | ZMQ_DONTWAIT) ==
+    for (size_t i = 0; i < response->envelope_count; i++)
+        if (zmq_msg_send(&response->envelope[i], frontend, ZMQ_SNDMORE | ZMQ_DONTWAIT) ==
             -1)
-            zmq_msg_close(&answer->envelope[i]);
-    if (zmq_msg_send(&answer->reply, frontend, ZMQ_DONTWAIT) == -1)
-        zmq_msg_close(&answer->reply);
+            zmq_msg_close(&response->envelope[i]);
+    for (size_t i = 0; i < response->count; i++)
+        if (zmq_msg_send(&response->answers[i].reply, frontend,
+                         (i + 1 < response->count ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT) ==
+            -1)
+            zmq_msg_close(&response->answers[i].reply);
 }
 
-/* Sends an answer (and frees it): released by the syncer once the journal
-   holds what it accepted (error 0) or could not be synced; the article
-   pending with it is taken then, or dropped. A client that does not read
-   its replies fills its own queue; the ROUTER then drops its replies
-   instead of blocking everyone. */
-static void release_answer(void *arg, int error)
+/* Settles one answer once the journal holds what it accepted (error 0) or
+   could not be synced: the article pending with it is taken then, or
+   dropped. Answers are settled in the order of the requests, so that a
+   duplicate of an article earlier in the same batch finds it settled. */
+static void settle_answer(precis_ingest_t *self, answer_t *answer, int error)
 {
-    answer_t *answer = arg;
-    precis_ingest_t *self = answer->self;
     if (answer->failed)
         error = answer->failed;
     if (answer->key) {
@@ -262,15 +271,27 @@ static void release_answer(void *arg, int error)
                                          zclock_time() / 1000))
         /* Its first copy, pending in the same or an earlier batch, was not
            taken after all. */
-        answer_busy(answer, "the first request with this id could not be made durable; "
-                            "retry later");
+        answer_busy(self, answer,
+                    "the first request with this id could not be made durable; "
+                    "retry later");
     if (answer->id)
         precis_stats_add(self->stats,
                          answer->duplicate ? self->duplicates : self->accepted, 1);
-    send_answer(self, answer);
     free(answer->id);
     free(answer->data);
-    free(answer);
+}
+
+/* Sends a response (and frees it): released by the syncer once the
+   journal holds what its requests accepted, or could not be synced. A
+   client that does not read its replies fills its own queue; the ROUTER
+   then drops its replies instead of blocking everyone. */
+static void release_response(void *arg, int error)
+{
+    response_t *response = arg;
+    for (size_t i = 0; i < response->count; i++)
+        settle_answer(response->self, &response->answers[i], error);
+    send_response(response->self, response);
+    free(response);
 }
 
 /* The article's content digest, kept with its id to tell a retry (same
@@ -657,9 +678,9 @@ void *precis_ingest_handle(precis_ingest_t *self, const void *data, size_t size,
     return reply;
 }
 
-/* Frames of a request kept: the envelope (at most 2) and the body; more
-   are counted, read and dropped. */
-#define REQUEST_FRAMES 3
+/* Frames of a message kept: the envelope (at most 2) and the requests, one
+   a frame (a batch is several); more are counted, read and dropped. */
+#define REQUEST_FRAMES (2 + PRECIS_REQUESTS_PER_MESSAGE)
 
 /* Reads one message from the ROUTER without waiting: its first frames in
    frames (initialized), how many frames it had in *count. False when none
@@ -689,38 +710,50 @@ static bool recv_request(void *frontend, zmq_msg_t frames[REQUEST_FRAMES], size_
     return true;
 }
 
-/* Builds the answer to one message from the ROUTER, [identity][delimiter?]
-   [body] (count frames, the first ones in frames), and takes the frames:
-   the envelope goes back as it came, the body is closed. */
-static answer_t *answer_one(precis_ingest_t *self, zmq_msg_t frames[REQUEST_FRAMES],
-                            size_t count)
+/* Builds the response to one message from the ROUTER, [identity]
+   [delimiter?][request]... (count frames, the first ones in frames), and
+   takes the frames: the envelope goes back as it came, the requests are
+   closed. Each request frame gets its own answer, in order; a message of
+   more than PRECIS_REQUESTS_PER_MESSAGE requests gets one, rejected, and
+   none of its requests is handled. */
+static response_t *respond(precis_ingest_t *self, zmq_msg_t frames[REQUEST_FRAMES],
+                           size_t count)
 {
-    answer_t *answer = calloc(1, sizeof *answer);
-    assert(answer);
-    answer->self = self;
-    /* [identity][body], or [identity][empty delimiter][body] from a REQ
-       client or a DEALER acting like one. */
+    /* [identity][request]..., or [identity][empty delimiter][request]...
+       from a REQ client or a DEALER acting like one (an empty request is
+       no request: the empty frame is the delimiter). */
     size_t envelope = 1 + (count > 2 && zmq_msg_size(&frames[1]) == 0);
-    size_t kept = count < REQUEST_FRAMES ? count : REQUEST_FRAMES;
-    if (count != envelope + 1) {
+    size_t requests = count - envelope;
+    bool too_many = requests > PRECIS_REQUESTS_PER_MESSAGE;
+    size_t answers = too_many ? 1 : requests;
+    response_t *response = calloc(1, sizeof *response + answers * sizeof(answer_t));
+    assert(response);
+    response->self = self;
+    response->count = answers;
+    if (too_many) {
         char error[PRECIS_ERROR_SIZE];
-        snprintf(error, sizeof error, "a request is exactly one frame, got %zu",
-                 count - envelope);
-        zsys_notice("rejected a request: %s", error);
+        snprintf(error, sizeof error,
+                 "a request message carries at most %d requests (frames), got %zu: none "
+                 "was taken; send them in several messages",
+                 PRECIS_REQUESTS_PER_MESSAGE, requests);
+        zsys_notice("rejected a request message: %s", error);
         COUNT(self, rejected);
-        encode_reply(&answer->reply, NULL, 0, "rejected", error, false);
+        encode_reply(&response->answers[0].reply, NULL, 0, "rejected", error, false);
     } else
-        handle(self, zmq_msg_data(&frames[envelope]), zmq_msg_size(&frames[envelope]),
-               &answer->reply, answer);
+        for (size_t i = 0; i < requests; i++)
+            handle(self, zmq_msg_data(&frames[envelope + i]),
+                   zmq_msg_size(&frames[envelope + i]), &response->answers[i].reply,
+                   &response->answers[i]);
+    size_t kept = count < REQUEST_FRAMES ? count : REQUEST_FRAMES;
     for (size_t i = 0; i < kept; i++) {
         if (i < envelope) {
-            zmq_msg_init(&answer->envelope[i]);
-            zmq_msg_move(&answer->envelope[i], &frames[i]);
+            zmq_msg_init(&response->envelope[i]);
+            zmq_msg_move(&response->envelope[i], &frames[i]);
         }
         zmq_msg_close(&frames[i]);
     }
-    answer->envelope_count = envelope;
-    return answer;
+    response->envelope_count = envelope;
+    return response;
 }
 
 /* True when a message waits on sock (ZMQ_EVENTS: no system call). */
@@ -761,23 +794,27 @@ static int commit_journal(precis_ingest_t *self)
    requests; the loop goes on meanwhile. */
 static void serve_batch(precis_ingest_t *self)
 {
-    answer_t *answers[BATCH_MAX];
-    size_t count = 0;
+    response_t *responses[BATCH_MAX];
+    size_t count = 0, requests = 0;
     bool taken = false;
     void *frontend = zsock_resolve(self->frontend);
     zmq_msg_t frames[REQUEST_FRAMES];
     size_t frame_count;
     /* Whether a worker can take articles is asked once a batch (each
        ZMQ_EVENTS costs a poll and a getpid system call); an article that
-       finds the workers full after all waits in the ledger. */
-    while (count < BATCH_MAX && recv_request(frontend, frames, &frame_count)) {
+       finds the workers full after all waits in the ledger. A batch ends
+       at BATCH_MAX messages or requests, whichever comes first. */
+    while (count < BATCH_MAX && requests < BATCH_MAX &&
+           recv_request(frontend, frames, &frame_count)) {
         int64_t start = zclock_usecs();
         if (count == 0)
             self->dispatch_ready = (zsock_events(self->dispatch) & ZMQ_POLLOUT) != 0;
         if (frame_count >= 2) {
-            answers[count] = answer_one(self, frames, frame_count);
-            taken |= answers[count]->key != NULL;
-            count++;
+            response_t *response = respond(self, frames, frame_count);
+            for (size_t i = 0; i < response->count; i++)
+                taken |= response->answers[i].key != NULL;
+            requests += response->count;
+            responses[count++] = response;
         } else
             zmq_msg_close(&frames[0]);
         precis_stats_latency(self->stats, zclock_usecs() - start);
@@ -786,15 +823,16 @@ static void serve_batch(precis_ingest_t *self)
         return;
     if (!self->syncer) {
         for (size_t i = 0; i < count; i++)
-            release_answer(answers[i], 0);
+            release_response(responses[i], 0);
         return;
     }
     /* Done records alone wait for the next commit (or the tick). */
     int error = taken ? commit_journal(self) : 0;
     for (size_t i = 0; i < count; i++) {
-        if (error && answers[i]->key)
-            answers[i]->failed = error;
-        precis_syncer_hold(self->syncer, release_answer, answers[i]);
+        for (size_t k = 0; error && k < responses[i]->count; k++)
+            if (responses[i]->answers[k].key)
+                responses[i]->answers[k].failed = error;
+        precis_syncer_hold(self->syncer, release_response, responses[i]);
     }
 }
 
@@ -1691,6 +1729,237 @@ static int no_forward_test(const precis_config_t *base)
     return failures;
 }
 
+/* Sends a request message of count frames from client (after an empty
+   delimiter with delimiter) and has ingest serve it; with the journal,
+   waits until its answer is released. */
+static void push_message(precis_ingest_t *self, zsock_t *client, bool delimiter,
+                         const char *const *frames, const size_t *sizes, size_t count)
+{
+    void *socket = zsock_resolve(client);
+    if (delimiter)
+        zmq_send(socket, "", 0, ZMQ_SNDMORE);
+    for (size_t i = 0; i < count; i++)
+        zmq_send(socket, frames[i], sizes[i], i + 1 < count ? ZMQ_SNDMORE : 0);
+    readable(self->frontend, 1000);
+    serve_batch(self);
+    while (self->syncer && precis_syncer_held(self->syncer) > 0 &&
+           take_sync(self, true) >= 0)
+        ;
+}
+
+/* The answer message waiting at client, or NULL after a second. */
+static zmsg_t *answer_message(zsock_t *client)
+{
+    return readable(client, 1000) ? zmsg_recv(client) : NULL;
+}
+
+/* The reply frame is status, for id, with "duplicate": true when duplicate,
+   its error holding reason_part, every string UTF-8. */
+static int expect_reply(zframe_t *frame, const char *id, const char *status_expected,
+                        bool duplicate, const char *reason_part, const char *what)
+{
+    char error[PRECIS_ERROR_SIZE];
+    char *status =
+        frame ? reply_status(zframe_data(frame), zframe_size(frame), error) : NULL;
+    char *got_id = NULL;
+    msgpack_unpacked unpacked;
+    msgpack_unpacked_init(&unpacked);
+    if (frame && precis_mp_unpack(&unpacked, zframe_data(frame), zframe_size(frame), 4)) {
+        const msgpack_object *value = precis_mp_lookup(&unpacked.data, "id");
+        if (value && value->type == MSGPACK_OBJECT_STR)
+            got_id = strndup(value->via.str.ptr, value->via.str.size);
+    }
+    msgpack_unpacked_destroy(&unpacked);
+    int failed = !status || !streq(status, status_expected) ||
+                 reply_duplicate != duplicate || !got_id || !streq(got_id, id) ||
+                 (reason_part && !strstr(error, reason_part)) || !reply_utf8;
+    if (failed)
+        fprintf(
+            stderr, "ingest test: %s: answered %s '%s'%s (%s)%s, expected %s '%s'%s\n",
+            what, status, got_id ? got_id : "(no id)",
+            reply_duplicate ? " (duplicate)" : "", error, reply_utf8 ? "" : " not UTF-8",
+            status_expected, id, duplicate ? " (duplicate)" : "");
+    free(status);
+    free(got_id);
+    return failed;
+}
+
+/* The ids of the articles waiting at the worker, in order, comma-separated
+   (empty when none). */
+static char *worker_ids(zsock_t *worker)
+{
+    char *ids = strdup("");
+    while (readable(worker, 100)) {
+        zframe_t *frame = zframe_recv(worker);
+        char error[PRECIS_ERROR_SIZE];
+        precis_article_t *article = precis_article_new();
+        if (frame && precis_article_decode(article, zframe_data(frame),
+                                           zframe_size(frame), 0, error) == 0) {
+            char *longer = zsys_sprintf("%s%s%s", ids, *ids ? "," : "", article->id.ptr);
+            free(ids);
+            ids = longer;
+        }
+        precis_article_destroy(&article);
+        zframe_destroy(&frame);
+    }
+    return ids;
+}
+
+/* A batch request (several request frames in one message) is answered
+   with one message, one reply per frame in order, each what the request
+   alone would have had: with and without the journal. */
+static int batch_test(const precis_config_t *base, bool journal)
+{
+    int failures = 0;
+    char dir[] = "/tmp/precis-ingest-batch-XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
+    precis_config_t config = *base;
+    test_endpoints_t ends;
+    test_endpoints(&config, &ends, "ingest-batch-test");
+    config.journal_dir = journal ? dir : NULL;
+    config.max_bytes = 200;
+    config.max_inflight = 1000;
+    precis_ingest_t *self = precis_ingest_new(&config);
+    assert(self);
+    zsock_t *worker = zsock_new_pull(">inproc://ingest-batch-test-normalize");
+    zsock_t *client = zsock_new_dealer(">inproc://ingest-batch-test");
+    zclock_sleep(50);
+    const char *mode = journal ? "with the journal" : "without the journal";
+
+    /* b0 in flight first: the batch's copy of it is a duplicate. */
+    push_one(self, client, REQUEST("b0"), REQUEST_SIZE);
+    while (self->syncer && precis_syncer_held(self->syncer) > 0 &&
+           take_sync(self, true) >= 0)
+        ;
+    failures += expect_answer(client, "accepted", false, NULL, "b0 alone");
+    char *ids = worker_ids(worker);
+    free(ids);
+
+    /* New, duplicate, malformed, no text, over --max-bytes, new, and the
+       new one again within the batch. */
+    char big[260]; /* {"id": "b4", "text": 230 x's}: over the 200 bytes */
+    const char big_head[] = "\x82\xa2id\xa2"
+                            "b4\xa4text\xda\x00\xe6";
+    size_t big_len = sizeof big_head - 1 + 230;
+    memcpy(big, big_head, sizeof big_head - 1);
+    memset(big + sizeof big_head - 1, 'x', 230);
+    const char *frames[] = {REQUEST("b1"),
+                            REQUEST("b0"),
+                            "\xc1",
+                            "\x81\xa2id\xa2"
+                            "b3",
+                            big,
+                            REQUEST("b5"),
+                            REQUEST("b1")};
+    const size_t sizes[] = {REQUEST_SIZE, REQUEST_SIZE, 1,           7,
+                            big_len,      REQUEST_SIZE, REQUEST_SIZE};
+    push_message(self, client, false, frames, sizes, 7);
+    zmsg_t *answer = answer_message(client);
+    CHECK(answer && zmsg_size(answer) == 7,
+          "%s: a batch of 7 was answered with %zu frames", mode,
+          answer ? zmsg_size(answer) : 0);
+    if (answer && zmsg_size(answer) == 7) {
+        failures += expect_reply(zmsg_first(answer), "b1", "accepted", false, NULL,
+                                 "batch, new article");
+        failures += expect_reply(zmsg_next(answer), "b0", "accepted", true, NULL,
+                                 "batch, an id in flight");
+        failures += expect_reply(zmsg_next(answer), "", "rejected", false, "msgpack",
+                                 "batch, malformed msgpack");
+        failures += expect_reply(zmsg_next(answer), "b3", "rejected", false, "text",
+                                 "batch, no text");
+        failures += expect_reply(zmsg_next(answer), "", "rejected", false,
+                                 "over the limit", "batch, over --max-bytes");
+        failures += expect_reply(zmsg_next(answer), "b5", "accepted", false, NULL,
+                                 "batch, another new article");
+        failures += expect_reply(zmsg_next(answer), "b1", "accepted", true, NULL,
+                                 "batch, its first article again");
+    }
+    zmsg_destroy(&answer);
+    ids = worker_ids(worker);
+    CHECK(streq(ids, "b1,b5"),
+          "%s: the batch's articles at the worker were '%s', not b1,b5", mode, ids);
+    free(ids);
+
+    /* After an empty delimiter (REQ, or a DEALER acting like one): the
+       answer too starts with one. */
+    const char *two[] = {REQUEST("c1"), REQUEST("c2")};
+    const size_t two_sizes[] = {REQUEST_SIZE, REQUEST_SIZE};
+    push_message(self, client, true, two, two_sizes, 2);
+    answer = answer_message(client);
+    CHECK(answer && zmsg_size(answer) == 3 && zframe_size(zmsg_first(answer)) == 0,
+          "%s: a batch after a delimiter was answered with %zu frames, not the delimiter "
+          "and 2",
+          mode, answer ? zmsg_size(answer) : 0);
+    if (answer && zmsg_size(answer) == 3) {
+        zmsg_first(answer);
+        failures += expect_reply(zmsg_next(answer), "c1", "accepted", false, NULL,
+                                 "batch after a delimiter, first");
+        failures += expect_reply(zmsg_next(answer), "c2", "accepted", false, NULL,
+                                 "batch after a delimiter, second");
+    }
+    zmsg_destroy(&answer);
+    ids = worker_ids(worker);
+    CHECK(streq(ids, "c1,c2"), "%s: after a delimiter the worker got '%s', not c1,c2",
+          mode, ids);
+    free(ids);
+
+    /* At the limit every request is answered; over it, one rejection and
+       nothing taken. */
+    enum { LIMIT = PRECIS_REQUESTS_PER_MESSAGE };
+    char requests[LIMIT + 1][32];
+    const char *many[LIMIT + 1];
+    size_t many_sizes[LIMIT + 1];
+    for (int round = 0; round < 2; round++) {
+        size_t count = LIMIT + (size_t)round;
+        for (size_t i = 0; i < count; i++) {
+            /* {"id": "ROUND-I", "text": "Hello"} */
+            char id[16];
+            int id_len = snprintf(id, sizeof id, "%d-%zu", round, i);
+            many_sizes[i] = (size_t)snprintf(requests[i], sizeof requests[i],
+                                             "\x82\xa2id%c%s\xa4text\xa5Hello",
+                                             (char)(0xa0 | id_len), id);
+            many[i] = requests[i];
+        }
+        push_message(self, client, false, many, many_sizes, count);
+        answer = answer_message(client);
+        size_t expected = round == 0 ? LIMIT : 1;
+        CHECK(answer && zmsg_size(answer) == expected,
+              "%s: %zu requests in a message were answered with %zu frames, not %zu",
+              mode, count, answer ? zmsg_size(answer) : 0, expected);
+        if (answer && round == 0) {
+            int accepted = 0;
+            size_t i = 0;
+            for (zframe_t *frame = zmsg_first(answer); frame;
+                 frame = zmsg_next(answer), i++) {
+                char id[16];
+                snprintf(id, sizeof id, "0-%zu", i);
+                accepted += !expect_reply(frame, id, "accepted", false, NULL,
+                                          "the 64 requests of a full batch");
+            }
+            CHECK(accepted == LIMIT, "%s: %d of a full batch accepted", mode, accepted);
+        } else if (answer)
+            failures += expect_reply(zmsg_first(answer), "", "rejected", false,
+                                     "at most 64 requests", "one request over the limit");
+        zmsg_destroy(&answer);
+        ids = worker_ids(worker);
+        size_t taken = *ids ? 1 : 0;
+        for (char *c = ids; *c; c++)
+            taken += *c == ',';
+        CHECK(taken == (round == 0 ? (size_t)LIMIT : 0),
+              "%s: %zu of %zu requests in a message taken", mode, taken, count);
+        free(ids);
+    }
+    zsock_destroy(&client);
+    zsock_destroy(&worker);
+    precis_ingest_destroy(&self);
+    zdir_t *tmp = zdir_new(dir, NULL);
+    if (tmp)
+        zdir_remove(tmp, true);
+    zdir_destroy(&tmp);
+    return failures;
+}
+
 int precis_ingest_test(bool verbose)
 {
     int failures = 0;
@@ -1772,5 +2041,7 @@ int precis_ingest_test(bool verbose)
     failures += forward_test(&config);
     failures += answers_test(&config);
     failures += no_forward_test(&config);
+    failures += batch_test(&config, false);
+    failures += batch_test(&config, true);
     return failures;
 }

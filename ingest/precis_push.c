@@ -9,6 +9,15 @@
     "duplicate": true. An answer to a copy already settled is dropped. A
     "busy" request moves to a retry list with its own backoff; the window
     of requests in flight bounds memory whatever the size of the input.
+
+    Requests leave --batch at a time (default 16) as the frames of one
+    message, and the answer to a message is one message with a reply per
+    frame, in order (docs/PROTOCOL.md, "Batch requests"): ingest then pays
+    ZeroMQ's cost per message once for 16 articles. Each reply settles its
+    own request as before (busy ones are retried alone, or in a later
+    batch); a reply without an id (a request ingest could not read) settles
+    the request sent in its place of the same message. Requests sent again
+    for want of an answer go one a message.
 */
 #include "precis_push.h"
 #include "precis_inputs.h"
@@ -24,7 +33,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PUSH_WINDOW      128
+#define PUSH_WINDOW      128 /* requests in flight, at least 4 messages' worth */
+#define PUSH_BATCH       16
 #define BACKOFF_FIRST_MS 10
 #define BACKOFF_MAX_MS   1000
 /* A request unanswered this long is sent again (at least; a quarter of
@@ -38,8 +48,10 @@ typedef struct {
     size_t size;
     int64_t due_ms; /* when to resend, for busy requests */
     int64_t backoff_ms;
-    int64_t sent_ms; /* when last sent, for the reply timeout */
-    int resends;     /* sent again for want of an answer */
+    int64_t sent_ms;  /* when last sent, for the reply timeout */
+    int resends;      /* sent again for want of an answer */
+    uint64_t message; /* the message it was last sent in (numbered from 1) ... */
+    size_t slot;      /* ... and its frame there, from 0 */
 } request_t;
 
 /* Where articles come from: a list of paths, walked one file at a time. A
@@ -79,6 +91,9 @@ typedef struct {
     uint64_t total_bytes; /* of all inputs; 0 when unknown (stdin, a pipe) */
     uint64_t done_bytes;  /* of the inputs read to the end */
     bool said_unreachable;
+    size_t batch;      /* requests a message, at most */
+    size_t window;     /* requests in flight, at most */
+    uint64_t messages; /* sent so far */
 } push_t;
 
 static void request_destroy(request_t **self_p)
@@ -396,16 +411,28 @@ static request_t *next_request(push_t *self)
     return NULL;
 }
 
-/* Sends request and puts it in flight; false, leaving it to the caller,
-   when no ingest can take it now: with several shards the socket queues
-   only to those connected (ZMQ_IMMEDIATE), so none may be. */
-static bool send_request(push_t *self, request_t *request)
+/* Sends count requests as the frames of one message and puts them in
+   flight; false, leaving them to the caller, when no ingest can take it
+   now: with several shards the socket queues only to those connected
+   (ZMQ_IMMEDIATE), so none may be. Once the first frame is queued the
+   rest are (ZeroMQ queues a message whole). */
+static bool send_requests(push_t *self, request_t **requests, size_t count)
 {
-    if (zmq_send(zsock_resolve(self->dealer), request->data, request->size,
-                 ZMQ_DONTWAIT) == -1)
-        return false;
-    request->sent_ms = zclock_mono();
-    zlistx_add_end(self->in_flight, request);
+    void *dealer = zsock_resolve(self->dealer);
+    for (size_t i = 0; i < count; i++)
+        if (zmq_send(dealer, requests[i]->data, requests[i]->size,
+                     (i + 1 < count ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT) == -1) {
+            assert(i == 0);
+            return false;
+        }
+    self->messages++;
+    int64_t now = zclock_mono();
+    for (size_t i = 0; i < count; i++) {
+        requests[i]->sent_ms = now;
+        requests[i]->message = self->messages;
+        requests[i]->slot = i;
+        zlistx_add_end(self->in_flight, requests[i]);
+    }
     return true;
 }
 
@@ -429,22 +456,27 @@ static void resend_unanswered(push_t *self)
                      ZMQ_DONTWAIT) == -1)
             return; /* ingest cannot take more now: next time */
         request->sent_ms = now;
+        request->message = ++self->messages;
+        request->slot = 0;
         request->resends++;
         self->resent++;
     }
 }
 
-/* The request in flight an answer is for: the first with its id, or the
-   oldest when the answer has none (a request ingest could not read). */
-static request_t *settle(push_t *self, const char *id)
+/* The request in flight an answer is for: the first with its id; for an
+   answer without one (a request ingest could not read), the one sent in
+   its place (slot) of the same message, when another answer of the
+   message named that (message, 0 when none did), else the oldest. */
+static request_t *settle(push_t *self, const char *id, uint64_t message, size_t slot)
 {
     for (request_t *request = zlistx_first(self->in_flight); request;
          request = zlistx_next(self->in_flight))
-        if (!*id || strcmp(request->id, id) == 0) {
+        if (*id ? strcmp(request->id, id) == 0
+                : !message || (request->message == message && request->slot == slot)) {
             zlistx_detach_cur(self->in_flight);
             return request;
         }
-    return NULL;
+    return *id || !message ? NULL : settle(self, id, 0, slot);
 }
 
 /* The bytes of all inputs when every one is a regular file; 0 (unknown)
@@ -494,44 +526,42 @@ static void show_progress(push_t *self, bool final)
             (unsigned long long)self->retries, final ? "\n" : "   ");
 }
 
-/* Reads one answer and settles the oldest request in flight. */
-static void handle_answer(push_t *self)
+/* One reply frame, decoded. */
+typedef struct {
+    char status[16], error[PRECIS_ERROR_SIZE], id[PRECIS_MAX_ID + 1];
+    bool duplicate;
+} reply_t;
+
+static void decode_reply(reply_t *reply, zframe_t *frame)
 {
-    zframe_t *frame = zframe_recv(self->dealer);
-    if (!frame)
-        return;
-    self->last_answer_ms = zclock_mono();
+    memset(reply, 0, sizeof *reply);
     msgpack_unpacked unpacked;
     msgpack_unpacked_init(&unpacked);
-    char status[16] = "", error[PRECIS_ERROR_SIZE] = "", id[PRECIS_MAX_ID + 1] = "";
-    bool duplicate = false;
     if (precis_mp_unpack(&unpacked, zframe_data(frame), zframe_size(frame), 4)) {
         const msgpack_object *value;
         if ((value = precis_mp_lookup(&unpacked.data, "duplicate")) &&
             value->type == MSGPACK_OBJECT_BOOLEAN)
-            duplicate = value->via.boolean;
+            reply->duplicate = value->via.boolean;
         if ((value = precis_mp_lookup(&unpacked.data, "status")) &&
             value->type == MSGPACK_OBJECT_STR)
-            snprintf(status, sizeof status, "%.*s", (int)value->via.str.size,
-                     value->via.str.ptr);
+            snprintf(reply->status, sizeof reply->status, "%.*s",
+                     (int)value->via.str.size, value->via.str.ptr);
         if ((value = precis_mp_lookup(&unpacked.data, "error")) &&
             value->type == MSGPACK_OBJECT_STR)
-            snprintf(error, sizeof error, "%.*s", (int)value->via.str.size,
+            snprintf(reply->error, sizeof reply->error, "%.*s", (int)value->via.str.size,
                      value->via.str.ptr);
         if ((value = precis_mp_lookup(&unpacked.data, "id")) &&
             value->type == MSGPACK_OBJECT_STR)
-            snprintf(id, sizeof id, "%.*s", (int)value->via.str.size, value->via.str.ptr);
+            snprintf(reply->id, sizeof reply->id, "%.*s", (int)value->via.str.size,
+                     value->via.str.ptr);
     }
     msgpack_unpacked_destroy(&unpacked);
-    zframe_destroy(&frame);
+}
 
-    request_t *request = settle(self, id);
-    if (!request) {
-        /* The answer to a copy sent again, after the first was settled. */
-        precis_debug("a late answer for %s: %s", id, status);
-        return;
-    }
-    if (strcmp(status, "busy") == 0) {
+/* Settles request with its reply: done, or retried when busy. */
+static void take_reply(push_t *self, request_t *request, const reply_t *reply)
+{
+    if (strcmp(reply->status, "busy") == 0) {
         self->retries++;
         request->due_ms = zclock_mono() + request->backoff_ms;
         request->backoff_ms = request->backoff_ms * 2 > BACKOFF_MAX_MS
@@ -540,20 +570,61 @@ static void handle_answer(push_t *self)
         zlistx_add_end(self->retry, request);
         return;
     }
-    if (strcmp(status, "accepted") == 0) {
+    if (strcmp(reply->status, "accepted") == 0) {
         self->accepted++;
-        self->duplicates += duplicate;
+        self->duplicates += reply->duplicate;
         /* A third column says when ingest already had the id (in flight or
            delivered): accepted, and published once. */
         if (!self->progress)
-            printf("accepted\t%s%s\n", request->id, duplicate ? "\tduplicate" : "");
+            printf("accepted\t%s%s\n", request->id,
+                   reply->duplicate ? "\tduplicate" : "");
     } else {
         self->rejected++;
         if (self->progress)
             fprintf(stderr, "\r\033[K");
-        printf("rejected\t%s\t%s\n", request->id, *error ? error : "(no reason given)");
+        printf("rejected\t%s\t%s\n", request->id,
+               *reply->error ? reply->error : "(no reason given)");
     }
     request_destroy(&request);
+}
+
+/* The message an answer message is for: that of the first of its replies
+   whose id is in flight; 0 when none is. */
+static uint64_t answered_message(push_t *self, const reply_t *replies, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (!*replies[i].id)
+            continue;
+        for (request_t *request = zlistx_first(self->in_flight); request;
+             request = zlistx_next(self->in_flight))
+            if (strcmp(request->id, replies[i].id) == 0)
+                return request->message;
+    }
+    return 0;
+}
+
+/* Reads one answer message, a reply per request frame of the message it
+   answers, and settles each reply's request. */
+static void handle_answer(push_t *self)
+{
+    zmsg_t *answer = zmsg_recv(self->dealer);
+    if (!answer)
+        return;
+    self->last_answer_ms = zclock_mono();
+    static reply_t replies[PRECIS_REQUESTS_PER_MESSAGE];
+    size_t count = 0;
+    for (zframe_t *frame = zmsg_first(answer);
+         frame && count < PRECIS_REQUESTS_PER_MESSAGE; frame = zmsg_next(answer))
+        decode_reply(&replies[count++], frame);
+    zmsg_destroy(&answer);
+    uint64_t message = count > 1 ? answered_message(self, replies, count) : 0;
+    for (size_t i = 0; i < count; i++) {
+        request_t *request = settle(self, replies[i].id, message, i);
+        if (request)
+            take_reply(self, request, &replies[i]);
+        else /* The answer to a copy sent again, after the first was settled. */
+            precis_debug("a late answer for %s: %s", replies[i].id, replies[i].status);
+    }
 }
 
 /* True when sending one more new article now would exceed --rate. */
@@ -563,36 +634,60 @@ static bool over_rate(const push_t *self, int64_t now)
                                          (now - self->started_ms) * self->config->rate;
 }
 
-/* Sends retries that are due, then new requests, up to the window. */
+/* Sends the count requests gathered as one message, or puts them back to
+   be tried a little later; returns false then. */
+static bool flush_requests(push_t *self, request_t **requests, size_t count, int64_t now)
+{
+    if (count == 0 || send_requests(self, requests, count))
+        return true;
+    for (size_t i = 0; i < count; i++)
+        send_later(self, requests[i], now);
+    return false;
+}
+
+/* Sends retries that are due, then new requests, up to the window, as
+   messages of up to --batch requests. */
 static void fill_window(push_t *self)
 {
     int64_t now = zclock_mono();
-    request_t *request;
+    request_t *request, *batch[PRECIS_REQUESTS_PER_MESSAGE];
+    size_t count = 0;
+    bool sendable = true;
     /* Rebuilt each time: the retry list is at most one window long. */
-    zlistx_t *waiting = zlistx_new();
-    while ((request = zlistx_detach(self->retry, NULL))) {
-        if (request->due_ms > now || zlistx_size(self->in_flight) >= PUSH_WINDOW ||
-            !send_request(self, request)) {
+    zlistx_t *retry = self->retry;
+    self->retry = zlistx_new();
+    while ((request = zlistx_detach(retry, NULL))) {
+        if (!sendable || request->due_ms > now ||
+            zlistx_size(self->in_flight) + count >= self->window) {
             if (request->due_ms <= now)
                 request->due_ms = now + BACKOFF_FIRST_MS;
-            zlistx_add_end(waiting, request);
+            zlistx_add_end(self->retry, request);
+            continue;
+        }
+        batch[count++] = request;
+        if (count == self->batch) {
+            sendable = flush_requests(self, batch, count, now);
+            count = 0;
         }
     }
-    zlistx_destroy(&self->retry);
-    self->retry = waiting;
-    while (!self->input_done && zlistx_size(self->in_flight) < PUSH_WINDOW &&
-           zlistx_size(self->retry) < PUSH_WINDOW && !over_rate(self, now)) {
+    zlistx_destroy(&retry);
+    while (sendable && !self->input_done &&
+           zlistx_size(self->in_flight) + count < self->window &&
+           zlistx_size(self->retry) < self->window && !over_rate(self, now)) {
         request = next_request(self);
         if (!request) {
             self->input_done = true;
             break;
         }
         self->sent_new++;
-        if (!send_request(self, request)) {
-            send_later(self, request, now);
-            break;
+        batch[count++] = request;
+        if (count == self->batch) {
+            sendable = flush_requests(self, batch, count, now);
+            count = 0;
         }
     }
+    if (sendable) /* else nothing was gathered since */
+        flush_requests(self, batch, count, now);
 }
 
 static int push_all(push_t *self)
@@ -666,6 +761,8 @@ static const char *usage =
     "progress line; 'busy' answers are retried with backoff. A request with no\n"
     "answer after a quarter of --timeout (at least 1 s) is sent again with the same\n"
     "id, up to 5 times: ingest publishes an id once (\"duplicate\" answers).\n"
+    "Articles go --batch at a time (default 16) as the frames of one message,\n"
+    "answered with one message (docs/PROTOCOL.md, \"Batch requests\").\n"
     "Exit codes: 0 all accepted, 1 something rejected or unreadable, 2 usage error,\n"
     "3 ingest did not answer (see --timeout, default 10 s).";
 
@@ -760,9 +857,16 @@ int precis_cmd_push(int argc, char **argv)
                 stdin_id);
         return 2;
     }
+    if (config.batch < 0 || config.batch > PRECIS_REQUESTS_PER_MESSAGE) {
+        fprintf(stderr, "precis push: --batch %d: give 1 to %d articles a message\n",
+                config.batch, PRECIS_REQUESTS_PER_MESSAGE);
+        return 2;
+    }
     if (config.timeout == 0)
         config.timeout = 10;
     push_t self = {.config = &config};
+    self.batch = config.batch ? (size_t)config.batch : PUSH_BATCH;
+    self.window = 4 * self.batch > PUSH_WINDOW ? 4 * self.batch : PUSH_WINDOW;
     self.resend_ms = (int64_t)(config.timeout * 250);
     if (self.resend_ms < RESEND_MIN_MS)
         self.resend_ms = RESEND_MIN_MS;
@@ -994,14 +1098,64 @@ static int test_files(void)
     return failures;
 }
 
-/* A fake ingest for the resend test: the first copy of every request is
-   lost (never answered), as when ingest dies before answering; a copy sent
-   again is answered "accepted", "duplicate": true. Counts in fake_counts
-   (read once the actor is gone). */
+/* A fake ingest for the resend and batch tests: the first copy of every
+   request is lost (never answered), as when ingest dies before
+   answering; a copy sent again is answered "accepted", "duplicate": true.
+   With answer_first, every request is answered; then an id starting
+   "busy" is busy the first time, and one starting "anon" is rejected
+   without an id, as a request ingest could not read. A message of several
+   requests is answered with one message, a reply per request frame.
+   Counts in fake_counts (read once the actor is gone). */
 static struct {
     int lost, answered;
     bool answer_first; /* answer every request, first copies too */
+    size_t sizes[256]; /* requests in each message received, the first ones */
+    size_t messages;   /* received */
 } fake_counts;
+
+/* The fake's reply to one request frame, into reply; false when lost. */
+static bool fake_reply(zhashx_t *seen, zframe_t *body, zmsg_t *reply)
+{
+    precis_article_t *article = precis_article_new();
+    char error[PRECIS_ERROR_SIZE];
+    bool answered = false;
+    if (precis_article_decode(article, zframe_data(body), zframe_size(body), 0, error) ==
+        0) {
+        bool again = zhashx_lookup(seen, article->id.ptr) != NULL;
+        if (!again)
+            zhashx_insert(seen, article->id.ptr, "seen");
+        if (!again && !fake_counts.answer_first) {
+            fake_counts.lost++;
+        } else {
+            /* A busy request was not taken: its next copy is not a duplicate. */
+            bool busy_id = strncmp(article->id.ptr, "busy", 4) == 0,
+                 busy = !again && busy_id;
+            bool anon = strncmp(article->id.ptr, "anon", 4) == 0;
+            msgpack_sbuffer buffer;
+            msgpack_sbuffer_init(&buffer);
+            msgpack_packer packer;
+            msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
+            msgpack_pack_map(&packer, 4);
+            precis_mp_pack_kv_str(&packer, "id", article->id.ptr,
+                                  anon ? 0 : article->id.len);
+            const char *status = busy ? "busy" : anon ? "rejected" : "accepted";
+            precis_mp_pack_kv_str(&packer, "status", status, strlen(status));
+            precis_mp_pack_kv_str(&packer, "error", "unreadable", anon ? 10 : 0);
+            msgpack_pack_str(&packer, 9);
+            msgpack_pack_str_body(&packer, "duplicate", 9);
+            if (again && !busy_id)
+                msgpack_pack_true(&packer);
+            else
+                msgpack_pack_false(&packer);
+            zmsg_addmem(reply, buffer.data, buffer.size);
+            msgpack_sbuffer_destroy(&buffer);
+            fake_counts.answered++;
+            answered = true;
+        }
+    }
+    precis_article_destroy(&article);
+    return answered;
+}
 
 static void fake_ingest(zsock_t *pipe, void *args)
 {
@@ -1011,41 +1165,18 @@ static void fake_ingest(zsock_t *pipe, void *args)
     zpoller_t *poller = zpoller_new(pipe, router, NULL);
     while (zpoller_wait(poller, -1) == router) {
         zmsg_t *msg = zmsg_recv(router);
-        zframe_t *identity = zmsg_pop(msg), *body = zmsg_pop(msg);
-        precis_article_t *article = precis_article_new();
-        char error[PRECIS_ERROR_SIZE];
-        if (body && precis_article_decode(article, zframe_data(body), zframe_size(body),
-                                          0, error) == 0) {
-            bool again = zhashx_lookup(seen, article->id.ptr) != NULL;
-            if (!again)
-                zhashx_insert(seen, article->id.ptr, "seen");
-            if (!again && !fake_counts.answer_first) {
-                fake_counts.lost++;
-            } else {
-                msgpack_sbuffer buffer;
-                msgpack_sbuffer_init(&buffer);
-                msgpack_packer packer;
-                msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
-                msgpack_pack_map(&packer, 3);
-                precis_mp_pack_kv_str(&packer, "id", article->id.ptr, article->id.len);
-                precis_mp_pack_kv_str(&packer, "status", "accepted", 8);
-                msgpack_pack_str(&packer, 9);
-                msgpack_pack_str_body(&packer, "duplicate", 9);
-                if (again)
-                    msgpack_pack_true(&packer);
-                else
-                    msgpack_pack_false(&packer);
-                zmsg_t *reply = zmsg_new();
-                zmsg_append(reply, &identity);
-                zmsg_addmem(reply, buffer.data, buffer.size);
-                zmsg_send(&reply, router);
-                msgpack_sbuffer_destroy(&buffer);
-                fake_counts.answered++;
-            }
-        }
-        precis_article_destroy(&article);
-        zframe_destroy(&identity);
-        zframe_destroy(&body);
+        zframe_t *identity = zmsg_pop(msg);
+        if (fake_counts.messages < 256)
+            fake_counts.sizes[fake_counts.messages] = zmsg_size(msg);
+        fake_counts.messages++;
+        zmsg_t *reply = zmsg_new();
+        zmsg_append(reply, &identity);
+        bool answered = false;
+        for (zframe_t *body = zmsg_first(msg); body; body = zmsg_next(msg))
+            answered |= fake_reply(seen, body, reply);
+        if (answered)
+            zmsg_send(&reply, router);
+        zmsg_destroy(&reply);
         zmsg_destroy(&msg);
     }
     zpoller_destroy(&poller);
@@ -1081,6 +1212,103 @@ static int test_resend(void)
         failures++;
     }
     unlink(path);
+    zstr_free(&path);
+    rmdir(dir);
+    return failures;
+}
+
+/* Runs push with argv (argc of them), its stdout into the file out. */
+static int push_into(int argc, char **argv, const char *out)
+{
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO), into = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(into, STDOUT_FILENO);
+    int exit_code = precis_cmd_push(argc, argv);
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    close(into);
+    return exit_code;
+}
+
+/* How many times line occurs in the file at path. */
+static int lines_in(const char *path, const char *line)
+{
+    FILE *file = fopen(path, "r");
+    char buffer[1024];
+    int count = 0;
+    while (file && fgets(buffer, sizeof buffer, file))
+        count += strcmp(buffer, line) == 0;
+    if (file)
+        fclose(file);
+    return count;
+}
+
+/* --batch 16: 40 articles leave as three messages of 16, 16 and 8
+   requests, and each reply of an answer settles its own request: a busy
+   one is sent again (alone), a rejection without an id settles the
+   request in its place of the message. --batch 1 sends one a message. */
+static int test_batch(void)
+{
+    char dir[] = "/tmp/precis-push-batch-XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
+    char *path = zsys_sprintf("%s/articles.jsonl", dir);
+    char *out = zsys_sprintf("%s/stdout.txt", dir);
+    FILE *file = fopen(path, "w");
+    for (int i = 0; i < 40; i++)
+        fprintf(file, "{\"id\": \"%s%d\", \"text\": \"Ferries run again.\"}\n",
+                i == 5    ? "busy-"
+                : i == 20 ? "anon-"
+                          : "b",
+                i);
+    fclose(file);
+    int failures = 0;
+    const char *batches[] = {"16", "1"};
+    for (int round = 0; round < 2; round++) {
+        /* An endpoint a round: a closed socket's inproc name is freed later. */
+        const char *endpoint =
+            round == 0 ? "inproc://push-batch-16" : "inproc://push-batch-1";
+        memset(&fake_counts, 0, sizeof fake_counts);
+        fake_counts.answer_first = true;
+        zactor_t *fake = zactor_new(fake_ingest, (void *)endpoint);
+        char *argv[] = {
+            "push", "--ingest", (char *)endpoint, "--batch", (char *)batches[round],
+            path,   NULL};
+        int exit_code = push_into(6, argv, out);
+        zactor_destroy(&fake);
+        size_t largest = 0;
+        for (size_t i = 0; i < fake_counts.messages && i < 256; i++)
+            largest = fake_counts.sizes[i] > largest ? fake_counts.sizes[i] : largest;
+        bool shaped = round == 0
+                          ? fake_counts.messages == 4 && fake_counts.sizes[0] == 16 &&
+                                fake_counts.sizes[1] == 16 && fake_counts.sizes[2] == 8 &&
+                                fake_counts.sizes[3] == 1
+                          : fake_counts.messages == 41 && largest == 1;
+        int accepted = lines_in(out, "accepted\tbusy-5\n") +
+                       lines_in(out, "accepted\tb0\n") + lines_in(out, "accepted\tb39\n");
+        int anon = lines_in(out, "rejected\tanon-20\tunreadable\n");
+        if (exit_code != 1 || !shaped || fake_counts.answered != 41 || accepted != 3 ||
+            anon != 1) {
+            fprintf(stderr,
+                    "push test: --batch %s: exit %d (1), %zu messages (sizes %zu %zu %zu "
+                    "...), %d answered (41), busy-5/b0/b39 accepted %d (3), anon-20 "
+                    "rejected %d (1)\n",
+                    batches[round], exit_code, fake_counts.messages, fake_counts.sizes[0],
+                    fake_counts.sizes[1], fake_counts.sizes[2], fake_counts.answered,
+                    accepted, anon);
+            failures++;
+        }
+    }
+    char *argv[] = {"push", "--ingest", "inproc://push-batch-none", "--batch", "65",
+                    path,   NULL};
+    if (push_into(6, argv, out) != 2) {
+        fprintf(stderr, "push test: --batch 65 was not refused\n");
+        failures++;
+    }
+    unlink(out);
+    unlink(path);
+    zstr_free(&out);
     zstr_free(&path);
     rmdir(dir);
     return failures;
@@ -1197,6 +1425,7 @@ int precis_push_test(bool verbose)
     failures += test_options();
     failures += test_resend();
     failures += test_shards_down();
+    failures += test_batch();
     char id[PRECIS_MAX_ID + 1], error[PRECIS_ERROR_SIZE];
     size_t size;
     json_t *object = json_pack("{s:s,s:s,s:i,s:[s]}", "title", "T", "text", "Body.",

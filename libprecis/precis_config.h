@@ -72,7 +72,7 @@ enum {
     PRECIS_OPT_CURVE = 1 << 19,   /* --curve-cert --curve-server */
     PRECIS_OPT_CONTROL = 1 << 20, /* --control ENDPOINT */
     PRECIS_OPT_METRICS = 1 << 21, /* --metrics-port PORT */
-    PRECIS_OPT_PUSH = 1 << 22,    /* precis push's: --rate N, --explain */
+    PRECIS_OPT_PUSH = 1 << 22,    /* precis push's: --rate N, --batch N, --explain */
     PRECIS_OPT_FILES = 1 << 23,   /* --group-readable */
     PRECIS_OPT_TIMEOUT =
         1 << 24, /* --timeout SECONDS alone (PRECIS_OPT_COUNT has both) */
@@ -126,7 +126,8 @@ typedef struct {
     const char *control_endpoint; /* PING/STATS socket; NULL: none */
     int metrics_port;             /* Prometheus over HTTP; 0: off */
     const char *metrics_address;  /* numeric address to listen on; NULL: every one */
-    int rate; /* articles per second at most; 0: as fast as possible */
+    int rate;  /* articles per second at most; 0: as fast as possible */
+    int batch; /* precis push: requests per message (1 to 64); 0: the default */
     /* the sink's story index (precis_stories.h): its window and threshold */
     int stories_max;
     double stories_days;
