@@ -170,16 +170,23 @@ class PrecisClient(unittest.TestCase):
         self.assert_rejected(msgpack.packb({"text": "hi", "sentences": -1}), "'sentences'")
         self.assert_rejected(msgpack.packb({"text": "hi", "format": "markdown"}),
                              "'format' must be \"text\", \"html\" or \"auto\"")
-        # A multipart request from a DEALER is refused too.
+        # A multipart request from a DEALER is a batch: each frame is
+        # answered, in order, in one message (these are not msgpack) ...
         sock = self.context.socket(zmq.DEALER)
         sock.setsockopt(zmq.LINGER, 0)
         sock.setsockopt(zmq.RCVTIMEO, 5000)
         sock.connect(INGEST)
         sock.send_multipart([b"one", b"two", b"three"])
-        reply = msgpack.unpackb(sock.recv(), raw=False)
+        replies = [msgpack.unpackb(f, raw=False) for f in sock.recv_multipart()]
+        self.assertEqual([r["status"] for r in replies], ["rejected"] * 3)
+        self.assertTrue(all("malformed msgpack" in r["error"] for r in replies))
+        # ... and one of more than 64 frames gets a single rejection.
+        sock.send_multipart([b"x"] * 65)
+        replies = [msgpack.unpackb(f, raw=False) for f in sock.recv_multipart()]
         sock.close()
-        self.assertEqual(reply["status"], "rejected")
-        self.assertIn("exactly one frame", reply["error"])
+        self.assertEqual(len(replies), 1)
+        self.assertEqual(replies[0]["status"], "rejected")
+        self.assertIn("at most 64 requests", replies[0]["error"])
         # ... and the pipeline still works.
         reply = self.push({"id": "after-bad", "text": ARTICLE})
         self.assertEqual(reply["status"], "accepted")

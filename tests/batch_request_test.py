@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Batch requests through a whole pipeline (docs/PROTOCOL.md, "Batch requests").
+
+Run by tests/with_pipeline.sh. A pipelining DEALER sends 12 batches of 16
+articles before reading any reply, one of them with a frame that is not
+msgpack and the id of an article of another batch; a REQ sends a batch of
+4 (after its delimiter); the Python example of the document runs as
+written, with this pipeline's endpoint. Every reply message has one reply
+per request frame, in order; busy articles are sent again (in batches)
+until taken. Then the output log, read from the start with
+`precis sub --from-beginning --exit-at-end --json`, must hold every
+accepted id exactly once, and nothing else.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+import msgpack
+import zmq
+
+INGEST = os.environ["PRECIS_INGEST"]
+OUTPUT = os.environ["PRECIS_OUTPUT"]
+REPLAY = os.environ["PRECIS_REPLAY"]
+PRECIS = os.path.join(os.environ["PRECIS_BIN"], "precis")
+REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+
+BATCHES, PER_BATCH = 12, 16
+
+
+def fail(message):
+    print("FAIL: " + message, file=sys.stderr)
+    sys.exit(1)
+
+
+def article(article_id, n):
+    return {"id": article_id,
+            "text": "The harbour of Westmere reopened on day %d after repairs. "
+                    "Ferries to the islands run again every hour. "
+                    "The council paid for the new pier from its transport budget. "
+                    "Fishermen said trade had suffered during the closure." % n}
+
+
+def settle(requests, replies, accepted, busy):
+    """Checks a reply message against its requests; sorts the ids."""
+    if len(replies) != len(requests):
+        fail("%d requests answered with %d replies" % (len(requests), len(replies)))
+    for request, reply in zip(requests, replies):
+        expected_id = request["id"] if isinstance(request, dict) else ""
+        if reply.get("id") != expected_id:
+            fail("reply out of order: id %r for %r" % (reply.get("id"), expected_id))
+        if reply["status"] == "accepted":
+            accepted.add(reply["id"])
+        elif reply["status"] == "busy":
+            busy.append(request)
+        elif isinstance(request, dict):
+            fail("%s rejected: %s" % (reply["id"], reply.get("error")))
+        elif "malformed msgpack" not in reply.get("error", ""):
+            fail("the frame that is not msgpack: %r" % reply)
+
+
+def send_until_taken(sock, batches, accepted):
+    """Sends every batch before reading, then sends the busy ones again."""
+    while batches:
+        for batch in batches:
+            sock.send_multipart([msgpack.packb(r) if isinstance(r, dict) else r
+                                 for r in batch])
+        by_first_id = {}
+        for batch in batches:
+            by_first_id.setdefault(next(r["id"] for r in batch if isinstance(r, dict)),
+                                   []).append(batch)
+        busy = []
+        for _ in batches:
+            replies = [msgpack.unpackb(f, raw=False) for f in sock.recv_multipart()]
+            first = next(r["id"] for r in replies if r["id"])
+            if first not in by_first_id or not by_first_id[first]:
+                fail("a reply message for no batch sent: %r" % replies)
+            settle(by_first_id[first].pop(0), replies, accepted, busy)
+        # Only the busy ones again, in batches, after a backoff.
+        batches = [busy[i:i + PER_BATCH] for i in range(0, len(busy), PER_BATCH)]
+        if batches:
+            time.sleep(0.1)
+
+
+def python_example(context, accepted):
+    """The document's example as written (only the endpoint is this one's)."""
+    text = open(os.path.join(REPO, "docs", "PROTOCOL.md"), encoding="utf-8").read()
+    section = text[text.index("**Batch requests.**"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    code = code.replace('"tcp://127.0.0.1:5555"', repr(INGEST))
+    scope = {}
+    exec(compile(code, "PROTOCOL.md", "exec"), scope)
+    scope["ingest"].setsockopt(zmq.LINGER, 0)
+    for reply in scope["replies"]:
+        if reply["status"] == "accepted":
+            accepted.add(reply["id"])
+    # Its "# ... send busy again": in one batch, until taken.
+    busy = scope["busy"]
+    while busy:
+        time.sleep(0.1)
+        scope["ingest"].send_multipart([msgpack.packb(a) for a in busy])
+        replies = [msgpack.unpackb(f) for f in scope["ingest"].recv_multipart()]
+        again = []
+        settle(busy, replies, accepted, again)
+        busy = again
+    scope["ingest"].close()
+    scope["context"].term()
+    return {a["id"] for a in scope["articles"]}
+
+
+def published(expected, deadline):
+    """Ids in the output log (each as often as it is there), once every
+    expected one is (or at the deadline)."""
+    while True:
+        run = subprocess.run([PRECIS, "sub", "--output", OUTPUT, "--replay", REPLAY,
+                              "--from-beginning", "--exit-at-end", "--json"],
+                             capture_output=True, text=True, timeout=60)
+        ids = [json.loads(line)["id"] for line in run.stdout.splitlines() if line.strip()]
+        if set(ids) >= expected or time.monotonic() > deadline:
+            return ids
+        time.sleep(0.5)
+
+
+def main():
+    context = zmq.Context()
+    dealer = context.socket(zmq.DEALER)
+    dealer.setsockopt(zmq.LINGER, 0)
+    dealer.setsockopt(zmq.RCVTIMEO, 20000)
+    dealer.connect(INGEST)
+    batches = [[article("batch-%d-%d" % (b, i), b * PER_BATCH + i) for i in range(PER_BATCH)]
+               for b in range(BATCHES)]
+    # A frame that is not msgpack, and another batch's article again (a
+    # retry: accepted, published once), in the middle of batch 3.
+    batches[3][5:5] = [b"\xc1", article("batch-0-0", 0)]
+    accepted = set()
+    send_until_taken(dealer, batches, accepted)
+    dealer.close()
+
+    req = context.socket(zmq.REQ)
+    req.setsockopt(zmq.LINGER, 0)
+    req.setsockopt(zmq.RCVTIMEO, 20000)
+    req.connect(INGEST)
+    req_batch = [article("req-%d" % i, 1000 + i) for i in range(4)]
+    while req_batch:
+        req.send_multipart([msgpack.packb(a) for a in req_batch])
+        busy = []
+        settle(req_batch, [msgpack.unpackb(f) for f in req.recv_multipart()], accepted,
+               busy)
+        req_batch = busy
+        time.sleep(0.1 if busy else 0)
+    req.close()
+    context.term()
+
+    example_ids = python_example(zmq.Context(), accepted)
+    expected = {"batch-%d-%d" % (b, i) for b in range(BATCHES) for i in range(PER_BATCH)}
+    expected |= {"req-%d" % i for i in range(4)} | example_ids
+    if accepted != expected:
+        fail("accepted %d ids, expected %d: missing %s, extra %s"
+             % (len(accepted), len(expected), sorted(expected - accepted)[:5],
+                sorted(accepted - expected)[:5]))
+    ids = published(expected, time.monotonic() + 90)
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    missing = sorted(expected - set(ids))
+    extra = sorted(set(ids) - expected)
+    if twice or missing or extra:
+        fail("published twice %s, missing %s, not pushed %s"
+             % (twice[:5], missing[:5], extra[:5]))
+    print("ok: %d articles in batches, each published once" % len(expected))
+
+
+if __name__ == "__main__":
+    main()
