@@ -35,9 +35,11 @@
     pipeline_bench run --ingest EP[,EP...] --output EP [--replay EP]
                        [--data PATH | --samples PATH]
                        [--duration S] [--rate R] [--window W] [--tag T] [--fresh]
+                       [--batch B]
     pipeline_bench ceiling [--data PATH | --samples PATH] [--duration S]
     pipeline_bench ingest --ingest EP --normalize EP --acks EP --pid PID
                           [--data PATH | --samples PATH] [--duration S] [--window W]
+                          [--batch B]
     pipeline_bench worker --normalize EP --acks EP --pid PID | --pid-file PATH
                           [--data PATH | --samples PATH] [--duration S] [--window W]
 
@@ -66,6 +68,12 @@
     journal sync threads apart (ingest_main_us, ingest_io_us,
     ingest_sync_us: CPU per article from /proc/PID/task, user + system),
     counted after a quarter of the time to warm up.
+
+    --batch B (run and ingest): the client sends up to B requests as the
+    frames of one message (a batch request, docs/PROTOCOL.md), and reads
+    each reply frame of the answers as before; 1 (the default) is one
+    request a message. In run, the articles due at once (or the window's
+    room) leave together; none waits for a batch to fill.
 
     Prints key=value lines on stdout; progress on stderr when a terminal.
 */
@@ -104,6 +112,7 @@ typedef struct {
     const char *pid_file;         /* ... or the file it writes its pid to */
     double duration, rate;
     int window;
+    int batch;  /* requests a message (a batch request; 1: one a message) */
     bool fresh; /* a word never seen before in every article */
 } options_t;
 
@@ -289,15 +298,33 @@ typedef struct {
        of the phase is thrown away as if the PUB had dropped it. */
     size_t drop_every, live_seen, thrown_away;
     bool measuring; /* in the measured phase (not the warm-up) */
+    /* Requests gathered for the next message (--batch): sent when it is
+       full, or by send_queued once the caller has sent what it can now. */
+    size_t queued[PRECIS_REQUESTS_PER_MESSAGE];
+    size_t queued_count;
 } run_t;
 
+/* Sends the requests gathered as one message. */
+static void send_queued(run_t *run)
+{
+    for (size_t i = 0; i < run->queued_count; i++) {
+        encode_request(&run->buffer, run->set, run->tag, run->queued[i],
+                       run->options->fresh);
+        if (zmq_send(run->dealer, run->buffer.data, run->buffer.size,
+                     i + 1 < run->queued_count ? ZMQ_SNDMORE : 0) < 0) {
+            perror("pipeline_bench: send");
+            exit(1);
+        }
+    }
+    run->queued_count = 0;
+}
+
+/* Sends article index, in a message of --batch (see send_queued). */
 static void send_index(run_t *run, size_t index)
 {
-    encode_request(&run->buffer, run->set, run->tag, index, run->options->fresh);
-    if (zmq_send(run->dealer, run->buffer.data, run->buffer.size, 0) < 0) {
-        perror("pipeline_bench: send");
-        exit(1);
-    }
+    run->queued[run->queued_count++] = index;
+    if (run->queued_count == (size_t)run->options->batch)
+        send_queued(run);
     tracker_t *tracker = &run->tracker;
     if (tracker->sent[index] == 0)
         tracker->sent[index] = bench_now();
@@ -552,6 +579,7 @@ static double send_retries(run_t *run, double now)
         }
     }
     tracker->retry_count = kept;
+    send_queued(run);
     return earliest;
 }
 
@@ -596,6 +624,7 @@ static void run_phase(run_t *run, double duration, double rate, double *throughp
                 send_index(run, run->next++);
             }
         }
+        send_queued(run);
         poll_once(run, fmin(wait, 0.005));
         if (now - last_progress > 0.5) {
             last_progress = now;
@@ -1081,10 +1110,16 @@ static int command_ingest(const options_t *options, const bench_set_t *set)
     thread_cpu_t cpu_from = {0, 0, 0, 0, 0, 0};
     bool counting = false;
     for (double now = start; now < end; now = bench_now()) {
+        /* --batch requests a message (fewer when the window has less room). */
         while (client.outstanding < (size_t)client.window) {
-            encode_request(&buffer, set, options->tag, next++, false);
-            zmq_send(client.client, buffer.data, buffer.size, 0);
-            client.outstanding++;
+            size_t room = (size_t)client.window - client.outstanding;
+            size_t count = room < (size_t)options->batch ? room : (size_t)options->batch;
+            for (size_t i = 0; i < count; i++) {
+                encode_request(&buffer, set, options->tag, next++, false);
+                zmq_send(client.client, buffer.data, buffer.size,
+                         i + 1 < count ? ZMQ_SNDMORE : 0);
+            }
+            client.outstanding += count;
         }
         zmq_poll(items, 1, 100);
         size_t before = client.outstanding;
@@ -1269,7 +1304,8 @@ int main(int argc, char **argv)
     options_t options = {.samples = "samples/articles.jsonl",
                          .tag = "bench",
                          .duration = 5,
-                         .window = 256};
+                         .window = 256,
+                         .batch = 1};
     static const struct option long_options[] = {
         {"ingest", required_argument, NULL, 'i'},
         {"output", required_argument, NULL, 'o'},
@@ -1285,6 +1321,7 @@ int main(int argc, char **argv)
         {"acks", required_argument, NULL, 'a'},
         {"pid", required_argument, NULL, 'P'},
         {"pid-file", required_argument, NULL, 'F'},
+        {"batch", required_argument, NULL, 'b'},
         {NULL, 0, NULL, 0}};
     int option;
     optind = 2;
@@ -1332,12 +1369,20 @@ int main(int argc, char **argv)
         case 'F':
             options.pid_file = optarg;
             break;
+        case 'b':
+            options.batch = atoi(optarg);
+            break;
         default:
             return 2;
         }
     }
     if (options.window < 1 || options.duration <= 0) {
         fprintf(stderr, "pipeline_bench: --window and --duration must be positive\n");
+        return 2;
+    }
+    if (options.batch < 1 || options.batch > PRECIS_REQUESTS_PER_MESSAGE) {
+        fprintf(stderr, "pipeline_bench: --batch takes 1 to %d\n",
+                PRECIS_REQUESTS_PER_MESSAGE);
         return 2;
     }
     bench_set_t set;
