@@ -74,7 +74,7 @@ def send_until_taken(sock, batches, accepted):
         busy = []
         for _ in batches:
             replies = [msgpack.unpackb(f, raw=False) for f in sock.recv_multipart()]
-            first = next(r["id"] for r in replies if r["id"])
+            first = next((r["id"] for r in replies if r.get("id")), None)
             if first not in by_first_id or not by_first_id[first]:
                 fail("a reply message for no batch sent: %r" % replies)
             settle(by_first_id[first].pop(0), replies, accepted, busy)
