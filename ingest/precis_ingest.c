@@ -126,10 +126,13 @@ typedef struct {
    answer beyond its high-water mark, and its default of 1,000 counts
    lazily, so that a pipelining DEALER with a few hundred requests
    unanswered lost answers under load: bench `pipeline_bench ingest`
-   saw 200-1,200 lost in 4 s). An answer is about 100 bytes, so a client
-   with this many unanswered costs ingest at most about 10 MB. */
+   saw 200-1,200 lost in 4 s). The mark counts messages: a reply is
+   about 100 bytes, so a client with this many lone requests unanswered
+   costs ingest about 10 MB, but one that sends full batches and never
+   reads can hold up to 64 times that (about 640 MB) before ZeroMQ drops
+   its answers. */
 #define ANSWERS_SNDHWM 100000
-/* Requests handled per batch, and so per journal commit. */
+/* Messages, and requests, handled per batch, and so per journal commit. */
 #define BATCH_MAX 256
 /* How often retries are looked for, in ms. */
 #define TICK_MS 100
