@@ -1819,14 +1819,18 @@ static int batch_test(const precis_config_t *base, bool journal)
         return 1;
     precis_config_t config = *base;
     test_endpoints_t ends;
-    test_endpoints(&config, &ends, "ingest-batch-test");
+    /* A prefix a mode: a closed socket's inproc name is freed later. */
+    const char *prefix = journal ? "ingest-batch-journal-test" : "ingest-batch-test";
+    test_endpoints(&config, &ends, prefix);
     config.journal_dir = journal ? dir : NULL;
     config.max_bytes = 200;
     config.max_inflight = 1000;
     precis_ingest_t *self = precis_ingest_new(&config);
-    assert(self);
-    zsock_t *worker = zsock_new_pull(">inproc://ingest-batch-test-normalize");
-    zsock_t *client = zsock_new_dealer(">inproc://ingest-batch-test");
+    if (!self)
+        return 1;
+    zsock_t *worker = zsock_new_pull(NULL), *client = zsock_new_dealer(NULL);
+    zsock_connect(worker, "%s", ends.normalize);
+    zsock_connect(client, "%s", ends.ingest);
     zclock_sleep(50);
     const char *mode = journal ? "with the journal" : "without the journal";
 
