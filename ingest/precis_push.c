@@ -31,12 +31,17 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <poll.h>
 #include <unistd.h>
 
-#define PUSH_WINDOW      128 /* requests in flight, at least 4 messages' worth */
-#define PUSH_BATCH       16
-#define BACKOFF_FIRST_MS 10
-#define BACKOFF_MAX_MS   1000
+#define PUSH_WINDOW 128 /* requests in flight, at least 4 messages' worth */
+#define PUSH_BATCH  16
+/* A batch being gathered is sent once it is this old (ms), whatever its
+   size: an input slow to read (large files, a loaded machine) does not
+   hold articles read already. */
+#define PUSH_BATCH_WAIT_MS 5
+#define BACKOFF_FIRST_MS   10
+#define BACKOFF_MAX_MS     1000
 /* A request unanswered this long is sent again (at least; a quarter of
    --timeout when that is longer), at most MAX_RESENDS times. */
 #define RESEND_MIN_MS 1000
@@ -634,6 +639,20 @@ static bool over_rate(const push_t *self, int64_t now)
                                          (now - self->started_ms) * self->config->rate;
 }
 
+/* True when reading the next article may wait for input that has not come
+   yet: stdin or a pipe with nothing to read now (or the next of such
+   inputs). Regular files never wait. A stream's articles then leave as
+   they come, never held for later ones to fill a batch. */
+static bool input_may_wait(const push_t *self)
+{
+    if (self->total_bytes > 0) /* every input a regular file */
+        return false;
+    if (!self->source.file)
+        return true;
+    struct pollfd item = {.fd = fileno(self->source.file), .events = POLLIN};
+    return poll(&item, 1, 0) <= 0;
+}
+
 /* Sends the count requests gathered as one message, or puts them back to
    be tried a little later; returns false then. */
 static bool flush_requests(push_t *self, request_t **requests, size_t count, int64_t now)
@@ -671,15 +690,26 @@ static void fill_window(push_t *self)
         }
     }
     zlistx_destroy(&retry);
+    int64_t gathering_since = 0;
     while (sendable && !self->input_done &&
            zlistx_size(self->in_flight) + count < self->window &&
            zlistx_size(self->retry) < self->window && !over_rate(self, now)) {
+        /* What is gathered goes first when the next read may wait. */
+        if (count > 0 && (zclock_mono() - gathering_since >= PUSH_BATCH_WAIT_MS ||
+                          input_may_wait(self))) {
+            sendable = flush_requests(self, batch, count, now);
+            count = 0;
+            if (!sendable)
+                break;
+        }
         request = next_request(self);
         if (!request) {
             self->input_done = true;
             break;
         }
         self->sent_new++;
+        if (count == 0)
+            gathering_since = zclock_mono();
         batch[count++] = request;
         if (count == self->batch) {
             sendable = flush_requests(self, batch, count, now);
@@ -1244,8 +1274,8 @@ static int lines_in(const char *path, const char *line)
     return count;
 }
 
-/* --batch 16: 40 articles leave as three messages of 16, 16 and 8
-   requests, and each reply of an answer settles its own request: a busy
+/* --batch 16: 40 articles leave as messages of up to 16 requests (16, 16
+   and 8 at full speed), and each reply of an answer settles its own request: a busy
    one is sent again (alone), a rejection without an id settles the
    request in its place of the message. --batch 1 sends one a message. */
 static int test_batch(void)
@@ -1277,14 +1307,17 @@ static int test_batch(void)
             path,   NULL};
         int exit_code = push_into(6, argv, out);
         zactor_destroy(&fake);
-        size_t largest = 0;
-        for (size_t i = 0; i < fake_counts.messages && i < 256; i++)
+        size_t largest = 0, frames = 0;
+        for (size_t i = 0; i < fake_counts.messages && i < 256; i++) {
             largest = fake_counts.sizes[i] > largest ? fake_counts.sizes[i] : largest;
-        bool shaped = round == 0
-                          ? fake_counts.messages == 4 && fake_counts.sizes[0] == 16 &&
-                                fake_counts.sizes[1] == 16 && fake_counts.sizes[2] == 8 &&
-                                fake_counts.sizes[3] == 1
-                          : fake_counts.messages == 41 && largest == 1;
+            frames += fake_counts.sizes[i];
+        }
+        /* Read at full speed the 40 go as 16 + 16 + 8 (then the busy one
+           alone); a batch is also sent once it is 5 ms old, so a slow
+           machine (valgrind) may cut them smaller. */
+        bool shaped =
+            frames == 41 && (round == 0 ? largest <= 16 && fake_counts.messages <= 20
+                                        : fake_counts.messages == 41 && largest == 1);
         int accepted = lines_in(out, "accepted\tbusy-5\n") +
                        lines_in(out, "accepted\tb0\n") + lines_in(out, "accepted\tb39\n");
         int anon = lines_in(out, "rejected\tanon-20\tunreadable\n");
@@ -1311,6 +1344,32 @@ static int test_batch(void)
     zstr_free(&out);
     zstr_free(&path);
     rmdir(dir);
+    return failures;
+}
+
+/* A pipe with nothing in it may wait, one with a line does not; regular
+   files never do. */
+static int test_input_may_wait(void)
+{
+    int failures = 0, ends[2];
+    if (pipe(ends) != 0)
+        return 1;
+    push_t self = {0};
+    self.source.file = fdopen(ends[0], "r");
+    bool empty = input_may_wait(&self);
+    bool written = write(ends[1], "{}\n", 3) == 3;
+    bool with_line = input_may_wait(&self);
+    self.total_bytes = 100; /* regular files only */
+    bool regular = input_may_wait(&self);
+    if (!empty || !written || with_line || regular) {
+        fprintf(stderr,
+                "push test: may an input wait: empty pipe %d (1), with a line %d (0), "
+                "regular files %d (0)\n",
+                empty, with_line, regular);
+        failures++;
+    }
+    fclose(self.source.file);
+    close(ends[1]);
     return failures;
 }
 
@@ -1426,6 +1485,7 @@ int precis_push_test(bool verbose)
     failures += test_resend();
     failures += test_shards_down();
     failures += test_batch();
+    failures += test_input_may_wait();
     char id[PRECIS_MAX_ID + 1], error[PRECIS_ERROR_SIZE];
     size_t size;
     json_t *object = json_pack("{s:s,s:s,s:i,s:[s]}", "title", "T", "text", "Body.",
