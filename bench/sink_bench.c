@@ -34,12 +34,16 @@
     ack_messages (the messages that carried them), faults_per_result.
     --save PATH writes every published message (topic, body) to PATH as
     length-prefixed frames (u32 little-endian each), for comparing builds.
+    --rate R sends R results a second, one a message, instead of as fast as
+    the sink takes them: the sink then handles a few results a wake-up, as
+    in a pipeline that is not saturated, where what it costs per batch
+    (polls, wake-ups of its I/O thread) weighs most.
     --attach CMD runs CMD (sh; %p: the sink's pid) over the counted part
     and stops it with SIGINT, e.g. --attach 'perf stat --per-thread -e
     raw_syscalls:sys_enter,context-switches -p %p -o FILE'.
 
     sink_bench [--data PATH] [--samples PATH] [--passes N] [--no-stories]
-               [--sink PATH] [--save PATH] [--attach CMD] [--in-process]
+               [--sink PATH] [--save PATH] [--attach CMD] [--rate R] [--in-process]
 */
 #define _GNU_SOURCE
 #include "bench_data.h"
@@ -244,7 +248,7 @@ static pid_t attach(const char *command, pid_t pid)
 
 static int run_process(zframe_t **frames, size_t count, const char *sink_path,
                        const char *folder, bool stories, const char *save_path,
-                       const char *attach_command)
+                       const char *attach_command, double rate)
 {
     void *producer_context = zmq_ctx_new(), *reader_context = zmq_ctx_new();
     reader_t reader = {.subscriber = zmq_socket(reader_context, ZMQ_SUB),
@@ -280,9 +284,17 @@ static int run_process(zframe_t **frames, size_t count, const char *sink_path,
     bench_threads_read(pid, &from);
     double start = bench_now();
     /* As a summarize worker sends them: up to PRECIS_RESULTS_PER_MESSAGE
-       results a message, blocking while the sink's queue is full. */
+       results a message, blocking while the sink's queue is full; with a
+       rate, one a message on a fixed schedule, as a worker that is not
+       busy sends each result at once. */
+    size_t per_message = rate > 0 ? 1 : PRECIS_RESULTS_PER_MESSAGE;
     for (size_t i = 0; i < count; i++) {
-        bool last = (i + 1) % PRECIS_RESULTS_PER_MESSAGE == 0 || i + 1 == count;
+        if (rate > 0) {
+            double due = start + (double)i / rate, now = bench_now();
+            if (due > now)
+                usleep((useconds_t)(1e6 * (due - now)));
+        }
+        bool last = (i + 1) % per_message == 0 || i + 1 == count;
         zmq_send(push, zframe_data(frames[i]), zframe_size(frames[i]),
                  last ? 0 : ZMQ_SNDMORE);
     }
@@ -389,6 +401,7 @@ int main(int argc, char **argv)
                *attach_command = NULL;
     char *sink_path = NULL;
     int passes = 2;
+    double rate = 0;
     bool stories = true, in_process = false;
     static const struct option options[] = {{"data", required_argument, NULL, 'd'},
                                             {"samples", required_argument, NULL, 's'},
@@ -398,6 +411,7 @@ int main(int argc, char **argv)
                                             {"save", required_argument, NULL, 'v'},
                                             {"in-process", no_argument, NULL, 'i'},
                                             {"attach", required_argument, NULL, 'a'},
+                                            {"rate", required_argument, NULL, 'r'},
                                             {NULL, 0, NULL, 0}};
     int option;
     while ((option = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -417,6 +431,8 @@ int main(int argc, char **argv)
             in_process = true;
         else if (option == 'a')
             attach_command = optarg;
+        else if (option == 'r')
+            rate = atof(optarg);
         else
             return 2;
     }
@@ -434,7 +450,7 @@ int main(int argc, char **argv)
         sink_path = sink_next_to_me();
     int rc = in_process ? run_in_process(frames, count, folder, stories)
                         : run_process(frames, count, sink_path, folder, stories, save,
-                                      attach_command);
+                                      attach_command, rate);
     if (rc != 0 && !in_process) {
         char *command = zsys_sprintf("tail -n 20 '%s/sink.err' >&2", folder);
         if (system(command) != 0)
