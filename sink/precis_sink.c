@@ -19,8 +19,9 @@
     Results are taken in batches of what is waiting (up to 256): each is
     spliced (precis_splice: the worker's map is not decoded, the published
     map is written from its bytes) and numbered, the batch is appended to
-    the log with one write, and then each is published and acknowledged in
-    order. After a batch that was not full the sink waits BATCH_WAIT_US
+    the log with one write, and then each is published in order; the
+    batch's keys go to ingest at its end, one message per shard
+    (precis_acks). After a batch that was not full the sink waits BATCH_WAIT_US
     before it polls again, so that it wakes up for many results at a time.
 
     The output log decides the numbering: a result whose append fails (a
