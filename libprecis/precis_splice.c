@@ -560,7 +560,8 @@ static const char *join(char *buf, size_t size, const char *prefix, const char *
     len = rest ? strnlen(rest, len) : 0;
     if (len > size - 1 - used)
         len = size - 1 - used;
-    memcpy(buf + used, rest, len);
+    if (len) /* rest may be NULL */
+        memcpy(buf + used, rest, len);
     buf[used + len] = 0;
     return buf;
 }
