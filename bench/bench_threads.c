@@ -1,6 +1,7 @@
 /*  bench_threads - the CPU of another process's threads, by kind. */
 #include "bench_threads.h"
 #include <dirent.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,4 +120,45 @@ void bench_threads_print(const char *prefix, const bench_threads_t *from,
     printf("%s_io_wakeups=%.3f\n", prefix,
            (to->voluntary[BENCH_THREAD_IO] - from->voluntary[BENCH_THREAD_IO]) / items);
     printf("%s_faults=%.3f\n", prefix, (to->faults - from->faults) / items);
+}
+
+/* ---- self test ----------------------------------------------------------- */
+
+static double thread_cpu_now(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+int bench_threads_test(bool verbose)
+{
+    int failures = 0;
+    /* The calling process: its main thread's CPU grows by what it spends
+       (50 ms of CPU, not of wall time: the test waits on no clock), and a
+       process without ZeroMQ has no I/O thread. */
+    bench_threads_t from, to;
+    if (!bench_threads_read(getpid(), &from)) {
+        fprintf(stderr, "bench_threads: cannot read this process\n");
+        return 1;
+    }
+    volatile unsigned long sink = 0;
+    for (double start = thread_cpu_now(); thread_cpu_now() - start < 0.05;)
+        sink += 1;
+    bench_threads_read(getpid(), &to);
+    double spent = to.cpu_s[BENCH_THREAD_MAIN] - from.cpu_s[BENCH_THREAD_MAIN];
+    if (spent < 0.03 || to.cpu_s[BENCH_THREAD_IO] != 0) {
+        fprintf(stderr,
+                "bench_threads: main thread %.4f s after 0.05 s spent, I/O %.4f\n", spent,
+                to.cpu_s[BENCH_THREAD_IO]);
+        failures++;
+    }
+    /* A process that does not exist. */
+    if (bench_threads_read(-1, &to)) {
+        fprintf(stderr, "bench_threads: read a process that does not exist\n");
+        failures++;
+    }
+    if (verbose)
+        printf("bench_threads: %s\n", failures ? "FAILED" : "ok");
+    return failures;
 }

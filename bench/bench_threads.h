@@ -46,4 +46,6 @@ const char *bench_threads_kind_name(bench_thread_kind_t kind);
 void bench_threads_print(const char *prefix, const bench_threads_t *from,
                          const bench_threads_t *to, double items);
 
+int bench_threads_test(bool verbose);
+
 #endif
