@@ -19,8 +19,9 @@
     Results are taken in batches of what is waiting (up to 256): each is
     spliced (precis_splice: the worker's map is not decoded, the published
     map is written from its bytes) and numbered, the batch is appended to
-    the log with one write, and then each is published and acknowledged in
-    order. After a batch that was not full the sink waits BATCH_WAIT_US
+    the log with one write, and then each is published in order; the
+    batch's keys go to ingest at its end, one message per shard
+    (precis_acks). After a batch that was not full the sink waits BATCH_WAIT_US
     before it polls again, so that it wakes up for many results at a time.
 
     The output log decides the numbering: a result whose append fails (a
@@ -54,6 +55,7 @@
     of the article it repeats.
 */
 #include "precis_sink.h"
+#include "precis_acks.h"
 #include "precis_utf8.h"
 #include "precis_jsonl_start.h"
 #include "precis_control.h"
@@ -115,11 +117,10 @@ typedef struct {
 
 struct _precis_sink_t {
     const precis_config_t *config;
-    zsock_t *results;                 /* PULL from summarize workers (and ingest) */
-    zsock_t *output;                  /* PUB, public */
-    zsock_t *acks[PRECIS_SHARDS_MAX]; /* PUSH to ingest, one per shard */
-    size_t ack_count;
-    bool ack_misrouted;      /* a key of a shard with no endpoint was said */
+    zsock_t *results;        /* PULL from summarize workers (and ingest) */
+    zsock_t *output;         /* PUB, public */
+    precis_acks_t *acks;     /* PUSH to ingest, one per shard; keys held per batch */
+    size_t ack_count;        /* ingest shards */
     zsock_t *replay;         /* ROUTER, public; NULL without an output log */
     precis_credit_t *credit; /* replay answers in flight */
     size_t replay_peak;      /* bytes in flight at most since the last trim */
@@ -551,18 +552,8 @@ precis_sink_t *precis_sink_new(const precis_config_t *config)
                                           precis_results_hwm(PRECIS_RESULTS_PER_MESSAGE));
     self->output =
         self->results ? precis_socket_new(ZMQ_PUB, config->output_endpoint, true) : NULL;
-    bool acks_ok = self->output && self->ack_count > 0;
-    for (size_t i = 0; acks_ok && i < self->ack_count; i++) {
-        char *endpoint = precis_shards_endpoint(config->acks_endpoint, i);
-        self->acks[i] = precis_socket_new(ZMQ_PUSH, endpoint, false);
-        free(endpoint);
-        acks_ok = self->acks[i] != NULL;
-        /* Acknowledgements for an ingest that is away wait; beyond that
-           they are dropped, and ingest's retry makes up for them. */
-        if (acks_ok)
-            zsock_set_sndhwm(self->acks[i], 100000);
-    }
-    self->control = acks_ok ? precis_control_new(config, self->stats) : NULL;
+    self->acks = self->output ? precis_acks_new(config->acks_endpoint) : NULL;
+    self->control = self->acks ? precis_control_new(config, self->stats) : NULL;
     if (!self->control || !open_files(self) || !open_stories(self)) {
         precis_sink_destroy(&self);
         return NULL;
@@ -579,8 +570,7 @@ void precis_sink_destroy(precis_sink_t **self_p)
     precis_sink_t *self = *self_p;
     zsock_destroy(&self->results);
     zsock_destroy(&self->output);
-    for (size_t i = 0; i < self->ack_count; i++)
-        zsock_destroy(&self->acks[i]);
+    precis_acks_destroy(&self->acks);
     zsock_destroy(&self->replay);
     precis_credit_destroy(&self->credit);
     precis_outlog_destroy(&self->log);
@@ -598,25 +588,11 @@ void precis_sink_destroy(precis_sink_t **self_p)
     *self_p = NULL;
 }
 
-/* Sends key to the ingest that gave it: shard K's keys ("K:...") to the
-   K-th acknowledgement endpoint, keys without a shard to the first. */
+/* Holds key's acknowledgement for the ingest shard that gave it; the
+   batch's acknowledgements leave together at its end (precis_acks). */
 static void acknowledge(precis_sink_t *self, const char *key)
 {
-    if (!key)
-        return;
-    unsigned shard = precis_shards_of_key(key);
-    size_t index = shard > 0 ? shard - 1 : 0;
-    if (index >= self->ack_count) {
-        if (!self->ack_misrouted)
-            zsys_error("sink: %s is a key of ingest shard %u, but --acks-endpoint names "
-                       "%zu endpoint(s): its acknowledgements are dropped (ingest will "
-                       "retry and give it up); give the sink every shard's endpoint",
-                       key, shard, self->ack_count);
-        self->ack_misrouted = true;
-        return;
-    }
-    if (zmq_send(zsock_resolve(self->acks[index]), key, strlen(key), ZMQ_DONTWAIT) == -1)
-        precis_debug("acknowledgement of %s not sent: ingest is away", key);
+    precis_acks_add(self->acks, key);
 }
 
 /* A failed output log append: counted, logged once per burst. */
@@ -962,6 +938,10 @@ int precis_sink_publish_batch(precis_sink_t *self, zframe_t **frames, size_t cou
             rc = -1;
         done += take;
     }
+    /* Published and logged: their keys go to ingest, one message a shard
+       for the whole batch (a wake-up of ZeroMQ's I/O thread, not one a
+       result). */
+    precis_acks_flush(self->acks);
     return rc;
 }
 
@@ -1560,6 +1540,54 @@ static int test_shards(precis_config_t *config)
     return failures;
 }
 
+/* The frames of the next message waiting at an ingest, joined with spaces
+   ("" when none waits). */
+static void ack_message(zsock_t *ingest, char *text, size_t size)
+{
+    text[0] = 0;
+    zsock_set_rcvtimeo(ingest, 100);
+    zmsg_t *msg = zmsg_recv(ingest);
+    for (zframe_t *frame = msg ? zmsg_first(msg) : NULL; frame; frame = zmsg_next(msg)) {
+        size_t used = strlen(text);
+        snprintf(text + used, size - used, "%s%.*s", used ? " " : "",
+                 (int)zframe_size(frame), (const char *)zframe_data(frame));
+    }
+    zmsg_destroy(&msg);
+}
+
+/* The acknowledgements of a batch leave as one message per shard, its
+   keys the frames in the order published, each key once; nothing more
+   follows (ZeroMQ's I/O thread is woken once a batch, not once a result). */
+static int test_ack_messages(precis_config_t *config)
+{
+    int failures = 0;
+    test_sink_t t = {.shards = 2};
+    if (test_sink_dir(&t, config, "ackmsg") != 0)
+        return 1;
+    precis_sink_t *self = test_sink_start(&t, config, "sink-test-am", NULL);
+    zframe_t *frames[5] = {summary_frame("p", "1:P1"), summary_frame("q", "2:Q1"),
+                           summary_frame("r", "1:P2"), summary_frame("s", "2:Q2"),
+                           summary_frame("u", "1:P3")};
+    int rc = precis_sink_publish_batch(self, frames, 5);
+    char first1[256], first2[256], then1[256], then2[256];
+    ack_message(t.ingest, first1, sizeof first1);
+    ack_message(t.ingest2, first2, sizeof first2);
+    ack_message(t.ingest, then1, sizeof then1);
+    ack_message(t.ingest2, then2, sizeof then2);
+    if (rc != 0 || strcmp(first1, "1:P1 1:P2 1:P3") != 0 ||
+        strcmp(first2, "2:Q1 2:Q2") != 0 || *then1 || *then2) {
+        fprintf(stderr,
+                "sink test: a batch's acknowledgements came as \"%s\", \"%s\" to shard "
+                "1 and \"%s\", \"%s\" to shard 2 (one message a shard expected)\n",
+                first1, then1, first2, then2);
+        failures++;
+    }
+    for (int i = 0; i < 5; i++)
+        zframe_destroy(&frames[i]);
+    test_sink_stop(&t, true);
+    return failures;
+}
+
 /* A full disk under the output log or the JSON Lines file: the result is
    held back (not acknowledged, so ingest sends it again), no number is
    used, and the JSON Lines file ends up with every seq once. */
@@ -2139,6 +2167,7 @@ int precis_sink_test(bool verbose)
     failures += test_held_back(&config);
     failures += test_batch(&config);
     failures += test_shards(&config);
+    failures += test_ack_messages(&config);
     failures += test_without_log(&config);
     failures += stories_test();
     return failures;
