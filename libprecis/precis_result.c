@@ -108,28 +108,54 @@ precis_result_t *precis_result_new_error(const precis_article_t *article,
     return self;
 }
 
+/* Whether an array of count entries is full: arrays grow to the next power
+   of two, so that n entries take log2(n) reallocations, not n (a summary's
+   ten keywords were ten). */
+static bool full(size_t count)
+{
+    return (count & (count - 1)) == 0; /* 0, 1, 2, 4, 8... */
+}
+
+static size_t room_after(size_t count)
+{
+    return count ? 2 * count : 1;
+}
+
+/* Each line break (CR or LF) in text[0..len) becomes a space: memchr
+   finds the few there are a word at a time. */
+static void unbreak(char *text, size_t len)
+{
+    for (const char *breaks = "\n\r"; *breaks; breaks++)
+        for (char *at = memchr(text, *breaks, len); at;
+             at = memchr(at + 1, *breaks, len - (size_t)(at + 1 - text)))
+            *at = ' ';
+}
+
 void precis_result_add_sentence(precis_result_t *self, const char *text, size_t len,
                                 uint32_t index, double score)
 {
-    size_t count = self->summary_count + 1;
-    self->summary = realloc(self->summary, count * sizeof *self->summary);
-    self->scored = realloc(self->scored, count * sizeof *self->scored);
-    assert(self->summary && self->scored);
+    size_t count = self->summary_count;
+    if (full(count)) {
+        self->summary = realloc(self->summary, room_after(count) * sizeof *self->summary);
+        self->scored = realloc(self->scored, room_after(count) * sizeof *self->scored);
+        assert(self->summary && self->scored);
+    }
     /* One sentence, one line: a line break inside it (hard-wrapped text,
        which the splitter joins) becomes a space. */
     char *sentence = copy_string(text, len);
-    for (size_t i = 0; i < len; i++)
-        if (sentence[i] == '\n' || sentence[i] == '\r')
-            sentence[i] = ' ';
-    self->summary[count - 1] = sentence;
-    self->scored[count - 1] = (precis_scored_t){index, score, false};
-    self->summary_count = count;
+    unbreak(sentence, len);
+    self->summary[count] = sentence;
+    self->scored[count] = (precis_scored_t){index, score, false};
+    self->summary_count = count + 1;
 }
 
 void precis_result_add_keyword(precis_result_t *self, const char *keyword)
 {
-    self->keywords = realloc(self->keywords, (self->keyword_count + 1) * sizeof(char *));
-    assert(self->keywords);
+    if (full(self->keyword_count)) {
+        self->keywords =
+            realloc(self->keywords, room_after(self->keyword_count) * sizeof(char *));
+        assert(self->keywords);
+    }
     self->keywords[self->keyword_count++] = strdup(keyword);
 }
 
@@ -700,6 +726,27 @@ int precis_result_test(bool verbose)
     }
     free(data);
     precis_result_destroy(&copy);
+    /* Every CR and LF, at the ends too, becomes a space; sentences and
+       keywords past each power of two keep their places. */
+    precis_result_t *wrapped = precis_result_new(PRECIS_RESULT_SUMMARY);
+    precis_result_add_sentence(wrapped, "\rOne\r\ntwo\nthree\n", 16, 0, 1.0);
+    CHECK(strcmp(wrapped->summary[0], " One  two three ") == 0);
+    for (uint32_t i = 1; i < 40; i++) {
+        char word[16];
+        snprintf(word, sizeof word, "w%u", i);
+        precis_result_add_sentence(wrapped, word, strlen(word), i, i / 4.0);
+        precis_result_add_keyword(wrapped, word);
+    }
+    bool kept = wrapped->summary_count == 40 && wrapped->keyword_count == 39;
+    for (uint32_t i = 1; kept && i < 40; i++) {
+        char word[16];
+        snprintf(word, sizeof word, "w%u", i);
+        kept = strcmp(wrapped->summary[i], word) == 0 && wrapped->scored[i].index == i &&
+               wrapped->scored[i].score == i / 4.0 &&
+               strcmp(wrapped->keywords[i - 1], word) == 0;
+    }
+    CHECK(kept);
+    precis_result_destroy(&wrapped);
     /* The sink's seq and log_id travel together, in msgpack and JSON. */
     result->seq = 42;
     result->log_id = strdup("0123456789abcdef");
