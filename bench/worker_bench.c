@@ -18,7 +18,14 @@
     Prints key=value lines: articles, worker_us and library_us (CPU per
     article, best pass), worker_share (library_us / worker_us).
 
-    worker_bench [--data PATH] [--samples PATH] [--passes N]
+    With --dump PATH, one more pass of a fresh worker over articles that
+    ask for every length, a language, explain, or repeat the one before,
+    some of them refused, writes each result frame to PATH (a 4-byte
+    little-endian length, then the frame): two builds' files compare equal
+    but for each result's timing (summarize_us), when the worker publishes
+    the same results.
+
+    worker_bench [--data PATH] [--samples PATH] [--passes N] [--dump PATH]
 */
 #define _GNU_SOURCE
 #include "bench_data.h"
@@ -31,16 +38,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* What --dump varies from article to article: every other way an
+   article can ask (a length in words or as a ratio, a language, explain)
+   and a text that is refused (blank). Every 11th article repeats the one
+   before it (article_frame): an exact copy, answered from the cache. */
+static void vary(precis_article_t *article, size_t index)
+{
+    if (index % 3 == 2) {
+        article->sentences = 0;
+        article->words = 40;
+    } else if (index % 5 == 1) {
+        article->sentences = 0;
+        article->ratio = 0.4;
+    }
+    if (index % 4 == 3)
+        precis_str_set(&article->lang, "en", 2);
+    article->explain = index % 7 == 6;
+    if (index % 13 == 12)
+        precis_str_set(&article->text, " \n ", 3);
+}
+
 /* The frame of article index, and its text in *text_p (malloc'd). */
 static zframe_t *article_frame(const bench_set_t *set, size_t index, int pass,
                                char **text_p, size_t *len_p)
 {
-    const bench_article_t *item = &set->items[index];
+    size_t source = pass < 0 && index % 11 == 10 ? index - 1 : index;
+    const bench_article_t *item = &set->items[source];
     char id[64], key[64], extra[64];
     int id_len = snprintf(id, sizeof id, "worker-%zu", index);
     int key_len = snprintf(key, sizeof key, "w-%zu", index);
     int extra_len =
-        snprintf(extra, sizeof extra, "\n\nFiled as case k%dn%zuz.", pass, index);
+        snprintf(extra, sizeof extra, "\n\nFiled as case k%dn%zuz.", pass, source);
     size_t len = item->text_len + (size_t)extra_len;
     char *text = malloc(len + 1);
     memcpy(text, item->text, item->text_len);
@@ -53,6 +81,8 @@ static zframe_t *article_frame(const bench_set_t *set, size_t index, int pass,
     article->sentences = 3;
     article->attempt = 1;
     article->normalized = true;
+    if (pass < 0) /* --dump: the other options too */
+        vary(article, source);
     size_t size;
     void *data = precis_article_encode(article, &size);
     zframe_t *frame = zframe_new(data, size);
@@ -136,13 +166,41 @@ static void pass_free(pass_t *self, size_t count)
     free(self->lens);
 }
 
+/* --dump: a fresh worker's result frames for the varied articles. */
+static int dump_results(const bench_set_t *set, const char *path)
+{
+    FILE *file = fopen(path, "wb");
+    if (!file) {
+        fprintf(stderr, "worker_bench: cannot write %s\n", path);
+        return 1;
+    }
+    precis_summary_options_t defaults = {.sentences = 3,
+                                         .max_sentences = PRECIS_MAX_SENTENCES};
+    precis_summarize_worker_t *worker = precis_summarize_worker_new(&defaults);
+    pass_t texts = pass_new(set, -1);
+    for (size_t i = 0; i < set->count; i++) {
+        zframe_t *out = precis_summarize_worker_handle(worker, texts.frames[i]);
+        uint32_t size = out ? (uint32_t)zframe_size(out) : 0;
+        uint8_t length[4] = {(uint8_t)size, (uint8_t)(size >> 8), (uint8_t)(size >> 16),
+                             (uint8_t)(size >> 24)};
+        fwrite(length, 1, 4, file);
+        if (size)
+            fwrite(zframe_data(out), 1, size, file);
+        zframe_destroy(&out);
+    }
+    pass_free(&texts, set->count);
+    precis_summarize_worker_destroy(&worker);
+    return fclose(file) == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
-    const char *data = NULL, *samples = "samples/articles.jsonl";
+    const char *data = NULL, *samples = "samples/articles.jsonl", *dump = NULL;
     int passes = 3;
     static const struct option options[] = {{"data", required_argument, NULL, 'd'},
                                             {"samples", required_argument, NULL, 's'},
                                             {"passes", required_argument, NULL, 'p'},
+                                            {"dump", required_argument, NULL, 'o'},
                                             {NULL, 0, NULL, 0}};
     int option;
     while ((option = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -152,6 +210,8 @@ int main(int argc, char **argv)
             samples = optarg;
         else if (option == 'p')
             passes = atoi(optarg) > 0 ? atoi(optarg) : 1;
+        else if (option == 'o')
+            dump = optarg;
         else
             return 2;
     }
@@ -191,6 +251,8 @@ int main(int argc, char **argv)
     printf("checksum=%zu\n", sink);
     precis_summarizer_destroy(&summarizer);
     precis_summarize_worker_destroy(&worker);
+    if (dump && dump_results(&set, dump) != 0)
+        return 1;
     bench_set_free(&set);
     return 0;
 }
