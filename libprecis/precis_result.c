@@ -1,6 +1,7 @@
 /*  precis_result - summaries and errors: encode, decode, topic, JSON. */
 #include "precis_result.h"
 #include "precis_msgpack.h"
+#include "precis_mpwrite.h"
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,44 +108,55 @@ precis_result_t *precis_result_new_error(const precis_article_t *article,
     return self;
 }
 
+/* Whether an array of count entries is full: arrays grow to the next power
+   of two, so that n entries take log2(n) reallocations, not n (a summary's
+   ten keywords were ten). */
+static bool full(size_t count)
+{
+    return (count & (count - 1)) == 0; /* 0, 1, 2, 4, 8... */
+}
+
+static size_t room_after(size_t count)
+{
+    return count ? 2 * count : 1;
+}
+
+/* Each line break (CR or LF) in text[0..len) becomes a space: memchr
+   finds the few there are a word at a time. */
+static void unbreak(char *text, size_t len)
+{
+    for (const char *breaks = "\n\r"; *breaks; breaks++)
+        for (char *at = memchr(text, *breaks, len); at;
+             at = memchr(at + 1, *breaks, len - (size_t)(at + 1 - text)))
+            *at = ' ';
+}
+
 void precis_result_add_sentence(precis_result_t *self, const char *text, size_t len,
                                 uint32_t index, double score)
 {
-    size_t count = self->summary_count + 1;
-    self->summary = realloc(self->summary, count * sizeof *self->summary);
-    self->scored = realloc(self->scored, count * sizeof *self->scored);
-    assert(self->summary && self->scored);
+    size_t count = self->summary_count;
+    if (full(count)) {
+        self->summary = realloc(self->summary, room_after(count) * sizeof *self->summary);
+        self->scored = realloc(self->scored, room_after(count) * sizeof *self->scored);
+        assert(self->summary && self->scored);
+    }
     /* One sentence, one line: a line break inside it (hard-wrapped text,
        which the splitter joins) becomes a space. */
     char *sentence = copy_string(text, len);
-    for (size_t i = 0; i < len; i++)
-        if (sentence[i] == '\n' || sentence[i] == '\r')
-            sentence[i] = ' ';
-    self->summary[count - 1] = sentence;
-    self->scored[count - 1] = (precis_scored_t){index, score, false};
-    self->summary_count = count;
+    unbreak(sentence, len);
+    self->summary[count] = sentence;
+    self->scored[count] = (precis_scored_t){index, score, false};
+    self->summary_count = count + 1;
 }
 
 void precis_result_add_keyword(precis_result_t *self, const char *keyword)
 {
-    self->keywords = realloc(self->keywords, (self->keyword_count + 1) * sizeof(char *));
-    assert(self->keywords);
+    if (full(self->keyword_count)) {
+        self->keywords =
+            realloc(self->keywords, room_after(self->keyword_count) * sizeof(char *));
+        assert(self->keywords);
+    }
     self->keywords[self->keyword_count++] = strdup(keyword);
-}
-
-static void pack_kv(msgpack_packer *packer, const char *key, const char *value)
-{
-    precis_mp_pack_kv_str(packer, key, value, value ? strlen(value) : 0);
-}
-
-static void pack_timings(msgpack_packer *packer, const precis_result_t *self)
-{
-    precis_mp_pack_cstr(packer, "timings");
-    msgpack_pack_map(packer, 4);
-    precis_mp_pack_kv_int(packer, "received_us", self->received_us);
-    precis_mp_pack_kv_int(packer, "normalize_us", self->normalize_us);
-    precis_mp_pack_kv_int(packer, "summarize_us", self->summarize_us);
-    precis_mp_pack_kv_int(packer, "published_us", self->published_us);
 }
 
 /* The JSON value of a msgpack object (the "explain" map): maps with
@@ -183,39 +195,6 @@ static json_t *object_json(const msgpack_object *object)
     }
 }
 
-static void pack_summary_fields(msgpack_packer *packer, const precis_result_t *self)
-{
-    pack_kv(packer, "lang", self->lang ? self->lang : "und");
-    precis_mp_pack_cstr(packer, "summary");
-    msgpack_pack_array(packer, self->summary_count);
-    for (size_t i = 0; i < self->summary_count; i++)
-        precis_mp_pack_cstr(packer, self->summary[i]);
-    precis_mp_pack_cstr(packer, "sentences");
-    msgpack_pack_array(packer, self->summary_count);
-    for (size_t i = 0; i < self->summary_count; i++) {
-        /* "truncated" only when set: old clients never see a new key
-           for an uncut sentence, and messages stay as small as before. */
-        bool truncated = self->scored[i].truncated;
-        msgpack_pack_map(packer, truncated ? 3 : 2);
-        precis_mp_pack_kv_int(packer, "index", self->scored[i].index);
-        precis_mp_pack_cstr(packer, "score");
-        msgpack_pack_double(packer, self->scored[i].score);
-        if (truncated) {
-            precis_mp_pack_cstr(packer, "truncated");
-            msgpack_pack_true(packer);
-        }
-    }
-    precis_mp_pack_kv_int(packer, "sentence_count", self->sentence_count);
-    precis_mp_pack_cstr(packer, "keywords");
-    msgpack_pack_array(packer, self->keyword_count);
-    for (size_t i = 0; i < self->keyword_count; i++)
-        precis_mp_pack_cstr(packer, self->keywords[i]);
-    if (self->explain) { /* only when asked: absent otherwise */
-        precis_mp_pack_cstr(packer, "explain");
-        precis_mp_pack_json(packer, self->explain);
-    }
-}
-
 /* The published story keys: story, similarity, exact, and duplicate_of
    on a repeat; none before the sink set the story. */
 static int story_fields(const precis_result_t *self)
@@ -223,69 +202,123 @@ static int story_fields(const precis_result_t *self)
     return self->story ? (self->duplicate_of ? 4 : 3) : 0;
 }
 
-static void pack_story(msgpack_packer *packer, const precis_result_t *self)
+static void write_summary_fields(precis_mpw_t *w, const precis_result_t *self)
+{
+    precis_mpw_kv_str(w, "lang", self->lang ? self->lang : "und");
+    precis_mpw_cstr(w, "summary");
+    precis_mpw_array(w, self->summary_count);
+    for (size_t i = 0; i < self->summary_count; i++)
+        precis_mpw_cstr(w, self->summary[i]);
+    precis_mpw_cstr(w, "sentences");
+    precis_mpw_array(w, self->summary_count);
+    for (size_t i = 0; i < self->summary_count; i++) {
+        /* "truncated" only when set: old clients never see a new key
+           for an uncut sentence, and messages stay as small as before. */
+        bool truncated = self->scored[i].truncated;
+        precis_mpw_map(w, truncated ? 3 : 2);
+        precis_mpw_kv_int(w, "index", self->scored[i].index);
+        precis_mpw_cstr(w, "score");
+        precis_mpw_double(w, self->scored[i].score);
+        if (truncated) {
+            precis_mpw_cstr(w, "truncated");
+            precis_mpw_bool(w, true);
+        }
+    }
+    precis_mpw_kv_int(w, "sentence_count", self->sentence_count);
+    precis_mpw_cstr(w, "keywords");
+    precis_mpw_array(w, self->keyword_count);
+    for (size_t i = 0; i < self->keyword_count; i++)
+        precis_mpw_cstr(w, self->keywords[i]);
+    if (self->explain) { /* only when asked: absent otherwise */
+        precis_mpw_cstr(w, "explain");
+        precis_mpw_json(w, self->explain);
+    }
+}
+
+static void write_story(precis_mpw_t *w, const precis_result_t *self)
 {
     if (self->story) {
-        pack_kv(packer, "story", self->story);
+        precis_mpw_kv_str(w, "story", self->story);
         if (self->duplicate_of)
-            pack_kv(packer, "duplicate_of", self->duplicate_of);
-        precis_mp_pack_cstr(packer, "similarity");
-        msgpack_pack_double(packer, self->similarity);
-        precis_mp_pack_cstr(packer, "exact");
-        if (self->exact)
-            msgpack_pack_true(packer);
-        else
-            msgpack_pack_false(packer);
+            precis_mpw_kv_str(w, "duplicate_of", self->duplicate_of);
+        precis_mpw_cstr(w, "similarity");
+        precis_mpw_double(w, self->similarity);
+        precis_mpw_cstr(w, "exact");
+        precis_mpw_bool(w, self->exact);
     }
     if (self->signature) { /* internal: worker to sink */
         uint8_t bins[2 * PRECIS_MINHASH_BINS];
-        precis_minhash_encode_bins(self->signature->bins, bins);
-        precis_mp_pack_cstr(packer, "text_hash");
-        msgpack_pack_bin(packer, 16);
-        msgpack_pack_bin_body(packer, self->signature->text_hash, 16);
-        precis_mp_pack_cstr(packer, "minhash");
-        msgpack_pack_bin(packer, sizeof bins);
-        msgpack_pack_bin_body(packer, bins, sizeof bins);
-        precis_mp_pack_kv_int(packer, "shingles", self->signature->shingles);
-        precis_mp_pack_cstr(packer, "summary_tag");
-        msgpack_pack_uint64(packer, self->summary_tag);
+        if (w->data)
+            precis_minhash_encode_bins(self->signature->bins, bins);
+        precis_mpw_cstr(w, "text_hash");
+        precis_mpw_bin(w, self->signature->text_hash, 16);
+        precis_mpw_cstr(w, "minhash");
+        precis_mpw_bin(w, bins, sizeof bins);
+        precis_mpw_kv_int(w, "shingles", self->signature->shingles);
+        precis_mpw_cstr(w, "summary_tag");
+        precis_mpw_uint(w, self->summary_tag);
     }
+}
+
+/* The map, counted (w->data NULL) or written. */
+static void write_result(precis_mpw_t *w, const precis_result_t *self)
+{
+    bool summary = self->kind == PRECIS_RESULT_SUMMARY;
+    /* log_id only when set (by the sink): a result before the sink, and
+       the maps older sinks wrote, have none. */
+    precis_mpw_map(w, (size_t)((summary ? 15 + (self->explain != NULL) : 13) +
+                               (self->log_id ? 1 : 0) + story_fields(self) +
+                               (self->signature ? 4 : 0)));
+    precis_mpw_kv_int(w, "v", PRECIS_PROTOCOL_VERSION);
+    precis_mpw_kv_str(w, "type", summary ? "summary" : "error");
+    precis_mpw_kv_str(w, "id", self->id);
+    precis_mpw_kv_str(w, "key", self->key);
+    precis_mpw_kv_int(w, "seq", (int64_t)self->seq);
+    if (self->log_id)
+        precis_mpw_kv_str(w, "log_id", self->log_id);
+    precis_mpw_kv_str(w, "title", self->title);
+    precis_mpw_kv_str(w, "url", self->url);
+    precis_mpw_kv_str(w, "source", self->source);
+    precis_mpw_kv_str(w, "published", self->published);
+    if (summary)
+        write_summary_fields(w, self);
+    else {
+        precis_mpw_kv_str(w, "stage", self->stage);
+        precis_mpw_kv_str(w, "reason", self->reason);
+        precis_mpw_kv_str(w, "error", self->error);
+    }
+    precis_mpw_cstr(w, "timings");
+    precis_mpw_map(w, 4);
+    precis_mpw_kv_int(w, "received_us", self->received_us);
+    precis_mpw_kv_int(w, "normalize_us", self->normalize_us);
+    precis_mpw_kv_int(w, "summarize_us", self->summarize_us);
+    precis_mpw_kv_int(w, "published_us", self->published_us);
+    write_story(w, self);
+}
+
+size_t precis_result_encoded_size(const precis_result_t *self)
+{
+    precis_mpw_t w = {NULL, 0};
+    write_result(&w, self);
+    return w.size;
+}
+
+void precis_result_encode_into(const precis_result_t *self, void *data, size_t size)
+{
+    precis_mpw_t w = {data, 0};
+    write_result(&w, self);
+    assert(w.size == size);
+    (void)size;
 }
 
 void *precis_result_encode(const precis_result_t *self, size_t *size_p)
 {
-    msgpack_sbuffer buffer;
-    msgpack_sbuffer_init(&buffer);
-    msgpack_packer packer;
-    msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
-    bool summary = self->kind == PRECIS_RESULT_SUMMARY;
-    /* log_id only when set (by the sink): a result before the sink, and
-       the maps older sinks wrote, have none. */
-    msgpack_pack_map(&packer, (summary ? 15 + (self->explain != NULL) : 13) +
-                                  (self->log_id ? 1 : 0) + story_fields(self) +
-                                  (self->signature ? 4 : 0));
-    precis_mp_pack_kv_int(&packer, "v", PRECIS_PROTOCOL_VERSION);
-    pack_kv(&packer, "type", summary ? "summary" : "error");
-    pack_kv(&packer, "id", self->id);
-    pack_kv(&packer, "key", self->key);
-    precis_mp_pack_kv_int(&packer, "seq", (int64_t)self->seq);
-    if (self->log_id)
-        pack_kv(&packer, "log_id", self->log_id);
-    pack_kv(&packer, "title", self->title);
-    pack_kv(&packer, "url", self->url);
-    pack_kv(&packer, "source", self->source);
-    pack_kv(&packer, "published", self->published);
-    if (summary)
-        pack_summary_fields(&packer, self);
-    else {
-        pack_kv(&packer, "stage", self->stage);
-        pack_kv(&packer, "reason", self->reason);
-        pack_kv(&packer, "error", self->error);
-    }
-    pack_timings(&packer, self);
-    pack_story(&packer, self);
-    *size_p = buffer.size;
-    return buffer.data;
+    size_t size = precis_result_encoded_size(self);
+    void *data = malloc(size);
+    assert(data);
+    precis_result_encode_into(self, data, size);
+    *size_p = size;
+    return data;
 }
 
 /* Copies a string value, or NULL when the key is absent or not a string. */
@@ -510,6 +543,128 @@ json_t *precis_result_to_json(const precis_result_t *self)
     return object;
 }
 
+static void pack_kv(msgpack_packer *packer, const char *key, const char *value)
+{
+    precis_mp_pack_kv_str(packer, key, value, value ? strlen(value) : 0);
+}
+
+static void pack_timings(msgpack_packer *packer, const precis_result_t *self)
+{
+    precis_mp_pack_cstr(packer, "timings");
+    msgpack_pack_map(packer, 4);
+    precis_mp_pack_kv_int(packer, "received_us", self->received_us);
+    precis_mp_pack_kv_int(packer, "normalize_us", self->normalize_us);
+    precis_mp_pack_kv_int(packer, "summarize_us", self->summarize_us);
+    precis_mp_pack_kv_int(packer, "published_us", self->published_us);
+}
+
+static void pack_summary_fields(msgpack_packer *packer, const precis_result_t *self)
+{
+    pack_kv(packer, "lang", self->lang ? self->lang : "und");
+    precis_mp_pack_cstr(packer, "summary");
+    msgpack_pack_array(packer, self->summary_count);
+    for (size_t i = 0; i < self->summary_count; i++)
+        precis_mp_pack_cstr(packer, self->summary[i]);
+    precis_mp_pack_cstr(packer, "sentences");
+    msgpack_pack_array(packer, self->summary_count);
+    for (size_t i = 0; i < self->summary_count; i++) {
+        /* "truncated" only when set: old clients never see a new key
+           for an uncut sentence, and messages stay as small as before. */
+        bool truncated = self->scored[i].truncated;
+        msgpack_pack_map(packer, truncated ? 3 : 2);
+        precis_mp_pack_kv_int(packer, "index", self->scored[i].index);
+        precis_mp_pack_cstr(packer, "score");
+        msgpack_pack_double(packer, self->scored[i].score);
+        if (truncated) {
+            precis_mp_pack_cstr(packer, "truncated");
+            msgpack_pack_true(packer);
+        }
+    }
+    precis_mp_pack_kv_int(packer, "sentence_count", self->sentence_count);
+    precis_mp_pack_cstr(packer, "keywords");
+    msgpack_pack_array(packer, self->keyword_count);
+    for (size_t i = 0; i < self->keyword_count; i++)
+        precis_mp_pack_cstr(packer, self->keywords[i]);
+    if (self->explain) { /* only when asked: absent otherwise */
+        precis_mp_pack_cstr(packer, "explain");
+        precis_mp_pack_json(packer, self->explain);
+    }
+}
+
+static void pack_story(msgpack_packer *packer, const precis_result_t *self)
+{
+    if (self->story) {
+        pack_kv(packer, "story", self->story);
+        if (self->duplicate_of)
+            pack_kv(packer, "duplicate_of", self->duplicate_of);
+        precis_mp_pack_cstr(packer, "similarity");
+        msgpack_pack_double(packer, self->similarity);
+        precis_mp_pack_cstr(packer, "exact");
+        if (self->exact)
+            msgpack_pack_true(packer);
+        else
+            msgpack_pack_false(packer);
+    }
+    if (self->signature) { /* internal: worker to sink */
+        uint8_t bins[2 * PRECIS_MINHASH_BINS];
+        precis_minhash_encode_bins(self->signature->bins, bins);
+        precis_mp_pack_cstr(packer, "text_hash");
+        msgpack_pack_bin(packer, 16);
+        msgpack_pack_bin_body(packer, self->signature->text_hash, 16);
+        precis_mp_pack_cstr(packer, "minhash");
+        msgpack_pack_bin(packer, sizeof bins);
+        msgpack_pack_bin_body(packer, bins, sizeof bins);
+        precis_mp_pack_kv_int(packer, "shingles", self->signature->shingles);
+        precis_mp_pack_cstr(packer, "summary_tag");
+        msgpack_pack_uint64(packer, self->summary_tag);
+    }
+}
+
+/* A pseudo-random number below n (the self test's shapes of results). */
+static size_t pick(uint64_t *seed, size_t n)
+{
+    *seed = *seed * 6364136223846793005u + 1442695040888963407u;
+    return (size_t)(*seed >> 33) % n;
+}
+
+/* The encoder before precis_mpwrite, with msgpack-c's packer: the self
+   test's reference for the bytes precis_result_encode writes. */
+static void *encode_with_packer(const precis_result_t *self, size_t *size_p)
+{
+    msgpack_sbuffer buffer;
+    msgpack_sbuffer_init(&buffer);
+    msgpack_packer packer;
+    msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
+    bool summary = self->kind == PRECIS_RESULT_SUMMARY;
+    /* log_id only when set (by the sink): a result before the sink, and
+       the maps older sinks wrote, have none. */
+    msgpack_pack_map(&packer, (summary ? 15 + (self->explain != NULL) : 13) +
+                                  (self->log_id ? 1 : 0) + story_fields(self) +
+                                  (self->signature ? 4 : 0));
+    precis_mp_pack_kv_int(&packer, "v", PRECIS_PROTOCOL_VERSION);
+    pack_kv(&packer, "type", summary ? "summary" : "error");
+    pack_kv(&packer, "id", self->id);
+    pack_kv(&packer, "key", self->key);
+    precis_mp_pack_kv_int(&packer, "seq", (int64_t)self->seq);
+    if (self->log_id)
+        pack_kv(&packer, "log_id", self->log_id);
+    pack_kv(&packer, "title", self->title);
+    pack_kv(&packer, "url", self->url);
+    pack_kv(&packer, "source", self->source);
+    pack_kv(&packer, "published", self->published);
+    if (summary)
+        pack_summary_fields(&packer, self);
+    else {
+        pack_kv(&packer, "stage", self->stage);
+        pack_kv(&packer, "reason", self->reason);
+        pack_kv(&packer, "error", self->error);
+    }
+    pack_timings(&packer, self);
+    pack_story(&packer, self);
+    *size_p = buffer.size;
+    return buffer.data;
+}
+
 int precis_result_test(bool verbose)
 {
     int failures = 0;
@@ -571,6 +726,27 @@ int precis_result_test(bool verbose)
     }
     free(data);
     precis_result_destroy(&copy);
+    /* Every CR and LF, at the ends too, becomes a space; sentences and
+       keywords past each power of two keep their places. */
+    precis_result_t *wrapped = precis_result_new(PRECIS_RESULT_SUMMARY);
+    precis_result_add_sentence(wrapped, "\rOne\r\ntwo\nthree\n", 16, 0, 1.0);
+    CHECK(strcmp(wrapped->summary[0], " One  two three ") == 0);
+    for (uint32_t i = 1; i < 40; i++) {
+        char word[16];
+        snprintf(word, sizeof word, "w%u", i);
+        precis_result_add_sentence(wrapped, word, strlen(word), i, i / 4.0);
+        precis_result_add_keyword(wrapped, word);
+    }
+    bool kept = wrapped->summary_count == 40 && wrapped->keyword_count == 39;
+    for (uint32_t i = 1; kept && i < 40; i++) {
+        char word[16];
+        snprintf(word, sizeof word, "w%u", i);
+        kept = strcmp(wrapped->summary[i], word) == 0 && wrapped->scored[i].index == i &&
+               wrapped->scored[i].score == i / 4.0 &&
+               strcmp(wrapped->keywords[i - 1], word) == 0;
+    }
+    CHECK(kept);
+    precis_result_destroy(&wrapped);
     /* The sink's seq and log_id travel together, in msgpack and JSON. */
     result->seq = 42;
     result->log_id = strdup("0123456789abcdef");
@@ -677,6 +853,89 @@ int precis_result_test(bool verbose)
     free(data);
     precis_result_destroy(&copy);
     precis_result_destroy(&result);
+
+    /* The bytes are those of msgpack-c's packer (the encoder before
+       precis_mpwrite) for 200 results of every shape: summaries and errors,
+       strings absent, short and past each length form, cut sentences,
+       log_id, stories with and without a repeat, signatures, explain, and
+       integers of every width and sign. */
+    uint64_t seed = 7;
+    char *long_text = malloc(70008); /* strings start at up to 7 bytes in */
+    for (size_t i = 0; i < 70007; i++)
+        long_text[i] = (char)('a' + i % 26);
+    long_text[70007] = 0;
+    static const size_t string_lengths[] = {0, 5, 31, 32, 255, 256, 70000};
+    static const int64_t numbers[] = {
+        0, 7, 200, 70000, INT64_C(1764590000000000), -1, -40, -300, INT64_C(-5000000000)};
+#define PICK(n) pick(&seed, n)
+#define STRING(s)                                                                        \
+    do {                                                                                 \
+        size_t which = PICK(8);                                                          \
+        s = which == 7 ? NULL : copy_string(long_text + which, string_lengths[which]);   \
+    } while (0)
+    for (int round = 0; round < 200; round++) {
+        result = precis_result_new(PICK(4) ? PRECIS_RESULT_SUMMARY : PRECIS_RESULT_ERROR);
+        STRING(result->id);
+        STRING(result->key);
+        STRING(result->title);
+        STRING(result->url);
+        STRING(result->source);
+        STRING(result->published);
+        if (PICK(2))
+            STRING(result->lang);
+        STRING(result->stage);
+        STRING(result->reason);
+        STRING(result->error);
+        if (PICK(3) == 0)
+            result->log_id = strdup("0123456789abcdef");
+        result->seq = (uint64_t)numbers[PICK(5)];
+        result->received_us = numbers[PICK(9)];
+        result->normalize_us = numbers[PICK(9)];
+        result->summarize_us = numbers[PICK(9)];
+        result->published_us = numbers[PICK(9)];
+        result->sentence_count = (uint32_t)numbers[PICK(5)];
+        size_t sentences = PICK(20);
+        for (size_t i = 0; i < sentences; i++) {
+            size_t which = PICK(7);
+            precis_result_add_sentence(result, long_text + which, string_lengths[which],
+                                       (uint32_t)numbers[PICK(5)],
+                                       (double)PICK(1000) / 7.0);
+            result->scored[i].truncated = PICK(4) == 0;
+        }
+        size_t keywords = PICK(20);
+        for (size_t i = 0; i < keywords; i++)
+            precis_result_add_keyword(result, i % 3 ? "ferry" : "");
+        if (PICK(3) == 0) {
+            result->story = strdup("story-1");
+            if (PICK(2))
+                result->duplicate_of = strdup("earlier");
+            result->similarity = (double)PICK(100) / 100.0;
+            result->exact = PICK(2);
+        }
+        if (PICK(2)) {
+            result->signature = precis_minhash_new(long_text, 40 + PICK(200));
+            result->signature->shingles = (uint32_t)numbers[PICK(5)];
+            result->summary_tag = PICK(2) ? UINT64_C(0xfedcba9876543210) : PICK(300);
+        }
+        if (PICK(8) == 0)
+            result->explain =
+                json_pack("{s:s,s:[{s:i,s:f,s:b,s:n}]}", "ranking", "lexrank",
+                          "sentences", "index", -3, "score", 0.5, "cut", 1, "why");
+        size_t old_size, new_size = precis_result_encoded_size(result);
+        void *old_bytes = encode_with_packer(result, &old_size);
+        data = precis_result_encode(result, &size);
+        bool equal =
+            size == old_size && new_size == size && memcmp(data, old_bytes, size) == 0;
+        CHECK(equal);
+        free(old_bytes);
+        free(data);
+        precis_result_destroy(&result);
+        if (!equal)
+            break;
+    }
+#undef STRING
+#undef PICK
+    free(long_text);
 
     /* Garbage is refused with a reason. */
     CHECK(precis_result_decode("\xc1", 1, error) == NULL);

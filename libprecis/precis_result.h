@@ -89,6 +89,12 @@ void precis_result_copy_summary(precis_result_t *self, const precis_result_t *ot
 /* Encodes as a msgpack map; returns a malloc'd buffer and its size. */
 void *precis_result_encode(const precis_result_t *self, size_t *size_p);
 
+/* The same map without an allocation of its own: its size in bytes, then
+   the map written into data (size bytes, from precis_result_encoded_size),
+   e.g. a frame's own buffer (precis_mpwrite). */
+size_t precis_result_encoded_size(const precis_result_t *self);
+void precis_result_encode_into(const precis_result_t *self, void *data, size_t size);
+
 /* Decodes a result map; NULL with a reason in error when it is not one. */
 precis_result_t *precis_result_decode(const void *data, size_t size, char *error);
 

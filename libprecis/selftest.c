@@ -5,6 +5,7 @@
 #include "precis_html.h"
 #include "precis_inputs.h"
 #include "precis_minhash.h"
+#include "precis_mpwrite.h"
 #include "precis_outbox.h"
 #include "precis_real.h"
 #include "precis_selftest.h"
@@ -36,6 +37,7 @@ static const precis_module_test_t tests[] = {
     {"shards", precis_shards_test},
     {"real", precis_real_test},
     {"outbox", precis_outbox_test},
+    {"mpwrite", precis_mpwrite_test},
 };
 
 PRECIS_SELFTEST_MAIN(tests)
