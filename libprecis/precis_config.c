@@ -7,6 +7,7 @@
     summarize, precis split) alike.
 */
 #include "precis_config.h"
+#include "precis_article.h"
 #include "precis_utf8.h"
 #include "precis_stories.h"
 #include "precis_curve.h"
@@ -445,6 +446,8 @@ static bool looks_like_endpoint(const char *text)
     return true;
 }
 
+_Static_assert(PRECIS_REQUESTS_PER_MESSAGE == 64, "--batch's message names 64");
+
 /* Parses one option argument into its field; returns 0, or -1 after a
    message that names the program, the option, the value and what is
    allowed. */
@@ -471,9 +474,13 @@ static int parse_value(precis_config_t *config, const option_row_t *row, const c
         *(const char **)field = text;
         return 0;
     case ARG_INT: {
-        wanted = "a whole number from 1 to 100000000";
+        /* --batch has a bound of its own (a request message's frames), so
+           that 0 and 65 are refused with the same message. */
+        long most = row->offset == FIELD(batch) ? PRECIS_REQUESTS_PER_MESSAGE : 100000000;
+        wanted = most == 100000000 ? "a whole number from 1 to 100000000"
+                                   : "a whole number from 1 to 64 (requests a message)";
         long value = strtol(text, &end, 10);
-        if (errno || *end || end == text || value < 1 || value > 100000000)
+        if (errno || *end || end == text || value < 1 || value > most)
             goto bad;
         if (row->offset == FIELD(count))
             config->count = value;
@@ -1135,6 +1142,18 @@ int precis_config_test(bool verbose)
     CHECK(precis_config_parse(&config, 4, args22, ingest_mask, "usage") == 0);
     CHECK(config.no_forward);
     unlink(path);
+    /* --batch takes 1 to 64 (the frames of a request message): 0 and 65
+       are refused alike, 64 is taken. */
+    char *args23[] = {"precis push", "--batch", "0", NULL};
+    precis_config_defaults(&config, false);
+    CHECK(precis_config_parse(&config, 3, args23, PRECIS_OPT_PUSH, "usage") == 1);
+    args23[2] = "65";
+    precis_config_defaults(&config, false);
+    CHECK(precis_config_parse(&config, 3, args23, PRECIS_OPT_PUSH, "usage") == 1);
+    args23[2] = "64";
+    precis_config_defaults(&config, false);
+    CHECK(precis_config_parse(&config, 3, args23, PRECIS_OPT_PUSH, "usage") == 0);
+    CHECK(config.batch == 64);
     /* One of an exclusive group on the command line replaces the file's
        choice (sentences = 2 there, --ratio here); two on the command line
        are both kept, for the program to refuse. */
