@@ -127,11 +127,7 @@ size_t precis_acks_flush(precis_acks_t *self)
     return sent;
 }
 
-/* ---- self test ----------------------------------------------------------- */
-
-/* The frames of the next message waiting on sock, joined with spaces ("" when
-   none waits within 100 ms). */
-static void next_message(zsock_t *sock, char *text, size_t size)
+void precis_acks_read_message(zsock_t *sock, char *text, size_t size)
 {
     text[0] = 0;
     zsock_set_rcvtimeo(sock, 100);
@@ -143,6 +139,8 @@ static void next_message(zsock_t *sock, char *text, size_t size)
     }
     zmsg_destroy(&msg);
 }
+
+/* ---- self test ----------------------------------------------------------- */
 
 int precis_acks_test(bool verbose)
 {
@@ -174,20 +172,20 @@ int precis_acks_test(bool verbose)
         fprintf(stderr, "acks: 5 keys held and sent expected\n");
         failures++;
     }
-    next_message(ingest1, text, sizeof text);
+    precis_acks_read_message(ingest1, text, sizeof text);
     if (strcmp(text, "1:a c 1:d") != 0) {
         fprintf(stderr, "acks: shard 1 got \"%s\"\n", text);
         failures++;
     }
-    next_message(ingest2, text, sizeof text);
+    precis_acks_read_message(ingest2, text, sizeof text);
     if (strcmp(text, "2:b 2:f") != 0) {
         fprintf(stderr, "acks: shard 2 got \"%s\"\n", text);
         failures++;
     }
     /* Sent once: nothing more waits. */
-    next_message(ingest1, text, sizeof text);
+    precis_acks_read_message(ingest1, text, sizeof text);
     char more[256];
-    next_message(ingest2, more, sizeof more);
+    precis_acks_read_message(ingest2, more, sizeof more);
     if (*text || *more) {
         fprintf(stderr, "acks: more came: \"%s\", \"%s\"\n", text, more);
         failures++;

@@ -53,6 +53,11 @@ size_t precis_acks_held(const precis_acks_t *self);
    queue was full are dropped, logged at debug level). */
 size_t precis_acks_flush(precis_acks_t *self);
 
+/* For tests: the keys of the next acknowledgement message on sock (an
+   ingest's PULL), joined with spaces into text (at most size bytes with
+   the NUL); "" when none comes within 100 ms. */
+void precis_acks_read_message(zsock_t *sock, char *text, size_t size);
+
 int precis_acks_test(bool verbose);
 
 #endif

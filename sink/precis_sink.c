@@ -1540,21 +1540,6 @@ static int test_shards(precis_config_t *config)
     return failures;
 }
 
-/* The frames of the next message waiting at an ingest, joined with spaces
-   ("" when none waits). */
-static void ack_message(zsock_t *ingest, char *text, size_t size)
-{
-    text[0] = 0;
-    zsock_set_rcvtimeo(ingest, 100);
-    zmsg_t *msg = zmsg_recv(ingest);
-    for (zframe_t *frame = msg ? zmsg_first(msg) : NULL; frame; frame = zmsg_next(msg)) {
-        size_t used = strlen(text);
-        snprintf(text + used, size - used, "%s%.*s", used ? " " : "",
-                 (int)zframe_size(frame), (const char *)zframe_data(frame));
-    }
-    zmsg_destroy(&msg);
-}
-
 /* The acknowledgements of a batch leave as one message per shard, its
    keys the frames in the order published, each key once; nothing more
    follows (ZeroMQ's I/O thread is woken once a batch, not once a result). */
@@ -1570,10 +1555,10 @@ static int test_ack_messages(precis_config_t *config)
                            summary_frame("u", "1:P3")};
     int rc = precis_sink_publish_batch(self, frames, 5);
     char first1[256], first2[256], then1[256], then2[256];
-    ack_message(t.ingest, first1, sizeof first1);
-    ack_message(t.ingest2, first2, sizeof first2);
-    ack_message(t.ingest, then1, sizeof then1);
-    ack_message(t.ingest2, then2, sizeof then2);
+    precis_acks_read_message(t.ingest, first1, sizeof first1);
+    precis_acks_read_message(t.ingest2, first2, sizeof first2);
+    precis_acks_read_message(t.ingest, then1, sizeof then1);
+    precis_acks_read_message(t.ingest2, then2, sizeof then2);
     if (rc != 0 || strcmp(first1, "1:P1 1:P2 1:P3") != 0 ||
         strcmp(first2, "2:Q1 2:Q2") != 0 || *then1 || *then2) {
         fprintf(stderr,
