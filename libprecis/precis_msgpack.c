@@ -1,6 +1,7 @@
 /*  precis_msgpack - small helpers over msgpack-c shared by the message modules. */
 #include "precis_msgpack.h"
 #include <jansson.h>
+#include <stdio.h>
 #include <string.h>
 
 bool precis_mp_key_is(const msgpack_object *key_object, const char *key)
@@ -75,57 +76,63 @@ static bool read_be(const unsigned char **at, const unsigned char *end, int widt
     return true;
 }
 
-/* Skips one value at *at, checking container sizes; false when implausible. */
-static bool skip_value(const unsigned char **at, const unsigned char *end, int depth)
+/* The whole size, type byte included, of a value whose size its first
+   byte tells (fixint, nil, booleans, fixstr, the numbers and fixext of
+   fixed width), or 0: a str, bin or ext with a length field, an array or
+   a map (skip_sized reads those), or 0xc1 (never used). Most values of a
+   message are of the first kind: the numbers and short strings of a
+   result's sentences and timings are skipped here without a call. */
+static const uint8_t fixed_sizes[32] = {
+    [0xc0 - 0xc0] = 1, /* nil */
+    [0xc2 - 0xc0] = 1, /* false */
+    [0xc3 - 0xc0] = 1, /* true */
+    [0xca - 0xc0] = 5, /* float 32 */
+    [0xcb - 0xc0] = 9, /* float 64 */
+    [0xcc - 0xc0] = 2, /* uint 8 */
+    [0xcd - 0xc0] = 3,  [0xce - 0xc0] = 5,
+    [0xcf - 0xc0] = 9,  [0xd0 - 0xc0] = 2, /* int 8 */
+    [0xd1 - 0xc0] = 3,  [0xd2 - 0xc0] = 5,
+    [0xd3 - 0xc0] = 9,  [0xd4 - 0xc0] = 3, /* fixext 1: type byte + data */
+    [0xd5 - 0xc0] = 4,  [0xd6 - 0xc0] = 6,
+    [0xd7 - 0xc0] = 10, [0xd8 - 0xc0] = 18,
+};
+
+static inline size_t fixed_size(unsigned char type)
 {
-    if (*at >= end || depth < 0)
-        return false;
+    if (type <= 0x7f || type >= 0xe0)
+        return 1; /* positive and negative fixint */
+    if ((type & 0xe0) == 0xa0)
+        return 1 + (size_t)(type & 0x1f);               /* fixstr */
+    return type >= 0xc0 ? fixed_sizes[type - 0xc0] : 0; /* 0x80-0x9f: containers */
+}
+
+/* Moves *at past a value of fixed size when the one there is one and
+   fits: 1; 0 when it is of another kind; -1 when it does not fit. */
+static inline int skip_fixed(const unsigned char **at, const unsigned char *end)
+{
+    size_t size = fixed_size(**at);
+    if (!size)
+        return 0;
+    if ((size_t)(end - *at) < size)
+        return -1;
+    *at += size;
+    return 1;
+}
+
+/* Skips one value at *at (*at < end) that is no value of fixed size:
+   a str, bin or ext with its length, or an array or a map with its
+   elements, nested at most depth deep; false when implausible. */
+static bool skip_sized(const unsigned char **at, const unsigned char *end, int depth)
+{
     unsigned char type = *(*at)++;
     uint64_t count = 0, bytes = 0;
     int pairs = 1; /* elements per entry: 2 for maps */
-    if (type <= 0x7f || type >= 0xe0 || type == 0xc0 || type == 0xc2 || type == 0xc3)
-        return true; /* fixint, nil, booleans */
-    if ((type & 0xe0) == 0xa0)
-        bytes = type & 0x1f; /* fixstr */
-    else if ((type & 0xf0) == 0x90)
+    if ((type & 0xf0) == 0x90)
         count = type & 0x0f; /* fixarray */
     else if ((type & 0xf0) == 0x80)
         count = type & 0x0f, pairs = 2; /* fixmap */
     else
         switch (type) {
-        case 0xcc:
-        case 0xd0:
-            bytes = 1;
-            break;
-        case 0xcd:
-        case 0xd1:
-            bytes = 2;
-            break;
-        case 0xce:
-        case 0xd2:
-        case 0xca:
-            bytes = 4;
-            break;
-        case 0xcf:
-        case 0xd3:
-        case 0xcb:
-            bytes = 8;
-            break;
-        case 0xd4:
-            bytes = 2;
-            break; /* fixext: type byte + data */
-        case 0xd5:
-            bytes = 3;
-            break;
-        case 0xd6:
-            bytes = 5;
-            break;
-        case 0xd7:
-            bytes = 9;
-            break;
-        case 0xd8:
-            bytes = 17;
-            break;
         case 0xc4:
         case 0xd9:
             if (!read_be(at, end, 1, &bytes))
@@ -144,7 +151,7 @@ static bool skip_value(const unsigned char **at, const unsigned char *end, int d
         case 0xc7:
             if (!read_be(at, end, 1, &bytes))
                 return false;
-            bytes++;
+            bytes++; /* the ext's type byte */
             break;
         case 0xc8:
             if (!read_be(at, end, 2, &bytes))
@@ -183,13 +190,27 @@ static bool skip_value(const unsigned char **at, const unsigned char *end, int d
         *at += bytes;
         return true;
     }
-    /* Every element takes at least one byte. */
-    if (count * (uint64_t)pairs > (uint64_t)(end - *at))
+    /* Every element takes at least one byte, and is one level deeper. */
+    uint64_t elements = count * (uint64_t)pairs;
+    if (elements > (uint64_t)(end - *at) || (elements && depth < 1))
         return false;
-    for (uint64_t i = 0; i < count * (uint64_t)pairs; i++)
-        if (!skip_value(at, end, depth - 1))
+    for (uint64_t i = 0; i < elements; i++) {
+        if (*at >= end)
             return false;
+        int fixed = skip_fixed(at, end);
+        if (fixed < 0 || (fixed == 0 && !skip_sized(at, end, depth - 1)))
+            return false;
+    }
     return true;
+}
+
+/* Skips one value at *at, checking container sizes; false when implausible. */
+static bool skip_value(const unsigned char **at, const unsigned char *end, int depth)
+{
+    if (*at >= end || depth < 0)
+        return false;
+    int fixed = skip_fixed(at, end);
+    return fixed > 0 || (fixed == 0 && skip_sized(at, end, depth));
 }
 
 bool precis_mp_skip(const unsigned char **at, const unsigned char *end, int max_depth)
@@ -274,4 +295,136 @@ void precis_mp_pack_json(msgpack_packer *packer, const json_t *value)
     default:
         msgpack_pack_nil(packer);
     }
+}
+
+/* ---- self test ---------------------------------------------------------- */
+
+#define CHECK(cond)                                                                      \
+    do {                                                                                 \
+        if (!(cond)) {                                                                   \
+            fprintf(stderr, "msgpack test failed: %s (line %d)\n", #cond, __LINE__);     \
+            failures++;                                                                  \
+        }                                                                                \
+    } while (0)
+
+/* Packs one value of every form msgpack-c writes, each as the entry of a
+   map of its own kind's values; ends[] gets where each top value ends. */
+static size_t pack_every_form(msgpack_sbuffer *buffer, size_t *ends, size_t room)
+{
+    msgpack_packer packer;
+    msgpack_packer_init(&packer, buffer, msgpack_sbuffer_write);
+    static char big[70000]; /* for str 32 and bin 32 */
+    memset(big, 'x', sizeof big);
+    size_t count = 0;
+#define MARK() (count < room ? (void)(ends[count++] = buffer->size) : (void)0)
+    msgpack_pack_nil(&packer), MARK();
+    msgpack_pack_true(&packer), MARK();
+    msgpack_pack_false(&packer), MARK();
+    static const int64_t numbers[] = {
+        0,   5,   127,  128,  255,    256,    65535,           65536,     -1,
+        -32, -33, -128, -129, -32768, -32769, INT32_MAX + 1LL, INT64_MIN, INT64_MAX};
+    for (size_t i = 0; i < sizeof numbers / sizeof *numbers; i++)
+        msgpack_pack_int64(&packer, numbers[i]), MARK();
+    msgpack_pack_uint64(&packer, UINT64_MAX), MARK();
+    msgpack_pack_float(&packer, 1.5f), MARK();
+    msgpack_pack_double(&packer, 2.5), MARK();
+    static const size_t lengths[] = {0, 1, 31, 32, 255, 256, 65535, 65536};
+    for (size_t i = 0; i < sizeof lengths / sizeof *lengths; i++) {
+        precis_mp_pack_string(&packer, big, lengths[i]), MARK();
+        msgpack_pack_bin(&packer, lengths[i]);
+        msgpack_pack_bin_body(&packer, big, lengths[i]), MARK();
+    }
+    static const size_t ext_lengths[] = {1, 2, 4, 8, 16, 3, 255, 256, 65536};
+    for (size_t i = 0; i < sizeof ext_lengths / sizeof *ext_lengths; i++) {
+        msgpack_pack_ext(&packer, ext_lengths[i], 7);
+        msgpack_pack_ext_body(&packer, big, ext_lengths[i]), MARK();
+    }
+    static const uint32_t sizes[] = {0, 1, 15, 16, 300};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        msgpack_pack_array(&packer, sizes[i]);
+        for (uint32_t j = 0; j < sizes[i]; j++)
+            msgpack_pack_int64(&packer, j % 3 ? (int64_t)j * 1000 : -(int64_t)j);
+        MARK();
+        msgpack_pack_map(&packer, sizes[i]);
+        for (uint32_t j = 0; j < sizes[i]; j++) {
+            precis_mp_pack_cstr(&packer,
+                                j % 2 ? "a key of more than 31 bytes, a str 8" : "k");
+            msgpack_pack_array(&packer, 2); /* a container in a container */
+            msgpack_pack_double(&packer, j);
+            msgpack_pack_map(&packer, 0);
+        }
+        MARK();
+    }
+#undef MARK
+    return count;
+}
+
+int precis_msgpack_test(bool verbose)
+{
+    int failures = 0;
+    msgpack_sbuffer buffer;
+    msgpack_sbuffer_init(&buffer);
+    size_t ends[128];
+    size_t values = pack_every_form(&buffer, ends, 128);
+    CHECK(values < 128);
+    const unsigned char *data = (const unsigned char *)buffer.data,
+                        *end = data + buffer.size;
+
+    /* Each value is skipped to its end exactly, and is plausible alone; cut
+       one byte short, it is not. */
+    const unsigned char *at = data;
+    for (size_t i = 0; i < values; i++) {
+        size_t start = i ? ends[i - 1] : 0;
+        CHECK(precis_mp_skip(&at, end, 3) && at == data + ends[i]);
+        CHECK(precis_mp_plausible(data + start, ends[i] - start, 3));
+        CHECK(!precis_mp_plausible(data + start, ends[i] - start - 1, 3));
+        at = data + ends[i];
+    }
+    /* Every cut of the last value (a map of arrays) falls short. */
+    size_t last = ends[values - 2];
+    for (size_t cut = last; cut < buffer.size; cut++) {
+        at = data + last;
+        CHECK(!precis_mp_skip(&at, data + cut, 3));
+    }
+    CHECK(!precis_mp_plausible(data, 0, 3));
+    CHECK(!precis_mp_plausible(NULL, 0, 3));
+
+    /* Nesting: [[1]] takes depth 2 ([[]] depth 1; a scalar depth 0). */
+    static const unsigned char nested[] = {0x91, 0x91, 0x01}, empty[] = {0x91, 0x90};
+    CHECK(!precis_mp_plausible(nested, sizeof nested, 1));
+    CHECK(precis_mp_plausible(nested, sizeof nested, 2));
+    CHECK(precis_mp_plausible(empty, sizeof empty, 1));
+    CHECK(!precis_mp_plausible(empty, sizeof empty, 0));
+    CHECK(precis_mp_plausible(empty + 1, 1, 0) && precis_mp_plausible(nested + 2, 1, 0));
+    static const unsigned char map_in_map[] = {0x81, 0xa1, 'a', 0x81, 0x01, 0xc0};
+    CHECK(!precis_mp_plausible(map_in_map, sizeof map_in_map, 1));
+    CHECK(precis_mp_plausible(map_in_map, sizeof map_in_map, 2));
+
+    /* Headers that declare more than the bytes hold, or no value at all. */
+    static const unsigned char bad[][6] = {
+        {0xdd, 0xff, 0xff, 0xff, 0xff, 0x01}, /* array 32 of 4 billion */
+        {0xdf, 0x7f, 0xff, 0xff, 0xff, 0x01}, /* map 32 */
+        {0xdc, 0x00, 0x05, 0x01, 0x02, 0x03}, /* array 16 of 5, 3 there */
+        {0x83, 0x01, 0x02, 0x03, 0x04, 0x05}, /* fixmap of 3, 2.5 there */
+        {0xc6, 0xff, 0xff, 0xff, 0xff, 0x00}, /* bin 32 of 4 GB */
+        {0xdb, 0x00, 0x00, 0x01, 0x00, 0x00}, /* str 32 of 256 */
+        {0xc9, 0x00, 0x00, 0x00, 0x04, 0x01}, /* ext 32 of 4 (+ type) */
+        {0xd8, 0x01, 0x02, 0x03, 0x04, 0x05}, /* fixext 16 */
+        {0xcf, 0x01, 0x02, 0x03, 0x04, 0x05}, /* uint 64 */
+        {0xbf, 'a', 'b', 'c', 'd', 'e'},      /* fixstr of 31 */
+        {0x92, 0x01, 0xc1, 0x00, 0x00, 0x00}, /* 0xc1 in an array */
+        {0x91, 0xda, 0x00, 0x00, 0x00, 0x00}, /* str 16 in an array, its length cut */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        size_t size = i == 11 ? 3 : sizeof bad[i];
+        CHECK(!precis_mp_plausible(bad[i], size, 4));
+    }
+    /* A value with bytes after it is skipped up to them. */
+    static const unsigned char two[] = {0x92, 0xcc, 0xff, 0xa1, 'z', 0xc3};
+    at = two;
+    CHECK(precis_mp_skip(&at, two + sizeof two, 4) && at == two + 5);
+    msgpack_sbuffer_destroy(&buffer);
+    if (verbose && !failures)
+        printf("msgpack: all checks passed\n");
+    return failures;
 }

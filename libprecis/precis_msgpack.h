@@ -52,4 +52,8 @@ void precis_mp_pack_kv_int(msgpack_packer *packer, const char *key, int64_t valu
 typedef struct json_t json_t;
 void precis_mp_pack_json(msgpack_packer *packer, const json_t *value);
 
+/* Self test: skipping and plausibility on every form, cut and malformed
+   values, nesting limits. */
+int precis_msgpack_test(bool verbose);
+
 #endif

@@ -168,13 +168,15 @@ static uint64_t read_be(const uint8_t *at, int width)
    call overhead: fixstr, str8, str16, str32.) */
 static bool read_str(const uint8_t *at, const uint8_t *end, span_t *span)
 {
-    int width = *at == 0xd9 ? 1 : *at == 0xda ? 2 : *at == 0xdb ? 4 : 0;
-    if ((*at & 0xe0) == 0xa0)
+    if ((*at & 0xe0) == 0xa0) { /* fixstr, the most frequent: tested first */
         span->len = *at & 0x1f;
-    else if (width && end - at > width)
-        span->len = (size_t)read_be(at + 1, width);
-    else
+        span->ptr = (const char *)at + 1;
+        return (size_t)(end - at - 1) >= span->len;
+    }
+    int width = *at == 0xd9 ? 1 : *at == 0xda ? 2 : *at == 0xdb ? 4 : 0;
+    if (!width || end - at <= width)
         return false;
+    span->len = (size_t)read_be(at + 1, width);
     span->ptr = (const char *)at + 1 + width;
     return (size_t)(end - (const uint8_t *)span->ptr) >= span->len;
 }
@@ -196,35 +198,66 @@ static bool read_map(const uint8_t **at, const uint8_t *end, uint32_t *count)
     return true;
 }
 
-/* The fields by the length of their name (at most three a length; OTHER
-   ends a list): a key is compared with the few names of its length, not
-   with all of them (a result has about 16 keys; comparing each with every
-   name was a tenth of the sink's instructions a result). */
-#define LONGEST_NAME 14
-static const field_t fields_by_length[LONGEST_NAME + 1][4] = {
-    [2] = {ID},
-    [3] = {KEY, SEQ},
-    [4] = {TYPE, LANG},
-    [5] = {ERROR, STORY, EXACT},
-    [6] = {LOG_ID, REASON},
-    [7] = {SUMMARY, TIMINGS, MINHASH},
-    [8] = {KEYWORDS, SHINGLES},
-    [9] = {SENTENCES, TEXT_HASH},
-    [10] = {SIMILARITY},
-    [11] = {SUMMARY_TAG},
-    [12] = {DUPLICATE_OF},
-    [14] = {SENTENCE_COUNT},
-};
-
+/* The field a key names: compared with the few names of its length only
+   (a result has about 16 keys; comparing each with every name was a tenth
+   of the sink's instructions a result), each with memcmp of a constant
+   length, which the compiler makes a load or two and a compare (a call of
+   memcmp with the length in a variable was 600 instructions a result). */
+#define NAMED(text, field)                                                               \
+    if (memcmp(key->ptr, text, sizeof text - 1) == 0)                                    \
+    return field
 static field_t field_of(const span_t *key)
 {
-    if (key->len > LONGEST_NAME)
-        return OTHER;
-    for (const field_t *field = fields_by_length[key->len]; *field != OTHER; field++)
-        if (memcmp(field_names[*field].text, key->ptr, key->len) == 0)
-            return *field;
+    switch (key->len) {
+    case 2:
+        NAMED("id", ID);
+        break;
+    case 3:
+        NAMED("key", KEY);
+        NAMED("seq", SEQ);
+        break;
+    case 4:
+        NAMED("type", TYPE);
+        NAMED("lang", LANG);
+        break;
+    case 5:
+        NAMED("error", ERROR);
+        NAMED("story", STORY);
+        NAMED("exact", EXACT);
+        break;
+    case 6:
+        NAMED("log_id", LOG_ID);
+        NAMED("reason", REASON);
+        break;
+    case 7:
+        NAMED("summary", SUMMARY);
+        NAMED("timings", TIMINGS);
+        NAMED("minhash", MINHASH);
+        break;
+    case 8:
+        NAMED("keywords", KEYWORDS);
+        NAMED("shingles", SHINGLES);
+        break;
+    case 9:
+        NAMED("sentences", SENTENCES);
+        NAMED("text_hash", TEXT_HASH);
+        break;
+    case 10:
+        NAMED("similarity", SIMILARITY);
+        break;
+    case 11:
+        NAMED("summary_tag", SUMMARY_TAG);
+        break;
+    case 12:
+        NAMED("duplicate_of", DUPLICATE_OF);
+        break;
+    case 14:
+        NAMED("sentence_count", SENTENCE_COUNT);
+        break;
+    }
     return OTHER;
 }
+#undef NAMED
 
 /* Moves *at past the value there: a string directly, anything else with
    precis_mp_skip. */
@@ -281,9 +314,14 @@ static bool split_pairs(precis_splice_t *self, const uint8_t *at, const uint8_t 
         pair_t *pair = &self->pairs[self->pair_count];
         pair->key = (size_t)(at - self->data);
         span_t key;
-        pair->field = at < end && read_str(at, end, &key) ? field_of(&key) : NOT_A_STRING;
-        if (!skip(&at, end, MAX_DEPTH - 1))
-            return false;
+        if (at < end && read_str(at, end, &key)) {
+            pair->field = field_of(&key);
+            at = (const uint8_t *)key.ptr + key.len; /* read: not skipped again */
+        } else {
+            pair->field = NOT_A_STRING;
+            if (!precis_mp_skip(&at, end, MAX_DEPTH - 1))
+                return false;
+        }
         pair->value = (size_t)(at - self->data);
         if (!skip(&at, end, MAX_DEPTH - 1))
             return false;
@@ -598,8 +636,22 @@ static size_t map_header(uint32_t count, uint8_t bytes[HEADER_ROOM])
 
 static void copy_bytes(precis_splice_t *self, const uint8_t *from, const uint8_t *to)
 {
-    msgpack_sbuffer_write(&self->out, (const char *)from, (size_t)(to - from));
+    if (to > from)
+        msgpack_sbuffer_write(&self->out, (const char *)from, (size_t)(to - from));
 }
+
+/* A key of the sink's own, as msgpack-c packs a string of under 32 bytes
+   (fixstr): one write of a constant length instead of strlen and the
+   packer's two (WRITE_NAME: the length from the literal). */
+static inline void write_name(precis_splice_t *self, const char *name, size_t len)
+{
+    assert(len < 32);
+    uint8_t bytes[32];
+    bytes[0] = (uint8_t)(0xa0 | len);
+    memcpy(bytes + 1, name, len);
+    msgpack_sbuffer_write(&self->out, (const char *)bytes, len + 1);
+}
+#define WRITE_NAME(self, literal) write_name(self, literal, sizeof literal - 1)
 
 /* The timings map with published_us set: the other entries copied, then
    published_us, last, as precis_result_encode orders them. Without a
@@ -607,7 +659,7 @@ static void copy_bytes(precis_splice_t *self, const uint8_t *from, const uint8_t
 static void write_timings(precis_splice_t *self, int index, int64_t published_us)
 {
     msgpack_packer *packer = &self->packer;
-    precis_mp_pack_cstr(packer, "timings");
+    WRITE_NAME(self, "timings");
     const uint8_t *at = index >= 0 ? self->data + self->pairs[index].value : NULL;
     const uint8_t *end = index >= 0 ? self->data + self->pairs[index].end : NULL;
     uint32_t count = 0;
@@ -635,7 +687,8 @@ static void write_timings(precis_splice_t *self, int index, int64_t published_us
             kept++;
         }
     }
-    precis_mp_pack_kv_int(packer, "published_us", published_us);
+    WRITE_NAME(self, "published_us");
+    msgpack_pack_int64(packer, published_us);
     uint8_t header[HEADER_ROOM];
     size_t header_len = map_header(kept + 1, header);
     char *base = self->out.data + header_at;
@@ -648,10 +701,12 @@ static void write_timings(precis_splice_t *self, int index, int64_t published_us
 /* seq, and log_id after it when there is one. Returns the entries written. */
 static uint32_t write_seq(precis_splice_t *self, uint64_t seq, const char *log_id)
 {
-    precis_mp_pack_kv_int(&self->packer, "seq", (int64_t)seq);
+    WRITE_NAME(self, "seq");
+    msgpack_pack_int64(&self->packer, (int64_t)seq);
     if (!log_id)
         return 1;
-    precis_mp_pack_kv_str(&self->packer, "log_id", log_id, strlen(log_id));
+    WRITE_NAME(self, "log_id");
+    precis_mp_pack_string(&self->packer, log_id, strlen(log_id));
     return 2;
 }
 
@@ -661,18 +716,50 @@ static uint32_t write_story(precis_splice_t *self)
     msgpack_packer *packer = &self->packer;
     if (!self->story.set)
         return 0;
-    precis_mp_pack_kv_str(packer, "story", self->story.text, strlen(self->story.text));
-    if (self->duplicate_of.set)
-        precis_mp_pack_kv_str(packer, "duplicate_of", self->duplicate_of.text,
+    WRITE_NAME(self, "story");
+    precis_mp_pack_string(packer, self->story.text, strlen(self->story.text));
+    if (self->duplicate_of.set) {
+        WRITE_NAME(self, "duplicate_of");
+        precis_mp_pack_string(packer, self->duplicate_of.text,
                               strlen(self->duplicate_of.text));
-    precis_mp_pack_cstr(packer, "similarity");
+    }
+    WRITE_NAME(self, "similarity");
     msgpack_pack_double(packer, self->similarity);
-    precis_mp_pack_cstr(packer, "exact");
+    WRITE_NAME(self, "exact");
     if (self->exact)
         msgpack_pack_true(packer);
     else
         msgpack_pack_false(packer);
     return self->duplicate_of.set ? 4 : 3;
+}
+
+/* Whether an entry of the field is published as it is (no field the
+   sink reads only to rewrite or drop it, listed in precis_splice_write). */
+static bool copied_as_is(const precis_splice_t *self, field_t field)
+{
+    switch (field) {
+    case SEQ:
+    case TIMINGS:
+    case LOG_ID:
+    case TEXT_HASH:
+    case MINHASH:
+    case SHINGLES:
+    case SUMMARY_TAG:
+    case STORY:
+    case DUPLICATE_OF:
+    case SIMILARITY:
+    case EXACT:
+    case NOT_A_STRING:
+        return false;
+    case LANG:
+    case SUMMARY:
+    case SENTENCES:
+    case SENTENCE_COUNT:
+    case KEYWORDS:
+        return !self->summary; /* else replaced by the earlier article's */
+    default:
+        return true;
+    }
 }
 
 const void *precis_splice_write(precis_splice_t *self, uint64_t seq, const char *log_id,
@@ -682,8 +769,22 @@ const void *precis_splice_write(precis_splice_t *self, uint64_t seq, const char 
     msgpack_sbuffer_write(&self->out, "\0\0\0\0\0", HEADER_ROOM);
     uint32_t entries = 0;
     bool seq_written = false, summary_written = false;
+    /* Entries copied as they are, one after the other in the data, go in
+       one write: [run, run_end) not written yet. */
+    size_t run = 0, run_end = 0;
     for (size_t i = 0; i < self->pair_count; i++) {
         const pair_t *pair = &self->pairs[i];
+        if (copied_as_is(self, pair->field)) {
+            if (pair->key != run_end) {
+                copy_bytes(self, self->data + run, self->data + run_end);
+                run = pair->key;
+            }
+            run_end = pair->end;
+            entries++;
+            continue;
+        }
+        copy_bytes(self, self->data + run, self->data + run_end);
+        run = run_end = 0;
         switch (pair->field) {
         case SEQ:
             if (!seq_written)
@@ -701,10 +802,7 @@ const void *precis_splice_write(precis_splice_t *self, uint64_t seq, const char 
         case SENTENCES:
         case SENTENCE_COUNT:
         case KEYWORDS:
-            if (!self->summary) {
-                copy_bytes(self, self->data + pair->key, self->data + pair->end);
-                entries++;
-            } else if (!summary_written) {
+            if (!summary_written) { /* the replacement (the result's own: copied) */
                 copy_bytes(self, self->summary, self->summary + self->summary_size);
                 entries += self->summary_count;
                 summary_written = true;
@@ -720,12 +818,11 @@ const void *precis_splice_write(precis_splice_t *self, uint64_t seq, const char 
         case SIMILARITY:
         case EXACT:
         case NOT_A_STRING:
-            break;
         default:
-            copy_bytes(self, self->data + pair->key, self->data + pair->end);
-            entries++;
+            break;
         }
     }
+    copy_bytes(self, self->data + run, self->data + run_end);
     if (!seq_written) /* a map without seq: at the end (a map has no order) */
         entries += write_seq(self, seq, log_id);
     if (self->summary && !summary_written) {
@@ -836,7 +933,7 @@ int precis_splice_test(bool verbose)
     } while (0)
     char error[PRECIS_ERROR_SIZE], topic[64];
     precis_splice_t *self = precis_splice_new();
-    /* Every key name is found through the table by length, and nothing
+    /* Every key name is found by field_of, and nothing
        else: a name one byte short or long, or of another field's length. */
     for (int field = TYPE; field < NOT_A_STRING; field++) {
         span_t name = {field_names[field].text, field_names[field].len};

@@ -5,6 +5,7 @@
 #include "precis_html.h"
 #include "precis_inputs.h"
 #include "precis_minhash.h"
+#include "precis_msgpack.h"
 #include "precis_mpwrite.h"
 #include "precis_outbox.h"
 #include "precis_real.h"
@@ -38,6 +39,7 @@ static const precis_module_test_t tests[] = {
     {"real", precis_real_test},
     {"outbox", precis_outbox_test},
     {"mpwrite", precis_mpwrite_test},
+    {"msgpack", precis_msgpack_test},
 };
 
 PRECIS_SELFTEST_MAIN(tests)
