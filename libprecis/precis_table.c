@@ -66,14 +66,9 @@ void *precis_table_grow(void *table, size_t old_bytes, size_t new_bytes)
     if (old_bytes >= HUGE_PAGE) {
         size_t old_size = precis_table_size(old_bytes);
         size_t new_size = precis_table_size(new_bytes);
-        /* The old pages move onto the start of a new aligned range, which
-           keeps its own zero pages after them: moved at their own size,
-           not grown by mremap, because valgrind (3.19) does not mark the
-           part a fixed mremap grows by as addressable, and every access to
-           it was an error under memcheck. */
         uint8_t *place = map_aligned(new_size);
         void *moved =
-            mremap(table, old_size, old_size, MREMAP_MAYMOVE | MREMAP_FIXED, place);
+            mremap(table, old_size, new_size, MREMAP_MAYMOVE | MREMAP_FIXED, place);
         if (moved != MAP_FAILED) {
             advise_huge(moved, new_size);
             return moved;
