@@ -29,7 +29,8 @@ void *precis_table_alloc(size_t bytes);
 /* table (of old_bytes) grown to new_bytes (>= old_bytes): its bytes kept,
    the rest zero. A big one is moved by the kernel (mremap: its pages
    change place, none is copied or touched); growing by copying touched
-   twice the memory. The old pointer is no longer valid. */
+   twice the memory. The old pointer is no longer valid. Under valgrind the
+   grown part is declared to memcheck, which can lose it (precis_table.c). */
 void *precis_table_grow(void *table, size_t old_bytes, size_t new_bytes);
 
 /* Frees a table of bytes bytes from precis_table_alloc or _grow. NULL is
