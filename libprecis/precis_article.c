@@ -289,164 +289,21 @@ static int decode_map(precis_article_t *self, const msgpack_object *map, size_t 
 static int decode_general(precis_article_t *self, const void *data, size_t size,
                           size_t max_text, char *error);
 
-/* Entries of a map read_flat_map reads; a larger map takes the general
+/* Entries of a map precis_mp_read_flat_map reads here; a larger map takes the general
    path. An article has at most 19 known keys. */
 #define FLAT_ENTRIES 32
-
-/* A big-endian unsigned integer of width bytes at at. */
-static uint64_t big_endian(const uint8_t *at, unsigned width)
-{
-    uint64_t value = 0;
-    for (unsigned i = 0; i < width; i++)
-        value = value << 8 | at[i];
-    return value;
-}
-
-/* One scalar at *at (before end) into object, as msgpack_unpack makes it
-   (strings and bins point into the bytes; a signed format holding a value
-   from 0 up is a positive integer). False for a container, an ext, a
-   reserved byte, or one that does not fit before end. */
-static bool read_scalar(const uint8_t **at_p, const uint8_t *end, msgpack_object *object)
-{
-    const uint8_t *at = *at_p;
-    uint8_t tag = *at++;
-    size_t length = 0; /* of a string or bin */
-    unsigned width = 0;
-    if (tag <= 0x7f || tag >= 0xe0) { /* fixints */
-        int64_t value = (int8_t)tag;
-        object->type =
-            value < 0 ? MSGPACK_OBJECT_NEGATIVE_INTEGER : MSGPACK_OBJECT_POSITIVE_INTEGER;
-        object->via.i64 = value < 0 ? value : (int64_t)tag;
-        *at_p = at;
-        return true;
-    }
-    if (tag >= 0xa0 && tag <= 0xbf) {
-        object->type = MSGPACK_OBJECT_STR;
-        length = tag & 0x1f;
-    } else
-        switch (tag) {
-        case 0xc0:
-            object->type = MSGPACK_OBJECT_NIL;
-            break;
-        case 0xc2:
-        case 0xc3:
-            object->type = MSGPACK_OBJECT_BOOLEAN;
-            object->via.boolean = tag == 0xc3;
-            break;
-        case 0xc4:
-        case 0xc5:
-        case 0xc6: /* bin 8, 16, 32 */
-        case 0xd9:
-        case 0xda:
-        case 0xdb: /* str 8, 16, 32 */
-            width = tag <= 0xc6 ? 1u << (tag - 0xc4) : 1u << (tag - 0xd9);
-            if ((size_t)(end - at) < width)
-                return false;
-            length = (size_t)big_endian(at, width);
-            at += width;
-            object->type = tag <= 0xc6 ? MSGPACK_OBJECT_BIN : MSGPACK_OBJECT_STR;
-            break;
-        case 0xca:
-        case 0xcb: {
-            width = tag == 0xca ? 4 : 8;
-            if ((size_t)(end - at) < width)
-                return false;
-            uint64_t bits = big_endian(at, width);
-            at += width;
-            if (tag == 0xca) {
-                uint32_t bits32 = (uint32_t)bits;
-                float value;
-                memcpy(&value, &bits32, sizeof value);
-                object->type = MSGPACK_OBJECT_FLOAT32;
-                object->via.f64 = value;
-            } else {
-                object->type = MSGPACK_OBJECT_FLOAT64;
-                memcpy(&object->via.f64, &bits, sizeof bits);
-            }
-            break;
-        }
-        case 0xcc:
-        case 0xcd:
-        case 0xce:
-        case 0xcf: /* uint 8 to 64 */
-        case 0xd0:
-        case 0xd1:
-        case 0xd2:
-        case 0xd3: /* int 8 to 64 */ {
-            width = 1u << (tag & 3);
-            if ((size_t)(end - at) < width)
-                return false;
-            uint64_t bits = big_endian(at, width);
-            at += width;
-            if (tag >= 0xd0 && width < 8 && bits >> (8 * width - 1)) /* sign-extend */
-                bits |= ~UINT64_C(0) << (8 * width);
-            bool negative = tag >= 0xd0 && (int64_t)bits < 0;
-            object->type = negative ? MSGPACK_OBJECT_NEGATIVE_INTEGER
-                                    : MSGPACK_OBJECT_POSITIVE_INTEGER;
-            object->via.u64 = bits;
-            break;
-        }
-        default:
-            return false;
-        }
-    if (object->type == MSGPACK_OBJECT_STR || object->type == MSGPACK_OBJECT_BIN) {
-        if ((size_t)(end - at) < length)
-            return false;
-        object->via.str.size = (uint32_t)length; /* bin's size and ptr alias str's */
-        object->via.str.ptr = (const char *)at;
-        at += length;
-    }
-    *at_p = at;
-    return true;
-}
-
-/* data[0..size) when it is exactly one map of at most FLAT_ENTRIES entries
-   whose keys and values are all scalars (what the stages send each other,
-   and most requests): into map, its entries in entries, without
-   msgpack-c's walk, zone and plausibility pass (about 5,000 instructions
-   of the summarize worker's 11,000 to decode an article). False for
-   anything else, which the general path then decodes or explains; the
-   self test checks that both give the same article or the same error. */
-static bool read_flat_map(const void *data, size_t size, msgpack_object *map,
-                          msgpack_object_kv *entries)
-{
-    const uint8_t *at = data, *end = at + size;
-    if (size == 0)
-        return false;
-    uint8_t tag = *at++;
-    size_t count;
-    if (tag >= 0x80 && tag <= 0x8f)
-        count = tag & 0x0f;
-    else if (tag == 0xde && end - at >= 2) {
-        count = (size_t)big_endian(at, 2);
-        at += 2;
-    } else
-        return false;
-    if (count > FLAT_ENTRIES)
-        return false;
-    for (size_t i = 0; i < count; i++)
-        if (at >= end || !read_scalar(&at, end, &entries[i].key) || at >= end ||
-            !read_scalar(&at, end, &entries[i].val))
-            return false;
-    if (at != end)
-        return false;
-    map->type = MSGPACK_OBJECT_MAP;
-    map->via.map.size = (uint32_t)count;
-    map->via.map.ptr = entries;
-    return true;
-}
 
 static int decode(precis_article_t *self, const void *data, size_t size, size_t max_text,
                   char *error)
 {
     msgpack_object flat;
     msgpack_object_kv entries[FLAT_ENTRIES];
-    if (read_flat_map(data, size, &flat, entries))
+    if (precis_mp_read_flat_map(data, size, &flat, entries, FLAT_ENTRIES))
         return decode_map(self, &flat, max_text, error);
     return decode_general(self, data, size, max_text, error);
 }
 
-/* Any frame, with msgpack-c: what read_flat_map does not take, and the
+/* Any frame, with msgpack-c: what precis_mp_read_flat_map does not take, and the
    reasons a malformed frame is refused. */
 static int decode_general(precis_article_t *self, const void *data, size_t size,
                           size_t max_text, char *error)
@@ -749,7 +606,7 @@ static int same_cut_and_extended(const void *data, size_t size)
    variant picks the form of "received_us" (each integer form, values that
    a wrong width or sign would change) and a few faults (a value of the
    wrong type or range, a key that is not a string, a nested value, more
-   entries than read_flat_map takes). Variants 0 to 9 decode. */
+   entries than precis_mp_read_flat_map takes). Variants 0 to 9 decode. */
 static void *pack_every_form(size_t *size_p, int variant)
 {
     msgpack_sbuffer buffer;

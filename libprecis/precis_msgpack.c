@@ -218,6 +218,125 @@ bool precis_mp_skip(const unsigned char **at, const unsigned char *end, int max_
     return skip_value(at, end, max_depth);
 }
 
+/* One scalar at *at_p (before end) into object, as msgpack_unpack makes it
+   (strings and bins point into the bytes; a signed format holding a value
+   from 0 up is a positive integer). False for a container, an ext, a
+   reserved byte, or one that does not fit before end. */
+static bool read_scalar(const unsigned char **at_p, const unsigned char *end,
+                        msgpack_object *object)
+{
+    const unsigned char *at = *at_p;
+    unsigned char tag = *at++;
+    uint64_t length = 0;              /* of a string or bin */
+    if (tag <= 0x7f || tag >= 0xe0) { /* fixints */
+        int64_t value = (int8_t)tag;
+        object->type =
+            value < 0 ? MSGPACK_OBJECT_NEGATIVE_INTEGER : MSGPACK_OBJECT_POSITIVE_INTEGER;
+        object->via.i64 = value < 0 ? value : (int64_t)tag;
+        *at_p = at;
+        return true;
+    }
+    if (tag >= 0xa0 && tag <= 0xbf) {
+        object->type = MSGPACK_OBJECT_STR;
+        length = tag & 0x1f;
+    } else
+        switch (tag) {
+        case 0xc0:
+            object->type = MSGPACK_OBJECT_NIL;
+            break;
+        case 0xc2:
+        case 0xc3:
+            object->type = MSGPACK_OBJECT_BOOLEAN;
+            object->via.boolean = tag == 0xc3;
+            break;
+        case 0xc4:
+        case 0xc5:
+        case 0xc6: /* bin 8, 16, 32 */
+        case 0xd9:
+        case 0xda:
+        case 0xdb: /* str 8, 16, 32 */
+            if (!read_be(&at, end, tag <= 0xc6 ? 1 << (tag - 0xc4) : 1 << (tag - 0xd9),
+                         &length))
+                return false;
+            object->type = tag <= 0xc6 ? MSGPACK_OBJECT_BIN : MSGPACK_OBJECT_STR;
+            break;
+        case 0xca:
+        case 0xcb: {
+            uint64_t bits;
+            if (!read_be(&at, end, tag == 0xca ? 4 : 8, &bits))
+                return false;
+            if (tag == 0xca) {
+                uint32_t bits32 = (uint32_t)bits;
+                float value;
+                memcpy(&value, &bits32, sizeof value);
+                object->type = MSGPACK_OBJECT_FLOAT32;
+                object->via.f64 = value;
+            } else {
+                object->type = MSGPACK_OBJECT_FLOAT64;
+                memcpy(&object->via.f64, &bits, sizeof bits);
+            }
+            break;
+        }
+        case 0xcc:
+        case 0xcd:
+        case 0xce:
+        case 0xcf: /* uint 8 to 64 */
+        case 0xd0:
+        case 0xd1:
+        case 0xd2:
+        case 0xd3: /* int 8 to 64 */ {
+            int width = 1 << (tag & 3);
+            uint64_t bits;
+            if (!read_be(&at, end, width, &bits))
+                return false;
+            if (tag >= 0xd0 && width < 8 && bits >> (8 * width - 1)) /* sign-extend */
+                bits |= ~UINT64_C(0) << (8 * width);
+            bool negative = tag >= 0xd0 && (int64_t)bits < 0;
+            object->type = negative ? MSGPACK_OBJECT_NEGATIVE_INTEGER
+                                    : MSGPACK_OBJECT_POSITIVE_INTEGER;
+            object->via.u64 = bits;
+            break;
+        }
+        default:
+            return false;
+        }
+    if (object->type == MSGPACK_OBJECT_STR || object->type == MSGPACK_OBJECT_BIN) {
+        if ((uint64_t)(end - at) < length)
+            return false;
+        object->via.str.size = (uint32_t)length; /* bin's size and ptr alias str's */
+        object->via.str.ptr = (const char *)at;
+        at += length;
+    }
+    *at_p = at;
+    return true;
+}
+
+bool precis_mp_read_flat_map(const void *data, size_t size, msgpack_object *map,
+                             msgpack_object_kv *entries, size_t max_entries)
+{
+    const unsigned char *at = data, *end = at + size;
+    if (size == 0)
+        return false;
+    unsigned char tag = *at++;
+    uint64_t count;
+    if (tag >= 0x80 && tag <= 0x8f)
+        count = tag & 0x0f;
+    else if (tag != 0xde || !read_be(&at, end, 2, &count))
+        return false;
+    if (count > max_entries)
+        return false;
+    for (size_t i = 0; i < count; i++)
+        if (at >= end || !read_scalar(&at, end, &entries[i].key) || at >= end ||
+            !read_scalar(&at, end, &entries[i].val))
+            return false;
+    if (at != end)
+        return false;
+    map->type = MSGPACK_OBJECT_MAP;
+    map->via.map.size = (uint32_t)count;
+    map->via.map.ptr = entries;
+    return true;
+}
+
 bool precis_mp_plausible(const void *data, size_t size, int max_depth)
 {
     const unsigned char *at = data, *end = at + size;
