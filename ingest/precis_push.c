@@ -594,9 +594,15 @@ static void take_reply(push_t *self, request_t *request, const reply_t *reply)
 }
 
 /* The message an answer message is for: that of the first of its replies
-   whose id is in flight; 0 when none is. */
+   whose id is in flight; 0 when none is, or when every reply has an id
+   (each then settles its request by id, and the search is not needed). */
 static uint64_t answered_message(push_t *self, const reply_t *replies, size_t count)
 {
+    size_t without_id = 0;
+    for (size_t i = 0; i < count; i++)
+        without_id += !*replies[i].id;
+    if (without_id == 0)
+        return 0;
     for (size_t i = 0; i < count; i++) {
         if (!*replies[i].id)
             continue;
@@ -885,11 +891,6 @@ int precis_cmd_push(int argc, char **argv)
                 "precis push: --id '%.300s': names the one article read from stdin "
                 "(1 to 256 bytes; give no FILE, or '-')\n",
                 stdin_id);
-        return 2;
-    }
-    if (config.batch < 0 || config.batch > PRECIS_REQUESTS_PER_MESSAGE) {
-        fprintf(stderr, "precis push: --batch %d: give 1 to %d articles a message\n",
-                config.batch, PRECIS_REQUESTS_PER_MESSAGE);
         return 2;
     }
     if (config.timeout == 0)
