@@ -33,13 +33,15 @@ precis_acks_t *precis_acks_new(const char *endpoints)
     self->shard_count = count;
     for (size_t i = 0; i < count; i++) {
         char *endpoint = precis_shards_endpoint(endpoints, i);
-        self->shards[i].socket = precis_socket_new(ZMQ_PUSH, endpoint, false);
+        /* The mark is set before the connect, where the session copies it
+           (precis_socket_new_hwm). */
+        self->shards[i].socket =
+            precis_socket_new_hwm(ZMQ_PUSH, endpoint, false, ACKS_SNDHWM, 0);
         free(endpoint);
         if (!self->shards[i].socket) {
             precis_acks_destroy(&self);
             return NULL;
         }
-        zsock_set_sndhwm(self->shards[i].socket, ACKS_SNDHWM);
     }
     return self;
 }
