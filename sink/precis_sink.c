@@ -107,6 +107,9 @@ typedef struct {
 #define SEEN_CAPACITY (1u << 20)
 /* Most results in one replay answer. */
 #define REPLAY_MAX 1000
+/* Bytes of a replay request frame, at most: a larger one is refused by
+   libzmq before it is read, and the connection dropped (docs/SECURITY.md). */
+#define REPLAY_MAX_REQUEST 4096
 /* Small answers (busy, refused) queued for one replay peer, at most; beyond
    it they are dropped: the peer is not reading them anyway. */
 #define REPLAY_SNDHWM 16
@@ -443,14 +446,22 @@ static bool open_files(precis_sink_t *self)
         precis_stats_set(self->stats, self->log_damaged, damage.regions);
         precis_stats_set(self->stats, self->log_damaged_bytes, damage.bytes);
         precis_stats_set(self->stats, self->log_lost, damage.lost);
-        self->replay = precis_socket_new(ZMQ_ROUTER, config->replay_endpoint, true);
+        /* The frame limit and the high-water mark are set before the bind:
+           the listener copies the socket's options then, and a peer that
+           connects later gets the copy's (set after the bind, a 10 KB
+           request was read and answers queued to 1,000). */
+        self->replay = zsock_new(ZMQ_ROUTER);
         if (!self->replay)
             return false;
-        zsock_set_maxmsgsize(self->replay, 4096);
+        zsock_set_maxmsgsize(self->replay, REPLAY_MAX_REQUEST);
         /* Unsendable answers fail at once (EAGAIN, EHOSTUNREACH) instead of
            vanishing, so that they are counted. */
         zsock_set_sndhwm(self->replay, REPLAY_SNDHWM);
         zsock_set_router_mandatory(self->replay, 1);
+        precis_socket_tune(self->replay);
+        precis_curve_server(self->replay);
+        if (precis_shards_attach(self->replay, config->replay_endpoint, true) == -1)
+            return false;
         self->credit =
             precis_credit_new(config->replay_max_bytes ? config->replay_max_bytes
                                                        : PRECIS_REPLAY_MAX_BYTES);

@@ -161,6 +161,25 @@ class ReplayFlood(unittest.TestCase):
         for sock in flooders:
             sock.close()
 
+    def test_oversize_request(self):
+        """A replay request frame over 4 KiB (SECURITY.md) is refused by
+        libzmq unread: no answer; a request of the usual size is answered."""
+        big = msgpack.packb({"type": "replay", "since": 1, "max": 1, "pad": "x" * 5000})
+        sock = self.context.socket(zmq.DEALER)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.connect(REPLAY)
+        sock.send(big)
+        self.assertFalse(sock.poll(2000), "a 5 KB replay request was answered")
+        sock.close()
+        sock = self.context.socket(zmq.DEALER)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.connect(REPLAY)
+        sock.send(replay_request(1, 1))
+        self.assertTrue(sock.poll(10000), "a replay request of the usual size went unanswered")
+        header = msgpack.unpackb(sock.recv_multipart()[0], raw=False)
+        self.assertIn(header["status"], ("ok", "busy"))
+        sock.close()
+
     def test_since_beyond_next(self):
         """--since above the sink's next result: a clear error, not a wait."""
         sub = subprocess.run(
