@@ -30,6 +30,16 @@ fi
 [ "$(( $(kv received_live) + $(kv dropped_at_pub) ))" = "$(kv received)" ] \
     || fail "received_live + dropped_at_pub != received: $(cat "$out")"
 
+# Where the latency went (from each result's timings): four numbers whose
+# means add up to the mean push-to-publish latency, so within 0 and max_ms;
+# the stages' own work is more than nothing.
+parts=$(for p in to_ingest ingest_to_publish_wait stage_work to_subscriber; do kv "split_mean_${p}_ms"; done)
+[ "$(echo "$parts" | grep -cE '^-?[0-9]+\.[0-9]+$')" = 4 ] || fail "latency split not numbers: $parts"
+awk -v work="$(kv split_mean_stage_work_ms)" 'BEGIN { exit !(work > 0) }' \
+    || fail "stage work $(kv split_mean_stage_work_ms) ms"
+echo "$parts" | awk -v max="$(kv max_ms)" '{ sum += $1 } END { exit !(sum > 0 && sum <= max + 0.01) }' \
+    || fail "latency split adds up to more than max_ms $(kv max_ms): $parts"
+
 # The same without --replay: what the SUB did not get is lost.
 PIPELINE_BENCH_DROP_EVERY=5 "$bench" run --ingest "$PRECIS_INGEST" --output "$PRECIS_OUTPUT" \
     --duration 1 --rate 200 --samples "$samples" --tag plain >"$out" \

@@ -207,9 +207,13 @@ typedef struct {
 } retry_t;
 
 typedef struct {
-    double *sent;         /* first send time per index, 0 when not sent */
-    double *received;     /* result time per index, 0 when none */
-    double *backoff;      /* current backoff per index */
+    double *sent;     /* first send time per index, 0 when not sent */
+    double *received; /* result time per index, 0 when none */
+    double *backoff;  /* current backoff per index */
+    /* From the live result's timings (docs/PROTOCOL.md), on the monotonic
+       clock: when ingest accepted it and when the sink published it, and
+       the seconds normalize and summarize worked on it; 0 when unknown. */
+    double *accepted_at, *published_at, *stage_work;
     unsigned char *state; /* 0 new, 1 awaiting answer, 2 accepted, 3 rejected, 4 busy */
     size_t capacity;
     retry_t *retries;
@@ -226,11 +230,17 @@ static void tracker_reserve(tracker_t *tracker, size_t count)
     tracker->sent = realloc(tracker->sent, capacity * sizeof(double));
     tracker->received = realloc(tracker->received, capacity * sizeof(double));
     tracker->backoff = realloc(tracker->backoff, capacity * sizeof(double));
+    tracker->accepted_at = realloc(tracker->accepted_at, capacity * sizeof(double));
+    tracker->published_at = realloc(tracker->published_at, capacity * sizeof(double));
+    tracker->stage_work = realloc(tracker->stage_work, capacity * sizeof(double));
     tracker->state = realloc(tracker->state, capacity);
     size_t added = capacity - tracker->capacity;
     memset(tracker->sent + tracker->capacity, 0, added * sizeof(double));
     memset(tracker->received + tracker->capacity, 0, added * sizeof(double));
     memset(tracker->backoff + tracker->capacity, 0, added * sizeof(double));
+    memset(tracker->accepted_at + tracker->capacity, 0, added * sizeof(double));
+    memset(tracker->published_at + tracker->capacity, 0, added * sizeof(double));
+    memset(tracker->stage_work + tracker->capacity, 0, added * sizeof(double));
     memset(tracker->state + tracker->capacity, 0, added);
     tracker->capacity = capacity;
 }
@@ -289,6 +299,7 @@ typedef struct {
     size_t awaiting; /* requests sent, answer not yet read */
     size_t accepted, rejected, busy, received, errors, duplicates, foreign;
     double last_receive;
+    double realtime_offset; /* CLOCK_REALTIME - bench_now(), seconds */
     /* Gap-free (with --replay): */
     void *replay;          /* DEALER to the sink's replay socket, or NULL */
     bench_gaps_t *gaps;    /* the numbers seen, from the phase's start on */
@@ -382,6 +393,25 @@ static void read_answer(run_t *run)
     zmq_msg_close(&message);
 }
 
+/* Keeps where a live result's time went, from its timings map (Unix
+   microseconds, converted to this process's monotonic clock). */
+static void take_timings(run_t *run, size_t index, const msgpack_object *map)
+{
+    const msgpack_object *timings =
+        map->type == MSGPACK_OBJECT_MAP ? precis_mp_lookup(map, "timings") : NULL;
+    if (!timings || timings->type != MSGPACK_OBJECT_MAP)
+        return;
+    uint64_t received_us = map_uint(timings, "received_us");
+    uint64_t published_us = map_uint(timings, "published_us");
+    if (!received_us || !published_us)
+        return;
+    run->tracker.accepted_at[index] = (double)received_us * 1e-6 - run->realtime_offset;
+    run->tracker.published_at[index] = (double)published_us * 1e-6 - run->realtime_offset;
+    run->tracker.stage_work[index] =
+        (double)(map_uint(timings, "normalize_us") + map_uint(timings, "summarize_us")) *
+        1e-6;
+}
+
 /* One result, live (now > 0: its arrival time) or from the replay socket
    (now 0). A number seen already is the same result again (a replay that
    overlapped the live stream): skipped. The same article under another
@@ -407,6 +437,8 @@ static void take_result(run_t *run, const void *data, size_t size, bool error, d
         /* Recovered results have no arrival time: -1, kept out of the
            latencies. */
         run->tracker.received[index] = now > 0 ? now : -1;
+        if (now > 0)
+            take_timings(run, (size_t)index, &run->unpacked.data);
         run->received++;
         run->errors += error;
         if (now > 0)
@@ -694,6 +726,9 @@ static void reset_counters(run_t *run, const char *tag)
     free(run->tracker.sent);
     free(run->tracker.received);
     free(run->tracker.backoff);
+    free(run->tracker.accepted_at);
+    free(run->tracker.published_at);
+    free(run->tracker.stage_work);
     free(run->tracker.state);
     free(run->tracker.retries);
     memset(&run->tracker, 0, sizeof run->tracker);
@@ -724,6 +759,44 @@ static int start_gaps(run_t *run)
     return 0;
 }
 
+/* Where the latency went, from each result's timings: client to ingest's
+   acceptance (batching in the client, the request's hop), ingest's
+   acceptance to the sink's publication less the stages' own work (the
+   journal's sync, queues, hops and holds), the work of normalize and
+   summarize, and the publication's hop to the subscriber. Printed as the
+   mean ms of each over the results at or above the p99 of the whole
+   (split_p99_*: what the slowest 1% waited on) and over all (split_mean_*).
+   Clocks: one host, CLOCK_REALTIME stamps converted to the monotonic one. */
+static void print_latency_split(const tracker_t *tracker, size_t count, double p99_ms)
+{
+    static const char *names[4] = {"to_ingest", "ingest_to_publish_wait", "stage_work",
+                                   "to_subscriber"};
+    double all[4] = {0}, slow[4] = {0};
+    size_t all_count = 0, slow_count = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (tracker->received[i] <= 0 || tracker->sent[i] == 0 ||
+            tracker->published_at[i] == 0)
+            continue;
+        double part[4] = {
+            tracker->accepted_at[i] - tracker->sent[i],
+            tracker->published_at[i] - tracker->accepted_at[i] - tracker->stage_work[i],
+            tracker->stage_work[i], tracker->received[i] - tracker->published_at[i]};
+        bool is_slow = (tracker->received[i] - tracker->sent[i]) * 1000 >= p99_ms;
+        for (int k = 0; k < 4; k++) {
+            all[k] += part[k] * 1000;
+            if (is_slow)
+                slow[k] += part[k] * 1000;
+        }
+        all_count++;
+        slow_count += is_slow;
+    }
+    for (int k = 0; k < 4; k++)
+        printf("split_mean_%s_ms=%.2f\n", names[k], all_count ? all[k] / all_count : NAN);
+    for (int k = 0; k < 4; k++)
+        printf("split_p99_%s_ms=%.2f\n", names[k],
+               slow_count ? slow[k] / slow_count : NAN);
+}
+
 static int command_run(const options_t *options, const bench_set_t *set)
 {
     if (!options->ingest || !options->output) {
@@ -732,6 +805,10 @@ static int command_run(const options_t *options, const bench_set_t *set)
     }
     void *context = zmq_ctx_new();
     run_t run = {.options = options, .set = set};
+    struct timespec realtime;
+    clock_gettime(CLOCK_REALTIME, &realtime);
+    run.realtime_offset =
+        (double)realtime.tv_sec + (double)realtime.tv_nsec * 1e-9 - bench_now();
     const char *drop_every = getenv("PIPELINE_BENCH_DROP_EVERY");
     run.drop_every = drop_every ? (size_t)atol(drop_every) : 0;
     msgpack_sbuffer_init(&run.buffer);
@@ -803,6 +880,7 @@ static int command_run(const options_t *options, const bench_set_t *set)
     printf("p99_ms=%.2f\n", percentile(latencies, count, 0.99));
     printf("p999_ms=%.2f\n", percentile(latencies, count, 0.999));
     printf("max_ms=%.2f\n", count ? latencies[count - 1] : NAN);
+    print_latency_split(&run.tracker, run.next, percentile(latencies, count, 0.99));
     free(latencies);
     reset_counters(&run, "done");
     msgpack_unpacked_destroy(&run.unpacked);
