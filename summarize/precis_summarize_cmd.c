@@ -42,11 +42,13 @@
 #include "precis_summarizer.h"
 #include <assert.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1024,6 +1026,27 @@ static double now_seconds(void)
 }
 
 /* JSON Lines mode: one article per line. */
+/* True when in is read from something that delivers over time (a pipe, a
+   socket, a terminal: `tail -f feed.jsonl | precis summarize --jsonl`), not
+   a regular file. */
+static bool input_is_streamed(FILE *in)
+{
+    struct stat status;
+    return fstat(fileno(in), &status) != 0 || !S_ISREG(status.st_mode);
+}
+
+/* Results wait in stdout's 64 KB buffer (precis_cmd_summarize) for
+   throughput; a streamed input must not hold them there while the command
+   waits for its next line. So when nothing more is ready to read, what has
+   been written goes out. A line already in stdio's buffer with none on the
+   descriptor flushes once too many, which costs a write, not a result. */
+static void flush_before_waiting(FILE *in)
+{
+    struct pollfd ready = {.fd = fileno(in), .events = POLLIN};
+    if (poll(&ready, 1, 0) == 0)
+        fflush(stdout);
+}
+
 static int summarize_jsonl(precis_summarizer_t *summarizer, command_t *command, FILE *in)
 {
     char *line = NULL;
@@ -1033,6 +1056,7 @@ static int summarize_jsonl(precis_summarizer_t *summarizer, command_t *command, 
     int rc = 0;
     bool progress = isatty(STDERR_FILENO);
     double next_report = now_seconds() + 0.5;
+    bool streamed = input_is_streamed(in);
     if (feed_named(command->path))
         return summarize_jsonl_feed(summarizer, command, in, NULL, 0);
     precis_jsonl_t *reader = precis_jsonl_new();
@@ -1057,6 +1081,8 @@ static int summarize_jsonl(precis_summarizer_t *summarizer, command_t *command, 
             continue; /* empty lines are allowed, and ignored */
         if (summarize_line(summarizer, command, reader, line, (size_t)len, number) != 0)
             rc = 1;
+        if (streamed)
+            flush_before_waiting(in);
         done++;
         if (progress && (done & 63) == 0 && now_seconds() >= next_report) {
             fprintf(stderr, "\r%zu lines", done);

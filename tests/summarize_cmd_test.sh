@@ -31,6 +31,23 @@ printf '%s\n' '{"id":"nul","text":"The ferry\u0000 resumes on Monday. Repairs to
 grep -q '"id":"nul"' "$work/out" || fail "record with \\u0000 dropped: $(cat "$work/err")"
 grep -q 'ferry resumes' "$work/out" || fail "NUL not removed from the summary"
 
+# A streamed input (a pipe that stays open, as `tail -f feed.jsonl | precis
+# summarize --jsonl`): each result is written out while the command waits
+# for the next line, not held in the output buffer until the input ends.
+mkfifo "$work/stream"
+"$bin/precis" summarize --jsonl <"$work/stream" >"$work/stream.out" 2>"$work/stream.err" &
+stream_pid=$!
+exec 7>"$work/stream"
+printf '%s\n' '{"id":"live-1","text":"The night bus returns to the harbour route on Monday. The council found the money for a driver."}' >&7
+for _ in $(seq 100); do
+    grep -q '"id":"live-1"' "$work/stream.out" && break
+    sleep 0.1
+done
+grep -q '"id":"live-1"' "$work/stream.out" ||
+    fail "a streamed input's result waited for the input to end: $(cat "$work/stream.err")"
+exec 7>&-
+wait "$stream_pid" || fail "summarize of a streamed input exited $?"
+
 # No article at all: plain, and JSON Lines (blank lines only).
 : | run 1
 grep -q 'no article' "$work/err" || fail "empty plain input: no reason given"
