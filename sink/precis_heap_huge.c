@@ -49,11 +49,19 @@ void precis_heap_huge_start(char **argv)
     char *value = precis_heap_huge_tunables(current);
     if (!value)
         return; /* started so, or the user chose */
+    /* The program by its path, not as /proc/self/exe: the kernel names the
+       process after the file it starts (ps, top, pgrep show "exe"
+       otherwise). */
+    char path[4096];
+    ssize_t len = readlink("/proc/self/exe", path, sizeof path - 1);
     char *before = current ? strdup(current) : NULL;
-    if (setenv("GLIBC_TUNABLES", value, 1) == 0)
-        execv("/proc/self/exe", argv);
-    /* Not started again (no /proc, say): on as it is, its environment as
-       it was. */
+    if (len > 0 && (size_t)len < sizeof path - 1 &&
+        setenv("GLIBC_TUNABLES", value, 1) == 0) {
+        path[len] = 0;
+        execv(path, argv);
+    }
+    /* Not started again (no /proc, the file replaced since: " (deleted)"):
+       on as it is, its environment as it was. */
     if (before)
         setenv("GLIBC_TUNABLES", before, 1);
     else

@@ -16,11 +16,12 @@
     glibc reads its tunables once, when the program is loaded (from the
     environment variable GLIBC_TUNABLES); nothing can set them later. So
     precis-sink starts itself again at once, before it has done anything
-    else, with the tunable added: the same program (/proc/self/exe), the
-    same arguments, the same process id. glibc then advises every heap it
-    grows (sbrk, each thread's arena, large blocks) with MADV_HUGEPAGE; the
-    kernel gives huge pages where transparent huge pages are "madvise" or
-    "always" (nothing changes with "never").
+    else, with the tunable added: the same program (the file /proc/self/exe
+    names), the same arguments, the same process id and name. glibc then
+    advises every heap it grows (sbrk, each thread's arena, large blocks)
+    with MADV_HUGEPAGE; the kernel gives huge pages where transparent huge
+    pages are "madvise" or "always" (nothing changes with "never"). The
+    heap's first pages, used before main, stay in 4 KiB pages.
 
     Not done when GLIBC_TUNABLES already names glibc.malloc.hugetlb (either
     value: glibc.malloc.hugetlb=0 turns this off), under valgrind (its own

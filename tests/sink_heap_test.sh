@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # precis-sink's heap in huge pages (sink/precis_heap_huge.h): a sink started
 # plainly runs with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (it started itself
-# again with it: same pid, same arguments), other tunables given are kept,
+# again with it: same pid, name and arguments), other tunables given are kept,
 # and glibc.malloc.hugetlb=0 given is left as it is (no second start). What
 # the tunable does is glibc's (sink_bench shows it: page faults a result).
 #   tests/sink_heap_test.sh BIN_DIR
@@ -50,6 +50,7 @@ tunables() {
 if start_sink -u GLIBC_TUNABLES; then
     [ "$(tunables)" = glibc.malloc.hugetlb=1 ] || fail "started plainly: GLIBC_TUNABLES='$(tunables)'"
     [ "$(cat "$work/sink.pid")" = "$pid" ] || fail "pid file $(cat "$work/sink.pid"), process $pid"
+    [ "$(cat "/proc/$pid/comm")" = precis-sink ] || fail "process name $(cat "/proc/$pid/comm")"
     tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "--pidfile $work/sink.pid" ||
         fail "arguments not kept: $(tr '\0' ' ' <"/proc/$pid/cmdline")"
     stop_sink
