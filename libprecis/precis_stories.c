@@ -588,6 +588,22 @@ static int load_file(precis_stories_t *self, int64_t now_us)
     return self->fd >= 0 ? 0 : -1;
 }
 
+/* The buckets the index starts with (one an article of room): what
+   options ask, or as many as one huge page of heads holds; a power of two,
+   at least 256, and no more than max_articles needs. */
+static size_t initial_buckets(const precis_stories_options_t *options)
+{
+    size_t wanted = options->initial_articles
+                        ? options->initial_articles
+                        : PRECIS_TABLE_HUGE_PAGE / (options->bands * sizeof(uint32_t));
+    if (wanted > options->max_articles)
+        wanted = options->max_articles;
+    size_t buckets = 256;
+    while (buckets < wanted)
+        buckets *= 2;
+    return buckets;
+}
+
 precis_stories_t *precis_stories_new(const precis_stories_options_t *options,
                                      const char *path, int64_t now_us)
 {
@@ -604,12 +620,14 @@ precis_stories_t *precis_stories_new(const precis_stories_options_t *options,
     if (!self->options.bands || PRECIS_MINHASH_BINS % self->options.bands)
         self->options.bands = PRECIS_STORIES_BANDS;
     self->rows = PRECIS_MINHASH_BINS / self->options.bands;
-    self->slots = self->options.max_articles < 256 ? self->options.max_articles : 256;
+    size_t buckets = initial_buckets(&self->options);
+    self->slots =
+        self->options.max_articles < buckets ? self->options.max_articles : buckets;
     self->ring = precis_table_alloc(self->slots * sizeof *self->ring);
     self->links =
         precis_table_alloc(self->slots * self->options.bands * sizeof *self->links);
     self->looked = precis_table_alloc(self->slots * sizeof *self->looked);
-    grow_buckets(self, 256);
+    grow_buckets(self, buckets);
     self->fd = -1;
     if (path) {
         self->path = strdup(path);
@@ -733,6 +751,11 @@ int precis_stories_flush(precis_stories_t *self)
 size_t precis_stories_size(precis_stories_t *self)
 {
     return self->count;
+}
+
+size_t precis_stories_room(precis_stories_t *self)
+{
+    return self->slots;
 }
 
 size_t precis_stories_bytes(precis_stories_t *self)
@@ -871,7 +894,8 @@ int precis_stories_test(bool verbose)
     unlink(path);
     /* 20,000 articles: the ring grows past 2 MiB (moved by mremap, not
        copied) twice; articles from before and after each growth are found. */
-    precis_stories_options_t large = {.max_articles = 20000, .max_age_us = 1000000};
+    precis_stories_options_t large = {
+        .max_articles = 20000, .max_age_us = 1000000, .initial_articles = 256};
     self = precis_stories_new(&large, path, 0);
     for (unsigned i = 0; self && i < 20000; i++) {
         char *text = test_text(1000 + i, 30), id[16];
@@ -898,7 +922,8 @@ int precis_stories_test(bool verbose)
     /* The ring grows once it has wrapped (the oldest left by age, so the
        oldest live entry is not in slot 0): entries from before and after
        are still found. */
-    precis_stories_options_t aging = {.max_articles = 1000, .max_age_us = 100};
+    precis_stories_options_t aging = {
+        .max_articles = 1000, .max_age_us = 100, .initial_articles = 256};
     self = precis_stories_new(&aging, NULL, 0);
     for (unsigned i = 0; i < 500; i++) {
         char *text = test_text(40000 + i, 30), id[16];
@@ -918,6 +943,33 @@ int precis_stories_test(bool verbose)
         CHECK(match.duplicate_of && strcmp(match.duplicate_of, expected) == 0);
         free(text);
     }
+    precis_stories_destroy(&self);
+
+    /* Room at first: one huge page of bucket heads by default (16,384
+       articles with 32 bands), what the options ask (a power of two), no
+       more than the window; the tables double when it is full. */
+    self = precis_stories_new(NULL, NULL, 0);
+    CHECK(precis_stories_room(self) == 16384);
+    precis_stories_destroy(&self);
+    precis_stories_options_t bands64 = {.bands = 64};
+    self = precis_stories_new(&bands64, NULL, 0);
+    CHECK(precis_stories_room(self) == 8192);
+    precis_stories_destroy(&self);
+    precis_stories_options_t small = {.max_articles = 1000};
+    self = precis_stories_new(&small, NULL, 0);
+    CHECK(precis_stories_room(self) == 1000);
+    precis_stories_destroy(&self);
+    precis_stories_options_t asked = {.initial_articles = 300};
+    self = precis_stories_new(&asked, NULL, 0);
+    CHECK(precis_stories_room(self) == 512);
+    for (unsigned i = 0; i < 513; i++) {
+        char *text = test_text(60000 + i, 30), id[16];
+        precis_minhash_compute(&b, text, strlen(text));
+        snprintf(id, sizeof id, "r%u", i);
+        precis_stories_add(self, id, NULL, &b, 1, &match);
+        free(text);
+    }
+    CHECK(precis_stories_room(self) == 1024 && precis_stories_size(self) == 513);
     precis_stories_destroy(&self);
 
     /* A word-less text is never a repeat. */

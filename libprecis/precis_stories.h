@@ -47,6 +47,15 @@
     more are mapped in huge pages where the kernel allows (transparent huge
     pages): an index of 200,000 articles took 80,700 page faults in 4 KiB
     pages and 7,800 in huge ones, and 7.8 -> 3.6 us of CPU an article.
+    They start with room for 16,384 articles (with 32 bands: one huge page
+    of bucket heads, touched at random, so taken whole from the first
+    article on; the ring's 5.4 MB and the links' 2 MiB are address space
+    until articles fill them). Starting with 256, the sink spent its first
+    16,384 results on six doublings, each linking every article again:
+    sink_bench --in-process (callgrind, --toggle-collect=
+    precis_sink_publish_batch) 17,025 -> 13,886 instructions a result with
+    --passes 2, 16,962 -> 14,617 with --passes 4. A full index no longer
+    grows, so this is its first minutes' cost, not its steady one.
 
     Persistence (optional): every added article is appended as one record to
     a file of its own (the sink's is OUTLOG.stories); at start the records
@@ -83,6 +92,10 @@ typedef struct {
     int64_t max_age_us;  /* window by age; 0: the default */
     double threshold;    /* least similarity of a near copy; 0: the default */
     size_t bands;        /* LSH bands, dividing PRECIS_MINHASH_BINS; 0: the default */
+    /* Articles the tables have room for at first (rounded up to a power of
+       two, at least 256, at most max_articles); 0: the default, as many as
+       one huge page of bucket heads holds (2 MiB: 16,384 with 32 bands). */
+    size_t initial_articles;
 } precis_stories_options_t;
 
 /* The answer for one article. The strings live until the next call. */
@@ -117,6 +130,9 @@ int precis_stories_add(precis_stories_t *self, const char *id, const char *key,
 int precis_stories_flush(precis_stories_t *self);
 
 size_t precis_stories_size(precis_stories_t *self);
+
+/* Articles the tables hold before they grow next (at most max_articles). */
+size_t precis_stories_room(precis_stories_t *self);
 
 /* Bytes the index holds: its ring and links as allocated (up to twice the
    articles in it while it grows), its buckets and its strings. */

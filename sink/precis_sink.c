@@ -134,6 +134,11 @@ struct _precis_sink_t {
     precis_seen_t *seen_ids;
     precis_splice_t *splice; /* reads and writes the result maps */
     batch_t batch;
+    /* The loop's messages read (initialized, empty between batches) and
+       their bytes. */
+    zmq_msg_t inbox[BATCH_MAX];
+    const void *inbox_data[BATCH_MAX];
+    size_t inbox_size[BATCH_MAX];
     char log_id[PRECIS_LOG_ID_SIZE];
     int jsonl;           /* file descriptor, -1 without --jsonl */
     uint64_t jsonl_size; /* bytes of whole lines */
@@ -513,6 +518,8 @@ precis_sink_t *precis_sink_new(const precis_config_t *config)
 {
     precis_sink_t *self = calloc(1, sizeof *self);
     assert(self);
+    for (size_t i = 0; i < BATCH_MAX; i++)
+        zmq_msg_init(&self->inbox[i]);
     self->config = config;
     self->seen = precis_seen_new(SEEN_CAPACITY);
     /* Acknowledgements go to the shard that owns the key; with several
@@ -579,6 +586,8 @@ void precis_sink_destroy(precis_sink_t **self_p)
     if (!self_p || !*self_p)
         return;
     precis_sink_t *self = *self_p;
+    for (size_t i = 0; i < BATCH_MAX; i++)
+        zmq_msg_close(&self->inbox[i]);
     zsock_destroy(&self->results);
     zsock_destroy(&self->output);
     precis_acks_destroy(&self->acks);
@@ -785,7 +794,7 @@ static void batch_clear(batch_t *batch)
    taken). 0: taken, or a duplicate of a published result (acknowledged
    again); -1: not a result, or not taken now (the JSON Lines file is
    behind: it is not acknowledged, so ingest sends it again). */
-static int stage(precis_sink_t *self, zframe_t *frame)
+static int stage(precis_sink_t *self, const void *frame, size_t frame_size)
 {
     char error[PRECIS_ERROR_SIZE];
     batch_t *batch = &self->batch;
@@ -794,7 +803,7 @@ static int stage(precis_sink_t *self, zframe_t *frame)
     /* The worker's map is not decoded: the splice reads the few values the
        sink needs and writes the published map from its bytes. */
     precis_splice_t *splice = self->splice;
-    if (precis_splice_read(splice, zframe_data(frame), zframe_size(frame), error) != 0) {
+    if (precis_splice_read(splice, frame, frame_size, error) != 0) {
         precis_stats_add(self->stats, self->invalid, 1);
         zsys_error("sink: dropping a frame that is not a result: %s", error);
         return -1;
@@ -937,15 +946,32 @@ static size_t commit(precis_sink_t *self)
     return held;
 }
 
+/* Stages and commits one batch of at most BATCH_MAX results given as their
+   bytes (data[i], size[i]); their acknowledgements are held until
+   precis_acks_flush. -1 when one was not published (see stage, commit). */
+static int publish_bytes(precis_sink_t *self, const void *const *data, const size_t *size,
+                         size_t count)
+{
+    assert(count <= BATCH_MAX);
+    int rc = 0;
+    for (size_t i = 0; i < count; i++)
+        if (stage(self, data[i], size[i]) != 0)
+            rc = -1;
+    return commit(self) > 0 ? -1 : rc;
+}
+
 int precis_sink_publish_batch(precis_sink_t *self, zframe_t **frames, size_t count)
 {
     int rc = 0;
     for (size_t done = 0; done < count;) {
         size_t take = count - done < BATCH_MAX ? count - done : BATCH_MAX;
-        for (size_t i = 0; i < take; i++)
-            if (stage(self, frames[done + i]) != 0)
-                rc = -1;
-        if (commit(self) > 0)
+        const void *data[BATCH_MAX];
+        size_t size[BATCH_MAX];
+        for (size_t i = 0; i < take; i++) {
+            data[i] = zframe_data(frames[done + i]);
+            size[i] = zframe_size(frames[done + i]);
+        }
+        if (publish_bytes(self, data, size, take) != 0)
             rc = -1;
         done += take;
     }
@@ -1160,6 +1186,22 @@ static void trim_replay_memory(precis_sink_t *self)
     }
 }
 
+/* Reads the results waiting, up to BATCH_MAX, into the inbox's messages
+   (without czmq's frame objects: no allocation of our own a result), their
+   bytes in inbox_data and inbox_size; how many. */
+static size_t take_waiting(precis_sink_t *self)
+{
+    void *results = zsock_resolve(self->results);
+    size_t taken = 0;
+    while (taken < BATCH_MAX &&
+           zmq_msg_recv(&self->inbox[taken], results, ZMQ_DONTWAIT) >= 0) {
+        self->inbox_data[taken] = zmq_msg_data(&self->inbox[taken]);
+        self->inbox_size[taken] = zmq_msg_size(&self->inbox[taken]);
+        taken++;
+    }
+    return taken;
+}
+
 int precis_sink_run(precis_sink_t *self)
 {
     zsys_info("sink ready: results on %s, publishing on %s from sequence number %llu "
@@ -1195,15 +1237,13 @@ int precis_sink_run(precis_sink_t *self)
             /* A batch of what is waiting (at most 256, so that replay and
                control are still served): one poll and one story-file write
                for all of them. */
-            zframe_t *frames[BATCH_MAX];
-            size_t taken = 0;
-            while (taken < BATCH_MAX &&
-                   (frames[taken] = taken == 0 ? zframe_recv(self->results)
-                                               : zframe_recv_nowait(self->results)))
-                taken++;
-            precis_sink_publish_batch(self, frames, taken);
-            for (size_t i = 0; i < taken; i++)
-                zframe_destroy(&frames[i]);
+            size_t taken = take_waiting(self);
+            publish_bytes(self, self->inbox_data, self->inbox_size, taken);
+            precis_acks_flush(self->acks);
+            for (size_t i = 0; i < taken; i++) { /* ready for the next batch */
+                zmq_msg_close(&self->inbox[i]);
+                zmq_msg_init(&self->inbox[i]);
+            }
             flush_stories(self);
             /* Not a full batch: the next results are let gather for a
                moment instead of waking up for each few of them. A wake-up
