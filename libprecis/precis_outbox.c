@@ -1,11 +1,13 @@
 /*  precis_outbox - results held back a moment, to leave as one message. */
 #include "precis_outbox.h"
+#include "precis_msgpool.h"
 
 struct _precis_outbox_t {
     zframe_t **frames; /* held, oldest first */
     size_t count, capacity;
     int64_t hold_us;
-    int64_t first_us; /* when frames[0] was added */
+    int64_t first_us;       /* when frames[0] was added */
+    precis_msgpool_t *pool; /* what the frames are sent from (precis_msgpool.h) */
 };
 
 precis_outbox_t *precis_outbox_new(size_t capacity, int64_t hold_us)
@@ -16,6 +18,7 @@ precis_outbox_t *precis_outbox_new(size_t capacity, int64_t hold_us)
     self->frames = calloc(self->capacity, sizeof *self->frames);
     assert(self->frames);
     self->hold_us = hold_us;
+    self->pool = precis_msgpool_new();
     return self;
 }
 
@@ -27,6 +30,7 @@ void precis_outbox_destroy(precis_outbox_t **self_p)
     for (size_t i = 0; i < self->count; i++)
         zframe_destroy(&self->frames[i]);
     free(self->frames);
+    precis_msgpool_destroy(&self->pool);
     free(self);
     *self_p = NULL;
 }
@@ -65,8 +69,14 @@ size_t precis_outbox_flush(precis_outbox_t *self, zsock_t *sock, const char *nam
     for (size_t i = 0; i < self->count; i++) {
         /* A message's frames go out together or not at all: once one
            failed, the rest are dropped with it. */
-        int more = i + 1 < self->count ? ZFRAME_MORE : 0;
-        if (!failed && zframe_send(&self->frames[i], sock, more) == 0) {
+        /* Copied into a buffer of the pool, which libzmq's I/O thread
+           hands back, rather than sent as it is, which that thread would
+           free against this thread's malloc arena (its lock). */
+        int more = i + 1 < self->count ? ZMQ_SNDMORE : 0;
+        if (!failed && precis_msgpool_send(self->pool, zsock_resolve(sock),
+                                           zframe_data(self->frames[i]),
+                                           zframe_size(self->frames[i]), more) == 0) {
+            zframe_destroy(&self->frames[i]);
             sent++;
             continue;
         }

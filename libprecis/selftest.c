@@ -7,6 +7,7 @@
 #include "precis_minhash.h"
 #include "precis_msgpack.h"
 #include "precis_mpwrite.h"
+#include "precis_msgpool.h"
 #include "precis_outbox.h"
 #include "precis_real.h"
 #include "precis_selftest.h"
@@ -38,6 +39,7 @@ static const precis_module_test_t tests[] = {
     {"shards", precis_shards_test},
     {"real", precis_real_test},
     {"outbox", precis_outbox_test},
+    {"msgpool", precis_msgpool_test},
     {"mpwrite", precis_mpwrite_test},
     {"msgpack", precis_msgpack_test},
 };
