@@ -774,16 +774,11 @@ static bool has_input(zsock_t *sock)
 static int commit_journal(precis_ingest_t *self)
 {
     precis_idwindow_flush(self->ids);
-    precis_syncer_file_t files[3];
-    int fds[2];
-    void *data[2];
-    size_t sizes[2];
-    int count = precis_journal_take(self->journal, fds, data, sizes);
-    for (int i = 0; i < count; i++)
-        files[i] = (precis_syncer_file_t){fds[i], data[i], sizes[i]};
+    precis_syncer_file_t files[PRECIS_JOURNAL_TAKE_MAX + 1];
+    size_t count = precis_journal_take(self->journal, files);
     if (precis_idwindow_fd(self->ids) >= 0)
         files[count++] = (precis_syncer_file_t){precis_idwindow_fd(self->ids), NULL, 0};
-    if (precis_syncer_commit_files(self->syncer, files, (size_t)count) != 0)
+    if (precis_syncer_commit_files(self->syncer, files, count) != 0)
         return errno ? errno : EIO;
     return 0;
 }

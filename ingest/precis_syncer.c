@@ -322,7 +322,11 @@ int precis_syncer_commit_files(precis_syncer_t *self, precis_syncer_file_t *file
     ssize_t local[8], *index = count <= 8 ? local : malloc(count * sizeof *index);
     assert(index);
     for (size_t i = 0; i < count; i++)
-        if ((index[i] = add_pending(self, files[i].fd)) < 0) {
+        /* Pieces of one file in a row (a journal batch of several
+           buffers): one fstat. */
+        if (i > 0 && files[i].fd == files[i - 1].fd)
+            index[i] = index[i - 1];
+        else if ((index[i] = add_pending(self, files[i].fd)) < 0) {
             int error = errno;
             for (size_t j = 0; j < count; j++)
                 free(files[j].data);
