@@ -209,12 +209,12 @@ static void answer_busy(precis_ingest_t *self, answer_t *answer, const char *rea
 /* Takes an article whose record is durable (or that needs none): into the
    ledger, and on to the workers when one can take it now (else the
    ledger sends it at the next tick). The ledger keeps data (malloc'd, the
-   buffer the article was encoded into once): no copy. */
+   buffer the article was encoded into once), and the message to the
+   workers shares it: no copy. */
 static void take_article(precis_ingest_t *self, const char *key, void *data, size_t size)
 {
-    bool sent = zmq_send(zsock_resolve(self->dispatch), data, size, ZMQ_DONTWAIT) != -1;
-    precis_ledger_adopt(self->ledger, key, data, size, sent, zclock_mono());
-    if (!sent) {
+    if (!precis_ledger_adopt_send(self->ledger, key, data, size,
+                                  zsock_resolve(self->dispatch), zclock_mono())) {
         self->deferred = true; /* sent by the loop as soon as a worker can take it */
         COUNT(self, dispatch_deferred);
     }
@@ -947,8 +947,7 @@ static bool resend(void *arg, precis_ledger_entry_t *entry)
     precis_ingest_t *self = arg;
     if (entry->gave_up || precis_ledger_exhausted(self->ledger, entry))
         return give_up(self, entry);
-    if (zmq_send(zsock_resolve(self->dispatch), entry->data, entry->size, ZMQ_DONTWAIT) ==
-        -1) {
+    if (!precis_ledger_send(self->ledger, entry, zsock_resolve(self->dispatch))) {
         self->deferred |= entry->attempts == 0; /* never sent yet: soon again */
         return false;
     }
