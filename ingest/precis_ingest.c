@@ -63,9 +63,13 @@ struct _precis_ingest_t {
     precis_journal_t *journal; /* NULL without --journal */
     precis_syncer_t *syncer;   /* syncs the journal, holds answers; with it */
     precis_idwindow_t *ids;    /* client ids in flight or delivered lately */
-    zlistx_t *pending;         /* answer_t * of articles waiting for their sync */
-    size_t pending_bytes;      /* of the articles pending */
-    char nonce[16]; /* makes keys unique across restarts; "K:" first in shard K */
+    /* The answers of articles waiting for their sync, in order: linked
+       through the answers themselves (a zlistx node an article was one
+       of its allocations). */
+    struct answer_s *pending_first, *pending_last;
+    size_t pending_count;
+    size_t pending_bytes; /* of the articles pending */
+    char nonce[16];       /* makes keys unique across restarts; "K:" first in shard K */
     uint64_t next_key;
     precis_stats_t *stats;
     precis_control_t *control;
@@ -89,7 +93,7 @@ struct _precis_ingest_t {
 
 /* The answer to one request frame: its reply, and the article pending
    with it. */
-typedef struct {
+typedef struct answer_s {
     zmq_msg_t reply;
     char *id; /* of an article accepted (or a duplicate) not yet answered */
     size_t id_len;
@@ -100,9 +104,39 @@ typedef struct {
     void *data;
     size_t size;
     bool duplicate;
-    int failed;   /* errno: the batch's journal write failed; 0: none */
-    void *handle; /* in self->pending */
+    int failed;                   /* errno: the batch's journal write failed; 0: none */
+    struct answer_s *prev, *next; /* in self->pending_*, while pending */
 } answer_t;
+
+/* Puts answer at the end of the articles pending. */
+static void pending_add(precis_ingest_t *self, answer_t *answer)
+{
+    answer->prev = self->pending_last;
+    answer->next = NULL;
+    if (self->pending_last)
+        self->pending_last->next = answer;
+    else
+        self->pending_first = answer;
+    self->pending_last = answer;
+    self->pending_count++;
+    self->pending_bytes += answer->size;
+}
+
+/* Takes answer off the articles pending. */
+static void pending_remove(precis_ingest_t *self, answer_t *answer)
+{
+    if (answer->prev)
+        answer->prev->next = answer->next;
+    else
+        self->pending_first = answer->next;
+    if (answer->next)
+        answer->next->prev = answer->prev;
+    else
+        self->pending_last = answer->prev;
+    answer->prev = answer->next = NULL;
+    self->pending_count--;
+    self->pending_bytes -= answer->size;
+}
 
 /* The answer to one message from a client on its way back:
    [identity][delimiter?] and one reply frame per request frame, in their
@@ -261,8 +295,7 @@ static void settle_answer(precis_ingest_t *self, answer_t *answer, int error)
     if (answer->failed)
         error = answer->failed;
     if (answer->key) {
-        zlistx_detach(self->pending, answer->handle);
-        self->pending_bytes -= answer->size;
+        pending_remove(self, answer);
         if (error)
             drop_pending(self, answer, error);
         else {
@@ -415,7 +448,6 @@ precis_ingest_t *precis_ingest_new(const precis_config_t *config)
     self->forwarded = precis_stats_counter(
         self->stats, "forwarded",
         "normalized articles carried to the summarize workers (0 with --no-forward)");
-    self->pending = zlistx_new();
     /* Prometheus: the answers are one family, by status. */
     precis_stats_label(self->stats, self->accepted, "requests",
                        "requests answered, by status", "status", "accepted");
@@ -491,7 +523,6 @@ void precis_ingest_destroy(precis_ingest_t **self_p)
     /* The ids before the journal: a done record never goes without its id. */
     precis_idwindow_destroy(&self->ids);
     precis_journal_destroy(&self->journal);
-    zlistx_destroy(&self->pending);
     precis_ledger_destroy(&self->ledger);
     precis_control_destroy(&self->control);
     precis_stats_destroy(&self->stats);
@@ -550,7 +581,7 @@ static const char journal_write_failed[] =
 static const char *admit(precis_ingest_t *self, precis_article_t *article,
                          uint64_t content, answer_t *answer)
 {
-    size_t pending = zlistx_size(self->pending);
+    size_t pending = self->pending_count;
     if (precis_ledger_size(self->ledger) + pending >= (size_t)self->config->max_inflight)
         return "the pipeline is full (too many articles in flight); retry later";
     /* A PUSH socket with no worker connected, or all of them full (asked
@@ -589,8 +620,7 @@ static const char *admit(precis_ingest_t *self, precis_article_t *article,
         answer->key = answer->key_text;
         answer->data = data;
         answer->size = size;
-        answer->handle = zlistx_add_end(self->pending, answer);
-        self->pending_bytes += size;
+        pending_add(self, answer);
         return NULL;
     }
     take_article(self, key, data, size);
@@ -963,7 +993,8 @@ static bool resend(void *arg, precis_ledger_entry_t *entry)
    must be in the new file too). */
 typedef struct {
     precis_ingest_t *self;
-    int stage; /* 0: not started, 1: in the ledger, 2: in pending */
+    int stage;        /* 0: not started, 1: in the ledger, 2: in pending */
+    answer_t *answer; /* the next pending one, in stage 2 */
 } live_cursor_t;
 
 static int next_live(void *arg, const char **key, const void **data, size_t *size)
@@ -981,11 +1012,13 @@ static int next_live(void *arg, const char **key, const void **data, size_t *siz
             return 0;
         }
     }
-    answer_t *answer =
-        cursor->stage == 1 ? zlistx_first(self->pending) : zlistx_next(self->pending);
+    if (cursor->stage == 1)
+        cursor->answer = self->pending_first;
     cursor->stage = 2;
+    answer_t *answer = cursor->answer;
     if (!answer)
         return -1;
+    cursor->answer = answer->next;
     *key = answer->key;
     *data = answer->data;
     *size = answer->size;
@@ -1021,7 +1054,7 @@ static void sync_compaction_step(precis_ingest_t *self, int fd)
 static void compact(precis_ingest_t *self)
 {
     if (self->compaction == COMPACT_IDLE) {
-        size_t live = precis_ledger_size(self->ledger) + zlistx_size(self->pending);
+        size_t live = precis_ledger_size(self->ledger) + self->pending_count;
         if (zclock_mono() < self->compact_after ||
             !precis_journal_wants_compaction(self->journal, live,
                                              precis_ledger_bytes(self->ledger) +
@@ -1044,7 +1077,7 @@ static void compact(precis_ingest_t *self)
                 COUNT(self, journal_compactions);
             return;
         }
-        live_cursor_t cursor = {self, 0};
+        live_cursor_t cursor = {self, 0, NULL};
         if (precis_journal_compact_begin(self->journal, next_live, &cursor) != 0) {
             /* A full disk: tried again later, not every tick. */
             self->compact_after = zclock_mono() + COMPACT_RETRY_MS;
@@ -1126,7 +1159,7 @@ int precis_ingest_run(precis_ingest_t *self)
                       precis_ledger_size(self->ledger));
         }
         if (drain_until &&
-            ((precis_ledger_size(self->ledger) == 0 && zlistx_size(self->pending) == 0) ||
+            ((precis_ledger_size(self->ledger) == 0 && self->pending_count == 0) ||
              zclock_mono() >= drain_until))
             break;
         int64_t wait = next_tick - zclock_mono();
@@ -1449,7 +1482,7 @@ static int journal_test(const precis_config_t *base)
     }
     /* A compaction now must keep both the article in the ledger and the
        one pending its sync (the duplicate behind it has no record). */
-    live_cursor_t cursor = {self, 0};
+    live_cursor_t cursor = {self, 0, NULL};
     const char *live_key;
     const void *live_data;
     size_t live_size;

@@ -12,18 +12,20 @@
 /* An entry and its article stay until the ledger has dropped the entry
    and ZeroMQ every message sent from it (precis_ledger_send): refs counts
    both, and the last to let go frees them, in whichever thread. */
-typedef struct {
+typedef struct entry_s {
     precis_ledger_entry_t public; /* first: a public entry is the entry */
     void *data;
     int64_t due_ms;
-    void *handle; /* position in the due list */
+    struct entry_s *prev, *next; /* in the due list */
     atomic_uint refs;
     char key[]; /* one allocation with the entry */
 } entry_t;
 
 struct _precis_ledger_t {
     zhashx_t *entries; /* key -> entry_t */
-    zlistx_t *due;     /* entry_t *, roughly by due time */
+    /* Entries roughly by due time, linked through themselves (a zlistx
+       node an article was one of ingest's allocations). */
+    entry_t *due_first, *due_last;
     int64_t retry_ms;
     uint32_t max_attempts;
     size_t bytes; /* of the articles held */
@@ -66,7 +68,6 @@ precis_ledger_t *precis_ledger_new(int64_t retry_ms, uint32_t max_attempts)
        strdup and a free fewer per article. */
     zhashx_set_key_duplicator(self->entries, NULL);
     zhashx_set_key_destructor(self->entries, NULL);
-    self->due = zlistx_new();
     self->retry_ms = retry_ms;
     self->max_attempts = max_attempts;
     return self;
@@ -76,7 +77,6 @@ void precis_ledger_destroy(precis_ledger_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    zlistx_destroy(&(*self_p)->due);
     zhashx_destroy(&(*self_p)->entries);
     free(*self_p);
     *self_p = NULL;
@@ -101,6 +101,41 @@ static entry_t *entry_new(const char *key, void *data, size_t size)
     return entry;
 }
 
+static void due_unlink(precis_ledger_t *self, entry_t *entry)
+{
+    if (entry->prev)
+        entry->prev->next = entry->next;
+    else
+        self->due_first = entry->next;
+    if (entry->next)
+        entry->next->prev = entry->prev;
+    else
+        self->due_last = entry->prev;
+    entry->prev = entry->next = NULL;
+}
+
+static void due_add_end(precis_ledger_t *self, entry_t *entry)
+{
+    entry->prev = self->due_last;
+    entry->next = NULL;
+    if (self->due_last)
+        self->due_last->next = entry;
+    else
+        self->due_first = entry;
+    self->due_last = entry;
+}
+
+static void due_add_start(precis_ledger_t *self, entry_t *entry)
+{
+    entry->prev = NULL;
+    entry->next = self->due_first;
+    if (self->due_first)
+        self->due_first->prev = entry;
+    else
+        self->due_last = entry;
+    self->due_first = entry;
+}
+
 /* Puts a new entry in: sent (attempts 1, due after the first wait) or due
    now; an entry of the same key goes. */
 static void entry_insert(precis_ledger_t *self, entry_t *entry, bool sent, int64_t now_ms)
@@ -114,8 +149,10 @@ static void entry_insert(precis_ledger_t *self, entry_t *entry, bool sent, int64
     self->bytes += size;
     zhashx_insert(self->entries, entry->key, entry);
     /* Due now goes first, so that the list stays in due order. */
-    entry->handle =
-        sent ? zlistx_add_end(self->due, entry) : zlistx_add_start(self->due, entry);
+    if (sent)
+        due_add_end(self, entry);
+    else
+        due_add_start(self, entry);
 }
 
 void precis_ledger_adopt(precis_ledger_t *self, const char *key, void *data, size_t size,
@@ -166,7 +203,7 @@ bool precis_ledger_remove(precis_ledger_t *self, const char *key)
     if (!entry)
         return false;
     self->bytes -= entry->public.size;
-    zlistx_detach(self->due, entry->handle);
+    due_unlink(self, entry);
     zhashx_delete(self->entries, key);
     return true;
 }
@@ -190,15 +227,15 @@ void precis_ledger_resend_due(precis_ledger_t *self, int64_t now_ms, precis_ledg
                               void *arg)
 {
     /* At most one pass over the entries due now: re-queued ones go behind. */
-    size_t budget = zlistx_size(self->due);
+    size_t budget = zhashx_size(self->entries);
     entry_t *entry;
-    while (budget-- > 0 && (entry = zlistx_first(self->due)) && entry->due_ms <= now_ms) {
+    while (budget-- > 0 && (entry = self->due_first) && entry->due_ms <= now_ms) {
         if (!fn(arg, &entry->public))
             break; /* the workers are full: try again on the next tick */
         entry->public.attempts++;
         entry->due_ms = now_ms + wait_after(self, entry->public.attempts);
-        zlistx_detach(self->due, entry->handle);
-        entry->handle = zlistx_add_end(self->due, entry);
+        due_unlink(self, entry);
+        due_add_end(self, entry);
     }
 }
 
