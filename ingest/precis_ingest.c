@@ -200,9 +200,10 @@ static int reply_write(void *arg, const char *bytes, size_t len)
     return 0;
 }
 
-/* Packs the reply into reply (a zmq_msg_t not yet initialized). */
-static void encode_reply(zmq_msg_t *reply, const char *id, size_t id_len,
-                         const char *status, const char *error, bool duplicate)
+/* Packs the reply into reply (a zmq_msg_t not yet initialized) with
+   msgpack's packer: any reply. */
+static void encode_reply_packed(zmq_msg_t *reply, const char *id, size_t id_len,
+                                const char *status, const char *error, bool duplicate)
 {
     reply_buffer_t buffer;
     buffer.data = buffer.inline_data;
@@ -229,6 +230,81 @@ static void encode_reply(zmq_msg_t *reply, const char *id, size_t id_len,
     memcpy(zmq_msg_data(reply), buffer.data, buffer.size);
     if (buffer.data != buffer.inline_data)
         free(buffer.data);
+}
+
+/* Writes a msgpack string header for len bytes (the packer's shortest
+   form, up to str16) at out; returns its length. */
+static size_t put_str_header(unsigned char *out, size_t len)
+{
+    if (len < 32) {
+        out[0] = (unsigned char)(0xa0 | len);
+        return 1;
+    }
+    if (len < 256) {
+        out[0] = 0xd9;
+        out[1] = (unsigned char)len;
+        return 2;
+    }
+    out[0] = 0xda;
+    out[1] = (unsigned char)(len >> 8);
+    out[2] = (unsigned char)len;
+    return 3;
+}
+
+/* Writes key (under 32 bytes) and its header at out; returns the length. */
+static size_t put_short(unsigned char *out, const char *key, size_t len)
+{
+    out[0] = (unsigned char)(0xa0 | len);
+    memcpy(out + 1, key, len);
+    return 1 + len;
+}
+
+/* The reply without an error (an accepted article, a duplicate), written
+   straight into the frame: the same bytes as encode_reply_packed (unit.ingest
+   compares them), for a fifth of the instructions (the packer called its
+   writer a dozen times a reply, and the buffer was copied into the
+   frame). */
+static void encode_reply_plain(zmq_msg_t *reply, const char *id, size_t id_len,
+                               const char *status, bool duplicate)
+{
+    if (!id || !precis_utf8_valid(id, id_len))
+        id_len = 0;
+    size_t status_len = strlen(status);
+    unsigned char header[3];
+    size_t id_header = put_str_header(header, id_len);
+    /* The map's header, "v" and its value, "id" and its value, "status"
+       and its value, "duplicate" and true. */
+    size_t size = 1 + 2 + 1 + 3 + id_header + id_len + 7 + 1 + status_len +
+                  (duplicate ? 10 + 1 : 0);
+    zmq_msg_init_size(reply, size);
+    unsigned char *out = zmq_msg_data(reply);
+    *out++ = (unsigned char)(0x80 | (3 + duplicate)); /* fixmap */
+    out += put_short(out, "v", 1);
+    _Static_assert(PRECIS_PROTOCOL_VERSION < 128, "a positive fixint");
+    *out++ = PRECIS_PROTOCOL_VERSION; /* positive fixint */
+    out += put_short(out, "id", 2);
+    memcpy(out, header, id_header);
+    out += id_header;
+    if (id_len)
+        memcpy(out, id, id_len);
+    out += id_len;
+    out += put_short(out, "status", 6);
+    out += put_short(out, status, status_len);
+    if (duplicate) {
+        out += put_short(out, "duplicate", 9);
+        *out++ = 0xc3; /* true */
+    }
+    assert(out == (unsigned char *)zmq_msg_data(reply) + size);
+}
+
+/* Packs the reply into reply (a zmq_msg_t not yet initialized). */
+static void encode_reply(zmq_msg_t *reply, const char *id, size_t id_len,
+                         const char *status, const char *error, bool duplicate)
+{
+    if (!error && id_len < 65536 && strlen(status) < 32)
+        encode_reply_plain(reply, id, id_len, status, duplicate);
+    else
+        encode_reply_packed(reply, id, id_len, status, error, duplicate);
 }
 
 /* Replaces the reply of an answer with "busy" for reason. */
@@ -1994,9 +2070,45 @@ static int batch_test(const precis_config_t *base, bool journal)
     return failures;
 }
 
-int precis_ingest_test(bool verbose)
+/* A reply written by hand is byte for byte the packer's: ids absent, not
+   UTF-8, and of every header form (fixstr, str8, str16 and their
+   edges), as a duplicate or not. */
+static int test_reply_forms(void)
 {
     int failures = 0;
+    static char id[70000];
+    memset(id, 'i', sizeof id);
+    const size_t lengths[] = {0, 1, 31, 32, 255, 256, 65535, 65536, 69999};
+    for (size_t l = 0; l < sizeof lengths / sizeof lengths[0] + 2; l++)
+        for (int duplicate = 0; duplicate < 2; duplicate++) {
+            size_t len = l < 9 ? lengths[l] : 3;
+            const char *text = l == 9 ? NULL : id;
+            if (l == 10)
+                id[1] = (char)0xff; /* not UTF-8: goes back empty */
+            zmq_msg_t plain, packed;
+            if (len < 65536)
+                encode_reply_plain(&plain, text, len, "accepted", duplicate);
+            else
+                encode_reply(&plain, text, len, "accepted", NULL, duplicate);
+            encode_reply_packed(&packed, text, len, "accepted", NULL, duplicate);
+            if (zmq_msg_size(&plain) != zmq_msg_size(&packed) ||
+                memcmp(zmq_msg_data(&plain), zmq_msg_data(&packed),
+                       zmq_msg_size(&plain)) != 0) {
+                fprintf(stderr,
+                        "ingest test: the reply for an id of %zu bytes%s differs\n", len,
+                        duplicate ? " (duplicate)" : "");
+                failures++;
+            }
+            zmq_msg_close(&plain);
+            zmq_msg_close(&packed);
+            id[1] = 'i';
+        }
+    return failures;
+}
+
+int precis_ingest_test(bool verbose)
+{
+    int failures = test_reply_forms();
     precis_config_t config;
     precis_config_defaults(&config, true);
     test_endpoints_t ends;
