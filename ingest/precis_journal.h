@@ -46,6 +46,7 @@
 #ifndef PRECIS_JOURNAL_H
 #define PRECIS_JOURNAL_H
 
+#include "precis_syncer.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -90,12 +91,16 @@ int precis_journal_sync(precis_journal_t *self);
 int precis_journal_flush(precis_journal_t *self);
 
 /* Hands what was appended since the last flush or take to another thread
-   to write (precis_syncer_commit_files): for each file, as
-   precis_journal_fds gives them, fds[i], and data[i] (malloc'd, the
-   caller's; NULL when nothing) of sizes[i] bytes. Returns how many files
-   (1 or 2). precis_journal_size counts those bytes as written. */
-int precis_journal_take(precis_journal_t *self, int fds[2], void *data[2],
-                        size_t sizes[2]);
+   to write (precis_syncer_commit_files): files gets, in order, the pieces
+   of the journal file's bytes (several when a batch filled more than one
+   buffer, each with the file's descriptor; one without data when
+   nothing was appended), then during a compaction those of the new file
+   (precis_journal_fds), the same way. The data (malloc'd) is the caller's. Returns how
+   many entries, at most PRECIS_JOURNAL_TAKE_MAX. precis_journal_size
+   counts those bytes as written. */
+#define PRECIS_JOURNAL_TAKE_MAX 16
+size_t precis_journal_take(precis_journal_t *self,
+                           precis_syncer_file_t files[PRECIS_JOURNAL_TAKE_MAX]);
 
 /* Takes back a buffer handed out by precis_journal_take, once written, to
    append the next records to (or frees it): a fresh buffer for every

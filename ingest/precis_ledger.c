@@ -7,31 +7,53 @@
 */
 #include "precis_ledger.h"
 #include <czmq.h>
+#include <stdatomic.h>
 
-typedef struct {
-    precis_ledger_entry_t public;
-    char *key;
+/* An entry and its article stay until the ledger has dropped the entry
+   and ZeroMQ every message sent from it (precis_ledger_send): refs counts
+   both, and the last to let go frees them, in whichever thread. */
+typedef struct entry_s {
+    precis_ledger_entry_t public; /* first: a public entry is the entry */
     void *data;
     int64_t due_ms;
-    void *handle; /* position in the due list */
+    struct entry_s *prev, *next; /* in the due list */
+    atomic_uint refs;
+    char key[]; /* one allocation with the entry */
 } entry_t;
 
 struct _precis_ledger_t {
     zhashx_t *entries; /* key -> entry_t */
-    zlistx_t *due;     /* entry_t *, roughly by due time */
+    /* Entries roughly by due time, linked through themselves (a zlistx
+       node an article was one of ingest's allocations). */
+    entry_t *due_first, *due_last;
     int64_t retry_ms;
     uint32_t max_attempts;
     size_t bytes; /* of the articles held */
     void *cursor; /* for first/next */
 };
 
+static void entry_release(entry_t *entry)
+{
+    if (atomic_fetch_sub_explicit(&entry->refs, 1, memory_order_acq_rel) == 1) {
+        free(entry->data);
+        free(entry);
+    }
+}
+
+/* ZeroMQ's free function of a message sent from an entry: called by its
+   I/O thread once the message is written, or by the sender's when it is
+   dropped. */
+static void message_done(void *data, void *hint)
+{
+    (void)data;
+    entry_release(hint);
+}
+
 static void entry_destroy(void **item)
 {
     entry_t *entry = *item;
     if (entry) {
-        free(entry->key);
-        free(entry->data);
-        free(entry);
+        entry_release(entry);
         *item = NULL;
     }
 }
@@ -46,7 +68,6 @@ precis_ledger_t *precis_ledger_new(int64_t retry_ms, uint32_t max_attempts)
        strdup and a free fewer per article. */
     zhashx_set_key_duplicator(self->entries, NULL);
     zhashx_set_key_destructor(self->entries, NULL);
-    self->due = zlistx_new();
     self->retry_ms = retry_ms;
     self->max_attempts = max_attempts;
     return self;
@@ -56,7 +77,6 @@ void precis_ledger_destroy(precis_ledger_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    zlistx_destroy(&(*self_p)->due);
     zhashx_destroy(&(*self_p)->entries);
     free(*self_p);
     *self_p = NULL;
@@ -69,24 +89,103 @@ static int64_t wait_after(const precis_ledger_t *self, uint32_t attempts)
     return self->retry_ms << (shift > 3 ? 3 : shift);
 }
 
-void precis_ledger_adopt(precis_ledger_t *self, const char *key, void *data, size_t size,
-                         bool sent, int64_t now_ms)
+static entry_t *entry_new(const char *key, void *data, size_t size)
 {
-    entry_t *entry = calloc(1, sizeof *entry);
-    assert(entry);
-    entry->key = strdup(key);
+    size_t key_len = strlen(key);
+    entry_t *entry = malloc(sizeof *entry + key_len + 1);
+    assert(entry && data);
+    memcpy(entry->key, key, key_len + 1);
     entry->data = data;
-    assert(entry->key && entry->data);
-    entry->public =
-        (precis_ledger_entry_t){entry->key, entry->data, size, sent ? 1 : 0, false};
+    entry->public = (precis_ledger_entry_t){entry->key, data, size, 0, false};
+    atomic_init(&entry->refs, 1);
+    return entry;
+}
+
+static void due_unlink(precis_ledger_t *self, entry_t *entry)
+{
+    if (entry->prev)
+        entry->prev->next = entry->next;
+    else
+        self->due_first = entry->next;
+    if (entry->next)
+        entry->next->prev = entry->prev;
+    else
+        self->due_last = entry->prev;
+    entry->prev = entry->next = NULL;
+}
+
+static void due_add_end(precis_ledger_t *self, entry_t *entry)
+{
+    entry->prev = self->due_last;
+    entry->next = NULL;
+    if (self->due_last)
+        self->due_last->next = entry;
+    else
+        self->due_first = entry;
+    self->due_last = entry;
+}
+
+static void due_add_start(precis_ledger_t *self, entry_t *entry)
+{
+    entry->prev = NULL;
+    entry->next = self->due_first;
+    if (self->due_first)
+        self->due_first->prev = entry;
+    else
+        self->due_last = entry;
+    self->due_first = entry;
+}
+
+/* Puts a new entry in: sent (attempts 1, due after the first wait) or due
+   now; an entry of the same key goes. */
+static void entry_insert(precis_ledger_t *self, entry_t *entry, bool sent, int64_t now_ms)
+{
+    const char *key = entry->key;
+    size_t size = entry->public.size;
+    entry->public.attempts = sent ? 1 : 0;
     entry->due_ms = sent ? now_ms + wait_after(self, 1) : now_ms;
     if (zhashx_lookup(self->entries, key))
         precis_ledger_remove(self, key);
     self->bytes += size;
     zhashx_insert(self->entries, entry->key, entry);
     /* Due now goes first, so that the list stays in due order. */
-    entry->handle =
-        sent ? zlistx_add_end(self->due, entry) : zlistx_add_start(self->due, entry);
+    if (sent)
+        due_add_end(self, entry);
+    else
+        due_add_start(self, entry);
+}
+
+void precis_ledger_adopt(precis_ledger_t *self, const char *key, void *data, size_t size,
+                         bool sent, int64_t now_ms)
+{
+    entry_insert(self, entry_new(key, data, size), sent, now_ms);
+}
+
+/* Sends entry's article on socket without copying it. */
+static bool entry_send(entry_t *entry, void *socket)
+{
+    zmq_msg_t message;
+    atomic_fetch_add_explicit(&entry->refs, 1, memory_order_relaxed);
+    zmq_msg_init_data(&message, entry->data, entry->public.size, message_done, entry);
+    if (zmq_msg_send(&message, socket, ZMQ_DONTWAIT) != -1)
+        return true;
+    zmq_msg_close(&message); /* not taken: message_done lets go at once */
+    return false;
+}
+
+bool precis_ledger_adopt_send(precis_ledger_t *self, const char *key, void *data,
+                              size_t size, void *socket, int64_t now_ms)
+{
+    entry_t *entry = entry_new(key, data, size);
+    bool sent = entry_send(entry, socket);
+    entry_insert(self, entry, sent, now_ms);
+    return sent;
+}
+
+bool precis_ledger_send(precis_ledger_t *self, precis_ledger_entry_t *entry, void *socket)
+{
+    (void)self;
+    return entry_send((entry_t *)entry, socket);
 }
 
 void precis_ledger_add(precis_ledger_t *self, const char *key, const void *data,
@@ -104,7 +203,7 @@ bool precis_ledger_remove(precis_ledger_t *self, const char *key)
     if (!entry)
         return false;
     self->bytes -= entry->public.size;
-    zlistx_detach(self->due, entry->handle);
+    due_unlink(self, entry);
     zhashx_delete(self->entries, key);
     return true;
 }
@@ -128,15 +227,15 @@ void precis_ledger_resend_due(precis_ledger_t *self, int64_t now_ms, precis_ledg
                               void *arg)
 {
     /* At most one pass over the entries due now: re-queued ones go behind. */
-    size_t budget = zlistx_size(self->due);
+    size_t budget = zhashx_size(self->entries);
     entry_t *entry;
-    while (budget-- > 0 && (entry = zlistx_first(self->due)) && entry->due_ms <= now_ms) {
+    while (budget-- > 0 && (entry = self->due_first) && entry->due_ms <= now_ms) {
         if (!fn(arg, &entry->public))
             break; /* the workers are full: try again on the next tick */
         entry->public.attempts++;
         entry->due_ms = now_ms + wait_after(self, entry->public.attempts);
-        zlistx_detach(self->due, entry->handle);
-        entry->handle = zlistx_add_end(self->due, entry);
+        due_unlink(self, entry);
+        due_add_end(self, entry);
     }
 }
 
@@ -170,9 +269,52 @@ static bool count_resend(void *arg, precis_ledger_entry_t *entry)
     return true;
 }
 
-int precis_ledger_test(bool verbose)
+/* Articles sent from the ledger share its buffer, and outlive their entry:
+   one sent, sent again, its entry removed (acknowledged) and the ledger
+   destroyed before the worker reads either message, arrives whole both
+   times, in the very buffer it was adopted in. */
+static int test_send(void)
 {
     int failures = 0;
+    zsock_t *push = zsock_new_push("@inproc://precis-ledger-test");
+    zsock_t *pull = zsock_new_pull(">inproc://precis-ledger-test");
+    precis_ledger_t *ledger = precis_ledger_new(100, 3);
+    size_t size = 3000;
+    char *article = malloc(size);
+    memset(article, 'x', size);
+    bool sent =
+        precis_ledger_adopt_send(ledger, "k1", article, size, zsock_resolve(push), 0);
+    precis_ledger_entry_t *entry = precis_ledger_first(ledger);
+    sent = sent && entry && entry->attempts == 1 &&
+           precis_ledger_send(ledger, entry, zsock_resolve(push));
+    if (!sent || !precis_ledger_remove(ledger, "k1")) {
+        fprintf(stderr, "ledger test failed: an article not sent twice\n");
+        failures++;
+    }
+    precis_ledger_destroy(&ledger);
+    for (int i = 0; i < 2 && sent; i++) {
+        zmq_msg_t message;
+        zmq_msg_init(&message);
+        zsock_set_rcvtimeo(pull, 1000);
+        bool whole = zmq_msg_recv(&message, zsock_resolve(pull), 0) == (int)size;
+        const char *data = zmq_msg_data(&message);
+        for (size_t k = 0; whole && k < size; k++)
+            whole = data[k] == 'x';
+        if (!whole || data != article) {
+            fprintf(stderr, "ledger test failed: message %d %s\n", i,
+                    whole ? "a copy, not the ledger's buffer" : "not whole");
+            failures++;
+        }
+        zmq_msg_close(&message);
+    }
+    zsock_destroy(&pull);
+    zsock_destroy(&push);
+    return failures;
+}
+
+int precis_ledger_test(bool verbose)
+{
+    int failures = test_send();
 #define CHECK(cond)                                                                      \
     do {                                                                                 \
         if (!(cond)) {                                                                   \

@@ -38,6 +38,18 @@ void precis_ledger_add(precis_ledger_t *self, const char *key, const void *data,
 void precis_ledger_adopt(precis_ledger_t *self, const char *key, void *data, size_t size,
                          bool sent, int64_t now_ms);
 
+/* The same, and sends the article on socket (a ZeroMQ socket, without
+   waiting) without copying it: the message shares the ledger's buffer,
+   which stays until the entry is removed and ZeroMQ has written or
+   dropped the message, whichever comes last (a copy of the article's few
+   KB was a tenth of ingest's memory traffic an article). True when sent
+   (attempts 1), false when the socket could not take it (due now). */
+bool precis_ledger_adopt_send(precis_ledger_t *self, const char *key, void *data,
+                              size_t size, void *socket, int64_t now_ms);
+/* Sends an entry's article again the same way (for precis_ledger_fn);
+   true when the socket took it. */
+bool precis_ledger_send(precis_ledger_t *self, precis_ledger_entry_t *entry,
+                        void *socket);
 /* Removes the entry; false when the key is not in the ledger. */
 bool precis_ledger_remove(precis_ledger_t *self, const char *key);
 

@@ -75,9 +75,23 @@ struct _precis_syncer_t {
     int error;          /* of the last sync that finished */
     pending_t *pending; /* files to sync once the sync in flight ends */
     size_t pending_count, pending_max;
-    zlistx_t *held; /* held_t, in order */
+    /* What waits for a sync, in order: a ring of held_t that grows by
+       doubling (a malloc and a list node a hold were two of ingest's
+       allocations an article). */
+    held_t *held;
+    size_t held_first, held_count, held_max;
     uint64_t syncs;
 };
+
+/* Takes the oldest callback held off the ring (before calling it: it may
+   hold more). */
+static held_t held_take(precis_syncer_t *self)
+{
+    held_t held = self->held[self->held_first];
+    self->held_first = (self->held_first + 1) % self->held_max;
+    self->held_count--;
+    return held;
+}
 
 int precis_syncer_append(int fd, const struct iovec *iov, size_t count)
 {
@@ -209,7 +223,6 @@ precis_syncer_t *precis_syncer_new(void)
     assert(self);
     self->sync_fn = fdatasync;
     self->spacing_us = PRECIS_SYNC_SPACING_US;
-    self->held = zlistx_new();
     self->actor = zactor_new(syncer_actor, NULL);
     assert(self->actor);
     return self;
@@ -222,13 +235,11 @@ void precis_syncer_destroy(precis_syncer_t **self_p)
     precis_syncer_t *self = *self_p;
     precis_syncer_flush(self);
     /* Only when the thread could not be reached: nothing is known durable. */
-    held_t *held;
-    while ((held = zlistx_first(self->held))) {
-        zlistx_detach_cur(self->held);
-        held->fn(held->arg, ECANCELED);
-        free(held);
+    while (self->held_count > 0) {
+        held_t held = held_take(self);
+        held.fn(held.arg, ECANCELED);
     }
-    zlistx_destroy(&self->held);
+    free(self->held);
     for (size_t i = 0; i < self->pending_count; i++) {
         close(self->pending[i].fd);
         release_iov(self, self->pending[i].iov, self->pending[i].iov_count);
@@ -322,7 +333,11 @@ int precis_syncer_commit_files(precis_syncer_t *self, precis_syncer_file_t *file
     ssize_t local[8], *index = count <= 8 ? local : malloc(count * sizeof *index);
     assert(index);
     for (size_t i = 0; i < count; i++)
-        if ((index[i] = add_pending(self, files[i].fd)) < 0) {
+        /* Pieces of one file in a row (a journal batch of several
+           buffers): one fstat. */
+        if (i > 0 && files[i].fd == files[i - 1].fd)
+            index[i] = index[i - 1];
+        else if ((index[i] = add_pending(self, files[i].fd)) < 0) {
             int error = errno;
             for (size_t j = 0; j < count; j++)
                 free(files[j].data);
@@ -370,14 +385,24 @@ bool precis_syncer_idle(precis_syncer_t *self)
 
 void precis_syncer_hold(precis_syncer_t *self, precis_syncer_fn *fn, void *arg)
 {
-    if (self->synced == self->committed && zlistx_size(self->held) == 0) {
+    if (self->synced == self->committed && self->held_count == 0) {
         fn(arg, self->error);
         return;
     }
-    held_t *held = malloc(sizeof *held);
-    assert(held);
-    *held = (held_t){fn, arg, self->committed};
-    zlistx_add_end(self->held, held);
+    if (self->held_count == self->held_max) {
+        /* Grown: the ring is unrolled into the new array, oldest first. */
+        size_t max = self->held_max ? 2 * self->held_max : 64;
+        held_t *ring = malloc(max * sizeof *ring);
+        assert(ring);
+        for (size_t i = 0; i < self->held_count; i++)
+            ring[i] = self->held[(self->held_first + i) % self->held_max];
+        free(self->held);
+        self->held = ring;
+        self->held_first = 0;
+        self->held_max = max;
+    }
+    self->held[(self->held_first + self->held_count++) % self->held_max] =
+        (held_t){fn, arg, self->committed};
 }
 
 zsock_t *precis_syncer_socket(precis_syncer_t *self)
@@ -422,11 +447,9 @@ static int handle(precis_syncer_t *self, int flags)
         send_request(self);
     /* ...and what waited for this sync goes on (a callback may hold more:
        it comes after what is held now, with a later ticket). */
-    held_t *held;
-    while ((held = zlistx_first(self->held)) && held->ticket <= ticket) {
-        zlistx_detach_cur(self->held);
-        held->fn(held->arg, error);
-        free(held);
+    while (self->held_count > 0 && self->held[self->held_first].ticket <= ticket) {
+        held_t held = held_take(self);
+        held.fn(held.arg, error);
     }
     return error;
 }
@@ -454,7 +477,7 @@ int precis_syncer_flush(precis_syncer_t *self)
 
 size_t precis_syncer_held(precis_syncer_t *self)
 {
-    return zlistx_size(self->held);
+    return self->held_count;
 }
 
 uint64_t precis_syncer_syncs(precis_syncer_t *self)
@@ -546,6 +569,47 @@ static int instant_sync(int fd)
 /* Spacing: a lone client, each commit synced before the next, never waits;
    commits that pile up during a sync are synced no sooner than the
    spacing after the sync before. */
+/* Callbacks held are called in the order they were held, also when more
+   wait than the ring had room for and it has wrapped around: 40 held and
+   released, then 100 (the ring grows from 64 with its oldest in the
+   middle), each after a commit of its own, with a sync in flight. */
+static int held_order[140], held_seen;
+
+static void note_held(void *arg, int error)
+{
+    if (held_seen < 140)
+        held_order[held_seen] = error ? -1 : (int)(intptr_t)arg;
+    held_seen++;
+}
+
+static int test_held_ring(int fd)
+{
+    int failures = 0;
+    precis_syncer_t *syncer = precis_syncer_new();
+    precis_syncer_set_sync_fn(syncer, instant_sync);
+    precis_syncer_set_spacing(syncer, 0);
+    held_seen = 0;
+    for (int round = 0, next = 0; round < 2; round++) {
+        for (int i = 0; i < (round ? 100 : 40); i++, next++) {
+            failures += precis_syncer_commit(syncer, fd) != 0;
+            precis_syncer_hold(syncer, note_held, (void *)(intptr_t)next);
+        }
+        failures += precis_syncer_flush(syncer) != 0;
+    }
+    for (int i = 0; i < 140 && i < held_seen; i++)
+        if (held_order[i] != i) {
+            fprintf(stderr, "syncer test: callback %d came %dth\n", held_order[i], i);
+            failures++;
+            break;
+        }
+    if (held_seen != 140 || precis_syncer_held(syncer) != 0) {
+        fprintf(stderr, "syncer test: %d of 140 callbacks called\n", held_seen);
+        failures++;
+    }
+    precis_syncer_destroy(&syncer);
+    return failures;
+}
+
 static int test_spacing(int fd)
 {
     int failures = 0;
@@ -800,6 +864,7 @@ int precis_syncer_test(bool verbose)
     precis_syncer_destroy(&syncer);
     failures += check_log("pipe!,file,", "with fdatasync");
     failures += test_spacing(gate[1]);
+    failures += test_held_ring(gate[1]);
     failures += test_commit_many(dir);
     failures += test_append(dir, gate[1]);
 

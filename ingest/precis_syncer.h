@@ -77,7 +77,8 @@ typedef struct {
    record stays for later ones to follow), nothing of that request is
    synced and its report carries the error: callbacks held before it get
    the error, and the owner answers for those bytes. The owner must not
-   write to such a file itself meanwhile: it would interleave. */
+   write to such a file itself meanwhile: it would interleave. A file may
+   come several times in files (pieces of its bytes, appended in order). */
 int precis_syncer_commit_files(precis_syncer_t *self, precis_syncer_file_t *files,
                                size_t count);
 

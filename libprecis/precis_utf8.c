@@ -3,11 +3,28 @@
 #include "precis_utf8.h"
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 bool precis_utf8_valid(const char *text, size_t len)
 {
     size_t i = 0;
     while (i < len) {
+#ifdef __SSE2__
+        /* Thirty-two ASCII bytes at a time (every x86-64 has SSE2): most of
+           an English article. Eight at a time took 3,700 instructions of
+           ingest's 36,000 for a 2.3 KB article (callgrind, BBC set). */
+        if (len - i >= 32) {
+            __m128i low = _mm_loadu_si128((const __m128i *)(const void *)(text + i));
+            __m128i high =
+                _mm_loadu_si128((const __m128i *)(const void *)(text + i + 16));
+            if (!_mm_movemask_epi8(_mm_or_si128(low, high))) {
+                i += 32;
+                continue;
+            }
+        }
+#endif
         /* Eight ASCII bytes at a time: the common case. */
         if (len - i >= 8) {
             uint64_t word;
@@ -109,6 +126,42 @@ int32_t precis_fold_codepoint(int32_t codepoint)
 
 /* --- Self test ------------------------------------------------------------ */
 
+/* Validity by the decoder alone, one sequence at a time. */
+static bool valid_slowly(const char *text, size_t len)
+{
+    int32_t codepoint;
+    for (size_t i = 0, size; i < len; i += size)
+        if (!(size = precis_utf8_decode(text + i, len - i, &codepoint)))
+            return false;
+    return true;
+}
+
+/* The runs of ASCII skipped a block at a time agree with the decoder: a
+   sequence, valid or not, at every offset of ASCII texts of every length
+   up to 100 bytes (blocks of 32 and 8 bytes, and the tails after them). */
+static int test_valid_runs(void)
+{
+    static const char *pieces[] = {"\xc3\xa9",     "\xe2\x80\x99", "\xf0\x9f\x98\x80",
+                                   "\x80",         "\xe2\x82",     "\xff",
+                                   "\xed\xa0\x80", "\xc0\xaf"};
+    int failures = 0;
+    char text[128];
+    for (size_t p = 0; p < sizeof pieces / sizeof pieces[0]; p++) {
+        size_t piece = strlen(pieces[p]);
+        for (size_t len = piece; len <= 100; len++)
+            for (size_t at = 0; at + piece <= len; at++) {
+                memset(text, 'a', len);
+                memcpy(text + at, pieces[p], piece);
+                if (precis_utf8_valid(text, len) != valid_slowly(text, len)) {
+                    fprintf(stderr, "utf8: piece %zu at %zu of %zu bytes misjudged\n", p,
+                            at, len);
+                    failures++;
+                }
+            }
+    }
+    return failures;
+}
+
 static int test_valid(void)
 {
     static const char *valid[] = {
@@ -136,7 +189,7 @@ static int test_valid(void)
         "abcdefghijklmnop\xe2\x82", /* truncated after two fast runs */
         "\xc3(",                    /* continuation missing */
     };
-    int failures = 0;
+    int failures = test_valid_runs();
     for (size_t i = 0; i < sizeof valid / sizeof valid[0]; i++)
         if (!precis_utf8_valid(valid[i], strlen(valid[i]))) {
             fprintf(stderr, "utf8: valid case %zu refused\n", i);
