@@ -77,7 +77,7 @@ struct _precis_ingest_t {
     int accepted, rejected, busy, retried, given_up, delivered, in_flight;
     int journal_syncs, journal_failed, duplicates, id_reused, journal_damaged,
         journal_damaged_bytes, journal_compactions, dedup_ids, dispatch_deferred,
-        forwarded;
+        forwarded, request_messages;
     uint64_t journal_failing; /* syncs failed in a row (logged once) */
     /* Journal compaction in steps (see compact): the step under way, and
        the outcome of its sync once the syncer has reported it. */
@@ -524,6 +524,10 @@ precis_ingest_t *precis_ingest_new(const precis_config_t *config)
     self->forwarded = precis_stats_counter(
         self->stats, "forwarded",
         "normalized articles carried to the summarize workers (0 with --no-forward)");
+    self->request_messages = precis_stats_counter(
+        self->stats, "request_messages",
+        "request messages read (a batch request is one: requests answered / this is "
+        "the mean batch)");
     /* Prometheus: the answers are one family, by status. */
     precis_stats_label(self->stats, self->accepted, "requests",
                        "requests answered, by status", "status", "accepted");
@@ -914,6 +918,7 @@ static void serve_batch(precis_ingest_t *self)
         if (count == 0)
             self->dispatch_ready = (zsock_events(self->dispatch) & ZMQ_POLLOUT) != 0;
         if (frame_count >= 2) {
+            COUNT(self, request_messages);
             response_t *response = respond(self, frames, frame_count);
             for (size_t i = 0; i < response->count; i++)
                 taken |= response->answers[i].key != NULL;

@@ -28,6 +28,7 @@ PRECIS = os.path.join(os.environ["PRECIS_BIN"], "precis")
 REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 
 BATCHES, PER_BATCH = 12, 16
+SENT = {"messages": 0}  # request messages this test sent (ingest's request_messages)
 
 
 def fail(message):
@@ -67,6 +68,7 @@ def send_until_taken(sock, batches, accepted):
         for batch in batches:
             sock.send_multipart([msgpack.packb(r) if isinstance(r, dict) else r
                                  for r in batch])
+            SENT["messages"] += 1
         by_first_id = {}
         for batch in batches:
             by_first_id.setdefault(next(r["id"] for r in batch if isinstance(r, dict)),
@@ -92,6 +94,7 @@ def python_example(context, accepted):
     code = code.replace('"tcp://127.0.0.1:5555"', repr(INGEST))
     scope = {}
     exec(compile(code, "PROTOCOL.md", "exec"), scope)
+    SENT["messages"] += 1  # its one send_multipart
     scope["ingest"].setsockopt(zmq.LINGER, 0)
     for reply in scope["replies"]:
         if reply["status"] == "accepted":
@@ -101,6 +104,7 @@ def python_example(context, accepted):
     while busy:
         time.sleep(0.1)
         scope["ingest"].send_multipart([msgpack.packb(a) for a in busy])
+        SENT["messages"] += 1
         replies = [msgpack.unpackb(f) for f in scope["ingest"].recv_multipart()]
         again = []
         settle(busy, replies, accepted, again)
@@ -145,6 +149,7 @@ def main():
     req_batch = [article("req-%d" % i, 1000 + i) for i in range(4)]
     while req_batch:
         req.send_multipart([msgpack.packb(a) for a in req_batch])
+        SENT["messages"] += 1
         busy = []
         settle(req_batch, [msgpack.unpackb(f) for f in req.recv_multipart()], accepted,
                busy)
@@ -167,7 +172,17 @@ def main():
     if twice or missing or extra:
         fail("published twice %s, missing %s, not pushed %s"
              % (twice[:5], missing[:5], extra[:5]))
-    print("ok: %d articles in batches, each published once" % len(expected))
+    # precis stats counts request messages, a batch as one, so that a user
+    # sees how many requests a message carried.
+    run = subprocess.run([PRECIS, "stats", "--json", "--run-dir", os.environ["PRECIS_RUN_DIR"]],
+                         capture_output=True, text=True, timeout=30)
+    rows = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
+    counters = next((r["counters"] for r in rows if r["instance"].startswith("ingest")), {})
+    if counters.get("request_messages") != SENT["messages"]:
+        fail("ingest counted %r request messages, %d were sent"
+             % (counters.get("request_messages"), SENT["messages"]))
+    print("ok: %d articles in batches, each published once; %d request messages counted"
+          % (len(expected), SENT["messages"]))
 
 
 if __name__ == "__main__":
