@@ -15,29 +15,7 @@
 #include <fcntl.h>
 #include <nettle/sha1.h>
 #include <unistd.h>
-/* XXH3 of long data through the shared library's dispatcher, which picks
-   the widest vectors the CPU has (AVX2, AVX-512) at run time: the inline
-   code below is built for any x86-64 (SSE2), and took about 1.4
-   instructions a byte, 3,600 an article for the journal's checksum and
-   1,800 for the content digest (callgrind, BBC set). Short data (keys,
-   titles) stay inline: the call through the PLT would cost more than
-   they do. The same hashes either way. Debian builds the dispatcher on
-   x86-64 only. */
-#ifdef __x86_64__
-#define XXH_DISPATCH_DISABLE_REPLACE
-#include <xxh_x86dispatch.h>
-#define XXH3_LONG_WITH_SEED XXH3_64bits_withSeed_dispatch
-#else
-#define XXH3_LONG_WITH_SEED XXH3_64bits_withSeed
-#endif
-/* Inline: the shared library's XXH3 is built for any x86-64 and called
-   through a PLT; inlined it is compiled with the rest. */
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
-/* Beyond this, XXH3 works in 1 KB stripes with vectors (xxhash.h's
-   XXH3_MIDSIZE_MAX): the dispatcher's wider ones pay. */
-#define XXH_LONG 240
+#include "precis_xxh3.h"
 
 #define RECORD_SIZE 28
 /* The file is rewritten once it holds more than 2 x the window plus this. */
@@ -367,10 +345,7 @@ uint64_t precis_idwindow_content(const char *title, size_t title_len, const char
 {
     /* The title's hash seeds the text's: ("ab", "c") and ("a", "bc") differ. */
     uint64_t seed = XXH3_64bits(title ? title : "", title ? title_len : 0);
-    uint64_t content =
-        text && text_len > XXH_LONG
-            ? XXH3_LONG_WITH_SEED(text, text_len, seed)
-            : XXH3_64bits_withSeed(text ? text : "", text ? text_len : 0, seed);
+    uint64_t content = precis_xxh3_seeded(text, text ? text_len : 0, seed);
     return content ? content : 1; /* 0 means not known */
 }
 

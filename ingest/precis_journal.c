@@ -11,29 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-/* XXH3 of long data through the shared library's dispatcher, which picks
-   the widest vectors the CPU has (AVX2, AVX-512) at run time: the inline
-   code below is built for any x86-64 (SSE2), and took about 1.4
-   instructions a byte, 3,600 an article for the journal's checksum and
-   1,800 for the content digest (callgrind, BBC set). Short data (keys,
-   titles) stay inline: the call through the PLT would cost more than
-   they do. The same hashes either way. Debian builds the dispatcher on
-   x86-64 only. */
-#ifdef __x86_64__
-#define XXH_DISPATCH_DISABLE_REPLACE
-#include <xxh_x86dispatch.h>
-#define XXH3_LONG_WITH_SEED XXH3_64bits_withSeed_dispatch
-#else
-#define XXH3_LONG_WITH_SEED XXH3_64bits_withSeed
-#endif
-/* Inline: the shared library's XXH3 is built for any x86-64 and called
-   through a PLT; inlined it is compiled with the rest. */
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
-/* Beyond this, XXH3 works in 1 KB stripes with vectors (xxhash.h's
-   XXH3_MIDSIZE_MAX): the dispatcher's wider ones pay. */
-#define XXH_LONG 240
+#include "precis_xxh3.h"
 
 #define JOURNAL_NAME "journal"
 #define HEADER_SIZE  13
@@ -112,10 +90,7 @@ static uint32_t checksum_fnv(const void *key, size_t key_len, const void *data,
 static uint32_t checksum_xxh3(const void *key, size_t key_len, const void *data,
                               size_t size)
 {
-    XXH64_hash_t seed = XXH3_64bits(key, key_len);
-    if (size > XXH_LONG)
-        return (uint32_t)XXH3_LONG_WITH_SEED(data, size, seed);
-    return (uint32_t)XXH3_64bits_withSeed(size ? data : "", size, seed);
+    return (uint32_t)precis_xxh3_seeded(data, size, XXH3_64bits(key, key_len));
 }
 
 /* The kinds of record: an article and a done record, each in the current
