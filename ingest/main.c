@@ -1,5 +1,6 @@
 /*  precis-ingest: the pipeline's front door and hub. */
 #include "precis.h"
+#include "precis_heap_huge.h"
 #include "precis_ingest.h"
 #include "precis_shards.h"
 
@@ -17,6 +18,9 @@ static const char *usage =
 
 int main(int argc, char **argv)
 {
+    /* Its heap in huge pages: starts itself again with glibc's tunable,
+       before anything else (precis_heap_huge.h). */
+    precis_heap_huge_start(argv);
     precis_heap_keep(); /* a daemon: keeps its freed heap (precis_config.h) */
     precis_config_t config;
     int rc = precis_program_start(

@@ -2,6 +2,7 @@
 #include "precis.h"
 #include "precis_control.h"
 #include "precis_feed.h"
+#include "precis_heap_huge.h"
 #include "precis_html.h"
 #include "precis_inputs.h"
 #include "precis_minhash.h"
@@ -28,6 +29,7 @@ static const precis_module_test_t tests[] = {
     {"control", precis_control_test},
     {"utf8", precis_utf8_test},
     {"html", precis_html_test},
+    {"heap_huge", precis_heap_huge_test},
     {"feed", precis_feed_test},
     {"minhash", precis_minhash_test},
     {"stories", precis_stories_test},

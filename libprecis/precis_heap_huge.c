@@ -1,4 +1,4 @@
-/*  precis_heap_huge - the sink's heap in huge pages (see precis_heap_huge.h). */
+/*  precis_heap_huge - a daemon's heap in huge pages (see precis_heap_huge.h). */
 #define _GNU_SOURCE
 #include "precis_heap_huge.h"
 #include <stdio.h>
