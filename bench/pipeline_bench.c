@@ -1250,23 +1250,11 @@ static int command_ingest(const options_t *options, const bench_set_t *set)
 /* The normalized article number index of the set, as the worker pulls it. */
 static void *encode_normalized(const bench_set_t *set, size_t index, size_t *size_p)
 {
-    const bench_article_t *item = &set->items[index % set->count];
-    char id[64], key[64], extra[64];
-    int id_len = snprintf(id, sizeof id, "worker-%zu", index);
-    int key_len = snprintf(key, sizeof key, "w-%zu", index);
+    char extra[64], *text;
     int extra_len = snprintf(extra, sizeof extra, "\n\nFiled as case k%zuz.", index);
-    char *text = malloc(item->text_len + (size_t)extra_len + 1);
-    assert(text);
-    memcpy(text, item->text, item->text_len);
-    memcpy(text + item->text_len, extra, (size_t)extra_len + 1);
-    precis_article_t *article = precis_article_new();
-    precis_str_set(&article->id, id, (size_t)id_len);
-    precis_str_set(&article->key, key, (size_t)key_len);
-    precis_str_set(&article->title, item->title, strlen(item->title));
-    precis_str_set(&article->text, text, item->text_len + (size_t)extra_len);
-    article->sentences = 3;
-    article->attempt = 1;
-    article->normalized = true;
+    size_t len;
+    precis_article_t *article = bench_normalized_article(
+        &set->items[index % set->count], index, extra, (size_t)extra_len, &text, &len);
     void *data = precis_article_encode(article, size_p);
     precis_article_destroy(&article);
     free(text);

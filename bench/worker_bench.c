@@ -63,24 +63,11 @@ static zframe_t *article_frame(const bench_set_t *set, size_t index, int pass,
                                char **text_p, size_t *len_p)
 {
     size_t source = pass < 0 && index % 11 == 10 ? index - 1 : index;
-    const bench_article_t *item = &set->items[source];
-    char id[64], key[64], extra[64];
-    int id_len = snprintf(id, sizeof id, "worker-%zu", index);
-    int key_len = snprintf(key, sizeof key, "w-%zu", index);
+    char extra[64];
     int extra_len =
         snprintf(extra, sizeof extra, "\n\nFiled as case k%dn%zuz.", pass, source);
-    size_t len = item->text_len + (size_t)extra_len;
-    char *text = malloc(len + 1);
-    memcpy(text, item->text, item->text_len);
-    memcpy(text + item->text_len, extra, (size_t)extra_len + 1);
-    precis_article_t *article = precis_article_new();
-    precis_str_set(&article->id, id, (size_t)id_len);
-    precis_str_set(&article->key, key, (size_t)key_len);
-    precis_str_set(&article->title, item->title, strlen(item->title));
-    precis_str_set(&article->text, text, len);
-    article->sentences = 3;
-    article->attempt = 1;
-    article->normalized = true;
+    precis_article_t *article = bench_normalized_article(
+        &set->items[source], index, extra, (size_t)extra_len, text_p, len_p);
     if (pass < 0) /* --dump: the other options too */
         vary(article, source);
     size_t size;
@@ -88,8 +75,6 @@ static zframe_t *article_frame(const bench_set_t *set, size_t index, int pass,
     zframe_t *frame = zframe_new(data, size);
     free(data);
     precis_article_destroy(&article);
-    *text_p = text;
-    *len_p = len;
     return frame;
 }
 
