@@ -1,5 +1,6 @@
 /*  precis_worker - the loop every pipeline worker runs. */
 #include "precis_worker.h"
+#include "precis_batch.h"
 #include "precis_config.h"
 #include "precis_control.h"
 #include "precis_curve.h"
@@ -142,6 +143,37 @@ static void handle_frame(const precis_worker_config_t *config, precis_stats_t *s
                          precis_outbox_flush(outbox, output, config->name));
 }
 
+/* Handles one frame from the input: a message, or a batch frame of them
+   (precis_batch.h), each element handled as a frame of its own. Returns
+   the number of messages handled. A batch that cannot be read to its end
+   is logged: its messages up to the bad one are handled, the rest cannot
+   be attributed to an article (ingest's ledger sends those again). */
+static size_t handle_input(const precis_worker_config_t *config, precis_stats_t *stats,
+                           worker_counters_t counters, zframe_t *frame,
+                           precis_outbox_t *outbox, zsock_t *output)
+{
+    precis_batch_reader_t reader;
+    int64_t count = precis_batch_open(&reader, zframe_data(frame), zframe_size(frame));
+    if (count == -1 && !reader.error) {
+        handle_frame(config, stats, counters, frame, outbox, output);
+        return 1;
+    }
+    size_t handled = 0;
+    const void *data;
+    size_t size;
+    while (count >= 0 && precis_batch_next(&reader, &data, &size)) {
+        handle_frame(config, stats, counters, zframe_new(data, size), outbox, output);
+        handled++;
+    }
+    if (reader.error) {
+        zsys_error("%s worker: %s (%zu byte frame; %zu of its messages handled)",
+                   config->name, reader.error, zframe_size(frame), handled);
+        precis_stats_add(stats, counters.dropped, 1);
+    }
+    zframe_destroy(&frame);
+    return handled ? handled : 1;
+}
+
 int precis_worker_run(const precis_worker_config_t *config)
 {
     zsock_t *input = zsock_new(ZMQ_PULL);
@@ -207,11 +239,11 @@ int precis_worker_run(const precis_worker_config_t *config)
            time-out is 0, so zframe_recv returns NULL once none waits.
            What the outbox holds leaves before polling again: a worker
            with nothing more to do sends at once. */
-        for (int taken = 0; taken < WORKER_BURST && !zsys_interrupted; taken++) {
+        for (size_t taken = 0; taken < WORKER_BURST && !zsys_interrupted;) {
             zframe_t *frame = zframe_recv(input);
             if (!frame)
                 break;
-            handle_frame(config, stats, counters, frame, outbox, output);
+            taken += handle_input(config, stats, counters, frame, outbox, output);
         }
         precis_stats_add(stats, counters.sent,
                          precis_outbox_flush(outbox, output, config->name));

@@ -1,5 +1,6 @@
 /*  Runs the shared library's module self tests: selftest [MODULE]... */
 #include "precis.h"
+#include "precis_batch.h"
 #include "precis_control.h"
 #include "precis_feed.h"
 #include "precis_heap_huge.h"
@@ -41,6 +42,7 @@ static const precis_module_test_t tests[] = {
     {"shards", precis_shards_test},
     {"real", precis_real_test},
     {"outbox", precis_outbox_test},
+    {"batch", precis_batch_test},
     {"msgpool", precis_msgpool_test},
     {"mpwrite", precis_mpwrite_test},
     {"msgpack", precis_msgpack_test},

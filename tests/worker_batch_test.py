@@ -11,6 +11,10 @@ precis-summarize, and
 * sends 64 normalized articles at once: every one comes back once, as a
   summary of its own id, in messages of 1 to 16 frames, and fewer messages
   than results (the worker batched what waited);
+* sends 20 articles as one batch frame (a msgpack array of them): every
+  one comes back once, as a summary;
+* sends a batch frame whose second article is cut short: the first comes
+  back, the worker logs the bad frame and goes on serving;
 * then sends one article alone: its result comes alone, within a second.
 
 Exit code 0 when all holds, 1 otherwise (the reason on stderr). The worker
@@ -36,7 +40,11 @@ def fail(message):
 
 def normalized(i):
     """An article as normalize hands it on (PROTOCOL.md, "Internal messages")."""
-    return msgpack.packb({
+    return msgpack.packb(normalized_map(i))
+
+
+def normalized_map(i):
+    return {
         "v": 1, "type": "article", "id": "batch-%d" % i, "key": "T-%d" % i,
         "received_us": int(time.time() * 1e6), "attempt": 0, "normalized": True,
         "normalize_us": 1, "sentences": 2,
@@ -44,7 +52,7 @@ def normalized(i):
                 "Work starts in spring and takes %d months. Drivers will use the old "
                 "ferry road until then. Shops near the bridge expect fewer visitors." %
                 (i, 3 + i % 7),
-    })
+    }
 
 
 def receive(results, want, seconds):
@@ -95,6 +103,19 @@ def main():
         if len(messages) >= BURST:
             fail("%d results came in %d messages: none were sent together" %
                  (BURST, len(messages)))
+        # A batch frame: one frame, an array of 20 articles.
+        articles.send(msgpack.packb([normalized_map(100 + i) for i in range(20)]))
+        batch = receive(results, 20, 30)
+        ids = [frame.get("id") for message in batch for frame in message]
+        if sorted(ids) != sorted("batch-%d" % (100 + i) for i in range(20)):
+            fail("a batch frame of 20 articles came back as %r" % ids)
+        # A batch frame cut inside its second article: the first is summarized.
+        whole = msgpack.packb(normalized_map(200))
+        articles.send(b"\x92" + whole + msgpack.packb(normalized_map(201))[:30])
+        cut = receive(results, 1, 10)
+        ids = [frame.get("id") for message in cut for frame in message]
+        if ids != ["batch-200"]:
+            fail("of a batch frame cut in its second article, %r came back" % ids)
         # Alone: nothing waits behind it, so nothing holds it back.
         started = time.monotonic()
         articles.send(normalized(BURST))
@@ -104,6 +125,9 @@ def main():
             fail("the lone article's result did not come alone: %r" % alone)
         if took > 1.0:
             fail("the lone article's result took %.2f s" % took)
+        with open(os.path.join(work, "log")) as log:
+            if "cut short or malformed" not in log.read():
+                fail("the worker did not log the cut batch frame")
         print("worker_batch_test: ok: %d results in %d messages (largest %d frames); "
               "a lone result in %.0f ms" % (BURST, len(messages), max(sizes), took * 1000))
         return 0
