@@ -14,9 +14,9 @@ the least of:
   a thread    1e6 / (its CPU us an article), for each thread that sees
               every article once: ingest's main, ZeroMQ I/O and journal sync
               threads (x S with S ingest shards: each shard sees 1/S of the
-              articles), the sink's main and I/O threads, the relay (its
-              whole process: one main thread and one I/O thread, taken
-              together, which underestimates it);
+              articles), the sink's main and I/O threads, the relay's
+              main and I/O threads (or, when they are not given, its
+              whole process as one thread, which underestimates it);
   normalize   N x 1e6 / (normalize us): its workers together;
   the cores   C x 1e6 / (the sum of every stage's us): all the CPU there is.
 
@@ -28,6 +28,7 @@ idle cores: the model is a guide to where the ceiling lies, not a promise.
   bench/predict.py --summarize-us 63 --normalize-us 12 --relay-us 11 \\
       --ingest-main-us 17 --ingest-io-us 9 --ingest-sync-us 4 \\
       --sink-main-us 14 --sink-io-us 8 [--ingest-us 31 --sink-us 21] \\
+      [--relay-main-us 7 --relay-io-us 5] \\
       [--cores 16] [--workers 1,2,4,8,12] [--shards 1,2]
   bench/predict.py --self-test
 
@@ -54,7 +55,8 @@ def ceilings(f, workers, shards, cores):
         "ingest sync": per(f["ingest_sync_us"], shards),
         "sink main": per(f["sink_main_us"]),
         "sink I/O": per(f["sink_io_us"]),
-        "relay": per(f["relay_us"]),
+        **({"relay main": per(f["relay_main_us"]), "relay I/O": per(f["relay_io_us"])}
+           if f.get("relay_main_us") else {"relay": per(f["relay_us"])}),
         "normalize": per(f["normalize_us"], normalize_workers),
         "cores": per(whole, cores),
     }
@@ -99,6 +101,16 @@ def self_test():
     expect("8 workers, 2 shards", rate, 1e6 / 15.0)
     if name != "sink main":
         failures.append("8 workers, 2 shards: limit %s, expected sink main" % name)
+    # The relay's threads apart: the busier one (8 us) caps at 125,000.
+    g = dict(f, relay_us=12.0, relay_main_us=8.0, relay_io_us=4.0, sink_main_us=5.0,
+             summarize_us=50.0)
+    rate, share, name = predict(g, 12, 4, 64)
+    expect("relay main", rate, 125000.0)
+    if name != "relay main":
+        failures.append("relay apart: limit %s, expected relay main" % name)
+    rate, share, name = predict(dict(g, relay_main_us=None), 12, 4, 64)
+    if name != "relay":
+        failures.append("relay as one: limit %s, expected relay" % name)
     rate, share, name = predict(f, 12, 2, 2)  # 2 cores: 2e6 / 162 us
     expect("2 cores", rate, 2e6 / (27 + 20 + 10 + 100 + 5))
     if name != "cores":
@@ -116,6 +128,10 @@ def main():
                  "sink-main", "sink-io"):
         parser.add_argument("--%s-us" % name, type=float, default=None,
                             help="CPU us an article of %s" % name.replace("-", " "))
+    for name in ("relay-main", "relay-io"):
+        parser.add_argument("--%s-us" % name, type=float, default=0.0,
+                            help="CPU us an article of the %s thread (default: the relay "
+                            "process as one)" % name.replace("-", " "))
     parser.add_argument("--ingest-us", type=float, default=0.0,
                         help="ingest's whole process (default: its threads' sum)")
     parser.add_argument("--sink-us", type=float, default=0.0,
