@@ -42,6 +42,7 @@
                           [--batch B]
     pipeline_bench worker --normalize EP --acks EP --pid PID | --pid-file PATH
                           [--data PATH | --samples PATH] [--duration S] [--window W]
+                          [--batch B]
 
     `worker`: a summarize worker alone at its own full rate. The bench binds
     --normalize (a PUSH: what the worker pulls) and --acks (a PULL: where it
@@ -56,6 +57,10 @@
     (its main and ZeroMQ I/O threads), worker_main_preempted (involuntary
     context switches of the main thread) and worker_io_wakeups (times the
     I/O thread went to sleep, so woke up again), from /proc/PID/task.
+    With --batch B the articles go in batch frames of B (precis_batch.h),
+    as a normalize worker sends them since 2026-12-01 (bench/run: 16);
+    1, the default, one a frame. Results are counted one a result, one a
+    frame or a batch frame's elements.
 
     `ingest`: ingest alone at its own full rate. The bench is ingest's client
     (a DEALER keeping up to --window requests unanswered, halving that on a
@@ -82,6 +87,7 @@
 #include "bench_gaps.h"
 #include "bench_normalized.h"
 #include "precis_article.h"
+#include "precis_batch.h"
 #include "precis_msgpack.h"
 #include <assert.h>
 #include <czmq.h>
@@ -1261,6 +1267,37 @@ static void *encode_normalized(const bench_set_t *set, size_t index, size_t *siz
     return data;
 }
 
+/* Results in a message from the worker: a batch frame's elements, or 1
+   (a result alone, or a frame of a message of several). */
+static size_t results_in(zmq_msg_t *message)
+{
+    precis_batch_reader_t reader;
+    int64_t count =
+        precis_batch_open(&reader, zmq_msg_data(message), zmq_msg_size(message));
+    return count >= 0 ? (size_t)count : 1;
+}
+
+/* Sends articles first.. first + count - 1, normalized: one a frame when
+   count is 1, else as one batch frame (batch). Blocks until the worker
+   has connected and has room. */
+static void send_normalized(void *work, precis_batch_t *batch, const bench_set_t *set,
+                            size_t first, size_t count)
+{
+    for (size_t index = first; index < first + count; index++) {
+        size_t size;
+        void *data = encode_normalized(set, index, &size);
+        if (count == 1)
+            zmq_send(work, data, size, 0);
+        else
+            precis_batch_add(batch, data, size);
+        free(data);
+    }
+    zmq_msg_t message;
+    if (count > 1 && precis_batch_msg(batch, &message) == 0 &&
+        zmq_msg_send(&message, work, 0) < 0)
+        zmq_msg_close(&message);
+}
+
 static int command_worker(const options_t *options, bench_set_t *set)
 {
     if (!options->normalize || !options->acks ||
@@ -1268,6 +1305,10 @@ static int command_worker(const options_t *options, bench_set_t *set)
         fprintf(stderr,
                 "pipeline_bench worker: --normalize, --acks and --pid or --pid-file "
                 "are required\n");
+        return 2;
+    }
+    if (options->batch > options->window) {
+        fprintf(stderr, "pipeline_bench worker: --batch is over --window\n");
         return 2;
     }
     long pid = options->pid;
@@ -1284,6 +1325,7 @@ static int command_worker(const options_t *options, bench_set_t *set)
         return 1;
     }
     zmq_pollitem_t items[] = {{results, 0, ZMQ_POLLIN, 0}};
+    precis_batch_t *batch = precis_batch_new();
     size_t next = 0, received = 0, outstanding = 0, counted_from_n = 0;
     double start = bench_now(), warm = start + options->duration / 4;
     double end = start + options->duration, counted_from = 0, cpu_from = 0;
@@ -1293,18 +1335,16 @@ static int command_worker(const options_t *options, bench_set_t *set)
     zmq_msg_t message;
     zmq_msg_init(&message);
     for (double now = start; now < end; now = bench_now()) {
-        while (outstanding < (size_t)options->window) {
-            size_t size;
-            void *data = encode_normalized(set, next++, &size);
-            zmq_send(work, data, size, 0); /* blocks until the worker has connected */
-            free(data);
-            outstanding++;
+        while (outstanding + (size_t)options->batch <= (size_t)options->window) {
+            send_normalized(work, batch, set, next, (size_t)options->batch);
+            next += (size_t)options->batch;
+            outstanding += (size_t)options->batch;
         }
         zmq_poll(items, 1, 100);
         while (zmq_msg_recv(&message, results, ZMQ_DONTWAIT) >= 0) {
-            received++;
-            if (outstanding > 0)
-                outstanding--;
+            size_t taken = results_in(&message);
+            received += taken;
+            outstanding -= taken < outstanding ? taken : outstanding;
         }
         if (!counting && now >= warm && pid <= 0) {
             /* A worker writes its pid file once connected, which it is
@@ -1332,11 +1372,13 @@ static int command_worker(const options_t *options, bench_set_t *set)
     double elapsed = bench_now() - counted_from;
     size_t counted = received - counted_from_n;
     bench_progress_done();
+    precis_batch_destroy(&batch);
     zmq_msg_close(&message);
     zmq_close(work);
     zmq_close(results);
     zmq_ctx_term(context);
     printf("worker_results=%zu\n", counted);
+    printf("worker_results_all=%zu\n", received); /* warm-up included */
     printf("worker_rate=%.0f\n", elapsed > 0 ? (double)counted / elapsed : 0);
     if (counted) {
         printf("worker_main_us=%.1f\n",

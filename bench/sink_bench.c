@@ -11,8 +11,9 @@
     Then (by default) a real precis-sink (--sink PATH; by default the one
     next to this program) is started on ipc endpoints in a temporary
     folder, with an output log there, and the bench, as the summarize
-    workers would, pushes it every result in messages of
-    PRECIS_RESULTS_PER_MESSAGE, as fast as it takes them, while a thread of
+    workers would, pushes it every result in batch frames of
+    PRECIS_RESULTS_PER_MESSAGE (precis_batch.h; since 2026-12-01, before
+    as messages of that many frames), as fast as it takes them, while a thread of
     the bench (a ZeroMQ context of its own) subscribes to what it publishes
     and takes its acknowledgements, as ingest would. The sink's threads are
     read from /proc/PID/task (bench_threads.h) before the first result and
@@ -24,7 +25,8 @@
     socket I/O of the sink's: inproc has no I/O thread).
 
     --in-process: the old way, the sink in the bench's process, fed
-    through precis_sink_publish_batch 256 at a time, inproc sockets, the
+    through precis_sink_publish_batch 256 at a time (16 batch frames of
+    16), inproc sockets, the
     bench's reads in the same thread: for callgrind (count the sink's code
     alone with --toggle-collect=precis_sink_publish_batch).
 
@@ -57,6 +59,7 @@
 #include "bench_data.h"
 #include "bench_normalized.h"
 #include "bench_threads.h"
+#include "precis_batch.h"
 #include "precis_sink.h"
 #include "precis_summarize_worker.h"
 #include "precis_worker.h"
@@ -231,6 +234,29 @@ static pid_t start_sink(const char *sink_path, const char *folder, bool stories)
     return pid;
 }
 
+/* Sends frames[from..to) as a summarize worker at full rate does: batch
+   frames of PRECIS_RESULTS_PER_MESSAGE results (the last may be smaller;
+   one alone as itself), each blocking while the sink's queue is full. */
+static void send_batches(void *push, precis_batch_t *batch, zframe_t **frames,
+                         size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        precis_batch_add(batch, zframe_data(frames[i]), zframe_size(frames[i]));
+        if (precis_batch_count(batch) < PRECIS_RESULTS_PER_MESSAGE && i + 1 < to)
+            continue;
+        if (precis_batch_count(batch) == 1) {
+            zmq_send(push, zframe_data(frames[i]), zframe_size(frames[i]), 0);
+            zframe_t *taken = precis_batch_frame(batch); /* empties it */
+            zframe_destroy(&taken);
+            continue;
+        }
+        zmq_msg_t message;
+        precis_batch_msg(batch, &message);
+        if (zmq_msg_send(&message, push, 0) < 0)
+            zmq_msg_close(&message);
+    }
+}
+
 /* --attach: runs the command (through sh, %p replaced by the sink's pid)
    beside the sink, e.g. perf stat -p %p; its pid, or -1. */
 static pid_t attach(const char *command, pid_t pid)
@@ -290,11 +316,8 @@ static int run_process(zframe_t **frames, size_t count, size_t warm,
     /* The warm-up: results sent as fast as the sink takes them, all
        acknowledged before the clock starts. */
     double deadline = bench_now() + 120;
-    for (size_t i = 0; i < warm; i++) {
-        bool last = (i + 1) % PRECIS_RESULTS_PER_MESSAGE == 0 || i + 1 == warm;
-        zmq_send(push, zframe_data(frames[i]), zframe_size(frames[i]),
-                 last ? 0 : ZMQ_SNDMORE);
-    }
+    precis_batch_t *batch = precis_batch_new();
+    send_batches(push, batch, frames, 0, warm);
     while (atomic_load(&reader.acked) < warm && bench_now() < deadline)
         usleep(200);
 
@@ -303,20 +326,18 @@ static int run_process(zframe_t **frames, size_t count, size_t warm,
     bench_threads_read(pid, &from);
     double start = bench_now();
     /* As a summarize worker sends them: up to PRECIS_RESULTS_PER_MESSAGE
-       results a message, blocking while the sink's queue is full; with a
-       rate, one a message on a fixed schedule, as a worker that is not
+       results a batch frame, blocking while the sink's queue is full; with
+       a rate, one a message on a fixed schedule, as a worker that is not
        busy sends each result at once. */
-    size_t per_message = rate > 0 ? 1 : PRECIS_RESULTS_PER_MESSAGE;
-    for (size_t i = warm; i < count; i++) {
-        if (rate > 0) {
-            double due = start + (double)(i - warm) / rate, now = bench_now();
-            if (due > now)
-                usleep((useconds_t)(1e6 * (due - now)));
-        }
-        bool last = (i + 1 - warm) % per_message == 0 || i + 1 == count;
-        zmq_send(push, zframe_data(frames[i]), zframe_size(frames[i]),
-                 last ? 0 : ZMQ_SNDMORE);
+    if (rate <= 0)
+        send_batches(push, batch, frames, warm, count);
+    for (size_t i = warm; rate > 0 && i < count; i++) {
+        double due = start + (double)(i - warm) / rate, now = bench_now();
+        if (due > now)
+            usleep((useconds_t)(1e6 * (due - now)));
+        zmq_send(push, zframe_data(frames[i]), zframe_size(frames[i]), 0);
     }
+    precis_batch_destroy(&batch);
     deadline = bench_now() + 120;
     while (atomic_load(&reader.acked) < count && bench_now() < deadline)
         usleep(200);
@@ -369,14 +390,16 @@ static void drain(zsock_t *subscriber, zsock_t *ingest)
         zmsg_destroy(&msg);
 }
 
-/* The timed part: a function of its own, for callgrind's toggle. */
+/* The timed part: a function of its own, for callgrind's toggle. frames:
+   batch frames of PRECIS_RESULTS_PER_MESSAGE results. */
 __attribute__((noinline)) void sink_bench_loop(precis_sink_t *sink, zframe_t **frames,
                                                size_t count, zsock_t *subscriber,
                                                zsock_t *ingest)
 {
-    /* In batches of up to 256, as the sink's loop takes what is waiting. */
-    for (size_t i = 0; i < count; i += 256) {
-        precis_sink_publish_batch(sink, frames + i, count - i < 256 ? count - i : 256);
+    /* 256 results at a time, as the sink's loop takes what is waiting. */
+    size_t step = 256 / PRECIS_RESULTS_PER_MESSAGE;
+    for (size_t i = 0; i < count; i += step) {
+        precis_sink_publish_batch(sink, frames + i, count - i < step ? count - i : step);
         drain(subscriber, ingest);
     }
 }
@@ -399,12 +422,27 @@ static int run_in_process(zframe_t **frames, size_t count, const char *folder,
         return 1;
     zsock_t *subscriber = zsock_new_sub(">inproc://sink-bench-output", "");
     zclock_sleep(50);
+    /* As workers send them: batch frames, made outside the clock. */
+    size_t batches =
+        (count + PRECIS_RESULTS_PER_MESSAGE - 1) / PRECIS_RESULTS_PER_MESSAGE;
+    zframe_t **batch_frames = calloc(batches, sizeof *batch_frames);
+    assert(batch_frames);
+    precis_batch_t *batch = precis_batch_new();
+    for (size_t i = 0; i < count; i++) {
+        precis_batch_add(batch, zframe_data(frames[i]), zframe_size(frames[i]));
+        if (precis_batch_count(batch) == PRECIS_RESULTS_PER_MESSAGE || i + 1 == count)
+            batch_frames[i / PRECIS_RESULTS_PER_MESSAGE] = precis_batch_frame(batch);
+    }
+    precis_batch_destroy(&batch);
     long faults = bench_page_faults();
     double start = bench_cpu_now();
-    sink_bench_loop(sink, frames, count, subscriber, ingest);
+    sink_bench_loop(sink, batch_frames, batches, subscriber, ingest);
     double spent = bench_cpu_now() - start;
     faults = bench_page_faults() - faults;
     drain(subscriber, ingest);
+    for (size_t i = 0; i < batches; i++)
+        zframe_destroy(&batch_frames[i]);
+    free(batch_frames);
     printf("results=%zu\n", count);
     printf("stories=%s\n", stories ? "on" : "off");
     printf("sink_us=%.2f\n", 1e6 * spent / (double)count);

@@ -40,6 +40,7 @@
     well, in steps (see compact).
 */
 #include "precis_ingest.h"
+#include "precis_batch.h"
 #include "precis_control.h"
 #include "precis_idwindow.h"
 #include "precis_journal.h"
@@ -89,6 +90,7 @@ struct _precis_ingest_t {
     bool dispatch_ready;   /* a worker could take articles when the batch began */
     zmq_msg_t held;        /* a normalized article the summarize workers could not take */
     bool forward_held;     /* held is one */
+    size_t held_articles;  /* in held: a batch frame's (precis_batch.h), else 1 */
 };
 
 /* The answer to one request frame: its reply, and the article pending
@@ -983,7 +985,7 @@ static bool forward_normalized(precis_ingest_t *self)
         if (zmq_msg_send(&self->held, to, ZMQ_DONTWAIT) == -1)
             return false;
         self->forward_held = false;
-        sent++;
+        sent += self->held_articles;
     }
     bool more = true;
     for (int read = 0; read < BATCH_MAX; read++) {
@@ -992,12 +994,15 @@ static bool forward_normalized(precis_ingest_t *self)
             zmq_msg_close(&self->held);
             break;
         }
+        /* Counted in articles: a normalize worker sends batch frames. */
+        self->held_articles =
+            precis_batch_messages(zmq_msg_data(&self->held), zmq_msg_size(&self->held));
         if (zmq_msg_send(&self->held, to, ZMQ_DONTWAIT) == -1) {
             self->forward_held = true;
             more = false;
             break;
         }
-        sent++;
+        sent += self->held_articles;
     }
     /* Counted once a batch, as sent (a held article when it goes). */
     precis_stats_add(self->stats, self->forwarded, sent);
@@ -1749,6 +1754,19 @@ static int forward_test(const precis_config_t *base)
           second ? second : "nothing");
     zstr_free(&first);
     zstr_free(&second);
+    /* A batch frame of 3 articles (a normalize worker's) goes on whole and
+       counts 3. */
+    zframe_t *batch = zframe_new("\x93\x01\x02\x03", 4);
+    zframe_send(&batch, normalize, 0);
+    zclock_sleep(20);
+    forward_normalized(self);
+    CHECK(COUNTED(self, forwarded) == 5,
+          "counted %llu forwarded after a batch frame of 3, not 5",
+          (unsigned long long)COUNTED(self, forwarded));
+    batch = zframe_recv(summarize);
+    CHECK(batch && zframe_size(batch) == 4 && !zframe_more(batch),
+          "the batch frame did not go on whole");
+    zframe_destroy(&batch);
     zsock_destroy(&normalize);
     zsock_destroy(&summarize);
     precis_ingest_destroy(&self);

@@ -1,6 +1,7 @@
 /*  precis_relay - normalized articles from normalize to summarize workers,
     outside ingest. See precis_relay.h. */
 #include "precis_relay.h"
+#include "precis_batch.h"
 #include "precis_control.h"
 
 /* Send queue towards each summarize worker (as ingest's). */
@@ -14,7 +15,8 @@ struct _precis_relay_t {
     zsock_t *summarize;  /* PUSH, bound: summarize workers pull here */
     zmq_msg_t held;      /* an article the summarize workers could not take */
     bool holding;
-    int64_t held_since; /* when the article in held was read, zclock_usecs() */
+    size_t held_articles; /* in held: a batch frame's (precis_batch.h), else 1 */
+    int64_t held_since;   /* when the article in held was read, zclock_usecs() */
     precis_stats_t *stats;
     precis_control_t *control;
     int moved; /* counter in stats */
@@ -58,6 +60,15 @@ void precis_relay_destroy(precis_relay_t **self_p)
     *self_p = NULL;
 }
 
+/* The time the article in held spent in the relay, once for each article
+   of a batch frame: the histogram times every article moved. */
+static void held_time(precis_relay_t *self)
+{
+    int64_t usecs = zclock_usecs() - self->held_since;
+    for (size_t i = 0; i < self->held_articles; i++)
+        precis_stats_latency(self->stats, usecs);
+}
+
 size_t precis_relay_move(precis_relay_t *self, size_t max)
 {
     void *from = zsock_resolve(self->normalized), *to = zsock_resolve(self->summarize);
@@ -66,8 +77,8 @@ size_t precis_relay_move(precis_relay_t *self, size_t max)
         if (zmq_msg_send(&self->held, to, ZMQ_DONTWAIT) == -1)
             return 0;
         self->holding = false;
-        precis_stats_latency(self->stats, zclock_usecs() - self->held_since);
-        moved++;
+        held_time(self);
+        moved += self->held_articles;
     }
     while (moved < max) {
         zmq_msg_init(&self->held);
@@ -76,12 +87,15 @@ size_t precis_relay_move(precis_relay_t *self, size_t max)
             break;
         }
         self->held_since = zclock_usecs();
+        /* Counted in articles: a normalize worker sends batch frames. */
+        self->held_articles =
+            precis_batch_messages(zmq_msg_data(&self->held), zmq_msg_size(&self->held));
         if (zmq_msg_send(&self->held, to, ZMQ_DONTWAIT) == -1) {
             self->holding = true; /* no worker can take it: first next time */
             break;
         }
-        precis_stats_latency(self->stats, zclock_usecs() - self->held_since);
-        moved++;
+        held_time(self);
+        moved += self->held_articles;
     }
     precis_stats_add(self->stats, self->moved, moved);
     return moved;
@@ -189,6 +203,23 @@ int precis_relay_test(bool verbose)
           "a turn moved more than asked");
     read_all(summarize, text, sizeof text, 100);
     CHECK(streq(text, "b,b,b,b,b"), "a batch was not passed on whole");
+    /* A batch frame of 3 articles (a normalize worker's) moves whole, one
+       frame, and counts 3, as the articles did one a frame. */
+    uint64_t before = precis_relay_moved(self);
+    zframe_t *batch = zframe_new("\x93\x01\x02\x03", 4);
+    zframe_send(&batch, normalize, 0);
+    zclock_sleep(20);
+    CHECK(precis_relay_move(self, 10) == 3 && precis_relay_moved(self) == before + 3,
+          "a batch frame of 3 articles was not counted as 3 moved");
+    precis_stats_prometheus(self->stats, metrics, sizeof metrics);
+    CHECK(strstr(metrics, "precis_relay_held_seconds_count 11\n") != NULL,
+          "the held time of each article of the batch frame was not recorded");
+    batch = zframe_recv(summarize);
+    CHECK(batch && zframe_size(batch) == 4 &&
+              memcmp(zframe_data(batch), "\x93\x01\x02\x03", 4) == 0 &&
+              !zframe_more(batch),
+          "the batch frame did not come through whole");
+    zframe_destroy(&batch);
     /* A summarize worker that takes nothing fills up: the relay stops
        reading and the rest waits at the normalize side; once the worker
        reads, everything comes through. */

@@ -150,6 +150,13 @@ int64_t precis_batch_open(precis_batch_reader_t *reader, const void *data, size_
     return n;
 }
 
+size_t precis_batch_messages(const void *data, size_t size)
+{
+    precis_batch_reader_t reader;
+    int64_t count = precis_batch_open(&reader, data, size);
+    return count >= 0 ? (size_t)count : 1;
+}
+
 bool precis_batch_next(precis_batch_reader_t *reader, const void **data, size_t *size)
 {
     if (reader->error)
@@ -330,6 +337,16 @@ int precis_batch_test(bool verbose)
     zmq_msg_t msg;
     CHECK(precis_batch_msg(batch, &msg) == -1);
     precis_batch_destroy(&batch);
+    /* Messages a frame carries, as the relay counts them: a map 1, a
+       batch frame what its header declares (array 16 too), an empty one 0. */
+    CHECK(precis_batch_messages("\x81\xa1v\x01", 4) == 1);
+    CHECK(precis_batch_messages("\x93\x01\x02\x03", 4) == 3);
+    unsigned char array16[3 + 17] = {0xdc, 0x00, 0x11};
+    memset(array16 + 3, 0x01, 17);
+    CHECK(precis_batch_messages(array16, sizeof array16) == 17);
+    CHECK(precis_batch_messages(array16, 10) == 1); /* cut short: not opened */
+    CHECK(precis_batch_messages("\x90", 1) == 0);
+    CHECK(precis_batch_messages("", 0) == 1);
     failures += test_malformed();
     return failures ? 1 : 0;
 }

@@ -67,6 +67,11 @@ int precis_batch_msg(precis_batch_t *self, zmq_msg_t *msg);
 /* The same as a czmq frame (its bytes copied once); NULL when empty. */
 zframe_t *precis_batch_frame(precis_batch_t *self);
 
+/* Messages a frame carries, for counting: the element count of a batch
+   frame (precis_batch_open's: its elements are not read), else 1 (a
+   message, or a frame precis_batch_open refuses). */
+size_t precis_batch_messages(const void *data, size_t size);
+
 /* Reading a frame: the elements of a batch frame one by one. */
 typedef struct {
     const unsigned char *at, *end;

@@ -48,6 +48,16 @@ void precis_msgpool_destroy(precis_msgpool_t **self_p);
 int precis_msgpool_send(precis_msgpool_t *self, void *socket, const void *data,
                         size_t size, int flags);
 
+/* The same in two steps, for a frame written in place (precis_outbox's
+   batch frames): a buffer of at least size bytes of the pool, which the
+   caller fills and then hands to precis_msgpool_send_buffer, which owns it
+   from then on, sent or not (size there: the bytes written, at most those
+   asked for). Any size, including ones up to 32 bytes (then libzmq still
+   gets the buffer, not a copy). */
+void *precis_msgpool_buffer(precis_msgpool_t *self, size_t size);
+int precis_msgpool_send_buffer(precis_msgpool_t *self, void *socket, void *buffer,
+                               size_t size, int flags);
+
 /* Buffers made so far (malloc calls): a pool that reuses its buffers
    stops making them. */
 size_t precis_msgpool_made(const precis_msgpool_t *self);

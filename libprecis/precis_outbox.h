@@ -22,6 +22,29 @@
     (every frame but the last sent with ZFRAME_MORE), or, with capacity 1,
     a message each. A receiver reads each frame as it read each message
     (zframe_recv); docs/PROTOCOL.md says so.
+
+    Batch mode (precis_outbox_new_batch; what the workers use since
+    2026-12-01): what the outbox holds leaves as ONE frame, a batch frame
+    (precis_batch.h: a msgpack array of the frames, each an element, in
+    the order they came), or, when it holds one frame, as that frame
+    itself, so that a lone result costs nothing more and any reader takes
+    it. libzmq's cost is per frame: a batch frame over its 8 KB I/O batch
+    is written with one system call from the message itself, where each
+    small frame was copied through that buffer and queued on its own. The
+    batch is written straight into a buffer of the outbox's pool
+    (precis_msgpool.h: the I/O thread hands it back rather than freeing it
+    against the worker's malloc arena), so each frame's bytes are copied
+    once, as before. A summarize worker alone at full rate (`pipeline_bench
+    worker --window 200`, BBC, fresh texts; perf stat on the system-call
+    tracepoints of each thread over the whole run, 2026-12-01): its ZeroMQ
+    I/O thread's system calls a result 2.14 with 16 frames a message, 1.89 /
+    1.93 with one batch frame (articles still coming one a frame), 1.40 /
+    1.50 with batch frames of 16 coming in too (`--batch 16`, as normalize
+    workers send them now; recvfrom 0.29 -> 0.13); the main thread's 0.50 ->
+    0.44-0.47 -> 0.33-0.34. CPU a result at load average 8-12 (other
+    builds on the VM), one run of the old and two of each new: I/O thread
+    14.3 -> 10.1 / 10.1 -> 9.7 / 11.6 us, the whole worker 94.1 -> 76.3 /
+    73.1 -> 75.3 / 71.0 us.
 */
 #ifndef PRECIS_OUTBOX_H
 #define PRECIS_OUTBOX_H
@@ -36,6 +59,10 @@ typedef struct _precis_outbox_t precis_outbox_t;
 /* An outbox of at most capacity frames (at least 1), each held at most
    hold_us microseconds (zclock_usecs time) once the first is in. */
 precis_outbox_t *precis_outbox_new(size_t capacity, int64_t hold_us);
+/* The same in batch mode: what it holds leaves as one batch frame
+   (capacity at most PRECIS_BATCH_MAX, what a reader takes in one: more
+   leave as several). */
+precis_outbox_t *precis_outbox_new_batch(size_t capacity, int64_t hold_us);
 /* Destroys the frames still held (unsent) and the outbox. */
 void precis_outbox_destroy(precis_outbox_t **self_p);
 
@@ -52,7 +79,9 @@ size_t precis_outbox_size(const precis_outbox_t *self);
    while the socket's peers are full: the back-pressure), and empties the
    outbox. Returns the number of frames sent: all, or 0 when the message
    could not be sent (logged with name, the stage; the frames are
-   destroyed). */
+   destroyed). In batch mode: as one batch frame (a lone frame as itself),
+   or several of PRECIS_BATCH_MAX; the frames of those sent before one
+   failed count as sent. */
 size_t precis_outbox_flush(precis_outbox_t *self, zsock_t *sock, const char *name);
 
 int precis_outbox_test(bool verbose);

@@ -297,7 +297,8 @@ static bool pair_int(precis_splice_t *self, const pair_t *pair, int64_t *value)
 
 /* The entries of the map at data[at..end) into pairs; false when it is
    not a map of whole entries. */
-static bool split_pairs(precis_splice_t *self, const uint8_t *at, const uint8_t *end)
+static bool split_pairs(precis_splice_t *self, const uint8_t *at, const uint8_t *end,
+                        const uint8_t **stop)
 {
     uint32_t count;
     if (!read_map(&at, end, &count))
@@ -330,7 +331,8 @@ static bool split_pairs(precis_splice_t *self, const uint8_t *at, const uint8_t 
             self->first[pair->field] = (int)self->pair_count;
         self->pair_count++;
     }
-    return at == end;
+    *stop = at;
+    return true;
 }
 
 /* received_us from the timings map. */
@@ -441,21 +443,29 @@ static void reset(precis_splice_t *self, const void *data, size_t size)
     self->summary = NULL;
 }
 
-int precis_splice_read(precis_splice_t *self, const void *data, size_t size, char *error)
+/* The map at data[0..size) read: the whole of it (prefix false), or its
+   start (*used: the map's bytes, 0 when it could not be split). */
+static int read_result(precis_splice_t *self, const void *data, size_t size, bool prefix,
+                       size_t *used, char *error)
 {
     reset(self, data, size);
     span_t span;
-    if (!data || !split_pairs(self, data, (const uint8_t *)data + size)) {
+    const uint8_t *stop = NULL, *end = (const uint8_t *)data + size;
+    *used = 0;
+    if (!data || !split_pairs(self, data, end, &stop) || (!prefix && stop != end)) {
         /* Which of the two, as precis_result_decode tells them apart. */
         const uint8_t *at = data;
         uint32_t count;
         snprintf(error, PRECIS_ERROR_SIZE, "%s",
-                 data && precis_mp_plausible(data, size, MAX_DEPTH) &&
+                 prefix ? "malformed or cut short msgpack"
+                 : data && precis_mp_plausible(data, size, MAX_DEPTH) &&
                          !read_map(&at, at + size, &count)
                      ? "result is not a map"
                      : "malformed msgpack");
         return -1;
     }
+    *used = (size_t)(stop - (const uint8_t *)data);
+    self->size = *used;
     if (pair_str(self, self->first[TYPE], &span) && span.len == 7 &&
         memcmp(span.ptr, "summary", 7) == 0)
         self->kind = PRECIS_RESULT_SUMMARY;
@@ -483,6 +493,18 @@ int precis_splice_read(precis_splice_t *self, const void *data, size_t size, cha
     read_timings(self);
     read_signature(self);
     return 0;
+}
+
+int precis_splice_read(precis_splice_t *self, const void *data, size_t size, char *error)
+{
+    size_t used;
+    return read_result(self, data, size, false, &used, error);
+}
+
+int precis_splice_read_prefix(precis_splice_t *self, const void *data, size_t size,
+                              size_t *used, char *error)
+{
+    return read_result(self, data, size, true, used, error);
 }
 
 precis_result_kind_t precis_splice_kind(precis_splice_t *self)
@@ -974,6 +996,33 @@ int precis_splice_test(bool verbose)
     result->summary_tag = UINT64_C(0x1234567890abcdef);
     size_t size;
     void *data = precis_result_encode(result, &size);
+
+    /* Read from the start of a batch frame's bytes (precis_batch.h): the
+       map and its length, what follows left alone; the same map read
+       whole is refused with bytes after it; a map cut short gives 0 (what
+       follows cannot be found); a map that is no result its length all
+       the same. */
+    unsigned char *followed = malloc(size + 8);
+    memcpy(followed, data, size);
+    memcpy(followed + size, "\x81\xa4type\xa1x", 8);
+    size_t used = 1;
+    CHECK(precis_splice_read_prefix(self, followed, size + 8, &used, error) == 0 &&
+          used == size && strcmp(precis_splice_id(self), "harbour-17") == 0);
+    size_t prefix_size, whole_size;
+    void *prefix_written =
+        (void *)precis_splice_write(self, 5, "log", 77, &prefix_size); /* copied: */
+    prefix_written = memcpy(malloc(prefix_size), prefix_written, prefix_size);
+    CHECK(precis_splice_read(self, followed, size + 8, error) == -1);
+    CHECK(precis_splice_read_prefix(self, followed, size - 3, &used, error) == -1 &&
+          used == 0);
+    CHECK(precis_splice_read_prefix(self, followed + size, 8, &used, error) == -1 &&
+          used == 8);
+    CHECK(precis_splice_read(self, data, size, error) == 0);
+    const void *whole_written = precis_splice_write(self, 5, "log", 77, &whole_size);
+    CHECK(whole_size == prefix_size &&
+          memcmp(whole_written, prefix_written, whole_size) == 0);
+    free(prefix_written);
+    free(followed);
 
     /* What the sink reads from it. */
     CHECK(precis_splice_read(self, data, size, error) == 0);

@@ -42,6 +42,16 @@ void precis_splice_destroy(precis_splice_t **self_p);
    msgpack, not a map, type neither "summary" nor "error", no string id. */
 int precis_splice_read(precis_splice_t *self, const void *data, size_t size, char *error);
 
+/* The same of the map at the start of data[0..size), which other values
+   may follow (a batch frame's elements, precis_batch.h): *used is the
+   map's length, also when it is no result (type, id), so that a reader
+   goes on after it; 0 when the map cannot be read to its end (malformed,
+   cut short: what follows cannot be found). Reading a batch frame's
+   elements this way walks each once, not twice (precis_batch_next's skip,
+   then the splice: 2,300 instructions a result more in the sink). */
+int precis_splice_read_prefix(precis_splice_t *self, const void *data, size_t size,
+                              size_t *used, char *error);
+
 /* What was read. Strings are NUL-terminated copies owned by the splice,
    valid until the next read; key and error are NULL when absent. */
 precis_result_kind_t precis_splice_kind(precis_splice_t *self);

@@ -219,8 +219,11 @@ int precis_worker_run(const precis_worker_config_t *config)
         precis_stats_counter(stats, "dropped", "frames no article could be found in")};
     if (config->stats_hook)
         config->stats_hook(config->state, stats);
+    /* Results made in a row leave as one batch frame (precis_outbox.h). */
     precis_outbox_t *outbox =
-        precis_outbox_new(config->results_per_message, WORKER_HOLD_US);
+        config->results_per_message > 1
+            ? precis_outbox_new_batch(config->results_per_message, WORKER_HOLD_US)
+            : precis_outbox_new(1, WORKER_HOLD_US);
     while (!zsys_interrupted) {
         void *ready = zpoller_wait(poller, 500);
         if (ready && ready == precis_control_socket(control)) {

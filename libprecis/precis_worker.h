@@ -30,12 +30,14 @@ typedef struct {
     /* Optional: called once with the worker's stats before the first
        message, so that the stage can add counters of its own. */
     void (*stats_hook)(void *state, precis_stats_t *stats);
-    /* Results sent as the frames of one message, at most (0 or 1: a
+    /* Results sent together as one batch frame, at most (0 or 1: a
        message each). Results made in a row are held (at most 0.5 ms) and
-       leave together, so that ZeroMQ wakes its I/O thread once for all of
-       them (precis_outbox.h); a worker with no more input waiting sends
-       what it holds at once. Only for outputs whose readers read frame by
-       frame (the sink): a message goes to one peer whole. */
+       leave as one frame, a msgpack array of them (precis_batch.h), so
+       that ZeroMQ handles one frame for all of them (precis_outbox.h); a
+       result alone leaves as itself, and a worker with no more input
+       waiting sends what it holds at once. Only for outputs whose readers
+       read batch frames (the sink, summarize workers): a batch goes to
+       one peer whole. */
     size_t results_per_message;
 } precis_worker_config_t;
 
@@ -64,13 +66,13 @@ zsock_t *precis_socket_new(int type, const char *endpoint, bool bind);
 zsock_t *precis_socket_new_hwm(int type, const char *endpoint, bool bind, int sndhwm,
                                int rcvhwm);
 
-/* Results a summarize worker sends to the sink as the frames of one
-   message, at most (summarize/precis_summarize_worker.h says why 16): the
-   sink sizes its queues by it. */
+/* Results a worker sends on as one batch frame, at most
+   (summarize/precis_summarize_worker.h says why 16): the readers size
+   their queues by it. */
 #define PRECIS_RESULTS_PER_MESSAGE 16
 
 /* The high-water mark, in messages, of a queue of results sent
-   per_message to a message (0 or 1: one each): about 1,000 results, as
+   per_message to a message (a batch frame; 0 or 1: one each): about 1,000 results, as
    with one a message, so that a stalled peer holds as many results (and
    as much memory) whatever the batching. */
 int precis_results_hwm(size_t per_message);

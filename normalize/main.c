@@ -21,15 +21,17 @@ int main(int argc, char **argv)
     if (rc >= 0)
         return rc;
     precis_normalize_worker_t *worker = precis_normalize_worker_new();
-    /* results_per_message 0: a message each, as the relay (or ingest)
-       hands each article on to one summarize worker. */
+    /* Up to 16 normalized articles a batch frame, which the relay (or
+       ingest) hands on whole to one summarize worker, which reads it
+       element by element (precis_outbox.h). */
     precis_worker_config_t run = {.name = "normalize",
                                   .in_endpoint = config.normalize_endpoint,
                                   .out_endpoint = config.normalized_endpoint,
                                   .pidfile = config.pidfile,
                                   .handler = precis_normalize_worker_handle,
                                   .state = worker,
-                                  .options = &config};
+                                  .options = &config,
+                                  .results_per_message = PRECIS_RESULTS_PER_MESSAGE};
     int exit_code = precis_worker_run(&run);
     precis_normalize_worker_destroy(&worker);
     precis_curve_stop();

@@ -56,6 +56,7 @@
 */
 #include "precis_sink.h"
 #include "precis_acks.h"
+#include "precis_batch.h"
 #include "precis_utf8.h"
 #include "precis_jsonl_start.h"
 #include "precis_control.h"
@@ -134,11 +135,11 @@ struct _precis_sink_t {
     precis_seen_t *seen_ids;
     precis_splice_t *splice; /* reads and writes the result maps */
     batch_t batch;
-    /* The loop's messages read (initialized, empty between batches) and
-       their bytes. */
+    /* The loop's messages read (initialized, empty between batches): a
+       message is a result, or a batch frame of up to PRECIS_BATCH_MAX
+       (precis_batch.h), each element a result. The loop stops reading
+       once BATCH_MAX results are in. */
     zmq_msg_t inbox[BATCH_MAX];
-    const void *inbox_data[BATCH_MAX];
-    size_t inbox_size[BATCH_MAX];
     char log_id[PRECIS_LOG_ID_SIZE];
     int jsonl;           /* file descriptor, -1 without --jsonl */
     uint64_t jsonl_size; /* bytes of whole lines */
@@ -793,8 +794,11 @@ static void batch_clear(batch_t *batch)
    before it, its story marked (the index answers in the order results are
    taken). 0: taken, or a duplicate of a published result (acknowledged
    again); -1: not a result, or not taken now (the JSON Lines file is
-   behind: it is not acknowledged, so ingest sends it again). */
-static int stage(precis_sink_t *self, const void *frame, size_t frame_size)
+   behind: it is not acknowledged, so ingest sends it again). With used,
+   the result is the map at the start of frame[0..frame_size) (a batch
+   frame's element) and *used its length (precis_splice_read_prefix: 0
+   when it cannot be read to its end). */
+static int stage(precis_sink_t *self, const void *frame, size_t frame_size, size_t *used)
 {
     char error[PRECIS_ERROR_SIZE];
     batch_t *batch = &self->batch;
@@ -803,9 +807,11 @@ static int stage(precis_sink_t *self, const void *frame, size_t frame_size)
     /* The worker's map is not decoded: the splice reads the few values the
        sink needs and writes the published map from its bytes. */
     precis_splice_t *splice = self->splice;
-    if (precis_splice_read(splice, frame, frame_size, error) != 0) {
+    if ((used ? precis_splice_read_prefix(splice, frame, frame_size, used, error)
+              : precis_splice_read(splice, frame, frame_size, error)) != 0) {
         precis_stats_add(self->stats, self->invalid, 1);
-        zsys_error("sink: dropping a frame that is not a result: %s", error);
+        zsys_error("sink: dropping a %s that is not a result: %s",
+                   used ? "result of a batch frame" : "frame", error);
         return -1;
     }
     /* The JSON Lines file lacks lines it cannot be given yet: nothing is
@@ -946,35 +952,67 @@ static size_t commit(precis_sink_t *self)
     return held;
 }
 
-/* Stages and commits one batch of at most BATCH_MAX results given as their
-   bytes (data[i], size[i]); their acknowledgements are held until
-   precis_acks_flush. -1 when one was not published (see stage, commit). */
-static int publish_bytes(precis_sink_t *self, const void *const *data, const size_t *size,
-                         size_t count)
+/* Commits the staged batch when it is full, so that one more result
+   fits. -1 when one of it was held back (see commit). */
+static int make_room(precis_sink_t *self)
 {
-    assert(count <= BATCH_MAX);
-    int rc = 0;
-    for (size_t i = 0; i < count; i++)
-        if (stage(self, data[i], size[i]) != 0)
+    return self->batch.count < BATCH_MAX || commit(self) == 0 ? 0 : -1;
+}
+
+/* Stages the results of one frame: the frame, or each element of a batch
+   frame, read where it lies (each walked once: precis_splice_read_prefix
+   finds where it ends); a full batch is committed on the way. A batch
+   frame that cannot be read to its end is logged and counted invalid: its
+   results before the bad one are taken, the rest are lost with it (not
+   acknowledged: ingest sends their articles again). -1 when a result was
+   not taken or was held back. */
+static int stage_frame(precis_sink_t *self, const void *data, size_t size)
+{
+    precis_batch_reader_t reader;
+    int64_t count = precis_batch_open(&reader, data, size);
+    int rc = make_room(self);
+    if (count == -1 && !reader.error)
+        return stage(self, data, size, NULL) != 0 ? -1 : rc;
+    if (count == -1) {
+        precis_stats_add(self->stats, self->invalid, 1);
+        zsys_error("sink: dropping a batch frame of results: %s (%zu bytes)",
+                   reader.error, size);
+        return -1;
+    }
+    const unsigned char *at = reader.at;
+    int64_t taken = 0;
+    bool cut = false;
+    for (; taken < count && !cut; taken++) {
+        if (make_room(self) != 0)
             rc = -1;
-    return commit(self) > 0 ? -1 : rc;
+        size_t used = 0;
+        if (stage(self, at, (size_t)(reader.end - at), &used) != 0)
+            rc = -1;
+        cut = used == 0;
+        at += used;
+    }
+    if (!cut && at == reader.end)
+        return rc;
+    /* Cut short or malformed (stage counted it), or bytes after the last. */
+    if (!cut)
+        precis_stats_add(self->stats, self->invalid, 1);
+    zsys_error(
+        "sink: a batch frame of %lld results (%zu bytes) %s; the %lld before it taken",
+        (long long)count, size,
+        cut ? "has one that cannot be read to its end"
+            : "has bytes after its last result",
+        (long long)(cut ? taken - 1 : taken));
+    return -1;
 }
 
 int precis_sink_publish_batch(precis_sink_t *self, zframe_t **frames, size_t count)
 {
     int rc = 0;
-    for (size_t done = 0; done < count;) {
-        size_t take = count - done < BATCH_MAX ? count - done : BATCH_MAX;
-        const void *data[BATCH_MAX];
-        size_t size[BATCH_MAX];
-        for (size_t i = 0; i < take; i++) {
-            data[i] = zframe_data(frames[done + i]);
-            size[i] = zframe_size(frames[done + i]);
-        }
-        if (publish_bytes(self, data, size, take) != 0)
+    for (size_t i = 0; i < count; i++)
+        if (stage_frame(self, zframe_data(frames[i]), zframe_size(frames[i])) != 0)
             rc = -1;
-        done += take;
-    }
+    if (commit(self) > 0)
+        rc = -1;
     /* Published and logged: their keys go to ingest, one message a shard
        for the whole batch (a wake-up of ZeroMQ's I/O thread, not one a
        result). */
@@ -1186,20 +1224,41 @@ static void trim_replay_memory(precis_sink_t *self)
     }
 }
 
-/* Reads the results waiting, up to BATCH_MAX, into the inbox's messages
-   (without czmq's frame objects: no allocation of our own a result), their
-   bytes in inbox_data and inbox_size; how many. */
-static size_t take_waiting(precis_sink_t *self)
+/* Reads the messages waiting into the inbox's (without czmq's frame
+   objects: no allocation of our own a result), until BATCH_MAX results
+   are in (*results: as their batch frames' headers say); how many
+   messages. */
+static size_t take_waiting(precis_sink_t *self, size_t *results)
 {
-    void *results = zsock_resolve(self->results);
+    void *socket = zsock_resolve(self->results);
     size_t taken = 0;
-    while (taken < BATCH_MAX &&
-           zmq_msg_recv(&self->inbox[taken], results, ZMQ_DONTWAIT) >= 0) {
-        self->inbox_data[taken] = zmq_msg_data(&self->inbox[taken]);
-        self->inbox_size[taken] = zmq_msg_size(&self->inbox[taken]);
+    *results = 0;
+    while (taken < BATCH_MAX && *results < BATCH_MAX &&
+           zmq_msg_recv(&self->inbox[taken], socket, ZMQ_DONTWAIT) >= 0) {
+        *results += precis_batch_messages(zmq_msg_data(&self->inbox[taken]),
+                                          zmq_msg_size(&self->inbox[taken]));
         taken++;
     }
     return taken;
+}
+
+/* A batch of the results waiting (about BATCH_MAX, so that replay and
+   control are still served): one poll, one log write and one story-file
+   write for all of them. Returns how many results its frames declared
+   (a batch frame's header, else 1). */
+static size_t serve_results(precis_sink_t *self)
+{
+    size_t results, taken = take_waiting(self, &results);
+    for (size_t i = 0; i < taken; i++)
+        stage_frame(self, zmq_msg_data(&self->inbox[i]), zmq_msg_size(&self->inbox[i]));
+    commit(self);
+    precis_acks_flush(self->acks);
+    for (size_t i = 0; i < taken; i++) { /* ready for the next batch */
+        zmq_msg_close(&self->inbox[i]);
+        zmq_msg_init(&self->inbox[i]);
+    }
+    flush_stories(self);
+    return results;
 }
 
 int precis_sink_run(precis_sink_t *self)
@@ -1234,24 +1293,14 @@ int precis_sink_run(precis_sink_t *self)
             continue;
         }
         if (items[0].revents & ZMQ_POLLIN) {
-            /* A batch of what is waiting (at most 256, so that replay and
-               control are still served): one poll and one story-file write
-               for all of them. */
-            size_t taken = take_waiting(self);
-            publish_bytes(self, self->inbox_data, self->inbox_size, taken);
-            precis_acks_flush(self->acks);
-            for (size_t i = 0; i < taken; i++) { /* ready for the next batch */
-                zmq_msg_close(&self->inbox[i]);
-                zmq_msg_init(&self->inbox[i]);
-            }
-            flush_stories(self);
+            size_t results = serve_results(self);
             /* Not a full batch: the next results are let gather for a
                moment instead of waking up for each few of them. A wake-up
                costs more than a result (two thirds of the sink's CPU went
                to the kernel, switching between it and ZeroMQ's I/O thread,
                with 3 results a poll); this adds at most BATCH_WAIT_US to a
                result's latency. */
-            if (taken > 0 && taken < BATCH_MAX)
+            if (results > 0 && results < BATCH_MAX)
                 nanosleep(&(struct timespec){0, BATCH_WAIT_US * 1000}, NULL);
         }
         if (replay_item >= 0 && items[replay_item].revents & ZMQ_POLLIN)
@@ -1531,6 +1580,148 @@ static int test_batch(precis_config_t *config)
     }
     for (int i = 0; i < 3; i++)
         zframe_destroy(&more[i]);
+    test_sink_stop(&t, true);
+    return failures;
+}
+
+/* A frame of several results as workers send them: a batch frame of
+   result maps (precis_batch.h). */
+static zframe_t *batch_of(const char *prefix, int first, int count)
+{
+    precis_batch_t *batch = precis_batch_new();
+    for (int i = first; i < first + count; i++) {
+        char id[32], key[32];
+        snprintf(id, sizeof id, "%s%d", prefix, i);
+        snprintf(key, sizeof key, "k%s%d", prefix, i);
+        zframe_t *one = summary_frame(id, key);
+        precis_batch_add(batch, zframe_data(one), zframe_size(one));
+        zframe_destroy(&one);
+    }
+    zframe_t *frame = precis_batch_frame(batch);
+    precis_batch_destroy(&batch);
+    return frame;
+}
+
+/* The results published waiting at the subscriber: how many, and whether
+   they were d1.. with seqs 1.. in order (*in_order). */
+static int published_in_order(zsock_t *subscriber, const char *prefix, int first_seq,
+                              bool *in_order)
+{
+    char *topic = NULL, error[PRECIS_ERROR_SIZE];
+    zframe_t *body = NULL;
+    int count = 0;
+    *in_order = true;
+    zsock_set_rcvtimeo(subscriber, 100);
+    while (zsock_recv(subscriber, "sf", &topic, &body) == 0) {
+        precis_result_t *result =
+            precis_result_decode(zframe_data(body), zframe_size(body), error);
+        char id[32];
+        snprintf(id, sizeof id, "%s%d", prefix, count + 1);
+        if (!result || !result->id || strcmp(result->id, id) != 0 ||
+            result->seq != (uint64_t)(first_seq + count))
+            *in_order = false;
+        count++;
+        precis_result_destroy(&result);
+        zstr_free(&topic);
+        zframe_destroy(&body);
+    }
+    return count;
+}
+
+/* Acknowledgements waiting at ingest: how many. */
+static int acks_counted(zsock_t *ingest)
+{
+    int count = 0;
+    char *ack;
+    while ((ack = ack_waiting(ingest))) {
+        count++;
+        zstr_free(&ack);
+    }
+    return count;
+}
+
+/* Results as summarize workers send them, through the results socket:
+   batch frames of results and results alone, mixed, each published once,
+   in order; a batch frame of more than a sink batch (300) too; a batch
+   frame cut inside its second result: the first is published, the frame
+   is counted invalid and the sink serves on. */
+static int test_batch_frames(precis_config_t *config)
+{
+    int failures = 0;
+    test_sink_t t = {0};
+    if (test_sink_dir(&t, config, "frames") != 0)
+        return 1;
+    precis_sink_t *self = test_sink_start(&t, config, "sink-test-f", "");
+    char endpoint[80];
+    snprintf(endpoint, sizeof endpoint, ">%s", t.results);
+    zsock_t *worker = zsock_new_push(endpoint);
+    assert(worker);
+    /* d1-d16 a batch, d17 alone, d18-d317 a batch of 300, d318-d320. */
+    zframe_t *frames[4] = {batch_of("d", 1, 16), summary_frame("d17", "kd17"),
+                           batch_of("d", 18, 300), batch_of("d", 318, 3)};
+    for (int i = 0; i < 4; i++)
+        zframe_send(&frames[i], worker, 0);
+    size_t served = 0;
+    for (int round = 0; round < 100 && served < 320; round++) {
+        served += serve_results(self);
+        if (served < 320)
+            zclock_sleep(10);
+    }
+    bool in_order;
+    int published = published_in_order(t.subscriber, "d", 1, &in_order);
+    int acks = acks_counted(t.ingest);
+    if (served != 320 || published != 320 || !in_order || acks != 320 ||
+        precis_stats_get(self->stats, self->published) != 320 ||
+        precis_stats_get(self->stats, self->invalid) != 0) {
+        fprintf(stderr,
+                "sink test: batch frames of 16, 1, 300 and 3 results: %zu taken, %d "
+                "published (%s), %d acknowledged, %llu invalid\n",
+                served, published, in_order ? "in order" : "not d1.. in order", acks,
+                (unsigned long long)precis_stats_get(self->stats, self->invalid));
+        failures++;
+    }
+    /* The same batch again: every result a duplicate, none published. */
+    zframe_t *again = batch_of("d", 1, 16);
+    zframe_send(&again, worker, 0);
+    for (int round = 0; round < 100 && !serve_results(self); round++)
+        zclock_sleep(10);
+    published = published_in_order(t.subscriber, "d", 1, &in_order);
+    if (published != 0 || precis_stats_get(self->stats, self->duplicates) != 16 ||
+        acks_counted(t.ingest) != 16) {
+        fprintf(stderr, "sink test: a batch frame sent twice was published again\n");
+        failures++;
+    }
+    /* Cut inside its second result: e1 is published, the frame counted
+       invalid; e2 alone afterwards is published too. */
+    zframe_t *whole = summary_frame("e1", "ke1"), *second = summary_frame("x", "kx");
+    size_t cut_size = 1 + zframe_size(whole) + 10;
+    unsigned char *cut = malloc(cut_size);
+    cut[0] = 0x92;
+    memcpy(cut + 1, zframe_data(whole), zframe_size(whole));
+    memcpy(cut + 1 + zframe_size(whole), zframe_data(second), 10);
+    zframe_t *bad = zframe_new(cut, cut_size), *after = summary_frame("e2", "ke2");
+    free(cut);
+    zframe_destroy(&whole);
+    zframe_destroy(&second);
+    zframe_send(&bad, worker, 0);
+    zframe_send(&after, worker, 0);
+    served = 0; /* as declared: 2 in the cut frame, 1 alone */
+    for (int round = 0; round < 100 && served < 3; round++) {
+        served += serve_results(self);
+        if (served < 3)
+            zclock_sleep(10);
+    }
+    published = published_in_order(t.subscriber, "e", 321, &in_order);
+    if (served != 3 || published != 2 || !in_order ||
+        precis_stats_get(self->stats, self->invalid) != 1) {
+        fprintf(stderr,
+                "sink test: a cut batch frame and a result after it: %zu taken, %d "
+                "published (%s), %llu invalid\n",
+                served, published, in_order ? "e1, e2" : "not e1, e2",
+                (unsigned long long)precis_stats_get(self->stats, self->invalid));
+        failures++;
+    }
+    zsock_destroy(&worker);
     test_sink_stop(&t, true);
     return failures;
 }
@@ -2202,6 +2393,7 @@ int precis_sink_test(bool verbose)
     zstr_free(&log_path);
     failures += test_held_back(&config);
     failures += test_batch(&config);
+    failures += test_batch_frames(&config);
     failures += test_shards(&config);
     failures += test_ack_messages(&config);
     failures += test_without_log(&config);

@@ -30,8 +30,8 @@ int main(int argc, char **argv)
         defaults.sentences = PRECIS_DEFAULT_SENTENCES;
     precis_summarize_worker_t *worker = precis_summarize_worker_new(&defaults);
     precis_summarize_worker_set_stories(worker, !config.no_stories);
-    /* Up to 16 results a message to the sink, which reads frame by frame
-       (precis_summarize_worker.h). */
+    /* Up to 16 results a batch frame to the sink, which reads it element
+       by element (precis_summarize_worker.h). */
     precis_worker_config_t run = {.name = "summarize",
                                   .in_endpoint = config.summarize_endpoint,
                                   .out_endpoint = config.results_endpoint,

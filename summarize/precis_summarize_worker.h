@@ -10,8 +10,9 @@
 
 typedef struct _precis_summarize_worker_t precis_summarize_worker_t;
 
-/* Results a summarize worker sends to the sink as the frames of one
-   message, at most (precis_worker_config_t results_per_message). 16:
+/* Results a summarize worker sends to the sink together, at most: one
+   batch frame since 2026-12-01, the frames of one message before
+   (precis_worker_config_t results_per_message). 16, measured with frames:
    pipeline_bench worker, BBC, fresh texts, 3 runs each alternating at
    load average 14-16: ZeroMQ I/O thread 10.5-25.3 -> 8.0-9.5 us a result,
    its wake-ups 0.37-0.58 -> 0.11-0.15 a result, the whole worker
