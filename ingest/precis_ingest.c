@@ -40,6 +40,7 @@
     well, in steps (see compact).
 */
 #include "precis_ingest.h"
+#include "precis_batch.h"
 #include "precis_control.h"
 #include "precis_idwindow.h"
 #include "precis_journal.h"
@@ -87,7 +88,8 @@ struct _precis_ingest_t {
     int64_t compact_after; /* after a failed compaction: not before (ms) */
     bool deferred;         /* taken articles wait in the ledger for a worker */
     bool dispatch_ready;   /* a worker could take articles when the batch began */
-    zmq_msg_t held;        /* a normalized article the summarize workers could not take */
+    zmq_msg_t held;        /* a normalized message the summarize workers could not take */
+    size_t held_articles;  /* that it carries (a batch frame: several) */
     bool forward_held;     /* held is one */
 };
 
@@ -154,8 +156,14 @@ typedef struct {
 #define COUNT(self, counter)   precis_stats_add((self)->stats, (self)->counter, 1)
 #define COUNTED(self, counter) precis_stats_get((self)->stats, (self)->counter)
 
-/* Send queue towards the normalize workers, per worker. */
-#define DISPATCH_SNDHWM 1000
+/* Send queue towards the normalize workers, per worker, in messages: a
+   message is a batch frame of up to PRECIS_LEDGER_BATCH (16) articles at
+   full rate, so 64 of them are about the 1,000 articles one a frame held
+   (a lone article a message at low load, where the queue does not fill). */
+#define DISPATCH_SNDHWM 64
+/* Send queue towards the summarize workers, per worker, in messages
+   (whatever the normalize workers send, moved whole). */
+#define FORWARD_SNDHWM 1000
 /* Answers queued towards one client, at most (ZeroMQ's ROUTER drops an
    answer beyond its high-water mark, and its default of 1,000 counts
    lazily, so that a pipelining DEALER with a few hundred requests
@@ -316,18 +324,32 @@ static void answer_busy(precis_ingest_t *self, answer_t *answer, const char *rea
     zstr_free(&answer->id);
 }
 
+/* Sends the articles taken since the last call to the workers, as one
+   batch frame (a lone one as it is), without waiting: called when
+   PRECIS_LEDGER_BATCH are queued and whenever the input that fed them is
+   drained (the end of a batch of requests, of a journal sync's answers),
+   so that no article waits for others at low load. Those no worker can
+   take now wait in the ledger, due (sent by the loop as soon as one can). */
+static void dispatch_flush(precis_ingest_t *self)
+{
+    size_t deferred;
+    if (precis_ledger_queued(self->ledger) == 0)
+        return;
+    precis_ledger_flush(self->ledger, zsock_resolve(self->dispatch), zclock_mono(),
+                        &deferred);
+    if (deferred) {
+        self->deferred = true;
+        precis_stats_add(self->stats, self->dispatch_deferred, deferred);
+    }
+}
+
 /* Takes an article whose record is durable (or that needs none): into the
-   ledger, and on to the workers when one can take it now (else the
-   ledger sends it at the next tick). The ledger keeps data (malloc'd, the
-   buffer the article was encoded into once), and the message to the
-   workers shares it: no copy. */
+   ledger, and queued for the workers (dispatch_flush). The ledger keeps
+   data (malloc'd, the buffer the article was encoded into once). */
 static void take_article(precis_ingest_t *self, const char *key, void *data, size_t size)
 {
-    if (!precis_ledger_adopt_send(self->ledger, key, data, size,
-                                  zsock_resolve(self->dispatch), zclock_mono())) {
-        self->deferred = true; /* sent by the loop as soon as a worker can take it */
-        COUNT(self, dispatch_deferred);
-    }
+    if (precis_ledger_adopt_queue(self->ledger, key, data, size, zclock_mono()))
+        dispatch_flush(self);
 }
 
 /* An article whose journal record could not be made durable (error, an
@@ -478,7 +500,7 @@ static bool bind_sockets(precis_ingest_t *self)
     self->normalized = precis_socket_new(ZMQ_PULL, config->normalized_endpoint, true);
     self->summarize = precis_socket_new(ZMQ_PUSH, config->summarize_endpoint, true);
     if (self->summarize)
-        zsock_set_sndhwm(self->summarize, DISPATCH_SNDHWM);
+        zsock_set_sndhwm(self->summarize, FORWARD_SNDHWM);
     return self->acks && self->results && self->normalized && self->summarize;
 }
 
@@ -783,6 +805,7 @@ void *precis_ingest_handle(precis_ingest_t *self, const void *data, size_t size,
     if (self->syncer)
         precis_syncer_flush(self->syncer);
     handle(self, data, size, &frame, NULL);
+    dispatch_flush(self);
     *size_p = zmq_msg_size(&frame);
     void *reply = malloc(*size_p ? *size_p : 1);
     assert(reply);
@@ -933,6 +956,7 @@ static void serve_batch(precis_ingest_t *self)
     if (!self->syncer) {
         for (size_t i = 0; i < count; i++)
             release_response(responses[i], 0);
+        dispatch_flush(self);
         return;
     }
     /* Done records alone wait for the next commit (or the tick). */
@@ -953,6 +977,8 @@ static int take_sync(precis_ingest_t *self, bool wait)
 {
     int error = wait ? precis_syncer_handle(self->syncer)
                      : precis_syncer_handle_ready(self->syncer);
+    /* The articles of the answers it released go out together. */
+    dispatch_flush(self);
     /* Once per burst: a full disk fails every write until space returns,
        and a line each would flood the log (2,834 lines in 3 s in
        bench/chaos's disk-full phase). */
@@ -970,7 +996,8 @@ static int take_sync(precis_ingest_t *self, bool wait)
 }
 
 /* Moves normalized articles on to the summarize workers, as many as they
-   can take now, without copying them (zmq_msg_t), reading until none is
+   can take now, as they came (a batch frame of several goes whole, not
+   opened), without copying them (zmq_msg_t), reading until none is
    waiting (ZMQ_DONTWAIT) rather than asking ZMQ_EVENTS before each (a
    poll and a getpid system call each). An article the workers cannot take
    after all is held and goes first next time. Returns false when the
@@ -983,7 +1010,7 @@ static bool forward_normalized(precis_ingest_t *self)
         if (zmq_msg_send(&self->held, to, ZMQ_DONTWAIT) == -1)
             return false;
         self->forward_held = false;
-        sent++;
+        sent += self->held_articles;
     }
     bool more = true;
     for (int read = 0; read < BATCH_MAX; read++) {
@@ -992,12 +1019,15 @@ static bool forward_normalized(precis_ingest_t *self)
             zmq_msg_close(&self->held);
             break;
         }
+        /* Counted from its header before it goes (a sent message is empty). */
+        self->held_articles =
+            precis_batch_messages(zmq_msg_data(&self->held), zmq_msg_size(&self->held));
         if (zmq_msg_send(&self->held, to, ZMQ_DONTWAIT) == -1) {
             self->forward_held = true;
             more = false;
             break;
         }
-        sent++;
+        sent += self->held_articles;
     }
     /* Counted once a batch, as sent (a held article when it goes). */
     precis_stats_add(self->stats, self->forwarded, sent);
@@ -1749,6 +1779,20 @@ static int forward_test(const precis_config_t *base)
           second ? second : "nothing");
     zstr_free(&first);
     zstr_free(&second);
+    /* A batch frame of normalized articles goes on whole, as one message,
+       and counts as its articles. */
+    static const char batch[] = "\x93\xa2n3\xa2n4\xa2n5";
+    zmq_send(zsock_resolve(normalize), batch, sizeof batch - 1, 0);
+    zclock_sleep(20);
+    forward_normalized(self);
+    zframe_t *whole = zframe_recv(summarize);
+    CHECK(whole && zframe_size(whole) == sizeof batch - 1 &&
+              memcmp(zframe_data(whole), batch, sizeof batch - 1) == 0,
+          "a batch frame did not reach summarize whole (%zu bytes)",
+          whole ? zframe_size(whole) : 0);
+    CHECK(COUNTED(self, forwarded) == 5, "counted %llu forwarded, not 5",
+          (unsigned long long)COUNTED(self, forwarded));
+    zframe_destroy(&whole);
     zsock_destroy(&normalize);
     zsock_destroy(&summarize);
     precis_ingest_destroy(&self);
@@ -1897,23 +1941,53 @@ static int expect_reply(zframe_t *frame, const char *id, const char *status_expe
 
 /* The ids of the articles waiting at the worker, in order, comma-separated
    (empty when none). */
-static char *worker_ids(zsock_t *worker)
+/* Appends the id of the article data[0..size) to *ids (comma-separated). */
+static void append_id(char **ids, const void *data, size_t size)
+{
+    char error[PRECIS_ERROR_SIZE];
+    precis_article_t *article = precis_article_new();
+    if (precis_article_decode(article, data, size, 0, error) == 0) {
+        char *longer = zsys_sprintf("%s%s%s", *ids, **ids ? "," : "", article->id.ptr);
+        free(*ids);
+        *ids = longer;
+    }
+    precis_article_destroy(&article);
+}
+
+/* The ids of the articles waiting at the worker, in order, as a normalize
+   worker reads them: a frame each, or batch frames of several. When
+   sizes is given, the number of articles each frame carried is appended
+   to it (comma-separated, "1" for a plain frame). */
+static char *worker_ids_sized(zsock_t *worker, char **sizes)
 {
     char *ids = strdup("");
     while (readable(worker, 100)) {
         zframe_t *frame = zframe_recv(worker);
-        char error[PRECIS_ERROR_SIZE];
-        precis_article_t *article = precis_article_new();
-        if (frame && precis_article_decode(article, zframe_data(frame),
-                                           zframe_size(frame), 0, error) == 0) {
-            char *longer = zsys_sprintf("%s%s%s", ids, *ids ? "," : "", article->id.ptr);
-            free(ids);
-            ids = longer;
+        if (!frame)
+            break;
+        precis_batch_reader_t reader;
+        int64_t count =
+            precis_batch_open(&reader, zframe_data(frame), zframe_size(frame));
+        if (count == -1)
+            append_id(&ids, zframe_data(frame), zframe_size(frame));
+        const void *data;
+        size_t size;
+        while (count >= 0 && precis_batch_next(&reader, &data, &size))
+            append_id(&ids, data, size);
+        if (sizes) {
+            char *longer = zsys_sprintf("%s%s%lld", *sizes, **sizes ? "," : "",
+                                        count == -1 ? 1LL : (long long)count);
+            free(*sizes);
+            *sizes = longer;
         }
-        precis_article_destroy(&article);
         zframe_destroy(&frame);
     }
     return ids;
+}
+
+static char *worker_ids(zsock_t *worker)
+{
+    return worker_ids_sized(worker, NULL);
 }
 
 /* A batch request (several request frames in one message) is answered
@@ -2075,6 +2149,82 @@ static int batch_test(const precis_config_t *base, bool journal)
     return failures;
 }
 
+/* Articles leave for the workers as batch frames: 20 requests served
+   together (one message each) reach a worker as a batch frame of 16 and
+   one of 4 (with the journal: once their group commit is synced), each id
+   once, in order; sent again when their results are late, each goes
+   alone, once. */
+static int dispatch_test(const precis_config_t *base, bool journal)
+{
+    int failures = 0;
+    char dir[] = "/tmp/precis-ingest-dispatch-XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
+    precis_config_t config = *base;
+    test_endpoints_t ends;
+    test_endpoints(&config, &ends,
+                   journal ? "ingest-dispatch-journal-test" : "ingest-dispatch-test");
+    config.journal_dir = journal ? dir : NULL;
+    config.max_inflight = 1000;
+    config.max_attempts = 3;
+    precis_ingest_t *self = precis_ingest_new(&config);
+    if (!self)
+        return 1;
+    zsock_t *worker = zsock_new_pull(NULL), *client = zsock_new_dealer(NULL);
+    zsock_connect(worker, "%s", ends.normalize);
+    zsock_connect(client, "%s", ends.ingest);
+    zclock_sleep(50);
+    const char *mode = journal ? "with the journal" : "without the journal";
+    char expected[256] = "";
+    for (int i = 0; i < 20; i++) {
+        char request[64];
+        int size = snprintf(request, sizeof request,
+                            "\x82\xa2id\xa3"
+                            "d%02d\xa4text\xa5Hello",
+                            i);
+        zmq_send(zsock_resolve(client), request, (size_t)size, 0);
+        snprintf(expected + strlen(expected), sizeof expected - strlen(expected),
+                 "%sd%02d", i ? "," : "", i);
+    }
+    zclock_sleep(50); /* all 20 wait at the ROUTER: one batch */
+    serve_batch(self);
+    while (self->syncer && precis_syncer_held(self->syncer) > 0 &&
+           take_sync(self, true) >= 0)
+        ;
+    char *sizes = strdup("");
+    char *ids = worker_ids_sized(worker, &sizes);
+    CHECK(streq(ids, expected) && streq(sizes, "16,4"),
+          "%s: 20 articles reached the worker as frames of %s: %s", mode, sizes, ids);
+    CHECK(COUNTED(self, accepted) == 20 && COUNTED(self, dispatch_deferred) == 0,
+          "%s: %llu accepted, %llu deferred", mode,
+          (unsigned long long)COUNTED(self, accepted),
+          (unsigned long long)COUNTED(self, dispatch_deferred));
+    free(ids);
+    free(sizes);
+    /* Late: each is sent again, alone (a plain frame, which every worker
+       reads), once. */
+    precis_ledger_resend_due(self->ledger, zclock_mono() + 3600000, resend, self);
+    sizes = strdup("");
+    ids = worker_ids_sized(worker, &sizes);
+    char singles[64] = "1";
+    for (int i = 1; i < 20; i++)
+        strcat(singles, ",1");
+    CHECK(streq(ids, expected) && streq(sizes, singles) && COUNTED(self, retried) == 20 &&
+              precis_ledger_size(self->ledger) == 20,
+          "%s: sent again as %s (frames of %s), %llu retried", mode, ids, sizes,
+          (unsigned long long)COUNTED(self, retried));
+    free(ids);
+    free(sizes);
+    zsock_destroy(&client);
+    zsock_destroy(&worker);
+    precis_ingest_destroy(&self);
+    zdir_t *tmp = zdir_new(dir, NULL);
+    if (tmp)
+        zdir_remove(tmp, true);
+    zdir_destroy(&tmp);
+    return failures;
+}
+
 /* A reply written by hand is byte for byte the packer's: ids absent, not
    UTF-8, and of every header form (fixstr, str8, str16 and their
    edges), as a duplicate or not. */
@@ -2194,5 +2344,7 @@ int precis_ingest_test(bool verbose)
     failures += no_forward_test(&config);
     failures += batch_test(&config, false);
     failures += batch_test(&config, true);
+    failures += dispatch_test(&config, false);
+    failures += dispatch_test(&config, true);
     return failures;
 }

@@ -1,6 +1,7 @@
 /*  precis_relay - normalized articles from normalize to summarize workers,
     outside ingest. See precis_relay.h. */
 #include "precis_relay.h"
+#include "precis_batch.h"
 #include "precis_control.h"
 
 /* Send queue towards each summarize worker (as ingest's). */
@@ -10,9 +11,10 @@
 #define RELAY_BATCH 256
 
 struct _precis_relay_t {
-    zsock_t *normalized; /* PULL, bound: normalize workers push here */
-    zsock_t *summarize;  /* PUSH, bound: summarize workers pull here */
-    zmq_msg_t held;      /* an article the summarize workers could not take */
+    zsock_t *normalized;  /* PULL, bound: normalize workers push here */
+    zsock_t *summarize;   /* PUSH, bound: summarize workers pull here */
+    zmq_msg_t held;       /* a message the summarize workers could not take */
+    size_t held_articles; /* that it carries (a batch frame: several) */
     bool holding;
     int64_t held_since; /* when the article in held was read, zclock_usecs() */
     precis_stats_t *stats;
@@ -61,13 +63,14 @@ void precis_relay_destroy(precis_relay_t **self_p)
 size_t precis_relay_move(precis_relay_t *self, size_t max)
 {
     void *from = zsock_resolve(self->normalized), *to = zsock_resolve(self->summarize);
-    size_t moved = 0;
+    size_t moved = 0, articles = 0;
     if (self->holding) {
         if (zmq_msg_send(&self->held, to, ZMQ_DONTWAIT) == -1)
             return 0;
         self->holding = false;
         precis_stats_latency(self->stats, zclock_usecs() - self->held_since);
         moved++;
+        articles += self->held_articles;
     }
     while (moved < max) {
         zmq_msg_init(&self->held);
@@ -76,14 +79,19 @@ size_t precis_relay_move(precis_relay_t *self, size_t max)
             break;
         }
         self->held_since = zclock_usecs();
+        /* Counted from its header before it goes (a sent message is empty);
+           moved whole, never opened. */
+        self->held_articles =
+            precis_batch_messages(zmq_msg_data(&self->held), zmq_msg_size(&self->held));
         if (zmq_msg_send(&self->held, to, ZMQ_DONTWAIT) == -1) {
             self->holding = true; /* no worker can take it: first next time */
             break;
         }
         precis_stats_latency(self->stats, zclock_usecs() - self->held_since);
         moved++;
+        articles += self->held_articles;
     }
-    precis_stats_add(self->stats, self->moved, moved);
+    precis_stats_add(self->stats, self->moved, articles);
     return moved;
 }
 
@@ -189,6 +197,21 @@ int precis_relay_test(bool verbose)
           "a turn moved more than asked");
     read_all(summarize, text, sizeof text, 100);
     CHECK(streq(text, "b,b,b,b,b"), "a batch was not passed on whole");
+    /* A batch frame of normalized articles goes on whole, as one message,
+       and counts as its articles. */
+    static const char batch[] = "\x93\xa2n1\xa2n2\xa2n3";
+    uint64_t before = precis_relay_moved(self);
+    zmq_send(zsock_resolve(normalize), batch, sizeof batch - 1, 0);
+    zclock_sleep(20);
+    moved = precis_relay_move(self, 10);
+    zsock_set_rcvtimeo(summarize, 1000);
+    zframe_t *whole = zframe_recv(summarize);
+    CHECK(moved == 1 && whole && zframe_size(whole) == sizeof batch - 1 &&
+              memcmp(zframe_data(whole), batch, sizeof batch - 1) == 0,
+          "a batch frame did not reach summarize whole");
+    CHECK(precis_relay_moved(self) - before == 3,
+          "a batch frame of 3 articles not counted as 3 moved");
+    zframe_destroy(&whole);
     /* A summarize worker that takes nothing fills up: the relay stops
        reading and the rest waits at the normalize side; once the worker
        reads, everything comes through. */

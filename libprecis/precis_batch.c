@@ -171,6 +171,13 @@ bool precis_batch_next(precis_batch_reader_t *reader, const void **data, size_t 
     return true;
 }
 
+size_t precis_batch_messages(const void *data, size_t size)
+{
+    precis_batch_reader_t reader;
+    int64_t count = precis_batch_open(&reader, data, size);
+    return count < 0 ? 1 : (size_t)count;
+}
+
 /* Self test ------------------------------------------------------------ */
 
 #define CHECK(cond)                                                                      \
@@ -330,6 +337,13 @@ int precis_batch_test(bool verbose)
     zmq_msg_t msg;
     CHECK(precis_batch_msg(batch, &msg) == -1);
     precis_batch_destroy(&batch);
+    /* Counted from the header: a batch's elements, else one. */
+    static const unsigned char three[] = {0x93, 0x01, 0x02, 0x03}, map[] = {0x80},
+                               array16[] = {0xdc, 0x00, 0x11}, cut[] = {0xdc, 0x00};
+    CHECK(precis_batch_messages(three, sizeof three) == 3);
+    CHECK(precis_batch_messages(map, sizeof map) == 1);
+    CHECK(precis_batch_messages(cut, sizeof cut) == 1);
+    CHECK(precis_batch_messages(array16, sizeof array16) == 1); /* 17 declared, 0 there */
     failures += test_malformed();
     return failures ? 1 : 0;
 }

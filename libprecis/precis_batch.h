@@ -89,6 +89,11 @@ int64_t precis_batch_open(precis_batch_reader_t *reader, const void *data, size_
    whole). */
 bool precis_batch_next(precis_batch_reader_t *reader, const void **data, size_t *size);
 
+/* The messages a frame carries, from its first bytes alone (for counting
+   frames moved whole): a batch frame's element count, 1 for a single
+   message or a batch whose header cannot be read. */
+size_t precis_batch_messages(const void *data, size_t size);
+
 int precis_batch_test(bool verbose);
 
 #endif

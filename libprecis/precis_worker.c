@@ -7,9 +7,10 @@
 #include "precis_outbox.h"
 #include "precis_shards.h"
 
-/* A worker's receive queue: short, so that a busy worker does not hoard
-   articles that an idle one could take (PUSH spreads round-robin over
-   peers whose queues have room). */
+/* A worker's receive queue, in messages: short, so that a busy worker
+   does not hoard articles that an idle one could take (PUSH spreads
+   round-robin over peers whose queues have room). Counted in frames by
+   ZeroMQ: input_hwm makes it frames of as many messages. */
 #define WORKER_RCVHWM 64
 /* Articles taken from the input between two polls at most: the control
    socket (stats, ping) is still served within a burst's time (64 BBC
@@ -26,6 +27,14 @@
 #define WORKER_HOLD_US 500
 /* What a queue of results holds at most, in results (precis_results_hwm). */
 #define QUEUED_RESULTS 1000
+
+/* The receive queue in frames of up to per_frame messages each (0 or 1:
+   one): WORKER_RCVHWM messages and one frame more (5 batch frames of 16
+   hold at most 80 articles, as 64 frames of one held 64). */
+static int input_hwm(size_t per_frame)
+{
+    return per_frame > 1 ? (int)(WORKER_RCVHWM / per_frame) + 1 : WORKER_RCVHWM;
+}
 
 /* Written into the frame's own buffer: one allocation, no copy. */
 zframe_t *precis_result_frame(const precis_result_t *result)
@@ -184,7 +193,7 @@ int precis_worker_run(const precis_worker_config_t *config)
         config->options ? precis_control_new(config->options, stats) : NULL;
     if (!input || (config->options && !control))
         goto done;
-    zsock_set_rcvhwm(input, WORKER_RCVHWM);
+    zsock_set_rcvhwm(input, input_hwm(config->input_per_frame));
     zsock_set_rcvtimeo(input, 0); /* the loop polls; a read never waits */
     precis_socket_tune(input);
     zsock_set_linger(input, 0);

@@ -22,14 +22,16 @@ int main(int argc, char **argv)
         return rc;
     precis_normalize_worker_t *worker = precis_normalize_worker_new();
     /* results_per_message 0: a message each, as the relay (or ingest)
-       hands each article on to one summarize worker. */
+       hands each article on to one summarize worker. Ingest sends batch
+       frames of up to PRECIS_DISPATCH_BATCH articles. */
     precis_worker_config_t run = {.name = "normalize",
                                   .in_endpoint = config.normalize_endpoint,
                                   .out_endpoint = config.normalized_endpoint,
                                   .pidfile = config.pidfile,
                                   .handler = precis_normalize_worker_handle,
                                   .state = worker,
-                                  .options = &config};
+                                  .options = &config,
+                                  .input_per_frame = PRECIS_DISPATCH_BATCH};
     int exit_code = precis_worker_run(&run);
     precis_normalize_worker_destroy(&worker);
     precis_curve_stop();
