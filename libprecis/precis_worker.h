@@ -39,9 +39,8 @@ typedef struct {
     size_t results_per_message;
     /* Messages an input frame carries at most (a batch frame,
        precis_batch.h; 0 or 1: one): the receive queue is counted in
-       frames, and is sized so that it holds about as many messages
-       whatever the batching, so that a busy worker does not hoard work
-       that an idle one could take. */
+       frames, and is sized by it (precis_worker.c, input_hwm), so that a
+       busy worker does not hoard work that an idle one could take. */
     size_t input_per_frame;
 } precis_worker_config_t;
 
