@@ -967,6 +967,9 @@ static void serve_batch(precis_ingest_t *self)
                 responses[i]->answers[k].failed = error;
         precis_syncer_hold(self->syncer, release_response, responses[i]);
     }
+    /* Answers the syncer released at once (nothing was left to sync) have
+       taken their articles: they go now. */
+    dispatch_flush(self);
 }
 
 /* Takes the report of a finished journal sync: its answers go out. With
