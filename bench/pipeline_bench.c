@@ -1090,14 +1090,33 @@ typedef struct {
     void *context;
     const char *normalize, *acks;
     atomic_size_t acked;
+    atomic_size_t frames; /* read from ingest: acked / frames is a frame's articles */
     atomic_bool stop;
 } ingest_worker_t;
 
-/* The worker's thread: takes what ingest dispatched, and sends each
-   article's key straight back as its acknowledgement, as the sink would
-   once the result is published. A thread of its own, so that the worker
-   never waits behind the client (ingest's queue to its workers is short:
-   a slow reader there makes ingest answer busy). */
+/* Acknowledges one article, data[0..size): its key straight back. */
+static void ingest_worker_ack(ingest_worker_t *worker, void *acks, const void *data,
+                              size_t size)
+{
+    msgpack_unpacked unpacked;
+    msgpack_unpacked_init(&unpacked);
+    size_t key_len = 0;
+    const char *key = NULL;
+    if (msgpack_unpack_next(&unpacked, data, size, NULL) == MSGPACK_UNPACK_SUCCESS)
+        key = map_string(&unpacked.data, "key", &key_len);
+    if (key) {
+        zmq_send(acks, key, key_len, 0);
+        atomic_fetch_add(&worker->acked, 1);
+    }
+    msgpack_unpacked_destroy(&unpacked);
+}
+
+/* The worker's thread: takes what ingest dispatched (an article a frame,
+   or a batch frame of them, as a normalize worker reads it), and sends
+   each article's key straight back as its acknowledgement, as the sink
+   would once the result is published. A thread of its own, so that the
+   worker never waits behind the client (ingest's queue to its workers is
+   short: a slow reader there makes ingest answer busy). */
 static void *ingest_worker(void *arg)
 {
     ingest_worker_t *worker = arg;
@@ -1110,18 +1129,18 @@ static void *ingest_worker(void *arg)
     while (!atomic_load(&worker->stop)) {
         if (zmq_msg_recv(&message, work, 0) < 0)
             continue;
-        msgpack_unpacked unpacked;
-        msgpack_unpacked_init(&unpacked);
-        size_t key_len = 0;
-        const char *key = NULL;
-        if (msgpack_unpack_next(&unpacked, zmq_msg_data(&message), zmq_msg_size(&message),
-                                NULL) == MSGPACK_UNPACK_SUCCESS)
-            key = map_string(&unpacked.data, "key", &key_len);
-        if (key) {
-            zmq_send(acks, key, key_len, 0);
-            atomic_fetch_add(&worker->acked, 1);
+        atomic_fetch_add(&worker->frames, 1);
+        precis_batch_reader_t reader;
+        if (precis_batch_open(&reader, zmq_msg_data(&message), zmq_msg_size(&message)) ==
+            -1) {
+            ingest_worker_ack(worker, acks, zmq_msg_data(&message),
+                              zmq_msg_size(&message));
+            continue;
         }
-        msgpack_unpacked_destroy(&unpacked);
+        const void *data;
+        size_t size;
+        while (precis_batch_next(&reader, &data, &size))
+            ingest_worker_ack(worker, acks, data, size);
     }
     zmq_msg_close(&message);
     zmq_close(work);
@@ -1175,6 +1194,7 @@ static int command_ingest(const options_t *options, const bench_set_t *set)
     ingest_worker_t worker = {
         .context = context, .normalize = options->normalize, .acks = options->acks};
     atomic_init(&worker.acked, 0);
+    atomic_init(&worker.frames, 0);
     atomic_init(&worker.stop, false);
     pthread_t thread;
     pthread_create(&thread, NULL, ingest_worker, &worker);
@@ -1190,7 +1210,7 @@ static int command_ingest(const options_t *options, const bench_set_t *set)
     zmq_pollitem_t items[] = {{client.client, 0, ZMQ_POLLIN, 0}};
     double start = bench_now(), warm = start + options->duration / 4;
     double end = start + options->duration, counted_from = 0, last_answer = start;
-    size_t next = 0, acked_from = 0;
+    size_t next = 0, acked_from = 0, frames_from = 0;
     thread_cpu_t cpu_from = {0, 0, 0, 0, 0, 0};
     bool counting = false;
     for (double now = start; now < end; now = bench_now()) {
@@ -1222,12 +1242,14 @@ static int command_ingest(const options_t *options, const bench_set_t *set)
             counted_from = bench_now();
             cpu_from = read_thread_cpu(options->pid);
             acked_from = atomic_load(&worker.acked);
+            frames_from = atomic_load(&worker.frames);
         }
         bench_progress("ingest: %.1f/%.0f s", now - start, options->duration);
     }
     thread_cpu_t cpu_to = read_thread_cpu(options->pid);
     double elapsed = bench_now() - counted_from;
     size_t articles = atomic_load(&worker.acked) - acked_from;
+    size_t frames = atomic_load(&worker.frames) - frames_from;
     bench_progress_done();
     atomic_store(&worker.stop, true);
     pthread_join(thread, NULL);
@@ -1237,6 +1259,9 @@ static int command_ingest(const options_t *options, const bench_set_t *set)
     double n = articles ? (double)articles : 1;
     printf("ingest_articles=%zu\n", articles);
     printf("ingest_rate=%.0f\n", elapsed > 0 ? (double)articles / elapsed : 0);
+    /* Articles a frame ingest dispatched (batch frames: up to 16). */
+    printf("ingest_dispatch_per_frame=%.2f\n",
+           frames ? (double)articles / (double)frames : 0);
     printf("ingest_busy=%zu\n", client.busy);
     printf("ingest_rejected=%zu\n", client.rejected);
     printf("ingest_answers_lost=%zu\n", client.lost);

@@ -80,6 +80,10 @@ struct _precis_ingest_t {
         journal_damaged_bytes, journal_compactions, dedup_ids, dispatch_deferred,
         forwarded, request_messages;
     uint64_t journal_failing; /* syncs failed in a row (logged once) */
+    /* The journal's rewrite failed for want of room: nothing new is taken
+       until the file can be emptied in place, once every article in it is
+       delivered (see compact). */
+    bool journal_full;
     /* Journal compaction in steps (see compact): the step under way, and
        the outcome of its sync once the syncer has reported it. */
     enum { COMPACT_IDLE, COMPACT_WRITTEN, COMPACT_RENAMED } compaction;
@@ -88,7 +92,7 @@ struct _precis_ingest_t {
     int64_t compact_after; /* after a failed compaction: not before (ms) */
     bool deferred;         /* taken articles wait in the ledger for a worker */
     bool dispatch_ready;   /* a worker could take articles when the batch began */
-    zmq_msg_t held;        /* a normalized article the summarize workers could not take */
+    zmq_msg_t held;        /* a normalized message the summarize workers could not take */
     bool forward_held;     /* held is one */
     size_t held_articles;  /* in held: a batch frame's (precis_batch.h), else 1 */
 };
@@ -156,8 +160,15 @@ typedef struct {
 #define COUNT(self, counter)   precis_stats_add((self)->stats, (self)->counter, 1)
 #define COUNTED(self, counter) precis_stats_get((self)->stats, (self)->counter)
 
-/* Send queue towards the normalize workers, per worker. */
-#define DISPATCH_SNDHWM 1000
+/* Send queue towards the normalize workers, per worker, in messages: a
+   message is a batch frame of up to PRECIS_LEDGER_BATCH (16) articles at
+   full rate, so 64 of them are about the 1,000 articles one a frame held
+   (a lone article a message at low load, where the queue does not fill). */
+#define DISPATCH_SNDHWM 64
+/* Send queue towards the summarize workers, per worker, in messages
+   (whatever the normalize workers send, moved whole: batch frames of up
+   to PRECIS_RESULTS_PER_MESSAGE articles), so about 1,000 articles. */
+#define FORWARD_SNDHWM precis_results_hwm(PRECIS_RESULTS_PER_MESSAGE)
 /* Answers queued towards one client, at most (ZeroMQ's ROUTER drops an
    answer beyond its high-water mark, and its default of 1,000 counts
    lazily, so that a pipelining DEALER with a few hundred requests
@@ -318,18 +329,32 @@ static void answer_busy(precis_ingest_t *self, answer_t *answer, const char *rea
     zstr_free(&answer->id);
 }
 
+/* Sends the articles taken since the last call to the workers, as one
+   batch frame (a lone one as it is), without waiting: called when
+   PRECIS_LEDGER_BATCH are queued and whenever the input that fed them is
+   drained (the end of a batch of requests, of a journal sync's answers),
+   so that no article waits for others at low load. Those no worker can
+   take now wait in the ledger, due (sent by the loop as soon as one can). */
+static void dispatch_flush(precis_ingest_t *self)
+{
+    size_t deferred;
+    if (precis_ledger_queued(self->ledger) == 0)
+        return;
+    precis_ledger_flush(self->ledger, zsock_resolve(self->dispatch), zclock_mono(),
+                        &deferred);
+    if (deferred) {
+        self->deferred = true;
+        precis_stats_add(self->stats, self->dispatch_deferred, deferred);
+    }
+}
+
 /* Takes an article whose record is durable (or that needs none): into the
-   ledger, and on to the workers when one can take it now (else the
-   ledger sends it at the next tick). The ledger keeps data (malloc'd, the
-   buffer the article was encoded into once), and the message to the
-   workers shares it: no copy. */
+   ledger, and queued for the workers (dispatch_flush). The ledger keeps
+   data (malloc'd, the buffer the article was encoded into once). */
 static void take_article(precis_ingest_t *self, const char *key, void *data, size_t size)
 {
-    if (!precis_ledger_adopt_send(self->ledger, key, data, size,
-                                  zsock_resolve(self->dispatch), zclock_mono())) {
-        self->deferred = true; /* sent by the loop as soon as a worker can take it */
-        COUNT(self, dispatch_deferred);
-    }
+    if (precis_ledger_adopt_queue(self->ledger, key, data, size, zclock_mono()))
+        dispatch_flush(self);
 }
 
 /* An article whose journal record could not be made durable (error, an
@@ -477,10 +502,12 @@ static bool bind_sockets(precis_ingest_t *self)
        the sockets get the same tuning as every other (a vanished worker
        host is dropped in seconds) and so that it stops reading when no
        summarize worker can take more. */
-    self->normalized = precis_socket_new(ZMQ_PULL, config->normalized_endpoint, true);
-    self->summarize = precis_socket_new(ZMQ_PUSH, config->summarize_endpoint, true);
-    if (self->summarize)
-        zsock_set_sndhwm(self->summarize, DISPATCH_SNDHWM);
+    /* The queues both ways bound articles, set before the bind
+       (precis_socket_new_hwm says why). */
+    self->normalized = precis_socket_new_hwm(ZMQ_PULL, config->normalized_endpoint, true,
+                                             0, FORWARD_SNDHWM);
+    self->summarize = precis_socket_new_hwm(ZMQ_PUSH, config->summarize_endpoint, true,
+                                            FORWARD_SNDHWM, 0);
     return self->acks && self->results && self->normalized && self->summarize;
 }
 
@@ -650,6 +677,12 @@ static size_t format_key(char *key, const char *nonce, uint64_t number)
     return length;
 }
 
+/* Why an article is busy while a journal that filled its disk waits for
+   its articles to be delivered, to be emptied in place (compact). */
+static const char journal_full_busy[] =
+    "the journal's disk is full: it is emptied once the articles in it are delivered; "
+    "retry later";
+
 /* Why an article is busy whose journal record could not be written. */
 static const char journal_write_failed[] =
     "the journal could not be written: the article was not taken; retry later";
@@ -666,6 +699,8 @@ static const char *admit(precis_ingest_t *self, precis_article_t *article,
     size_t pending = self->pending_count;
     if (precis_ledger_size(self->ledger) + pending >= (size_t)self->config->max_inflight)
         return "the pipeline is full (too many articles in flight); retry later";
+    if (self->journal_full)
+        return journal_full_busy;
     /* A PUSH socket with no worker connected, or all of them full (asked
        once a batch). */
     if (answer ? !self->dispatch_ready : !(zsock_events(self->dispatch) & ZMQ_POLLOUT))
@@ -785,6 +820,7 @@ void *precis_ingest_handle(precis_ingest_t *self, const void *data, size_t size,
     if (self->syncer)
         precis_syncer_flush(self->syncer);
     handle(self, data, size, &frame, NULL);
+    dispatch_flush(self);
     *size_p = zmq_msg_size(&frame);
     void *reply = malloc(*size_p ? *size_p : 1);
     assert(reply);
@@ -935,6 +971,7 @@ static void serve_batch(precis_ingest_t *self)
     if (!self->syncer) {
         for (size_t i = 0; i < count; i++)
             release_response(responses[i], 0);
+        dispatch_flush(self);
         return;
     }
     /* Done records alone wait for the next commit (or the tick). */
@@ -945,6 +982,9 @@ static void serve_batch(precis_ingest_t *self)
                 responses[i]->answers[k].failed = error;
         precis_syncer_hold(self->syncer, release_response, responses[i]);
     }
+    /* Answers the syncer released at once (nothing was left to sync) have
+       taken their articles: they go now. */
+    dispatch_flush(self);
 }
 
 /* Takes the report of a finished journal sync: its answers go out. With
@@ -955,6 +995,8 @@ static int take_sync(precis_ingest_t *self, bool wait)
 {
     int error = wait ? precis_syncer_handle(self->syncer)
                      : precis_syncer_handle_ready(self->syncer);
+    /* The articles of the answers it released go out together. */
+    dispatch_flush(self);
     /* Once per burst: a full disk fails every write until space returns,
        and a line each would flood the log (2,834 lines in 3 s in
        bench/chaos's disk-full phase). */
@@ -972,7 +1014,8 @@ static int take_sync(precis_ingest_t *self, bool wait)
 }
 
 /* Moves normalized articles on to the summarize workers, as many as they
-   can take now, without copying them (zmq_msg_t), reading until none is
+   can take now, as they came (a batch frame of several goes whole, not
+   opened), without copying them (zmq_msg_t), reading until none is
    waiting (ZMQ_DONTWAIT) rather than asking ZMQ_EVENTS before each (a
    poll and a getpid system call each). An article the workers cannot take
    after all is held and goes first next time. Returns false when the
@@ -1141,11 +1184,14 @@ static void compact(precis_ingest_t *self)
 {
     if (self->compaction == COMPACT_IDLE) {
         size_t live = precis_ledger_size(self->ledger) + self->pending_count;
-        if (zclock_mono() < self->compact_after ||
-            !precis_journal_wants_compaction(self->journal, live,
-                                             precis_ledger_bytes(self->ledger) +
-                                                 self->pending_bytes))
+        if (zclock_mono() < self->compact_after)
             return;
+        if (!precis_journal_wants_compaction(self->journal, live,
+                                             precis_ledger_bytes(self->ledger) +
+                                                 self->pending_bytes)) {
+            self->journal_full = false;
+            return;
+        }
         /* Nothing live: every record is dead, the file is emptied in place,
            which works on a full disk too (a rewrite needs room). The ids
            of the articles whose done records go with it are made durable
@@ -1159,16 +1205,32 @@ static void compact(precis_ingest_t *self)
                 fdatasync(precis_idwindow_fd(self->ids));
             if (precis_journal_reset(self->journal) != 0)
                 self->compact_after = zclock_mono() + COMPACT_RETRY_MS;
-            else
+            else {
                 COUNT(self, journal_compactions);
+                if (self->journal_full)
+                    zsys_notice("journal: emptied in place on a full disk; taking "
+                                "articles again");
+                self->journal_full = false;
+            }
             return;
         }
         live_cursor_t cursor = {self, 0, NULL};
         if (precis_journal_compact_begin(self->journal, next_live, &cursor) != 0) {
-            /* A full disk: tried again later, not every tick. */
+            /* A full disk: tried again later, not every tick. A journal
+               that filled the disk itself gets no room back by a rewrite,
+               only by being emptied in place once nothing in it is live;
+               articles taken meanwhile (each failing to be written, as
+               the disk is full) would keep it live for ever while clients
+               retry, so none is taken until then. */
+            if (!self->journal_full)
+                zsys_warning("journal: no room to rewrite it; taking no articles until "
+                             "the %zu in it are delivered and it is emptied in place",
+                             live);
+            self->journal_full = true;
             self->compact_after = zclock_mono() + COMPACT_RETRY_MS;
             return;
         }
+        self->journal_full = false;
         COUNT(self, journal_compactions);
         self->compaction = COMPACT_WRITTEN;
         sync_compaction_step(self, precis_journal_compact_fd(self->journal));
@@ -1915,23 +1977,53 @@ static int expect_reply(zframe_t *frame, const char *id, const char *status_expe
 
 /* The ids of the articles waiting at the worker, in order, comma-separated
    (empty when none). */
-static char *worker_ids(zsock_t *worker)
+/* Appends the id of the article data[0..size) to *ids (comma-separated). */
+static void append_id(char **ids, const void *data, size_t size)
+{
+    char error[PRECIS_ERROR_SIZE];
+    precis_article_t *article = precis_article_new();
+    if (precis_article_decode(article, data, size, 0, error) == 0) {
+        char *longer = zsys_sprintf("%s%s%s", *ids, **ids ? "," : "", article->id.ptr);
+        free(*ids);
+        *ids = longer;
+    }
+    precis_article_destroy(&article);
+}
+
+/* The ids of the articles waiting at the worker, in order, as a normalize
+   worker reads them: a frame each, or batch frames of several. When
+   sizes is given, the number of articles each frame carried is appended
+   to it (comma-separated, "1" for a plain frame). */
+static char *worker_ids_sized(zsock_t *worker, char **sizes)
 {
     char *ids = strdup("");
     while (readable(worker, 100)) {
         zframe_t *frame = zframe_recv(worker);
-        char error[PRECIS_ERROR_SIZE];
-        precis_article_t *article = precis_article_new();
-        if (frame && precis_article_decode(article, zframe_data(frame),
-                                           zframe_size(frame), 0, error) == 0) {
-            char *longer = zsys_sprintf("%s%s%s", ids, *ids ? "," : "", article->id.ptr);
-            free(ids);
-            ids = longer;
+        if (!frame)
+            break;
+        precis_batch_reader_t reader;
+        int64_t count =
+            precis_batch_open(&reader, zframe_data(frame), zframe_size(frame));
+        if (count == -1)
+            append_id(&ids, zframe_data(frame), zframe_size(frame));
+        const void *data;
+        size_t size;
+        while (count >= 0 && precis_batch_next(&reader, &data, &size))
+            append_id(&ids, data, size);
+        if (sizes) {
+            char *longer = zsys_sprintf("%s%s%lld", *sizes, **sizes ? "," : "",
+                                        count == -1 ? 1LL : (long long)count);
+            free(*sizes);
+            *sizes = longer;
         }
-        precis_article_destroy(&article);
         zframe_destroy(&frame);
     }
     return ids;
+}
+
+static char *worker_ids(zsock_t *worker)
+{
+    return worker_ids_sized(worker, NULL);
 }
 
 /* A batch request (several request frames in one message) is answered
@@ -2093,6 +2185,82 @@ static int batch_test(const precis_config_t *base, bool journal)
     return failures;
 }
 
+/* Articles leave for the workers as batch frames: 20 requests served
+   together (one message each) reach a worker as a batch frame of 16 and
+   one of 4 (with the journal: once their group commit is synced), each id
+   once, in order; sent again when their results are late, each goes
+   alone, once. */
+static int dispatch_test(const precis_config_t *base, bool journal)
+{
+    int failures = 0;
+    char dir[] = "/tmp/precis-ingest-dispatch-XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
+    precis_config_t config = *base;
+    test_endpoints_t ends;
+    test_endpoints(&config, &ends,
+                   journal ? "ingest-dispatch-journal-test" : "ingest-dispatch-test");
+    config.journal_dir = journal ? dir : NULL;
+    config.max_inflight = 1000;
+    config.max_attempts = 3;
+    precis_ingest_t *self = precis_ingest_new(&config);
+    if (!self)
+        return 1;
+    zsock_t *worker = zsock_new_pull(NULL), *client = zsock_new_dealer(NULL);
+    zsock_connect(worker, "%s", ends.normalize);
+    zsock_connect(client, "%s", ends.ingest);
+    zclock_sleep(50);
+    const char *mode = journal ? "with the journal" : "without the journal";
+    char expected[256] = "";
+    for (int i = 0; i < 20; i++) {
+        char request[64];
+        int size = snprintf(request, sizeof request,
+                            "\x82\xa2id\xa3"
+                            "d%02d\xa4text\xa5Hello",
+                            i);
+        zmq_send(zsock_resolve(client), request, (size_t)size, 0);
+        snprintf(expected + strlen(expected), sizeof expected - strlen(expected),
+                 "%sd%02d", i ? "," : "", i);
+    }
+    zclock_sleep(50); /* all 20 wait at the ROUTER: one batch */
+    serve_batch(self);
+    while (self->syncer && precis_syncer_held(self->syncer) > 0 &&
+           take_sync(self, true) >= 0)
+        ;
+    char *sizes = strdup("");
+    char *ids = worker_ids_sized(worker, &sizes);
+    CHECK(streq(ids, expected) && streq(sizes, "16,4"),
+          "%s: 20 articles reached the worker as frames of %s: %s", mode, sizes, ids);
+    CHECK(COUNTED(self, accepted) == 20 && COUNTED(self, dispatch_deferred) == 0,
+          "%s: %llu accepted, %llu deferred", mode,
+          (unsigned long long)COUNTED(self, accepted),
+          (unsigned long long)COUNTED(self, dispatch_deferred));
+    free(ids);
+    free(sizes);
+    /* Late: each is sent again, alone (a plain frame, which every worker
+       reads), once. */
+    precis_ledger_resend_due(self->ledger, zclock_mono() + 3600000, resend, self);
+    sizes = strdup("");
+    ids = worker_ids_sized(worker, &sizes);
+    char singles[64] = "1";
+    for (int i = 1; i < 20; i++)
+        strcat(singles, ",1");
+    CHECK(streq(ids, expected) && streq(sizes, singles) && COUNTED(self, retried) == 20 &&
+              precis_ledger_size(self->ledger) == 20,
+          "%s: sent again as %s (frames of %s), %llu retried", mode, ids, sizes,
+          (unsigned long long)COUNTED(self, retried));
+    free(ids);
+    free(sizes);
+    zsock_destroy(&client);
+    zsock_destroy(&worker);
+    precis_ingest_destroy(&self);
+    zdir_t *tmp = zdir_new(dir, NULL);
+    if (tmp)
+        zdir_remove(tmp, true);
+    zdir_destroy(&tmp);
+    return failures;
+}
+
 /* A reply written by hand is byte for byte the packer's: ids absent, not
    UTF-8, and of every header form (fixstr, str8, str16 and their
    edges), as a duplicate or not. */
@@ -2212,5 +2380,7 @@ int precis_ingest_test(bool verbose)
     failures += no_forward_test(&config);
     failures += batch_test(&config, false);
     failures += batch_test(&config, true);
+    failures += dispatch_test(&config, false);
+    failures += dispatch_test(&config, true);
     return failures;
 }

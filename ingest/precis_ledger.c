@@ -4,8 +4,11 @@
     due time for retries. Entries are re-queued at the tail when sent again;
     since every wait is at least retry_ms and grows, the list stays close to
     due order and the scan for due entries stops at the first one not due.
+    Articles queued for the next batch frame are in neither list until the
+    flush: they are not due before they have been sent or found unsendable.
 */
 #include "precis_ledger.h"
+#include "precis_batch.h"
 #include <czmq.h>
 #include <stdatomic.h>
 
@@ -18,7 +21,8 @@ typedef struct entry_s {
     int64_t due_ms;
     struct entry_s *prev, *next; /* in the due list */
     atomic_uint refs;
-    char key[]; /* one allocation with the entry */
+    bool queued; /* in the ledger's queue, not in the due list */
+    char key[];  /* one allocation with the entry */
 } entry_t;
 
 struct _precis_ledger_t {
@@ -30,6 +34,10 @@ struct _precis_ledger_t {
     uint32_t max_attempts;
     size_t bytes; /* of the articles held */
     void *cursor; /* for first/next */
+    /* Articles to go in the next batch frame, in the order taken. */
+    entry_t *queue[PRECIS_LEDGER_BATCH];
+    size_t queued;
+    precis_batch_t *batch; /* the frame being built, while flushing */
 };
 
 static void entry_release(entry_t *entry)
@@ -70,6 +78,7 @@ precis_ledger_t *precis_ledger_new(int64_t retry_ms, uint32_t max_attempts)
     zhashx_set_key_destructor(self->entries, NULL);
     self->retry_ms = retry_ms;
     self->max_attempts = max_attempts;
+    self->batch = precis_batch_new();
     return self;
 }
 
@@ -78,6 +87,7 @@ void precis_ledger_destroy(precis_ledger_t **self_p)
     if (!self_p || !*self_p)
         return;
     zhashx_destroy(&(*self_p)->entries);
+    precis_batch_destroy(&(*self_p)->batch);
     free(*self_p);
     *self_p = NULL;
 }
@@ -97,6 +107,8 @@ static entry_t *entry_new(const char *key, void *data, size_t size)
     memcpy(entry->key, key, key_len + 1);
     entry->data = data;
     entry->public = (precis_ledger_entry_t){entry->key, data, size, 0, false};
+    entry->prev = entry->next = NULL;
+    entry->queued = false;
     atomic_init(&entry->refs, 1);
     return entry;
 }
@@ -112,6 +124,20 @@ static void due_unlink(precis_ledger_t *self, entry_t *entry)
     else
         self->due_last = entry->prev;
     entry->prev = entry->next = NULL;
+}
+
+/* Takes a queued entry out of the queue (removed before its flush). */
+static void queue_unlink(precis_ledger_t *self, entry_t *entry)
+{
+    size_t i = 0;
+    while (i < self->queued && self->queue[i] != entry)
+        i++;
+    if (i == self->queued)
+        return;
+    memmove(&self->queue[i], &self->queue[i + 1],
+            (self->queued - i - 1) * sizeof self->queue[0]);
+    self->queued--;
+    entry->queued = false;
 }
 
 static void due_add_end(precis_ledger_t *self, entry_t *entry)
@@ -173,13 +199,65 @@ static bool entry_send(entry_t *entry, void *socket)
     return false;
 }
 
-bool precis_ledger_adopt_send(precis_ledger_t *self, const char *key, void *data,
-                              size_t size, void *socket, int64_t now_ms)
+bool precis_ledger_adopt_queue(precis_ledger_t *self, const char *key, void *data,
+                               size_t size, int64_t now_ms)
 {
+    assert(self->queued < PRECIS_LEDGER_BATCH);
     entry_t *entry = entry_new(key, data, size);
-    bool sent = entry_send(entry, socket);
-    entry_insert(self, entry, sent, now_ms);
-    return sent;
+    if (zhashx_lookup(self->entries, key))
+        precis_ledger_remove(self, key);
+    entry->due_ms = now_ms;
+    entry->queued = true;
+    self->bytes += size;
+    zhashx_insert(self->entries, entry->key, entry);
+    self->queue[self->queued++] = entry;
+    return self->queued == PRECIS_LEDGER_BATCH;
+}
+
+size_t precis_ledger_queued(precis_ledger_t *self)
+{
+    return self->queued;
+}
+
+/* Sends the queued articles as one batch frame: each copied in once. */
+static bool batch_send(precis_ledger_t *self, void *socket)
+{
+    for (size_t i = 0; i < self->queued; i++)
+        precis_batch_add(self->batch, self->queue[i]->data, self->queue[i]->public.size);
+    zmq_msg_t message;
+    precis_batch_msg(self->batch, &message);
+    if (zmq_msg_send(&message, socket, ZMQ_DONTWAIT) != -1)
+        return true;
+    zmq_msg_close(&message); /* not taken: the batch's buffer is freed */
+    return false;
+}
+
+size_t precis_ledger_flush(precis_ledger_t *self, void *socket, int64_t now_ms,
+                           size_t *deferred)
+{
+    size_t count = self->queued;
+    if (deferred)
+        *deferred = 0;
+    if (count == 0)
+        return 0;
+    bool sent =
+        count == 1 ? entry_send(self->queue[0], socket) : batch_send(self, socket);
+    self->queued = 0;
+    /* Sent: due after the first wait, at the end; not: due now, first, in
+       the order taken (hence backwards). */
+    for (size_t i = 0; i < count; i++) {
+        entry_t *entry = self->queue[sent ? i : count - 1 - i];
+        entry->queued = false;
+        entry->public.attempts = sent ? 1 : 0;
+        entry->due_ms = sent ? now_ms + wait_after(self, 1) : now_ms;
+        if (sent)
+            due_add_end(self, entry);
+        else
+            due_add_start(self, entry);
+    }
+    if (deferred && !sent)
+        *deferred = count;
+    return sent ? count : 0;
 }
 
 bool precis_ledger_send(precis_ledger_t *self, precis_ledger_entry_t *entry, void *socket)
@@ -203,7 +281,10 @@ bool precis_ledger_remove(precis_ledger_t *self, const char *key)
     if (!entry)
         return false;
     self->bytes -= entry->public.size;
-    due_unlink(self, entry);
+    if (entry->queued)
+        queue_unlink(self, entry);
+    else
+        due_unlink(self, entry);
     zhashx_delete(self->entries, key);
     return true;
 }
@@ -269,10 +350,19 @@ static bool count_resend(void *arg, precis_ledger_entry_t *entry)
     return true;
 }
 
-/* Articles sent from the ledger share its buffer, and outlive their entry:
-   one sent, sent again, its entry removed (acknowledged) and the ledger
-   destroyed before the worker reads either message, arrives whole both
-   times, in the very buffer it was adopted in. */
+/* Reads one frame from pull (waiting up to a second) into message. */
+static bool test_recv(zsock_t *pull, zmq_msg_t *message)
+{
+    zmq_msg_init(message);
+    zsock_set_rcvtimeo(pull, 1000);
+    return zmq_msg_recv(message, zsock_resolve(pull), 0) != -1;
+}
+
+/* A lone article flushed goes as a plain frame sharing the ledger's
+   buffer, and outlives its entry: one sent, sent again, its entry removed
+   (acknowledged) and the ledger destroyed before the worker reads either
+   message, arrives whole both times, in the very buffer it was adopted
+   in. */
 static int test_send(void)
 {
     int failures = 0;
@@ -282,8 +372,8 @@ static int test_send(void)
     size_t size = 3000;
     char *article = malloc(size);
     memset(article, 'x', size);
-    bool sent =
-        precis_ledger_adopt_send(ledger, "k1", article, size, zsock_resolve(push), 0);
+    bool full = precis_ledger_adopt_queue(ledger, "k1", article, size, 0);
+    bool sent = !full && precis_ledger_flush(ledger, zsock_resolve(push), 0, NULL) == 1;
     precis_ledger_entry_t *entry = precis_ledger_first(ledger);
     sent = sent && entry && entry->attempts == 1 &&
            precis_ledger_send(ledger, entry, zsock_resolve(push));
@@ -294,9 +384,7 @@ static int test_send(void)
     precis_ledger_destroy(&ledger);
     for (int i = 0; i < 2 && sent; i++) {
         zmq_msg_t message;
-        zmq_msg_init(&message);
-        zsock_set_rcvtimeo(pull, 1000);
-        bool whole = zmq_msg_recv(&message, zsock_resolve(pull), 0) == (int)size;
+        bool whole = test_recv(pull, &message) && zmq_msg_size(&message) == size;
         const char *data = zmq_msg_data(&message);
         for (size_t k = 0; whole && k < size; k++)
             whole = data[k] == 'x';
@@ -312,9 +400,89 @@ static int test_send(void)
     return failures;
 }
 
+/* Articles queued leave together as one batch frame, in the order taken,
+   at most PRECIS_LEDGER_BATCH of them; one removed before the flush does
+   not; a flush the socket cannot take leaves them due now, in order. */
+static int test_batch(void)
+{
+    int failures = 0;
+    zsock_t *push = zsock_new_push("@inproc://precis-ledger-batch-test");
+    zsock_set_sndhwm(push, 1);
+    precis_ledger_t *ledger = precis_ledger_new(100, 3);
+    char key[16];
+    /* No peer yet: the socket takes nothing. */
+    for (int i = 0; i < 3; i++) {
+        snprintf(key, sizeof key, "d%d", i);
+        precis_ledger_adopt_queue(ledger, key, strdup(key), strlen(key), 0);
+    }
+    size_t deferred = 0;
+    size_t sent = precis_ledger_flush(ledger, zsock_resolve(push), 0, &deferred);
+    resend_log_t log = {0, 100, false, ledger};
+    precis_ledger_entry_t *first = ledger->due_first ? &ledger->due_first->public : NULL;
+    precis_ledger_resend_due(ledger, 0, count_resend, &log);
+    if (sent != 0 || deferred != 3 || log.sent != 3 || !first ||
+        !streq(first->key, "d0") || precis_ledger_queued(ledger) != 0) {
+        fprintf(stderr,
+                "ledger test failed: a flush with no peer sent %zu, deferred %zu, then "
+                "%d were due, the first %s\n",
+                sent, deferred, log.sent, first ? first->key : "none");
+        failures++;
+    }
+    zsock_t *pull = zsock_new_pull(">inproc://precis-ledger-batch-test");
+    zclock_sleep(20); /* the PUSH sees its peer when it next takes commands */
+    /* 16 articles, one removed while queued: the batch says it is full at
+       its 16th, and its flush sends the other 15, in order. */
+    int full_at = -1;
+    for (int i = 0; i < PRECIS_LEDGER_BATCH; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        char *article = zsys_sprintf("\xa3k%-2d", i); /* a msgpack string */
+        if (precis_ledger_adopt_queue(ledger, key, article, strlen(article), 0) &&
+            full_at < 0)
+            full_at = i;
+    }
+    bool removed = precis_ledger_remove(ledger, "k3");
+    sent = precis_ledger_flush(ledger, zsock_resolve(push), 0, &deferred);
+    if (full_at != PRECIS_LEDGER_BATCH - 1 || !removed || sent != 15 || deferred != 0 ||
+        precis_ledger_size(ledger) != 18) {
+        fprintf(stderr,
+                "ledger test failed: full at %d, removed %d, sent %zu, deferred %zu, "
+                "%zu held\n",
+                full_at, removed, sent, deferred, precis_ledger_size(ledger));
+        failures++;
+    }
+    zmq_msg_t message;
+    precis_batch_reader_t reader;
+    int64_t count = -2;
+    char got[256] = "";
+    if (test_recv(pull, &message)) {
+        count =
+            precis_batch_open(&reader, zmq_msg_data(&message), zmq_msg_size(&message));
+        const void *data;
+        size_t size;
+        while (precis_batch_next(&reader, &data, &size))
+            snprintf(got + strlen(got), sizeof got - strlen(got), "%s%.*s",
+                     *got ? "," : "", (int)size, (const char *)data);
+    }
+    zmq_msg_close(&message);
+    char expected[256] = "";
+    for (int i = 0; i < PRECIS_LEDGER_BATCH; i++)
+        if (i != 3)
+            snprintf(expected + strlen(expected), sizeof expected - strlen(expected),
+                     "%s\xa3k%-2d", *expected ? "," : "", i);
+    if (count != 15 || !streq(got, expected)) {
+        fprintf(stderr, "ledger test failed: the batch frame held %lld articles: %s\n",
+                (long long)count, got);
+        failures++;
+    }
+    precis_ledger_destroy(&ledger);
+    zsock_destroy(&pull);
+    zsock_destroy(&push);
+    return failures;
+}
+
 int precis_ledger_test(bool verbose)
 {
-    int failures = test_send();
+    int failures = test_send() + test_batch();
 #define CHECK(cond)                                                                      \
     do {                                                                                 \
         if (!(cond)) {                                                                   \

@@ -11,6 +11,7 @@
 #ifndef PRECIS_LEDGER_H
 #define PRECIS_LEDGER_H
 
+#include "precis_worker.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,16 +39,34 @@ void precis_ledger_add(precis_ledger_t *self, const char *key, const void *data,
 void precis_ledger_adopt(precis_ledger_t *self, const char *key, void *data, size_t size,
                          bool sent, int64_t now_ms);
 
-/* The same, and sends the article on socket (a ZeroMQ socket, without
-   waiting) without copying it: the message shares the ledger's buffer,
-   which stays until the entry is removed and ZeroMQ has written or
-   dropped the message, whichever comes last (a copy of the article's few
-   KB was a tenth of ingest's memory traffic an article). True when sent
-   (attempts 1), false when the socket could not take it (due now). */
-bool precis_ledger_adopt_send(precis_ledger_t *self, const char *key, void *data,
-                              size_t size, void *socket, int64_t now_ms);
-/* Sends an entry's article again the same way (for precis_ledger_fn);
-   true when the socket took it. */
+/* Articles a batch frame to the workers carries at most (precis_batch):
+   16 BBC articles are about 37 KB, a few libzmq I/O batches (8 KB), so
+   that the frame is written from its own buffer in one system call and
+   the per-frame costs are shared (bench/hop_bench: 7.2-10.2 us an article
+   one a frame, 3.0-4.2 in batch frames of 16); more would only hold a
+   worker's share of the work in fewer, larger pieces (PUSH hands whole
+   frames round-robin). */
+#define PRECIS_LEDGER_BATCH PRECIS_DISPATCH_BATCH
+
+/* The same, and queues the article for the next batch to the workers
+   (precis_ledger_flush): until it is sent it is due at no time (not
+   resent), and a flush that cannot send makes it due now. Returns true
+   when the batch is full (PRECIS_LEDGER_BATCH queued): flush it then. */
+bool precis_ledger_adopt_queue(precis_ledger_t *self, const char *key, void *data,
+                               size_t size, int64_t now_ms);
+/* Articles queued and not yet flushed. */
+size_t precis_ledger_queued(precis_ledger_t *self);
+/* Sends the queued articles on socket (a ZeroMQ socket) without waiting:
+   a lone article as a plain frame, sharing the ledger's buffer (no copy:
+   a copy of the article's few KB was a tenth of ingest's memory traffic
+   an article), two or more as one batch frame (each copied once into it).
+   Returns how many were sent: all that were queued (attempts 1 each), or
+   0 when the socket could not take them (then they are due now, for
+   precis_ledger_resend_due; *deferred, if not NULL, says how many). */
+size_t precis_ledger_flush(precis_ledger_t *self, void *socket, int64_t now_ms,
+                           size_t *deferred);
+/* Sends an entry's article again, alone and without copying it (for
+   precis_ledger_fn); true when the socket took it. */
 bool precis_ledger_send(precis_ledger_t *self, precis_ledger_entry_t *entry,
                         void *socket);
 /* Removes the entry; false when the key is not in the ledger. */

@@ -4,8 +4,10 @@
 #include "precis_batch.h"
 #include "precis_control.h"
 
-/* Send queue towards each summarize worker (as ingest's). */
-#define RELAY_SNDHWM 1000
+/* Send queue towards each summarize worker, in messages (as ingest's):
+   normalize workers send batch frames of up to PRECIS_RESULTS_PER_MESSAGE
+   articles, moved whole, so about 1,000 articles at full rate. */
+#define RELAY_SNDHWM precis_results_hwm(PRECIS_RESULTS_PER_MESSAGE)
 /* Articles moved per turn of the loop, so that control requests and
    signals are not starved by a flood. */
 #define RELAY_BATCH 256
@@ -35,13 +37,17 @@ precis_relay_t *precis_relay_new(const precis_config_t *config)
     precis_stats_describe_latency(self->stats, "held_seconds",
                                   "time an article spent in the relay, read to sent");
     self->control = precis_control_new(config, self->stats);
-    self->normalized = precis_socket_new(ZMQ_PULL, config->normalized_endpoint, true);
-    self->summarize = precis_socket_new(ZMQ_PUSH, config->summarize_endpoint, true);
+    /* Both queues bound articles (batch frames counted as frames), set
+       before the bind: set after it, they would not reach the queues of
+       workers that connect later (precis_socket_new_hwm). */
+    self->normalized = precis_socket_new_hwm(ZMQ_PULL, config->normalized_endpoint, true,
+                                             0, RELAY_SNDHWM);
+    self->summarize = precis_socket_new_hwm(ZMQ_PUSH, config->summarize_endpoint, true,
+                                            RELAY_SNDHWM, 0);
     if (!self->control || !self->normalized || !self->summarize) {
         precis_relay_destroy(&self);
         return NULL;
     }
-    zsock_set_sndhwm(self->summarize, RELAY_SNDHWM);
     return self;
 }
 

@@ -19,8 +19,9 @@
     can take an article (its queue to each is DISPATCH high-water mark
     long), so a full summarize stage fills the normalize workers' queues,
     then the dispatch queue, and ingest answers busy, as when ingest
-    forwards. Articles are moved as they are, without copying (zmq_msg_t),
-    and read with ZMQ_DONTWAIT until none waits.
+    forwards. Messages are moved as they are, without copying (zmq_msg_t)
+    or opening them (a batch frame of articles goes on whole), and read
+    with ZMQ_DONTWAIT until none waits.
 */
 #ifndef PRECIS_RELAY_H
 #define PRECIS_RELAY_H
@@ -36,14 +37,15 @@ precis_relay_t *precis_relay_new(const precis_config_t *config);
 void precis_relay_destroy(precis_relay_t **self_p);
 
 /* Moves what waits and the summarize workers can take now, at most max
-   articles; returns how many moved. Never blocks. */
+   messages (a batch frame of several articles is one, moved whole);
+   returns how many moved. Never blocks. */
 size_t precis_relay_move(precis_relay_t *self, size_t max);
 
 /* Runs until interrupted (SIGINT, SIGTERM); articles held then are
    dropped (ingest sends them again). Returns 0. */
 int precis_relay_run(precis_relay_t *self);
 
-/* Articles moved so far. */
+/* Articles moved so far (a batch frame's counted from its header). */
 uint64_t precis_relay_moved(precis_relay_t *self);
 
 int precis_relay_test(bool verbose);

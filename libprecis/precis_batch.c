@@ -347,6 +347,14 @@ int precis_batch_test(bool verbose)
     CHECK(precis_batch_messages(array16, 10) == 1); /* cut short: not opened */
     CHECK(precis_batch_messages("\x90", 1) == 0);
     CHECK(precis_batch_messages("", 0) == 1);
+    /* Counted from the header: a batch's elements, else one. */
+    static const unsigned char three[] = {0x93, 0x01, 0x02, 0x03}, map[] = {0x80},
+                               array16_cut[] = {0xdc, 0x00, 0x11}, cut[] = {0xdc, 0x00};
+    CHECK(precis_batch_messages(three, sizeof three) == 3);
+    CHECK(precis_batch_messages(map, sizeof map) == 1);
+    CHECK(precis_batch_messages(cut, sizeof cut) == 1);
+    CHECK(precis_batch_messages(array16_cut, sizeof array16_cut) ==
+          1); /* 17 declared, 0 there */
     failures += test_malformed();
     return failures ? 1 : 0;
 }

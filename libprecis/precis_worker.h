@@ -39,6 +39,11 @@ typedef struct {
        read batch frames (the sink, summarize workers): a batch goes to
        one peer whole. */
     size_t results_per_message;
+    /* Messages an input frame carries at most (a batch frame,
+       precis_batch.h; 0 or 1: one): the receive queue is counted in
+       frames, and is sized by it (precis_worker.c, input_hwm), so that a
+       busy worker does not hoard work that an idle one could take. */
+    size_t input_per_frame;
 } precis_worker_config_t;
 
 /* Runs until interrupted. Returns a process exit code: 0 after a clean
@@ -65,6 +70,10 @@ zsock_t *precis_socket_new(int type, const char *endpoint, bool bind);
    or reconnect afterwards. */
 zsock_t *precis_socket_new_hwm(int type, const char *endpoint, bool bind, int sndhwm,
                                int rcvhwm);
+
+/* Articles ingest sends a normalize worker in one batch frame, at most
+   (ingest/precis_ledger.h says why 16). */
+#define PRECIS_DISPATCH_BATCH 16
 
 /* Results a worker sends on as one batch frame, at most
    (summarize/precis_summarize_worker.h says why 16): the readers size

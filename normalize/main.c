@@ -23,7 +23,8 @@ int main(int argc, char **argv)
     precis_normalize_worker_t *worker = precis_normalize_worker_new();
     /* Up to 16 normalized articles a batch frame, which the relay (or
        ingest) hands on whole to one summarize worker, which reads it
-       element by element (precis_outbox.h). */
+       element by element (precis_outbox.h). Ingest sends batch frames of
+       up to PRECIS_DISPATCH_BATCH articles. */
     precis_worker_config_t run = {.name = "normalize",
                                   .in_endpoint = config.normalize_endpoint,
                                   .out_endpoint = config.normalized_endpoint,
@@ -31,7 +32,8 @@ int main(int argc, char **argv)
                                   .handler = precis_normalize_worker_handle,
                                   .state = worker,
                                   .options = &config,
-                                  .results_per_message = PRECIS_RESULTS_PER_MESSAGE};
+                                  .results_per_message = PRECIS_RESULTS_PER_MESSAGE,
+                                  .input_per_frame = PRECIS_DISPATCH_BATCH};
     int exit_code = precis_worker_run(&run);
     precis_normalize_worker_destroy(&worker);
     precis_curve_stop();

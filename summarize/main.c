@@ -41,7 +41,11 @@ int main(int argc, char **argv)
                                   .options = &config,
                                   .stats_hook = precis_summarize_worker_stats,
                                   .results_per_message =
-                                      PRECIS_SUMMARIZE_RESULTS_PER_MESSAGE};
+                                      PRECIS_SUMMARIZE_RESULTS_PER_MESSAGE,
+                                  /* Normalize workers send batch frames of
+                                     up to 16: the receive queue holds
+                                     frames, sized by it (precis_worker.h). */
+                                  .input_per_frame = PRECIS_RESULTS_PER_MESSAGE};
     int exit_code = precis_worker_run(&run);
     precis_summarize_worker_destroy(&worker);
     precis_curve_stop();
