@@ -41,6 +41,13 @@
 
 #define PUSH_WINDOW 128 /* requests in flight, at least 4 messages' worth */
 #define PUSH_BATCH  16
+/* A batch heavier than this goes as several frames, not one batch frame:
+   ingest's socket refuses a frame over twice its --max-bytes (and 4 KiB)
+   without a reply, and --max-bytes may be lower than its default of
+   4 MiB (1 MiB in deploy/k8s). A frame this large gains little from
+   batching anyway: libzmq reads a frame over 8 KB straight into its
+   message. */
+#define PUSH_FRAME_MAX (1 << 20)
 /* A batch being gathered is sent once it is this old (ms), whatever its
    size: an input slow to read (large files, a loaded machine) does not
    hold articles read already. */
@@ -460,7 +467,10 @@ static bool send_batch_frame(void *dealer, request_t **requests, size_t count)
 static bool send_requests(push_t *self, request_t **requests, size_t count)
 {
     void *dealer = zsock_resolve(self->dealer);
-    bool framed = count > 1 && !self->frames_refused;
+    size_t bytes = 0;
+    for (size_t i = 0; i < count; i++)
+        bytes += requests[i]->size;
+    bool framed = count > 1 && !self->frames_refused && bytes <= PUSH_FRAME_MAX;
     if (framed && !send_batch_frame(dealer, requests, count))
         return false;
     for (size_t i = 0; !framed && i < count; i++)
@@ -1544,6 +1554,49 @@ static int test_batch(void)
     return failures;
 }
 
+/* A batch heavier than PUSH_FRAME_MAX goes as the frames of one message:
+   three articles of 600 KB (any two are over it; one alone is a plain
+   frame). */
+static int test_heavy_batch(void)
+{
+    char dir[] = "/tmp/precis-push-heavy-XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
+    char *path = zsys_sprintf("%s/articles.jsonl", dir);
+    char *out = zsys_sprintf("%s/stdout.txt", dir);
+    FILE *file = fopen(path, "w");
+    for (int i = 0; i < 3; i++) {
+        fprintf(file, "{\"id\": \"h%d\", \"text\": \"", i);
+        for (int k = 0; k < 600000 / 20; k++)
+            fputs("Ferries run again. ", file);
+        fputs("\"}\n", file);
+    }
+    fclose(file);
+    memset(&fake_counts, 0, sizeof fake_counts);
+    fake_counts.answer_first = true;
+    const char *endpoint = "inproc://push-heavy";
+    zactor_t *fake = zactor_new(fake_ingest, (void *)endpoint);
+    char *argv[] = {"push", "--ingest", (char *)endpoint, path, NULL};
+    int exit_code = push_into(4, argv, out, NULL);
+    zactor_destroy(&fake);
+    int failures = 0;
+    if (exit_code != 0 || fake_counts.batch_frames != 0 ||
+        fake_counts.several_frames < 1 || fake_counts.answered != 3) {
+        fprintf(stderr,
+                "push test: 1.8 MB of articles: exit %d (0), %zu batch frames (0), %zu "
+                "messages of several frames, %d answered (3)\n",
+                exit_code, fake_counts.batch_frames, fake_counts.several_frames,
+                fake_counts.answered);
+        failures++;
+    }
+    unlink(out);
+    unlink(path);
+    zstr_free(&out);
+    zstr_free(&path);
+    rmdir(dir);
+    return failures;
+}
+
 /* A pipe with nothing in it may wait, one with a line does not; regular
    files never do. */
 static int test_input_may_wait(void)
@@ -1682,6 +1735,7 @@ int precis_push_test(bool verbose)
     failures += test_resend();
     failures += test_shards_down();
     failures += test_batch();
+    failures += test_heavy_batch();
     failures += test_input_may_wait();
     char id[PRECIS_MAX_ID + 1], error[PRECIS_ERROR_SIZE];
     size_t size;
