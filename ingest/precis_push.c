@@ -1250,6 +1250,7 @@ static struct {
     size_t sizes[256]; /* requests in each message received, the first ones */
     size_t messages;   /* received */
     size_t batch_frames, several_frames; /* messages of each form received */
+    size_t batch_frames_late;            /* batch frames after one of several frames */
 } fake_counts;
 
 /* The fake's reply to one request frame, into reply; false when lost. */
@@ -1360,6 +1361,7 @@ static void fake_ingest(zsock_t *pipe, void *args)
                 ? precis_batch_open(&reader, zframe_data(first), zframe_size(first))
                 : -1;
         if (elements >= 0) {
+            fake_counts.batch_frames_late += fake_counts.several_frames > 0;
             if (fake_counts.messages <= 256)
                 fake_counts.sizes[fake_counts.messages - 1] = (size_t)elements;
             fake_batch_frame(seen, first, reply);
@@ -1469,7 +1471,10 @@ static int lines_in(const char *path, const char *line)
    request: a busy one is sent again (alone), a rejection without an id
    settles the request in its place of the batch. --batch 1 sends one a
    message. Against an ingest that refuses batch frames, the refused
-   requests go again and batches go as several frames, said once. */
+   requests go again and batches go as several frames, said once: no
+   batch frame comes after the first message of several frames (those in
+   flight when the first refusal came arrive before it; how many depends
+   on how fast the input is read, see PUSH_BATCH_WAIT_MS). */
 static int test_batch(void)
 {
     char dir[] = "/tmp/precis-push-batch-XXXXXX";
@@ -1518,7 +1523,7 @@ static int test_batch(void)
             : round == 1
                 ? frames == 41 && fake_counts.messages == 41 && largest == 1 &&
                       fake_counts.batch_frames == 0 && said == 0
-                : fake_counts.batch_frames >= 1 && fake_counts.batch_frames <= 3 &&
+                : fake_counts.batch_frames >= 1 && fake_counts.batch_frames_late == 0 &&
                       fake_counts.several_frames >= 1 && said == 1;
         int accepted = lines_in(out, "accepted\tbusy-5\n") +
                        lines_in(out, "accepted\tb0\n") + lines_in(out, "accepted\tb39\n");
@@ -1528,13 +1533,15 @@ static int test_batch(void)
             fprintf(
                 stderr,
                 "push test: --batch %s%s: exit %d (1), %zu messages (sizes %zu %zu %zu "
-                "...; %zu batch frames, %zu of several frames), %d answered (41), "
+                "...; %zu batch frames, %zu of several frames, %zu batch frames after "
+                "those), %d answered (41), "
                 "busy-5/b0/b39 accepted %d (3), anon-20 rejected %d (1), the "
                 "fallback said %d times\n",
                 batches[round], round == 2 ? " to an older ingest" : "", exit_code,
                 fake_counts.messages, fake_counts.sizes[0], fake_counts.sizes[1],
                 fake_counts.sizes[2], fake_counts.batch_frames,
-                fake_counts.several_frames, fake_counts.answered, accepted, anon, said);
+                fake_counts.several_frames, fake_counts.batch_frames_late,
+                fake_counts.answered, accepted, anon, said);
             failures++;
         }
     }
