@@ -39,7 +39,7 @@
     pipeline_bench ceiling [--data PATH | --samples PATH] [--duration S]
     pipeline_bench ingest --ingest EP --normalize EP --acks EP --pid PID
                           [--data PATH | --samples PATH] [--duration S] [--window W]
-                          [--batch B]
+                          [--batch B [--batch-frame]]
     pipeline_bench worker --normalize EP --acks EP --pid PID | --pid-file PATH
                           [--data PATH | --samples PATH] [--duration S] [--window W]
                           [--batch B]
@@ -78,7 +78,10 @@
     frames of one message (a batch request, docs/PROTOCOL.md), and reads
     each reply frame of the answers as before; 1 (the default) is one
     request a message. In run, the articles due at once (or the window's
-    room) leave together; none waits for a batch to fill.
+    room) leave together; none waits for a batch to fill. With
+    --batch-frame (ingest) a batch goes as one batch frame (a msgpack
+    array of the requests, answered by one array of replies) instead of
+    one frame a request.
 
     Prints key=value lines on stdout; progress on stderr when a terminal.
 */
@@ -118,8 +121,9 @@ typedef struct {
     const char *pid_file;         /* ... or the file it writes its pid to */
     double duration, rate;
     int window;
-    int batch;  /* requests a message (a batch request; 1: one a message) */
-    bool fresh; /* a word never seen before in every article */
+    int batch;        /* requests a message (a batch request; 1: one a message) */
+    bool fresh;       /* a word never seen before in every article */
+    bool batch_frame; /* ingest: a batch as one batch frame, not a frame a request */
 } options_t;
 
 /* ---- requests ---------------------------------------------------------- */
@@ -1148,31 +1152,47 @@ static void *ingest_worker(void *arg)
     return NULL;
 }
 
-/* Reads ingest's answers: each frees a place in the window. */
+/* Counts one reply (data[0..size), a reply map). True when busy. */
+static bool ingest_take_reply(ingest_client_t *client, const void *data, size_t size)
+{
+    msgpack_unpacked unpacked;
+    msgpack_unpacked_init(&unpacked);
+    size_t len = 0;
+    const char *status = NULL;
+    if (msgpack_unpack_next(&unpacked, data, size, NULL) == MSGPACK_UNPACK_SUCCESS)
+        status = map_string(&unpacked.data, "status", &len);
+    bool busy = string_is(status, len, "busy");
+    if (busy)
+        client->busy++;
+    else if (string_is(status, len, "accepted")) {
+        if (client->window < (double)client->window_max)
+            client->window += 1;
+    } else
+        client->rejected++;
+    msgpack_unpacked_destroy(&unpacked);
+    if (client->outstanding > 0)
+        client->outstanding--;
+    return busy;
+}
+
+/* Reads ingest's answers (reply frames, or batch frames of replies): each
+   reply frees a place in the window. */
 static void ingest_take_answers(ingest_client_t *client)
 {
     bool busy = false;
     zmq_msg_t message;
     zmq_msg_init(&message);
     while (zmq_msg_recv(&message, client->client, ZMQ_DONTWAIT) >= 0) {
-        msgpack_unpacked unpacked;
-        msgpack_unpacked_init(&unpacked);
-        size_t len = 0;
-        const char *status = NULL;
-        if (msgpack_unpack_next(&unpacked, zmq_msg_data(&message), zmq_msg_size(&message),
-                                NULL) == MSGPACK_UNPACK_SUCCESS)
-            status = map_string(&unpacked.data, "status", &len);
-        if (string_is(status, len, "busy")) {
-            client->busy++;
-            busy = true;
-        } else if (string_is(status, len, "accepted")) {
-            if (client->window < (double)client->window_max)
-                client->window += 1;
-        } else
-            client->rejected++;
-        msgpack_unpacked_destroy(&unpacked);
-        if (client->outstanding > 0)
-            client->outstanding--;
+        precis_batch_reader_t reader;
+        const void *data;
+        size_t size;
+        if (precis_batch_open(&reader, zmq_msg_data(&message), zmq_msg_size(&message)) <
+            0)
+            busy |=
+                ingest_take_reply(client, zmq_msg_data(&message), zmq_msg_size(&message));
+        else
+            while (precis_batch_next(&reader, &data, &size))
+                busy |= ingest_take_reply(client, data, size);
     }
     zmq_msg_close(&message);
     /* A client that backs off when told busy, as a real one would (a busy
@@ -1207,6 +1227,7 @@ static int command_ingest(const options_t *options, const bench_set_t *set)
     zclock_sleep(300);
     msgpack_sbuffer buffer;
     msgpack_sbuffer_init(&buffer);
+    precis_batch_t *batch = precis_batch_new();
     zmq_pollitem_t items[] = {{client.client, 0, ZMQ_POLLIN, 0}};
     double start = bench_now(), warm = start + options->duration / 4;
     double end = start + options->duration, counted_from = 0, last_answer = start;
@@ -1220,9 +1241,16 @@ static int command_ingest(const options_t *options, const bench_set_t *set)
             size_t count = room < (size_t)options->batch ? room : (size_t)options->batch;
             for (size_t i = 0; i < count; i++) {
                 encode_request(&buffer, set, options->tag, next++, false);
-                zmq_send(client.client, buffer.data, buffer.size,
-                         i + 1 < count ? ZMQ_SNDMORE : 0);
+                if (options->batch_frame)
+                    precis_batch_add(batch, buffer.data, buffer.size);
+                else
+                    zmq_send(client.client, buffer.data, buffer.size,
+                             i + 1 < count ? ZMQ_SNDMORE : 0);
             }
+            zmq_msg_t frame;
+            if (options->batch_frame && precis_batch_msg(batch, &frame) == 0 &&
+                zmq_msg_send(&frame, client.client, 0) < 0)
+                zmq_msg_close(&frame);
             client.outstanding += count;
         }
         zmq_poll(items, 1, 100);
@@ -1254,6 +1282,7 @@ static int command_ingest(const options_t *options, const bench_set_t *set)
     atomic_store(&worker.stop, true);
     pthread_join(thread, NULL);
     msgpack_sbuffer_destroy(&buffer);
+    precis_batch_destroy(&batch);
     zmq_close(client.client);
     zmq_ctx_term(context);
     double n = articles ? (double)articles : 1;
@@ -1455,6 +1484,7 @@ int main(int argc, char **argv)
         {"pid", required_argument, NULL, 'P'},
         {"pid-file", required_argument, NULL, 'F'},
         {"batch", required_argument, NULL, 'b'},
+        {"batch-frame", no_argument, NULL, 'B'},
         {NULL, 0, NULL, 0}};
     int option;
     optind = 2;
@@ -1504,6 +1534,9 @@ int main(int argc, char **argv)
             break;
         case 'b':
             options.batch = atoi(optarg);
+            break;
+        case 'B':
+            options.batch_frame = true;
             break;
         default:
             return 2;

@@ -153,6 +153,7 @@ typedef struct {
     precis_ingest_t *self;
     zmq_msg_t envelope[2];
     size_t envelope_count;
+    bool batch_frame;   /* the requests came as a batch frame: so do the replies */
     size_t count;       /* answers */
     answer_t answers[]; /* count */
 } response_t;
@@ -373,6 +374,33 @@ static void drop_pending(precis_ingest_t *self, answer_t *answer, int error)
     COUNT(self, journal_failed);
 }
 
+/* The replies of a batch frame's requests as one frame, a msgpack array
+   of the reply maps in their order, into frame (not yet initialized);
+   closes each answer's reply. The array's header is the packer's
+   shortest form: up to 64 replies fit a fixarray (15) or an array16. */
+static void encode_reply_array(zmq_msg_t *frame, answer_t *answers, size_t count)
+{
+    size_t header = count < 16 ? 1 : 3, size = header;
+    for (size_t i = 0; i < count; i++)
+        size += zmq_msg_size(&answers[i].reply);
+    zmq_msg_init_size(frame, size);
+    unsigned char *out = zmq_msg_data(frame);
+    if (count < 16)
+        *out++ = (unsigned char)(0x90 | count);
+    else {
+        assert(count < 65536);
+        *out++ = 0xdc;
+        *out++ = (unsigned char)(count >> 8);
+        *out++ = (unsigned char)count;
+    }
+    for (size_t i = 0; i < count; i++) {
+        size_t length = zmq_msg_size(&answers[i].reply);
+        memcpy(out, zmq_msg_data(&answers[i].reply), length);
+        out += length;
+        zmq_msg_close(&answers[i].reply);
+    }
+}
+
 /* Sends the response's frames (a ROUTER never blocks: a client whose queue
    is full loses the reply, see below) and closes them. */
 static void send_response(precis_ingest_t *self, response_t *response)
@@ -382,6 +410,13 @@ static void send_response(precis_ingest_t *self, response_t *response)
         if (zmq_msg_send(&response->envelope[i], frontend, ZMQ_SNDMORE | ZMQ_DONTWAIT) ==
             -1)
             zmq_msg_close(&response->envelope[i]);
+    if (response->batch_frame) {
+        zmq_msg_t frame;
+        encode_reply_array(&frame, response->answers, response->count);
+        if (zmq_msg_send(&frame, frontend, ZMQ_DONTWAIT) == -1)
+            zmq_msg_close(&frame);
+        return;
+    }
     for (size_t i = 0; i < response->count; i++)
         if (zmq_msg_send(&response->answers[i].reply, frontend,
                          (i + 1 < response->count ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT) ==
@@ -861,12 +896,112 @@ static bool recv_request(void *frontend, zmq_msg_t frames[REQUEST_FRAMES], size_
     return true;
 }
 
+/* The number of elements a msgpack array's header at data declares, or
+   -1 when data does not start with a whole array header. */
+static int64_t array_declared(const unsigned char *data, size_t size)
+{
+    if (size >= 1 && (data[0] & 0xf0) == 0x90)
+        return data[0] & 0x0f;
+    if (size >= 3 && data[0] == 0xdc)
+        return (int64_t)data[1] << 8 | data[2];
+    if (size >= 5 && data[0] == 0xdd)
+        return (int64_t)data[1] << 24 | (int64_t)data[2] << 16 | (int64_t)data[3] << 8 |
+               data[4];
+    return -1;
+}
+
+/* True when a request frame is a batch frame: a msgpack array (a fixarray,
+   array16 or array32 type byte, however short the rest). */
+static bool is_batch_frame(zmq_msg_t *frame)
+{
+    const unsigned char *data = zmq_msg_data(frame);
+    return zmq_msg_size(frame) > 0 &&
+           ((data[0] & 0xf0) == 0x90 || data[0] == 0xdc || data[0] == 0xdd);
+}
+
+/* The requests of a batch frame as byte ranges of it (at most
+   PRECIS_REQUESTS_PER_MESSAGE); returns their count, or -1 with the
+   reason in error when the frame is answered as a whole: too many
+   requests, or a frame that cannot be read whole (cut short, malformed,
+   bytes after the last request), since the requests after a bad one
+   cannot be told apart. */
+static int64_t read_batch_frame(zmq_msg_t *frame, const void **data, size_t *size,
+                                char *error)
+{
+    int64_t declared = array_declared(zmq_msg_data(frame), zmq_msg_size(frame));
+    if (declared > PRECIS_REQUESTS_PER_MESSAGE) {
+        snprintf(error, PRECIS_ERROR_SIZE,
+                 "a batch frame carries at most %d requests, got %lld: none was taken; "
+                 "send them in several messages",
+                 PRECIS_REQUESTS_PER_MESSAGE, (long long)declared);
+        return -1;
+    }
+    precis_batch_reader_t reader;
+    int64_t count = precis_batch_open(&reader, zmq_msg_data(frame), zmq_msg_size(frame));
+    for (int64_t i = 0; i < count; i++)
+        if (!precis_batch_next(&reader, &data[i], &size[i]))
+            break;
+    if (!reader.error && count >= 0) {
+        const void *extra;
+        size_t extra_size;
+        precis_batch_next(&reader, &extra, &extra_size); /* sees trailing bytes */
+    }
+    if (reader.error) {
+        snprintf(error, PRECIS_ERROR_SIZE,
+                 "malformed batch frame (%s): none was taken; send each request whole",
+                 reader.error);
+        return -1;
+    }
+    return count;
+}
+
+/* A response for answers requests (their replies still to be written). */
+static response_t *response_new(precis_ingest_t *self, size_t answers)
+{
+    response_t *response = calloc(1, sizeof *response + answers * sizeof(answer_t));
+    assert(response);
+    response->self = self;
+    response->count = answers;
+    return response;
+}
+
+/* A response of one answer, rejected for error, none of the message's
+   requests taken. */
+static response_t *reject_message(precis_ingest_t *self, const char *error)
+{
+    response_t *response = response_new(self, 1);
+    zsys_notice("rejected a request message: %s", error);
+    COUNT(self, rejected);
+    encode_reply(&response->answers[0].reply, NULL, 0, "rejected", error, false);
+    return response;
+}
+
+/* The response to a message whose one request frame is a batch frame:
+   each request answered as it would be in a frame of its own, in order;
+   the replies go back as one batch frame (send_response). */
+static response_t *respond_batch_frame(precis_ingest_t *self, zmq_msg_t *frame)
+{
+    const void *data[PRECIS_REQUESTS_PER_MESSAGE];
+    size_t size[PRECIS_REQUESTS_PER_MESSAGE];
+    char error[PRECIS_ERROR_SIZE];
+    int64_t count = read_batch_frame(frame, data, size, error);
+    response_t *response =
+        count < 0 ? reject_message(self, error) : response_new(self, (size_t)count);
+    for (int64_t i = 0; i < count; i++)
+        handle(self, data[i], size[i], &response->answers[i].reply,
+               &response->answers[i]);
+    response->batch_frame = true;
+    return response;
+}
+
 /* Builds the response to one message from the ROUTER, [identity]
    [delimiter?][request]... (count frames, the first ones in frames), and
    takes the frames: the envelope goes back as it came, the requests are
    closed. Each request frame gets its own answer, in order; a message of
    more than PRECIS_REQUESTS_PER_MESSAGE requests gets one, rejected, and
-   none of its requests is handled. */
+   none of its requests is handled. A message whose only request frame is
+   a msgpack array is a batch frame of requests (respond_batch_frame); an
+   array among several request frames is an error of its own frame. */
 static response_t *respond(precis_ingest_t *self, zmq_msg_t frames[REQUEST_FRAMES],
                            size_t count)
 {
@@ -875,26 +1010,23 @@ static response_t *respond(precis_ingest_t *self, zmq_msg_t frames[REQUEST_FRAME
        no request: the empty frame is the delimiter). */
     size_t envelope = 1 + (count > 2 && zmq_msg_size(&frames[1]) == 0);
     size_t requests = count - envelope;
-    bool too_many = requests > PRECIS_REQUESTS_PER_MESSAGE;
-    size_t answers = too_many ? 1 : requests;
-    response_t *response = calloc(1, sizeof *response + answers * sizeof(answer_t));
-    assert(response);
-    response->self = self;
-    response->count = answers;
-    if (too_many) {
+    response_t *response;
+    if (requests == 1 && is_batch_frame(&frames[envelope]))
+        response = respond_batch_frame(self, &frames[envelope]);
+    else if (requests > PRECIS_REQUESTS_PER_MESSAGE) {
         char error[PRECIS_ERROR_SIZE];
         snprintf(error, sizeof error,
                  "a request message carries at most %d requests (frames), got %zu: none "
                  "was taken; send them in several messages",
                  PRECIS_REQUESTS_PER_MESSAGE, requests);
-        zsys_notice("rejected a request message: %s", error);
-        COUNT(self, rejected);
-        encode_reply(&response->answers[0].reply, NULL, 0, "rejected", error, false);
-    } else
+        response = reject_message(self, error);
+    } else {
+        response = response_new(self, requests);
         for (size_t i = 0; i < requests; i++)
             handle(self, zmq_msg_data(&frames[envelope + i]),
                    zmq_msg_size(&frames[envelope + i]), &response->answers[i].reply,
                    &response->answers[i]);
+    }
     size_t kept = count < REQUEST_FRAMES ? count : REQUEST_FRAMES;
     for (size_t i = 0; i < kept; i++) {
         if (i < envelope) {
@@ -2261,6 +2393,359 @@ static int dispatch_test(const precis_config_t *base, bool journal)
     return failures;
 }
 
+/* The batch frame of count requests (frames[i], sizes[i] bytes) into
+   out, a msgpack array; returns its size. */
+static size_t batch_frame_of(char *out, size_t room, const char *const *frames,
+                             const size_t *sizes, size_t count)
+{
+    precis_batch_t *batch = precis_batch_new();
+    for (size_t i = 0; i < count; i++)
+        precis_batch_add(batch, frames[i], sizes[i]);
+    zframe_t *frame = precis_batch_frame(batch);
+    size_t size = frame ? zframe_size(frame) : 1;
+    assert(size <= room);
+    if (frame)
+        memcpy(out, zframe_data(frame), size);
+    else
+        out[0] = (char)0x90; /* an empty array */
+    zframe_destroy(&frame);
+    precis_batch_destroy(&batch);
+    return size;
+}
+
+/* The replies of the batch frame answering a message (after its
+   delimiter, when delimiter), each as a frame, in order; NULL when no
+   answer came or it was not one batch frame. */
+static zmsg_t *answer_batch_frame(zsock_t *client, bool delimiter)
+{
+    zmsg_t *answer = answer_message(client);
+    if (!answer)
+        return NULL;
+    if (delimiter) {
+        zframe_t *empty = zmsg_pop(answer);
+        if (!empty || zframe_size(empty) != 0)
+            zmsg_destroy(&answer);
+        zframe_destroy(&empty);
+    }
+    zmsg_t *replies = NULL;
+    zframe_t *frame = answer ? zmsg_first(answer) : NULL;
+    precis_batch_reader_t reader;
+    if (frame && zmsg_size(answer) == 1 &&
+        precis_batch_open(&reader, zframe_data(frame), zframe_size(frame)) >= 0) {
+        replies = zmsg_new();
+        const void *data;
+        size_t size;
+        while (precis_batch_next(&reader, &data, &size))
+            zmsg_addmem(replies, data, size);
+        if (reader.error)
+            zmsg_destroy(&replies);
+    } else
+        fprintf(stderr, "ingest test: the answer was %zu frames, not one batch frame\n",
+                answer ? zmsg_size(answer) : 0);
+    zmsg_destroy(&answer);
+    return replies;
+}
+
+/* The number of articles waiting at the worker (their ids dropped). */
+static size_t worker_count(zsock_t *worker)
+{
+    char *ids = worker_ids(worker);
+    size_t taken = *ids ? 1 : 0;
+    for (char *c = ids; *c; c++)
+        taken += *c == ',';
+    free(ids);
+    return taken;
+}
+
+/* Sends one request message (one frame, after a delimiter when asked)
+   and waits until ingest has answered it. */
+static void push_frame(precis_ingest_t *self, zsock_t *client, bool delimiter,
+                       const char *frame, size_t size)
+{
+    push_message(self, client, delimiter, &frame, &size, 1);
+}
+
+/* A batch frame (a message's one request frame, a msgpack array of
+   requests) is answered with one batch frame of replies, in order, each
+   what the request alone would have had; frames that cannot be read
+   whole, and more than 64 requests, with one rejection in such a frame;
+   an array among several request frames is rejected in its place. With
+   and without the journal. */
+static int batch_frame_test(const precis_config_t *base, bool journal)
+{
+    int failures = 0;
+    char dir[] = "/tmp/precis-ingest-frame-XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
+    precis_config_t config = *base;
+    test_endpoints_t ends;
+    const char *prefix = journal ? "ingest-frame-journal-test" : "ingest-frame-test";
+    test_endpoints(&config, &ends, prefix);
+    config.journal_dir = journal ? dir : NULL;
+    config.max_bytes = 200;
+    config.max_inflight = 1000;
+    precis_ingest_t *self = precis_ingest_new(&config);
+    if (!self)
+        return 1;
+    zsock_t *worker = zsock_new_pull(NULL), *client = zsock_new_dealer(NULL);
+    zsock_connect(worker, "%s", ends.normalize);
+    zsock_connect(client, "%s", ends.ingest);
+    zclock_sleep(50);
+    const char *mode = journal ? "with the journal" : "without the journal";
+    static char frame[64 * 300];
+    size_t size;
+
+    push_one(self, client, REQUEST("f0"), REQUEST_SIZE);
+    while (self->syncer && precis_syncer_held(self->syncer) > 0 &&
+           take_sync(self, true) >= 0)
+        ;
+    failures += expect_answer(client, "accepted", false, NULL, "f0 alone");
+    worker_count(worker);
+
+    /* New, an id in flight, not a map (a batch in a batch), no text, over
+       --max-bytes (each request on its own: the frame is heavier), new,
+       the first again. Sent twice: the second time a retry. */
+    char big[260];
+    const char big_head[] = "\x82\xa2id\xa2"
+                            "f4\xa4text\xda\x00\xe6";
+    size_t big_len = sizeof big_head - 1 + 230;
+    memcpy(big, big_head, sizeof big_head - 1);
+    memset(big + sizeof big_head - 1, 'x', 230);
+    const char *requests[] = {REQUEST("f1"),
+                              REQUEST("f0"),
+                              "\x91\xa1x",
+                              "\x81\xa2id\xa2"
+                              "f3",
+                              big,
+                              REQUEST("f5"),
+                              REQUEST("f1")};
+    const size_t sizes[] = {REQUEST_SIZE, REQUEST_SIZE, 3,           7,
+                            big_len,      REQUEST_SIZE, REQUEST_SIZE};
+    for (int retry = 0; retry < 2; retry++) {
+        size = batch_frame_of(frame, sizeof frame, requests, sizes, 7);
+        push_frame(self, client, false, frame, size);
+        zmsg_t *replies = answer_batch_frame(client, false);
+        CHECK(replies && zmsg_size(replies) == 7,
+              "%s: a batch frame of 7 was answered with %zu replies", mode,
+              replies ? zmsg_size(replies) : 0);
+        if (replies && zmsg_size(replies) == 7) {
+            failures += expect_reply(zmsg_first(replies), "f1", "accepted", retry == 1,
+                                     NULL, "batch frame, new article");
+            failures += expect_reply(zmsg_next(replies), "f0", "accepted", true, NULL,
+                                     "batch frame, an id in flight");
+            failures += expect_reply(zmsg_next(replies), "", "rejected", false,
+                                     "must be a msgpack map, got array",
+                                     "batch frame, not a map");
+            failures += expect_reply(zmsg_next(replies), "f3", "rejected", false, "text",
+                                     "batch frame, no text");
+            failures += expect_reply(zmsg_next(replies), "", "rejected", false,
+                                     "over the limit", "batch frame, over --max-bytes");
+            failures += expect_reply(zmsg_next(replies), "f5", "accepted", retry == 1,
+                                     NULL, "batch frame, another new article");
+            failures += expect_reply(zmsg_next(replies), "f1", "accepted", true, NULL,
+                                     "batch frame, its first article again");
+        }
+        zmsg_destroy(&replies);
+        char *ids = worker_ids(worker);
+        CHECK(streq(ids, retry == 0 ? "f1,f5" : ""),
+              "%s: a batch frame's articles at the worker were '%s' (send %d)", mode, ids,
+              retry + 1);
+        free(ids);
+    }
+
+    /* After a delimiter the answer starts with one too. */
+    const char *two[] = {REQUEST("g1"), REQUEST("g2")};
+    const size_t two_sizes[] = {REQUEST_SIZE, REQUEST_SIZE};
+    size = batch_frame_of(frame, sizeof frame, two, two_sizes, 2);
+    push_frame(self, client, true, frame, size);
+    zmsg_t *replies = answer_batch_frame(client, true);
+    CHECK(replies && zmsg_size(replies) == 2,
+          "%s: a batch frame after a delimiter was answered with %zu replies", mode,
+          replies ? zmsg_size(replies) : 0);
+    if (replies && zmsg_size(replies) == 2) {
+        failures += expect_reply(zmsg_first(replies), "g1", "accepted", false, NULL,
+                                 "batch frame after a delimiter, first");
+        failures += expect_reply(zmsg_next(replies), "g2", "accepted", false, NULL,
+                                 "batch frame after a delimiter, second");
+    }
+    zmsg_destroy(&replies);
+    CHECK(worker_count(worker) == 2, "%s: a batch frame after a delimiter not taken",
+          mode);
+
+    /* An empty array: an empty array back, and nothing taken. */
+    push_frame(self, client, false, "\x90", 1);
+    zmsg_t *answer = answer_message(client);
+    CHECK(answer && zmsg_size(answer) == 1 && zframe_size(zmsg_first(answer)) == 1 &&
+              *zframe_data(zmsg_first(answer)) == 0x90,
+          "%s: an empty batch frame was not answered with an empty array", mode);
+    zmsg_destroy(&answer);
+
+    /* Busy part way: the pipeline takes two more. */
+    config.max_inflight =
+        (int)(precis_ledger_size(self->ledger) + self->pending_count + 2);
+    const char *four[] = {REQUEST("h1"), REQUEST("h2"), REQUEST("h3"), REQUEST("h4")};
+    const size_t four_sizes[] = {REQUEST_SIZE, REQUEST_SIZE, REQUEST_SIZE, REQUEST_SIZE};
+    size = batch_frame_of(frame, sizeof frame, four, four_sizes, 4);
+    push_frame(self, client, false, frame, size);
+    replies = answer_batch_frame(client, false);
+    CHECK(replies && zmsg_size(replies) == 4, "%s: busy part way: %zu replies", mode,
+          replies ? zmsg_size(replies) : 0);
+    if (replies && zmsg_size(replies) == 4) {
+        failures += expect_reply(zmsg_first(replies), "h1", "accepted", false, NULL,
+                                 "batch frame, before the pipeline is full");
+        failures += expect_reply(zmsg_next(replies), "h2", "accepted", false, NULL,
+                                 "batch frame, the last the pipeline takes");
+        failures += expect_reply(zmsg_next(replies), "h3", "busy", false, "full",
+                                 "batch frame, the pipeline full");
+        failures += expect_reply(zmsg_next(replies), "h4", "busy", false, "full",
+                                 "batch frame, the pipeline still full");
+    }
+    zmsg_destroy(&replies);
+    char *ids = worker_ids(worker);
+    CHECK(streq(ids, "h1,h2"), "%s: busy part way, the worker got '%s', not h1,h2", mode,
+          ids);
+    free(ids);
+    config.max_inflight = 1000;
+
+    /* An array among several request frames is an error of its own. */
+    const char *mixed[] = {REQUEST("i1"), frame};
+    size_t mixed_sizes[] = {REQUEST_SIZE, 0};
+    mixed_sizes[1] = batch_frame_of(frame, sizeof frame, &two[0], two_sizes, 1);
+    push_message(self, client, false, mixed, mixed_sizes, 2);
+    answer = answer_message(client);
+    CHECK(answer && zmsg_size(answer) == 2,
+          "%s: an array among two request frames: %zu replies", mode,
+          answer ? zmsg_size(answer) : 0);
+    if (answer && zmsg_size(answer) == 2) {
+        failures += expect_reply(zmsg_first(answer), "i1", "accepted", false, NULL,
+                                 "a request beside an array");
+        failures += expect_reply(zmsg_next(answer), "", "rejected", false,
+                                 "must be a msgpack map, got array",
+                                 "an array among request frames");
+    }
+    zmsg_destroy(&answer);
+    ids = worker_ids(worker);
+    CHECK(streq(ids, "i1"), "%s: beside an array the worker got '%s', not i1", mode, ids);
+    free(ids);
+
+    /* Frames that cannot be read whole: none of their requests taken. */
+    const char *cut[] = {REQUEST("j1"), REQUEST("j2")};
+    size = batch_frame_of(frame, sizeof frame, cut, two_sizes, 2);
+    struct {
+        size_t size;
+        const char *why;
+    } whole[] = {{size - 3, "cut short"},
+                 {size + 1, "bytes follow"},
+                 {1, "cut short or malformed"}};
+    frame[size] = 'x';
+    for (size_t w = 0; w < 3; w++) {
+        char first = frame[0];
+        if (w == 2)
+            frame[0] = (char)0xdc; /* an array16 header cut */
+        push_frame(self, client, false, frame, whole[w].size);
+        frame[0] = first;
+        replies = answer_batch_frame(client, false);
+        CHECK(replies && zmsg_size(replies) == 1,
+              "%s: a batch frame %s was answered with %zu replies, not 1", mode,
+              whole[w].why, replies ? zmsg_size(replies) : 0);
+        if (replies && zmsg_size(replies) == 1)
+            failures += expect_reply(zmsg_first(replies), "", "rejected", false,
+                                     w == 2 ? "malformed batch frame" : whole[w].why,
+                                     "a batch frame that cannot be read whole");
+        zmsg_destroy(&replies);
+        CHECK(worker_count(worker) == 0, "%s: a batch frame %s was taken in part", mode,
+              whole[w].why);
+    }
+
+    /* At the limit every request is answered; over it one rejection, in a
+       batch frame, and nothing taken. */
+    enum { LIMIT = PRECIS_REQUESTS_PER_MESSAGE };
+    char texts[LIMIT + 1][32];
+    const char *many[LIMIT + 1];
+    size_t many_sizes[LIMIT + 1];
+    for (int round = 0; round < 2; round++) {
+        size_t count = LIMIT + (size_t)round;
+        for (size_t i = 0; i < count; i++) {
+            char id[16];
+            int id_len = snprintf(id, sizeof id, "k%d-%zu", round, i);
+            many_sizes[i] = (size_t)snprintf(texts[i], sizeof texts[i],
+                                             "\x82\xa2id%c%s\xa4text\xa5Hello",
+                                             (char)(0xa0 | id_len), id);
+            many[i] = texts[i];
+        }
+        size = batch_frame_of(frame, sizeof frame, many, many_sizes, count);
+        push_frame(self, client, false, frame, size);
+        replies = answer_batch_frame(client, false);
+        size_t expected = round == 0 ? LIMIT : 1;
+        CHECK(replies && zmsg_size(replies) == expected,
+              "%s: a batch frame of %zu was answered with %zu replies, not %zu", mode,
+              count, replies ? zmsg_size(replies) : 0, expected);
+        if (replies && round == 0) {
+            int accepted = 0;
+            size_t i = 0;
+            for (zframe_t *reply = zmsg_first(replies); reply;
+                 reply = zmsg_next(replies), i++) {
+                char id[16];
+                snprintf(id, sizeof id, "k0-%zu", i);
+                accepted += !expect_reply(reply, id, "accepted", false, NULL,
+                                          "the 64 requests of a full batch frame");
+            }
+            CHECK(accepted == LIMIT, "%s: %d of a full batch frame accepted", mode,
+                  accepted);
+        } else if (replies)
+            failures +=
+                expect_reply(zmsg_first(replies), "", "rejected", false,
+                             "at most 64 requests", "a batch frame over the limit");
+        zmsg_destroy(&replies);
+        size_t taken = worker_count(worker);
+        CHECK(taken == (round == 0 ? (size_t)LIMIT : 0),
+              "%s: %zu of a batch frame of %zu taken", mode, taken, count);
+    }
+    zsock_destroy(&client);
+    zsock_destroy(&worker);
+    precis_ingest_destroy(&self);
+    zdir_t *tmp = zdir_new(dir, NULL);
+    if (tmp)
+        zdir_remove(tmp, true);
+    zdir_destroy(&tmp);
+    return failures;
+}
+
+/* The replies of a batch frame, written by hand, are the packer's array
+   of the same replies: at every header form the sizes allow. */
+static int test_reply_array(void)
+{
+    int failures = 0;
+    const size_t counts[] = {0, 1, 15, 16, 64};
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        answer_t answers[64];
+        msgpack_sbuffer expected;
+        msgpack_sbuffer_init(&expected);
+        msgpack_packer packer;
+        msgpack_packer_init(&packer, &expected, msgpack_sbuffer_write);
+        msgpack_pack_array(&packer, counts[c]);
+        for (size_t i = 0; i < counts[c]; i++) {
+            char id[16];
+            int len = snprintf(id, sizeof id, "r-%zu", i);
+            encode_reply(&answers[i].reply, id, (size_t)len, i % 3 ? "accepted" : "busy",
+                         i % 3 ? NULL : "full", i % 5 == 1);
+            msgpack_sbuffer_write(&expected, zmq_msg_data(&answers[i].reply),
+                                  zmq_msg_size(&answers[i].reply));
+        }
+        zmq_msg_t frame;
+        encode_reply_array(&frame, answers, counts[c]);
+        if (zmq_msg_size(&frame) != expected.size ||
+            memcmp(zmq_msg_data(&frame), expected.data, expected.size) != 0) {
+            fprintf(stderr, "ingest test: the batch frame of %zu replies differs\n",
+                    counts[c]);
+            failures++;
+        }
+        zmq_msg_close(&frame);
+        msgpack_sbuffer_destroy(&expected);
+    }
+    return failures;
+}
+
 /* A reply written by hand is byte for byte the packer's: ids absent, not
    UTF-8, and of every header form (fixstr, str8, str16 and their
    edges), as a duplicate or not. */
@@ -2299,7 +2784,7 @@ static int test_reply_forms(void)
 
 int precis_ingest_test(bool verbose)
 {
-    int failures = test_reply_forms();
+    int failures = test_reply_forms() + test_reply_array();
     precis_config_t config;
     precis_config_defaults(&config, true);
     test_endpoints_t ends;
@@ -2382,5 +2867,7 @@ int precis_ingest_test(bool verbose)
     failures += batch_test(&config, true);
     failures += dispatch_test(&config, false);
     failures += dispatch_test(&config, true);
+    failures += batch_frame_test(&config, false);
+    failures += batch_frame_test(&config, true);
     return failures;
 }

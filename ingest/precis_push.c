@@ -10,16 +10,21 @@
     "busy" request moves to a retry list with its own backoff; the window
     of requests in flight bounds memory whatever the size of the input.
 
-    Requests leave --batch at a time (default 16) as the frames of one
-    message, and the answer to a message is one message with a reply per
-    frame, in order (docs/PROTOCOL.md, "Batch requests"): ingest then pays
-    ZeroMQ's cost per message once for 16 articles. Each reply settles its
-    own request as before (busy ones are retried alone, or in a later
+    Requests leave --batch at a time (default 16) as one batch frame (a
+    msgpack array of the requests), and the answer is one batch frame of
+    replies, in order (docs/PROTOCOL.md, "Batch requests"): ingest then
+    pays ZeroMQ's cost per frame once for 16 articles. Each reply settles
+    its own request as before (busy ones are retried alone, or in a later
     batch); a reply without an id (a request ingest could not read) settles
     the request sent in its place of the same message. Requests sent again
-    for want of an answer go one a message.
+    for want of an answer go one a message. An ingest older than batch
+    frames rejects one as a whole ("must be a msgpack map, got array"):
+    its requests are sent again, and batches go as the frames of one
+    message (a batch request of several frames, which such an ingest
+    reads) for the rest of the run, said once on stderr.
 */
 #include "precis_push.h"
+#include "precis_batch.h"
 #include "precis_inputs.h"
 #include "precis_feed.h"
 #include "precis_html.h"
@@ -36,6 +41,13 @@
 
 #define PUSH_WINDOW 128 /* requests in flight, at least 4 messages' worth */
 #define PUSH_BATCH  16
+/* A batch heavier than this goes as several frames, not one batch frame:
+   ingest's socket refuses a frame over twice its --max-bytes (and 4 KiB)
+   without a reply, and --max-bytes may be lower than its default of
+   4 MiB (1 MiB in deploy/k8s). A frame this large gains little from
+   batching anyway: libzmq reads a frame over 8 KB straight into its
+   message. */
+#define PUSH_FRAME_MAX (1 << 20)
 /* A batch being gathered is sent once it is this old (ms), whatever its
    size: an input slow to read (large files, a loaded machine) does not
    hold articles read already. */
@@ -55,6 +67,7 @@ typedef struct {
     int64_t backoff_ms;
     int64_t sent_ms;  /* when last sent, for the reply timeout */
     int resends;      /* sent again for want of an answer */
+    bool framed;      /* in a batch frame (not yet answered) */
     uint64_t message; /* the message it was last sent in (numbered from 1) ... */
     size_t slot;      /* ... and its frame there, from 0 */
 } request_t;
@@ -96,9 +109,10 @@ typedef struct {
     uint64_t total_bytes; /* of all inputs; 0 when unknown (stdin, a pipe) */
     uint64_t done_bytes;  /* of the inputs read to the end */
     bool said_unreachable;
-    size_t batch;      /* requests a message, at most */
-    size_t window;     /* requests in flight, at most */
-    uint64_t messages; /* sent so far */
+    size_t batch;        /* requests a message, at most */
+    size_t window;       /* requests in flight, at most */
+    uint64_t messages;   /* sent so far */
+    bool frames_refused; /* ingest does not read batch frames: several frames */
 } push_t;
 
 static void request_destroy(request_t **self_p)
@@ -416,6 +430,35 @@ static request_t *next_request(push_t *self)
     return NULL;
 }
 
+/* Sends count requests (2 to 64) as one batch frame, a msgpack array of
+   them, written into the message once. False when ingest cannot take it
+   now. */
+static bool send_batch_frame(void *dealer, request_t **requests, size_t count)
+{
+    size_t size = count < 16 ? 1 : 3;
+    for (size_t i = 0; i < count; i++)
+        size += requests[i]->size;
+    zmq_msg_t frame;
+    zmq_msg_init_size(&frame, size);
+    unsigned char *out = zmq_msg_data(&frame);
+    if (count < 16)
+        *out++ = (unsigned char)(0x90 | count);
+    else {
+        *out++ = 0xdc;
+        *out++ = (unsigned char)(count >> 8);
+        *out++ = (unsigned char)count;
+    }
+    for (size_t i = 0; i < count; i++) {
+        memcpy(out, requests[i]->data, requests[i]->size);
+        out += requests[i]->size;
+    }
+    if (zmq_msg_send(&frame, dealer, ZMQ_DONTWAIT) == -1) {
+        zmq_msg_close(&frame);
+        return false;
+    }
+    return true;
+}
+
 /* Sends count requests as the frames of one message and puts them in
    flight; false, leaving them to the caller, when no ingest can take it
    now: with several shards the socket queues only to those connected
@@ -424,7 +467,13 @@ static request_t *next_request(push_t *self)
 static bool send_requests(push_t *self, request_t **requests, size_t count)
 {
     void *dealer = zsock_resolve(self->dealer);
+    size_t bytes = 0;
     for (size_t i = 0; i < count; i++)
+        bytes += requests[i]->size;
+    bool framed = count > 1 && !self->frames_refused && bytes <= PUSH_FRAME_MAX;
+    if (framed && !send_batch_frame(dealer, requests, count))
+        return false;
+    for (size_t i = 0; !framed && i < count; i++)
         if (zmq_send(dealer, requests[i]->data, requests[i]->size,
                      (i + 1 < count ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT) == -1) {
             assert(i == 0);
@@ -436,6 +485,7 @@ static bool send_requests(push_t *self, request_t **requests, size_t count)
         requests[i]->sent_ms = now;
         requests[i]->message = self->messages;
         requests[i]->slot = i;
+        requests[i]->framed = framed;
         zlistx_add_end(self->in_flight, requests[i]);
     }
     return true;
@@ -463,6 +513,7 @@ static void resend_unanswered(push_t *self)
         request->sent_ms = now;
         request->message = ++self->messages;
         request->slot = 0;
+        request->framed = false;
         request->resends++;
         self->resent++;
     }
@@ -537,12 +588,12 @@ typedef struct {
     bool duplicate;
 } reply_t;
 
-static void decode_reply(reply_t *reply, zframe_t *frame)
+static void decode_reply(reply_t *reply, const void *data, size_t size)
 {
     memset(reply, 0, sizeof *reply);
     msgpack_unpacked unpacked;
     msgpack_unpacked_init(&unpacked);
-    if (precis_mp_unpack(&unpacked, zframe_data(frame), zframe_size(frame), 4)) {
+    if (precis_mp_unpack(&unpacked, data, size, 4)) {
         const msgpack_object *value;
         if ((value = precis_mp_lookup(&unpacked.data, "duplicate")) &&
             value->type == MSGPACK_OBJECT_BOOLEAN)
@@ -614,8 +665,48 @@ static uint64_t answered_message(push_t *self, const reply_t *replies, size_t co
     return 0;
 }
 
-/* Reads one answer message, a reply per request frame of the message it
-   answers, and settles each reply's request. */
+/* True when a reply says that ingest read a batch frame as one request
+   that is not a map: an ingest older than batch frames. */
+static bool frame_refused(const reply_t *reply)
+{
+    return !*reply->id && strcmp(reply->status, "rejected") == 0 &&
+           strstr(reply->error, "msgpack map, got array");
+}
+
+/* An ingest that does not read batch frames rejected one: the requests of
+   the oldest batch frame in flight (such an ingest answers in order) go
+   again, and batches go as several frames from now on. False when no
+   batch frame is in flight (the reply is then an answer like any). */
+static bool take_refusal(push_t *self)
+{
+    uint64_t message = 0;
+    for (request_t *request = zlistx_first(self->in_flight); request;
+         request = zlistx_next(self->in_flight))
+        if (request->framed && (!message || request->message < message))
+            message = request->message;
+    if (!message)
+        return false;
+    if (!self->frames_refused)
+        fprintf(stderr,
+                "%sprecis push: ingest at %s does not read batch frames (an older "
+                "version): sending each batch as several frames of one message\n",
+                self->progress ? "\n" : "", self->config->ingest_endpoint);
+    self->frames_refused = true;
+    int64_t now = zclock_mono();
+    /* Detaching moves the cursor back: the walk goes on from there. */
+    for (request_t *request = zlistx_first(self->in_flight); request;
+         request = zlistx_next(self->in_flight))
+        if (request->framed && request->message == message) {
+            zlistx_detach_cur(self->in_flight);
+            request->framed = false;
+            request->due_ms = now; /* not busy: no backoff */
+            zlistx_add_end(self->retry, request);
+        }
+    return true;
+}
+
+/* Reads one answer message, a reply per request (the frames of a batch
+   frame, or of the message), and settles each reply's request. */
 static void handle_answer(push_t *self)
 {
     zmsg_t *answer = zmsg_recv(self->dealer);
@@ -624,10 +715,22 @@ static void handle_answer(push_t *self)
     self->last_answer_ms = zclock_mono();
     static reply_t replies[PRECIS_REQUESTS_PER_MESSAGE];
     size_t count = 0;
-    for (zframe_t *frame = zmsg_first(answer);
-         frame && count < PRECIS_REQUESTS_PER_MESSAGE; frame = zmsg_next(answer))
-        decode_reply(&replies[count++], frame);
+    zframe_t *first = zmsg_first(answer);
+    precis_batch_reader_t reader;
+    if (zmsg_size(answer) == 1 &&
+        precis_batch_open(&reader, zframe_data(first), zframe_size(first)) >= 0) {
+        const void *data;
+        size_t size;
+        while (count < PRECIS_REQUESTS_PER_MESSAGE &&
+               precis_batch_next(&reader, &data, &size))
+            decode_reply(&replies[count++], data, size);
+    } else
+        for (zframe_t *frame = first; frame && count < PRECIS_REQUESTS_PER_MESSAGE;
+             frame = zmsg_next(answer))
+            decode_reply(&replies[count++], zframe_data(frame), zframe_size(frame));
     zmsg_destroy(&answer);
+    if (count == 1 && frame_refused(&replies[0]) && take_refusal(self))
+        return;
     uint64_t message = count > 1 ? answered_message(self, replies, count) : 0;
     for (size_t i = 0; i < count; i++) {
         request_t *request = settle(self, replies[i].id, message, i);
@@ -797,8 +900,9 @@ static const char *usage =
     "progress line; 'busy' answers are retried with backoff. A request with no\n"
     "answer after a quarter of --timeout (at least 1 s) is sent again with the same\n"
     "id, up to 5 times: ingest publishes an id once (\"duplicate\" answers).\n"
-    "Articles go --batch at a time (default 16) as the frames of one message,\n"
-    "answered with one message (docs/PROTOCOL.md, \"Batch requests\").\n"
+    "Articles go --batch at a time (default 16) as one batch frame, answered with\n"
+    "one (docs/PROTOCOL.md, \"Batch frames of requests\"); to an ingest older than\n"
+    "batch frames as the frames of one message, said once on stderr.\n"
     "Exit codes: 0 all accepted, 1 something rejected or unreadable, 2 usage error,\n"
     "3 ingest did not answer (see --timeout, default 10 s).";
 
@@ -1135,13 +1239,18 @@ static int test_files(void)
    With answer_first, every request is answered; then an id starting
    "busy" is busy the first time, and one starting "anon" is rejected
    without an id, as a request ingest could not read. A message of several
-   requests is answered with one message, a reply per request frame.
+   requests is answered with one message, a reply per request frame; a
+   batch frame with one batch frame of replies, or, with old, as an
+   ingest older than batch frames does: one rejection ("not a map").
    Counts in fake_counts (read once the actor is gone). */
 static struct {
     int lost, answered;
     bool answer_first; /* answer every request, first copies too */
+    bool old;          /* refuse batch frames */
     size_t sizes[256]; /* requests in each message received, the first ones */
     size_t messages;   /* received */
+    size_t batch_frames, several_frames; /* messages of each form received */
+    size_t batch_frames_late;            /* batch frames after one of several frames */
 } fake_counts;
 
 /* The fake's reply to one request frame, into reply; false when lost. */
@@ -1188,6 +1297,48 @@ static bool fake_reply(zhashx_t *seen, zframe_t *body, zmsg_t *reply)
     return answered;
 }
 
+/* The fake's answer to a batch frame: one batch frame of the replies to
+   its requests, or one rejection when old. */
+static void fake_batch_frame(zhashx_t *seen, zframe_t *body, zmsg_t *reply)
+{
+    fake_counts.batch_frames++;
+    if (fake_counts.old) {
+        /* {"v": 1, "id": "", "status": "rejected", "error": ...} as such
+           an ingest writes it. */
+        const char error[] = "the message must be a msgpack map, got array";
+        msgpack_sbuffer buffer;
+        msgpack_sbuffer_init(&buffer);
+        msgpack_packer packer;
+        msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
+        msgpack_pack_map(&packer, 4);
+        precis_mp_pack_kv_int(&packer, "v", 1);
+        precis_mp_pack_kv_str(&packer, "id", "", 0);
+        precis_mp_pack_kv_str(&packer, "status", "rejected", 8);
+        precis_mp_pack_kv_str(&packer, "error", error, sizeof error - 1);
+        zmsg_addmem(reply, buffer.data, buffer.size);
+        msgpack_sbuffer_destroy(&buffer);
+        return;
+    }
+    precis_batch_reader_t reader;
+    precis_batch_open(&reader, zframe_data(body), zframe_size(body));
+    zmsg_t *replies = zmsg_new();
+    const void *data;
+    size_t size;
+    while (precis_batch_next(&reader, &data, &size)) {
+        zframe_t *request = zframe_new(data, size);
+        fake_reply(seen, request, replies);
+        zframe_destroy(&request);
+    }
+    precis_batch_t *batch = precis_batch_new();
+    for (zframe_t *frame = zmsg_first(replies); frame; frame = zmsg_next(replies))
+        precis_batch_add(batch, zframe_data(frame), zframe_size(frame));
+    zframe_t *frame = precis_batch_frame(batch);
+    if (frame)
+        zmsg_append(reply, &frame);
+    precis_batch_destroy(&batch);
+    zmsg_destroy(&replies);
+}
+
 static void fake_ingest(zsock_t *pipe, void *args)
 {
     zsock_t *router = zsock_new_router((const char *)args);
@@ -1203,8 +1354,23 @@ static void fake_ingest(zsock_t *pipe, void *args)
         zmsg_t *reply = zmsg_new();
         zmsg_append(reply, &identity);
         bool answered = false;
-        for (zframe_t *body = zmsg_first(msg); body; body = zmsg_next(msg))
-            answered |= fake_reply(seen, body, reply);
+        zframe_t *first = zmsg_first(msg);
+        precis_batch_reader_t reader;
+        int64_t elements =
+            zmsg_size(msg) == 1
+                ? precis_batch_open(&reader, zframe_data(first), zframe_size(first))
+                : -1;
+        if (elements >= 0) {
+            fake_counts.batch_frames_late += fake_counts.several_frames > 0;
+            if (fake_counts.messages <= 256)
+                fake_counts.sizes[fake_counts.messages - 1] = (size_t)elements;
+            fake_batch_frame(seen, first, reply);
+            answered = zmsg_size(reply) > 1;
+        } else {
+            fake_counts.several_frames += zmsg_size(msg) > 1;
+            for (zframe_t *body = first; body; body = zmsg_next(msg))
+                answered |= fake_reply(seen, body, reply);
+        }
         if (answered)
             zmsg_send(&reply, router);
         zmsg_destroy(&reply);
@@ -1248,18 +1414,43 @@ static int test_resend(void)
     return failures;
 }
 
-/* Runs push with argv (argc of them), its stdout into the file out. */
-static int push_into(int argc, char **argv, const char *out)
+/* Runs push with argv (argc of them), its stdout into the file out, and
+   its stderr into the file err unless NULL. */
+static int push_into(int argc, char **argv, const char *out, const char *err)
 {
     fflush(stdout);
+    fflush(stderr);
     int saved = dup(STDOUT_FILENO), into = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int saved_err = err ? dup(STDERR_FILENO) : -1,
+        into_err = err ? open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600) : -1;
     dup2(into, STDOUT_FILENO);
+    if (err)
+        dup2(into_err, STDERR_FILENO);
     int exit_code = precis_cmd_push(argc, argv);
     fflush(stdout);
+    fflush(stderr);
     dup2(saved, STDOUT_FILENO);
     close(saved);
     close(into);
+    if (err) {
+        dup2(saved_err, STDERR_FILENO);
+        close(saved_err);
+        close(into_err);
+    }
     return exit_code;
+}
+
+/* How many lines of the file at path contain part. */
+static int lines_with(const char *path, const char *part)
+{
+    FILE *file = fopen(path, "r");
+    char buffer[1024];
+    int count = 0;
+    while (file && fgets(buffer, sizeof buffer, file))
+        count += strstr(buffer, part) != NULL;
+    if (file)
+        fclose(file);
+    return count;
 }
 
 /* How many times line occurs in the file at path. */
@@ -1275,10 +1466,15 @@ static int lines_in(const char *path, const char *line)
     return count;
 }
 
-/* --batch 16: 40 articles leave as messages of up to 16 requests (16, 16
-   and 8 at full speed), and each reply of an answer settles its own request: a busy
-   one is sent again (alone), a rejection without an id settles the
-   request in its place of the message. --batch 1 sends one a message. */
+/* --batch 16: 40 articles leave as batch frames of up to 16 requests (16,
+   16 and 8 at full speed), and each reply of an answer settles its own
+   request: a busy one is sent again (alone), a rejection without an id
+   settles the request in its place of the batch. --batch 1 sends one a
+   message. Against an ingest that refuses batch frames, the refused
+   requests go again and batches go as several frames, said once: no
+   batch frame comes after the first message of several frames (those in
+   flight when the first refusal came arrive before it; how many depends
+   on how fast the input is read, see PUSH_BATCH_WAIT_MS). */
 static int test_batch(void)
 {
     char dir[] = "/tmp/precis-push-batch-XXXXXX";
@@ -1286,6 +1482,7 @@ static int test_batch(void)
         return 1;
     char *path = zsys_sprintf("%s/articles.jsonl", dir);
     char *out = zsys_sprintf("%s/stdout.txt", dir);
+    char *err = zsys_sprintf("%s/stderr.txt", dir);
     FILE *file = fopen(path, "w");
     for (int i = 0; i < 40; i++)
         fprintf(file, "{\"id\": \"%s%d\", \"text\": \"Ferries run again.\"}\n",
@@ -1295,18 +1492,20 @@ static int test_batch(void)
                 i);
     fclose(file);
     int failures = 0;
-    const char *batches[] = {"16", "1"};
-    for (int round = 0; round < 2; round++) {
-        /* An endpoint a round: a closed socket's inproc name is freed later. */
-        const char *endpoint =
-            round == 0 ? "inproc://push-batch-16" : "inproc://push-batch-1";
+    const char *batches[] = {"16", "1", "16"};
+    /* An endpoint a round: a closed socket's inproc name is freed later. */
+    const char *endpoints[] = {"inproc://push-batch-16", "inproc://push-batch-1",
+                               "inproc://push-batch-old"};
+    for (int round = 0; round < 3; round++) {
+        const char *endpoint = endpoints[round];
         memset(&fake_counts, 0, sizeof fake_counts);
         fake_counts.answer_first = true;
+        fake_counts.old = round == 2;
         zactor_t *fake = zactor_new(fake_ingest, (void *)endpoint);
         char *argv[] = {
             "push", "--ingest", (char *)endpoint, "--batch", (char *)batches[round],
             path,   NULL};
-        int exit_code = push_into(6, argv, out);
+        int exit_code = push_into(6, argv, out, err);
         zactor_destroy(&fake);
         size_t largest = 0, frames = 0;
         for (size_t i = 0; i < fake_counts.messages && i < 256; i++) {
@@ -1316,28 +1515,85 @@ static int test_batch(void)
         /* Read at full speed the 40 go as 16 + 16 + 8 (then the busy one
            alone); a batch is also sent once it is 5 ms old, so a slow
            machine (valgrind) may cut them smaller. */
+        int said = lines_with(err, "does not read batch frames");
         bool shaped =
-            frames == 41 && (round == 0 ? largest <= 16 && fake_counts.messages <= 20
-                                        : fake_counts.messages == 41 && largest == 1);
+            round == 0 ? frames == 41 && largest <= 16 && fake_counts.messages <= 20 &&
+                             fake_counts.batch_frames >= 1 &&
+                             fake_counts.several_frames == 0 && said == 0
+            : round == 1
+                ? frames == 41 && fake_counts.messages == 41 && largest == 1 &&
+                      fake_counts.batch_frames == 0 && said == 0
+                : fake_counts.batch_frames >= 1 && fake_counts.batch_frames_late == 0 &&
+                      fake_counts.several_frames >= 1 && said == 1;
         int accepted = lines_in(out, "accepted\tbusy-5\n") +
                        lines_in(out, "accepted\tb0\n") + lines_in(out, "accepted\tb39\n");
         int anon = lines_in(out, "rejected\tanon-20\tunreadable\n");
         if (exit_code != 1 || !shaped || fake_counts.answered != 41 || accepted != 3 ||
             anon != 1) {
-            fprintf(stderr,
-                    "push test: --batch %s: exit %d (1), %zu messages (sizes %zu %zu %zu "
-                    "...), %d answered (41), busy-5/b0/b39 accepted %d (3), anon-20 "
-                    "rejected %d (1)\n",
-                    batches[round], exit_code, fake_counts.messages, fake_counts.sizes[0],
-                    fake_counts.sizes[1], fake_counts.sizes[2], fake_counts.answered,
-                    accepted, anon);
+            fprintf(
+                stderr,
+                "push test: --batch %s%s: exit %d (1), %zu messages (sizes %zu %zu %zu "
+                "...; %zu batch frames, %zu of several frames, %zu batch frames after "
+                "those), %d answered (41), "
+                "busy-5/b0/b39 accepted %d (3), anon-20 rejected %d (1), the "
+                "fallback said %d times\n",
+                batches[round], round == 2 ? " to an older ingest" : "", exit_code,
+                fake_counts.messages, fake_counts.sizes[0], fake_counts.sizes[1],
+                fake_counts.sizes[2], fake_counts.batch_frames,
+                fake_counts.several_frames, fake_counts.batch_frames_late,
+                fake_counts.answered, accepted, anon, said);
             failures++;
         }
     }
     char *argv[] = {"push", "--ingest", "inproc://push-batch-none", "--batch", "65",
                     path,   NULL};
-    if (push_into(6, argv, out) != 2) {
+    if (push_into(6, argv, out, NULL) != 2) {
         fprintf(stderr, "push test: --batch 65 was not refused\n");
+        failures++;
+    }
+    unlink(out);
+    unlink(err);
+    unlink(path);
+    zstr_free(&out);
+    zstr_free(&err);
+    zstr_free(&path);
+    rmdir(dir);
+    return failures;
+}
+
+/* A batch heavier than PUSH_FRAME_MAX goes as the frames of one message:
+   three articles of 600 KB (any two are over it; one alone is a plain
+   frame). */
+static int test_heavy_batch(void)
+{
+    char dir[] = "/tmp/precis-push-heavy-XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
+    char *path = zsys_sprintf("%s/articles.jsonl", dir);
+    char *out = zsys_sprintf("%s/stdout.txt", dir);
+    FILE *file = fopen(path, "w");
+    for (int i = 0; i < 3; i++) {
+        fprintf(file, "{\"id\": \"h%d\", \"text\": \"", i);
+        for (int k = 0; k < 600000 / 20; k++)
+            fputs("Ferries run again. ", file);
+        fputs("\"}\n", file);
+    }
+    fclose(file);
+    memset(&fake_counts, 0, sizeof fake_counts);
+    fake_counts.answer_first = true;
+    const char *endpoint = "inproc://push-heavy";
+    zactor_t *fake = zactor_new(fake_ingest, (void *)endpoint);
+    char *argv[] = {"push", "--ingest", (char *)endpoint, path, NULL};
+    int exit_code = push_into(4, argv, out, NULL);
+    zactor_destroy(&fake);
+    int failures = 0;
+    if (exit_code != 0 || fake_counts.batch_frames != 0 ||
+        fake_counts.several_frames < 1 || fake_counts.answered != 3) {
+        fprintf(stderr,
+                "push test: 1.8 MB of articles: exit %d (0), %zu batch frames (0), %zu "
+                "messages of several frames, %d answered (3)\n",
+                exit_code, fake_counts.batch_frames, fake_counts.several_frames,
+                fake_counts.answered);
         failures++;
     }
     unlink(out);
@@ -1486,6 +1742,7 @@ int precis_push_test(bool verbose)
     failures += test_resend();
     failures += test_shards_down();
     failures += test_batch();
+    failures += test_heavy_batch();
     failures += test_input_may_wait();
     char id[PRECIS_MAX_ID + 1], error[PRECIS_ERROR_SIZE];
     size_t size;

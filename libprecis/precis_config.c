@@ -142,8 +142,8 @@ static const option_row_t option_table[] = {
     {"rate", PRECIS_OPT_PUSH, ARG_INT, FIELD(rate), "N",
      "send at most N articles a second (default: as fast as ingest answers)"},
     {"batch", PRECIS_OPT_PUSH, ARG_INT, FIELD(batch), "N",
-     "send up to N articles a message (1 to 64, default 16;\n"
-     "1: one a request, as before 2026-12-01)"},
+     "send up to N articles a message, as one batch frame\n"
+     "(1 to 64, default 16; 1: one a request, as before 2026-12-01)"},
     {"sentences", PRECIS_OPT_LENGTH, ARG_INT, FIELD(sentences), "N",
      "summary length in sentences"},
     {"ratio", PRECIS_OPT_LENGTH, ARG_RATIO, FIELD(ratio), "R",

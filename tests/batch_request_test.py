@@ -10,6 +10,15 @@ per request frame, in order; busy articles are sent again (in batches)
 until taken. Then the output log, read from the start with
 `precis sub --from-beginning --exit-at-end --json`, must hold every
 accepted id exactly once, and nothing else.
+
+The same as batch frames (one frame, a msgpack array of requests, answered
+by one array of replies): a pipelining DEALER sends 12 batch frames of 16,
+one with an element that is not a map and the id of an article of another
+batch; a REQ sends a batch frame after its delimiter; the document's
+example for batch frames runs as written. Frames answered as a whole (65
+requests, an element cut short, bytes after the last) get an array of one
+rejection and none of their articles is published; an empty array gets an
+empty array; an array among two request frames is rejected in its place.
 """
 import json
 import os
@@ -45,7 +54,7 @@ def article(article_id, n):
 
 
 def settle(requests, replies, accepted, busy):
-    """Checks a reply message against its requests; sorts the ids."""
+    """Checks the replies of a message against its requests; sorts the ids."""
     if len(replies) != len(requests):
         fail("%d requests answered with %d replies" % (len(requests), len(replies)))
     for request, reply in zip(requests, replies):
@@ -58,24 +67,49 @@ def settle(requests, replies, accepted, busy):
             busy.append(request)
         elif isinstance(request, dict):
             fail("%s rejected: %s" % (reply["id"], reply.get("error")))
-        elif "malformed msgpack" not in reply.get("error", ""):
-            fail("the frame that is not msgpack: %r" % reply)
+        elif not re.search("malformed msgpack|must be a msgpack map, got array",
+                           reply.get("error", "")):
+            fail("the request that is not one: %r" % reply)
 
 
-def send_until_taken(sock, batches, accepted):
+def encode(request):
+    return request if isinstance(request, bytes) else msgpack.packb(request)
+
+
+def send_batch(sock, batch, frame):
+    """One message: the batch as one batch frame, or a frame a request."""
+    if frame:
+        sock.send(msgpack.packb(batch))
+    else:
+        sock.send_multipart([encode(r) for r in batch])
+    SENT["messages"] += 1
+
+
+def recv_replies(sock, frame):
+    """The replies of one answer: a batch frame's elements, or its frames."""
+    frames = sock.recv_multipart()
+    if not frame:
+        return [msgpack.unpackb(f, raw=False) for f in frames]
+    if len(frames) != 1:
+        fail("a batch frame was answered with %d frames, not one" % len(frames))
+    replies = msgpack.unpackb(frames[0], raw=False)
+    if not isinstance(replies, list):
+        fail("a batch frame was answered with %r, not an array" % replies)
+    return replies
+
+
+def send_until_taken(sock, batches, accepted, frame=False):
     """Sends every batch before reading, then sends the busy ones again."""
     while batches:
         for batch in batches:
-            sock.send_multipart([msgpack.packb(r) if isinstance(r, dict) else r
-                                 for r in batch])
-            SENT["messages"] += 1
+            send_batch(sock, batch, frame)
         by_first_id = {}
         for batch in batches:
             by_first_id.setdefault(next(r["id"] for r in batch if isinstance(r, dict)),
                                    []).append(batch)
         busy = []
         for _ in batches:
-            replies = [msgpack.unpackb(f, raw=False) for f in sock.recv_multipart()]
+            replies = recv_replies(sock, frame)
             first = next((r["id"] for r in replies if r.get("id")), None)
             if first not in by_first_id or not by_first_id[first]:
                 fail("a reply message for no batch sent: %r" % replies)
@@ -86,10 +120,11 @@ def send_until_taken(sock, batches, accepted):
             time.sleep(0.1)
 
 
-def python_example(context, accepted):
-    """The document's example as written (only the endpoint is this one's)."""
+def python_example(context, accepted, marker="**Batch requests.**"):
+    """The document's example after marker as written (only the endpoint is
+    this one's)."""
     text = open(os.path.join(REPO, "docs", "PROTOCOL.md"), encoding="utf-8").read()
-    section = text[text.index("**Batch requests.**"):]
+    section = text[text.index(marker):]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     code = code.replace('"tcp://127.0.0.1:5555"', repr(INGEST))
     scope = {}
@@ -111,7 +146,46 @@ def python_example(context, accepted):
         busy = again
     scope["ingest"].close()
     scope["context"].term()
+    if not {a["id"] for a in scope["articles"]} <= accepted:
+        fail("the example of %s: its articles were not all accepted" % marker)
     return {a["id"] for a in scope["articles"]}
+
+
+def whole_frames(context):
+    """Batch frames answered as a whole, and an array among request frames.
+    Returns the ids accepted (those that must be published)."""
+    dealer = context.socket(zmq.DEALER)
+    dealer.setsockopt(zmq.LINGER, 0)
+    dealer.setsockopt(zmq.RCVTIMEO, 20000)
+    dealer.connect(INGEST)
+    over = msgpack.packb([article("over-%d" % i, i) for i in range(65)])
+    two = msgpack.packb([article("cut-%d" % i, i) for i in range(2)])
+    for frame, why in ((over, "at most 64 requests"), (two[:-5], "cut short"),
+                       (two + b"\x00", "bytes follow")):
+        dealer.send(frame)
+        SENT["messages"] += 1
+        replies = recv_replies(dealer, True)
+        if (len(replies) != 1 or replies[0]["status"] != "rejected" or replies[0]["id"]
+                or why not in replies[0]["error"]):
+            fail("a batch frame (%s) was answered %r" % (why, replies))
+    dealer.send(msgpack.packb([]))
+    SENT["messages"] += 1
+    if dealer.recv_multipart() != [b"\x90"]:
+        fail("an empty batch frame was not answered with an empty array")
+    while True:
+        dealer.send_multipart([msgpack.packb(article("mixed-0", 0)),
+                               msgpack.packb([article("mixed-1", 1)])])
+        SENT["messages"] += 1
+        replies = recv_replies(dealer, False)
+        if len(replies) != 2 or replies[1]["status"] != "rejected" or replies[1]["id"]:
+            fail("an array among request frames was answered %r" % replies)
+        if replies[0]["status"] != "busy":
+            break
+        time.sleep(0.1)
+    if replies[0]["status"] != "accepted":
+        fail("the request beside an array was answered %r" % replies[0])
+    dealer.close()
+    return {"mixed-0"}
 
 
 def published(expected, deadline):
@@ -142,6 +216,18 @@ def main():
     send_until_taken(dealer, batches, accepted)
     dealer.close()
 
+    # The same in batch frames, an element that is not a map in place of
+    # the frame that is not msgpack.
+    dealer = context.socket(zmq.DEALER)
+    dealer.setsockopt(zmq.LINGER, 0)
+    dealer.setsockopt(zmq.RCVTIMEO, 20000)
+    dealer.connect(INGEST)
+    frames = [[article("frame-%d-%d" % (b, i), 500 + b * PER_BATCH + i)
+               for i in range(PER_BATCH)] for b in range(BATCHES)]
+    frames[3][5:5] = [["not", "a map"], article("frame-0-0", 500)]
+    send_until_taken(dealer, frames, accepted, frame=True)
+    dealer.close()
+
     req = context.socket(zmq.REQ)
     req.setsockopt(zmq.LINGER, 0)
     req.setsockopt(zmq.RCVTIMEO, 20000)
@@ -155,12 +241,25 @@ def main():
                busy)
         req_batch = busy
         time.sleep(0.1 if busy else 0)
+    req_batch = [article("req-frame-%d" % i, 1100 + i) for i in range(4)]
+    while req_batch:
+        send_batch(req, req_batch, True)
+        busy = []
+        settle(req_batch, recv_replies(req, True), accepted, busy)
+        req_batch = busy
+        time.sleep(0.1 if busy else 0)
     req.close()
     context.term()
 
     example_ids = python_example(zmq.Context(), accepted)
-    expected = {"batch-%d-%d" % (b, i) for b in range(BATCHES) for i in range(PER_BATCH)}
-    expected |= {"req-%d" % i for i in range(4)} | example_ids
+    example_ids |= python_example(zmq.Context(), accepted, "**Batch frames of requests.**")
+    whole_context = zmq.Context()
+    accepted |= whole_frames(whole_context)
+    whole_context.term()
+    expected = {"%s-%d-%d" % (kind, b, i) for kind in ("batch", "frame")
+                for b in range(BATCHES) for i in range(PER_BATCH)}
+    expected |= {"req-%d" % i for i in range(4)} | {"req-frame-%d" % i for i in range(4)}
+    expected |= example_ids | {"mixed-0"}
     if accepted != expected:
         fail("accepted %d ids, expected %d: missing %s, extra %s"
              % (len(accepted), len(expected), sorted(expected - accepted)[:5],

@@ -153,7 +153,13 @@ class PrecisClient(unittest.TestCase):
 
     def test_bad_requests_are_rejected_and_service_goes_on(self):
         self.assert_rejected(b"\xc1\x00garbage", "malformed msgpack")
-        self.assert_rejected(msgpack.packb([1, 2, 3]), "must be a msgpack map, got array")
+        # An array is a batch frame (docs/PROTOCOL.md): each element that is
+        # not a request map is rejected in its place, in one array of replies.
+        replies = self.request(msgpack.packb([1, {"id": "no-text-2"}, [3]]))
+        self.assertEqual([r["status"] for r in replies], ["rejected"] * 3, replies)
+        self.assertIn("must be a msgpack map, got integer", replies[0]["error"])
+        self.assertEqual(replies[1]["id"], "no-text-2")
+        self.assertIn("must be a msgpack map, got array", replies[2]["error"])
         reply = self.assert_rejected(msgpack.packb({"id": "no-text"}),
                                      "missing required field 'text'")
         self.assertEqual(reply["id"], "no-text")
