@@ -2158,31 +2158,95 @@ static char *worker_ids(zsock_t *worker)
     return worker_ids_sized(worker, NULL);
 }
 
+/* What the batch, dispatch and batch frame tests share: an ingest, with
+   or without its journal (in a directory of its own), and a normalize
+   worker's and a client's sockets connected to it. */
+typedef struct {
+    char dir[64];
+    precis_config_t config;
+    test_endpoints_t ends;
+    precis_ingest_t *self;
+    zsock_t *worker, *client;
+    const char *mode;
+} test_rig_t;
+
+/* Fills rig->config from base for the test called name: the journal (when
+   journal) in /tmp/precis-ingest-NAME-XXXXXX, inproc endpoints named
+   ingest-NAME[-journal]-test (one name a mode: a closed socket's inproc
+   name is freed later), at most 1,000 articles in flight. The caller may
+   change the config before test_rig_start. False when no directory. */
+static bool test_rig_init(test_rig_t *rig, const precis_config_t *base, bool journal,
+                          const char *name)
+{
+    memset(rig, 0, sizeof *rig);
+    snprintf(rig->dir, sizeof rig->dir, "/tmp/precis-ingest-%s-XXXXXX", name);
+    if (!mkdtemp(rig->dir))
+        return false;
+    rig->config = *base;
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "ingest-%s%s-test", name, journal ? "-journal" : "");
+    test_endpoints(&rig->config, &rig->ends, prefix);
+    rig->config.journal_dir = journal ? rig->dir : NULL;
+    rig->config.max_inflight = 1000;
+    rig->mode = journal ? "with the journal" : "without the journal";
+    return true;
+}
+
+/* Starts the ingest and connects the worker and the client. */
+static bool test_rig_start(test_rig_t *rig)
+{
+    rig->self = precis_ingest_new(&rig->config);
+    if (!rig->self)
+        return false;
+    rig->worker = zsock_new_pull(NULL);
+    rig->client = zsock_new_dealer(NULL);
+    zsock_connect(rig->worker, "%s", rig->ends.normalize);
+    zsock_connect(rig->client, "%s", rig->ends.ingest);
+    zclock_sleep(50);
+    return true;
+}
+
+static void test_rig_stop(test_rig_t *rig)
+{
+    zsock_destroy(&rig->client);
+    zsock_destroy(&rig->worker);
+    precis_ingest_destroy(&rig->self);
+    zdir_t *tmp = zdir_new(rig->dir, NULL);
+    if (tmp)
+        zdir_remove(tmp, true);
+    zdir_destroy(&tmp);
+}
+
+/* count requests {"id": "PREFIXROUND-I", "text": "Hello"} written into
+   texts (32 bytes each), many[i] pointing at each, sizes[i] its size. */
+static void many_requests(char (*texts)[32], const char **many, size_t *sizes,
+                          size_t count, const char *prefix, int round)
+{
+    for (size_t i = 0; i < count; i++) {
+        char id[16];
+        int id_len = snprintf(id, sizeof id, "%s%d-%zu", prefix, round, i);
+        sizes[i] =
+            (size_t)snprintf(texts[i], sizeof texts[i], "\x82\xa2id%c%s\xa4text\xa5Hello",
+                             (char)(0xa0 | id_len), id);
+        many[i] = texts[i];
+    }
+}
+
 /* A batch request (several request frames in one message) is answered
    with one message, one reply per frame in order, each what the request
    alone would have had: with and without the journal. */
 static int batch_test(const precis_config_t *base, bool journal)
 {
     int failures = 0;
-    char dir[] = "/tmp/precis-ingest-batch-XXXXXX";
-    if (!mkdtemp(dir))
+    test_rig_t rig;
+    if (!test_rig_init(&rig, base, journal, "batch"))
         return 1;
-    precis_config_t config = *base;
-    test_endpoints_t ends;
-    /* A prefix a mode: a closed socket's inproc name is freed later. */
-    const char *prefix = journal ? "ingest-batch-journal-test" : "ingest-batch-test";
-    test_endpoints(&config, &ends, prefix);
-    config.journal_dir = journal ? dir : NULL;
-    config.max_bytes = 200;
-    config.max_inflight = 1000;
-    precis_ingest_t *self = precis_ingest_new(&config);
-    if (!self)
+    rig.config.max_bytes = 200;
+    if (!test_rig_start(&rig))
         return 1;
-    zsock_t *worker = zsock_new_pull(NULL), *client = zsock_new_dealer(NULL);
-    zsock_connect(worker, "%s", ends.normalize);
-    zsock_connect(client, "%s", ends.ingest);
-    zclock_sleep(50);
-    const char *mode = journal ? "with the journal" : "without the journal";
+    precis_ingest_t *self = rig.self;
+    zsock_t *worker = rig.worker, *client = rig.client;
+    const char *mode = rig.mode;
 
     /* b0 in flight first: the batch's copy of it is a duplicate. */
     push_one(self, client, REQUEST("b0"), REQUEST_SIZE);
@@ -2269,15 +2333,7 @@ static int batch_test(const precis_config_t *base, bool journal)
     size_t many_sizes[LIMIT + 1];
     for (int round = 0; round < 2; round++) {
         size_t count = LIMIT + (size_t)round;
-        for (size_t i = 0; i < count; i++) {
-            /* {"id": "ROUND-I", "text": "Hello"} */
-            char id[16];
-            int id_len = snprintf(id, sizeof id, "%d-%zu", round, i);
-            many_sizes[i] = (size_t)snprintf(requests[i], sizeof requests[i],
-                                             "\x82\xa2id%c%s\xa4text\xa5Hello",
-                                             (char)(0xa0 | id_len), id);
-            many[i] = requests[i];
-        }
+        many_requests(requests, many, many_sizes, count, "", round);
         push_message(self, client, false, many, many_sizes, count);
         answer = answer_message(client);
         size_t expected = round == 0 ? LIMIT : 1;
@@ -2307,13 +2363,7 @@ static int batch_test(const precis_config_t *base, bool journal)
               "%s: %zu of %zu requests in a message taken", mode, taken, count);
         free(ids);
     }
-    zsock_destroy(&client);
-    zsock_destroy(&worker);
-    precis_ingest_destroy(&self);
-    zdir_t *tmp = zdir_new(dir, NULL);
-    if (tmp)
-        zdir_remove(tmp, true);
-    zdir_destroy(&tmp);
+    test_rig_stop(&rig);
     return failures;
 }
 
@@ -2325,24 +2375,15 @@ static int batch_test(const precis_config_t *base, bool journal)
 static int dispatch_test(const precis_config_t *base, bool journal)
 {
     int failures = 0;
-    char dir[] = "/tmp/precis-ingest-dispatch-XXXXXX";
-    if (!mkdtemp(dir))
+    test_rig_t rig;
+    if (!test_rig_init(&rig, base, journal, "dispatch"))
         return 1;
-    precis_config_t config = *base;
-    test_endpoints_t ends;
-    test_endpoints(&config, &ends,
-                   journal ? "ingest-dispatch-journal-test" : "ingest-dispatch-test");
-    config.journal_dir = journal ? dir : NULL;
-    config.max_inflight = 1000;
-    config.max_attempts = 3;
-    precis_ingest_t *self = precis_ingest_new(&config);
-    if (!self)
+    rig.config.max_attempts = 3;
+    if (!test_rig_start(&rig))
         return 1;
-    zsock_t *worker = zsock_new_pull(NULL), *client = zsock_new_dealer(NULL);
-    zsock_connect(worker, "%s", ends.normalize);
-    zsock_connect(client, "%s", ends.ingest);
-    zclock_sleep(50);
-    const char *mode = journal ? "with the journal" : "without the journal";
+    precis_ingest_t *self = rig.self;
+    zsock_t *worker = rig.worker, *client = rig.client;
+    const char *mode = rig.mode;
     char expected[256] = "";
     for (int i = 0; i < 20; i++) {
         char request[64];
@@ -2383,13 +2424,7 @@ static int dispatch_test(const precis_config_t *base, bool journal)
           (unsigned long long)COUNTED(self, retried));
     free(ids);
     free(sizes);
-    zsock_destroy(&client);
-    zsock_destroy(&worker);
-    precis_ingest_destroy(&self);
-    zdir_t *tmp = zdir_new(dir, NULL);
-    if (tmp)
-        zdir_remove(tmp, true);
-    zdir_destroy(&tmp);
+    test_rig_stop(&rig);
     return failures;
 }
 
@@ -2474,24 +2509,15 @@ static void push_frame(precis_ingest_t *self, zsock_t *client, bool delimiter,
 static int batch_frame_test(const precis_config_t *base, bool journal)
 {
     int failures = 0;
-    char dir[] = "/tmp/precis-ingest-frame-XXXXXX";
-    if (!mkdtemp(dir))
+    test_rig_t rig;
+    if (!test_rig_init(&rig, base, journal, "frame"))
         return 1;
-    precis_config_t config = *base;
-    test_endpoints_t ends;
-    const char *prefix = journal ? "ingest-frame-journal-test" : "ingest-frame-test";
-    test_endpoints(&config, &ends, prefix);
-    config.journal_dir = journal ? dir : NULL;
-    config.max_bytes = 200;
-    config.max_inflight = 1000;
-    precis_ingest_t *self = precis_ingest_new(&config);
-    if (!self)
+    rig.config.max_bytes = 200;
+    if (!test_rig_start(&rig))
         return 1;
-    zsock_t *worker = zsock_new_pull(NULL), *client = zsock_new_dealer(NULL);
-    zsock_connect(worker, "%s", ends.normalize);
-    zsock_connect(client, "%s", ends.ingest);
-    zclock_sleep(50);
-    const char *mode = journal ? "with the journal" : "without the journal";
+    precis_ingest_t *self = rig.self;
+    zsock_t *worker = rig.worker, *client = rig.client;
+    const char *mode = rig.mode;
     static char frame[64 * 300];
     size_t size;
 
@@ -2581,7 +2607,7 @@ static int batch_frame_test(const precis_config_t *base, bool journal)
     zmsg_destroy(&answer);
 
     /* Busy part way: the pipeline takes two more. */
-    config.max_inflight =
+    rig.config.max_inflight =
         (int)(precis_ledger_size(self->ledger) + self->pending_count + 2);
     const char *four[] = {REQUEST("h1"), REQUEST("h2"), REQUEST("h3"), REQUEST("h4")};
     const size_t four_sizes[] = {REQUEST_SIZE, REQUEST_SIZE, REQUEST_SIZE, REQUEST_SIZE};
@@ -2605,7 +2631,7 @@ static int batch_frame_test(const precis_config_t *base, bool journal)
     CHECK(streq(ids, "h1,h2"), "%s: busy part way, the worker got '%s', not h1,h2", mode,
           ids);
     free(ids);
-    config.max_inflight = 1000;
+    rig.config.max_inflight = 1000;
 
     /* An array among several request frames is an error of its own. */
     const char *mixed[] = {REQUEST("i1"), frame};
@@ -2665,14 +2691,7 @@ static int batch_frame_test(const precis_config_t *base, bool journal)
     size_t many_sizes[LIMIT + 1];
     for (int round = 0; round < 2; round++) {
         size_t count = LIMIT + (size_t)round;
-        for (size_t i = 0; i < count; i++) {
-            char id[16];
-            int id_len = snprintf(id, sizeof id, "k%d-%zu", round, i);
-            many_sizes[i] = (size_t)snprintf(texts[i], sizeof texts[i],
-                                             "\x82\xa2id%c%s\xa4text\xa5Hello",
-                                             (char)(0xa0 | id_len), id);
-            many[i] = texts[i];
-        }
+        many_requests(texts, many, many_sizes, count, "k", round);
         size = batch_frame_of(frame, sizeof frame, many, many_sizes, count);
         push_frame(self, client, false, frame, size);
         replies = answer_batch_frame(client, false);
@@ -2701,13 +2720,7 @@ static int batch_frame_test(const precis_config_t *base, bool journal)
         CHECK(taken == (round == 0 ? (size_t)LIMIT : 0),
               "%s: %zu of a batch frame of %zu taken", mode, taken, count);
     }
-    zsock_destroy(&client);
-    zsock_destroy(&worker);
-    precis_ingest_destroy(&self);
-    zdir_t *tmp = zdir_new(dir, NULL);
-    if (tmp)
-        zdir_remove(tmp, true);
-    zdir_destroy(&tmp);
+    test_rig_stop(&rig);
     return failures;
 }
 
