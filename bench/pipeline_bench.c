@@ -35,7 +35,7 @@
     pipeline_bench run --ingest EP[,EP...] --output EP [--replay EP]
                        [--data PATH | --samples PATH]
                        [--duration S] [--rate R] [--window W] [--tag T] [--fresh]
-                       [--batch B]
+                       [--batch B [--batch-frame]]
     pipeline_bench ceiling [--data PATH | --samples PATH] [--duration S]
     pipeline_bench ingest --ingest EP --normalize EP --acks EP --pid PID
                           [--data PATH | --samples PATH] [--duration S] [--window W]
@@ -79,9 +79,9 @@
     each reply frame of the answers as before; 1 (the default) is one
     request a message. In run, the articles due at once (or the window's
     room) leave together; none waits for a batch to fill. With
-    --batch-frame (ingest) a batch goes as one batch frame (a msgpack
-    array of the requests, answered by one array of replies) instead of
-    one frame a request.
+    --batch-frame (run and ingest) a batch goes as one batch frame (a
+    msgpack array of the requests, answered by one array of replies)
+    instead of one frame a request, as precis push sends.
 
     Prints key=value lines on stdout; progress on stderr when a terminal.
 */
@@ -323,19 +323,29 @@ typedef struct {
        full, or by send_queued once the caller has sent what it can now. */
     size_t queued[PRECIS_REQUESTS_PER_MESSAGE];
     size_t queued_count;
+    precis_batch_t *batch; /* --batch-frame: the message as one batch frame */
 } run_t;
 
-/* Sends the requests gathered as one message. */
+/* Sends the requests gathered as one message: a frame each, or with
+   --batch-frame one batch frame of them (as precis push does). */
 static void send_queued(run_t *run)
 {
     for (size_t i = 0; i < run->queued_count; i++) {
         encode_request(&run->buffer, run->set, run->tag, run->queued[i],
                        run->options->fresh);
-        if (zmq_send(run->dealer, run->buffer.data, run->buffer.size,
-                     i + 1 < run->queued_count ? ZMQ_SNDMORE : 0) < 0) {
+        if (run->options->batch_frame)
+            precis_batch_add(run->batch, run->buffer.data, run->buffer.size);
+        else if (zmq_send(run->dealer, run->buffer.data, run->buffer.size,
+                          i + 1 < run->queued_count ? ZMQ_SNDMORE : 0) < 0) {
             perror("pipeline_bench: send");
             exit(1);
         }
+    }
+    zmq_msg_t frame;
+    if (run->options->batch_frame && precis_batch_msg(run->batch, &frame) == 0 &&
+        zmq_msg_send(&frame, run->dealer, 0) < 0) {
+        perror("pipeline_bench: send");
+        exit(1);
     }
     run->queued_count = 0;
 }
@@ -353,29 +363,18 @@ static void send_index(run_t *run, size_t index)
     run->awaiting++;
 }
 
-static void read_answer(run_t *run)
+/* Takes one reply map, data[0..size). */
+static void take_answer(run_t *run, const void *data, size_t size)
 {
-    zmq_msg_t message;
-    zmq_msg_init(&message);
-    if (zmq_msg_recv(&message, run->dealer, ZMQ_DONTWAIT) < 0) {
-        zmq_msg_close(&message);
-        return;
-    }
-    if (zmq_msg_size(&message) == 0) { /* a delimiter: not expected, skip */
-        zmq_msg_close(&message);
-        return;
-    }
     size_t id_len = 0, status_len = 0;
     const char *id = NULL, *status = NULL;
-    if (msgpack_unpack_next(&run->unpacked, zmq_msg_data(&message),
-                            zmq_msg_size(&message), NULL) == MSGPACK_UNPACK_SUCCESS) {
+    if (msgpack_unpack_next(&run->unpacked, data, size, NULL) == MSGPACK_UNPACK_SUCCESS) {
         id = map_string(&run->unpacked.data, "id", &id_len);
         status = map_string(&run->unpacked.data, "status", &status_len);
     }
     long index = id ? parse_id(id, id_len, run->tag, run->tag_len) : -1;
     if (index < 0 || !status) {
         run->foreign++;
-        zmq_msg_close(&message);
         return;
     }
     tracker_t *tracker = &run->tracker;
@@ -400,6 +399,28 @@ static void read_answer(run_t *run)
                     error ? error : "");
         }
     }
+}
+
+/* Reads one reply frame: a reply map, or a batch frame of them (the
+   answer to a batch frame of requests). */
+static void read_answer(run_t *run)
+{
+    zmq_msg_t message;
+    zmq_msg_init(&message);
+    if (zmq_msg_recv(&message, run->dealer, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&message);
+        return;
+    }
+    precis_batch_reader_t reader;
+    const void *data;
+    size_t size;
+    if (zmq_msg_size(&message) == 0) /* a delimiter: not expected, skip */
+        ;
+    else if (precis_batch_open(&reader, zmq_msg_data(&message), zmq_msg_size(&message)) < 0)
+        take_answer(run, zmq_msg_data(&message), zmq_msg_size(&message));
+    else
+        while (precis_batch_next(&reader, &data, &size))
+            take_answer(run, data, size);
     zmq_msg_close(&message);
 }
 
@@ -814,7 +835,7 @@ static int command_run(const options_t *options, const bench_set_t *set)
         return 2;
     }
     void *context = zmq_ctx_new();
-    run_t run = {.options = options, .set = set};
+    run_t run = {.options = options, .set = set, .batch = precis_batch_new()};
     struct timespec realtime;
     clock_gettime(CLOCK_REALTIME, &realtime);
     run.realtime_offset =
@@ -895,6 +916,7 @@ static int command_run(const options_t *options, const bench_set_t *set)
     reset_counters(&run, "done");
     msgpack_unpacked_destroy(&run.unpacked);
     msgpack_sbuffer_destroy(&run.buffer);
+    precis_batch_destroy(&run.batch);
     zmq_close(run.dealer);
     zmq_close(run.sub);
     if (run.replay)
