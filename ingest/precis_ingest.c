@@ -380,19 +380,12 @@ static void drop_pending(precis_ingest_t *self, answer_t *answer, int error)
    shortest form: up to 64 replies fit a fixarray (15) or an array16. */
 static void encode_reply_array(zmq_msg_t *frame, answer_t *answers, size_t count)
 {
-    size_t header = count < 16 ? 1 : 3, size = header;
+    size_t size = precis_batch_header_size(count);
     for (size_t i = 0; i < count; i++)
         size += zmq_msg_size(&answers[i].reply);
     zmq_msg_init_size(frame, size);
     unsigned char *out = zmq_msg_data(frame);
-    if (count < 16)
-        *out++ = (unsigned char)(0x90 | count);
-    else {
-        assert(count < 65536);
-        *out++ = 0xdc;
-        *out++ = (unsigned char)(count >> 8);
-        *out++ = (unsigned char)count;
-    }
+    out += precis_batch_header(out, count);
     for (size_t i = 0; i < count; i++) {
         size_t length = zmq_msg_size(&answers[i].reply);
         memcpy(out, zmq_msg_data(&answers[i].reply), length);
@@ -896,29 +889,6 @@ static bool recv_request(void *frontend, zmq_msg_t frames[REQUEST_FRAMES], size_
     return true;
 }
 
-/* The number of elements a msgpack array's header at data declares, or
-   -1 when data does not start with a whole array header. */
-static int64_t array_declared(const unsigned char *data, size_t size)
-{
-    if (size >= 1 && (data[0] & 0xf0) == 0x90)
-        return data[0] & 0x0f;
-    if (size >= 3 && data[0] == 0xdc)
-        return (int64_t)data[1] << 8 | data[2];
-    if (size >= 5 && data[0] == 0xdd)
-        return (int64_t)data[1] << 24 | (int64_t)data[2] << 16 | (int64_t)data[3] << 8 |
-               data[4];
-    return -1;
-}
-
-/* True when a request frame is a batch frame: a msgpack array (a fixarray,
-   array16 or array32 type byte, however short the rest). */
-static bool is_batch_frame(zmq_msg_t *frame)
-{
-    const unsigned char *data = zmq_msg_data(frame);
-    return zmq_msg_size(frame) > 0 &&
-           ((data[0] & 0xf0) == 0x90 || data[0] == 0xdc || data[0] == 0xdd);
-}
-
 /* The requests of a batch frame as byte ranges of it (at most
    PRECIS_REQUESTS_PER_MESSAGE); returns their count, or -1 with the
    reason in error when the frame is answered as a whole: too many
@@ -928,16 +898,16 @@ static bool is_batch_frame(zmq_msg_t *frame)
 static int64_t read_batch_frame(zmq_msg_t *frame, const void **data, size_t *size,
                                 char *error)
 {
-    int64_t declared = array_declared(zmq_msg_data(frame), zmq_msg_size(frame));
-    if (declared > PRECIS_REQUESTS_PER_MESSAGE) {
-        snprintf(error, PRECIS_ERROR_SIZE,
-                 "a batch frame carries at most %d requests, got %lld: none was taken; "
-                 "send them in several messages",
-                 PRECIS_REQUESTS_PER_MESSAGE, (long long)declared);
-        return -1;
-    }
     precis_batch_reader_t reader;
     int64_t count = precis_batch_open(&reader, zmq_msg_data(frame), zmq_msg_size(frame));
+    /* Told whenever the header is whole, whatever else is wrong. */
+    if (reader.declared > PRECIS_REQUESTS_PER_MESSAGE) {
+        snprintf(error, PRECIS_ERROR_SIZE,
+                 "a batch frame carries at most %d requests, got %llu: none was taken; "
+                 "send them in several messages",
+                 PRECIS_REQUESTS_PER_MESSAGE, (unsigned long long)reader.declared);
+        return -1;
+    }
     for (int64_t i = 0; i < count; i++)
         if (!precis_batch_next(&reader, &data[i], &size[i]))
             break;
@@ -1011,7 +981,8 @@ static response_t *respond(precis_ingest_t *self, zmq_msg_t frames[REQUEST_FRAME
     size_t envelope = 1 + (count > 2 && zmq_msg_size(&frames[1]) == 0);
     size_t requests = count - envelope;
     response_t *response;
-    if (requests == 1 && is_batch_frame(&frames[envelope]))
+    if (requests == 1 &&
+        precis_batch_is(zmq_msg_data(&frames[envelope]), zmq_msg_size(&frames[envelope])))
         response = respond_batch_frame(self, &frames[envelope]);
     else if (requests > PRECIS_REQUESTS_PER_MESSAGE) {
         char error[PRECIS_ERROR_SIZE];

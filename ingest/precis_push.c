@@ -435,19 +435,13 @@ static request_t *next_request(push_t *self)
    now. */
 static bool send_batch_frame(void *dealer, request_t **requests, size_t count)
 {
-    size_t size = count < 16 ? 1 : 3;
+    size_t size = precis_batch_header_size(count);
     for (size_t i = 0; i < count; i++)
         size += requests[i]->size;
     zmq_msg_t frame;
     zmq_msg_init_size(&frame, size);
     unsigned char *out = zmq_msg_data(&frame);
-    if (count < 16)
-        *out++ = (unsigned char)(0x90 | count);
-    else {
-        *out++ = 0xdc;
-        *out++ = (unsigned char)(count >> 8);
-        *out++ = (unsigned char)count;
-    }
+    out += precis_batch_header(out, count);
     for (size_t i = 0; i < count; i++) {
         memcpy(out, requests[i]->data, requests[i]->size);
         out += requests[i]->size;

@@ -2,9 +2,8 @@
 #include "precis_batch.h"
 #include "precis_msgpack.h"
 
-/* Room kept in front of the messages for the array header: 0xdd and a
-   32-bit count at most (msgpack's array 32). */
-#define HEADER_ROOM 5
+/* Room kept in front of the messages for the array header. */
+#define HEADER_ROOM PRECIS_BATCH_HEADER_MAX
 
 struct _precis_batch_t {
     unsigned char *buffer; /* HEADER_ROOM bytes, then the messages */
@@ -55,26 +54,38 @@ size_t precis_batch_bytes(const precis_batch_t *self)
     return self->used;
 }
 
+size_t precis_batch_header_size(size_t n)
+{
+    return n < 16 ? 1 : n < 65536 ? 3 : 5;
+}
+
+size_t precis_batch_header(unsigned char *at, size_t n)
+{
+    size_t size = precis_batch_header_size(n);
+    if (size == 1)
+        at[0] = (unsigned char)(0x90 | n);
+    else {
+        at[0] = size == 3 ? 0xdc : 0xdd;
+        for (size_t i = 1; i < size; i++)
+            at[i] = (unsigned char)(n >> (8 * (size - 1 - i)));
+    }
+    return size;
+}
+
+bool precis_batch_is(const void *data, size_t size)
+{
+    const unsigned char *at = data;
+    return size > 0 && ((at[0] & 0xf0) == 0x90 || at[0] == 0xdc || at[0] == 0xdd);
+}
+
 /* Writes the array header right before the messages; returns where the
    frame starts (the header's first byte). */
 static unsigned char *write_header(precis_batch_t *self)
 {
-    unsigned char *messages = self->buffer + HEADER_ROOM;
-    uint32_t n = (uint32_t)self->count;
-    if (n < 16) {
-        messages[-1] = (unsigned char)(0x90 | n);
-        return messages - 1;
-    }
-    if (n < 65536) {
-        messages[-3] = 0xdc;
-        messages[-2] = (unsigned char)(n >> 8);
-        messages[-1] = (unsigned char)n;
-        return messages - 3;
-    }
-    messages[-5] = 0xdd;
-    for (int i = 0; i < 4; i++)
-        messages[-4 + i] = (unsigned char)(n >> (24 - 8 * i));
-    return messages - 5;
+    unsigned char *start =
+        self->buffer + HEADER_ROOM - precis_batch_header_size(self->count);
+    precis_batch_header(start, self->count);
+    return start;
 }
 
 static void free_buffer(void *data, void *hint)
@@ -117,8 +128,8 @@ zframe_t *precis_batch_frame(precis_batch_t *self)
 int64_t precis_batch_open(precis_batch_reader_t *reader, const void *data, size_t size)
 {
     const unsigned char *at = data, *end = at + size;
-    *reader = (precis_batch_reader_t){NULL, NULL, 0, NULL};
-    if (size == 0 || !((at[0] & 0xf0) == 0x90 || at[0] == 0xdc || at[0] == 0xdd))
+    *reader = (precis_batch_reader_t){NULL, NULL, 0, NULL, 0};
+    if (!precis_batch_is(data, size))
         return -1; /* not an array: a single message */
     uint32_t n;
     if ((at[0] & 0xf0) == 0x90) {
@@ -134,6 +145,7 @@ int64_t precis_batch_open(precis_batch_reader_t *reader, const void *data, size_
         reader->error = "the batch frame's array header is cut short";
         return -1;
     }
+    reader->declared = n;
     if (n > PRECIS_BATCH_MAX) {
         reader->error = "a batch frame declares more messages than "
                         "the limit";
@@ -312,6 +324,37 @@ static int test_malformed(void)
     return failures;
 }
 
+/* The header writer is the packer's array header at every form's edges;
+   a header declaring too many is refused, saying how many. */
+static int test_header(void)
+{
+    int failures = 0;
+    static const size_t counts[] = {0, 1, 15, 16, 65535, 65536, 70000};
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        msgpack_sbuffer expected;
+        msgpack_sbuffer_init(&expected);
+        msgpack_packer packer;
+        msgpack_packer_init(&packer, &expected, msgpack_sbuffer_write);
+        msgpack_pack_array(&packer, (uint32_t)counts[i]);
+        unsigned char header[PRECIS_BATCH_HEADER_MAX];
+        size_t size = precis_batch_header(header, counts[i]);
+        CHECK(size == expected.size && size == precis_batch_header_size(counts[i]) &&
+              memcmp(header, expected.data, size) == 0);
+        CHECK(precis_batch_is(header, size));
+        msgpack_sbuffer_destroy(&expected);
+    }
+    static const unsigned char map[] = {0x81}, cut[] = {0xdc, 0x00};
+    CHECK(!precis_batch_is(map, 1) && !precis_batch_is(NULL, 0) &&
+          precis_batch_is(cut, 2));
+    unsigned char many[PRECIS_BATCH_HEADER_MAX];
+    size_t size = precis_batch_header(many, 2000);
+    precis_batch_reader_t reader;
+    CHECK(precis_batch_open(&reader, many, size) == -1 && reader.error &&
+          reader.declared == 2000);
+    CHECK(precis_batch_open(&reader, cut, sizeof cut) == -1 && reader.declared == 0);
+    return failures;
+}
+
 int precis_batch_test(bool verbose)
 {
     (void)verbose;
@@ -356,5 +399,6 @@ int precis_batch_test(bool verbose)
     CHECK(precis_batch_messages(array16_cut, sizeof array16_cut) ==
           1); /* 17 declared, 0 there */
     failures += test_malformed();
+    failures += test_header();
     return failures ? 1 : 0;
 }

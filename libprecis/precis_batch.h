@@ -42,7 +42,24 @@
    stages' messages need: a summary's explain map is 4 deep). */
 #define PRECIS_BATCH_DEPTH 16
 
+/* Bytes a msgpack array header takes at most (array 32). */
+#define PRECIS_BATCH_HEADER_MAX 5
+
 typedef struct _precis_batch_t precis_batch_t;
+
+/* The bytes of the msgpack array header of n elements in its shortest
+   form (1, 3 or 5), as precis_batch_header writes it. */
+size_t precis_batch_header_size(size_t n);
+
+/* Writes that header at at (room for precis_batch_header_size(n) bytes);
+   returns its length. For writers that build a batch frame in a buffer of
+   their own (precis_outbox, ingest's replies, precis push). */
+size_t precis_batch_header(unsigned char *at, size_t n);
+
+/* True when data[0..size) starts with a msgpack array's type byte
+   (fixarray, array 16, array 32): a batch frame, however short the rest,
+   not a single message. */
+bool precis_batch_is(const void *data, size_t size);
 
 /* An empty batch. */
 precis_batch_t *precis_batch_new(void);
@@ -77,6 +94,10 @@ typedef struct {
     const unsigned char *at, *end;
     uint32_t left;     /* elements not yet taken */
     const char *error; /* why the frame or an element could not be read */
+    /* The elements its header declares, once the header is whole, also
+       when precis_batch_open refuses the frame (too many, too few bytes):
+       for an error that says how many. 0 otherwise. */
+    uint64_t declared;
 } precis_batch_reader_t;
 
 /* Starts reading data[0..size). Returns the number of elements (0 for an

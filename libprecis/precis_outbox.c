@@ -71,26 +71,6 @@ size_t precis_outbox_size(const precis_outbox_t *self)
     return self->count;
 }
 
-/* A msgpack array header of n elements into at (5 bytes of room);
-   its length. */
-static size_t array_header(unsigned char *at, size_t n)
-{
-    if (n < 16) {
-        at[0] = (unsigned char)(0x90 | n);
-        return 1;
-    }
-    if (n < 65536) {
-        at[0] = 0xdc;
-        at[1] = (unsigned char)(n >> 8);
-        at[2] = (unsigned char)n;
-        return 3;
-    }
-    at[0] = 0xdd;
-    for (int i = 0; i < 4; i++)
-        at[1 + i] = (unsigned char)(n >> (24 - 8 * i));
-    return 5;
-}
-
 /* frames[0..count) as one frame on sock: the frame itself when count is
    1, else a batch frame of them, written straight into a buffer of the
    pool (each frame's bytes copied once, as a frame each would be). */
@@ -105,7 +85,7 @@ static int send_batch(precis_outbox_t *self, zsock_t *sock, zframe_t **frames,
     for (size_t i = 0; i < count; i++)
         size += zframe_size(frames[i]);
     unsigned char *buffer = precis_msgpool_buffer(self->pool, size);
-    size_t used = array_header(buffer, count);
+    size_t used = precis_batch_header(buffer, count);
     for (size_t i = 0; i < count; i++) {
         memcpy(buffer + used, zframe_data(frames[i]), zframe_size(frames[i]));
         used += zframe_size(frames[i]);
