@@ -43,9 +43,7 @@ static void *receive(void *arg)
     for (long got = 0; got < r->articles;) {
         if (zmq_msg_recv(&msg, pull, 0) == -1)
             break;
-        precis_batch_reader_t reader;
-        int64_t n = precis_batch_open(&reader, zmq_msg_data(&msg), zmq_msg_size(&msg));
-        got += n > 0 ? n : 1;
+        got += (long)precis_batch_messages(zmq_msg_data(&msg), zmq_msg_size(&msg));
     }
     zmq_msg_close(&msg);
     zmq_close(pull);

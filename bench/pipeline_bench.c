@@ -363,9 +363,11 @@ static void send_index(run_t *run, size_t index)
     run->awaiting++;
 }
 
-/* Takes one reply map, data[0..size). */
-static void take_answer(run_t *run, const void *data, size_t size)
+/* Takes one reply map, data[0..size) (precis_batch_each's function; arg
+   the run). */
+static void take_answer(void *arg, const void *data, size_t size)
 {
+    run_t *run = arg;
     size_t id_len = 0, status_len = 0;
     const char *id = NULL, *status = NULL;
     if (msgpack_unpack_next(&run->unpacked, data, size, NULL) == MSGPACK_UNPACK_SUCCESS) {
@@ -411,16 +413,9 @@ static void read_answer(run_t *run)
         zmq_msg_close(&message);
         return;
     }
-    precis_batch_reader_t reader;
-    const void *data;
-    size_t size;
-    if (zmq_msg_size(&message) == 0) /* a delimiter: not expected, skip */
-        ;
-    else if (precis_batch_open(&reader, zmq_msg_data(&message), zmq_msg_size(&message)) < 0)
-        take_answer(run, zmq_msg_data(&message), zmq_msg_size(&message));
-    else
-        while (precis_batch_next(&reader, &data, &size))
-            take_answer(run, data, size);
+    if (zmq_msg_size(&message) > 0) /* an empty frame: a delimiter, not expected */
+        precis_batch_each(zmq_msg_data(&message), zmq_msg_size(&message), take_answer,
+                          run, NULL);
     zmq_msg_close(&message);
 }
 
@@ -1110,6 +1105,7 @@ typedef struct {
     size_t outstanding, busy, rejected, lost;
     double window; /* requests kept unanswered: halved on busy answers */
     size_t window_max;
+    bool busy_round; /* a busy answer in this round of reading */
 } ingest_client_t;
 
 typedef struct {
@@ -1120,10 +1116,17 @@ typedef struct {
     atomic_bool stop;
 } ingest_worker_t;
 
-/* Acknowledges one article, data[0..size): its key straight back. */
-static void ingest_worker_ack(ingest_worker_t *worker, void *acks, const void *data,
-                              size_t size)
+typedef struct {
+    ingest_worker_t *worker;
+    void *acks;
+} ingest_acker_t;
+
+/* Acknowledges one article, data[0..size): its key straight back
+   (precis_batch_each's function; arg an ingest_acker_t). */
+static void ingest_worker_ack(void *arg, const void *data, size_t size)
 {
+    ingest_worker_t *worker = ((ingest_acker_t *)arg)->worker;
+    void *acks = ((ingest_acker_t *)arg)->acks;
     msgpack_unpacked unpacked;
     msgpack_unpacked_init(&unpacked);
     size_t key_len = 0;
@@ -1150,23 +1153,15 @@ static void *ingest_worker(void *arg)
     void *acks = connect_socket(worker->context, ZMQ_PUSH, worker->acks);
     int timeout = 100;
     zmq_setsockopt(work, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    ingest_acker_t acker = {worker, acks};
     zmq_msg_t message;
     zmq_msg_init(&message);
     while (!atomic_load(&worker->stop)) {
         if (zmq_msg_recv(&message, work, 0) < 0)
             continue;
         atomic_fetch_add(&worker->frames, 1);
-        precis_batch_reader_t reader;
-        if (precis_batch_open(&reader, zmq_msg_data(&message), zmq_msg_size(&message)) ==
-            -1) {
-            ingest_worker_ack(worker, acks, zmq_msg_data(&message),
-                              zmq_msg_size(&message));
-            continue;
-        }
-        const void *data;
-        size_t size;
-        while (precis_batch_next(&reader, &data, &size))
-            ingest_worker_ack(worker, acks, data, size);
+        precis_batch_each(zmq_msg_data(&message), zmq_msg_size(&message),
+                          ingest_worker_ack, &acker, NULL);
     }
     zmq_msg_close(&message);
     zmq_close(work);
@@ -1175,7 +1170,7 @@ static void *ingest_worker(void *arg)
 }
 
 /* Counts one reply (data[0..size), a reply map). True when busy. */
-static bool ingest_take_reply(ingest_client_t *client, const void *data, size_t size)
+static bool ingest_count_reply(ingest_client_t *client, const void *data, size_t size)
 {
     msgpack_unpacked unpacked;
     msgpack_unpacked_init(&unpacked);
@@ -1197,25 +1192,24 @@ static bool ingest_take_reply(ingest_client_t *client, const void *data, size_t 
     return busy;
 }
 
+/* precis_batch_each's function: one reply, arg the client. */
+static void ingest_take_reply(void *arg, const void *data, size_t size)
+{
+    ingest_client_t *client = arg;
+    client->busy_round |= ingest_count_reply(client, data, size);
+}
+
 /* Reads ingest's answers (reply frames, or batch frames of replies): each
    reply frees a place in the window. */
 static void ingest_take_answers(ingest_client_t *client)
 {
-    bool busy = false;
+    client->busy_round = false;
     zmq_msg_t message;
     zmq_msg_init(&message);
-    while (zmq_msg_recv(&message, client->client, ZMQ_DONTWAIT) >= 0) {
-        precis_batch_reader_t reader;
-        const void *data;
-        size_t size;
-        if (precis_batch_open(&reader, zmq_msg_data(&message), zmq_msg_size(&message)) <
-            0)
-            busy |=
-                ingest_take_reply(client, zmq_msg_data(&message), zmq_msg_size(&message));
-        else
-            while (precis_batch_next(&reader, &data, &size))
-                busy |= ingest_take_reply(client, data, size);
-    }
+    while (zmq_msg_recv(&message, client->client, ZMQ_DONTWAIT) >= 0)
+        precis_batch_each(zmq_msg_data(&message), zmq_msg_size(&message),
+                          ingest_take_reply, client, NULL);
+    bool busy = client->busy_round;
     zmq_msg_close(&message);
     /* A client that backs off when told busy, as a real one would (a busy
        answer costs ingest a decode and an answer for nothing): the window
@@ -1347,10 +1341,7 @@ static void *encode_normalized(const bench_set_t *set, size_t index, size_t *siz
    (a result alone, or a frame of a message of several). */
 static size_t results_in(zmq_msg_t *message)
 {
-    precis_batch_reader_t reader;
-    int64_t count =
-        precis_batch_open(&reader, zmq_msg_data(message), zmq_msg_size(message));
-    return count >= 0 ? (size_t)count : 1;
+    return precis_batch_messages(zmq_msg_data(message), zmq_msg_size(message));
 }
 
 /* Sends articles first.. first + count - 1, normalized: one a frame when

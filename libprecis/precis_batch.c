@@ -190,6 +190,27 @@ bool precis_batch_next(precis_batch_reader_t *reader, const void **data, size_t 
     return true;
 }
 
+size_t precis_batch_each(const void *data, size_t size, precis_batch_fn *fn, void *arg,
+                         const char **error)
+{
+    precis_batch_reader_t reader;
+    size_t given = 0;
+    if (precis_batch_open(&reader, data, size) == -1 && !reader.error) {
+        fn(arg, data, size);
+        given = 1;
+    } else {
+        const void *element;
+        size_t element_size;
+        while (precis_batch_next(&reader, &element, &element_size)) {
+            fn(arg, element, element_size);
+            given++;
+        }
+    }
+    if (error)
+        *error = reader.error;
+    return given;
+}
+
 /* Self test ------------------------------------------------------------ */
 
 #define CHECK(cond)                                                                      \
@@ -324,6 +345,40 @@ static int test_malformed(void)
     return failures;
 }
 
+/* Appends each message's size to the list at arg (for test_each). */
+static void note_size(void *arg, const void *data, size_t size)
+{
+    (void)data;
+    char *list = arg;
+    snprintf(list + strlen(list), 64 - strlen(list), "%s%zu", *list ? "," : "", size);
+}
+
+/* precis_batch_each: a message whole, a batch's elements, and the
+   elements before a bad one with the reason. */
+static int test_each(void)
+{
+    int failures = 0;
+    char sizes[64] = "";
+    const char *error = "unset";
+    static const unsigned char map[] = {0x81, 0xa1, 'v', 0x01};
+    CHECK(precis_batch_each(map, sizeof map, note_size, sizes, &error) == 1 &&
+          strcmp(sizes, "4") == 0 && error == NULL);
+    static const unsigned char two[] = {0x92, 0x81, 0xa1, 'v', 0x01, 0x01};
+    sizes[0] = 0;
+    CHECK(precis_batch_each(two, sizeof two, note_size, sizes, &error) == 2 &&
+          strcmp(sizes, "4,1") == 0 && error == NULL);
+    static const unsigned char cut[] = {0x92, 0x01, 0x81, 0xa1};
+    sizes[0] = 0;
+    CHECK(precis_batch_each(cut, sizeof cut, note_size, sizes, &error) == 1 &&
+          strcmp(sizes, "1") == 0 && error != NULL);
+    static const unsigned char header_cut[] = {0xdc, 0x00};
+    sizes[0] = 0;
+    CHECK(precis_batch_each(header_cut, sizeof header_cut, note_size, sizes, &error) ==
+              0 &&
+          error != NULL);
+    return failures;
+}
+
 /* The header writer is the packer's array header at every form's edges;
    a header declaring too many is refused, saying how many. */
 static int test_header(void)
@@ -400,5 +455,6 @@ int precis_batch_test(bool verbose)
           1); /* 17 declared, 0 there */
     failures += test_malformed();
     failures += test_header();
+    failures += test_each();
     return failures ? 1 : 0;
 }

@@ -115,6 +115,18 @@ int64_t precis_batch_open(precis_batch_reader_t *reader, const void *data, size_
    whole). */
 bool precis_batch_next(precis_batch_reader_t *reader, const void **data, size_t *size);
 
+/* What precis_batch_each hands each message to: its bytes. */
+typedef void(precis_batch_fn)(void *arg, const void *data, size_t size);
+
+/* Hands fn(arg, ...) the message data[0..size) is, or each element of a
+   batch frame in order, as byte ranges of the frame (no copy). Returns how
+   many messages fn was given. *error (when error is not NULL) says why a
+   batch frame could not be read to its end, as precis_batch_next does (fn
+   had the elements before the bad one), else NULL. For readers that take
+   a plain message and a batch frame alike. */
+size_t precis_batch_each(const void *data, size_t size, precis_batch_fn *fn, void *arg,
+                         const char **error);
+
 int precis_batch_test(bool verbose);
 
 #endif

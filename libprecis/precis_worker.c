@@ -167,26 +167,39 @@ static void handle_frame(const precis_worker_config_t *config, precis_stats_t *s
    the number of messages handled. A batch that cannot be read to its end
    is logged: its messages up to the bad one are handled, the rest cannot
    be attributed to an article (ingest's ledger sends those again). */
+typedef struct {
+    const precis_worker_config_t *config;
+    precis_stats_t *stats;
+    worker_counters_t counters;
+    precis_outbox_t *outbox;
+    zsock_t *output;
+} worker_input_t;
+
+/* precis_batch_each's function: one element of a batch frame, handled as
+   a frame of its own. */
+static void handle_element(void *arg, const void *data, size_t size)
+{
+    worker_input_t *in = arg;
+    handle_frame(in->config, in->stats, in->counters, zframe_new(data, size), in->outbox,
+                 in->output);
+}
+
 static size_t handle_input(const precis_worker_config_t *config, precis_stats_t *stats,
                            worker_counters_t counters, zframe_t *frame,
                            precis_outbox_t *outbox, zsock_t *output)
 {
-    precis_batch_reader_t reader;
-    int64_t count = precis_batch_open(&reader, zframe_data(frame), zframe_size(frame));
-    if (count == -1 && !reader.error) {
+    /* A message alone is handled in its own frame, without a copy. */
+    if (!precis_batch_is(zframe_data(frame), zframe_size(frame))) {
         handle_frame(config, stats, counters, frame, outbox, output);
         return 1;
     }
-    size_t handled = 0;
-    const void *data;
-    size_t size;
-    while (count >= 0 && precis_batch_next(&reader, &data, &size)) {
-        handle_frame(config, stats, counters, zframe_new(data, size), outbox, output);
-        handled++;
-    }
-    if (reader.error) {
+    worker_input_t in = {config, stats, counters, outbox, output};
+    const char *error;
+    size_t handled = precis_batch_each(zframe_data(frame), zframe_size(frame),
+                                       handle_element, &in, &error);
+    if (error) {
         zsys_error("%s worker: %s (%zu byte frame; %zu of its messages handled)",
-                   config->name, reader.error, zframe_size(frame), handled);
+                   config->name, error, zframe_size(frame), handled);
         precis_stats_add(stats, counters.dropped, 1);
     }
     zframe_destroy(&frame);
