@@ -1116,6 +1116,15 @@ static int take_sync(precis_ingest_t *self, bool wait)
     return error;
 }
 
+/* Waits for every sync the syncer holds, taking each (their answers go
+   out); stops at one that cannot be taken. */
+static void take_every_sync(precis_ingest_t *self)
+{
+    while (self->syncer && precis_syncer_held(self->syncer) > 0 &&
+           take_sync(self, true) >= 0)
+        ;
+}
+
 /* Moves normalized articles on to the summarize workers, as many as they
    can take now, as they came (a batch frame of several goes whole, not
    opened), without copying them (zmq_msg_t), reading until none is
@@ -1455,9 +1464,7 @@ int precis_ingest_run(precis_ingest_t *self)
     }
     zpoller_destroy(&poller);
     /* The answers still held go out once the last sync is done. */
-    while (self->syncer && precis_syncer_held(self->syncer) > 0 &&
-           take_sync(self, true) >= 0)
-        ;
+    take_every_sync(self);
     zsys_info("ingest stopping: %llu accepted, %llu delivered, %llu rejected, %llu busy, "
               "%llu retried, %llu given up, %zu still in flight%s",
               (unsigned long long)COUNTED(self, accepted),
@@ -2036,9 +2043,7 @@ static void push_message(precis_ingest_t *self, zsock_t *client, bool delimiter,
         zmq_send(socket, frames[i], sizes[i], i + 1 < count ? ZMQ_SNDMORE : 0);
     readable(self->frontend, 1000);
     serve_batch(self);
-    while (self->syncer && precis_syncer_held(self->syncer) > 0 &&
-           take_sync(self, true) >= 0)
-        ;
+    take_every_sync(self);
 }
 
 /* The answer message waiting at client, or NULL after a second. */
@@ -2221,9 +2226,7 @@ static int batch_test(const precis_config_t *base, bool journal)
 
     /* b0 in flight first: the batch's copy of it is a duplicate. */
     push_one(self, client, REQUEST("b0"), REQUEST_SIZE);
-    while (self->syncer && precis_syncer_held(self->syncer) > 0 &&
-           take_sync(self, true) >= 0)
-        ;
+    take_every_sync(self);
     failures += expect_answer(client, "accepted", false, NULL, "b0 alone");
     char *ids = worker_ids(worker);
     free(ids);
@@ -2368,9 +2371,7 @@ static int dispatch_test(const precis_config_t *base, bool journal)
     }
     zclock_sleep(50); /* all 20 wait at the ROUTER: one batch */
     serve_batch(self);
-    while (self->syncer && precis_syncer_held(self->syncer) > 0 &&
-           take_sync(self, true) >= 0)
-        ;
+    take_every_sync(self);
     char *sizes = strdup("");
     char *ids = worker_ids_sized(worker, &sizes);
     CHECK(streq(ids, expected) && streq(sizes, "16,4"),
@@ -2493,9 +2494,7 @@ static int batch_frame_test(const precis_config_t *base, bool journal)
     size_t size;
 
     push_one(self, client, REQUEST("f0"), REQUEST_SIZE);
-    while (self->syncer && precis_syncer_held(self->syncer) > 0 &&
-           take_sync(self, true) >= 0)
-        ;
+    take_every_sync(self);
     failures += expect_answer(client, "accepted", false, NULL, "f0 alone");
     worker_count(worker);
 
