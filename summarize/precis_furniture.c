@@ -221,6 +221,14 @@ static bool skip_dateline(const char *text, size_t len, size_t *at)
     if (!skip_capitalized(text, limit, &close, ')') || text[close - 1] == ' ')
         return false;
     *at = close + 1;
+    /* A bare source in parentheses, spaced from the sentence: "(Instagram)
+       The singer ...", a caption's credit run into the lede. With a place
+       before it ("Ann Lee (Harbour Trust) said ...") it is an aside. */
+    if (text[0] == '(' && *at + 1 < len && text[*at] == ' ' &&
+        starts_sentence(text, len, *at + 1)) {
+        (*at)++;
+        return true;
+    }
     if (*at < len && text[*at] == ' ') {
         size_t dash = *at + 1;
         if (dash + 1 < len && text[dash] == '-')
@@ -236,9 +244,93 @@ static bool skip_dateline(const char *text, size_t len, size_t *at)
     return true;
 }
 
+/* The bytes of the word at text[at..len) (up to a space or the end). */
+static size_t word_len(const char *text, size_t len, size_t at)
+{
+    size_t end = at;
+    while (end < len && text[end] != ' ')
+        end++;
+    return end - at;
+}
+
+/* True when text[at..at + len) is one of words (exactly, case-sensitive). */
+static bool word_in(const char *text, size_t at, size_t len, const char *const *words,
+                    size_t count)
+{
+    for (size_t w = 0; w < count; w++)
+        if (strlen(words[w]) == len && memcmp(text + at, words[w], len) == 0)
+            return true;
+    return false;
+}
+
+/* A photo credit glued to the sentence under the photo, as scraped pages
+   run the caption into the lede: a credit phrase first ("Mug shots of
+   ... provided by", "Photo courtesy of"), the source's capitalized words
+   (with "of", "and", "&" between them: "Department of Corrections"),
+   then the sentence, opened by a word that ends no source's name: an
+   article, a pronoun or a number word. "Mug shots of Dale Pruitt provided
+   by the Lake County Police Department Two people were arrested ..." keeps
+   "Two people were arrested ...". Within CREDIT_MAX bytes. A source
+   followed by a name ("... Police Department Dale Pruitt, 34, was ...")
+   is no kicker: where the source's name ends is not known, and the whole
+   sentence stays furniture. */
+#define CREDIT_MAX 200
+static bool skip_credit(const char *text, size_t len, size_t *at)
+{
+    static const char *const credits[] = {"Mug shot",        "Photo courtesy",
+                                          "Photos courtesy", "Picture courtesy",
+                                          "Image courtesy",  "Images courtesy"};
+    static const char *const sources[] = {" provided by ", " courtesy of ", " courtesy "};
+    static const char *const openers[] = {
+        "The",  "A",   "An",    "This",  "These", "Those", "He",    "She",
+        "They", "It",  "His",   "Her",   "Their", "Two",   "Three", "Four",
+        "Five", "Six", "Seven", "Eight", "Nine",  "Ten"};
+    static const char *const joins[] = {"of", "and", "&"};
+    if (len == 0 || (text[0] != 'M' && text[0] != 'P' && text[0] != 'I'))
+        return false;
+    bool credit = false;
+    for (size_t c = 0; c < sizeof credits / sizeof credits[0] && !credit; c++)
+        credit =
+            len > strlen(credits[c]) && memcmp(text, credits[c], strlen(credits[c])) == 0;
+    if (!credit)
+        return false;
+    size_t limit = len < CREDIT_MAX ? len : CREDIT_MAX, from = 0;
+    for (size_t i = 1; i < limit && !from; i++)
+        for (size_t s = 0; s < sizeof sources / sizeof sources[0] && !from; s++) {
+            size_t source_len = strlen(sources[s]);
+            if (i + source_len <= limit && memcmp(text + i, sources[s], source_len) == 0)
+                from = i + source_len;
+        }
+    if (!from)
+        return false;
+    if (from + 4 < limit && memcmp(text + from, "the ", 4) == 0)
+        from += 4;
+    size_t names = 0;
+    for (size_t word = from; word < limit;) {
+        size_t n = word_len(text, limit, word);
+        unsigned char first = (unsigned char)text[word];
+        bool capital = (first >= 'A' && first <= 'Z') || first >= 0x80;
+        if (names > 0 &&
+            word_in(text, word, n, openers, sizeof openers / sizeof openers[0])) {
+            *at = word;
+            return true;
+        }
+        if (!capital && !word_in(text, word, n, joins, sizeof joins / sizeof joins[0]))
+            return false;
+        for (size_t b = 0; b < n; b++)
+            if (!name_byte((unsigned char)text[word + b]) && text[word + b] != '\'')
+                return false;
+        names += capital;
+        word += n;
+        while (word < limit && text[word] == ' ')
+            word++;
+    }
+    return false;
+}
+
 /* The bytes of a kicker at the start of text[0..len), or 0: a time stamp
-   (date and time), a share panel, a video player's notice or a news
-   agency's dateline, then the start of a sentence. */
+   (date and time), a share panel, a video player's notice, a news
+   agency's dateline or a photo credit, then the start of a sentence. */
 static uint32_t kicker_of(const char *text, size_t len)
 {
     size_t at = 0;
@@ -254,6 +346,9 @@ static uint32_t kicker_of(const char *text, size_t len)
         return (uint32_t)at;
     at = 0;
     if (len > 4 && skip_dateline(text, len, &at) && starts_sentence(text, len, at))
+        return (uint32_t)at;
+    at = 0;
+    if (skip_credit(text, len, &at))
         return (uint32_t)at;
     return 0;
 }
@@ -420,6 +515,21 @@ int precis_furniture_test(bool verbose)
         {"Skerry Rovers vs Harbour Town (Pier Park) Team news is below.", NULL},
         {"Ann Lee (Harbour Trust) said the pier was safe.", NULL},
         {"(WNS) the ferry left on time.", NULL},
+        /* A caption's credit in parentheses, spaced from the lede. */
+        {"(Instagram) The singer Mara Voss cancelled her tour.", "The singer"},
+        {"(Island Wire) \"We are open,\" she said.", "\"We are open"},
+        /* A photo credit run into the lede, up to the word that opens it;
+           none where the source's name runs into another name. */
+        {"Mug shots of Dale Pruitt and Anna Kerr provided by the Lake County Police "
+         "Department Two people were arrested on Tuesday after a chase.",
+         "Two people"},
+        {"Photo courtesy of Skerry Harbour Trust The ferry left on time.", "The ferry"},
+        {"Photos courtesy Orkney Post A storm closed the pier.", "A storm"},
+        {"Mug shot provided by the Lake County Sheriff's Office Dale Pruitt, 34, was "
+         "arrested on Tuesday.",
+         NULL},
+        {"Mug shot provided by police.", NULL},
+        {"Photo courtesy of the island council shows the pier.", NULL},
     };
     for (size_t k = 0; k < sizeof kickers / sizeof kickers[0]; k++) {
         const char *line = kickers[k].text;
@@ -429,7 +539,8 @@ int precis_furniture_test(bool verbose)
         const char *rest = kickers[k].rest;
         /* A sentence is judged without its kicker: the share panel or the
            player's notice alone is furniture, the news glued to it is not. */
-        bool panel = strncmp(line, "Share", 5) == 0 || strncmp(line, "Media", 5) == 0;
+        bool panel = strncmp(line, "Share", 5) == 0 || strncmp(line, "Media", 5) == 0 ||
+                     strncmp(line, "Mug", 3) == 0 || strncmp(line, "Photo", 5) == 0;
         if ((rest ? strncmp(line + skip, rest, strlen(rest)) != 0 : skip != 0) ||
             (panel && (kind == PRECIS_FURNITURE_NONE) != (rest != NULL))) {
             failures++;

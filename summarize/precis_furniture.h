@@ -55,8 +55,14 @@ const uint8_t *precis_furniture_run(precis_furniture_t *self,
    or after a dash ("(CNN)They may...", "New Delhi, India (CNN)As the...",
    "LONDON (Reuters) - The..."): the reader knows the source, and the
    agency's name is in no summary of the news (CNN/DM: 22 of 250 summaries
-   at 3 sentences opened with one). The sentence
-   is still scored whole, and its furniture kind is judged on what follows
+   at 3 sentences opened with one); a bare source in parentheses may also
+   stand a space before the sentence ("(Instagram) The singer ...", a
+   caption's credit). Or a photo credit run into the sentence under the
+   photo: a credit phrase ("Mug shots of ... provided by", "Photo courtesy
+   of"), the source's capitalized words, up to an article, pronoun or
+   number word that opens the sentence ("... provided by the Lake County
+   Police Department Two people were arrested ..."), within 200 bytes.
+   The sentence is still scored whole, and its furniture kind is judged on what follows
    the kicker. */
 const uint32_t *precis_furniture_kickers(const precis_furniture_t *self);
 
