@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #define NO_TERM           PRECIS_NO_TERM
 #define KEYWORDS_MAX      PRECIS_KEYWORDS_MAX
@@ -102,6 +103,32 @@ static const token_t *surface_form(const token_t *tokens, const char *text,
     return distinct ? forms[best] : &tokens[seen[0]];
 }
 
+/* True for a word too short to be what an article is about, in a script
+   with capitals: one letter ("Â", mojibake's leftovers), or two with a
+   small one, a grammar word or a unit the stop lists lack (French "à"
+   was among the keywords of 89 of 100 OrangeSum articles; Dutch "te",
+   "km"). Two capitals are an acronym ("UK", "EU") and stay, and so does a
+   word of a script without case ("地铁"). */
+static bool too_short(const char *word, size_t len)
+{
+    size_t letters = 0;
+    bool cased = false, small = false;
+    for (utf8proc_ssize_t at = 0; at < (utf8proc_ssize_t)len && letters <= 2;) {
+        utf8proc_int32_t codepoint;
+        utf8proc_ssize_t size = utf8proc_iterate((const utf8proc_uint8_t *)word + at,
+                                                 (utf8proc_ssize_t)len - at, &codepoint);
+        if (size <= 0)
+            return false;
+        utf8proc_category_t category = utf8proc_category(codepoint);
+        small |= category == UTF8PROC_CATEGORY_LL;
+        cased |= category == UTF8PROC_CATEGORY_LL || category == UTF8PROC_CATEGORY_LU ||
+                 category == UTF8PROC_CATEGORY_LT;
+        letters++;
+        at += size;
+    }
+    return (letters == 1 && cased) || (letters == 2 && small);
+}
+
 char **precis_keywords_run(precis_keywords_t *self, const precis_document_t *document,
                            const uint8_t *furniture_kinds, size_t *count_p)
 {
@@ -124,7 +151,9 @@ char **precis_keywords_run(precis_keywords_t *self, const precis_document_t *doc
     size_t count = 0;
     for (size_t i = 0; i < term_count; i++) {
         const term_t *term = &terms[i];
-        if (term->tf == 0 || !term->has_letter)
+        if (term->tf == 0 || !term->has_letter ||
+            (term->first < title_first &&
+             too_short(text + tokens[term->first].start, tokens[term->first].len)))
             continue;
         uint32_t tf = term->tf, first = term->first_sentence;
         if (furniture_kinds) { /* a byline's or a credit's words are not the news */
@@ -169,12 +198,21 @@ char **precis_keywords_run(precis_keywords_t *self, const precis_document_t *doc
             seen[k][seen_count[k]++] = (uint32_t)i;
     }
     const token_t *forms[KEYWORDS_MAX];
-    size_t bytes = count * sizeof(char *);
+    size_t bytes = 0, shown = 0;
     for (size_t k = 0; k < count; k++) {
         self->mark[top[k]] = 0;
-        forms[k] = surface_form(tokens, text, seen[k], seen_count[k]);
-        bytes += forms[k]->len + 1;
+        const token_t *form = surface_form(tokens, text, seen[k], seen_count[k]);
+        /* A stem whose first form is long enough may show a short one
+           ("going", then "go" said most): it is left out. */
+        if (too_short(text + form->start, form->len))
+            continue;
+        forms[shown++] = form;
+        bytes += form->len + 1;
     }
+    count = shown;
+    if (count == 0)
+        return NULL;
+    bytes += count * sizeof(char *);
     char **keywords = malloc(bytes);
     assert(keywords);
     char *strings = (char *)(keywords + count);
@@ -243,6 +281,26 @@ int precis_keywords_test(bool verbose)
         failures++;
         if (verbose)
             printf("keywords: furniture words counted (%zu sentences)\n", sentences);
+    }
+    free(keywords);
+    /* A grammar word the stop list lacks ("à") is no keyword, an acronym
+       ("UE") is. */
+    const char *french =
+        "Le maire a parlé à Lyon. La ville à la rivière a voté à "
+        "Paris pour le sommet UE. Le vote à Lyon et à Paris a compté pour "
+        "le sommet UE et la ville.";
+    precis_document_build(document, NULL, french, strlen(french), "fr", 0, code, NULL);
+    keywords = precis_keywords_run(self, document, NULL, &count);
+    bool grave = false, union_ = false;
+    for (size_t i = 0; i < count; i++) {
+        grave |= strcmp(keywords[i], "\xC3\xA0") == 0;
+        union_ |= strcmp(keywords[i], "UE") == 0;
+    }
+    if (grave || !union_) {
+        failures++;
+        if (verbose)
+            printf("keywords: \"\xC3\xA0\" a keyword (%d) or \"UE\" not (%d)\n", grave,
+                   union_);
     }
     free(keywords);
     /* No text, no keywords. */

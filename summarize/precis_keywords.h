@@ -3,8 +3,11 @@
     A step of the summarizer: reads the document's terms and returns the
     top PRECIS_KEYWORDS_MAX stems by tf x 1.5 when in the title, plus
     1 / (1 + first sentence), each shown as its most frequent surface form
-    among its first occurrences in the text (ties: the earliest). Numbers
-    and grammar words of scripts without spaces are never keywords; ties
+    among its first occurrences in the text (ties: the earliest). Numbers,
+    grammar words of scripts without spaces, and in scripts with capitals
+    words of one letter or of two with a small one ("à", "te", "km": a
+    grammar word or unit the stop lists lack; "UK" stays) are never
+    keywords, so there may be fewer than PRECIS_KEYWORDS_MAX; ties
     keep the term met first. With the furniture step's kinds, occurrences
     in page furniture (bylines, photo credits, time stamps) do not count,
     so "By Staff Reporter" gives no keyword "Staff".
