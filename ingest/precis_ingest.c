@@ -740,7 +740,9 @@ static const char *admit(precis_ingest_t *self, precis_article_t *article,
         precis_article_generate_id(article);
     char key[64];
     size_t key_len = format_key(key, self->nonce, ++self->next_key);
-    precis_str_set(&article->key, key, key_len);
+    /* The article's key is this buffer while it is written (not a copy:
+       a malloc and a free an article), and nothing after. */
+    article->key = (precis_str_t){key, key_len};
     article->received_us = precis_now_us();
     article->attempt = 1;
     /* The request's bytes with ingest's keys added; encoded again only
@@ -749,6 +751,7 @@ static const char *admit(precis_ingest_t *self, precis_article_t *article,
     void *data = precis_article_splice(article, request, request_size, &size);
     if (!data)
         data = precis_article_encode(article, &size);
+    article->key = (precis_str_t){NULL, 0};
     /* Memory is bounded in bytes too: an empty ledger takes any article
        within --max-bytes, so a large one is never refused for good. */
     size_t held = precis_ledger_bytes(self->ledger) + self->pending_bytes;
@@ -764,6 +767,7 @@ static const char *admit(precis_ingest_t *self, precis_article_t *article,
         free(data);
         return journal_write_failed;
     }
+    precis_debug("accepted %s as %s", article->id.ptr, key);
     if (client_id)
         precis_idwindow_taken(self->ids, article->id.ptr, article->id.len, content, key);
     if (self->journal && answer) {
@@ -785,7 +789,8 @@ static void handle(precis_ingest_t *self, const void *data, size_t size, zmq_msg
                    answer_t *answer)
 {
     char error[PRECIS_ERROR_SIZE];
-    precis_article_t *article = precis_article_new();
+    /* On the stack, not calloc'd: its strings are freed at the end. */
+    precis_article_t fresh = {0}, *article = &fresh;
     const char *reason = validate(self, article, data, size, error);
     const char *status = "accepted";
     bool duplicate = false;
@@ -829,21 +834,18 @@ static void handle(precis_ingest_t *self, const void *data, size_t size, zmq_msg
         if (reason == journal_write_failed)
             COUNT(self, journal_failed);
         precis_debug("busy: %s", article->id.ptr ? article->id.ptr : "(no id)");
-    } else {
-        precis_debug("accepted %s as %s", article->id.ptr, article->key.ptr);
-        if (!answer)
-            COUNT(self, accepted);
-    }
+    } else if (!answer)
+        COUNT(self, accepted);
+    encode_reply(reply, article->id.ptr, article->id.len, status, reason, duplicate);
     if (answer && !reason) {
-        answer->id = malloc(article->id.len + 1);
-        assert(answer->id);
-        memcpy(answer->id, article->id.ptr, article->id.len);
-        answer->id[article->id.len] = 0;
+        /* The article's id is a copy of its own, NUL-terminated (even
+           decoded borrowing): the answer takes it rather than another. */
+        answer->id = article->id.ptr;
         answer->id_len = article->id.len;
         answer->duplicate = duplicate;
+        article->id = (precis_str_t){NULL, 0};
     }
-    encode_reply(reply, article->id.ptr, article->id.len, status, reason, duplicate);
-    precis_article_destroy(&article);
+    precis_article_clear(article);
 }
 
 void *precis_ingest_handle(precis_ingest_t *self, const void *data, size_t size,

@@ -109,6 +109,12 @@ static void free_strings(precis_article_t *self)
     }
 }
 
+void precis_article_clear(precis_article_t *self)
+{
+    free_strings(self);
+    memset(self, 0, sizeof *self);
+}
+
 void precis_article_destroy(precis_article_t **self_p)
 {
     if (!self_p || !*self_p)
@@ -1051,6 +1057,17 @@ int precis_article_test(bool verbose)
     CHECK(strcmp(article->id.ptr, "b7") == 0); /* a copy, NUL-terminated */
     precis_article_destroy(&article);
     CHECK(memcmp(data, "\x84", 1) == 0); /* the frame is untouched */
+    /* On the stack: cleared, its copies freed (ASan, valgrind) and fresh
+       again, so that it decodes the next frame. */
+    precis_article_t on_stack = {0};
+    CHECK(precis_article_decode_borrowing(&on_stack, data, size, 0, error) == 0 &&
+          on_stack.id.ptr && on_stack.keys_seen);
+    precis_article_clear(&on_stack);
+    CHECK(!on_stack.id.ptr && !on_stack.text.ptr && !on_stack.borrowed &&
+          !on_stack.keys_seen);
+    CHECK(precis_article_decode(&on_stack, data, size, 0, error) == 0 &&
+          strcmp(on_stack.text.ptr, "Borrowed text.") == 0);
+    precis_article_clear(&on_stack);
     free(data);
     {
         msgpack_sbuffer wide;

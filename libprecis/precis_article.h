@@ -71,6 +71,10 @@ typedef struct {
 
 precis_article_t *precis_article_new(void);
 void precis_article_destroy(precis_article_t **self_p);
+/* Frees the strings of an article that was not allocated by
+   precis_article_new (one on the stack, zeroed first: ingest decodes every
+   request into one, a calloc and a free fewer) and zeroes it: fresh again. */
+void precis_article_clear(precis_article_t *self);
 
 /* Decodes one frame. On success returns 0 and fills self (which must be
    fresh). On failure returns -1 and writes a reason for the sender into
