@@ -741,7 +741,9 @@ static const char *admit(precis_ingest_t *self, precis_article_t *article,
     char key[64];
     size_t key_len = format_key(key, self->nonce, ++self->next_key);
     /* The article's key is this buffer while it is written (not a copy:
-       a malloc and a free an article), and nothing after. */
+       a malloc and a free an article), and nothing after; a key the
+       client sent (a copy) goes first. */
+    free(article->key.ptr);
     article->key = (precis_str_t){key, key_len};
     article->received_us = precis_now_us();
     article->attempt = 1;
@@ -2586,10 +2588,11 @@ static int splice_dispatch_test(const precis_config_t *base, bool journal)
     precis_mp_pack_kv_str(&packer, "custom-key", "x", 1);
     msgpack_sbuffer_init(&fallback);
     msgpack_packer_init(&packer, &fallback, msgpack_sbuffer_write);
-    msgpack_pack_map(&packer, 4);
+    msgpack_pack_map(&packer, 5);
     precis_mp_pack_kv_str(&packer, "id", "sp-fallback", 11);
     precis_mp_pack_kv_str(&packer, "text", "Encoded again.", 14);
     precis_mp_pack_kv_int(&packer, "received_us", 5);
+    precis_mp_pack_kv_str(&packer, "key", "client-key", 10); /* replaced, freed */
     precis_mp_pack_kv_str(&packer, "custom-key", "x", 1);
     const char *frames[3] = {every.data, bare.data, fallback.data};
     size_t sizes[3] = {every.size, bare.size, fallback.size};
@@ -2630,6 +2633,8 @@ static int splice_dispatch_test(const precis_config_t *base, bool journal)
               got[1]->id.ptr ? got[1]->id.ptr : "(no id)");
         CHECK(streq(got[2]->id.ptr, "sp-fallback") && got[2]->received_us >= before,
               "%s: the client's received_us reached the worker", mode);
+        CHECK(!has_bytes(raw[2], raw_size[2], "client-key"),
+              "%s: the client's key reached the worker", mode);
     }
     if (journal && count == 3) {
         /* Recovered from the journal: the same bytes. */
