@@ -15,7 +15,7 @@
 #include <fcntl.h>
 #include <nettle/sha1.h>
 #include <unistd.h>
-#include "precis_xxh3.h"
+#include "precis_uthash.h"
 
 #define RECORD_SIZE 28
 /* The file is rewritten once it holds more than 2 x the window plus this. */
@@ -36,12 +36,16 @@ typedef struct {
 } digest_t;
 
 /* An id in flight, by key: its digest and its article's content digest.
-   One allocation, which both hashes point into (their keys are its digest
-   and its key, not copies): six allocations an article were a tenth of
-   ingest's malloc calls. */
-typedef struct {
+   One allocation, in both hashes (uthash: their handles and keys are its
+   own, not copies; precis_uthash.h): six allocations an article were a
+   tenth of ingest's malloc calls, and zhashx's items two more. */
+typedef struct flight_s {
     digest_t digest;
     uint64_t content;
+    UT_hash_handle by_digest; /* while it owns its id (in_digest) */
+    UT_hash_handle by_key;
+    bool in_digest; /* a newer flight of the same id may own it instead */
+    size_t key_len;
     char key[];
 } flight_t;
 
@@ -52,8 +56,8 @@ struct _precis_idwindow_t {
     size_t capacity, head, count; /* the oldest at head */
     uint32_t *table;              /* ring position + 1; 0: empty */
     size_t mask;                  /* table size - 1 */
-    zhashx_t *by_digest;          /* digest -> flight_t, ids in flight */
-    zhashx_t *by_key;             /* key -> flight_t (owns them) */
+    flight_t *by_digest;          /* digest -> flight_t, ids in flight (uthash) */
+    flight_t *by_key;             /* key -> flight_t (owns them; uthash) */
     /* The digest of the last id digested (id_len 0: none yet). */
     char last_id[ID_MAX];
     size_t last_len;
@@ -94,22 +98,29 @@ static void digest_of(precis_idwindow_t *self, const char *id, size_t id_len, ui
     *b = self->last.b;
 }
 
-/* zhashx callbacks for digest_t keys (the first 8 bytes of SHA-1 are
+/* The hash of a digest in by_digest: its first bits (those of SHA-1 are
    as good a hash as any). */
-static size_t digest_hash(const void *key)
+static unsigned digest_hash(const digest_t *digest)
 {
-    return (size_t)((const digest_t *)key)->a;
+    return (unsigned)digest->a;
 }
 
-static int digest_compare(const void *one, const void *two)
+/* The flight that owns the id of digest, or NULL. */
+static flight_t *flight_by_digest(precis_idwindow_t *self, const digest_t *digest)
 {
-    return memcmp(one, two, sizeof(digest_t));
+    flight_t *flight;
+    HASH_FIND_BYHASHVALUE(by_digest, self->by_digest, digest, sizeof *digest,
+                          digest_hash(digest), flight);
+    return flight;
 }
 
-static void flight_free(void **flight_p)
+/* The flight under key (key_len bytes), or NULL. */
+static flight_t *flight_by_key(precis_idwindow_t *self, const char *key, size_t key_len)
 {
-    free(*flight_p);
-    *flight_p = NULL;
+    flight_t *flight;
+    HASH_FIND_BYHASHVALUE(by_key, self->by_key, key, key_len,
+                          precis_key_hash(key, key_len), flight);
+    return flight;
 }
 
 static size_t home(const precis_idwindow_t *self, const slot_t *slot)
@@ -294,15 +305,6 @@ precis_idwindow_t *precis_idwindow_new(const char *path, size_t max_ids,
     /* Ring positions are stored in 32 bits. */
     self->max_ids = max_ids > (1u << 31) ? (1u << 31) : max_ids;
     self->max_age_s = max_age_s;
-    self->by_digest = zhashx_new();
-    zhashx_set_key_hasher(self->by_digest, digest_hash);
-    zhashx_set_key_comparator(self->by_digest, digest_compare);
-    zhashx_set_key_duplicator(self->by_digest, NULL);
-    zhashx_set_key_destructor(self->by_digest, NULL);
-    self->by_key = zhashx_new();
-    zhashx_set_key_duplicator(self->by_key, NULL);
-    zhashx_set_key_destructor(self->by_key, NULL);
-    zhashx_set_destructor(self->by_key, flight_free);
     if (path && self->max_ids > 0) {
         self->path = strdup(path);
         self->temp = zsys_sprintf("%s.new", path);
@@ -332,8 +334,13 @@ void precis_idwindow_destroy(precis_idwindow_t **self_p)
     }
     free(self->ring);
     free(self->table);
-    zhashx_destroy(&self->by_digest);
-    zhashx_destroy(&self->by_key);
+    HASH_CLEAR(by_digest, self->by_digest);
+    flight_t *flight, *next;
+    HASH_ITER(by_key, self->by_key, flight, next)
+    {
+        HASH_DELETE(by_key, self->by_key, flight);
+        free(flight);
+    }
     free(self->path);
     zstr_free(&self->temp);
     free(self);
@@ -358,7 +365,7 @@ precis_idwindow_seen_t precis_idwindow_check(precis_idwindow_t *self, const char
     digest_t digest;
     digest_of(self, id, id_len, &digest.a, &digest.b);
     uint64_t known = 0;
-    const flight_t *flight = zhashx_lookup(self->by_digest, &digest);
+    const flight_t *flight = flight_by_digest(self, &digest);
     if (flight)
         known = flight->content;
     else {
@@ -387,20 +394,34 @@ void precis_idwindow_taken(precis_idwindow_t *self, const char *id, size_t id_le
         return;
     /* The same key again (not from ingest, which never reuses one): the
        hashes must not keep pointers into the flight it had. */
-    if (zhashx_lookup(self->by_key, key))
-        precis_idwindow_forget(self, key);
     size_t key_len = strlen(key);
-    flight_t *flight = malloc(sizeof *flight + key_len + 1);
+    unsigned key_hash = precis_key_hash(key, key_len);
+    flight_t *flight;
+    HASH_FIND_BYHASHVALUE(by_key, self->by_key, key, key_len, key_hash, flight);
+    if (flight)
+        precis_idwindow_forget(self, key);
+    flight = malloc(sizeof *flight + key_len + 1);
     assert(flight);
     digest_of(self, id, id_len, &flight->digest.a, &flight->digest.b);
     flight->content = content;
+    flight->key_len = key_len;
     memcpy(flight->key, key, key_len + 1);
     /* A newer article with this id owns it now: deleted and inserted, not
        updated, so that the hash's key is the new flight's digest (the old
        flight goes when its own article is delivered). */
-    zhashx_delete(self->by_digest, &flight->digest);
-    zhashx_insert(self->by_digest, &flight->digest, flight);
-    zhashx_insert(self->by_key, flight->key, flight);
+    unsigned digest_hashed = digest_hash(&flight->digest);
+    flight_t *older;
+    HASH_FIND_BYHASHVALUE(by_digest, self->by_digest, &flight->digest,
+                          sizeof flight->digest, digest_hashed, older);
+    if (older) {
+        HASH_DELETE(by_digest, self->by_digest, older);
+        older->in_digest = false;
+    }
+    HASH_ADD_KEYPTR_BYHASHVALUE(by_digest, self->by_digest, &flight->digest,
+                                sizeof flight->digest, digest_hashed, flight);
+    flight->in_digest = true;
+    HASH_ADD_KEYPTR_BYHASHVALUE(by_key, self->by_key, flight->key, key_len, key_hash,
+                                flight);
 }
 
 /* Takes the id in flight under key off the in-flight hashes; fills the
@@ -408,7 +429,7 @@ void precis_idwindow_taken(precis_idwindow_t *self, const char *id, size_t id_le
 static bool untake(precis_idwindow_t *self, const char *key, uint64_t *a, uint64_t *b,
                    uint64_t *content)
 {
-    flight_t *flight = zhashx_lookup(self->by_key, key);
+    flight_t *flight = flight_by_key(self, key, strlen(key));
     if (!flight)
         return false;
     *a = flight->digest.a;
@@ -416,9 +437,10 @@ static bool untake(precis_idwindow_t *self, const char *key, uint64_t *a, uint64
     *content = flight->content;
     /* A newer article with the same id (taken later, under another key)
        keeps the id in flight. */
-    if (zhashx_lookup(self->by_digest, &flight->digest) == flight)
-        zhashx_delete(self->by_digest, &flight->digest);
-    zhashx_delete(self->by_key, key); /* frees the flight */
+    if (flight->in_digest)
+        HASH_DELETE(by_digest, self->by_digest, flight);
+    HASH_DELETE(by_key, self->by_key, flight);
+    free(flight);
     return true;
 }
 
@@ -512,7 +534,7 @@ size_t precis_idwindow_size(precis_idwindow_t *self)
 
 size_t precis_idwindow_in_flight(precis_idwindow_t *self)
 {
-    return zhashx_size(self->by_key);
+    return HASH_CNT(by_key, self->by_key);
 }
 
 /* ---- self test ----------------------------------------------------------- */
@@ -547,6 +569,54 @@ static int test_same_id_twice(void)
         failures++;
     }
     precis_idwindow_taken(window, "left", 4, 1, "k3"); /* freed with the window */
+    precis_idwindow_destroy(&window);
+    return failures;
+}
+
+/* Many ids in flight at once (both hashes grow their buckets): each known
+   with its content, a third delivered, a third forgotten, the rest still
+   in flight and freed with the window. */
+static int test_many_in_flight(void)
+{
+    enum { MANY = 3000 };
+    precis_idwindow_t *window = precis_idwindow_new(NULL, 10 * MANY, 3600, 1000);
+    char id[32], key[32];
+    for (int i = 0; i < MANY; i++) {
+        snprintf(id, sizeof id, "id-%d", i);
+        snprintf(key, sizeof key, "key-%d", i);
+        precis_idwindow_taken(window, id, strlen(id), (uint64_t)i + 1, key);
+    }
+    size_t same = 0, changed = 0;
+    for (int i = 0; i < MANY; i++) {
+        snprintf(id, sizeof id, "id-%d", i);
+        same += precis_idwindow_check(window, id, strlen(id), (uint64_t)i + 1, 1000) ==
+                PRECIS_ID_SAME;
+        changed += precis_idwindow_check(window, id, strlen(id), (uint64_t)i + 2, 1000) ==
+                   PRECIS_ID_CHANGED;
+    }
+    for (int i = 0; i < MANY; i++) {
+        snprintf(key, sizeof key, "key-%d", i);
+        if (i % 3 == 0)
+            precis_idwindow_delivered(window, key, 1001);
+        else if (i % 3 == 1)
+            precis_idwindow_forget(window, key);
+    }
+    size_t known = 0;
+    for (int i = 0; i < MANY; i++) {
+        snprintf(id, sizeof id, "id-%d", i);
+        known += precis_idwindow_contains(window, id, strlen(id), 1002) == (i % 3 != 1);
+    }
+    int failures = 0;
+    if (same != MANY || changed != MANY || known != MANY ||
+        precis_idwindow_in_flight(window) != MANY / 3 ||
+        precis_idwindow_size(window) != MANY / 3) {
+        fprintf(stderr,
+                "idwindow test: many in flight: %zu same, %zu changed, %zu known, %zu in "
+                "flight, %zu delivered\n",
+                same, changed, known, precis_idwindow_in_flight(window),
+                precis_idwindow_size(window));
+        failures++;
+    }
     precis_idwindow_destroy(&window);
     return failures;
 }
@@ -664,7 +734,8 @@ static void take_and_deliver(precis_idwindow_t *self, const char *id, int64_t no
 int precis_idwindow_test(bool verbose)
 {
     (void)verbose;
-    int failures = test_content() + test_file_digest() + test_same_id_twice();
+    int failures = test_content() + test_file_digest() + test_same_id_twice() +
+                   test_many_in_flight();
 #define CHECK(cond, what)                                                                \
     do {                                                                                 \
         if (!(cond)) {                                                                   \

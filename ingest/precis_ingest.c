@@ -677,8 +677,8 @@ static const char *validate(precis_ingest_t *self, precis_article_t *article,
                  self->config->max_bytes);
         return error;
     }
-    /* The text is not copied: the article is encoded again at once (admit),
-       while the request's frame is still there. */
+    /* The text is not copied: the article is spliced or encoded at once
+       (admit), while the request's frame is still there. */
     if (precis_article_decode_borrowing(article, data, size, self->config->max_text,
                                         error) != 0)
         return error;
@@ -715,14 +715,16 @@ static const char journal_full_busy[] =
 static const char journal_write_failed[] =
     "the journal could not be written: the article was not taken; retry later";
 
-/* Takes a valid article, or returns why it is busy (then nothing is kept).
+/* Takes a valid article (decoded from request[0..request_size)), or
+   returns why it is busy (then nothing is kept).
    content is its article_content (hashed once a request: XXH3 over the
    text, twice, was an eighth of the instructions of admitting one). With
    the journal and an answer, the article is written to the journal
    and waits in answer (pending) until its record is synced; without an
    answer (precis_ingest_handle) the journal is synced here. */
 static const char *admit(precis_ingest_t *self, precis_article_t *article,
-                         uint64_t content, answer_t *answer)
+                         const void *request, size_t request_size, uint64_t content,
+                         answer_t *answer)
 {
     size_t pending = self->pending_count;
     if (precis_ledger_size(self->ledger) + pending >= (size_t)self->config->max_inflight)
@@ -738,11 +740,20 @@ static const char *admit(precis_ingest_t *self, precis_article_t *article,
         precis_article_generate_id(article);
     char key[64];
     size_t key_len = format_key(key, self->nonce, ++self->next_key);
-    precis_str_set(&article->key, key, key_len);
+    /* The article's key is this buffer while it is written (not a copy:
+       a malloc and a free an article), and nothing after; a key the
+       client sent (a copy) goes first. */
+    free(article->key.ptr);
+    article->key = (precis_str_t){key, key_len};
     article->received_us = precis_now_us();
     article->attempt = 1;
+    /* The request's bytes with ingest's keys added; encoded again only
+       when they cannot stand for the article (precis_article_splice). */
     size_t size;
-    void *data = precis_article_encode(article, &size);
+    void *data = precis_article_splice(article, request, request_size, &size);
+    if (!data)
+        data = precis_article_encode(article, &size);
+    article->key = (precis_str_t){NULL, 0};
     /* Memory is bounded in bytes too: an empty ledger takes any article
        within --max-bytes, so a large one is never refused for good. */
     size_t held = precis_ledger_bytes(self->ledger) + self->pending_bytes;
@@ -758,6 +769,7 @@ static const char *admit(precis_ingest_t *self, precis_article_t *article,
         free(data);
         return journal_write_failed;
     }
+    precis_debug("accepted %s as %s", article->id.ptr, key);
     if (client_id)
         precis_idwindow_taken(self->ids, article->id.ptr, article->id.len, content, key);
     if (self->journal && answer) {
@@ -779,7 +791,8 @@ static void handle(precis_ingest_t *self, const void *data, size_t size, zmq_msg
                    answer_t *answer)
 {
     char error[PRECIS_ERROR_SIZE];
-    precis_article_t *article = precis_article_new();
+    /* On the stack, not calloc'd: its strings are freed at the end. */
+    precis_article_t fresh = {0}, *article = &fresh;
     const char *reason = validate(self, article, data, size, error);
     const char *status = "accepted";
     bool duplicate = false;
@@ -817,27 +830,24 @@ static void handle(precis_ingest_t *self, const void *data, size_t size, zmq_msg
         precis_debug("duplicate %s", article->id.ptr);
         if (!answer)
             COUNT(self, duplicates);
-    } else if ((reason = admit(self, article, content, answer))) {
+    } else if ((reason = admit(self, article, data, size, content, answer))) {
         status = "busy";
         COUNT(self, busy);
         if (reason == journal_write_failed)
             COUNT(self, journal_failed);
         precis_debug("busy: %s", article->id.ptr ? article->id.ptr : "(no id)");
-    } else {
-        precis_debug("accepted %s as %s", article->id.ptr, article->key.ptr);
-        if (!answer)
-            COUNT(self, accepted);
-    }
+    } else if (!answer)
+        COUNT(self, accepted);
+    encode_reply(reply, article->id.ptr, article->id.len, status, reason, duplicate);
     if (answer && !reason) {
-        answer->id = malloc(article->id.len + 1);
-        assert(answer->id);
-        memcpy(answer->id, article->id.ptr, article->id.len);
-        answer->id[article->id.len] = 0;
+        /* The article's id is a copy of its own, NUL-terminated (even
+           decoded borrowing): the answer takes it rather than another. */
+        answer->id = article->id.ptr;
         answer->id_len = article->id.len;
         answer->duplicate = duplicate;
+        article->id = (precis_str_t){NULL, 0};
     }
-    encode_reply(reply, article->id.ptr, article->id.len, status, reason, duplicate);
-    precis_article_destroy(&article);
+    precis_article_clear(article);
 }
 
 void *precis_ingest_handle(precis_ingest_t *self, const void *data, size_t size,
@@ -2472,6 +2482,182 @@ static void push_frame(precis_ingest_t *self, zsock_t *client, bool delimiter,
     push_message(self, client, delimiter, &frame, &size, 1);
 }
 
+/* Whether data[0..size) holds the string text. */
+static bool has_bytes(const char *data, size_t size, const char *text)
+{
+    size_t len = strlen(text);
+    for (size_t i = 0; i + len <= size; i++)
+        if (memcmp(data + i, text, len) == 0)
+            return true;
+    return false;
+}
+
+/* The articles of the frames waiting at the worker, decoded, in order
+   (up to max), with the bytes of each in raw[i] (malloc'd); returns how
+   many. */
+static size_t worker_articles(zsock_t *worker, precis_article_t **articles, char **raw,
+                              size_t *raw_size, size_t max)
+{
+    size_t count = 0;
+    char error[PRECIS_ERROR_SIZE];
+    while (count < max && readable(worker, 100)) {
+        zframe_t *frame = zframe_recv(worker);
+        if (!frame)
+            break;
+        precis_batch_reader_t reader;
+        int64_t elements =
+            precis_batch_open(&reader, zframe_data(frame), zframe_size(frame));
+        const void *data = zframe_data(frame);
+        size_t size = zframe_size(frame);
+        for (int64_t i = 0; count < max && (elements == -1 ? i < 1 : i < elements); i++) {
+            if (elements >= 0 && !precis_batch_next(&reader, &data, &size))
+                break;
+            articles[count] = precis_article_new();
+            if (precis_article_decode(articles[count], data, size, 0, error) != 0)
+                fprintf(stderr, "ingest test: a dispatched article: %s\n", error);
+            raw[count] = malloc(size);
+            memcpy(raw[count], data, size);
+            raw_size[count++] = size;
+        }
+        zframe_destroy(&frame);
+    }
+    return count;
+}
+
+/* The articles a worker got (raw[i], size[i]), and how many of them a
+   journal's recovery handed back byte for byte. */
+typedef struct {
+    char **raw;
+    size_t *size, count, same;
+} recovered_t;
+
+static void recovered_same(void *arg, const char *key, const void *data, size_t size)
+{
+    (void)key;
+    recovered_t *found = arg;
+    for (size_t i = 0; i < found->count; i++)
+        if (size == found->size[i] && memcmp(data, found->raw[i], size) == 0)
+            found->same++;
+}
+
+/* What reaches a normalize worker is the request's bytes with ingest's
+   keys added (precis_article_splice) where they can stand for the article,
+   and the article encoded again where they cannot: either way the worker
+   decodes every field the client gave, with ingest's key, received_us and
+   attempt, and the journal gives the same back after a restart. */
+static int splice_dispatch_test(const precis_config_t *base, bool journal)
+{
+    int failures = 0;
+    test_rig_t rig;
+    if (!test_rig_init(&rig, base, journal, "splice"))
+        return 1;
+    rig.config.max_bytes = 4096; /* the first request is over 200 bytes */
+    if (!test_rig_start(&rig))
+        return 1;
+    const char *mode = rig.mode;
+    /* Every optional key and an unknown one; text alone with an unknown
+       key (the id is generated); a key ingest sets itself (encoded). */
+    msgpack_sbuffer every, bare, fallback;
+    msgpack_packer packer;
+    msgpack_sbuffer_init(&every);
+    msgpack_packer_init(&packer, &every, msgpack_sbuffer_write);
+    msgpack_pack_map(&packer, 15);
+    precis_mp_pack_kv_str(&packer, "type", "article", 7);
+    precis_mp_pack_kv_int(&packer, "v", 1);
+    precis_mp_pack_kv_str(&packer, "id", "sp-every", 8);
+    precis_mp_pack_kv_str(&packer, "title", "Ferries return", 14);
+    precis_mp_pack_kv_str(&packer, "text", "The ferry ran at dawn. It was late.", 35);
+    precis_mp_pack_kv_str(&packer, "url", "https://example.com/f", 21);
+    precis_mp_pack_kv_str(&packer, "source", "Harbour News", 12);
+    precis_mp_pack_kv_str(&packer, "lang", "en", 2);
+    precis_mp_pack_kv_str(&packer, "published", "2026-12-01", 10);
+    precis_mp_pack_kv_int(&packer, "sentences", 2);
+    precis_mp_pack_kv_int(&packer, "words", 30);
+    precis_mp_pack_cstr(&packer, "ratio");
+    msgpack_pack_double(&packer, 0.5);
+    precis_mp_pack_kv_str(&packer, "format", "html", 4);
+    precis_mp_pack_cstr(&packer, "explain");
+    msgpack_pack_true(&packer);
+    precis_mp_pack_cstr(&packer, "custom-key");
+    msgpack_pack_array(&packer, 1);
+    msgpack_pack_int(&packer, 7);
+    msgpack_sbuffer_init(&bare);
+    msgpack_packer_init(&packer, &bare, msgpack_sbuffer_write);
+    msgpack_pack_map(&packer, 2);
+    precis_mp_pack_kv_str(&packer, "text", "No id here. None.", 17);
+    precis_mp_pack_kv_str(&packer, "custom-key", "x", 1);
+    msgpack_sbuffer_init(&fallback);
+    msgpack_packer_init(&packer, &fallback, msgpack_sbuffer_write);
+    msgpack_pack_map(&packer, 5);
+    precis_mp_pack_kv_str(&packer, "id", "sp-fallback", 11);
+    precis_mp_pack_kv_str(&packer, "text", "Encoded again.", 14);
+    precis_mp_pack_kv_int(&packer, "received_us", 5);
+    precis_mp_pack_kv_str(&packer, "key", "client-key", 10); /* replaced, freed */
+    precis_mp_pack_kv_str(&packer, "custom-key", "x", 1);
+    const char *frames[3] = {every.data, bare.data, fallback.data};
+    size_t sizes[3] = {every.size, bare.size, fallback.size};
+    char batch[1024];
+    size_t batch_size = batch_frame_of(batch, sizeof batch, frames, sizes, 3);
+    int64_t before = precis_now_us();
+    push_frame(rig.self, rig.client, false, batch, batch_size);
+    zmsg_t *answer = answer_message(rig.client);
+    zmsg_destroy(&answer);
+    precis_article_t *got[4] = {NULL};
+    char *raw[4] = {NULL};
+    size_t raw_size[4];
+    size_t count = worker_articles(rig.worker, got, raw, raw_size, 4);
+    CHECK(count == 3, "%s: %zu articles reached the worker, not 3", mode, count);
+    for (size_t i = 0; i < count; i++) {
+        precis_article_t *a = got[i];
+        CHECK(a->key.ptr &&
+                  strncmp(a->key.ptr, rig.self->nonce, strlen(rig.self->nonce)) == 0 &&
+                  a->received_us >= before && a->attempt == 1 && a->id.ptr &&
+                  a->normalize_us == 0 && !a->normalized,
+              "%s: article %zu lacks ingest's key, received_us or attempt", mode, i);
+        /* The unknown key travels with the spliced ones only. */
+        bool carried = has_bytes(raw[i], raw_size[i], "custom-key");
+        CHECK(carried == (i < 2), "%s: article %zu %s the unknown key", mode, i,
+              carried ? "carries" : "lost");
+    }
+    if (count == 3) {
+        precis_article_t *a = got[0];
+        CHECK(streq(a->id.ptr, "sp-every") && streq(a->title.ptr, "Ferries return") &&
+                  a->text.len == 35 && streq(a->url.ptr, "https://example.com/f") &&
+                  streq(a->source.ptr, "Harbour News") && streq(a->lang.ptr, "en") &&
+                  streq(a->published.ptr, "2026-12-01") && a->sentences == 2 &&
+                  a->words == 30 && a->ratio == 0.5 && a->format == PRECIS_FORMAT_HTML &&
+                  a->explain,
+              "%s: the article with every key lost one", mode);
+        CHECK(got[1]->id.len == 32 && streq(got[1]->text.ptr, "No id here. None."),
+              "%s: the article without an id came as '%s'", mode,
+              got[1]->id.ptr ? got[1]->id.ptr : "(no id)");
+        CHECK(streq(got[2]->id.ptr, "sp-fallback") && got[2]->received_us >= before,
+              "%s: the client's received_us reached the worker", mode);
+        CHECK(!has_bytes(raw[2], raw_size[2], "client-key"),
+              "%s: the client's key reached the worker", mode);
+    }
+    if (journal && count == 3) {
+        /* Recovered from the journal: the same bytes. */
+        precis_ingest_destroy(&rig.self);
+        precis_journal_t *recovered = precis_journal_new(rig.dir);
+        recovered_t found = {raw, raw_size, count, 0};
+        if (recovered)
+            precis_journal_recover(recovered, recovered_same, &found);
+        precis_journal_destroy(&recovered);
+        CHECK(found.same == 3, "%s: %zu of 3 articles recovered from the journal as sent",
+              mode, found.same);
+    }
+    for (size_t i = 0; i < count; i++) {
+        precis_article_destroy(&got[i]);
+        free(raw[i]);
+    }
+    msgpack_sbuffer_destroy(&every);
+    msgpack_sbuffer_destroy(&bare);
+    msgpack_sbuffer_destroy(&fallback);
+    test_rig_stop(&rig);
+    return failures;
+}
+
 /* A batch frame (a message's one request frame, a msgpack array of
    requests) is answered with one batch frame of replies, in order, each
    what the request alone would have had; frames that cannot be read
@@ -2852,5 +3038,7 @@ int precis_ingest_test(bool verbose)
     failures += dispatch_test(&config, true);
     failures += batch_frame_test(&config, false);
     failures += batch_frame_test(&config, true);
+    failures += splice_dispatch_test(&config, false);
+    failures += splice_dispatch_test(&config, true);
     return failures;
 }

@@ -9,6 +9,7 @@
 */
 #include "precis_ledger.h"
 #include "precis_batch.h"
+#include "precis_uthash.h"
 #include <czmq.h>
 #include <stdatomic.h>
 
@@ -21,12 +22,14 @@ typedef struct entry_s {
     int64_t due_ms;
     struct entry_s *prev, *next; /* in the due list */
     atomic_uint refs;
-    bool queued; /* in the ledger's queue, not in the due list */
-    char key[];  /* one allocation with the entry */
+    bool queued;       /* in the ledger's queue, not in the due list */
+    UT_hash_handle hh; /* in the ledger's entries, by key */
+    size_t key_len;
+    char key[]; /* one allocation with the entry */
 } entry_t;
 
 struct _precis_ledger_t {
-    zhashx_t *entries; /* key -> entry_t */
+    entry_t *entries; /* by key (uthash: the entries are the table) */
     /* Entries roughly by due time, linked through themselves (a zlistx
        node an article was one of ingest's allocations). */
     entry_t *due_first, *due_last;
@@ -57,25 +60,10 @@ static void message_done(void *data, void *hint)
     entry_release(hint);
 }
 
-static void entry_destroy(void **item)
-{
-    entry_t *entry = *item;
-    if (entry) {
-        entry_release(entry);
-        *item = NULL;
-    }
-}
-
 precis_ledger_t *precis_ledger_new(int64_t retry_ms, uint32_t max_attempts)
 {
     precis_ledger_t *self = calloc(1, sizeof *self);
     assert(self);
-    self->entries = zhashx_new();
-    zhashx_set_destructor(self->entries, entry_destroy);
-    /* The hash's key is the entry's own (freed with it), not a copy: a
-       strdup and a free fewer per article. */
-    zhashx_set_key_duplicator(self->entries, NULL);
-    zhashx_set_key_destructor(self->entries, NULL);
     self->retry_ms = retry_ms;
     self->max_attempts = max_attempts;
     self->batch = precis_batch_new();
@@ -86,7 +74,13 @@ void precis_ledger_destroy(precis_ledger_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    zhashx_destroy(&(*self_p)->entries);
+    precis_ledger_t *self = *self_p;
+    entry_t *entry, *next;
+    HASH_ITER(hh, self->entries, entry, next)
+    {
+        HASH_DELETE(hh, self->entries, entry);
+        entry_release(entry);
+    }
     precis_batch_destroy(&(*self_p)->batch);
     free(*self_p);
     *self_p = NULL;
@@ -105,6 +99,7 @@ static entry_t *entry_new(const char *key, void *data, size_t size)
     entry_t *entry = malloc(sizeof *entry + key_len + 1);
     assert(entry && data);
     memcpy(entry->key, key, key_len + 1);
+    entry->key_len = key_len;
     entry->data = data;
     entry->public = (precis_ledger_entry_t){entry->key, data, size, 0, false};
     entry->prev = entry->next = NULL;
@@ -162,18 +157,40 @@ static void due_add_start(precis_ledger_t *self, entry_t *entry)
     self->due_first = entry;
 }
 
+/* Takes entry out of the ledger: its table, its list, its bytes; let go
+   (freed once ZeroMQ has let go of every message sent from it too). */
+static void entry_remove(precis_ledger_t *self, entry_t *entry)
+{
+    self->bytes -= entry->public.size;
+    if (entry->queued)
+        queue_unlink(self, entry);
+    else
+        due_unlink(self, entry);
+    HASH_DELETE(hh, self->entries, entry);
+    entry_release(entry);
+}
+
+/* Puts entry in the table and counts its bytes; an entry of the same key
+   goes first. The key is hashed once for both. */
+static void table_put(precis_ledger_t *self, entry_t *entry)
+{
+    unsigned hash = precis_key_hash(entry->key, entry->key_len);
+    entry_t *old;
+    HASH_FIND_BYHASHVALUE(hh, self->entries, entry->key, entry->key_len, hash, old);
+    if (old)
+        entry_remove(self, old);
+    self->bytes += entry->public.size;
+    HASH_ADD_KEYPTR_BYHASHVALUE(hh, self->entries, entry->key, entry->key_len, hash,
+                                entry);
+}
+
 /* Puts a new entry in: sent (attempts 1, due after the first wait) or due
    now; an entry of the same key goes. */
 static void entry_insert(precis_ledger_t *self, entry_t *entry, bool sent, int64_t now_ms)
 {
-    const char *key = entry->key;
-    size_t size = entry->public.size;
     entry->public.attempts = sent ? 1 : 0;
     entry->due_ms = sent ? now_ms + wait_after(self, 1) : now_ms;
-    if (zhashx_lookup(self->entries, key))
-        precis_ledger_remove(self, key);
-    self->bytes += size;
-    zhashx_insert(self->entries, entry->key, entry);
+    table_put(self, entry);
     /* Due now goes first, so that the list stays in due order. */
     if (sent)
         due_add_end(self, entry);
@@ -204,12 +221,9 @@ bool precis_ledger_adopt_queue(precis_ledger_t *self, const char *key, void *dat
 {
     assert(self->queued < PRECIS_LEDGER_BATCH);
     entry_t *entry = entry_new(key, data, size);
-    if (zhashx_lookup(self->entries, key))
-        precis_ledger_remove(self, key);
     entry->due_ms = now_ms;
     entry->queued = true;
-    self->bytes += size;
-    zhashx_insert(self->entries, entry->key, entry);
+    table_put(self, entry);
     self->queue[self->queued++] = entry;
     return self->queued == PRECIS_LEDGER_BATCH;
 }
@@ -277,21 +291,19 @@ void precis_ledger_add(precis_ledger_t *self, const char *key, const void *data,
 
 bool precis_ledger_remove(precis_ledger_t *self, const char *key)
 {
-    entry_t *entry = zhashx_lookup(self->entries, key);
+    size_t key_len = strlen(key);
+    entry_t *entry;
+    HASH_FIND_BYHASHVALUE(hh, self->entries, key, key_len, precis_key_hash(key, key_len),
+                          entry);
     if (!entry)
         return false;
-    self->bytes -= entry->public.size;
-    if (entry->queued)
-        queue_unlink(self, entry);
-    else
-        due_unlink(self, entry);
-    zhashx_delete(self->entries, key);
+    entry_remove(self, entry);
     return true;
 }
 
 size_t precis_ledger_size(precis_ledger_t *self)
 {
-    return zhashx_size(self->entries);
+    return HASH_COUNT(self->entries);
 }
 
 size_t precis_ledger_bytes(precis_ledger_t *self)
@@ -308,7 +320,7 @@ void precis_ledger_resend_due(precis_ledger_t *self, int64_t now_ms, precis_ledg
                               void *arg)
 {
     /* At most one pass over the entries due now: re-queued ones go behind. */
-    size_t budget = zhashx_size(self->entries);
+    size_t budget = HASH_COUNT(self->entries);
     entry_t *entry;
     while (budget-- > 0 && (entry = self->due_first) && entry->due_ms <= now_ms) {
         if (!fn(arg, &entry->public))
@@ -322,13 +334,15 @@ void precis_ledger_resend_due(precis_ledger_t *self, int64_t now_ms, precis_ledg
 
 precis_ledger_entry_t *precis_ledger_first(precis_ledger_t *self)
 {
-    entry_t *entry = zhashx_first(self->entries);
+    entry_t *entry = self->entries;
+    self->cursor = entry ? entry->hh.next : NULL;
     return entry ? &entry->public : NULL;
 }
 
 precis_ledger_entry_t *precis_ledger_next(precis_ledger_t *self)
 {
-    entry_t *entry = zhashx_next(self->entries);
+    entry_t *entry = self->cursor;
+    self->cursor = entry ? entry->hh.next : NULL;
     return entry ? &entry->public : NULL;
 }
 
@@ -541,6 +555,36 @@ int precis_ledger_test(bool verbose)
          entry = precis_ledger_next(ledger))
         walked++;
     CHECK(walked == 2);
+    precis_ledger_destroy(&ledger);
+
+    /* Many keys (the table grows its buckets several times): each found
+       once, half removed, the walk sees each of the rest once, and the
+       ledger destroyed with them in it frees them (ASan, valgrind). */
+    ledger = precis_ledger_new(100, 3);
+    enum { MANY = 5000 };
+    char key[32];
+    for (int i = 0; i < MANY; i++) {
+        snprintf(key, sizeof key, "nonce-%d", i);
+        precis_ledger_add(ledger, key, key, strlen(key), i % 2 == 0, 0);
+    }
+    size_t removed = 0, missing = 0;
+    for (int i = 0; i < MANY; i += 2) {
+        snprintf(key, sizeof key, "nonce-%d", i);
+        removed += precis_ledger_remove(ledger, key);
+        missing += !precis_ledger_remove(ledger, key);
+    }
+    CHECK(removed == MANY / 2 && missing == MANY / 2 &&
+          precis_ledger_size(ledger) == MANY / 2);
+    walked = 0;
+    size_t odd = 0;
+    for (precis_ledger_entry_t *entry = precis_ledger_first(ledger); entry;
+         entry = precis_ledger_next(ledger)) {
+        walked++;
+        odd += entry->size == strlen(entry->key) &&
+               memcmp(entry->data, entry->key, entry->size) == 0 &&
+               atoi(entry->key + 6) % 2 == 1;
+    }
+    CHECK(walked == MANY / 2 && odd == MANY / 2);
     precis_ledger_destroy(&ledger);
     return failures;
 #undef CHECK

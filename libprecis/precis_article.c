@@ -7,6 +7,7 @@
 #define _GNU_SOURCE /* memmem, in the self test */
 #include "precis_article.h"
 #include "precis_msgpack.h"
+#include "precis_mpwrite.h"
 #include <ctype.h>
 #include <czmq.h>
 #include <stdio.h>
@@ -35,29 +36,59 @@ typedef struct {
 #define AT(f)  offsetof(precis_article_t, f)
 #define KEY(k) k, sizeof k - 1
 
+/* The rows of field_table, by index (precis_article_t.keys_seen has a bit
+   for each). */
+enum {
+    ROW_ID,
+    ROW_KEY,
+    ROW_TITLE,
+    ROW_TEXT,
+    ROW_URL,
+    ROW_SOURCE,
+    ROW_LANG,
+    ROW_PUBLISHED,
+    ROW_SENTENCES,
+    ROW_WORDS,
+    ROW_RATIO,
+    ROW_RECEIVED_US,
+    ROW_NORMALIZE_US,
+    ROW_ATTEMPT,
+    ROW_NORMALIZED,
+    ROW_FORMAT,
+    ROW_EXPLAIN,
+    ROW_TYPE,
+    ROW_VERSION,
+    ROW_COUNT
+};
+
+#define ROW_BIT(row) (UINT32_C(1) << (row))
+
 static const field_row_t field_table[] = {
-    {KEY("id"), FIELD_STRING, AT(id), 1, PRECIS_MAX_ID},
-    {KEY("key"), FIELD_STRING, AT(key), 1, 128},
-    {KEY("title"), FIELD_STRING, AT(title), 0, PRECIS_MAX_FIELD},
-    {KEY("text"), FIELD_STRING, AT(text), 0, INT64_MAX},
-    {KEY("url"), FIELD_STRING, AT(url), 0, PRECIS_MAX_FIELD},
-    {KEY("source"), FIELD_STRING, AT(source), 0, PRECIS_MAX_FIELD},
-    {KEY("lang"), FIELD_STRING, AT(lang), 0, 16},
-    {KEY("published"), FIELD_STRING, AT(published), 0, PRECIS_MAX_FIELD},
-    {KEY("sentences"), FIELD_INT, AT(sentences), 1, 1000},
-    {KEY("words"), FIELD_INT, AT(words), 1, 100000},
-    {KEY("ratio"), FIELD_RATIO, AT(ratio), 0, 1},
-    {KEY("received_us"), FIELD_INT, AT(received_us), 0, INT64_MAX},
-    {KEY("normalize_us"), FIELD_INT, AT(normalize_us), 0, INT64_MAX},
-    {KEY("attempt"), FIELD_INT, AT(attempt), 0, UINT32_MAX},
-    {KEY("normalized"), FIELD_BOOL, AT(normalized), 0, 1},
-    {KEY("format"), FIELD_FORMAT, AT(format), 0, 0},
-    {KEY("explain"), FIELD_BOOL, AT(explain), 0, 1},
-    {KEY("type"), FIELD_TYPE, 0, 0, 0},
-    {KEY("v"), FIELD_VERSION, 0, 0, 0},
+    [ROW_ID] = {KEY("id"), FIELD_STRING, AT(id), 1, PRECIS_MAX_ID},
+    [ROW_KEY] = {KEY("key"), FIELD_STRING, AT(key), 1, 128},
+    [ROW_TITLE] = {KEY("title"), FIELD_STRING, AT(title), 0, PRECIS_MAX_FIELD},
+    [ROW_TEXT] = {KEY("text"), FIELD_STRING, AT(text), 0, INT64_MAX},
+    [ROW_URL] = {KEY("url"), FIELD_STRING, AT(url), 0, PRECIS_MAX_FIELD},
+    [ROW_SOURCE] = {KEY("source"), FIELD_STRING, AT(source), 0, PRECIS_MAX_FIELD},
+    [ROW_LANG] = {KEY("lang"), FIELD_STRING, AT(lang), 0, 16},
+    [ROW_PUBLISHED] = {KEY("published"), FIELD_STRING, AT(published), 0,
+                       PRECIS_MAX_FIELD},
+    [ROW_SENTENCES] = {KEY("sentences"), FIELD_INT, AT(sentences), 1, 1000},
+    [ROW_WORDS] = {KEY("words"), FIELD_INT, AT(words), 1, 100000},
+    [ROW_RATIO] = {KEY("ratio"), FIELD_RATIO, AT(ratio), 0, 1},
+    [ROW_RECEIVED_US] = {KEY("received_us"), FIELD_INT, AT(received_us), 0, INT64_MAX},
+    [ROW_NORMALIZE_US] = {KEY("normalize_us"), FIELD_INT, AT(normalize_us), 0, INT64_MAX},
+    [ROW_ATTEMPT] = {KEY("attempt"), FIELD_INT, AT(attempt), 0, UINT32_MAX},
+    [ROW_NORMALIZED] = {KEY("normalized"), FIELD_BOOL, AT(normalized), 0, 1},
+    [ROW_FORMAT] = {KEY("format"), FIELD_FORMAT, AT(format), 0, 0},
+    [ROW_EXPLAIN] = {KEY("explain"), FIELD_BOOL, AT(explain), 0, 1},
+    [ROW_TYPE] = {KEY("type"), FIELD_TYPE, 0, 0, 0},
+    [ROW_VERSION] = {KEY("v"), FIELD_VERSION, 0, 0, 0},
 };
 
 #define FIELD_COUNT (sizeof field_table / sizeof field_table[0])
+_Static_assert(FIELD_COUNT == ROW_COUNT, "a row index for every key");
+_Static_assert(ROW_COUNT <= 32, "keys_seen has a bit for every key");
 
 precis_article_t *precis_article_new(void)
 {
@@ -76,6 +107,12 @@ static void free_strings(precis_article_t *self)
         fields[i]->ptr = NULL;
         fields[i]->len = 0;
     }
+}
+
+void precis_article_clear(precis_article_t *self)
+{
+    free_strings(self);
+    memset(self, 0, sizeof *self);
 }
 
 void precis_article_destroy(precis_article_t **self_p)
@@ -232,6 +269,15 @@ static bool is_language_tag(const char *tag, size_t len)
     return true;
 }
 
+/* Notes that the map has the known key of row f with value: a second one,
+   or a nil, makes the request's bytes irregular (precis_article_splice). */
+static void note_key(precis_article_t *self, size_t f, const msgpack_object *value)
+{
+    if ((self->keys_seen & ROW_BIT(f)) || value->type == MSGPACK_OBJECT_NIL)
+        self->keys_irregular = true;
+    self->keys_seen |= ROW_BIT(f);
+}
+
 /* Validates and stores every known key of the map. */
 static int decode_map(precis_article_t *self, const msgpack_object *map, size_t max_text,
                       char *error)
@@ -248,10 +294,13 @@ static int decode_map(precis_article_t *self, const msgpack_object *map, size_t 
             return -1;
         }
         const msgpack_object_str *key = &entry->key.via.str;
-        for (size_t f = 1; f < FIELD_COUNT; f++)
+        for (size_t f = 0; f < FIELD_COUNT; f++)
             if (key->size == field_table[f].key_len &&
                 memcmp(key->ptr, field_table[f].key, key->size) == 0) {
-                if (store_field(self, &field_table[f], &entry->val, error) != 0)
+                note_key(self, f, &entry->val);
+                /* The id was stored first, above (the first one given). */
+                if (f != ROW_ID &&
+                    store_field(self, &field_table[f], &entry->val, error) != 0)
                     return -1;
                 break;
             }
@@ -455,6 +504,76 @@ void *precis_article_encode(const precis_article_t *self, size_t *size_p)
     return buffer.data; /* the caller frees it */
 }
 
+/* The keys precis_article_splice appends after the request's: type and v
+   when it had none, id when self's was generated, then key, received_us
+   and attempt, as precis_article_encode writes them. */
+static void splice_tail(precis_mpw_t *w, const precis_article_t *self, bool type,
+                        bool version, bool id)
+{
+    if (type)
+        precis_mpw_kv_str(w, "type", "article");
+    if (version)
+        precis_mpw_kv_int(w, "v", PRECIS_PROTOCOL_VERSION);
+    if (id) {
+        precis_mpw_cstr(w, "id");
+        precis_mpw_str(w, self->id.ptr, self->id.len);
+    }
+    precis_mpw_cstr(w, "key");
+    precis_mpw_str(w, self->key.ptr, self->key.len);
+    precis_mpw_kv_int(w, "received_us", self->received_us);
+    precis_mpw_kv_int(w, "attempt", self->attempt);
+}
+
+void *precis_article_splice(const precis_article_t *self, const void *request,
+                            size_t size, size_t *size_p)
+{
+    /* Keys ingest sets: appended after the client's, a reader that takes
+       the first of a key (precis_mp_lookup) would see the client's. */
+    const uint32_t set_here = ROW_BIT(ROW_KEY) | ROW_BIT(ROW_RECEIVED_US) |
+                              ROW_BIT(ROW_NORMALIZE_US) | ROW_BIT(ROW_ATTEMPT) |
+                              ROW_BIT(ROW_NORMALIZED);
+    uint32_t seen = self->keys_seen;
+    if (self->keys_irregular || (seen & set_here) || !self->key.ptr || !self->id.ptr ||
+        ((seen & ROW_BIT(ROW_FORMAT)) && self->format == PRECIS_FORMAT_AUTO))
+        return NULL;
+    /* The map's header: its count, and where its entries start. */
+    const uint8_t *in = request;
+    size_t header;
+    uint64_t count;
+    if (size >= 1 && in[0] >= 0x80 && in[0] <= 0x8f) {
+        header = 1;
+        count = in[0] & 0x0f;
+    } else if (size >= 3 && in[0] == 0xde) {
+        header = 3;
+        count = (uint64_t)in[1] << 8 | in[2];
+    } else if (size >= 5 && in[0] == 0xdf) {
+        header = 5;
+        count =
+            (uint64_t)in[1] << 24 | (uint64_t)in[2] << 16 | (uint64_t)in[3] << 8 | in[4];
+    } else
+        return NULL;
+    bool type = !(seen & ROW_BIT(ROW_TYPE)), version = !(seen & ROW_BIT(ROW_VERSION)),
+         id = !(seen & ROW_BIT(ROW_ID));
+    count += 3 + type + version + id;
+    if (count > UINT32_MAX)
+        return NULL;
+    /* Counted first, then written into a buffer of that size. */
+    precis_mpw_t w = {NULL, 0};
+    precis_mpw_map(&w, count);
+    w.size += size - header; /* the request's entries */
+    splice_tail(&w, self, type, version, id);
+    size_t total = w.size;
+    w.data = malloc(total);
+    assert(w.data);
+    w.size = 0;
+    precis_mpw_map(&w, count);
+    precis_mpw_bytes(&w, in + header, size - header);
+    splice_tail(&w, self, type, version, id);
+    assert(w.size == total);
+    *size_p = total;
+    return w.data;
+}
+
 static const char *format_names[] = {"auto", "text", "html"};
 
 int precis_format_from_name(const char *name, size_t len)
@@ -564,6 +683,19 @@ static bool same_str(const precis_str_t *a, const precis_str_t *b)
            (a->len == 0 || memcmp(a->ptr, b->ptr, a->len) == 0);
 }
 
+/* Whether two articles have the same fields. */
+static bool same_fields(const precis_article_t *a, const precis_article_t *b)
+{
+    return same_str(&a->id, &b->id) && same_str(&a->key, &b->key) &&
+           same_str(&a->title, &b->title) && same_str(&a->text, &b->text) &&
+           same_str(&a->url, &b->url) && same_str(&a->source, &b->source) &&
+           same_str(&a->lang, &b->lang) && same_str(&a->published, &b->published) &&
+           a->sentences == b->sentences && a->ratio == b->ratio && a->words == b->words &&
+           a->format == b->format && a->received_us == b->received_us &&
+           a->normalize_us == b->normalize_us && a->normalized == b->normalized &&
+           a->attempt == b->attempt && a->explain == b->explain;
+}
+
 static bool same_decoding(const void *data, size_t size)
 {
     char error[2][PRECIS_ERROR_SIZE] = {"", ""};
@@ -571,15 +703,7 @@ static bool same_decoding(const void *data, size_t size)
     int rc_a = precis_article_decode(a, data, size, 100, error[0]);
     int rc_b = decode_general(b, data, size, 100, error[1]);
     bool same = rc_a == rc_b && (rc_a == 0 || strcmp(error[0], error[1]) == 0) &&
-                same_str(&a->id, &b->id) && same_str(&a->key, &b->key) &&
-                same_str(&a->title, &b->title) && same_str(&a->text, &b->text) &&
-                same_str(&a->url, &b->url) && same_str(&a->source, &b->source) &&
-                same_str(&a->lang, &b->lang) && same_str(&a->published, &b->published) &&
-                a->sentences == b->sentences && a->ratio == b->ratio &&
-                a->words == b->words && a->format == b->format &&
-                a->received_us == b->received_us && a->normalize_us == b->normalize_us &&
-                a->normalized == b->normalized && a->attempt == b->attempt &&
-                a->explain == b->explain;
+                same_fields(a, b);
     if (!same)
         fprintf(stderr, "article: decodings differ (%d '%s' / %d '%s')\n", rc_a, error[0],
                 rc_b, error[1]);
@@ -703,6 +827,157 @@ static void *pack_every_form(size_t *size_p, int variant)
     return buffer.data;
 }
 
+/* A request of count entries from the packer's buffer, as ingest gets it:
+   decoded (borrowing) and given what ingest gives an accepted article;
+   then spliced and encoded, both decoded again. Returns -1 when the two
+   decodings differ or either fails, 0 when the splice gave the same
+   article, 1 when it declined (NULL). With must_carry, the spliced bytes
+   hold that string (a key encode leaves out). */
+static int splice_compare(const void *request, size_t size, const char *must_carry)
+{
+    char error[PRECIS_ERROR_SIZE];
+    precis_article_t *article = precis_article_new();
+    if (precis_article_decode_borrowing(article, request, size, 0, error) != 0) {
+        fprintf(stderr, "article: splice test request refused: %s\n", error);
+        precis_article_destroy(&article);
+        return -1;
+    }
+    if (!article->id.ptr)
+        precis_article_generate_id(article);
+    precis_str_set(&article->key, "nonce-17", 8);
+    article->received_us = INT64_C(1764590000123456);
+    article->attempt = 1;
+    size_t spliced_size = 0, encoded_size;
+    void *spliced = precis_article_splice(article, request, size, &spliced_size);
+    void *encoded = precis_article_encode(article, &encoded_size);
+    int rc = spliced ? 0 : 1;
+    precis_article_t *from_splice = precis_article_new(),
+                     *from_encode = precis_article_new();
+    if (precis_article_decode(from_encode, encoded, encoded_size, 0, error) != 0 ||
+        (spliced &&
+         (precis_article_decode(from_splice, spliced, spliced_size, 0, error) != 0 ||
+          !same_fields(from_splice, from_encode) || !same_fields(from_encode, article) ||
+          !same_decoding(spliced, spliced_size) ||
+          (must_carry &&
+           !memmem(spliced, spliced_size, must_carry, strlen(must_carry))))))
+        rc = -1;
+    precis_article_destroy(&from_splice);
+    precis_article_destroy(&from_encode);
+    precis_article_destroy(&article);
+    free(spliced);
+    free(encoded);
+    return rc;
+}
+
+/* precis_article_splice against precis_article_encode: requests with
+   every optional key, with unknown keys, in each map form; and those it
+   must decline. */
+static int splice_test(void)
+{
+    int failures = 0;
+    msgpack_sbuffer buffer;
+    msgpack_sbuffer_init(&buffer);
+    msgpack_packer packer;
+    msgpack_packer_init(&packer, &buffer, msgpack_sbuffer_write);
+    /* Every key a client may send (ratio as a float32, sentences as a
+       uint16: decoded to the same values encode writes in other forms). */
+    msgpack_pack_map(&packer, 14);
+    precis_mp_pack_kv_str(&packer, "type", "article", 7);
+    precis_mp_pack_kv_int(&packer, "v", 1);
+    precis_mp_pack_kv_str(&packer, "id", "every-key", 9);
+    precis_mp_pack_kv_str(&packer, "title", "Ferries return", 14);
+    precis_mp_pack_kv_str(&packer, "text", "The ferry ran at dawn. It was late.", 35);
+    precis_mp_pack_kv_str(&packer, "url", "https://example.com/f", 21);
+    precis_mp_pack_kv_str(&packer, "source", "Harbour News", 12);
+    precis_mp_pack_kv_str(&packer, "lang", "en-GB", 5);
+    precis_mp_pack_kv_str(&packer, "published", "2026-12-01T08:00:00Z", 20);
+    precis_mp_pack_cstr(&packer, "sentences");
+    msgpack_pack_fix_uint16(&packer, 2);
+    precis_mp_pack_kv_int(&packer, "words", 40);
+    precis_mp_pack_cstr(&packer, "ratio");
+    msgpack_pack_float(&packer, 0.25f);
+    precis_mp_pack_kv_str(&packer, "format", "html", 4);
+    precis_mp_pack_cstr(&packer, "explain");
+    msgpack_pack_true(&packer);
+    if (splice_compare(buffer.data, buffer.size, NULL) != 0) {
+        fprintf(stderr, "article test failed: splice of a request with every key\n");
+        failures++;
+    }
+    /* Text alone and 13 unknown keys (a nested one, a bin, a nil): the id,
+       type and v are added, and the fixmap of 14 becomes a map16 of 20. */
+    msgpack_sbuffer_clear(&buffer);
+    msgpack_pack_map(&packer, 14);
+    precis_mp_pack_kv_str(&packer, "text", "Only text. And more.", 20);
+    precis_mp_pack_cstr(&packer, "tags");
+    msgpack_pack_array(&packer, 2);
+    precis_mp_pack_cstr(&packer, "a");
+    msgpack_pack_map(&packer, 1);
+    precis_mp_pack_kv_int(&packer, "b", 2);
+    precis_mp_pack_cstr(&packer, "blob");
+    msgpack_pack_bin(&packer, 3);
+    msgpack_pack_bin_body(&packer, "\x00\x01\x02", 3);
+    precis_mp_pack_cstr(&packer, "nothing");
+    msgpack_pack_nil(&packer);
+    for (int i = 0; i < 10; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "custom%d", i);
+        precis_mp_pack_kv_int(&packer, name, -i * 1000);
+    }
+    if (splice_compare(buffer.data, buffer.size, "custom9") != 0) {
+        fprintf(stderr, "article test failed: splice of a request with unknown keys\n");
+        failures++;
+    }
+    /* The same entries under a map16 and a map32 header. */
+    size_t body = buffer.size - 1;
+    uint8_t *wide = malloc(buffer.size + 4);
+    wide[0] = 0xde, wide[1] = 0, wide[2] = 14;
+    memcpy(wide + 3, buffer.data + 1, body);
+    if (splice_compare(wide, 3 + body, "custom9") != 0) {
+        fprintf(stderr, "article test failed: splice of a map16 request\n");
+        failures++;
+    }
+    wide[0] = 0xdf, wide[1] = 0, wide[2] = 0, wide[3] = 0, wide[4] = 14;
+    memcpy(wide + 5, buffer.data + 1, body);
+    if (splice_compare(wide, 5 + body, "custom9") != 0) {
+        fprintf(stderr, "article test failed: splice of a map32 request\n");
+        failures++;
+    }
+    free(wide);
+    /* Declined: a known key twice or nil, a key ingest sets, format
+       "auto" (encode leaves it out); encode is used then. */
+    const char *declined[][4] = {
+        {"title", "One", "title", "Two"},  {"id", "d1", "id", "d2"},
+        {"key", "client-key", "url", "u"}, {"format", "auto", "url", "u"},
+        {"received_us", "", "url", "u"},   {"attempt", "", "url", "u"},
+        {"normalize_us", "", "url", "u"},  {"normalized", "", "url", "u"},
+        {"url", NULL, "source", "s"},      {"id", NULL, "source", "s"},
+    };
+    for (size_t i = 0; i < sizeof declined / sizeof declined[0]; i++) {
+        msgpack_sbuffer_clear(&buffer);
+        msgpack_pack_map(&packer, 3);
+        precis_mp_pack_kv_str(&packer, "text", "Declined. Still fine.", 21);
+        for (int k = 0; k < 2; k++) {
+            const char *key = declined[i][2 * k], *value = declined[i][2 * k + 1];
+            precis_mp_pack_cstr(&packer, key);
+            if (!value)
+                msgpack_pack_nil(&packer);
+            else if (strcmp(key, "normalized") == 0)
+                msgpack_pack_false(&packer);
+            else if (!*value)
+                msgpack_pack_int(&packer, 7);
+            else
+                precis_mp_pack_cstr(&packer, value);
+        }
+        if (splice_compare(buffer.data, buffer.size, NULL) != 1) {
+            fprintf(stderr, "article test failed: splice not declined for '%s'\n",
+                    declined[i][0]);
+            failures++;
+        }
+    }
+    msgpack_sbuffer_destroy(&buffer);
+    return failures;
+}
+
 int precis_article_test(bool verbose)
 {
     int failures = 0;
@@ -782,6 +1057,17 @@ int precis_article_test(bool verbose)
     CHECK(strcmp(article->id.ptr, "b7") == 0); /* a copy, NUL-terminated */
     precis_article_destroy(&article);
     CHECK(memcmp(data, "\x84", 1) == 0); /* the frame is untouched */
+    /* On the stack: cleared, its copies freed (ASan, valgrind) and fresh
+       again, so that it decodes the next frame. */
+    precis_article_t on_stack = {0};
+    CHECK(precis_article_decode_borrowing(&on_stack, data, size, 0, error) == 0 &&
+          on_stack.id.ptr && on_stack.keys_seen);
+    precis_article_clear(&on_stack);
+    CHECK(!on_stack.id.ptr && !on_stack.text.ptr && !on_stack.borrowed &&
+          !on_stack.keys_seen);
+    CHECK(precis_article_decode(&on_stack, data, size, 0, error) == 0 &&
+          strcmp(on_stack.text.ptr, "Borrowed text.") == 0);
+    precis_article_clear(&on_stack);
     free(data);
     {
         msgpack_sbuffer wide;
@@ -1063,6 +1349,8 @@ int precis_article_test(bool verbose)
     CHECK(strcmp(error, "field 'title' is not valid UTF-8") == 0);
     free(data);
     precis_article_destroy(&article);
+
+    failures += splice_test();
 
     /* Generated ids are 32 hex digits and differ. */
     precis_article_t *one = precis_article_new(), *two = precis_article_new();
