@@ -43,6 +43,11 @@ precis_seen_t *precis_seen_new(size_t capacity)
     self->slots = precis_table_alloc(size * sizeof *self->slots);
     self->ring = precis_table_alloc(capacity * sizeof *self->ring);
     assert(self->slots && self->ring);
+    /* The slots are all touched within the first few hundred keys (at
+       random, a huge page each): faulted in here, at start, not by the
+       first results (see precis_seen.h). The ring fills in order, a huge
+       page every 262,144 keys: left to fault as it goes. */
+    precis_table_populate(self->slots, size * sizeof *self->slots);
     self->mask = size - 1;
     self->capacity = capacity;
     return self;
