@@ -36,10 +36,16 @@
     apart from the records, so that a deleted, cut or replaced log never
     makes the sink give a number twice: `next` (every seq below it is in the
     log) and `reserved` (no seq at or above it was ever given). Writing it
-    costs a temp file, an fsync and a rename, so it is not written per
-    record: `reserved` is moved ahead of `next` in blocks of
-    PRECIS_OUTLOG_RESERVE, and `next` is written at each segment roll and
-    at a clean close (then next == reserved). At open:
+    costs a temp file, an fsync and a rename (0.25-8.7 ms), so it is not
+    written per record, nor in the caller's thread: a thread of the log
+    writes it. When half of the block reserved is used, the thread is asked
+    to reserve up to PRECIS_OUTLOG_RESERVE past `next`; numbers are given
+    only below a `reserved` the thread has reported durable, so an append
+    waits only when the disk takes longer than half a block of results
+    (then, or when the thread's write failed, the append writes the state
+    itself and fails with its errno). `next` is also asked for at each
+    segment roll, and written at a clean close (then next == reserved). At
+    open:
       clean close: next = max(log's last + 1, state's next);
       a crash in this boot (the page cache kept every byte written) with a
       log that reaches state's next: next = log's last + 1, no gap;
