@@ -48,6 +48,7 @@
 #include "precis_msgpack.h"
 #include "precis_syncer.h"
 #include "precis_utf8.h"
+#include "precis_waiter.h"
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -95,6 +96,9 @@ struct _precis_ingest_t {
     zmq_msg_t held;        /* a normalized message the summarize workers could not take */
     bool forward_held;     /* held is one */
     size_t held_articles;  /* in held: a batch frame's (precis_batch.h), else 1 */
+    /* Whether the last call on a socket was a read that found nothing
+       (precis_waiter.h: only then may the loop wait for its descriptor). */
+    bool frontend_quiet, normalized_quiet;
 };
 
 /* The answer to one request frame: its reply, and the article pending
@@ -399,6 +403,8 @@ static void encode_reply_array(zmq_msg_t *frame, answer_t *answers, size_t count
 static void send_response(precis_ingest_t *self, response_t *response)
 {
     void *frontend = zsock_resolve(self->frontend);
+    /* A send may take the commands of a request still unread. */
+    self->frontend_quiet = false;
     for (size_t i = 0; i < response->envelope_count; i++)
         if (zmq_msg_send(&response->envelope[i], frontend, ZMQ_SNDMORE | ZMQ_DONTWAIT) ==
             -1)
@@ -1059,12 +1065,16 @@ static void serve_batch(precis_ingest_t *self)
     void *frontend = zsock_resolve(self->frontend);
     zmq_msg_t frames[REQUEST_FRAMES];
     size_t frame_count;
+    self->frontend_quiet = false; /* until a read finds nothing */
     /* Whether a worker can take articles is asked once a batch (each
        ZMQ_EVENTS costs a poll and a getpid system call); an article that
        finds the workers full after all waits in the ledger. A batch ends
        at BATCH_MAX messages or requests, whichever comes first. */
-    while (count < BATCH_MAX && requests < BATCH_MAX &&
-           recv_request(frontend, frames, &frame_count)) {
+    while (count < BATCH_MAX && requests < BATCH_MAX) {
+        if (!recv_request(frontend, frames, &frame_count)) {
+            self->frontend_quiet = true;
+            break;
+        }
         int64_t start = zclock_usecs();
         if (count == 0)
             self->dispatch_ready = (zsock_events(self->dispatch) & ZMQ_POLLOUT) != 0;
@@ -1146,6 +1156,7 @@ static bool forward_normalized(precis_ingest_t *self)
 {
     void *from = zsock_resolve(self->normalized), *to = zsock_resolve(self->summarize);
     uint64_t sent = 0;
+    self->normalized_quiet = false; /* until a read finds nothing */
     if (self->forward_held) {
         if (zmq_msg_send(&self->held, to, ZMQ_DONTWAIT) == -1)
             return false;
@@ -1157,6 +1168,7 @@ static bool forward_normalized(precis_ingest_t *self)
         zmq_msg_init(&self->held);
         if (zmq_msg_recv(&self->held, from, ZMQ_DONTWAIT) == -1) {
             zmq_msg_close(&self->held);
+            self->normalized_quiet = true;
             break;
         }
         /* Counted in articles: a normalize worker sends batch frames. */
@@ -1403,27 +1415,24 @@ int precis_ingest_run(precis_ingest_t *self)
               self->config->ingest_endpoint, self->config->normalize_endpoint, forward,
               self->config->acks_endpoint, self->journal ? ", journal in " : "",
               self->journal ? self->config->journal_dir : "");
-    /* The poller only waits; the loop then serves every ready socket. */
-    zpoller_t *poller = zpoller_new(NULL);
+    /* The waiter only waits; the loop then serves every ready socket. */
+    precis_waiter_t *waiter = precis_waiter_new();
     zsock_t *syncer = self->syncer ? precis_syncer_socket(self->syncer) : NULL;
-    if (syncer)
-        zpoller_add(poller, syncer);
-    zpoller_add(poller, self->frontend);
-    zpoller_add(poller, self->acks);
+    int syncer_at = syncer ? precis_waiter_add(waiter, syncer) : -1;
+    int frontend_at = precis_waiter_add(waiter, self->frontend);
+    int acks_at = precis_waiter_add(waiter, self->acks);
     /* false while the summarize workers are full, and with --no-forward */
     bool forwarding = self->normalized != NULL;
-    if (forwarding)
-        zpoller_add(poller, self->normalized);
+    int normalized_at = forwarding ? precis_waiter_add(waiter, self->normalized) : -1;
     zsock_t *control = precis_control_socket(self->control);
-    if (control)
-        zpoller_add(poller, control);
-    /* SIGTERM must not stop the poller: ingest drains before it exits. */
-    zpoller_set_nonstop(poller, true);
+    int control_at = control ? precis_waiter_add(waiter, control) : -1;
+    assert(frontend_at >= 0 && acks_at >= 0 && (!syncer || syncer_at >= 0) &&
+           (!forwarding || normalized_at >= 0) && (!control || control_at >= 0));
     int64_t next_tick = zclock_mono() + TICK_MS, drain_until = 0;
     while (true) {
         if (zsys_interrupted && !drain_until) {
             /* Stop taking articles; wait for those in flight to be delivered. */
-            zpoller_remove(poller, self->frontend);
+            precis_waiter_enable(waiter, frontend_at, false);
             drain_until = zclock_mono() + (int64_t)(self->config->drain * 1000);
             zsys_info("draining %zu articles in flight",
                       precis_ledger_size(self->ledger));
@@ -1437,42 +1446,72 @@ int precis_ingest_run(precis_ingest_t *self)
            as one can, not at the next tick. */
         if (self->deferred && wait > 1)
             wait = 1;
-        zpoller_wait(poller, wait > 0 ? (int)wait : 0);
+        /* SIGTERM ends the wait (EINTR): ingest drains before it exits. */
+        precis_waiter_wait(waiter, wait > 0 ? (int)wait : 0);
         if (self->deferred && (zsock_events(self->dispatch) & ZMQ_POLLOUT)) {
             self->deferred = false;
             precis_ledger_resend_due(self->ledger, zclock_mono(), resend, self);
         }
-        /* A poller names only the first socket that is ready: every ready
-           socket gets its turn here, so that a flood of requests cannot
-           starve acknowledgements or the forwarding of normalized
-           articles, and sync reports go first. */
-        if (syncer && take_sync(self, false) >= 0 && self->compaction != COMPACT_IDLE &&
-            self->compaction_synced)
-            /* A compaction's next step starts once its sync is done, not at
-               the next tick: while it runs every record goes to two files. */
-            compact(self);
-        /* Each reads until its socket has nothing waiting. */
-        if (!drain_until)
+        /* Every ready socket gets its turn here, so that a flood of
+           requests cannot starve acknowledgements or the forwarding of
+           normalized articles, and sync reports go first. A socket is
+           read only when it is ready (its descriptor signalled, or the
+           last call on it was not a read that found nothing): asking the
+           others costs libzmq two system calls each (precis_waiter.h). */
+        if (syncer && precis_waiter_ready(waiter, syncer_at)) {
+            while (take_sync(self, false) >= 0)
+                if (self->compaction != COMPACT_IDLE && self->compaction_synced)
+                    /* A compaction's next step starts once its sync is
+                       done, not at the next tick: while it runs every
+                       record goes to two files. */
+                    compact(self);
+            /* With a sync in flight the last take read nothing; without,
+               none was tried: ZMQ_EVENTS takes the socket's commands (and
+               leaves the report pipe waiting for a signal). */
+            if (!precis_syncer_in_flight(self->syncer))
+                zsock_events(syncer);
+            precis_waiter_set_ready(waiter, syncer_at, false);
+        }
+        /* Each reads until its socket has nothing waiting, or a batch. The
+           frontend also when answers went out on it just now. */
+        if (precis_waiter_ready(waiter, frontend_at))
+            self->frontend_quiet = false;
+        if (!drain_until && !self->frontend_quiet)
             serve_batch(self);
-        take_acks(self);
-        if (forwarding && !forward_normalized(self)) {
-            zpoller_remove(poller, self->normalized);
+        if (precis_waiter_ready(waiter, acks_at)) {
+            take_acks(self);
+            precis_waiter_set_ready(waiter, acks_at, false);
+        }
+        if (forwarding && precis_waiter_ready(waiter, normalized_at) &&
+            !forward_normalized(self)) {
+            precis_waiter_enable(waiter, normalized_at, false);
             forwarding = false;
         }
-        if (control && has_input(control))
-            precis_control_handle(self->control);
+        if (control && precis_waiter_ready(waiter, control_at)) {
+            while (has_input(control))
+                precis_control_handle(self->control);
+            precis_waiter_set_ready(waiter, control_at, false);
+        }
+        /* Sends on the frontend (answers) come after its reads too. */
+        precis_waiter_set_ready(waiter, frontend_at, !self->frontend_quiet);
+        if (forwarding)
+            precis_waiter_set_ready(waiter, normalized_at, !self->normalized_quiet);
         if (zclock_mono() >= next_tick) {
             if (!forwarding && self->summarize &&
                 (zsock_events(self->summarize) & ZMQ_POLLOUT) &&
                 forward_normalized(self)) {
-                zpoller_add(poller, self->normalized);
+                precis_waiter_enable(waiter, normalized_at, true);
                 forwarding = true;
             }
             maintain(self);
+            /* Every socket is read once a tick whatever its descriptor
+               said: a read that failed for another reason than EAGAIN
+               cannot leave a message waiting longer than that. */
+            precis_waiter_set_all_ready(waiter);
             next_tick = zclock_mono() + TICK_MS;
         }
     }
-    zpoller_destroy(&poller);
+    precis_waiter_destroy(&waiter);
     /* The answers still held go out once the last sync is done. */
     take_every_sync(self);
     zsys_info("ingest stopping: %llu accepted, %llu delivered, %llu rejected, %llu busy, "

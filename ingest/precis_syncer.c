@@ -475,6 +475,11 @@ int precis_syncer_flush(precis_syncer_t *self)
     return last_error;
 }
 
+bool precis_syncer_in_flight(precis_syncer_t *self)
+{
+    return self->requested != 0;
+}
+
 size_t precis_syncer_held(precis_syncer_t *self)
 {
     return self->held_count;

@@ -123,6 +123,9 @@ int precis_syncer_handle_ready(precis_syncer_t *self);
    called. Returns 0, or the errno of the last sync that failed on the way. */
 int precis_syncer_flush(precis_syncer_t *self);
 
+/* True when a sync is in flight: its report will come on the socket. */
+bool precis_syncer_in_flight(precis_syncer_t *self);
+
 /* Callbacks held and not yet called. */
 size_t precis_syncer_held(precis_syncer_t *self);
 /* fdatasync calls asked of the thread so far (one per file per group
