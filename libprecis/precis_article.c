@@ -537,21 +537,12 @@ void *precis_article_splice(const precis_article_t *self, const void *request,
         ((seen & ROW_BIT(ROW_FORMAT)) && self->format == PRECIS_FORMAT_AUTO))
         return NULL;
     /* The map's header: its count, and where its entries start. */
-    const uint8_t *in = request;
-    size_t header;
-    uint64_t count;
-    if (size >= 1 && in[0] >= 0x80 && in[0] <= 0x8f) {
-        header = 1;
-        count = in[0] & 0x0f;
-    } else if (size >= 3 && in[0] == 0xde) {
-        header = 3;
-        count = (uint64_t)in[1] << 8 | in[2];
-    } else if (size >= 5 && in[0] == 0xdf) {
-        header = 5;
-        count =
-            (uint64_t)in[1] << 24 | (uint64_t)in[2] << 16 | (uint64_t)in[3] << 8 | in[4];
-    } else
+    const uint8_t *in = request, *entries = in;
+    uint32_t header_count;
+    if (!precis_mp_read_map_header(&entries, in + size, &header_count))
         return NULL;
+    size_t header = (size_t)(entries - in);
+    uint64_t count = header_count;
     bool type = !(seen & ROW_BIT(ROW_TYPE)), version = !(seen & ROW_BIT(ROW_VERSION)),
          id = !(seen & ROW_BIT(ROW_ID));
     count += 3 + type + version + id;

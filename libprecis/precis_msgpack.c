@@ -311,6 +311,24 @@ static bool read_scalar(const unsigned char **at_p, const unsigned char *end,
     return true;
 }
 
+bool precis_mp_read_map_header(const unsigned char **at, const unsigned char *end,
+                               uint32_t *count)
+{
+    const unsigned char *p = *at;
+    if (p >= end)
+        return false;
+    unsigned char tag = *p++;
+    uint64_t value;
+    if (tag >= 0x80 && tag <= 0x8f)
+        value = tag & 0x0f;
+    else if (!((tag == 0xde && read_be(&p, end, 2, &value)) ||
+               (tag == 0xdf && read_be(&p, end, 4, &value))))
+        return false;
+    *count = (uint32_t)value;
+    *at = p;
+    return true;
+}
+
 bool precis_mp_read_flat_map(const void *data, size_t size, msgpack_object *map,
                              msgpack_object_kv *entries, size_t max_entries)
 {
@@ -507,6 +525,27 @@ int precis_msgpack_test(bool verbose)
     }
     CHECK(!precis_mp_plausible(data, 0, 3));
     CHECK(!precis_mp_plausible(NULL, 0, 3));
+
+    /* Map headers of each width give their count and their size; a cut
+       one or another type is none, and leaves the cursor where it was. */
+    static const struct {
+        unsigned char bytes[5];
+        size_t size, header;
+        uint32_t count;
+    } headers[] = {{{0x83}, 1, 1, 3},
+                   {{0xde, 0x01, 0x02}, 3, 3, 258},
+                   {{0xdf, 0x00, 0x01, 0x00, 0x00}, 5, 5, 65536},
+                   {{0xde, 0x01}, 2, 0, 0},
+                   {{0xdf, 0, 0, 1}, 4, 0, 0},
+                   {{0x93}, 1, 0, 0},
+                   {{0}, 0, 0, 0}};
+    for (size_t h = 0; h < sizeof headers / sizeof headers[0]; h++) {
+        const unsigned char *from = headers[h].bytes;
+        uint32_t count = 0;
+        bool read = precis_mp_read_map_header(&from, from + headers[h].size, &count);
+        CHECK(read == (headers[h].header > 0) &&
+              from == headers[h].bytes + headers[h].header && count == headers[h].count);
+    }
 
     /* Nesting: [[1]] takes depth 2 ([[]] depth 1; a scalar depth 0). */
     static const unsigned char nested[] = {0x91, 0x91, 0x01}, empty[] = {0x91, 0x90};

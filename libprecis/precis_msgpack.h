@@ -46,6 +46,12 @@ bool precis_mp_skip(const unsigned char **at, const unsigned char *end, int max_
 bool precis_mp_read_flat_map(const void *data, size_t size, msgpack_object *map,
                              msgpack_object_kv *entries, size_t max_entries);
 
+/* The map header at *at (fixmap, map 16 or map 32): its number of
+   entries in *count and *at moved past it; false, *at unmoved, when no
+   whole map header is there. */
+bool precis_mp_read_map_header(const unsigned char **at, const unsigned char *end,
+                               uint32_t *count);
+
 /* Unpacks data[0..size) into unpacked (initialized and destroyed by the
    caller) when it is exactly one plausible msgpack value: the way every
    stage reads a frame from a peer. */

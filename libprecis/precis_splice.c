@@ -181,23 +181,6 @@ static bool read_str(const uint8_t *at, const uint8_t *end, span_t *span)
     return (size_t)(end - (const uint8_t *)span->ptr) >= span->len;
 }
 
-/* The map header at *at: the number of entries; false when no map. */
-static bool read_map(const uint8_t **at, const uint8_t *end, uint32_t *count)
-{
-    if (*at >= end)
-        return false;
-    uint8_t type = *(*at)++;
-    int width = type == 0xde ? 2 : type == 0xdf ? 4 : 0;
-    if ((type & 0xf0) == 0x80)
-        *count = type & 0x0f;
-    else if (width && end - *at >= width)
-        *count = (uint32_t)read_be(*at, width);
-    else
-        return false;
-    *at += width;
-    return true;
-}
-
 /* The field a key names: compared with the few names of its length only
    (a result has about 16 keys; comparing each with every name was a tenth
    of the sink's instructions a result), each with memcmp of a constant
@@ -301,7 +284,7 @@ static bool split_pairs(precis_splice_t *self, const uint8_t *at, const uint8_t 
                         const uint8_t **stop)
 {
     uint32_t count;
-    if (!read_map(&at, end, &count))
+    if (!precis_mp_read_map_header(&at, end, &count))
         return false;
     if (count > (size_t)(end - at))
         return false; /* every entry takes two bytes at least */
@@ -344,7 +327,7 @@ static void read_timings(precis_splice_t *self)
     const uint8_t *at = self->data + self->pairs[index].value,
                   *end = self->data + self->pairs[index].end;
     uint32_t count;
-    if (!read_map(&at, end, &count))
+    if (!precis_mp_read_map_header(&at, end, &count))
         return;
     for (uint32_t i = 0; i < count; i++) {
         span_t key;
@@ -459,7 +442,7 @@ static int read_result(precis_splice_t *self, const void *data, size_t size, boo
         snprintf(error, PRECIS_ERROR_SIZE, "%s",
                  prefix ? "malformed or cut short msgpack"
                  : data && precis_mp_plausible(data, size, MAX_DEPTH) &&
-                         !read_map(&at, at + size, &count)
+                         !precis_mp_read_map_header(&at, at + size, &count)
                      ? "result is not a map"
                      : "malformed msgpack");
         return -1;
@@ -685,7 +668,7 @@ static void write_timings(precis_splice_t *self, int index, int64_t published_us
     const uint8_t *at = index >= 0 ? self->data + self->pairs[index].value : NULL;
     const uint8_t *end = index >= 0 ? self->data + self->pairs[index].end : NULL;
     uint32_t count = 0;
-    if (!at || !read_map(&at, end, &count)) {
+    if (!at || !precis_mp_read_map_header(&at, end, &count)) {
         msgpack_pack_map(packer, 4);
         precis_mp_pack_kv_int(packer, "received_us", 0);
         precis_mp_pack_kv_int(packer, "normalize_us", 0);
