@@ -16,7 +16,9 @@
         valgrind --tool=callgrind --toggle-collect=worker_bench_handle ...
         valgrind --tool=callgrind --toggle-collect=worker_bench_library ...
     Prints key=value lines: articles, worker_us and library_us (CPU per
-    article, best pass), worker_share (library_us / worker_us).
+    article, best pass), worker_share (library_us / worker_us),
+    worker_faults and library_faults (page faults an article, every counted
+    pass: whether memory is given back to the system and faulted in again).
 
     With --dump PATH, one more pass of a fresh worker over articles that
     ask for every length, a language, explain, or repeat the one before,
@@ -209,6 +211,7 @@ int main(int argc, char **argv)
     precis_summarize_worker_t *worker = precis_summarize_worker_new(&defaults);
     precis_summarizer_t *summarizer = precis_summarizer_new();
     double best_worker = 1e9, best_library = 1e9;
+    long worker_faults = 0, library_faults = 0;
     size_t sink = 0;
     for (int pass = 0; pass <= passes; pass++) {
         pass_t texts = pass_new(&set, pass);
@@ -216,13 +219,17 @@ int main(int argc, char **argv)
             sink += handle_all(worker, texts.frames, set.count);
             sink += run_all(summarizer, &set, texts.texts, texts.lens);
         } else {
+            long faults = bench_page_faults();
             double start = bench_cpu_now();
             sink += worker_bench_handle(worker, texts.frames, set.count);
             double spent = bench_cpu_now() - start;
+            worker_faults += bench_page_faults() - faults;
             best_worker = spent < best_worker ? spent : best_worker;
+            faults = bench_page_faults();
             start = bench_cpu_now();
             sink += worker_bench_library(summarizer, &set, texts.texts, texts.lens);
             spent = bench_cpu_now() - start;
+            library_faults += bench_page_faults() - faults;
             best_library = spent < best_library ? spent : best_library;
         }
         pass_free(&texts, set.count);
@@ -233,6 +240,8 @@ int main(int argc, char **argv)
     printf("worker_us=%.2f\n", 1e6 * best_worker / (double)set.count);
     printf("library_us=%.2f\n", 1e6 * best_library / (double)set.count);
     printf("worker_share=%.3f\n", best_library / best_worker);
+    printf("worker_faults=%.3f\n", (double)worker_faults / (double)set.count / passes);
+    printf("library_faults=%.3f\n", (double)library_faults / (double)set.count / passes);
     printf("checksum=%zu\n", sink);
     precis_summarizer_destroy(&summarizer);
     precis_summarize_worker_destroy(&worker);
