@@ -54,7 +54,8 @@ void precis_summary_cache_put(precis_summary_cache_t *self, const uint8_t hash[1
    takes it over and sets *result_p to NULL. When (hash, tag) is kept
    already, or result is not a summary, it is destroyed. The summarize
    worker hands over each result once it is encoded: copying its strings
-   cost more than the look-up saved. */
+   cost more than the look-up saved. (Since 2026-12-02 the worker keeps
+   its results' encoded bytes instead, precis_summary_cache_put_pairs.) */
 void precis_summary_cache_adopt(precis_summary_cache_t *self, const uint8_t hash[16],
                                 uint64_t tag, precis_result_t **result_p);
 

@@ -12,6 +12,13 @@ struct _precis_summarize_worker_t {
     bool stories;                  /* signatures and the cache (default on) */
     precis_stats_t *stats;         /* the worker's, once given; NULL before */
     int cache_hits;                /* its counter: copies answered from the cache */
+    /* The handler's scratch, kept between articles (frame_of): the
+       result's strings, and its sentence pointers and entries. */
+    char *strings;
+    size_t strings_cap;
+    char **sentences;
+    precis_scored_t *scored;
+    size_t sentences_cap;
 };
 
 precis_summarize_worker_t *
@@ -46,6 +53,9 @@ void precis_summarize_worker_destroy(precis_summarize_worker_t **self_p)
         return;
     precis_summarizer_destroy(&(*self_p)->summarizer);
     precis_summary_cache_destroy(&(*self_p)->cache);
+    free((*self_p)->strings);
+    free((*self_p)->sentences);
+    free((*self_p)->scored);
     free(*self_p);
     *self_p = NULL;
 }
@@ -53,6 +63,10 @@ void precis_summarize_worker_destroy(precis_summarize_worker_t **self_p)
 static precis_result_t *summarize(precis_summarize_worker_t *self,
                                   const precis_article_t *article,
                                   const precis_summary_options_t *options_p);
+static precis_result_t *cached_result(precis_summarize_worker_t *self,
+                                      const uint8_t hash[16], uint64_t tag);
+static void keep_bytes(precis_summarize_worker_t *self, const precis_result_t *result,
+                       const void *data, size_t size);
 
 /* The article's own length controls win over the worker's defaults. */
 static precis_summary_options_t options_for(const precis_summarize_worker_t *self,
@@ -78,6 +92,28 @@ static uint64_t options_tag(const precis_summary_options_t *options)
     return XXH3_64bits_withSeed(lang, strlen(lang), seed);
 }
 
+/* The result for an exact copy of a text this worker kept the result of
+   (its exact hash, asked for as tag), with the article's own fields and
+   the kept signature; NULL when none is kept. */
+static precis_result_t *cache_hit(precis_summarize_worker_t *self,
+                                  const precis_article_t *article, const uint8_t hash[16],
+                                  uint64_t tag)
+{
+    precis_result_t *cached = cached_result(self, hash, tag);
+    if (!cached)
+        return NULL;
+    precis_result_t *result = precis_result_new(PRECIS_RESULT_SUMMARY);
+    precis_result_copy_article(result, article);
+    precis_result_copy_summary(result, cached);
+    result->signature = cached->signature; /* the same text: the same signature */
+    cached->signature = NULL;
+    result->summary_tag = tag;
+    precis_result_destroy(&cached);
+    if (self->stats)
+        precis_stats_add(self->stats, self->cache_hits, 1);
+    return result;
+}
+
 precis_result_t *precis_summarize_worker_article(precis_summarize_worker_t *self,
                                                  const precis_article_t *article)
 {
@@ -91,20 +127,11 @@ precis_result_t *precis_summarize_worker_article(precis_summarize_worker_t *self
     uint64_t tag = options_tag(&options);
     /* An article that asks why (explain) is summarized again: the cache
        keeps summaries, not their reasons. */
-    const precis_result_t *cached =
-        article->explain
-            ? NULL
-            : precis_summary_cache_get(self->cache, signature->text_hash, tag);
-    if (cached && cached->signature) {
-        precis_result_t *result = precis_result_new(PRECIS_RESULT_SUMMARY);
-        precis_result_copy_article(result, article);
-        precis_result_copy_summary(result, cached);
-        *signature = *cached->signature; /* the same text: the same signature */
-        result->signature = signature;
-        result->summary_tag = tag;
-        if (self->stats)
-            precis_stats_add(self->stats, self->cache_hits, 1);
-        return result;
+    precis_result_t *cached =
+        article->explain ? NULL : cache_hit(self, article, signature->text_hash, tag);
+    if (cached) {
+        precis_minhash_destroy(&signature);
+        return cached;
     }
     precis_result_t *result = summarize(self, article, &options);
     if (result->kind == PRECIS_RESULT_SUMMARY) {
@@ -118,22 +145,71 @@ precis_result_t *precis_summarize_worker_article(precis_summarize_worker_t *self
     return result;
 }
 
+/* Keeps the result's bytes (data[0..size), its encoding) for exact copies
+   of its text asked for the same way. */
+static void keep_bytes(precis_summarize_worker_t *self, const precis_result_t *result,
+                       const void *data, size_t size)
+{
+    void *copy = malloc(size);
+    assert(copy);
+    memcpy(copy, data, size);
+    precis_summary_cache_put_pairs(self->cache, result->signature->text_hash,
+                                   result->summary_tag, copy, size, 1);
+}
+
+/* Whether the result is one that exact copies may reuse: a summary with
+   its signature (not an error, nor a worker without stories). */
+static bool keepable(const precis_summarize_worker_t *self, const precis_result_t *result)
+{
+    return self->stories && result && result->kind == PRECIS_RESULT_SUMMARY &&
+           result->signature;
+}
+
 void precis_summarize_worker_keep(precis_summarize_worker_t *self,
                                   precis_result_t **result_p)
 {
     precis_result_t *result = *result_p;
-    if (!self->stories || !result || !result->signature) {
-        precis_result_destroy(result_p);
-        return;
+    if (keepable(self, result)) {
+        /* An explain map (larger than the article at times) is not kept:
+           copies are not asked why. */
+        json_decref(result->explain);
+        result->explain = NULL;
+        size_t size;
+        void *data = precis_result_encode(result, &size);
+        keep_bytes(self, result, data, size);
+        free(data);
     }
-    uint8_t hash[16];
-    memcpy(hash, result->signature->text_hash, 16);
-    /* What a copy takes is the summary and the signature (300 bytes): the
-       rest need not stay in memory (an explain map can be larger than the
-       article). */
-    json_decref(result->explain);
-    result->explain = NULL;
-    precis_summary_cache_adopt(self->cache, hash, result->summary_tag, result_p);
+    precis_result_destroy(result_p);
+}
+
+/* keep, for a result already encoded into data[0..size) (its frame): the
+   bytes are copied, not encoded again, unless they hold an explain map. */
+static void keep_encoded(precis_summarize_worker_t *self, precis_result_t **result_p,
+                         const void *data, size_t size)
+{
+    if (keepable(self, *result_p) && !(*result_p)->explain) {
+        keep_bytes(self, *result_p, data, size);
+        precis_result_destroy(result_p);
+    } else
+        precis_summarize_worker_keep(self, result_p);
+}
+
+/* The result kept for the text (its exact hash) and tag, decoded (to
+   destroy), or NULL. */
+static precis_result_t *cached_result(precis_summarize_worker_t *self,
+                                      const uint8_t hash[16], uint64_t tag)
+{
+    size_t size;
+    uint32_t count;
+    const void *data =
+        precis_summary_cache_get_pairs(self->cache, hash, tag, &size, &count);
+    if (!data)
+        return NULL;
+    char ignored[PRECIS_ERROR_SIZE];
+    precis_result_t *cached = precis_result_decode(data, size, ignored);
+    if (cached && !cached->signature)
+        precis_result_destroy(&cached); /* cannot be: kept only with one */
+    return cached;
 }
 
 /* Summarizes the article (no cache). */
@@ -182,6 +258,125 @@ static void terminate(precis_str_t *field, char *buffer, size_t size)
     field->ptr = buffer;
 }
 
+/* A NUL-terminated copy of ptr[0..len) at *at, which moves past it. */
+static char *put_string(char **at, const char *ptr, size_t len)
+{
+    char *copy = *at;
+    if (len)
+        memcpy(copy, ptr, len);
+    copy[len] = 0;
+    *at += len + 1;
+    return copy;
+}
+
+static char *put_field(char **at, const precis_str_t *field)
+{
+    return field->ptr ? put_string(at, field->ptr, field->len) : NULL;
+}
+
+/* The article's fields and the summary's sentences into result, their
+   strings in the worker's scratch (valid until the next article), as
+   precis_result_copy_article and precis_result_add_sentence copy them. */
+static void borrow_strings(precis_summarize_worker_t *self, precis_result_t *result,
+                           const precis_article_t *article,
+                           const precis_summary_t *summary)
+{
+    const precis_str_t *fields[] = {&article->id,  &article->key,    &article->title,
+                                    &article->url, &article->source, &article->published};
+    size_t size = 0;
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        size += fields[i]->ptr ? fields[i]->len + 1 : 0;
+    for (size_t i = 0; i < summary->selected_count; i++)
+        size += summary->selected[i].len + 1;
+    if (size > self->strings_cap) {
+        self->strings_cap = size > 2 * self->strings_cap ? size : 2 * self->strings_cap;
+        free(self->strings);
+        self->strings = malloc(self->strings_cap);
+        assert(self->strings);
+    }
+    if (summary->selected_count > self->sentences_cap) {
+        self->sentences_cap = summary->selected_count;
+        self->sentences =
+            realloc(self->sentences, self->sentences_cap * sizeof *self->sentences);
+        self->scored = realloc(self->scored, self->sentences_cap * sizeof *self->scored);
+        assert(self->sentences && self->scored);
+    }
+    char *at = self->strings;
+    result->id = put_field(&at, &article->id);
+    result->key = put_field(&at, &article->key);
+    result->title = put_field(&at, &article->title);
+    result->url = put_field(&at, &article->url);
+    result->source = put_field(&at, &article->source);
+    result->published = put_field(&at, &article->published);
+    for (size_t i = 0; i < summary->selected_count; i++) {
+        const precis_selected_t *chosen = &summary->selected[i];
+        char *sentence = put_string(&at, article->text.ptr + chosen->start, chosen->len);
+        /* One sentence, one line, as precis_result_add_sentence makes it. */
+        for (size_t c = 0; c < chosen->len; c++)
+            if (sentence[c] == '\n' || sentence[c] == '\r')
+                sentence[c] = ' ';
+        self->sentences[i] = sentence;
+        self->scored[i] =
+            (precis_scored_t){chosen->index, chosen->score, chosen->truncated};
+    }
+    result->summary = self->sentences;
+    result->scored = self->scored;
+    result->summary_count = summary->selected_count;
+}
+
+/* The frame of the article's summary: the bytes precis_result_frame writes
+   for the result precis_summarize_worker_article makes (but its timing),
+   without making that result: its strings go into the worker's scratch
+   and the keywords are the summary's own, where the result took a
+   malloc'd copy of each (about 25 allocations and frees an article). The
+   bytes are also what the cache keeps. NULL, with *result_p set, when the
+   result is another: an exact copy answered from the cache, or an error.
+   Not for an article that asks why (explain). */
+static zframe_t *summary_frame(precis_summarize_worker_t *self,
+                               const precis_article_t *article,
+                               precis_result_t **result_p)
+{
+    precis_summary_options_t options = options_for(self, article);
+    precis_minhash_t signature = {0};
+    uint64_t tag = 0;
+    if (self->stories) {
+        precis_minhash_text_hash(article->text.ptr, article->text.len,
+                                 signature.text_hash);
+        tag = options_tag(&options);
+        if ((*result_p = cache_hit(self, article, signature.text_hash, tag)))
+            return NULL;
+    }
+    precis_summary_t summary = {0};
+    const char *reason = NULL;
+    int64_t start = zclock_usecs();
+    if (precis_summarizer_run(self->summarizer, article->title.ptr, article->text.ptr,
+                              article->text.len, &options, &summary, &reason) != 0) {
+        precis_summary_clear(&summary);
+        *result_p = precis_result_new_error(article, "summarize", "too_long",
+                                            reason ? reason : "the article was refused");
+        return NULL;
+    }
+    precis_result_t result = {.kind = PRECIS_RESULT_SUMMARY};
+    borrow_strings(self, &result, article, &summary);
+    result.lang = summary.lang[0] ? summary.lang : (char *)"und";
+    result.sentence_count = (uint32_t)summary.sentence_count;
+    result.keywords = summary.keywords;
+    result.keyword_count = summary.keyword_count;
+    result.received_us = article->received_us;
+    result.normalize_us = article->normalize_us;
+    if (self->stories) {
+        precis_summarizer_signature(self->summarizer, &signature);
+        result.signature = &signature;
+        result.summary_tag = tag;
+    }
+    result.summarize_us = zclock_usecs() - start;
+    zframe_t *frame = precis_result_frame(&result);
+    if (self->stories)
+        keep_bytes(self, &result, zframe_data(frame), zframe_size(frame));
+    precis_summary_clear(&summary);
+    return frame;
+}
+
 zframe_t *precis_summarize_worker_handle(void *state, zframe_t *input)
 {
     precis_summarize_worker_t *self = state;
@@ -196,7 +391,10 @@ zframe_t *precis_summarize_worker_handle(void *state, zframe_t *input)
                                         0, error) == 0) {
         terminate(&article->title, title, sizeof title);
         terminate(&article->lang, lang, sizeof lang);
-        result = precis_summarize_worker_article(self, article);
+        if (article->explain)
+            result = precis_summarize_worker_article(self, article);
+        else
+            output = summary_frame(self, article, &result);
     } else {
         /* An error result from normalize travels on to the sink as it is. */
         precis_result_t *passing =
@@ -222,7 +420,7 @@ zframe_t *precis_summarize_worker_handle(void *state, zframe_t *input)
                                                strlen(result->id)),
                          result->error);
         output = precis_result_frame(result);
-        precis_summarize_worker_keep(self, &result);
+        keep_encoded(self, &result, zframe_data(output), zframe_size(output));
     }
     precis_article_destroy(&article);
     return output;
@@ -379,6 +577,73 @@ int precis_summarize_worker_test(bool verbose)
         free(sent_data);
         precis_article_destroy(&sent);
         precis_summarize_worker_destroy(&fresh);
+    }
+
+    /* The handler makes its frame without a result: the bytes are those of
+       the result precis_summarize_worker_article makes for the article (its
+       timing aside), every field included, for a hard-wrapped sentence and
+       for a cut one; an exact copy sent again is answered from the bytes
+       kept, the same. */
+    const char *wrapped = "The harbour council approved the new ferry timetable on "
+                          "Monday after a long and heated\r\ndebate in the town hall, "
+                          "which lasted most of\nthe evening. Ferries will now run "
+                          "every twenty minutes. A local baker welcomed it.";
+    for (int words = 0; words <= 3; words += 3) {
+        precis_summarize_worker_t *framed = precis_summarize_worker_new(&defaults);
+        precis_summarize_worker_t *plain = precis_summarize_worker_new(&defaults);
+        precis_article_t *sent = precis_article_new();
+        precis_str_set(&sent->id, "w1", 2);
+        precis_str_set(&sent->key, "k-w1", 4);
+        precis_str_set(&sent->title, "Ferries", 7);
+        precis_str_set(&sent->url, "https://example.com/w1", 22);
+        precis_str_set(&sent->source, "harbour-news", 12);
+        precis_str_set(&sent->published, "2026-12-02T05:00:00Z", 20);
+        precis_str_set(&sent->text, wrapped, strlen(wrapped));
+        sent->sentences = words ? 0 : 1;
+        sent->words = words;
+        sent->received_us = 77;
+        sent->normalize_us = 5;
+        size_t sent_size;
+        void *sent_data = precis_article_encode(sent, &sent_size);
+        zframe_t *frame = zframe_new(sent_data, sent_size);
+        zframe_t *out = precis_summarize_worker_handle(framed, frame);
+        zframe_t *again = precis_summarize_worker_handle(framed, frame);
+        char reason[PRECIS_ERROR_SIZE];
+        precis_result_t *got =
+            out ? precis_result_decode(zframe_data(out), zframe_size(out), reason) : NULL;
+        precis_result_t *copy =
+            again ? precis_result_decode(zframe_data(again), zframe_size(again), reason)
+                  : NULL;
+        precis_result_t *want = precis_summarize_worker_article(plain, sent);
+        /* The case meant: the first sentence, its line breaks spaces, or
+           cut to 3 words. */
+        bool same = got && copy && want && want->summary_count == 1 &&
+                    want->scored[0].truncated == (words > 0) &&
+                    strncmp(want->summary[0], "The harbour council", 19) == 0 &&
+                    strlen(want->summary[0]) > (words ? 0 : 100) &&
+                    strpbrk(want->summary[0], "\r\n") == NULL;
+        if (same) {
+            want->summarize_us = copy->summarize_us = got->summarize_us;
+            zframe_t *expected = precis_result_frame(want);
+            zframe_t *copied = precis_result_frame(copy);
+            same = zframe_eq(out, expected) && zframe_eq(out, copied);
+            zframe_destroy(&expected);
+            zframe_destroy(&copied);
+        }
+        if (!same) {
+            fprintf(stderr, "summarize worker: the frame is not the result's encoding\n");
+            failures++;
+        }
+        precis_result_destroy(&got);
+        precis_result_destroy(&copy);
+        precis_result_destroy(&want);
+        zframe_destroy(&out);
+        zframe_destroy(&again);
+        zframe_destroy(&frame);
+        free(sent_data);
+        precis_article_destroy(&sent);
+        precis_summarize_worker_destroy(&framed);
+        precis_summarize_worker_destroy(&plain);
     }
 
     /* Error results pass through unchanged. */
