@@ -142,9 +142,23 @@ typedef struct {
     int received, sent, dropped;
 } worker_counters_t;
 
-/* Handles one message from the input: the handler's result goes into the
-   outbox, which is sent on (a PUSH: it waits while every peer is full,
-   which is the back-pressure) when due. */
+/* What the handler made of one message (NULL: nothing), which took it
+   from start to end (zclock_usecs): into the outbox, which is sent on (a
+   PUSH: it waits while every peer is full, which is the back-pressure)
+   when due. */
+static void handled(const precis_worker_config_t *config, precis_stats_t *stats,
+                    worker_counters_t counters, zframe_t *result, int64_t start,
+                    int64_t end, precis_outbox_t *outbox, zsock_t *output)
+{
+    precis_stats_latency(stats, end - start);
+    if (!result)
+        precis_stats_add(stats, counters.dropped, 1);
+    else if (precis_outbox_add(outbox, &result, end))
+        precis_stats_add(stats, counters.sent,
+                         precis_outbox_flush(outbox, output, config->name));
+}
+
+/* Handles one message from the input, in its own frame. */
 static void handle_frame(const precis_worker_config_t *config, precis_stats_t *stats,
                          worker_counters_t counters, zframe_t *frame,
                          precis_outbox_t *outbox, zsock_t *output)
@@ -153,13 +167,8 @@ static void handle_frame(const precis_worker_config_t *config, precis_stats_t *s
     int64_t start = zclock_usecs();
     zframe_t *result = config->handler(config->state, frame);
     int64_t end = zclock_usecs();
-    precis_stats_latency(stats, end - start);
     zframe_destroy(&frame);
-    if (!result)
-        precis_stats_add(stats, counters.dropped, 1);
-    else if (precis_outbox_add(outbox, &result, end))
-        precis_stats_add(stats, counters.sent,
-                         precis_outbox_flush(outbox, output, config->name));
+    handled(config, stats, counters, result, start, end, outbox, output);
 }
 
 /* Handles one frame from the input: a message, or a batch frame of them
@@ -180,8 +189,16 @@ typedef struct {
 static void handle_element(void *arg, const void *data, size_t size)
 {
     worker_input_t *in = arg;
-    handle_frame(in->config, in->stats, in->counters, zframe_new(data, size), in->outbox,
-                 in->output);
+    if (!in->config->bytes_handler) {
+        handle_frame(in->config, in->stats, in->counters, zframe_new(data, size),
+                     in->outbox, in->output);
+        return;
+    }
+    precis_stats_add(in->stats, in->counters.received, 1);
+    int64_t start = zclock_usecs();
+    zframe_t *result = in->config->bytes_handler(in->config->state, data, size);
+    handled(in->config, in->stats, in->counters, result, start, zclock_usecs(),
+            in->outbox, in->output);
 }
 
 static size_t handle_input(const precis_worker_config_t *config, precis_stats_t *stats,

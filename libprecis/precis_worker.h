@@ -18,6 +18,10 @@
 /* Turns one input frame into one output frame. Returns NULL only when the
    input cannot be attributed to any article (then it has been logged). */
 typedef zframe_t *(precis_worker_fn)(void *state, zframe_t *input);
+/* The same for a message given as bytes (data[0..size), read only, valid
+   during the call): a batch frame's element is handed where it lies in the
+   frame instead of being copied into a frame of its own. */
+typedef zframe_t *(precis_worker_bytes_fn)(void *state, const void *data, size_t size);
 
 typedef struct {
     const char *name;         /* stage name for logs: "normalize" */
@@ -25,6 +29,10 @@ typedef struct {
     const char *out_endpoint; /* PUSH, connected */
     const char *pidfile;      /* written once connected; may be NULL */
     precis_worker_fn *handler;
+    /* Optional: the handler for a batch frame's elements, which then are
+       not copied (an article is about 2.3 KB); handler still takes the
+       messages that come alone, in their own frames. */
+    precis_worker_bytes_fn *bytes_handler;
     void *state;
     const precis_config_t *options; /* --control and --metrics-port */
     /* Optional: called once with the worker's stats before the first

@@ -37,6 +37,7 @@ int main(int argc, char **argv)
                                   .out_endpoint = config.results_endpoint,
                                   .pidfile = config.pidfile,
                                   .handler = precis_summarize_worker_handle,
+                                  .bytes_handler = precis_summarize_worker_handle_bytes,
                                   .state = worker,
                                   .options = &config,
                                   .stats_hook = precis_summarize_worker_stats,

@@ -37,6 +37,9 @@ void precis_summarize_worker_stats(void *self, precis_stats_t *stats);
 
 /* A precis_worker_fn: one frame in, one frame out. */
 zframe_t *precis_summarize_worker_handle(void *self, zframe_t *input);
+/* A precis_worker_bytes_fn: the same for a message's bytes (a batch
+   frame's element, read where it lies). */
+zframe_t *precis_summarize_worker_handle_bytes(void *self, const void *data, size_t size);
 
 /* Summarizes one decoded article into a result (summary or error). An
    exact copy of a text whose result was handed back to
