@@ -2073,6 +2073,101 @@ static int journal_test(const precis_config_t *base)
     return failures;
 }
 
+/* The journal's rewrite syncs the ids file with the new file: the new
+   file lacks the delivered articles whose done records still wait for
+   their ids (take_acks), so those ids must be durable before it is put in
+   place. Three articles of 400 KB are delivered (their done records
+   waiting, the ids not due), a small one stays live: the rewrite's first
+   sync covers the ids file too. */
+static int compaction_ids_test(const precis_config_t *base)
+{
+    int failures = 0;
+    char dir[] = "/tmp/precis-ingest-compact-test-XXXXXX";
+    int gate[2];
+    if (!mkdtemp(dir) || pipe(gate) != 0)
+        return 1;
+    test_gate = gate[0];
+    precis_config_t config = *base;
+    test_endpoints_t ends;
+    test_endpoints(&config, &ends, "ingest-compact-test");
+    config.journal_dir = dir;
+    config.max_bytes = 1 << 20;
+    config.max_inflight = 10;
+    precis_ingest_t *self = precis_ingest_new(&config);
+    assert(self && self->syncer);
+    precis_syncer_set_sync_fn(self->syncer, gated_sync);
+    test_ids_inode = inode_of(precis_idwindow_fd(self->ids));
+    zsock_t *worker = zsock_new_pull(">inproc://ingest-compact-test-normalize");
+    zsock_t *client = zsock_new_dealer(">inproc://ingest-compact-test");
+    zsock_t *sink = zsock_new_push(">inproc://ingest-compact-test-acks");
+    zclock_sleep(50);
+    enum { BIG = 400000 };
+    char *big = malloc(BIG + 32);
+    assert(big);
+    char *keys[4] = {NULL};
+    for (int i = 0; i < 4; i++) {
+        unsigned size = i < 3 ? BIG : 1000; /* the live one is small */
+        size_t len = (size_t)sprintf(big,
+                                     "\x82\xa2id\xa2"
+                                     "c%d\xa4text\xdb%c%c%c%c",
+                                     i, (size >> 24) & 0xff, (size >> 16) & 0xff,
+                                     (size >> 8) & 0xff, size & 0xff);
+        memset(big + len, 'x', size);
+        push_one(self, client, big, len + size);
+        CHECK(gate_sync(self, gate[1], "s") == 0, "the sync of article %d failed", i);
+        failures += expect_answer(client, "accepted", false, NULL, "a big article");
+        keys[i] = worker_key(worker, 1000);
+        CHECK(keys[i], "big article %d did not reach the worker", i);
+    }
+    free(big);
+    /* The ids are not due: only the rewrite syncs them. */
+    self->ids_sync_at = zclock_mono() + 3600000;
+    for (int i = 0; i < 3 && keys[i]; i++)
+        zstr_send(sink, keys[i]);
+    for (int i = 0; i < 20 && COUNTED(self, delivered) < 3; i++) {
+        readable(self->acks, 100);
+        take_acks(self);
+    }
+    CHECK(COUNTED(self, delivered) == 3 && self->dones_len > 0,
+          "%llu delivered, %zu bytes of done records waiting",
+          (unsigned long long)COUNTED(self, delivered), self->dones_len);
+    int ids_syncs = test_ids_syncs;
+    compact(self);
+    CHECK(self->compaction == COMPACT_WRITTEN, "the journal was not rewritten");
+    CHECK(gate_sync(self, gate[1], "s") == 0 && self->compaction_synced &&
+              test_ids_syncs == ids_syncs + 1,
+          "the rewrite's first sync: %d syncs of the ids file, not 1",
+          test_ids_syncs - ids_syncs);
+    /* The rename and the directory's sync, then the end. */
+    for (int step = 0; step < 4 && self->compaction != COMPACT_IDLE; step++) {
+        compact(self);
+        if (precis_syncer_in_flight(self->syncer))
+            gate_sync(self, gate[1], "s");
+    }
+    CHECK(self->compaction == COMPACT_IDLE, "the rewrite did not finish");
+    zsock_destroy(&client);
+    zsock_destroy(&worker);
+    zsock_destroy(&sink);
+    precis_ingest_destroy(&self);
+    /* After the rewrite and the done records: only the live article. */
+    precis_journal_t *journal = precis_journal_new(dir);
+    long recovered = journal ? precis_journal_recover(journal, recover_none, NULL) : -1;
+    CHECK(recovered == 1, "%ld articles in the journal, not 1", recovered);
+    precis_journal_destroy(&journal);
+    for (int i = 0; i < 4; i++)
+        free(keys[i]);
+    const char *names[] = {"journal", "ids"};
+    for (int i = 0; i < 2; i++) {
+        char *path = zsys_sprintf("%s/%s", dir, names[i]);
+        unlink(path);
+        zstr_free(&path);
+    }
+    rmdir(dir);
+    close(gate[0]);
+    close(gate[1]);
+    return failures;
+}
+
 /* Normalized articles go on to a summarize worker in order; one that no
    worker can take is held, not dropped, and goes first once one can. */
 static int forward_test(const precis_config_t *base)
@@ -3196,6 +3291,7 @@ int precis_ingest_test(bool verbose)
     zsock_destroy(&worker);
     precis_ingest_destroy(&self);
     failures += journal_test(&config);
+    failures += compaction_ids_test(&config);
     failures += forward_test(&config);
     failures += answers_test(&config);
     failures += no_forward_test(&config);
