@@ -88,8 +88,11 @@ void precis_idwindow_taken(precis_idwindow_t *self, const char *id, size_t id_le
    all (its journal record could not be made durable). */
 void precis_idwindow_forget(precis_idwindow_t *self, const char *key);
 /* The article under key was delivered at now_s: its id (when one was
-   noted) joins the window and is appended to the file. */
-void precis_idwindow_delivered(precis_idwindow_t *self, const char *key, int64_t now_s);
+   noted) joins the window and is appended to the file. True when the
+   window has a file and an id was noted under key: the id is durable only
+   once precis_idwindow_flush has written it and precis_idwindow_fd is
+   synced (ingest holds the article's done record until then). */
+bool precis_idwindow_delivered(precis_idwindow_t *self, const char *key, int64_t now_s);
 
 /* Drops the ids older than the window, and rewrites the file when it is
    mostly records of ids already dropped (blocking: at most max_ids * 28
