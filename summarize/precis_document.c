@@ -152,8 +152,10 @@ static bool tokenize(precis_document_t *self, const char *text, size_t len, uint
     bool segmented = false;
     size_t pos = 0;
     precis_token_t token;
+    /* A token has a byte at least: room for all of them at once, not a
+       test a token. */
+    RESERVE(self->tokens, self->token_cap, self->token_count + len);
     while (precis_tokenizer_next(self->tokenizer, text, len, &pos, &token)) {
-        RESERVE(self->tokens, self->token_cap, self->token_count + 1);
         token_t *out = &self->tokens[self->token_count++];
         out->start = base + token.start;
         out->len = token.len;

@@ -46,6 +46,17 @@ static double keyword_score(const term_t *term, uint32_t tf, uint32_t first)
     return tf * (term->in_title ? 1.5 : 1.0) + 1.0 / (1.0 + first);
 }
 
+/* True when one of the n sentences is furniture. Without any, every
+   term's furniture count is 0 and its first sentence out of furniture is
+   its first sentence: the counts change nothing and are not made. */
+static bool any_furniture(const uint8_t *furniture_kinds, size_t n)
+{
+    for (size_t s = 0; s < n; s++)
+        if (furniture_kinds[s])
+            return true;
+    return false;
+}
+
 /* Counts, per term, its occurrences in furniture sentences and the first
    sentence that is not furniture (in_furniture, first_kept). */
 static void count_furniture(precis_keywords_t *self, const token_t *tokens,
@@ -147,6 +158,9 @@ char **precis_keywords_run(precis_keywords_t *self, const precis_document_t *doc
         assert(self->mark);
     }
     *count_p = 0;
+    if (furniture_kinds &&
+        !any_furniture(furniture_kinds, precis_document_sentence_count(document)))
+        furniture_kinds = NULL; /* the same keywords, without the counts */
     if (furniture_kinds)
         count_furniture(self, tokens, title_first, term_count, furniture_kinds);
     uint32_t top[KEYWORDS_MAX];
