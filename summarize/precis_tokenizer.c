@@ -407,12 +407,6 @@ static inline size_t sse2_run(char *out, const unsigned char *p, bool *has_lette
 }
 #endif
 
-/* The bytes after a run that ascii_token looks at further: joiners and
-   bytes from 0x80 up. */
-static const bool after_kind[256] = {
-    ['.'] = true, [','] = true, ['\''] = true, ['-'] = true, [0x80 ... 0xff] = true,
-};
-
 /* The end of next_ascii's token, whose ASCII run is text[start..end),
    folded in self->folded[0..used): true with the token filled in, or
    false, having changed nothing, when the byte after it needs the general
@@ -421,7 +415,7 @@ static inline bool ascii_token(precis_tokenizer_t *self, const unsigned char *by
                                size_t len, size_t start, size_t end, size_t used,
                                bool has_letter, size_t *pos_p, precis_token_t *token)
 {
-    if (end < len && after_kind[bytes[end]]) { /* one look-up for a space */
+    if (end < len && bytes[end] != ' ') { /* a space, the common end, ends it */
         unsigned char after = bytes[end];
         if (after >= 0x80)
             return false;
