@@ -152,8 +152,10 @@ static bool tokenize(precis_document_t *self, const char *text, size_t len, uint
     bool segmented = false;
     size_t pos = 0;
     precis_token_t token;
+    /* A token has a byte at least: room for all of them at once, not a
+       test a token. */
+    RESERVE(self->tokens, self->token_cap, self->token_count + len);
     while (precis_tokenizer_next(self->tokenizer, text, len, &pos, &token)) {
-        RESERVE(self->tokens, self->token_cap, self->token_count + 1);
         token_t *out = &self->tokens[self->token_count++];
         out->start = base + token.start;
         out->len = token.len;
@@ -251,7 +253,10 @@ uint32_t precis_document_cut(const precis_document_t *self, size_t s, size_t len
                          sentence->token_count, limit, words_p);
 }
 
-/* Steps 2 and 3: sentences and tokens. Returns the sentence count. */
+static void assign_terms(precis_document_t *self, size_t first, size_t end, bool title);
+
+/* Steps 2 and 3: sentences and tokens, with their terms (step 4). Returns
+   the sentence count. */
 static size_t split_and_tokenize(precis_document_t *self, const precis_span_t *spans,
                                  size_t count)
 {
@@ -263,9 +268,15 @@ static size_t split_and_tokenize(precis_document_t *self, const precis_span_t *s
         sentence->start = spans[i].start;
         sentence->len = spans[i].len;
         sentence->token_first = (uint32_t)self->token_count;
+        /* A sentence has an entry for each distinct term of its tokens:
+           room for all of them at once (a token has a byte at least). */
+        RESERVE(self->entries, self->entry_cap, self->entry_count + spans[i].len);
+        sentence->entry_first = (uint32_t)self->entry_count;
         bool segmented = tokenize(self, self->text + spans[i].start, spans[i].len,
                                   spans[i].start, (uint32_t)i);
         sentence->token_count = (uint32_t)(self->token_count - sentence->token_first);
+        assign_terms(self, sentence->token_first, self->token_count, false);
+        sentence->entry_count = (uint32_t)(self->entry_count - sentence->entry_first);
         sentence->words = precis_words_scan(self->text + spans[i].start, spans[i].len,
                                             &sentence->phrase);
         sentence->segmented = segmented;
@@ -310,25 +321,22 @@ static void choose_language(precis_document_t *self, const char *wanted, const c
 }
 
 /* Numbers the language for the vocabulary's term cache (1..LANG_NUMBERS).
-   Returns true when that cleared the vocabulary (one language more), which
-   makes the word numbers of tokens already read stale. */
-static bool number_language(precis_document_t *self, const char *code)
+   One language more clears the vocabulary: called before the tokens are
+   read, whose word numbers that would make stale. */
+static void number_language(precis_document_t *self, const char *code)
 {
     for (uint16_t i = 0; i < self->lang_count; i++)
         if (strcmp(self->lang_codes[i], code) == 0) {
             self->lang_number = i + 1;
-            return false;
+            return;
         }
-    bool cleared = false;
     if (self->lang_count == LANG_NUMBERS) { /* full: start over, forgetting terms */
         self->lang_count = 0;
         precis_vocab_clear(self->vocab);
         self->word_hash_count = 0;
-        cleared = true;
     }
     strcpy(self->lang_codes[self->lang_count++], code);
     self->lang_number = self->lang_count;
-    return cleared;
 }
 
 /* Fills a word's stop-word flag and term id for the language in use:
@@ -355,8 +363,11 @@ static bool ignored(const token_t *token, const precis_word_t *word)
     return token->single || (token->letter && word->stop);
 }
 
-/* The local id of a stemmer id, creating the local term when new. */
-static uint32_t local_term(precis_document_t *self, uint32_t global, uint32_t token)
+/* The local id of a stemmer id, creating the local term when new. Inlined
+   in assign_terms' loop, as it was when GCC chose (a call costs 10
+   instructions a token more, callgrind). */
+static inline __attribute__((always_inline)) uint32_t
+local_term(precis_document_t *self, uint32_t global, uint32_t token)
 {
     if (global >= self->global_cap) {
         size_t old = self->global_cap;
@@ -384,8 +395,8 @@ static uint32_t local_term(precis_document_t *self, uint32_t global, uint32_t to
     return local;
 }
 
-/* Step 4: term ids for every token that is not ignored. */
-static void assign_terms(precis_document_t *self)
+/* Step 4, before the tokens are read: a new set of local terms. */
+static void begin_terms(precis_document_t *self)
 {
     self->generation++;
     if (self->generation == 0) { /* wrapped: stamps from long ago could match */
@@ -393,52 +404,47 @@ static void assign_terms(precis_document_t *self)
         self->generation = 1;
     }
     self->term_count = 0;
+}
+
+/* Step 4 and 5a's counts for tokens[first..end), one sentence's or the
+   title's, just read: the term id of each token that is not ignored; a
+   text token counts in its term's tf and in its sentence's entry for the
+   term (made at the term's first token in the sentence, df counting the
+   sentences), a title token marks its term as the title's. */
+static void assign_terms(precis_document_t *self, size_t first, size_t end, bool title)
+{
     precis_word_t *words = precis_vocab_words(self->vocab); /* no word is added here */
-    for (size_t i = 0; i < self->token_count; i++) {
+    for (size_t i = first; i < end; i++) {
         token_t *token = &self->tokens[i];
         precis_word_t *word = &words[token->word];
         if (word->term_lang != self->lang_number)
             resolve_word(self, token->word, word);
         if (ignored(token, word))
             continue;
-        token->term = local_term(self, word->term, (uint32_t)i);
-        term_t *term = &self->terms[token->term];
-        if (i < self->title_first) {
-            term->tf++;
-            term->has_letter |= token->letter && !token->grammar;
-        } else
+        uint32_t id = local_term(self, word->term, (uint32_t)i);
+        token->term = id;
+        term_t *term = &self->terms[id];
+        if (title) {
             term->in_title = true;
+            continue;
+        }
+        term->tf++;
+        term->has_letter |= token->letter && !token->grammar;
+        if (term->last_sentence != token->sentence) {
+            term->last_sentence = token->sentence;
+            term->entry = (uint32_t)self->entry_count;
+            term->df++;
+            self->entries[self->entry_count++] = (entry_t){id, 0.0f};
+        }
+        self->entries[term->entry].weight += 1.0f;
     }
 }
 
-/* Step 5a: sparse vectors, document frequencies, IDF and TF-IDF weights
-   normalized to unit length. */
+/* Step 5a: IDF and TF-IDF weights normalized to unit length, from the
+   counts the tokens left (assign_token). */
 static void build_vectors(precis_document_t *self)
 {
-    self->entry_count = 0;
     size_t n = self->sentence_count;
-    /* A sentence has an entry for each distinct term of its tokens: room
-       for all of them at once, not a test an entry. */
-    RESERVE(self->entries, self->entry_cap, self->token_count);
-    for (size_t s = 0; s < n; s++) {
-        sentence_t *sentence = &self->sentences[s];
-        sentence->entry_first = (uint32_t)self->entry_count;
-        for (size_t t = sentence->token_first;
-             t < sentence->token_first + sentence->token_count; t++) {
-            uint32_t id = self->tokens[t].term;
-            if (id == NO_TERM)
-                continue;
-            term_t *term = &self->terms[id];
-            if (term->last_sentence != s) {
-                term->last_sentence = (uint32_t)s;
-                term->entry = (uint32_t)self->entry_count;
-                term->df++;
-                self->entries[self->entry_count++] = (entry_t){id, 0.0f};
-            }
-            self->entries[term->entry].weight += 1.0f;
-        }
-        sentence->entry_count = (uint32_t)(self->entry_count - sentence->entry_first);
-    }
     double log_n = log((double)(n + 1));
     for (size_t i = 0; i < self->term_count; i++) {
         term_t *term = &self->terms[i];
@@ -494,24 +500,22 @@ int precis_document_build(precis_document_t *self, const char *title, const char
         precis_vocab_clear(self->vocab);
         self->word_hash_count = 0;
     }
+    /* The language numbered before the tokens are read, which may clear
+       the vocabulary (one language more): they get their terms as they
+       come. */
+    if (n > 0) {
+        precis_stemmer_select(self->stemmer, code);
+        number_language(self, code);
+    }
+    begin_terms(self);
     split_and_tokenize(self, spans, n);
     self->title_first = self->token_count;
     if (title && *title) /* title tokens after the article's, sentence = n */
         tokenize(self, title, strlen(title), 0, (uint32_t)n);
-    if (n == 0) {
-        free(spans);
-        return 0;
-    }
-    precis_stemmer_select(self->stemmer, code);
-    if (number_language(self, code)) {
-        /* The vocabulary was cleared under the tokens: read them again. */
-        self->token_count = 0;
-        split_and_tokenize(self, spans, n);
-        if (title && *title)
-            tokenize(self, title, strlen(title), 0, (uint32_t)n);
-    }
     free(spans);
-    assign_terms(self);
+    if (n == 0)
+        return 0;
+    assign_terms(self, self->title_first, self->token_count, true);
     build_vectors(self);
     return 0;
 }

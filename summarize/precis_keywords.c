@@ -46,6 +46,17 @@ static double keyword_score(const term_t *term, uint32_t tf, uint32_t first)
     return tf * (term->in_title ? 1.5 : 1.0) + 1.0 / (1.0 + first);
 }
 
+/* True when one of the n sentences is furniture. Without any, every
+   term's furniture count is 0 and its first sentence out of furniture is
+   its first sentence: the counts change nothing and are not made. */
+static bool any_furniture(const uint8_t *furniture_kinds, size_t n)
+{
+    for (size_t s = 0; s < n; s++)
+        if (furniture_kinds[s])
+            return true;
+    return false;
+}
+
 /* Counts, per term, its occurrences in furniture sentences and the first
    sentence that is not furniture (in_furniture, first_kept). */
 static void count_furniture(precis_keywords_t *self, const token_t *tokens,
@@ -111,6 +122,9 @@ static const token_t *surface_form(const token_t *tokens, const char *text,
    word of a script without case ("地铁"). */
 static bool too_short(const char *word, size_t len)
 {
+    /* Three ASCII bytes are three characters: long enough, no decoding. */
+    if (len >= 3 && !((word[0] | word[1] | word[2]) & 0x80))
+        return false;
     size_t letters = 0;
     bool cased = false, small = false;
     for (utf8proc_ssize_t at = 0; at < (utf8proc_ssize_t)len && letters <= 2;) {
@@ -144,6 +158,9 @@ char **precis_keywords_run(precis_keywords_t *self, const precis_document_t *doc
         assert(self->mark);
     }
     *count_p = 0;
+    if (furniture_kinds &&
+        !any_furniture(furniture_kinds, precis_document_sentence_count(document)))
+        furniture_kinds = NULL; /* the same keywords, without the counts */
     if (furniture_kinds)
         count_furniture(self, tokens, title_first, term_count, furniture_kinds);
     uint32_t top[KEYWORDS_MAX];
@@ -151,9 +168,7 @@ char **precis_keywords_run(precis_keywords_t *self, const precis_document_t *doc
     size_t count = 0;
     for (size_t i = 0; i < term_count; i++) {
         const term_t *term = &terms[i];
-        if (term->tf == 0 || !term->has_letter ||
-            (term->first < title_first &&
-             too_short(text + tokens[term->first].start, tokens[term->first].len)))
+        if (term->tf == 0 || !term->has_letter)
             continue;
         uint32_t tf = term->tf, first = term->first_sentence;
         if (furniture_kinds) { /* a byline's or a credit's words are not the news */
@@ -164,6 +179,13 @@ char **precis_keywords_run(precis_keywords_t *self, const precis_document_t *doc
                 first = self->first_kept[i] - 1;
         }
         double score = keyword_score(term, tf, first);
+        /* A full list that this score cannot enter needs no look at the
+           word (too_short decodes it): most terms stop here. */
+        if (count == KEYWORDS_MAX && !(top_score[KEYWORDS_MAX - 1] < score))
+            continue;
+        if (term->first < title_first &&
+            too_short(text + tokens[term->first].start, tokens[term->first].len))
+            continue;
         /* Insertion into the top list; ties keep the earlier term. */
         size_t at = count;
         while (at > 0 && top_score[at - 1] < score)

@@ -205,12 +205,18 @@ static void lexrank(precis_ranking_t *self)
     RESERVE(self->share, self->share_cap, n);
     double *share = self->share;
     build_rows(self);
+    /* The arrays in locals: the stores to next and rank cannot change
+       them, so that the loops do not load them again. */
+    const uint32_t *row_first = self->row_first, *cols = self->cols;
+    const double *vals = self->vals;
+    double *ranks = self->rank;
+    const double damping = params.damping, base = (1 - damping) / n;
     for (size_t i = 0; i < n; i++)
-        self->rank[i] = 1.0 / n;
+        ranks[i] = 1.0 / n;
     for (int iteration = 0; iteration < params.iterations; iteration++) {
         double dangling = 0;
         for (size_t i = 0; i < n; i++) {
-            double rank = self->rank[i];
+            double rank = ranks[i];
             if (row_sum[i] <= 0) { /* no edges: no column refers to it */
                 dangling += rank;
                 share[i] = 0;
@@ -221,16 +227,15 @@ static void lexrank(precis_ranking_t *self)
             double sum = 0;
             /* Unrolled, the sum still adds in order: fewer loop steps. */
 #pragma GCC unroll 4
-            for (uint32_t k = self->row_first[j]; k < self->row_first[j + 1]; k++)
-                sum += share[self->cols[k]] * self->vals[k];
+            for (uint32_t k = row_first[j]; k < row_first[j + 1]; k++)
+                sum += share[cols[k]] * vals[k];
             next[j] = sum;
         }
         double change = 0;
         for (size_t j = 0; j < n; j++) {
-            double rank =
-                (1 - params.damping) / n + params.damping * (next[j] + dangling / n);
-            change += fabs(rank - self->rank[j]);
-            self->rank[j] = rank;
+            double rank = base + damping * (next[j] + dangling / n);
+            change += fabs(rank - ranks[j]);
+            ranks[j] = rank;
         }
         if (change < params.epsilon)
             break;

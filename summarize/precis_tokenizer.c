@@ -415,7 +415,7 @@ static inline bool ascii_token(precis_tokenizer_t *self, const unsigned char *by
                                size_t len, size_t start, size_t end, size_t used,
                                bool has_letter, size_t *pos_p, precis_token_t *token)
 {
-    if (end < len) {
+    if (end < len && bytes[end] != ' ') { /* a space, the common end, ends it */
         unsigned char after = bytes[end];
         if (after >= 0x80)
             return false;

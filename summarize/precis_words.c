@@ -102,18 +102,33 @@ static inline bool phrase_at(const char *text, size_t len, size_t i)
     return false;
 }
 
-/* The bits set in a 16-bit mask (__builtin_popcount is a libgcc call
-   unless the target has POPCNT). */
-static inline uint32_t bits16(uint32_t mask)
+#ifdef __SSE2__
+/* The bytes of chunk a phrase may start with: a capital, "(", "c" or "s"
+   (test_every_phrase checks that each phrase's first byte is one). Most
+   word starts are not, and are looked at no further. */
+static inline __m128i phrase_bytes(__m128i chunk)
 {
-    mask = mask - ((mask >> 1) & 0x5555u);
-    mask = (mask & 0x3333u) + ((mask >> 2) & 0x3333u);
-    mask = (mask + (mask >> 4)) & 0x0f0fu;
-    return (mask + (mask >> 8)) & 0x1fu;
+    __m128i capital = _mm_and_si128(_mm_cmpgt_epi8(chunk, _mm_set1_epi8('A' - 1)),
+                                    _mm_cmplt_epi8(chunk, _mm_set1_epi8('Z' + 1)));
+    return _mm_or_si128(_mm_or_si128(capital, _mm_cmpeq_epi8(chunk, _mm_set1_epi8('('))),
+                        _mm_or_si128(_mm_cmpeq_epi8(chunk, _mm_set1_epi8('c')),
+                                     _mm_cmpeq_epi8(chunk, _mm_set1_epi8('s'))));
 }
 
-/* Sixteen bytes at a time where SSE2 is there (every x86-64): a bit mask
-   of the spaces gives the word starts, a non-space after a space. */
+/* The sum of the sixteen byte counters of counts. */
+static inline uint32_t sum_bytes(__m128i counts)
+{
+    __m128i sums = _mm_sad_epu8(counts, _mm_setzero_si128());
+    return (uint32_t)_mm_cvtsi128_si32(sums) +
+           (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(sums, 8));
+}
+#endif
+
+/* Sixteen bytes at a time where SSE2 is there (every x86-64): a word
+   starts at a non-space after a space. The starts are counted in sixteen
+   byte counters (each chunk subtracts its all-ones start bytes), summed
+   every 255 chunks, before a counter can wrap; their bit mask is only
+   made for the phrase test, until a phrase is found. */
 uint32_t precis_words_scan(const char *text, size_t len, bool *phrase_p)
 {
     uint32_t words = 0;
@@ -123,18 +138,34 @@ uint32_t precis_words_scan(const char *text, size_t len, bool *phrase_p)
 #ifdef __SSE2__
     const __m128i blank = _mm_set1_epi8(' '), newline = _mm_set1_epi8('\n'),
                   tab = _mm_set1_epi8('\t'), carriage = _mm_set1_epi8('\r');
+    /* Byte 15 of previous: the byte before the chunk is a space. */
+    __m128i previous = _mm_insert_epi16(_mm_setzero_si128(), 0xff00, 7);
+    __m128i counts = _mm_setzero_si128();
+    unsigned chunks = 0;
     for (; i + 16 <= len; i += 16) {
         __m128i chunk = _mm_loadu_si128((const __m128i *)(const void *)(text + i));
         __m128i space = _mm_or_si128(
             _mm_or_si128(_mm_cmpeq_epi8(chunk, blank), _mm_cmpeq_epi8(chunk, newline)),
             _mm_or_si128(_mm_cmpeq_epi8(chunk, tab), _mm_cmpeq_epi8(chunk, carriage)));
-        uint32_t spaces = (uint32_t)_mm_movemask_epi8(space);
-        uint32_t starts = ~spaces & ((spaces << 1) | space_before) & 0xffffu;
-        space_before = spaces >> 15;
-        words += bits16(starts);
-        for (; starts && !found; starts &= starts - 1)
-            found = phrase_at(text, len, i + (size_t)__builtin_ctz(starts));
+        __m128i before =
+            _mm_or_si128(_mm_slli_si128(space, 1), _mm_srli_si128(previous, 15));
+        __m128i starts = _mm_andnot_si128(space, before);
+        previous = space;
+        counts = _mm_sub_epi8(counts, starts);
+        if (++chunks == 255) {
+            words += sum_bytes(counts);
+            counts = _mm_setzero_si128();
+            chunks = 0;
+        }
+        if (found)
+            continue;
+        uint32_t candidates =
+            (uint32_t)_mm_movemask_epi8(_mm_and_si128(starts, phrase_bytes(chunk)));
+        for (; candidates && !found; candidates &= candidates - 1)
+            found = phrase_at(text, len, i + (size_t)__builtin_ctz(candidates));
     }
+    words += sum_bytes(counts);
+    space_before = (uint32_t)_mm_movemask_epi8(previous) >> 15;
 #endif
     for (; i < len; i++) {
         uint32_t space = is_space((unsigned char)text[i]);
@@ -311,6 +342,17 @@ static void test_scan(bool verbose)
                   "scan of text %zu, %zu bytes: %u words, expected %u", t, prefix, words,
                   expected);
         }
+    }
+    /* Past 255 chunks of sixteen bytes, where the byte counters are
+       summed: "a " repeated, a word at every other byte of every chunk. */
+    static char many[4500 + 1];
+    for (size_t i = 0; i < 4500; i++)
+        many[i] = i % 2 ? ' ' : 'a';
+    for (size_t len = 4070; len <= 4500; len += 43) {
+        bool furniture;
+        uint32_t words = precis_words_scan(many, len, &furniture);
+        CHECK(words == (len + 1) / 2, "scan of %zu bytes: %u words, expected %zu", len,
+              words, (len + 1) / 2);
     }
     char line[80];
     for (size_t at = 0; at < 40; at++) {
