@@ -7,13 +7,12 @@
 #include "precis_relay.h"
 #include "precis_selftest.h"
 #include "precis_syncer.h"
-#include "precis_waiter.h"
 
 static const precis_module_test_t tests[] = {
     {"ingest", precis_ingest_test},   {"push", precis_push_test},
     {"journal", precis_journal_test}, {"ledger", precis_ledger_test},
     {"syncer", precis_syncer_test},   {"idwindow", precis_idwindow_test},
-    {"relay", precis_relay_test},     {"waiter", precis_waiter_test},
+    {"relay", precis_relay_test},
 };
 
 PRECIS_SELFTEST_MAIN(tests)

@@ -21,6 +21,7 @@
 #include "precis_summary_cache.h"
 #include "precis_table.h"
 #include "precis_utf8.h"
+#include "precis_waiter.h"
 
 static const precis_module_test_t tests[] = {
     {"config", precis_config_test},
@@ -46,6 +47,7 @@ static const precis_module_test_t tests[] = {
     {"msgpool", precis_msgpool_test},
     {"mpwrite", precis_mpwrite_test},
     {"msgpack", precis_msgpack_test},
+    {"waiter", precis_waiter_test},
 };
 
 PRECIS_SELFTEST_MAIN(tests)
