@@ -68,6 +68,7 @@
 #include "precis_splice.h"
 #include "precis_stories.h"
 #include "precis_summary_cache.h"
+#include "precis_waiter.h"
 #include <malloc.h>
 #include <sys/resource.h>
 #include <xxhash.h>
@@ -1239,15 +1240,21 @@ static void trim_replay_memory(precis_sink_t *self)
 
 /* Reads the messages waiting into the inbox's (without czmq's frame
    objects: no allocation of our own a result), until BATCH_MAX results
-   are in (*results: as their batch frames' headers say); how many
-   messages. */
-static size_t take_waiting(precis_sink_t *self, size_t *results)
+   are in (*results: as their batch frames' headers say) or a read fails
+   (*stopped_by: its errno, 0 when the loop stopped at BATCH_MAX; EAGAIN:
+   nothing waits, and the socket is quiet until its descriptor signals,
+   precis_waiter.h); how many messages. */
+static size_t take_waiting(precis_sink_t *self, size_t *results, int *stopped_by)
 {
     void *socket = zsock_resolve(self->results);
     size_t taken = 0;
     *results = 0;
-    while (taken < BATCH_MAX && *results < BATCH_MAX &&
-           zmq_msg_recv(&self->inbox[taken], socket, ZMQ_DONTWAIT) >= 0) {
+    *stopped_by = 0;
+    while (taken < BATCH_MAX && *results < BATCH_MAX) {
+        if (zmq_msg_recv(&self->inbox[taken], socket, ZMQ_DONTWAIT) < 0) {
+            *stopped_by = errno;
+            break;
+        }
         *results += precis_batch_messages(zmq_msg_data(&self->inbox[taken]),
                                           zmq_msg_size(&self->inbox[taken]));
         taken++;
@@ -1256,12 +1263,16 @@ static size_t take_waiting(precis_sink_t *self, size_t *results)
 }
 
 /* A batch of the results waiting (about BATCH_MAX, so that replay and
-   control are still served): one poll, one log write and one story-file
-   write for all of them. Returns how many results its frames declared
-   (a batch frame's header, else 1). */
-static size_t serve_results(precis_sink_t *self)
+   control are still served): one log write and one story-file write for
+   all of them. Returns how many results its frames declared (a batch
+   frame's header, else 1); *stopped_by (unless NULL) as take_waiting
+   says. */
+static size_t serve_results(precis_sink_t *self, int *stopped_by)
 {
-    size_t results, taken = take_waiting(self, &results);
+    int stopped;
+    size_t results, taken = take_waiting(self, &results, &stopped);
+    if (stopped_by)
+        *stopped_by = stopped;
     for (size_t i = 0; i < taken; i++)
         stage_frame(self, zmq_msg_data(&self->inbox[i]), zmq_msg_size(&self->inbox[i]));
     commit(self);
@@ -1274,6 +1285,17 @@ static size_t serve_results(precis_sink_t *self)
     return results;
 }
 
+/* Whether a message waits on sock (ZMQ_EVENTS: a getpid and a poll system
+   call when its mailbox is empty). */
+static bool has_input(zsock_t *sock)
+{
+    return (zsock_events(sock) & ZMQ_POLLIN) != 0;
+}
+
+/* How long the loop waits for a socket at most (ms); each socket is read
+   at least this often, whatever its descriptor said. */
+#define LOOP_WAIT_MS 500
+
 int precis_sink_run(precis_sink_t *self)
 {
     zsys_info("sink ready: results on %s, publishing on %s from sequence number %llu "
@@ -1284,29 +1306,33 @@ int precis_sink_run(precis_sink_t *self)
               self->log ? self->config->replay_endpoint : "",
               self->jsonl >= 0 ? ", appending to " : "",
               self->jsonl >= 0 ? self->config->jsonl_path : "");
-    /* Every socket that is ready is served once a round, so that a flood
-       on one (replay requests) cannot starve the others (PING). */
+    /* One poll() on the sockets' descriptors (precis_waiter), not
+       zmq_poll, which asks each socket for ZMQ_EVENTS before and after it
+       sleeps (a getpid and a poll each: about 10 system calls a wake-up
+       for the sink's three sockets, bench/sink_pipeline). A socket is read
+       only when it is ready: its descriptor signalled, or its last read
+       did not find it empty. Every socket that is ready is served once a
+       round, so that a flood on one (replay requests) cannot starve the
+       others (PING). */
     zsock_t *control = precis_control_socket(self->control);
-    zmq_pollitem_t items[3] = {{zsock_resolve(self->results), 0, ZMQ_POLLIN, 0}};
-    int item_count = 1, replay_item = -1, control_item = -1;
-    if (self->replay) {
-        replay_item = item_count;
-        items[item_count++] =
-            (zmq_pollitem_t){zsock_resolve(self->replay), 0, ZMQ_POLLIN, 0};
-    }
-    if (control) {
-        control_item = item_count;
-        items[item_count++] = (zmq_pollitem_t){zsock_resolve(control), 0, ZMQ_POLLIN, 0};
-    }
+    precis_waiter_t *waiter = precis_waiter_new();
+    int results_at = precis_waiter_add(waiter, self->results);
+    int replay_at = self->replay ? precis_waiter_add(waiter, self->replay) : -1;
+    int control_at = control ? precis_waiter_add(waiter, control) : -1;
+    assert(results_at >= 0 && (!self->replay || replay_at >= 0) &&
+           (!control || control_at >= 0));
     while (!zsys_interrupted) {
-        int ready = zmq_poll(items, item_count, 500);
-        if (ready == -1) {
-            if (errno == ETERM)
+        /* Nothing signalled for a while: every socket is read once all the
+           same (a read that failed for another reason than EAGAIN cannot
+           leave a message waiting longer than that). */
+        if (precis_waiter_wait(waiter, LOOP_WAIT_MS) == 0 && !zsys_interrupted)
+            precis_waiter_set_all_ready(waiter);
+        if (precis_waiter_ready(waiter, results_at)) {
+            int stopped_by;
+            size_t results = serve_results(self, &stopped_by);
+            if (stopped_by == ETERM)
                 break;
-            continue;
-        }
-        if (items[0].revents & ZMQ_POLLIN) {
-            size_t results = serve_results(self);
+            precis_waiter_set_ready(waiter, results_at, stopped_by != EAGAIN);
             /* Not a full batch: the next results are let gather for a
                moment instead of waking up for each few of them. A wake-up
                costs more than a result (two thirds of the sink's CPU went
@@ -1316,12 +1342,23 @@ int precis_sink_run(precis_sink_t *self)
             if (results > 0 && results < BATCH_MAX)
                 nanosleep(&(struct timespec){0, BATCH_WAIT_US * 1000}, NULL);
         }
-        if (replay_item >= 0 && items[replay_item].revents & ZMQ_POLLIN)
-            serve_replay(self);
-        if (control_item >= 0 && items[control_item].revents & ZMQ_POLLIN)
-            precis_control_handle(self->control);
+        /* One request a round; the answer was sent on the socket, so it
+           stays ready until a look finds nothing. */
+        if (replay_at >= 0 && precis_waiter_ready(waiter, replay_at)) {
+            if (has_input(self->replay))
+                serve_replay(self);
+            else
+                precis_waiter_set_ready(waiter, replay_at, false);
+        }
+        if (control_at >= 0 && precis_waiter_ready(waiter, control_at)) {
+            if (has_input(control))
+                precis_control_handle(self->control);
+            else
+                precis_waiter_set_ready(waiter, control_at, false);
+        }
         trim_replay_memory(self);
     }
+    precis_waiter_destroy(&waiter);
     zsys_info(
         "sink stopping: %llu published, %llu duplicates dropped, %llu invalid frames",
         (unsigned long long)precis_stats_get(self->stats, self->published),
@@ -1676,7 +1713,7 @@ static int test_batch_frames(precis_config_t *config)
         zframe_send(&frames[i], worker, 0);
     size_t served = 0;
     for (int round = 0; round < 100 && served < 320; round++) {
-        served += serve_results(self);
+        served += serve_results(self, NULL);
         if (served < 320)
             zclock_sleep(10);
     }
@@ -1696,7 +1733,7 @@ static int test_batch_frames(precis_config_t *config)
     /* The same batch again: every result a duplicate, none published. */
     zframe_t *again = batch_of("d", 1, 16);
     zframe_send(&again, worker, 0);
-    for (int round = 0; round < 100 && !serve_results(self); round++)
+    for (int round = 0; round < 100 && !serve_results(self, NULL); round++)
         zclock_sleep(10);
     published = published_in_order(t.subscriber, "d", 1, &in_order);
     if (published != 0 || precis_stats_get(self->stats, self->duplicates) != 16 ||
@@ -1720,7 +1757,7 @@ static int test_batch_frames(precis_config_t *config)
     zframe_send(&after, worker, 0);
     served = 0; /* as declared: 2 in the cut frame, 1 alone */
     for (int round = 0; round < 100 && served < 3; round++) {
-        served += serve_results(self);
+        served += serve_results(self, NULL);
         if (served < 3)
             zclock_sleep(10);
     }
