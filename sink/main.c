@@ -1,5 +1,6 @@
 /*  precis-sink: publishes every result of the pipeline. */
 #include "precis.h"
+#include "precis_getpid.h"
 #include "precis_heap_huge.h"
 #include "precis_sink.h"
 
@@ -22,6 +23,8 @@ int main(int argc, char **argv)
     /* Its heap in huge pages: starts itself again with glibc's tunable,
        before anything else (precis_heap_huge.h). */
     precis_heap_huge_start(argv);
+    /* libzmq's id checks without a system call each (precis_getpid.h). */
+    precis_getpid_keep();
     precis_heap_keep(); /* a daemon: keeps its freed heap (precis_config.h) */
     precis_config_t config;
     int rc = precis_program_start(
