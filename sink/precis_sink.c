@@ -879,13 +879,14 @@ static int stage(precis_sink_t *self, const void *frame, size_t frame_size, size
     return 0;
 }
 
-/* A result the log has and that was sent (send_appended): its JSON line
-   written, its key remembered and acknowledged. */
+/* A result the log has: published, its JSON line written, its key
+   remembered and acknowledged. */
 static void publish_item(precis_sink_t *self, const staged_t *item)
 {
     const batch_t *batch = &self->batch;
     const char *data = batch->bytes + item->map, *key = batch_text(batch, item->key),
                *id = batch_text(batch, item->id);
+    send_result(self, item->topic, data, item->map_size);
     bool kept = true;
     if (self->jsonl >= 0 && self->jsonl_behind)
         kept = false; /* a line before it failed: its line comes from the log too */
@@ -923,26 +924,8 @@ static void publish_item(precis_sink_t *self, const staged_t *item)
         precis_stats_latency(self->stats, item->published_us - item->received_us);
 }
 
-/* Publishes the results of the batch the log took (the first appended
-   records), in order, one after the other and before anything else is
-   done for them: libzmq wakes its I/O thread (an eventfd write, and there
-   an epoll_ctl to watch the subscriber's socket and one to stop) whenever
-   the pipe to a subscriber had run empty, and with the JSON line, the
-   keys and the counters of each result between two sends the I/O thread,
-   on the other core, emptied the pipe two or three times a batch. */
-static void send_appended(precis_sink_t *self, size_t appended)
-{
-    const batch_t *batch = &self->batch;
-    for (size_t i = 0; i < batch->count; i++) {
-        const staged_t *item = &batch->items[i];
-        if (item->record != NONE && item->record < appended)
-            send_result(self, item->topic, batch->bytes + item->map, item->map_size);
-    }
-}
-
-/* Appends the batch to the output log in one write, sends the results it
-   took (send_appended), then handles each result in order: the ones the
-   log took get their JSON line and acknowledgement (publish_item); a
+/* Appends the batch to the output log in one write, then handles each
+   result in order: the ones the log took are published (publish_item); a
    result it refused, and the ones after it, are held back: not published,
    not acknowledged (ingest sends them again), their numbers not used.
    Returns how many were held back. */
@@ -960,7 +943,6 @@ static size_t commit(precis_sink_t *self)
         appended = precis_outlog_append_batch(self->log, batch->log, batch->records);
     }
     int append_errno = errno;
-    send_appended(self, appended);
     size_t held = 0;
     for (size_t i = 0; i < batch->count; i++) {
         const staged_t *item = &batch->items[i];
