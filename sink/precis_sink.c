@@ -70,6 +70,7 @@
 #include "precis_summary_cache.h"
 #include "precis_waiter.h"
 #include <malloc.h>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <xxhash.h>
 
@@ -2191,6 +2192,92 @@ static int stories_test(void)
 #undef CHECK
 }
 
+/* The sink's own loop (precis_sink_run) in a thread of the test. */
+static void *run_sink(void *sink)
+{
+    precis_sink_run(sink);
+    return NULL;
+}
+
+/* The loop waits on its sockets' descriptors (precis_waiter): results that
+   come while it waits, after it read the socket to its end, are published;
+   so are results that come during its wait after a batch that was not
+   full; the replay socket answers each of several requests, also when the
+   next comes only after the loop went back to waiting. */
+static int test_run_loop(precis_config_t *config)
+{
+    int failures = 0;
+    test_sink_t t = {0};
+    if (test_sink_dir(&t, config, "run") != 0)
+        return 1;
+    precis_sink_t *self = test_sink_start(&t, config, "sink-test-run", "");
+    char endpoint[80];
+    snprintf(endpoint, sizeof endpoint, ">%s", t.results);
+    zsock_t *worker = zsock_new_push(endpoint);
+    snprintf(endpoint, sizeof endpoint, ">%s", t.replay);
+    zsock_t *client = zsock_new_dealer(endpoint);
+    assert(worker && client);
+    zsock_set_rcvtimeo(client, 5000);
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, run_sink, self) != 0) {
+        test_sink_stop(&t, true);
+        return 1;
+    }
+    /* Three rounds, each after the loop had nothing to read: a batch frame
+       of 16 and a single result at once (the second comes during the
+       loop's gathering wait, or with the first), then a replay. */
+    int seq = 1;
+    for (int round = 0; round < 3; round++) {
+        zclock_sleep(50); /* the loop has read the socket to its end */
+        char prefix[8];
+        snprintf(prefix, sizeof prefix, "w%d-", round);
+        zframe_t *batch = batch_of(prefix, 1, 16);
+        zframe_send(&batch, worker, 0);
+        char id[32], key[32];
+        snprintf(id, sizeof id, "%s17", prefix);
+        snprintf(key, sizeof key, "k%s17", prefix);
+        zframe_t *one = summary_frame(id, key);
+        zframe_send(&one, worker, 0);
+        int published = 0;
+        bool in_order = true;
+        for (int tries = 0; tries < 50 && published < 17; tries++) {
+            bool ordered;
+            published += published_in_order(t.subscriber, prefix, seq, &ordered);
+            in_order = in_order && ordered;
+        }
+        if (published != 17 || !in_order) {
+            fprintf(stderr, "sink test: run loop round %d: %d of 17 published (%s)\n",
+                    round, published, in_order ? "in order" : "not in order");
+            failures++;
+        }
+        seq += 17;
+        /* A replay request, after the loop went back to waiting. */
+        zclock_sleep(20);
+        zstr_send(client, "\x83\xa4type\xa6replay\xa5since\x01\xa3max\x02");
+        zmsg_t *answer = zmsg_recv(client);
+        char status[16];
+        int64_t count;
+        answer_status(&answer, status, sizeof status, &count);
+        if (strcmp(status, "ok") != 0 || count != 2) {
+            fprintf(stderr, "sink test: run loop round %d: replay answered '%s' %lld\n",
+                    round, status, (long long)count);
+            failures++;
+        }
+    }
+    zsys_interrupted = 1; /* the loop ends within its wait (500 ms) */
+    pthread_join(thread, NULL);
+    zsys_interrupted = 0;
+    if (precis_stats_get(self->stats, self->published) != 51) {
+        fprintf(stderr, "sink test: run loop published %llu, not 51\n",
+                (unsigned long long)precis_stats_get(self->stats, self->published));
+        failures++;
+    }
+    zsock_destroy(&worker);
+    zsock_destroy(&client);
+    test_sink_stop(&t, true);
+    return failures;
+}
+
 int precis_sink_test(bool verbose)
 {
     int failures = 0;
@@ -2447,6 +2534,7 @@ int precis_sink_test(bool verbose)
     failures += test_shards(&config);
     failures += test_ack_messages(&config);
     failures += test_without_log(&config);
+    failures += test_run_loop(&config);
     failures += stories_test();
     return failures;
 }
