@@ -1,5 +1,6 @@
 /*  precis-ingest: the pipeline's front door and hub. */
 #include "precis.h"
+#include "precis_getpid.h"
 #include "precis_heap_huge.h"
 #include "precis_ingest.h"
 #include "precis_shards.h"
@@ -22,6 +23,8 @@ int main(int argc, char **argv)
        before anything else (precis_heap_huge.h). */
     precis_heap_huge_start(argv);
     precis_heap_keep(); /* a daemon: keeps its freed heap (precis_config.h) */
+    /* libzmq's id checks without a system call each (precis_getpid.h). */
+    precis_getpid_keep();
     precis_config_t config;
     int rc = precis_program_start(
         &config, argc, argv,

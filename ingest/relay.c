@@ -2,6 +2,7 @@
     the summarize workers, so that they do not pass through ingest (see
     precis_relay.h). */
 #include "precis.h"
+#include "precis_getpid.h"
 #include "precis_relay.h"
 
 static const char *usage =
@@ -16,6 +17,8 @@ static const char *usage =
 int main(int argc, char **argv)
 {
     precis_heap_keep(); /* a daemon: keeps its freed heap (precis_config.h) */
+    /* libzmq's id checks without a system call each (precis_getpid.h). */
+    precis_getpid_keep();
     precis_config_t config;
     int rc = precis_program_start(&config, argc, argv,
                                   PRECIS_OPT_NORMALIZED | PRECIS_OPT_SUMMARIZE |

@@ -3,6 +3,7 @@
 #include "precis_batch.h"
 #include "precis_control.h"
 #include "precis_feed.h"
+#include "precis_getpid.h"
 #include "precis_heap_huge.h"
 #include "precis_html.h"
 #include "precis_inputs.h"
@@ -48,6 +49,7 @@ static const precis_module_test_t tests[] = {
     {"mpwrite", precis_mpwrite_test},
     {"msgpack", precis_msgpack_test},
     {"waiter", precis_waiter_test},
+    {"getpid", precis_getpid_test},
 };
 
 PRECIS_SELFTEST_MAIN(tests)

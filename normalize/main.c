@@ -1,6 +1,7 @@
 /*  precis-normalize: a normalize worker. Pulls articles from the hub,
     cleans their Unicode up and pushes them back to the hub. */
 #include "precis.h"
+#include "precis_getpid.h"
 #include "precis_normalize_worker.h"
 
 static const char *usage =
@@ -12,6 +13,8 @@ static const char *usage =
 int main(int argc, char **argv)
 {
     precis_heap_keep(); /* a daemon: keeps its freed heap (precis_config.h) */
+    /* libzmq's id checks without a system call each (precis_getpid.h). */
+    precis_getpid_keep();
     precis_config_t config;
     int rc = precis_program_start(&config, argc, argv,
                                   PRECIS_OPT_NORMALIZE | PRECIS_OPT_NORMALIZED |

@@ -1,6 +1,7 @@
 /*  precis-summarize: a summarize worker. Pulls normalized articles from the
     hub, summarizes them and pushes the results to the sink. */
 #include "precis.h"
+#include "precis_getpid.h"
 #include "precis_summarize_worker.h"
 
 static const char *usage =
@@ -13,6 +14,8 @@ static const char *usage =
 int main(int argc, char **argv)
 {
     precis_heap_keep(); /* a daemon: keeps its freed heap (precis_config.h) */
+    /* libzmq's id checks without a system call each (precis_getpid.h). */
+    precis_getpid_keep();
     precis_config_t config;
     int rc = precis_program_start(
         &config, argc, argv,

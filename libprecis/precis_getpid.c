@@ -1,4 +1,4 @@
-/*  precis_getpid - getpid() answered from memory in precis-sink (see
+/*  precis_getpid - getpid() answered from memory in the stages' daemons (see
     precis_getpid.h for why and what it costs to be wrong).
 */
 #include "precis_getpid.h"

@@ -1,5 +1,8 @@
-/*  precis_getpid - getpid() answered from memory in precis-sink, so that
-    libzmq's checks of the process id cost no system call.
+/*  precis_getpid - getpid() answered from memory in the stages' daemons
+    (precis-ingest, -relay, -normalize, -summarize and -sink: each calls
+    precis_getpid_keep() first in main), so that libzmq's checks of the
+    process id cost no system call. Measured in the sink (below), where it
+    began; ingest and the workers make the same checks on every wake-up.
 
     libzmq (4.3.4, built with fork support as Debian builds it) calls
     getpid() whenever a socket's mailbox is checked or signalled
@@ -18,7 +21,8 @@
     then, renewed in the child of every fork() (pthread_atfork), which is
     all libzmq's check needs; before, it asks the kernel as libc does. A
     child made without glibc's fork handlers (a raw clone(), _Fork()) would
-    read its parent's id: the sink makes none. Any program that links this
+    read its parent's id: none of these programs makes one (nor does
+    libmicrohttpd, whose workers are threads). Any program that links this
     module gets the definition (an archive member is taken for any
     undefined getpid), but only one that calls precis_getpid_keep() gets
     the copy.
