@@ -1827,6 +1827,41 @@ static ino_t inode_of(int fd)
 #define REQUEST(id)  ("\x82\xa2id\xa2" id "\xa4text\xa5Hello")
 #define REQUEST_SIZE (sizeof REQUEST("j1") - 1)
 
+/* The journal tests' ingest configuration: base with inproc endpoints
+   named prefix, the journal in dir, 1 MiB and 10 articles in flight. */
+static void journal_test_config(precis_config_t *config, const precis_config_t *base,
+                                test_endpoints_t *ends, const char *prefix,
+                                const char *dir)
+{
+    *config = *base;
+    test_endpoints(config, ends, prefix);
+    config->journal_dir = dir;
+    config->max_bytes = 1 << 20;
+    config->max_inflight = 10;
+}
+
+/* The ingest's syncs wait for the test's gate (gated_sync), and its ids
+   file is the one gated_sync lets through. */
+static void gate_syncs(precis_ingest_t *self)
+{
+    precis_syncer_set_sync_fn(self->syncer, gated_sync);
+    test_ids_inode = inode_of(precis_idwindow_fd(self->ids));
+}
+
+/* A socket of the given type connected to endpoint: a test's stand-in
+   for a client, a worker or the sink. */
+static zsock_t *test_peer(int type, const char *endpoint)
+{
+    char spec[96];
+    snprintf(spec, sizeof spec, ">%s", endpoint);
+    zsock_t *sock = zsock_new(type);
+    if (sock && zsock_attach(sock, spec, false) != 0) {
+        fprintf(stderr, "ingest test: cannot connect to %s\n", endpoint);
+        zsock_destroy(&sock);
+    }
+    return sock;
+}
+
 /* With the journal: nothing reaches a worker before its record is synced,
    and then the answer goes out; a failed sync or write is "busy" and
    nothing is kept or sent; a client id in flight or delivered is answered
@@ -1840,20 +1875,16 @@ static int journal_test(const precis_config_t *base)
     if (!mkdtemp(dir) || pipe(gate) != 0)
         return 1;
     test_gate = gate[0];
-    precis_config_t config = *base;
+    precis_config_t config;
     test_endpoints_t ends;
-    test_endpoints(&config, &ends, "ingest-journal-test");
-    config.journal_dir = dir;
-    config.max_bytes = 1 << 20;
-    config.max_inflight = 10;
+    journal_test_config(&config, base, &ends, "ingest-journal-test", dir);
     config.max_attempts = 1;
     precis_ingest_t *self = precis_ingest_new(&config);
     assert(self && self->syncer);
-    precis_syncer_set_sync_fn(self->syncer, gated_sync);
-    test_ids_inode = inode_of(precis_idwindow_fd(self->ids));
-    zsock_t *worker = zsock_new_pull(">inproc://ingest-journal-test-normalize");
-    zsock_t *client = zsock_new_dealer(">inproc://ingest-journal-test");
-    zsock_t *sink = zsock_new_push(">inproc://ingest-journal-test-acks");
+    gate_syncs(self);
+    zsock_t *worker = test_peer(ZMQ_PULL, ends.normalize);
+    zsock_t *client = test_peer(ZMQ_DEALER, ends.ingest);
+    zsock_t *sink = test_peer(ZMQ_PUSH, ends.acks);
     zsock_t *results = zsock_new_pull("@inproc://ingest-journal-test-results");
     zclock_sleep(50);
     char error[PRECIS_ERROR_SIZE];
@@ -2017,12 +2048,11 @@ static int journal_test(const precis_config_t *base)
         zsock_destroy(&results);
         return failures + 1;
     }
-    precis_syncer_set_sync_fn(self->syncer, gated_sync);
-    test_ids_inode = inode_of(precis_idwindow_fd(self->ids));
+    gate_syncs(self);
     /* inproc peers of the ingest that went do not reconnect: new ones. */
-    worker = zsock_new_pull(">inproc://ingest-journal-test-restarted-normalize");
-    client = zsock_new_dealer(">inproc://ingest-journal-test-restarted");
-    sink = zsock_new_push(">inproc://ingest-journal-test-restarted-acks");
+    worker = test_peer(ZMQ_PULL, restarted.normalize);
+    client = test_peer(ZMQ_DEALER, restarted.ingest);
+    sink = test_peer(ZMQ_PUSH, restarted.acks);
     zclock_sleep(50);
     CHECK(precis_ledger_size(self->ledger) == 2, "%zu articles recovered, not 2",
           precis_ledger_size(self->ledger));
@@ -2087,19 +2117,15 @@ static int compaction_ids_test(const precis_config_t *base)
     if (!mkdtemp(dir) || pipe(gate) != 0)
         return 1;
     test_gate = gate[0];
-    precis_config_t config = *base;
+    precis_config_t config;
     test_endpoints_t ends;
-    test_endpoints(&config, &ends, "ingest-compact-test");
-    config.journal_dir = dir;
-    config.max_bytes = 1 << 20;
-    config.max_inflight = 10;
+    journal_test_config(&config, base, &ends, "ingest-compact-test", dir);
     precis_ingest_t *self = precis_ingest_new(&config);
     assert(self && self->syncer);
-    precis_syncer_set_sync_fn(self->syncer, gated_sync);
-    test_ids_inode = inode_of(precis_idwindow_fd(self->ids));
-    zsock_t *worker = zsock_new_pull(">inproc://ingest-compact-test-normalize");
-    zsock_t *client = zsock_new_dealer(">inproc://ingest-compact-test");
-    zsock_t *sink = zsock_new_push(">inproc://ingest-compact-test-acks");
+    gate_syncs(self);
+    zsock_t *worker = test_peer(ZMQ_PULL, ends.normalize);
+    zsock_t *client = test_peer(ZMQ_DEALER, ends.ingest);
+    zsock_t *sink = test_peer(ZMQ_PUSH, ends.acks);
     zclock_sleep(50);
     enum { BIG = 400000 };
     char *big = malloc(BIG + 32);

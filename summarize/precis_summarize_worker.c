@@ -62,7 +62,7 @@ void precis_summarize_worker_destroy(precis_summarize_worker_t **self_p)
 
 static precis_result_t *summarize(precis_summarize_worker_t *self,
                                   const precis_article_t *article,
-                                  const precis_summary_options_t *options_p);
+                                  const precis_summary_options_t *options);
 static precis_result_t *cached_result(precis_summarize_worker_t *self,
                                       const uint8_t hash[16], uint64_t tag);
 static void keep_bytes(precis_summarize_worker_t *self, const precis_result_t *result,
@@ -212,21 +212,32 @@ static precis_result_t *cached_result(precis_summarize_worker_t *self,
     return cached;
 }
 
+/* Runs the summarizer on the article into summary: NULL, or (summary
+   cleared) the error result of an article it refused. */
+static precis_result_t *run_summarizer(precis_summarize_worker_t *self,
+                                       const precis_article_t *article,
+                                       const precis_summary_options_t *options,
+                                       precis_summary_t *summary)
+{
+    const char *reason = NULL;
+    if (precis_summarizer_run(self->summarizer, article->title.ptr, article->text.ptr,
+                              article->text.len, options, summary, &reason) == 0)
+        return NULL;
+    precis_summary_clear(summary);
+    return precis_result_new_error(article, "summarize", "too_long",
+                                   reason ? reason : "the article was refused");
+}
+
 /* Summarizes the article (no cache). */
 static precis_result_t *summarize(precis_summarize_worker_t *self,
                                   const precis_article_t *article,
-                                  const precis_summary_options_t *options_p)
+                                  const precis_summary_options_t *options)
 {
-    precis_summary_options_t options = *options_p;
     precis_summary_t summary = {0};
-    const char *reason = NULL;
     int64_t start = zclock_usecs();
-    if (precis_summarizer_run(self->summarizer, article->title.ptr, article->text.ptr,
-                              article->text.len, &options, &summary, &reason) != 0) {
-        precis_summary_clear(&summary);
-        return precis_result_new_error(article, "summarize", "too_long",
-                                       reason ? reason : "the article was refused");
-    }
+    precis_result_t *refused = run_summarizer(self, article, options, &summary);
+    if (refused)
+        return refused;
     precis_result_t *result = precis_result_new(PRECIS_RESULT_SUMMARY);
     precis_result_copy_article(result, article);
     result->lang = strdup(summary.lang[0] ? summary.lang : "und");
@@ -347,15 +358,9 @@ static zframe_t *summary_frame(precis_summarize_worker_t *self,
             return NULL;
     }
     precis_summary_t summary = {0};
-    const char *reason = NULL;
     int64_t start = zclock_usecs();
-    if (precis_summarizer_run(self->summarizer, article->title.ptr, article->text.ptr,
-                              article->text.len, &options, &summary, &reason) != 0) {
-        precis_summary_clear(&summary);
-        *result_p = precis_result_new_error(article, "summarize", "too_long",
-                                            reason ? reason : "the article was refused");
+    if ((*result_p = run_summarizer(self, article, &options, &summary)))
         return NULL;
-    }
     precis_result_t result = {.kind = PRECIS_RESULT_SUMMARY};
     borrow_strings(self, &result, article, &summary);
     result.lang = summary.lang[0] ? summary.lang : (char *)"und";
@@ -428,6 +433,22 @@ zframe_t *precis_summarize_worker_handle_bytes(void *state, const void *data, si
     }
     precis_article_destroy(&article);
     return output;
+}
+
+/* A test article: id, key "k-" id, url https://example.com/ id, title and
+   text as given. */
+static precis_article_t *test_article(const char *id, const char *title, const char *text)
+{
+    precis_article_t *article = precis_article_new();
+    char key[32], url[64];
+    snprintf(key, sizeof key, "k-%s", id);
+    snprintf(url, sizeof url, "https://example.com/%s", id);
+    precis_str_set(&article->id, id, strlen(id));
+    precis_str_set(&article->key, key, strlen(key));
+    precis_str_set(&article->title, title, strlen(title));
+    precis_str_set(&article->url, url, strlen(url));
+    precis_str_set(&article->text, text, strlen(text));
+    return article;
 }
 
 int precis_summarize_worker_test(bool verbose)
@@ -539,13 +560,8 @@ int precis_summarize_worker_test(bool verbose)
        gets (its timing aside), and the frame is left as it was. */
     {
         precis_summarize_worker_t *fresh = precis_summarize_worker_new(&defaults);
-        precis_article_t *sent = precis_article_new();
-        precis_str_set(&sent->id, "f1", 2);
-        precis_str_set(&sent->key, "k-f1", 4);
-        precis_str_set(&sent->title, "Harbour ferries", 15);
+        precis_article_t *sent = test_article("f1", "Harbour ferries", text);
         precis_str_set(&sent->lang, "en", 2);
-        precis_str_set(&sent->url, "https://example.com/f1", 22);
-        precis_str_set(&sent->text, text, strlen(text));
         sent->received_us = 1234;
         size_t sent_size;
         void *sent_data = precis_article_encode(sent, &sent_size);
@@ -595,14 +611,9 @@ int precis_summarize_worker_test(bool verbose)
     for (int words = 0; words <= 3; words += 3) {
         precis_summarize_worker_t *framed = precis_summarize_worker_new(&defaults);
         precis_summarize_worker_t *plain = precis_summarize_worker_new(&defaults);
-        precis_article_t *sent = precis_article_new();
-        precis_str_set(&sent->id, "w1", 2);
-        precis_str_set(&sent->key, "k-w1", 4);
-        precis_str_set(&sent->title, "Ferries", 7);
-        precis_str_set(&sent->url, "https://example.com/w1", 22);
+        precis_article_t *sent = test_article("w1", "Ferries", wrapped);
         precis_str_set(&sent->source, "harbour-news", 12);
         precis_str_set(&sent->published, "2026-12-02T05:00:00Z", 20);
-        precis_str_set(&sent->text, wrapped, strlen(wrapped));
         sent->sentences = words ? 0 : 1;
         sent->words = words;
         sent->received_us = 77;
