@@ -10,8 +10,7 @@
 typedef struct {
     uint8_t hash[16];
     uint64_t tag;
-    precis_result_t *summary; /* the worker's form */
-    void *pairs;              /* the sink's form: encoded summary pairs */
+    void *pairs; /* the encoded summary (see the header) */
     size_t pairs_size;
     uint32_t pairs_count;
     uint32_t newer, older; /* the LRU list */
@@ -57,10 +56,8 @@ void precis_summary_cache_destroy(precis_summary_cache_t **self_p)
     if (!self_p || !*self_p)
         return;
     precis_summary_cache_t *self = *self_p;
-    for (size_t i = 0; i < self->count; i++) {
-        precis_result_destroy(&self->entries[i].summary);
+    for (size_t i = 0; i < self->count; i++)
         free(self->entries[i].pairs);
-    }
     free(self->entries);
     free(self->buckets);
     free(self);
@@ -101,17 +98,6 @@ static uint32_t find(precis_summary_cache_t *self, const uint8_t hash[16], uint6
     return index;
 }
 
-const precis_result_t *precis_summary_cache_get(precis_summary_cache_t *self,
-                                                const uint8_t hash[16], uint64_t tag)
-{
-    uint32_t index = find(self, hash, tag);
-    if (index == NONE)
-        return NULL;
-    unlink_lru(self, index);
-    push_newest(self, index);
-    return self->entries[index].summary;
-}
-
 /* Takes the least recently used entry out of its bucket and the list. */
 static uint32_t evict_oldest(precis_summary_cache_t *self)
 {
@@ -122,7 +108,6 @@ static uint32_t evict_oldest(precis_summary_cache_t *self)
         link = &self->entries[*link].chain;
     *link = entry->chain;
     unlink_lru(self, index);
-    precis_result_destroy(&entry->summary);
     free(entry->pairs);
     entry->pairs = NULL;
     return index;
@@ -149,33 +134,6 @@ static entry_t *take_entry(precis_summary_cache_t *self, const uint8_t hash[16],
     self->buckets[bucket] = index;
     push_newest(self, index);
     return entry;
-}
-
-void precis_summary_cache_put(precis_summary_cache_t *self, const uint8_t hash[16],
-                              uint64_t tag, const precis_result_t *result)
-{
-    bool fresh;
-    entry_t *entry = take_entry(self, hash, tag, &fresh);
-    if (!fresh)
-        return;
-    entry->summary = precis_result_new(PRECIS_RESULT_SUMMARY);
-    precis_result_copy_summary(entry->summary, result);
-}
-
-void precis_summary_cache_adopt(precis_summary_cache_t *self, const uint8_t hash[16],
-                                uint64_t tag, precis_result_t **result_p)
-{
-    precis_result_t *result = *result_p;
-    *result_p = NULL;
-    bool fresh = false;
-    entry_t *entry = result && result->kind == PRECIS_RESULT_SUMMARY
-                         ? take_entry(self, hash, tag, &fresh)
-                         : NULL;
-    if (!fresh) {
-        precis_result_destroy(&result);
-        return;
-    }
-    entry->summary = result;
 }
 
 void precis_summary_cache_put_pairs(precis_summary_cache_t *self, const uint8_t hash[16],
@@ -227,48 +185,38 @@ int precis_summary_cache_test(bool verbose)
     uint8_t a[16] = {1}, b[16] = {2}, c[16] = {3};
     /* Buckets are picked by the first bytes: d shares a's bucket. */
     uint8_t d[16] = {1, 0, 0, 0, 0, 0, 0, 0, 9};
-    precis_result_t *summary = precis_result_new(PRECIS_RESULT_SUMMARY);
-    summary->lang = strdup("en");
-    precis_result_add_sentence(summary, "The pier reopens.", 17, 3, 0.5);
-    precis_result_add_keyword(summary, "pier");
+    size_t size = 0;
+    uint32_t count = 0;
+#define PUT(hash, tag, text)                                                             \
+    precis_summary_cache_put_pairs(self, hash, tag, strdup(text), 5, 1)
+#define GET(hash, tag) precis_summary_cache_get_pairs(self, hash, tag, &size, &count)
 
-    CHECK(precis_summary_cache_get(self, a, 0) == NULL);
-    precis_summary_cache_put(self, a, 0, summary);
-    const precis_result_t *kept = precis_summary_cache_get(self, a, 0);
-    CHECK(kept && kept->summary_count == 1 &&
-          strcmp(kept->summary[0], "The pier reopens.") == 0);
-    CHECK(kept && kept->scored[0].index == 3 && kept->keyword_count == 1);
+    CHECK(GET(a, 0) == NULL);
+    PUT(a, 0, "pier!");
+    const char *kept = GET(a, 0);
+    CHECK(kept && size == 5 && count == 1 && memcmp(kept, "pier!", 5) == 0);
     /* Another tag (another length asked for) is another entry. */
-    CHECK(precis_summary_cache_get(self, a, 7) == NULL);
+    CHECK(GET(a, 7) == NULL);
     /* Full: putting c drops the least recently used (b, since a was read). */
-    precis_summary_cache_put(self, b, 0, summary);
-    precis_summary_cache_get(self, a, 0);
-    precis_summary_cache_put(self, c, 0, summary);
-    CHECK(precis_summary_cache_get(self, b, 0) == NULL);
-    CHECK(precis_summary_cache_get(self, a, 0) && precis_summary_cache_get(self, c, 0));
+    PUT(b, 0, "quay!");
+    GET(a, 0);
+    PUT(c, 0, "dock!");
+    CHECK(GET(b, 0) == NULL);
+    CHECK(GET(a, 0) && GET(c, 0));
     CHECK(precis_summary_cache_size(self) == 2);
     /* Same bucket, different hash: told apart, and evicting one keeps the other. */
-    precis_summary_cache_put(self, d, 0, summary);
-    CHECK(precis_summary_cache_get(self, d, 0) && !precis_summary_cache_get(self, a, 0));
-    CHECK(precis_summary_cache_get(self, c, 0) != NULL);
-    /* Adopted, not copied: the result itself is kept; one for a key kept
-       already is destroyed (valgrind: nothing leaks). */
-    precis_result_t *adopted = precis_result_new(PRECIS_RESULT_SUMMARY);
-    precis_result_add_sentence(adopted, "The quay floods.", 16, 0, 1.0);
-    const precis_result_t *expected = adopted;
-    precis_summary_cache_adopt(self, a, 5, &adopted);
-    CHECK(adopted == NULL && precis_summary_cache_get(self, a, 5) == expected);
-    adopted = precis_result_new(PRECIS_RESULT_SUMMARY);
-    precis_summary_cache_adopt(self, a, 5, &adopted);
-    CHECK(adopted == NULL && precis_summary_cache_get(self, a, 5) == expected);
-    precis_result_destroy(&summary);
+    PUT(d, 0, "mole!");
+    CHECK(GET(d, 0) && !GET(a, 0));
+    CHECK(GET(c, 0) != NULL);
+    kept = GET(d, 0);
+    CHECK(kept && memcmp(kept, "mole!", 5) == 0);
+#undef PUT
+#undef GET
     precis_summary_cache_destroy(&self);
 
     /* The sink's form: encoded pairs, taken over by the cache, given back
        as they were put; a second put of a kept entry frees its copy. */
     self = precis_summary_cache_new(1);
-    size_t size = 0;
-    uint32_t count = 0;
     CHECK(precis_summary_cache_get_pairs(self, a, 0, &size, &count) == NULL);
     precis_summary_cache_put_pairs(self, a, 0,
                                    strdup("\xa4lang\xa2"

@@ -1,7 +1,7 @@
 /*  precis_summary_cache - the summaries of the last texts seen, by exact
     text hash, so that an exact copy is not summarized again.
 
-    A bounded LRU map from (text hash, tag) to a summary result. The tag
+    A bounded LRU map from (text hash, tag) to an encoded summary. The tag
     tells apart summaries of one text that differ by request (the length and
     language asked for, hashed by the summarize worker). A
     summarize worker keeps one of PRECIS_SUMMARY_CACHE_WORKER entries: with
@@ -10,19 +10,19 @@
     1/W of the copies' work. The sink keeps one of PRECIS_SUMMARY_CACHE_SINK
     entries, tagged as the worker tagged them, to publish every exact copy
     that asked for the same length with the summary of the article it
-    repeats, whichever worker summarized it; it keeps them as the encoded
-    msgpack pairs it publishes (precis_summary_cache_put_pairs), one copy of
-    bytes instead of a result with a string per sentence and keyword.
+    repeats, whichever worker summarized it. Both keep encoded bytes
+    (precis_summary_cache_put_pairs), one copy instead of a result with a
+    string per sentence and keyword: the sink the msgpack pairs it
+    publishes, a worker the result frame it sent (since 2026-12-02).
 
-    Memory: the entries' summaries (about 0.5 to 2 KB each: sentences,
-    keywords) plus 60 bytes an entry; a worker's results also keep their
+    Memory: the entries' bytes (about 0.5 to 2 KB each: sentences,
+    keywords) plus 60 bytes an entry; a worker's frames also hold their
     story signature (about 300 bytes), which an exact copy reuses instead
     of reading its text again (0.3 MB for 1,024 entries).
 */
 #ifndef PRECIS_SUMMARY_CACHE_H
 #define PRECIS_SUMMARY_CACHE_H
 
-#include "precis_result.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,30 +40,14 @@ typedef struct _precis_summary_cache_t precis_summary_cache_t;
 precis_summary_cache_t *precis_summary_cache_new(size_t capacity);
 void precis_summary_cache_destroy(precis_summary_cache_t **self_p);
 
-/* The summary kept for (hash, tag), now the most recently used; NULL when
-   none. Owned by the cache: valid until the next put. */
-const precis_result_t *precis_summary_cache_get(precis_summary_cache_t *self,
-                                                const uint8_t hash[16], uint64_t tag);
-
-/* Keeps a copy of the summary of result (a summary) for (hash, tag),
-   dropping the least recently used entry when full. */
-void precis_summary_cache_put(precis_summary_cache_t *self, const uint8_t hash[16],
-                              uint64_t tag, const precis_result_t *result);
-
-/* Keeps result itself (a summary) for (hash, tag), instead of a copy:
-   takes it over and sets *result_p to NULL. When (hash, tag) is kept
-   already, or result is not a summary, it is destroyed. The summarize
-   worker hands over each result once it is encoded: copying its strings
-   cost more than the look-up saved. (Since 2026-12-02 the worker keeps
-   its results' encoded bytes instead, precis_summary_cache_put_pairs.) */
-void precis_summary_cache_adopt(precis_summary_cache_t *self, const uint8_t hash[16],
-                                uint64_t tag, precis_result_t **result_p);
-
-/* The sink's form: the summary as encoded msgpack key/value pairs
-   (precis_splice_copy_summary: count pairs in size bytes), which it
-   publishes as they are. put takes pairs (malloc'd) over; get returns
-   them, owned by the cache, valid until the next put, or NULL when none.
-   An entry is 60 bytes plus its pairs (about 0.5 to 2 KB). */
+/* An entry is encoded msgpack, kept as it was given: the sink's, the
+   summary as key/value pairs (precis_splice_copy_summary: count pairs in
+   size bytes), which it publishes as they are; a summarize worker's, the
+   whole result frame it sent (count 1), which it decodes for an exact
+   copy. put takes pairs (malloc'd) over, and frees them when (hash, tag)
+   is kept already; get returns them, now the most recently used, owned
+   by the cache, valid until the next put, or NULL when none. An entry is
+   60 bytes plus its bytes (about 0.5 to 2 KB). */
 void precis_summary_cache_put_pairs(precis_summary_cache_t *self, const uint8_t hash[16],
                                     uint64_t tag, void *pairs, size_t size,
                                     uint32_t count);
