@@ -11,12 +11,12 @@ set -euo pipefail
 bench=$1 samples=$2
 fail() { echo "FAIL: gap_free_test: $*" >&2; exit 1; }
 out=$(mktemp "${TMPDIR:-/tmp}/precis-gap-free.XXXXXX")
-trap 'rm -f "$out"' EXIT
+trap 'rm -f "$out" "$out.timings"' EXIT
 kv() { sed -n "s/^$1=//p" "$out"; }
 
 PIPELINE_BENCH_DROP_EVERY=5 "$bench" run --ingest "$PRECIS_INGEST" --output "$PRECIS_OUTPUT" \
-    --replay "$PRECIS_REPLAY" --duration 1 --rate 200 --samples "$samples" --tag gapfree >"$out" \
-    || fail "pipeline_bench exited $?"
+    --replay "$PRECIS_REPLAY" --duration 1 --rate 200 --samples "$samples" --tag gapfree \
+    --timings "$out.timings" >"$out" || fail "pipeline_bench exited $?"
 [ "$(kv gap_free)" = yes ] || fail "not gap-free: $(cat "$out")"
 [ "$(kv thrown_away)" -gt 0 ] || fail "nothing was thrown away: $(cat "$out")"
 [ "$(kv dropped_at_pub)" -ge "$(kv thrown_away)" ] \
@@ -39,6 +39,19 @@ awk -v work="$(kv split_mean_stage_work_ms)" 'BEGIN { exit !(work > 0) }' \
     || fail "stage work $(kv split_mean_stage_work_ms) ms"
 echo "$parts" | awk -v max="$(kv max_ms)" '{ sum += $1 } END { exit !(sum > 0 && sum <= max + 0.01) }' \
     || fail "latency split adds up to more than max_ms $(kv max_ms): $parts"
+
+# --timings: a header and a line for every result received live, its times
+# in the order of the legs (sent, accepted, published, received: one clock,
+# within 1 ms of rounding), no stamps from normalize and summarize in this
+# build ("-"), and their work in us.
+why=$(awk -v live="$(kv received_live)" '
+    NR == 1 { if ($1 != "index" || NF != 9) bad = "header: " $0; next }
+    NF != 9 || $4 != "-" || $5 != "-" || $8 !~ /^[0-9]+$/ || $9 !~ /^[0-9]+$/ {
+        bad = "line " NR ": " $0; next }
+    $3 < $2 - 1 || $6 < $3 - 1 || $7 < $6 - 1 { bad = "times out of order, line " NR ": " $0 }
+    END { if (bad == "" && NR - 1 != live) bad = NR - 1 " lines for " live " received live"
+          print bad }' "$out.timings")
+[ -z "$why" ] || fail "--timings file: $why"
 
 # The same without --replay: what the SUB did not get is lost.
 PIPELINE_BENCH_DROP_EVERY=5 "$bench" run --ingest "$PRECIS_INGEST" --output "$PRECIS_OUTPUT" \

@@ -35,7 +35,7 @@
     pipeline_bench run --ingest EP[,EP...] --output EP [--replay EP]
                        [--data PATH | --samples PATH]
                        [--duration S] [--rate R] [--window W] [--tag T] [--fresh]
-                       [--batch B [--batch-frame]]
+                       [--batch B [--batch-frame]] [--timings FILE]
     pipeline_bench ceiling [--data PATH | --samples PATH] [--duration S]
     pipeline_bench ingest --ingest EP --normalize EP --acks EP --pid PID
                           [--data PATH | --samples PATH] [--duration S] [--window W]
@@ -83,6 +83,11 @@
     msgpack array of the requests, answered by one array of replies)
     instead of one frame a request, as precis push sends.
 
+    --timings FILE (run): every result received live, a line each, with
+    the times it was sent, accepted, published and received (and, from a
+    build with -DPRECIS_HOP_TRACE, begun by normalize and by summarize):
+    what bench/tail_latency reads to find where the slowest 1% waited.
+
     Prints key=value lines on stdout; progress on stderr when a terminal.
 */
 #define _GNU_SOURCE
@@ -113,9 +118,13 @@
 #define REPLAY_PAGE    1000
 #define REPLAY_WAIT_MS 10000
 #define REPLAY_QUIET   1.0
+/* A timings value at or above this (2001-09-09 in Unix microseconds) is a
+   time of day, not a duration: a PRECIS_HOP_TRACE build's stamps. */
+#define TRACE_US_MIN INT64_C(1000000000000000)
 
 typedef struct {
     const char *ingest, *output, *replay, *data, *samples, *tag;
+    const char *timings;          /* run: every live result's times, one a line */
     const char *normalize, *acks; /* ingest alone: its dispatch and acknowledgements */
     long pid;                     /* ingest or a worker alone: its process */
     const char *pid_file;         /* ... or the file it writes its pid to */
@@ -224,6 +233,10 @@ typedef struct {
        clock: when ingest accepted it and when the sink published it, and
        the seconds normalize and summarize worked on it; 0 when unknown. */
     double *accepted_at, *published_at, *stage_work;
+    /* The timings map's normalize_us and summarize_us as they came (a
+       stage's work in microseconds; with -DPRECIS_HOP_TRACE, the Unix
+       time in microseconds when the stage began on the article). */
+    int64_t *normalize_us, *summarize_us;
     unsigned char *state; /* 0 new, 1 awaiting answer, 2 accepted, 3 rejected, 4 busy */
     size_t capacity;
     retry_t *retries;
@@ -243,6 +256,8 @@ static void tracker_reserve(tracker_t *tracker, size_t count)
     tracker->accepted_at = realloc(tracker->accepted_at, capacity * sizeof(double));
     tracker->published_at = realloc(tracker->published_at, capacity * sizeof(double));
     tracker->stage_work = realloc(tracker->stage_work, capacity * sizeof(double));
+    tracker->normalize_us = realloc(tracker->normalize_us, capacity * sizeof(int64_t));
+    tracker->summarize_us = realloc(tracker->summarize_us, capacity * sizeof(int64_t));
     tracker->state = realloc(tracker->state, capacity);
     size_t added = capacity - tracker->capacity;
     memset(tracker->sent + tracker->capacity, 0, added * sizeof(double));
@@ -251,6 +266,8 @@ static void tracker_reserve(tracker_t *tracker, size_t count)
     memset(tracker->accepted_at + tracker->capacity, 0, added * sizeof(double));
     memset(tracker->published_at + tracker->capacity, 0, added * sizeof(double));
     memset(tracker->stage_work + tracker->capacity, 0, added * sizeof(double));
+    memset(tracker->normalize_us + tracker->capacity, 0, added * sizeof(int64_t));
+    memset(tracker->summarize_us + tracker->capacity, 0, added * sizeof(int64_t));
     memset(tracker->state + tracker->capacity, 0, added);
     tracker->capacity = capacity;
 }
@@ -353,14 +370,18 @@ static void send_queued(run_t *run)
 /* Sends article index, in a message of --batch (see send_queued). */
 static void send_index(run_t *run, size_t index)
 {
-    run->queued[run->queued_count++] = index;
-    if (run->queued_count == (size_t)run->options->batch)
-        send_queued(run);
+    /* Stamped before it may leave: stamped after the send, a wait of
+       this thread between the two went uncounted, and ingest accepted
+       articles up to 1.8 ms "before" they were sent (--timings, at load
+       average 6). */
     tracker_t *tracker = &run->tracker;
     if (tracker->sent[index] == 0)
         tracker->sent[index] = bench_now();
     tracker->state[index] = 1;
     run->awaiting++;
+    run->queued[run->queued_count++] = index;
+    if (run->queued_count == (size_t)run->options->batch)
+        send_queued(run);
 }
 
 /* Takes one reply map, data[0..size) (precis_batch_each's function; arg
@@ -433,9 +454,15 @@ static void take_timings(run_t *run, size_t index, const msgpack_object *map)
         return;
     run->tracker.accepted_at[index] = (double)received_us * 1e-6 - run->realtime_offset;
     run->tracker.published_at[index] = (double)published_us * 1e-6 - run->realtime_offset;
+    uint64_t normalize_us = map_uint(timings, "normalize_us");
+    uint64_t summarize_us = map_uint(timings, "summarize_us");
+    run->tracker.normalize_us[index] = (int64_t)normalize_us;
+    run->tracker.summarize_us[index] = (int64_t)summarize_us;
+    /* Absolute times (a PRECIS_HOP_TRACE build) are no work done. */
     run->tracker.stage_work[index] =
-        (double)(map_uint(timings, "normalize_us") + map_uint(timings, "summarize_us")) *
-        1e-6;
+        normalize_us < TRACE_US_MIN && summarize_us < TRACE_US_MIN
+            ? (double)(normalize_us + summarize_us) * 1e-6
+            : 0;
 }
 
 /* One result, live (now > 0: its arrival time) or from the replay socket
@@ -755,6 +782,8 @@ static void reset_counters(run_t *run, const char *tag)
     free(run->tracker.accepted_at);
     free(run->tracker.published_at);
     free(run->tracker.stage_work);
+    free(run->tracker.normalize_us);
+    free(run->tracker.summarize_us);
     free(run->tracker.state);
     free(run->tracker.retries);
     memset(&run->tracker, 0, sizeof run->tracker);
@@ -783,6 +812,52 @@ static int start_gaps(run_t *run)
     run->gaps = bench_gaps_new(next);
     run->log_next = next;
     return 0;
+}
+
+/* --timings FILE: a line for every result received live, in the order sent:
+   its index, then the times (ms after the first send, one clock) it was
+   sent, accepted by ingest, begun by normalize and by summarize ("-"
+   unless a PRECIS_HOP_TRACE build stamped them), published and received,
+   and the stages' work in us ("-" in a trace build). For finding where
+   the slowest results waited, and whether they come at a period. */
+static int write_timings(const run_t *run, const char *path)
+{
+    FILE *file = fopen(path, "w");
+    if (!file) {
+        fprintf(stderr, "pipeline_bench: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    const tracker_t *t = &run->tracker;
+    double origin = 0;
+    for (size_t i = 0; i < run->next && origin == 0; i++)
+        origin = t->sent[i];
+    fprintf(file,
+            "index sent accepted normalize_start summarize_start published received "
+            "normalize_us summarize_us\n");
+    for (size_t i = 0; i < run->next; i++) {
+        if (t->received[i] <= 0 || t->sent[i] == 0 || t->published_at[i] == 0)
+            continue;
+        fprintf(file, "%zu %.3f %.3f", i, (t->sent[i] - origin) * 1000,
+                (t->accepted_at[i] - origin) * 1000);
+        bool traced =
+            t->normalize_us[i] >= TRACE_US_MIN && t->summarize_us[i] >= TRACE_US_MIN;
+        for (int k = 0; k < 2; k++) {
+            int64_t us = k ? t->summarize_us[i] : t->normalize_us[i];
+            if (traced)
+                fprintf(file, " %.3f",
+                        ((double)us * 1e-6 - run->realtime_offset - origin) * 1000);
+            else
+                fprintf(file, " -");
+        }
+        fprintf(file, " %.3f %.3f", (t->published_at[i] - origin) * 1000,
+                (t->received[i] - origin) * 1000);
+        if (traced)
+            fprintf(file, " - -\n");
+        else
+            fprintf(file, " %lld %lld\n", (long long)t->normalize_us[i],
+                    (long long)t->summarize_us[i]);
+    }
+    return fclose(file) == 0 ? 0 : -1;
 }
 
 /* Where the latency went, from each result's timings: client to ingest's
@@ -907,6 +982,8 @@ static int command_run(const options_t *options, const bench_set_t *set)
     printf("p999_ms=%.2f\n", percentile(latencies, count, 0.999));
     printf("max_ms=%.2f\n", count ? latencies[count - 1] : NAN);
     print_latency_split(&run.tracker, run.next, percentile(latencies, count, 0.99));
+    if (options->timings && write_timings(&run, options->timings) != 0)
+        return 1;
     free(latencies);
     reset_counters(&run, "done");
     msgpack_unpacked_destroy(&run.unpacked);
@@ -1498,6 +1575,7 @@ int main(int argc, char **argv)
         {"pid-file", required_argument, NULL, 'F'},
         {"batch", required_argument, NULL, 'b'},
         {"batch-frame", no_argument, NULL, 'B'},
+        {"timings", required_argument, NULL, 'T'},
         {NULL, 0, NULL, 0}};
     int option;
     optind = 2;
@@ -1550,6 +1628,9 @@ int main(int argc, char **argv)
             break;
         case 'B':
             options.batch_frame = true;
+            break;
+        case 'T':
+            options.timings = optarg;
             break;
         default:
             return 2;

@@ -375,6 +375,11 @@ static zframe_t *summary_frame(precis_summarize_worker_t *self,
         result.summary_tag = tag;
     }
     result.summarize_us = zclock_usecs() - start;
+#ifdef PRECIS_HOP_TRACE
+    /* A latency study's build (bench/pipeline_bench --timings): when this
+       stage began on the article, a Unix time, in place of its work. */
+    result.summarize_us = precis_now_us() - result.summarize_us;
+#endif
     zframe_t *frame = precis_result_frame(&result);
     if (self->stories)
         keep_bytes(self, &result, zframe_data(frame), zframe_size(frame));
