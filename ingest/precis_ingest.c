@@ -1492,7 +1492,8 @@ static void compact(precis_ingest_t *self)
 static void maintain(precis_ingest_t *self)
 {
     precis_stats_set(self->stats, self->in_flight, precis_ledger_size(self->ledger));
-    precis_ledger_resend_due(self->ledger, zclock_mono(), resend, self);
+    self->deferred |= precis_ledger_resend_due(
+        self->ledger, zclock_mono(), zsock_resolve(self->dispatch), resend, self);
     precis_idwindow_maintain(self->ids, zclock_time() / 1000);
     precis_stats_set(self->stats, self->dedup_ids, precis_idwindow_size(self->ids));
     if (self->journal) {
@@ -1549,7 +1550,8 @@ int precis_ingest_run(precis_ingest_t *self)
         precis_waiter_wait(waiter, wait > 0 ? (int)wait : 0);
         if (self->deferred && (zsock_events(self->dispatch) & ZMQ_POLLOUT)) {
             self->deferred = false;
-            precis_ledger_resend_due(self->ledger, zclock_mono(), resend, self);
+            self->deferred |= precis_ledger_resend_due(
+                self->ledger, zclock_mono(), zsock_resolve(self->dispatch), resend, self);
         }
         /* Every ready socket gets its turn here, so that a flood of
            requests cannot starve acknowledgements or the forwarding of
@@ -2017,7 +2019,8 @@ static int journal_test(const precis_config_t *base)
     /* Poison: with every attempt used, an error is published in place of
        j2 and j4, which stay in the ledger (and the journal) until the sink
        acknowledges it. */
-    precis_ledger_resend_due(self->ledger, zclock_mono() + 3600000, resend, self);
+    precis_ledger_resend_due(self->ledger, zclock_mono() + 3600000,
+                             zsock_resolve(self->dispatch), resend, self);
     int errors = 0;
     while (readable(results, 100)) {
         zframe_t *frame = zframe_recv(results);
@@ -2682,7 +2685,8 @@ static int dispatch_test(const precis_config_t *base, bool journal)
     free(sizes);
     /* Late: each is sent again, alone (a plain frame, which every worker
        reads), once. */
-    precis_ledger_resend_due(self->ledger, zclock_mono() + 3600000, resend, self);
+    precis_ledger_resend_due(self->ledger, zclock_mono() + 3600000,
+                             zsock_resolve(self->dispatch), resend, self);
     sizes = strdup("");
     ids = worker_ids_sized(worker, &sizes);
     char singles[64] = "1";
