@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 #include "precis_xxh3.h"
@@ -66,6 +67,7 @@ struct _precis_journal_t {
     uint64_t damaged_regions, damaged_bytes;
     int64_t damaged_offset; /* of the first damaged byte; -1: none */
     char *aside;            /* PATH.corrupt-TIMESTAMP, or NULL */
+    uint64_t floor_max;     /* of compaction's floor (precis_journal.h) */
 };
 
 /* The checksum of the records written before XXH3 ('A', 'D'): FNV-1a, a
@@ -218,6 +220,7 @@ precis_journal_t *precis_journal_new(const char *dir)
     self->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     self->next_fd = -1;
     self->damaged_offset = -1;
+    self->floor_max = PRECIS_JOURNAL_COMPACT_FLOOR_MAX;
     /* Articles are the users' data: 0600 unless --group-readable. */
     self->fd = precis_data_file_open(self->path, O_RDWR | O_APPEND);
     off_t size = self->fd >= 0 ? lseek(self->fd, 0, SEEK_END) : -1;
@@ -617,12 +620,44 @@ const char *precis_journal_aside(precis_journal_t *self)
     return self->aside;
 }
 
-bool precis_journal_wants_compaction(precis_journal_t *self, size_t live_count,
-                                     uint64_t live_bytes)
+/* The floor of compaction on a file system with room bytes left: an
+   eighth of them, within PRECIS_JOURNAL_COMPACT_FLOOR and floor_max. */
+static uint64_t floor_of_room(uint64_t room, uint64_t floor_max)
+{
+    uint64_t floor = room / 8;
+    if (floor < PRECIS_JOURNAL_COMPACT_FLOOR)
+        return PRECIS_JOURNAL_COMPACT_FLOOR;
+    return floor > floor_max ? floor_max : floor;
+}
+
+void precis_journal_set_compact_floor_max(precis_journal_t *self, uint64_t floor_max)
+{
+    self->floor_max = floor_max;
+}
+
+/* Whether a file of size bytes is worth rewriting with the live
+   articles (live_count of live_bytes) only, given the floor. */
+static bool compaction_wanted(uint64_t size, size_t live_count, uint64_t live_bytes,
+                              uint64_t floor)
 {
     /* What the live articles take in a fresh file (keys are short). */
     uint64_t live = live_bytes + (uint64_t)live_count * (HEADER_SIZE + 32);
-    return self->next_fd < 0 && self->size > 2 * live + PRECIS_JOURNAL_COMPACT_FLOOR;
+    return size > 2 * live + floor;
+}
+
+bool precis_journal_wants_compaction(precis_journal_t *self, size_t live_count,
+                                     uint64_t live_bytes)
+{
+    if (self->next_fd >= 0 || !compaction_wanted(self->size, live_count, live_bytes,
+                                                 PRECIS_JOURNAL_COMPACT_FLOOR))
+        return false;
+    /* The room left asked only then: a system call, at most once a tick. */
+    struct statvfs info;
+    uint64_t room = fstatvfs(self->fd, &info) == 0
+                        ? (uint64_t)info.f_bavail * (uint64_t)info.f_frsize
+                        : 0;
+    return compaction_wanted(self->size, live_count, live_bytes,
+                             floor_of_room(room, self->floor_max));
 }
 
 int precis_journal_compact_begin(precis_journal_t *self,
@@ -961,10 +996,36 @@ static int test_damage(void)
     return failures;
 }
 
+static int test_compaction_live(void);
+
 /* Compaction follows the live set: a journal over twice its live bytes
    plus the floor wants rewriting, even with nothing live; one within
-   that does not. */
+   that does not. The floor is an eighth of the room left, within 1 and
+   64 MiB: on a large disk a journal of 10 MiB with nothing live is left
+   alone (it was rewritten with a floor of 1 MiB, ten times a second at
+   full rate), on a small one (8 MiB left) one of just over 1 MiB is not. */
 static int test_compaction_rule(void)
+{
+    int failures = 0;
+    uint64_t mib = 1u << 20;
+    if (floor_of_room(0, 64 * mib) != mib || floor_of_room(8 * mib, 64 * mib) != mib ||
+        floor_of_room(80 * mib, 64 * mib) != 10 * mib ||
+        floor_of_room(1024 * 1024 * mib, 64 * mib) != 64 * mib ||
+        compaction_wanted(10 * mib, 0, 0, floor_of_room(1024 * 1024 * mib, 64 * mib)) ||
+        !compaction_wanted(mib + 1, 0, 0, floor_of_room(8 * mib, 64 * mib)) ||
+        compaction_wanted(mib, 0, 0, floor_of_room(8 * mib, 64 * mib))) {
+        fprintf(stderr,
+                "journal test: the compaction floor does not follow the room "
+                "left (%llu MiB for 80 MiB left)\n",
+                (unsigned long long)(floor_of_room(80 * mib, 64 * mib) / mib));
+        failures++;
+    }
+    return failures + test_compaction_live();
+}
+
+/* The rule on a journal: with the least floor (a journal within it is
+   left alone whatever the room), the live set decides. */
+static int test_compaction_live(void)
 {
     int failures = 0;
     char dir[] = "/tmp/precis-journal-rule-XXXXXX";
@@ -979,10 +1040,12 @@ static int test_compaction_rule(void)
         snprintf(key, sizeof key, "r%d", n++);
         precis_journal_append(journal, key, body, sizeof body);
     }
-    if (!precis_journal_wants_compaction(journal, 0, 0) ||
-        precis_journal_wants_compaction(journal, (size_t)n, (uint64_t)n * sizeof body) ||
-        precis_journal_wants_compaction(journal, (size_t)n / 2,
-                                        (uint64_t)n / 2 * sizeof body)) {
+    uint64_t floor = PRECIS_JOURNAL_COMPACT_FLOOR;
+    if (!compaction_wanted(journal->size, 0, 0, floor) ||
+        compaction_wanted(journal->size, (size_t)n, (uint64_t)n * sizeof body, floor) ||
+        compaction_wanted(journal->size, (size_t)n / 2, (uint64_t)n / 2 * sizeof body,
+                          floor) ||
+        precis_journal_wants_compaction(journal, (size_t)n, (uint64_t)n * sizeof body)) {
         fprintf(stderr,
                 "journal test: the compaction rule does not follow the live set\n");
         failures++;

@@ -233,11 +233,15 @@ size_t precis_ledger_queued(precis_ledger_t *self)
     return self->queued;
 }
 
-/* Sends the queued articles as one batch frame: each copied in once. */
-static bool batch_send(precis_ledger_t *self, void *socket)
+/* Sends the articles of entries[0..count) as one batch frame, each
+   copied in once; a lone one as a plain frame (entry_send). */
+static bool batch_send(precis_ledger_t *self, entry_t **entries, size_t count,
+                       void *socket)
 {
-    for (size_t i = 0; i < self->queued; i++)
-        precis_batch_add(self->batch, self->queue[i]->data, self->queue[i]->public.size);
+    if (count == 1)
+        return entry_send(entries[0], socket);
+    for (size_t i = 0; i < count; i++)
+        precis_batch_add(self->batch, entries[i]->data, entries[i]->public.size);
     zmq_msg_t message;
     precis_batch_msg(self->batch, &message);
     if (zmq_msg_send(&message, socket, ZMQ_DONTWAIT) != -1)
@@ -254,8 +258,7 @@ size_t precis_ledger_flush(precis_ledger_t *self, void *socket, int64_t now_ms,
         *deferred = 0;
     if (count == 0)
         return 0;
-    bool sent =
-        count == 1 ? entry_send(self->queue[0], socket) : batch_send(self, socket);
+    bool sent = batch_send(self, self->queue, count, socket);
     self->queued = 0;
     /* Sent: due after the first wait, at the end; not: due now, first, in
        the order taken (hence backwards). */
@@ -316,19 +319,54 @@ bool precis_ledger_exhausted(precis_ledger_t *self, const precis_ledger_entry_t 
     return entry->attempts >= self->max_attempts;
 }
 
-void precis_ledger_resend_due(precis_ledger_t *self, int64_t now_ms, precis_ledger_fn *fn,
-                              void *arg)
+/* Marks entry sent once more now: its next wait starts, behind the rest. */
+static void entry_sent(precis_ledger_t *self, entry_t *entry, int64_t now_ms)
+{
+    entry->public.attempts++;
+    entry->due_ms = now_ms + wait_after(self, entry->public.attempts);
+    due_unlink(self, entry);
+    due_add_end(self, entry);
+}
+
+/* Whether entry has never been sent (taken when no worker could take it,
+   or recovered) and is not to be given up: such entries go out together. */
+static bool entry_fresh(const precis_ledger_t *self, const entry_t *entry)
+{
+    return entry->public.attempts == 0 && !entry->public.gave_up &&
+           entry->public.attempts < self->max_attempts;
+}
+
+bool precis_ledger_resend_due(precis_ledger_t *self, int64_t now_ms, void *socket,
+                              precis_ledger_fn *fn, void *arg)
 {
     /* At most one pass over the entries due now: re-queued ones go behind. */
     size_t budget = HASH_COUNT(self->entries);
-    entry_t *entry;
-    while (budget-- > 0 && (entry = self->due_first) && entry->due_ms <= now_ms) {
-        if (!fn(arg, &entry->public))
-            break; /* the workers are full: try again on the next tick */
-        entry->public.attempts++;
-        entry->due_ms = now_ms + wait_after(self, entry->public.attempts);
-        due_unlink(self, entry);
-        due_add_end(self, entry);
+    entry_t *fresh[PRECIS_LEDGER_BATCH];
+    size_t count = 0;
+    entry_t *entry = self->due_first;
+    while (true) {
+        bool due = budget > 0 && entry && entry->due_ms <= now_ms;
+        bool gather = due && entry_fresh(self, entry);
+        /* The fresh ones gathered go when the batch is full or the run of
+           them ends (sent in due order). */
+        if (count > 0 && (!gather || count == PRECIS_LEDGER_BATCH)) {
+            if (!batch_send(self, fresh, count, socket))
+                return true; /* the workers are full: due still, first */
+            for (size_t i = 0; i < count; i++)
+                entry_sent(self, fresh[i], now_ms);
+            count = 0;
+        }
+        if (!due)
+            return false;
+        budget--;
+        entry_t *next = entry->next;
+        if (gather)
+            fresh[count++] = entry;
+        else if (fn(arg, &entry->public))
+            entry_sent(self, entry, now_ms);
+        else
+            return false; /* the workers are full: try again on the next tick */
+        entry = next;
     }
 }
 
@@ -370,6 +408,24 @@ static bool test_recv(zsock_t *pull, zmq_msg_t *message)
     zmq_msg_init(message);
     zsock_set_rcvtimeo(pull, 1000);
     return zmq_msg_recv(message, zsock_resolve(pull), 0) != -1;
+}
+
+/* precis_ledger_resend_due on push, counting in log->sent the articles
+   that reached pull as well as those fn took. */
+static void resend_counted(precis_ledger_t *ledger, zsock_t *push, zsock_t *pull,
+                           int64_t now_ms, precis_ledger_fn *fn, resend_log_t *log)
+{
+    precis_ledger_resend_due(ledger, now_ms, zsock_resolve(push), fn, log);
+    zmq_msg_t message;
+    zmq_msg_init(&message);
+    zsock_set_rcvtimeo(pull, 20);
+    while (zmq_msg_recv(&message, zsock_resolve(pull), 0) != -1) {
+        precis_batch_reader_t reader;
+        int64_t count =
+            precis_batch_open(&reader, zmq_msg_data(&message), zmq_msg_size(&message));
+        log->sent += count < 0 ? 1 : (int)count;
+    }
+    zmq_msg_close(&message);
 }
 
 /* A lone article flushed goes as a plain frame sharing the ledger's
@@ -427,19 +483,23 @@ static int test_batch(void)
     /* No peer yet: the socket takes nothing. */
     for (int i = 0; i < 3; i++) {
         snprintf(key, sizeof key, "d%d", i);
-        precis_ledger_adopt_queue(ledger, key, strdup(key), strlen(key), 0);
+        char *article = zsys_sprintf("\xa2%s", key); /* a msgpack string */
+        precis_ledger_adopt_queue(ledger, key, article, strlen(article), 0);
     }
     size_t deferred = 0;
     size_t sent = precis_ledger_flush(ledger, zsock_resolve(push), 0, &deferred);
     resend_log_t log = {0, 100, false, ledger};
+    /* Due now, never sent: they wait for the socket, not for fn. */
+    bool blocked =
+        precis_ledger_resend_due(ledger, 0, zsock_resolve(push), count_resend, &log);
     precis_ledger_entry_t *first = ledger->due_first ? &ledger->due_first->public : NULL;
-    precis_ledger_resend_due(ledger, 0, count_resend, &log);
-    if (sent != 0 || deferred != 3 || log.sent != 3 || !first ||
-        !streq(first->key, "d0") || precis_ledger_queued(ledger) != 0) {
+    if (sent != 0 || deferred != 3 || !blocked || log.sent != 0 || !first ||
+        !streq(first->key, "d0") || first->attempts != 0 ||
+        precis_ledger_queued(ledger) != 0) {
         fprintf(stderr,
                 "ledger test failed: a flush with no peer sent %zu, deferred %zu, then "
-                "%d were due, the first %s\n",
-                sent, deferred, log.sent, first ? first->key : "none");
+                "blocked %d, %d went to fn, the first due %s\n",
+                sent, deferred, blocked, log.sent, first ? first->key : "none");
         failures++;
     }
     zsock_t *pull = zsock_new_pull(">inproc://precis-ledger-batch-test");
@@ -488,6 +548,48 @@ static int test_batch(void)
                 (long long)count, got);
         failures++;
     }
+    /* The three never sent go now as one batch frame, in order (one a
+       frame, they filled the workers' queue with frames of one); fn is not
+       asked for them. */
+    blocked =
+        precis_ledger_resend_due(ledger, 0, zsock_resolve(push), count_resend, &log);
+    *got = 0;
+    count = -2;
+    if (test_recv(pull, &message)) {
+        count =
+            precis_batch_open(&reader, zmq_msg_data(&message), zmq_msg_size(&message));
+        const void *data;
+        size_t size;
+        while (precis_batch_next(&reader, &data, &size))
+            snprintf(got + strlen(got), sizeof got - strlen(got), "%s%.*s",
+                     *got ? "," : "", (int)size, (const char *)data);
+    }
+    zmq_msg_close(&message);
+    if (blocked || log.sent != 0 || count != 3 ||
+        !streq(got, "\xa2"
+                    "d0,\xa2"
+                    "d1,\xa2"
+                    "d2")) {
+        fprintf(stderr,
+                "ledger test failed: the articles due and never sent went as a frame "
+                "of %lld (%s), blocked %d, %d through fn\n",
+                (long long)count, got, blocked, log.sent);
+        failures++;
+    }
+    /* Late, every one of them goes again through fn (alone, as ingest
+       sends a retry), none as a batch frame. */
+    blocked = precis_ledger_resend_due(ledger, 1000000, zsock_resolve(push), count_resend,
+                                       &log);
+    zsock_set_rcvtimeo(pull, 50);
+    bool more = zmq_msg_recv(&message, zsock_resolve(pull), 0) != -1;
+    zmq_msg_close(&message);
+    if (blocked || log.sent != 18 || more) {
+        fprintf(stderr,
+                "ledger test failed: retries: %d through fn (not 18), %s, blocked %d\n",
+                log.sent, more ? "a frame sent by the ledger" : "none by the ledger",
+                blocked);
+        failures++;
+    }
     precis_ledger_destroy(&ledger);
     zsock_destroy(&pull);
     zsock_destroy(&push);
@@ -523,30 +625,34 @@ int precis_ledger_test(bool verbose)
           precis_ledger_bytes(ledger) == 9);
     CHECK(precis_ledger_remove(ledger, "d") && precis_ledger_bytes(ledger) == 6);
 
+    /* Articles never sent (c, recovered) go out on the socket, the rest
+       through fn: log.sent counts both. */
+    zsock_t *push = zsock_new_push("@inproc://precis-ledger-due-test");
+    zsock_t *pull = zsock_new_pull(">inproc://precis-ledger-due-test");
     resend_log_t log = {0, 100, false, ledger};
-    precis_ledger_resend_due(ledger, 0, count_resend, &log);
+    resend_counted(ledger, push, pull, 0, count_resend, &log);
     CHECK(log.sent == 1); /* only the recovered one is due */
     CHECK(precis_ledger_remove(ledger, "a"));
     CHECK(!precis_ledger_remove(ledger, "a"));
     CHECK(precis_ledger_bytes(ledger) == 5);
     log.sent = 0;
-    precis_ledger_resend_due(ledger, 100, count_resend, &log);
+    resend_counted(ledger, push, pull, 100, count_resend, &log);
     CHECK(log.sent == 2); /* b after its first wait, c after its first send */
 
     /* Backoff doubles: b was sent at 0 and 100, so it is due at 300. */
     log.sent = 0;
-    precis_ledger_resend_due(ledger, 299, count_resend, &log);
+    resend_counted(ledger, push, pull, 299, count_resend, &log);
     CHECK(log.sent == 0);
-    precis_ledger_resend_due(ledger, 300, count_resend, &log);
+    resend_counted(ledger, push, pull, 300, count_resend, &log);
     CHECK(log.sent == 2);
     CHECK(!log.saw_exhausted);
 
     /* A refusal (workers full) leaves the entry due; once sent 3 times,
        an entry is exhausted. */
     log = (resend_log_t){0, 0, false, ledger};
-    precis_ledger_resend_due(ledger, 10000, count_resend, &log);
+    resend_counted(ledger, push, pull, 10000, count_resend, &log);
     log.accept = 100;
-    precis_ledger_resend_due(ledger, 10000, count_resend, &log);
+    resend_counted(ledger, push, pull, 10000, count_resend, &log);
     CHECK(log.sent == 2);
     CHECK(log.saw_exhausted);
 
@@ -556,6 +662,8 @@ int precis_ledger_test(bool verbose)
         walked++;
     CHECK(walked == 2);
     precis_ledger_destroy(&ledger);
+    zsock_destroy(&pull);
+    zsock_destroy(&push);
 
     /* Many keys (the table grows its buckets several times): each found
        once, half removed, the walk sees each of the rest once, and the

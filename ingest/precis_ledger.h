@@ -76,14 +76,23 @@ size_t precis_ledger_size(precis_ledger_t *self);
 /* Bytes of the articles held (their encoded size). */
 size_t precis_ledger_bytes(precis_ledger_t *self);
 
-/* Calls fn for each entry whose wait has run out, oldest first. fn
-   returns true when it sent the article (or its error) again, and the
-   entry's next wait starts then; false leaves it due. The entry says
-   through attempts and max_attempts whether to give up: see
-   precis_ledger_exhausted. */
+/* Sends the entries whose wait has run out, oldest first, stopping at the
+   first send the workers cannot take (the rest stay due). Entries never
+   sent yet (taken or recovered when no worker could take them) go on
+   socket as batch frames of up to PRECIS_LEDGER_BATCH, a run of them in
+   due order, as precis_ledger_flush sends them: one a frame, they filled
+   the workers' queue (counted in frames) with frames of one article, and
+   the next requests were answered busy. For each other entry fn is
+   called: it returns true when it sent the article (or its error) again,
+   and false leaves it due. A retry goes alone (through fn, as a plain
+   frame), so that an article that crashes or stalls a worker takes no
+   other with it. The entry says through attempts and max_attempts
+   whether to give up: see precis_ledger_exhausted. A sent entry's next
+   wait starts then. Returns true when a frame of never-sent entries
+   could not be sent (try again soon), false otherwise. */
 typedef bool(precis_ledger_fn)(void *arg, precis_ledger_entry_t *entry);
-void precis_ledger_resend_due(precis_ledger_t *self, int64_t now_ms, precis_ledger_fn *fn,
-                              void *arg);
+bool precis_ledger_resend_due(precis_ledger_t *self, int64_t now_ms, void *socket,
+                              precis_ledger_fn *fn, void *arg);
 
 /* True when the entry has been tried max_attempts times. */
 bool precis_ledger_exhausted(precis_ledger_t *self, const precis_ledger_entry_t *entry);

@@ -18,35 +18,57 @@
 
 #define NAME "glibc.malloc.hugetlb"
 
-/* Whether tunables (name=value pairs joined by colons) sets NAME. */
-static bool names_hugetlb(const char *tunables)
+/* Whether tunables (name=value pairs joined by colons) sets the tunable
+   name (len bytes). */
+static bool names(const char *tunables, const char *name, size_t len)
 {
-    size_t len = strlen(NAME);
     for (const char *at = tunables; at; at = strchr(at, ':'), at = at ? at + 1 : NULL)
-        if (strncmp(at, NAME, len) == 0 && at[len] == '=')
+        if (strncmp(at, name, len) == 0 && at[len] == '=')
             return true;
     return false;
 }
 
+char *precis_heap_huge_tunables_with(const char *current, const char *more)
+{
+    if (!current)
+        current = "";
+    if (names(current, NAME, strlen(NAME)))
+        return NULL;
+    size_t size = strlen(current) + 1 + strlen(PRECIS_HEAP_HUGE_TUNABLE) + 1 +
+                  (more ? strlen(more) : 0) + 1;
+    char *value = malloc(size);
+    if (!value)
+        return NULL;
+    snprintf(value, size, "%s%s%s", current, *current ? ":" : "",
+             PRECIS_HEAP_HUGE_TUNABLE);
+    /* Each of more's entries that current does not set: a user's value
+       of the same tunable stays. */
+    for (const char *at = more; at && *at;) {
+        const char *end = strchr(at, ':'), *equals = strchr(at, '=');
+        size_t len = end ? (size_t)(end - at) : strlen(at);
+        if (equals && equals < at + len && !names(current, at, (size_t)(equals - at)))
+            snprintf(value + strlen(value), size - strlen(value), ":%.*s", (int)len, at);
+        at = end ? end + 1 : NULL;
+    }
+    return value;
+}
+
 char *precis_heap_huge_tunables(const char *current)
 {
-    if (!current || !*current)
-        return strdup(PRECIS_HEAP_HUGE_TUNABLE);
-    if (names_hugetlb(current))
-        return NULL;
-    size_t size = strlen(current) + 1 + strlen(PRECIS_HEAP_HUGE_TUNABLE) + 1;
-    char *value = malloc(size);
-    if (value)
-        snprintf(value, size, "%s:%s", current, PRECIS_HEAP_HUGE_TUNABLE);
-    return value;
+    return precis_heap_huge_tunables_with(current, NULL);
 }
 
 void precis_heap_huge_start(char **argv)
 {
+    precis_heap_huge_start_with(argv, NULL);
+}
+
+void precis_heap_huge_start_with(char **argv, const char *more)
+{
     if (RUNNING_ON_VALGRIND || !argv || !argv[0])
         return;
     const char *current = getenv("GLIBC_TUNABLES");
-    char *value = precis_heap_huge_tunables(current);
+    char *value = precis_heap_huge_tunables_with(current, more);
     if (!value)
         return; /* started so, or the user chose */
     /* The program by its path, not as /proc/self/exe: the kernel names the
@@ -91,6 +113,19 @@ static bool gives(const char *current, const char *expected)
     return same;
 }
 
+/* The same with more tunables to add. */
+static bool gives_with(const char *current, const char *more, const char *expected)
+{
+    char *value = precis_heap_huge_tunables_with(current, more);
+    bool same = value && expected ? strcmp(value, expected) == 0 : value == expected;
+    if (!same)
+        fprintf(stderr, "heap_huge: '%s' with '%s' gave '%s', not '%s'\n",
+                current ? current : "(unset)", more, value ? value : "(nothing)",
+                expected ? expected : "(nothing)");
+    free(value);
+    return same;
+}
+
 int precis_heap_huge_test(bool verbose)
 {
     int failures = 0;
@@ -108,6 +143,14 @@ int precis_heap_huge_test(bool verbose)
                 "glibc.malloc.hugetlbx=1:glibc.malloc.hugetlb=1"));
     CHECK(gives("x=glibc.malloc.hugetlb=0",
                 "x=glibc.malloc.hugetlb=0:glibc.malloc.hugetlb=1"));
+    /* More tunables (ingest's): each added unless the user set it. */
+    CHECK(gives_with(NULL, "glibc.malloc.tcache_count=256",
+                     "glibc.malloc.hugetlb=1:glibc.malloc.tcache_count=256"));
+    CHECK(gives_with("glibc.malloc.tcache_count=7",
+                     "glibc.malloc.tcache_count=256:glibc.malloc.mxfast=0",
+                     "glibc.malloc.tcache_count=7:glibc.malloc.hugetlb=1:"
+                     "glibc.malloc.mxfast=0"));
+    CHECK(gives_with("glibc.malloc.hugetlb=0", "glibc.malloc.tcache_count=256", NULL));
     if (verbose && failures == 0)
         printf("heap_huge: ok\n");
     return failures;

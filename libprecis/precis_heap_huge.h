@@ -44,9 +44,17 @@
    when current already names glibc.malloc.hugetlb. Free the result. */
 char *precis_heap_huge_tunables(const char *current);
 
+/* The same with more tunables (name=value pairs joined by colons) added
+   after it, each unless current names it already (the user's value
+   stays); NULL when current names glibc.malloc.hugetlb. */
+char *precis_heap_huge_tunables_with(const char *current, const char *more);
+
 /* Called first in main: starts the program again with the tunable, and
    returns only when it did not (see above). argv as main has it. */
 void precis_heap_huge_start(char **argv);
+/* The same with more tunables (precis_heap_huge_tunables_with): ingest's
+   glibc.malloc.tcache_count (ingest/main.c says why). */
+void precis_heap_huge_start_with(char **argv, const char *more);
 
 int precis_heap_huge_test(bool verbose);
 

@@ -2,7 +2,8 @@
 # The daemons' heaps in huge pages (libprecis/precis_heap_huge.h): precis-sink
 # and precis-ingest, started plainly, run with GLIBC_TUNABLES=
 # glibc.malloc.hugetlb=1 (each started itself again with it: same pid, name
-# and arguments); other tunables given are kept, and glibc.malloc.hugetlb=0
+# and arguments), ingest with glibc.malloc.tcache_count=256 too (unless
+# given another value); other tunables given are kept, and glibc.malloc.hugetlb=0
 # given is left as it is (no second start). What the tunable does is glibc's
 # (sink_bench and bench/run's ingest alone show it: page faults, CPU).
 #   tests/heap_huge_test.sh BIN_DIR
@@ -58,9 +59,14 @@ tunables() {
              on && /^glibc\./ {v = v ":" $0; next} {on = 0} END {print v}'
 }
 
+# What each program adds: ingest a larger per-thread cache of freed blocks
+# too (ingest/main.c).
+more_sink= more_ingest=:glibc.malloc.tcache_count=256
 for program in sink ingest; do
+    more=more_$program
+    more=${!more}
     if start "$program" -u GLIBC_TUNABLES; then
-        [ "$(tunables)" = glibc.malloc.hugetlb=1 ] ||
+        [ "$(tunables)" = "glibc.malloc.hugetlb=1$more" ] ||
             fail "precis-$program started plainly: GLIBC_TUNABLES='$(tunables)'"
         [ "$(cat "$work/daemon.pid")" = "$pid" ] ||
             fail "precis-$program: pid file $(cat "$work/daemon.pid"), process $pid"
@@ -71,8 +77,13 @@ for program in sink ingest; do
         stop
     fi
     if start "$program" GLIBC_TUNABLES=glibc.malloc.arena_max=4; then
-        [ "$(tunables)" = glibc.malloc.arena_max=4:glibc.malloc.hugetlb=1 ] ||
+        [ "$(tunables)" = "glibc.malloc.arena_max=4:glibc.malloc.hugetlb=1$more" ] ||
             fail "precis-$program with arena_max given: GLIBC_TUNABLES='$(tunables)'"
+        stop
+    fi
+    if [ -n "$more" ] && start "$program" GLIBC_TUNABLES=glibc.malloc.tcache_count=7; then
+        [ "$(tunables)" = glibc.malloc.tcache_count=7:glibc.malloc.hugetlb=1 ] ||
+            fail "precis-$program with tcache_count given: GLIBC_TUNABLES='$(tunables)'"
         stop
     fi
     if start "$program" GLIBC_TUNABLES=glibc.malloc.hugetlb=0; then
