@@ -410,6 +410,27 @@ static bool test_recv(zsock_t *pull, zmq_msg_t *message)
     return zmq_msg_recv(message, zsock_resolve(pull), 0) != -1;
 }
 
+/* Reads one batch frame from pull into got (size bytes), its elements
+   joined by commas; returns its element count, -2 when no frame came. */
+static int64_t test_recv_batch(zsock_t *pull, char *got, size_t size)
+{
+    zmq_msg_t message;
+    int64_t count = -2;
+    *got = 0;
+    if (test_recv(pull, &message)) {
+        precis_batch_reader_t reader;
+        count =
+            precis_batch_open(&reader, zmq_msg_data(&message), zmq_msg_size(&message));
+        const void *data;
+        size_t element;
+        while (precis_batch_next(&reader, &data, &element))
+            snprintf(got + strlen(got), size - strlen(got), "%s%.*s", *got ? "," : "",
+                     (int)element, (const char *)data);
+    }
+    zmq_msg_close(&message);
+    return count;
+}
+
 /* precis_ledger_resend_due on push, counting in log->sent the articles
    that reached pull as well as those fn took. */
 static void resend_counted(precis_ledger_t *ledger, zsock_t *push, zsock_t *pull,
@@ -524,20 +545,8 @@ static int test_batch(void)
                 full_at, removed, sent, deferred, precis_ledger_size(ledger));
         failures++;
     }
-    zmq_msg_t message;
-    precis_batch_reader_t reader;
-    int64_t count = -2;
-    char got[256] = "";
-    if (test_recv(pull, &message)) {
-        count =
-            precis_batch_open(&reader, zmq_msg_data(&message), zmq_msg_size(&message));
-        const void *data;
-        size_t size;
-        while (precis_batch_next(&reader, &data, &size))
-            snprintf(got + strlen(got), sizeof got - strlen(got), "%s%.*s",
-                     *got ? "," : "", (int)size, (const char *)data);
-    }
-    zmq_msg_close(&message);
+    char got[256];
+    int64_t count = test_recv_batch(pull, got, sizeof got);
     char expected[256] = "";
     for (int i = 0; i < PRECIS_LEDGER_BATCH; i++)
         if (i != 3)
@@ -553,18 +562,7 @@ static int test_batch(void)
        asked for them. */
     blocked =
         precis_ledger_resend_due(ledger, 0, zsock_resolve(push), count_resend, &log);
-    *got = 0;
-    count = -2;
-    if (test_recv(pull, &message)) {
-        count =
-            precis_batch_open(&reader, zmq_msg_data(&message), zmq_msg_size(&message));
-        const void *data;
-        size_t size;
-        while (precis_batch_next(&reader, &data, &size))
-            snprintf(got + strlen(got), sizeof got - strlen(got), "%s%.*s",
-                     *got ? "," : "", (int)size, (const char *)data);
-    }
-    zmq_msg_close(&message);
+    count = test_recv_batch(pull, got, sizeof got);
     if (blocked || log.sent != 0 || count != 3 ||
         !streq(got, "\xa2"
                     "d0,\xa2"
@@ -581,6 +579,8 @@ static int test_batch(void)
     blocked = precis_ledger_resend_due(ledger, 1000000, zsock_resolve(push), count_resend,
                                        &log);
     zsock_set_rcvtimeo(pull, 50);
+    zmq_msg_t message;
+    zmq_msg_init(&message);
     bool more = zmq_msg_recv(&message, zsock_resolve(pull), 0) != -1;
     zmq_msg_close(&message);
     if (blocked || log.sent != 18 || more) {
