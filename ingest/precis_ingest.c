@@ -1782,6 +1782,23 @@ static int gated_sync(int fd)
     return fdatasync(fd);
 }
 
+/* Opens the test's gate: gated_sync reads gate[0], the test lets each
+   sync through by writing to gate[1] (gate_sync). */
+static bool gate_open(int gate[2])
+{
+    if (pipe(gate) != 0)
+        return false;
+    test_gate = gate[0];
+    return true;
+}
+
+static void gate_close(int gate[2])
+{
+    test_gate = -1;
+    close(gate[0]);
+    close(gate[1]);
+}
+
 /* Waits up to timeout ms for socket to be readable. */
 static bool readable(zsock_t *socket, int timeout)
 {
@@ -1945,9 +1962,8 @@ static int journal_test(const precis_config_t *base)
     int failures = 0;
     char dir[] = "/tmp/precis-ingest-test-XXXXXX";
     int gate[2];
-    if (!mkdtemp(dir) || pipe(gate) != 0)
+    if (!mkdtemp(dir) || !gate_open(gate))
         return 1;
-    test_gate = gate[0];
     precis_config_t config;
     test_endpoints_t ends;
     journal_test_config(&config, base, &ends, "ingest-journal-test", dir);
@@ -2172,8 +2188,7 @@ static int journal_test(const precis_config_t *base)
     unlink(path);
     zstr_free(&path);
     rmdir(dir);
-    close(gate[0]);
-    close(gate[1]);
+    gate_close(gate);
     return failures;
 }
 
@@ -2188,9 +2203,8 @@ static int compaction_ids_test(const precis_config_t *base)
     int failures = 0;
     char dir[] = "/tmp/precis-ingest-compact-test-XXXXXX";
     int gate[2];
-    if (!mkdtemp(dir) || pipe(gate) != 0)
+    if (!mkdtemp(dir) || !gate_open(gate))
         return 1;
-    test_gate = gate[0];
     precis_config_t config;
     test_endpoints_t ends;
     journal_test_config(&config, base, &ends, "ingest-compact-test", dir);
@@ -2266,8 +2280,7 @@ static int compaction_ids_test(const precis_config_t *base)
         zstr_free(&path);
     }
     rmdir(dir);
-    close(gate[0]);
-    close(gate[1]);
+    gate_close(gate);
     return failures;
 }
 

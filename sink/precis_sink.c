@@ -1526,6 +1526,16 @@ static void test_ingest_start(test_sink_t *t, const char *name)
     }
 }
 
+/* A socket of type connected to endpoint: a peer of the sink under test;
+   NULL when it cannot connect. */
+static zsock_t *test_connect(int type, const char *endpoint)
+{
+    zsock_t *sock = zsock_new(type);
+    if (sock && zsock_connect(sock, "%s", endpoint) != 0)
+        zsock_destroy(&sock);
+    return sock;
+}
+
 /* Starts a sink on the config with NAME's endpoints (the ingest first, when
    there is none yet) and, when filter is not NULL, a subscriber to filter.
    Returns the sink. */
@@ -1544,10 +1554,9 @@ static precis_sink_t *test_sink_start(test_sink_t *t, precis_config_t *config,
     t->sink = precis_sink_new(config);
     assert(t->sink);
     if (filter) {
-        char endpoint[80];
-        snprintf(endpoint, sizeof endpoint, ">%s", t->output);
-        t->subscriber = zsock_new_sub(endpoint, filter);
+        t->subscriber = test_connect(ZMQ_SUB, t->output);
         assert(t->subscriber);
+        zsock_set_subscribe(t->subscriber, filter);
         zclock_sleep(50); /* the subscription reaches the sink */
     }
     return t->sink;
@@ -1703,9 +1712,7 @@ static int test_batch_frames(precis_config_t *config)
     if (test_sink_dir(&t, config, "frames") != 0)
         return 1;
     precis_sink_t *self = test_sink_start(&t, config, "sink-test-f", "");
-    char endpoint[80];
-    snprintf(endpoint, sizeof endpoint, ">%s", t.results);
-    zsock_t *worker = zsock_new_push(endpoint);
+    zsock_t *worker = test_connect(ZMQ_PUSH, t.results);
     assert(worker);
     /* d1-d16 a batch, d17 alone, d18-d317 a batch of 300, d318-d320. */
     zframe_t *frames[4] = {batch_of("d", 1, 16), summary_frame("d17", "kd17"),
@@ -2211,11 +2218,8 @@ static int test_run_loop(precis_config_t *config)
     if (test_sink_dir(&t, config, "run") != 0)
         return 1;
     precis_sink_t *self = test_sink_start(&t, config, "sink-test-run", "");
-    char endpoint[80];
-    snprintf(endpoint, sizeof endpoint, ">%s", t.results);
-    zsock_t *worker = zsock_new_push(endpoint);
-    snprintf(endpoint, sizeof endpoint, ">%s", t.replay);
-    zsock_t *client = zsock_new_dealer(endpoint);
+    zsock_t *worker = test_connect(ZMQ_PUSH, t.results);
+    zsock_t *client = test_connect(ZMQ_DEALER, t.replay);
     assert(worker && client);
     zsock_set_rcvtimeo(client, 5000);
     pthread_t thread;
