@@ -79,6 +79,9 @@ void precis_result_copy_article(precis_result_t *self, const precis_article_t *a
    scored[summary_count - 1].truncated. */
 void precis_result_add_sentence(precis_result_t *self, const char *text, size_t len,
                                 uint32_t index, double score);
+/* Turns each line break (CR or LF) in text[0..len) into a space: a summary
+   sentence is one line (precis_result_add_sentence). */
+void precis_result_unbreak(char *text, size_t len);
 void precis_result_add_keyword(precis_result_t *self, const char *keyword);
 
 /* Copies the summary of other (sentences, scores, keywords, sentence

@@ -323,9 +323,7 @@ static void borrow_strings(precis_summarize_worker_t *self, precis_result_t *res
         const precis_selected_t *chosen = &summary->selected[i];
         char *sentence = put_string(&at, article->text.ptr + chosen->start, chosen->len);
         /* One sentence, one line, as precis_result_add_sentence makes it. */
-        for (size_t c = 0; c < chosen->len; c++)
-            if (sentence[c] == '\n' || sentence[c] == '\r')
-                sentence[c] = ' ';
+        precis_result_unbreak(sentence, chosen->len);
         self->sentences[i] = sentence;
         self->scored[i] =
             (precis_scored_t){chosen->index, chosen->score, chosen->truncated};
