@@ -37,8 +37,12 @@ typedef struct {
 #define KEY(k) k, sizeof k - 1
 
 /* The rows of field_table, by index (precis_article_t.keys_seen has a bit
-   for each). */
+   for each), in the order precis_article_encode writes the keys: the
+   decoder looks for each key from the row after the one before (a frame
+   of that encoder finds every key at the first row it tries). */
 enum {
+    ROW_TYPE,
+    ROW_VERSION,
     ROW_ID,
     ROW_KEY,
     ROW_TITLE,
@@ -47,17 +51,15 @@ enum {
     ROW_SOURCE,
     ROW_LANG,
     ROW_PUBLISHED,
-    ROW_SENTENCES,
-    ROW_WORDS,
-    ROW_RATIO,
     ROW_RECEIVED_US,
     ROW_NORMALIZE_US,
     ROW_ATTEMPT,
     ROW_NORMALIZED,
+    ROW_SENTENCES,
+    ROW_WORDS,
+    ROW_RATIO,
     ROW_FORMAT,
     ROW_EXPLAIN,
-    ROW_TYPE,
-    ROW_VERSION,
     ROW_COUNT
 };
 
@@ -284,8 +286,9 @@ static int decode_map(precis_article_t *self, const msgpack_object *map, size_t 
 {
     /* The id first, so that a rejection can name the article. */
     const msgpack_object *id = precis_mp_lookup(map, "id");
-    if (id && store_field(self, &field_table[0], id, error) != 0)
+    if (id && store_field(self, &field_table[ROW_ID], id, error) != 0)
         return -1;
+    size_t next = 0; /* the row after the last key's */
     for (uint32_t i = 0; i < map->via.map.size; i++) {
         const msgpack_object_kv *entry = &map->via.map.ptr[i];
         if (entry->key.type != MSGPACK_OBJECT_STR) {
@@ -294,9 +297,14 @@ static int decode_map(precis_article_t *self, const msgpack_object *map, size_t 
             return -1;
         }
         const msgpack_object_str *key = &entry->key.via.str;
-        for (size_t f = 0; f < FIELD_COUNT; f++)
+        /* Every row once, from the one after the last key's: 1 compare a
+           key in the encoder's order, where a scan from the first row took
+           9 on average (callgrind, 520 instructions an article). */
+        for (size_t tried = 0, f = next; tried < FIELD_COUNT;
+             tried++, f = f + 1 < FIELD_COUNT ? f + 1 : 0)
             if (key->size == field_table[f].key_len &&
                 memcmp(key->ptr, field_table[f].key, key->size) == 0) {
+                next = f + 1 < FIELD_COUNT ? f + 1 : 0;
                 note_key(self, f, &entry->val);
                 /* The id was stored first, above (the first one given). */
                 if (f != ROW_ID &&
@@ -1003,6 +1011,56 @@ int precis_article_test(bool verbose)
     CHECK(!copy->explain && !memmem(data, size, "explain", 7)); /* absent: off the wire */
     free(data);
     precis_article_destroy(&copy);
+    /* Every key, in the reverse of the encoder's order (each looked for
+       from the row after the last key's, so every one wraps around the
+       table), is found. */
+    {
+        msgpack_sbuffer reverse;
+        msgpack_sbuffer_init(&reverse);
+        msgpack_packer packer;
+        msgpack_packer_init(&packer, &reverse, msgpack_sbuffer_write);
+        msgpack_pack_map(&packer, 19);
+        precis_mp_pack_cstr(&packer, "explain");
+        msgpack_pack_true(&packer);
+        precis_mp_pack_kv_str(&packer, "format", "html", 4);
+        precis_mp_pack_cstr(&packer, "ratio");
+        msgpack_pack_double(&packer, 0.25);
+        precis_mp_pack_kv_int(&packer, "words", 40);
+        precis_mp_pack_kv_int(&packer, "sentences", 2);
+        precis_mp_pack_cstr(&packer, "normalized");
+        msgpack_pack_true(&packer);
+        precis_mp_pack_kv_int(&packer, "attempt", 3);
+        precis_mp_pack_kv_int(&packer, "normalize_us", 7);
+        precis_mp_pack_kv_int(&packer, "received_us", 9);
+        precis_mp_pack_kv_str(&packer, "published", "2026-12-02", 10);
+        precis_mp_pack_kv_str(&packer, "lang", "en", 2);
+        precis_mp_pack_kv_str(&packer, "source", "Harbour", 7);
+        precis_mp_pack_kv_str(&packer, "url", "https://e.com/r", 15);
+        precis_mp_pack_kv_str(&packer, "text", "Ferries run.", 12);
+        precis_mp_pack_kv_str(&packer, "title", "Ferries", 7);
+        precis_mp_pack_kv_str(&packer, "key", "k-r1", 4);
+        precis_mp_pack_kv_str(&packer, "id", "r1", 2);
+        precis_mp_pack_kv_int(&packer, "v", PRECIS_PROTOCOL_VERSION);
+        precis_mp_pack_kv_str(&packer, "type", "article", 7);
+        precis_article_t *got = precis_article_new();
+        int decoded = precis_article_decode(got, reverse.data, reverse.size, 0, error);
+        if (decoded != 0)
+            fprintf(stderr, "article test: the reversed map: %s\n", error);
+        CHECK(decoded == 0);
+        CHECK(decoded == 0 && got->explain && got->format == PRECIS_FORMAT_HTML &&
+              got->ratio == 0.25 && got->words == 40 && got->sentences == 2 &&
+              got->normalized && got->attempt == 3 && got->normalize_us == 7 &&
+              got->received_us == 9 && strcmp(got->published.ptr, "2026-12-02") == 0 &&
+              strcmp(got->lang.ptr, "en") == 0 &&
+              strcmp(got->source.ptr, "Harbour") == 0 &&
+              strcmp(got->url.ptr, "https://e.com/r") == 0 &&
+              strcmp(got->text.ptr, "Ferries run.") == 0 &&
+              strcmp(got->title.ptr, "Ferries") == 0 &&
+              strcmp(got->key.ptr, "k-r1") == 0 && strcmp(got->id.ptr, "r1") == 0 &&
+              got->keys_seen == (UINT32_C(1) << ROW_COUNT) - 1 && !got->keys_irregular);
+        precis_article_destroy(&got);
+        msgpack_sbuffer_destroy(&reverse);
+    }
     /* A language code has the shape of a language tag; anything else would
        make topics of its own ("summary.english"). */
     const struct {

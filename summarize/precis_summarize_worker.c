@@ -396,7 +396,8 @@ zframe_t *precis_summarize_worker_handle_bytes(void *state, const void *data, si
     precis_summarize_worker_t *self = state;
     char error[PRECIS_ERROR_SIZE], ignored[PRECIS_ERROR_SIZE];
     char title[PRECIS_MAX_FIELD + 1], lang[32];
-    precis_article_t *article = precis_article_new();
+    /* On the stack, cleared after: a calloc and a free fewer an article. */
+    precis_article_t decoded = {0}, *article = &decoded;
     zframe_t *output = NULL;
     precis_result_t *result = NULL;
     /* The text stays in the input, which outlives the article: no copy of
@@ -434,7 +435,7 @@ zframe_t *precis_summarize_worker_handle_bytes(void *state, const void *data, si
         output = precis_result_frame(result);
         keep_encoded(self, &result, zframe_data(output), zframe_size(output));
     }
-    precis_article_destroy(&article);
+    precis_article_clear(article);
     return output;
 }
 
