@@ -557,7 +557,7 @@ void *precis_article_splice(const precis_article_t *self, const void *request,
     if (count > UINT32_MAX)
         return NULL;
     /* Counted first, then written into a buffer of that size. */
-    precis_mpw_t w = {NULL, 0};
+    precis_mpw_t w = {NULL, 0, 0};
     precis_mpw_map(&w, count);
     w.size += size - header; /* the request's entries */
     splice_tail(&w, self, type, version, id);
@@ -565,6 +565,7 @@ void *precis_article_splice(const precis_article_t *self, const void *request,
     w.data = malloc(total);
     assert(w.data);
     w.size = 0;
+    w.cap = total;
     precis_mpw_map(&w, count);
     precis_mpw_bytes(&w, in + header, size - header);
     splice_tail(&w, self, type, version, id);

@@ -65,6 +65,19 @@ static int same(both_t *b, const char *what)
     return ok ? 0 : 1;
 }
 
+/* Values of every kind, for the test of a writer with little room. */
+static void write_sample(precis_mpw_t *w, const json_t *json)
+{
+    precis_mpw_map(w, 3);
+    precis_mpw_kv_str(w, "title", "Ferries return to the harbour after the storm");
+    precis_mpw_kv_int(w, "received_us", INT64_C(1764590000000000));
+    precis_mpw_cstr(w, "explain");
+    precis_mpw_json(w, json);
+    precis_mpw_bin(w, "\x01\x02\x03", 3);
+    precis_mpw_double(w, 0.25);
+    precis_mpw_bool(w, true);
+}
+
 int precis_mpwrite_test(bool verbose)
 {
     int failures = 0;
@@ -72,6 +85,7 @@ int precis_mpwrite_test(bool verbose)
     msgpack_sbuffer_init(&b->sbuffer);
     msgpack_packer_init(&b->packer, &b->sbuffer, msgpack_sbuffer_write);
     b->write.data = b->buffer;
+    b->write.cap = sizeof b->buffer;
     precis_mpw_t *ways[2] = {&b->count, &b->write};
     /* Integers at every edge of every form, both signs. */
     static const int64_t ints[] = {0,
@@ -161,6 +175,29 @@ int precis_mpwrite_test(bool verbose)
         precis_mpw_json(ways[way], json);
     }
     failures += same(b, "booleans, pairs and JSON");
+    /* Into too little room (cap): the whole size is counted, nothing is
+       written past cap, and what is written is the full encoding's bytes;
+       with room enough, all of them. */
+    uint8_t full[256], room[256 + 16];
+    precis_mpw_t all = {full, 0, sizeof full};
+    write_sample(&all, json);
+    static const size_t caps[] = {0, 1, 2, 7, 40, 99};
+    for (size_t c = 0; c <= sizeof caps / sizeof *caps; c++) {
+        size_t cap = c < sizeof caps / sizeof *caps ? caps[c] : all.size;
+        memset(room, 0xaa, sizeof room);
+        precis_mpw_t w = {room, 0, cap};
+        write_sample(&w, json);
+        bool ok = w.size == all.size && all.size <= sizeof full;
+        for (size_t i = 0; i < sizeof room; i++)
+            ok =
+                ok && (i < cap ? room[i] == full[i] || room[i] == 0xaa : room[i] == 0xaa);
+        if (cap == all.size)
+            ok = ok && memcmp(room, full, all.size) == 0;
+        if (!ok) {
+            fprintf(stderr, "mpwrite test failed: written past %zu bytes of room\n", cap);
+            failures++;
+        }
+    }
     json_decref(json);
     msgpack_sbuffer_destroy(&b->sbuffer);
     free(b);

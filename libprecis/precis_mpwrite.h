@@ -7,7 +7,11 @@
     instructions to encode and a large allocation that its frame then
     copied (callgrind, BBC). An encoder here runs the same code twice: once
     with data NULL, which only counts the bytes (size), then into a buffer
-    of that size, the frame's own.
+    of that size, the frame's own. Or once, into a buffer that is likely
+    large enough (cap bytes): what does not fit is counted, not written,
+    and a writer whose size ends over cap writes again into more room (the
+    summarize worker's result: about 600 instructions an article less than
+    counting first, callgrind, BBC).
 
     The encodings are msgpack-c's (pack_template.h): the smallest form of
     each header and integer (a non-negative int64 as an unsigned one), a
@@ -23,13 +27,15 @@
 #include <string.h>
 
 typedef struct {
-    uint8_t *data; /* where to write; NULL: count only */
+    uint8_t *data; /* where to write; NULL: count only (cap 0) */
     size_t size;   /* bytes written (or counted) so far */
+    size_t cap;    /* bytes of room at data: a value that would end past it
+                      is counted, not written (nor any after it) */
 } precis_mpw_t;
 
 static inline void precis_mpw_bytes(precis_mpw_t *w, const void *bytes, size_t len)
 {
-    if (w->data && len)
+    if (len && w->size + len <= w->cap)
         memcpy(w->data + w->size, bytes, len);
     w->size += len;
 }
@@ -38,7 +44,7 @@ static inline void precis_mpw_bytes(precis_mpw_t *w, const void *bytes, size_t l
 static inline void precis_mpw_head(precis_mpw_t *w, uint8_t tag, uint64_t value,
                                    unsigned width)
 {
-    if (w->data) {
+    if (w->size + 1 + width <= w->cap) {
         uint8_t *at = w->data + w->size;
         at[0] = tag;
         for (unsigned i = 0; i < width; i++)

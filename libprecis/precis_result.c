@@ -261,7 +261,7 @@ static void write_story(precis_mpw_t *w, const precis_result_t *self)
     }
 }
 
-/* The map, counted (w->data NULL) or written. */
+/* The map, counted (w->data NULL) or written (as far as w->cap). */
 static void write_result(precis_mpw_t *w, const precis_result_t *self)
 {
     bool summary = self->kind == PRECIS_RESULT_SUMMARY;
@@ -299,17 +299,24 @@ static void write_result(precis_mpw_t *w, const precis_result_t *self)
 
 size_t precis_result_encoded_size(const precis_result_t *self)
 {
-    precis_mpw_t w = {NULL, 0};
+    precis_mpw_t w = {NULL, 0, 0};
     write_result(&w, self);
     return w.size;
 }
 
 void precis_result_encode_into(const precis_result_t *self, void *data, size_t size)
 {
-    precis_mpw_t w = {data, 0};
+    precis_mpw_t w = {data, 0, size};
     write_result(&w, self);
     assert(w.size == size);
     (void)size;
+}
+
+size_t precis_result_encode_bounded(const precis_result_t *self, void *data, size_t cap)
+{
+    precis_mpw_t w = {data, 0, cap};
+    write_result(&w, self);
+    return w.size;
 }
 
 void *precis_result_encode(const precis_result_t *self, size_t *size_p)
@@ -805,6 +812,16 @@ int precis_result_test(bool verbose)
     result->signature = precis_minhash_new("Ferries run again.", 18);
     result->summary_tag = UINT64_C(0xfedcba9876543210);
     data = precis_result_encode(result, &size);
+    /* Written in one pass: without room, only counted; with room, the
+       same bytes. */
+    {
+        uint8_t *room = malloc(size + 1);
+        room[0] = room[size] = 0x5a;
+        CHECK(precis_result_encode_bounded(result, room, 0) == size && room[0] == 0x5a);
+        CHECK(precis_result_encode_bounded(result, room, size) == size &&
+              memcmp(room, data, size) == 0 && room[size] == 0x5a);
+        free(room);
+    }
     copy = precis_result_decode(data, size, error);
     CHECK(copy && copy->signature && !copy->story);
     if (copy && copy->signature) {

@@ -97,6 +97,10 @@ void *precis_result_encode(const precis_result_t *self, size_t *size_p);
    e.g. a frame's own buffer (precis_mpwrite). */
 size_t precis_result_encoded_size(const precis_result_t *self);
 void precis_result_encode_into(const precis_result_t *self, void *data, size_t size);
+/* The map written into data (cap bytes of room) in one pass; returns its
+   size. When that is over cap, only a prefix was written (nothing past
+   cap): write it again with that much room. */
+size_t precis_result_encode_bounded(const precis_result_t *self, void *data, size_t cap);
 
 /* Decodes a result map; NULL with a reason in error when it is not one. */
 precis_result_t *precis_result_decode(const void *data, size_t size, char *error);
