@@ -1184,8 +1184,7 @@ static int commit_journal(precis_ingest_t *self)
     precis_syncer_file_t files[PRECIS_JOURNAL_TAKE_MAX + 1];
     size_t count = precis_journal_take(self->journal, files);
     if (ids)
-        files[count++] =
-            (precis_syncer_file_t){precis_idwindow_fd(self->ids), NULL, 0, 0};
+        files[count++] = (precis_syncer_file_t){precis_idwindow_fd(self->ids), NULL, 0};
     if (precis_syncer_commit_files(self->syncer, files, count) != 0)
         return errno ? errno : EIO;
     if (ids) {

@@ -52,8 +52,7 @@ struct _precis_journal_t {
     char *path;
     char *temp;      /* where compaction writes the new file */
     int dir_fd;      /* to sync a rename; -1 when the directory cannot be opened */
-    int fd;          /* the journal, written at its position: the end of the
-                        last record, with zeros written ahead beyond it */
+    int fd;          /* the journal, opened O_APPEND */
     records_t out;   /* its records not yet written out */
     size_t out_hint; /* the size of the last batch handed over */
     buffer_t spare;  /* a buffer given back, for out once it is taken */
@@ -69,7 +68,6 @@ struct _precis_journal_t {
     int64_t damaged_offset; /* of the first damaged byte; -1: none */
     char *aside;            /* PATH.corrupt-TIMESTAMP, or NULL */
     uint64_t floor_max;     /* of compaction's floor (precis_journal.h) */
-    size_t ahead;           /* zeros the syncer keeps written ahead (bytes) */
 };
 
 /* The checksum of the records written before XXH3 ('A', 'D'): FNV-1a, a
@@ -224,8 +222,7 @@ precis_journal_t *precis_journal_new(const char *dir)
     self->damaged_offset = -1;
     self->floor_max = PRECIS_JOURNAL_COMPACT_FLOOR_MAX;
     /* Articles are the users' data: 0600 unless --group-readable. */
-    self->ahead = PRECIS_JOURNAL_AHEAD;
-    self->fd = precis_data_file_open(self->path, O_RDWR);
+    self->fd = precis_data_file_open(self->path, O_RDWR | O_APPEND);
     off_t size = self->fd >= 0 ? lseek(self->fd, 0, SEEK_END) : -1;
     if (size < 0) {
         zsys_error("journal: cannot open %s: %s", self->path, strerror(errno));
@@ -234,18 +231,6 @@ precis_journal_t *precis_journal_new(const char *dir)
     }
     self->size = (uint64_t)size;
     return self;
-}
-
-/* Cuts the zeros written ahead off the file (at a clean close: the file
-   is then as an ingest that appended left it). */
-static void cut_ahead(precis_journal_t *self)
-{
-    struct stat info;
-    off_t end = lseek(self->fd, 0, SEEK_CUR);
-    if (end >= 0 && fstat(self->fd, &info) == 0 && info.st_size > end &&
-        (ftruncate(self->fd, end) != 0 || fdatasync(self->fd) != 0))
-        zsys_warning("journal: cannot cut the zeros written ahead off %s: %s", self->path,
-                     strerror(errno));
 }
 
 void precis_journal_destroy(precis_journal_t **self_p)
@@ -260,8 +245,7 @@ void precis_journal_destroy(precis_journal_t **self_p)
         precis_journal_compact_end(self);
     }
     if (self->fd >= 0) {
-        if (precis_journal_sync(self) == 0)
-            cut_ahead(self);
+        precis_journal_sync(self);
         close(self->fd);
     }
     if (self->dir_fd >= 0)
@@ -373,20 +357,20 @@ int precis_journal_flush(precis_journal_t *self)
 /* Hands the records over as files[count...] for fd (their data the
    taker's); with always, an entry without data when there are none (it
    names the descriptor to sync). Returns the new count. */
-static size_t records_take(records_t *records, int fd, size_t ahead, bool always,
+static size_t records_take(records_t *records, int fd, bool always,
                            precis_syncer_file_t *files, size_t count)
 {
     for (size_t i = 0; i < records->sealed_count; i++)
-        files[count++] = (precis_syncer_file_t){fd, records->sealed[i].data,
-                                                records->sealed[i].size, ahead};
+        files[count++] =
+            (precis_syncer_file_t){fd, records->sealed[i].data, records->sealed[i].size};
     bool sealed = records->sealed_count > 0;
     records->sealed_count = 0;
     if (records->last.size) {
         files[count++] =
-            (precis_syncer_file_t){fd, records->last.data, records->last.size, ahead};
+            (precis_syncer_file_t){fd, records->last.data, records->last.size};
         records->last = (buffer_t){NULL, 0, 0};
     } else if (always && !sealed)
-        files[count++] = (precis_syncer_file_t){fd, NULL, 0, ahead};
+        files[count++] = (precis_syncer_file_t){fd, NULL, 0};
     return count;
 }
 
@@ -396,10 +380,9 @@ size_t precis_journal_take(precis_journal_t *self,
     size_t batch = records_size(&self->out);
     if (batch > self->out_hint || batch < self->out_hint / 2)
         self->out_hint = batch;
-    size_t count = records_take(&self->out, self->fd, self->ahead, true, files, 0);
+    size_t count = records_take(&self->out, self->fd, true, files, 0);
     if (self->next_fd >= 0)
-        count =
-            records_take(&self->next_out, self->next_fd, self->ahead, true, files, count);
+        count = records_take(&self->next_out, self->next_fd, true, files, count);
     return count;
 }
 
@@ -466,13 +449,6 @@ static size_t resync(const unsigned char *map, size_t length, size_t at)
     return length;
 }
 
-/* True when the len bytes at bytes are all zero (the zeros written ahead
-   of the journal's end). */
-static bool all_zeros(const unsigned char *bytes, size_t len)
-{
-    return len == 0 || (bytes[0] == 0 && memcmp(bytes, bytes + 1, len - 1) == 0);
-}
-
 /* The live articles read back, in order of acceptance. */
 typedef struct {
     zhashx_t *live;  /* key -> zchunk_t, articles without a done record */
@@ -517,7 +493,7 @@ static int set_aside(precis_journal_t *self, live_set_t *set)
                    self->aside, strerror(errno));
         return -1;
     }
-    int fd = precis_data_file_open(self->temp, O_RDWR | O_TRUNC);
+    int fd = precis_data_file_open(self->temp, O_RDWR | O_TRUNC | O_APPEND);
     uint64_t size = 0;
     bool failed = fd < 0;
     buffer_t buffer = {NULL, 0, 0};
@@ -583,9 +559,6 @@ long precis_journal_recover(precis_journal_t *self, precis_journal_fn *fn, void 
             good_end = at;
             continue;
         }
-        /* Zeros to the end: the zeros written ahead, the clean end. */
-        if (all_zeros(map + at, length - at))
-            break;
         /* A bad record with an intact one after it is damage in the middle
            (a flipped byte, a bad sector): skipped, reported, and every
            record after it is still read. With none after it, it is a
@@ -602,7 +575,6 @@ long precis_journal_recover(precis_journal_t *self, precis_journal_fn *fn, void 
         self->damaged_bytes += next - at;
         at = next;
     }
-    bool torn_zeros = good_end < length && all_zeros(map + good_end, length - good_end);
     if (map)
         munmap((void *)map, length);
     self->size = (uint64_t)good_end;
@@ -615,16 +587,10 @@ long precis_journal_recover(precis_journal_t *self, precis_journal_fn *fn, void 
                        (unsigned long long)self->damaged_bytes,
                        (long long)self->damaged_offset, self->aside);
     } else if (good_end < length) {
-        /* Cut, also a tail of zeros only: the syncer writes zeros ahead
-           again, and no byte beyond the good end (of a torn record) is
-           left to be read as a record once records are written around
-           it. */
-        if (!torn_zeros)
-            zsys_warning("journal: cutting a torn record at byte %zu of %s", good_end,
-                         self->path);
+        zsys_warning("journal: cutting a torn record at byte %zu of %s", good_end,
+                     self->path);
         if (ftruncate(self->fd, (off_t)good_end) != 0)
             zsys_error("journal: cannot truncate %s: %s", self->path, strerror(errno));
-        lseek(self->fd, (off_t)good_end, SEEK_SET);
     }
     long recovered = 0;
     for (char *key = zlistx_first(set.order); key; key = zlistx_next(set.order)) {
@@ -701,7 +667,7 @@ int precis_journal_compact_begin(precis_journal_t *self,
 {
     if (self->next_fd >= 0)
         return -1;
-    int fd = precis_data_file_open(self->temp, O_RDWR | O_TRUNC);
+    int fd = precis_data_file_open(self->temp, O_WRONLY | O_TRUNC | O_APPEND);
     uint64_t size = 0;
     buffer_t buffer = {NULL, 0, 0};
     if (fd < 0)
@@ -801,7 +767,7 @@ int precis_journal_reset(precis_journal_t *self)
     if (self->next_fd >= 0)
         return -1;
     records_clear(&self->out); /* what was not written out yet is dead too */
-    if (ftruncate(self->fd, 0) != 0 || lseek(self->fd, 0, SEEK_SET) != 0) {
+    if (ftruncate(self->fd, 0) != 0) {
         zsys_error("journal: cannot empty %s: %s", self->path, strerror(errno));
         return -1;
     }

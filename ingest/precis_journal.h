@@ -100,10 +100,6 @@ int precis_journal_flush(precis_journal_t *self);
    many entries, at most PRECIS_JOURNAL_TAKE_MAX. precis_journal_size
    counts those bytes as written. */
 #define PRECIS_JOURNAL_TAKE_MAX 16
-
-/* The zeros the syncer keeps written ahead of the journal's end, at most
-   (bytes): see the header comment. */
-#define PRECIS_JOURNAL_AHEAD (4u << 20)
 size_t precis_journal_take(precis_journal_t *self,
                            precis_syncer_file_t files[PRECIS_JOURNAL_TAKE_MAX]);
 

@@ -17,7 +17,6 @@
     futex wait and a wake. The report still comes on the pipe, whose
     ZMQ_FD the owner's loop polls.
 */
-#define _GNU_SOURCE /* sync_file_range */
 #include "precis_syncer.h"
 #include <fcntl.h>
 #include <pthread.h>
@@ -25,7 +24,6 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 /* Buffers per writev: Linux's limit (IOV_MAX, which limits.h declares
@@ -37,7 +35,6 @@ typedef struct {
     int fd;            /* a dup, closed by the thread */
     struct iovec *iov; /* bytes to append first, in order (freed by the thread) */
     size_t iov_count;
-    size_t ahead; /* zeros to keep written ahead (precis_syncer_file_t) */
 } request_file_t;
 
 /* What the thread is asked to sync. */
@@ -57,7 +54,6 @@ typedef struct {
     ino_t ino;
     struct iovec *iov;
     size_t iov_count, iov_max;
-    size_t ahead;
 } pending_t;
 
 /* The thread's answer to a request: one frame, so that the owner can take
@@ -124,7 +120,7 @@ int precis_syncer_append(int fd, const struct iovec *iov, size_t count)
         total += iov[i].iov_len;
     if (total == 0)
         return 0;
-    off_t start = lseek(fd, 0, SEEK_CUR);
+    off_t start = lseek(fd, 0, SEEK_END);
     if (start == -1)
         return -1;
     /* A copy to advance through on short writes. */
@@ -158,55 +154,8 @@ int precis_syncer_append(int fd, const struct iovec *iov, size_t count)
         zsys_error("syncer: cannot cut descriptor %d back to %lld bytes after a "
                    "failed write: %s",
                    fd, (long long)start, strerror(errno));
-    lseek(fd, start, SEEK_SET);
     errno = error;
     return -1;
-}
-
-/* The least stretch of zeros worth writing ahead, and the share of the
-   room left on the file system one may take (1/64: 4 MiB with 256 MiB
-   left; none under 16 MiB, as on the 8 MiB disk of
-   tests/journal_full_test.py). */
-#define AHEAD_LEAST   (256u << 10)
-#define AHEAD_OF_ROOM 64
-/* After a stretch could not be written (a full disk), the thread appends
-   for this long before it tries again. */
-#define AHEAD_BACKOFF_US 1000000
-
-static void write_zeros_ahead(int fd, size_t ahead, int64_t *failed_at)
-{
-    struct stat file;
-    off_t position = lseek(fd, 0, SEEK_CUR);
-    if (position < 0 || fstat(fd, &file) != 0 ||
-        file.st_size - position >= (off_t)(ahead / 2) ||
-        (*failed_at && zclock_usecs() - *failed_at < AHEAD_BACKOFF_US))
-        return;
-    struct statvfs room;
-    uint64_t left = fstatvfs(fd, &room) == 0 ? (uint64_t)room.f_bavail *
-                                                   (uint64_t)room.f_frsize / AHEAD_OF_ROOM
-                                             : 0;
-    size_t stretch = left < ahead ? (size_t)left : ahead;
-    if (stretch < AHEAD_LEAST)
-        return;
-    static const char zeros[64 << 10];
-    off_t from = file.st_size > position ? file.st_size : position, at = from;
-    while (at < from + (off_t)stretch) {
-        ssize_t done = pwrite(fd, zeros, sizeof zeros, at);
-        if (done < 0 && errno == EINTR)
-            continue;
-        if (done <= 0) {
-            /* Not an error: the records are appended meanwhile. */
-            if (ftruncate(fd, from) != 0)
-                zsys_error("syncer: cannot cut descriptor %d back to %lld bytes: %s", fd,
-                           (long long)from, strerror(errno));
-            *failed_at = zclock_usecs();
-            return;
-        }
-        at += done;
-    }
-    *failed_at = 0;
-    /* Its write-back starts now; the next sync makes it durable. */
-    sync_file_range(fd, from, at - from, SYNC_FILE_RANGE_WRITE);
 }
 
 /* Appends every file's bytes, then (when all went in) syncs every file.
@@ -228,13 +177,6 @@ static int run_request(request_t *request)
         errno = 0;
         if (appended && request->sync_fn(request->files[i].fd) != 0 && !error)
             error = errno ? errno : EIO;
-    }
-    /* Once synced: the zeros wait for the next sync (written after this
-       one's, they do not delay its answers by their I/O). */
-    static int64_t failed_at;
-    for (size_t i = 0; i < request->count; i++) {
-        if (!error && request->files[i].ahead)
-            write_zeros_ahead(request->files[i].fd, request->files[i].ahead, &failed_at);
         close(request->files[i].fd);
     }
     return error;
@@ -379,9 +321,8 @@ static void send_request(precis_syncer_t *self)
     request->sync_fn = self->sync_fn;
     request->count = self->pending_count;
     for (size_t i = 0; i < self->pending_count; i++)
-        request->files[i] =
-            (request_file_t){self->pending[i].fd, self->pending[i].iov,
-                             self->pending[i].iov_count, self->pending[i].ahead};
+        request->files[i] = (request_file_t){self->pending[i].fd, self->pending[i].iov,
+                                             self->pending[i].iov_count};
     self->pending_count = 0;
     self->requested = request->ticket;
     self->syncs += request->count;
@@ -418,7 +359,7 @@ static ssize_t add_pending(precis_syncer_t *self, int fd)
         assert(self->pending);
     }
     self->pending[self->pending_count] =
-        (pending_t){copy, file.st_dev, file.st_ino, NULL, 0, 0, 0};
+        (pending_t){copy, file.st_dev, file.st_ino, NULL, 0, 0};
     return (ssize_t)self->pending_count++;
 }
 
@@ -454,9 +395,6 @@ int precis_syncer_commit_files(precis_syncer_t *self, precis_syncer_file_t *file
             return -1;
         }
     for (size_t i = 0; i < count; i++) {
-        pending_t *pending = &self->pending[index[i]];
-        if (files[i].ahead > pending->ahead)
-            pending->ahead = files[i].ahead;
         if (files[i].data && files[i].size)
             add_data(&self->pending[index[i]], files[i].data, files[i].size);
         else
@@ -476,7 +414,7 @@ int precis_syncer_commit_many(precis_syncer_t *self, const int *fds, size_t coun
     precis_syncer_file_t *files = count <= 8 ? local : malloc(count * sizeof *files);
     assert(files);
     for (size_t i = 0; i < count; i++)
-        files[i] = (precis_syncer_file_t){fds[i], NULL, 0, 0};
+        files[i] = (precis_syncer_file_t){fds[i], NULL, 0};
     int rc = precis_syncer_commit_files(self, files, count);
     if (files != local)
         free(files);
@@ -816,7 +754,7 @@ static int test_commit_many(const char *dir)
 /* A malloc'd copy of text, to commit. */
 static precis_syncer_file_t file_with(int fd, const char *text)
 {
-    return (precis_syncer_file_t){fd, strdup(text), strlen(text), 0};
+    return (precis_syncer_file_t){fd, strdup(text), strlen(text)};
 }
 
 /* What the file at path holds (up to 63 bytes). */

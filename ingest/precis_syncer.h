@@ -66,8 +66,6 @@ typedef struct {
     int fd;
     void *data;
     size_t size;
-    size_t ahead; /* zeros to keep written ahead of the file's position
-                     (bytes of a stretch; 0: none): see precis_journal.h */
 } precis_syncer_file_t;
 
 /* Commits files with bytes to append: the sync thread appends each file's
