@@ -29,6 +29,12 @@
     FNV-1a, a byte at a time, was a third of ingest's instructions per
     article at full rate.
 
+    The file is appended to (O_APPEND), so every sync of it also commits
+    the file system's journal. Records written over zeros written ahead
+    (no commit but one a stretch) were measured and not kept: the zeros
+    cost the sync thread more than the commits they save at full rate
+    (docs/DESIGN.md, "Zeros written ahead of the journal").
+
     A torn record at the end (a crash in mid-write) is detected by its
     length or checksum and cut off at recovery. A bad record with intact
     ones after it (a flipped byte, a bad sector) is damage, not a tear:
