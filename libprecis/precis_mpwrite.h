@@ -10,7 +10,7 @@
     of that size, the frame's own. Or once, into a buffer that is likely
     large enough (cap bytes): what does not fit is counted, not written,
     and a writer whose size ends over cap writes again into more room (the
-    summarize worker's result: about 500 instructions an article less than
+    summarize worker's result: about 1,000 instructions an article less than
     counting first, callgrind, BBC).
 
     The encodings are msgpack-c's (pack_template.h): the smallest form of

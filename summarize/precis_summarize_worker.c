@@ -338,7 +338,7 @@ static void borrow_strings(precis_summarize_worker_t *self, precis_result_t *res
 
 /* The result's bytes (precis_result_encode_into's) in the worker's
    scratch, self->encoded; returns their size. Written once where
-   precis_result_frame counts them first (about 670 instructions an
+   precis_result_frame counts them first (about 1,340 instructions an
    article, callgrind, BBC): a second time only when the scratch is too
    small, which then grows. */
 static size_t encode_result(precis_summarize_worker_t *self,
