@@ -140,6 +140,8 @@ def main():
     parser.add_argument("--workers", default="1,2,4,8,12",
                         help="summarize worker counts, comma-separated (1,2,4,8,12)")
     parser.add_argument("--shards", default="1,2", help="ingest shard counts (1,2)")
+    parser.add_argument("--no-title", action="store_true",
+                        help="leave out the PREDICTION title line (for a second model under it)")
     parser.add_argument("--self-test", action="store_true", help="check the model and exit")
     args = parser.parse_args()
     if args.self_test:
@@ -154,8 +156,9 @@ def main():
         shards = [int(s) for s in args.shards.split(",")]
     except ValueError:
         parser.error("--workers and --shards take comma-separated counts")
-    print("PREDICTION for %d cores (a bottleneck model from the CPU per article above, "
-          "not a measurement; bench/predict.py)" % args.cores)
+    if not args.no_title:
+        print("PREDICTION for %d cores (a bottleneck model from the CPU per article above, "
+              "not a measurement; bench/predict.py)" % args.cores)
     print("  %-8s %-7s %12s %12s %8s  %s" % ("workers", "shards", "linear a/s", "a/s", "share",
                                             "limit"))
     for s in shards:
