@@ -1154,6 +1154,65 @@ int precis_stories_test(bool verbose)
     CHECK(self && precis_stories_size(self) == 6); /* d0-d2, d5-d7 */
     precis_stories_destroy(&self);
     unlink(path);
+
+    /* Memory: an article's share of the tables is its 296-byte entry and
+       a 4-byte link a band, the bucket heads are 4 bytes a band and bucket
+       (under 2 MiB: counted exactly). The strings of 1,000 ids of 100
+       bytes take two string blocks, which are used again (one kept as the
+       spare) by the next 1,000 once the first have left: no more blocks. */
+    precis_stories_options_t thousand = {.max_articles = 1000, .max_age_us = 100};
+    self = precis_stories_new(&thousand, NULL, 0);
+    size_t empty = precis_stories_bytes(self);
+    CHECK(sizeof(entry_t) == 296);
+    CHECK(empty == 1000 * (296 + 32 * 4) + 1024 * 32 * 4);
+    size_t block = sizeof(string_block_t) + STRING_BLOCK;
+    for (unsigned round = 0; round < 2; round++) {
+        for (unsigned i = 0; i < 1000; i++) {
+            char *text = test_text(80000 + 1000 * round + i, 30), id[128];
+            precis_minhash_compute(&b, text, strlen(text));
+            snprintf(id, sizeof id, "%0100u", 1000 * round + i);
+            precis_stories_add(self, id, "key", &b, 1000 * round, &match);
+            free(text);
+        }
+        CHECK(precis_stories_size(self) == 1000);
+        CHECK(precis_stories_bytes(self) == empty + 2 * block);
+    }
+    precis_stories_destroy(&self);
+
+    /* A file's record may hold strings larger than a block (16-bit lengths:
+       up to 65,535 bytes each): it gets a block of its own. */
+    size_t long_len = 30000;
+    char *strings = malloc(3 * (long_len + 1));
+    for (int i = 0; i < 3; i++) {
+        memset(strings + i * (long_len + 1), 'x' + i, long_len);
+        strings[i * (long_len + 1) + long_len] = 0;
+    }
+    entry_t big = {.time_us = 10, .shingles = a.shingles, .strings = strings};
+    memcpy(big.text_hash, a.text_hash, 16);
+    memcpy(big.bins, a.bins, sizeof big.bins);
+    size_t lens[3], big_size = record_size(&big, lens);
+    uint8_t *record = malloc(big_size);
+    write_record(&big, big_size, lens, record);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    CHECK(fd >= 0 && write(fd, record, big_size) == (ssize_t)big_size);
+    close(fd);
+    self = precis_stories_new(&large, path, 20);
+    CHECK(self && precis_stories_size(self) == 1);
+    if (self) {
+        precis_stories_t *bare = precis_stories_new(&large, NULL, 0);
+        CHECK(precis_stories_bytes(self) ==
+              precis_stories_bytes(bare) + sizeof(string_block_t) + 3 * (long_len + 1));
+        precis_stories_destroy(&bare);
+        precis_stories_add(self, "copy", NULL, &a, 30, &match);
+        CHECK(match.duplicate_of && match.exact);
+        CHECK(match.duplicate_of && strlen(match.duplicate_of) == STRING_MAX &&
+              match.duplicate_of[0] == 'x' && strlen(match.story) == STRING_MAX &&
+              match.story[0] == 'z');
+    }
+    precis_stories_destroy(&self);
+    free(record);
+    free(strings);
+    unlink(path);
     free(original);
     free(other);
     if (verbose && !failures)
