@@ -1230,7 +1230,7 @@ int precis_stories_test(bool verbose)
     size_t block = sizeof(string_block_t) + STRING_BLOCK;
     for (unsigned round = 0; round < 2; round++) {
         for (unsigned i = 0; i < 1000; i++) {
-            char *text = test_text(80000 + 1000 * round + i, 30), id[128];
+            char *text = test_text(80000 + 1000 * round + i, 30), id[STRING_MAX + 1];
             precis_minhash_compute(&b, text, strlen(text));
             snprintf(id, sizeof id, "%0100u", 1000 * round + i);
             precis_stories_add(self, id, "key", &b, 1000 * round, &match);
