@@ -27,16 +27,44 @@
 #define LOAD_CHUNK   (1u << 20)
 #define RECORD_FIXED (4 + 8 + 4 + 16 + 2 * PRECIS_MINHASH_BINS + 3 * 2)
 
+/* An article in the window: 296 bytes (was 328 with its order of addition,
+   a 64-bit key hash and three string pointers; the order is its place in
+   the ring, an earlier article's being nearer the head). */
 typedef struct {
-    uint64_t number; /* order of addition, from 1: earlier wins a tie */
     int64_t time_us;
     uint32_t shingles; /* of the text, for the containment estimate */
-    uint64_t key_hash; /* of its key: a candidate's key string (another cache
+    uint32_t key_hash; /* of its key: a candidate's key string (another cache
                           miss) is compared only when the hashes agree */
     uint8_t text_hash[16];
     uint16_t bins[PRECIS_MINHASH_BINS];
-    char *id, *key, *story; /* key and story NULL when equal to id */
+    /* Its id, key and story, each NUL-ended, one after the other in a
+       string block; an empty key or story is the id. */
+    char *strings;
 } entry_t;
+
+/* The entries' strings are packed in blocks of STRING_BLOCK bytes, filled
+   in the order the entries come; they leave in that order too (the ring is
+   first in, first out), so a block is handed back once its last entry has
+   left. Instead of a malloc an entry: glibc's 8-byte header and rounding to
+   16 bytes (48 bytes for an id, a key and a story of 37 bytes, here 37).
+   An entry's strings larger than a block (a file's records may hold
+   strings of up to 65,535 bytes) get a block of their size. */
+#define STRING_BLOCK (64u << 10)
+typedef struct string_block {
+    struct string_block *newer;
+    size_t size; /* bytes it holds: STRING_BLOCK, or one entry's strings */
+    size_t used; /* bytes filled */
+    size_t live; /* entries whose strings are here */
+    char bytes[];
+} string_block_t;
+
+/* The entries a look-up has weighed, each once whichever bands lead to it:
+   an open-addressed set of slot + 1, emptied by counting the look-ups
+   instead of clearing it. At most bands x PRECIS_STORIES_BUCKET_LOOK
+   (512) are weighed, so 1,024 places keep it at most half full. It took
+   the place of a mark an entry in a table beside the ring (8 bytes an
+   article, and a cache miss a candidate). */
+#define WEIGHED_PLACES 1024
 
 struct _precis_stories_t {
     precis_stories_options_t options;
@@ -44,20 +72,22 @@ struct _precis_stories_t {
     entry_t *ring;   /* slots entries; oldest at head */
     size_t slots;    /* allocated: doubled as articles come, up to max_articles */
     uint32_t *links; /* per entry and band: the next (older) entry of its bucket */
-    /* Per slot: the last query that weighed its entry (each once a query).
-       Apart from the entries: a look-up passes the same few entries once a
-       band (64 times), and this check, the most frequent, then reads 8
-       bytes a slot instead of a 300-byte entry out of the cache. */
-    uint64_t *looked;
+    /* The set of entries the current look-up has weighed (WEIGHED_PLACES):
+       a look-up passes the same few entries once a band, and this check,
+       the most frequent, reads the set in the cache instead of a 300-byte
+       entry out of it. A place is in the set when its look-up number is
+       the current one. */
+    uint32_t weighed[WEIGHED_PLACES], weighed_query[WEIGHED_PLACES];
     uint32_t *heads; /* per band and bucket: the newest entry */
     /* The last look-up's bucket of each band (its place in heads): the
        article is then linked there without computing them again. */
     size_t query_heads[PRECIS_MINHASH_BINS];
     size_t bucket_mask;
     size_t head, count;
-    uint64_t added;
-    uint64_t queries; /* find_match calls, to weigh each candidate once */
-    size_t string_bytes;
+    uint32_t queries;                /* find_match calls, to weigh each candidate once */
+    string_block_t *oldest, *newest; /* the string blocks in use */
+    string_block_t *spare;           /* one emptied block, kept for the next */
+    size_t string_bytes;             /* of the blocks allocated, the spare too */
     char *path;
     int fd;
     size_t file_records; /* records in the file, live or not */
@@ -76,28 +106,87 @@ struct _precis_stories_t {
    article): in 4 KiB pages each page costs a fault when first touched and
    a TLB miss at every random access after (figures in precis_table.h). */
 
-/* The entry's strings in one allocation (id, then key and story when
-   they are not empty; an empty one is NULL: equal to the id): one malloc
-   and one free an article instead of up to three each. */
-static void set_strings(entry_t *entry, const char *id, size_t id_len, const char *key,
-                        size_t key_len, const char *story, size_t story_len)
+/* A string block to fill with need bytes at least: the spare, or a new one. */
+static string_block_t *new_block(precis_stories_t *self, size_t need)
 {
-    char *strings = malloc(id_len + 1 + (key_len ? key_len + 1 : 0) +
-                           (story_len ? story_len + 1 : 0));
-    assert(strings);
+    string_block_t *block = self->spare;
+    if (block && need <= block->size)
+        self->spare = NULL;
+    else {
+        size_t size = need > STRING_BLOCK ? need : STRING_BLOCK;
+        block = malloc(sizeof *block + size);
+        assert(block);
+        block->size = size;
+        self->string_bytes += sizeof *block + size;
+    }
+    block->newer = NULL;
+    block->used = block->live = 0;
+    return block;
+}
+
+/* Puts the entry's strings at the end of the newest block (key_len or
+   story_len 0: equal to the id, kept empty). The entry must then be
+   inserted: the blocks are emptied in the order they were filled. */
+static void set_strings(precis_stories_t *self, entry_t *entry, const char *id,
+                        size_t id_len, const char *key, size_t key_len, const char *story,
+                        size_t story_len)
+{
+    size_t need = id_len + key_len + story_len + 3;
+    if (!self->newest || self->newest->used + need > self->newest->size) {
+        string_block_t *block = new_block(self, need);
+        if (self->newest)
+            self->newest->newer = block;
+        else
+            self->oldest = block;
+        self->newest = block;
+    }
+    char *at = self->newest->bytes + self->newest->used;
+    entry->strings = at;
     const char *from[3] = {id, key, story};
-    size_t lens[3] = {id_len, key_len, story_len}, at = 0;
-    char **to[3] = {&entry->id, &entry->key, &entry->story};
+    size_t lens[3] = {id_len, key_len, story_len};
     for (int i = 0; i < 3; i++) {
-        if (i > 0 && lens[i] == 0) {
-            *to[i] = NULL;
-            continue;
-        }
-        *to[i] = strings + at;
-        memcpy(strings + at, from[i], lens[i]);
-        strings[at + lens[i]] = 0;
+        memcpy(at, from[i], lens[i]);
+        at[lens[i]] = 0;
         at += lens[i] + 1;
     }
+    self->newest->used += need;
+    self->newest->live++;
+}
+
+/* The oldest entry's strings are let go: its block, the oldest, is handed
+   back (kept as the spare when of the usual size, or freed) once none of
+   its entries is left. */
+static void release_strings(precis_stories_t *self, const entry_t *entry)
+{
+    string_block_t *block = self->oldest;
+    assert(block && entry->strings >= block->bytes &&
+           entry->strings < block->bytes + block->used);
+    (void)entry;
+    if (--block->live > 0)
+        return;
+    if (block == self->newest) { /* the only one: filled again from its start */
+        block->used = 0;
+        return;
+    }
+    self->oldest = block->newer;
+    if (!self->spare && block->size == STRING_BLOCK)
+        self->spare = block;
+    else {
+        self->string_bytes -= sizeof *block + block->size;
+        free(block);
+    }
+}
+
+static void free_blocks(precis_stories_t *self)
+{
+    while (self->oldest) {
+        string_block_t *newer = self->oldest->newer;
+        free(self->oldest);
+        self->oldest = newer;
+    }
+    free(self->spare);
+    self->newest = self->spare = NULL;
+    self->string_bytes = 0;
 }
 
 /* Copies text (bounded) into a buffer kept from call to call. */
@@ -115,14 +204,43 @@ static char *keep_answer(char **buffer, size_t *room, const char *text)
     return *buffer;
 }
 
+/* The entry's strings as kept: id, key and story, an empty one for one
+   equal to the id (as the file stores them). */
+static void entry_strings(const entry_t *entry, const char *strings[3])
+{
+    strings[0] = entry->strings;
+    strings[1] = strings[0] + strlen(strings[0]) + 1;
+    strings[2] = strings[1] + strlen(strings[1]) + 1;
+}
+
+static const char *entry_id(const entry_t *entry)
+{
+    return entry->strings;
+}
+
 static const char *entry_key(const entry_t *entry)
 {
-    return entry->key ? entry->key : entry->id;
+    const char *key = entry->strings + strlen(entry->strings) + 1;
+    return *key ? key : entry->strings;
 }
 
 static const char *entry_story(const entry_t *entry)
 {
-    return entry->story ? entry->story : entry->id;
+    const char *strings[3];
+    entry_strings(entry, strings);
+    return *strings[2] ? strings[2] : strings[0];
+}
+
+/* Where the entry in slot came among those in the window: 0 for the
+   oldest (an earlier article wins a tie). */
+static size_t entry_order(const precis_stories_t *self, size_t slot)
+{
+    return slot >= self->head ? slot - self->head : slot + self->slots - self->head;
+}
+
+static uint32_t key_hash(const char *key)
+{
+    return (uint32_t)XXH3_64bits(key, strlen(key));
 }
 
 /* The bucket of each band (its place in heads, band by band: at[band]).
@@ -163,16 +281,6 @@ static inline bool band_equal(const precis_stories_t *self, const uint16_t *a,
     return memcmp(a + start, b + start, self->rows * sizeof(uint16_t)) == 0;
 }
 
-static size_t string_cost(const entry_t *entry)
-{
-    size_t cost = strlen(entry->id) + 1;
-    if (entry->key)
-        cost += strlen(entry->key) + 1;
-    if (entry->story)
-        cost += strlen(entry->story) + 1;
-    return cost;
-}
-
 /* Drops the oldest entry: it is the last (oldest) of each of its chains. */
 static void evict_oldest(precis_stories_t *self)
 {
@@ -187,8 +295,7 @@ static void evict_oldest(precis_stories_t *self)
         if (*link == slot + 1)
             *link = NIL;
     }
-    self->string_bytes -= string_cost(entry);
-    free(entry->id); /* and the key and story with it */
+    release_strings(self, entry);
     memset(entry, 0, sizeof *entry);
     self->head = (self->head + 1) % self->slots;
     self->count--;
@@ -224,6 +331,16 @@ static bool near_copy(const precis_stories_t *self, double similarity, uint32_t 
            containment(similarity, a, b) >= PRECIS_STORIES_CONTAINED;
 }
 
+/* Where ref (slot + 1) is in the set of weighed entries when the place's
+   look-up number is query, else the free place it would take. */
+static size_t weighed_place(const precis_stories_t *self, uint32_t ref, uint32_t query)
+{
+    size_t place = (size_t)((ref * UINT32_C(0x9e3779b1)) >> 22); /* 10 bits */
+    while (self->weighed_query[place] == query && self->weighed[place] != ref)
+        place = (place + 1) & (WEIGHED_PLACES - 1);
+    return place;
+}
+
 /* The best match among the candidates of all bands (its slot + 1), or NIL. */
 static uint32_t find_match(precis_stories_t *self, const precis_minhash_t *signature,
                            const char *key, double *similarity_p, bool *exact_p)
@@ -232,7 +349,11 @@ static uint32_t find_match(precis_stories_t *self, const precis_minhash_t *signa
     double best_similarity = 0;
     bool best_exact = false;
     size_t bands = self->options.bands;
-    uint64_t query = ++self->queries, key_hash = XXH3_64bits(key, strlen(key));
+    uint32_t query = ++self->queries, hash = key_hash(key);
+    if (query == 0) { /* the look-up numbers went round: every mark is old */
+        memset(self->weighed_query, 0, sizeof self->weighed_query);
+        query = self->queries = 1;
+    }
     /* The bands' buckets are far apart in memory (one table a band): their
        heads are fetched all at once first, not one cache miss after the
        other (a look-up waited for 64 of them). */
@@ -240,6 +361,7 @@ static uint32_t find_match(precis_stories_t *self, const precis_minhash_t *signa
     bucket_places(self, signature->bins, heads);
     for (size_t band = 0; band < bands; band++)
         __builtin_prefetch(&self->heads[heads[band]]);
+    size_t weighed = 0; /* entries in the set: none for most articles */
     for (size_t band = 0; band < bands; band++) {
         uint32_t ref = self->heads[heads[band]];
         /* Only the newest PRECIS_STORIES_BUCKET_LOOK entries of a bucket:
@@ -250,13 +372,17 @@ static uint32_t find_match(precis_stories_t *self, const precis_minhash_t *signa
            is still found: its newest members carry its story. */
         for (size_t looked = 0; ref != NIL && looked < PRECIS_STORIES_BUCKET_LOOK;
              ref = self->links[(size_t)(ref - 1) * bands + band], looked++) {
-            if (self->looked[ref - 1] == query)
+            size_t place = weighed ? weighed_place(self, ref, query) : 0;
+            if (weighed && self->weighed_query[place] == query)
                 continue; /* weighed through another band already */
             entry_t *entry = &self->ring[ref - 1];
             if (!band_equal(self, entry->bins, signature->bins, band))
                 continue; /* not a match in this band: another bucket's key */
-            self->looked[ref - 1] = query;
-            if (entry->key_hash == key_hash && strcmp(entry_key(entry), key) == 0)
+            if (!weighed++)
+                place = weighed_place(self, ref, query);
+            self->weighed[place] = ref;
+            self->weighed_query[place] = query;
+            if (entry->key_hash == hash && strcmp(entry_key(entry), key) == 0)
                 continue;
             bool exact = memcmp(entry->text_hash, signature->text_hash, 16) == 0;
             double similarity =
@@ -267,7 +393,7 @@ static uint32_t find_match(precis_stories_t *self, const precis_minhash_t *signa
             bool better = best == NIL || (exact && !best_exact) ||
                           (exact == best_exact && similarity > best_similarity) ||
                           (exact == best_exact && similarity == best_similarity &&
-                           entry->number < self->ring[best - 1].number);
+                           entry_order(self, ref - 1) < entry_order(self, best - 1));
             if (better) {
                 best = ref;
                 best_similarity = similarity;
@@ -304,7 +430,6 @@ static void free_ring(precis_stories_t *self)
     precis_table_free(self->ring, self->slots * sizeof *self->ring);
     precis_table_free(self->links,
                       self->slots * self->options.bands * sizeof *self->links);
-    precis_table_free(self->looked, self->slots * sizeof *self->looked);
 }
 
 /* Buckets grow with the articles (one a band per article at most), not
@@ -354,15 +479,11 @@ static void grow_ring(precis_stories_t *self)
         self->links =
             precis_table_grow(self->links, self->slots * bands * sizeof *self->links,
                               slots * bands * sizeof *self->links);
-        self->looked = precis_table_grow(self->looked, self->slots * sizeof *self->looked,
-                                         slots * sizeof *self->looked);
         self->slots = slots;
         return;
     }
     entry_t *ring = precis_table_alloc(slots * sizeof *ring);
     uint32_t *links = precis_table_alloc(slots * bands * sizeof *links);
-    /* Marks of past queries only: all 0 is as good as moved. */
-    uint64_t *looked = precis_table_alloc(slots * sizeof *looked);
     for (size_t i = 0; i < self->count; i++) {
         size_t from = (self->head + i) % self->slots;
         ring[i] = self->ring[from];
@@ -376,7 +497,6 @@ static void grow_ring(precis_stories_t *self)
     free_ring(self);
     self->ring = ring;
     self->links = links;
-    self->looked = looked;
     self->slots = slots;
     self->head = 0;
 }
@@ -389,11 +509,9 @@ static void insert(precis_stories_t *self, entry_t *entry, const size_t *at)
     if (self->count == self->slots)
         grow_ring(self);
     size_t slot = (self->head + self->count) % self->slots;
-    entry->number = ++self->added;
-    entry->key_hash = XXH3_64bits(entry_key(entry), strlen(entry_key(entry)));
+    entry->key_hash = key_hash(entry_key(entry));
     self->ring[slot] = *entry;
     self->count++;
-    self->string_bytes += string_cost(entry);
     size_t places[PRECIS_MINHASH_BINS];
     if (self->count > self->bucket_mask + 1) {
         grow_buckets(self, 2 * (self->bucket_mask + 1)); /* links it too */
@@ -424,8 +542,8 @@ static uint64_t get_le(const uint8_t *p, size_t bytes)
 /* The size of an entry's file record. */
 static size_t record_size(const entry_t *entry, size_t lens[3])
 {
-    const char *strings[3] = {entry->id, entry->key ? entry->key : "",
-                              entry->story ? entry->story : ""};
+    const char *strings[3];
+    entry_strings(entry, strings);
     size_t size = RECORD_FIXED;
     for (int i = 0; i < 3; i++)
         size += lens[i] = strlen(strings[i]);
@@ -437,8 +555,8 @@ static size_t record_size(const entry_t *entry, size_t lens[3])
 static void write_record(const entry_t *entry, size_t size, const size_t lens[3],
                          uint8_t *p)
 {
-    const char *strings[3] = {entry->id, entry->key ? entry->key : "",
-                              entry->story ? entry->story : ""};
+    const char *strings[3];
+    entry_strings(entry, strings);
     for (size_t i = 0; i < 4; i++)
         *p++ = (uint8_t)(size >> (8 * i));
     for (size_t i = 0; i < 8; i++)
@@ -485,8 +603,10 @@ static bool write_all(int fd, const uint8_t *data, size_t size)
     return true;
 }
 
-/* Decodes one record at data[0..size); its length, or 0 when torn or bad. */
-static size_t decode_record(const uint8_t *data, size_t size, entry_t *entry)
+/* Decodes one record at data[0..size) (its strings put in a block: the
+   entry must then be inserted); its length, or 0 when torn or bad. */
+static size_t decode_record(precis_stories_t *self, const uint8_t *data, size_t size,
+                            entry_t *entry)
 {
     if (size < RECORD_FIXED)
         return 0;
@@ -515,7 +635,7 @@ static size_t decode_record(const uint8_t *data, size_t size, entry_t *entry)
     p += 16;
     precis_minhash_decode_bins(p, 2 * PRECIS_MINHASH_BINS, entry->bins);
     p = data + RECORD_FIXED;
-    set_strings(entry, (const char *)p, lens[0], (const char *)p + lens[0], lens[1],
+    set_strings(self, entry, (const char *)p, lens[0], (const char *)p + lens[0], lens[1],
                 (const char *)p + lens[0] + lens[1], lens[2]);
     return length;
 }
@@ -587,7 +707,8 @@ static int load_file(precis_stories_t *self, int64_t now_us)
                     have += (size_t)n;
             }
             size_t offset = 0, length;
-            while ((length = decode_record(buffer + offset, have - offset, &entry)) > 0) {
+            while ((length = decode_record(self, buffer + offset, have - offset,
+                                           &entry)) > 0) {
                 offset += length;
                 records++;
                 evict(self, entry.time_us, true);
@@ -650,7 +771,6 @@ precis_stories_t *precis_stories_new(const precis_stories_options_t *options,
     self->ring = precis_table_alloc(self->slots * sizeof *self->ring);
     self->links =
         precis_table_alloc(self->slots * self->options.bands * sizeof *self->links);
-    self->looked = precis_table_alloc(self->slots * sizeof *self->looked);
     grow_buckets(self, buckets);
     self->fd = -1;
     self->file_bytes = -1;
@@ -669,12 +789,7 @@ void precis_stories_destroy(precis_stories_t **self_p)
     if (!self_p || !*self_p)
         return;
     precis_stories_t *self = *self_p;
-    while (self->count > 0) {
-        entry_t *entry = &self->ring[self->head];
-        free(entry->id); /* and the key and story with it */
-        self->head = (self->head + 1) % self->slots;
-        self->count--;
-    }
+    free_blocks(self);
     precis_stories_flush(self);
     free(self->pending);
     if (self->fd >= 0)
@@ -714,13 +829,13 @@ int precis_stories_add(precis_stories_t *self, const char *id, const char *key,
         *match = (precis_stories_match_t){
             keep_answer(&self->answer_story, &self->answer_story_room,
                         entry_story(earlier)),
-            keep_answer(&self->answer_of, &self->answer_of_room, earlier->id), similarity,
-            exact};
+            keep_answer(&self->answer_of, &self->answer_of_room, entry_id(earlier)),
+            similarity, exact};
         if (strlen(self->answer_story) != id_len ||
             memcmp(self->answer_story, id, id_len) != 0)
             story_len = strlen(self->answer_story);
     }
-    set_strings(&entry, id, id_len, key, key_len, self->answer_story, story_len);
+    set_strings(self, &entry, id, id_len, key, key_len, self->answer_story, story_len);
     evict(self, now_us, true);
     int rc = 0;
     if (self->fd >= 0) {
@@ -792,7 +907,6 @@ size_t precis_stories_bytes(precis_stories_t *self)
     size_t bands = self->options.bands;
     return precis_table_size(self->slots * sizeof(entry_t)) +
            precis_table_size(self->slots * bands * sizeof(uint32_t)) +
-           precis_table_size(self->slots * sizeof(uint64_t)) +
            precis_table_size(heads_bytes(self)) + self->string_bytes;
 }
 
@@ -1042,6 +1156,65 @@ int precis_stories_test(bool verbose)
     self = precis_stories_new(&large, path, 20);
     CHECK(self && precis_stories_size(self) == 6); /* d0-d2, d5-d7 */
     precis_stories_destroy(&self);
+    unlink(path);
+
+    /* Memory: an article's share of the tables is its 296-byte entry and
+       a 4-byte link a band, the bucket heads are 4 bytes a band and bucket
+       (under 2 MiB: counted exactly). The strings of 1,000 ids of 100
+       bytes take two string blocks, which are used again (one kept as the
+       spare) by the next 1,000 once the first have left: no more blocks. */
+    precis_stories_options_t thousand = {.max_articles = 1000, .max_age_us = 100};
+    self = precis_stories_new(&thousand, NULL, 0);
+    size_t empty = precis_stories_bytes(self);
+    CHECK(sizeof(entry_t) == 296);
+    CHECK(empty == 1000 * (296 + 32 * 4) + 1024 * 32 * 4);
+    size_t block = sizeof(string_block_t) + STRING_BLOCK;
+    for (unsigned round = 0; round < 2; round++) {
+        for (unsigned i = 0; i < 1000; i++) {
+            char *text = test_text(80000 + 1000 * round + i, 30), id[STRING_MAX + 1];
+            precis_minhash_compute(&b, text, strlen(text));
+            snprintf(id, sizeof id, "%0100u", 1000 * round + i);
+            precis_stories_add(self, id, "key", &b, 1000 * round, &match);
+            free(text);
+        }
+        CHECK(precis_stories_size(self) == 1000);
+        CHECK(precis_stories_bytes(self) == empty + 2 * block);
+    }
+    precis_stories_destroy(&self);
+
+    /* A file's record may hold strings larger than a block (16-bit lengths:
+       up to 65,535 bytes each): it gets a block of its own. */
+    size_t long_len = 30000;
+    char *strings = malloc(3 * (long_len + 1));
+    for (int i = 0; i < 3; i++) {
+        memset(strings + i * (long_len + 1), 'x' + i, long_len);
+        strings[i * (long_len + 1) + long_len] = 0;
+    }
+    entry_t big = {.time_us = 10, .shingles = a.shingles, .strings = strings};
+    memcpy(big.text_hash, a.text_hash, 16);
+    memcpy(big.bins, a.bins, sizeof big.bins);
+    size_t lens[3], big_size = record_size(&big, lens);
+    uint8_t *record = malloc(big_size);
+    write_record(&big, big_size, lens, record);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    CHECK(fd >= 0 && write(fd, record, big_size) == (ssize_t)big_size);
+    close(fd);
+    self = precis_stories_new(&large, path, 20);
+    CHECK(self && precis_stories_size(self) == 1);
+    if (self) {
+        precis_stories_t *bare = precis_stories_new(&large, NULL, 0);
+        CHECK(precis_stories_bytes(self) ==
+              precis_stories_bytes(bare) + sizeof(string_block_t) + 3 * (long_len + 1));
+        precis_stories_destroy(&bare);
+        precis_stories_add(self, "copy", NULL, &a, 30, &match);
+        CHECK(match.duplicate_of && match.exact);
+        CHECK(match.duplicate_of && strlen(match.duplicate_of) == STRING_MAX &&
+              match.duplicate_of[0] == 'x' && strlen(match.story) == STRING_MAX &&
+              match.story[0] == 'z');
+    }
+    precis_stories_destroy(&self);
+    free(record);
+    free(strings);
     unlink(path);
     free(original);
     free(other);

@@ -36,20 +36,31 @@
 
     The window: the last `max_articles` articles added, of at most
     `max_age_us` (by the times given to precis_stories_add); older ones are
-    evicted as new ones come. Memory, with the default 32 bands: 464 bytes
-    an article (the 256-byte signature, the text hash, a 4-byte link a
-    band, the query mark), the bucket heads (128 bytes a bucket, one bucket
-    an article or up to two) and the id, key and story strings: about 650
-    bytes an article with short ids, so about 0.65 GB for the default
-    window of 1,000,000 articles; max_articles is the cap. The ring and the
-    buckets grow by doubling as articles come (so up to twice that an
-    article while they grow), never beyond the window. Tables of 2 MiB or
+    evicted as new ones come. Memory, with the default 32 bands: 424 bytes
+    an article (a 296-byte entry: the 256-byte signature, the 16-byte text
+    hash, time, shingle count, a 32-bit key hash and a pointer to its
+    strings; and a 4-byte link a band), the bucket heads (128 bytes a
+    bucket, one bucket an article or up to two) and the id, key and story
+    strings packed one after the other in 64 KiB blocks (their bytes and a
+    NUL each: about 37 bytes with BBC-like ids and a story): about 595
+    bytes an article, so about 0.6 GB for the default window of 1,000,000
+    articles (2^20 buckets); max_articles is the cap. Before 2026-12-02 it
+    was about 650 (a 328-byte entry, an 8-byte mark a slot for the
+    look-up, a malloc an article for the strings: 32 to 48 bytes with
+    glibc's header and rounding). 3-byte links and heads would save 64 to
+    96 bytes more an article but cost about 1,000 instructions an
+    addition (docs/DESIGN.md, "The sink's memory a result"). The ring and
+    the buckets grow by doubling as articles come (so up to twice that an
+    article while they grow), never beyond the window; a sink touches each
+    byte of it for the first time while its window fills, which on a VM
+    whose host backs memory on first touch costs 2-3 ns a byte (README,
+    "Performance"). Tables of 2 MiB or
     more are mapped in huge pages where the kernel allows (transparent huge
     pages): an index of 200,000 articles took 80,700 page faults in 4 KiB
     pages and 7,800 in huge ones, and 7.8 -> 3.6 us of CPU an article.
     They start with room for 16,384 articles (with 32 bands: one huge page
     of bucket heads, touched at random, so taken whole from the first
-    article on; the ring's 5.4 MB and the links' 2 MiB are address space
+    article on; the ring's 4.9 MB and the links' 2 MiB are address space
     until articles fill them). Starting with 256, the sink spent its first
     16,384 results on six doublings, each linking every article again:
     sink_bench --in-process (callgrind, --toggle-collect=
@@ -135,7 +146,8 @@ size_t precis_stories_size(precis_stories_t *self);
 size_t precis_stories_room(precis_stories_t *self);
 
 /* Bytes the index holds: its ring and links as allocated (up to twice the
-   articles in it while it grows), its buckets and its strings. */
+   articles in it while it grows), its buckets and its string blocks (the
+   spare block with them). */
 size_t precis_stories_bytes(precis_stories_t *self);
 
 int precis_stories_test(bool verbose);
