@@ -22,6 +22,9 @@
 # Exit codes: 0 passed, 1 failed, 77 skipped (no apt-cache, or this host is
 # not Debian bookworm).
 set -euo pipefail
+# A list is searched with grep -q on a here-string, never piped into it:
+# under pipefail, grep -q leaving at its first match gives the writer
+# still writing a SIGPIPE, and the pipeline fails though the name was found.
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dockerfile="$repo/deploy/docker/Dockerfile"
@@ -99,7 +102,7 @@ mapfile -t needed_build < <(sed -n '/^build_packages=(/,/)/p' "$repo/deploy/inst
     sed -e 's/^build_packages=(//' -e 's/).*//' | tr ' ' '\n' | sed '/^$/d')
 [ ${#needed_build[@]} -gt 0 ] || fail "cannot read build_packages from deploy/install-deps"
 for package in "${needed_build[@]}"; do
-    printf '%s\n' "${build_packages[@]}" | grep -qxF "$package" ||
+    grep -qxF "$package" <<<"$(printf '%s\n' "${build_packages[@]}")" ||
         fail "the build stage does not install $package (deploy/install-deps --build does)"
 done
 for package in "${runtime_packages[@]}"; do
@@ -140,7 +143,7 @@ for path in "${copied[@]}"; do
     esac
 done
 for program in precis-ingest precis-sink precis-normalize precis-summarize precis-relay precis; do
-    printf '%s\n' "${programs[@]}" | grep -qxF "$program" ||
+    grep -qxF "$program" <<<"$(printf '%s\n' "${programs[@]}")" ||
         fail "the runtime stage does not copy $program"
 done
 
@@ -224,7 +227,7 @@ if [ -n "$build_dir" ]; then
     done
     for owner in "${!library_packages[@]}"; do
         [ "$owner" = libc6 ] && continue
-        printf '%s\n' "${runtime_packages[@]}" | grep -qxF "$owner" ||
+        grep -qxF "$owner" <<<"$(printf '%s\n' "${runtime_packages[@]}")" ||
             fail "the programs need $owner (${library_packages[$owner]# }), which the runtime stage does not install"
     done
     echo "dockerfile_test: the libraries of the programs in $build_dir/bin come from: ${!library_packages[*]}"

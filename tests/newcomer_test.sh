@@ -285,8 +285,10 @@ for i in range(300):
     print(json.dumps({\"id\": \"tty-%d\" % i, \"text\": \"The tide table for day %d is out. High water is at noon.\" % i}))
 " >"$out/many.jsonl"
 script -qfec "$precis push $out/many.jsonl" /dev/null >"$out/tty.txt" 2>&1 || fail "push on a terminal"
-tr "\r" "\n" <"$out/tty.txt" | grep -q "pushing: 100% of 0.0 MB, ETA 0:00, 300 accepted" ||
-    tr "\r" "\n" <"$out/tty.txt" | grep -qE "pushing: +[0-9]+% of [0-9.]+ MB, ETA [0-9]+:[0-9]{2}, [0-9]+ accepted \([0-9]+/s\)" ||
+# grep -q on a here-string, not piped: under pipefail a writer cut off by
+# the early exit of grep -q (SIGPIPE) would fail the check though it matched.
+grep -q "pushing: 100% of 0.0 MB, ETA 0:00, 300 accepted" <<<"$(tr "\r" "\n" <"$out/tty.txt")" ||
+    grep -qE "pushing: +[0-9]+% of [0-9.]+ MB, ETA [0-9]+:[0-9]{2}, [0-9]+ accepted \([0-9]+/s\)" <<<"$(tr "\r" "\n" <"$out/tty.txt")" ||
     fail "no progress with share, rate and ETA: $(tr "\r" "\n" <"$out/tty.txt" | tail -3)"
 # stats: PRECIS_RUN_DIR, one row per instance, and --json.
 (cd "$out" && "$precis" stats) >"$out/stats.txt" || fail "stats exit $?"
