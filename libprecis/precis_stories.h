@@ -53,8 +53,8 @@
     the buckets grow by doubling as articles come (so up to twice that an
     article while they grow), never beyond the window; a sink touches each
     byte of it for the first time while its window fills, which on a VM
-    whose host backs memory on first touch costs 2-3 ns a byte (README,
-    "Performance"). Tables of 2 MiB or
+    whose host backs memory on first touch costs 2-3 ns a byte
+    (docs/PERFORMANCE.md, the sink's kernel time). Tables of 2 MiB or
     more are mapped in huge pages where the kernel allows (transparent huge
     pages): an index of 200,000 articles took 80,700 page faults in 4 KiB
     pages and 7,800 in huge ones, and 7.8 -> 3.6 us of CPU an article.
