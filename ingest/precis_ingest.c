@@ -1830,7 +1830,8 @@ static char *answer_status(zsock_t *client, int timeout, char *error)
     return status;
 }
 
-/* inproc endpoints for a test's ingest, named PREFIX and PREFIX-STAGE. */
+/* inproc endpoints for a test's ingest, named PREFIX and PREFIX-STAGE (the prefix
+   cut at 48 bytes, so that every name fits its buffer). */
 typedef struct {
     char ingest[64], normalize[80], normalized[80], summarize[80], acks[80], results[80];
 } test_endpoints_t;
@@ -1838,12 +1839,13 @@ typedef struct {
 static void test_endpoints(precis_config_t *config, test_endpoints_t *ends,
                            const char *prefix)
 {
-    snprintf(ends->ingest, sizeof ends->ingest, "inproc://%s", prefix);
-    snprintf(ends->normalize, sizeof ends->normalize, "inproc://%s-normalize", prefix);
-    snprintf(ends->normalized, sizeof ends->normalized, "inproc://%s-normalized", prefix);
-    snprintf(ends->summarize, sizeof ends->summarize, "inproc://%s-summarize", prefix);
-    snprintf(ends->acks, sizeof ends->acks, "inproc://%s-acks", prefix);
-    snprintf(ends->results, sizeof ends->results, "inproc://%s-results", prefix);
+    snprintf(ends->ingest, sizeof ends->ingest, "inproc://%.48s", prefix);
+    snprintf(ends->normalize, sizeof ends->normalize, "inproc://%.48s-normalize", prefix);
+    snprintf(ends->normalized, sizeof ends->normalized, "inproc://%.48s-normalized",
+             prefix);
+    snprintf(ends->summarize, sizeof ends->summarize, "inproc://%.48s-summarize", prefix);
+    snprintf(ends->acks, sizeof ends->acks, "inproc://%.48s-acks", prefix);
+    snprintf(ends->results, sizeof ends->results, "inproc://%.48s-results", prefix);
     config->ingest_endpoint = ends->ingest;
     config->normalize_endpoint = ends->normalize;
     config->normalized_endpoint = ends->normalized;
