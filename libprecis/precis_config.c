@@ -94,7 +94,7 @@ static const option_row_t option_table[] = {
     {"no-stories", PRECIS_OPT_NO_STORIES, ARG_NONE, FIELD(no_stories), NULL,
      "no near-duplicate detection: no signatures (worker), no story fields (sink)"},
     {"stories-max", PRECIS_OPT_STORIES, ARG_INT, FIELD(stories_max), "N",
-     "near-duplicate index: the last N articles (about 650 bytes each)"},
+     "near-duplicate index: the last N articles (about 600 bytes each)"},
     {"stories-days", PRECIS_OPT_STORIES, ARG_SECONDS, FIELD(stories_days), "DAYS",
      "near-duplicate index: articles of at most DAYS days"},
     {"stories-threshold", PRECIS_OPT_STORIES, ARG_RATIO, FIELD(stories_threshold), "R",
