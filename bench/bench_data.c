@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <time.h>
 #include <sys/resource.h>
@@ -17,6 +18,44 @@ double bench_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void bench_sort_doubles(double *values, size_t count)
+{
+    qsort(values, count, sizeof *values, compare_doubles);
+}
+
+double bench_percentile(const double *sorted, size_t count, double p)
+{
+    if (!count)
+        return NAN;
+    size_t rank = (size_t)ceil(p * (double)count);
+    if (rank < 1)
+        rank = 1;
+    return sorted[rank - 1];
+}
+
+int bench_data_test(bool verbose)
+{
+    int failures = 0;
+    double values[] = {5, 1, 4, 2, 3};
+    bench_sort_doubles(values, 5);
+    for (int i = 0; i < 5; i++)
+        failures += values[i] != i + 1;
+    /* Nearest rank: p50 of 5 is the 3rd, p20 the 1st, p99 the 5th. */
+    failures += bench_percentile(values, 5, 0.50) != 3;
+    failures += bench_percentile(values, 5, 0.20) != 1;
+    failures += bench_percentile(values, 5, 0.99) != 5;
+    failures += !isnan(bench_percentile(values, 0, 0.5));
+    if (failures || verbose)
+        fprintf(stderr, "bench_data test: %d failure(s)\n", failures);
+    return failures;
 }
 
 double bench_cpu_now(void)

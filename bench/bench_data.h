@@ -44,6 +44,17 @@ char *bench_synthetic_text(size_t bytes, uint32_t seed, size_t *len_p);
 /* Seconds on a monotonic clock. */
 double bench_now(void);
 
+/* Sorts values[0..count) in ascending order. */
+void bench_sort_doubles(double *values, size_t count);
+
+/* The p-quantile (0 < p <= 1) of sorted[0..count) by the nearest-rank
+   method: the smallest value with at least p of them at or below it; NAN
+   when count is 0. */
+double bench_percentile(const double *sorted, size_t count, double p);
+
+/* Self test of the above; returns the number of failures. */
+int bench_data_test(bool verbose);
+
 /* Seconds of CPU time used by the calling thread: a rate per CPU second
    holds steadier than one per wall second on a shared machine. */
 double bench_cpu_now(void);

@@ -26,6 +26,7 @@
     lock, several times, the ways in turns.
 */
 #define _GNU_SOURCE
+#include "bench_data.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -38,13 +39,6 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static double sys_us(void)
 {
@@ -83,12 +77,6 @@ static double jbd2_us(void)
     }
     closedir(proc);
     return total;
-}
-
-static int compare(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
 }
 
 static void die(const char *what)
@@ -140,7 +128,7 @@ static void run(const char *way, const char *dir, int rounds, int records, size_
     double zeros_sys = 0; /* of writing the stretches (and their syncs) */
     double sys0 = sys_us(), jbd0 = jbd2_us();
     for (int r = 0; r < rounds; r++) {
-        double start = now_ms();
+        double start = bench_now();
         if (strncmp(way, "ahead", 5) == 0 && written_ahead - end < (off_t)(ahead / 2)) {
             double zeros0 = sys_us();
             if (written_ahead < end)
@@ -160,14 +148,14 @@ static void run(const char *way, const char *dir, int rounds, int records, size_
         end += done;
         if (fdatasync(fd) != 0)
             die("fdatasync");
-        wall[r] = now_ms() - start;
+        wall[r] = (bench_now() - start) * 1e3;
     }
     double sys = sys_us() - sys0, jbd = jbd2_us() - jbd0;
-    qsort(wall, (size_t)rounds, sizeof *wall, compare);
+    bench_sort_doubles(wall, (size_t)rounds);
     printf("%-10s %d rounds of %d x %zu B: p50 %.2f ms, p99 %.2f ms, max %.1f ms; "
            "system CPU %.0f us a round",
-           way, rounds, records, bytes, wall[rounds / 2], wall[rounds * 99 / 100],
-           wall[rounds - 1], sys / rounds);
+           way, rounds, records, bytes, bench_percentile(wall, (size_t)rounds, 0.50),
+           bench_percentile(wall, (size_t)rounds, 0.99), wall[rounds - 1], sys / rounds);
     if (jbd0 >= 0)
         printf(", jbd2 %.0f us a round", jbd / rounds);
     if (stretches)

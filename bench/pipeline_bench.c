@@ -297,22 +297,6 @@ static long parse_id(const char *id, size_t len, const char *tag, size_t tag_len
     return index;
 }
 
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double percentile(const double *sorted, size_t count, double p)
-{
-    if (!count)
-        return NAN;
-    size_t rank = (size_t)ceil(p * (double)count);
-    if (rank < 1)
-        rank = 1;
-    return sorted[rank - 1];
-}
-
 typedef struct {
     const options_t *options;
     const bench_set_t *set;
@@ -953,7 +937,7 @@ static int command_run(const options_t *options, const bench_set_t *set)
     for (size_t i = 0; i < run.next; i++)
         if (run.tracker.received[i] > 0 && run.tracker.sent[i] != 0)
             latencies[count++] = (run.tracker.received[i] - run.tracker.sent[i]) * 1000;
-    qsort(latencies, count, sizeof(double), compare_double);
+    bench_sort_doubles(latencies, count);
     size_t lost = run.accepted > run.received ? run.accepted - run.received : 0;
     printf("req_bytes=%.0f\n", mean_request_size(set));
     printf("offered_rate=%.0f\n", options->rate);
@@ -977,11 +961,11 @@ static int command_run(const options_t *options, const bench_set_t *set)
         printf("thrown_away=%zu\n", run.thrown_away);
     printf("lost=%zu\n", lost);
     printf("throughput=%.0f\n", throughput);
-    printf("p50_ms=%.2f\n", percentile(latencies, count, 0.50));
-    printf("p99_ms=%.2f\n", percentile(latencies, count, 0.99));
-    printf("p999_ms=%.2f\n", percentile(latencies, count, 0.999));
+    printf("p50_ms=%.2f\n", bench_percentile(latencies, count, 0.50));
+    printf("p99_ms=%.2f\n", bench_percentile(latencies, count, 0.99));
+    printf("p999_ms=%.2f\n", bench_percentile(latencies, count, 0.999));
     printf("max_ms=%.2f\n", count ? latencies[count - 1] : NAN);
-    print_latency_split(&run.tracker, run.next, percentile(latencies, count, 0.99));
+    print_latency_split(&run.tracker, run.next, bench_percentile(latencies, count, 0.99));
     if (options->timings && write_timings(&run, options->timings) != 0)
         return 1;
     free(latencies);

@@ -1,5 +1,6 @@
 /*  bench selftest: the self tests of the benchmarks' own modules (built
     with the tests, whether or not PRECIS_BENCH is on). */
+#include "bench_data.h"
 #include "bench_gaps.h"
 #include "bench_normalized.h"
 #include "bench_threads.h"
@@ -10,6 +11,7 @@ int main(int argc, char **argv)
 {
     bool verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
     int failures = bench_gaps_test(verbose);
+    failures += bench_data_test(verbose);
     failures += bench_normalized_test(verbose);
     failures += bench_threads_test(verbose);
     if (failures)
